@@ -1,0 +1,398 @@
+//! The whole pipeline: source → discover → resolve → identify → evaluate, and the finished
+//! audit that every report reads.
+//!
+//! Each stage takes the previous stage's output; this module only wires them together and
+//! assembles the result. The [`Audit`] value is what `--format json` writes, unabridged
+//! (docs/report-schema.md).
+
+use crate::diagnostic::{Code, Finding, Severity};
+use crate::discover;
+use crate::ecosystem::{self, ReadOptions};
+use crate::licence::detect::DetectionCache;
+use crate::licence::{self, DetectMode, Evidence, IdentifyOptions};
+use crate::model::{Graph, Package, Project, ProjectStatus};
+use crate::policy::evaluate::{self, Status, Verdict};
+use crate::policy::{self, Policy, PolicyError};
+use crate::progress::Progress;
+use crate::source;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The version of the JSON report schema. Bumped on any incompatible change.
+pub const SCHEMA: &str = "fundament.audit/1";
+
+/// Which policy to apply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PolicyChoice {
+    /// `--policy` was not given: fundament.toml at the root, else the default preset.
+    Automatic,
+    /// A preset name or a file path, as given to `--policy`.
+    Named(String),
+}
+
+/// Everything an audit needs to know besides the tree itself.
+#[derive(Debug, Clone)]
+pub struct AuditOptions {
+    pub policy: PolicyChoice,
+    pub offline: bool,
+    pub detect: DetectMode,
+    /// fundament's cache directory; `None` disables caching.
+    pub cache_dir: Option<PathBuf>,
+    /// The `cargo` program (default: from PATH).
+    pub cargo: Option<PathBuf>,
+    /// The date exceptions are checked against (default: today).
+    pub today: Option<jiff::civil::Date>,
+}
+
+impl Default for AuditOptions {
+    fn default() -> Self {
+        AuditOptions {
+            policy: PolicyChoice::Automatic,
+            offline: false,
+            detect: DetectMode::Needed,
+            cache_dir: None,
+            cargo: None,
+            today: None,
+        }
+    }
+}
+
+/// Why an audit could not run at all (as opposed to findings about its input).
+#[derive(Debug, thiserror::Error)]
+pub enum AuditError {
+    #[error("{0}")]
+    Source(#[from] source::SourceError),
+    #[error("{0}")]
+    Policy(#[from] PolicyError),
+    #[error("`{0}` is neither a policy preset ({presets}) nor a policy file", presets = preset_names())]
+    UnknownPolicy(String),
+}
+
+fn preset_names() -> String {
+    policy::PRESETS
+        .iter()
+        .map(|(n, _)| *n)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The tool that made the audit.
+#[derive(Debug, Clone, Serialize)]
+pub struct Tool {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+/// The policy an audit applied.
+#[derive(Debug, Clone, Serialize)]
+pub struct PolicyInfo {
+    pub name: String,
+    pub origin: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// One package with everything the audit established about it.
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditedPackage {
+    #[serde(flatten)]
+    pub package: Package,
+    pub licence: Evidence,
+    pub verdict: Verdict,
+    /// The shortest chain from a project root to the package ("name version"), root first.
+    pub path: Vec<String>,
+}
+
+/// How many packages a licence covers, by verdict.
+#[derive(Debug, Clone, Serialize)]
+pub struct LicenceCount {
+    pub licence: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    pub packages: usize,
+    pub by_status: BTreeMap<Status, usize>,
+}
+
+/// The overall outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// Every package was checked and none violates the policy.
+    Pass,
+    /// At least one package or policy entry violates the policy.
+    Fail,
+    /// Some input could not be read; what was read is reported, but the audit cannot pass.
+    Incomplete,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub outcome: Outcome,
+    pub projects: usize,
+    pub projects_failed: usize,
+    /// Packages other than the projects' own.
+    pub packages: usize,
+    pub by_status: BTreeMap<Status, usize>,
+    pub by_licence: Vec<LicenceCount>,
+    pub errors: usize,
+    pub warnings: usize,
+    pub notes: usize,
+}
+
+/// A finished audit.
+#[derive(Debug, Clone, Serialize)]
+pub struct Audit {
+    pub schema: &'static str,
+    pub tool: Tool,
+    /// The audited directory.
+    pub root: String,
+    pub policy: PolicyInfo,
+    pub offline: bool,
+    pub detect: DetectMode,
+    pub projects: Vec<Project>,
+    pub packages: Vec<AuditedPackage>,
+    pub findings: Vec<Finding>,
+    pub summary: Summary,
+}
+
+impl Audit {
+    /// The exit code: 2 when input could not be read, 1 for violations, 0 otherwise.
+    pub fn exit_code(&self) -> i32 {
+        match self.summary.outcome {
+            Outcome::Pass => 0,
+            Outcome::Fail => 1,
+            Outcome::Incomplete => 2,
+        }
+    }
+}
+
+/// Chooses and loads the policy for an audit of `root`.
+pub fn load_policy(root: &Path, choice: &PolicyChoice) -> Result<Policy, AuditError> {
+    match choice {
+        PolicyChoice::Named(name) => {
+            let path = Path::new(name);
+            if path.is_file() {
+                Ok(Policy::load(path, name)?)
+            } else if let Some(preset) = Policy::preset(name) {
+                Ok(preset?)
+            } else {
+                Err(AuditError::UnknownPolicy(name.clone()))
+            }
+        }
+        PolicyChoice::Automatic => {
+            let local = root.join(policy::POLICY_FILE);
+            if local.is_file() {
+                Ok(Policy::load(&local, policy::POLICY_FILE)?)
+            } else {
+                Ok(Policy::preset(policy::DEFAULT_PRESET)
+                    .unwrap_or_else(|| unreachable_preset())?)
+            }
+        }
+    }
+}
+
+/// The default preset is compiled in; its absence would be a build error, not input.
+fn unreachable_preset() -> Result<Policy, PolicyError> {
+    Err(PolicyError {
+        file: policy::DEFAULT_PRESET.to_string(),
+        line: None,
+        field: None,
+        message: "the default policy preset is missing from this build".to_string(),
+    })
+}
+
+/// Runs the audit of the tree at `path`.
+pub fn run(path: &Path, options: &AuditOptions, progress: &Progress) -> Result<Audit, AuditError> {
+    let root = source::local(path)?;
+    let policy = load_policy(&root, &options.policy)?;
+
+    let found = {
+        let _task = progress.task("looking for projects".to_string());
+        discover::discover(&root)
+    };
+    let graphs = ecosystem::read_all(
+        &root,
+        &found.projects,
+        &ReadOptions {
+            offline: options.offline,
+            cargo: options.cargo.clone(),
+        },
+        progress,
+    );
+    let (graph, read_findings) = ecosystem::merge(graphs);
+
+    let identified = {
+        let _task = progress.task(format!("identifying the licences of {} packages", graph.packages.len()));
+        licence::identify(
+            &graph,
+            &policy.clarifications,
+            &IdentifyOptions {
+                detect: options.detect,
+                cache: DetectionCache::new(options.cache_dir.as_deref()),
+            },
+        )
+    };
+    let today = options.today.unwrap_or_else(|| jiff::Zoned::now().date());
+    let evaluation = evaluate::evaluate(&graph, &identified.evidence, &policy, today);
+
+    let mut findings = found.findings;
+    findings.extend(read_findings);
+    findings.extend(identified.findings);
+    findings.extend(evaluation.findings);
+    Ok(assemble(
+        &root,
+        &policy,
+        options,
+        graph,
+        identified.evidence,
+        evaluation.verdicts,
+        findings,
+    ))
+}
+
+fn assemble(
+    root: &Path,
+    policy: &Policy,
+    options: &AuditOptions,
+    graph: Graph,
+    evidence: Vec<Evidence>,
+    verdicts: Vec<Verdict>,
+    mut findings: Vec<Finding>,
+) -> Audit {
+    let paths = graph.shortest_paths();
+    let label = |i: usize| {
+        let p = &graph.packages[i];
+        format!("{} {}", p.name, p.version)
+    };
+    let path_strings: Vec<Vec<String>> = paths
+        .iter()
+        .map(|p| p.as_ref().map(|chain| chain.iter().map(|&i| label(i)).collect()).unwrap_or_default())
+        .collect();
+    let by_purl: std::collections::HashMap<&str, usize> = graph
+        .packages
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.purl.as_str(), i))
+        .collect();
+    for finding in &mut findings {
+        if finding.path.is_empty()
+            && let Some(i) = finding.package.as_deref().and_then(|p| by_purl.get(p))
+        {
+            finding.path = path_strings[*i].clone();
+        }
+    }
+    // Errors first, then by code, package and message: stable across runs.
+    findings.sort_by(|a, b| {
+        (a.severity, a.code, &a.package, &a.message).cmp(&(b.severity, b.code, &b.package, &b.message))
+    });
+
+    let Graph { projects, packages } = graph;
+    let packages: Vec<AuditedPackage> = packages
+        .into_iter()
+        .zip(evidence)
+        .zip(verdicts)
+        .zip(path_strings)
+        .map(|(((package, licence), verdict), path)| AuditedPackage {
+            package,
+            licence,
+            verdict,
+            path,
+        })
+        .collect();
+
+    let summary = summarise(&projects, &packages, &findings);
+    Audit {
+        schema: SCHEMA,
+        tool: Tool {
+            name: "fundament",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        root: root.display().to_string(),
+        policy: PolicyInfo {
+            name: policy.name.clone(),
+            origin: policy.origin.clone(),
+            description: policy.description.clone(),
+        },
+        offline: options.offline,
+        detect: options.detect,
+        projects,
+        packages,
+        findings,
+        summary,
+    }
+}
+
+fn summarise(projects: &[Project], packages: &[AuditedPackage], findings: &[Finding]) -> Summary {
+    let mut by_status = BTreeMap::new();
+    let mut by_licence: BTreeMap<String, LicenceCount> = BTreeMap::new();
+    for p in packages.iter().filter(|p| !p.package.root) {
+        *by_status.entry(p.verdict.status).or_insert(0) += 1;
+        let licence = p
+            .verdict
+            .effective
+            .clone()
+            .unwrap_or_else(|| p.licence.concluded.expression.clone());
+        let entry = by_licence.entry(licence.clone()).or_insert_with(|| LicenceCount {
+            category: category_label(&licence),
+            licence,
+            packages: 0,
+            by_status: BTreeMap::new(),
+        });
+        entry.packages += 1;
+        *entry.by_status.entry(p.verdict.status).or_insert(0) += 1;
+    }
+    let mut by_licence: Vec<LicenceCount> = by_licence.into_values().collect();
+    by_licence.sort_by(|a, b| b.packages.cmp(&a.packages).then(a.licence.cmp(&b.licence)));
+
+    let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
+    let input_errors = findings
+        .iter()
+        .any(|f| f.severity == Severity::Error && is_input_problem(f.code));
+    let projects_failed = projects
+        .iter()
+        .filter(|p| matches!(p.status, ProjectStatus::Failed { .. }))
+        .count();
+    let outcome = if input_errors || projects_failed > 0 {
+        Outcome::Incomplete
+    } else if count(Severity::Error) > 0 {
+        Outcome::Fail
+    } else {
+        Outcome::Pass
+    };
+    Summary {
+        outcome,
+        projects: projects.len(),
+        projects_failed,
+        packages: packages.iter().filter(|p| !p.package.root).count(),
+        by_status,
+        by_licence,
+        errors: count(Severity::Error),
+        warnings: count(Severity::Warning),
+        notes: count(Severity::Note),
+    }
+}
+
+/// The category of a single-licence expression, for the summary table; "mixed" for
+/// combinations of different categories.
+fn category_label(expression: &str) -> Option<String> {
+    let tree = licence::expression::Tree::parse(expression).ok()?;
+    let mut categories: Vec<String> = tree
+        .licences()
+        .into_iter()
+        .filter_map(licence::facts::category_of)
+        .map(|c| c.to_string())
+        .collect();
+    categories.sort();
+    categories.dedup();
+    match categories.len() {
+        0 => None,
+        1 => categories.pop(),
+        _ => Some(categories.join(" + ")),
+    }
+}
+
+/// Codes whose findings mean the audit could not see everything (the `I` area).
+pub fn is_input_problem(code: Code) -> bool {
+    code.as_str().starts_with('I')
+}

@@ -1,0 +1,247 @@
+//! Findings: what the audit reports, each with a stable code.
+//!
+//! Codes never change meaning once released; new findings get new codes. The catalogue is
+//! documented in docs/diagnostics.md, and a test keeps that file and [`Code::ALL`] in step.
+
+use serde::Serialize;
+use std::fmt;
+
+/// How serious a finding is. Errors make the audit fail; warnings and notes do not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    Note,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Note => "note",
+        })
+    }
+}
+
+macro_rules! codes {
+    ($( $variant:ident = $code:literal, $slug:literal, $summary:literal; )*) => {
+        /// A finding's stable code.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code { $( $variant, )* }
+
+        impl Code {
+            /// Every code, in catalogue order.
+            pub const ALL: &'static [Code] = &[ $( Code::$variant, )* ];
+
+            /// The code as printed: a letter for the area and three digits.
+            pub fn as_str(self) -> &'static str {
+                match self { $( Code::$variant => $code, )* }
+            }
+
+            /// A short, stable name for the finding.
+            pub fn slug(self) -> &'static str {
+                match self { $( Code::$variant => $slug, )* }
+            }
+
+            /// One sentence on what the finding means.
+            pub fn summary(self) -> &'static str {
+                match self { $( Code::$variant => $summary, )* }
+            }
+        }
+    };
+}
+
+codes! {
+    // Licences: the verdict on a package's licence.
+    LicenceDenied = "L001", "licence-denied",
+        "The package's licence is denied by a `deny` rule of the policy.";
+    LicenceNotAllowed = "L002", "licence-not-allowed",
+        "No rule of the policy allows the package's licence; policies deny by default.";
+    LicenceNeedsReview = "L003", "licence-needs-review",
+        "The package's licence matches a `review` rule: a person must decide.";
+    LicenceUnknown = "L004", "licence-unknown",
+        "No licence could be established for the package (NOASSERTION).";
+    LicenceUnparsable = "L005", "licence-unparsable",
+        "The declared licence is neither an SPDX expression nor a known licence name.";
+    LicenceAssumed = "L006", "licence-assumed",
+        "The declared licence is ambiguous; fundament read it as the most likely SPDX expression.";
+    LicenceMismatch = "L007", "licence-mismatch",
+        "The declared licence disagrees with the licence texts found in the package.";
+    LicenceFileMissing = "L008", "licence-file-missing",
+        "A licence file named by the package metadata does not exist.";
+    // Policy: exceptions, clarifications and the policy's own entries.
+    ExceptionExpired = "P001", "exception-expired",
+        "An exception has passed its `expires` date; it no longer applies and must be renewed or removed.";
+    ExceptionUnused = "P002", "exception-unused",
+        "An exception matched no package, or no licence of the package it names.";
+    AllowUnused = "P003", "allow-unused",
+        "An `allow` entry naming a licence matched no package.";
+    ClarifyStale = "P004", "clarify-stale",
+        "A clarification's licence-file hash does not match the package's file: the clarification was not applied.";
+    ClarifyUnused = "P005", "clarify-unused",
+        "A clarification matched no package.";
+    ExceptionApplied = "P006", "exception-applied",
+        "A package passed only because of an exception.";
+    ClarifyApplied = "P007", "clarify-applied",
+        "A package's licence was taken from a clarification instead of its metadata.";
+    // Input: what could not be read.
+    InputUnreadable = "I001", "input-unreadable",
+        "A manifest or lockfile could not be read or parsed.";
+    LockfileMissing = "I002", "lockfile-missing",
+        "A project has no lockfile, so its dependencies cannot be determined without resolving them.";
+    LockfileVersionUnsupported = "I003", "lockfile-version-unsupported",
+        "A lockfile has a format version fundament does not read.";
+    SymlinkOutsideRoot = "I004", "symlink-outside-root",
+        "A file or directory links outside the audited tree; it was not read.";
+    ResolutionDegraded = "I005", "resolution-degraded",
+        "The project was read from its lockfile alone: versions are known, licences are not.";
+    PackageMetadataUnreadable = "I006", "package-metadata-unreadable",
+        "An installed package's own metadata could not be read; the lockfile's data was used.";
+    DependencyUnresolved = "I007", "dependency-unresolved",
+        "A dependency named in a lockfile could not be found in it.";
+    EcosystemUnsupported = "I008", "ecosystem-unsupported",
+        "A project uses a package manager this version of fundament does not read; it was not audited.";
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+/// A place in a file, for findings about input or policy files.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Location {
+    pub file: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{}", self.file, line),
+            None => f.write_str(&self.file),
+        }
+    }
+}
+
+/// One finding of the audit.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    pub code: Code,
+    pub slug: &'static str,
+    pub severity: Severity,
+    pub message: String,
+    /// The package the finding is about, by purl.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub package: Option<String>,
+    /// The licence expression the finding is about.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub licence: Option<String>,
+    /// Where that licence came from, in words ("declared in Cargo.toml `license`").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub licence_source: Option<String>,
+    /// The chain of packages from a project root to the package ("name version").
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub path: Vec<String>,
+    /// The file (and line) the finding points at.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
+    /// Further explanation, one sentence each.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+impl Finding {
+    pub fn new(code: Code, severity: Severity, message: impl Into<String>) -> Self {
+        Finding {
+            code,
+            slug: code.slug(),
+            severity,
+            message: message.into(),
+            package: None,
+            licence: None,
+            licence_source: None,
+            path: Vec::new(),
+            location: None,
+            notes: Vec::new(),
+        }
+    }
+
+    pub fn error(code: Code, message: impl Into<String>) -> Self {
+        Self::new(code, Severity::Error, message)
+    }
+
+    pub fn warning(code: Code, message: impl Into<String>) -> Self {
+        Self::new(code, Severity::Warning, message)
+    }
+
+    pub fn note_finding(code: Code, message: impl Into<String>) -> Self {
+        Self::new(code, Severity::Note, message)
+    }
+
+    pub fn at(mut self, file: impl Into<String>, line: Option<usize>) -> Self {
+        self.location = Some(Location {
+            file: file.into(),
+            line,
+        });
+        self
+    }
+
+    pub fn package(mut self, purl: impl Into<String>) -> Self {
+        self.package = Some(purl.into());
+        self
+    }
+
+    pub fn licence(mut self, expression: impl Into<String>, source: Option<String>) -> Self {
+        self.licence = Some(expression.into());
+        self.licence_source = source;
+        self
+    }
+
+    pub fn note(mut self, text: impl Into<String>) -> Self {
+        self.notes.push(text.into());
+        self
+    }
+}
+
+/// The 1-based line of byte `offset` in `text`.
+pub fn line_of_offset(text: &str, offset: usize) -> usize {
+    let end = offset.min(text.len());
+    text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_well_formed() {
+        let mut seen = std::collections::HashSet::new();
+        for code in Code::ALL {
+            let text = code.as_str();
+            assert_eq!(text.len(), 4, "{text}");
+            assert!(text.chars().skip(1).all(|c| c.is_ascii_digit()), "{text}");
+            assert!(seen.insert(text), "duplicate code {text}");
+            assert!(!code.slug().is_empty());
+        }
+    }
+
+    #[test]
+    fn line_numbers_are_one_based() {
+        let text = "a\nb\nc";
+        assert_eq!(line_of_offset(text, 0), 1);
+        assert_eq!(line_of_offset(text, 2), 2);
+        assert_eq!(line_of_offset(text, 4), 3);
+        assert_eq!(line_of_offset(text, 99), 3);
+    }
+}

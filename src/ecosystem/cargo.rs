@@ -1,0 +1,478 @@
+//! Cargo: workspaces read through `cargo metadata`, with Cargo.lock as the fallback.
+//!
+//! `cargo metadata` gives the full resolved graph with every package's `license`,
+//! `license-file` and manifest path. It runs with `--locked` (it must never create or rewrite
+//! Cargo.lock in the audited tree), `--all-features` (the licence audit covers every optional
+//! dependency the lockfile holds, as the lockfile itself does), for all targets, and with
+//! `--offline` when fundament is offline. It runs with the working directory outside the
+//! audited tree, so that neither the tree's `.cargo/config.toml` nor its `rust-toolchain.toml`
+//! can change which programs run. Cargo downloads the sources of registry crates it has not
+//! cached; it does not run build scripts.
+//!
+//! When cargo is missing or fails, Cargo.lock alone gives packages, versions and edges; the
+//! project is then marked partial and its licences unknown, and the audit says why.
+
+use super::{ProjectGraph, ReadOptions, scopes_from_edges};
+use crate::diagnostic::{Code, Finding, line_of_offset};
+use crate::discover::{FoundProject, relative};
+use crate::model::{
+    DeclaredLicence, DepKind, Dependency, Ecosystem, Origin, Package, PackageSource, Project,
+    ProjectStatus, Scope, purl,
+};
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// Reads one Cargo project (a workspace or a single package).
+pub fn read(root: &Path, found: &FoundProject, options: &ReadOptions) -> ProjectGraph {
+    let Some(lockfile) = &found.lockfile else {
+        let finding = Finding::error(
+            Code::LockfileMissing,
+            format!(
+                "{} has no Cargo.lock next to it; fundament does not create one in the audited tree",
+                relative(root, &found.manifest)
+            ),
+        )
+        .at(relative(root, &found.manifest), None)
+        .note("run `cargo generate-lockfile` in a copy of the project, or commit Cargo.lock");
+        return ProjectGraph::failed(root, found, "none", finding);
+    };
+
+    let lock = match read_lockfile(root, lockfile) {
+        Ok(lock) => lock,
+        Err(finding) => return ProjectGraph::failed(root, found, "Cargo.lock", *finding),
+    };
+
+    match run_metadata(found, options) {
+        Ok(metadata) => from_metadata(root, found, &metadata, &lock),
+        Err(reason) => from_lockfile(root, found, lockfile, &lock, &reason),
+    }
+}
+
+fn run_metadata(
+    found: &FoundProject,
+    options: &ReadOptions,
+) -> Result<cargo_metadata::Metadata, String> {
+    let mut command = cargo_metadata::MetadataCommand::new();
+    if let Some(cargo) = &options.cargo {
+        command.cargo_path(cargo);
+    }
+    let mut flags = vec!["--locked".to_string()];
+    if options.offline {
+        flags.push("--offline".to_string());
+    }
+    command
+        .manifest_path(&found.manifest)
+        .current_dir(std::env::temp_dir())
+        .features(cargo_metadata::CargoOpt::AllFeatures)
+        .other_options(flags);
+    command.exec().map_err(|err| match err {
+        cargo_metadata::Error::CargoMetadata { stderr } => {
+            let lines: Vec<&str> = stderr
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .take(4)
+                .collect();
+            format!("`cargo metadata` failed: {}", lines.join(" "))
+        }
+        cargo_metadata::Error::Io(io) if io.kind() == std::io::ErrorKind::NotFound => {
+            "cargo was not found on PATH".to_string()
+        }
+        other => format!("`cargo metadata` failed: {other}"),
+    })
+}
+
+fn from_metadata(
+    root: &Path,
+    found: &FoundProject,
+    metadata: &cargo_metadata::Metadata,
+    lock: &CargoLock,
+) -> ProjectGraph {
+    let checksums = lock.checksums();
+    let members: std::collections::HashSet<&cargo_metadata::PackageId> =
+        metadata.workspace_members.iter().collect();
+    let mut index_of: HashMap<&cargo_metadata::PackageId, usize> = HashMap::new();
+    let mut packages = Vec::with_capacity(metadata.packages.len());
+
+    let mut sorted: Vec<&cargo_metadata::Package> = metadata.packages.iter().collect();
+    sorted.sort_by(|a, b| (&a.name, &a.version).cmp(&(&b.name, &b.version)));
+
+    for package in sorted {
+        let dir = package
+            .manifest_path
+            .parent()
+            .map(|d| PathBuf::from(d.as_std_path()));
+        let manifest_display = display_path(root, package.manifest_path.as_std_path());
+        let version = package.version.to_string();
+        let name = package.name.to_string();
+        let source_repr = package.source.as_ref().map(|s| s.repr.clone());
+        let source = source_of(source_repr.as_deref(), dir.as_deref(), root);
+        let declared = package
+            .license
+            .as_ref()
+            .map(|raw| DeclaredLicence {
+                raw: raw.clone(),
+                origin: Origin {
+                    file: manifest_display.clone(),
+                    field: "license".to_string(),
+                },
+            })
+            .into_iter()
+            .collect();
+        index_of.insert(&package.id, packages.len());
+        packages.push(Package {
+            purl: purl(Ecosystem::Cargo, &name, &version),
+            ecosystem: Ecosystem::Cargo,
+            checksum: checksums
+                .get(&(name.clone(), version.clone(), source_repr.clone()))
+                .cloned(),
+            name,
+            version,
+            source,
+            root: members.contains(&package.id),
+            scope: Scope::Runtime,
+            optional: false,
+            peer: false,
+            declared,
+            license_file: package.license_file.as_ref().map(|p| p.to_string()),
+            dir,
+            dependencies: Vec::new(),
+            projects: Vec::new(),
+        });
+    }
+
+    let mut findings = Vec::new();
+    if let Some(resolve) = &metadata.resolve {
+        for node in &resolve.nodes {
+            let Some(&from) = index_of.get(&node.id) else {
+                continue;
+            };
+            for dep in &node.deps {
+                let Some(&to) = index_of.get(&dep.pkg) else {
+                    findings.push(Finding::warning(
+                        Code::DependencyUnresolved,
+                        format!("cargo metadata names {} but does not describe it", dep.pkg),
+                    ));
+                    continue;
+                };
+                let mut kinds: Vec<DepKind> = dep
+                    .dep_kinds
+                    .iter()
+                    .map(|k| match k.kind {
+                        cargo_metadata::DependencyKind::Development => DepKind::Dev,
+                        cargo_metadata::DependencyKind::Build => DepKind::Build,
+                        _ => DepKind::Normal,
+                    })
+                    .collect();
+                if kinds.is_empty() {
+                    kinds.push(DepKind::Normal);
+                }
+                kinds.sort();
+                kinds.dedup();
+                for kind in kinds {
+                    packages[from].dependencies.push(Dependency { package: to, kind });
+                }
+            }
+        }
+    }
+
+    let roots: Vec<usize> = (0..packages.len()).filter(|&i| packages[i].root).collect();
+    let scopes = scopes_from_edges(&packages, &roots);
+    for (package, scope) in packages.iter_mut().zip(scopes) {
+        package.scope = scope;
+    }
+
+    ProjectGraph {
+        project: Project {
+            ecosystem: Ecosystem::Cargo,
+            dir: relative(root, &found.dir),
+            manifest: relative(root, &found.manifest),
+            lockfile: found.lockfile.as_deref().map(|l| relative(root, l)),
+            reader: "cargo metadata".to_string(),
+            status: ProjectStatus::Complete,
+            roots,
+        },
+        packages,
+        findings,
+    }
+}
+
+/// Builds the graph from Cargo.lock alone, after `cargo metadata` could not run.
+fn from_lockfile(
+    root: &Path,
+    found: &FoundProject,
+    lockfile: &Path,
+    lock: &CargoLock,
+    reason: &str,
+) -> ProjectGraph {
+    let lock_display = relative(root, lockfile);
+    let mut packages = Vec::with_capacity(lock.package.len());
+    let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (index, entry) in lock.package.iter().enumerate() {
+        by_name.entry(entry.name.as_str()).or_default().push(index);
+        packages.push(Package {
+            purl: purl(Ecosystem::Cargo, &entry.name, &entry.version),
+            ecosystem: Ecosystem::Cargo,
+            name: entry.name.clone(),
+            version: entry.version.clone(),
+            source: source_of(entry.source.as_deref(), None, root),
+            // Without the manifests, path packages are the best guess at the workspace's own.
+            root: entry.source.is_none(),
+            scope: Scope::Runtime,
+            optional: false,
+            peer: false,
+            declared: Vec::new(),
+            license_file: None,
+            dir: None,
+            checksum: entry.checksum.clone().or_else(|| lock.v1_checksum(entry)),
+            dependencies: Vec::new(),
+            projects: Vec::new(),
+        });
+    }
+    let mut findings = Vec::new();
+    for (index, entry) in lock.package.iter().enumerate() {
+        for dep in &entry.dependencies {
+            match resolve_lock_dependency(lock, &by_name, dep) {
+                Some(to) => packages[index].dependencies.push(Dependency {
+                    package: to,
+                    kind: DepKind::Normal,
+                }),
+                None => findings.push(
+                    Finding::warning(
+                        Code::DependencyUnresolved,
+                        format!(
+                            "{} {} depends on `{dep}`, which {lock_display} does not contain",
+                            entry.name, entry.version
+                        ),
+                    )
+                    .at(lock_display.clone(), None),
+                ),
+            }
+        }
+    }
+    let roots: Vec<usize> = (0..packages.len()).filter(|&i| packages[i].root).collect();
+    let why = format!(
+        "{reason}; read {lock_display} instead: packages and versions are known, their licences \
+         and the kind of each dependency (normal, build, dev) are not"
+    );
+    findings.insert(
+        0,
+        Finding::warning(Code::ResolutionDegraded, why.clone())
+            .at(relative(root, &found.manifest), None),
+    );
+    ProjectGraph {
+        project: Project {
+            ecosystem: Ecosystem::Cargo,
+            dir: relative(root, &found.dir),
+            manifest: relative(root, &found.manifest),
+            lockfile: Some(lock_display),
+            reader: "Cargo.lock".to_string(),
+            status: ProjectStatus::Partial { reason: why },
+            roots,
+        },
+        packages,
+        findings,
+    }
+}
+
+/// A Cargo.lock dependency entry is `name`, `name version` or `name version (source)`.
+fn resolve_lock_dependency(
+    lock: &CargoLock,
+    by_name: &HashMap<&str, Vec<usize>>,
+    dep: &str,
+) -> Option<usize> {
+    let mut parts = dep.splitn(3, ' ');
+    let name = parts.next()?;
+    let version = parts.next();
+    let source = parts
+        .next()
+        .map(|s| s.trim_start_matches('(').trim_end_matches(')'));
+    let candidates = by_name.get(name)?;
+    candidates.iter().copied().find(|&i| {
+        let entry = &lock.package[i];
+        version.is_none_or(|v| entry.version == v)
+            && source.is_none_or(|s| entry.source.as_deref() == Some(s))
+    })
+}
+
+/// What Cargo.lock holds, as far as fundament needs it.
+#[derive(Debug, Deserialize)]
+pub struct CargoLock {
+    pub version: Option<u32>,
+    #[serde(default)]
+    pub package: Vec<LockPackage>,
+    /// Lockfile version 1 keeps checksums here, keyed `checksum name version (source)`.
+    #[serde(default)]
+    pub metadata: HashMap<String, String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LockPackage {
+    pub name: String,
+    pub version: String,
+    pub source: Option<String>,
+    pub checksum: Option<String>,
+    #[serde(default)]
+    pub dependencies: Vec<String>,
+}
+
+impl CargoLock {
+    fn checksums(&self) -> HashMap<(String, String, Option<String>), String> {
+        self.package
+            .iter()
+            .filter_map(|p| {
+                let sum = p.checksum.clone().or_else(|| self.v1_checksum(p))?;
+                Some(((p.name.clone(), p.version.clone(), p.source.clone()), sum))
+            })
+            .collect()
+    }
+
+    fn v1_checksum(&self, p: &LockPackage) -> Option<String> {
+        let source = p.source.as_deref()?;
+        self.metadata
+            .get(&format!("checksum {} {} ({source})", p.name, p.version))
+            .cloned()
+    }
+}
+
+/// The lockfile versions this reader understands (1 has no `version` key).
+const LOCK_VERSIONS: &[u32] = &[1, 2, 3, 4];
+
+/// Reads and checks Cargo.lock; errors name the file and line.
+pub fn read_lockfile(root: &Path, path: &Path) -> Result<CargoLock, Box<Finding>> {
+    let display = relative(root, path);
+    let text = std::fs::read_to_string(path).map_err(|err| {
+        Box::new(
+            Finding::error(Code::InputUnreadable, format!("cannot read {display}: {err}"))
+                .at(display.clone(), None),
+        )
+    })?;
+    let lock: CargoLock = toml::from_str(&text).map_err(|err| {
+        Box::new(
+            Finding::error(
+                Code::InputUnreadable,
+                format!("{display} is not a valid Cargo.lock: {}", err.message().trim()),
+            )
+            .at(
+                display.clone(),
+                err.span().map(|span| line_of_offset(&text, span.start)),
+            ),
+        )
+    })?;
+    if let Some(version) = lock.version
+        && !LOCK_VERSIONS.contains(&version)
+    {
+        let line = text
+            .lines()
+            .position(|l| l.trim_start().starts_with("version"))
+            .map(|i| i + 1);
+        return Err(Box::new(
+            Finding::error(
+                Code::LockfileVersionUnsupported,
+                format!(
+                    "{display} has lockfile format version {version}; fundament reads versions 1 to 4"
+                ),
+            )
+            .at(display, line),
+        ));
+    }
+    Ok(lock)
+}
+
+fn source_of(repr: Option<&str>, dir: Option<&Path>, root: &Path) -> PackageSource {
+    match repr {
+        None => PackageSource::Path {
+            path: dir.map(|d| display_path(root, d)).unwrap_or_default(),
+        },
+        Some(repr) => {
+            if let Some(url) = repr.strip_prefix("git+") {
+                PackageSource::Git {
+                    url: url.to_string(),
+                }
+            } else if let Some(url) = repr
+                .strip_prefix("registry+")
+                .or_else(|| repr.strip_prefix("sparse+"))
+            {
+                PackageSource::Registry {
+                    url: Some(url.to_string()),
+                }
+            } else if let Some(path) = repr.strip_prefix("path+") {
+                PackageSource::Path {
+                    path: path.to_string(),
+                }
+            } else {
+                PackageSource::Url {
+                    url: repr.to_string(),
+                }
+            }
+        }
+    }
+}
+
+/// A path for reports: relative to the audited root when inside it, else absolute.
+fn display_path(root: &Path, path: &Path) -> String {
+    if path.starts_with(root) {
+        relative(root, path)
+    } else {
+        path.display().to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lock(text: &str) -> CargoLock {
+        toml::from_str(text).unwrap()
+    }
+
+    #[test]
+    fn lock_dependencies_resolve_by_name_version_and_source() {
+        let lock = lock(
+            r#"
+version = 4
+[[package]]
+name = "a"
+version = "1.0.0"
+dependencies = ["b 1.0.0", "b 2.0.0 (registry+https://index.example)", "c"]
+[[package]]
+name = "b"
+version = "1.0.0"
+[[package]]
+name = "b"
+version = "2.0.0"
+source = "registry+https://index.example"
+[[package]]
+name = "c"
+version = "0.1.0"
+"#,
+        );
+        let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, p) in lock.package.iter().enumerate() {
+            by_name.entry(p.name.as_str()).or_default().push(i);
+        }
+        let deps: Vec<Option<usize>> = lock.package[0]
+            .dependencies
+            .iter()
+            .map(|d| resolve_lock_dependency(&lock, &by_name, d))
+            .collect();
+        assert_eq!(deps, vec![Some(1), Some(2), Some(3)]);
+        assert_eq!(resolve_lock_dependency(&lock, &by_name, "zzz"), None);
+    }
+
+    #[test]
+    fn version_one_checksums_come_from_metadata() {
+        let lock = lock(
+            r#"
+[[package]]
+name = "a"
+version = "1.0.0"
+source = "registry+https://index.example"
+[metadata]
+"checksum a 1.0.0 (registry+https://index.example)" = "abc"
+"#,
+        );
+        assert_eq!(lock.v1_checksum(&lock.package[0]).as_deref(), Some("abc"));
+    }
+}

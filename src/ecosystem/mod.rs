@@ -1,0 +1,214 @@
+//! Stage 2: read each project's dependency graph, one module per ecosystem.
+//!
+//! A reader turns one found project into a [`ProjectGraph`]: its packages with purls, the edges
+//! between them, their scopes, and whatever licence metadata the files carry. Readers never run
+//! the project's build, install scripts or package manager against the project's code, and
+//! never write into the audited tree. Projects are read in parallel; [`merge`] then joins them
+//! into one [`Graph`], deduplicating packages by purl and source.
+
+pub mod cargo;
+pub mod npm;
+
+use crate::diagnostic::{Code, Finding};
+use crate::discover::{FoundProject, relative};
+use crate::model::{Ecosystem, Graph, Package, Project, ProjectStatus, Scope};
+use crate::progress::Progress;
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::path::Path;
+
+/// Settings every reader sees.
+#[derive(Debug, Clone)]
+pub struct ReadOptions {
+    /// Do not touch the network (passed on to `cargo metadata --offline`).
+    pub offline: bool,
+    /// The `cargo` program to run; `None` means `cargo` from `PATH` (or `$CARGO`).
+    pub cargo: Option<std::path::PathBuf>,
+}
+
+/// One project's packages, with edges as indices into `packages`.
+#[derive(Debug, Clone)]
+pub struct ProjectGraph {
+    pub project: Project,
+    pub packages: Vec<Package>,
+    pub findings: Vec<Finding>,
+}
+
+impl ProjectGraph {
+    /// A project that could not be read at all.
+    pub fn failed(
+        root: &Path,
+        found: &FoundProject,
+        reader: &str,
+        finding: Finding,
+    ) -> ProjectGraph {
+        ProjectGraph {
+            project: Project {
+                ecosystem: found.ecosystem,
+                dir: relative(root, &found.dir),
+                manifest: relative(root, &found.manifest),
+                lockfile: found.lockfile.as_deref().map(|l| relative(root, l)),
+                reader: reader.to_string(),
+                status: ProjectStatus::Failed {
+                    reason: finding.message.clone(),
+                },
+                roots: Vec::new(),
+            },
+            packages: Vec::new(),
+            findings: vec![finding],
+        }
+    }
+}
+
+/// Reads every found project, in parallel.
+pub fn read_all(
+    root: &Path,
+    found: &[FoundProject],
+    options: &ReadOptions,
+    progress: &Progress,
+) -> Vec<ProjectGraph> {
+    found
+        .par_iter()
+        .map(|project| {
+            let _task = progress.task(format!(
+                "reading {} project {}",
+                project.ecosystem,
+                relative(root, &project.dir)
+            ));
+            read_one(root, project, options)
+        })
+        .collect()
+}
+
+fn read_one(root: &Path, found: &FoundProject, options: &ReadOptions) -> ProjectGraph {
+    if found.lockfile.is_none() && !found.foreign_lockfiles.is_empty() {
+        let names: Vec<String> = found
+            .foreign_lockfiles
+            .iter()
+            .map(|l| relative(root, l))
+            .collect();
+        let finding = Finding::error(
+            Code::EcosystemUnsupported,
+            format!(
+                "{} is read by a later version of fundament; the project in {} was not audited",
+                names.join(" and "),
+                relative(root, &found.dir)
+            ),
+        )
+        .at(names[0].clone(), None)
+        .note(format!(
+            "to audit the rest of the tree now, add `{}/` to {}",
+            relative(root, &found.dir),
+            crate::discover::IGNORE_FILE
+        ));
+        return ProjectGraph::failed(root, found, "none", finding);
+    }
+    match found.ecosystem {
+        Ecosystem::Cargo => cargo::read(root, found, options),
+        Ecosystem::Npm => npm::read(root, found),
+    }
+}
+
+/// Joins the projects' graphs into one, deduplicating packages by purl and source. A package
+/// used by several projects keeps the smallest scope any of them gives it.
+pub fn merge(graphs: Vec<ProjectGraph>) -> (Graph, Vec<Finding>) {
+    let mut graph = Graph::default();
+    let mut findings = Vec::new();
+    let mut by_key: HashMap<(String, crate::model::PackageSource), usize> = HashMap::new();
+
+    for (project_index, project_graph) in graphs.into_iter().enumerate() {
+        let ProjectGraph {
+            mut project,
+            packages,
+            findings: project_findings,
+        } = project_graph;
+        findings.extend(project_findings);
+
+        // Local index → global index.
+        let mut mapping = Vec::with_capacity(packages.len());
+        for package in &packages {
+            let key = (package.purl.clone(), package.source.clone());
+            let global = match by_key.get(&key) {
+                Some(&existing) => {
+                    let merged = &mut graph.packages[existing];
+                    merged.scope = merged.scope.min(package.scope);
+                    merged.optional &= package.optional;
+                    merged.peer &= package.peer;
+                    merged.root |= package.root;
+                    for declared in &package.declared {
+                        if !merged.declared.contains(declared) {
+                            merged.declared.push(declared.clone());
+                        }
+                    }
+                    if merged.dir.is_none() {
+                        merged.dir = package.dir.clone();
+                    }
+                    if merged.checksum.is_none() {
+                        merged.checksum = package.checksum.clone();
+                    }
+                    existing
+                }
+                None => {
+                    let index = graph.packages.len();
+                    let mut fresh = package.clone();
+                    fresh.dependencies.clear();
+                    fresh.projects.clear();
+                    graph.packages.push(fresh);
+                    by_key.insert(key, index);
+                    index
+                }
+            };
+            if !graph.packages[global].projects.contains(&project_index) {
+                graph.packages[global].projects.push(project_index);
+            }
+            mapping.push(global);
+        }
+        for (local, package) in packages.iter().enumerate() {
+            let global = mapping[local];
+            for dep in &package.dependencies {
+                let edge = crate::model::Dependency {
+                    package: mapping[dep.package],
+                    kind: dep.kind,
+                };
+                if !graph.packages[global].dependencies.contains(&edge) {
+                    graph.packages[global].dependencies.push(edge);
+                }
+            }
+        }
+        project.roots = project.roots.iter().map(|&r| mapping[r]).collect();
+        graph.projects.push(project);
+    }
+    (graph, findings)
+}
+
+/// Computes each package's scope from the edges: runtime when a root reaches it through normal
+/// (or optional, or peer) edges only, else build when through a build edge, else dev.
+pub fn scopes_from_edges(packages: &[Package], roots: &[usize]) -> Vec<Scope> {
+    use crate::model::DepKind;
+    let mut scope = vec![None::<Scope>; packages.len()];
+    let mut work: Vec<usize> = Vec::new();
+    for &r in roots {
+        scope[r] = Some(Scope::Runtime);
+        work.push(r);
+    }
+    while let Some(current) = work.pop() {
+        let here = scope[current].unwrap_or(Scope::Dev);
+        for dep in &packages[current].dependencies {
+            let via = match dep.kind {
+                DepKind::Normal | DepKind::Optional | DepKind::Peer => Scope::Runtime,
+                DepKind::Build => Scope::Build,
+                DepKind::Dev => Scope::Dev,
+            };
+            let candidate = here.max(via);
+            if scope[dep.package].is_none_or(|s| candidate < s) {
+                scope[dep.package] = Some(candidate);
+                work.push(dep.package);
+            }
+        }
+    }
+    // Packages no root reaches are kept, conservatively, as runtime.
+    scope
+        .into_iter()
+        .map(|s| s.unwrap_or(Scope::Runtime))
+        .collect()
+}

@@ -1,0 +1,858 @@
+//! npm: package-lock.json and npm-shrinkwrap.json, lockfile versions 1, 2 and 3.
+//!
+//! Versions 2 and 3 list every installed package under `packages`, keyed by its path
+//! (`node_modules/a/node_modules/b`); version 1 nests `dependencies` objects instead, and is
+//! turned into the same path-keyed form so that one resolver serves both. Dependencies are
+//! resolved the way Node.js finds modules: in the requiring package's own `node_modules`, then in
+//! each enclosing `node_modules` up to the project root. `link` entries (workspaces, `file:`
+//! directories) point at the directory entry they stand for.
+//!
+//! Licences come from the lockfile's `license` field (versions 2 and 3) and, when the project's
+//! `node_modules` is installed, from each package's own package.json (`license`, or the legacy
+//! `licenses` array). Nothing in `node_modules` is executed.
+
+use super::ProjectGraph;
+use crate::diagnostic::{Code, Finding};
+use crate::discover::{FoundProject, points_inside, relative};
+use crate::model::{
+    DeclaredLicence, DepKind, Dependency, Ecosystem, Origin, Package, PackageSource, Project,
+    ProjectStatus, Scope, purl,
+};
+use globset::{Glob, GlobSetBuilder};
+use rayon::prelude::*;
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+/// Reads one npm project.
+pub fn read(root: &Path, found: &FoundProject) -> ProjectGraph {
+    let Some(lockfile) = &found.lockfile else {
+        return without_lockfile(root, found);
+    };
+    let display = relative(root, lockfile);
+    let text = match std::fs::read_to_string(lockfile) {
+        Ok(text) => text,
+        Err(err) => {
+            let finding =
+                Finding::error(Code::InputUnreadable, format!("cannot read {display}: {err}"))
+                    .at(display.clone(), None);
+            return ProjectGraph::failed(root, found, "package-lock.json", finding);
+        }
+    };
+    let lock: Lockfile = match serde_json::from_str(&text) {
+        Ok(lock) => lock,
+        Err(err) => {
+            let finding = Finding::error(
+                Code::InputUnreadable,
+                format!("{display} is not a valid npm lockfile: {}", json_error(&err)),
+            )
+            .at(display.clone(), Some(err.line()));
+            return ProjectGraph::failed(root, found, "package-lock.json", finding);
+        }
+    };
+    let version = match lock.lockfile_version {
+        Some(serde_json::Value::Number(ref n)) => n.as_u64(),
+        _ => None,
+    };
+    let entries = match version {
+        Some(2 | 3) if lock.packages.is_some() => lock.packages.clone().unwrap_or_default(),
+        Some(1) => flatten_v1(&lock),
+        other => {
+            let shown = match (other, &lock.lockfile_version) {
+                (Some(v), _) => format!("version {v}"),
+                (None, Some(v)) => format!("version {v}"),
+                (None, None) => "no `lockfileVersion`".to_string(),
+            };
+            let line = text
+                .lines()
+                .position(|l| l.contains("\"lockfileVersion\""))
+                .map(|i| i + 1);
+            let finding = Finding::error(
+                Code::LockfileVersionUnsupported,
+                format!("{display} has {shown}; fundament reads npm lockfile versions 1, 2 and 3"),
+            )
+            .at(display.clone(), line);
+            return ProjectGraph::failed(root, found, "package-lock.json", finding);
+        }
+    };
+    let reader = format!(
+        "{} v{}",
+        lockfile
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        version.unwrap_or(0)
+    );
+    build_graph(root, found, &display, &reader, &lock, entries)
+}
+
+/// A package.json without a lockfile: fine when it declares no dependencies, otherwise the
+/// dependency versions are unknown and the project cannot be audited.
+fn without_lockfile(root: &Path, found: &FoundProject) -> ProjectGraph {
+    let display = relative(root, &found.manifest);
+    let manifest = match read_manifest(&found.manifest) {
+        Ok(manifest) => manifest,
+        Err(err) => {
+            let finding = Finding::error(
+                Code::InputUnreadable,
+                format!("{display} is not valid JSON: {}", json_error(&err)),
+            )
+            .at(display.clone(), Some(err.line()));
+            return ProjectGraph::failed(root, found, "package.json", finding);
+        }
+    };
+    let declared_deps = manifest.dependencies.len()
+        + manifest.dev_dependencies.len()
+        + manifest.optional_dependencies.len()
+        + manifest.peer_dependencies.len();
+    if declared_deps > 0 {
+        let finding = Finding::error(
+            Code::LockfileMissing,
+            format!(
+                "{display} declares {declared_deps} dependencies but has no package-lock.json; \
+                 their versions are unknown"
+            ),
+        )
+        .at(display.clone(), None)
+        .note("run `npm install --package-lock-only` and commit package-lock.json");
+        return ProjectGraph::failed(root, found, "package.json", finding);
+    }
+    let name = manifest.name.clone().unwrap_or_else(|| dir_name(&found.dir));
+    let version = manifest.version.clone().unwrap_or_default();
+    let mut package = new_package(&name, &version, PackageSource::Path {
+        path: relative(root, &found.dir),
+    });
+    package.root = true;
+    package.declared = manifest.declared(&display);
+    ProjectGraph {
+        project: Project {
+            ecosystem: Ecosystem::Npm,
+            dir: relative(root, &found.dir),
+            manifest: display,
+            lockfile: None,
+            reader: "package.json".to_string(),
+            status: ProjectStatus::Complete,
+            roots: vec![0],
+        },
+        packages: vec![package],
+        findings: Vec::new(),
+    }
+}
+
+fn build_graph(
+    root: &Path,
+    found: &FoundProject,
+    display: &str,
+    reader: &str,
+    lock: &Lockfile,
+    mut entries: BTreeMap<String, LockEntry>,
+) -> ProjectGraph {
+    let mut findings = Vec::new();
+
+    // The root entry: present in v2/v3, synthesised for v1.
+    let root_entry = entries.entry(String::new()).or_insert_with(|| LockEntry {
+        name: lock.name.clone(),
+        version: lock.version.clone(),
+        ..LockEntry::default()
+    });
+    if root_entry.name.is_none() {
+        root_entry.name = lock.name.clone().or_else(|| Some(dir_name(&found.dir)));
+    }
+    // v1 lockfiles do not record the root's own dependencies: take them from package.json.
+    if root_entry.dependencies.is_empty()
+        && root_entry.dev_dependencies.is_empty()
+        && root_entry.optional_dependencies.is_empty()
+        && found.manifest.file_name().is_some_and(|n| n == "package.json")
+        && let Ok(manifest) = read_manifest(&found.manifest)
+    {
+        root_entry.dependencies = manifest.dependencies.clone();
+        root_entry.dev_dependencies = manifest.dev_dependencies.clone();
+        root_entry.optional_dependencies = manifest.optional_dependencies.clone();
+        root_entry.peer_dependencies = manifest.peer_dependencies.clone();
+        if root_entry.license.is_none() {
+            root_entry.license = manifest.license.clone();
+        }
+        if root_entry.workspaces.is_none() {
+            root_entry.workspaces = manifest.workspaces.clone();
+        }
+    }
+
+    let workspace_globs = {
+        let mut builder = GlobSetBuilder::new();
+        for pattern in entries
+            .get("")
+            .and_then(|e| e.workspaces.as_ref())
+            .map(Workspaces::patterns)
+            .unwrap_or_default()
+        {
+            let pattern = pattern.trim_start_matches("./").trim_end_matches('/');
+            if let Ok(glob) = Glob::new(pattern) {
+                builder.add(glob);
+            }
+        }
+        builder.build().ok()
+    };
+
+    // Links resolve to the directory entry they stand for.
+    let links: HashMap<&str, String> = entries
+        .iter()
+        .filter(|(_, e)| e.link)
+        .filter_map(|(key, e)| e.resolved.as_ref().map(|r| (key.as_str(), normalise_link(r))))
+        .collect();
+
+    // One package per non-link entry, deduplicated by (name, version, source).
+    let mut packages: Vec<Package> = Vec::new();
+    let mut index_of_key: HashMap<&str, usize> = HashMap::new();
+    let mut index_of_identity: HashMap<(String, String, PackageSource), usize> = HashMap::new();
+    let project_dir = &found.dir;
+
+    let keys: Vec<&String> = entries.keys().filter(|k| !links.contains_key(k.as_str())).collect();
+    let installed: Vec<Option<Installed>> = keys
+        .par_iter()
+        .map(|key| read_installed(root, project_dir, key))
+        .collect();
+
+    for (key, installed) in keys.into_iter().zip(installed) {
+        let entry = &entries[key];
+        let is_node_module = key.starts_with("node_modules/") || key.contains("/node_modules/");
+        let name = entry
+            .name
+            .clone()
+            .or_else(|| is_node_module.then(|| name_from_key(key).to_string()))
+            .or_else(|| installed.as_ref().and_then(|i| i.manifest.name.clone()))
+            .unwrap_or_else(|| name_from_key(key).to_string());
+        let version = entry
+            .version
+            .clone()
+            .or_else(|| installed.as_ref().and_then(|i| i.manifest.version.clone()))
+            .unwrap_or_default();
+        let (name, version) = unalias(name, version);
+        let source = if key.is_empty() || !is_node_module {
+            PackageSource::Path {
+                path: if key.is_empty() { ".".to_string() } else { key.clone() },
+            }
+        } else {
+            source_of(entry.resolved.as_deref(), &version)
+        };
+        let identity = (name.clone(), version.clone(), source.clone());
+        let index = match index_of_identity.get(&identity) {
+            Some(&i) => {
+                let existing = &mut packages[i];
+                existing.scope = existing.scope.min(scope_of(entry));
+                existing.optional &= entry.optional;
+                existing.peer &= entry.peer;
+                i
+            }
+            None => {
+                let mut package = new_package(&name, &version, source);
+                package.scope = scope_of(entry);
+                package.optional = entry.optional || entry.dev_optional;
+                package.peer = entry.peer;
+                package.checksum = entry.integrity.clone();
+                package.root = key.is_empty()
+                    || (!is_node_module
+                        && workspace_globs
+                            .as_ref()
+                            .is_some_and(|g| g.is_match(Path::new(key.as_str()))));
+                if let Some(installed) = &installed {
+                    if installed.manifest.version.as_deref() == Some(version.as_str())
+                        || installed.manifest.version.is_none()
+                    {
+                        package.declared.extend(installed.manifest.declared(&installed.display));
+                        package.dir = Some(installed.dir.clone());
+                    } else {
+                        findings.push(
+                            Finding::warning(
+                                Code::PackageMetadataUnreadable,
+                                format!(
+                                    "{} holds {name} {}, but {display} locks {version}; the \
+                                     installed copy was not used as evidence",
+                                    installed.display,
+                                    installed.manifest.version.as_deref().unwrap_or("?"),
+                                ),
+                            )
+                            .at(installed.display.clone(), None),
+                        );
+                    }
+                }
+                if let Some(licence) = &entry.license
+                    && let Some(raw) = licence.as_expression()
+                {
+                    package.declared.push(DeclaredLicence {
+                        raw,
+                        origin: Origin {
+                            file: display.to_string(),
+                            field: if key.is_empty() {
+                                "license".to_string()
+                            } else {
+                                format!("packages[\"{key}\"].license")
+                            },
+                        },
+                    });
+                }
+                if package.root && key.is_empty() && package.dir.is_none() {
+                    package.dir = Some(project_dir.clone());
+                }
+                let i = packages.len();
+                packages.push(package);
+                index_of_identity.insert(identity, i);
+                i
+            }
+        };
+        if let Some(installed) = &installed
+            && let Some(problem) = &installed.problem
+        {
+            findings.push(
+                Finding::warning(Code::PackageMetadataUnreadable, problem.clone())
+                    .at(installed.display.clone(), None),
+            );
+        }
+        index_of_key.insert(key.as_str(), index);
+    }
+    for (link, target) in &links {
+        if let Some(&index) = index_of_key.get(target.as_str()) {
+            index_of_key.insert(link, index);
+        }
+    }
+
+    // Edges, resolved the way Node.js looks up modules.
+    for (key, entry) in &entries {
+        if links.contains_key(key.as_str()) {
+            continue;
+        }
+        let Some(&from) = index_of_key.get(key.as_str()) else {
+            continue;
+        };
+        let is_project_package = key.is_empty() || packages[from].root;
+        let groups: [(&BTreeMap<String, String>, DepKind); 4] = [
+            (&entry.dependencies, DepKind::Normal),
+            (&entry.optional_dependencies, DepKind::Optional),
+            (&entry.peer_dependencies, DepKind::Peer),
+            (&entry.dev_dependencies, DepKind::Dev),
+        ];
+        for (deps, kind) in groups {
+            // Only the project's own packages install their dev dependencies.
+            if kind == DepKind::Dev && !is_project_package {
+                continue;
+            }
+            for dep_name in deps.keys() {
+                match resolve(&index_of_key, key, dep_name) {
+                    Some(to) => {
+                        let edge = Dependency { package: to, kind };
+                        if to != from && !packages[from].dependencies.contains(&edge) {
+                            packages[from].dependencies.push(edge);
+                        }
+                    }
+                    None => {
+                        let optional_peer = entry
+                            .peer_dependencies_meta
+                            .get(dep_name)
+                            .is_some_and(|m| m.optional);
+                        // Optional and peer dependencies are legitimately absent.
+                        if kind == DepKind::Normal || (kind == DepKind::Dev && !optional_peer) {
+                            findings.push(
+                                Finding::warning(
+                                    Code::DependencyUnresolved,
+                                    format!(
+                                        "{} requires `{dep_name}`, which {display} does not contain",
+                                        if key.is_empty() { "the project" } else { key.as_str() }
+                                    ),
+                                )
+                                .at(display.to_string(), None),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    let roots: Vec<usize> = (0..packages.len()).filter(|&i| packages[i].root).collect();
+    ProjectGraph {
+        project: Project {
+            ecosystem: Ecosystem::Npm,
+            dir: relative(root, &found.dir),
+            manifest: relative(root, &found.manifest),
+            lockfile: Some(display.to_string()),
+            reader: reader.to_string(),
+            status: ProjectStatus::Complete,
+            roots,
+        },
+        packages,
+        findings,
+    }
+}
+
+fn new_package(name: &str, version: &str, source: PackageSource) -> Package {
+    Package {
+        purl: purl(Ecosystem::Npm, name, version),
+        ecosystem: Ecosystem::Npm,
+        name: name.to_string(),
+        version: version.to_string(),
+        source,
+        root: false,
+        scope: Scope::Runtime,
+        optional: false,
+        peer: false,
+        declared: Vec::new(),
+        license_file: None,
+        dir: None,
+        checksum: None,
+        dependencies: Vec::new(),
+        projects: Vec::new(),
+    }
+}
+
+fn scope_of(entry: &LockEntry) -> Scope {
+    // `devOptional` marks a package that is both a dev dependency and an optional dependency
+    // of a production package: it can ship, so it is not dev-only.
+    if entry.dev && !entry.dev_optional {
+        Scope::Dev
+    } else {
+        Scope::Runtime
+    }
+}
+
+/// Finds the entry `name` resolves to from the package at `from_key`: its own node_modules,
+/// then every enclosing one.
+fn resolve(index_of_key: &HashMap<&str, usize>, from_key: &str, name: &str) -> Option<usize> {
+    let mut dir = from_key;
+    loop {
+        let candidate = if dir.is_empty() {
+            format!("node_modules/{name}")
+        } else {
+            format!("{dir}/node_modules/{name}")
+        };
+        if let Some(&index) = index_of_key.get(candidate.as_str()) {
+            return Some(index);
+        }
+        if dir.is_empty() {
+            return None;
+        }
+        dir = parent_dir(dir);
+    }
+}
+
+/// The directory whose node_modules Node.js searches next after `dir`'s own.
+fn parent_dir(dir: &str) -> &str {
+    if let Some(index) = dir.rfind("/node_modules/") {
+        &dir[..index]
+    } else if dir.starts_with("node_modules/") {
+        ""
+    } else {
+        match dir.rfind('/') {
+            Some(index) => &dir[..index],
+            None => "",
+        }
+    }
+}
+
+/// `node_modules/@scope/name` → `@scope/name`.
+fn name_from_key(key: &str) -> &str {
+    match key.rfind("node_modules/") {
+        Some(index) => &key[index + "node_modules/".len()..],
+        None => key.rsplit('/').next().unwrap_or(key),
+    }
+}
+
+/// npm aliases (`"foo": "npm:bar@1.2.3"`) appear as version `npm:bar@1.2.3` in v1 lockfiles.
+fn unalias(name: String, version: String) -> (String, String) {
+    if let Some(spec) = version.strip_prefix("npm:")
+        && let Some(at) = spec.rfind('@').filter(|&i| i > 0)
+    {
+        return (spec[..at].to_string(), spec[at + 1..].to_string());
+    }
+    (name, version)
+}
+
+fn normalise_link(resolved: &str) -> String {
+    resolved
+        .trim_start_matches("file:")
+        .trim_start_matches("./")
+        .trim_end_matches('/')
+        .to_string()
+}
+
+/// Where an installed package came from, judged from the lockfile's `resolved` URL alone.
+fn source_of(resolved: Option<&str>, version: &str) -> PackageSource {
+    let Some(resolved) = resolved else {
+        return PackageSource::Registry { url: None };
+    };
+    if resolved.starts_with("git+") || resolved.starts_with("git:") || resolved.starts_with("github:")
+    {
+        PackageSource::Git {
+            url: resolved.to_string(),
+        }
+    } else if let Some(path) = resolved.strip_prefix("file:") {
+        PackageSource::Path {
+            path: path.to_string(),
+        }
+    } else if resolved.contains("/-/") && resolved.ends_with(&format!("-{version}.tgz")) {
+        // The registry tarball layout: <registry>/<name>/-/<basename>-<version>.tgz
+        PackageSource::Registry {
+            url: Some(resolved.to_string()),
+        }
+    } else {
+        PackageSource::Url {
+            url: resolved.to_string(),
+        }
+    }
+}
+
+fn dir_name(dir: &Path) -> String {
+    dir.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "project".to_string())
+}
+
+fn json_error(err: &serde_json::Error) -> String {
+    // serde_json appends " at line L column C"; the line is reported separately.
+    let text = err.to_string();
+    match text.rfind(" at line ") {
+        Some(index) => text[..index].to_string(),
+        None => text,
+    }
+}
+
+/// A package's installed copy under node_modules.
+struct Installed {
+    dir: std::path::PathBuf,
+    display: String,
+    manifest: Manifest,
+    problem: Option<String>,
+}
+
+/// Reads `<project>/<key>/package.json` when the package is installed inside the tree.
+fn read_installed(root: &Path, project_dir: &Path, key: &str) -> Option<Installed> {
+    if key.is_empty() {
+        return None;
+    }
+    let dir = project_dir.join(key);
+    let path = dir.join("package.json");
+    if !path.is_file() {
+        return None;
+    }
+    let display = relative(root, &path);
+    // node_modules entries may be symlinks (workspaces, `npm link`); never read outside the tree.
+    if !points_inside(root, &path) {
+        return Some(Installed {
+            dir,
+            display: display.clone(),
+            manifest: Manifest::default(),
+            problem: Some(format!(
+                "{display} links outside the audited tree; it was not read"
+            )),
+        });
+    }
+    match read_manifest(&path) {
+        Ok(manifest) => Some(Installed {
+            dir,
+            display,
+            manifest,
+            problem: None,
+        }),
+        Err(err) => Some(Installed {
+            dir,
+            display: display.clone(),
+            manifest: Manifest::default(),
+            problem: Some(format!(
+                "{display} is not valid JSON ({}, line {}); the lockfile's data was used",
+                json_error(&err),
+                err.line()
+            )),
+        }),
+    }
+}
+
+fn read_manifest(path: &Path) -> Result<Manifest, serde_json::Error> {
+    let text = std::fs::read_to_string(path).map_err(serde_json::Error::io)?;
+    serde_json::from_str(&text)
+}
+
+/// The parts of a package.json fundament reads.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Manifest {
+    name: Option<String>,
+    version: Option<String>,
+    license: Option<LicenceField>,
+    /// The legacy form: `"licenses": [{"type": "MIT", "url": "..."}]`.
+    licenses: Option<LicenceField>,
+    #[serde(default, deserialize_with = "lenient_map")]
+    dependencies: BTreeMap<String, String>,
+    #[serde(default, deserialize_with = "lenient_map")]
+    dev_dependencies: BTreeMap<String, String>,
+    #[serde(default, deserialize_with = "lenient_map")]
+    optional_dependencies: BTreeMap<String, String>,
+    #[serde(default, deserialize_with = "lenient_map")]
+    peer_dependencies: BTreeMap<String, String>,
+    workspaces: Option<Workspaces>,
+}
+
+impl Manifest {
+    fn declared(&self, display: &str) -> Vec<DeclaredLicence> {
+        let mut out = Vec::new();
+        for (field, value) in [("license", &self.license), ("licenses", &self.licenses)] {
+            if let Some(raw) = value.as_ref().and_then(LicenceField::as_expression) {
+                out.push(DeclaredLicence {
+                    raw,
+                    origin: Origin {
+                        file: display.to_string(),
+                        field: field.to_string(),
+                    },
+                });
+            }
+        }
+        out
+    }
+}
+
+/// `license` is usually a string, but old packages use `{"type": ..., "url": ...}` or an array
+/// of those.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+enum LicenceField {
+    Text(String),
+    Object {
+        #[serde(rename = "type")]
+        kind: Option<String>,
+    },
+    List(Vec<LicenceField>),
+    Other(serde::de::IgnoredAny),
+}
+
+impl LicenceField {
+    /// The licence as one expression; several legacy entries mean the package is offered under
+    /// each of them, which npm documents as a choice: they are joined with OR.
+    fn as_expression(&self) -> Option<String> {
+        match self {
+            LicenceField::Text(text) => Some(text.trim().to_string()).filter(|t| !t.is_empty()),
+            LicenceField::Object { kind } => kind.clone(),
+            LicenceField::List(items) => {
+                let parts: Vec<String> = items.iter().filter_map(Self::as_expression).collect();
+                match parts.len() {
+                    0 => None,
+                    1 => parts.into_iter().next(),
+                    _ => Some(
+                        parts
+                            .iter()
+                            .map(|p| {
+                                if p.contains(' ') {
+                                    format!("({p})")
+                                } else {
+                                    p.clone()
+                                }
+                            })
+                            .collect::<Vec<_>>()
+                            .join(" OR "),
+                    ),
+                }
+            }
+            LicenceField::Other(_) => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+enum Workspaces {
+    List(Vec<String>),
+    Object {
+        #[serde(default)]
+        packages: Vec<String>,
+    },
+}
+
+impl Workspaces {
+    fn patterns(&self) -> Vec<String> {
+        match self {
+            Workspaces::List(items) => items.clone(),
+            Workspaces::Object { packages } => packages.clone(),
+        }
+    }
+}
+
+/// Dependency maps sometimes hold non-string values in hand-edited files; those entries are
+/// kept with an empty range rather than failing the whole file.
+fn lenient_map<'de, D>(deserializer: D) -> Result<BTreeMap<String, String>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    let raw: Option<BTreeMap<String, serde_json::Value>> = Option::deserialize(deserializer)?;
+    Ok(raw
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(k, v)| (k, v.as_str().unwrap_or_default().to_string()))
+        .collect())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Lockfile {
+    name: Option<String>,
+    version: Option<String>,
+    lockfile_version: Option<serde_json::Value>,
+    packages: Option<BTreeMap<String, LockEntry>>,
+    dependencies: Option<BTreeMap<String, V1Entry>>,
+}
+
+/// An entry of `packages` (v2, v3).
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct LockEntry {
+    name: Option<String>,
+    version: Option<String>,
+    resolved: Option<String>,
+    integrity: Option<String>,
+    #[serde(default)]
+    link: bool,
+    #[serde(default)]
+    dev: bool,
+    #[serde(default)]
+    optional: bool,
+    #[serde(default)]
+    dev_optional: bool,
+    #[serde(default)]
+    peer: bool,
+    license: Option<LicenceField>,
+    #[serde(default, deserialize_with = "lenient_map")]
+    dependencies: BTreeMap<String, String>,
+    #[serde(default, deserialize_with = "lenient_map")]
+    optional_dependencies: BTreeMap<String, String>,
+    #[serde(default, deserialize_with = "lenient_map")]
+    peer_dependencies: BTreeMap<String, String>,
+    #[serde(default, deserialize_with = "lenient_map")]
+    dev_dependencies: BTreeMap<String, String>,
+    #[serde(default)]
+    peer_dependencies_meta: BTreeMap<String, PeerMeta>,
+    workspaces: Option<Workspaces>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+struct PeerMeta {
+    #[serde(default)]
+    optional: bool,
+}
+
+/// An entry of the nested `dependencies` tree (v1).
+#[derive(Debug, Default, Clone, Deserialize)]
+struct V1Entry {
+    version: Option<String>,
+    resolved: Option<String>,
+    integrity: Option<String>,
+    #[serde(default)]
+    dev: bool,
+    #[serde(default)]
+    optional: bool,
+    #[serde(default, deserialize_with = "lenient_map")]
+    requires: BTreeMap<String, String>,
+    #[serde(default)]
+    dependencies: BTreeMap<String, V1Entry>,
+}
+
+/// Turns the v1 tree into v2-style path keys.
+fn flatten_v1(lock: &Lockfile) -> BTreeMap<String, LockEntry> {
+    fn walk(prefix: &str, deps: &BTreeMap<String, V1Entry>, out: &mut BTreeMap<String, LockEntry>) {
+        for (name, entry) in deps {
+            let key = if prefix.is_empty() {
+                format!("node_modules/{name}")
+            } else {
+                format!("{prefix}/node_modules/{name}")
+            };
+            let (real_name, version) = match &entry.version {
+                Some(v) if v.starts_with("npm:") => {
+                    let (n, v) = unalias(name.clone(), v.clone());
+                    (Some(n), Some(v))
+                }
+                other => (None, other.clone()),
+            };
+            out.insert(
+                key.clone(),
+                LockEntry {
+                    name: real_name,
+                    version,
+                    resolved: entry.resolved.clone(),
+                    integrity: entry.integrity.clone(),
+                    dev: entry.dev,
+                    optional: entry.optional,
+                    dependencies: entry.requires.clone(),
+                    ..LockEntry::default()
+                },
+            );
+            walk(&key, &entry.dependencies, out);
+        }
+    }
+    let mut out = BTreeMap::new();
+    if let Some(deps) = &lock.dependencies {
+        walk("", deps, &mut out);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn node_resolution_walks_up_enclosing_node_modules() {
+        let keys = [
+            "node_modules/a",
+            "node_modules/b",
+            "node_modules/a/node_modules/b",
+            "node_modules/@s/c",
+        ];
+        let index: HashMap<&str, usize> = keys.iter().enumerate().map(|(i, k)| (*k, i)).collect();
+        assert_eq!(resolve(&index, "node_modules/a", "b"), Some(2));
+        assert_eq!(resolve(&index, "node_modules/@s/c", "b"), Some(1));
+        assert_eq!(resolve(&index, "node_modules/a/node_modules/b", "@s/c"), Some(3));
+        assert_eq!(resolve(&index, "", "a"), Some(0));
+        assert_eq!(resolve(&index, "packages/x", "b"), Some(1));
+        assert_eq!(resolve(&index, "", "missing"), None);
+    }
+
+    #[test]
+    fn names_come_from_the_last_node_modules_segment() {
+        assert_eq!(name_from_key("node_modules/a/node_modules/@s/b"), "@s/b");
+        assert_eq!(name_from_key("node_modules/lodash"), "lodash");
+    }
+
+    #[test]
+    fn aliases_resolve_to_the_real_package() {
+        assert_eq!(
+            unalias("foo".into(), "npm:@s/bar@1.2.3".into()),
+            ("@s/bar".to_string(), "1.2.3".to_string())
+        );
+        assert_eq!(
+            unalias("foo".into(), "1.0.0".into()),
+            ("foo".to_string(), "1.0.0".to_string())
+        );
+    }
+
+    #[test]
+    fn legacy_licence_arrays_become_or_expressions() {
+        let field: LicenceField =
+            serde_json::from_str(r#"[{"type":"MIT"},{"type":"Apache-2.0"}]"#).unwrap();
+        assert_eq!(field.as_expression().as_deref(), Some("MIT OR Apache-2.0"));
+        let field: LicenceField = serde_json::from_str(r#"{"type":"BSD"}"#).unwrap();
+        assert_eq!(field.as_expression().as_deref(), Some("BSD"));
+    }
+
+    #[test]
+    fn registry_tarballs_are_told_apart_from_other_urls() {
+        assert!(matches!(
+            source_of(Some("https://npm.registry.example/a/-/a-1.0.0.tgz"), "1.0.0"),
+            PackageSource::Registry { .. }
+        ));
+        assert!(matches!(
+            source_of(
+                Some("https://git.example/x/-/archive/2.0/x-2.0.tar.gz"),
+                "1.0.0"
+            ),
+            PackageSource::Url { .. }
+        ));
+        assert!(matches!(
+            source_of(Some("git+ssh://git@git.example/x.git#abc"), "1.0.0"),
+            PackageSource::Git { .. }
+        ));
+    }
+}

@@ -1,0 +1,288 @@
+//! Licence files in a package's own directory, their hashes, and what licence their text is.
+//!
+//! Texts are identified with the `spdx` crate's detection store (an inlined askalono model of
+//! the SPDX licence texts). The store takes a noticeable time to load, so it is loaded once,
+//! lazily, only when a text is not already in the detection cache. Results are cached on disk
+//! by the SHA-256 of the text, so a text is analysed once per machine.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+/// A licence text scoring at least this is identified.
+pub const CONFIDENT: f32 = 0.9;
+/// Below this, a licence found inside a longer text is not reported.
+const CONTAINED: f32 = 0.8;
+/// Licence files larger than this are hashed but not analysed.
+const MAX_ANALYSED_BYTES: u64 = 512 * 1024;
+
+/// What kind of file a licence file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FileKind {
+    /// A licence text (LICENSE, COPYING, LICENSES/*).
+    Licence,
+    /// An attribution notice (NOTICE): kept as evidence, not identified.
+    Notice,
+}
+
+/// A licence file found in a package directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LicenceFile {
+    pub path: PathBuf,
+    /// The path relative to the package directory, with `/`.
+    pub name: String,
+    pub kind: FileKind,
+}
+
+/// Lists the licence files of a package: LICENSE*, LICENCE*, COPYING*, UNLICENSE*, NOTICE* in
+/// its own directory, and every file in its LICENSES/ folder (REUSE). Files with source-code
+/// extensions (a `license.js` module) are not licence files.
+pub fn licence_files(dir: &Path) -> Vec<LicenceFile> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Ok(file_type) = entry.file_type() else {
+            continue;
+        };
+        if file_type.is_dir() && name == "LICENSES" {
+            if let Ok(inner) = std::fs::read_dir(entry.path()) {
+                for file in inner.flatten() {
+                    if file.file_type().is_ok_and(|t| t.is_file()) {
+                        out.push(LicenceFile {
+                            path: file.path(),
+                            name: format!("LICENSES/{}", file.file_name().to_string_lossy()),
+                            kind: FileKind::Licence,
+                        });
+                    }
+                }
+            }
+            continue;
+        }
+        if !file_type.is_file() {
+            continue;
+        }
+        if let Some(kind) = licence_file_kind(&name) {
+            out.push(LicenceFile {
+                path: entry.path(),
+                name,
+                kind,
+            });
+        }
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out
+}
+
+fn licence_file_kind(name: &str) -> Option<FileKind> {
+    let lower = name.to_ascii_lowercase();
+    const CODE: &[&str] = &[
+        ".js", ".mjs", ".cjs", ".ts", ".rs", ".py", ".go", ".java", ".c", ".h", ".json", ".yml",
+        ".yaml", ".toml", ".sh", ".d.ts", ".map",
+    ];
+    if CODE.iter().any(|ext| lower.ends_with(ext)) {
+        return None;
+    }
+    if ["license", "licence", "copying", "unlicense"]
+        .iter()
+        .any(|p| lower.starts_with(p))
+    {
+        Some(FileKind::Licence)
+    } else if lower.starts_with("notice") {
+        Some(FileKind::Notice)
+    } else {
+        None
+    }
+}
+
+/// The hex SHA-256 of a file's bytes.
+pub fn sha256_file(path: &Path) -> std::io::Result<String> {
+    let bytes = std::fs::read(path)?;
+    Ok(sha256_hex(&bytes))
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// What a licence text was identified as.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Identification {
+    /// The SPDX expression of the licences found (several found in one text are joined with AND).
+    pub licence: Option<String>,
+    /// The match score, 0 to 1 (the lowest of several).
+    pub confidence: f32,
+}
+
+/// The disk cache of identifications, keyed by text hash.
+#[derive(Debug, Clone)]
+pub struct DetectionCache {
+    dir: Option<PathBuf>,
+}
+
+impl DetectionCache {
+    /// A cache under `base` (fundament's cache directory), or none.
+    pub fn new(base: Option<&Path>) -> DetectionCache {
+        DetectionCache {
+            // The store version is part of the key: a newer licence list can change results.
+            dir: base.map(|b| b.join(format!("detection-spdx-{}", spdx::license_version()))),
+        }
+    }
+
+    fn path(&self, sha256: &str) -> Option<PathBuf> {
+        let dir = self.dir.as_ref()?;
+        Some(dir.join(&sha256[..2]).join(format!("{sha256}.json")))
+    }
+
+    fn get(&self, sha256: &str) -> Option<Identification> {
+        let text = std::fs::read_to_string(self.path(sha256)?).ok()?;
+        serde_json::from_str(&text).ok()
+    }
+
+    /// Best effort: a cache that cannot be written only costs time.
+    fn put(&self, sha256: &str, identification: &Identification) {
+        let Some(path) = self.path(sha256) else {
+            return;
+        };
+        let Some(parent) = path.parent() else {
+            return;
+        };
+        if std::fs::create_dir_all(parent).is_err() {
+            return;
+        }
+        let Ok(json) = serde_json::to_vec(identification) else {
+            return;
+        };
+        // Write under a unique temporary name, then rename: readers never see half a file.
+        let tmp = parent.join(format!(".{sha256}.{}.tmp", std::process::id()));
+        if std::fs::write(&tmp, json).is_ok() && std::fs::rename(&tmp, &path).is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+    }
+}
+
+fn store() -> Option<&'static spdx::detection::Store> {
+    static STORE: OnceLock<Option<spdx::detection::Store>> = OnceLock::new();
+    STORE
+        .get_or_init(|| spdx::detection::Store::load_inline().ok())
+        .as_ref()
+}
+
+/// Identifies the licence of a text whose hash is `sha256`, using the cache when it can.
+pub fn identify_text(text: &str, sha256: &str, cache: &DetectionCache) -> Identification {
+    if let Some(hit) = cache.get(sha256) {
+        return hit;
+    }
+    let result = analyse(text);
+    cache.put(sha256, &result);
+    result
+}
+
+fn analyse(text: &str) -> Identification {
+    let Some(store) = store() else {
+        return Identification {
+            licence: None,
+            confidence: 0.0,
+        };
+    };
+    let data = spdx::detection::TextData::new(text);
+    let whole = store.analyze(&data);
+    if whole.score >= CONFIDENT {
+        return Identification {
+            licence: Some(whole.name.to_string()),
+            confidence: whole.score,
+        };
+    }
+    // Not one licence as a whole: look for licences embedded in a longer text (a LICENSE file
+    // holding two licence texts, or a licence after a preamble).
+    let scanner = spdx::detection::scan::Scanner::new(store)
+        .confidence_threshold(CONTAINED)
+        .optimize(true)
+        .max_passes(4);
+    let scan = scanner.scan(&data);
+    let mut names: Vec<&str> = scan.containing.iter().map(|c| c.license.name).collect();
+    names.sort_unstable();
+    names.dedup();
+    if names.is_empty() {
+        return Identification {
+            licence: None,
+            confidence: whole.score,
+        };
+    }
+    let confidence = scan
+        .containing
+        .iter()
+        .map(|c| c.score)
+        .fold(f32::MAX, f32::min);
+    Identification {
+        licence: Some(names.join(" AND ")),
+        confidence,
+    }
+}
+
+/// A licence file read, hashed and identified.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DetectedFile {
+    /// The file's path relative to the package directory.
+    pub path: String,
+    pub sha256: String,
+    pub kind: FileKind,
+    /// The SPDX expression identified in the text; absent for notices and unrecognised texts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub licence: Option<String>,
+    /// The match score of the identification (0 when the text was not analysed).
+    pub confidence: f32,
+    /// Why the text was not analysed, when it was not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<String>,
+}
+
+/// Reads, hashes and (for licence texts) identifies one file.
+pub fn detect_file(file: &LicenceFile, cache: &DetectionCache) -> Result<DetectedFile, String> {
+    let bytes = std::fs::read(&file.path).map_err(|e| format!("cannot read {}: {e}", file.name))?;
+    let sha256 = sha256_hex(&bytes);
+    let mut detected = DetectedFile {
+        path: file.name.clone(),
+        sha256,
+        kind: file.kind,
+        licence: None,
+        confidence: 0.0,
+        skipped: None,
+    };
+    if file.kind == FileKind::Notice {
+        return Ok(detected);
+    }
+    if bytes.len() as u64 > MAX_ANALYSED_BYTES {
+        detected.skipped = Some(format!(
+            "larger than {} KiB, not analysed",
+            MAX_ANALYSED_BYTES / 1024
+        ));
+        return Ok(detected);
+    }
+    let text = String::from_utf8_lossy(&bytes);
+    let identification = identify_text(&text, &detected.sha256, cache);
+    detected.licence = identification.licence;
+    detected.confidence = identification.confidence;
+    Ok(detected)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn licence_file_names_are_recognised() {
+        assert_eq!(licence_file_kind("LICENSE"), Some(FileKind::Licence));
+        assert_eq!(licence_file_kind("LICENSE-MIT"), Some(FileKind::Licence));
+        assert_eq!(licence_file_kind("licence.md"), Some(FileKind::Licence));
+        assert_eq!(licence_file_kind("COPYING.LESSER"), Some(FileKind::Licence));
+        assert_eq!(licence_file_kind("UNLICENSE"), Some(FileKind::Licence));
+        assert_eq!(licence_file_kind("NOTICE.txt"), Some(FileKind::Notice));
+        assert_eq!(licence_file_kind("license.js"), None);
+        assert_eq!(licence_file_kind("README.md"), None);
+    }
+}

@@ -1,0 +1,625 @@
+//! Reading declared licence strings as SPDX expressions, and the expression tree the policy
+//! evaluates.
+//!
+//! A declared string is read in this order, and the report says which step succeeded:
+//! 1. `SEE LICENSE IN <file>`: the licence is in a file of the package (npm convention).
+//! 2. a valid SPDX expression (strict);
+//! 3. a known non-SPDX name from data/declared-aliases.tsv, or the full name of an SPDX licence
+//!    ("Apache License 2.0", "MIT License");
+//! 4. a licence URL (the SPDX list's own pages, opensource.org, apache.org, gnu.org);
+//! 5. lax SPDX: wrong case, `/` for OR, `+` on GNU ids, deprecated ids, imprecise names;
+//! 6. the same steps applied to each term of an AND/OR combination ("MIT OR Apache 2").
+//!
+//! A reading that had to guess (an unversioned "GPL", a bare "BSD") is marked `assumed`.
+
+use serde::Serialize;
+use spdx::expression::{ExprNode, Operator};
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::OnceLock;
+
+/// How a declared string was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Reading {
+    /// A valid SPDX expression as written.
+    Spdx,
+    /// A known licence name or alias.
+    Alias,
+    /// A licence URL.
+    Url,
+    /// An SPDX expression after fixing case, operators or deprecated ids.
+    Lax,
+    /// A pointer to a licence file of the package.
+    SeeFile,
+    /// Not readable as a licence.
+    Unparsable,
+}
+
+/// The result of reading one declared string.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Interpretation {
+    /// The SPDX expression, when the string could be read as one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expression: Option<String>,
+    pub reading: Reading,
+    /// True when the reading had to guess a version or variant.
+    pub assumed: bool,
+    /// Why the reading is what it is (the alias note, the parse error, the file pointed to).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// For `SEE LICENSE IN <file>`: the file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+}
+
+impl Interpretation {
+    fn read(expression: String, reading: Reading, assumed: bool, note: Option<String>) -> Self {
+        Interpretation {
+            expression: Some(expression),
+            reading,
+            assumed,
+            note,
+            file: None,
+        }
+    }
+
+    fn unparsable(note: String) -> Self {
+        Interpretation {
+            expression: None,
+            reading: Reading::Unparsable,
+            assumed: false,
+            note: Some(note),
+            file: None,
+        }
+    }
+}
+
+/// Reads a declared licence string.
+pub fn interpret(raw: &str) -> Interpretation {
+    let text = raw.trim();
+    if text.is_empty() {
+        return Interpretation::unparsable("the licence field is empty".to_string());
+    }
+    if let Some(file) = see_licence_in(text) {
+        return Interpretation {
+            expression: None,
+            reading: Reading::SeeFile,
+            assumed: false,
+            note: Some(format!("the licence is in the package's file {file}")),
+            file: Some(file.to_string()),
+        };
+    }
+    let strict_error = match spdx::Expression::parse(text) {
+        Ok(expr) => return Interpretation::read(canonical(&expr), Reading::Spdx, false, None),
+        Err(err) => err.reason.to_string(),
+    };
+    if let Some(found) = known_name(text) {
+        return found;
+    }
+    // Term by term before lax mode: lax mode's imprecise names would read "GPLv2+ and BSD"
+    // with its own, different guess for "BSD".
+    if let Some(found) = combination(text) {
+        return found;
+    }
+    if let Some(found) = lax(text) {
+        return found;
+    }
+    Interpretation::unparsable(format!("not an SPDX expression ({strict_error})"))
+}
+
+/// Steps 3 to 5 for one licence term.
+fn single_term(text: &str) -> Option<Interpretation> {
+    known_name(text).or_else(|| lax(text))
+}
+
+/// Steps 3 and 4: a known name or a licence URL.
+fn known_name(text: &str) -> Option<Interpretation> {
+    let key = alias_key(text);
+    if let Some(alias) = aliases().get(key.as_str()) {
+        return Some(Interpretation::read(
+            alias.expression.to_string(),
+            Reading::Alias,
+            alias.assumed,
+            alias.note.map(str::to_string),
+        ));
+    }
+    if let Some(id) = full_names().get(key.as_str()) {
+        return Some(Interpretation::read(
+            id.to_string(),
+            Reading::Alias,
+            false,
+            Some("the full name of an SPDX licence".to_string()),
+        ));
+    }
+    from_url(text).map(|id| Interpretation::read(id, Reading::Url, false, None))
+}
+
+/// Step 5: fix case per token, then let the `spdx` crate's lax mode handle `/`, `+` and
+/// deprecated or imprecise ids. Imprecise names ("apache", "gpl") are guesses.
+fn lax(text: &str) -> Option<Interpretation> {
+    let fixed = fix_case(text);
+    if let Ok(expr) = spdx::Expression::parse(&fixed) {
+        return Some(Interpretation::read(canonical(&expr), Reading::Lax, false, None));
+    }
+    let expr = spdx::Expression::parse_mode(&fixed, spdx::ParseMode::LAX).ok()?;
+    let canonical_text = canonical(&expr);
+    // Re-check in strict mode: lax mode must only ever produce valid SPDX.
+    spdx::Expression::parse(&canonical_text).ok()?;
+    let imprecise = tokens(&fixed).any(|t| {
+        let t = t.trim_end_matches('+');
+        !is_operator(t)
+            && spdx::license_id(t).is_none()
+            && spdx::exception_id(t).is_none()
+            && !t.starts_with("LicenseRef-")
+    });
+    Some(Interpretation::read(
+        canonical_text.clone(),
+        Reading::Lax,
+        imprecise,
+        imprecise.then(|| format!("imprecise licence name read as {canonical_text}")),
+    ))
+}
+
+/// Step 6: "MIT OR Apache 2", "GPLv2+ and BSD": each term read on its own.
+fn combination(text: &str) -> Option<Interpretation> {
+    let mut parts: Vec<(Option<&str>, &str)> = Vec::new();
+    let mut rest = text;
+    let mut pending_op: Option<&str> = None;
+    loop {
+        let next = [" OR ", " or ", " AND ", " and ", " / "]
+            .iter()
+            .filter_map(|sep| rest.find(sep).map(|i| (i, *sep)))
+            .min_by_key(|(i, _)| *i);
+        match next {
+            Some((index, sep)) => {
+                parts.push((pending_op, &rest[..index]));
+                pending_op = Some(match sep.trim() {
+                    "OR" | "or" | "/" => "OR",
+                    _ => "AND",
+                });
+                rest = &rest[index + sep.len()..];
+            }
+            None => {
+                parts.push((pending_op, rest));
+                break;
+            }
+        }
+    }
+    if parts.len() < 2 {
+        return None;
+    }
+    let mut out = String::new();
+    let mut assumed = false;
+    for (op, term) in parts {
+        let term = term.trim().trim_start_matches('(').trim_end_matches(')').trim();
+        let read = match spdx::Expression::parse(term) {
+            Ok(expr) => Interpretation::read(canonical(&expr), Reading::Spdx, false, None),
+            Err(_) => single_term(term)?,
+        };
+        assumed |= read.assumed;
+        if let Some(op) = op {
+            out.push(' ');
+            out.push_str(op);
+            out.push(' ');
+        }
+        let expr = read.expression?;
+        if expr.contains(' ') {
+            out.push('(');
+            out.push_str(&expr);
+            out.push(')');
+        } else {
+            out.push_str(&expr);
+        }
+    }
+    let expr = spdx::Expression::parse(&out).ok()?;
+    let text_out = canonical(&expr);
+    Some(Interpretation::read(
+        text_out.clone(),
+        Reading::Alias,
+        assumed,
+        Some(format!("each part read on its own, giving {text_out}")),
+    ))
+}
+
+fn see_licence_in(text: &str) -> Option<&str> {
+    let lower = text.to_ascii_lowercase();
+    ["see license in ", "see licence in "]
+        .iter()
+        .find(|p| lower.starts_with(*p))
+        .map(|p| text[p.len()..].trim())
+        .filter(|f| !f.is_empty())
+}
+
+fn is_operator(token: &str) -> bool {
+    matches!(token, "AND" | "OR" | "WITH" | "and" | "or" | "with")
+}
+
+fn tokens(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| c.is_whitespace() || c == '(' || c == ')' || c == '/')
+        .filter(|t| !t.is_empty())
+}
+
+/// Replaces tokens that are SPDX ids in the wrong case (`mit`, `apache-2.0`).
+fn fix_case(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut token = String::new();
+    let flush = |token: &mut String, out: &mut String| {
+        if token.is_empty() {
+            return;
+        }
+        let (body, plus) = match token.strip_suffix('+') {
+            Some(body) => (body, "+"),
+            None => (token.as_str(), ""),
+        };
+        match lowercase_ids().get(body.to_ascii_lowercase().as_str()) {
+            Some(id) if !is_operator(body) => {
+                out.push_str(id);
+                out.push_str(plus);
+            }
+            _ if is_operator(body) => out.push_str(&body.to_ascii_uppercase()),
+            _ => out.push_str(token),
+        }
+        token.clear();
+    };
+    for c in text.chars() {
+        if c.is_whitespace() || c == '(' || c == ')' || c == '/' {
+            flush(&mut token, &mut out);
+            out.push(c);
+        } else {
+            token.push(c);
+        }
+    }
+    flush(&mut token, &mut out);
+    out
+}
+
+fn lowercase_ids() -> &'static HashMap<String, &'static str> {
+    static MAP: OnceLock<HashMap<String, &'static str>> = OnceLock::new();
+    MAP.get_or_init(|| {
+        spdx::identifiers::LICENSES
+            .iter()
+            .map(|l| (l.name.to_ascii_lowercase(), l.name))
+            .chain(
+                spdx::identifiers::EXCEPTIONS
+                    .iter()
+                    .map(|e| (e.name.to_ascii_lowercase(), e.name)),
+            )
+            .collect()
+    })
+}
+
+fn full_names() -> &'static HashMap<String, &'static str> {
+    static MAP: OnceLock<HashMap<String, &'static str>> = OnceLock::new();
+    MAP.get_or_init(|| {
+        spdx::identifiers::LICENSES
+            .iter()
+            .filter(|l| l.flags & spdx::flags::IS_DEPRECATED == 0)
+            .map(|l| (alias_key(l.full_name), l.name))
+            .collect()
+    })
+}
+
+struct Alias {
+    expression: &'static str,
+    assumed: bool,
+    note: Option<&'static str>,
+}
+
+const ALIASES_TSV: &str = include_str!("data/declared-aliases.tsv");
+
+fn aliases() -> &'static HashMap<String, Alias> {
+    static MAP: OnceLock<HashMap<String, Alias>> = OnceLock::new();
+    MAP.get_or_init(|| {
+        ALIASES_TSV
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .filter_map(|line| {
+                let mut cols = line.split('\t');
+                let alias = cols.next()?;
+                let expression = cols.next()?;
+                let assumed = cols.next()? == "assumed";
+                let note = cols.next().filter(|n| !n.is_empty());
+                Some((
+                    alias_key(alias),
+                    Alias {
+                        expression,
+                        assumed,
+                        note,
+                    },
+                ))
+            })
+            .collect()
+    })
+}
+
+/// The lookup key of an alias: lower case, single spaces, no leading "the ", no trailing dot.
+fn alias_key(text: &str) -> String {
+    let lower = text.trim().trim_end_matches('.').to_lowercase();
+    let collapsed = lower.split_whitespace().collect::<Vec<_>>().join(" ");
+    collapsed
+        .strip_prefix("the ")
+        .map(str::to_string)
+        .unwrap_or(collapsed)
+}
+
+/// Licence URLs that name exactly one licence.
+fn from_url(text: &str) -> Option<String> {
+    let lower = text.to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"))?;
+    let rest = rest.strip_prefix("www.").unwrap_or(rest);
+    let (host, path) = rest.split_once('/')?;
+    let path = path.trim_end_matches('/');
+    let last = path.rsplit('/').next()?;
+    let stem = last
+        .trim_end_matches(".html")
+        .trim_end_matches(".php")
+        .trim_end_matches(".txt")
+        .trim_end_matches(".json")
+        .trim_end_matches(".en");
+    let by_id = |candidate: &str| {
+        lowercase_ids()
+            .get(candidate)
+            .filter(|id| spdx::license_id(id).is_some())
+            .map(|id| id.to_string())
+    };
+    match host {
+        "spdx.org" if path.starts_with("licenses/") => by_id(stem),
+        "opensource.org" if path.starts_with("licenses/") || path.starts_with("license/") => {
+            by_id(stem).or_else(|| match stem {
+                "mit-license" => Some("MIT".to_string()),
+                "bsd-license" => Some("BSD-2-Clause".to_string()),
+                "bsd-3-clause" => Some("BSD-3-Clause".to_string()),
+                "apache2.0" => Some("Apache-2.0".to_string()),
+                _ => None,
+            })
+        }
+        "apache.org" if path.starts_with("licenses/") && stem == "license-2.0" => {
+            Some("Apache-2.0".to_string())
+        }
+        "mit-license.org" => Some("MIT".to_string()),
+        "gnu.org" if path.starts_with("licenses/") => match stem {
+            "gpl-2.0" => Some("GPL-2.0-only".to_string()),
+            "gpl-3.0" => Some("GPL-3.0-only".to_string()),
+            "lgpl-2.1" => Some("LGPL-2.1-only".to_string()),
+            "lgpl-3.0" => Some("LGPL-3.0-only".to_string()),
+            "agpl-3.0" => Some("AGPL-3.0-only".to_string()),
+            _ => None,
+        },
+        "mozilla.org" if path.starts_with("mpl/2.0") => Some("MPL-2.0".to_string()),
+        "eclipse.org" if path.contains("epl-2.0") => Some("EPL-2.0".to_string()),
+        "eclipse.org" if path.contains("epl-v10") => Some("EPL-1.0".to_string()),
+        _ => None,
+    }
+}
+
+/// The canonical text of a parsed expression: GNU ids spelled with -only/-or-later, deprecated
+/// ids replaced, operators upper case.
+pub fn canonical(expr: &spdx::Expression) -> String {
+    Tree::from_expression(expr).to_string()
+}
+
+/// An SPDX expression as a tree, for evaluation and for choosing among OR branches.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Tree {
+    Licence(spdx::LicenseReq),
+    And(Vec<Tree>),
+    Or(Vec<Tree>),
+}
+
+impl Tree {
+    /// Parses a canonical expression (as produced by [`interpret`]) into a tree.
+    pub fn parse(text: &str) -> Result<Tree, String> {
+        spdx::Expression::parse_mode(text, spdx::ParseMode::LAX)
+            .map(|e| Tree::from_expression(&e))
+            .map_err(|e| e.reason.to_string())
+    }
+
+    pub fn from_expression(expr: &spdx::Expression) -> Tree {
+        let mut stack: Vec<Tree> = Vec::new();
+        for node in expr.iter() {
+            match node {
+                ExprNode::Req(req) => stack.push(Tree::Licence(modernise(&req.req))),
+                ExprNode::Op(op) => {
+                    let right = stack.pop();
+                    let left = stack.pop();
+                    let (Some(left), Some(right)) = (left, right) else {
+                        // A parsed expression always has two operands per operator.
+                        continue;
+                    };
+                    let join = |l: Tree, r: Tree, is_and: bool| {
+                        let mut items = Vec::new();
+                        for side in [l, r] {
+                            match (side, is_and) {
+                                (Tree::And(inner), true) | (Tree::Or(inner), false) => {
+                                    items.extend(inner)
+                                }
+                                (other, _) => items.push(other),
+                            }
+                        }
+                        if is_and { Tree::And(items) } else { Tree::Or(items) }
+                    };
+                    stack.push(join(left, right, *op == Operator::And));
+                }
+            }
+        }
+        stack.pop().unwrap_or(Tree::And(Vec::new()))
+    }
+
+    /// Every licence requirement in the tree.
+    pub fn licences(&self) -> Vec<&spdx::LicenseReq> {
+        let mut out = Vec::new();
+        self.collect(&mut out);
+        out
+    }
+
+    fn collect<'a>(&'a self, out: &mut Vec<&'a spdx::LicenseReq>) {
+        match self {
+            Tree::Licence(req) => out.push(req),
+            Tree::And(items) | Tree::Or(items) => items.iter().for_each(|i| i.collect(out)),
+        }
+    }
+}
+
+/// Deprecated GNU ids (`GPL-2.0`, `GPL-2.0+`) become their -only / -or-later forms; other
+/// deprecated ids are kept as written.
+fn modernise(req: &spdx::LicenseReq) -> spdx::LicenseReq {
+    if let spdx::LicenseItem::Spdx { id, or_later } = &req.license
+        && id.is_gnu()
+        && !id.name.ends_with("-only")
+        && !id.name.ends_with("-or-later")
+    {
+        let base = id.name.trim_end_matches('+');
+        let later = *or_later || id.name.ends_with('+');
+        if let Some(modern) = spdx::gnu_license_id(base, later) {
+            return spdx::LicenseReq {
+                license: spdx::LicenseItem::Spdx {
+                    id: modern,
+                    or_later: false,
+                },
+                addition: req.addition.clone(),
+            };
+        }
+    }
+    if let spdx::LicenseItem::Spdx { id, or_later: true } = &req.license
+        && id.is_gnu()
+        && id.name.ends_with("-only")
+        && let Some(modern) = spdx::gnu_license_id(id.name.trim_end_matches("-only"), true)
+    {
+        return spdx::LicenseReq {
+            license: spdx::LicenseItem::Spdx {
+                id: modern,
+                or_later: false,
+            },
+            addition: req.addition.clone(),
+        };
+    }
+    req.clone()
+}
+
+impl fmt::Display for Tree {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fn write_items(f: &mut fmt::Formatter<'_>, items: &[Tree], op: &str) -> fmt::Result {
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    write!(f, " {op} ")?;
+                }
+                match item {
+                    Tree::Licence(_) => write!(f, "{item}")?,
+                    _ => write!(f, "({item})")?,
+                }
+            }
+            Ok(())
+        }
+        match self {
+            Tree::Licence(req) => write!(f, "{req}"),
+            Tree::And(items) => write_items(f, items, "AND"),
+            Tree::Or(items) => write_items(f, items, "OR"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(raw: &str) -> (Option<String>, Reading, bool) {
+        let i = interpret(raw);
+        (i.expression, i.reading, i.assumed)
+    }
+
+    #[test]
+    fn valid_spdx_is_kept() {
+        assert_eq!(
+            read("MIT OR Apache-2.0"),
+            (Some("MIT OR Apache-2.0".into()), Reading::Spdx, false)
+        );
+        assert_eq!(
+            read("(MIT AND BSD-3-Clause)"),
+            (Some("MIT AND BSD-3-Clause".into()), Reading::Spdx, false)
+        );
+        assert_eq!(
+            read("Apache-2.0 WITH LLVM-exception OR MIT"),
+            (
+                Some("Apache-2.0 WITH LLVM-exception OR MIT".into()),
+                Reading::Spdx,
+                false
+            )
+        );
+    }
+
+    #[test]
+    fn the_issue_list_of_messy_strings_is_read() {
+        let cases = [
+            ("agpl", "AGPL-3.0-or-later", true),
+            ("Apache 2", "Apache-2.0", false),
+            ("Apache License 2.0", "Apache-2.0", false),
+            ("BSD", "BSD-3-Clause", true),
+            ("GPLv2+", "GPL-2.0-or-later", false),
+            ("MIT License", "MIT", false),
+            ("ISC License", "ISC", false),
+            ("Public Domain", "LicenseRef-scancode-public-domain", false),
+            ("UNLICENSED", "LicenseRef-scancode-proprietary-license", false),
+            ("https://spdx.org/licenses/MIT.html", "MIT", false),
+            ("http://www.apache.org/licenses/LICENSE-2.0.txt", "Apache-2.0", false),
+            ("http://opensource.org/licenses/mit-license.php", "MIT", false),
+        ];
+        for (raw, expected, assumed) in cases {
+            let (expr, _, was_assumed) = read(raw);
+            assert_eq!(expr.as_deref(), Some(expected), "{raw}");
+            assert_eq!(was_assumed, assumed, "{raw}");
+        }
+    }
+
+    #[test]
+    fn see_licence_in_points_at_a_file() {
+        let i = interpret("SEE LICENSE IN LICENSE.md");
+        assert_eq!(i.reading, Reading::SeeFile);
+        assert_eq!(i.file.as_deref(), Some("LICENSE.md"));
+        assert_eq!(i.expression, None);
+    }
+
+    #[test]
+    fn lax_fixes_case_slashes_and_deprecated_ids() {
+        assert_eq!(read("mit").0.as_deref(), Some("MIT"));
+        assert_eq!(read("MIT/Apache-2.0").0.as_deref(), Some("MIT OR Apache-2.0"));
+        assert_eq!(read("apache-2.0 or mit").0.as_deref(), Some("Apache-2.0 OR MIT"));
+        assert_eq!(read("GPL-2.0").0.as_deref(), Some("GPL-2.0-only"));
+        assert_eq!(read("GPL-2.0+").0.as_deref(), Some("GPL-2.0-or-later"));
+        assert_eq!(read("LGPL-2.1+").0.as_deref(), Some("LGPL-2.1-or-later"));
+    }
+
+    #[test]
+    fn combinations_of_names_are_read_term_by_term() {
+        let (expr, _, assumed) = read("MIT License OR Apache 2");
+        assert_eq!(expr.as_deref(), Some("MIT OR Apache-2.0"));
+        assert!(!assumed);
+        let (expr, _, assumed) = read("GPLv2+ and BSD");
+        assert_eq!(expr.as_deref(), Some("GPL-2.0-or-later AND BSD-3-Clause"));
+        assert!(assumed);
+    }
+
+    #[test]
+    fn nonsense_is_unparsable_not_guessed() {
+        for raw in ["", "   ", "see the website", "Mitre", "Copyright 2020 ACME"] {
+            let i = interpret(raw);
+            assert_eq!(i.reading, Reading::Unparsable, "{raw:?}");
+            assert!(i.expression.is_none());
+            assert!(i.note.is_some());
+        }
+    }
+
+    #[test]
+    fn trees_flatten_and_print_canonically() {
+        let tree = Tree::parse("MIT OR (Apache-2.0 OR BSD-3-Clause) AND ISC").unwrap();
+        assert_eq!(
+            tree.to_string(),
+            "MIT OR ((Apache-2.0 OR BSD-3-Clause) AND ISC)"
+        );
+        let tree = Tree::parse("(MIT OR Apache-2.0) OR ISC").unwrap();
+        assert_eq!(tree, Tree::parse("MIT OR Apache-2.0 OR ISC").unwrap());
+        assert_eq!(tree.licences().len(), 3);
+    }
+}

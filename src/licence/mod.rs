@@ -1,0 +1,599 @@
+//! Stage 3: licence evidence for every package, and the licence the audit concludes.
+//!
+//! Every package keeps all the evidence found (see DESIGN.md):
+//! - **declared**: each licence string its metadata carries, with how it was read;
+//! - **detected**: the licence files in the package's own directory, hashed and identified;
+//! - **curated**: a `[[clarify]]` correction, applied only while the licence files it is pinned
+//!   to still have the recorded SHA-256;
+//! - **concluded**: curated, else the first readable declared licence (cross-checked against
+//!   the detected texts), else the detected texts, else `NOASSERTION`.
+//!
+//! Licence texts are identified only where they decide something: when no declared licence can
+//! be read, when Cargo's `license-file` replaces `license`, or for every package with
+//! `--detect all`. Detection runs in parallel across packages.
+
+pub mod detect;
+pub mod expression;
+pub mod facts;
+
+use crate::diagnostic::{Code, Finding};
+use crate::model::{DeclaredLicence, Graph, Package, PackageSpec};
+use detect::{DetectedFile, DetectionCache, FileKind, LicenceFile};
+use expression::{Interpretation, Reading};
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Component, Path};
+
+/// The expression used when no licence could be established.
+pub const NOASSERTION: &str = "NOASSERTION";
+
+/// When licence texts are identified.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DetectMode {
+    /// Only where the declared metadata does not settle the licence.
+    #[default]
+    Needed,
+    /// For every package whose files are available, to cross-check declared licences.
+    All,
+}
+
+/// A licence correction from a policy `[[clarify]]` entry.
+#[derive(Debug, Clone)]
+pub struct Curation {
+    pub spec: PackageSpec,
+    /// The SPDX expression to use instead of the package's own metadata.
+    pub expression: String,
+    /// The files the correction relied on, each with its SHA-256.
+    pub files: Vec<PinnedFile>,
+    pub reason: Option<String>,
+    /// Where the correction was written ("fundament.toml:12").
+    pub source: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PinnedFile {
+    pub path: String,
+    pub sha256: String,
+}
+
+/// A declared licence string and how it was read.
+#[derive(Debug, Clone, Serialize)]
+pub struct DeclaredEvidence {
+    #[serde(flatten)]
+    pub declared: DeclaredLicence,
+    #[serde(flatten)]
+    pub interpretation: Interpretation,
+}
+
+/// A curation that was applied.
+#[derive(Debug, Clone, Serialize)]
+pub struct CuratedEvidence {
+    pub expression: String,
+    pub source: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    pub files: Vec<PinnedFile>,
+}
+
+/// Where the concluded licence came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ConcludedFrom {
+    Curated,
+    Declared,
+    Detected,
+    None,
+}
+
+/// The licence the audit uses for a package.
+#[derive(Debug, Clone, Serialize)]
+pub struct Concluded {
+    /// An SPDX expression, or `NOASSERTION`.
+    pub expression: String,
+    pub from: ConcludedFrom,
+    /// In words: "declared in Cargo.toml `license`", "detected in LICENSE (score 0.99)".
+    pub explanation: String,
+}
+
+impl Concluded {
+    pub fn is_known(&self) -> bool {
+        self.expression != NOASSERTION
+    }
+}
+
+/// All licence evidence of one package.
+#[derive(Debug, Clone, Serialize)]
+pub struct Evidence {
+    pub declared: Vec<DeclaredEvidence>,
+    pub detected: Vec<DetectedFile>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub curated: Option<CuratedEvidence>,
+    pub concluded: Concluded,
+}
+
+/// Settings of the identify stage.
+#[derive(Debug, Clone)]
+pub struct IdentifyOptions {
+    pub detect: DetectMode,
+    pub cache: DetectionCache,
+}
+
+/// The identify stage's output, parallel to `graph.packages`.
+#[derive(Debug, Clone)]
+pub struct Identified {
+    pub evidence: Vec<Evidence>,
+    pub findings: Vec<Finding>,
+}
+
+/// Gathers the licence evidence of every package and concludes its licence.
+pub fn identify(graph: &Graph, curations: &[Curation], options: &IdentifyOptions) -> Identified {
+    // Most packages share a handful of licence strings: read each distinct string once.
+    let distinct: BTreeSet<&str> = graph
+        .packages
+        .iter()
+        .flat_map(|p| p.declared.iter().map(|d| d.raw.as_str()))
+        .collect();
+    let readings: HashMap<&str, Interpretation> = distinct
+        .into_iter()
+        .map(|raw| (raw, expression::interpret(raw)))
+        .collect();
+
+    let per_package: Vec<(Evidence, Vec<Finding>, Vec<usize>)> = graph
+        .packages
+        .par_iter()
+        .map(|package| identify_package(package, &readings, curations, options))
+        .collect();
+
+    let mut used = vec![false; curations.len()];
+    let mut evidence = Vec::with_capacity(per_package.len());
+    let mut findings = Vec::new();
+    for (e, f, matched) in per_package {
+        for m in matched {
+            used[m] = true;
+        }
+        evidence.push(e);
+        findings.extend(f);
+    }
+    for (curation, used) in curations.iter().zip(used) {
+        if !used {
+            findings.push(
+                Finding::warning(
+                    Code::ClarifyUnused,
+                    format!("the clarification for {} matched no package", curation.spec),
+                )
+                .at(curation.source.clone(), None),
+            );
+        }
+    }
+    Identified { evidence, findings }
+}
+
+fn identify_package(
+    package: &Package,
+    readings: &HashMap<&str, Interpretation>,
+    curations: &[Curation],
+    options: &IdentifyOptions,
+) -> (Evidence, Vec<Finding>, Vec<usize>) {
+    let mut findings = Vec::new();
+    let declared: Vec<DeclaredEvidence> = package
+        .declared
+        .iter()
+        .map(|d| DeclaredEvidence {
+            declared: d.clone(),
+            interpretation: readings
+                .get(d.raw.as_str())
+                .cloned()
+                .unwrap_or_else(|| expression::interpret(&d.raw)),
+        })
+        .collect();
+    let matching: Vec<usize> = curations
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.spec.matches(package))
+        .map(|(i, _)| i)
+        .collect();
+
+    let first_readable = declared.iter().find(|d| d.interpretation.expression.is_some());
+    let see_file = declared
+        .iter()
+        .find_map(|d| d.interpretation.file.clone());
+    let needs_detection = options.detect == DetectMode::All
+        || first_readable.is_none()
+        || package.license_file.is_some();
+    let needs_hashes = needs_detection || !matching.is_empty();
+
+    // Licence files: the package's own, plus what its metadata points at.
+    let mut detected = Vec::new();
+    if let (true, Some(dir)) = (needs_hashes, &package.dir) {
+        let mut files = detect::licence_files(dir);
+        let pointers = package
+            .license_file
+            .iter()
+            .map(|f| (f, true))
+            .chain(see_file.iter().map(|f| (f, false)));
+        for (pointed, may_leave) in pointers {
+            match contained_path(dir, pointed, may_leave) {
+                Some(path) if path.is_file() => {
+                    if !files.iter().any(|f| same_file(&f.path, &path)) {
+                        files.push(LicenceFile {
+                            path,
+                            name: pointed.replace('\\', "/"),
+                            kind: FileKind::Licence,
+                        });
+                    }
+                }
+                _ => findings.push(
+                    Finding::warning(
+                        Code::LicenceFileMissing,
+                        format!(
+                            "{} {} names the licence file `{pointed}`, which is not in its directory",
+                            package.name, package.version
+                        ),
+                    )
+                    .package(package.purl.clone()),
+                ),
+            }
+        }
+        for file in &files {
+            let result = if needs_detection {
+                detect::detect_file(file, &options.cache)
+            } else {
+                detect::sha256_file(&file.path)
+                    .map(|sha256| DetectedFile {
+                        path: file.name.clone(),
+                        sha256,
+                        kind: file.kind,
+                        licence: None,
+                        confidence: 0.0,
+                        skipped: Some("hashed for a clarification, not analysed".to_string()),
+                    })
+                    .map_err(|e| format!("cannot read {}: {e}", file.name))
+            };
+            match result {
+                Ok(d) => detected.push(d),
+                Err(message) => findings.push(
+                    Finding::warning(Code::PackageMetadataUnreadable, message)
+                        .package(package.purl.clone()),
+                ),
+            }
+        }
+    }
+
+    // Declared-licence findings.
+    for d in &declared {
+        let origin = short_origin(&d.declared);
+        match d.interpretation.reading {
+            Reading::Unparsable => findings.push(
+                Finding::warning(
+                    Code::LicenceUnparsable,
+                    format!(
+                        "{} {} declares the licence `{}`, which fundament cannot read",
+                        package.name, package.version, d.declared.raw
+                    ),
+                )
+                .package(package.purl.clone())
+                .licence(d.declared.raw.clone(), Some(format!("declared in {origin}")))
+                .note(d.interpretation.note.clone().unwrap_or_default()),
+            ),
+            _ if d.interpretation.assumed => findings.push(
+                Finding::warning(
+                    Code::LicenceAssumed,
+                    format!(
+                        "{} {} declares `{}`, read as {}",
+                        package.name,
+                        package.version,
+                        d.declared.raw,
+                        d.interpretation.expression.as_deref().unwrap_or(NOASSERTION)
+                    ),
+                )
+                .package(package.purl.clone())
+                .licence(
+                    d.interpretation.expression.clone().unwrap_or_default(),
+                    Some(format!("declared in {origin}")),
+                )
+                .note(d.interpretation.note.clone().unwrap_or_default())
+                .note("confirm the reading with a [[clarify]] entry in the policy"),
+            ),
+            _ => {}
+        }
+    }
+
+    // Curation, if its pinned files are unchanged.
+    let mut curated = None;
+    for &index in &matching {
+        let curation = &curations[index];
+        match check_pins(package, curation, &detected) {
+            Ok(()) => {
+                curated = Some(CuratedEvidence {
+                    expression: curation.expression.clone(),
+                    source: curation.source.clone(),
+                    reason: curation.reason.clone(),
+                    files: curation.files.clone(),
+                });
+                break;
+            }
+            Err(problem) => findings.push(
+                Finding::warning(
+                    Code::ClarifyStale,
+                    format!(
+                        "the clarification of {} {} to `{}` was NOT applied: {problem}",
+                        package.name, package.version, curation.expression
+                    ),
+                )
+                .package(package.purl.clone())
+                .at(curation.source.clone(), None)
+                .note("the licence files changed since the clarification was written; review them and update the sha256"),
+            ),
+        }
+    }
+
+    let confident: Vec<&DetectedFile> = detected
+        .iter()
+        .filter(|d| d.kind == FileKind::Licence && d.confidence >= detect::CONFIDENT)
+        .filter(|d| d.licence.is_some())
+        .collect();
+
+    let concluded = if let Some(c) = &curated {
+        findings.push(
+            Finding::note_finding(
+                Code::ClarifyApplied,
+                format!(
+                    "the licence of {} {} is taken from the clarification in {}",
+                    package.name, package.version, c.source
+                ),
+            )
+            .package(package.purl.clone())
+            .licence(c.expression.clone(), Some(format!("clarified in {}", c.source))),
+        );
+        Concluded {
+            expression: c.expression.clone(),
+            from: ConcludedFrom::Curated,
+            explanation: match &c.reason {
+                Some(reason) => format!("clarified in {} ({reason})", c.source),
+                None => format!("clarified in {}", c.source),
+            },
+        }
+    } else if let Some(d) = first_readable {
+        let expression = d.interpretation.expression.clone().unwrap_or_default();
+        check_agreement(package, d, &declared, &confident, &mut findings);
+        Concluded {
+            explanation: format!("declared in {}", short_origin(&d.declared)),
+            expression,
+            from: ConcludedFrom::Declared,
+        }
+    } else if !confident.is_empty() {
+        let mut ids: Vec<String> = confident
+            .iter()
+            .filter_map(|d| d.licence.clone())
+            .collect();
+        ids.sort();
+        ids.dedup();
+        let expression = if ids.len() == 1 {
+            ids[0].clone()
+        } else {
+            ids.iter()
+                .map(|i| if i.contains(' ') { format!("({i})") } else { i.clone() })
+                .collect::<Vec<_>>()
+                .join(" AND ")
+        };
+        let files: Vec<String> = confident
+            .iter()
+            .map(|d| format!("{} (score {:.2})", d.path, d.confidence))
+            .collect();
+        Concluded {
+            expression,
+            from: ConcludedFrom::Detected,
+            explanation: format!("detected in {}", files.join(", ")),
+        }
+    } else {
+        Concluded {
+            expression: NOASSERTION.to_string(),
+            from: ConcludedFrom::None,
+            explanation: why_unknown(package, &declared, &detected),
+        }
+    };
+
+    (
+        Evidence {
+            declared,
+            detected,
+            curated,
+            concluded,
+        },
+        findings,
+        matching,
+    )
+}
+
+/// Reports where the declared licences disagree with each other or with the texts found.
+fn check_agreement(
+    package: &Package,
+    used: &DeclaredEvidence,
+    declared: &[DeclaredEvidence],
+    confident: &[&DetectedFile],
+    findings: &mut Vec<Finding>,
+) {
+    let Some(expr) = &used.interpretation.expression else {
+        return;
+    };
+    let declared_ids = licence_ids(expr);
+    for other in declared {
+        if let Some(other_expr) = &other.interpretation.expression
+            && licence_ids(other_expr) != declared_ids
+        {
+            findings.push(
+                Finding::warning(
+                    Code::LicenceMismatch,
+                    format!(
+                        "{} {}: {} says `{expr}`, {} says `{other_expr}`",
+                        package.name,
+                        package.version,
+                        short_origin(&used.declared),
+                        short_origin(&other.declared)
+                    ),
+                )
+                .package(package.purl.clone())
+                .licence(expr.clone(), Some(format!("declared in {}", short_origin(&used.declared)))),
+            );
+        }
+    }
+    let undeclared: Vec<String> = confident
+        .iter()
+        .filter(|d| {
+            d.licence
+                .as_deref()
+                .map(licence_ids)
+                .is_some_and(|ids| !ids.is_subset(&declared_ids))
+        })
+        .map(|d| format!("{} in {}", d.licence.as_deref().unwrap_or_default(), d.path))
+        .collect();
+    if !undeclared.is_empty() {
+        findings.push(
+            Finding::warning(
+                Code::LicenceMismatch,
+                format!(
+                    "{} {} declares `{expr}`, but its licence files hold {}",
+                    package.name,
+                    package.version,
+                    undeclared.join(", ")
+                ),
+            )
+            .package(package.purl.clone())
+            .licence(expr.clone(), Some(format!("declared in {}", short_origin(&used.declared))))
+            .note("the declared licence is used; if the files are right, correct it with a [[clarify]] entry"),
+        );
+    }
+}
+
+/// The licence ids (without operators) of an expression.
+fn licence_ids(expression: &str) -> BTreeSet<String> {
+    expression::Tree::parse(expression)
+        .map(|tree| {
+            tree.licences()
+                .into_iter()
+                .map(|req| facts::licence_name(&req.license))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn check_pins(package: &Package, curation: &Curation, detected: &[DetectedFile]) -> Result<(), String> {
+    let Some(dir) = &package.dir else {
+        return Err("the package's files are not available to check the pinned hashes".to_string());
+    };
+    for pin in &curation.files {
+        let found = detected
+            .iter()
+            .find(|d| d.path == pin.path)
+            .map(|d| d.sha256.clone())
+            .or_else(|| {
+                contained_path(dir, &pin.path, false).and_then(|p| detect::sha256_file(&p).ok())
+            });
+        match found {
+            None => return Err(format!("{} does not exist in the package", pin.path)),
+            Some(actual) if !actual.eq_ignore_ascii_case(&pin.sha256) => {
+                return Err(format!(
+                    "{} has sha256 {actual}, the clarification expects {}",
+                    pin.path, pin.sha256
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(())
+}
+
+fn why_unknown(package: &Package, declared: &[DeclaredEvidence], detected: &[DetectedFile]) -> String {
+    let mut reasons = Vec::new();
+    if declared.is_empty() {
+        reasons.push("no licence declared".to_string());
+    }
+    for d in declared {
+        if d.interpretation.reading == Reading::SeeFile {
+            reasons.push(format!(
+                "declared `{}` in {}",
+                d.declared.raw,
+                short_origin(&d.declared)
+            ));
+        } else {
+            reasons.push(format!(
+                "declared `{}` in {} is not a licence expression",
+                d.declared.raw,
+                short_origin(&d.declared)
+            ));
+        }
+    }
+    if package.dir.is_none() {
+        reasons.push("the package's files are not available".to_string());
+    } else if detected.iter().all(|d| d.kind != FileKind::Licence) {
+        reasons.push("no licence file in the package".to_string());
+    } else {
+        reasons.push("no licence file could be identified".to_string());
+    }
+    reasons.join("; ")
+}
+
+/// The origin in words, short: a file outside the audited tree (the registry's source cache)
+/// is named by its file name only; the full path stays in the JSON evidence.
+fn short_origin(declared: &DeclaredLicence) -> String {
+    let file = &declared.origin.file;
+    let shown = if Path::new(file).is_absolute() {
+        Path::new(file)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| file.clone())
+    } else {
+        file.clone()
+    };
+    format!("{shown} `{}`", declared.origin.field)
+}
+
+/// `relative` joined to `dir`, refusing absolute paths, and `..` unless `may_leave`: npm's
+/// `SEE LICENSE IN` and policy pins must not point fundament at files outside the package,
+/// while Cargo's `license-file` of a workspace crate legitimately names `../LICENSE` (and cargo
+/// itself copies the file into the package when publishing).
+fn contained_path(dir: &Path, relative: &str, may_leave: bool) -> Option<std::path::PathBuf> {
+    let rel = Path::new(relative);
+    let allowed = |c: Component<'_>| match c {
+        Component::Normal(_) | Component::CurDir => true,
+        Component::ParentDir => may_leave,
+        Component::RootDir | Component::Prefix(_) => false,
+    };
+    if !rel.components().all(allowed) {
+        return None;
+    }
+    Some(dir.join(rel))
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn contained_paths_refuse_to_leave_the_package() {
+        let dir = Path::new("/pkg");
+        assert!(contained_path(dir, "LICENSE", false).is_some());
+        assert!(contained_path(dir, "docs/LICENSE.md", false).is_some());
+        assert!(contained_path(dir, "../LICENSE", false).is_none());
+        assert!(contained_path(dir, "../LICENSE", true).is_some());
+        assert!(contained_path(dir, "/etc/passwd", true).is_none());
+    }
+
+    #[test]
+    fn licence_ids_ignore_operators() {
+        let ids = licence_ids("MIT OR (Apache-2.0 AND ISC)");
+        assert_eq!(
+            ids.into_iter().collect::<Vec<_>>(),
+            vec!["Apache-2.0", "ISC", "MIT"]
+        );
+    }
+}

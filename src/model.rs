@@ -1,0 +1,423 @@
+//! The data that flows between the pipeline stages: ecosystems, projects, packages and the
+//! dependency graph.
+//!
+//! Every stage takes the previous stage's value and returns a richer one; the types here are
+//! the shared vocabulary. They serialize into the JSON report unchanged, so field names are part
+//! of the documented schema (docs/report-schema.md).
+
+use serde::Serialize;
+use std::fmt;
+use std::path::PathBuf;
+
+/// A packaging ecosystem fundament can read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Ecosystem {
+    Cargo,
+    Npm,
+}
+
+impl Ecosystem {
+    /// The purl `type` of this ecosystem.
+    pub fn purl_type(self) -> &'static str {
+        match self {
+            Ecosystem::Cargo => "cargo",
+            Ecosystem::Npm => "npm",
+        }
+    }
+}
+
+impl fmt::Display for Ecosystem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Ecosystem::Cargo => "Cargo",
+            Ecosystem::Npm => "npm",
+        })
+    }
+}
+
+/// Why a package is in the graph, from the point of view of the project that ships it.
+///
+/// Ordered from "ships with the product" to "only used by developers": when a package is
+/// reached in several ways, the smallest scope wins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    /// Linked into or shipped with the product.
+    Runtime,
+    /// Used only while building (Cargo build-dependencies and what they pull in).
+    Build,
+    /// Used only for development and tests (dev-dependencies and what they pull in).
+    Dev,
+}
+
+impl fmt::Display for Scope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Scope::Runtime => "runtime",
+            Scope::Build => "build",
+            Scope::Dev => "dev",
+        })
+    }
+}
+
+/// Where a package's code comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum PackageSource {
+    /// A package registry; `url` is what the lockfile recorded, when it recorded one.
+    Registry { url: Option<String> },
+    /// A git repository.
+    Git { url: String },
+    /// A directory on disk (path dependency, `file:` or `link:` package, workspace member).
+    Path { path: String },
+    /// A tarball or other direct URL.
+    Url { url: String },
+}
+
+/// The kind of a dependency edge, as the ecosystem declares it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DepKind {
+    Normal,
+    Build,
+    Dev,
+    Optional,
+    Peer,
+}
+
+/// A dependency edge, pointing at another package of the same graph by index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub struct Dependency {
+    pub package: usize,
+    pub kind: DepKind,
+}
+
+/// Where a licence string was read from: the file, and the field or key inside it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Origin {
+    /// A path relative to the audited root where possible, else absolute.
+    pub file: String,
+    /// The field inside the file (`license`, `licenses`, ...).
+    pub field: String,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} `{}`", self.file, self.field)
+    }
+}
+
+/// The licence a package's metadata declares, before interpretation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeclaredLicence {
+    pub raw: String,
+    pub origin: Origin,
+}
+
+/// One package (a crate, an npm package, ...) at one version.
+#[derive(Debug, Clone, Serialize)]
+pub struct Package {
+    /// Package URL, the package's identity across tools.
+    pub purl: String,
+    pub ecosystem: Ecosystem,
+    pub name: String,
+    pub version: String,
+    pub source: PackageSource,
+    /// True for the audited projects' own packages (workspace members, the npm root and its
+    /// workspaces): their licence is the outbound licence, not an inbound dependency.
+    pub root: bool,
+    /// The smallest scope in which any audited project uses the package.
+    pub scope: Scope,
+    /// npm: only installed when the platform or the user allows it.
+    pub optional: bool,
+    /// npm: a peer dependency, expected to be provided by the consumer.
+    pub peer: bool,
+    /// The licence the package metadata declares, if any (several when an ecosystem reports
+    /// more than one place, e.g. lockfile and installed package.json).
+    pub declared: Vec<DeclaredLicence>,
+    /// Cargo `license-file`: the path of the licence text the manifest names instead of an
+    /// SPDX expression.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub license_file: Option<String>,
+    /// The package's own directory on disk, when its files are available (registry source
+    /// cache, node_modules). Licence files are searched here and nowhere else.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dir: Option<PathBuf>,
+    /// The lockfile's integrity or checksum value, as recorded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub checksum: Option<String>,
+    /// Direct dependencies.
+    pub dependencies: Vec<Dependency>,
+    /// Indices into [`Graph::projects`] of the projects that use this package.
+    pub projects: Vec<usize>,
+}
+
+/// How completely a project could be read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "lowercase")]
+pub enum ProjectStatus {
+    /// Every package and its licence metadata was read.
+    Complete,
+    /// Packages were read, but some information is missing; `reason` says what.
+    Partial { reason: String },
+    /// Nothing could be read; `reason` says why. The project contributes no packages.
+    Failed { reason: String },
+}
+
+/// A project found in the audited tree: one Cargo workspace or one npm project.
+#[derive(Debug, Clone, Serialize)]
+pub struct Project {
+    pub ecosystem: Ecosystem,
+    /// The project's directory, relative to the audited root ("." for the root itself).
+    pub dir: String,
+    /// The manifest (Cargo.toml, package.json), relative to the audited root.
+    pub manifest: String,
+    /// The lockfile the packages were read from, relative to the audited root.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lockfile: Option<String>,
+    /// How the packages were read ("cargo metadata", "Cargo.lock", "package-lock.json v3").
+    pub reader: String,
+    #[serde(flatten)]
+    pub status: ProjectStatus,
+    /// Indices of the project's root packages in [`Graph::packages`].
+    pub roots: Vec<usize>,
+}
+
+/// The resolved dependency graph of every project found, packages deduplicated by purl.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Graph {
+    pub projects: Vec<Project>,
+    pub packages: Vec<Package>,
+}
+
+impl Graph {
+    /// For every package, the shortest chain of packages from a project root to it (the
+    /// package itself last), as indices. Roots map to a chain of one. Packages that no root
+    /// reaches (which a well-formed lockfile does not contain) get `None`.
+    pub fn shortest_paths(&self) -> Vec<Option<Vec<usize>>> {
+        let n = self.packages.len();
+        let mut parent: Vec<Option<usize>> = vec![None; n];
+        let mut seen = vec![false; n];
+        let mut queue = std::collections::VecDeque::new();
+        for project in &self.projects {
+            for &root in &project.roots {
+                if !seen[root] {
+                    seen[root] = true;
+                    queue.push_back(root);
+                }
+            }
+        }
+        while let Some(current) = queue.pop_front() {
+            for dep in &self.packages[current].dependencies {
+                if !seen[dep.package] {
+                    seen[dep.package] = true;
+                    parent[dep.package] = Some(current);
+                    queue.push_back(dep.package);
+                }
+            }
+        }
+        (0..n)
+            .map(|index| {
+                if !seen[index] {
+                    return None;
+                }
+                let mut chain = vec![index];
+                let mut at = index;
+                while let Some(p) = parent[at] {
+                    chain.push(p);
+                    at = p;
+                }
+                chain.reverse();
+                Some(chain)
+            })
+            .collect()
+    }
+}
+
+/// Builds a purl for a package of `ecosystem`.
+///
+/// npm scopes become the purl namespace (`@angular/core` → `pkg:npm/%40angular/core@...`).
+pub fn purl(ecosystem: Ecosystem, name: &str, version: &str) -> String {
+    let (namespace, short_name) = match ecosystem {
+        Ecosystem::Npm => match name.split_once('/') {
+            Some((scope, rest)) if scope.starts_with('@') => (Some(scope), rest),
+            _ => (None, name),
+        },
+        Ecosystem::Cargo => (None, name),
+    };
+    let built = packageurl::PackageUrl::new(ecosystem.purl_type(), short_name).map(|mut purl| {
+        if let Some(ns) = namespace {
+            purl.with_namespace(ns).ok();
+        }
+        if !version.is_empty() {
+            purl.with_version(version).ok();
+        }
+        purl.to_string()
+    });
+    match built {
+        Ok(text) => text,
+        // The purl types used here are valid constants, so building cannot fail on the type;
+        // a name the purl crate refuses is still given a readable identity rather than dropped.
+        Err(_) => format!("pkg:{}/{}@{}", ecosystem.purl_type(), name, version),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn npm_scopes_are_encoded_as_namespace() {
+        assert_eq!(
+            purl(Ecosystem::Npm, "@angular/core", "17.0.0"),
+            "pkg:npm/%40angular/core@17.0.0"
+        );
+        assert_eq!(
+            purl(Ecosystem::Npm, "lodash", "4.17.21"),
+            "pkg:npm/lodash@4.17.21"
+        );
+    }
+
+    #[test]
+    fn cargo_purls_keep_prerelease_and_build_metadata() {
+        assert_eq!(
+            purl(Ecosystem::Cargo, "serde", "1.0.210"),
+            "pkg:cargo/serde@1.0.210"
+        );
+        assert_eq!(
+            purl(Ecosystem::Cargo, "toml", "1.2.2+spec-1.1.0"),
+            "pkg:cargo/toml@1.2.2%2Bspec-1.1.0"
+        );
+    }
+}
+
+/// Names a package, or some versions of it, in policies: a purl (`pkg:npm/%40scope/name`,
+/// optionally with `@version`) or a bare name that matches in every ecosystem, plus an optional
+/// version requirement in Cargo's semver syntax (`1.2`, `>=1.0, <2`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PackageSpec {
+    pub ecosystem: Option<Ecosystem>,
+    pub name: String,
+    /// An exact version, from a purl's `@version`.
+    pub exact_version: Option<String>,
+    pub requirement: Option<semver::VersionReq>,
+    /// The spec as written, for messages.
+    pub text: String,
+}
+
+impl PackageSpec {
+    pub fn parse(package: &str, version: Option<&str>) -> Result<PackageSpec, String> {
+        let package = package.trim();
+        if package.is_empty() {
+            return Err("the package name is empty".to_string());
+        }
+        let (ecosystem, name, exact_version) = if package.starts_with("pkg:") {
+            let purl: packageurl::PackageUrl = package
+                .parse()
+                .map_err(|e| format!("`{package}` is not a valid purl: {e}"))?;
+            let ecosystem = match purl.ty() {
+                "cargo" => Ecosystem::Cargo,
+                "npm" => Ecosystem::Npm,
+                other => {
+                    return Err(format!(
+                        "purl type `{other}` is not an ecosystem fundament reads (cargo, npm)"
+                    ));
+                }
+            };
+            let name = match purl.namespace() {
+                Some(ns) => format!("{ns}/{}", purl.name()),
+                None => purl.name().to_string(),
+            };
+            (Some(ecosystem), name, purl.version().map(str::to_string))
+        } else {
+            (None, package.to_string(), None)
+        };
+        let requirement = match version {
+            Some(v) => Some(
+                semver::VersionReq::parse(v)
+                    .map_err(|e| format!("`{v}` is not a version requirement: {e}"))?,
+            ),
+            None => None,
+        };
+        Ok(PackageSpec {
+            ecosystem,
+            name,
+            exact_version,
+            requirement,
+            text: match version {
+                Some(v) => format!("{package} {v}"),
+                None => package.to_string(),
+            },
+        })
+    }
+
+    pub fn matches(&self, package: &Package) -> bool {
+        if self.ecosystem.is_some_and(|e| e != package.ecosystem) || self.name != package.name {
+            return false;
+        }
+        if let Some(exact) = &self.exact_version
+            && exact != &package.version
+        {
+            return false;
+        }
+        match &self.requirement {
+            None => true,
+            Some(req) => semver::Version::parse(&package.version).is_ok_and(|v| req.matches(&v)),
+        }
+    }
+}
+
+impl fmt::Display for PackageSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+#[cfg(test)]
+mod spec_tests {
+    use super::*;
+
+    fn package(ecosystem: Ecosystem, name: &str, version: &str) -> Package {
+        Package {
+            purl: purl(ecosystem, name, version),
+            ecosystem,
+            name: name.into(),
+            version: version.into(),
+            source: PackageSource::Registry { url: None },
+            root: false,
+            scope: Scope::Runtime,
+            optional: false,
+            peer: false,
+            declared: Vec::new(),
+            license_file: None,
+            dir: None,
+            checksum: None,
+            dependencies: Vec::new(),
+            projects: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn purl_specs_match_ecosystem_name_and_version() {
+        let spec = PackageSpec::parse("pkg:npm/%40scope/x@1.2.3", None).unwrap();
+        assert!(spec.matches(&package(Ecosystem::Npm, "@scope/x", "1.2.3")));
+        assert!(!spec.matches(&package(Ecosystem::Npm, "@scope/x", "1.2.4")));
+        assert!(!spec.matches(&package(Ecosystem::Cargo, "@scope/x", "1.2.3")));
+    }
+
+    #[test]
+    fn bare_names_match_every_ecosystem_and_requirements_apply() {
+        let spec = PackageSpec::parse("ring", Some(">=0.16, <0.18")).unwrap();
+        assert!(spec.matches(&package(Ecosystem::Cargo, "ring", "0.17.8")));
+        assert!(!spec.matches(&package(Ecosystem::Cargo, "ring", "0.18.0")));
+        assert!(spec.matches(&package(Ecosystem::Npm, "ring", "0.16.0")));
+    }
+
+    #[test]
+    fn bad_specs_are_errors() {
+        assert!(PackageSpec::parse("", None).is_err());
+        assert!(PackageSpec::parse("pkg:pypi/requests", None).is_err());
+        assert!(PackageSpec::parse("serde", Some("not a version")).is_err());
+    }
+}

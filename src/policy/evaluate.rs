@@ -1,0 +1,618 @@
+//! Stage 5: the policy's verdict on every package's concluded licence.
+//!
+//! Each licence of an expression gets the decision of the most specific matching rule (ties:
+//! deny, then review, then allow); no matching rule means deny. `AND` takes the worst decision
+//! of its parts, `OR` the best; when several alternatives are equally acceptable, the one with
+//! the fewest obligations (by category: public domain, permissive, weak copyleft, ...) is
+//! chosen, then the first written. The chosen alternatives form the package's *effective*
+//! licence. A package exception rescues licences the rules do not allow, for that package only,
+//! until it expires.
+
+use super::{Decision, Exception, ExceptionLicence, Inclusion, Policy, Selector, licence_matches};
+use crate::diagnostic::{Code, Finding, Severity};
+use crate::licence::expression::Tree;
+use crate::licence::facts::{self, Category};
+use crate::licence::{Evidence, NOASSERTION};
+use crate::model::{Graph, Package, Scope};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// The overall verdict on one package.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Allowed,
+    Review,
+    Denied,
+    /// Not evaluated: the policy excludes the package's scope (dev, build, optional, peer).
+    Skipped,
+    /// The audited project's own package: its licence is the outbound licence.
+    Project,
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Status::Allowed => "allowed",
+            Status::Review => "review",
+            Status::Denied => "denied",
+            Status::Skipped => "skipped",
+            Status::Project => "project",
+        })
+    }
+}
+
+/// What decided one licence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Cause {
+    /// An allow, review or deny rule.
+    Rule { rule: String, source: String },
+    /// No rule matched; policies deny by default.
+    Default,
+    /// A package exception.
+    Exception {
+        source: String,
+        approved_by: String,
+        reason: String,
+    },
+    /// The licence is unknown; the policy's `unknown` setting decided.
+    Unknown,
+}
+
+impl std::fmt::Display for Cause {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Cause::Rule { rule, source } => write!(f, "`{rule}` ({source})"),
+            Cause::Default => f.write_str("no rule allows it (policies deny by default)"),
+            Cause::Exception {
+                source,
+                approved_by,
+                ..
+            } => write!(f, "the exception in {source}, approved by {approved_by}"),
+            Cause::Unknown => f.write_str("the policy's `unknown` setting"),
+        }
+    }
+}
+
+/// The decision on one licence of the effective expression.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LicenceDecision {
+    pub licence: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub category: Option<Category>,
+    pub decision: Decision,
+    pub cause: Cause,
+}
+
+/// The policy's verdict on a package.
+#[derive(Debug, Clone, Serialize)]
+pub struct Verdict {
+    pub status: Status,
+    /// The licence the package is used under: the concluded expression with every OR resolved
+    /// to the alternative the policy chose.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub effective: Option<String>,
+    /// The decision on each licence of the effective expression (for a denied OR: of every
+    /// alternative).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub licences: Vec<LicenceDecision>,
+    /// Why the package was skipped.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// The evaluate stage's output, parallel to `graph.packages`.
+#[derive(Debug, Clone)]
+pub struct Evaluation {
+    pub verdicts: Vec<Verdict>,
+    pub findings: Vec<Finding>,
+}
+
+struct Outcome {
+    decision: Decision,
+    rank: usize,
+    /// None for an unknown licence.
+    effective: Option<Tree>,
+    decisions: Vec<LicenceDecision>,
+    rules_used: Vec<usize>,
+    exceptions_used: Vec<usize>,
+}
+
+/// Evaluates every package of the graph against the policy.
+pub fn evaluate(
+    graph: &Graph,
+    evidence: &[Evidence],
+    policy: &Policy,
+    today: jiff::civil::Date,
+) -> Evaluation {
+    let mut findings = Vec::new();
+    let live: Vec<bool> = policy
+        .exceptions
+        .iter()
+        .map(|e| e.expires.is_none_or(|d| d >= today))
+        .collect();
+    for (exception, alive) in policy.exceptions.iter().zip(&live) {
+        if !alive {
+            findings.push(expired(exception));
+        }
+    }
+
+    let mut rule_used = vec![false; policy.rules.len()];
+    let mut exception_matched = vec![false; policy.exceptions.len()];
+    let mut exception_used = vec![false; policy.exceptions.len()];
+    // Packages without exceptions share outcomes by expression.
+    let mut by_expression: HashMap<String, Verdict> = HashMap::new();
+    let mut verdicts = Vec::with_capacity(graph.packages.len());
+
+    for (package, ev) in graph.packages.iter().zip(evidence) {
+        if package.root {
+            verdicts.push(Verdict {
+                status: Status::Project,
+                effective: None,
+                licences: Vec::new(),
+                note: Some("the audited project's own package".to_string()),
+            });
+            continue;
+        }
+        if let Some(note) = skipped(package, policy) {
+            verdicts.push(Verdict {
+                status: Status::Skipped,
+                effective: None,
+                licences: Vec::new(),
+                note: Some(note),
+            });
+            continue;
+        }
+        let applicable: Vec<usize> = policy
+            .exceptions
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.spec.matches(package))
+            .map(|(i, _)| i)
+            .collect();
+        for &i in &applicable {
+            exception_matched[i] = true;
+        }
+        let live_exceptions: Vec<usize> = applicable.into_iter().filter(|&i| live[i]).collect();
+        let expression = &ev.concluded.expression;
+
+        let verdict = if live_exceptions.is_empty()
+            && let Some(cached) = by_expression.get(expression)
+        {
+            cached.clone()
+        } else {
+            let outcome = evaluate_expression(expression, policy, &live_exceptions);
+            for &r in &outcome.rules_used {
+                rule_used[r] = true;
+            }
+            for &e in &outcome.exceptions_used {
+                exception_used[e] = true;
+            }
+            let verdict = Verdict {
+                status: match outcome.decision {
+                    Decision::Allow => Status::Allowed,
+                    Decision::Review => Status::Review,
+                    Decision::Deny => Status::Denied,
+                },
+                effective: Some(
+                    outcome
+                        .effective
+                        .as_ref()
+                        .map_or_else(|| NOASSERTION.to_string(), Tree::to_string),
+                ),
+                licences: outcome.decisions,
+                note: None,
+            };
+            if live_exceptions.is_empty() {
+                by_expression.insert(expression.clone(), verdict.clone());
+            }
+            verdict
+        };
+        if let Some(finding) = finding_for(package, ev, &verdict, policy) {
+            findings.push(finding);
+        }
+        verdicts.push(verdict);
+    }
+
+    for (i, exception) in policy.exceptions.iter().enumerate() {
+        if live[i] && !exception_used[i] {
+            let why = if exception_matched[i] {
+                "the package it names does not need it (its licence is allowed, or not one it lists)"
+            } else {
+                "no audited package matches it"
+            };
+            findings.push(
+                Finding::warning(
+                    Code::ExceptionUnused,
+                    format!("the exception for {} is unused: {why}", exception.spec),
+                )
+                .at(exception.source.clone(), None),
+            );
+        }
+    }
+    if policy.warn_unused_allowed {
+        for (rule, used) in policy.rules.iter().zip(&rule_used) {
+            if rule.decision == Decision::Allow
+                && !used
+                && matches!(rule.selector, Selector::Licence(_))
+            {
+                findings.push(
+                    Finding::warning(
+                        Code::AllowUnused,
+                        format!("`{}` is allowed, but no audited package uses it", rule.selector),
+                    )
+                    .at(rule.source.clone(), None),
+                );
+            }
+        }
+    }
+    Evaluation { verdicts, findings }
+}
+
+fn skipped(package: &Package, policy: &Policy) -> Option<String> {
+    let excluded = |i: Inclusion| i == Inclusion::Exclude;
+    if package.scope == Scope::Dev && excluded(policy.dev) {
+        return Some("a development dependency; the policy excludes them".to_string());
+    }
+    if package.scope == Scope::Build && excluded(policy.build) {
+        return Some("a build dependency; the policy excludes them".to_string());
+    }
+    if package.optional && excluded(policy.optional) {
+        return Some("an optional dependency; the policy excludes them".to_string());
+    }
+    if package.peer && excluded(policy.peer) {
+        return Some("a peer dependency; the policy excludes them".to_string());
+    }
+    None
+}
+
+fn expired(exception: &Exception) -> Finding {
+    let date = exception
+        .expires
+        .map(|d| d.to_string())
+        .unwrap_or_default();
+    Finding::error(
+        Code::ExceptionExpired,
+        format!(
+            "the exception for {} expired on {date}; it no longer applies",
+            exception.spec
+        ),
+    )
+    .at(exception.source.clone(), None)
+    .note(format!(
+        "approved by {} because: {}",
+        exception.approved_by, exception.reason
+    ))
+    .note("renew it with a new `expires` date after a new review, or remove it")
+}
+
+fn evaluate_expression(expression: &str, policy: &Policy, exceptions: &[usize]) -> Outcome {
+    if expression == NOASSERTION {
+        return unknown_outcome(policy, exceptions);
+    }
+    match Tree::parse(expression) {
+        Ok(tree) => evaluate_tree(&tree, policy, exceptions),
+        // Concluded expressions are canonical SPDX; this is a safety net, not a path.
+        Err(_) => unknown_outcome(policy, exceptions),
+    }
+}
+
+fn unknown_outcome(policy: &Policy, exceptions: &[usize]) -> Outcome {
+    let rescued = exceptions.iter().copied().find(|&i| {
+        policy.exceptions[i]
+            .allow
+            .iter()
+            .any(|a| *a == ExceptionLicence::Unknown)
+    });
+    let (decision, cause, exceptions_used) = match rescued {
+        Some(i) if policy.unknown != Decision::Allow => (
+            Decision::Allow,
+            exception_cause(&policy.exceptions[i]),
+            vec![i],
+        ),
+        _ => (policy.unknown, Cause::Unknown, Vec::new()),
+    };
+    Outcome {
+        decision,
+        rank: usize::MAX,
+        effective: None,
+        decisions: vec![LicenceDecision {
+            licence: NOASSERTION.to_string(),
+            category: None,
+            decision,
+            cause,
+        }],
+        rules_used: Vec::new(),
+        exceptions_used,
+    }
+}
+
+fn exception_cause(exception: &Exception) -> Cause {
+    Cause::Exception {
+        source: exception.source.clone(),
+        approved_by: exception.approved_by.clone(),
+        reason: exception.reason.clone(),
+    }
+}
+
+fn evaluate_tree(tree: &Tree, policy: &Policy, exceptions: &[usize]) -> Outcome {
+    match tree {
+        Tree::Licence(req) => {
+            let (mut decision, mut cause, mut rules_used) = decide(req, policy);
+            let mut exceptions_used = Vec::new();
+            if decision != Decision::Allow
+                && let Some(i) = exceptions.iter().copied().find(|&i| {
+                    policy.exceptions[i].allow.iter().any(|a| match a {
+                        ExceptionLicence::Licence(wanted) => licence_matches(wanted, req),
+                        ExceptionLicence::Unknown => false,
+                    })
+                })
+            {
+                decision = Decision::Allow;
+                cause = exception_cause(&policy.exceptions[i]);
+                rules_used.clear();
+                exceptions_used.push(i);
+            }
+            let category = facts::category_of(req);
+            Outcome {
+                decision,
+                rank: category.map_or(Category::ALL.len(), |c| c as usize),
+                effective: Some(tree.clone()),
+                decisions: vec![LicenceDecision {
+                    licence: req.to_string(),
+                    category,
+                    decision,
+                    cause,
+                }],
+                rules_used,
+                exceptions_used,
+            }
+        }
+        Tree::And(items) => {
+            let parts: Vec<Outcome> = items
+                .iter()
+                .map(|i| evaluate_tree(i, policy, exceptions))
+                .collect();
+            Outcome {
+                decision: parts.iter().map(|p| p.decision).max().unwrap_or(Decision::Allow),
+                rank: parts.iter().map(|p| p.rank).max().unwrap_or(0),
+                effective: parts
+                    .iter()
+                    .map(|p| p.effective.clone())
+                    .collect::<Option<Vec<Tree>>>()
+                    .map(Tree::And),
+                decisions: parts.iter().flat_map(|p| p.decisions.clone()).collect(),
+                rules_used: parts.iter().flat_map(|p| p.rules_used.clone()).collect(),
+                exceptions_used: parts.iter().flat_map(|p| p.exceptions_used.clone()).collect(),
+            }
+        }
+        Tree::Or(items) => {
+            let parts: Vec<Outcome> = items
+                .iter()
+                .map(|i| evaluate_tree(i, policy, exceptions))
+                .collect();
+            let rules_used: Vec<usize> = parts.iter().flat_map(|p| p.rules_used.clone()).collect();
+            let best = parts
+                .iter()
+                .enumerate()
+                .min_by_key(|(i, p)| (p.decision, p.rank, *i))
+                .map(|(i, _)| i)
+                .unwrap_or(0);
+            let mut parts = parts;
+            let chosen_denied = parts[best].decision == Decision::Deny;
+            let all_decisions: Vec<LicenceDecision> =
+                parts.iter().flat_map(|p| p.decisions.clone()).collect();
+            let mut chosen = parts.swap_remove(best);
+            // When nothing is acceptable, every alternative's decision explains the verdict.
+            if chosen_denied {
+                chosen.decisions = all_decisions;
+            }
+            chosen.rules_used = rules_used;
+            chosen
+        }
+    }
+}
+
+/// The decision of the most specific matching rule for one licence.
+fn decide(req: &spdx::LicenseReq, policy: &Policy) -> (Decision, Cause, Vec<usize>) {
+    let best = policy
+        .rules
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.selector.matches(req))
+        .max_by_key(|(_, r)| (r.selector.specificity(), r.decision));
+    match best {
+        Some((index, rule)) => (
+            rule.decision,
+            Cause::Rule {
+                rule: format!("{} = {}", rule.decision, rule.selector),
+                source: rule.source.clone(),
+            },
+            vec![index],
+        ),
+        None => (Decision::Deny, Cause::Default, Vec::new()),
+    }
+}
+
+fn finding_for(package: &Package, ev: &Evidence, verdict: &Verdict, policy: &Policy) -> Option<Finding> {
+    let unknown = !ev.concluded.is_known();
+    let name = format!("{} {}", package.name, package.version);
+    let licence = ev.concluded.expression.clone();
+    let (code, severity, message) = match verdict.status {
+        Status::Denied if unknown => (
+            Code::LicenceUnknown,
+            Severity::Error,
+            format!("the licence of {name} is unknown, and the policy denies unknown licences"),
+        ),
+        Status::Review if unknown => (
+            Code::LicenceUnknown,
+            review_severity(policy),
+            format!("the licence of {name} is unknown and needs review"),
+        ),
+        Status::Denied => {
+            let denied_by_rule = verdict.licences.iter().any(|d| {
+                d.decision == Decision::Deny && matches!(d.cause, Cause::Rule { .. })
+            });
+            let denied: Vec<&str> = verdict
+                .licences
+                .iter()
+                .filter(|d| d.decision == Decision::Deny)
+                .map(|d| d.licence.as_str())
+                .collect();
+            if denied_by_rule {
+                (
+                    Code::LicenceDenied,
+                    Severity::Error,
+                    format!("{name} is licensed under {}, which the policy denies", denied.join(", ")),
+                )
+            } else {
+                (
+                    Code::LicenceNotAllowed,
+                    Severity::Error,
+                    format!("{name} is licensed under {}, which the policy does not allow", denied.join(", ")),
+                )
+            }
+        }
+        Status::Review => (
+            Code::LicenceNeedsReview,
+            review_severity(policy),
+            format!(
+                "{name} is licensed under {}, which needs review",
+                verdict.effective.as_deref().unwrap_or(&licence)
+            ),
+        ),
+        Status::Allowed => {
+            let exception = verdict.licences.iter().find_map(|d| match &d.cause {
+                Cause::Exception { source, .. } => Some(source.clone()),
+                _ => None,
+            })?;
+            (
+                Code::ExceptionApplied,
+                Severity::Note,
+                format!("{name} is accepted only through the exception in {exception}"),
+            )
+        }
+        Status::Skipped | Status::Project => return None,
+    };
+    let mut finding = Finding::new(code, severity, message)
+        .package(package.purl.clone())
+        .licence(licence, Some(ev.concluded.explanation.clone()));
+    for decision in &verdict.licences {
+        if decision.decision != Decision::Allow || matches!(decision.cause, Cause::Exception { .. }) {
+            let category = decision
+                .category
+                .map(|c| format!(" ({c})"))
+                .unwrap_or_default();
+            finding = finding.note(format!(
+                "{}{category}: {} by {}",
+                decision.licence,
+                match decision.decision {
+                    Decision::Allow => "allowed",
+                    Decision::Review => "needs review",
+                    Decision::Deny => "denied",
+                },
+                decision.cause
+            ));
+        }
+    }
+    if let Some(effective) = &verdict.effective
+        && effective != &ev.concluded.expression
+        && verdict.status != Status::Denied
+    {
+        finding = finding.note(format!("effective licence (the alternative chosen): {effective}"));
+    }
+    Some(finding)
+}
+
+fn review_severity(policy: &Policy) -> Severity {
+    if policy.review_fails {
+        Severity::Error
+    } else {
+        Severity::Warning
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::Policy;
+
+    fn policy(text: &str) -> Policy {
+        Policy::parse(text, "p.toml", "p.toml").unwrap()
+    }
+
+    fn run(expression: &str, policy: &Policy) -> (Decision, String) {
+        let outcome = evaluate_expression(expression, policy, &[]);
+        (
+            outcome.decision,
+            outcome
+                .effective
+                .map_or_else(|| NOASSERTION.to_string(), |t| t.to_string()),
+        )
+    }
+
+    #[test]
+    fn or_picks_the_allowed_alternative_with_fewest_obligations() {
+        let p = policy("[licences]\nallow = [\"permissive\", \"weak-copyleft\"]\n");
+        assert_eq!(
+            run("MPL-2.0 OR Apache-2.0", &p),
+            (Decision::Allow, "Apache-2.0".to_string())
+        );
+        assert_eq!(
+            run("GPL-3.0-only OR MIT", &p),
+            (Decision::Allow, "MIT".to_string())
+        );
+        assert_eq!(run("MIT OR ISC", &p), (Decision::Allow, "MIT".to_string()));
+    }
+
+    #[test]
+    fn and_needs_every_part() {
+        let p = policy("[licences]\nallow = [\"MIT\"]\nreview = [\"strong-copyleft\"]\n");
+        assert_eq!(run("MIT AND GPL-2.0-only", &p).0, Decision::Review);
+        assert_eq!(run("MIT AND ISC", &p).0, Decision::Deny);
+        assert_eq!(run("MIT AND (ISC OR MIT)", &p), (Decision::Allow, "MIT AND MIT".to_string()));
+    }
+
+    #[test]
+    fn the_most_specific_rule_wins_and_deny_breaks_ties() {
+        let p = policy(
+            "[licences]\nallow = [\"GPL-2.0-only\", { category = \"permissive\", osi-approved = true }]\n\
+             deny = [\"strong-copyleft\", \"permissive\"]\n",
+        );
+        assert_eq!(run("GPL-2.0-only", &p).0, Decision::Allow);
+        assert_eq!(run("GPL-3.0-only", &p).0, Decision::Deny);
+        assert_eq!(run("MIT", &p).0, Decision::Allow);
+        assert_eq!(run("WTFPL", &p).0, Decision::Deny);
+        let tie = policy("[licences]\nallow = [\"osi-approved\"]\ndeny = [\"strong-copyleft\"]\n");
+        assert_eq!(run("GPL-3.0-only", &tie).0, Decision::Deny);
+    }
+
+    #[test]
+    fn unknown_follows_the_policy() {
+        let deny = policy("[licences]\nallow = [\"MIT\"]\n");
+        assert_eq!(run(NOASSERTION, &deny).0, Decision::Deny);
+        let review = policy("[licences]\nallow = [\"MIT\"]\nunknown = \"review\"\n");
+        assert_eq!(run(NOASSERTION, &review).0, Decision::Review);
+    }
+
+    #[test]
+    fn gnu_only_and_or_later_are_distinct() {
+        let p = policy("[licences]\nallow = [\"GPL-2.0-only\"]\n");
+        assert_eq!(run("GPL-2.0-or-later", &p).0, Decision::Deny);
+        assert_eq!(run("GPL-2.0-only", &p).0, Decision::Allow);
+    }
+
+    #[test]
+    fn exceptions_rescue_only_their_licences() {
+        let p = policy(
+            "[licences]\nallow = [\"MIT\"]\n[[exceptions]]\npackage = \"ring\"\nallow = [\"OpenSSL\"]\n\
+             reason = \"reviewed\"\napproved-by = \"legal\"\n",
+        );
+        let outcome = evaluate_expression("MIT AND OpenSSL", &p, &[0]);
+        assert_eq!(outcome.decision, Decision::Allow);
+        assert_eq!(outcome.exceptions_used, vec![0]);
+        let outcome = evaluate_expression("MIT AND ISC", &p, &[0]);
+        assert_eq!(outcome.decision, Decision::Deny);
+    }
+}

@@ -1,0 +1,777 @@
+//! Policies: which licences a project accepts, with exceptions and clarifications.
+//!
+//! A policy is a TOML file (docs/policy.md is the full reference). It denies by default: a
+//! licence passes only when an `allow` rule admits it. Rules name a licence (`MIT`,
+//! `Apache-2.0 WITH LLVM-exception`), a category (`permissive`), a flag (`osi-approved`), or a
+//! table combining a category with flags. When several rules match one licence, the most
+//! specific wins (a licence id beats a category with flags beats a category); among equally
+//! specific rules, `deny` beats `review` beats `allow`.
+
+pub mod evaluate;
+
+use crate::diagnostic::line_of_offset;
+use crate::licence::facts::{self, Category};
+use crate::licence::{Curation, PinnedFile};
+use crate::model::PackageSpec;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::path::Path;
+use toml::Spanned;
+
+/// The presets shipped in `policies/`, embedded in the binary.
+pub const PRESETS: &[(&str, &str)] = &[
+    (
+        "public-sector-default",
+        include_str!("../../policies/public-sector-default.toml"),
+    ),
+    (
+        "permissive-only",
+        include_str!("../../policies/permissive-only.toml"),
+    ),
+];
+
+/// The preset used when neither `--policy` nor a fundament.toml says otherwise.
+pub const DEFAULT_PRESET: &str = "public-sector-default";
+
+/// The policy file looked for at the audited root.
+pub const POLICY_FILE: &str = "fundament.toml";
+
+/// An error in a policy file, with the file, line and field it concerns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyError {
+    pub file: String,
+    pub line: Option<usize>,
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for PolicyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+        }
+        if let Some(field) = &self.field {
+            write!(f, ": `{field}`")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl std::error::Error for PolicyError {}
+
+/// What a rule decides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Decision {
+    Allow,
+    Review,
+    Deny,
+}
+
+impl fmt::Display for Decision {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Decision::Allow => "allow",
+            Decision::Review => "review",
+            Decision::Deny => "deny",
+        })
+    }
+}
+
+/// Which licences a rule matches.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Selector {
+    /// One licence, with its `WITH` addition if any (matched exactly).
+    Licence(spdx::LicenseReq),
+    /// A category, optionally narrowed by flags.
+    Class {
+        category: Option<Category>,
+        osi_approved: Option<bool>,
+        fsf_libre: Option<bool>,
+    },
+}
+
+impl Selector {
+    /// How specific the selector is: a licence id beats any class; a class with more conditions
+    /// beats one with fewer.
+    pub fn specificity(&self) -> u8 {
+        match self {
+            Selector::Licence(_) => 10,
+            Selector::Class {
+                category,
+                osi_approved,
+                fsf_libre,
+            } => {
+                u8::from(category.is_some())
+                    + u8::from(osi_approved.is_some())
+                    + u8::from(fsf_libre.is_some())
+            }
+        }
+    }
+
+    /// Whether the selector matches one licence requirement of an expression.
+    pub fn matches(&self, req: &spdx::LicenseReq) -> bool {
+        match self {
+            Selector::Licence(wanted) => licence_matches(wanted, req),
+            Selector::Class {
+                category,
+                osi_approved,
+                fsf_libre,
+            } => {
+                let licence_facts = facts::facts(&facts::licence_name(&req.license));
+                if let Some(c) = category
+                    && facts::category_of(req) != Some(*c)
+                {
+                    return false;
+                }
+                if let Some(osi) = osi_approved
+                    && licence_facts.is_none_or(|f| f.osi_approved != *osi)
+                {
+                    return false;
+                }
+                if let Some(fsf) = fsf_libre
+                    && licence_facts.is_none_or(|f| f.fsf_libre != *fsf)
+                {
+                    return false;
+                }
+                true
+            }
+        }
+    }
+}
+
+/// A rule naming `Apache-2.0` matches `Apache-2.0` and `Apache-2.0+` (the licensee may pick
+/// 2.0), but not `Apache-2.0 WITH LLVM-exception`: a WITH form is a licence of its own. GNU
+/// `-only` and `-or-later` are distinct ids and never match each other.
+pub(crate) fn licence_matches(wanted: &spdx::LicenseReq, req: &spdx::LicenseReq) -> bool {
+    if wanted.addition != req.addition {
+        return false;
+    }
+    match (&wanted.license, &req.license) {
+        (
+            spdx::LicenseItem::Spdx {
+                id: a,
+                or_later: wanted_later,
+            },
+            spdx::LicenseItem::Spdx {
+                id: b,
+                or_later: req_later,
+            },
+        ) => a == b && (!wanted_later || *req_later),
+        (spdx::LicenseItem::Other(a), spdx::LicenseItem::Other(b)) => a.lic_ref == b.lic_ref,
+        _ => false,
+    }
+}
+
+impl fmt::Display for Selector {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Selector::Licence(req) => write!(f, "{req}"),
+            Selector::Class {
+                category,
+                osi_approved,
+                fsf_libre,
+            } => {
+                let mut parts = Vec::new();
+                if let Some(c) = category {
+                    parts.push(c.as_str().to_string());
+                }
+                match osi_approved {
+                    Some(true) => parts.push("osi-approved".to_string()),
+                    Some(false) => parts.push("not osi-approved".to_string()),
+                    None => {}
+                }
+                match fsf_libre {
+                    Some(true) => parts.push("fsf-libre".to_string()),
+                    Some(false) => parts.push("not fsf-libre".to_string()),
+                    None => {}
+                }
+                f.write_str(&parts.join(" and "))
+            }
+        }
+    }
+}
+
+/// One allow, review or deny entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rule {
+    pub decision: Decision,
+    pub selector: Selector,
+    /// "policy.toml:12"
+    pub source: String,
+}
+
+/// What unknown licences (`NOASSERTION`) get.
+pub type UnknownDecision = Decision;
+
+/// Whether dependencies of a scope or kind are audited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Inclusion {
+    Include,
+    Exclude,
+}
+
+/// A package-scoped exception: extra licences accepted for one package.
+#[derive(Debug, Clone)]
+pub struct Exception {
+    pub spec: PackageSpec,
+    /// Licences accepted for the package; `NOASSERTION` accepts an unknown licence.
+    pub allow: Vec<ExceptionLicence>,
+    pub reason: String,
+    pub approved_by: String,
+    pub expires: Option<jiff::civil::Date>,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExceptionLicence {
+    Licence(spdx::LicenseReq),
+    Unknown,
+}
+
+impl fmt::Display for ExceptionLicence {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ExceptionLicence::Licence(req) => write!(f, "{req}"),
+            ExceptionLicence::Unknown => f.write_str(crate::licence::NOASSERTION),
+        }
+    }
+}
+
+/// A loaded, validated policy.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    /// The policy's name (from the file, or the preset name).
+    pub name: String,
+    /// Where it came from: "preset public-sector-default" or a file path.
+    pub origin: String,
+    pub description: Option<String>,
+    pub rules: Vec<Rule>,
+    pub unknown: UnknownDecision,
+    /// Whether licences needing review fail the audit (default: they are warnings).
+    pub review_fails: bool,
+    /// Whether `allow` entries naming a licence that no package uses are reported.
+    pub warn_unused_allowed: bool,
+    pub dev: Inclusion,
+    pub build: Inclusion,
+    pub optional: Inclusion,
+    pub peer: Inclusion,
+    pub exceptions: Vec<Exception>,
+    pub clarifications: Vec<Curation>,
+}
+
+impl Policy {
+    /// A built-in preset by name.
+    pub fn preset(name: &str) -> Option<Result<Policy, PolicyError>> {
+        PRESETS
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(n, text)| Policy::parse(text, &format!("policies/{n}.toml"), &format!("preset {n}")))
+    }
+
+    /// Loads a policy file.
+    pub fn load(path: &Path, display: &str) -> Result<Policy, PolicyError> {
+        let text = std::fs::read_to_string(path).map_err(|err| PolicyError {
+            file: display.to_string(),
+            line: None,
+            field: None,
+            message: format!("cannot read the policy: {err}"),
+        })?;
+        Policy::parse(&text, display, display)
+    }
+
+    /// Parses policy text; `file` names it in errors and rule sources.
+    pub fn parse(text: &str, file: &str, origin: &str) -> Result<Policy, PolicyError> {
+        let raw: RawPolicy = toml::from_str(text).map_err(|err| PolicyError {
+            file: file.to_string(),
+            line: err.span().map(|s| line_of_offset(text, s.start)),
+            field: None,
+            message: err.message().trim().to_string(),
+        })?;
+        let ctx = Ctx { text, file };
+        let licences = raw.licences.unwrap_or_default();
+        let mut rules = Vec::new();
+        for (decision, entries, field) in [
+            (Decision::Allow, &licences.allow, "licences.allow"),
+            (Decision::Review, &licences.review, "licences.review"),
+            (Decision::Deny, &licences.deny, "licences.deny"),
+        ] {
+            for (i, entry) in entries.iter().enumerate() {
+                let selector = parse_selector(entry.get_ref())
+                    .map_err(|m| ctx.error(entry.span(), format!("{field}[{i}]"), m))?;
+                rules.push(Rule {
+                    decision,
+                    selector,
+                    source: ctx.source(entry.span()),
+                });
+            }
+        }
+        // The same selector with two decisions cannot be meant.
+        for (i, a) in rules.iter().enumerate() {
+            if let Some(b) = rules[i + 1..]
+                .iter()
+                .find(|b| b.selector == a.selector && b.decision != a.decision)
+            {
+                return Err(PolicyError {
+                    file: file.to_string(),
+                    line: b.source.rsplit(':').next().and_then(|l| l.parse().ok()),
+                    field: Some(format!("licences.{}", b.decision)),
+                    message: format!(
+                        "`{}` is also listed under `{}` ({}); a licence can have only one decision",
+                        b.selector, a.decision, a.source
+                    ),
+                });
+            }
+        }
+
+        let mut exceptions = Vec::new();
+        for (i, entry) in raw.exceptions.iter().enumerate() {
+            exceptions.push(parse_exception(&ctx, i, entry)?);
+        }
+        let mut clarifications = Vec::new();
+        for (i, entry) in raw.clarify.iter().enumerate() {
+            clarifications.push(parse_clarify(&ctx, i, entry)?);
+        }
+        let deps = raw.dependencies.unwrap_or_default();
+        Ok(Policy {
+            name: raw.name.unwrap_or_else(|| {
+                Path::new(file)
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| file.to_string())
+            }),
+            origin: origin.to_string(),
+            description: raw.description,
+            rules,
+            unknown: licences.unknown.unwrap_or(Decision::Deny),
+            review_fails: licences.review_fails.unwrap_or(false),
+            warn_unused_allowed: licences.unused_allowed.unwrap_or(UnusedAllowed::Warn)
+                == UnusedAllowed::Warn,
+            dev: deps.dev.unwrap_or(Inclusion::Include),
+            build: deps.build.unwrap_or(Inclusion::Include),
+            optional: deps.optional.unwrap_or(Inclusion::Include),
+            peer: deps.peer.unwrap_or(Inclusion::Include),
+            exceptions,
+            clarifications,
+        })
+    }
+}
+
+struct Ctx<'a> {
+    text: &'a str,
+    file: &'a str,
+}
+
+impl Ctx<'_> {
+    fn line(&self, span: std::ops::Range<usize>) -> usize {
+        line_of_offset(self.text, span.start)
+    }
+
+    fn source(&self, span: std::ops::Range<usize>) -> String {
+        format!("{}:{}", self.file, self.line(span))
+    }
+
+    fn error(&self, span: std::ops::Range<usize>, field: String, message: String) -> PolicyError {
+        PolicyError {
+            file: self.file.to_string(),
+            line: Some(self.line(span)),
+            field: Some(field),
+            message,
+        }
+    }
+}
+
+fn parse_selector(raw: &RawSelector) -> Result<Selector, String> {
+    match raw {
+        RawSelector::Text(text) => {
+            let text = text.trim();
+            if let Some(category) = Category::from_name(text) {
+                return Ok(Selector::Class {
+                    category: Some(category),
+                    osi_approved: None,
+                    fsf_libre: None,
+                });
+            }
+            match text {
+                "osi-approved" => {
+                    return Ok(Selector::Class {
+                        category: None,
+                        osi_approved: Some(true),
+                        fsf_libre: None,
+                    });
+                }
+                "fsf-libre" => {
+                    return Ok(Selector::Class {
+                        category: None,
+                        osi_approved: None,
+                        fsf_libre: Some(true),
+                    });
+                }
+                _ => {}
+            }
+            parse_one_licence(text).map(Selector::Licence)
+        }
+        RawSelector::Table {
+            category,
+            osi_approved,
+            fsf_libre,
+        } => {
+            let category = match category {
+                Some(name) => Some(Category::from_name(name).ok_or_else(|| {
+                    format!(
+                        "`{name}` is not a category; categories are {}",
+                        category_names()
+                    )
+                })?),
+                None => None,
+            };
+            if category.is_none() && osi_approved.is_none() && fsf_libre.is_none() {
+                return Err("a rule table needs `category`, `osi-approved` or `fsf-libre`".into());
+            }
+            Ok(Selector::Class {
+                category,
+                osi_approved: *osi_approved,
+                fsf_libre: *fsf_libre,
+            })
+        }
+    }
+}
+
+fn category_names() -> String {
+    Category::ALL
+        .iter()
+        .map(|c| c.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Parses one licence (an id, `id+`, `id WITH exception`, `LicenseRef-...`), strictly.
+fn parse_one_licence(text: &str) -> Result<spdx::LicenseReq, String> {
+    let expr = spdx::Expression::parse(text).map_err(|e| {
+        format!(
+            "`{text}` is not an SPDX licence id, a `WITH` form or a category ({}); categories are {}",
+            e.reason,
+            category_names()
+        )
+    })?;
+    let mut reqs = expr.requirements();
+    let first = reqs.next().map(|r| r.req.clone());
+    match (first, reqs.next()) {
+        (Some(req), None) => Ok(req),
+        _ => Err(format!(
+            "`{text}` is an expression; each entry names one licence (list them separately)"
+        )),
+    }
+}
+
+fn parse_date(raw: &RawDate) -> Result<jiff::civil::Date, String> {
+    match raw {
+        RawDate::Date(dt) => {
+            let date = dt
+                .date
+                .ok_or_else(|| "needs a date (YYYY-MM-DD)".to_string())?;
+            jiff::civil::Date::new(date.year as i16, date.month as i8, date.day as i8)
+                .map_err(|e| format!("is not a valid date: {e}"))
+        }
+        RawDate::Text(text) => text
+            .parse::<jiff::civil::Date>()
+            .map_err(|e| format!("`{text}` is not a date (YYYY-MM-DD): {e}")),
+    }
+}
+
+fn required(
+    ctx: &Ctx<'_>,
+    span: std::ops::Range<usize>,
+    field: String,
+    value: &Option<String>,
+) -> Result<String, PolicyError> {
+    match value.as_deref().map(str::trim) {
+        Some(v) if !v.is_empty() => Ok(v.to_string()),
+        _ => Err(ctx.error(span, field, "is required and must not be empty".to_string())),
+    }
+}
+
+fn parse_exception(
+    ctx: &Ctx<'_>,
+    index: usize,
+    entry: &Spanned<RawException>,
+) -> Result<Exception, PolicyError> {
+    let span = entry.span();
+    let raw = entry.get_ref();
+    let field = |name: &str| format!("exceptions[{index}].{name}");
+    let spec = PackageSpec::parse(&raw.package, raw.version.as_deref())
+        .map_err(|m| ctx.error(span.clone(), field("package"), m))?;
+    let reason = required(ctx, span.clone(), field("reason"), &raw.reason)?;
+    let approved_by = required(ctx, span.clone(), field("approved-by"), &raw.approved_by)?;
+    if raw.allow.is_empty() {
+        return Err(ctx.error(
+            span,
+            field("allow"),
+            "lists the licences accepted for the package and must not be empty".to_string(),
+        ));
+    }
+    let mut allow = Vec::new();
+    for (i, text) in raw.allow.iter().enumerate() {
+        if text.trim() == crate::licence::NOASSERTION {
+            allow.push(ExceptionLicence::Unknown);
+        } else {
+            let req = parse_one_licence(text)
+                .map_err(|m| ctx.error(span.clone(), format!("exceptions[{index}].allow[{i}]"), m))?;
+            allow.push(ExceptionLicence::Licence(req));
+        }
+    }
+    let expires = match &raw.expires {
+        Some(date) => Some(
+            parse_date(date)
+                .map_err(|m| ctx.error(span.clone(), field("expires"), m))?,
+        ),
+        None => None,
+    };
+    Ok(Exception {
+        spec,
+        allow,
+        reason,
+        approved_by,
+        expires,
+        source: ctx.source(span),
+    })
+}
+
+fn parse_clarify(
+    ctx: &Ctx<'_>,
+    index: usize,
+    entry: &Spanned<RawClarify>,
+) -> Result<Curation, PolicyError> {
+    let span = entry.span();
+    let raw = entry.get_ref();
+    let field = |name: &str| format!("clarify[{index}].{name}");
+    let spec = PackageSpec::parse(&raw.package, raw.version.as_deref())
+        .map_err(|m| ctx.error(span.clone(), field("package"), m))?;
+    let expression = spdx::Expression::parse(raw.expression.trim())
+        .map(|e| crate::licence::expression::canonical(&e))
+        .map_err(|e| {
+            ctx.error(
+                span.clone(),
+                field("expression"),
+                format!("`{}` is not a valid SPDX expression: {}", raw.expression, e.reason),
+            )
+        })?;
+    if raw.license_files.is_empty() {
+        return Err(ctx.error(
+            span,
+            field("license-files"),
+            "a clarification must be pinned to at least one licence file and its sha256".to_string(),
+        ));
+    }
+    let mut files = Vec::new();
+    for (i, f) in raw.license_files.iter().enumerate() {
+        let sha = f.sha256.trim().trim_start_matches("sha256:").to_ascii_lowercase();
+        if sha.len() != 64 || !sha.chars().all(|c| c.is_ascii_hexdigit()) {
+            return Err(ctx.error(
+                span.clone(),
+                format!("clarify[{index}].license-files[{i}].sha256"),
+                format!("`{}` is not a SHA-256 in hex (64 characters)", f.sha256),
+            ));
+        }
+        files.push(PinnedFile {
+            path: f.path.trim().to_string(),
+            sha256: sha,
+        });
+    }
+    Ok(Curation {
+        spec,
+        expression,
+        files,
+        reason: raw.reason.clone(),
+        source: ctx.source(span),
+    })
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawPolicy {
+    name: Option<String>,
+    description: Option<String>,
+    #[serde(alias = "licenses")]
+    licences: Option<RawLicences>,
+    dependencies: Option<RawDependencies>,
+    #[serde(default)]
+    exceptions: Vec<Spanned<RawException>>,
+    #[serde(default)]
+    clarify: Vec<Spanned<RawClarify>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawLicences {
+    #[serde(default)]
+    allow: Vec<Spanned<RawSelector>>,
+    #[serde(default)]
+    review: Vec<Spanned<RawSelector>>,
+    #[serde(default)]
+    deny: Vec<Spanned<RawSelector>>,
+    unknown: Option<Decision>,
+    review_fails: Option<bool>,
+    unused_allowed: Option<UnusedAllowed>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum UnusedAllowed {
+    Warn,
+    Ignore,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum RawSelector {
+    Text(String),
+    Table {
+        category: Option<String>,
+        #[serde(rename = "osi-approved")]
+        osi_approved: Option<bool>,
+        #[serde(rename = "fsf-libre")]
+        fsf_libre: Option<bool>,
+    },
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawDependencies {
+    dev: Option<Inclusion>,
+    build: Option<Inclusion>,
+    optional: Option<Inclusion>,
+    peer: Option<Inclusion>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawException {
+    package: String,
+    version: Option<String>,
+    #[serde(default)]
+    allow: Vec<String>,
+    reason: Option<String>,
+    approved_by: Option<String>,
+    expires: Option<RawDate>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum RawDate {
+    Date(toml::value::Datetime),
+    Text(String),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawClarify {
+    package: String,
+    version: Option<String>,
+    expression: String,
+    #[serde(default)]
+    license_files: Vec<RawPinnedFile>,
+    reason: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPinnedFile {
+    path: String,
+    sha256: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Policy, PolicyError> {
+        Policy::parse(text, "test.toml", "test.toml")
+    }
+
+    #[test]
+    fn every_preset_parses() {
+        for (name, _) in PRESETS {
+            let policy = Policy::preset(name).unwrap().unwrap();
+            assert!(!policy.rules.is_empty(), "{name}");
+        }
+    }
+
+    #[test]
+    fn errors_name_file_line_and_field() {
+        let err = parse("[licences]\nallow = [\n  \"MIT\",\n  \"MITT\",\n]\n").unwrap_err();
+        assert_eq!(err.file, "test.toml");
+        assert_eq!(err.line, Some(4));
+        assert_eq!(err.field.as_deref(), Some("licences.allow[1]"));
+        assert!(err.to_string().starts_with("test.toml:4: `licences.allow[1]`: `MITT`"));
+    }
+
+    #[test]
+    fn unknown_keys_are_errors_with_lines() {
+        let err = parse("[licences]\nallow = [\"MIT\"]\nalow = []\n").unwrap_err();
+        assert_eq!(err.line, Some(3));
+        assert!(err.message.contains("alow"), "{}", err.message);
+    }
+
+    #[test]
+    fn exceptions_need_reason_and_approver() {
+        let err = parse(
+            "[[exceptions]]\npackage = \"ring\"\nallow = [\"OpenSSL\"]\napproved-by = \"x\"\n",
+        )
+        .unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("exceptions[0].reason"));
+        assert_eq!(err.line, Some(1));
+        let err = parse("[[exceptions]]\npackage = \"ring\"\nallow = [\"OpenSSL\"]\nreason = \"r\"\n")
+            .unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("exceptions[0].approved-by"));
+    }
+
+    #[test]
+    fn expressions_are_not_single_rules() {
+        let err = parse("[licences]\nallow = [\"MIT OR Apache-2.0\"]\n").unwrap_err();
+        assert!(err.message.contains("expression"), "{}", err.message);
+    }
+
+    #[test]
+    fn contradicting_decisions_are_errors() {
+        let err = parse("[licences]\nallow = [\"MIT\"]\ndeny = [\"MIT\"]\n").unwrap_err();
+        assert_eq!(err.line, Some(3));
+    }
+
+    #[test]
+    fn clarifications_need_pinned_hashes() {
+        let err = parse(
+            "[[clarify]]\npackage = \"x\"\nexpression = \"MIT\"\nlicense-files = [{ path = \"LICENSE\", sha256 = \"abc\" }]\n",
+        )
+        .unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("clarify[0].license-files[0].sha256"));
+    }
+
+    #[test]
+    fn selectors_match_by_id_category_and_flags() {
+        let policy = parse(
+            "[licences]\nallow = [\"Apache-2.0\", { category = \"permissive\", osi-approved = true }]\n",
+        )
+        .unwrap();
+        let req = |t: &str| {
+            spdx::Expression::parse(t)
+                .unwrap()
+                .requirements()
+                .next()
+                .unwrap()
+                .req
+                .clone()
+        };
+        let by_id = &policy.rules[0].selector;
+        assert!(by_id.matches(&req("Apache-2.0")));
+        assert!(by_id.matches(&req("Apache-2.0+")));
+        assert!(!by_id.matches(&req("Apache-2.0 WITH LLVM-exception")));
+        let class = &policy.rules[1].selector;
+        assert!(class.matches(&req("MIT")));
+        assert!(!class.matches(&req("WTFPL")), "WTFPL is not OSI approved");
+        assert!(!class.matches(&req("GPL-3.0-only")));
+        assert!(class.specificity() < by_id.specificity());
+    }
+}

@@ -1,0 +1,243 @@
+//! The human report: compiler-style findings, then tables of projects and licences, then the
+//! result in one line.
+
+use crate::audit::{Audit, Outcome};
+use crate::diagnostic::{Finding, Severity};
+use crate::model::ProjectStatus;
+use crate::policy::evaluate::Status;
+use anstyle::{AnsiColor, Effects, Style};
+use comfy_table::{CellAlignment, Table, presets};
+use std::fmt::Write as _;
+
+/// Findings of one code beyond this many are listed one line each.
+const FULL_FINDINGS_PER_CODE: usize = 20;
+
+struct Paint {
+    on: bool,
+}
+
+impl Paint {
+    fn paint(&self, style: Style, text: &str) -> String {
+        if self.on {
+            format!("{}{text}{}", style.render(), style.render_reset())
+        } else {
+            text.to_string()
+        }
+    }
+
+    fn severity(&self, severity: Severity) -> Style {
+        match severity {
+            Severity::Error => AnsiColor::Red.on_default().effects(Effects::BOLD),
+            Severity::Warning => AnsiColor::Yellow.on_default().effects(Effects::BOLD),
+            Severity::Note => AnsiColor::Cyan.on_default().effects(Effects::BOLD),
+        }
+    }
+}
+
+pub fn render(audit: &Audit, colour: bool) -> String {
+    let paint = Paint { on: colour };
+    let bold = Style::new().effects(Effects::BOLD);
+    let dim = Style::new().effects(Effects::DIMMED);
+    let mut out = String::new();
+
+    let _ = writeln!(
+        out,
+        "{} {} · audit of {}",
+        paint.paint(bold, audit.tool.name),
+        audit.tool.version,
+        audit.root
+    );
+    let _ = writeln!(
+        out,
+        "policy: {} ({})",
+        audit.policy.name, audit.policy.origin
+    );
+    out.push('\n');
+
+    let mut shown_per_code = std::collections::HashMap::new();
+    let mut compact: Vec<&Finding> = Vec::new();
+    for finding in &audit.findings {
+        let shown = shown_per_code.entry(finding.code).or_insert(0usize);
+        if *shown >= FULL_FINDINGS_PER_CODE {
+            compact.push(finding);
+            continue;
+        }
+        *shown += 1;
+        write_finding(&mut out, &paint, finding);
+    }
+    if !compact.is_empty() {
+        let _ = writeln!(
+            out,
+            "{} more findings, one line each (`--format json` has every detail):",
+            compact.len()
+        );
+        for finding in compact {
+            let head = format!("{}[{}]", finding.severity, finding.code);
+            let _ = writeln!(
+                out,
+                "  {} {}",
+                paint.paint(paint.severity(finding.severity), &head),
+                finding.message
+            );
+        }
+        out.push('\n');
+    }
+
+    write_projects(&mut out, &paint, audit);
+    write_licences(&mut out, &paint, audit);
+
+    let counts = &audit.summary;
+    let (word, style) = match counts.outcome {
+        Outcome::Pass => ("PASS", AnsiColor::Green.on_default().effects(Effects::BOLD)),
+        Outcome::Fail => ("FAIL", AnsiColor::Red.on_default().effects(Effects::BOLD)),
+        Outcome::Incomplete => (
+            "INCOMPLETE",
+            AnsiColor::Red.on_default().effects(Effects::BOLD),
+        ),
+    };
+    let status = |s: Status| counts.by_status.get(&s).copied().unwrap_or(0);
+    let _ = writeln!(
+        out,
+        "{} {} errors, {} warnings · {} packages in {} project{}: {} allowed, {} review, {} denied, {} skipped",
+        paint.paint(style, word),
+        counts.errors,
+        counts.warnings,
+        counts.packages,
+        counts.projects,
+        if counts.projects == 1 { "" } else { "s" },
+        status(Status::Allowed),
+        status(Status::Review),
+        status(Status::Denied),
+        status(Status::Skipped),
+    );
+    if counts.outcome == Outcome::Incomplete {
+        let _ = writeln!(
+            out,
+            "{}",
+            paint.paint(
+                dim,
+                "some input could not be read (see the I-findings above): the audit cannot pass"
+            )
+        );
+    }
+    out
+}
+
+fn write_finding(out: &mut String, paint: &Paint, finding: &Finding) {
+    let head = format!("{}[{}]", finding.severity, finding.code);
+    let _ = writeln!(
+        out,
+        "{}: {}",
+        paint.paint(paint.severity(finding.severity), &head),
+        paint.paint(Style::new().effects(Effects::BOLD), &finding.message)
+    );
+    let arrow = paint.paint(AnsiColor::Blue.on_default(), "-->");
+    let eq = paint.paint(AnsiColor::Blue.on_default(), "=");
+    if let Some(purl) = &finding.package {
+        let _ = writeln!(out, "  {arrow} {purl}");
+    }
+    if let Some(location) = &finding.location {
+        let _ = writeln!(out, "  {arrow} {location}");
+    }
+    if let Some(licence) = &finding.licence {
+        match &finding.licence_source {
+            Some(source) => {
+                let _ = writeln!(out, "   {eq} licence: {licence} ({source})");
+            }
+            None => {
+                let _ = writeln!(out, "   {eq} licence: {licence}");
+            }
+        }
+    }
+    if finding.path.len() > 1 {
+        let _ = writeln!(out, "   {eq} path: {}", finding.path.join(" → "));
+    }
+    for note in finding.notes.iter().filter(|n| !n.is_empty()) {
+        let _ = writeln!(out, "   {eq} note: {note}");
+    }
+    out.push('\n');
+}
+
+fn table() -> Table {
+    let mut table = Table::new();
+    table.load_style(presets::NOTHING);
+    table
+}
+
+fn write_projects(out: &mut String, paint: &Paint, audit: &Audit) {
+    if audit.projects.is_empty() {
+        let _ = writeln!(
+            out,
+            "No Cargo or npm project was found under {}.\n",
+            audit.root
+        );
+        return;
+    }
+    let _ = writeln!(out, "{}", paint.paint(Style::new().effects(Effects::BOLD), "Projects"));
+    let mut t = table();
+    t.set_header(vec!["ecosystem", "directory", "read from", "packages", "status"]);
+    for (index, project) in audit.projects.iter().enumerate() {
+        let packages = audit
+            .packages
+            .iter()
+            .filter(|p| !p.package.root && p.package.projects.contains(&index))
+            .count();
+        let status = match &project.status {
+            ProjectStatus::Complete => "complete".to_string(),
+            ProjectStatus::Partial { .. } => "partial".to_string(),
+            ProjectStatus::Failed { .. } => "not read".to_string(),
+        };
+        t.add_row(vec![
+            project.ecosystem.to_string(),
+            project.dir.clone(),
+            match &project.lockfile {
+                Some(lock) => format!("{} ({})", lock, project.reader),
+                None => project.reader.clone(),
+            },
+            packages.to_string(),
+            status,
+        ]);
+    }
+    align_right(&mut t, &[3]);
+    let _ = writeln!(out, "{t}\n");
+}
+
+fn write_licences(out: &mut String, paint: &Paint, audit: &Audit) {
+    if audit.summary.by_licence.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "{}",
+        paint.paint(Style::new().effects(Effects::BOLD), "Licences (effective)")
+    );
+    let mut t = table();
+    t.set_header(vec![
+        "licence", "category", "packages", "allowed", "review", "denied", "skipped",
+    ]);
+    for row in &audit.summary.by_licence {
+        let n = |s: Status| match row.by_status.get(&s) {
+            Some(0) | None => String::new(),
+            Some(n) => n.to_string(),
+        };
+        t.add_row(vec![
+            row.licence.clone(),
+            row.category.clone().unwrap_or_else(|| "unknown".to_string()),
+            row.packages.to_string(),
+            n(Status::Allowed),
+            n(Status::Review),
+            n(Status::Denied),
+            n(Status::Skipped),
+        ]);
+    }
+    align_right(&mut t, &[2, 3, 4, 5, 6]);
+    let _ = writeln!(out, "{t}\n");
+}
+
+fn align_right(table: &mut Table, columns: &[usize]) {
+    for &c in columns {
+        if let Some(column) = table.column_mut(c) {
+            column.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+}

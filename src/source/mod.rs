@@ -1,0 +1,31 @@
+//! Stage 0: where the audited tree comes from. Today: a local directory.
+
+use std::path::{Path, PathBuf};
+
+/// Why a source cannot be audited.
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    #[error("{path}: no such directory")]
+    NotFound { path: String },
+    #[error("{path} is not a directory; give the directory that holds the project")]
+    NotADirectory { path: String },
+    #[error("{path}: {err}")]
+    Unreadable { path: String, err: std::io::Error },
+}
+
+/// Resolves a local directory to its canonical path, so that every later "is this inside the
+/// audited tree?" check compares like with like.
+pub fn local(path: &Path) -> Result<PathBuf, SourceError> {
+    let shown = path.display().to_string();
+    let canonical = std::fs::canonicalize(path).map_err(|err| match err.kind() {
+        std::io::ErrorKind::NotFound => SourceError::NotFound { path: shown.clone() },
+        _ => SourceError::Unreadable {
+            path: shown.clone(),
+            err,
+        },
+    })?;
+    if !canonical.is_dir() {
+        return Err(SourceError::NotADirectory { path: shown });
+    }
+    Ok(canonical)
+}
