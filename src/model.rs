@@ -75,6 +75,29 @@ pub enum PackageSource {
     Url { url: String },
 }
 
+impl PackageSource {
+    /// What makes two copies of a package the same package: any registry copy of name@version
+    /// is the same package (lockfiles record the download URL only sometimes), while git, path
+    /// and URL sources are told apart by their location.
+    pub fn identity(&self) -> String {
+        match self {
+            PackageSource::Registry { .. } => "registry".to_string(),
+            PackageSource::Git { url } => format!("git {url}"),
+            PackageSource::Path { path } => format!("path {path}"),
+            PackageSource::Url { url } => format!("url {url}"),
+        }
+    }
+
+    /// Keeps the registry URL when one copy recorded it and another did not.
+    pub fn absorb(&mut self, other: &PackageSource) {
+        if let (PackageSource::Registry { url: mine @ None }, PackageSource::Registry { url }) =
+            (self, other)
+        {
+            mine.clone_from(url);
+        }
+    }
+}
+
 /// The kind of a dependency edge, as the ecosystem declares it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]

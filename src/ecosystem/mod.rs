@@ -114,7 +114,7 @@ fn read_one(root: &Path, found: &FoundProject, options: &ReadOptions) -> Project
 pub fn merge(graphs: Vec<ProjectGraph>) -> (Graph, Vec<Finding>) {
     let mut graph = Graph::default();
     let mut findings = Vec::new();
-    let mut by_key: HashMap<(String, crate::model::PackageSource), usize> = HashMap::new();
+    let mut by_key: HashMap<(String, String), usize> = HashMap::new();
 
     for (project_index, project_graph) in graphs.into_iter().enumerate() {
         let ProjectGraph {
@@ -127,10 +127,11 @@ pub fn merge(graphs: Vec<ProjectGraph>) -> (Graph, Vec<Finding>) {
         // Local index → global index.
         let mut mapping = Vec::with_capacity(packages.len());
         for package in &packages {
-            let key = (package.purl.clone(), package.source.clone());
+            let key = (package.purl.clone(), package.source.identity());
             let global = match by_key.get(&key) {
                 Some(&existing) => {
                     let merged = &mut graph.packages[existing];
+                    merged.source.absorb(&package.source);
                     merged.scope = merged.scope.min(package.scope);
                     merged.optional &= package.optional;
                     merged.peer &= package.peer;

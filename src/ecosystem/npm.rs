@@ -203,7 +203,7 @@ fn build_graph(
     // One package per non-link entry, deduplicated by (name, version, source).
     let mut packages: Vec<Package> = Vec::new();
     let mut index_of_key: HashMap<&str, usize> = HashMap::new();
-    let mut index_of_identity: HashMap<(String, String, PackageSource), usize> = HashMap::new();
+    let mut index_of_identity: HashMap<(String, String, String), usize> = HashMap::new();
     let project_dir = &found.dir;
 
     let keys: Vec<&String> = entries.keys().filter(|k| !links.contains_key(k.as_str())).collect();
@@ -234,10 +234,14 @@ fn build_graph(
         } else {
             source_of(entry.resolved.as_deref(), &version)
         };
-        let identity = (name.clone(), version.clone(), source.clone());
+        let identity = (name.clone(), version.clone(), source.identity());
         let index = match index_of_identity.get(&identity) {
             Some(&i) => {
                 let existing = &mut packages[i];
+                existing.source.absorb(&source);
+                if existing.checksum.is_none() {
+                    existing.checksum.clone_from(&entry.integrity);
+                }
                 existing.scope = existing.scope.min(scope_of(entry));
                 existing.optional &= entry.optional;
                 existing.peer &= entry.peer;
