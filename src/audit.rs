@@ -223,7 +223,10 @@ pub fn run(path: &Path, options: &AuditOptions, progress: &Progress) -> Result<A
     let (graph, read_findings) = ecosystem::merge(graphs);
 
     let identified = {
-        let _task = progress.task(format!("identifying the licences of {} packages", graph.packages.len()));
+        let _task = progress.task(format!(
+            "identifying the licences of {} packages",
+            graph.packages.len()
+        ));
         licence::identify(
             &graph,
             &policy.clarifications,
@@ -267,7 +270,11 @@ fn assemble(
     };
     let path_strings: Vec<Vec<String>> = paths
         .iter()
-        .map(|p| p.as_ref().map(|chain| chain.iter().map(|&i| label(i)).collect()).unwrap_or_default())
+        .map(|p| {
+            p.as_ref()
+                .map(|chain| chain.iter().map(|&i| label(i)).collect())
+                .unwrap_or_default()
+        })
         .collect();
     let by_purl: std::collections::HashMap<&str, usize> = graph
         .packages
@@ -284,7 +291,8 @@ fn assemble(
     }
     // Errors first, then by code, package and message: stable across runs.
     findings.sort_by(|a, b| {
-        (a.severity, a.code, &a.package, &a.message).cmp(&(b.severity, b.code, &b.package, &b.message))
+        (a.severity, a.code, &a.package, &a.message)
+            .cmp(&(b.severity, b.code, &b.package, &b.message))
     });
 
     let Graph { projects, packages } = graph;
@@ -333,12 +341,14 @@ fn summarise(projects: &[Project], packages: &[AuditedPackage], findings: &[Find
             .effective
             .clone()
             .unwrap_or_else(|| p.licence.concluded.expression.clone());
-        let entry = by_licence.entry(licence.clone()).or_insert_with(|| LicenceCount {
-            category: category_label(&licence),
-            licence,
-            packages: 0,
-            by_status: BTreeMap::new(),
-        });
+        let entry = by_licence
+            .entry(licence.clone())
+            .or_insert_with(|| LicenceCount {
+                category: category_label(&licence),
+                licence,
+                packages: 0,
+                by_status: BTreeMap::new(),
+            });
         entry.packages += 1;
         *entry.by_status.entry(p.verdict.status).or_insert(0) += 1;
     }

@@ -197,6 +197,11 @@ impl Finding {
         self
     }
 
+    pub fn located(mut self, location: Location) -> Self {
+        self.location = Some(location);
+        self
+    }
+
     pub fn package(mut self, purl: impl Into<String>) -> Self {
         self.package = Some(purl.into());
         self
@@ -217,7 +222,11 @@ impl Finding {
 /// The 1-based line of byte `offset` in `text`.
 pub fn line_of_offset(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());
-    text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
 }
 
 #[cfg(test)]

@@ -149,7 +149,9 @@ fn check_symlink(root: &Path, path: &Path, is_manifest: bool) -> Option<Finding>
         Err(err) if is_manifest => Some(
             Finding::warning(
                 Code::SymlinkOutsideRoot,
-                format!("{display} is a symbolic link that cannot be resolved ({err}); it was not read"),
+                format!(
+                    "{display} is a symbolic link that cannot be resolved ({err}); it was not read"
+                ),
             )
             .at(display, None),
         ),
@@ -161,7 +163,11 @@ fn check_symlink(root: &Path, path: &Path, is_manifest: bool) -> Option<Finding>
 pub fn relative(root: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
     let text = rel.to_string_lossy().replace('\\', "/");
-    if text.is_empty() { ".".to_string() } else { text }
+    if text.is_empty() {
+        ".".to_string()
+    } else {
+        text
+    }
 }
 
 struct CargoManifest {
@@ -269,11 +275,7 @@ fn read_cargo_manifest(path: &Path) -> Result<CargoManifest, ManifestError> {
         line: None,
     })?;
     let table: toml::Table = toml::from_str(&text).map_err(|err| ManifestError {
-        text: format!(
-            "{} is not valid TOML: {}",
-            path.display(),
-            err.message()
-        ),
+        text: format!("{} is not valid TOML: {}", path.display(), err.message()),
         line: err.span().map(|span| line_of_offset(&text, span.start)),
     })?;
     let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();

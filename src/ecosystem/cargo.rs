@@ -77,7 +77,14 @@ fn run_metadata(
             format!("`cargo metadata` failed: {}", lines.join(" "))
         }
         cargo_metadata::Error::Io(io) if io.kind() == std::io::ErrorKind::NotFound => {
-            "cargo was not found on PATH".to_string()
+            match (&options.cargo, std::env::var_os("CARGO")) {
+                (Some(path), _) => format!("the cargo program {} was not found", path.display()),
+                (None, Some(path)) => format!(
+                    "the cargo program {} (from $CARGO) was not found",
+                    Path::new(&path).display()
+                ),
+                (None, None) => "cargo was not found on PATH".to_string(),
+            }
         }
         other => format!("`cargo metadata` failed: {other}"),
     })
@@ -171,7 +178,9 @@ fn from_metadata(
                 kinds.sort();
                 kinds.dedup();
                 for kind in kinds {
-                    packages[from].dependencies.push(Dependency { package: to, kind });
+                    packages[from]
+                        .dependencies
+                        .push(Dependency { package: to, kind });
                 }
             }
         }
@@ -207,6 +216,7 @@ fn from_lockfile(
     reason: &str,
 ) -> ProjectGraph {
     let lock_display = relative(root, lockfile);
+    let members = member_names(&found.manifest);
     let mut packages = Vec::with_capacity(lock.package.len());
     let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
     for (index, entry) in lock.package.iter().enumerate() {
@@ -217,8 +227,7 @@ fn from_lockfile(
             name: entry.name.clone(),
             version: entry.version.clone(),
             source: source_of(entry.source.as_deref(), None, root),
-            // Without the manifests, path packages are the best guess at the workspace's own.
-            root: entry.source.is_none(),
+            root: entry.source.is_none() && (members.is_empty() || members.contains(&entry.name)),
             scope: Scope::Runtime,
             optional: false,
             peer: false,
@@ -274,6 +283,77 @@ fn from_lockfile(
         packages,
         findings,
     }
+}
+
+/// The package names of the workspace's own members, read from the manifests without cargo:
+/// the root's `[package]` and every manifest matched by `[workspace] members` (not `exclude`).
+/// Empty when the manifests cannot be read, in which case every path package counts as the
+/// project's own.
+fn member_names(manifest: &Path) -> std::collections::HashSet<String> {
+    let mut names = std::collections::HashSet::new();
+    let Some(dir) = manifest.parent() else {
+        return names;
+    };
+    let read = |path: &Path| -> Option<toml::Table> {
+        toml::from_str(&std::fs::read_to_string(path).ok()?).ok()
+    };
+    let package_name = |table: &toml::Table| -> Option<String> {
+        Some(table.get("package")?.get("name")?.as_str()?.to_string())
+    };
+    let Some(root) = read(manifest) else {
+        return names;
+    };
+    names.extend(package_name(&root));
+    let Some(workspace) = root.get("workspace").and_then(|w| w.as_table()) else {
+        return names;
+    };
+    let patterns = |key: &str| -> Vec<String> {
+        workspace
+            .get(key)
+            .and_then(|v| v.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut members = globset::GlobSetBuilder::new();
+    for pattern in patterns("members") {
+        if let Ok(glob) = globset::Glob::new(pattern.trim_end_matches('/')) {
+            members.add(glob);
+        }
+    }
+    let Ok(members) = members.build() else {
+        return names;
+    };
+    let excluded = patterns("exclude");
+    let walker = ignore::WalkBuilder::new(dir)
+        .max_depth(Some(6))
+        .standard_filters(false)
+        .filter_entry(|e| e.file_name() != "target" && e.file_name() != ".git")
+        .build();
+    for entry in walker.flatten() {
+        if entry.file_name() != "Cargo.toml" {
+            continue;
+        }
+        let Some(member_dir) = entry.path().parent() else {
+            continue;
+        };
+        let Ok(rel) = member_dir.strip_prefix(dir) else {
+            continue;
+        };
+        if rel.as_os_str().is_empty()
+            || !members.is_match(rel)
+            || excluded.iter().any(|e| rel.starts_with(e))
+        {
+            continue;
+        }
+        if let Some(table) = read(entry.path()) {
+            names.extend(package_name(&table));
+        }
+    }
+    names
 }
 
 /// A Cargo.lock dependency entry is `name`, `name version` or `name version (source)`.
@@ -344,15 +424,21 @@ pub fn read_lockfile(root: &Path, path: &Path) -> Result<CargoLock, Box<Finding>
     let display = relative(root, path);
     let text = std::fs::read_to_string(path).map_err(|err| {
         Box::new(
-            Finding::error(Code::InputUnreadable, format!("cannot read {display}: {err}"))
-                .at(display.clone(), None),
+            Finding::error(
+                Code::InputUnreadable,
+                format!("cannot read {display}: {err}"),
+            )
+            .at(display.clone(), None),
         )
     })?;
     let lock: CargoLock = toml::from_str(&text).map_err(|err| {
         Box::new(
             Finding::error(
                 Code::InputUnreadable,
-                format!("{display} is not a valid Cargo.lock: {}", err.message().trim()),
+                format!(
+                    "{display} is not a valid Cargo.lock: {}",
+                    err.message().trim()
+                ),
             )
             .at(
                 display.clone(),

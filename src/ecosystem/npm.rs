@@ -33,9 +33,11 @@ pub fn read(root: &Path, found: &FoundProject) -> ProjectGraph {
     let text = match std::fs::read_to_string(lockfile) {
         Ok(text) => text,
         Err(err) => {
-            let finding =
-                Finding::error(Code::InputUnreadable, format!("cannot read {display}: {err}"))
-                    .at(display.clone(), None);
+            let finding = Finding::error(
+                Code::InputUnreadable,
+                format!("cannot read {display}: {err}"),
+            )
+            .at(display.clone(), None);
             return ProjectGraph::failed(root, found, "package-lock.json", finding);
         }
     };
@@ -44,7 +46,10 @@ pub fn read(root: &Path, found: &FoundProject) -> ProjectGraph {
         Err(err) => {
             let finding = Finding::error(
                 Code::InputUnreadable,
-                format!("{display} is not a valid npm lockfile: {}", json_error(&err)),
+                format!(
+                    "{display} is not a valid npm lockfile: {}",
+                    json_error(&err)
+                ),
             )
             .at(display.clone(), Some(err.line()));
             return ProjectGraph::failed(root, found, "package-lock.json", finding);
@@ -117,11 +122,18 @@ fn without_lockfile(root: &Path, found: &FoundProject) -> ProjectGraph {
         .note("run `npm install --package-lock-only` and commit package-lock.json");
         return ProjectGraph::failed(root, found, "package.json", finding);
     }
-    let name = manifest.name.clone().unwrap_or_else(|| dir_name(&found.dir));
+    let name = manifest
+        .name
+        .clone()
+        .unwrap_or_else(|| dir_name(&found.dir));
     let version = manifest.version.clone().unwrap_or_default();
-    let mut package = new_package(&name, &version, PackageSource::Path {
-        path: relative(root, &found.dir),
-    });
+    let mut package = new_package(
+        &name,
+        &version,
+        PackageSource::Path {
+            path: relative(root, &found.dir),
+        },
+    );
     package.root = true;
     package.declared = manifest.declared(&display);
     ProjectGraph {
@@ -162,7 +174,10 @@ fn build_graph(
     if root_entry.dependencies.is_empty()
         && root_entry.dev_dependencies.is_empty()
         && root_entry.optional_dependencies.is_empty()
-        && found.manifest.file_name().is_some_and(|n| n == "package.json")
+        && found
+            .manifest
+            .file_name()
+            .is_some_and(|n| n == "package.json")
         && let Ok(manifest) = read_manifest(&found.manifest)
     {
         root_entry.dependencies = manifest.dependencies.clone();
@@ -197,7 +212,11 @@ fn build_graph(
     let links: HashMap<&str, String> = entries
         .iter()
         .filter(|(_, e)| e.link)
-        .filter_map(|(key, e)| e.resolved.as_ref().map(|r| (key.as_str(), normalise_link(r))))
+        .filter_map(|(key, e)| {
+            e.resolved
+                .as_ref()
+                .map(|r| (key.as_str(), normalise_link(r)))
+        })
         .collect();
 
     // One package per non-link entry, deduplicated by (name, version, source).
@@ -206,7 +225,10 @@ fn build_graph(
     let mut index_of_identity: HashMap<(String, String, String), usize> = HashMap::new();
     let project_dir = &found.dir;
 
-    let keys: Vec<&String> = entries.keys().filter(|k| !links.contains_key(k.as_str())).collect();
+    let keys: Vec<&String> = entries
+        .keys()
+        .filter(|k| !links.contains_key(k.as_str()))
+        .collect();
     let installed: Vec<Option<Installed>> = keys
         .par_iter()
         .map(|key| read_installed(root, project_dir, key))
@@ -229,7 +251,11 @@ fn build_graph(
         let (name, version) = unalias(name, version);
         let source = if key.is_empty() || !is_node_module {
             PackageSource::Path {
-                path: if key.is_empty() { ".".to_string() } else { key.clone() },
+                path: if key.is_empty() {
+                    ".".to_string()
+                } else {
+                    key.clone()
+                },
             }
         } else {
             source_of(entry.resolved.as_deref(), &version)
@@ -262,7 +288,9 @@ fn build_graph(
                     if installed.manifest.version.as_deref() == Some(version.as_str())
                         || installed.manifest.version.is_none()
                     {
-                        package.declared.extend(installed.manifest.declared(&installed.display));
+                        package
+                            .declared
+                            .extend(installed.manifest.declared(&installed.display));
                         package.dir = Some(installed.dir.clone());
                     } else {
                         findings.push(
@@ -482,7 +510,9 @@ fn source_of(resolved: Option<&str>, version: &str) -> PackageSource {
     let Some(resolved) = resolved else {
         return PackageSource::Registry { url: None };
     };
-    if resolved.starts_with("git+") || resolved.starts_with("git:") || resolved.starts_with("github:")
+    if resolved.starts_with("git+")
+        || resolved.starts_with("git:")
+        || resolved.starts_with("github:")
     {
         PackageSource::Git {
             url: resolved.to_string(),
@@ -808,7 +838,10 @@ mod tests {
         let index: HashMap<&str, usize> = keys.iter().enumerate().map(|(i, k)| (*k, i)).collect();
         assert_eq!(resolve(&index, "node_modules/a", "b"), Some(2));
         assert_eq!(resolve(&index, "node_modules/@s/c", "b"), Some(1));
-        assert_eq!(resolve(&index, "node_modules/a/node_modules/b", "@s/c"), Some(3));
+        assert_eq!(
+            resolve(&index, "node_modules/a/node_modules/b", "@s/c"),
+            Some(3)
+        );
         assert_eq!(resolve(&index, "", "a"), Some(0));
         assert_eq!(resolve(&index, "packages/x", "b"), Some(1));
         assert_eq!(resolve(&index, "", "missing"), None);
@@ -844,7 +877,10 @@ mod tests {
     #[test]
     fn registry_tarballs_are_told_apart_from_other_urls() {
         assert!(matches!(
-            source_of(Some("https://npm.registry.example/a/-/a-1.0.0.tgz"), "1.0.0"),
+            source_of(
+                Some("https://npm.registry.example/a/-/a-1.0.0.tgz"),
+                "1.0.0"
+            ),
             PackageSource::Registry { .. }
         ));
         assert!(matches!(

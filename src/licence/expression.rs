@@ -140,7 +140,12 @@ fn known_name(text: &str) -> Option<Interpretation> {
 fn lax(text: &str) -> Option<Interpretation> {
     let fixed = fix_case(text);
     if let Ok(expr) = spdx::Expression::parse(&fixed) {
-        return Some(Interpretation::read(canonical(&expr), Reading::Lax, false, None));
+        return Some(Interpretation::read(
+            canonical(&expr),
+            Reading::Lax,
+            false,
+            None,
+        ));
     }
     let expr = spdx::Expression::parse_mode(&fixed, spdx::ParseMode::LAX).ok()?;
     let canonical_text = canonical(&expr);
@@ -192,7 +197,11 @@ fn combination(text: &str) -> Option<Interpretation> {
     let mut out = String::new();
     let mut assumed = false;
     for (op, term) in parts {
-        let term = term.trim().trim_start_matches('(').trim_end_matches(')').trim();
+        let term = term
+            .trim()
+            .trim_start_matches('(')
+            .trim_end_matches(')')
+            .trim();
         let read = match spdx::Expression::parse(term) {
             Ok(expr) => Interpretation::read(canonical(&expr), Reading::Spdx, false, None),
             Err(_) => single_term(term)?,
@@ -439,7 +448,11 @@ impl Tree {
                                 (other, _) => items.push(other),
                             }
                         }
-                        if is_and { Tree::And(items) } else { Tree::Or(items) }
+                        if is_and {
+                            Tree::And(items)
+                        } else {
+                            Tree::Or(items)
+                        }
                     };
                     stack.push(join(left, right, *op == Operator::And));
                 }
@@ -561,10 +574,22 @@ mod tests {
             ("MIT License", "MIT", false),
             ("ISC License", "ISC", false),
             ("Public Domain", "LicenseRef-scancode-public-domain", false),
-            ("UNLICENSED", "LicenseRef-scancode-proprietary-license", false),
+            (
+                "UNLICENSED",
+                "LicenseRef-scancode-proprietary-license",
+                false,
+            ),
             ("https://spdx.org/licenses/MIT.html", "MIT", false),
-            ("http://www.apache.org/licenses/LICENSE-2.0.txt", "Apache-2.0", false),
-            ("http://opensource.org/licenses/mit-license.php", "MIT", false),
+            (
+                "http://www.apache.org/licenses/LICENSE-2.0.txt",
+                "Apache-2.0",
+                false,
+            ),
+            (
+                "http://opensource.org/licenses/mit-license.php",
+                "MIT",
+                false,
+            ),
         ];
         for (raw, expected, assumed) in cases {
             let (expr, _, was_assumed) = read(raw);
@@ -584,8 +609,14 @@ mod tests {
     #[test]
     fn lax_fixes_case_slashes_and_deprecated_ids() {
         assert_eq!(read("mit").0.as_deref(), Some("MIT"));
-        assert_eq!(read("MIT/Apache-2.0").0.as_deref(), Some("MIT OR Apache-2.0"));
-        assert_eq!(read("apache-2.0 or mit").0.as_deref(), Some("Apache-2.0 OR MIT"));
+        assert_eq!(
+            read("MIT/Apache-2.0").0.as_deref(),
+            Some("MIT OR Apache-2.0")
+        );
+        assert_eq!(
+            read("apache-2.0 or mit").0.as_deref(),
+            Some("Apache-2.0 OR MIT")
+        );
         assert_eq!(read("GPL-2.0").0.as_deref(), Some("GPL-2.0-only"));
         assert_eq!(read("GPL-2.0+").0.as_deref(), Some("GPL-2.0-or-later"));
         assert_eq!(read("LGPL-2.1+").0.as_deref(), Some("LGPL-2.1-or-later"));

@@ -12,9 +12,7 @@ use std::sync::OnceLock;
 
 /// The policy categories, ordered from fewest to most obligations or restrictions. When an OR
 /// expression leaves a choice between allowed licences, the one earliest in this order wins.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Category {
     /// Public domain dedications (CC0-1.0, Unlicense, ...).
@@ -171,7 +169,11 @@ fn table() -> &'static Table {
                 .copied()
                 .unwrap_or_else(|| Category::from_scancode(scancode, key));
             let (osi, fsf, deprecated) = match spdx::license_id(id) {
-                Some(lic) => (lic.is_osi_approved(), lic.is_fsf_free_libre(), lic.is_deprecated()),
+                Some(lic) => (
+                    lic.is_osi_approved(),
+                    lic.is_fsf_free_libre(),
+                    lic.is_deprecated(),
+                ),
                 None => (false, false, false),
             };
             let facts = LicenceFacts {
@@ -259,16 +261,27 @@ mod tests {
         assert_eq!(facts("Apache-2.0").unwrap().category, Category::Permissive);
         assert_eq!(facts("MPL-2.0").unwrap().category, Category::WeakCopyleft);
         assert_eq!(facts("EUPL-1.2").unwrap().category, Category::WeakCopyleft);
-        assert_eq!(facts("GPL-3.0-only").unwrap().category, Category::StrongCopyleft);
+        assert_eq!(
+            facts("GPL-3.0-only").unwrap().category,
+            Category::StrongCopyleft
+        );
         assert_eq!(
             facts("AGPL-3.0-or-later").unwrap().category,
             Category::NetworkCopyleft
         );
         assert_eq!(facts("CC0-1.0").unwrap().category, Category::PublicDomain);
-        assert_eq!(facts("BUSL-1.1").unwrap().category, Category::SourceAvailable);
-        assert_eq!(facts("CC-BY-NC-4.0").unwrap().category, Category::NonCommercial);
         assert_eq!(
-            facts("LicenseRef-scancode-proprietary-license").unwrap().category,
+            facts("BUSL-1.1").unwrap().category,
+            Category::SourceAvailable
+        );
+        assert_eq!(
+            facts("CC-BY-NC-4.0").unwrap().category,
+            Category::NonCommercial
+        );
+        assert_eq!(
+            facts("LicenseRef-scancode-proprietary-license")
+                .unwrap()
+                .category,
             Category::Proprietary
         );
         assert_eq!(
@@ -280,7 +293,10 @@ mod tests {
     #[test]
     fn deprecated_gnu_ids_share_facts_with_only() {
         assert_eq!(facts("GPL-2.0").unwrap().category, Category::StrongCopyleft);
-        assert_eq!(facts("AGPL-3.0").unwrap().category, Category::NetworkCopyleft);
+        assert_eq!(
+            facts("AGPL-3.0").unwrap().category,
+            Category::NetworkCopyleft
+        );
     }
 
     #[test]
@@ -301,7 +317,10 @@ mod tests {
             category_of(&req("GPL-2.0-only WITH Classpath-exception-2.0")),
             Some(Category::WeakCopyleft)
         );
-        assert_eq!(category_of(&req("GPL-3.0-only")), Some(Category::StrongCopyleft));
+        assert_eq!(
+            category_of(&req("GPL-3.0-only")),
+            Some(Category::StrongCopyleft)
+        );
     }
 
     #[test]

@@ -48,8 +48,8 @@ pub struct Curation {
     /// The files the correction relied on, each with its SHA-256.
     pub files: Vec<PinnedFile>,
     pub reason: Option<String>,
-    /// Where the correction was written ("fundament.toml:12").
-    pub source: String,
+    /// Where the correction is written.
+    pub source: crate::diagnostic::Location,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -163,7 +163,7 @@ pub fn identify(graph: &Graph, curations: &[Curation], options: &IdentifyOptions
                     Code::ClarifyUnused,
                     format!("the clarification for {} matched no package", curation.spec),
                 )
-                .at(curation.source.clone(), None),
+                .located(curation.source.clone()),
             );
         }
     }
@@ -195,10 +195,10 @@ fn identify_package(
         .map(|(i, _)| i)
         .collect();
 
-    let first_readable = declared.iter().find(|d| d.interpretation.expression.is_some());
-    let see_file = declared
+    let first_readable = declared
         .iter()
-        .find_map(|d| d.interpretation.file.clone());
+        .find(|d| d.interpretation.expression.is_some());
+    let see_file = declared.iter().find_map(|d| d.interpretation.file.clone());
     let needs_detection = options.detect == DetectMode::All
         || first_readable.is_none()
         || package.license_file.is_some();
@@ -274,7 +274,10 @@ fn identify_package(
                     ),
                 )
                 .package(package.purl.clone())
-                .licence(d.declared.raw.clone(), Some(format!("declared in {origin}")))
+                .licence(
+                    d.declared.raw.clone(),
+                    Some(format!("declared in {origin}")),
+                )
                 .note(d.interpretation.note.clone().unwrap_or_default()),
             ),
             _ if d.interpretation.assumed => findings.push(
@@ -285,7 +288,10 @@ fn identify_package(
                         package.name,
                         package.version,
                         d.declared.raw,
-                        d.interpretation.expression.as_deref().unwrap_or(NOASSERTION)
+                        d.interpretation
+                            .expression
+                            .as_deref()
+                            .unwrap_or(NOASSERTION)
                     ),
                 )
                 .package(package.purl.clone())
@@ -308,7 +314,7 @@ fn identify_package(
             Ok(()) => {
                 curated = Some(CuratedEvidence {
                     expression: curation.expression.clone(),
-                    source: curation.source.clone(),
+                    source: curation.source.to_string(),
                     reason: curation.reason.clone(),
                     files: curation.files.clone(),
                 });
@@ -323,7 +329,7 @@ fn identify_package(
                     ),
                 )
                 .package(package.purl.clone())
-                .at(curation.source.clone(), None)
+                .located(curation.source.clone())
                 .note("the licence files changed since the clarification was written; review them and update the sha256"),
             ),
         }
@@ -345,7 +351,10 @@ fn identify_package(
                 ),
             )
             .package(package.purl.clone())
-            .licence(c.expression.clone(), Some(format!("clarified in {}", c.source))),
+            .licence(
+                c.expression.clone(),
+                Some(format!("clarified in {}", c.source)),
+            ),
         );
         Concluded {
             expression: c.expression.clone(),
@@ -364,17 +373,20 @@ fn identify_package(
             from: ConcludedFrom::Declared,
         }
     } else if !confident.is_empty() {
-        let mut ids: Vec<String> = confident
-            .iter()
-            .filter_map(|d| d.licence.clone())
-            .collect();
+        let mut ids: Vec<String> = confident.iter().filter_map(|d| d.licence.clone()).collect();
         ids.sort();
         ids.dedup();
         let expression = if ids.len() == 1 {
             ids[0].clone()
         } else {
             ids.iter()
-                .map(|i| if i.contains(' ') { format!("({i})") } else { i.clone() })
+                .map(|i| {
+                    if i.contains(' ') {
+                        format!("({i})")
+                    } else {
+                        i.clone()
+                    }
+                })
                 .collect::<Vec<_>>()
                 .join(" AND ")
         };
@@ -435,7 +447,10 @@ fn check_agreement(
                     ),
                 )
                 .package(package.purl.clone())
-                .licence(expr.clone(), Some(format!("declared in {}", short_origin(&used.declared)))),
+                .licence(
+                    expr.clone(),
+                    Some(format!("declared in {}", short_origin(&used.declared))),
+                ),
             );
         }
     }
@@ -479,7 +494,11 @@ fn licence_ids(expression: &str) -> BTreeSet<String> {
         .unwrap_or_default()
 }
 
-fn check_pins(package: &Package, curation: &Curation, detected: &[DetectedFile]) -> Result<(), String> {
+fn check_pins(
+    package: &Package,
+    curation: &Curation,
+    detected: &[DetectedFile],
+) -> Result<(), String> {
     let Some(dir) = &package.dir else {
         return Err("the package's files are not available to check the pinned hashes".to_string());
     };
@@ -505,7 +524,11 @@ fn check_pins(package: &Package, curation: &Curation, detected: &[DetectedFile])
     Ok(())
 }
 
-fn why_unknown(package: &Package, declared: &[DeclaredEvidence], detected: &[DetectedFile]) -> String {
+fn why_unknown(
+    package: &Package,
+    declared: &[DeclaredEvidence],
+    detected: &[DetectedFile],
+) -> String {
     let mut reasons = Vec::new();
     if declared.is_empty() {
         reasons.push("no licence declared".to_string());

@@ -227,7 +227,7 @@ pub fn evaluate(
                     Code::ExceptionUnused,
                     format!("the exception for {} is unused: {why}", exception.spec),
                 )
-                .at(exception.source.clone(), None),
+                .located(exception.source.clone()),
             );
         }
     }
@@ -240,9 +240,12 @@ pub fn evaluate(
                 findings.push(
                     Finding::warning(
                         Code::AllowUnused,
-                        format!("`{}` is allowed, but no audited package uses it", rule.selector),
+                        format!(
+                            "`{}` is allowed, but no audited package uses it",
+                            rule.selector
+                        ),
                     )
-                    .at(rule.source.clone(), None),
+                    .located(rule.source.clone()),
                 );
             }
         }
@@ -268,10 +271,7 @@ fn skipped(package: &Package, policy: &Policy) -> Option<String> {
 }
 
 fn expired(exception: &Exception) -> Finding {
-    let date = exception
-        .expires
-        .map(|d| d.to_string())
-        .unwrap_or_default();
+    let date = exception.expires.map(|d| d.to_string()).unwrap_or_default();
     Finding::error(
         Code::ExceptionExpired,
         format!(
@@ -279,7 +279,7 @@ fn expired(exception: &Exception) -> Finding {
             exception.spec
         ),
     )
-    .at(exception.source.clone(), None)
+    .located(exception.source.clone())
     .note(format!(
         "approved by {} because: {}",
         exception.approved_by, exception.reason
@@ -330,7 +330,7 @@ fn unknown_outcome(policy: &Policy, exceptions: &[usize]) -> Outcome {
 
 fn exception_cause(exception: &Exception) -> Cause {
     Cause::Exception {
-        source: exception.source.clone(),
+        source: exception.source.to_string(),
         approved_by: exception.approved_by.clone(),
         reason: exception.reason.clone(),
     }
@@ -375,7 +375,11 @@ fn evaluate_tree(tree: &Tree, policy: &Policy, exceptions: &[usize]) -> Outcome 
                 .map(|i| evaluate_tree(i, policy, exceptions))
                 .collect();
             Outcome {
-                decision: parts.iter().map(|p| p.decision).max().unwrap_or(Decision::Allow),
+                decision: parts
+                    .iter()
+                    .map(|p| p.decision)
+                    .max()
+                    .unwrap_or(Decision::Allow),
                 rank: parts.iter().map(|p| p.rank).max().unwrap_or(0),
                 effective: parts
                     .iter()
@@ -384,7 +388,10 @@ fn evaluate_tree(tree: &Tree, policy: &Policy, exceptions: &[usize]) -> Outcome 
                     .map(Tree::And),
                 decisions: parts.iter().flat_map(|p| p.decisions.clone()).collect(),
                 rules_used: parts.iter().flat_map(|p| p.rules_used.clone()).collect(),
-                exceptions_used: parts.iter().flat_map(|p| p.exceptions_used.clone()).collect(),
+                exceptions_used: parts
+                    .iter()
+                    .flat_map(|p| p.exceptions_used.clone())
+                    .collect(),
             }
         }
         Tree::Or(items) => {
@@ -427,7 +434,7 @@ fn decide(req: &spdx::LicenseReq, policy: &Policy) -> (Decision, Cause, Vec<usiz
             rule.decision,
             Cause::Rule {
                 rule: format!("{} = {}", rule.decision, rule.selector),
-                source: rule.source.clone(),
+                source: rule.source.to_string(),
             },
             vec![index],
         ),
@@ -435,7 +442,12 @@ fn decide(req: &spdx::LicenseReq, policy: &Policy) -> (Decision, Cause, Vec<usiz
     }
 }
 
-fn finding_for(package: &Package, ev: &Evidence, verdict: &Verdict, policy: &Policy) -> Option<Finding> {
+fn finding_for(
+    package: &Package,
+    ev: &Evidence,
+    verdict: &Verdict,
+    policy: &Policy,
+) -> Option<Finding> {
     let unknown = !ev.concluded.is_known();
     let name = format!("{} {}", package.name, package.version);
     let licence = ev.concluded.expression.clone();
@@ -451,26 +463,33 @@ fn finding_for(package: &Package, ev: &Evidence, verdict: &Verdict, policy: &Pol
             format!("the licence of {name} is unknown and needs review"),
         ),
         Status::Denied => {
-            let denied_by_rule = verdict.licences.iter().any(|d| {
-                d.decision == Decision::Deny && matches!(d.cause, Cause::Rule { .. })
-            });
+            let denied_by_rule = verdict
+                .licences
+                .iter()
+                .any(|d| d.decision == Decision::Deny && matches!(d.cause, Cause::Rule { .. }));
             let denied: Vec<&str> = verdict
                 .licences
                 .iter()
                 .filter(|d| d.decision == Decision::Deny)
                 .map(|d| d.licence.as_str())
                 .collect();
+            let single = denied.len() == 1 && denied[0] == licence;
+            let what = if single {
+                licence.clone()
+            } else {
+                format!("{licence} ({} not acceptable)", denied.join(", "))
+            };
             if denied_by_rule {
                 (
                     Code::LicenceDenied,
                     Severity::Error,
-                    format!("{name} is licensed under {}, which the policy denies", denied.join(", ")),
+                    format!("{name} is licensed under {what}, which the policy denies"),
                 )
             } else {
                 (
                     Code::LicenceNotAllowed,
                     Severity::Error,
-                    format!("{name} is licensed under {}, which the policy does not allow", denied.join(", ")),
+                    format!("{name} is licensed under {what}, which the policy does not allow"),
                 )
             }
         }
@@ -499,7 +518,8 @@ fn finding_for(package: &Package, ev: &Evidence, verdict: &Verdict, policy: &Pol
         .package(package.purl.clone())
         .licence(licence, Some(ev.concluded.explanation.clone()));
     for decision in &verdict.licences {
-        if decision.decision != Decision::Allow || matches!(decision.cause, Cause::Exception { .. }) {
+        if decision.decision != Decision::Allow || matches!(decision.cause, Cause::Exception { .. })
+        {
             let category = decision
                 .category
                 .map(|c| format!(" ({c})"))
@@ -520,7 +540,9 @@ fn finding_for(package: &Package, ev: &Evidence, verdict: &Verdict, policy: &Pol
         && effective != &ev.concluded.expression
         && verdict.status != Status::Denied
     {
-        finding = finding.note(format!("effective licence (the alternative chosen): {effective}"));
+        finding = finding.note(format!(
+            "effective licence (the alternative chosen): {effective}"
+        ));
     }
     Some(finding)
 }
@@ -571,7 +593,10 @@ mod tests {
         let p = policy("[licences]\nallow = [\"MIT\"]\nreview = [\"strong-copyleft\"]\n");
         assert_eq!(run("MIT AND GPL-2.0-only", &p).0, Decision::Review);
         assert_eq!(run("MIT AND ISC", &p).0, Decision::Deny);
-        assert_eq!(run("MIT AND (ISC OR MIT)", &p), (Decision::Allow, "MIT AND MIT".to_string()));
+        assert_eq!(
+            run("MIT AND (ISC OR MIT)", &p),
+            (Decision::Allow, "MIT AND MIT".to_string())
+        );
     }
 
     #[test]

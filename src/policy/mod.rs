@@ -9,7 +9,7 @@
 
 pub mod evaluate;
 
-use crate::diagnostic::line_of_offset;
+use crate::diagnostic::{Location, line_of_offset};
 use crate::licence::facts::{self, Category};
 use crate::licence::{Curation, PinnedFile};
 use crate::model::PackageSpec;
@@ -198,8 +198,8 @@ impl fmt::Display for Selector {
 pub struct Rule {
     pub decision: Decision,
     pub selector: Selector,
-    /// "policy.toml:12"
-    pub source: String,
+    /// Where the rule is written.
+    pub source: Location,
 }
 
 /// What unknown licences (`NOASSERTION`) get.
@@ -222,7 +222,7 @@ pub struct Exception {
     pub reason: String,
     pub approved_by: String,
     pub expires: Option<jiff::civil::Date>,
-    pub source: String,
+    pub source: Location,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -265,10 +265,9 @@ pub struct Policy {
 impl Policy {
     /// A built-in preset by name.
     pub fn preset(name: &str) -> Option<Result<Policy, PolicyError>> {
-        PRESETS
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(n, text)| Policy::parse(text, &format!("policies/{n}.toml"), &format!("preset {n}")))
+        PRESETS.iter().find(|(n, _)| *n == name).map(|(n, text)| {
+            Policy::parse(text, &format!("policies/{n}.toml"), &format!("preset {n}"))
+        })
     }
 
     /// Loads a policy file.
@@ -316,7 +315,7 @@ impl Policy {
             {
                 return Err(PolicyError {
                     file: file.to_string(),
-                    line: b.source.rsplit(':').next().and_then(|l| l.parse().ok()),
+                    line: b.source.line,
                     field: Some(format!("licences.{}", b.decision)),
                     message: format!(
                         "`{}` is also listed under `{}` ({}); a licence can have only one decision",
@@ -369,8 +368,11 @@ impl Ctx<'_> {
         line_of_offset(self.text, span.start)
     }
 
-    fn source(&self, span: std::ops::Range<usize>) -> String {
-        format!("{}:{}", self.file, self.line(span))
+    fn source(&self, span: std::ops::Range<usize>) -> Location {
+        Location {
+            file: self.file.to_string(),
+            line: Some(self.line(span)),
+        }
     }
 
     fn error(&self, span: std::ops::Range<usize>, field: String, message: String) -> PolicyError {
@@ -517,16 +519,16 @@ fn parse_exception(
         if text.trim() == crate::licence::NOASSERTION {
             allow.push(ExceptionLicence::Unknown);
         } else {
-            let req = parse_one_licence(text)
-                .map_err(|m| ctx.error(span.clone(), format!("exceptions[{index}].allow[{i}]"), m))?;
+            let req = parse_one_licence(text).map_err(|m| {
+                ctx.error(span.clone(), format!("exceptions[{index}].allow[{i}]"), m)
+            })?;
             allow.push(ExceptionLicence::Licence(req));
         }
     }
     let expires = match &raw.expires {
-        Some(date) => Some(
-            parse_date(date)
-                .map_err(|m| ctx.error(span.clone(), field("expires"), m))?,
-        ),
+        Some(date) => {
+            Some(parse_date(date).map_err(|m| ctx.error(span.clone(), field("expires"), m))?)
+        }
         None => None,
     };
     Ok(Exception {
@@ -555,19 +557,27 @@ fn parse_clarify(
             ctx.error(
                 span.clone(),
                 field("expression"),
-                format!("`{}` is not a valid SPDX expression: {}", raw.expression, e.reason),
+                format!(
+                    "`{}` is not a valid SPDX expression: {}",
+                    raw.expression, e.reason
+                ),
             )
         })?;
     if raw.license_files.is_empty() {
         return Err(ctx.error(
             span,
             field("license-files"),
-            "a clarification must be pinned to at least one licence file and its sha256".to_string(),
+            "a clarification must be pinned to at least one licence file and its sha256"
+                .to_string(),
         ));
     }
     let mut files = Vec::new();
     for (i, f) in raw.license_files.iter().enumerate() {
-        let sha = f.sha256.trim().trim_start_matches("sha256:").to_ascii_lowercase();
+        let sha = f
+            .sha256
+            .trim()
+            .trim_start_matches("sha256:")
+            .to_ascii_lowercase();
         if sha.len() != 64 || !sha.chars().all(|c| c.is_ascii_hexdigit()) {
             return Err(ctx.error(
                 span.clone(),
@@ -705,7 +715,10 @@ mod tests {
         assert_eq!(err.file, "test.toml");
         assert_eq!(err.line, Some(4));
         assert_eq!(err.field.as_deref(), Some("licences.allow[1]"));
-        assert!(err.to_string().starts_with("test.toml:4: `licences.allow[1]`: `MITT`"));
+        assert!(
+            err.to_string()
+                .starts_with("test.toml:4: `licences.allow[1]`: `MITT`")
+        );
     }
 
     #[test]
@@ -723,8 +736,9 @@ mod tests {
         .unwrap_err();
         assert_eq!(err.field.as_deref(), Some("exceptions[0].reason"));
         assert_eq!(err.line, Some(1));
-        let err = parse("[[exceptions]]\npackage = \"ring\"\nallow = [\"OpenSSL\"]\nreason = \"r\"\n")
-            .unwrap_err();
+        let err =
+            parse("[[exceptions]]\npackage = \"ring\"\nallow = [\"OpenSSL\"]\nreason = \"r\"\n")
+                .unwrap_err();
         assert_eq!(err.field.as_deref(), Some("exceptions[0].approved-by"));
     }
 
@@ -746,7 +760,10 @@ mod tests {
             "[[clarify]]\npackage = \"x\"\nexpression = \"MIT\"\nlicense-files = [{ path = \"LICENSE\", sha256 = \"abc\" }]\n",
         )
         .unwrap_err();
-        assert_eq!(err.field.as_deref(), Some("clarify[0].license-files[0].sha256"));
+        assert_eq!(
+            err.field.as_deref(),
+            Some("clarify[0].license-files[0].sha256")
+        );
     }
 
     #[test]

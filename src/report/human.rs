@@ -54,6 +54,11 @@ pub fn render(audit: &Audit, colour: bool) -> String {
     );
     out.push('\n');
 
+    let scopes: std::collections::HashMap<&str, crate::model::Scope> = audit
+        .packages
+        .iter()
+        .map(|p| (p.package.purl.as_str(), p.package.scope))
+        .collect();
     let mut shown_per_code = std::collections::HashMap::new();
     let mut compact: Vec<&Finding> = Vec::new();
     for finding in &audit.findings {
@@ -63,7 +68,7 @@ pub fn render(audit: &Audit, colour: bool) -> String {
             continue;
         }
         *shown += 1;
-        write_finding(&mut out, &paint, finding);
+        write_finding(&mut out, &paint, finding, &scopes);
     }
     if !compact.is_empty() {
         let _ = writeln!(
@@ -98,13 +103,12 @@ pub fn render(audit: &Audit, colour: bool) -> String {
     let status = |s: Status| counts.by_status.get(&s).copied().unwrap_or(0);
     let _ = writeln!(
         out,
-        "{} {} errors, {} warnings · {} packages in {} project{}: {} allowed, {} review, {} denied, {} skipped",
+        "{} {} · {} · {} in {}: {} allowed, {} review, {} denied, {} skipped",
         paint.paint(style, word),
-        counts.errors,
-        counts.warnings,
-        counts.packages,
-        counts.projects,
-        if counts.projects == 1 { "" } else { "s" },
+        plural(counts.errors, "error"),
+        plural(counts.warnings, "warning"),
+        plural(counts.packages, "package"),
+        plural(counts.projects, "project"),
         status(Status::Allowed),
         status(Status::Review),
         status(Status::Denied),
@@ -123,7 +127,20 @@ pub fn render(audit: &Audit, colour: bool) -> String {
     out
 }
 
-fn write_finding(out: &mut String, paint: &Paint, finding: &Finding) {
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+fn write_finding(
+    out: &mut String,
+    paint: &Paint,
+    finding: &Finding,
+    scopes: &std::collections::HashMap<&str, crate::model::Scope>,
+) {
     let head = format!("{}[{}]", finding.severity, finding.code);
     let _ = writeln!(
         out,
@@ -150,7 +167,14 @@ fn write_finding(out: &mut String, paint: &Paint, finding: &Finding) {
         }
     }
     if finding.path.len() > 1 {
-        let _ = writeln!(out, "   {eq} path: {}", finding.path.join(" → "));
+        let scope = finding
+            .package
+            .as_deref()
+            .and_then(|purl| scopes.get(purl))
+            .filter(|s| **s != crate::model::Scope::Runtime)
+            .map(|s| format!(" ({s} dependency)"))
+            .unwrap_or_default();
+        let _ = writeln!(out, "   {eq} path: {}{scope}", finding.path.join(" → "));
     }
     for note in finding.notes.iter().filter(|n| !n.is_empty()) {
         let _ = writeln!(out, "   {eq} note: {note}");
@@ -173,9 +197,19 @@ fn write_projects(out: &mut String, paint: &Paint, audit: &Audit) {
         );
         return;
     }
-    let _ = writeln!(out, "{}", paint.paint(Style::new().effects(Effects::BOLD), "Projects"));
+    let _ = writeln!(
+        out,
+        "{}",
+        paint.paint(Style::new().effects(Effects::BOLD), "Projects")
+    );
     let mut t = table();
-    t.set_header(vec!["ecosystem", "directory", "read from", "packages", "status"]);
+    t.set_header(vec![
+        "ecosystem",
+        "directory",
+        "read from",
+        "packages",
+        "status",
+    ]);
     for (index, project) in audit.projects.iter().enumerate() {
         let packages = audit
             .packages
@@ -222,7 +256,9 @@ fn write_licences(out: &mut String, paint: &Paint, audit: &Audit) {
         };
         t.add_row(vec![
             row.licence.clone(),
-            row.category.clone().unwrap_or_else(|| "unknown".to_string()),
+            row.category
+                .clone()
+                .unwrap_or_else(|| "unknown".to_string()),
             row.packages.to_string(),
             n(Status::Allowed),
             n(Status::Review),

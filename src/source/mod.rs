@@ -18,7 +18,9 @@ pub enum SourceError {
 pub fn local(path: &Path) -> Result<PathBuf, SourceError> {
     let shown = path.display().to_string();
     let canonical = std::fs::canonicalize(path).map_err(|err| match err.kind() {
-        std::io::ErrorKind::NotFound => SourceError::NotFound { path: shown.clone() },
+        std::io::ErrorKind::NotFound => SourceError::NotFound {
+            path: shown.clone(),
+        },
         _ => SourceError::Unreadable {
             path: shown.clone(),
             err,

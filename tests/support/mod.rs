@@ -1,0 +1,131 @@
+//! Helpers shared by the integration tests: running the binary and reading its JSON report.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+/// The `fundament` binary, with colour off and a cache of its own for this test process.
+pub fn fundament() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("fundament").expect("the binary is built");
+    cmd.env("NO_COLOR", "1")
+        .env("FUNDAMENT_CACHE_DIR", cache_dir())
+        .env_remove("CLICOLOR_FORCE");
+    cmd
+}
+
+fn cache_dir() -> &'static Path {
+    static DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| tempfile::tempdir().expect("a temporary directory"))
+        .path()
+}
+
+/// The output of one `fundament audit --format json` run.
+pub struct JsonRun {
+    pub code: i32,
+    pub json: serde_json::Value,
+    pub stderr: String,
+}
+
+/// Runs `fundament audit <dir> --format json <extra...>` and parses the report.
+pub fn audit_json(dir: &Path, extra: &[&str]) -> JsonRun {
+    let output = fundament()
+        .arg("audit")
+        .arg(dir)
+        .args(["--format", "json"])
+        .args(extra)
+        .output()
+        .expect("fundament runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let json = serde_json::from_str(&stdout).unwrap_or_else(|e| {
+        panic!(
+            "the report is not JSON ({e}); stdout: {stdout}\nstderr: {}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    JsonRun {
+        code: output.status.code().expect("an exit code"),
+        json,
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// Runs `fundament audit <dir> <extra...>` (human format) and returns exit code and stdout.
+pub fn audit_text(dir: &Path, extra: &[&str]) -> (i32, String, String) {
+    let output = fundament()
+        .arg("audit")
+        .arg(dir)
+        .args(extra)
+        .output()
+        .expect("fundament runs");
+    (
+        output.status.code().expect("an exit code"),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// A fixture of this repository.
+pub fn fixture(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(path)
+}
+
+/// A fixture of ../shared/fixtures, or `None` (with a message) where that folder is absent.
+pub fn shared_fixture(path: &str) -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/fixtures")
+        .join(path);
+    if dir.exists() {
+        Some(dir)
+    } else {
+        eprintln!(
+            "skipped: {} is absent (the shared fixtures are not part of this checkout)",
+            dir.display()
+        );
+        None
+    }
+}
+
+/// The package of the report with this name (and version, when given).
+pub fn package<'a>(json: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    json["packages"]
+        .as_array()
+        .expect("packages")
+        .iter()
+        .find(|p| p["name"] == name)
+        .unwrap_or_else(|| panic!("no package {name} in the report"))
+}
+
+/// The codes of the report's findings.
+pub fn codes(json: &serde_json::Value) -> Vec<String> {
+    json["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| f["code"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+/// The findings with this code.
+pub fn findings<'a>(json: &'a serde_json::Value, code: &str) -> Vec<&'a serde_json::Value> {
+    json["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["code"] == code)
+        .collect()
+}
+
+/// Copies a directory tree (for tests that must change a fixture).
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
