@@ -185,8 +185,7 @@ pub fn load_policy(root: &Path, choice: &PolicyChoice) -> Result<Policy, AuditEr
             if local.is_file() {
                 Ok(Policy::load(&local, policy::POLICY_FILE)?)
             } else {
-                Ok(Policy::preset(policy::DEFAULT_PRESET)
-                    .unwrap_or_else(|| unreachable_preset())?)
+                Ok(Policy::preset(policy::DEFAULT_PRESET).unwrap_or_else(unreachable_preset)?)
             }
         }
     }

@@ -246,6 +246,28 @@ mod tests {
     }
 
     #[test]
+    fn the_catalogue_in_docs_lists_every_code_and_nothing_else() {
+        let doc = include_str!("../docs/diagnostics.md");
+        let rows: Vec<(String, String)> = doc
+            .lines()
+            .filter_map(|line| {
+                let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+                let code = cells.get(1)?;
+                let looks_like_code = code.len() == 4
+                    && code.chars().next()?.is_ascii_uppercase()
+                    && code.chars().skip(1).all(|c| c.is_ascii_digit());
+                let slug = cells.get(2)?;
+                looks_like_code.then(|| (code.to_string(), slug.to_string()))
+            })
+            .collect();
+        let expected: Vec<(String, String)> = Code::ALL
+            .iter()
+            .map(|c| (c.as_str().to_string(), c.slug().to_string()))
+            .collect();
+        assert_eq!(rows, expected);
+    }
+
+    #[test]
     fn line_numbers_are_one_based() {
         let text = "a\nb\nc";
         assert_eq!(line_of_offset(text, 0), 1);

@@ -245,7 +245,7 @@ fn innermost_workspace<'a>(roots: &[&'a CargoManifest], dir: &Path) -> Option<&'
         .iter()
         .filter(|w| dir != w.dir && dir.starts_with(&w.dir))
         .max_by_key(|w| w.dir.components().count())
-        .map(|w| *w)
+        .copied()
 }
 
 impl CargoManifest {

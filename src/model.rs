@@ -157,12 +157,14 @@ pub struct Package {
     /// npm: a peer dependency, expected to be provided by the consumer.
     pub peer: bool,
     /// The licence the package metadata declares, if any (several when an ecosystem reports
-    /// more than one place, e.g. lockfile and installed package.json).
+    /// more than one place, e.g. lockfile and installed package.json). Reported, with how each
+    /// was read, under `licence.declared`.
+    #[serde(skip)]
     pub declared: Vec<DeclaredLicence>,
     /// Cargo `license-file`: the path of the licence text the manifest names instead of an
     /// SPDX expression.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub license_file: Option<String>,
+    pub licence_file: Option<String>,
     /// The package's own directory on disk, when its files are available (registry source
     /// cache, node_modules). Licence files are searched here and nowhere else.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -413,7 +415,7 @@ mod spec_tests {
             optional: false,
             peer: false,
             declared: Vec::new(),
-            license_file: None,
+            licence_file: None,
             dir: None,
             checksum: None,
             dependencies: Vec::new(),

@@ -64,7 +64,7 @@ fn licences_come_from_metadata_and_licence_files() {
     assert_eq!(concluded("test-helper")["expression"], "GPL-2.0-or-later");
     // license-file only: the text is identified.
     let filed = package(&json, "filed");
-    assert_eq!(filed["license_file"], "LICENSE.txt");
+    assert_eq!(filed["licence_file"], "LICENSE.txt");
     assert_eq!(filed["licence"]["concluded"]["expression"], "MIT");
     assert_eq!(filed["licence"]["concluded"]["from"], "detected");
     let detected = &filed["licence"]["detected"][0];

@@ -427,7 +427,7 @@ fn new_package(name: &str, version: &str, source: PackageSource) -> Package {
         optional: false,
         peer: false,
         declared: Vec::new(),
-        license_file: None,
+        licence_file: None,
         dir: None,
         checksum: None,
         dependencies: Vec::new(),

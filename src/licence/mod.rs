@@ -201,7 +201,7 @@ fn identify_package(
     let see_file = declared.iter().find_map(|d| d.interpretation.file.clone());
     let needs_detection = options.detect == DetectMode::All
         || first_readable.is_none()
-        || package.license_file.is_some();
+        || package.licence_file.is_some();
     let needs_hashes = needs_detection || !matching.is_empty();
 
     // Licence files: the package's own, plus what its metadata points at.
@@ -209,7 +209,7 @@ fn identify_package(
     if let (true, Some(dir)) = (needs_hashes, &package.dir) {
         let mut files = detect::licence_files(dir);
         let pointers = package
-            .license_file
+            .licence_file
             .iter()
             .map(|f| (f, true))
             .chain(see_file.iter().map(|f| (f, false)));

@@ -302,8 +302,7 @@ fn unknown_outcome(policy: &Policy, exceptions: &[usize]) -> Outcome {
     let rescued = exceptions.iter().copied().find(|&i| {
         policy.exceptions[i]
             .allow
-            .iter()
-            .any(|a| *a == ExceptionLicence::Unknown)
+            .contains(&ExceptionLicence::Unknown)
     });
     let (decision, cause, exceptions_used) = match rescued {
         Some(i) if policy.unknown != Decision::Allow => (

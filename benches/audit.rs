@@ -1,0 +1,137 @@
+//! Benchmarks of whole audits, run with `cargo bench --bench audit` (see docs/benchmarks.md).
+//!
+//! A plain harness rather than criterion: each case runs a fixed number of times after a warm-up
+//! and prints the minimum and median wall-clock time. On a shared 2-core machine the minimum is
+//! the most repeatable number; the ratios printed are computed within one run.
+
+use fundament::audit::{self, AuditOptions, PolicyChoice};
+use fundament::licence::DetectMode;
+use fundament::progress::Progress;
+use fundament::report::{self, Format};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+fn measure(runs: usize, mut f: impl FnMut()) -> (Duration, Duration) {
+    f(); // warm-up: file cache, lazily built tables
+    let mut times: Vec<Duration> = (0..runs)
+        .map(|_| {
+            let start = Instant::now();
+            f();
+            start.elapsed()
+        })
+        .collect();
+    times.sort();
+    (times[0], times[runs / 2])
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn audit_and_render(path: &Path, options: &AuditOptions) -> usize {
+    let audit = audit::run(path, options, &Progress::hidden()).expect("the audit runs");
+    let human = report::render(&audit, Format::Human, false);
+    let json = report::render(&audit, Format::Json, false);
+    human.len() + json.len() + audit.packages.len()
+}
+
+fn options(cache: Option<PathBuf>, detect: DetectMode) -> AuditOptions {
+    AuditOptions {
+        policy: PolicyChoice::Automatic,
+        offline: true,
+        detect,
+        cache_dir: cache,
+        cargo: None,
+        today: None,
+    }
+}
+
+fn main() {
+    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let shared = repo.join("../shared/fixtures");
+    let cache = tempfile::tempdir().expect("a temporary cache");
+
+    println!("case                                          min ms   median ms");
+
+    for (name, dir) in [
+        (
+            "npm: nextcloud-deck package-lock (2,044 entries)",
+            shared.join("nextcloud-deck"),
+        ),
+        (
+            "npm: eappointment zmsadmin package-lock",
+            shared.join("eappointment/zmsadmin"),
+        ),
+    ] {
+        if !dir.exists() {
+            println!("{name:<46} skipped: {} is absent", dir.display());
+            continue;
+        }
+        let opts = options(Some(cache.path().to_path_buf()), DetectMode::Needed);
+        let (min, median) = measure(20, || {
+            std::hint::black_box(audit_and_render(&dir, &opts));
+        });
+        println!("{name:<46} {:>7.1} {:>11.1}", ms(min), ms(median));
+    }
+
+    // A Cargo workspace: fundament's own time on top of `cargo metadata`.
+    let metadata = || {
+        cargo_metadata::MetadataCommand::new()
+            .manifest_path(repo.join("Cargo.toml"))
+            .current_dir(std::env::temp_dir())
+            .features(cargo_metadata::CargoOpt::AllFeatures)
+            .other_options(vec!["--locked".to_string(), "--offline".to_string()])
+            .exec()
+            .expect("cargo metadata runs")
+    };
+    let (meta_min, meta_median) = measure(10, || {
+        std::hint::black_box(metadata());
+    });
+    println!(
+        "{:<46} {:>7.1} {:>11.1}",
+        "cargo metadata alone (this repository)",
+        ms(meta_min),
+        ms(meta_median)
+    );
+    let opts = options(Some(cache.path().to_path_buf()), DetectMode::Needed);
+    let (full_min, full_median) = measure(10, || {
+        std::hint::black_box(audit_and_render(&repo, &opts));
+    });
+    println!(
+        "{:<46} {:>7.1} {:>11.1}",
+        "fundament audit of this repository",
+        ms(full_min),
+        ms(full_median)
+    );
+    let own = full_min.saturating_sub(meta_min);
+    println!(
+        "fundament's own time on top of cargo metadata: {:.1} ms = {:.0}% of cargo metadata",
+        ms(own),
+        100.0 * own.as_secs_f64() / meta_min.as_secs_f64()
+    );
+
+    // Licence-text detection for every package: cold (store load + analysis) and warm (cache).
+    let cold_cache = tempfile::tempdir().expect("a temporary cache");
+    let cold = {
+        let opts = options(Some(cold_cache.path().to_path_buf()), DetectMode::All);
+        let start = Instant::now();
+        std::hint::black_box(audit_and_render(&repo, &opts));
+        start.elapsed()
+    };
+    let opts = options(Some(cold_cache.path().to_path_buf()), DetectMode::All);
+    let (warm_min, warm_median) = measure(5, || {
+        std::hint::black_box(audit_and_render(&repo, &opts));
+    });
+    println!(
+        "{:<46} {:>7.1} {:>11}",
+        "--detect all, cold cache (one run)",
+        ms(cold),
+        "-"
+    );
+    println!(
+        "{:<46} {:>7.1} {:>11.1}",
+        "--detect all, warm cache",
+        ms(warm_min),
+        ms(warm_median)
+    );
+}
