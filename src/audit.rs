@@ -239,6 +239,16 @@ pub fn run(path: &Path, options: &AuditOptions, progress: &Progress) -> Result<A
     let evaluation = evaluate::evaluate(&graph, &identified.evidence, &policy, today);
 
     let mut findings = found.findings;
+    // An unreadable manifest is a project that was found, and already reported.
+    if found.projects.is_empty() && !findings.iter().any(|f| f.code == Code::InputUnreadable) {
+        findings.push(Finding::error(
+            Code::NoProjects,
+            format!(
+                "no Cargo or npm project was found in {}; nothing was audited",
+                root.display()
+            ),
+        ));
+    }
     findings.extend(read_findings);
     findings.extend(identified.findings);
     findings.extend(evaluation.findings);

@@ -103,6 +103,8 @@ codes! {
         "A dependency named in a lockfile could not be found in it.";
     EcosystemUnsupported = "I008", "ecosystem-unsupported",
         "A project uses a package manager this version of fundament does not read; it was not audited.";
+    NoProjects = "I009", "no-projects",
+        "No project was found in the audited directory, so nothing was checked.";
 }
 
 impl fmt::Display for Code {

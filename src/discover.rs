@@ -192,7 +192,7 @@ fn cargo_projects(
             continue;
         }
         let path = dir.join("Cargo.toml");
-        match read_cargo_manifest(&path) {
+        match read_cargo_manifest(&path, &relative(root, &path)) {
             Ok(manifest) => manifests.push(manifest),
             Err(message) => {
                 // Reported here, with its line; no project is created for it, and the error
@@ -269,13 +269,13 @@ struct ManifestError {
     line: Option<usize>,
 }
 
-fn read_cargo_manifest(path: &Path) -> Result<CargoManifest, ManifestError> {
+fn read_cargo_manifest(path: &Path, display: &str) -> Result<CargoManifest, ManifestError> {
     let text = std::fs::read_to_string(path).map_err(|err| ManifestError {
-        text: format!("cannot read {}: {err}", path.display()),
+        text: format!("cannot read {display}: {err}"),
         line: None,
     })?;
     let table: toml::Table = toml::from_str(&text).map_err(|err| ManifestError {
-        text: format!("{} is not valid TOML: {}", path.display(), err.message()),
+        text: format!("{display} is not valid TOML: {}", err.message().trim()),
         line: err.span().map(|span| line_of_offset(&text, span.start)),
     })?;
     let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();

@@ -88,7 +88,20 @@ pub fn read(root: &Path, found: &FoundProject) -> ProjectGraph {
             .unwrap_or_default(),
         version.unwrap_or(0)
     );
-    build_graph(root, found, &display, &reader, &lock, entries)
+    let mut graph = build_graph(root, found, &display, &reader, &lock, entries);
+    if version == Some(1) && !found.dir.join("node_modules").is_dir() {
+        let why = format!(
+            "{display} is a version 1 lockfile, which records no licences, and node_modules is \
+             not installed: versions are known, licences are not"
+        );
+        graph.findings.push(
+            Finding::warning(Code::ResolutionDegraded, why.clone())
+                .at(display.clone(), None)
+                .note("regenerate the lockfile with npm 7 or newer, or install node_modules with `npm ci --ignore-scripts`"),
+        );
+        graph.project.status = ProjectStatus::Partial { reason: why };
+    }
+    graph
 }
 
 /// A package.json without a lockfile: fine when it declares no dependencies, otherwise the
@@ -250,12 +263,10 @@ fn build_graph(
             .unwrap_or_default();
         let (name, version) = unalias(name, version);
         let source = if key.is_empty() || !is_node_module {
+            // Local packages are told apart by where they are in the audited tree, so that
+            // two projects' roots with the same name and version stay two packages.
             PackageSource::Path {
-                path: if key.is_empty() {
-                    ".".to_string()
-                } else {
-                    key.clone()
-                },
+                path: local_path(root, project_dir, key),
             }
         } else {
             source_of(entry.resolved.as_deref(), &version)
@@ -268,8 +279,14 @@ fn build_graph(
                 if existing.checksum.is_none() {
                     existing.checksum.clone_from(&entry.integrity);
                 }
+                // Another copy of the same package may carry the licence the first lacked.
+                if let Some(declared) = lockfile_licence(entry, key, display)
+                    && !existing.declared.iter().any(|d| d.raw == declared.raw)
+                {
+                    existing.declared.push(declared);
+                }
                 existing.scope = existing.scope.min(scope_of(entry));
-                existing.optional &= entry.optional;
+                existing.optional &= entry.optional || entry.dev_optional;
                 existing.peer &= entry.peer;
                 i
             }
@@ -307,21 +324,9 @@ fn build_graph(
                         );
                     }
                 }
-                if let Some(licence) = &entry.license
-                    && let Some(raw) = licence.as_expression()
-                {
-                    package.declared.push(DeclaredLicence {
-                        raw,
-                        origin: Origin {
-                            file: display.to_string(),
-                            field: if key.is_empty() {
-                                "license".to_string()
-                            } else {
-                                format!("packages[\"{key}\"].license")
-                            },
-                        },
-                    });
-                }
+                package
+                    .declared
+                    .extend(lockfile_licence(entry, key, display));
                 if package.root && key.is_empty() && package.dir.is_none() {
                     package.dir = Some(project_dir.clone());
                 }
@@ -362,6 +367,7 @@ fn build_graph(
             (&entry.peer_dependencies, DepKind::Peer),
             (&entry.dev_dependencies, DepKind::Dev),
         ];
+        let mut missing: Vec<&str> = Vec::new();
         for (deps, kind) in groups {
             // Only the project's own packages install their dev dependencies.
             if kind == DepKind::Dev && !is_project_package {
@@ -375,27 +381,16 @@ fn build_graph(
                             packages[from].dependencies.push(edge);
                         }
                     }
-                    None => {
-                        let optional_peer = entry
-                            .peer_dependencies_meta
-                            .get(dep_name)
-                            .is_some_and(|m| m.optional);
-                        // Optional and peer dependencies are legitimately absent.
-                        if kind == DepKind::Normal || (kind == DepKind::Dev && !optional_peer) {
-                            findings.push(
-                                Finding::warning(
-                                    Code::DependencyUnresolved,
-                                    format!(
-                                        "{} requires `{dep_name}`, which {display} does not contain",
-                                        if key.is_empty() { "the project" } else { key.as_str() }
-                                    ),
-                                )
-                                .at(display.to_string(), None),
-                            );
-                        }
+                    // Optional and peer dependencies are legitimately absent.
+                    None if matches!(kind, DepKind::Normal | DepKind::Dev) => {
+                        missing.push(dep_name)
                     }
+                    None => {}
                 }
             }
+        }
+        if !missing.is_empty() {
+            findings.push(unresolved_finding(key, &missing, display));
         }
     }
 
@@ -413,6 +408,85 @@ fn build_graph(
         packages,
         findings,
     }
+}
+
+/// The `license` a lockfile entry records, with where it was read.
+fn lockfile_licence(entry: &LockEntry, key: &str, display: &str) -> Option<DeclaredLicence> {
+    let raw = entry.license.as_ref()?.as_expression()?;
+    Some(DeclaredLicence {
+        raw,
+        origin: Origin {
+            file: display.to_string(),
+            field: if key.is_empty() {
+                "license".to_string()
+            } else {
+                format!("packages[\"{key}\"].license")
+            },
+        },
+    })
+}
+
+fn unresolved_finding(key: &str, missing: &[&str], display: &str) -> Finding {
+    let who = if key.is_empty() {
+        "the project".to_string()
+    } else {
+        format!("`{key}`")
+    };
+    let list = missing
+        .iter()
+        .map(|m| format!("`{m}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let finding = Finding::warning(
+        Code::DependencyUnresolved,
+        format!("{who} requires {list}, which {display} does not contain"),
+    )
+    .at(display.to_string(), None);
+    if is_outside_project(key) {
+        // A `file:` package outside the project keeps its dependencies in its own lockfile.
+        finding.note(format!(
+            "`{key}` is a local package outside this project; audit its directory as a project of its own"
+        ))
+    } else {
+        finding
+    }
+}
+
+/// Keys like `../shared/lib`: local packages that live outside the project directory.
+fn is_outside_project(key: &str) -> bool {
+    key == ".." || key.starts_with("../")
+}
+
+/// The directory of a local package (`key` relative to the project), relative to the audited
+/// root (with `..` when outside it, as lockfiles write it), normalised without touching the
+/// file system.
+fn local_path(root: &Path, project_dir: &Path, key: &str) -> String {
+    let mut path = std::path::PathBuf::new();
+    for component in project_dir.join(key).components() {
+        match component {
+            std::path::Component::ParentDir => {
+                path.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => path.push(other),
+        }
+    }
+    if path.starts_with(root) {
+        return relative(root, &path);
+    }
+    let common = root
+        .components()
+        .zip(path.components())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let ups = root.components().count() - common;
+    let mut parts: Vec<String> = vec!["..".to_string(); ups];
+    parts.extend(
+        path.components()
+            .skip(common)
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    parts.join("/")
 }
 
 fn new_package(name: &str, version: &str, source: PackageSource) -> Package {
@@ -446,10 +520,15 @@ fn scope_of(entry: &LockEntry) -> Scope {
 }
 
 /// Finds the entry `name` resolves to from the package at `from_key`: its own node_modules,
-/// then every enclosing one.
+/// then every enclosing one. Node.js resolves from a package's real location, so a linked
+/// package outside the project (`../lib`) never sees the project's own node_modules.
 fn resolve(index_of_key: &HashMap<&str, usize>, from_key: &str, name: &str) -> Option<usize> {
+    let outside = is_outside_project(from_key);
     let mut dir = from_key;
     loop {
+        if outside && !is_outside_project(dir) {
+            return None;
+        }
         let candidate = if dir.is_empty() {
             format!("node_modules/{name}")
         } else {
@@ -757,15 +836,7 @@ struct LockEntry {
     peer_dependencies: BTreeMap<String, String>,
     #[serde(default, deserialize_with = "lenient_map")]
     dev_dependencies: BTreeMap<String, String>,
-    #[serde(default)]
-    peer_dependencies_meta: BTreeMap<String, PeerMeta>,
     workspaces: Option<Workspaces>,
-}
-
-#[derive(Debug, Default, Clone, Deserialize)]
-struct PeerMeta {
-    #[serde(default)]
-    optional: bool,
 }
 
 /// An entry of the nested `dependencies` tree (v1).
@@ -778,6 +849,8 @@ struct V1Entry {
     dev: bool,
     #[serde(default)]
     optional: bool,
+    #[serde(default)]
+    peer: bool,
     #[serde(default, deserialize_with = "lenient_map")]
     requires: BTreeMap<String, String>,
     #[serde(default)]
@@ -809,6 +882,7 @@ fn flatten_v1(lock: &Lockfile) -> BTreeMap<String, LockEntry> {
                     integrity: entry.integrity.clone(),
                     dev: entry.dev,
                     optional: entry.optional,
+                    peer: entry.peer,
                     dependencies: entry.requires.clone(),
                     ..LockEntry::default()
                 },

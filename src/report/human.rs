@@ -190,11 +190,6 @@ fn table() -> Table {
 
 fn write_projects(out: &mut String, paint: &Paint, audit: &Audit) {
     if audit.projects.is_empty() {
-        let _ = writeln!(
-            out,
-            "No Cargo or npm project was found under {}.\n",
-            audit.root
-        );
         return;
     }
     let _ = writeln!(
@@ -233,7 +228,7 @@ fn write_projects(out: &mut String, paint: &Paint, audit: &Audit) {
         ]);
     }
     align_right(&mut t, &[3]);
-    let _ = writeln!(out, "{t}\n");
+    write_table(out, &t);
 }
 
 fn write_licences(out: &mut String, paint: &Paint, audit: &Audit) {
@@ -267,7 +262,16 @@ fn write_licences(out: &mut String, paint: &Paint, audit: &Audit) {
         ]);
     }
     align_right(&mut t, &[2, 3, 4, 5, 6]);
-    let _ = writeln!(out, "{t}\n");
+    write_table(out, &t);
+}
+
+/// Tables without trailing blanks, followed by an empty line.
+fn write_table(out: &mut String, table: &Table) {
+    for line in table.lines() {
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out.push('\n');
 }
 
 fn align_right(table: &mut Table, columns: &[usize]) {

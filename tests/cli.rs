@@ -1,0 +1,126 @@
+//! The command line itself: arguments, exit codes, output destinations, colour, and input that
+//! is not a project at all.
+
+mod support;
+
+use support::{audit_json, findings, fixture, fundament};
+
+#[test]
+fn a_missing_directory_is_a_usage_error() {
+    let output = fundament()
+        .args(["audit", "/nonexistent/fundament-test-dir"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("/nonexistent/fundament-test-dir: no such directory"),
+        "{stderr}"
+    );
+    assert!(output.stdout.is_empty());
+}
+
+#[test]
+fn a_file_is_not_a_directory_to_audit() {
+    let output = fundament()
+        .arg("audit")
+        .arg(fixture("cargo/workspace/Cargo.toml"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("is not a directory"));
+}
+
+#[test]
+fn unknown_arguments_are_usage_errors() {
+    let output = fundament()
+        .args(["audit", "--no-such-flag"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let output = fundament()
+        .args(["audit", "--format", "pdf"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn the_report_goes_to_the_output_file_not_stdout() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("audit.json");
+    let output = fundament()
+        .args(["audit", "--offline", "--format", "json", "-o"])
+        .arg(&out)
+        .arg(fixture("cargo/workspace"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(output.stdout.is_empty());
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(json["schema"], "fundament.audit/1");
+}
+
+#[test]
+fn colour_only_when_asked_or_on_a_terminal() {
+    let plain = fundament()
+        .args(["audit", "--offline"])
+        .arg(fixture("cargo/workspace"))
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&plain.stdout).contains('\u{1b}'));
+    let coloured = fundament()
+        .args(["audit", "--offline", "--color", "always"])
+        .arg(fixture("cargo/workspace"))
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&coloured.stdout).contains("\u{1b}["));
+    // Not a terminal: no progress output either.
+    assert!(
+        plain.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&plain.stderr)
+    );
+}
+
+#[test]
+fn a_directory_without_projects_does_not_pass() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("README.md"), "no code here\n").unwrap();
+    let run = audit_json(tmp.path(), &[]);
+    assert_eq!(run.code, 2);
+    assert_eq!(run.json["projects"].as_array().unwrap().len(), 0);
+    assert_eq!(findings(&run.json, "I009").len(), 1);
+    assert_eq!(run.json["summary"]["outcome"], "incomplete");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_lockfile_linking_outside_the_tree_is_not_read() {
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(
+        outside.path().join("package-lock.json"),
+        r#"{"lockfileVersion": 3, "packages": {"": {"name": "x"}}}"#,
+    )
+    .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("package.json"),
+        r#"{"name": "app", "dependencies": {"left-pad": "^1.3.0"}}"#,
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(
+        outside.path().join("package-lock.json"),
+        tmp.path().join("package-lock.json"),
+    )
+    .unwrap();
+    let run = audit_json(tmp.path(), &[]);
+    let links = findings(&run.json, "I004");
+    assert_eq!(links.len(), 1, "{}", run.json["findings"]);
+    assert_eq!(links[0]["location"]["file"], "package-lock.json");
+    assert_eq!(links[0]["severity"], "warning");
+    // Without its lockfile the project cannot be audited, and the audit says so.
+    assert_eq!(findings(&run.json, "I002").len(), 1);
+    assert_eq!(run.code, 2);
+}
