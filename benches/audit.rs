@@ -41,8 +41,7 @@ fn options(cache: Option<PathBuf>, detect: DetectMode) -> AuditOptions {
         offline: true,
         detect,
         cache_dir: cache,
-        cargo: None,
-        today: None,
+        ..AuditOptions::default()
     }
 }
 

@@ -43,6 +43,10 @@ pub struct AuditOptions {
     pub cargo: Option<PathBuf>,
     /// The date exceptions are checked against (default: today).
     pub today: Option<jiff::civil::Date>,
+    /// SBOM files to audit as projects of their own (`--sbom`).
+    pub sbom: Vec<PathBuf>,
+    /// Whether to look for projects in the audited directory (off when only SBOMs are audited).
+    pub scan_tree: bool,
 }
 
 impl Default for AuditOptions {
@@ -54,6 +58,8 @@ impl Default for AuditOptions {
             cache_dir: None,
             cargo: None,
             today: None,
+            sbom: Vec::new(),
+            scan_tree: true,
         }
     }
 }
@@ -206,16 +212,30 @@ pub fn run(path: &Path, options: &AuditOptions, progress: &Progress) -> Result<A
     let root = source::local(path)?;
     let policy = load_policy(&root, &options.policy)?;
 
-    let found = {
+    let mut found = if options.scan_tree {
         let _task = progress.task("looking for projects".to_string());
         discover::discover(&root)
+    } else {
+        discover::Discovery::default()
     };
+    for sbom in &options.sbom {
+        let file = source::sbom_file(sbom)?;
+        found.projects.push(discover::FoundProject {
+            kind: crate::model::ProjectKind::Sbom,
+            dir: file.parent().map(Path::to_path_buf).unwrap_or_else(|| root.clone()),
+            manifest: file,
+            lockfile: None,
+            files: Vec::new(),
+        });
+    }
     let graphs = ecosystem::read_all(
         &root,
         &found.projects,
+        &found.tree,
         &ReadOptions {
             offline: options.offline,
             cargo: options.cargo.clone(),
+            go_mod_cache: None,
         },
         progress,
     );

@@ -71,6 +71,10 @@ codes! {
         "The declared licence disagrees with the licence texts found in the package.";
     LicenceFileMissing = "L008", "licence-file-missing",
         "A licence file named by the package metadata does not exist.";
+    LicenceNotInInput = "L009", "licence-not-in-input",
+        "The lockfile or manifest records no licence for the package and no other evidence was found; it is unresolved.";
+    ProjectLicenceMismatch = "L010", "project-licence-mismatch",
+        "The sources of the project's own licence (manifest, publiccode.yml, REUSE, licence files) disagree.";
     // Policy: exceptions, clarifications and the policy's own entries.
     ExceptionExpired = "P001", "exception-expired",
         "An exception has passed its `expires` date; it no longer applies and must be renewed or removed.";
@@ -105,6 +109,8 @@ codes! {
         "A project uses a package manager this version of fundament does not read; it was not audited.";
     NoProjects = "I009", "no-projects",
         "No project was found in the audited directory, so nothing was checked.";
+    VersionUnresolved = "I010", "version-unresolved",
+        "A dependency is declared without a version fundament can resolve locally (unpinned, no lockfile, unresolvable property); it is listed, not guessed.";
 }
 
 impl fmt::Display for Code {

@@ -5,13 +5,25 @@
 //! `target`, `vendor` or `.git`: installed and vendored trees are evidence about packages, not
 //! projects of their own.
 //!
-//! Cargo: every workspace root and every package outside a workspace is a project; members of a
-//! workspace found in the tree belong to it. npm: every `package.json` that is not a member of
-//! an npm workspace found in the tree is a project; its lockfile is `npm-shrinkwrap.json` or
-//! `package-lock.json` next to it.
+//! What makes a project, per kind:
+//! - Cargo: every workspace root and every package outside a workspace; members of a workspace
+//!   found in the tree belong to it.
+//! - npm, pnpm, yarn: a directory with `package.json` and a lockfile (`npm-shrinkwrap.json` or
+//!   `package-lock.json`, `pnpm-lock.yaml`, `yarn.lock`; one project per lockfile). A
+//!   `package.json` without a lockfile is a project of its own unless it is a member of a
+//!   workspace found in the tree (`workspaces` in package.json, `pnpm-workspace.yaml`).
+//! - Composer: a directory with `composer.json` or `composer.lock`.
+//! - Python: a directory with `uv.lock`, `poetry.lock`, `Pipfile.lock`, `Pipfile`,
+//!   `pyproject.toml` or requirements files (`requirements*.txt`, `*-requirements.txt`); a
+//!   `pyproject.toml` alone below a `uv.lock` belongs to that uv workspace.
+//! - Go: a directory with `go.mod`.
+//! - Maven: a `pom.xml` with no `pom.xml` in a directory above it (the modules below belong to
+//!   the topmost build).
+//! - Gradle: a `settings.gradle(.kts)` or `build.gradle(.kts)` with no Gradle build file in a
+//!   directory above it.
 
 use crate::diagnostic::{Code, Finding, line_of_offset};
-use crate::model::Ecosystem;
+use crate::model::ProjectKind;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -25,23 +37,51 @@ pub const IGNORE_FILE: &str = ".fundamentignore";
 /// A project found in the tree, not yet read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FoundProject {
-    pub ecosystem: Ecosystem,
+    pub kind: ProjectKind,
     /// The project's directory (absolute).
     pub dir: PathBuf,
-    /// Cargo.toml or package.json; for an npm lockfile without a package.json, the lockfile.
+    /// The main manifest (Cargo.toml, package.json, composer.json, pyproject.toml, go.mod,
+    /// pom.xml, settings.gradle or build.gradle); for a lockfile without a manifest, the
+    /// lockfile.
     pub manifest: PathBuf,
-    /// The lockfile next to the manifest, when there is one.
+    /// The lockfile, when there is one.
     pub lockfile: Option<PathBuf>,
-    /// Other lockfiles in the directory that this version of fundament does not read
-    /// (yarn.lock, pnpm-lock.yaml).
-    pub foreign_lockfiles: Vec<PathBuf>,
+    /// The project's other input files: requirements files, a Pipfile, the build files and
+    /// lockfiles of Gradle subprojects, the POMs of Maven modules below the root.
+    pub files: Vec<PathBuf>,
 }
 
 /// What the walk found.
 #[derive(Debug, Default)]
 pub struct Discovery {
     pub projects: Vec<FoundProject>,
+    /// Every file of interest in the tree, by file name (readers that resolve across projects,
+    /// like Maven parent POMs, look here instead of walking again).
+    pub tree: TreeFiles,
     pub findings: Vec<Finding>,
+}
+
+/// Every file of interest found by the walk, by directory.
+#[derive(Debug, Default, Clone)]
+pub struct TreeFiles {
+    by_dir: BTreeMap<PathBuf, Vec<String>>,
+}
+
+impl TreeFiles {
+    /// Every file with this name, in path order.
+    pub fn named(&self, name: &str) -> Vec<PathBuf> {
+        self.by_dir
+            .iter()
+            .filter(|(_, names)| names.iter().any(|n| n == name))
+            .map(|(dir, _)| dir.join(name))
+            .collect()
+    }
+
+    fn has(&self, dir: &Path, name: &str) -> bool {
+        self.by_dir
+            .get(dir)
+            .is_some_and(|names| names.iter().any(|n| n == name))
+    }
 }
 
 /// Walks `root` (an existing, canonical directory) and returns the projects in it, sorted by
@@ -97,13 +137,27 @@ pub fn discover(root: &Path) -> Discovery {
         }
     }
 
-    let mut projects = cargo_projects(root, &files, &mut findings);
-    projects.extend(npm_projects(&files));
-    projects.sort_by(|a, b| (&a.dir, a.ecosystem).cmp(&(&b.dir, b.ecosystem)));
-    Discovery { projects, findings }
+    for names in files.values_mut() {
+        names.sort();
+    }
+    let tree = TreeFiles { by_dir: files };
+    let mut projects = cargo_projects(root, &tree.by_dir, &mut findings);
+    projects.extend(js_projects(&tree));
+    projects.extend(composer_projects(&tree));
+    projects.extend(python_projects(&tree));
+    projects.extend(go_projects(&tree));
+    projects.extend(maven_projects(&tree));
+    projects.extend(gradle_projects(&tree));
+    projects.sort_by(|a, b| (&a.dir, a.kind).cmp(&(&b.dir, b.kind)));
+    Discovery {
+        projects,
+        tree,
+        findings,
+    }
 }
 
-fn is_manifest_name(name: &str) -> bool {
+/// Names of the files the walk records.
+pub fn is_manifest_name(name: &str) -> bool {
     matches!(
         name,
         "Cargo.toml"
@@ -113,7 +167,32 @@ fn is_manifest_name(name: &str) -> bool {
             | "npm-shrinkwrap.json"
             | "yarn.lock"
             | "pnpm-lock.yaml"
-    )
+            | "pnpm-workspace.yaml"
+            | "composer.json"
+            | "composer.lock"
+            | "pyproject.toml"
+            | "poetry.lock"
+            | "uv.lock"
+            | "Pipfile"
+            | "Pipfile.lock"
+            | "go.mod"
+            | "go.sum"
+            | "pom.xml"
+            | "build.gradle"
+            | "build.gradle.kts"
+            | "settings.gradle"
+            | "settings.gradle.kts"
+            | "gradle.lockfile"
+            | "libs.versions.toml"
+            | "publiccode.yml"
+            | "publiccode.yaml"
+            | "REUSE.toml"
+    ) || is_requirements_name(name)
+}
+
+/// `requirements.txt`, `requirements-dev.txt`, `dev-requirements.txt`, `requirements_test.txt`.
+pub fn is_requirements_name(name: &str) -> bool {
+    name.ends_with(".txt") && name.to_ascii_lowercase().contains("requirements")
 }
 
 /// True when `path` resolves to a location inside `root`.
@@ -222,11 +301,11 @@ fn cargo_projects(
         }
         let lock = manifest.dir.join("Cargo.lock");
         projects.push(FoundProject {
-            ecosystem: Ecosystem::Cargo,
+            kind: ProjectKind::Cargo,
             dir: manifest.dir.clone(),
             manifest: manifest.dir.join("Cargo.toml"),
             lockfile: lock.is_file().then_some(lock),
-            foreign_lockfiles: Vec::new(),
+            files: Vec::new(),
         });
     }
     projects
@@ -312,60 +391,289 @@ fn string_array(value: Option<&toml::Value>) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn npm_projects(files: &BTreeMap<PathBuf, Vec<String>>) -> Vec<FoundProject> {
+fn js_projects(tree: &TreeFiles) -> Vec<FoundProject> {
     // Workspace roots first: their members are part of them, not projects of their own.
     let mut workspace_globs: Vec<(PathBuf, GlobSet)> = Vec::new();
-    for (dir, names) in files {
-        if !names.iter().any(|n| n == "package.json") {
-            continue;
-        }
-        let path = dir.join("package.json");
-        if let Some(globs) = npm_workspace_globs(&path) {
+    for (dir, names) in &tree.by_dir {
+        let has = |name: &str| names.iter().any(|n| n == name);
+        let globs = if has("pnpm-workspace.yaml") {
+            pnpm_workspace_globs(&dir.join("pnpm-workspace.yaml"))
+        } else if has("package.json") {
+            npm_workspace_globs(&dir.join("package.json"))
+        } else {
+            None
+        };
+        if let Some(globs) = globs {
             workspace_globs.push((dir.clone(), globs));
         }
     }
 
     let mut projects = Vec::new();
-    for (dir, names) in files {
+    for (dir, names) in &tree.by_dir {
         let has = |name: &str| names.iter().any(|n| n == name);
         let has_manifest = has("package.json");
-        let lockfile = if has("npm-shrinkwrap.json") {
+        let npm_lock = if has("npm-shrinkwrap.json") {
             Some(dir.join("npm-shrinkwrap.json"))
         } else if has("package-lock.json") {
             Some(dir.join("package-lock.json"))
         } else {
             None
         };
-        if !has_manifest && lockfile.is_none() {
+        let locks: Vec<(ProjectKind, PathBuf)> = [
+            npm_lock.map(|l| (ProjectKind::Npm, l)),
+            has("pnpm-lock.yaml").then(|| (ProjectKind::Pnpm, dir.join("pnpm-lock.yaml"))),
+            has("yarn.lock").then(|| (ProjectKind::Yarn, dir.join("yarn.lock"))),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if locks.is_empty() {
+            if !has_manifest {
+                continue;
+            }
+            let member_of_workspace = workspace_globs.iter().any(|(ws_dir, globs)| {
+                dir != ws_dir
+                    && dir
+                        .strip_prefix(ws_dir)
+                        .is_ok_and(|rel| globs.is_match(rel))
+            });
+            if !member_of_workspace {
+                projects.push(FoundProject {
+                    kind: ProjectKind::Npm,
+                    dir: dir.clone(),
+                    manifest: dir.join("package.json"),
+                    lockfile: None,
+                    files: Vec::new(),
+                });
+            }
             continue;
         }
-        let member_of_workspace = workspace_globs.iter().any(|(ws_dir, globs)| {
-            dir != ws_dir
-                && dir
-                    .strip_prefix(ws_dir)
-                    .is_ok_and(|rel| globs.is_match(rel))
-        });
-        if member_of_workspace && lockfile.is_none() {
+        for (kind, lockfile) in locks {
+            projects.push(FoundProject {
+                kind,
+                dir: dir.clone(),
+                manifest: if has_manifest {
+                    dir.join("package.json")
+                } else {
+                    lockfile.clone()
+                },
+                lockfile: Some(lockfile),
+                files: Vec::new(),
+            });
+        }
+    }
+    projects
+}
+
+/// The `packages` globs of a pnpm-workspace.yaml.
+fn pnpm_workspace_globs(path: &Path) -> Option<GlobSet> {
+    #[derive(serde::Deserialize)]
+    struct Workspace {
+        #[serde(default)]
+        packages: Vec<String>,
+    }
+    let text = std::fs::read_to_string(path).ok()?;
+    let workspace: Workspace = serde_saphyr::from_str(&text).ok()?;
+    glob_set(&workspace.packages)
+}
+
+fn glob_set(patterns: &[String]) -> Option<GlobSet> {
+    let mut builder = GlobSetBuilder::new();
+    let mut any = false;
+    for pattern in patterns {
+        // Negated patterns (`!**/test/**`) exclude; fundament errs towards auditing more.
+        if pattern.starts_with('!') {
             continue;
         }
-        let foreign_lockfiles = ["yarn.lock", "pnpm-lock.yaml"]
+        let pattern = pattern.trim_start_matches("./").trim_end_matches('/');
+        if let Ok(glob) = Glob::new(pattern) {
+            builder.add(glob);
+            any = true;
+        }
+    }
+    if any { builder.build().ok() } else { None }
+}
+
+fn composer_projects(tree: &TreeFiles) -> Vec<FoundProject> {
+    tree.by_dir
+        .keys()
+        .filter(|dir| tree.has(dir, "composer.json") || tree.has(dir, "composer.lock"))
+        .map(|dir| {
+            let lock = dir.join("composer.lock");
+            let has_lock = tree.has(dir, "composer.lock");
+            FoundProject {
+                kind: ProjectKind::Composer,
+                dir: dir.clone(),
+                manifest: if tree.has(dir, "composer.json") {
+                    dir.join("composer.json")
+                } else {
+                    lock.clone()
+                },
+                lockfile: has_lock.then_some(lock),
+                files: Vec::new(),
+            }
+        })
+        .collect()
+}
+
+fn python_projects(tree: &TreeFiles) -> Vec<FoundProject> {
+    let uv_roots: Vec<&PathBuf> = tree
+        .by_dir
+        .keys()
+        .filter(|dir| tree.has(dir, "uv.lock"))
+        .collect();
+    let mut projects = Vec::new();
+    for (dir, names) in &tree.by_dir {
+        let has = |name: &str| names.iter().any(|n| n == name);
+        let requirements: Vec<PathBuf> = names
             .iter()
-            .filter(|n| has(n))
+            .filter(|n| is_requirements_name(n))
             .map(|n| dir.join(n))
             .collect();
+        let lockfile = ["uv.lock", "poetry.lock", "Pipfile.lock"]
+            .iter()
+            .find(|n| has(n))
+            .map(|n| dir.join(n));
+        let pyproject = has("pyproject.toml");
+        if lockfile.is_none() && requirements.is_empty() && !pyproject && !has("Pipfile") {
+            continue;
+        }
+        // A pyproject.toml alone below a uv.lock is a member of that uv workspace.
+        if lockfile.is_none()
+            && requirements.is_empty()
+            && !has("Pipfile")
+            && uv_roots.iter().any(|r| dir != *r && dir.starts_with(r))
+        {
+            continue;
+        }
+        let manifest = if pyproject {
+            dir.join("pyproject.toml")
+        } else if has("Pipfile") {
+            dir.join("Pipfile")
+        } else if let Some(first) = requirements.first() {
+            first.clone()
+        } else {
+            lockfile.clone().unwrap_or_else(|| dir.join("pyproject.toml"))
+        };
+        let mut files = requirements;
+        if has("Pipfile") && manifest != dir.join("Pipfile") {
+            files.push(dir.join("Pipfile"));
+        }
+        files.retain(|f| *f != manifest);
         projects.push(FoundProject {
-            ecosystem: Ecosystem::Npm,
+            kind: ProjectKind::Python,
             dir: dir.clone(),
-            manifest: if has_manifest {
-                dir.join("package.json")
-            } else {
-                lockfile.clone().unwrap_or_else(|| dir.join("package.json"))
-            },
+            manifest,
             lockfile,
-            foreign_lockfiles,
+            files,
         });
     }
     projects
+}
+
+fn go_projects(tree: &TreeFiles) -> Vec<FoundProject> {
+    tree.by_dir
+        .keys()
+        .filter(|dir| tree.has(dir, "go.mod"))
+        .map(|dir| {
+            // vendor/ is never walked; its module list is read by the Go reader when present.
+            let vendored = dir.join("vendor").join("modules.txt");
+            FoundProject {
+                kind: ProjectKind::Go,
+                dir: dir.clone(),
+                manifest: dir.join("go.mod"),
+                lockfile: tree.has(dir, "go.sum").then(|| dir.join("go.sum")),
+                files: if vendored.is_file() {
+                    vec![vendored]
+                } else {
+                    Vec::new()
+                },
+            }
+        })
+        .collect()
+}
+
+/// The topmost directories holding one of `names`, each with every matching file below it.
+fn topmost(tree: &TreeFiles, names: &[&str]) -> Vec<(PathBuf, Vec<PathBuf>)> {
+    let dirs: Vec<&PathBuf> = tree
+        .by_dir
+        .keys()
+        .filter(|dir| names.iter().any(|n| tree.has(dir, n)))
+        .collect();
+    let mut out: Vec<(PathBuf, Vec<PathBuf>)> = Vec::new();
+    for dir in &dirs {
+        if dirs.iter().any(|other| other != dir && dir.starts_with(other)) {
+            continue;
+        }
+        let below = dirs
+            .iter()
+            .filter(|other| other.starts_with(dir))
+            .flat_map(|other| {
+                names
+                    .iter()
+                    .filter(|n| tree.has(other, n))
+                    .map(|n| other.join(n))
+            })
+            .collect();
+        out.push(((*dir).clone(), below));
+    }
+    out
+}
+
+fn maven_projects(tree: &TreeFiles) -> Vec<FoundProject> {
+    topmost(tree, &["pom.xml"])
+        .into_iter()
+        .map(|(dir, poms)| FoundProject {
+            kind: ProjectKind::Maven,
+            manifest: dir.join("pom.xml"),
+            files: poms.into_iter().filter(|p| *p != dir.join("pom.xml")).collect(),
+            dir,
+            lockfile: None,
+        })
+        .collect()
+}
+
+fn gradle_projects(tree: &TreeFiles) -> Vec<FoundProject> {
+    const BUILD_FILES: &[&str] = &[
+        "settings.gradle.kts",
+        "settings.gradle",
+        "build.gradle.kts",
+        "build.gradle",
+    ];
+    topmost(tree, BUILD_FILES)
+        .into_iter()
+        .map(|(dir, build_files)| {
+            let manifest = BUILD_FILES
+                .iter()
+                .map(|n| dir.join(n))
+                .find(|p| build_files.contains(p))
+                .unwrap_or_else(|| dir.join("build.gradle.kts"));
+            let mut files: Vec<PathBuf> = build_files
+                .into_iter()
+                .filter(|f| *f != manifest)
+                .collect();
+            // Lockfiles and version catalogues of the build and its subprojects.
+            for (other, names) in &tree.by_dir {
+                if !other.starts_with(&dir) {
+                    continue;
+                }
+                for name in names {
+                    if name == "gradle.lockfile" || name == "libs.versions.toml" {
+                        files.push(other.join(name));
+                    }
+                }
+            }
+            let root_lock = dir.join("gradle.lockfile");
+            let lockfile = files.contains(&root_lock).then_some(root_lock);
+            FoundProject {
+                kind: ProjectKind::Gradle,
+                dir,
+                manifest,
+                lockfile,
+                files,
+            }
+        })
+        .collect()
 }
 
 /// The `workspaces` globs of a package.json, if it declares any. Parse errors are left to the
@@ -390,17 +698,7 @@ fn npm_workspace_globs(path: &Path) -> Option<GlobSet> {
             .unwrap_or_default(),
         _ => return None,
     };
-    if patterns.is_empty() {
-        return None;
-    }
-    let mut builder = GlobSetBuilder::new();
-    for pattern in patterns {
-        let pattern = pattern.trim_start_matches("./").trim_end_matches('/');
-        if let Ok(glob) = Glob::new(pattern) {
-            builder.add(glob);
-        }
-    }
-    builder.build().ok()
+    glob_set(&patterns)
 }
 
 #[cfg(test)]

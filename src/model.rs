@@ -14,7 +14,18 @@ use std::path::PathBuf;
 #[serde(rename_all = "lowercase")]
 pub enum Ecosystem {
     Cargo,
+    /// npm packages, whichever client locked them (npm, pnpm, yarn).
     Npm,
+    Composer,
+    /// Python packages (PyPI and compatible indexes).
+    Pypi,
+    /// Go modules.
+    Golang,
+    /// Maven artefacts, whichever build tool declared them (Maven, Gradle).
+    Maven,
+    /// Packages of other ecosystems, known only from an imported SBOM; their purl is kept as
+    /// the SBOM gave it.
+    Generic,
 }
 
 impl Ecosystem {
@@ -23,6 +34,24 @@ impl Ecosystem {
         match self {
             Ecosystem::Cargo => "cargo",
             Ecosystem::Npm => "npm",
+            Ecosystem::Composer => "composer",
+            Ecosystem::Pypi => "pypi",
+            Ecosystem::Golang => "golang",
+            Ecosystem::Maven => "maven",
+            Ecosystem::Generic => "generic",
+        }
+    }
+
+    /// The ecosystem of a purl type, `Generic` for types fundament does not read itself.
+    pub fn from_purl_type(ty: &str) -> Ecosystem {
+        match ty {
+            "cargo" => Ecosystem::Cargo,
+            "npm" => Ecosystem::Npm,
+            "composer" => Ecosystem::Composer,
+            "pypi" => Ecosystem::Pypi,
+            "golang" => Ecosystem::Golang,
+            "maven" => Ecosystem::Maven,
+            _ => Ecosystem::Generic,
         }
     }
 }
@@ -32,6 +61,62 @@ impl fmt::Display for Ecosystem {
         f.write_str(match self {
             Ecosystem::Cargo => "Cargo",
             Ecosystem::Npm => "npm",
+            Ecosystem::Composer => "Composer",
+            Ecosystem::Pypi => "Python",
+            Ecosystem::Golang => "Go",
+            Ecosystem::Maven => "Maven",
+            Ecosystem::Generic => "other",
+        })
+    }
+}
+
+/// How a project's packages were locked: the package manager or build tool whose files
+/// fundament read. Several kinds share an [`Ecosystem`] (npm, pnpm and yarn lock npm packages).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProjectKind {
+    Cargo,
+    Npm,
+    Pnpm,
+    Yarn,
+    Composer,
+    Python,
+    Go,
+    Maven,
+    Gradle,
+    /// An imported SBOM (CycloneDX or SPDX).
+    Sbom,
+}
+
+impl ProjectKind {
+    /// The ecosystem of the packages this kind of project locks (an SBOM's components may be
+    /// of any ecosystem; this is the default for those without a purl).
+    pub fn ecosystem(self) -> Ecosystem {
+        match self {
+            ProjectKind::Cargo => Ecosystem::Cargo,
+            ProjectKind::Npm | ProjectKind::Pnpm | ProjectKind::Yarn => Ecosystem::Npm,
+            ProjectKind::Composer => Ecosystem::Composer,
+            ProjectKind::Python => Ecosystem::Pypi,
+            ProjectKind::Go => Ecosystem::Golang,
+            ProjectKind::Maven | ProjectKind::Gradle => Ecosystem::Maven,
+            ProjectKind::Sbom => Ecosystem::Generic,
+        }
+    }
+}
+
+impl fmt::Display for ProjectKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ProjectKind::Cargo => "Cargo",
+            ProjectKind::Npm => "npm",
+            ProjectKind::Pnpm => "pnpm",
+            ProjectKind::Yarn => "yarn",
+            ProjectKind::Composer => "Composer",
+            ProjectKind::Python => "Python",
+            ProjectKind::Go => "Go",
+            ProjectKind::Maven => "Maven",
+            ProjectKind::Gradle => "Gradle",
+            ProjectKind::Sbom => "SBOM",
         })
     }
 }
@@ -172,10 +257,44 @@ pub struct Package {
     /// The lockfile's integrity or checksum value, as recorded.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub checksum: Option<String>,
+    /// False when the version was only declared, not resolved by a lockfile (Gradle build files
+    /// without a lockfile, unpinned requirements, unresolvable Maven properties): the version
+    /// shown is what the build file says, and the package may be used at another.
+    pub locked: bool,
+    /// Why the input carries no licence for this package ("pnpm-lock.yaml records no
+    /// licences"): the package is then reported as unresolved rather than merely unknown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub licence_unavailable: Option<String>,
     /// Direct dependencies.
     pub dependencies: Vec<Dependency>,
     /// Indices into [`Graph::projects`] of the projects that use this package.
     pub projects: Vec<usize>,
+}
+
+impl Package {
+    /// A package with its purl computed from ecosystem, name and version, runtime scope, no
+    /// flags, no licence, no edges; readers fill in the rest.
+    pub fn new(ecosystem: Ecosystem, name: &str, version: &str, source: PackageSource) -> Package {
+        Package {
+            purl: purl(ecosystem, name, version),
+            ecosystem,
+            name: name.to_string(),
+            version: version.to_string(),
+            source,
+            root: false,
+            scope: Scope::Runtime,
+            optional: false,
+            peer: false,
+            declared: Vec::new(),
+            licence_file: None,
+            dir: None,
+            checksum: None,
+            locked: true,
+            licence_unavailable: None,
+            dependencies: Vec::new(),
+            projects: Vec::new(),
+        }
+    }
 }
 
 /// How completely a project could be read.
@@ -193,10 +312,13 @@ pub enum ProjectStatus {
 /// A project found in the audited tree: one Cargo workspace or one npm project.
 #[derive(Debug, Clone, Serialize)]
 pub struct Project {
+    /// The package manager or build tool whose files were read.
+    pub kind: ProjectKind,
+    /// The ecosystem of the project's packages.
     pub ecosystem: Ecosystem,
     /// The project's directory, relative to the audited root ("." for the root itself).
     pub dir: String,
-    /// The manifest (Cargo.toml, package.json), relative to the audited root.
+    /// The main manifest, relative to the audited root.
     pub manifest: String,
     /// The lockfile the packages were read from, relative to the audited root.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -263,13 +385,37 @@ impl Graph {
 /// Builds a purl for a package of `ecosystem`.
 ///
 /// npm scopes become the purl namespace (`@angular/core` → `pkg:npm/%40angular/core@...`).
+///
+/// Names are split and normalised as the purl specification says for each type: Composer
+/// `vendor/name` and Go `host/path/module` give a namespace, Maven names are
+/// `groupId:artifactId`, PyPI names are normalised per PEP 503, Composer names lower-cased.
 pub fn purl(ecosystem: Ecosystem, name: &str, version: &str) -> String {
-    let (namespace, short_name) = match ecosystem {
+    let normalised;
+    let (namespace, short_name): (Option<&str>, &str) = match ecosystem {
         Ecosystem::Npm => match name.split_once('/') {
             Some((scope, rest)) if scope.starts_with('@') => (Some(scope), rest),
             _ => (None, name),
         },
-        Ecosystem::Cargo => (None, name),
+        Ecosystem::Composer => {
+            normalised = name.to_lowercase();
+            match normalised.split_once('/') {
+                Some((vendor, rest)) => (Some(vendor), rest),
+                None => (None, normalised.as_str()),
+            }
+        }
+        Ecosystem::Pypi => {
+            normalised = pep503(name);
+            (None, normalised.as_str())
+        }
+        Ecosystem::Golang => match name.rsplit_once('/') {
+            Some((path, last)) => (Some(path), last),
+            None => (None, name),
+        },
+        Ecosystem::Maven => match name.split_once(':') {
+            Some((group, artifact)) => (Some(group), artifact),
+            None => (None, name),
+        },
+        Ecosystem::Cargo | Ecosystem::Generic => (None, name),
     };
     let built = packageurl::PackageUrl::new(ecosystem.purl_type(), short_name).map(|mut purl| {
         if let Some(ns) = namespace {
@@ -288,9 +434,49 @@ pub fn purl(ecosystem: Ecosystem, name: &str, version: &str) -> String {
     }
 }
 
+/// A Python package name normalised per PEP 503: lower case, runs of `-`, `_` and `.` become
+/// one `-`.
+pub fn pep503(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut separator = false;
+    for c in name.trim().chars() {
+        if matches!(c, '-' | '_' | '.') {
+            separator = true;
+        } else {
+            if separator && !out.is_empty() {
+                out.push('-');
+            }
+            separator = false;
+            out.extend(c.to_lowercase());
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn purls_follow_each_ecosystems_naming_rules() {
+        assert_eq!(
+            purl(Ecosystem::Composer, "Symfony/Console", "v6.4.1"),
+            "pkg:composer/symfony/console@v6.4.1"
+        );
+        assert_eq!(
+            purl(Ecosystem::Pypi, "Django_REST.framework", "3.15.0"),
+            "pkg:pypi/django-rest-framework@3.15.0"
+        );
+        assert_eq!(
+            purl(Ecosystem::Golang, "github.com/spf13/cobra", "v1.8.0"),
+            "pkg:golang/github.com/spf13/cobra@v1.8.0"
+        );
+        assert_eq!(
+            purl(Ecosystem::Maven, "org.slf4j:slf4j-api", "2.0.9"),
+            "pkg:maven/org.slf4j/slf4j-api@2.0.9"
+        );
+        assert_eq!(pep503("  Foo__Bar..baz "), "foo-bar-baz");
+    }
 
     #[test]
     fn npm_scopes_are_encoded_as_namespace() {
@@ -404,23 +590,7 @@ mod spec_tests {
     use super::*;
 
     fn package(ecosystem: Ecosystem, name: &str, version: &str) -> Package {
-        Package {
-            purl: purl(ecosystem, name, version),
-            ecosystem,
-            name: name.into(),
-            version: version.into(),
-            source: PackageSource::Registry { url: None },
-            root: false,
-            scope: Scope::Runtime,
-            optional: false,
-            peer: false,
-            declared: Vec::new(),
-            licence_file: None,
-            dir: None,
-            checksum: None,
-            dependencies: Vec::new(),
-            projects: Vec::new(),
-        }
+        Package::new(ecosystem, name, version, PackageSource::Registry { url: None })
     }
 
     #[test]

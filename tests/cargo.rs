@@ -130,8 +130,17 @@ fn without_cargo_the_lockfile_is_read_and_the_audit_says_why() {
     assert_eq!(json["packages"].as_array().unwrap().len(), 8);
     assert_eq!(package(&json, "app")["root"], true);
     assert_eq!(package(&json, "mit-lib")["root"], false);
-    // Nothing is reported as passing that was not checked.
-    assert_eq!(findings(&json, "L004").len(), 6);
+    // Nothing is reported as passing that was not checked: the licences are unresolved.
+    let unresolved = findings(&json, "L009");
+    assert_eq!(unresolved.len(), 6);
+    assert!(
+        unresolved[0]["licence_source"]
+            .as_str()
+            .unwrap()
+            .contains("Cargo.lock records no licences"),
+        "{}",
+        unresolved[0]
+    );
     assert_eq!(output.status.code(), Some(1));
 }
 

@@ -10,9 +10,13 @@ use std::path::PathBuf;
 
 #[derive(Debug, Args)]
 pub struct AuditArgs {
-    /// The directory to audit; every Cargo and npm project below it is found.
-    #[arg(default_value = ".")]
-    pub path: PathBuf,
+    /// The directory to audit; every project below it is found. Default: the current
+    /// directory, unless only --sbom is given.
+    pub path: Option<PathBuf>,
+    /// Audit an SBOM (CycloneDX 1.2–1.6 JSON or XML, SPDX 2.2/2.3 JSON or tag-value) as a
+    /// project of its own: how fundament audits ecosystems it cannot read itself. Repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub sbom: Vec<PathBuf>,
     /// A policy file, or the name of a built-in preset (public-sector-default,
     /// permissive-only). Default: fundament.toml in the audited directory, else
     /// public-sector-default.
@@ -55,9 +59,21 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> u8 {
         },
         cargo: None,
         today: None,
+        sbom: args.sbom.clone(),
+        scan_tree: args.path.is_some() || args.sbom.is_empty(),
+    };
+    // With only --sbom, the report is rooted where the (first) SBOM is.
+    let path = match (&args.path, args.sbom.first()) {
+        (Some(path), _) => path.clone(),
+        (None, Some(sbom)) => sbom
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(".")),
+        (None, None) => PathBuf::from("."),
     };
     let progress = Progress::stderr(cli.quiet);
-    let result = crate::audit::run(&args.path, &options, &progress);
+    let result = crate::audit::run(&path, &options, &progress);
     progress.finish();
     let audit = match result {
         Ok(audit) => audit,

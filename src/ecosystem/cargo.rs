@@ -12,19 +12,19 @@
 //! When cargo is missing or fails, Cargo.lock alone gives packages, versions and edges; the
 //! project is then marked partial and its licences unknown, and the audit says why.
 
-use super::{ProjectGraph, ReadOptions, scopes_from_edges};
+use super::{ProjectGraph, ReadContext, ReadOptions, scopes_from_edges};
 use crate::diagnostic::{Code, Finding, line_of_offset};
 use crate::discover::{FoundProject, relative};
 use crate::model::{
-    DeclaredLicence, DepKind, Dependency, Ecosystem, Origin, Package, PackageSource, Project,
-    ProjectStatus, Scope, purl,
+    DeclaredLicence, DepKind, Dependency, Ecosystem, Origin, Package, PackageSource,
 };
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// Reads one Cargo project (a workspace or a single package).
-pub fn read(root: &Path, found: &FoundProject, options: &ReadOptions) -> ProjectGraph {
+pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
+    let (root, options) = (ctx.root, ctx.options);
     let Some(lockfile) = &found.lockfile else {
         let finding = Finding::error(
             Code::LockfileMissing,
@@ -35,17 +35,17 @@ pub fn read(root: &Path, found: &FoundProject, options: &ReadOptions) -> Project
         )
         .at(relative(root, &found.manifest), None)
         .note("run `cargo generate-lockfile` in a copy of the project, or commit Cargo.lock");
-        return ProjectGraph::failed(root, found, "none", finding);
+        return ProjectGraph::failed(ctx, found, "none", finding);
     };
 
     let lock = match read_lockfile(root, lockfile) {
         Ok(lock) => lock,
-        Err(finding) => return ProjectGraph::failed(root, found, "Cargo.lock", *finding),
+        Err(finding) => return ProjectGraph::failed(ctx, found, "Cargo.lock", *finding),
     };
 
     match run_metadata(found, options) {
-        Ok(metadata) => from_metadata(root, found, &metadata, &lock),
-        Err(reason) => from_lockfile(root, found, lockfile, &lock, &reason),
+        Ok(metadata) => from_metadata(ctx, found, &metadata, &lock),
+        Err(reason) => from_lockfile(ctx, found, lockfile, &lock, &reason),
     }
 }
 
@@ -91,11 +91,12 @@ fn run_metadata(
 }
 
 fn from_metadata(
-    root: &Path,
+    ctx: &ReadContext<'_>,
     found: &FoundProject,
     metadata: &cargo_metadata::Metadata,
     lock: &CargoLock,
 ) -> ProjectGraph {
+    let root = ctx.root;
     let checksums = lock.checksums();
     let members: std::collections::HashSet<&cargo_metadata::PackageId> =
         metadata.workspace_members.iter().collect();
@@ -128,25 +129,15 @@ fn from_metadata(
             .into_iter()
             .collect();
         index_of.insert(&package.id, packages.len());
-        packages.push(Package {
-            purl: purl(Ecosystem::Cargo, &name, &version),
-            ecosystem: Ecosystem::Cargo,
-            checksum: checksums
-                .get(&(name.clone(), version.clone(), source_repr.clone()))
-                .cloned(),
-            name,
-            version,
-            source,
-            root: members.contains(&package.id),
-            scope: Scope::Runtime,
-            optional: false,
-            peer: false,
-            declared,
-            licence_file: package.license_file.as_ref().map(|p| p.to_string()),
-            dir,
-            dependencies: Vec::new(),
-            projects: Vec::new(),
-        });
+        let mut entry = Package::new(Ecosystem::Cargo, &name, &version, source);
+        entry.checksum = checksums
+            .get(&(name.clone(), version.clone(), source_repr.clone()))
+            .cloned();
+        entry.root = members.contains(&package.id);
+        entry.declared = declared;
+        entry.licence_file = package.license_file.as_ref().map(|p| p.to_string());
+        entry.dir = dir;
+        packages.push(entry);
     }
 
     let mut findings = Vec::new();
@@ -192,52 +183,41 @@ fn from_metadata(
         package.scope = scope;
     }
 
-    ProjectGraph {
-        project: Project {
-            ecosystem: Ecosystem::Cargo,
-            dir: relative(root, &found.dir),
-            manifest: relative(root, &found.manifest),
-            lockfile: found.lockfile.as_deref().map(|l| relative(root, l)),
-            reader: "cargo metadata".to_string(),
-            status: ProjectStatus::Complete,
-            roots,
-        },
-        packages,
-        findings,
-    }
+    let mut graph = ProjectGraph::new(ctx, found, "cargo metadata");
+    graph.packages = packages;
+    graph.findings = findings;
+    graph.set_roots();
+    graph
 }
 
 /// Builds the graph from Cargo.lock alone, after `cargo metadata` could not run.
 fn from_lockfile(
-    root: &Path,
+    ctx: &ReadContext<'_>,
     found: &FoundProject,
     lockfile: &Path,
     lock: &CargoLock,
     reason: &str,
 ) -> ProjectGraph {
+    let root = ctx.root;
     let lock_display = relative(root, lockfile);
     let members = member_names(&found.manifest);
     let mut packages = Vec::with_capacity(lock.package.len());
     let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
     for (index, entry) in lock.package.iter().enumerate() {
         by_name.entry(entry.name.as_str()).or_default().push(index);
-        packages.push(Package {
-            purl: purl(Ecosystem::Cargo, &entry.name, &entry.version),
-            ecosystem: Ecosystem::Cargo,
-            name: entry.name.clone(),
-            version: entry.version.clone(),
-            source: source_of(entry.source.as_deref(), None, root),
-            root: entry.source.is_none() && (members.is_empty() || members.contains(&entry.name)),
-            scope: Scope::Runtime,
-            optional: false,
-            peer: false,
-            declared: Vec::new(),
-            licence_file: None,
-            dir: None,
-            checksum: entry.checksum.clone().or_else(|| lock.v1_checksum(entry)),
-            dependencies: Vec::new(),
-            projects: Vec::new(),
-        });
+        let mut package = Package::new(
+            Ecosystem::Cargo,
+            &entry.name,
+            &entry.version,
+            source_of(entry.source.as_deref(), None, root),
+        );
+        package.root =
+            entry.source.is_none() && (members.is_empty() || members.contains(&entry.name));
+        package.checksum = entry.checksum.clone().or_else(|| lock.v1_checksum(entry));
+        package.licence_unavailable = Some(format!(
+            "Cargo.lock records no licences, and `cargo metadata` could not run ({reason})"
+        ));
+        packages.push(package);
     }
     let mut findings = Vec::new();
     for (index, entry) in lock.package.iter().enumerate() {
@@ -260,7 +240,6 @@ fn from_lockfile(
             }
         }
     }
-    let roots: Vec<usize> = (0..packages.len()).filter(|&i| packages[i].root).collect();
     let why = format!(
         "{reason}; read {lock_display} instead: packages and versions are known, their licences \
          and the kind of each dependency (normal, build, dev) are not"
@@ -270,19 +249,12 @@ fn from_lockfile(
         Finding::warning(Code::ResolutionDegraded, why.clone())
             .at(relative(root, &found.manifest), None),
     );
-    ProjectGraph {
-        project: Project {
-            ecosystem: Ecosystem::Cargo,
-            dir: relative(root, &found.dir),
-            manifest: relative(root, &found.manifest),
-            lockfile: Some(lock_display),
-            reader: "Cargo.lock".to_string(),
-            status: ProjectStatus::Partial { reason: why },
-            roots,
-        },
-        packages,
-        findings,
-    }
+    let mut graph = ProjectGraph::new(ctx, found, "Cargo.lock");
+    graph.packages = packages;
+    graph.findings = findings;
+    graph.partial(why);
+    graph.set_roots();
+    graph
 }
 
 /// The package names of the workspace's own members, read from the manifests without cargo:

@@ -7,23 +7,51 @@
 //! into one [`Graph`], deduplicating packages by purl and source.
 
 pub mod cargo;
+pub mod composer;
+pub mod go;
+pub mod gradle;
+pub mod maven;
 pub mod npm;
+pub mod pnpm;
+pub mod python;
+pub mod sbom;
+pub mod yarn;
 
-use crate::diagnostic::{Code, Finding};
-use crate::discover::{FoundProject, relative};
-use crate::model::{Ecosystem, Graph, Package, Project, ProjectStatus, Scope};
+use crate::diagnostic::Finding;
+use crate::discover::{FoundProject, TreeFiles, relative};
+use crate::model::{Graph, Package, Project, ProjectKind, ProjectStatus, Scope};
 use crate::progress::Progress;
 use rayon::prelude::*;
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Settings every reader sees.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ReadOptions {
     /// Do not touch the network (passed on to `cargo metadata --offline`).
     pub offline: bool,
     /// The `cargo` program to run; `None` means `cargo` from `PATH` (or `$CARGO`).
-    pub cargo: Option<std::path::PathBuf>,
+    pub cargo: Option<PathBuf>,
+    /// Go's module cache (GOMODCACHE), whose licence files are evidence; `None` means the
+    /// environment's `GOMODCACHE`, else `$GOPATH/pkg/mod`, else `~/go/pkg/mod`.
+    pub go_mod_cache: Option<PathBuf>,
+}
+
+/// What a reader knows besides its own project.
+#[derive(Debug, Clone, Copy)]
+pub struct ReadContext<'a> {
+    /// The audited root (canonical); paths in reports are relative to it.
+    pub root: &'a Path,
+    pub options: &'a ReadOptions,
+    /// Every file of interest in the audited tree (for parent POMs, workspace members, ...).
+    pub tree: &'a TreeFiles,
+}
+
+impl ReadContext<'_> {
+    /// `path` relative to the audited root, for reports.
+    pub fn display(&self, path: &Path) -> String {
+        relative(self.root, path)
+    }
 }
 
 /// One project's packages, with edges as indices into `packages`.
@@ -35,28 +63,52 @@ pub struct ProjectGraph {
 }
 
 impl ProjectGraph {
+    /// An empty, complete graph for `found`, read by `reader` ("pnpm-lock.yaml v9"); the
+    /// reader adds packages, sets `project.roots` and, where something is missing, the status.
+    pub fn new(ctx: &ReadContext<'_>, found: &FoundProject, reader: &str) -> ProjectGraph {
+        ProjectGraph {
+            project: Project {
+                kind: found.kind,
+                ecosystem: found.kind.ecosystem(),
+                dir: ctx.display(&found.dir),
+                manifest: ctx.display(&found.manifest),
+                lockfile: found.lockfile.as_deref().map(|l| ctx.display(l)),
+                reader: reader.to_string(),
+                status: ProjectStatus::Complete,
+                roots: Vec::new(),
+            },
+            packages: Vec::new(),
+            findings: Vec::new(),
+        }
+    }
+
     /// A project that could not be read at all.
     pub fn failed(
-        root: &Path,
+        ctx: &ReadContext<'_>,
         found: &FoundProject,
         reader: &str,
         finding: Finding,
     ) -> ProjectGraph {
-        ProjectGraph {
-            project: Project {
-                ecosystem: found.ecosystem,
-                dir: relative(root, &found.dir),
-                manifest: relative(root, &found.manifest),
-                lockfile: found.lockfile.as_deref().map(|l| relative(root, l)),
-                reader: reader.to_string(),
-                status: ProjectStatus::Failed {
-                    reason: finding.message.clone(),
-                },
-                roots: Vec::new(),
-            },
-            packages: Vec::new(),
-            findings: vec![finding],
+        let mut graph = ProjectGraph::new(ctx, found, reader);
+        graph.project.status = ProjectStatus::Failed {
+            reason: finding.message.clone(),
+        };
+        graph.findings.push(finding);
+        graph
+    }
+
+    /// Marks the project partial, keeping the first reason given.
+    pub fn partial(&mut self, reason: String) {
+        if self.project.status == ProjectStatus::Complete {
+            self.project.status = ProjectStatus::Partial { reason };
         }
+    }
+
+    /// Sets `project.roots` to the packages marked `root`.
+    pub fn set_roots(&mut self) {
+        self.project.roots = (0..self.packages.len())
+            .filter(|&i| self.packages[i].root)
+            .collect();
     }
 }
 
@@ -64,48 +116,41 @@ impl ProjectGraph {
 pub fn read_all(
     root: &Path,
     found: &[FoundProject],
+    tree: &TreeFiles,
     options: &ReadOptions,
     progress: &Progress,
 ) -> Vec<ProjectGraph> {
+    let ctx = ReadContext {
+        root,
+        options,
+        tree,
+    };
     found
         .par_iter()
         .map(|project| {
             let _task = progress.task(format!(
                 "reading {} project {}",
-                project.ecosystem,
+                project.kind,
                 relative(root, &project.dir)
             ));
-            read_one(root, project, options)
+            read_one(&ctx, project)
         })
         .collect()
 }
 
-fn read_one(root: &Path, found: &FoundProject, options: &ReadOptions) -> ProjectGraph {
-    if found.lockfile.is_none() && !found.foreign_lockfiles.is_empty() {
-        let names: Vec<String> = found
-            .foreign_lockfiles
-            .iter()
-            .map(|l| relative(root, l))
-            .collect();
-        let finding = Finding::error(
-            Code::EcosystemUnsupported,
-            format!(
-                "{} is read by a later version of fundament; the project in {} was not audited",
-                names.join(" and "),
-                relative(root, &found.dir)
-            ),
-        )
-        .at(names[0].clone(), None)
-        .note(format!(
-            "to audit the rest of the tree now, add `{}/` to {}",
-            relative(root, &found.dir),
-            crate::discover::IGNORE_FILE
-        ));
-        return ProjectGraph::failed(root, found, "none", finding);
-    }
-    match found.ecosystem {
-        Ecosystem::Cargo => cargo::read(root, found, options),
-        Ecosystem::Npm => npm::read(root, found),
+/// Reads one project with the reader of its kind.
+pub fn read_one(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
+    match found.kind {
+        ProjectKind::Cargo => cargo::read(ctx, found),
+        ProjectKind::Npm => npm::read(ctx, found),
+        ProjectKind::Pnpm => pnpm::read(ctx, found),
+        ProjectKind::Yarn => yarn::read(ctx, found),
+        ProjectKind::Composer => composer::read(ctx, found),
+        ProjectKind::Python => python::read(ctx, found),
+        ProjectKind::Go => go::read(ctx, found),
+        ProjectKind::Maven => maven::read(ctx, found),
+        ProjectKind::Gradle => gradle::read(ctx, found),
+        ProjectKind::Sbom => sbom::read(ctx, found),
     }
 }
 

@@ -11,12 +11,11 @@
 //! `node_modules` is installed, from each package's own package.json (`license`, or the legacy
 //! `licenses` array). Nothing in `node_modules` is executed.
 
-use super::ProjectGraph;
+use super::{ProjectGraph, ReadContext};
 use crate::diagnostic::{Code, Finding};
 use crate::discover::{FoundProject, points_inside, relative};
 use crate::model::{
-    DeclaredLicence, DepKind, Dependency, Ecosystem, Origin, Package, PackageSource, Project,
-    ProjectStatus, Scope, purl,
+    DeclaredLicence, DepKind, Dependency, Ecosystem, Origin, Package, PackageSource, Scope,
 };
 use globset::{Glob, GlobSetBuilder};
 use rayon::prelude::*;
@@ -25,9 +24,10 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 /// Reads one npm project.
-pub fn read(root: &Path, found: &FoundProject) -> ProjectGraph {
+pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
+    let root = ctx.root;
     let Some(lockfile) = &found.lockfile else {
-        return without_lockfile(root, found);
+        return without_lockfile(ctx, found);
     };
     let display = relative(root, lockfile);
     let text = match std::fs::read_to_string(lockfile) {
@@ -38,7 +38,7 @@ pub fn read(root: &Path, found: &FoundProject) -> ProjectGraph {
                 format!("cannot read {display}: {err}"),
             )
             .at(display.clone(), None);
-            return ProjectGraph::failed(root, found, "package-lock.json", finding);
+            return ProjectGraph::failed(ctx, found, "package-lock.json", finding);
         }
     };
     let lock: Lockfile = match serde_json::from_str(&text) {
@@ -52,7 +52,7 @@ pub fn read(root: &Path, found: &FoundProject) -> ProjectGraph {
                 ),
             )
             .at(display.clone(), Some(err.line()));
-            return ProjectGraph::failed(root, found, "package-lock.json", finding);
+            return ProjectGraph::failed(ctx, found, "package-lock.json", finding);
         }
     };
     let version = match lock.lockfile_version {
@@ -77,7 +77,7 @@ pub fn read(root: &Path, found: &FoundProject) -> ProjectGraph {
                 format!("{display} has {shown}; fundament reads npm lockfile versions 1, 2 and 3"),
             )
             .at(display.clone(), line);
-            return ProjectGraph::failed(root, found, "package-lock.json", finding);
+            return ProjectGraph::failed(ctx, found, "package-lock.json", finding);
         }
     };
     let reader = format!(
@@ -88,7 +88,7 @@ pub fn read(root: &Path, found: &FoundProject) -> ProjectGraph {
             .unwrap_or_default(),
         version.unwrap_or(0)
     );
-    let mut graph = build_graph(root, found, &display, &reader, &lock, entries);
+    let mut graph = build_graph(ctx, found, &display, &reader, &lock, entries);
     if version == Some(1) && !found.dir.join("node_modules").is_dir() {
         let why = format!(
             "{display} is a version 1 lockfile, which records no licences, and node_modules is \
@@ -99,14 +99,15 @@ pub fn read(root: &Path, found: &FoundProject) -> ProjectGraph {
                 .at(display.clone(), None)
                 .note("regenerate the lockfile with npm 7 or newer, or install node_modules with `npm ci --ignore-scripts`"),
         );
-        graph.project.status = ProjectStatus::Partial { reason: why };
+        graph.partial(why);
     }
     graph
 }
 
 /// A package.json without a lockfile: fine when it declares no dependencies, otherwise the
 /// dependency versions are unknown and the project cannot be audited.
-fn without_lockfile(root: &Path, found: &FoundProject) -> ProjectGraph {
+fn without_lockfile(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
+    let root = ctx.root;
     let display = relative(root, &found.manifest);
     let manifest = match read_manifest(&found.manifest) {
         Ok(manifest) => manifest,
@@ -116,7 +117,7 @@ fn without_lockfile(root: &Path, found: &FoundProject) -> ProjectGraph {
                 format!("{display} is not valid JSON: {}", json_error(&err)),
             )
             .at(display.clone(), Some(err.line()));
-            return ProjectGraph::failed(root, found, "package.json", finding);
+            return ProjectGraph::failed(ctx, found, "package.json", finding);
         }
     };
     let declared_deps = manifest.dependencies.len()
@@ -133,7 +134,7 @@ fn without_lockfile(root: &Path, found: &FoundProject) -> ProjectGraph {
         )
         .at(display.clone(), None)
         .note("run `npm install --package-lock-only` and commit package-lock.json");
-        return ProjectGraph::failed(root, found, "package.json", finding);
+        return ProjectGraph::failed(ctx, found, "package.json", finding);
     }
     let name = manifest
         .name
@@ -149,29 +150,21 @@ fn without_lockfile(root: &Path, found: &FoundProject) -> ProjectGraph {
     );
     package.root = true;
     package.declared = manifest.declared(&display);
-    ProjectGraph {
-        project: Project {
-            ecosystem: Ecosystem::Npm,
-            dir: relative(root, &found.dir),
-            manifest: display,
-            lockfile: None,
-            reader: "package.json".to_string(),
-            status: ProjectStatus::Complete,
-            roots: vec![0],
-        },
-        packages: vec![package],
-        findings: Vec::new(),
-    }
+    let mut graph = ProjectGraph::new(ctx, found, "package.json");
+    graph.packages.push(package);
+    graph.set_roots();
+    graph
 }
 
 fn build_graph(
-    root: &Path,
+    ctx: &ReadContext<'_>,
     found: &FoundProject,
     display: &str,
     reader: &str,
     lock: &Lockfile,
     mut entries: BTreeMap<String, LockEntry>,
 ) -> ProjectGraph {
+    let root = ctx.root;
     let mut findings = Vec::new();
 
     // The root entry: present in v2/v3, synthesised for v1.
@@ -394,20 +387,11 @@ fn build_graph(
         }
     }
 
-    let roots: Vec<usize> = (0..packages.len()).filter(|&i| packages[i].root).collect();
-    ProjectGraph {
-        project: Project {
-            ecosystem: Ecosystem::Npm,
-            dir: relative(root, &found.dir),
-            manifest: relative(root, &found.manifest),
-            lockfile: Some(display.to_string()),
-            reader: reader.to_string(),
-            status: ProjectStatus::Complete,
-            roots,
-        },
-        packages,
-        findings,
-    }
+    let mut graph = ProjectGraph::new(ctx, found, reader);
+    graph.packages = packages;
+    graph.findings = findings;
+    graph.set_roots();
+    graph
 }
 
 /// The `license` a lockfile entry records, with where it was read.
@@ -490,23 +474,7 @@ fn local_path(root: &Path, project_dir: &Path, key: &str) -> String {
 }
 
 fn new_package(name: &str, version: &str, source: PackageSource) -> Package {
-    Package {
-        purl: purl(Ecosystem::Npm, name, version),
-        ecosystem: Ecosystem::Npm,
-        name: name.to_string(),
-        version: version.to_string(),
-        source,
-        root: false,
-        scope: Scope::Runtime,
-        optional: false,
-        peer: false,
-        declared: Vec::new(),
-        licence_file: None,
-        dir: None,
-        checksum: None,
-        dependencies: Vec::new(),
-        projects: Vec::new(),
-    }
+    Package::new(Ecosystem::Npm, name, version, source)
 }
 
 fn scope_of(entry: &LockEntry) -> Scope {

@@ -531,7 +531,10 @@ fn why_unknown(
 ) -> String {
     let mut reasons = Vec::new();
     if declared.is_empty() {
-        reasons.push("no licence declared".to_string());
+        match &package.licence_unavailable {
+            Some(why) => reasons.push(why.clone()),
+            None => reasons.push("no licence declared".to_string()),
+        }
     }
     for d in declared {
         if d.interpretation.reading == Reading::SeeFile {

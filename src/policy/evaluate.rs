@@ -450,7 +450,22 @@ fn finding_for(
     let unknown = !ev.concluded.is_known();
     let name = format!("{} {}", package.name, package.version);
     let licence = ev.concluded.expression.clone();
+    // The input could not carry the licence (a pnpm or Python lockfile): unresolved, which a
+    // registry look-up can settle, rather than unknown.
+    let unresolved = unknown && package.licence_unavailable.is_some() && ev.declared.is_empty();
     let (code, severity, message) = match verdict.status {
+        Status::Denied if unresolved => (
+            Code::LicenceNotInInput,
+            Severity::Error,
+            format!(
+                "the licence of {name} is not in the input and was not resolved; the policy denies unknown licences"
+            ),
+        ),
+        Status::Review if unresolved => (
+            Code::LicenceNotInInput,
+            review_severity(policy),
+            format!("the licence of {name} is not in the input and was not resolved; it needs review"),
+        ),
         Status::Denied if unknown => (
             Code::LicenceUnknown,
             Severity::Error,

@@ -1,4 +1,4 @@
-//! Stage 0: where the audited tree comes from. Today: a local directory.
+//! Stage 0: where the audited input comes from: a local directory, and SBOM files.
 
 use std::path::{Path, PathBuf};
 
@@ -11,6 +11,26 @@ pub enum SourceError {
     NotADirectory { path: String },
     #[error("{path}: {err}")]
     Unreadable { path: String, err: std::io::Error },
+    #[error("{path}: no such file")]
+    NoSuchFile { path: String },
+    #[error("{path} is not a file; --sbom takes an SBOM file")]
+    NotAFile { path: String },
+}
+
+/// Resolves an SBOM file given on the command line to its canonical path.
+pub fn sbom_file(path: &Path) -> Result<PathBuf, SourceError> {
+    let shown = path.display().to_string();
+    let canonical = std::fs::canonicalize(path).map_err(|err| match err.kind() {
+        std::io::ErrorKind::NotFound => SourceError::NoSuchFile { path: shown.clone() },
+        _ => SourceError::Unreadable {
+            path: shown.clone(),
+            err,
+        },
+    })?;
+    if !canonical.is_file() {
+        return Err(SourceError::NotAFile { path: shown });
+    }
+    Ok(canonical)
 }
 
 /// Resolves a local directory to its canonical path, so that every later "is this inside the
