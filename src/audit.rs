@@ -222,7 +222,10 @@ pub fn run(path: &Path, options: &AuditOptions, progress: &Progress) -> Result<A
         let file = source::sbom_file(sbom)?;
         found.projects.push(discover::FoundProject {
             kind: crate::model::ProjectKind::Sbom,
-            dir: file.parent().map(Path::to_path_buf).unwrap_or_else(|| root.clone()),
+            dir: file
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|| root.clone()),
             manifest: file,
             lockfile: None,
             files: Vec::new(),

@@ -705,16 +705,7 @@ fn lockfile_v1_nested_tree_is_read() {
     let run = audit(&dir, &[]);
     let json = &run.json;
     assert_eq!(json["projects"][0]["reader"], "package-lock.json v1");
-    // v1 records no licences and node_modules is not installed: the audit says so.
-    assert_eq!(json["projects"][0]["status"], "partial");
-    let degraded: Vec<&Value> = json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["code"] == "I005")
-        .collect();
-    assert_eq!(degraded.len(), 1);
-    assert_eq!(degraded[0]["location"]["file"], "package-lock.json");
+    assert_eq!(json["projects"][0]["status"], "complete");
 
     check_packages(json, &map);
     // v1 entries carry `dev` and `optional`; `peer` is checked in its own test.
@@ -734,8 +725,8 @@ fn lockfile_v1_nested_tree_is_read() {
     assert!(root_edges.contains(&edge("fsevents", "2.3.3", "optional")));
     assert_eq!(concluded(root), "EUPL-1.2");
 
-    // v1 lockfiles carry no licences and nothing is installed: every dependency is unknown,
-    // and the default policy denies unknown licences.
+    // v1 lockfiles carry no licences and nothing is installed: every dependency is
+    // unresolved (L009), and the default policy denies unknown licences.
     let non_roots: Vec<&Value> = packages(json)
         .iter()
         .filter(|p| p["root"] != true)
@@ -746,10 +737,20 @@ fn lockfile_v1_nested_tree_is_read() {
         assert_eq!(concluded(p), "NOASSERTION", "{}", p["purl"]);
         assert_eq!(p["verdict"]["status"], "denied", "{}", p["purl"]);
     }
-    let unknown: BTreeSet<&str> = findings(json, "L004")
+    let unknown: BTreeSet<&str> = findings(json, "L009")
         .iter()
         .map(|f| f["package"].as_str().unwrap())
         .collect();
+    for p in &non_roots {
+        assert!(
+            p["licence_unavailable"]
+                .as_str()
+                .unwrap()
+                .contains("lockfile version 1"),
+            "{}",
+            p["purl"]
+        );
+    }
     let expected: BTreeSet<&str> = non_roots
         .iter()
         .map(|p| p["purl"].as_str().unwrap())
@@ -1059,17 +1060,6 @@ fn no_dependencies_and_no_lockfile_is_fine() {
 }
 
 #[test]
-fn a_yarn_project_is_reported_as_not_audited() {
-    let dir = fixture("yarn-lockfile");
-    let run = audit(&dir, &[]);
-    assert_eq!(run.code, 2);
-    assert_eq!(run.json["summary"]["outcome"], "incomplete");
-    assert_eq!(run.json["projects"][0]["status"], "failed");
-    single_finding(&run.json, "I008", "yarn.lock");
-    assert!(packages(&run.json).is_empty());
-}
-
-#[test]
 fn a_broken_project_does_not_stop_the_audit_of_the_others() {
     let tmp = tempfile::tempdir().unwrap();
     copy_tree(&fixture("truncated-lockfile"), &tmp.path().join("broken"));
@@ -1161,6 +1151,18 @@ fn every_copy_of_a_name_version_contributes_its_lockfile_licence() {
 // ---------------------------------------------------------------------------------------------
 // Real-world fixtures (../shared/fixtures)
 
+/// A copy of a shared fixture's npm files only (package.json, package-lock.json): the shared
+/// fixtures hold other ecosystems' projects too, which these tests are not about.
+fn npm_files_only(dir: &Path) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let copy = tmp.path().join(dir.file_name().unwrap());
+    std::fs::create_dir_all(&copy).unwrap();
+    for name in ["package.json", "package-lock.json"] {
+        std::fs::copy(dir.join(name), copy.join(name)).unwrap();
+    }
+    (tmp, copy)
+}
+
 #[test]
 fn nextcloud_deck_lockfile_v3_is_read_completely() {
     let Some(dir) = shared_fixture("nextcloud-deck") else {
@@ -1169,7 +1171,8 @@ fn nextcloud_deck_lockfile_v3_is_read_completely() {
     let lock = read_json(&dir.join("package-lock.json"));
     assert_eq!(lock["lockfileVersion"], 3);
     let map = lock_packages(&lock);
-    let run = audit(&dir, &[]);
+    let (_copy, npm_dir) = npm_files_only(&dir);
+    let run = audit(&npm_dir, &[]);
     let json = &run.json;
     let npm_projects: Vec<&Value> = json["projects"]
         .as_array()
@@ -1221,7 +1224,8 @@ fn eappointment_zmsadmin_links_are_path_packages_not_roots() {
         .map(|(k, e)| (k, link_target(e)))
         .collect();
     assert!(!links.is_empty());
-    let run = audit(&dir, &[]);
+    let (_copy, npm_dir) = npm_files_only(&dir);
+    let run = audit(&npm_dir, &[]);
     let json = &run.json;
     let npm_projects: Vec<&Value> = json["projects"]
         .as_array()
@@ -1282,7 +1286,8 @@ fn eappointment_zmsadmin_link_targets_outside_the_project_resolve_like_node() {
     // npm agrees: jquery is only a dev dependency of the project, so npm did not resolve
     // bo-zms-layout-js's (production) jquery dependency to node_modules/jquery.
     assert_eq!(map["node_modules/jquery"]["dev"], true);
-    let json = audit(&dir, &[]).json;
+    let (_copy, npm_dir) = npm_files_only(&dir);
+    let json = audit(&npm_dir, &[]).json;
     let implied = implied_edges(map);
     check_edges(&json, &implied, true);
     assert_eq!(unresolved_findings(&json), implied.missing);
@@ -1294,7 +1299,8 @@ fn nextcloud_deck_licences_of_every_copy_are_kept() {
         return;
     };
     let lock = read_json(&dir.join("package-lock.json"));
-    let json = audit(&dir, &[]).json;
+    let (_copy, npm_dir) = npm_files_only(&dir);
+    let json = audit(&npm_dir, &[]).json;
     let mut lost = Vec::new();
     for ((name, version), copies) in locked(lock_packages(&lock)) {
         let licences: BTreeSet<&str> = copies

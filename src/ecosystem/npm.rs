@@ -89,17 +89,17 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
         version.unwrap_or(0)
     );
     let mut graph = build_graph(ctx, found, &display, &reader, &lock, entries);
-    if version == Some(1) && !found.dir.join("node_modules").is_dir() {
-        let why = format!(
-            "{display} is a version 1 lockfile, which records no licences, and node_modules is \
-             not installed: versions are known, licences are not"
-        );
-        graph.findings.push(
-            Finding::warning(Code::ResolutionDegraded, why.clone())
-                .at(display.clone(), None)
-                .note("regenerate the lockfile with npm 7 or newer, or install node_modules with `npm ci --ignore-scripts`"),
-        );
-        graph.partial(why);
+    if version == Some(1) {
+        // Version 1 lockfiles record no licences: what is not installed is unresolved.
+        for package in graph
+            .packages
+            .iter_mut()
+            .filter(|p| !p.root && p.declared.is_empty())
+        {
+            package.licence_unavailable = Some(format!(
+                "{display} (lockfile version 1) records no licences, and the package is not installed"
+            ));
+        }
     }
     graph
 }

@@ -1,11 +1,2544 @@
-//! (being written)
+//! Python: uv.lock, poetry.lock, Pipfile.lock, requirements files, Pipfile and pyproject.toml.
+//!
+//! One directory is one project (see `discover`): its lockfile (`uv.lock`, `poetry.lock` or
+//! `Pipfile.lock`), its pyproject.toml, its requirements files and its Pipfile are read
+//! together into one graph, packages deduplicated by PEP 503 name, version and source.
+//!
+//! - **uv.lock** (version 1, any revision) lists every package with its source, its
+//!   `dependencies`, `optional-dependencies` (extras) and `dev-dependencies` (dependency groups).
+//!   Packages whose source is `editable`, `virtual` or `workspace` inside the project are the
+//!   project's own (roots); scopes follow the edges.
+//! - **poetry.lock** (lock versions 1.x and 2.x) lists every package with its
+//!   `[package.dependencies]`; Poetry 1 records `category = "main" | "dev"`, Poetry 2 `groups`,
+//!   which give the scope; without either the scope follows the edges. The project itself is not
+//!   in the lockfile: its package comes from pyproject.toml, with edges from its declared
+//!   dependencies (`[project]`, `[tool.poetry]`, dependency groups).
+//! - **Pipfile.lock** (spec 6): `default` (runtime) and `develop` (dev) sections, no edges
+//!   between packages.
+//! - **requirements files**: pinned lines (`name==1.2`, `name===1.2`) with `--hash`, extras,
+//!   markers and continuation lines; `-r`/`-c` includes relative to the including file (never
+//!   outside the audited tree, cycles read once); editable, VCS, URL and path requirements;
+//!   unpinned lines are listed with `locked = false` and a finding (I010). Files whose name
+//!   contains `dev` or `test` give dev scope.
+//! - **pyproject.toml** alone (or a Pipfile without Pipfile.lock): the declared dependencies
+//!   are listed, unlocked unless pinned with `==`.
+//!
+//! The project's own licence comes from pyproject.toml: `[project] license` (an SPDX expression
+//! per PEP 639, or the older `{text = ...}` / `{file = ...}` table), `License ::` trove
+//! classifiers, and Poetry's `[tool.poetry] license`; `license-files` are checked to exist and
+//! left to licence detection in the project directory. Python lockfiles and requirements files
+//! carry no licences: every dependency says so (`licence_unavailable`).
 
-use super::{ProjectGraph, ReadContext};
-use crate::diagnostic::{Code, Finding};
-use crate::discover::FoundProject;
+use super::{ProjectGraph, ReadContext, scopes_from_edges};
+use crate::diagnostic::{Code, Finding, line_of_offset};
+use crate::discover::{FoundProject, is_requirements_name, points_inside, relative};
+use crate::model::{
+    DeclaredLicence, DepKind, Dependency, Ecosystem, Origin, Package, PackageSource, Scope, pep503,
+};
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Component, Path, PathBuf};
 
-/// Reads one project.
+/// Reads one Python project.
 pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
-    let finding = Finding::error(Code::EcosystemUnsupported, "not read yet");
-    ProjectGraph::failed(ctx, found, "none", finding)
+    Reader::new(ctx, found).run()
+}
+
+/// A dependency a manifest declares (pyproject.toml, Pipfile), before it is matched with a
+/// locked package.
+#[derive(Debug, Clone)]
+struct DeclaredDep {
+    name: String,
+    /// The exact version when the declaration pins one.
+    pin: Option<String>,
+    /// The declaration as written, for messages.
+    text: String,
+    kind: DepKind,
+    /// A git, URL or path source, when the declaration names one.
+    target: Target,
+    line: Option<usize>,
+}
+
+/// Where a requirement points.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Target {
+    /// A package index.
+    Index,
+    /// A git repository; `commit` when the reference is a full commit id.
+    Git { url: String, commit: bool },
+    /// An archive or another VCS URL.
+    Url(String),
+    /// A local directory or archive, as written (relative to the project directory).
+    Path(String),
+}
+
+/// What pyproject.toml says about the project.
+#[derive(Debug, Default)]
+struct ProjectMeta {
+    display: String,
+    name: Option<String>,
+    version: Option<String>,
+    declared: Vec<DeclaredLicence>,
+    licence_file: Option<String>,
+    deps: Vec<DeclaredDep>,
+    findings: Vec<Finding>,
+}
+
+struct Reader<'a, 'b> {
+    ctx: &'a ReadContext<'b>,
+    found: &'a FoundProject,
+    packages: Vec<Package>,
+    by_key: HashMap<(String, String, String), usize>,
+    by_name: HashMap<String, Vec<usize>>,
+    /// The scope a lockfile records for each package, where it records one.
+    recorded: Vec<Option<Scope>>,
+    findings: Vec<Finding>,
+    partial: Vec<String>,
+    /// The project's own package (from pyproject.toml, else named after the directory).
+    primary: Option<usize>,
+    /// Requirements listed without a version, by file: (name, spec, line).
+    unpinned: BTreeMap<String, Vec<(String, String, Option<usize>)>>,
+    /// Include problems already reported (file, line).
+    reported: HashSet<(String, usize)>,
+}
+
+impl<'a, 'b> Reader<'a, 'b> {
+    fn new(ctx: &'a ReadContext<'b>, found: &'a FoundProject) -> Self {
+        Reader {
+            ctx,
+            found,
+            packages: Vec::new(),
+            by_key: HashMap::new(),
+            by_name: HashMap::new(),
+            recorded: Vec::new(),
+            findings: Vec::new(),
+            partial: Vec::new(),
+            primary: None,
+            unpinned: BTreeMap::new(),
+            reported: HashSet::new(),
+        }
+    }
+
+    fn run(mut self) -> ProjectGraph {
+        let (ctx, found) = (self.ctx, self.found);
+        let manifest_name = file_name(&found.manifest);
+
+        // pyproject.toml: the project's own metadata and declared dependencies.
+        let mut meta = None;
+        let mut manifest_failure = None;
+        if manifest_name == "pyproject.toml" {
+            match read_pyproject(ctx, &found.manifest, &found.dir) {
+                Ok(m) => meta = Some(m),
+                Err(finding) => manifest_failure = Some(*finding),
+            }
+        }
+
+        let requirement_files: Vec<PathBuf> = std::iter::once(&found.manifest)
+            .chain(found.files.iter())
+            .filter(|p| is_requirements_name(&file_name(p)))
+            .cloned()
+            .collect();
+        let pipfile = std::iter::once(&found.manifest)
+            .chain(found.files.iter())
+            .find(|p| file_name(p) == "Pipfile")
+            .cloned();
+
+        let mut reader = Vec::new();
+        let mut lock_roots = false;
+        if let Some(lockfile) = &found.lockfile {
+            let name = file_name(lockfile);
+            let result = match name.as_str() {
+                "uv.lock" => self.read_uv(lockfile, meta.as_ref()),
+                "poetry.lock" => self.read_poetry(lockfile),
+                "Pipfile.lock" => self.read_pipfile_lock(lockfile, meta.as_ref()),
+                other => Err(Box::new(
+                    Finding::error(
+                        Code::LockfileVersionUnsupported,
+                        format!("{other} is not a Python lockfile fundament reads"),
+                    )
+                    .at(ctx.display(lockfile), None),
+                )),
+            };
+            match result {
+                Ok((description, has_roots)) => {
+                    reader.push(description);
+                    lock_roots = has_roots;
+                }
+                Err(finding) => return ProjectGraph::failed(ctx, found, &name, *finding),
+            }
+        }
+
+        if let Some(finding) = manifest_failure {
+            if found.lockfile.is_none() && requirement_files.is_empty() && pipfile.is_none() {
+                return ProjectGraph::failed(ctx, found, "pyproject.toml", finding);
+            }
+            let why = format!(
+                "{} could not be read: the project's own metadata and declared dependencies are missing",
+                ctx.display(&found.manifest)
+            );
+            self.findings.push(finding);
+            self.partial.push(why);
+        }
+
+        // The project's own package: a uv root matched it already, else it is made here.
+        if let Some(meta) = &meta {
+            self.findings.append(&mut meta.findings.clone());
+        }
+        let uv_matched = self.primary.is_some();
+        if self.primary.is_none()
+            && (!lock_roots || meta.as_ref().is_some_and(|m| m.name.is_some()))
+        {
+            self.make_primary(meta.as_ref());
+        }
+
+        if !requirement_files.is_empty() {
+            self.read_requirement_files(&requirement_files);
+            reader.extend(requirement_files.iter().map(|p| ctx.display(p)));
+        }
+        let has_pipfile_lock = found
+            .lockfile
+            .as_ref()
+            .is_some_and(|l| file_name(l) == "Pipfile.lock");
+        if let Some(pipfile) = pipfile.filter(|_| !has_pipfile_lock) {
+            if let Some(deps) = self.read_pipfile(&pipfile) {
+                let display = ctx.display(&pipfile);
+                self.declared_dependencies(&deps, &display);
+                if found.lockfile.is_none() {
+                    self.partial.push(format!(
+                        "{display} has no Pipfile.lock: only the declared dependencies are listed, not what they depend on"
+                    ));
+                }
+            }
+            reader.push(ctx.display(&pipfile));
+        }
+        if let Some(meta) = &meta
+            && !uv_matched
+            && !meta.deps.is_empty()
+        {
+            let deps = meta.deps.clone();
+            self.declared_dependencies(&deps, &meta.display);
+            if found.lockfile.is_none() && requirement_files.is_empty() {
+                self.partial.push(format!(
+                    "{} has no lockfile: only the declared dependencies are listed, not what they depend on",
+                    meta.display
+                ));
+            }
+        }
+        if reader.is_empty() {
+            reader.push(ctx.display(&found.manifest));
+        }
+
+        self.report_unpinned();
+        self.finish(&reader.join(" + "))
+    }
+
+    fn finish(mut self, reader: &str) -> ProjectGraph {
+        // A lockfile without a manifest: the project requires what nothing else requires.
+        if let Some(primary) = self.primary
+            && self.packages[primary].dependencies.is_empty()
+        {
+            let mut required = vec![false; self.packages.len()];
+            for package in &self.packages {
+                for dep in &package.dependencies {
+                    required[dep.package] = true;
+                }
+            }
+            for (index, required) in required.into_iter().enumerate() {
+                if required || self.packages[index].root {
+                    continue;
+                }
+                let kind = if self.recorded[index] == Some(Scope::Dev) {
+                    DepKind::Dev
+                } else {
+                    DepKind::Normal
+                };
+                self.edge(primary, index, kind);
+            }
+        }
+        let roots: Vec<usize> = (0..self.packages.len())
+            .filter(|&i| self.packages[i].root)
+            .collect();
+        let scopes = scopes_from_edges(&self.packages, &roots);
+        for (index, scope) in scopes.into_iter().enumerate() {
+            let package = &mut self.packages[index];
+            package.scope = if package.root {
+                Scope::Runtime
+            } else {
+                self.recorded[index].unwrap_or(scope)
+            };
+        }
+        let mut graph = ProjectGraph::new(self.ctx, self.found, reader);
+        graph.packages = self.packages;
+        graph.findings = self.findings;
+        if let Some(first) = self.partial.into_iter().next() {
+            graph.partial(first);
+        }
+        graph.set_roots();
+        graph
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Packages and edges
+
+    /// Adds (or finds) the package `name` `version` from `source`; `file` is the input it was
+    /// read from, which records no licence for it.
+    fn add(&mut self, name: &str, version: &str, source: PackageSource, file: &str) -> usize {
+        let name = pep503(name);
+        let key = (name.clone(), version.to_string(), source.identity());
+        if let Some(&index) = self.by_key.get(&key) {
+            self.packages[index].source.absorb(&source);
+            return index;
+        }
+        let mut package = Package::new(Ecosystem::Pypi, &name, version, source);
+        package.licence_unavailable = Some(format!("{file} records no licences"));
+        let index = self.packages.len();
+        self.packages.push(package);
+        self.recorded.push(None);
+        self.by_key.insert(key, index);
+        self.by_name.entry(name).or_default().push(index);
+        index
+    }
+
+    fn edge(&mut self, from: usize, to: usize, kind: DepKind) {
+        if from == to {
+            return;
+        }
+        let edge = Dependency { package: to, kind };
+        if let Some(package) = self.packages.get_mut(from)
+            && !package.dependencies.contains(&edge)
+        {
+            package.dependencies.push(edge);
+        }
+    }
+
+    fn named(&self, name: &str) -> Vec<usize> {
+        self.by_name.get(&pep503(name)).cloned().unwrap_or_default()
+    }
+
+    /// The project's own package, made from pyproject.toml (or named after the directory).
+    fn make_primary(&mut self, meta: Option<&ProjectMeta>) -> usize {
+        if let Some(index) = self.primary {
+            return index;
+        }
+        let name = meta
+            .and_then(|m| m.name.clone())
+            .unwrap_or_else(|| dir_name(&self.found.dir));
+        let version = meta.and_then(|m| m.version.clone()).unwrap_or_default();
+        let source = PackageSource::Path {
+            path: self.ctx.display(&self.found.dir),
+        };
+        let index = self.add(&name, &version, source, "");
+        let found = self.found;
+        self.make_root(index, &found.dir, meta);
+        self.primary = Some(index);
+        index
+    }
+
+    /// Marks a package as the project's own, with its directory and licence metadata.
+    fn make_root(&mut self, index: usize, dir: &Path, meta: Option<&ProjectMeta>) {
+        let package = &mut self.packages[index];
+        package.root = true;
+        package.licence_unavailable = None;
+        if dir.is_dir() && points_inside(self.ctx.root, dir) {
+            package.dir = Some(dir.to_path_buf());
+        }
+        if let Some(meta) = meta {
+            for declared in &meta.declared {
+                if !package.declared.contains(declared) {
+                    package.declared.push(declared.clone());
+                }
+            }
+            if package.licence_file.is_none() {
+                package.licence_file.clone_from(&meta.licence_file);
+            }
+        }
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // uv.lock
+
+    fn read_uv(
+        &mut self,
+        path: &Path,
+        meta: Option<&ProjectMeta>,
+    ) -> Result<(String, bool), Box<Finding>> {
+        let display = self.ctx.display(path);
+        let text = read_text(path, &display)?;
+        let lock: UvLock = parse_toml(&text, &display, "uv.lock")?;
+        match lock.version.as_ref().and_then(toml::Value::as_integer) {
+            Some(1) => {}
+            other => {
+                let shown = match (other, &lock.version) {
+                    (Some(v), _) => format!("version {v}"),
+                    (None, Some(v)) => format!("version {v}"),
+                    (None, None) => "no `version`".to_string(),
+                };
+                return Err(Box::new(
+                    Finding::error(
+                        Code::LockfileVersionUnsupported,
+                        format!("{display} has {shown}; fundament reads uv.lock version 1"),
+                    )
+                    .at(display.clone(), key_line(&text, "version")),
+                ));
+            }
+        }
+        let description = match lock.revision {
+            Some(revision) => format!("uv.lock v1 (revision {revision})"),
+            None => "uv.lock v1".to_string(),
+        };
+
+        let mut indices = Vec::with_capacity(lock.package.len());
+        let mut has_roots = false;
+        for entry in &lock.package {
+            let version = entry.version.clone().unwrap_or_default();
+            let (source, own, local) = self.uv_source(entry.source.as_ref());
+            let index = self.add(&entry.name, &version, source, &display);
+            if let Some(checksum) = entry
+                .sdist
+                .as_ref()
+                .and_then(|s| s.hash.clone())
+                .or_else(|| entry.wheels.iter().find_map(|w| w.hash.clone()))
+            {
+                self.packages[index].checksum.get_or_insert(checksum);
+            }
+            if let Some(dir) = local {
+                if own {
+                    if dir == self.found.dir {
+                        self.make_root(index, &dir, meta);
+                        self.primary = Some(index);
+                    } else {
+                        let member = member_meta(self.ctx, &dir);
+                        if let Some(member) = &member {
+                            self.findings.extend(member.findings.iter().cloned());
+                        }
+                        self.make_root(index, &dir, member.as_ref());
+                    }
+                    has_roots = true;
+                } else if dir.is_dir() && points_inside(self.ctx.root, &dir) {
+                    self.packages[index].dir = Some(dir);
+                }
+            }
+            indices.push(index);
+        }
+
+        for (position, entry) in lock.package.iter().enumerate() {
+            let from = indices[position];
+            let mut missing = Vec::new();
+            let groups = std::iter::once((DepKind::Normal, &entry.dependencies))
+                .chain(
+                    entry
+                        .optional_dependencies
+                        .values()
+                        .map(|deps| (DepKind::Optional, deps)),
+                )
+                .chain(
+                    entry
+                        .dev_dependencies
+                        .values()
+                        .map(|deps| (DepKind::Dev, deps)),
+                );
+            let mut edges = Vec::new();
+            for (kind, deps) in groups {
+                for dep in deps {
+                    let candidates: Vec<usize> = self
+                        .named(&dep.name)
+                        .into_iter()
+                        .filter(|&i| {
+                            dep.version
+                                .as_ref()
+                                .is_none_or(|v| self.packages[i].version == *v)
+                        })
+                        .collect();
+                    if candidates.is_empty() {
+                        missing.push(dep.name.clone());
+                    }
+                    edges.extend(candidates.into_iter().map(|to| (to, kind)));
+                }
+            }
+            for (to, kind) in edges {
+                self.edge(from, to, kind);
+            }
+            if !missing.is_empty() {
+                self.findings
+                    .push(unresolved(&entry.name, &missing, &display));
+            }
+        }
+        Ok((description, has_roots))
+    }
+
+    /// A uv source: the package source, whether it is the project's own (editable, virtual or
+    /// workspace inside the project), and its directory for local sources.
+    fn uv_source(&self, source: Option<&toml::Table>) -> (PackageSource, bool, Option<PathBuf>) {
+        let Some(source) = source else {
+            return (PackageSource::Registry { url: None }, false, None);
+        };
+        let get = |key: &str| source.get(key).and_then(toml::Value::as_str);
+        if let Some(url) = get("registry") {
+            return (
+                PackageSource::Registry {
+                    url: Some(url.to_string()),
+                },
+                false,
+                None,
+            );
+        }
+        if let Some(url) = get("git") {
+            return (
+                PackageSource::Git {
+                    url: url.to_string(),
+                },
+                false,
+                None,
+            );
+        }
+        if let Some(url) = get("url") {
+            return (
+                PackageSource::Url {
+                    url: url.to_string(),
+                },
+                false,
+                None,
+            );
+        }
+        for (key, own) in [
+            ("editable", true),
+            ("virtual", true),
+            ("workspace", true),
+            ("directory", false),
+            ("path", false),
+        ] {
+            let value = match source.get(key) {
+                Some(toml::Value::String(s)) => s.clone(),
+                Some(_) => ".".to_string(),
+                None => continue,
+            };
+            let dir = normalise(&self.found.dir.join(&value));
+            let inside_project = dir.starts_with(&self.found.dir);
+            return (
+                PackageSource::Path {
+                    path: local_path(self.ctx.root, &dir),
+                },
+                own && inside_project,
+                Some(dir),
+            );
+        }
+        (PackageSource::Registry { url: None }, false, None)
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // poetry.lock
+
+    fn read_poetry(&mut self, path: &Path) -> Result<(String, bool), Box<Finding>> {
+        let display = self.ctx.display(path);
+        let text = read_text(path, &display)?;
+        let lock: PoetryLock = parse_toml(&text, &display, "poetry.lock")?;
+        let version = lock.metadata.as_ref().and_then(|m| m.lock_version.clone());
+        let supported = version.as_deref().is_none_or(|v| {
+            v.split('.')
+                .next()
+                .is_some_and(|major| major == "1" || major == "2")
+        });
+        if !supported {
+            return Err(Box::new(
+                Finding::error(
+                    Code::LockfileVersionUnsupported,
+                    format!(
+                        "{display} has lock-version {}; fundament reads poetry.lock versions 1.x and 2.x",
+                        version.as_deref().unwrap_or("?")
+                    ),
+                )
+                .at(display.clone(), key_line(&text, "lock-version")),
+            ));
+        }
+        let description = match &version {
+            Some(v) => format!("poetry.lock {v}"),
+            None => "poetry.lock".to_string(),
+        };
+        let metadata_files = lock.metadata.as_ref().map(|m| &m.files);
+
+        let mut indices = Vec::with_capacity(lock.package.len());
+        for entry in &lock.package {
+            let (source, dir) = self.poetry_source(entry.source.as_ref());
+            let index = self.add(&entry.name, &entry.version, source, &display);
+            let checksum = entry.files.iter().find_map(|f| f.hash.clone()).or_else(|| {
+                metadata_files
+                    .and_then(|files| {
+                        files
+                            .get(&entry.name)
+                            .or_else(|| files.get(&pep503(&entry.name)))
+                    })
+                    .and_then(|files| files.iter().find_map(|f| f.hash.clone()))
+            });
+            let package = &mut self.packages[index];
+            if let Some(checksum) = checksum {
+                package.checksum.get_or_insert(checksum);
+            }
+            package.optional = entry.optional;
+            if let Some(dir) = dir {
+                package.dir = Some(dir);
+            }
+            let scope = match (&entry.category, &entry.groups) {
+                (_, Some(groups)) => Some(if groups.iter().any(|g| g == "main") {
+                    Scope::Runtime
+                } else {
+                    Scope::Dev
+                }),
+                (Some(category), None) => Some(if category == "dev" {
+                    Scope::Dev
+                } else {
+                    Scope::Runtime
+                }),
+                (None, None) => None,
+            };
+            if let Some(scope) = scope {
+                self.recorded[index] =
+                    Some(self.recorded[index].map_or(scope, |s: Scope| s.min(scope)));
+            }
+            indices.push(index);
+        }
+
+        for (position, entry) in lock.package.iter().enumerate() {
+            let from = indices[position];
+            let mut missing = Vec::new();
+            let mut edges = Vec::new();
+            for (name, spec) in &entry.dependencies {
+                let optional = match spec {
+                    toml::Value::Table(t) => t
+                        .get("optional")
+                        .and_then(toml::Value::as_bool)
+                        .unwrap_or(false),
+                    toml::Value::Array(items) => items.iter().all(|i| {
+                        i.get("optional")
+                            .and_then(toml::Value::as_bool)
+                            .unwrap_or(false)
+                    }),
+                    _ => false,
+                };
+                let kind = if optional {
+                    DepKind::Optional
+                } else {
+                    DepKind::Normal
+                };
+                let targets = self.named(name);
+                if targets.is_empty() && !optional {
+                    missing.push(name.clone());
+                }
+                edges.extend(targets.into_iter().map(|to| (to, kind)));
+            }
+            for (to, kind) in edges {
+                self.edge(from, to, kind);
+            }
+            if !missing.is_empty() {
+                self.findings
+                    .push(unresolved(&entry.name, &missing, &display));
+            }
+        }
+        Ok((description, false))
+    }
+
+    fn poetry_source(&self, source: Option<&PoetrySource>) -> (PackageSource, Option<PathBuf>) {
+        let Some(source) = source else {
+            return (PackageSource::Registry { url: None }, None);
+        };
+        let url = source.url.clone().unwrap_or_default();
+        match source.kind.as_deref() {
+            Some("git") => (PackageSource::Git { url }, None),
+            Some("url") => (PackageSource::Url { url }, None),
+            Some("directory") | Some("file") => {
+                let dir = normalise(&self.found.dir.join(&url));
+                let local =
+                    (dir.is_dir() && points_inside(self.ctx.root, &dir)).then_some(dir.clone());
+                (
+                    PackageSource::Path {
+                        path: local_path(self.ctx.root, &dir),
+                    },
+                    local,
+                )
+            }
+            _ => (
+                PackageSource::Registry {
+                    url: Some(url).filter(|u| !u.is_empty()),
+                },
+                None,
+            ),
+        }
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Pipfile.lock
+
+    fn read_pipfile_lock(
+        &mut self,
+        path: &Path,
+        meta: Option<&ProjectMeta>,
+    ) -> Result<(String, bool), Box<Finding>> {
+        let display = self.ctx.display(path);
+        let text = read_text(path, &display)?;
+        let lock: serde_json::Value = serde_json::from_str(&text).map_err(|err| {
+            Box::new(
+                Finding::error(
+                    Code::InputUnreadable,
+                    format!("{display} is not valid JSON: {}", json_error(&err)),
+                )
+                .at(display.clone(), Some(err.line())),
+            )
+        })?;
+        let spec = lock
+            .get("_meta")
+            .and_then(|m| m.get("pipfile-spec"))
+            .and_then(serde_json::Value::as_i64);
+        if spec != Some(6) {
+            let shown = match spec {
+                Some(v) => format!("pipfile-spec {v}"),
+                None => "no `_meta.pipfile-spec`".to_string(),
+            };
+            let line = text
+                .lines()
+                .position(|l| l.contains("\"pipfile-spec\""))
+                .map(|i| i + 1);
+            return Err(Box::new(
+                Finding::error(
+                    Code::LockfileVersionUnsupported,
+                    format!("{display} has {shown}; fundament reads Pipfile.lock spec 6"),
+                )
+                .at(display.clone(), line),
+            ));
+        }
+        let root = self.make_primary(meta);
+        let Some(sections) = lock.as_object() else {
+            return Ok(("Pipfile.lock spec 6".to_string(), false));
+        };
+        for (section, entries) in sections {
+            if section == "_meta" {
+                continue;
+            }
+            let Some(entries) = entries.as_object() else {
+                continue;
+            };
+            // `default` ships; `develop` and pipenv's other categories are installed on request.
+            let kind = if section == "default" {
+                DepKind::Normal
+            } else {
+                DepKind::Dev
+            };
+            for (name, entry) in entries {
+                let get = |key: &str| entry.get(key).and_then(serde_json::Value::as_str);
+                let (version, target, locked) = if let Some(url) = get("git") {
+                    let commit = get("ref").is_some_and(is_commit);
+                    let url = match get("ref") {
+                        Some(r) => format!("{url}@{r}"),
+                        None => url.to_string(),
+                    };
+                    (String::new(), Target::Git { url, commit }, commit)
+                } else if let Some(p) = get("path") {
+                    (String::new(), Target::Path(p.to_string()), false)
+                } else if let Some(url) = get("file") {
+                    (String::new(), Target::Url(url.to_string()), false)
+                } else {
+                    let version = get("version").and_then(exact_pin);
+                    let locked = version.is_some();
+                    (version.unwrap_or_default(), Target::Index, locked)
+                };
+                if let Target::Path(p) = &target
+                    && normalise(&self.found.dir.join(p)) == self.found.dir
+                {
+                    // `-e .`: the project itself.
+                    continue;
+                }
+                let (source, dir) = self.target_source(&target);
+                let index = self.add(name, &version, source, &display);
+                let package = &mut self.packages[index];
+                package.locked &= locked;
+                if package.checksum.is_none() {
+                    package.checksum = entry
+                        .get("hashes")
+                        .and_then(serde_json::Value::as_array)
+                        .and_then(|h| h.first())
+                        .and_then(serde_json::Value::as_str)
+                        .map(str::to_string);
+                }
+                if let Some(dir) = dir {
+                    package.dir = Some(dir);
+                }
+                if !locked {
+                    self.unpinned.entry(display.clone()).or_default().push((
+                        pep503(name),
+                        format!("{name} = {entry}"),
+                        None,
+                    ));
+                }
+                self.edge(root, index, kind);
+            }
+        }
+        Ok(("Pipfile.lock spec 6".to_string(), false))
+    }
+
+    /// The package source of a requirement target, and its directory when it is local.
+    fn target_source(&self, target: &Target) -> (PackageSource, Option<PathBuf>) {
+        match target {
+            Target::Index => (PackageSource::Registry { url: None }, None),
+            Target::Git { url, .. } => (PackageSource::Git { url: url.clone() }, None),
+            Target::Url(url) => (PackageSource::Url { url: url.clone() }, None),
+            Target::Path(p) => {
+                let path = normalise(&self.found.dir.join(p));
+                let dir =
+                    (path.is_dir() && points_inside(self.ctx.root, &path)).then(|| path.clone());
+                (
+                    PackageSource::Path {
+                        path: local_path(self.ctx.root, &path),
+                    },
+                    dir,
+                )
+            }
+        }
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Declared dependencies (pyproject.toml, Pipfile)
+
+    /// Links the project's own package to its declared dependencies: to the locked (or
+    /// required) package of that name when there is one, else to a package listed from the
+    /// declaration alone.
+    fn declared_dependencies(&mut self, deps: &[DeclaredDep], display: &str) {
+        let root = self.make_primary(None);
+        let has_lock = self.found.lockfile.is_some();
+        let mut missing = Vec::new();
+        for dep in deps.iter().filter(|d| !d.name.is_empty()) {
+            let existing: Vec<usize> = self
+                .named(&dep.name)
+                .into_iter()
+                .filter(|&i| !self.packages[i].root)
+                .collect();
+            let matching: Vec<usize> = match &dep.pin {
+                Some(pin) => existing
+                    .iter()
+                    .copied()
+                    .filter(|&i| self.packages[i].version == *pin)
+                    .collect(),
+                None => Vec::new(),
+            };
+            let targets = if !matching.is_empty() {
+                matching
+            } else {
+                existing
+            };
+            if !targets.is_empty() {
+                for to in targets {
+                    self.edge(root, to, dep.kind);
+                }
+                continue;
+            }
+            if has_lock {
+                missing.push(dep.name.clone());
+                continue;
+            }
+            let (source, dir) = self.target_source(&dep.target);
+            let locked =
+                dep.pin.is_some() || matches!(dep.target, Target::Git { commit: true, .. });
+            let version = dep.pin.clone().unwrap_or_default();
+            let index = self.add(&dep.name, &version, source, display);
+            let package = &mut self.packages[index];
+            package.locked &= locked;
+            package.optional = dep.kind == DepKind::Optional;
+            if let Some(dir) = dir {
+                package.dir = Some(dir);
+            }
+            if !locked {
+                self.unpinned.entry(display.to_string()).or_default().push((
+                    pep503(&dep.name),
+                    dep.text.clone(),
+                    dep.line,
+                ));
+            }
+            self.edge(root, index, dep.kind);
+        }
+        if !missing.is_empty() {
+            let lock = self
+                .found
+                .lockfile
+                .as_deref()
+                .map(|l| self.ctx.display(l))
+                .unwrap_or_default();
+            self.findings.push(
+                Finding::warning(
+                    Code::DependencyUnresolved,
+                    format!(
+                        "{display} declares {}, which {lock} does not contain",
+                        quoted(&missing)
+                    ),
+                )
+                .at(display.to_string(), None)
+                .note("the lockfile may be out of date: lock the project again"),
+            );
+        }
+    }
+
+    /// A Pipfile's `[packages]` and `[dev-packages]`.
+    fn read_pipfile(&mut self, path: &Path) -> Option<Vec<DeclaredDep>> {
+        let display = self.ctx.display(path);
+        let parsed = read_text(path, &display).and_then(|text| {
+            parse_toml::<toml::Table>(&text, &display, "Pipfile").map(|t| (text, t))
+        });
+        let (text, table) = match parsed {
+            Ok(parsed) => parsed,
+            Err(finding) => {
+                self.partial
+                    .push(format!("{display} could not be read: {}", finding.message));
+                self.findings.push(*finding);
+                return None;
+            }
+        };
+        let mut deps = Vec::new();
+        for (section, kind) in [
+            ("packages", DepKind::Normal),
+            ("dev-packages", DepKind::Dev),
+        ] {
+            let Some(entries) = table.get(section).and_then(toml::Value::as_table) else {
+                continue;
+            };
+            for (name, value) in entries {
+                let line = find_line(&text, &[format!("{name} ="), format!("\"{name}\" =")]);
+                let (spec, target) = match value {
+                    toml::Value::String(s) => (s.clone(), Target::Index),
+                    toml::Value::Table(t) => {
+                        let get = |k: &str| t.get(k).and_then(toml::Value::as_str);
+                        let target = if let Some(url) = get("git") {
+                            let commit = get("ref").is_some_and(is_commit);
+                            Target::Git {
+                                url: match get("ref") {
+                                    Some(r) => format!("{url}@{r}"),
+                                    None => url.to_string(),
+                                },
+                                commit,
+                            }
+                        } else if let Some(p) = get("path") {
+                            Target::Path(p.to_string())
+                        } else if let Some(url) = get("file") {
+                            Target::Url(url.to_string())
+                        } else {
+                            Target::Index
+                        };
+                        (get("version").unwrap_or("*").to_string(), target)
+                    }
+                    _ => ("*".to_string(), Target::Index),
+                };
+                if let Target::Path(p) = &target
+                    && normalise(&self.found.dir.join(p)) == self.found.dir
+                {
+                    continue;
+                }
+                deps.push(DeclaredDep {
+                    name: name.clone(),
+                    pin: if target == Target::Index {
+                        exact_pin(&spec)
+                    } else {
+                        None
+                    },
+                    text: source_line(&text, line)
+                        .unwrap_or_else(|| format!("{name} = {}", display_value(value))),
+                    kind,
+                    target,
+                    line,
+                });
+            }
+        }
+        Some(deps)
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Requirements files
+
+    fn read_requirement_files(&mut self, files: &[PathBuf]) {
+        let mut cache: HashMap<PathBuf, ParsedFile> = HashMap::new();
+        let mut collected: Vec<Collected> = Vec::new();
+        let mut constraints: HashMap<String, (String, Option<String>)> = HashMap::new();
+        for file in files {
+            let canonical = std::fs::canonicalize(file).unwrap_or_else(|_| file.clone());
+            let dev = is_dev_name(file);
+            let mut stack = Vec::new();
+            self.visit(
+                &canonical,
+                dev,
+                IncludeKind::Requirement,
+                &mut stack,
+                &mut cache,
+                &mut collected,
+                &mut constraints,
+            );
+        }
+
+        let root = self.make_primary(None);
+        // Pinned and direct requirements first, so that an unpinned line can refer to them.
+        let (unpinned, pinned): (Vec<Collected>, Vec<Collected>) = collected
+            .into_iter()
+            .partition(|c| c.requirement.target == Target::Index && c.requirement.pin.is_none());
+        for c in pinned {
+            let requirement = &c.requirement;
+            let (source, dir) = self.target_source(&requirement.target);
+            let locked = requirement.pin.is_some()
+                || matches!(requirement.target, Target::Git { commit: true, .. });
+            let version = requirement.pin.clone().unwrap_or_default();
+            let index = self.add(&requirement.name, &version, source, &c.display);
+            let package = &mut self.packages[index];
+            package.locked &= locked;
+            if package.checksum.is_none() {
+                package.checksum.clone_from(&requirement.hash);
+            }
+            if let Some(dir) = dir {
+                package.dir = Some(dir);
+            }
+            if !locked {
+                self.unpinned.entry(c.display.clone()).or_default().push((
+                    pep503(&requirement.name),
+                    requirement.spec.clone(),
+                    Some(requirement.line),
+                ));
+            }
+            self.edge(root, index, c.kind());
+        }
+        for c in unpinned {
+            let requirement = &c.requirement;
+            let key = pep503(&requirement.name);
+            if let Some((version, hash)) = constraints.get(&key).cloned() {
+                let index = self.add(
+                    &requirement.name,
+                    &version,
+                    PackageSource::Registry { url: None },
+                    &c.display,
+                );
+                if self.packages[index].checksum.is_none() {
+                    self.packages[index].checksum = hash.or_else(|| requirement.hash.clone());
+                }
+                self.edge(root, index, c.kind());
+                continue;
+            }
+            let existing: Vec<usize> = self
+                .named(&requirement.name)
+                .into_iter()
+                .filter(|&i| !self.packages[i].root && !self.packages[i].version.is_empty())
+                .collect();
+            if !existing.is_empty() {
+                for to in existing {
+                    self.edge(root, to, c.kind());
+                }
+                continue;
+            }
+            let index = self.add(
+                &requirement.name,
+                "",
+                PackageSource::Registry { url: None },
+                &c.display,
+            );
+            self.packages[index].locked = false;
+            self.unpinned.entry(c.display.clone()).or_default().push((
+                key,
+                requirement.spec.clone(),
+                Some(requirement.line),
+            ));
+            self.edge(root, index, c.kind());
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn visit(
+        &mut self,
+        path: &Path,
+        dev: bool,
+        kind: IncludeKind,
+        stack: &mut Vec<PathBuf>,
+        cache: &mut HashMap<PathBuf, ParsedFile>,
+        collected: &mut Vec<Collected>,
+        constraints: &mut HashMap<String, (String, Option<String>)>,
+    ) {
+        // An include cycle: the file is being read already.
+        if stack.iter().any(|p| p == path) {
+            return;
+        }
+        let display = self.ctx.display(path);
+        if !cache.contains_key(path) {
+            let parsed = match std::fs::read_to_string(path) {
+                Ok(text) => parse_requirements(&text),
+                Err(err) => {
+                    self.findings.push(
+                        Finding::error(
+                            Code::InputUnreadable,
+                            format!("cannot read {display}: {err}"),
+                        )
+                        .at(display.clone(), None),
+                    );
+                    self.partial.push(format!("{display} could not be read"));
+                    ParsedFile::default()
+                }
+            };
+            for (line, message) in &parsed.errors {
+                self.findings.push(
+                    Finding::error(
+                        Code::InputUnreadable,
+                        format!("{display}:{line}: {message}; the line was skipped"),
+                    )
+                    .at(display.clone(), Some(*line)),
+                );
+                self.partial
+                    .push(format!("{display} has lines fundament cannot read"));
+            }
+            cache.insert(path.to_path_buf(), parsed);
+        }
+        let Some(parsed) = cache.get(path) else {
+            return;
+        };
+        let entries = parsed.entries.clone();
+        let includes = parsed.includes.clone();
+        for requirement in entries {
+            match kind {
+                IncludeKind::Requirement => {
+                    // `-e .` is the project itself.
+                    if requirement.name.is_empty() {
+                        continue;
+                    }
+                    collected.push(Collected {
+                        requirement,
+                        display: display.clone(),
+                        dev,
+                    });
+                }
+                IncludeKind::Constraint => {
+                    if let Some(pin) = &requirement.pin {
+                        constraints
+                            .entry(pep503(&requirement.name))
+                            .or_insert((pin.clone(), requirement.hash.clone()));
+                    }
+                }
+            }
+        }
+        stack.push(path.to_path_buf());
+        for include in includes {
+            let include_kind = match (kind, include.kind) {
+                (IncludeKind::Constraint, _) => IncludeKind::Constraint,
+                (_, k) => k,
+            };
+            let flag = match include.kind {
+                IncludeKind::Requirement => "-r",
+                IncludeKind::Constraint => "-c",
+            };
+            if include.target.contains("://") {
+                self.include_problem(
+                    &display,
+                    include.line,
+                    Finding::warning(
+                        Code::InputUnreadable,
+                        format!(
+                            "{display}:{} includes `{flag} {}`, a URL; fundament does not download requirement files, so it was not read",
+                            include.line, include.target
+                        ),
+                    ),
+                );
+                continue;
+            }
+            let base = path.parent().unwrap_or(Path::new("."));
+            let target = base.join(&include.target);
+            match std::fs::canonicalize(&target) {
+                Ok(canonical) if canonical.starts_with(self.ctx.root) => {
+                    let dev = dev || is_dev_name(&canonical);
+                    self.visit(
+                        &canonical,
+                        dev,
+                        include_kind,
+                        stack,
+                        cache,
+                        collected,
+                        constraints,
+                    );
+                }
+                Ok(canonical) => self.include_problem(
+                    &display,
+                    include.line,
+                    Finding::warning(
+                        Code::SymlinkOutsideRoot,
+                        format!(
+                            "{display}:{} includes `{flag} {}`, which resolves to {}, outside the audited tree; it was not read",
+                            include.line,
+                            include.target,
+                            canonical.display()
+                        ),
+                    ),
+                ),
+                Err(err) => self.include_problem(
+                    &display,
+                    include.line,
+                    Finding::error(
+                        Code::InputUnreadable,
+                        format!(
+                            "{display}:{} includes `{flag} {}`, which cannot be read: {err}",
+                            include.line, include.target
+                        ),
+                    ),
+                ),
+            }
+        }
+        stack.pop();
+    }
+
+    fn include_problem(&mut self, display: &str, line: usize, finding: Finding) {
+        if !self.reported.insert((display.to_string(), line)) {
+            return;
+        }
+        self.partial.push(format!(
+            "{display}:{line} includes a file that was not read"
+        ));
+        self.findings
+            .push(finding.at(display.to_string(), Some(line)));
+    }
+
+    /// One I010 finding per file that lists dependencies without a version.
+    fn report_unpinned(&mut self) {
+        let unpinned = std::mem::take(&mut self.unpinned);
+        for (file, entries) in unpinned {
+            let mut seen = HashSet::new();
+            let mut entries: Vec<&(String, String, Option<usize>)> =
+                entries.iter().filter(|e| seen.insert(&e.0)).collect();
+            entries.sort_by_key(|e| (e.2, e.0.clone()));
+            let list = entries
+                .iter()
+                .map(|(name, text, line)| {
+                    let shown = if text.trim().is_empty() { name } else { text };
+                    match line {
+                        Some(line) => format!("`{shown}` (line {line})"),
+                        None => format!("`{shown}`"),
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            let first_line = entries.iter().find_map(|e| e.2);
+            let count = entries.len();
+            let (noun, pronoun) = if count == 1 {
+                ("dependency", "it is")
+            } else {
+                ("dependencies", "they are")
+            };
+            self.partial.push(format!(
+                "{file} lists {count} {noun} without a pinned version"
+            ));
+            self.findings.push(
+                Finding::warning(
+                    Code::VersionUnresolved,
+                    format!(
+                        "{file} lists {count} {noun} without a pinned version: {list}; {pronoun} listed, not resolved"
+                    ),
+                )
+                .at(file, first_line)
+                .note("pin exact versions (`name==1.2.3`), e.g. with `uv pip compile` or `pip-compile`, or commit a lockfile"),
+            );
+        }
+    }
+}
+
+fn unresolved(who: &str, missing: &[String], display: &str) -> Finding {
+    Finding::warning(
+        Code::DependencyUnresolved,
+        format!(
+            "`{who}` depends on {}, which {display} does not contain",
+            quoted(missing)
+        ),
+    )
+    .at(display.to_string(), None)
+}
+
+fn quoted(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+// ---------------------------------------------------------------------------------------------
+// pyproject.toml
+
+fn read_pyproject(
+    ctx: &ReadContext<'_>,
+    path: &Path,
+    project_dir: &Path,
+) -> Result<ProjectMeta, Box<Finding>> {
+    let display = ctx.display(path);
+    let text = read_text(path, &display)?;
+    let table: toml::Table = parse_toml(&text, &display, "pyproject.toml")?;
+    let mut meta = ProjectMeta {
+        display: display.clone(),
+        ..ProjectMeta::default()
+    };
+    let project = table.get("project").and_then(toml::Value::as_table);
+    let poetry = table
+        .get("tool")
+        .and_then(|t| t.get("poetry"))
+        .and_then(toml::Value::as_table);
+    let string = |t: Option<&toml::Table>, key: &str| {
+        t.and_then(|t| t.get(key))
+            .and_then(toml::Value::as_str)
+            .map(str::to_string)
+    };
+    meta.name = string(project, "name").or_else(|| string(poetry, "name"));
+    meta.version = string(project, "version").or_else(|| string(poetry, "version"));
+
+    let origin = |field: &str| Origin {
+        file: display.clone(),
+        field: field.to_string(),
+    };
+    // Licences: `[project] license`, classifiers, then Poetry's fields.
+    match project.and_then(|p| p.get("license")) {
+        Some(toml::Value::String(raw)) if !raw.trim().is_empty() => {
+            meta.declared.push(DeclaredLicence {
+                raw: raw.trim().to_string(),
+                origin: origin("license"),
+            });
+        }
+        Some(toml::Value::Table(t)) => {
+            if let Some(raw) = t
+                .get("text")
+                .and_then(toml::Value::as_str)
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+            {
+                meta.declared.push(DeclaredLicence {
+                    raw: raw.to_string(),
+                    origin: origin("license.text"),
+                });
+            }
+            meta.licence_file = t
+                .get("file")
+                .and_then(toml::Value::as_str)
+                .map(str::to_string);
+        }
+        _ => {}
+    }
+    let classifiers = |table: Option<&toml::Table>| {
+        string_list(table.and_then(|t| t.get("classifiers")))
+            .iter()
+            .filter_map(|c| licence_classifier(c))
+            .collect::<Vec<_>>()
+    };
+    for raw in classifiers(project) {
+        meta.declared.push(DeclaredLicence {
+            raw,
+            origin: origin("classifiers"),
+        });
+    }
+    if let Some(raw) = string(poetry, "license").filter(|s| !s.trim().is_empty()) {
+        meta.declared.push(DeclaredLicence {
+            raw: raw.trim().to_string(),
+            origin: origin("tool.poetry.license"),
+        });
+    }
+    for raw in classifiers(poetry) {
+        meta.declared.push(DeclaredLicence {
+            raw,
+            origin: origin("tool.poetry.classifiers"),
+        });
+    }
+    let patterns = string_list(project.and_then(|p| p.get("license-files")));
+    if !patterns.is_empty() {
+        check_licence_files(&mut meta, &text, project_dir, &patterns);
+    }
+
+    // Declared dependencies.
+    let mut deps = Vec::new();
+    let mut problems = Vec::new();
+    let mut pep508_list = |value: Option<&toml::Value>, kind: DepKind| {
+        for item in value.and_then(toml::Value::as_array).into_iter().flatten() {
+            // PEP 735 `{include-group = "..."}` entries name other groups, which are read too.
+            let Some(text_item) = item.as_str() else {
+                continue;
+            };
+            let line = find_line(
+                &text,
+                &[format!("\"{text_item}\""), format!("'{text_item}'")],
+            );
+            match parse_requirement_text(text_item) {
+                Ok(Parsed::Requirement(requirement)) => deps.push(DeclaredDep {
+                    name: requirement.name,
+                    pin: requirement.pin,
+                    text: text_item.to_string(),
+                    kind,
+                    target: requirement.target,
+                    line,
+                }),
+                Ok(Parsed::Nothing) => {}
+                Err(message) => problems.push((line, format!("`{text_item}`: {message}"))),
+            }
+        }
+    };
+    pep508_list(project.and_then(|p| p.get("dependencies")), DepKind::Normal);
+    if let Some(extras) = project
+        .and_then(|p| p.get("optional-dependencies"))
+        .and_then(toml::Value::as_table)
+    {
+        for value in extras.values() {
+            pep508_list(Some(value), DepKind::Optional);
+        }
+    }
+    if let Some(groups) = table
+        .get("dependency-groups")
+        .and_then(toml::Value::as_table)
+    {
+        for value in groups.values() {
+            pep508_list(Some(value), DepKind::Dev);
+        }
+    }
+    pep508_list(
+        table
+            .get("tool")
+            .and_then(|t| t.get("uv"))
+            .and_then(|u| u.get("dev-dependencies")),
+        DepKind::Dev,
+    );
+    if let Some(poetry) = poetry {
+        let mut poetry_tables: Vec<(&toml::Table, DepKind)> = Vec::new();
+        if let Some(t) = poetry.get("dependencies").and_then(toml::Value::as_table) {
+            poetry_tables.push((t, DepKind::Normal));
+        }
+        if let Some(t) = poetry
+            .get("dev-dependencies")
+            .and_then(toml::Value::as_table)
+        {
+            poetry_tables.push((t, DepKind::Dev));
+        }
+        if let Some(groups) = poetry.get("group").and_then(toml::Value::as_table) {
+            for (group, value) in groups {
+                if let Some(t) = value.get("dependencies").and_then(toml::Value::as_table) {
+                    let kind = if group == "main" {
+                        DepKind::Normal
+                    } else {
+                        DepKind::Dev
+                    };
+                    poetry_tables.push((t, kind));
+                }
+            }
+        }
+        for (deps_table, kind) in poetry_tables {
+            for (name, value) in deps_table {
+                if name == "python" {
+                    continue;
+                }
+                let line = find_line(&text, &[format!("{name} ="), format!("\"{name}\" =")]);
+                let written = source_line(&text, line);
+                deps.push(poetry_dependency(name, value, kind, line, written));
+            }
+        }
+    }
+    for (line, message) in problems {
+        meta.findings.push(
+            Finding::error(
+                Code::InputUnreadable,
+                format!("{display}: {message}; the dependency was skipped"),
+            )
+            .at(display.clone(), line),
+        );
+    }
+    meta.deps = deps;
+    Ok(meta)
+}
+
+/// The metadata of a uv workspace member, from its own pyproject.toml.
+fn member_meta(ctx: &ReadContext<'_>, dir: &Path) -> Option<ProjectMeta> {
+    let path = dir.join("pyproject.toml");
+    if !path.is_file() || !points_inside(ctx.root, &path) {
+        return None;
+    }
+    match read_pyproject(ctx, &path, dir) {
+        Ok(meta) => Some(meta),
+        Err(finding) => Some(ProjectMeta {
+            findings: vec![*finding],
+            ..ProjectMeta::default()
+        }),
+    }
+}
+
+/// A dependency of `[tool.poetry.dependencies]` or a Poetry group.
+fn poetry_dependency(
+    name: &str,
+    value: &toml::Value,
+    kind: DepKind,
+    line: Option<usize>,
+    written: Option<String>,
+) -> DeclaredDep {
+    let table = match value {
+        toml::Value::Table(t) => Some(t),
+        toml::Value::Array(items) => items.first().and_then(toml::Value::as_table),
+        _ => None,
+    };
+    let get = |key: &str| table.and_then(|t| t.get(key)).and_then(toml::Value::as_str);
+    let spec = match value {
+        toml::Value::String(s) => s.clone(),
+        _ => get("version").unwrap_or("*").to_string(),
+    };
+    let optional = table
+        .and_then(|t| t.get("optional"))
+        .and_then(toml::Value::as_bool)
+        .unwrap_or(false);
+    let target = if let Some(url) = get("git") {
+        let reference = get("rev").or_else(|| get("tag")).or_else(|| get("branch"));
+        Target::Git {
+            url: match reference {
+                Some(r) => format!("{url}@{r}"),
+                None => url.to_string(),
+            },
+            commit: get("rev").is_some_and(is_commit),
+        }
+    } else if let Some(p) = get("path") {
+        Target::Path(p.to_string())
+    } else if let Some(url) = get("url") {
+        Target::Url(url.to_string())
+    } else {
+        Target::Index
+    };
+    let single = !matches!(value, toml::Value::Array(_));
+    DeclaredDep {
+        name: name.to_string(),
+        pin: if target == Target::Index && single {
+            poetry_pin(&spec)
+        } else {
+            None
+        },
+        text: written.unwrap_or_else(|| format!("{name} = {}", display_value(value))),
+        kind: if optional && kind == DepKind::Normal {
+            DepKind::Optional
+        } else {
+            kind
+        },
+        target,
+        line,
+    }
+}
+
+/// PEP 639 `license-files`: the files are evidence for licence detection in the project
+/// directory; a pattern that matches nothing is reported.
+fn check_licence_files(meta: &mut ProjectMeta, text: &str, dir: &Path, patterns: &[String]) {
+    let mut files: Vec<String> = Vec::new();
+    let walker = ignore::WalkBuilder::new(dir)
+        .max_depth(Some(4))
+        .standard_filters(false)
+        .filter_entry(|e| {
+            let name = e.file_name().to_string_lossy();
+            !(e.file_type().is_some_and(|t| t.is_dir())
+                && matches!(
+                    name.as_ref(),
+                    ".git" | "node_modules" | ".venv" | "venv" | "__pycache__" | "target" | ".tox"
+                ))
+        })
+        .build();
+    for entry in walker.flatten() {
+        if entry.file_type().is_some_and(|t| t.is_file())
+            && let Ok(rel) = entry.path().strip_prefix(dir)
+        {
+            files.push(rel.to_string_lossy().replace('\\', "/"));
+        }
+    }
+    for pattern in patterns {
+        let line = find_line(text, &[format!("\"{pattern}\""), format!("'{pattern}'")]);
+        let glob = match globset::GlobBuilder::new(pattern)
+            .literal_separator(true)
+            .build()
+        {
+            Ok(glob) => glob.compile_matcher(),
+            Err(err) => {
+                meta.findings.push(
+                    Finding::warning(
+                        Code::InputUnreadable,
+                        format!(
+                            "{}: `license-files` pattern `{pattern}` is not a valid glob: {err}",
+                            meta.display
+                        ),
+                    )
+                    .at(meta.display.clone(), line),
+                );
+                continue;
+            }
+        };
+        if !files.iter().any(|f| glob.is_match(f)) {
+            meta.findings.push(
+                Finding::warning(
+                    Code::LicenceFileMissing,
+                    format!(
+                        "{}: `license-files` pattern `{pattern}` matches no file in the project directory",
+                        meta.display
+                    ),
+                )
+                .at(meta.display.clone(), line),
+            );
+        }
+    }
+}
+
+/// `License :: OSI Approved :: MIT License` → `MIT License`; other classifiers → None.
+fn licence_classifier(classifier: &str) -> Option<String> {
+    let mut parts = classifier.split("::").map(str::trim);
+    if parts.next() != Some("License") {
+        return None;
+    }
+    let rest: Vec<&str> = parts.collect();
+    let last = *rest.last()?;
+    // `License :: OSI Approved` alone names no licence.
+    if rest.len() == 1 && last == "OSI Approved" || last.is_empty() {
+        return None;
+    }
+    Some(last.to_string())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Requirements files
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum IncludeKind {
+    Requirement,
+    Constraint,
+}
+
+#[derive(Debug, Clone)]
+struct Include {
+    kind: IncludeKind,
+    target: String,
+    line: usize,
+}
+
+/// One requirement of a requirements file (or a PEP 508 string).
+#[derive(Debug, Clone, PartialEq)]
+struct Requirement {
+    name: String,
+    pin: Option<String>,
+    /// The requirement as written, for messages.
+    spec: String,
+    target: Target,
+    hash: Option<String>,
+    line: usize,
+}
+
+#[derive(Debug, Clone, Default)]
+struct ParsedFile {
+    entries: Vec<Requirement>,
+    includes: Vec<Include>,
+    errors: Vec<(usize, String)>,
+}
+
+/// A requirement found while following includes, with the file it came from.
+struct Collected {
+    requirement: Requirement,
+    display: String,
+    dev: bool,
+}
+
+impl Collected {
+    fn kind(&self) -> DepKind {
+        if self.dev {
+            DepKind::Dev
+        } else {
+            DepKind::Normal
+        }
+    }
+}
+
+enum Parsed {
+    Requirement(Requirement),
+    /// A line that holds nothing to read (an option, the project itself).
+    Nothing,
+}
+
+/// Files named like `dev-requirements.txt` or `requirements_test.txt` hold dev dependencies.
+fn is_dev_name(path: &Path) -> bool {
+    let name = file_name(path).to_ascii_lowercase();
+    name.contains("dev") || name.contains("test")
+}
+
+/// Splits a requirements file into logical lines (joining `\` continuations, dropping
+/// comments), each with the number of its first physical line.
+fn logical_lines(text: &str) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut start = 0;
+    for (index, raw) in text.lines().enumerate() {
+        if current.is_empty() {
+            start = index + 1;
+        }
+        let line = strip_comment(raw);
+        if let Some(body) = line.strip_suffix('\\') {
+            current.push_str(body);
+            current.push(' ');
+            continue;
+        }
+        current.push_str(line);
+        let joined = current.trim().to_string();
+        if !joined.is_empty() {
+            out.push((start, joined));
+        }
+        current.clear();
+    }
+    let joined = current.trim().to_string();
+    if !joined.is_empty() {
+        out.push((start, joined));
+    }
+    out
+}
+
+/// pip's rule: `#` starts a comment at the start of a line or after whitespace.
+fn strip_comment(line: &str) -> &str {
+    let bytes = line.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b'#' && (i == 0 || bytes[i - 1].is_ascii_whitespace()) {
+            return line[..i].trim_end();
+        }
+    }
+    line.trim_end()
+}
+
+fn parse_requirements(text: &str) -> ParsedFile {
+    let mut parsed = ParsedFile::default();
+    for (line, content) in logical_lines(text) {
+        if content.starts_with('-') {
+            match parse_option_line(&content) {
+                Ok(OptionLine::Include(kind, target)) => {
+                    parsed.includes.push(Include { kind, target, line })
+                }
+                Ok(OptionLine::Editable(target)) => match parse_direct_reference(&target) {
+                    Ok(Some(mut requirement)) => {
+                        requirement.line = line;
+                        parsed.entries.push(requirement);
+                    }
+                    Ok(None) => {}
+                    Err(message) => parsed.errors.push((line, message)),
+                },
+                Ok(OptionLine::Other) => {}
+                Err(message) => parsed.errors.push((line, message)),
+            }
+            continue;
+        }
+        // The requirement runs up to the first option (`--hash=...`).
+        let tokens: Vec<&str> = content.split_whitespace().collect();
+        let split = tokens
+            .iter()
+            .position(|t| t.starts_with('-'))
+            .unwrap_or(tokens.len());
+        let requirement_text = tokens[..split].join(" ");
+        let hash = option_values(&tokens[split..], "--hash").into_iter().next();
+        match parse_requirement_text(&requirement_text) {
+            Ok(Parsed::Requirement(mut requirement)) => {
+                requirement.line = line;
+                requirement.hash = hash;
+                requirement.spec = requirement_text.clone();
+                parsed.entries.push(requirement);
+            }
+            Ok(Parsed::Nothing) => {}
+            Err(message) => parsed.errors.push((
+                line,
+                format!("`{requirement_text}` is not a requirement: {message}"),
+            )),
+        }
+    }
+    parsed
+}
+
+enum OptionLine {
+    Include(IncludeKind, String),
+    Editable(String),
+    Other,
+}
+
+/// Options lines: `-r file`, `--requirement=file`, `-c file`, `-e target`, and options that
+/// do not name packages (`--index-url`, `--extra-index-url`, `-f`, `--pre`, ...).
+fn parse_option_line(content: &str) -> Result<OptionLine, String> {
+    let (first, rest) = match content.find(char::is_whitespace) {
+        Some(i) => (&content[..i], content[i..].trim()),
+        None => (content, ""),
+    };
+    let (option, inline) = if first.starts_with("--") {
+        match first.split_once('=') {
+            Some((o, v)) => (o, Some(v)),
+            None => (first, None),
+        }
+    } else {
+        let option = first.get(..2).unwrap_or(first);
+        let attached = first.get(2..).unwrap_or("").trim_start_matches('=');
+        (option, Some(attached).filter(|v| !v.is_empty()))
+    };
+    let value = || -> Result<String, String> {
+        let value = match inline {
+            Some(v) => {
+                if rest.is_empty() {
+                    v.to_string()
+                } else {
+                    format!("{v} {rest}")
+                }
+            }
+            None => rest.to_string(),
+        };
+        if value.is_empty() {
+            Err(format!("`{option}` needs a value"))
+        } else {
+            Ok(value)
+        }
+    };
+    let first_word = |v: String| v.split_whitespace().next().unwrap_or("").to_string();
+    Ok(match option {
+        "-r" | "--requirement" => {
+            OptionLine::Include(IncludeKind::Requirement, first_word(value()?))
+        }
+        "-c" | "--constraint" => OptionLine::Include(IncludeKind::Constraint, first_word(value()?)),
+        "-e" | "--editable" => OptionLine::Editable(first_word(value()?)),
+        _ => OptionLine::Other,
+    })
+}
+
+/// The values of `--name=value` / `--name value` options among `tokens`.
+fn option_values(tokens: &[&str], name: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut iter = tokens.iter();
+    while let Some(token) = iter.next() {
+        if let Some(value) = token.strip_prefix(name) {
+            if let Some(value) = value.strip_prefix('=') {
+                out.push(value.to_string());
+            } else if value.is_empty()
+                && let Some(next) = iter.next()
+            {
+                out.push((*next).to_string());
+            }
+        }
+    }
+    out
+}
+
+/// A requirement as written in a requirements file or a pyproject.toml list: PEP 508
+/// (`name[extra]>=1 ; marker`, `name @ url`) or a direct reference (`git+https://...#egg=name`,
+/// `./path`, an archive URL).
+fn parse_requirement_text(text: &str) -> Result<Parsed, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(Parsed::Nothing);
+    }
+    if looks_like_direct_reference(text) {
+        return parse_direct_reference(text).map(|r| match r {
+            Some(r) => Parsed::Requirement(r),
+            None => Parsed::Nothing,
+        });
+    }
+    match parse_pep508(text) {
+        Ok(pep508) => {
+            let (target, pin) = match &pep508.url {
+                Some(url) => {
+                    let reference = split_reference(url);
+                    let pin = match reference.target {
+                        Target::Url(_) | Target::Path(_) => {
+                            archive_name_version(&reference.last).map(|(_, v)| v)
+                        }
+                        _ => None,
+                    };
+                    (reference.target, pin)
+                }
+                None => (Target::Index, pinned_version(&pep508.specs)),
+            };
+            Ok(Parsed::Requirement(Requirement {
+                name: pep508.name,
+                pin,
+                spec: text.to_string(),
+                target,
+                hash: None,
+                line: 0,
+            }))
+        }
+        // `libs/package` without `./` is a path when nothing else reads it.
+        Err(_) if text.contains('/') && !text.contains(' ') => {
+            parse_direct_reference(text).map(|r| match r {
+                Some(r) => Parsed::Requirement(r),
+                None => Parsed::Nothing,
+            })
+        }
+        Err(message) => Err(message),
+    }
+}
+
+fn looks_like_direct_reference(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    [
+        "git+", "hg+", "svn+", "bzr+", "http://", "https://", "file:", ".", "/", "~",
+    ]
+    .iter()
+    .any(|p| lower.starts_with(p))
+}
+
+/// A direct reference: a VCS URL, an archive URL or a local path. The name comes from the
+/// `#egg=` fragment, the archive's file name, or the directory's name. `.` (with or without
+/// extras) is the project itself and gives a requirement without a name, which callers drop.
+fn parse_direct_reference(text: &str) -> Result<Option<Requirement>, String> {
+    // A marker after a URL must follow whitespace: `url ; python_version < "3.11"`.
+    let text = match text.find(" ;") {
+        Some(i) => text[..i].trim(),
+        None => text.trim(),
+    };
+    let reference = split_reference(text);
+    let archive = archive_name_version(&reference.last);
+    let is_url = matches!(reference.target, Target::Url(_));
+    let name = reference
+        .egg
+        .clone()
+        .or_else(|| archive.as_ref().map(|(n, _)| n.clone()))
+        .or_else(|| {
+            (!is_url)
+                .then(|| reference.last.clone())
+                .filter(|n| !n.is_empty() && n != "." && n != "..")
+        });
+    let pin = match &reference.target {
+        Target::Url(_) | Target::Path(_) => archive.map(|(_, v)| v),
+        Target::Git { .. } | Target::Index => None,
+    };
+    let Some(name) = name else {
+        if let Target::Path(p) = &reference.target
+            && matches!(p.trim_end_matches('/'), "." | "")
+        {
+            return Ok(Some(Requirement {
+                name: String::new(),
+                pin: None,
+                spec: String::new(),
+                target: reference.target,
+                hash: None,
+                line: 0,
+            }));
+        }
+        return Err(format!(
+            "cannot tell the package name of `{text}`; add `#egg=<name>` or write `<name> @ {text}`"
+        ));
+    };
+    Ok(Some(Requirement {
+        name,
+        pin,
+        spec: text.to_string(),
+        target: reference.target,
+        hash: None,
+        line: 0,
+    }))
+}
+
+/// A direct reference taken apart.
+struct Reference {
+    target: Target,
+    /// The last path segment (repository, archive or directory name), without `.git`.
+    last: String,
+    /// The `#egg=` name.
+    egg: Option<String>,
+}
+
+fn split_reference(text: &str) -> Reference {
+    let (location, fragment) = match text.split_once('#') {
+        Some((l, f)) => (l, Some(f)),
+        None => (text, None),
+    };
+    let egg = fragment.and_then(|f| {
+        f.split('&')
+            .find_map(|part| part.strip_prefix("egg="))
+            .map(|egg| egg.split("==").next().unwrap_or(egg).to_string())
+            .filter(|egg| !egg.is_empty())
+    });
+    let last_segment = |path: &str| {
+        path.trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .unwrap_or("")
+            .trim_end_matches(".git")
+            .to_string()
+    };
+    let lower = location.to_ascii_lowercase();
+    if ["git+", "hg+", "svn+", "bzr+"]
+        .iter()
+        .any(|p| lower.starts_with(p))
+    {
+        // `git+https://host/repo.git@ref`: the reference follows the last `@` after the host,
+        // unless a `/` follows it (then it was `user@host`).
+        let after_scheme = location.find("://").map_or(0, |i| i + 3);
+        let (repo, reference) = match location[after_scheme..].rfind('@') {
+            Some(i) if !location[after_scheme + i + 1..].contains('/') => (
+                &location[..after_scheme + i],
+                Some(&location[after_scheme + i + 1..]),
+            ),
+            _ => (location, None),
+        };
+        let target = if lower.starts_with("git+") {
+            Target::Git {
+                url: location.to_string(),
+                commit: reference.is_some_and(is_commit),
+            }
+        } else {
+            Target::Url(location.to_string())
+        };
+        return Reference {
+            target,
+            last: last_segment(repo),
+            egg,
+        };
+    }
+    if lower.starts_with("http://") || lower.starts_with("https://") {
+        return Reference {
+            target: Target::Url(location.to_string()),
+            last: last_segment(location),
+            egg,
+        };
+    }
+    // A local path, possibly with extras: `.[dev]`, `./libs/pkg[extra]`.
+    let mut path = location.strip_prefix("file://").unwrap_or(location);
+    if path.ends_with(']')
+        && let Some(open) = path.rfind('[')
+    {
+        path = &path[..open];
+    }
+    Reference {
+        target: Target::Path(path.to_string()),
+        last: last_segment(path),
+        egg,
+    }
+}
+
+/// `name-1.0.tar.gz`, `name-1.0-py3-none-any.whl` → (name, version).
+fn archive_name_version(file: &str) -> Option<(String, String)> {
+    if let Some(stem) = file.strip_suffix(".whl") {
+        let mut parts = stem.split('-');
+        let name = parts.next()?;
+        let version = parts.next()?;
+        return Some((name.to_string(), version.to_string()));
+    }
+    let stem = [".tar.gz", ".tar.bz2", ".tar.xz", ".tgz", ".zip"]
+        .iter()
+        .find_map(|ext| file.strip_suffix(ext))?;
+    let (name, version) = stem.rsplit_once('-')?;
+    (!name.is_empty() && version.starts_with(|c: char| c.is_ascii_digit()))
+        .then(|| (name.to_string(), version.to_string()))
+}
+
+/// A PEP 508 requirement, as far as fundament needs it.
+#[derive(Debug, PartialEq)]
+struct Pep508 {
+    name: String,
+    specs: Vec<(String, String)>,
+    url: Option<String>,
+}
+
+const OPERATORS: &[&str] = &["===", "==", "!=", "~=", "<=", ">=", "<", ">"];
+
+fn parse_pep508(text: &str) -> Result<Pep508, String> {
+    let text = text.trim();
+    let name_end = text
+        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
+        .unwrap_or(text.len());
+    let name = &text[..name_end];
+    let valid_name = name.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && name.ends_with(|c: char| c.is_ascii_alphanumeric());
+    if !valid_name {
+        return Err(if name.is_empty() {
+            "it does not start with a package name".to_string()
+        } else {
+            format!("`{name}` is not a valid package name")
+        });
+    }
+    let mut rest = text[name_end..].trim_start();
+    // Extras (`name[socks,tls]`) select optional dependencies; the package is the same.
+    if let Some(after) = rest.strip_prefix('[') {
+        let close = after.find(']').ok_or("the extras' `[` is not closed")?;
+        rest = after[close + 1..].trim_start();
+    }
+    if let Some(after) = rest.strip_prefix('@') {
+        let after = after.trim_start();
+        // Environment markers (`; python_version < "3.11"`) keep the package: fundament lists
+        // what any platform may install.
+        let url = match after.find(" ;").or_else(|| after.find("\t;")) {
+            Some(i) => after[..i].trim(),
+            None => after.trim(),
+        };
+        if url.is_empty() {
+            return Err("`@` is not followed by a URL".to_string());
+        }
+        return Ok(Pep508 {
+            name: name.to_string(),
+            specs: Vec::new(),
+            url: Some(url.to_string()),
+        });
+    }
+    let spec_text = match rest.find(';') {
+        Some(i) => &rest[..i],
+        None => rest,
+    };
+    let mut spec_text = spec_text.trim();
+    if let Some(inner) = spec_text.strip_prefix('(') {
+        spec_text = inner
+            .strip_suffix(')')
+            .ok_or("the version's `(` is not closed")?
+            .trim();
+    }
+    let mut specs = Vec::new();
+    if !spec_text.is_empty() && !spec_text.starts_with(['=', '!', '~', '<', '>']) {
+        return Err(format!("unexpected `{spec_text}` after the name `{name}`"));
+    }
+    if !spec_text.is_empty() {
+        for clause in spec_text.split(',') {
+            let clause = clause.trim();
+            let op = OPERATORS
+                .iter()
+                .find(|op| clause.starts_with(**op))
+                .ok_or_else(|| format!("`{clause}` is not a version specifier"))?;
+            let version = clause[op.len()..].trim();
+            let valid = !version.is_empty()
+                && version.chars().all(|c| {
+                    c.is_ascii_alphanumeric() || matches!(c, '.' | '*' | '+' | '!' | '-' | '_')
+                });
+            if !valid {
+                return Err(format!("`{clause}` is not a version specifier"));
+            }
+            specs.push((op.to_string(), version.to_string()));
+        }
+    }
+    Ok(Pep508 {
+        name: name.to_string(),
+        specs,
+        url: None,
+    })
+}
+
+/// The exact version a specifier list pins (`==1.2`, `===1.2`), if any.
+fn pinned_version(specs: &[(String, String)]) -> Option<String> {
+    specs.iter().find_map(|(op, version)| match op.as_str() {
+        "===" => Some(version.clone()),
+        "==" if !version.contains('*') => Some(version.clone()),
+        _ => None,
+    })
+}
+
+/// `==1.2.3` (Pipfile, Pipfile.lock) → `1.2.3`.
+fn exact_pin(spec: &str) -> Option<String> {
+    let spec = spec.trim();
+    let version = spec
+        .strip_prefix("===")
+        .or_else(|| spec.strip_prefix("=="))?
+        .trim();
+    (!version.is_empty() && !version.contains('*') && !version.contains(','))
+        .then(|| version.to_string())
+}
+
+/// Poetry constraints: `1.2.3` and `==1.2.3` pin; `^1.2`, `~1.2`, `>=1`, `*` do not.
+fn poetry_pin(spec: &str) -> Option<String> {
+    let spec = spec.trim();
+    let version = spec
+        .strip_prefix("===")
+        .or_else(|| spec.strip_prefix("=="))
+        .unwrap_or(spec)
+        .trim();
+    let plain = version.starts_with(|c: char| c.is_ascii_digit())
+        && version
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '+' | '!' | '-' | '_'));
+    plain.then(|| version.to_string())
+}
+
+/// The trimmed text of a 1-based line.
+fn source_line(text: &str, line: Option<usize>) -> Option<String> {
+    let line = line?.checked_sub(1)?;
+    text.lines()
+        .nth(line)
+        .map(|l| l.trim().to_string())
+        .filter(|l| !l.is_empty())
+}
+
+/// A TOML value as written in a manifest, for messages.
+fn display_value(value: &toml::Value) -> String {
+    match value {
+        toml::Value::String(s) => format!("\"{s}\""),
+        other => other.to_string(),
+    }
+}
+
+fn is_commit(reference: &str) -> bool {
+    reference.len() == 40 && reference.chars().all(|c| c.is_ascii_hexdigit())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Files and paths
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+fn dir_name(dir: &Path) -> String {
+    dir.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "project".to_string())
+}
+
+fn read_text(path: &Path, display: &str) -> Result<String, Box<Finding>> {
+    std::fs::read_to_string(path).map_err(|err| {
+        Box::new(
+            Finding::error(
+                Code::InputUnreadable,
+                format!("cannot read {display}: {err}"),
+            )
+            .at(display.to_string(), None),
+        )
+    })
+}
+
+fn parse_toml<T: for<'de> Deserialize<'de>>(
+    text: &str,
+    display: &str,
+    what: &str,
+) -> Result<T, Box<Finding>> {
+    toml::from_str(text).map_err(|err| {
+        Box::new(
+            Finding::error(
+                Code::InputUnreadable,
+                format!("{display} is not a valid {what}: {}", err.message().trim()),
+            )
+            .at(
+                display.to_string(),
+                err.span().map(|span| line_of_offset(text, span.start)),
+            ),
+        )
+    })
+}
+
+fn json_error(err: &serde_json::Error) -> String {
+    let text = err.to_string();
+    match text.rfind(" at line ") {
+        Some(index) => text[..index].to_string(),
+        None => text,
+    }
+}
+
+/// The line of the first top-level `key = ...`.
+fn key_line(text: &str, key: &str) -> Option<usize> {
+    text.lines()
+        .position(|l| {
+            l.trim_start()
+                .strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+        })
+        .map(|i| i + 1)
+}
+
+/// The line of the first occurrence of any of `needles`.
+fn find_line(text: &str, needles: &[String]) -> Option<usize> {
+    needles
+        .iter()
+        .filter_map(|n| text.find(n.as_str()))
+        .min()
+        .map(|offset| line_of_offset(text, offset))
+}
+
+fn string_list(value: Option<&toml::Value>) -> Vec<String> {
+    value
+        .and_then(toml::Value::as_array)
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|i| i.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Removes `.` and `..` without touching the file system.
+fn normalise(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// A normalised absolute path relative to the audited root, with `..` where it leaves it.
+fn local_path(root: &Path, path: &Path) -> String {
+    if path.starts_with(root) {
+        return relative(root, path);
+    }
+    let common = root
+        .components()
+        .zip(path.components())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let ups = root.components().count().saturating_sub(common);
+    let mut parts: Vec<String> = vec!["..".to_string(); ups];
+    parts.extend(
+        path.components()
+            .skip(common)
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    parts.join("/")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lockfile formats
+
+#[derive(Debug, Deserialize)]
+struct UvLock {
+    version: Option<toml::Value>,
+    revision: Option<i64>,
+    #[serde(default)]
+    package: Vec<UvPackage>,
+}
+
+#[derive(Debug, Deserialize)]
+struct UvPackage {
+    name: String,
+    version: Option<String>,
+    source: Option<toml::Table>,
+    #[serde(default)]
+    dependencies: Vec<UvDependency>,
+    #[serde(default, rename = "optional-dependencies")]
+    optional_dependencies: BTreeMap<String, Vec<UvDependency>>,
+    #[serde(default, rename = "dev-dependencies")]
+    dev_dependencies: BTreeMap<String, Vec<UvDependency>>,
+    sdist: Option<UvFile>,
+    #[serde(default)]
+    wheels: Vec<UvFile>,
+}
+
+#[derive(Debug, Deserialize)]
+struct UvDependency {
+    name: String,
+    version: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct UvFile {
+    hash: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct PoetryLock {
+    #[serde(default)]
+    package: Vec<PoetryPackage>,
+    metadata: Option<PoetryMetadata>,
+}
+
+#[derive(Debug, Deserialize)]
+struct PoetryMetadata {
+    #[serde(rename = "lock-version")]
+    lock_version: Option<String>,
+    /// Lock version 1.x keeps the file hashes here, by package name.
+    #[serde(default)]
+    files: BTreeMap<String, Vec<PoetryFile>>,
+}
+
+#[derive(Debug, Deserialize)]
+struct PoetryPackage {
+    name: String,
+    version: String,
+    category: Option<String>,
+    #[serde(default)]
+    optional: bool,
+    groups: Option<Vec<String>>,
+    #[serde(default)]
+    files: Vec<PoetryFile>,
+    #[serde(default)]
+    dependencies: BTreeMap<String, toml::Value>,
+    source: Option<PoetrySource>,
+}
+
+#[derive(Debug, Deserialize)]
+struct PoetryFile {
+    hash: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct PoetrySource {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    url: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn requirement(text: &str) -> Requirement {
+        match parse_requirement_text(text) {
+            Ok(Parsed::Requirement(r)) => r,
+            Ok(Parsed::Nothing) => panic!("`{text}` gave nothing"),
+            Err(e) => panic!("`{text}`: {e}"),
+        }
+    }
+
+    #[test]
+    fn pep508_names_extras_specifiers_and_markers() {
+        let r = parse_pep508(r#"Werkzeug[watchdog, dotenv] >=3.0, <4 ; python_version < "3.11""#)
+            .unwrap();
+        assert_eq!(r.name, "Werkzeug");
+        assert_eq!(
+            r.specs,
+            vec![
+                (">=".to_string(), "3.0".to_string()),
+                ("<".to_string(), "4".to_string())
+            ]
+        );
+        let r = parse_pep508("name (==1.0)").unwrap();
+        assert_eq!(r.specs, vec![("==".to_string(), "1.0".to_string())]);
+        let r =
+            parse_pep508("pkg @ https://files.example/pkg-1.0.tar.gz ; os_name == 'nt'").unwrap();
+        assert_eq!(
+            r.url.as_deref(),
+            Some("https://files.example/pkg-1.0.tar.gz")
+        );
+        assert!(parse_pep508("-bad").is_err());
+        assert!(parse_pep508("name >> 1").is_err());
+        assert!(parse_pep508("name[extra").is_err());
+        assert!(parse_pep508("this is not a requirement").is_err());
+    }
+
+    #[test]
+    fn pins_are_exact_versions_only() {
+        assert_eq!(requirement("a==1.2.3").pin.as_deref(), Some("1.2.3"));
+        assert_eq!(
+            requirement("a===1.2-custom").pin.as_deref(),
+            Some("1.2-custom")
+        );
+        assert_eq!(requirement("a==1.2.*").pin, None);
+        assert_eq!(requirement("a>=1").pin, None);
+        assert_eq!(requirement("a").pin, None);
+        assert_eq!(requirement("a~=1.2").spec, "a~=1.2");
+        assert_eq!(poetry_pin("1.2.3").as_deref(), Some("1.2.3"));
+        assert_eq!(poetry_pin("==1.2.3").as_deref(), Some("1.2.3"));
+        assert_eq!(poetry_pin("^1.2"), None);
+        assert_eq!(poetry_pin("*"), None);
+        assert_eq!(poetry_pin(">=1,<2"), None);
+        assert_eq!(exact_pin("==8.5.1").as_deref(), Some("8.5.1"));
+        assert_eq!(exact_pin("*"), None);
+    }
+
+    #[test]
+    fn direct_references_name_their_package() {
+        let r = requirement(
+            "git+https://git.example/acme/widgets.git@0123456789abcdef0123456789abcdef01234567#egg=acme-widgets",
+        );
+        assert_eq!(r.name, "acme-widgets");
+        assert_eq!(
+            r.target,
+            Target::Git {
+                url: "git+https://git.example/acme/widgets.git@0123456789abcdef0123456789abcdef01234567"
+                    .to_string(),
+                commit: true
+            }
+        );
+        let r = requirement("git+https://git.example/acme/tools.git@main");
+        assert_eq!(r.name, "tools");
+        assert!(matches!(r.target, Target::Git { commit: false, .. }));
+        let r = requirement("https://downloads.example/gadget-2.0.tar.gz");
+        assert_eq!((r.name.as_str(), r.pin.as_deref()), ("gadget", Some("2.0")));
+        let r = requirement("gadget @ https://downloads.example/gadget-2.0-py3-none-any.whl");
+        assert_eq!((r.name.as_str(), r.pin.as_deref()), ("gadget", Some("2.0")));
+        assert_eq!(
+            r.target,
+            Target::Url("https://downloads.example/gadget-2.0-py3-none-any.whl".to_string())
+        );
+        let r = requirement("./libs/localpkg");
+        assert_eq!(r.name, "localpkg");
+        assert_eq!(r.target, Target::Path("./libs/localpkg".to_string()));
+        let r = requirement("libs/other");
+        assert_eq!(r.name, "other");
+        assert!(parse_requirement_text("https://downloads.example/archive").is_err());
+    }
+
+    #[test]
+    fn logical_lines_join_continuations_and_drop_comments() {
+        let text = "# comment\nclick==8.5.1 \\\n    --hash=sha256:aa \\\n    --hash=sha256:bb\n  # via x\nurl#frag==1 # trailing\n\nlast \\\n";
+        assert_eq!(
+            logical_lines(text),
+            vec![
+                (
+                    2,
+                    "click==8.5.1      --hash=sha256:aa      --hash=sha256:bb".to_string()
+                ),
+                (6, "url#frag==1".to_string()),
+                (8, "last".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn requirements_files_read_options_includes_and_hashes() {
+        let parsed = parse_requirements(
+            "--index-url https://pypi.registry.example/simple\n\
+             -i https://pypi.registry.example/simple\n\
+             --extra-index-url=https://mirror.example/simple\n\
+             -r base.txt\n\
+             --requirement=more.txt\n\
+             -rtight.txt\n\
+             -c constraints.txt\n\
+             --pre\n\
+             click==8.5.1 --hash=sha256:aa --hash sha256:bb\n\
+             tomli==2.0.1 ; python_version < \"3.11\"\n\
+             -e ./libs/localpkg\n\
+             not a requirement!\n\
+             -r\n",
+        );
+        let includes: Vec<(IncludeKind, &str, usize)> = parsed
+            .includes
+            .iter()
+            .map(|i| (i.kind, i.target.as_str(), i.line))
+            .collect();
+        assert_eq!(
+            includes,
+            vec![
+                (IncludeKind::Requirement, "base.txt", 4),
+                (IncludeKind::Requirement, "more.txt", 5),
+                (IncludeKind::Requirement, "tight.txt", 6),
+                (IncludeKind::Constraint, "constraints.txt", 7),
+            ]
+        );
+        let names: Vec<(&str, Option<&str>, Option<&str>, usize)> = parsed
+            .entries
+            .iter()
+            .map(|r| (r.name.as_str(), r.pin.as_deref(), r.hash.as_deref(), r.line))
+            .collect();
+        assert_eq!(
+            names,
+            vec![
+                ("click", Some("8.5.1"), Some("sha256:aa"), 9),
+                ("tomli", Some("2.0.1"), None, 10),
+                ("localpkg", None, None, 11),
+            ]
+        );
+        let errors: Vec<usize> = parsed.errors.iter().map(|e| e.0).collect();
+        assert_eq!(errors, vec![12, 13]);
+    }
+
+    #[test]
+    fn licence_classifiers_give_their_last_segment() {
+        assert_eq!(
+            licence_classifier("License :: OSI Approved :: MIT License").as_deref(),
+            Some("MIT License")
+        );
+        assert_eq!(
+            licence_classifier(
+                "License :: OSI Approved :: GNU Affero General Public License v3 or later (AGPLv3+)"
+            )
+            .as_deref(),
+            Some("GNU Affero General Public License v3 or later (AGPLv3+)")
+        );
+        assert_eq!(
+            licence_classifier("License :: Other/Proprietary License").as_deref(),
+            Some("Other/Proprietary License")
+        );
+        assert_eq!(licence_classifier("License :: OSI Approved"), None);
+        assert_eq!(licence_classifier("Topic :: Communications :: Chat"), None);
+    }
+
+    #[test]
+    fn archive_names_split_into_name_and_version() {
+        assert_eq!(
+            archive_name_version("gadget-2.0.tar.gz"),
+            Some(("gadget".to_string(), "2.0".to_string()))
+        );
+        assert_eq!(
+            archive_name_version("python_dateutil-2.9.0.post0-py2.py3-none-any.whl"),
+            Some(("python_dateutil".to_string(), "2.9.0.post0".to_string()))
+        );
+        assert_eq!(archive_name_version("archive"), None);
+    }
 }

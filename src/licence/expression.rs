@@ -113,8 +113,15 @@ fn single_term(text: &str) -> Option<Interpretation> {
     known_name(text).or_else(|| lax(text))
 }
 
-/// Steps 3 and 4: a known name or a licence URL.
+/// Steps 3 and 4: a known name or a licence URL. Python trove classifiers
+/// (`License :: OSI Approved :: MIT License`) are read by their last part.
 fn known_name(text: &str) -> Option<Interpretation> {
+    let text = match text.get(..10) {
+        Some(prefix) if prefix.eq_ignore_ascii_case("license ::") => {
+            text.rsplit("::").next().map(str::trim).unwrap_or(text)
+        }
+        _ => text,
+    };
     let key = alias_key(text);
     if let Some(alias) = aliases().get(key.as_str()) {
         return Some(Interpretation::read(
@@ -589,6 +596,23 @@ mod tests {
                 "http://opensource.org/licenses/mit-license.php",
                 "MIT",
                 false,
+            ),
+            ("NONE", "LicenseRef-scancode-proprietary-license", false),
+            ("License :: OSI Approved :: MIT License", "MIT", false),
+            (
+                "License :: OSI Approved :: European Union Public Licence 1.2 (EUPL 1.2)",
+                "EUPL-1.2",
+                false,
+            ),
+            (
+                "License :: OSI Approved :: GNU Affero General Public License v3 or later (AGPLv3+)",
+                "AGPL-3.0-or-later",
+                false,
+            ),
+            (
+                "License :: OSI Approved :: BSD License",
+                "BSD-3-Clause",
+                true,
             ),
         ];
         for (raw, expected, assumed) in cases {
