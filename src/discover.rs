@@ -553,7 +553,9 @@ fn python_projects(tree: &TreeFiles) -> Vec<FoundProject> {
         } else if let Some(first) = requirements.first() {
             first.clone()
         } else {
-            lockfile.clone().unwrap_or_else(|| dir.join("pyproject.toml"))
+            lockfile
+                .clone()
+                .unwrap_or_else(|| dir.join("pyproject.toml"))
         };
         let mut files = requirements;
         if has("Pipfile") && manifest != dir.join("Pipfile") {
@@ -602,7 +604,10 @@ fn topmost(tree: &TreeFiles, names: &[&str]) -> Vec<(PathBuf, Vec<PathBuf>)> {
         .collect();
     let mut out: Vec<(PathBuf, Vec<PathBuf>)> = Vec::new();
     for dir in &dirs {
-        if dirs.iter().any(|other| other != dir && dir.starts_with(other)) {
+        if dirs
+            .iter()
+            .any(|other| other != dir && dir.starts_with(other))
+        {
             continue;
         }
         let below = dirs
@@ -626,7 +631,10 @@ fn maven_projects(tree: &TreeFiles) -> Vec<FoundProject> {
         .map(|(dir, poms)| FoundProject {
             kind: ProjectKind::Maven,
             manifest: dir.join("pom.xml"),
-            files: poms.into_iter().filter(|p| *p != dir.join("pom.xml")).collect(),
+            files: poms
+                .into_iter()
+                .filter(|p| *p != dir.join("pom.xml"))
+                .collect(),
             dir,
             lockfile: None,
         })
@@ -648,10 +656,8 @@ fn gradle_projects(tree: &TreeFiles) -> Vec<FoundProject> {
                 .map(|n| dir.join(n))
                 .find(|p| build_files.contains(p))
                 .unwrap_or_else(|| dir.join("build.gradle.kts"));
-            let mut files: Vec<PathBuf> = build_files
-                .into_iter()
-                .filter(|f| *f != manifest)
-                .collect();
+            let mut files: Vec<PathBuf> =
+                build_files.into_iter().filter(|f| *f != manifest).collect();
             // Lockfiles and version catalogues of the build and its subprojects.
             for (other, names) in &tree.by_dir {
                 if !other.starts_with(&dir) {

@@ -590,7 +590,12 @@ mod spec_tests {
     use super::*;
 
     fn package(ecosystem: Ecosystem, name: &str, version: &str) -> Package {
-        Package::new(ecosystem, name, version, PackageSource::Registry { url: None })
+        Package::new(
+            ecosystem,
+            name,
+            version,
+            PackageSource::Registry { url: None },
+        )
     }
 
     #[test]

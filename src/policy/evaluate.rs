@@ -464,7 +464,9 @@ fn finding_for(
         Status::Review if unresolved => (
             Code::LicenceNotInInput,
             review_severity(policy),
-            format!("the licence of {name} is not in the input and was not resolved; it needs review"),
+            format!(
+                "the licence of {name} is not in the input and was not resolved; it needs review"
+            ),
         ),
         Status::Denied if unknown => (
             Code::LicenceUnknown,

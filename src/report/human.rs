@@ -52,6 +52,18 @@ pub fn render(audit: &Audit, colour: bool) -> String {
         "policy: {} ({})",
         audit.policy.name, audit.policy.origin
     );
+    let own = &audit.project_licence;
+    let _ = writeln!(
+        out,
+        "project licence: {} ({}{})",
+        own.expression.as_deref().unwrap_or("not stated"),
+        own.explanation,
+        if own.consistent {
+            ""
+        } else {
+            "; the sources disagree, see L010"
+        }
+    );
     out.push('\n');
 
     let scopes: std::collections::HashMap<&str, crate::model::Scope> = audit

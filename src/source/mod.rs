@@ -21,7 +21,9 @@ pub enum SourceError {
 pub fn sbom_file(path: &Path) -> Result<PathBuf, SourceError> {
     let shown = path.display().to_string();
     let canonical = std::fs::canonicalize(path).map_err(|err| match err.kind() {
-        std::io::ErrorKind::NotFound => SourceError::NoSuchFile { path: shown.clone() },
+        std::io::ErrorKind::NotFound => SourceError::NoSuchFile {
+            path: shown.clone(),
+        },
         _ => SourceError::Unreadable {
             path: shown.clone(),
             err,
