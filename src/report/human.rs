@@ -211,7 +211,7 @@ fn write_projects(out: &mut String, paint: &Paint, audit: &Audit) {
     );
     let mut t = table();
     t.set_header(vec![
-        "ecosystem",
+        "kind",
         "directory",
         "read from",
         "packages",
@@ -229,7 +229,7 @@ fn write_projects(out: &mut String, paint: &Paint, audit: &Audit) {
             ProjectStatus::Failed { .. } => "not read".to_string(),
         };
         t.add_row(vec![
-            project.ecosystem.to_string(),
+            project.kind.to_string(),
             project.dir.clone(),
             match &project.lockfile {
                 Some(lock) => format!("{} ({})", lock, project.reader),
