@@ -264,7 +264,13 @@ pub fn run(path: &Path, options: &AuditOptions, progress: &Progress) -> Result<A
     let (project_licence, licence_findings) =
         licence::project::project_licence(&root, &graph, &identified.evidence, &cache);
     let today = options.today.unwrap_or_else(|| jiff::Zoned::now().date());
-    let evaluation = evaluate::evaluate(&graph, &identified.evidence, &policy, today);
+    let evaluation = evaluate::evaluate(
+        &graph,
+        &identified.evidence,
+        &policy,
+        today,
+        project_licence.expression.as_deref(),
+    );
 
     let mut findings = found.findings;
     // An unreadable manifest is a project that was found, and already reported.
