@@ -156,6 +156,8 @@ pub struct Audit {
     pub policy: PolicyInfo,
     pub offline: bool,
     pub detect: DetectMode,
+    /// The audited project's own (outbound) licence, from every statement at the root.
+    pub project_licence: licence::project::ProjectLicence,
     pub projects: Vec<Project>,
     pub packages: Vec<AuditedPackage>,
     pub findings: Vec<Finding>,
@@ -258,8 +260,17 @@ pub fn run(path: &Path, options: &AuditOptions, progress: &Progress) -> Result<A
             },
         )
     };
+    let cache = DetectionCache::new(options.cache_dir.as_deref());
+    let (project_licence, licence_findings) =
+        licence::project::project_licence(&root, &graph, &identified.evidence, &cache);
     let today = options.today.unwrap_or_else(|| jiff::Zoned::now().date());
-    let evaluation = evaluate::evaluate(&graph, &identified.evidence, &policy, today);
+    let evaluation = evaluate::evaluate(
+        &graph,
+        &identified.evidence,
+        &policy,
+        today,
+        project_licence.expression.as_deref(),
+    );
 
     let mut findings = found.findings;
     // An unreadable manifest is a project that was found, and already reported.
@@ -274,11 +285,13 @@ pub fn run(path: &Path, options: &AuditOptions, progress: &Progress) -> Result<A
     }
     findings.extend(read_findings);
     findings.extend(identified.findings);
+    findings.extend(licence_findings);
     findings.extend(evaluation.findings);
     Ok(assemble(
         &root,
         &policy,
         options,
+        project_licence,
         graph,
         identified.evidence,
         evaluation.verdicts,
@@ -286,10 +299,12 @@ pub fn run(path: &Path, options: &AuditOptions, progress: &Progress) -> Result<A
     ))
 }
 
+#[allow(clippy::too_many_arguments)]
 fn assemble(
     root: &Path,
     policy: &Policy,
     options: &AuditOptions,
+    project_licence: licence::project::ProjectLicence,
     graph: Graph,
     evidence: Vec<Evidence>,
     verdicts: Vec<Verdict>,
@@ -356,6 +371,7 @@ fn assemble(
         },
         offline: options.offline,
         detect: options.detect,
+        project_licence,
         projects,
         packages,
         findings,

@@ -75,6 +75,15 @@ codes! {
         "The lockfile or manifest records no licence for the package and no other evidence was found; it is unresolved.";
     ProjectLicenceMismatch = "L010", "project-licence-mismatch",
         "The sources of the project's own licence (manifest, publiccode.yml, REUSE, licence files) disagree.";
+    // Compatibility: dependencies against the project's own (outbound) licence.
+    LicenceIncompatible = "C001", "licence-incompatible",
+        "The dependency's licence cannot be combined with the project's licence under the policy's use.";
+    CompatibilityNeedsReview = "C002", "compatibility-needs-review",
+        "Whether the dependency's licence fits the project's licence depends on how they are combined, or no source gives a verdict.";
+    ObligationTriggered = "C003", "obligation-triggered",
+        "The way the project is used triggers an obligation of a licence (e.g. offering source to network users).";
+    OutboundLicenceUnknown = "C004", "outbound-licence-unknown",
+        "The policy asks for compatibility checks, but the project's own licence is not known.";
     // Policy: exceptions, clarifications and the policy's own entries.
     ExceptionExpired = "P001", "exception-expired",
         "An exception has passed its `expires` date; it no longer applies and must be renewed or removed.";

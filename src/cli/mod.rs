@@ -1,6 +1,7 @@
 //! The command line: clap definitions and one file per subcommand; thin glue only.
 
 mod audit;
+mod policy;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
@@ -42,6 +43,9 @@ pub enum ColourChoice {
 pub enum Command {
     /// Audit the dependencies and licences of every project in a directory.
     Audit(audit::AuditArgs),
+    /// Check, explain and import policies.
+    #[command(subcommand)]
+    Policy(policy::PolicyCommand),
 }
 
 /// Parses the command line, runs the command, and returns the exit code.
@@ -58,6 +62,7 @@ pub fn main() -> u8 {
     };
     match &cli.command {
         Command::Audit(args) => audit::run(&cli, args),
+        Command::Policy(command) => policy::run(command),
     }
 }
 

@@ -15,6 +15,8 @@
 pub mod detect;
 pub mod expression;
 pub mod facts;
+pub mod obligations;
+pub mod project;
 
 use crate::diagnostic::{Code, Finding};
 use crate::model::{DeclaredLicence, Graph, Package, PackageSpec};

@@ -8,6 +8,7 @@
 //! licence. A package exception rescues licences the rules do not allow, for that package only,
 //! until it expires.
 
+use super::compat::{self, Compatibility, UseMode};
 use super::{Decision, Exception, ExceptionLicence, Inclusion, Policy, Selector, licence_matches};
 use crate::diagnostic::{Code, Finding, Severity};
 use crate::licence::expression::Tree;
@@ -100,6 +101,10 @@ pub struct Verdict {
     /// Why the package was skipped.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// The verdict on the effective licence against the project's own licence, when the
+    /// policy asks for it (`[project] use`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compatibility: Option<Compatibility>,
 }
 
 /// The evaluate stage's output, parallel to `graph.packages`.
@@ -125,8 +130,11 @@ pub fn evaluate(
     evidence: &[Evidence],
     policy: &Policy,
     today: jiff::civil::Date,
+    project_licence: Option<&str>,
 ) -> Evaluation {
     let mut findings = Vec::new();
+    let compatibility = compatibility_setup(policy, project_licence, &mut findings);
+    let mut compat_by_expression: HashMap<String, Compatibility> = HashMap::new();
     let live: Vec<bool> = policy
         .exceptions
         .iter()
@@ -152,6 +160,7 @@ pub fn evaluate(
                 effective: None,
                 licences: Vec::new(),
                 note: Some("the audited project's own package".to_string()),
+                compatibility: None,
             });
             continue;
         }
@@ -161,6 +170,7 @@ pub fn evaluate(
                 effective: None,
                 licences: Vec::new(),
                 note: Some(note),
+                compatibility: None,
             });
             continue;
         }
@@ -203,12 +213,25 @@ pub fn evaluate(
                 ),
                 licences: outcome.decisions,
                 note: None,
+                compatibility: None,
             };
             if live_exceptions.is_empty() {
                 by_expression.insert(expression.clone(), verdict.clone());
             }
             verdict
         };
+        let mut verdict = verdict;
+        if let (Some((outbound, mode)), Some(effective)) = (&compatibility, &verdict.effective)
+            && ev.concluded.is_known()
+            && let Ok(effective_tree) = Tree::parse(effective)
+        {
+            let result = compat_by_expression
+                .entry(effective.clone())
+                .or_insert_with(|| compat::check(outbound, &effective_tree, *mode))
+                .clone();
+            findings.extend(compatibility_findings(package, ev, &verdict, &result));
+            verdict.compatibility = Some(result);
+        }
         if let Some(finding) = finding_for(package, ev, &verdict, policy) {
             findings.push(finding);
         }
@@ -253,6 +276,139 @@ pub fn evaluate(
     Evaluation { verdicts, findings }
 }
 
+/// The outbound licence and use, when the policy asks for compatibility checks.
+fn compatibility_setup(
+    policy: &Policy,
+    project_licence: Option<&str>,
+    findings: &mut Vec<Finding>,
+) -> Option<(Tree, UseMode)> {
+    let mode = policy.use_mode?;
+    let Some(text) = policy.outbound.as_deref().or(project_licence) else {
+        findings.push(
+            Finding::warning(
+                Code::OutboundLicenceUnknown,
+                format!(
+                    "the policy checks compatibility for `{mode}` use, but the project's own licence is not known"
+                ),
+            )
+            .note("set `[project] licence` in the policy, or state the licence in publiccode.yml, REUSE or the manifest"),
+        );
+        return None;
+    };
+    match Tree::parse(text) {
+        Ok(tree) => {
+            if mode == UseMode::Network {
+                findings.extend(own_network_obligation(&tree));
+            }
+            Some((tree, mode))
+        }
+        Err(_) => {
+            findings.push(Finding::warning(
+                Code::OutboundLicenceUnknown,
+                format!("the project's licence `{text}` is not an SPDX expression; compatibility was not checked"),
+            ));
+            None
+        }
+    }
+}
+
+/// Offering the project itself over a network is distribution under network copyleft and under
+/// the EUPL (Article 1 counts providing access to essential functionalities as distribution).
+fn own_network_obligation(outbound: &Tree) -> Option<Finding> {
+    let networked: Vec<String> = outbound
+        .licences()
+        .into_iter()
+        .map(|req| facts::licence_name(&req.license))
+        .filter(|id| {
+            id.starts_with("EUPL-")
+                || facts::facts(id).is_some_and(|f| f.category == Category::NetworkCopyleft)
+        })
+        .collect();
+    if networked.is_empty() {
+        return None;
+    }
+    Some(
+        Finding::warning(
+            Code::ObligationTriggered,
+            format!(
+                "offered over a network, the project itself is distributed under {}: its users must be able to get its source",
+                networked.join(", ")
+            ),
+        )
+        .note("EUPL-1.2 Article 1 counts providing access to the essential functionalities over a network as distribution; AGPL-3.0 section 13 requires offering the source to remote users")
+        .note("publish the source (e.g. on openCode) and link it from the service"),
+    )
+}
+
+/// C001–C003 for one package. An exception that accepted the package's licence accepts its
+/// compatibility too: the findings become notes that name the exception.
+fn compatibility_findings(
+    package: &Package,
+    ev: &Evidence,
+    verdict: &Verdict,
+    result: &Compatibility,
+) -> Vec<Finding> {
+    let name = format!("{} {}", package.name, package.version);
+    let excepted = verdict.licences.iter().find_map(|d| match &d.cause {
+        Cause::Exception { source, .. } => Some(source.clone()),
+        _ => None,
+    });
+    let effective = verdict.effective.clone().unwrap_or_default();
+    let mut out = Vec::new();
+    let (code, severity, message) = match result.verdict {
+        compat::Verdict::Compatible => (None, Severity::Note, String::new()),
+        compat::Verdict::Incompatible => (
+            Some(Code::LicenceIncompatible),
+            Severity::Error,
+            format!(
+                "{name} ({effective}) cannot be part of this project under {} for `{}` use",
+                result.outbound, result.use_mode
+            ),
+        ),
+        compat::Verdict::NeedsReview => (
+            Some(Code::CompatibilityNeedsReview),
+            Severity::Warning,
+            format!(
+                "whether {name} ({effective}) fits this project under {} for `{}` use needs review",
+                result.outbound, result.use_mode
+            ),
+        ),
+    };
+    if let Some(code) = code {
+        let severity = if excepted.is_some() { Severity::Note } else { severity };
+        let mut finding = Finding::new(code, severity, message)
+            .package(package.purl.clone())
+            .licence(effective.clone(), Some(ev.concluded.explanation.clone()));
+        for pair in result.pairs.iter().filter(|p| p.verdict != compat::Verdict::Compatible) {
+            finding = finding.note(format!("{}: {}", pair.inbound, pair.reason));
+            for source in &pair.sources {
+                finding = finding.note(format!("source: {source}"));
+            }
+            if let Some(remedy) = &pair.remedy {
+                finding = finding.note(format!("way out: {remedy}"));
+            }
+        }
+        if let Some(source) = &excepted {
+            finding = finding.note(format!("accepted by the exception in {source}"));
+        }
+        out.push(finding);
+    }
+    let obligations: Vec<&String> = result.pairs.iter().flat_map(|p| &p.obligations).collect();
+    if !obligations.is_empty() {
+        let mut finding = Finding::warning(
+            Code::ObligationTriggered,
+            format!("{name} ({effective}) brings obligations for `{}` use", result.use_mode),
+        )
+        .package(package.purl.clone())
+        .licence(effective, Some(ev.concluded.explanation.clone()));
+        for obligation in obligations {
+            finding = finding.note(obligation.clone());
+        }
+        out.push(finding);
+    }
+    out
+}
+
 fn skipped(package: &Package, policy: &Policy) -> Option<String> {
     let excluded = |i: Inclusion| i == Inclusion::Exclude;
     if package.scope == Scope::Dev && excluded(policy.dev) {
@@ -287,6 +443,22 @@ fn expired(exception: &Exception) -> Finding {
     .note("renew it with a new `expires` date after a new review, or remove it")
 }
 
+/// The policy's decision on one licence expression, outside any package (no exceptions): the
+/// status, the effective expression, and the decision on each licence.
+pub fn judge_expression(expression: &str, policy: &Policy) -> (Status, String, Vec<LicenceDecision>) {
+    let outcome = evaluate_expression(expression, policy, &[]);
+    let status = match outcome.decision {
+        Decision::Allow => Status::Allowed,
+        Decision::Review => Status::Review,
+        Decision::Deny => Status::Denied,
+    };
+    let effective = outcome
+        .effective
+        .as_ref()
+        .map_or_else(|| NOASSERTION.to_string(), Tree::to_string);
+    (status, effective, outcome.decisions)
+}
+
 fn evaluate_expression(expression: &str, policy: &Policy, exceptions: &[usize]) -> Outcome {
     if expression == NOASSERTION {
         return unknown_outcome(policy, exceptions);
@@ -302,7 +474,8 @@ fn unknown_outcome(policy: &Policy, exceptions: &[usize]) -> Outcome {
     let rescued = exceptions.iter().copied().find(|&i| {
         policy.exceptions[i]
             .allow
-            .contains(&ExceptionLicence::Unknown)
+            .iter()
+            .any(|a| matches!(a, ExceptionLicence::Unknown | ExceptionLicence::Any))
     });
     let (decision, cause, exceptions_used) = match rescued {
         Some(i) if policy.unknown != Decision::Allow => (
@@ -344,6 +517,7 @@ fn evaluate_tree(tree: &Tree, policy: &Policy, exceptions: &[usize]) -> Outcome 
                 && let Some(i) = exceptions.iter().copied().find(|&i| {
                     policy.exceptions[i].allow.iter().any(|a| match a {
                         ExceptionLicence::Licence(wanted) => licence_matches(wanted, req),
+                        ExceptionLicence::Any => true,
                         ExceptionLicence::Unknown => false,
                     })
                 })

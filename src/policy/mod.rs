@@ -7,7 +7,10 @@
 //! specific wins (a licence id beats a category with flags beats a category); among equally
 //! specific rules, `deny` beats `review` beats `allow`.
 
+pub mod compat;
 pub mod evaluate;
+pub mod explain;
+pub mod import;
 
 use crate::diagnostic::{Location, line_of_offset};
 use crate::licence::facts::{self, Category};
@@ -28,6 +31,19 @@ pub const PRESETS: &[(&str, &str)] = &[
         "permissive-only",
         include_str!("../../policies/permissive-only.toml"),
     ),
+    (
+        "eupl-1.2-distribution",
+        include_str!("../../policies/eupl-1.2-distribution.toml"),
+    ),
+    (
+        "eupl-1.2-network",
+        include_str!("../../policies/eupl-1.2-network.toml"),
+    ),
+    (
+        "osi-approved",
+        include_str!("../../policies/osi-approved.toml"),
+    ),
+    ("fsf-libre", include_str!("../../policies/fsf-libre.toml")),
 ];
 
 /// The preset used when neither `--policy` nor a fundament.toml says otherwise.
@@ -228,7 +244,10 @@ pub struct Exception {
 #[derive(Debug, Clone, PartialEq)]
 pub enum ExceptionLicence {
     Licence(spdx::LicenseReq),
+    /// `NOASSERTION`: an unknown licence is accepted.
     Unknown,
+    /// `*`: whatever the licence (LicenseFinder's package approvals); use sparingly.
+    Any,
 }
 
 impl fmt::Display for ExceptionLicence {
@@ -236,6 +255,7 @@ impl fmt::Display for ExceptionLicence {
         match self {
             ExceptionLicence::Licence(req) => write!(f, "{req}"),
             ExceptionLicence::Unknown => f.write_str(crate::licence::NOASSERTION),
+            ExceptionLicence::Any => f.write_str("*"),
         }
     }
 }
@@ -260,6 +280,11 @@ pub struct Policy {
     pub peer: Inclusion,
     pub exceptions: Vec<Exception>,
     pub clarifications: Vec<Curation>,
+    /// The project's own licence, when the policy states it (else it is read from the project).
+    pub outbound: Option<String>,
+    /// How the project is used; compatibility with the outbound licence is checked only when
+    /// the policy says.
+    pub use_mode: Option<compat::UseMode>,
 }
 
 impl Policy {
@@ -334,6 +359,25 @@ impl Policy {
             clarifications.push(parse_clarify(&ctx, i, entry)?);
         }
         let deps = raw.dependencies.unwrap_or_default();
+        let project = raw.project.unwrap_or_default();
+        let outbound = match &project.licence {
+            Some(text) => Some(
+                spdx::Expression::parse(text.get_ref().trim())
+                    .map(|e| crate::licence::expression::canonical(&e))
+                    .map_err(|e| {
+                        ctx.error(
+                            text.span(),
+                            "project.licence".to_string(),
+                            format!(
+                                "`{}` is not a valid SPDX expression: {}",
+                                text.get_ref(),
+                                e.reason
+                            ),
+                        )
+                    })?,
+            ),
+            None => None,
+        };
         Ok(Policy {
             name: raw.name.unwrap_or_else(|| {
                 Path::new(file)
@@ -354,6 +398,8 @@ impl Policy {
             peer: deps.peer.unwrap_or(Inclusion::Include),
             exceptions,
             clarifications,
+            outbound,
+            use_mode: project.use_mode,
         })
     }
 }
@@ -518,6 +564,8 @@ fn parse_exception(
     for (i, text) in raw.allow.iter().enumerate() {
         if text.trim() == crate::licence::NOASSERTION {
             allow.push(ExceptionLicence::Unknown);
+        } else if text.trim() == "*" {
+            allow.push(ExceptionLicence::Any);
         } else {
             let req = parse_one_licence(text).map_err(|m| {
                 ctx.error(span.clone(), format!("exceptions[{index}].allow[{i}]"), m)
@@ -611,6 +659,16 @@ struct RawPolicy {
     exceptions: Vec<Spanned<RawException>>,
     #[serde(default)]
     clarify: Vec<Spanned<RawClarify>>,
+    project: Option<RawProject>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawProject {
+    #[serde(alias = "license")]
+    licence: Option<Spanned<String>>,
+    #[serde(rename = "use")]
+    use_mode: Option<compat::UseMode>,
 }
 
 #[derive(Debug, Default, Deserialize)]

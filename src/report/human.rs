@@ -52,6 +52,18 @@ pub fn render(audit: &Audit, colour: bool) -> String {
         "policy: {} ({})",
         audit.policy.name, audit.policy.origin
     );
+    let own = &audit.project_licence;
+    let _ = writeln!(
+        out,
+        "project licence: {} ({}{})",
+        own.expression.as_deref().unwrap_or("not stated"),
+        own.explanation,
+        if own.consistent {
+            ""
+        } else {
+            "; the sources disagree, see L010"
+        }
+    );
     out.push('\n');
 
     let scopes: std::collections::HashMap<&str, crate::model::Scope> = audit
@@ -199,7 +211,7 @@ fn write_projects(out: &mut String, paint: &Paint, audit: &Audit) {
     );
     let mut t = table();
     t.set_header(vec![
-        "ecosystem",
+        "kind",
         "directory",
         "read from",
         "packages",
@@ -217,7 +229,7 @@ fn write_projects(out: &mut String, paint: &Paint, audit: &Audit) {
             ProjectStatus::Failed { .. } => "not read".to_string(),
         };
         t.add_row(vec![
-            project.ecosystem.to_string(),
+            project.kind.to_string(),
             project.dir.clone(),
             match &project.lockfile {
                 Some(lock) => format!("{} ({})", lock, project.reader),

@@ -1,0 +1,508 @@
+//! The audited project's own licence: the outbound licence under which it is offered to others.
+//!
+//! Read from every place a project states it, at the audited root:
+//! - **publiccode.yml** (`legal.license`), the public-sector software metadata standard;
+//! - **REUSE**: `REUSE.toml` annotations and `.reuse/dep5` `Files: *` stanzas, and the licence
+//!   texts in `LICENSES/`;
+//! - **manifests** of the projects at the root (Cargo.toml, package.json, composer.json,
+//!   pyproject.toml, pom.xml), as their readers report them;
+//! - **licence files** at the root (LICENSE, COPYING, ...), identified like any licence text.
+//!
+//! The outbound licence is taken from the first source, in that order, that states one licence
+//! expression; when the sources name different licences, finding L010 lists them all, because a
+//! project whose files disagree about its own licence leaves its users guessing.
+
+use super::detect::{self, DetectionCache, FileKind};
+use super::expression::{self, Reading, Tree};
+use super::{Evidence, facts};
+use crate::diagnostic::{Code, Finding};
+use crate::model::Graph;
+use serde::Serialize;
+use std::collections::BTreeSet;
+use std::path::Path;
+
+/// Where a statement about the project's licence comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SourceKind {
+    Publiccode,
+    Reuse,
+    Manifest,
+    LicensesDir,
+    LicenceFile,
+}
+
+/// One statement about the project's licence.
+#[derive(Debug, Clone, Serialize)]
+pub struct LicenceStatement {
+    pub kind: SourceKind,
+    /// The file, relative to the audited root.
+    pub file: String,
+    /// Where in the file ("legal.license", "annotations", "license").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// What the file says, as written.
+    pub raw: String,
+    /// The SPDX expression it was read as, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expression: Option<String>,
+    /// A guess was involved (an unversioned name like `agpl`).
+    pub assumed: bool,
+    /// Why the statement does not settle the licence on its own (several licences in REUSE
+    /// annotations, an unidentified licence file).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl LicenceStatement {
+    /// Whether this statement names one licence expression the project is offered under.
+    fn decisive(&self) -> bool {
+        self.expression.is_some() && self.note.is_none()
+    }
+}
+
+/// The project's outbound licence and every statement found about it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProjectLicence {
+    /// The outbound licence, when a source states one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expression: Option<String>,
+    /// Which statement it was taken from, in words.
+    pub explanation: String,
+    /// Whether the decisive statements agree (the same licences).
+    pub consistent: bool,
+    pub statements: Vec<LicenceStatement>,
+}
+
+/// Reads the project's own licence at `root`, given the graph and evidence of the projects
+/// found there.
+pub fn project_licence(
+    root: &Path,
+    graph: &Graph,
+    evidence: &[Evidence],
+    cache: &DetectionCache,
+) -> (ProjectLicence, Vec<Finding>) {
+    let mut statements = Vec::new();
+    statements.extend(publiccode(root));
+    statements.extend(reuse_toml(root));
+    statements.extend(reuse_dep5(root));
+    statements.extend(manifests(graph, evidence));
+    statements.extend(licenses_dir(root));
+    statements.extend(licence_files(root, cache));
+    statements.sort_by_key(|s| s.kind);
+
+    let decisive: Vec<&LicenceStatement> = statements.iter().filter(|s| s.decisive()).collect();
+    // Prefer a statement that did not have to guess, within the order of the sources.
+    let chosen = decisive
+        .iter()
+        .find(|s| !s.assumed)
+        .or_else(|| decisive.first())
+        .copied();
+    let distinct: BTreeSet<BTreeSet<String>> = decisive
+        .iter()
+        .filter_map(|s| s.expression.as_deref())
+        .map(licence_ids)
+        .collect();
+    let consistent = distinct.len() <= 1;
+
+    let mut findings = Vec::new();
+    if !consistent {
+        let mut finding = Finding::warning(
+            Code::ProjectLicenceMismatch,
+            format!(
+                "the project's own licence is stated differently in {} places",
+                decisive.len()
+            ),
+        );
+        for s in &decisive {
+            finding = finding.note(describe(s));
+        }
+        finding = finding.note(
+            "state one licence everywhere (publiccode.yml, REUSE, manifests, LICENSE) so that users know which applies",
+        );
+        if let Some(first) = decisive.first() {
+            finding = finding.at(first.file.clone(), None);
+        }
+        findings.push(finding);
+    }
+
+    let licence = match chosen {
+        Some(s) => ProjectLicence {
+            expression: s.expression.clone(),
+            explanation: format!("from {}", describe(s)),
+            consistent,
+            statements,
+        },
+        None => ProjectLicence {
+            expression: None,
+            explanation: if statements.is_empty() {
+                "no licence statement found at the audited root (publiccode.yml, REUSE, manifests, LICENSE files)".to_string()
+            } else {
+                "no statement at the audited root names one licence".to_string()
+            },
+            consistent,
+            statements,
+        },
+    };
+    (licence, findings)
+}
+
+fn describe(s: &LicenceStatement) -> String {
+    let place = match &s.field {
+        Some(field) => format!("{} `{field}`", s.file),
+        None => s.file.clone(),
+    };
+    match (&s.expression, s.assumed) {
+        (Some(expr), true) => format!("{place}: {expr} (read from `{}`, assumed)", s.raw),
+        (Some(expr), false) if expr != &s.raw => format!("{place}: {expr} (`{}`)", s.raw),
+        (Some(expr), false) => format!("{place}: {expr}"),
+        (None, _) => format!("{place}: `{}`", s.raw),
+    }
+}
+
+fn licence_ids(expression: &str) -> BTreeSet<String> {
+    Tree::parse(expression)
+        .map(|tree| {
+            tree.licences()
+                .into_iter()
+                .map(|req| facts::licence_name(&req.license))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn statement(kind: SourceKind, file: &str, field: Option<&str>, raw: &str) -> LicenceStatement {
+    let reading = expression::interpret(raw);
+    LicenceStatement {
+        kind,
+        file: file.to_string(),
+        field: field.map(str::to_string),
+        raw: raw.to_string(),
+        assumed: reading.assumed,
+        note: match reading.reading {
+            Reading::Unparsable | Reading::SeeFile => reading.note.clone(),
+            _ => None,
+        },
+        expression: reading.expression,
+    }
+}
+
+fn publiccode(root: &Path) -> Option<LicenceStatement> {
+    #[derive(serde::Deserialize)]
+    struct Publiccode {
+        legal: Option<Legal>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Legal {
+        license: Option<String>,
+    }
+    let (name, text) = ["publiccode.yml", "publiccode.yaml"]
+        .iter()
+        .find_map(|n| std::fs::read_to_string(root.join(n)).ok().map(|t| (*n, t)))?;
+    let parsed: Result<Publiccode, _> = serde_saphyr::from_str(&text);
+    match parsed {
+        Ok(Publiccode {
+            legal: Some(Legal {
+                license: Some(licence),
+            }),
+        }) => Some(statement(
+            SourceKind::Publiccode,
+            name,
+            Some("legal.license"),
+            &licence,
+        )),
+        Ok(_) => Some(LicenceStatement {
+            kind: SourceKind::Publiccode,
+            file: name.to_string(),
+            field: Some("legal.license".to_string()),
+            raw: String::new(),
+            expression: None,
+            assumed: false,
+            note: Some(
+                "publiccode.yml has no `legal.license`, which the standard requires".to_string(),
+            ),
+        }),
+        Err(err) => Some(LicenceStatement {
+            kind: SourceKind::Publiccode,
+            file: name.to_string(),
+            field: None,
+            raw: String::new(),
+            expression: None,
+            assumed: false,
+            note: Some(format!("not valid YAML: {err}")),
+        }),
+    }
+}
+
+/// REUSE.toml: when every annotation names the same licence, that is the project's licence;
+/// mixed annotations describe individual files and are kept as information only.
+fn reuse_toml(root: &Path) -> Option<LicenceStatement> {
+    let text = std::fs::read_to_string(root.join("REUSE.toml")).ok()?;
+    let table: toml::Table = match toml::from_str(&text) {
+        Ok(t) => t,
+        Err(err) => {
+            return Some(LicenceStatement {
+                kind: SourceKind::Reuse,
+                file: "REUSE.toml".to_string(),
+                field: None,
+                raw: String::new(),
+                expression: None,
+                assumed: false,
+                note: Some(format!("not valid TOML: {}", err.message().trim())),
+            });
+        }
+    };
+    let licences: BTreeSet<String> = table
+        .get("annotations")
+        .and_then(|a| a.as_array())
+        .map(|annotations| {
+            annotations
+                .iter()
+                .filter_map(|a| a.get("SPDX-License-Identifier"))
+                .filter_map(|v| v.as_str())
+                .map(|s| s.trim().to_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    reuse_statement("REUSE.toml", "annotations", licences)
+}
+
+/// `.reuse/dep5` (Debian copyright format): the `License:` of the `Files: *` stanzas.
+fn reuse_dep5(root: &Path) -> Option<LicenceStatement> {
+    let text = std::fs::read_to_string(root.join(".reuse").join("dep5")).ok()?;
+    let mut licences = BTreeSet::new();
+    for stanza in text.split("\n\n") {
+        let mut files = None;
+        let mut licence = None;
+        for line in stanza.lines() {
+            if let Some(v) = line.strip_prefix("Files:") {
+                files = Some(v.trim().to_string());
+            } else if let Some(v) = line.strip_prefix("License:") {
+                licence = Some(v.trim().to_string());
+            }
+        }
+        if let (Some(files), Some(licence)) = (files, licence)
+            && files.split_whitespace().any(|f| f == "*")
+        {
+            licences.insert(licence);
+        }
+    }
+    reuse_statement(".reuse/dep5", "Files: *", licences)
+}
+
+fn reuse_statement(
+    file: &str,
+    field: &str,
+    licences: BTreeSet<String>,
+) -> Option<LicenceStatement> {
+    match licences.len() {
+        0 => None,
+        1 => {
+            let only = licences.into_iter().next().unwrap_or_default();
+            Some(statement(SourceKind::Reuse, file, Some(field), &only))
+        }
+        _ => {
+            let all: Vec<String> = licences.into_iter().collect();
+            Some(LicenceStatement {
+                kind: SourceKind::Reuse,
+                file: file.to_string(),
+                field: Some(field.to_string()),
+                raw: all.join(", "),
+                expression: None,
+                assumed: false,
+                note: Some(format!(
+                    "annotates files with {} licences; no single project licence",
+                    all.len()
+                )),
+            })
+        }
+    }
+}
+
+/// The declared licences of the root packages of the projects at the audited root.
+fn manifests(graph: &Graph, evidence: &[Evidence]) -> Vec<LicenceStatement> {
+    let mut out = Vec::new();
+    for project in graph.projects.iter().filter(|p| p.dir == ".") {
+        for &root in &project.roots {
+            let Some(ev) = evidence.get(root) else {
+                continue;
+            };
+            // Only the project's main manifest speaks for the project; workspace members and
+            // modules in subdirectories have their own licences.
+            for d in &ev.declared {
+                if d.declared.origin.file.contains('/') {
+                    continue;
+                }
+                let statement = LicenceStatement {
+                    kind: SourceKind::Manifest,
+                    file: d.declared.origin.file.clone(),
+                    field: Some(d.declared.origin.field.clone()),
+                    raw: d.declared.raw.clone(),
+                    expression: d.interpretation.expression.clone(),
+                    assumed: d.interpretation.assumed,
+                    note: match d.interpretation.reading {
+                        Reading::Unparsable | Reading::SeeFile => d.interpretation.note.clone(),
+                        _ => None,
+                    },
+                };
+                let duplicate = out
+                    .iter()
+                    .any(|s: &LicenceStatement| s.file == statement.file && s.raw == statement.raw);
+                if !duplicate {
+                    out.push(statement);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `LICENSES/` (REUSE): the texts of every licence used in the project, named by SPDX id.
+fn licenses_dir(root: &Path) -> Option<LicenceStatement> {
+    let entries = std::fs::read_dir(root.join("LICENSES")).ok()?;
+    let mut ids: Vec<String> = entries
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let stem = name
+                .strip_suffix(".txt")
+                .or_else(|| name.strip_suffix(".md"))
+                .unwrap_or(&name);
+            Some(stem.to_string())
+        })
+        .collect();
+    ids.sort();
+    match ids.len() {
+        0 => None,
+        1 => Some(statement(
+            SourceKind::LicensesDir,
+            &format!("LICENSES/{}", ids[0]),
+            None,
+            &ids[0],
+        )),
+        _ => Some(LicenceStatement {
+            kind: SourceKind::LicensesDir,
+            file: "LICENSES/".to_string(),
+            field: None,
+            raw: ids.join(", "),
+            expression: None,
+            assumed: false,
+            note: Some("holds the texts of several licences used in the project".to_string()),
+        }),
+    }
+}
+
+/// LICENSE, COPYING, ... at the root, identified like any licence text.
+fn licence_files(root: &Path, cache: &DetectionCache) -> Vec<LicenceStatement> {
+    detect::licence_files(root)
+        .into_iter()
+        .filter(|f| f.kind == FileKind::Licence && !f.name.starts_with("LICENSES/"))
+        .filter_map(|file| {
+            let detected = detect::detect_file(&file, cache).ok()?;
+            let confident = detected.confidence >= detect::CONFIDENT;
+            Some(LicenceStatement {
+                kind: SourceKind::LicenceFile,
+                file: file.name.clone(),
+                field: None,
+                raw: match &detected.licence {
+                    Some(l) => format!("{l} (score {:.2})", detected.confidence),
+                    None => "not identified".to_string(),
+                },
+                expression: detected.licence.clone().filter(|_| confident),
+                assumed: false,
+                note: (!confident)
+                    .then(|| "the text could not be identified with confidence".to_string()),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    fn audit_root(files: &[(&str, &str)]) -> (tempfile::TempDir, ProjectLicence, Vec<Finding>) {
+        let tmp = tempfile::tempdir().unwrap();
+        for (name, text) in files {
+            let path = tmp.path().join(name);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, text).unwrap();
+        }
+        let (licence, findings) = project_licence(
+            tmp.path(),
+            &Graph::default(),
+            &[],
+            &DetectionCache::new(None),
+        );
+        (tmp, licence, findings)
+    }
+
+    #[test]
+    fn publiccode_comes_first() {
+        let (_t, licence, findings) = audit_root(&[
+            (
+                "publiccode.yml",
+                "publiccodeYmlVersion: '0.4'\nlegal:\n  license: EUPL-1.2\n",
+            ),
+            ("LICENSES/EUPL-1.2.txt", "..."),
+        ]);
+        assert_eq!(licence.expression.as_deref(), Some("EUPL-1.2"));
+        assert!(licence.explanation.contains("publiccode.yml"));
+        assert!(licence.consistent);
+        assert!(findings.is_empty());
+    }
+
+    #[test]
+    fn reuse_annotations_with_one_licence_state_it() {
+        let (_t, licence, _) = audit_root(&[(
+            "REUSE.toml",
+            "version = 1\n[[annotations]]\npath = [\"**/*.json\"]\nSPDX-License-Identifier = \"EUPL-1.2\"\n\
+             [[annotations]]\npath = [\"docs/**\"]\nSPDX-License-Identifier = \"EUPL-1.2\"\n",
+        )]);
+        assert_eq!(licence.expression.as_deref(), Some("EUPL-1.2"));
+    }
+
+    #[test]
+    fn mixed_reuse_annotations_are_information_only() {
+        let (_t, licence, _) = audit_root(&[(
+            "REUSE.toml",
+            "version = 1\n[[annotations]]\npath = \"a\"\nSPDX-License-Identifier = \"CC0-1.0\"\n\
+             [[annotations]]\npath = \"b\"\nSPDX-License-Identifier = \"MIT\"\n",
+        )]);
+        assert_eq!(licence.expression, None);
+        assert!(licence.statements[0].note.is_some());
+    }
+
+    #[test]
+    fn disagreeing_sources_are_a_finding() {
+        let (_t, licence, findings) = audit_root(&[
+            ("publiccode.yml", "legal:\n  license: MIT\n"),
+            ("LICENSES/EUPL-1.2.txt", "..."),
+        ]);
+        assert_eq!(licence.expression.as_deref(), Some("MIT"));
+        assert!(!licence.consistent);
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].code, Code::ProjectLicenceMismatch);
+        assert_eq!(findings[0].notes.len(), 3);
+    }
+
+    #[test]
+    fn dep5_files_star_states_the_licence() {
+        let (_t, licence, _) = audit_root(&[(
+            ".reuse/dep5",
+            "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\n\
+             Files: *\nCopyright: 2024 City\nLicense: AGPL-3.0-or-later\n\n\
+             Files: docs/*\nCopyright: 2024 City\nLicense: CC-BY-4.0\n",
+        )]);
+        assert_eq!(licence.expression.as_deref(), Some("AGPL-3.0-or-later"));
+    }
+
+    #[test]
+    fn nothing_found_says_so() {
+        let (_t, licence, findings) = audit_root(&[]);
+        assert_eq!(licence.expression, None);
+        assert!(licence.explanation.contains("no licence statement"));
+        assert!(findings.is_empty());
+    }
+}

@@ -1,0 +1,239 @@
+//! `fundament policy explain`: what a licence is, what it obliges, and what the policy makes of
+//! it, including its compatibility with the project's own licence.
+
+use super::Policy;
+use super::compat::{self, Compatibility, UseMode};
+use super::evaluate::{self, LicenceDecision, Status};
+use crate::licence::expression::{self, Tree};
+use crate::licence::facts;
+use crate::licence::obligations::{self, Lang};
+use serde::Serialize;
+use std::fmt::Write as _;
+
+/// Everything fundament knows about one licence.
+#[derive(Debug, Clone, Serialize)]
+pub struct LicenceInfo {
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scancode_category: Option<String>,
+    pub osi_approved: bool,
+    pub fsf_libre: bool,
+    pub deprecated: bool,
+    pub obligations: Vec<String>,
+}
+
+/// The explanation of a licence expression under a policy.
+#[derive(Debug, Clone, Serialize)]
+pub struct Explanation {
+    /// What was asked about, as given.
+    pub input: String,
+    /// The SPDX expression it was read as, and how.
+    pub expression: String,
+    pub reading: expression::Reading,
+    pub assumed: bool,
+    pub licences: Vec<LicenceInfo>,
+    pub policy: String,
+    pub status: Status,
+    pub effective: String,
+    pub decisions: Vec<LicenceDecision>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compatibility: Option<Compatibility>,
+    /// Why compatibility was not checked, when it was not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compatibility_note: Option<String>,
+}
+
+/// Facts and obligations of one licence id.
+pub fn licence_info(id: &str, lang: Lang) -> LicenceInfo {
+    let f = facts::facts(id);
+    LicenceInfo {
+        id: id.to_string(),
+        name: spdx::license_id(id).map(|l| l.full_name.to_string()),
+        category: f.map(|f| f.category.to_string()),
+        scancode_category: f.map(|f| f.scancode_category.to_string()),
+        osi_approved: f.is_some_and(|f| f.osi_approved),
+        fsf_libre: f.is_some_and(|f| f.fsf_libre),
+        deprecated: f.is_some_and(|f| f.deprecated),
+        obligations: obligations::obligations(id, lang),
+    }
+}
+
+/// Explains `input` (an SPDX expression or a licence name fundament can read) under `policy`,
+/// checking compatibility against `outbound` for `use_mode` when both are known.
+pub fn explain(
+    input: &str,
+    policy: &Policy,
+    outbound: Option<&str>,
+    use_mode: Option<UseMode>,
+    lang: Lang,
+) -> Result<Explanation, String> {
+    let reading = expression::interpret(input);
+    let Some(expr) = reading.expression.clone() else {
+        return Err(format!(
+            "`{input}` is not a licence fundament can read{}",
+            reading
+                .note
+                .map(|n| format!(": {n}"))
+                .unwrap_or_default()
+        ));
+    };
+    let tree = Tree::parse(&expr).map_err(|e| format!("`{expr}`: {e}"))?;
+    let mut ids: Vec<String> = tree
+        .licences()
+        .into_iter()
+        .flat_map(|req| {
+            let mut v = vec![facts::licence_name(&req.license)];
+            if let Some(spdx::AdditionItem::Spdx(exc)) = &req.addition {
+                v.push(exc.name.to_string());
+            }
+            v
+        })
+        .collect();
+    ids.dedup();
+    let (status, effective, decisions) = evaluate::judge_expression(&expr, policy);
+    let (compatibility, compatibility_note) = match (outbound, use_mode) {
+        (Some(out), Some(mode)) => match (Tree::parse(out), Tree::parse(&effective)) {
+            (Ok(out_tree), Ok(eff_tree)) => (Some(compat::check(&out_tree, &eff_tree, mode)), None),
+            _ => (None, Some(format!("`{out}` is not an SPDX expression"))),
+        },
+        (None, _) => (
+            None,
+            Some("the project's licence is not known: set `[project] licence` in the policy or pass --outbound".to_string()),
+        ),
+        (Some(_), None) => (
+            None,
+            Some("the use is not known: set `[project] use` in the policy or pass --use".to_string()),
+        ),
+    };
+    Ok(Explanation {
+        input: input.to_string(),
+        expression: expr,
+        reading: reading.reading,
+        assumed: reading.assumed,
+        licences: ids.iter().map(|id| licence_info(id, lang)).collect(),
+        policy: format!("{} ({})", policy.name, policy.origin),
+        status,
+        effective,
+        decisions,
+        compatibility,
+        compatibility_note,
+    })
+}
+
+/// The explanation in words.
+pub fn render(explanation: &Explanation) -> String {
+    let mut out = String::new();
+    let e = explanation;
+    if e.expression != e.input {
+        let _ = writeln!(
+            out,
+            "`{}` is read as {}{}",
+            e.input,
+            e.expression,
+            if e.assumed { " (assumed: a version or variant was guessed)" } else { "" }
+        );
+        out.push('\n');
+    }
+    for l in &e.licences {
+        let _ = writeln!(
+            out,
+            "{}{}",
+            l.id,
+            l.name.as_deref().map(|n| format!(" — {n}")).unwrap_or_default()
+        );
+        let _ = writeln!(
+            out,
+            "  category: {}{}",
+            l.category.as_deref().unwrap_or("unknown"),
+            l.scancode_category
+                .as_deref()
+                .map(|s| format!(" (ScanCode LicenseDB: {s})"))
+                .unwrap_or_default()
+        );
+        let yes = |b: bool| if b { "yes" } else { "no" };
+        let _ = writeln!(
+            out,
+            "  OSI approved: {} · FSF free/libre: {}{}",
+            yes(l.osi_approved),
+            yes(l.fsf_libre),
+            if l.deprecated { " · deprecated SPDX id" } else { "" }
+        );
+        if !l.obligations.is_empty() {
+            let _ = writeln!(out, "  obligations:");
+            for o in &l.obligations {
+                let _ = writeln!(out, "    - {o}");
+            }
+        }
+        out.push('\n');
+    }
+    let _ = writeln!(out, "policy {}: {}", e.policy, e.status);
+    if e.effective != e.expression {
+        let _ = writeln!(out, "  effective licence (the alternative chosen): {}", e.effective);
+    }
+    for d in &e.decisions {
+        let _ = writeln!(out, "  {}: {} by {}", d.licence, d.decision, d.cause);
+    }
+    match (&e.compatibility, &e.compatibility_note) {
+        (Some(c), _) => {
+            let _ = writeln!(
+                out,
+                "\ncompatibility with {} ({} use): {}",
+                c.outbound, c.use_mode, c.verdict
+            );
+            for p in &c.pairs {
+                let _ = writeln!(out, "  {}: {} — {}", p.inbound, p.verdict, p.reason);
+                for s in &p.sources {
+                    let _ = writeln!(out, "    source: {s}");
+                }
+                if let Some(r) = &p.remedy {
+                    let _ = writeln!(out, "    way out: {r}");
+                }
+                for o in &p.obligations {
+                    let _ = writeln!(out, "    obligation: {o}");
+                }
+            }
+        }
+        (None, Some(note)) => {
+            let _ = writeln!(out, "\ncompatibility not checked: {note}");
+        }
+        (None, None) => {}
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn explains_facts_obligations_decision_and_compatibility() {
+        let policy = Policy::preset("eupl-1.2-distribution").unwrap().unwrap();
+        let e = explain(
+            "GPLv3",
+            &policy,
+            policy.outbound.as_deref(),
+            policy.use_mode,
+            Lang::En,
+        )
+        .unwrap();
+        assert_eq!(e.expression, "GPL-3.0-only");
+        assert_eq!(e.licences[0].category.as_deref(), Some("strong-copyleft"));
+        assert!(e.licences[0].osi_approved);
+        assert_eq!(e.status, Status::Review);
+        let c = e.compatibility.as_ref().unwrap();
+        assert_eq!(c.verdict, compat::Verdict::Incompatible);
+        assert!(c.pairs[0].remedy.as_deref().unwrap().contains("GPL-3.0-only"));
+        let text = render(&e);
+        assert!(text.contains("way out"), "{text}");
+    }
+
+    #[test]
+    fn nonsense_is_an_error() {
+        let policy = Policy::preset("public-sector-default").unwrap().unwrap();
+        assert!(explain("see the website", &policy, None, None, Lang::En).is_err());
+    }
+}

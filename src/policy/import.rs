@@ -1,0 +1,531 @@
+//! `fundament policy import`: existing licence policies converted into fundament policies.
+//!
+//! - **cargo-deny** `deny.toml`, `[licenses]` section, format versions 1 and 2: `allow`,
+//!   `exceptions`, `clarify`, and for version 1 `deny`, `copyleft`, `allow-osi-fsf-free`,
+//!   `unlicensed`, `default`;
+//! - **LicenseFinder** `dependency_decisions.yml`: `:permit`, `:restrict`, `:approve`,
+//!   `:license`, `:ignore`, `:ignore_group`.
+//!
+//! The result is a complete policy file, plus the list of everything that could not be carried
+//! over, with the reason. Nothing is silently dropped: a converted policy that looks stricter or
+//! looser than the original would be worse than no conversion.
+
+use crate::licence::expression;
+use std::fmt::Write as _;
+use std::path::Path;
+
+/// A converted policy.
+#[derive(Debug, Clone)]
+pub struct Imported {
+    /// What the input was ("cargo-deny deny.toml, licenses version 2").
+    pub format: String,
+    /// The fundament policy, as TOML text.
+    pub policy: String,
+    /// What could not be carried over, and why.
+    pub not_carried: Vec<String>,
+}
+
+/// Why a file could not be converted at all.
+#[derive(Debug, thiserror::Error)]
+#[error("{file}{}: {message}", line.map(|l| format!(":{l}")).unwrap_or_default())]
+pub struct ImportError {
+    pub file: String,
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+/// Converts the policy in `path` (shown as `display`).
+pub fn import(path: &Path, display: &str) -> Result<Imported, ImportError> {
+    let text = std::fs::read_to_string(path).map_err(|e| ImportError {
+        file: display.to_string(),
+        line: None,
+        message: format!("cannot read: {e}"),
+    })?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    if name.ends_with(".yml") || name.ends_with(".yaml") {
+        license_finder(&text, display)
+    } else {
+        cargo_deny(&text, display)
+    }
+}
+
+/// A TOML string literal.
+fn quoted(text: &str) -> String {
+    toml::Value::String(text.to_string()).to_string()
+}
+
+fn list(items: &[String]) -> String {
+    if items.is_empty() {
+        return "[]".to_string();
+    }
+    let mut out = String::from("[\n");
+    for item in items {
+        let _ = writeln!(out, "  {item},");
+    }
+    out.push(']');
+    out
+}
+
+/// A licence as a fundament rule: the SPDX form when the text reads as one licence.
+fn as_rule(text: &str) -> Option<String> {
+    let reading = expression::interpret(text);
+    let expr = reading.expression?;
+    // One licence per rule: an expression cannot be a rule.
+    let tree = expression::Tree::parse(&expr).ok()?;
+    (tree.licences().len() == 1).then_some(expr)
+}
+
+struct Builder {
+    source: String,
+    allow: Vec<String>,
+    review: Vec<String>,
+    deny: Vec<String>,
+    unknown: &'static str,
+    dev: Option<&'static str>,
+    exceptions: Vec<String>,
+    commented: Vec<String>,
+    not_carried: Vec<String>,
+}
+
+impl Builder {
+    fn new(source: &str) -> Builder {
+        Builder {
+            source: source.to_string(),
+            allow: Vec::new(),
+            review: Vec::new(),
+            deny: Vec::new(),
+            unknown: "deny",
+            dev: None,
+            exceptions: Vec::new(),
+            commented: Vec::new(),
+            not_carried: Vec::new(),
+        }
+    }
+
+    fn rule(&mut self, decision: &str, text: &str, field: &str) {
+        let target = match decision {
+            "allow" => &mut self.allow,
+            "review" => &mut self.review,
+            _ => &mut self.deny,
+        };
+        match as_rule(text) {
+            Some(rule) => {
+                let entry = quoted(&rule);
+                if !target.contains(&entry) {
+                    target.push(entry);
+                }
+            }
+            None => self.not_carried.push(format!(
+                "{field}: `{text}` is not one SPDX licence; add the licence it means by hand"
+            )),
+        }
+    }
+
+    fn exception(
+        &mut self,
+        package: &str,
+        version: Option<&str>,
+        allow: &[String],
+        reason: Option<&str>,
+        who: Option<&str>,
+    ) {
+        let mut text = String::from("[[exceptions]]\n");
+        let _ = writeln!(text, "package = {}", quoted(package));
+        if let Some(v) = version {
+            let _ = writeln!(text, "version = {}", quoted(v));
+        }
+        let _ = writeln!(text, "allow = [{}]", allow.join(", "));
+        let reason = reason
+            .filter(|r| !r.trim().is_empty())
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("carried over from {}; record why", self.source));
+        let who = who
+            .filter(|w| !w.trim().is_empty())
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("unknown (carried over from {})", self.source));
+        let _ = writeln!(text, "reason = {}", quoted(&reason));
+        let _ = writeln!(text, "approved-by = {}", quoted(&who));
+        self.exceptions.push(text);
+    }
+
+    fn finish(self, format: &str) -> Imported {
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "# Converted by `fundament policy import` from {} ({format}).",
+            self.source
+        );
+        if !self.not_carried.is_empty() {
+            out.push_str("#\n# Not carried over (decide these by hand):\n");
+            for note in &self.not_carried {
+                let _ = writeln!(out, "# - {note}");
+            }
+        }
+        out.push('\n');
+        let _ = writeln!(out, "name = {}", quoted(&format!("imported from {}", self.source)));
+        out.push_str("\n[licences]\n");
+        let _ = writeln!(out, "allow = {}", list(&self.allow));
+        if !self.review.is_empty() {
+            let _ = writeln!(out, "review = {}", list(&self.review));
+        }
+        if !self.deny.is_empty() {
+            let _ = writeln!(out, "deny = {}", list(&self.deny));
+        }
+        let _ = writeln!(out, "unknown = {}", quoted(self.unknown));
+        if let Some(dev) = self.dev {
+            let _ = writeln!(out, "\n[dependencies]\ndev = {}", quoted(dev));
+        }
+        for exception in &self.exceptions {
+            out.push('\n');
+            out.push_str(exception);
+        }
+        for commented in &self.commented {
+            out.push('\n');
+            for line in commented.lines() {
+                let _ = writeln!(out, "# {line}");
+            }
+        }
+        Imported {
+            format: format.to_string(),
+            policy: out,
+            not_carried: self.not_carried,
+        }
+    }
+}
+
+fn cargo_deny(text: &str, display: &str) -> Result<Imported, ImportError> {
+    let table: toml::Table = toml::from_str(text).map_err(|e| ImportError {
+        file: display.to_string(),
+        line: e.span().map(|s| crate::diagnostic::line_of_offset(text, s.start)),
+        message: format!("not valid TOML: {}", e.message().trim()),
+    })?;
+    let licenses = table
+        .get("licenses")
+        .and_then(|l| l.as_table())
+        .ok_or_else(|| ImportError {
+            file: display.to_string(),
+            line: None,
+            message: "no [licenses] section: not a cargo-deny configuration with a licence policy"
+                .to_string(),
+        })?;
+    let version = licenses
+        .get("version")
+        .and_then(|v| v.as_integer())
+        .unwrap_or(1);
+    let mut b = Builder::new(display);
+    let strings = |key: &str| -> Vec<String> {
+        licenses
+            .get(key)
+            .and_then(|v| v.as_array())
+            .map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect())
+            .unwrap_or_default()
+    };
+    for (i, text) in strings("allow").iter().enumerate() {
+        b.rule("allow", text, &format!("licenses.allow[{i}]"));
+    }
+    if version < 2 {
+        for (i, text) in strings("deny").iter().enumerate() {
+            b.rule("deny", text, &format!("licenses.deny[{i}]"));
+        }
+        let level = |key: &str| licenses.get(key).and_then(|v| v.as_str());
+        match level("copyleft") {
+            Some("allow") => b.allow.extend(copyleft()),
+            Some("warn") => b.review.extend(copyleft()),
+            Some("deny") => b.deny.extend(copyleft()),
+            _ => {}
+        }
+        match level("allow-osi-fsf-free") {
+            Some("both") => b
+                .allow
+                .push("{ osi-approved = true, fsf-libre = true }".to_string()),
+            Some("either") => {
+                b.allow.push(quoted("osi-approved"));
+                b.allow.push(quoted("fsf-libre"));
+            }
+            Some("osi") => b.allow.push(quoted("osi-approved")),
+            Some("fsf") => b.allow.push(quoted("fsf-libre")),
+            _ => {}
+        }
+        b.unknown = match level("unlicensed") {
+            Some("allow") => "allow",
+            Some("warn") => "review",
+            _ => "deny",
+        };
+        match level("default") {
+            Some("warn") => b.not_carried.push(
+                "licenses.default = \"warn\": fundament denies what no rule allows; list the licences to review under `review`".to_string(),
+            ),
+            Some("allow") => b.not_carried.push(
+                "licenses.default = \"allow\": fundament never allows a licence by default; list the licences to allow".to_string(),
+            ),
+            _ => {}
+        }
+    }
+    if let Some(threshold) = licenses.get("confidence-threshold") {
+        b.not_carried.push(format!(
+            "licenses.confidence-threshold = {threshold}: fundament identifies licence texts with a fixed threshold of 0.9"
+        ));
+    }
+    if licenses.get("private").is_some() {
+        b.not_carried.push(
+            "licenses.private: fundament never judges the audited workspace's own crates (their licence is the project's outbound licence), whether published or not".to_string(),
+        );
+    }
+    if table
+        .get("graph")
+        .and_then(|g| g.get("exclude-dev"))
+        .and_then(|v| v.as_bool())
+        == Some(true)
+    {
+        b.dev = Some("exclude");
+    }
+    if let Some(targets) = table.get("graph").and_then(|g| g.get("targets")) {
+        let count = targets.as_array().map_or(0, Vec::len);
+        b.not_carried.push(format!(
+            "graph.targets ({count} target{}): fundament audits the dependencies of every platform",
+            if count == 1 { "" } else { "s" }
+        ));
+    }
+
+    for (i, exception) in licenses
+        .get("exceptions")
+        .and_then(|e| e.as_array())
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        let field = format!("licenses.exceptions[{i}]");
+        let spec = exception
+            .get("name")
+            .or_else(|| exception.get("crate"))
+            .and_then(|v| v.as_str());
+        let Some(spec) = spec else {
+            b.not_carried.push(format!("{field}: names no crate"));
+            continue;
+        };
+        // cargo-deny's newer `crate = "name@version"` form.
+        let (name, mut version) = match spec.split_once('@') {
+            Some((n, v)) => (n.to_string(), Some(format!("={v}"))),
+            None => (spec.to_string(), None),
+        };
+        if let Some(v) = exception.get("version").and_then(|v| v.as_str()) {
+            version = Some(v.to_string());
+        }
+        let mut allow = Vec::new();
+        for text in exception
+            .get("allow")
+            .and_then(|a| a.as_array())
+            .into_iter()
+            .flatten()
+            .filter_map(|v| v.as_str())
+        {
+            match as_rule(text) {
+                Some(rule) => allow.push(quoted(&rule)),
+                None => b.not_carried.push(format!(
+                    "{field}: `{text}` is not one SPDX licence"
+                )),
+            }
+        }
+        if allow.is_empty() {
+            continue;
+        }
+        b.exception(
+            &format!("pkg:cargo/{name}"),
+            version.as_deref(),
+            &allow,
+            None,
+            None,
+        );
+    }
+
+    for (i, clarify) in licenses
+        .get("clarify")
+        .and_then(|c| c.as_array())
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        let name = clarify
+            .get("name")
+            .or_else(|| clarify.get("crate"))
+            .and_then(|v| v.as_str())
+            .unwrap_or("?");
+        let expression = clarify
+            .get("expression")
+            .and_then(|v| v.as_str())
+            .unwrap_or("?");
+        let files: Vec<String> = clarify
+            .get("license-files")
+            .and_then(|f| f.as_array())
+            .into_iter()
+            .flatten()
+            .filter_map(|f| f.get("path").and_then(|p| p.as_str()).map(str::to_string))
+            .collect();
+        b.not_carried.push(format!(
+            "licenses.clarify[{i}] ({name} = {expression}): cargo-deny pins files with its own opaque hash; fundament needs their SHA-256 (`sha256sum` of {} in the crate's source), so the clarification is written below as a comment to complete",
+            if files.is_empty() { "the licence files".to_string() } else { files.join(", ") }
+        ));
+        let mut text = String::from("[[clarify]]\n");
+        let _ = writeln!(text, "package = {}", quoted(&format!("pkg:cargo/{name}")));
+        if let Some(v) = clarify.get("version").and_then(|v| v.as_str())
+            && v != "*"
+        {
+            let _ = writeln!(text, "version = {}", quoted(v));
+        }
+        let _ = writeln!(text, "expression = {}", quoted(expression));
+        let pins: Vec<String> = files
+            .iter()
+            .map(|f| format!("{{ path = {}, sha256 = \"<sha256 of {f}>\" }}", quoted(f)))
+            .collect();
+        let _ = writeln!(text, "license-files = [{}]", pins.join(", "));
+        b.commented.push(text);
+    }
+    Ok(b.finish(&format!("cargo-deny deny.toml, licenses version {version}")))
+}
+
+fn copyleft() -> Vec<String> {
+    ["weak-copyleft", "strong-copyleft", "network-copyleft"]
+        .iter()
+        .map(|c| quoted(c))
+        .collect()
+}
+
+/// LicenseFinder's decisions file: a YAML list of `[action, arguments..., {who, why, versions,
+/// when}]`, with Ruby symbols written as `:name` strings.
+fn license_finder(text: &str, display: &str) -> Result<Imported, ImportError> {
+    let decisions: Vec<Vec<serde_json::Value>> =
+        serde_saphyr::from_str(text).map_err(|e| ImportError {
+            file: display.to_string(),
+            line: None,
+            message: format!("not a LicenseFinder decisions file: {e}"),
+        })?;
+    let mut b = Builder::new(display);
+    for (i, decision) in decisions.iter().enumerate() {
+        let field = format!("decision {}", i + 1);
+        let Some(action) = decision.first().and_then(|a| a.as_str()) else {
+            b.not_carried.push(format!("{field}: no action"));
+            continue;
+        };
+        let args: Vec<&str> = decision
+            .iter()
+            .skip(1)
+            .filter_map(|v| v.as_str())
+            .collect();
+        let meta = decision.iter().skip(1).find(|v| v.is_object());
+        let meta_str = |key: &str| {
+            meta.and_then(|m| m.get(key).or_else(|| m.get(&format!(":{key}"))))
+                .and_then(|v| v.as_str())
+        };
+        let versions: Vec<&str> = meta
+            .and_then(|m| m.get(":versions").or_else(|| m.get("versions")))
+            .and_then(|v| v.as_array())
+            .map(|a| a.iter().filter_map(|v| v.as_str()).collect())
+            .unwrap_or_default();
+        let reason = match (meta_str("why"), meta_str("when")) {
+            (Some(why), Some(when)) => Some(format!("{why} (decided {when})")),
+            (Some(why), None) => Some(why.to_string()),
+            (None, Some(when)) => Some(format!("approved in LicenseFinder on {when}")),
+            (None, None) => None,
+        };
+        match (action.trim_start_matches(':'), args.as_slice()) {
+            ("permit", [licence, ..]) => b.rule("allow", licence, &field),
+            ("restrict", [licence, ..]) => b.rule("deny", licence, &field),
+            ("approve", [package, ..]) => {
+                let spec_versions: Vec<Option<String>> = if versions.is_empty() {
+                    vec![None]
+                } else {
+                    versions.iter().map(|v| Some(format!("={v}"))).collect()
+                };
+                for version in spec_versions {
+                    b.exception(
+                        package,
+                        version.as_deref(),
+                        &[quoted("*")],
+                        reason.as_deref(),
+                        meta_str("who"),
+                    );
+                }
+            }
+            ("license", [package, licence, ..]) => b.not_carried.push(format!(
+                "{field}: LicenseFinder sets the licence of {package} to `{licence}`; in fundament that is a [[clarify]] entry pinned to the SHA-256 of the package's licence files, which must be written with the files at hand"
+            )),
+            ("ignore", [package, ..]) => b.not_carried.push(format!(
+                "{field}: {package} is ignored by LicenseFinder; fundament audits every package (add an exception if it is accepted)"
+            )),
+            ("ignore_group", [group, ..]) => {
+                if matches!(*group, "development" | "dev" | "test" | "devDependencies") {
+                    b.dev = Some("exclude");
+                } else {
+                    b.not_carried.push(format!(
+                        "{field}: dependency group `{group}` is ignored by LicenseFinder; fundament excludes only dev and build scopes"
+                    ));
+                }
+            }
+            (other, _) => b.not_carried.push(format!(
+                "{field}: LicenseFinder action `:{other}` has no fundament equivalent"
+            )),
+        }
+    }
+    Ok(b.finish("LicenseFinder dependency_decisions.yml"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::Policy;
+
+    fn convert(name: &str, text: &str) -> Imported {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        import(&path, name).unwrap()
+    }
+
+    #[test]
+    fn cargo_deny_v1_levels_are_carried_over() {
+        let imported = convert(
+            "deny.toml",
+            "[licenses]\nunlicensed = \"warn\"\ncopyleft = \"deny\"\nallow-osi-fsf-free = \"either\"\n\
+             allow = [\"MIT\"]\ndeny = [\"GPL-3.0\"]\ndefault = \"warn\"\n",
+        );
+        let policy = Policy::parse(&imported.policy, "converted.toml", "converted.toml")
+            .unwrap_or_else(|e| panic!("{e}\n{}", imported.policy));
+        assert_eq!(policy.unknown, crate::policy::Decision::Review);
+        assert!(imported.policy.contains("\"GPL-3.0-only\""));
+        assert!(imported.policy.contains("\"osi-approved\""));
+        assert_eq!(imported.not_carried.len(), 1, "{:?}", imported.not_carried);
+    }
+
+    #[test]
+    fn license_finder_decisions_become_rules_and_exceptions() {
+        let imported = convert(
+            "dependency_decisions.yml",
+            "---\n- - :permit\n  - MIT\n  - :who: Jane\n    :why: standard\n    :versions: []\n    :when: 2024-01-01 00:00:00.000000000 Z\n\
+             - - :permit\n  - Apache 2.0\n  - :who:\n    :why:\n\
+             - - :restrict\n  - GPL-3.0\n  - :who:\n\
+             - - :approve\n  - left-pad\n  - :who: Legal\n    :why: reviewed\n    :versions:\n    - 1.3.0\n\
+             - - :license\n  - foo\n  - MIT\n  - :who:\n\
+             - - :ignore_group\n  - development\n  - :who:\n",
+        );
+        let policy = Policy::parse(&imported.policy, "converted.toml", "converted.toml")
+            .unwrap_or_else(|e| panic!("{e}\n{}", imported.policy));
+        assert_eq!(policy.exceptions.len(), 1);
+        assert_eq!(policy.exceptions[0].approved_by, "Legal");
+        assert_eq!(policy.dev, crate::policy::Inclusion::Exclude);
+        assert!(imported.policy.contains("\"Apache-2.0\""));
+        assert_eq!(imported.not_carried.len(), 1, "{:?}", imported.not_carried);
+    }
+
+    #[test]
+    fn malformed_input_names_file_and_line() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("deny.toml");
+        std::fs::write(&path, "[licenses]\nallow = [\n").unwrap();
+        let err = import(&path, "deny.toml").unwrap_err();
+        assert_eq!(err.file, "deny.toml");
+        assert!(err.line.is_some());
+    }
+}
