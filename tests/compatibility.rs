@@ -25,9 +25,27 @@ use Verdict::{Compatible, Incompatible, NeedsReview};
 
 /// (outbound, inbound, use, expected verdict, why — the source)
 const MATRIX: &[(&str, &str, UseMode, Verdict, &str)] = &[
-    ("EUPL-1.2", "MIT", Distribution, Compatible, "OSADL EUPL-1.2/MIT: Yes"),
-    ("EUPL-1.2", "BSD-3-Clause", Distribution, Compatible, "OSADL: Yes"),
-    ("EUPL-1.2", "MPL-2.0", Distribution, Compatible, "OSADL: Yes"),
+    (
+        "EUPL-1.2",
+        "MIT",
+        Distribution,
+        Compatible,
+        "OSADL EUPL-1.2/MIT: Yes",
+    ),
+    (
+        "EUPL-1.2",
+        "BSD-3-Clause",
+        Distribution,
+        Compatible,
+        "OSADL: Yes",
+    ),
+    (
+        "EUPL-1.2",
+        "MPL-2.0",
+        Distribution,
+        Compatible,
+        "OSADL: Yes",
+    ),
     (
         "EUPL-1.2",
         "Apache-2.0",
@@ -49,7 +67,13 @@ const MATRIX: &[(&str, &str, UseMode, Verdict, &str)] = &[
         Incompatible,
         "OSADL: No; the EUPL appendix lists GPL-3.0-only (way out)",
     ),
-    ("EUPL-1.2", "AGPL-3.0-only", Network, Incompatible, "OSADL: No"),
+    (
+        "EUPL-1.2",
+        "AGPL-3.0-only",
+        Network,
+        Incompatible,
+        "OSADL: No",
+    ),
     (
         "EUPL-1.2",
         "LGPL-2.1-only",
@@ -57,10 +81,34 @@ const MATRIX: &[(&str, &str, UseMode, Verdict, &str)] = &[
         NeedsReview,
         "OSADL: No, but weak copyleft: library use vs merged files",
     ),
-    ("EUPL-1.2", "CDDL-1.0", Distribution, NeedsReview, "OSADL: No; weak copyleft"),
-    ("EUPL-1.2", "GPL-3.0-only", Internal, Compatible, "internal use: not distributed"),
-    ("MIT", "GPL-2.0-only", Distribution, Incompatible, "OSADL MIT/GPL-2.0-only: No"),
-    ("GPL-3.0-only", "Apache-2.0", Distribution, Compatible, "OSADL: Yes"),
+    (
+        "EUPL-1.2",
+        "CDDL-1.0",
+        Distribution,
+        NeedsReview,
+        "OSADL: No; weak copyleft",
+    ),
+    (
+        "EUPL-1.2",
+        "GPL-3.0-only",
+        Internal,
+        Compatible,
+        "internal use: not distributed",
+    ),
+    (
+        "MIT",
+        "GPL-2.0-only",
+        Distribution,
+        Incompatible,
+        "OSADL MIT/GPL-2.0-only: No",
+    ),
+    (
+        "GPL-3.0-only",
+        "Apache-2.0",
+        Distribution,
+        Compatible,
+        "OSADL: Yes",
+    ),
     (
         "GPL-2.0-only",
         "Apache-2.0",
@@ -68,10 +116,34 @@ const MATRIX: &[(&str, &str, UseMode, Verdict, &str)] = &[
         Incompatible,
         "OSADL GPL-2.0-only/Apache-2.0: No (the patent clause)",
     ),
-    ("GPL-3.0-or-later", "GPL-2.0-or-later", Distribution, Compatible, "OSADL: Yes"),
-    ("GPL-2.0-only", "GPL-3.0-only", Distribution, Incompatible, "OSADL: No"),
-    ("GPL-3.0-only", "EUPL-1.2", Distribution, Compatible, "OSADL: Yes"),
-    ("AGPL-3.0-only", "AGPL-3.0-only", Network, Compatible, "the same licence"),
+    (
+        "GPL-3.0-or-later",
+        "GPL-2.0-or-later",
+        Distribution,
+        Compatible,
+        "OSADL: Yes",
+    ),
+    (
+        "GPL-2.0-only",
+        "GPL-3.0-only",
+        Distribution,
+        Incompatible,
+        "OSADL: No",
+    ),
+    (
+        "GPL-3.0-only",
+        "EUPL-1.2",
+        Distribution,
+        Compatible,
+        "OSADL: Yes",
+    ),
+    (
+        "AGPL-3.0-only",
+        "AGPL-3.0-only",
+        Network,
+        Compatible,
+        "the same licence",
+    ),
     (
         "AGPL-3.0-only",
         "LGPL-2.1-only",
@@ -79,7 +151,13 @@ const MATRIX: &[(&str, &str, UseMode, Verdict, &str)] = &[
         NeedsReview,
         "OSADL: Check dependency",
     ),
-    ("Apache-2.0", "MPL-2.0", Distribution, NeedsReview, "OSADL: No; weak copyleft"),
+    (
+        "Apache-2.0",
+        "MPL-2.0",
+        Distribution,
+        NeedsReview,
+        "OSADL: No; weak copyleft",
+    ),
 ];
 
 #[test]
@@ -107,9 +185,16 @@ fn the_compatibility_matrix_follows_the_sources() {
 fn gpl_code_in_an_eupl_work_names_the_eupl_way_out() {
     let result = judge("EUPL-1.2", "GPL-3.0-only", Distribution);
     let pair = &result.pairs[0];
-    assert!(pair.reason.contains("cannot stay under EUPL-1.2"), "{}", pair.reason);
+    assert!(
+        pair.reason.contains("cannot stay under EUPL-1.2"),
+        "{}",
+        pair.reason
+    );
     let remedy = pair.remedy.as_deref().unwrap();
-    assert!(remedy.contains("Article 5") && remedy.contains("GPL-3.0-only"), "{remedy}");
+    assert!(
+        remedy.contains("Article 5") && remedy.contains("GPL-3.0-only"),
+        "{remedy}"
+    );
     assert!(
         pair.sources
             .iter()
@@ -117,7 +202,13 @@ fn gpl_code_in_an_eupl_work_names_the_eupl_way_out() {
     );
     // -or-later code may be used under the version the appendix names.
     let later = judge("EUPL-1.2", "GPL-3.0-or-later", Distribution);
-    assert!(later.pairs[0].remedy.as_deref().unwrap().contains("GPL-3.0-only"));
+    assert!(
+        later.pairs[0]
+            .remedy
+            .as_deref()
+            .unwrap()
+            .contains("GPL-3.0-only")
+    );
 }
 
 #[test]
@@ -136,7 +227,10 @@ fn every_preset_parses_and_says_what_it_encodes() {
     for (name, text) in fundament::policy::PRESETS {
         let policy = Policy::preset(name).unwrap().unwrap();
         assert_eq!(policy.name, *name);
-        assert!(text.starts_with(&format!("# fundament policy preset: {name}")), "{name}");
+        assert!(
+            text.starts_with(&format!("# fundament policy preset: {name}")),
+            "{name}"
+        );
         assert!(text.contains("Sources:"), "{name} names its sources");
     }
     let network = Policy::preset("eupl-1.2-network").unwrap().unwrap();
@@ -213,8 +307,8 @@ fn the_outbound_licence_defaults_to_the_projects_own() {
     // The project itself, offered over a network under the EUPL: its own obligation.
     let own = findings(&run.json, "C003");
     assert!(
-        own.iter().any(|f| f["package"].is_null()
-            && f["message"].as_str().unwrap().contains("EUPL-1.2")),
+        own.iter()
+            .any(|f| f["package"].is_null() && f["message"].as_str().unwrap().contains("EUPL-1.2")),
         "{own:?}"
     );
 }
@@ -233,7 +327,10 @@ fn the_opentalk_deny_toml_converts_with_the_same_outcome_per_licence() {
     assert_eq!(output.status.code(), Some(0));
     let converted = String::from_utf8(output.stdout).unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("ring = MIT AND ISC AND OpenSSL"), "{stderr}");
+    assert!(
+        stderr.contains("ring = MIT AND ISC AND OpenSSL"),
+        "{stderr}"
+    );
     let policy = Policy::parse(&converted, "converted.toml", "converted.toml")
         .unwrap_or_else(|e| panic!("{e}\n{converted}"));
 
@@ -291,8 +388,16 @@ fn the_opentalk_deny_toml_converts_with_the_same_outcome_per_licence() {
 fn policy_check_reports_errors_with_lines_and_summarises_valid_files() {
     let tmp = tempfile::tempdir().unwrap();
     let bad = tmp.path().join("bad.toml");
-    std::fs::write(&bad, "[licences]\nallow = [\"MIT\"]\n\n[project]\nuse = \"cloud\"\n").unwrap();
-    let output = fundament().args(["policy", "check"]).arg(&bad).output().unwrap();
+    std::fs::write(
+        &bad,
+        "[licences]\nallow = [\"MIT\"]\n\n[project]\nuse = \"cloud\"\n",
+    )
+    .unwrap();
+    let output = fundament()
+        .args(["policy", "check"])
+        .arg(&bad)
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("bad.toml:5"), "{stderr}");
@@ -304,8 +409,14 @@ fn policy_check_reports_errors_with_lines_and_summarises_valid_files() {
         .unwrap();
     assert_eq!(output.status.code(), Some(0));
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(stdout.contains("valid policy `eupl-1.2-network`"), "{stdout}");
-    assert!(stdout.contains("`network` use against EUPL-1.2"), "{stdout}");
+    assert!(
+        stdout.contains("valid policy `eupl-1.2-network`"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("`network` use against EUPL-1.2"),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -348,12 +459,27 @@ fn policy_explain_speaks_plainly_in_english_and_german() {
 #[test]
 fn policy_explain_finds_packages_by_purl() {
     let output = fundament()
-        .args(["policy", "explain", "pkg:cargo/gpl-lib@3.0.0", "--policy", "eupl-1.2-distribution", "--path"])
+        .args([
+            "policy",
+            "explain",
+            "pkg:cargo/gpl-lib@3.0.0",
+            "--policy",
+            "eupl-1.2-distribution",
+            "--path",
+        ])
         .arg(fixture("cargo/workspace"))
         .output()
         .unwrap();
-    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let text = String::from_utf8_lossy(&output.stdout);
-    assert!(text.starts_with("gpl-lib 3.0.0: licence GPL-3.0-only"), "{text}");
+    assert!(
+        text.starts_with("gpl-lib 3.0.0: licence GPL-3.0-only"),
+        "{text}"
+    );
     assert!(text.contains("compatibility with EUPL-1.2"), "{text}");
 }

@@ -43,7 +43,9 @@ fn well_formed_purl(purl: &str) -> bool {
         return false;
     };
     !ty.is_empty()
-        && ty.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '+' || c == '-')
+        && ty.chars().all(|c| {
+            c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '+' || c == '-'
+        })
         && !name.is_empty()
         && !purl.contains(' ')
         && packageurl::PackageUrl::from_str(purl).is_ok()
@@ -79,7 +81,15 @@ fn every_shared_fixture_is_read_without_input_errors() {
         assert_eq!(found, wanted, "{fixture}: projects");
 
         for code in ["I001", "I003"] {
-            let broken = findings(json, code);
+            let broken: Vec<_> = findings(json, code)
+                .into_iter()
+                // The fixture holds two POMs of a larger build: its other modules are missing
+                // by construction, and saying so is right.
+                .filter(|f| {
+                    !(*fixture == "wahllokalsystem"
+                        && f["message"].as_str().unwrap().contains("has no POM"))
+                })
+                .collect();
             assert!(broken.is_empty(), "{fixture}: {code}: {broken:?}");
         }
         for project in json["projects"].as_array().unwrap() {
@@ -116,7 +126,10 @@ fn the_project_licence_is_found_where_the_fixture_states_it() {
                 .as_array()
                 .unwrap()
                 .iter()
-                .any(|s| s["kind"] == source && s["expression"].as_str().is_some_and(|e| e.starts_with(expected))),
+                .any(|s| s["kind"] == source
+                    && s["expression"]
+                        .as_str()
+                        .is_some_and(|e| e.starts_with(expected))),
             "{fixture}: no {source} statement: {own}"
         );
     }

@@ -86,7 +86,10 @@ mod tests {
                 .category
                 .get(category.as_str())
                 .unwrap_or_else(|| panic!("no obligations for {category}"));
-            assert!(!texts.en.is_empty() && texts.en.len() == texts.de.len(), "{category}");
+            assert!(
+                !texts.en.is_empty() && texts.en.len() == texts.de.len(),
+                "{category}"
+            );
         }
         for (id, texts) in &data.licence {
             assert!(spdx::license_id(id).is_some(), "{id} is not an SPDX id");

@@ -127,7 +127,10 @@ fn matrix() -> &'static Matrix {
             };
             listed.insert(leading.to_string());
             for (subordinate, value) in header.iter().skip(1).zip(cells.iter().skip(1)) {
-                values.insert((leading.to_string(), subordinate.to_string()), value.to_string());
+                values.insert(
+                    (leading.to_string(), subordinate.to_string()),
+                    value.to_string(),
+                );
             }
         }
         Matrix { values, listed }
@@ -153,7 +156,9 @@ fn in_eupl_appendix(inbound: &str) -> Option<&'static str> {
     if let Some(hit) = list.get(inbound) {
         return Some(hit);
     }
-    let only = inbound.strip_suffix("-or-later").map(|b| format!("{b}-only"))?;
+    let only = inbound
+        .strip_suffix("-or-later")
+        .map(|b| format!("{b}-only"))?;
     list.get(only.as_str()).copied()
 }
 
@@ -191,7 +196,9 @@ pub fn pair(outbound: &spdx::LicenseReq, inbound: &spdx::LicenseReq, mode: UseMo
         verdict.reason = format!(
             "internal use: the software is not handed or offered to others, so the distribution conditions of {l} do not apply"
         );
-        verdict.sources.push("use mode `internal` in the policy".to_string());
+        verdict
+            .sources
+            .push("use mode `internal` in the policy".to_string());
         return verdict;
     }
     if o == l {
@@ -208,9 +215,9 @@ pub fn pair(outbound: &spdx::LicenseReq, inbound: &spdx::LicenseReq, mode: UseMo
         None => format!("OSADL matrix: {l} is not listed"),
     };
     verdict.sources.push(osadl_text);
-    verdict
-        .sources
-        .push(format!("licence categories (ScanCode LicenseDB): {l} is {category_text}"));
+    verdict.sources.push(format!(
+        "licence categories (ScanCode LicenseDB): {l} is {category_text}"
+    ));
     let eupl_outbound = o == "EUPL-1.2" || o == "EUPL-1.1";
     let appendix = eupl_outbound.then(|| in_eupl_appendix(&l)).flatten();
     if eupl_outbound {

@@ -375,11 +375,19 @@ fn compatibility_findings(
         ),
     };
     if let Some(code) = code {
-        let severity = if excepted.is_some() { Severity::Note } else { severity };
+        let severity = if excepted.is_some() {
+            Severity::Note
+        } else {
+            severity
+        };
         let mut finding = Finding::new(code, severity, message)
             .package(package.purl.clone())
             .licence(effective.clone(), Some(ev.concluded.explanation.clone()));
-        for pair in result.pairs.iter().filter(|p| p.verdict != compat::Verdict::Compatible) {
+        for pair in result
+            .pairs
+            .iter()
+            .filter(|p| p.verdict != compat::Verdict::Compatible)
+        {
             finding = finding.note(format!("{}: {}", pair.inbound, pair.reason));
             for source in &pair.sources {
                 finding = finding.note(format!("source: {source}"));
@@ -397,7 +405,10 @@ fn compatibility_findings(
     if !obligations.is_empty() {
         let mut finding = Finding::warning(
             Code::ObligationTriggered,
-            format!("{name} ({effective}) brings obligations for `{}` use", result.use_mode),
+            format!(
+                "{name} ({effective}) brings obligations for `{}` use",
+                result.use_mode
+            ),
         )
         .package(package.purl.clone())
         .licence(effective, Some(ev.concluded.explanation.clone()));
@@ -445,7 +456,10 @@ fn expired(exception: &Exception) -> Finding {
 
 /// The policy's decision on one licence expression, outside any package (no exceptions): the
 /// status, the effective expression, and the decision on each licence.
-pub fn judge_expression(expression: &str, policy: &Policy) -> (Status, String, Vec<LicenceDecision>) {
+pub fn judge_expression(
+    expression: &str,
+    policy: &Policy,
+) -> (Status, String, Vec<LicenceDecision>) {
     let outcome = evaluate_expression(expression, policy, &[]);
     let status = match outcome.decision {
         Decision::Allow => Status::Allowed,

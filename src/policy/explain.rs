@@ -75,10 +75,7 @@ pub fn explain(
     let Some(expr) = reading.expression.clone() else {
         return Err(format!(
             "`{input}` is not a licence fundament can read{}",
-            reading
-                .note
-                .map(|n| format!(": {n}"))
-                .unwrap_or_default()
+            reading.note.map(|n| format!(": {n}")).unwrap_or_default()
         ));
     };
     let tree = Tree::parse(&expr).map_err(|e| format!("`{expr}`: {e}"))?;
@@ -134,7 +131,11 @@ pub fn render(explanation: &Explanation) -> String {
             "`{}` is read as {}{}",
             e.input,
             e.expression,
-            if e.assumed { " (assumed: a version or variant was guessed)" } else { "" }
+            if e.assumed {
+                " (assumed: a version or variant was guessed)"
+            } else {
+                ""
+            }
         );
         out.push('\n');
     }
@@ -143,7 +144,10 @@ pub fn render(explanation: &Explanation) -> String {
             out,
             "{}{}",
             l.id,
-            l.name.as_deref().map(|n| format!(" — {n}")).unwrap_or_default()
+            l.name
+                .as_deref()
+                .map(|n| format!(" — {n}"))
+                .unwrap_or_default()
         );
         let _ = writeln!(
             out,
@@ -160,7 +164,11 @@ pub fn render(explanation: &Explanation) -> String {
             "  OSI approved: {} · FSF free/libre: {}{}",
             yes(l.osi_approved),
             yes(l.fsf_libre),
-            if l.deprecated { " · deprecated SPDX id" } else { "" }
+            if l.deprecated {
+                " · deprecated SPDX id"
+            } else {
+                ""
+            }
         );
         if !l.obligations.is_empty() {
             let _ = writeln!(out, "  obligations:");
@@ -172,7 +180,11 @@ pub fn render(explanation: &Explanation) -> String {
     }
     let _ = writeln!(out, "policy {}: {}", e.policy, e.status);
     if e.effective != e.expression {
-        let _ = writeln!(out, "  effective licence (the alternative chosen): {}", e.effective);
+        let _ = writeln!(
+            out,
+            "  effective licence (the alternative chosen): {}",
+            e.effective
+        );
     }
     for d in &e.decisions {
         let _ = writeln!(out, "  {}: {} by {}", d.licence, d.decision, d.cause);
@@ -226,7 +238,13 @@ mod tests {
         assert_eq!(e.status, Status::Review);
         let c = e.compatibility.as_ref().unwrap();
         assert_eq!(c.verdict, compat::Verdict::Incompatible);
-        assert!(c.pairs[0].remedy.as_deref().unwrap().contains("GPL-3.0-only"));
+        assert!(
+            c.pairs[0]
+                .remedy
+                .as_deref()
+                .unwrap()
+                .contains("GPL-3.0-only")
+        );
         let text = render(&e);
         assert!(text.contains("way out"), "{text}");
     }

@@ -165,7 +165,11 @@ impl Builder {
             }
         }
         out.push('\n');
-        let _ = writeln!(out, "name = {}", quoted(&format!("imported from {}", self.source)));
+        let _ = writeln!(
+            out,
+            "name = {}",
+            quoted(&format!("imported from {}", self.source))
+        );
         out.push_str("\n[licences]\n");
         let _ = writeln!(out, "allow = {}", list(&self.allow));
         if !self.review.is_empty() {
@@ -199,7 +203,9 @@ impl Builder {
 fn cargo_deny(text: &str, display: &str) -> Result<Imported, ImportError> {
     let table: toml::Table = toml::from_str(text).map_err(|e| ImportError {
         file: display.to_string(),
-        line: e.span().map(|s| crate::diagnostic::line_of_offset(text, s.start)),
+        line: e
+            .span()
+            .map(|s| crate::diagnostic::line_of_offset(text, s.start)),
         message: format!("not valid TOML: {}", e.message().trim()),
     })?;
     let licenses = table
@@ -220,7 +226,11 @@ fn cargo_deny(text: &str, display: &str) -> Result<Imported, ImportError> {
         licenses
             .get(key)
             .and_then(|v| v.as_array())
-            .map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|s| s.as_str().map(str::to_string))
+                    .collect()
+            })
             .unwrap_or_default()
     };
     for (i, text) in strings("allow").iter().enumerate() {
@@ -324,9 +334,9 @@ fn cargo_deny(text: &str, display: &str) -> Result<Imported, ImportError> {
         {
             match as_rule(text) {
                 Some(rule) => allow.push(quoted(&rule)),
-                None => b.not_carried.push(format!(
-                    "{field}: `{text}` is not one SPDX licence"
-                )),
+                None => b
+                    .not_carried
+                    .push(format!("{field}: `{text}` is not one SPDX licence")),
             }
         }
         if allow.is_empty() {
@@ -409,11 +419,7 @@ fn license_finder(text: &str, display: &str) -> Result<Imported, ImportError> {
             b.not_carried.push(format!("{field}: no action"));
             continue;
         };
-        let args: Vec<&str> = decision
-            .iter()
-            .skip(1)
-            .filter_map(|v| v.as_str())
-            .collect();
+        let args: Vec<&str> = decision.iter().skip(1).filter_map(|v| v.as_str()).collect();
         let meta = decision.iter().skip(1).find(|v| v.is_object());
         let meta_str = |key: &str| {
             meta.and_then(|m| m.get(key).or_else(|| m.get(&format!(":{key}"))))

@@ -210,13 +210,7 @@ fn write_projects(out: &mut String, paint: &Paint, audit: &Audit) {
         paint.paint(Style::new().effects(Effects::BOLD), "Projects")
     );
     let mut t = table();
-    t.set_header(vec![
-        "kind",
-        "directory",
-        "read from",
-        "packages",
-        "status",
-    ]);
+    t.set_header(vec!["kind", "directory", "read from", "packages", "status"]);
     for (index, project) in audit.projects.iter().enumerate() {
         let packages = audit
             .packages
