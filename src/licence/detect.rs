@@ -14,6 +14,9 @@ use std::sync::OnceLock;
 pub const CONFIDENT: f32 = 0.9;
 /// Below this, a licence found inside a longer text is not reported.
 const CONTAINED: f32 = 0.8;
+/// The version of the rules fundament applies on top of the detection model (scanning
+/// fallbacks, disambiguation); bumped whenever they change, so that cached results are redone.
+const DETECTION_RULES: &str = "r2";
 /// Licence files larger than this are hashed but not analysed.
 const MAX_ANALYSED_BYTES: u64 = 512 * 1024;
 
@@ -128,8 +131,14 @@ impl DetectionCache {
     /// A cache under `base` (fundament's cache directory), or none.
     pub fn new(base: Option<&Path>) -> DetectionCache {
         DetectionCache {
-            // The store version is part of the key: a newer licence list can change results.
-            dir: base.map(|b| b.join(format!("detection-spdx-{}", spdx::license_version()))),
+            // The licence list's version and the version of fundament's own rules on top of the
+            // model (DETECTION_RULES) are part of the key: either can change results.
+            dir: base.map(|b| {
+                b.join(format!(
+                    "detection-{DETECTION_RULES}-spdx-{}",
+                    spdx::license_version()
+                ))
+            }),
         }
     }
 
@@ -193,18 +202,38 @@ fn analyse(text: &str) -> Identification {
     let whole = store.analyze(&data);
     if whole.score >= CONFIDENT {
         return Identification {
-            licence: Some(whole.name.to_string()),
+            licence: Some(disambiguate(whole.name, text).to_string()),
             confidence: whole.score,
         };
     }
     // Not one licence as a whole: look for licences embedded in a longer text (a LICENSE file
-    // holding two licence texts, or a licence after a preamble).
-    let scanner = spdx::detection::scan::Scanner::new(store)
-        .confidence_threshold(CONTAINED)
-        .optimize(true)
-        .max_passes(4);
-    let scan = scanner.scan(&data);
-    let mut names: Vec<&str> = scan.containing.iter().map(|c| c.license.name).collect();
+    // holding two licence texts, or a licence after a preamble), first by elimination, then,
+    // when that finds nothing, window by window from the top (slower, but only for texts that
+    // nothing else identified).
+    let contained = |scanner: spdx::detection::scan::Scanner<'_>| -> Vec<(String, f32)> {
+        scanner
+            .scan(&data)
+            .containing
+            .iter()
+            .map(|c| (disambiguate(c.license.name, text).to_string(), c.score))
+            .collect()
+    };
+    let mut found = contained(
+        spdx::detection::scan::Scanner::new(store)
+            .confidence_threshold(CONTAINED)
+            .optimize(true)
+            .max_passes(4),
+    );
+    if found.is_empty() {
+        found = contained(
+            spdx::detection::scan::Scanner::with_scan_mode(
+                store,
+                spdx::detection::scan::ScanMode::top_down(),
+            )
+            .confidence_threshold(CONFIDENT),
+        );
+    }
+    let mut names: Vec<&str> = found.iter().map(|(n, _)| n.as_str()).collect();
     names.sort_unstable();
     names.dedup();
     if names.is_empty() {
@@ -213,15 +242,37 @@ fn analyse(text: &str) -> Identification {
             confidence: whole.score,
         };
     }
-    let confidence = scan
-        .containing
-        .iter()
-        .map(|c| c.score)
-        .fold(f32::MAX, f32::min);
+    let confidence = found.iter().map(|(_, s)| *s).fold(f32::MAX, f32::min);
     Identification {
         licence: Some(names.join(" AND ")),
         confidence,
     }
+}
+
+/// Licences whose texts differ from another's in a clause or two, so that the text model
+/// cannot tell them apart reliably: (what the model said, what it may really be, a phrase only
+/// the latter has). Apache-2.0 files without the appendix score higher as Pixar, a modified
+/// Apache-2.0 whose trademark clause reads differently.
+const CONFUSABLE: &[(&str, &str, &str)] = &[(
+    "Pixar",
+    "Apache-2.0",
+    "reasonable and customary use in describing the origin of the work",
+)];
+
+fn disambiguate<'a>(name: &'a str, text: &str) -> &'a str {
+    for (said, really, phrase) in CONFUSABLE {
+        if name == *said {
+            let normalised = text
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_lowercase();
+            if normalised.contains(phrase) {
+                return really;
+            }
+        }
+    }
+    name
 }
 
 /// A licence file read, hashed and identified.
@@ -273,6 +324,34 @@ pub fn detect_file(file: &LicenceFile, cache: &DetectionCache) -> Result<Detecte
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn text(name: &str) -> String {
+        std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures/licence-texts")
+                .join(name),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn apache_without_its_appendix_is_apache_not_pixar() {
+        let found = analyse(&text("apache-2.0-without-appendix.txt"));
+        assert_eq!(found.licence.as_deref(), Some("Apache-2.0"));
+        assert!(found.confidence >= CONFIDENT);
+    }
+
+    #[test]
+    fn two_licence_texts_in_one_file_are_both_found() {
+        let both = text("two-bsd-3-clause-texts.txt");
+        // As a whole the file matches nothing well: the scanners must find the texts inside.
+        let whole = store()
+            .unwrap()
+            .analyze(&spdx::detection::TextData::new(&both));
+        assert!(whole.score < CONFIDENT, "{}", whole.score);
+        let found = analyse(&both);
+        assert_eq!(found.licence.as_deref(), Some("BSD-3-Clause"));
+    }
 
     #[test]
     fn licence_file_names_are_recognised() {
