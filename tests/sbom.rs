@@ -1294,8 +1294,8 @@ fn malformed_sboms_are_errors_naming_file_and_line() {
 fn other_formats_and_versions_are_refused_naming_what_was_found() {
     let cases: [(&str, &str, LineOf); 5] = [
         (
-            "unsupported/npm-cyclonedx-1.7.json",
-            "CycloneDX 1.7",
+            "unsupported/cyclonedx-1.8.json",
+            "CycloneDX 1.8",
             |t: &str| line_of(t, "\"specVersion\""),
         ),
         (
@@ -1335,7 +1335,7 @@ fn other_formats_and_versions_are_refused_naming_what_was_found() {
             finding["notes"][0]
                 .as_str()
                 .unwrap()
-                .contains("CycloneDX 1.2 to 1.6"),
+                .contains("CycloneDX 1.2 to 1.7"),
             "{finding}"
         );
         assert_eq!(project(&run.json)["status"], "failed");

@@ -13,7 +13,7 @@ pub struct AuditArgs {
     /// The directory to audit; every project below it is found. Default: the current
     /// directory, unless only --sbom is given.
     pub path: Option<PathBuf>,
-    /// Audit an SBOM (CycloneDX 1.2–1.6 JSON or XML, SPDX 2.2/2.3 JSON or tag-value) as a
+    /// Audit an SBOM (CycloneDX 1.2–1.7 JSON or XML, SPDX 2.2/2.3 JSON or tag-value) as a
     /// project of its own: how fundament audits ecosystems it cannot read itself. Repeatable.
     #[arg(long, value_name = "FILE")]
     pub sbom: Vec<PathBuf>,

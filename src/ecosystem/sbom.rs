@@ -2,7 +2,7 @@
 //! read itself.
 //!
 //! Formats are told apart by content, not by file name:
-//! - CycloneDX 1.2 to 1.6, JSON (`bomFormat: "CycloneDX"`, `specVersion`) and XML (root `<bom>`
+//! - CycloneDX 1.2 to 1.7, JSON (`bomFormat: "CycloneDX"`, `specVersion`) and XML (root `<bom>`
 //!   in the namespace `http://cyclonedx.org/schema/bom/1.x`);
 //! - SPDX 2.2 and 2.3, JSON (`spdxVersion`) and tag-value (`SPDXVersion:` ... `PackageName:`
 //!   blocks, `Relationship:` lines, multi-line `<text>...</text>` values).
@@ -79,7 +79,7 @@ use serde::Deserialize;
 use std::collections::{HashMap, HashSet};
 
 /// What fundament reads, for messages.
-const SUPPORTED: &str = "fundament reads CycloneDX 1.2 to 1.6 (JSON or XML) and SPDX 2.2 and 2.3 \
+const SUPPORTED: &str = "fundament reads CycloneDX 1.2 to 1.7 (JSON or XML) and SPDX 2.2 and 2.3 \
                          (JSON or tag-value)";
 
 /// Reads one SBOM.
@@ -384,7 +384,7 @@ fn parse_json(text: &str, display: &str) -> Result<Doc, Failure> {
     ))
 }
 
-/// `1.2` ... `1.6` → the minor version.
+/// `1.2` ... `1.7` → the minor version.
 fn cyclonedx_minor(spec: &str) -> Option<u32> {
     match spec.trim() {
         "1.2" => Some(2),
@@ -392,6 +392,8 @@ fn cyclonedx_minor(spec: &str) -> Option<u32> {
         "1.4" => Some(4),
         "1.5" => Some(5),
         "1.6" => Some(6),
+        // 1.7 adds to 1.6 without changing what fundament reads.
+        "1.7" => Some(7),
         _ => None,
     }
 }
