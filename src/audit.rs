@@ -273,12 +273,17 @@ pub fn run(path: &Path, options: &AuditOptions, progress: &Progress) -> Result<A
     );
 
     let mut findings = found.findings;
-    // An unreadable manifest is a project that was found, and already reported.
-    if found.projects.is_empty() && !findings.iter().any(|f| f.code == Code::InputUnreadable) {
+    // An unreadable manifest, or a lockfile of an ecosystem fundament does not read, is a
+    // project that was found, and already reported.
+    if found.projects.is_empty()
+        && !findings
+            .iter()
+            .any(|f| matches!(f.code, Code::InputUnreadable | Code::EcosystemUnsupported))
+    {
         findings.push(Finding::error(
             Code::NoProjects,
             format!(
-                "no Cargo or npm project was found in {}; nothing was audited",
+                "no project was found in {}; nothing was audited",
                 root.display()
             ),
         ));

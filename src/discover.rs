@@ -140,6 +140,22 @@ pub fn discover(root: &Path) -> Discovery {
     for names in files.values_mut() {
         names.sort();
     }
+    for (dir, names) in &files {
+        for name in names {
+            if let Some(what) = unsupported_ecosystem(name) {
+                let path = relative(root, &dir.join(name));
+                findings.push(
+                    Finding::error(
+                        Code::EcosystemUnsupported,
+                        format!("{path}: {what} projects are not read by fundament; they were not audited"),
+                    )
+                    .at(path.clone(), None)
+                    .note("audit an SBOM of the project made with the ecosystem's own tools: `fundament audit --sbom FILE`")
+                    .note(format!("or exclude it in {IGNORE_FILE} to audit the rest")),
+                );
+            }
+        }
+    }
     let tree = TreeFiles { by_dir: files };
     let mut projects = cargo_projects(root, &tree.by_dir, &mut findings);
     projects.extend(js_projects(&tree));
@@ -188,6 +204,25 @@ pub fn is_manifest_name(name: &str) -> bool {
             | "publiccode.yaml"
             | "REUSE.toml"
     ) || is_requirements_name(name)
+        || unsupported_ecosystem(name).is_some()
+}
+
+/// Lockfiles of ecosystems fundament does not read: found so that the audit can say what it did
+/// not check, rather than pass over it in silence.
+fn unsupported_ecosystem(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "Gemfile.lock" => "Ruby (Bundler)",
+        "packages.lock.json" => ".NET (NuGet)",
+        "mix.lock" => "Elixir (Mix)",
+        "Podfile.lock" => "CocoaPods",
+        "pubspec.lock" => "Dart (pub)",
+        "Package.resolved" => "Swift Package Manager",
+        "bun.lock" | "bun.lockb" => "Bun",
+        "deno.lock" => "Deno",
+        "conan.lock" => "C/C++ (Conan)",
+        "vcpkg.json" => "C/C++ (vcpkg)",
+        _ => return None,
+    })
 }
 
 /// `requirements.txt`, `requirements-dev.txt`, `dev-requirements.txt`, `requirements_test.txt`.

@@ -95,6 +95,24 @@ fn a_directory_without_projects_does_not_pass() {
     assert_eq!(run.json["summary"]["outcome"], "incomplete");
 }
 
+#[test]
+fn lockfiles_of_ecosystems_fundament_cannot_read_are_reported_not_passed() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(tmp.path().join("docs")).unwrap();
+    std::fs::write(tmp.path().join("docs/Gemfile.lock"), "GEM\n  specs:\n").unwrap();
+    let run = audit_json(tmp.path(), &[]);
+    let unsupported = findings(&run.json, "I008");
+    assert_eq!(unsupported.len(), 1, "{}", run.json["findings"]);
+    assert_eq!(unsupported[0]["location"]["file"], "docs/Gemfile.lock");
+    assert!(
+        unsupported[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Ruby (Bundler)")
+    );
+    assert_eq!(run.code, 2);
+}
+
 #[cfg(unix)]
 #[test]
 fn a_lockfile_linking_outside_the_tree_is_not_read() {
