@@ -72,7 +72,7 @@ pub fn run(command: &PolicyCommand) -> u8 {
     }
 }
 
-fn check(file: &PathBuf) -> u8 {
+fn check(file: &std::path::Path) -> u8 {
     let display = file.display().to_string();
     match Policy::load(file, &display) {
         Ok(policy) => {
@@ -217,7 +217,7 @@ fn stated_licence(root: &std::path::Path) -> Option<String> {
     licence.expression
 }
 
-fn import_command(file: &PathBuf, output: Option<&PathBuf>) -> u8 {
+fn import_command(file: &std::path::Path, output: Option<&PathBuf>) -> u8 {
     let display = file.display().to_string();
     let imported = match import::import(file, &display) {
         Ok(i) => i,
