@@ -362,13 +362,13 @@ fn licenses_dir(root: &Path) -> Option<LicenceStatement> {
     let entries = std::fs::read_dir(root.join("LICENSES")).ok()?;
     let mut ids: Vec<String> = entries
         .flatten()
-        .filter_map(|e| {
+        .map(|e| {
             let name = e.file_name().to_string_lossy().into_owned();
             let stem = name
                 .strip_suffix(".txt")
                 .or_else(|| name.strip_suffix(".md"))
                 .unwrap_or(&name);
-            Some(stem.to_string())
+            stem.to_string()
         })
         .collect();
     ids.sort();

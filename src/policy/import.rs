@@ -422,7 +422,7 @@ fn license_finder(text: &str, display: &str) -> Result<Imported, ImportError> {
         let args: Vec<&str> = decision.iter().skip(1).filter_map(|v| v.as_str()).collect();
         let meta = decision.iter().skip(1).find(|v| v.is_object());
         let meta_str = |key: &str| {
-            meta.and_then(|m| m.get(key).or_else(|| m.get(&format!(":{key}"))))
+            meta.and_then(|m| m.get(key).or_else(|| m.get(format!(":{key}"))))
                 .and_then(|v| v.as_str())
         };
         let versions: Vec<&str> = meta
