@@ -73,6 +73,38 @@ fn main() {
         println!("{name:<46} {:>7.1} {:>11.1}", ms(min), ms(median));
     }
 
+    // Every shared fixture on its own (every reader on real files), then all of them in one
+    // run, readers in parallel. Warm: the licence-text cache is filled by the warm-up run.
+    if shared.exists() {
+        let mut fixtures: Vec<PathBuf> = std::fs::read_dir(&shared)
+            .expect("the shared fixtures are readable")
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.is_dir())
+            .collect();
+        fixtures.sort();
+        let opts = options(Some(cache.path().to_path_buf()), DetectMode::Needed);
+        for dir in &fixtures {
+            let name = format!(
+                "fixture {}",
+                dir.file_name().unwrap_or_default().to_string_lossy()
+            );
+            let (min, median) = measure(10, || {
+                std::hint::black_box(audit_and_render(dir, &opts));
+            });
+            println!("{name:<46} {:>7.1} {:>11.1}", ms(min), ms(median));
+        }
+        let (min, median) = measure(10, || {
+            std::hint::black_box(audit_and_render(&shared, &opts));
+        });
+        println!(
+            "{:<46} {:>7.1} {:>11.1}",
+            "all shared fixtures in one audit",
+            ms(min),
+            ms(median)
+        );
+    }
+
     // A Cargo workspace: fundament's own time on top of `cargo metadata`.
     let metadata = || {
         cargo_metadata::MetadataCommand::new()

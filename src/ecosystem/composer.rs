@@ -16,15 +16,17 @@
 //! When the packages are installed (`vendor/<name>/` inside the audited tree, or a path
 //! repository inside it), that directory is recorded too: its licence files are evidence.
 
+use super::local_path;
 use super::{ProjectGraph, ReadContext};
+use super::{dir_name, json_error};
 use crate::diagnostic::{Code, Finding};
-use crate::discover::{FoundProject, points_inside, relative};
+use crate::discover::{FoundProject, points_inside};
 use crate::model::{
     DeclaredLicence, DepKind, Dependency, Ecosystem, Origin, Package, PackageSource, Scope,
 };
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 /// Reads one Composer project.
 pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
@@ -459,43 +461,6 @@ fn installed_dir(
         .find(|dir| dir.is_dir() && points_inside(root, dir))
 }
 
-/// A path from the lockfile (relative to the project) as a path relative to the audited root,
-/// normalised without touching the file system (`..` kept where it leaves the root).
-fn local_path(root: &Path, project_dir: &Path, path: &str) -> String {
-    let mut out = PathBuf::new();
-    for component in project_dir.join(path).components() {
-        match component {
-            Component::ParentDir => {
-                out.pop();
-            }
-            Component::CurDir => {}
-            other => out.push(other),
-        }
-    }
-    if out.starts_with(root) {
-        return relative(root, &out);
-    }
-    let common = root
-        .components()
-        .zip(out.components())
-        .take_while(|(a, b)| a == b)
-        .count();
-    let ups = root.components().count().saturating_sub(common);
-    let mut parts: Vec<String> = vec!["..".to_string(); ups];
-    parts.extend(
-        out.components()
-            .skip(common)
-            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
-    );
-    parts.join("/")
-}
-
-fn dir_name(dir: &Path) -> String {
-    dir.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "project".to_string())
-}
-
 /// Reads a JSON file; errors name the file and line.
 fn read_json<T: for<'de> Deserialize<'de>>(
     path: &Path,
@@ -520,15 +485,6 @@ fn read_json<T: for<'de> Deserialize<'de>>(
             .at(display.to_string(), Some(err.line())),
         )
     })
-}
-
-fn json_error(err: &serde_json::Error) -> String {
-    // serde_json appends " at line L column C"; the line is reported separately.
-    let text = err.to_string();
-    match text.rfind(" at line ") {
-        Some(index) => text[..index].to_string(),
-        None => text,
-    }
 }
 
 /// The parts of composer.json fundament reads.

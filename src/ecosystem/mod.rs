@@ -12,6 +12,7 @@ pub mod go;
 pub mod gradle;
 pub mod maven;
 pub mod npm;
+pub mod package_json;
 pub mod pnpm;
 pub mod python;
 pub mod sbom;
@@ -110,6 +111,54 @@ impl ProjectGraph {
             .filter(|&i| self.packages[i].root)
             .collect();
     }
+}
+
+/// A serde_json error without its " at line L column C" suffix; findings report the line
+/// separately.
+pub fn json_error(err: &serde_json::Error) -> String {
+    let text = err.to_string();
+    match text.rfind(" at line ") {
+        Some(index) => text[..index].to_string(),
+        None => text,
+    }
+}
+
+/// `dir` joined with `relative`, normalised without touching the file system, and shown
+/// relative to the audited root, with `..` when it lies outside (as lockfiles write such paths).
+pub fn local_path(root: &Path, dir: &Path, relative_path: &str) -> String {
+    let mut path = PathBuf::new();
+    for component in dir.join(relative_path).components() {
+        match component {
+            std::path::Component::ParentDir => {
+                path.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => path.push(other),
+        }
+    }
+    if path.starts_with(root) {
+        return relative(root, &path);
+    }
+    let common = root
+        .components()
+        .zip(path.components())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let ups = root.components().count().saturating_sub(common);
+    let mut parts: Vec<String> = vec!["..".to_string(); ups];
+    parts.extend(
+        path.components()
+            .skip(common)
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    parts.join("/")
+}
+
+/// A directory's name, to name a project that does not name itself.
+pub fn dir_name(dir: &Path) -> String {
+    dir.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "project".to_string())
 }
 
 /// Reads every found project, in parallel.

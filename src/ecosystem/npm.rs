@@ -11,7 +11,10 @@
 //! `node_modules` is installed, from each package's own package.json (`license`, or the legacy
 //! `licenses` array). Nothing in `node_modules` is executed.
 
+use super::local_path;
+use super::package_json::{self, LicenceField, Manifest, Workspaces, lenient_map};
 use super::{ProjectGraph, ReadContext};
+use super::{dir_name, json_error};
 use crate::diagnostic::{Code, Finding};
 use crate::discover::{FoundProject, points_inside, relative};
 use crate::model::{
@@ -109,7 +112,7 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
 fn without_lockfile(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
     let root = ctx.root;
     let display = relative(root, &found.manifest);
-    let manifest = match read_manifest(&found.manifest) {
+    let manifest = match package_json::read(&found.manifest) {
         Ok(manifest) => manifest,
         Err(err) => {
             let finding = Finding::error(
@@ -184,7 +187,7 @@ fn build_graph(
             .manifest
             .file_name()
             .is_some_and(|n| n == "package.json")
-        && let Ok(manifest) = read_manifest(&found.manifest)
+        && let Ok(manifest) = package_json::read(&found.manifest)
     {
         root_entry.dependencies = manifest.dependencies.clone();
         root_entry.dev_dependencies = manifest.dev_dependencies.clone();
@@ -441,38 +444,6 @@ fn is_outside_project(key: &str) -> bool {
     key == ".." || key.starts_with("../")
 }
 
-/// The directory of a local package (`key` relative to the project), relative to the audited
-/// root (with `..` when outside it, as lockfiles write it), normalised without touching the
-/// file system.
-fn local_path(root: &Path, project_dir: &Path, key: &str) -> String {
-    let mut path = std::path::PathBuf::new();
-    for component in project_dir.join(key).components() {
-        match component {
-            std::path::Component::ParentDir => {
-                path.pop();
-            }
-            std::path::Component::CurDir => {}
-            other => path.push(other),
-        }
-    }
-    if path.starts_with(root) {
-        return relative(root, &path);
-    }
-    let common = root
-        .components()
-        .zip(path.components())
-        .take_while(|(a, b)| a == b)
-        .count();
-    let ups = root.components().count() - common;
-    let mut parts: Vec<String> = vec!["..".to_string(); ups];
-    parts.extend(
-        path.components()
-            .skip(common)
-            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
-    );
-    parts.join("/")
-}
-
 fn new_package(name: &str, version: &str, source: PackageSource) -> Package {
     Package::new(Ecosystem::Npm, name, version, source)
 }
@@ -580,21 +551,6 @@ fn source_of(resolved: Option<&str>, version: &str) -> PackageSource {
     }
 }
 
-fn dir_name(dir: &Path) -> String {
-    dir.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "project".to_string())
-}
-
-fn json_error(err: &serde_json::Error) -> String {
-    // serde_json appends " at line L column C"; the line is reported separately.
-    let text = err.to_string();
-    match text.rfind(" at line ") {
-        Some(index) => text[..index].to_string(),
-        None => text,
-    }
-}
-
 /// A package's installed copy under node_modules.
 struct Installed {
     dir: std::path::PathBuf,
@@ -625,7 +581,7 @@ fn read_installed(root: &Path, project_dir: &Path, key: &str) -> Option<Installe
             )),
         });
     }
-    match read_manifest(&path) {
+    match package_json::read(&path) {
         Ok(manifest) => Some(Installed {
             dir,
             display,
@@ -643,128 +599,6 @@ fn read_installed(root: &Path, project_dir: &Path, key: &str) -> Option<Installe
             )),
         }),
     }
-}
-
-fn read_manifest(path: &Path) -> Result<Manifest, serde_json::Error> {
-    let text = std::fs::read_to_string(path).map_err(serde_json::Error::io)?;
-    serde_json::from_str(&text)
-}
-
-/// The parts of a package.json fundament reads.
-#[derive(Debug, Default, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Manifest {
-    name: Option<String>,
-    version: Option<String>,
-    license: Option<LicenceField>,
-    /// The legacy form: `"licenses": [{"type": "MIT", "url": "..."}]`.
-    licenses: Option<LicenceField>,
-    #[serde(default, deserialize_with = "lenient_map")]
-    dependencies: BTreeMap<String, String>,
-    #[serde(default, deserialize_with = "lenient_map")]
-    dev_dependencies: BTreeMap<String, String>,
-    #[serde(default, deserialize_with = "lenient_map")]
-    optional_dependencies: BTreeMap<String, String>,
-    #[serde(default, deserialize_with = "lenient_map")]
-    peer_dependencies: BTreeMap<String, String>,
-    workspaces: Option<Workspaces>,
-}
-
-impl Manifest {
-    fn declared(&self, display: &str) -> Vec<DeclaredLicence> {
-        let mut out = Vec::new();
-        for (field, value) in [("license", &self.license), ("licenses", &self.licenses)] {
-            if let Some(raw) = value.as_ref().and_then(LicenceField::as_expression) {
-                out.push(DeclaredLicence {
-                    raw,
-                    origin: Origin {
-                        file: display.to_string(),
-                        field: field.to_string(),
-                    },
-                });
-            }
-        }
-        out
-    }
-}
-
-/// `license` is usually a string, but old packages use `{"type": ..., "url": ...}` or an array
-/// of those.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
-enum LicenceField {
-    Text(String),
-    Object {
-        #[serde(rename = "type")]
-        kind: Option<String>,
-    },
-    List(Vec<LicenceField>),
-    Other(serde::de::IgnoredAny),
-}
-
-impl LicenceField {
-    /// The licence as one expression; several legacy entries mean the package is offered under
-    /// each of them, which npm documents as a choice: they are joined with OR.
-    fn as_expression(&self) -> Option<String> {
-        match self {
-            LicenceField::Text(text) => Some(text.trim().to_string()).filter(|t| !t.is_empty()),
-            LicenceField::Object { kind } => kind.clone(),
-            LicenceField::List(items) => {
-                let parts: Vec<String> = items.iter().filter_map(Self::as_expression).collect();
-                match parts.len() {
-                    0 => None,
-                    1 => parts.into_iter().next(),
-                    _ => Some(
-                        parts
-                            .iter()
-                            .map(|p| {
-                                if p.contains(' ') {
-                                    format!("({p})")
-                                } else {
-                                    p.clone()
-                                }
-                            })
-                            .collect::<Vec<_>>()
-                            .join(" OR "),
-                    ),
-                }
-            }
-            LicenceField::Other(_) => None,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
-enum Workspaces {
-    List(Vec<String>),
-    Object {
-        #[serde(default)]
-        packages: Vec<String>,
-    },
-}
-
-impl Workspaces {
-    fn patterns(&self) -> Vec<String> {
-        match self {
-            Workspaces::List(items) => items.clone(),
-            Workspaces::Object { packages } => packages.clone(),
-        }
-    }
-}
-
-/// Dependency maps sometimes hold non-string values in hand-edited files; those entries are
-/// kept with an empty range rather than failing the whole file.
-fn lenient_map<'de, D>(deserializer: D) -> Result<BTreeMap<String, String>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-{
-    let raw: Option<BTreeMap<String, serde_json::Value>> = Option::deserialize(deserializer)?;
-    Ok(raw
-        .unwrap_or_default()
-        .into_iter()
-        .map(|(k, v)| (k, v.as_str().unwrap_or_default().to_string()))
-        .collect())
 }
 
 #[derive(Debug, Deserialize)]
@@ -905,15 +739,6 @@ mod tests {
             unalias("foo".into(), "1.0.0".into()),
             ("foo".to_string(), "1.0.0".to_string())
         );
-    }
-
-    #[test]
-    fn legacy_licence_arrays_become_or_expressions() {
-        let field: LicenceField =
-            serde_json::from_str(r#"[{"type":"MIT"},{"type":"Apache-2.0"}]"#).unwrap();
-        assert_eq!(field.as_expression().as_deref(), Some("MIT OR Apache-2.0"));
-        let field: LicenceField = serde_json::from_str(r#"{"type":"BSD"}"#).unwrap();
-        assert_eq!(field.as_expression().as_deref(), Some("BSD"));
     }
 
     #[test]

@@ -25,14 +25,16 @@
 //! package.json; other packages from their installed copy under `node_modules/.pnpm`, when
 //! the project is installed inside the audited tree, and are otherwise unresolved (L009).
 //!
-//! The helpers shared with the yarn reader (package.json, YAML, sources) live here too.
+//! The helpers shared with the yarn reader (YAML, sources, installed copies) live here too;
+//! package.json is read by `package_json`.
 
+use super::json_error;
+use super::local_path;
+use super::package_json::{self, Manifest};
 use super::{ProjectGraph, ReadContext, scopes_from_edges};
 use crate::diagnostic::{Code, Finding};
 use crate::discover::{FoundProject, points_inside, relative};
-use crate::model::{
-    DeclaredLicence, DepKind, Dependency, Ecosystem, Origin, Package, PackageSource, Scope,
-};
+use crate::model::{DepKind, Dependency, Ecosystem, Package, PackageSource, Scope};
 use rayon::prelude::*;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
@@ -891,38 +893,6 @@ pub(super) fn source_of_url(url: &str, version: &str) -> PackageSource {
     }
 }
 
-/// The directory of a local package (`path` relative to the project), relative to the audited
-/// root (with `..` when outside it), normalised without touching the file system.
-pub(super) fn local_path(root: &Path, project_dir: &Path, path: &str) -> String {
-    let mut joined = PathBuf::new();
-    for component in project_dir.join(path).components() {
-        match component {
-            std::path::Component::ParentDir => {
-                joined.pop();
-            }
-            std::path::Component::CurDir => {}
-            other => joined.push(other),
-        }
-    }
-    if joined.starts_with(root) {
-        return relative(root, &joined);
-    }
-    let common = root
-        .components()
-        .zip(joined.components())
-        .take_while(|(a, b)| a == b)
-        .count();
-    let ups = root.components().count() - common;
-    let mut parts: Vec<String> = vec!["..".to_string(); ups];
-    parts.extend(
-        joined
-            .components()
-            .skip(common)
-            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
-    );
-    parts.join("/")
-}
-
 /// One of the project's own packages (an importer, a workspace) or a linked directory, read
 /// from its package.json.
 pub(super) struct LocalPackage {
@@ -975,7 +945,7 @@ impl LocalPackage {
             );
             return local;
         }
-        match read_manifest(&path) {
+        match package_json::read(&path) {
             Ok(manifest) => local.manifest = Some(manifest),
             Err(err) => {
                 local.problem = Some(
@@ -1074,141 +1044,12 @@ pub(super) fn read_installed(root: &Path, dir: &Path) -> Option<Installed> {
     if !path.is_file() || !points_inside(root, &path) {
         return None;
     }
-    let manifest = read_manifest(&path).ok()?;
+    let manifest = package_json::read(&path).ok()?;
     Some(Installed {
         dir: dir.to_path_buf(),
         display: relative(root, &path),
         manifest,
     })
-}
-
-pub(super) fn read_manifest(path: &Path) -> Result<Manifest, serde_json::Error> {
-    let text = std::fs::read_to_string(path).map_err(serde_json::Error::io)?;
-    serde_json::from_str(&text)
-}
-
-pub(super) fn json_error(err: &serde_json::Error) -> String {
-    // serde_json appends " at line L column C"; the line is reported separately.
-    let text = err.to_string();
-    match text.rfind(" at line ") {
-        Some(index) => text[..index].to_string(),
-        None => text,
-    }
-}
-
-/// The parts of a package.json the pnpm and yarn readers use.
-#[derive(Debug, Default, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub(super) struct Manifest {
-    pub(super) name: Option<String>,
-    pub(super) version: Option<String>,
-    license: Option<LicenceField>,
-    /// The legacy form: `"licenses": [{"type": "MIT", "url": "..."}]`.
-    licenses: Option<LicenceField>,
-    #[serde(default, deserialize_with = "lenient_map")]
-    pub(super) dependencies: BTreeMap<String, String>,
-    #[serde(default, deserialize_with = "lenient_map")]
-    pub(super) dev_dependencies: BTreeMap<String, String>,
-    #[serde(default, deserialize_with = "lenient_map")]
-    pub(super) optional_dependencies: BTreeMap<String, String>,
-    pub(super) workspaces: Option<Workspaces>,
-}
-
-impl Manifest {
-    pub(super) fn declared(&self, display: &str) -> Vec<DeclaredLicence> {
-        let mut out = Vec::new();
-        for (field, value) in [("license", &self.license), ("licenses", &self.licenses)] {
-            if let Some(raw) = value.as_ref().and_then(LicenceField::as_expression) {
-                out.push(DeclaredLicence {
-                    raw,
-                    origin: Origin {
-                        file: display.to_string(),
-                        field: field.to_string(),
-                    },
-                });
-            }
-        }
-        out
-    }
-}
-
-/// `license` is usually a string, but old packages use `{"type": ..., "url": ...}` or an array
-/// of those.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
-enum LicenceField {
-    Text(String),
-    Object {
-        #[serde(rename = "type")]
-        kind: Option<String>,
-    },
-    List(Vec<LicenceField>),
-    Other(serde::de::IgnoredAny),
-}
-
-impl LicenceField {
-    /// Several legacy entries offer the package under each of them: joined with OR.
-    fn as_expression(&self) -> Option<String> {
-        match self {
-            LicenceField::Text(text) => Some(text.trim().to_string()).filter(|t| !t.is_empty()),
-            LicenceField::Object { kind } => kind.clone(),
-            LicenceField::List(items) => {
-                let parts: Vec<String> = items.iter().filter_map(Self::as_expression).collect();
-                match parts.len() {
-                    0 => None,
-                    1 => parts.into_iter().next(),
-                    _ => Some(
-                        parts
-                            .iter()
-                            .map(|p| {
-                                if p.contains(' ') {
-                                    format!("({p})")
-                                } else {
-                                    p.clone()
-                                }
-                            })
-                            .collect::<Vec<_>>()
-                            .join(" OR "),
-                    ),
-                }
-            }
-            LicenceField::Other(_) => None,
-        }
-    }
-}
-
-/// package.json `workspaces`: a list of globs, or `{"packages": [...]}`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
-pub(super) enum Workspaces {
-    List(Vec<String>),
-    Object {
-        #[serde(default)]
-        packages: Vec<String>,
-    },
-}
-
-impl Workspaces {
-    pub(super) fn patterns(&self) -> &[String] {
-        match self {
-            Workspaces::List(items) => items,
-            Workspaces::Object { packages } => packages,
-        }
-    }
-}
-
-/// Dependency maps sometimes hold non-string values in hand-edited files; those entries are
-/// kept with an empty range rather than failing the whole file.
-fn lenient_map<'de, D>(deserializer: D) -> Result<BTreeMap<String, String>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-{
-    let raw: Option<BTreeMap<String, serde_json::Value>> = Option::deserialize(deserializer)?;
-    Ok(raw
-        .unwrap_or_default()
-        .into_iter()
-        .map(|(k, v)| (k, v.as_str().unwrap_or_default().to_string()))
-        .collect())
 }
 
 /// For each package, whether it is installed only as an optional dependency: no root reaches it

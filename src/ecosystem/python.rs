@@ -30,8 +30,9 @@
 //! carry no licences: every dependency says so (`licence_unavailable`).
 
 use super::{ProjectGraph, ReadContext, scopes_from_edges};
+use super::{dir_name, json_error};
 use crate::diagnostic::{Code, Finding, line_of_offset};
-use crate::discover::{FoundProject, is_requirements_name, points_inside, relative};
+use crate::discover::{FoundProject, is_requirements_name, points_inside};
 use crate::model::{
     DeclaredLicence, DepKind, Dependency, Ecosystem, Origin, Package, PackageSource, Scope, pep503,
 };
@@ -516,7 +517,7 @@ impl<'a, 'b> Reader<'a, 'b> {
             let inside_project = dir.starts_with(&self.found.dir);
             return (
                 PackageSource::Path {
-                    path: local_path(self.ctx.root, &dir),
+                    path: super::local_path(self.ctx.root, &dir, ""),
                 },
                 own && inside_project,
                 Some(dir),
@@ -650,7 +651,7 @@ impl<'a, 'b> Reader<'a, 'b> {
                     (dir.is_dir() && points_inside(self.ctx.root, &dir)).then_some(dir.clone());
                 (
                     PackageSource::Path {
-                        path: local_path(self.ctx.root, &dir),
+                        path: super::local_path(self.ctx.root, &dir, ""),
                     },
                     local,
                 )
@@ -785,7 +786,7 @@ impl<'a, 'b> Reader<'a, 'b> {
                     (path.is_dir() && points_inside(self.ctx.root, &path)).then(|| path.clone());
                 (
                     PackageSource::Path {
-                        path: local_path(self.ctx.root, &path),
+                        path: super::local_path(self.ctx.root, &path, ""),
                     },
                     dir,
                 )
@@ -2160,12 +2161,6 @@ fn file_name(path: &Path) -> String {
         .unwrap_or_default()
 }
 
-fn dir_name(dir: &Path) -> String {
-    dir.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "project".to_string())
-}
-
 fn read_text(path: &Path, display: &str) -> Result<String, Box<Finding>> {
     std::fs::read_to_string(path).map_err(|err| {
         Box::new(
@@ -2195,14 +2190,6 @@ fn parse_toml<T: for<'de> Deserialize<'de>>(
             ),
         )
     })
-}
-
-fn json_error(err: &serde_json::Error) -> String {
-    let text = err.to_string();
-    match text.rfind(" at line ") {
-        Some(index) => text[..index].to_string(),
-        None => text,
-    }
 }
 
 /// The line of the first top-level `key = ...`.
@@ -2250,26 +2237,6 @@ fn normalise(path: &Path) -> PathBuf {
         }
     }
     out
-}
-
-/// A normalised absolute path relative to the audited root, with `..` where it leaves it.
-fn local_path(root: &Path, path: &Path) -> String {
-    if path.starts_with(root) {
-        return relative(root, path);
-    }
-    let common = root
-        .components()
-        .zip(path.components())
-        .take_while(|(a, b)| a == b)
-        .count();
-    let ups = root.components().count().saturating_sub(common);
-    let mut parts: Vec<String> = vec!["..".to_string(); ups];
-    parts.extend(
-        path.components()
-            .skip(common)
-            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
-    );
-    parts.join("/")
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -69,6 +69,7 @@
 //! outbound licence. An SBOM without them has no root; its packages are still evaluated, each as
 //! a runtime dependency reached from nowhere.
 
+use super::json_error;
 use super::{ProjectGraph, ReadContext, scopes_from_edges};
 use crate::diagnostic::{Code, Finding, line_of_offset};
 use crate::discover::FoundProject;
@@ -277,15 +278,6 @@ impl Place {
             Place::Unknown => other,
             known => known,
         }
-    }
-}
-
-fn json_error(err: &serde_json::Error) -> String {
-    // serde_json appends " at line L column C"; the line is reported separately.
-    let text = err.to_string();
-    match text.rfind(" at line ") {
-        Some(index) => text[..index].to_string(),
-        None => text,
     }
 }
 

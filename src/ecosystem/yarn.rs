@@ -19,10 +19,10 @@
 //! version, and are otherwise unresolved (L009).
 
 use super::pnpm::{
-    Installed, LocalPackage, join_packages, line_starting_with, local_path, optional_from_edges,
-    parse_yaml, read_installed, source_of_url,
+    Installed, LocalPackage, join_packages, line_starting_with, optional_from_edges, parse_yaml,
+    read_installed, source_of_url,
 };
-use super::{ProjectGraph, ReadContext, scopes_from_edges};
+use super::{ProjectGraph, ReadContext, local_path, scopes_from_edges};
 use crate::diagnostic::{Code, Finding};
 use crate::discover::FoundProject;
 use crate::model::{DepKind, Dependency, Ecosystem, Package, PackageSource};
@@ -933,7 +933,7 @@ fn scan_node_modules(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
 /// `workspaces` glob of the root package.json (`.` first).
 fn v1_workspaces(ctx: &ReadContext<'_>, project_dir: &Path) -> Vec<String> {
     let mut paths = vec![".".to_string()];
-    let Ok(manifest) = super::pnpm::read_manifest(&project_dir.join("package.json")) else {
+    let Ok(manifest) = super::package_json::read(&project_dir.join("package.json")) else {
         return paths;
     };
     let Some(workspaces) = &manifest.workspaces else {
