@@ -30,8 +30,12 @@ fn ms(d: Duration) -> f64 {
 
 fn audit_and_render(path: &Path, options: &AuditOptions) -> usize {
     let audit = audit::run(path, options, &Progress::hidden()).expect("the audit runs");
-    let human = report::render(&audit, Format::Human, false);
-    let json = report::render(&audit, Format::Json, false);
+    let options = report::RenderOptions {
+        colour: false,
+        lang: fundament::licence::obligations::Lang::En,
+    };
+    let human = report::render(&audit, Format::Human, &options);
+    let json = report::render(&audit, Format::Json, &options);
     human.len() + json.len() + audit.packages.len()
 }
 

@@ -151,6 +151,9 @@ pub struct Summary {
 pub struct Audit {
     pub schema: &'static str,
     pub tool: Tool,
+    /// When the audit ran, RFC 3339 in UTC, to the second; taken from `SOURCE_DATE_EPOCH` when
+    /// that is set, so that reproducible builds get identical reports.
+    pub created: String,
     /// The audited directory.
     pub root: String,
     pub policy: PolicyInfo,
@@ -364,6 +367,7 @@ fn assemble(
     let summary = summarise(&projects, &packages, &findings);
     Audit {
         schema: SCHEMA,
+        created: timestamp(),
         tool: Tool {
             name: "fundament",
             version: env!("CARGO_PKG_VERSION"),
@@ -453,6 +457,19 @@ fn category_label(expression: &str) -> Option<String> {
         1 => categories.pop(),
         _ => Some(categories.join(" + ")),
     }
+}
+
+/// Now, or `SOURCE_DATE_EPOCH` (seconds since 1970) when it is set, as RFC 3339 UTC.
+pub fn timestamp() -> String {
+    let from_env = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .and_then(|s| jiff::Timestamp::from_second(s).ok());
+    let now = from_env.unwrap_or_else(|| {
+        let now = jiff::Timestamp::now();
+        jiff::Timestamp::from_second(now.as_second()).unwrap_or(now)
+    });
+    now.to_string()
 }
 
 /// Codes whose findings mean the audit could not see everything (the `I` area).

@@ -3,6 +3,7 @@
 use super::{Cli, EXIT_INPUT, cache_dir, colour_stdout, print_error};
 use crate::audit::{AuditOptions, PolicyChoice};
 use crate::licence::DetectMode;
+use crate::licence::obligations::Lang;
 use crate::progress::Progress;
 use crate::report::{self, Format};
 use clap::Args;
@@ -25,6 +26,9 @@ pub struct AuditArgs {
     /// The report format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// The language of the procurement report (markdown, html).
+    #[arg(long, value_enum, default_value_t = Lang::En)]
+    pub lang: Lang,
     /// Write the report to FILE instead of stdout.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -82,8 +86,11 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> u8 {
             return EXIT_INPUT;
         }
     };
-    let colour = args.output.is_none() && colour_stdout(cli.color);
-    let text = report::render(&audit, args.format, colour);
+    let options = report::RenderOptions {
+        colour: args.output.is_none() && colour_stdout(cli.color),
+        lang: args.lang,
+    };
+    let text = report::render(&audit, args.format, &options);
     match &args.output {
         Some(path) => {
             if let Err(err) = std::fs::write(path, text) {

@@ -1,10 +1,18 @@
 //! Stage 6: reports. Each format reads the finished [`Audit`](crate::audit::Audit) and computes
-//! nothing new; one file per format.
+//! nothing new; one file per format. All output is deterministic: ordered as the audit is, and
+//! dated by the audit's `created` time (from `SOURCE_DATE_EPOCH` when set).
 
+pub mod cyclonedx;
+pub mod html;
 pub mod human;
 pub mod json;
+pub mod markdown;
+pub mod notices;
+pub mod sarif;
+pub mod spdx;
 
 use crate::audit::Audit;
+use crate::licence::obligations::Lang;
 
 /// The output formats of `fundament audit`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -13,12 +21,36 @@ pub enum Format {
     Human,
     /// The whole audit in the versioned schema of docs/report-schema.md.
     Json,
+    /// SARIF 2.1.0, for code-scanning interfaces.
+    Sarif,
+    /// A CycloneDX 1.6 JSON SBOM with the fields of BSI TR-03183-2.
+    Cyclonedx,
+    /// An SPDX 2.3 JSON SBOM.
+    Spdx,
+    /// The procurement report as Markdown.
+    Markdown,
+    /// The procurement report as one self-contained HTML file.
+    Html,
 }
 
-/// Renders `audit` in `format`. `colour` applies to the human format only.
-pub fn render(audit: &Audit, format: Format, colour: bool) -> String {
+/// How to render.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RenderOptions {
+    /// Colour (human format only).
+    pub colour: bool,
+    /// The language of the procurement report (Markdown and HTML).
+    pub lang: Lang,
+}
+
+/// Renders `audit` in `format`.
+pub fn render(audit: &Audit, format: Format, options: &RenderOptions) -> String {
     match format {
-        Format::Human => human::render(audit, colour),
+        Format::Human => human::render(audit, options.colour),
         Format::Json => json::render(audit),
+        Format::Sarif => sarif::render(audit),
+        Format::Cyclonedx => cyclonedx::render(audit),
+        Format::Spdx => spdx::render(audit),
+        Format::Markdown => markdown::render(audit, options.lang),
+        Format::Html => html::render(audit, options.lang),
     }
 }

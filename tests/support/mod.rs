@@ -8,6 +8,8 @@ pub fn fundament() -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::cargo_bin("fundament").expect("the binary is built");
     cmd.env("NO_COLOR", "1")
         .env("FUNDAMENT_CACHE_DIR", cache_dir())
+        // Reports carry a timestamp: fixed, so that tests and snapshots are reproducible.
+        .env("SOURCE_DATE_EPOCH", "1767225600")
         .env_remove("CLICOLOR_FORCE");
     cmd
 }

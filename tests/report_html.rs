@@ -1,0 +1,589 @@
+//! The procurement report (`--format html` and `--format markdown`, `--lang en|de`): what it
+//! says, that it escapes what comes from the audited repository, that it renders in a real
+//! browser, and that it is the same on every run.
+
+mod support;
+
+use fundament::licence::obligations::{self, Lang};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+use support::{audit_json, fixture, fundament, shared_fixture};
+
+/// Runs `fundament audit <dir> --format <format> --lang <lang> <extra>` and returns exit code
+/// and stdout.
+fn report(dir: &Path, format: &str, lang: &str, extra: &[&str]) -> (i32, String) {
+    let output = fundament()
+        .arg("audit")
+        .arg(dir)
+        .args(["--format", format, "--lang", lang])
+        .args(extra)
+        .output()
+        .unwrap();
+    (
+        output.status.code().unwrap(),
+        String::from_utf8(output.stdout).unwrap(),
+    )
+}
+
+fn workspace(format: &str, lang: &str) -> String {
+    let (code, text) = report(&fixture("cargo/workspace"), format, lang, &["--offline"]);
+    assert_eq!(code, 1, "{text}");
+    text
+}
+
+/// `text` as MiniJinja's HTML escaping writes it.
+fn html_escaped(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#x27;")
+        .replace('/', "&#x2f;")
+}
+
+/// `text` as the Markdown report escapes it.
+fn md_escaped(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        if "\\`*_[]<>|#~&!$".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Replaces the checkout's path (as written, HTML-escaped and Markdown-escaped) by
+/// `[checkout]`: the only thing that differs between machines.
+fn redact(text: &str) -> String {
+    let dir = env!("CARGO_MANIFEST_DIR");
+    text.replace(&html_escaped(dir), "[checkout]")
+        .replace(&md_escaped(dir), "[checkout]")
+        .replace(dir, "[checkout]")
+}
+
+/// Number formatting of the reports.
+fn number(n: u64, lang: Lang) -> String {
+    let digits = n.to_string();
+    let sep = if lang == Lang::De { '.' } else { ',' };
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(sep);
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The verdict sentence the report must give for a failed audit, from the JSON report's counts.
+fn fail_sentence(json: &serde_json::Value, lang: Lang) -> String {
+    let denied = json["summary"]["by_status"]["denied"].as_u64().unwrap();
+    let packages = json["summary"]["packages"].as_u64().unwrap();
+    let (d, p) = (number(denied, lang), number(packages, lang));
+    match (lang, denied == 1) {
+        (Lang::En, true) => format!("{d} of the {p} third-party components violates the policy"),
+        (Lang::En, false) => format!("{d} of the {p} third-party components violate the policy"),
+        (Lang::De, true) => format!("{d} der {p} Fremdkomponenten verstößt gegen die Richtlinie"),
+        (Lang::De, false) => format!("{d} der {p} Fremdkomponenten verstoßen gegen die Richtlinie"),
+    }
+}
+
+#[test]
+fn the_verdict_comes_first_in_both_languages() {
+    let json = audit_json(&fixture("cargo/workspace"), &["--offline"]).json;
+    for (lang, code, headline) in [
+        (Lang::En, "en", "Result: Not passed"),
+        (Lang::De, "de", "Ergebnis: Nicht bestanden"),
+    ] {
+        let sentence = fail_sentence(&json, lang);
+        for format in ["markdown", "html"] {
+            let text = workspace(format, code);
+            let at_headline = text.find(headline).unwrap_or_else(|| panic!("{headline}"));
+            let at_sentence = text.find(&sentence).unwrap_or_else(|| panic!("{sentence}"));
+            // Section 2 and the component table come after the verdict.
+            let heading = match (lang, format) {
+                (Lang::En, "html") => "2. The project&#x27;s own licence",
+                (Lang::En, _) => "2. The project's own licence",
+                (Lang::De, _) => "2. Lizenz des Projekts",
+            };
+            let at_project = text.find(heading).unwrap();
+            let at_table = text.rfind("unlicensed").unwrap();
+            assert!(at_headline < at_sentence, "{format} {code}");
+            assert!(
+                at_sentence < at_project && at_project < at_table,
+                "{format} {code}"
+            );
+        }
+    }
+    // Facts next to the verdict: project, date, policy and its origin, tool version.
+    let en = workspace("markdown", "en");
+    assert!(en.contains("| Audited project | workspace (app 0.1.0, core 0.2.0) |"));
+    assert!(en.contains("| Date of the audit | 2026-01-01 00:00 UTC |"));
+    assert!(en.contains("public-sector-default (preset public-sector-default)"));
+    assert!(en.contains(&format!(
+        "| Tool | fundament {} |",
+        env!("CARGO_PKG_VERSION")
+    )));
+    assert!(en.contains("3 components need attention"), "{en}");
+    let de = workspace("markdown", "de");
+    assert!(de.contains("| Datum der Prüfung | 01.01.2026, 00:00 UTC |"));
+    assert!(de.contains("Bei 3 Komponenten besteht Handlungsbedarf"));
+}
+
+#[test]
+fn a_project_without_a_stated_licence_is_told_so() {
+    let en = workspace("markdown", "en");
+    assert!(en.contains("The project does not state its own licence"));
+    let de = workspace("html", "de");
+    assert!(de.contains("Das Projekt gibt seine eigene Lizenz nicht an"));
+}
+
+#[test]
+fn strong_copyleft_obligations_are_explained_in_german() {
+    let de = workspace("markdown", "de");
+    let group = &de[de
+        .find("### Zu prüfen: starkes Copyleft")
+        .expect("the review group")..];
+    let group = &group[..group[4..].find("\n## ").map_or(group.len(), |i| i + 4)];
+    for line in obligations::obligations("GPL-3.0-only", Lang::De) {
+        assert!(group.contains(&line), "missing obligation: {line}");
+    }
+    assert!(group.contains("Quelltext"));
+    assert!(group.contains("Angebot des vollständigen Quelltexts"));
+    assert!(group.contains("| gpl-lib | 3.0.0 | GPL-3.0-only | app 0.1.0 → gpl-lib 3.0.0 |"));
+    assert!(group.contains("| test-helper | 0.9.0 | GPL-2.0-or-later |"));
+    // The unknown licence is explained with what to ask the supplier.
+    assert!(de.contains("### Lizenz unbekannt – 1 Komponente"));
+    assert!(de.contains("Fordern Sie beim Lieferanten die Lizenz dieser Komponente"));
+    let en = workspace("markdown", "en");
+    assert!(en.contains("Ask the supplier for the licence of this component"));
+    assert!(en.contains("No index of vetted components was consulted"));
+    assert!(de.contains("Ein Verzeichnis geprüfter Komponenten wurde nicht herangezogen"));
+}
+
+#[test]
+fn the_component_table_lists_every_package_in_the_audits_order() {
+    let json = audit_json(&fixture("cargo/workspace"), &["--offline"]).json;
+    let md = workspace("markdown", "en");
+    let table = &md[md.find("## 8. All components").unwrap()..];
+    let rows: Vec<&str> = table
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| #"))
+        .collect();
+    let packages = json["packages"].as_array().unwrap();
+    assert_eq!(rows.len(), packages.len());
+    for (i, (row, p)) in rows.iter().zip(packages).enumerate() {
+        let name = p["name"].as_str().unwrap();
+        let version = p["version"].as_str().unwrap();
+        assert!(
+            row.starts_with(&format!("| {} | {name} | {version} |", i + 1)),
+            "{row}"
+        );
+    }
+    assert!(md.contains(
+        "| 4 | filed | 0.3.0 | Cargo | runtime | MIT | same | licence file LICENSE.txt | allowed |"
+    ));
+    assert!(md.contains(
+        "| 7 | test-helper | 0.9.0 | Cargo | development only | GPL-2.0-or-later | same |"
+    ));
+}
+
+/// A project whose dependency names and licence strings carry markup.
+fn hostile_fixture() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let evil = "pipe|<script>alert(1)</script>";
+    std::fs::write(
+        dir.path().join("package.json"),
+        serde_json::json!({
+            "name": "evil-app", "version": "1.0.0", "license": "EUPL-1.2",
+            "dependencies": {evil: "1.0.0", "plain": "2.0.0"}
+        })
+        .to_string(),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("package-lock.json"),
+        serde_json::json!({
+            "name": "evil-app", "version": "1.0.0", "lockfileVersion": 3, "requires": true,
+            "packages": {
+                "": {"name": "evil-app", "version": "1.0.0", "license": "EUPL-1.2",
+                     "dependencies": {evil: "1.0.0", "plain": "2.0.0"}},
+                format!("node_modules/{evil}"): {"version": "1.0.0", "license": "MIT",
+                     "resolved": "https://npm.registry.example/x/-/x-1.0.0.tgz"},
+                "node_modules/plain": {"version": "2.0.0",
+                     "license": "<script>alert(2)</script> | `x` [y](z)",
+                     "resolved": "https://npm.registry.example/plain/-/plain-2.0.0.tgz"}
+            }
+        })
+        .to_string(),
+    )
+    .unwrap();
+    dir
+}
+
+#[test]
+fn markup_from_the_repository_is_escaped() {
+    let dir = hostile_fixture();
+    let (code, html) = report(dir.path(), "html", "en", &[]);
+    assert_eq!(code, 1);
+    assert!(!html.contains("<script"), "raw <script> in the HTML report");
+    assert!(html.contains("pipe|&lt;script&gt;alert(1)&lt;&#x2f;script&gt;"));
+    assert!(html.contains("&lt;script&gt;alert(2)&lt;&#x2f;script&gt; | `x` [y](z)"));
+    // The project's own licence is read from package.json / the lockfile.
+    assert!(html.contains("The project states that it is offered under EUPL-1.2."));
+
+    let (code, md) = report(dir.path(), "markdown", "de", &[]);
+    assert_eq!(code, 1);
+    // Every `<` of the Markdown report is escaped (the template itself writes none).
+    for (at, _) in md.match_indices('<') {
+        assert_eq!(
+            &md[at - 1..at],
+            "\\",
+            "unescaped < in the Markdown report at {at}"
+        );
+    }
+    assert!(md.contains("pipe\\|\\<script\\>alert(1)\\</script\\>"));
+    assert!(md.contains("\\<script\\>alert(2)\\</script\\> \\| \\`x\\` \\[y\\](z)"));
+    assert!(md.contains("Das Projekt gibt an, unter der Lizenz EUPL-1.2 angeboten zu werden."));
+    // No escaped value breaks a table: every row has as many cell separators as its header.
+    let mut columns = None;
+    for line in md.lines() {
+        if !line.starts_with('|') {
+            columns = None;
+            continue;
+        }
+        let separators = unescaped_pipes(line);
+        match columns {
+            None => columns = Some(separators),
+            Some(n) => assert_eq!(separators, n, "{line}"),
+        }
+    }
+}
+
+fn unescaped_pipes(line: &str) -> usize {
+    let mut count = 0;
+    let mut escaped = false;
+    for c in line.chars() {
+        match c {
+            '\\' if !escaped => escaped = true,
+            '|' if !escaped => count += 1,
+            _ => escaped = false,
+        }
+    }
+    count
+}
+
+#[test]
+fn every_text_exists_in_both_languages() {
+    let en = fundament::report::html::text_keys(Lang::En);
+    let de = fundament::report::html::text_keys(Lang::De);
+    assert_eq!(en, de);
+    // And the files themselves, read independently of the report code.
+    let read = |lang: &str| -> Vec<(String, String)> {
+        let path =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("src/report/i18n/{lang}.toml"));
+        let table: toml::Table = toml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let mut out = Vec::new();
+        for (section, entries) in table {
+            for (key, value) in entries.as_table().unwrap() {
+                out.push((
+                    format!("{section}.{key}"),
+                    value.as_str().unwrap().to_string(),
+                ));
+            }
+        }
+        out.sort();
+        out
+    };
+    let (en, de) = (read("en"), read("de"));
+    let keys = |v: &[(String, String)]| v.iter().map(|(k, _)| k.clone()).collect::<Vec<_>>();
+    assert_eq!(keys(&en), keys(&de));
+    for (key, text) in en.iter().chain(&de) {
+        // Only the note about English quotes is empty, in English.
+        if key != "report.english_note" {
+            assert!(!text.trim().is_empty(), "{key} is empty");
+        }
+    }
+    // The placeholders agree.
+    for ((key, a), (_, b)) in en.iter().zip(&de) {
+        let names = |t: &str| {
+            let mut n: Vec<String> = t
+                .split('{')
+                .skip(1)
+                .filter_map(|s| s.split_once('}').map(|(n, _)| n.to_string()))
+                .collect();
+            n.sort();
+            n
+        };
+        assert_eq!(names(a), names(b), "placeholders of {key}");
+    }
+}
+
+#[test]
+fn reports_are_deterministic() {
+    for format in ["html", "markdown"] {
+        for lang in ["en", "de"] {
+            assert_eq!(
+                workspace(format, lang),
+                workspace(format, lang),
+                "{format} {lang}"
+            );
+        }
+    }
+}
+
+#[test]
+fn nextcloud_deck_in_both_languages() {
+    let Some(dir) = shared_fixture("nextcloud-deck") else {
+        return;
+    };
+    let json = audit_json(&dir, &[]).json;
+    for (lang, code) in [(Lang::En, "en"), (Lang::De, "de")] {
+        let (exit, md) = report(&dir, "markdown", code, &[]);
+        assert_eq!(exit, 1);
+        assert!(md.contains(&fail_sentence(&json, lang)), "{code}");
+        let (_, html) = report(&dir, "html", code, &[]);
+        assert!(html.contains(&fail_sentence(&json, lang)), "{code}");
+        // The project licence, and that its statements disagree (L010).
+        let expression = json["project_licence"]["expression"].as_str().unwrap();
+        match lang {
+            Lang::En => {
+                assert!(md.contains(&format!(
+                    "The project states that it is offered under {expression}."
+                )));
+                assert!(md.contains("The statements disagree."));
+            }
+            Lang::De => {
+                assert!(md.contains(&format!(
+                    "Das Projekt gibt an, unter der Lizenz {expression} angeboten zu werden."
+                )));
+                assert!(md.contains("Die Angaben widersprechen sich."));
+            }
+        }
+        // Every package is a row of the component table.
+        let rows = html.matches("<tr class=\"component").count();
+        assert_eq!(rows, json["packages"].as_array().unwrap().len());
+    }
+    // Compatibility with the project's licence, explained, under a policy that asks for it.
+    let (_, de) = report(&dir, "markdown", "de", &["--policy", "eupl-1.2-network"]);
+    assert!(de.contains("### Nicht vereinbar mit der Projektlizenz EUPL-1.2"));
+    assert!(de.contains("Wird die Software Dritten über ein Netzwerk bereitgestellt"));
+    assert!(de.contains("Lösungsweg: EUPL-1.2 Article 5"));
+    assert!(de.contains("### Pflichten aus dem vorgesehenen Einsatz"));
+}
+
+// --- Snapshots -------------------------------------------------------------------------------
+
+#[test]
+fn markdown_en() {
+    insta::assert_snapshot!(redact(&workspace("markdown", "en")));
+}
+
+#[test]
+fn markdown_de() {
+    insta::assert_snapshot!(redact(&workspace("markdown", "de")));
+}
+
+#[test]
+fn html_en() {
+    insta::assert_snapshot!(redact(&workspace("html", "en")));
+}
+
+// --- In a browser ----------------------------------------------------------------------------
+
+fn chromium() -> Option<PathBuf> {
+    let fixed = PathBuf::from("/usr/bin/chromium");
+    if fixed.is_file() {
+        return Some(fixed);
+    }
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|p| p.join("chromium"))
+            .find(|p| p.is_file())
+    })
+}
+
+/// Runs headless Chromium with `args` and the report's URL; returns its stdout. Gives up
+/// (failing the test) after two minutes.
+fn run_chromium(chromium: &Path, profile: &Path, args: &[String], url: &str) -> String {
+    let mut child = Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(args)
+        .arg(url)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromium starts");
+    let mut stdout = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut out = String::new();
+        std::io::Read::read_to_string(&mut stdout, &mut out).ok();
+        out
+    });
+    let start = Instant::now();
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        if start.elapsed() > Duration::from_secs(120) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("chromium did not finish within two minutes");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    reader.join().unwrap()
+}
+
+#[test]
+fn the_html_report_renders_in_a_browser() {
+    let Some(chromium) = chromium() else {
+        eprintln!("skipped: chromium is not installed (neither /usr/bin/chromium nor on PATH)");
+        return;
+    };
+    let json = audit_json(&fixture("cargo/workspace"), &["--offline"]).json;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("report.html");
+    let output = fundament()
+        .args(["audit", "--offline", "--format", "html", "-o"])
+        .arg(&file)
+        .arg(fixture("cargo/workspace"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let url = format!("file://{}", file.display());
+
+    let profile = tempfile::tempdir().unwrap();
+    let dom = run_chromium(&chromium, profile.path(), &["--dump-dom".to_string()], &url);
+    assert!(
+        dom.contains("id=\"verdict\""),
+        "no verdict element in the DOM"
+    );
+    assert!(dom.contains("data-outcome=\"fail\""));
+    assert!(dom.contains("1 of the 6 third-party components violates the policy"));
+
+    // The chart: one bar per category of the audit's licences.
+    let svg_start = dom.find("<svg id=\"category-chart\"").expect("the chart");
+    let svg = &dom[svg_start..svg_start + dom[svg_start..].find("</svg>").unwrap()];
+    let mut categories: Vec<String> = json["summary"]["by_licence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["category"].as_str().unwrap_or("unknown").to_string())
+        .collect();
+    categories.sort();
+    categories.dedup();
+    let mut bars: Vec<String> = svg
+        .match_indices("class=\"bar\" data-category=\"")
+        .map(|(at, m)| {
+            let rest = &svg[at + m.len()..];
+            rest[..rest.find('"').unwrap()].to_string()
+        })
+        .collect();
+    bars.sort();
+    assert_eq!(bars, categories);
+    assert!(svg.contains("<title id=\"chart-title\">"));
+
+    // The component table: one row per package.
+    let rows = dom.matches("<tr class=\"component").count();
+    assert_eq!(rows, json["packages"].as_array().unwrap().len());
+
+    let png = dir.path().join("report.png");
+    let profile = tempfile::tempdir().unwrap();
+    run_chromium(
+        &chromium,
+        profile.path(),
+        &[
+            format!("--screenshot={}", png.display()),
+            "--window-size=1280,2000".to_string(),
+        ],
+        &url,
+    );
+    let bytes = std::fs::read(&png).expect("the screenshot was written");
+    assert!(
+        bytes.len() > 1000,
+        "the screenshot is {} bytes",
+        bytes.len()
+    );
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+}
+
+#[test]
+fn every_outcome_is_put_in_words() {
+    // Pass.
+    let dir = fixture("npm/lockfile-v3");
+    let json = audit_json(&dir, &["--offline"]).json;
+    assert_eq!(json["summary"]["outcome"], "pass");
+    let n = json["summary"]["packages"].as_u64().unwrap();
+    let (code, en) = report(&dir, "markdown", "en", &["--offline"]);
+    assert_eq!(code, 0);
+    assert!(en.contains("> **Result: Passed**"));
+    assert!(en.contains(&format!(
+        "None of the {n} third-party components violates the policy."
+    )));
+    assert!(en.contains("No component needs attention."));
+    assert!(en.contains("Nothing needs to be done"));
+    let (_, de) = report(&dir, "html", "de", &["--offline"]);
+    assert!(de.contains("data-outcome=\"pass\""));
+    assert!(de.contains(&format!(
+        "Keine der {n} Fremdkomponenten verstößt gegen die Richtlinie."
+    )));
+    assert!(de.contains("Bei keiner Komponente besteht Handlungsbedarf."));
+
+    // Incomplete: the unreadable input is named under "Further notes", with its code.
+    let dir = fixture("npm/truncated-lockfile");
+    let (code, en) = report(&dir, "markdown", "en", &["--offline"]);
+    assert_eq!(code, 2);
+    assert!(en.contains("> **Result: Incomplete**"));
+    assert!(en.contains("Part of the input could not be read"));
+    assert!(!en.contains("No component needs attention"));
+    assert!(en.contains("### I001: An input file could not be read."));
+    assert!(en.contains("| package-lock.json:60 |"));
+    let (_, de) = report(&dir, "markdown", "de", &["--offline"]);
+    assert!(de.contains("> **Ergebnis: Unvollständig**"));
+    assert!(de.contains("### I001: Eine Eingabedatei konnte nicht gelesen werden."));
+
+    // Denied by a rule: what to do about it.
+    let dir = fixture("composer/basic");
+    let (_, en) = report(&dir, "markdown", "en", &["--offline"]);
+    assert!(en.contains("### Not allowed: proprietary – 1 component"));
+    assert!(en.contains("Replace these components, or have the supplier replace them."));
+    assert!(
+        en.contains("| acme/proprietary-sdk | 1.2.0 | LicenseRef-scancode-proprietary-license |")
+    );
+    let (_, de) = report(&dir, "markdown", "de", &["--offline"]);
+    assert!(de.contains("### Unzulässig: proprietär – 1 Komponente"));
+}
+
+#[test]
+fn unresolved_licences_are_explained_honestly() {
+    // pnpm-lock.yaml records no licences (L009).
+    let dir = fixture("pnpm/v9.0");
+    let json = audit_json(&dir, &["--offline"]).json;
+    let unresolved = support::findings(&json, "L009").len();
+    assert!(unresolved > 0);
+    let (_, en) = report(&dir, "markdown", "en", &["--offline"]);
+    assert!(en.contains(&format!(
+        "### Licence not recorded in the input – {unresolved} components"
+    )));
+    assert!(en.contains("The lockfile does not record licences"));
+    assert!(en.contains("these components were not checked"));
+    assert!(en.contains(&format!("| not resolved | {unresolved} |")));
+    let (_, de) = report(&dir, "html", "de", &["--offline"]);
+    assert!(de.contains("Die Sperrdatei (Lockfile) verzeichnet keine Lizenzen"));
+    assert!(de.contains("Die Lizenzen dieser Komponenten wurden nicht geprüft."));
+    assert!(de.contains("data-category=\"unresolved\""));
+}
