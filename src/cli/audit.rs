@@ -42,6 +42,18 @@ pub struct AuditArgs {
     /// Do not read or write the cache.
     #[arg(long)]
     pub no_cache: bool,
+    /// Do not look up in package registries the licences the lockfiles do not record.
+    /// (Also `FUNDAMENT_NO_REGISTRY=1`.)
+    #[arg(
+        long,
+        env = "FUNDAMENT_NO_REGISTRY",
+        action = clap::ArgAction::SetTrue,
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    pub no_registry: bool,
+    /// Registry look-ups in flight at once (default 16, or `[registries] parallelism`).
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
 }
 
 pub fn run(cli: &Cli, args: &AuditArgs) -> u8 {
@@ -60,6 +72,14 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> u8 {
         cargo: None,
         today: None,
         sbom: args.sbom.clone(),
+        registry_lookups: !args.no_registry,
+        registries: args
+            .jobs
+            .map(|jobs| crate::registry::config::RegistrySettings {
+                parallelism: Some(jobs),
+                ..Default::default()
+            }),
+        homes: None,
         scan_tree: args.path.is_some() || args.sbom.is_empty(),
     };
     // With only --sbom, the report is rooted where the (first) SBOM is.
