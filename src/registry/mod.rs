@@ -124,10 +124,10 @@ pub fn resolve(graph: &mut Graph, options: &RegistryOptions, progress: &Progress
             return findings;
         }
     };
-    let _task = progress.task(format!(
-        "looking up {} licences in package registries",
-        jobs.len()
-    ));
+    let counter = progress.counter(
+        format!("looking up {} licences in package registries", jobs.len()),
+        jobs.len() as u64,
+    );
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.parallelism.max(1))
         .build();
@@ -136,11 +136,9 @@ pub fn resolve(graph: &mut Graph, options: &RegistryOptions, progress: &Progress
             jobs.par_iter()
                 .map(|(i, endpoint)| {
                     let package = &graph.packages[*i];
-                    (
-                        *i,
-                        endpoint.clone(),
-                        lookup_cached(&http, options, endpoint, package),
-                    )
+                    let result = lookup_cached(&http, options, endpoint, package);
+                    counter.inc();
+                    (*i, endpoint.clone(), result)
                 })
                 .collect()
         };
