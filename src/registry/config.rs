@@ -59,6 +59,9 @@ pub struct Endpoints {
     pub pypi: Option<Endpoint>,
     pub maven: Vec<Endpoint>,
     pub go: Option<Endpoint>,
+    /// Go module path patterns that must not be asked of a proxy (`$GONOPROXY`, else
+    /// `$GOPRIVATE`): private modules, whose names would leak.
+    pub go_private: Vec<String>,
     pub credentials: Vec<Credential>,
 }
 
@@ -223,7 +226,33 @@ pub fn endpoints(root: &Path, settings: &RegistrySettings, homes: &Homes) -> End
                 .and_then(|v| first_proxy(&v))
                 .map(|url| endpoint(url, "`go env GOPROXY`"))
         });
+    out.go_private = env("GONOPROXY")
+        .or_else(|| env("GOPRIVATE"))
+        .map(|v| {
+            v.split(',')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
     out
+}
+
+/// Whether a Go module path matches one of `patterns` the way GOPRIVATE matches: a glob
+/// (`*` does not cross `/`) against the path or any of its leading path elements.
+pub fn is_private_module(path: &str, patterns: &[String]) -> bool {
+    let elements: Vec<&str> = path.split('/').collect();
+    patterns.iter().any(|pattern| {
+        let Ok(glob) = globset::GlobBuilder::new(pattern)
+            .literal_separator(true)
+            .build()
+            .map(|g| g.compile_matcher())
+        else {
+            return false;
+        };
+        (1..=elements.len()).any(|n| glob.is_match(elements[..n].join("/")))
+    })
 }
 
 fn endpoint(url: String, from: &str) -> Endpoint {
@@ -482,6 +511,18 @@ mod tests {
             )]
         );
         assert_eq!(s.servers.len(), 1);
+    }
+
+    #[test]
+    fn private_modules_match_like_goprivate() {
+        let patterns = vec![
+            "*.corp.example".to_string(),
+            "github.com/city/*".to_string(),
+        ];
+        assert!(is_private_module("git.corp.example/team/tool", &patterns));
+        assert!(is_private_module("github.com/city/portal/v2", &patterns));
+        assert!(!is_private_module("github.com/spf13/cobra", &patterns));
+        assert!(!is_private_module("github.com/cityx", &patterns));
     }
 
     #[test]

@@ -73,6 +73,15 @@ pub enum LookupError {
     Missing(String),
 }
 
+/// Archives (Go module zips, and wheels when the index serves no separate metadata file) are
+/// downloaded only for the licence files or metadata inside them: at most this many bytes each
+/// (a larger one is refused before its body is read), and never kept in the HTTP cache (the
+/// result cache keeps what was read from them).
+pub const ARCHIVE_LIMIT: u64 = 50 * 1024 * 1024;
+
+/// What a look-up found, and whether it came from the result cache.
+type Answer = (Found, bool);
+
 /// One registry protocol.
 trait Client: Sync {
     fn lookup(&self, http: &Http, endpoint: &str, package: &Package) -> Result<Found, LookupError>;
@@ -94,7 +103,23 @@ pub fn resolve(graph: &mut Graph, options: &RegistryOptions, progress: &Progress
     // Where to ask, per package.
     let mut jobs: Vec<(usize, String)> = Vec::new();
     let mut unconfigured: BTreeMap<Ecosystem, usize> = BTreeMap::new();
+    let mut private = 0usize;
     for &i in &candidates {
+        let package = &mut graph.packages[i];
+        if package.ecosystem == Ecosystem::Golang
+            && config::is_private_module(&package.name, &options.endpoints.go_private)
+        {
+            // Asking a proxy about a private module would leak its name.
+            package.licence_unavailable = Some(format!(
+                "{}; a private module ($GOPRIVATE), not looked up in a proxy",
+                package
+                    .licence_unavailable
+                    .as_deref()
+                    .unwrap_or("the input records no licence")
+            ));
+            private += 1;
+            continue;
+        }
         match endpoint_for(&graph.packages[i], &options.endpoints) {
             Some(url) => jobs.push((i, url)),
             None => *unconfigured.entry(graph.packages[i].ecosystem).or_insert(0) += 1,
@@ -113,6 +138,15 @@ pub fn resolve(graph: &mut Graph, options: &RegistryOptions, progress: &Progress
             .note(configure_hint(*ecosystem)),
         );
     }
+    if private > 0 {
+        findings.push(Finding::note_finding(
+            Code::RegistryResolved,
+            format!(
+                "{private} private Go module{} ($GOPRIVATE) not looked up in a proxy",
+                if private == 1 { "" } else { "s" }
+            ),
+        ));
+    }
     if jobs.is_empty() {
         return findings;
     }
@@ -124,6 +158,26 @@ pub fn resolve(graph: &mut Graph, options: &RegistryOptions, progress: &Progress
             return findings;
         }
     };
+    // Archives go through a client of their own: bounded by ARCHIVE_LIMIT rather than the
+    // (larger) limit for documents, and not cached by the HTTP layer.
+    let archives_client = jobs
+        .iter()
+        .any(|(i, _)| {
+            matches!(
+                graph.packages[*i].ecosystem,
+                Ecosystem::Pypi | Ecosystem::Golang
+            )
+        })
+        .then(|| {
+            Http::new(HttpOptions {
+                max_body: options.http.max_body.min(ARCHIVE_LIMIT),
+                cache_dir: None,
+                ..options.http.clone()
+            })
+            .ok()
+        })
+        .flatten();
+    let archives = archives_client.as_ref().unwrap_or(&http);
     let counter = progress.counter(
         format!("looking up {} licences in package registries", jobs.len()),
         jobs.len() as u64,
@@ -131,17 +185,16 @@ pub fn resolve(graph: &mut Graph, options: &RegistryOptions, progress: &Progress
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.parallelism.max(1))
         .build();
-    let run =
-        |jobs: &[(usize, String)]| -> Vec<(usize, String, Result<(Found, bool), LookupError>)> {
-            jobs.par_iter()
-                .map(|(i, endpoint)| {
-                    let package = &graph.packages[*i];
-                    let result = lookup_cached(&http, options, endpoint, package);
-                    counter.inc();
-                    (*i, endpoint.clone(), result)
-                })
-                .collect()
-        };
+    let run = |jobs: &[(usize, String)]| -> Vec<(usize, String, Result<Answer, LookupError>)> {
+        jobs.par_iter()
+            .map(|(i, endpoint)| {
+                let package = &graph.packages[*i];
+                let result = lookup_cached(&http, archives, options, endpoint, package);
+                counter.inc();
+                (*i, endpoint.clone(), result)
+            })
+            .collect()
+    };
     let results = match &pool {
         Ok(pool) => pool.install(|| run(&jobs)),
         Err(_) => run(&jobs),
@@ -257,9 +310,13 @@ fn listing(packages: &[String]) -> String {
 }
 
 /// A package needs a look-up when its input records no licence and nothing else is there to
-/// identify: registry packages of the ecosystems fundament has clients for.
+/// identify: registry packages of the ecosystems fundament has clients for, at a locked
+/// version. An unlocked version (a Maven range or unresolved property, an unpinned
+/// requirement) is only what a build file asks for: the registry's answer about that string
+/// would be about no version or about another one than the build uses.
 fn needs_lookup(package: &Package) -> bool {
     !package.root
+        && package.locked
         && package.declared.is_empty()
         && package.dir.is_none()
         && matches!(package.source, PackageSource::Registry { .. })
@@ -308,6 +365,7 @@ fn configure_hint(ecosystem: Ecosystem) -> &'static str {
 /// change, so a cached answer is final). Returns whether the answer came from the cache.
 fn lookup_cached(
     http: &Http,
+    archives: &Http,
     options: &RegistryOptions,
     endpoint: &str,
     package: &Package,
@@ -331,13 +389,26 @@ fn lookup_cached(
     {
         return Ok((found, true));
     }
+    let (pypi, maven, go);
     let client: &dyn Client = match package.ecosystem {
         Ecosystem::Npm => &npm::Npm,
-        Ecosystem::Pypi => &pypi::Pypi,
-        Ecosystem::Maven => &maven::Maven,
-        Ecosystem::Golang => &goproxy::GoProxy {
-            extract_to: options.cache_dir.clone(),
-        },
+        Ecosystem::Pypi => {
+            pypi = pypi::Pypi { archives };
+            &pypi
+        }
+        Ecosystem::Maven => {
+            maven = maven::Maven {
+                repositories: &options.endpoints.maven,
+            };
+            &maven
+        }
+        Ecosystem::Golang => {
+            go = goproxy::GoProxy {
+                extract_to: options.cache_dir.clone(),
+                archives,
+            };
+            &go
+        }
         _ => {
             return Err(LookupError::Missing(
                 "no client for this ecosystem".to_string(),
@@ -354,6 +425,15 @@ fn lookup_cached(
 }
 
 fn apply(package: &mut Package, found: Found) {
+    if found.licences.is_empty() && found.dir.is_none() {
+        package.licence_unavailable = Some(format!(
+            "{}; the registry's metadata declares no licence either",
+            package
+                .licence_unavailable
+                .as_deref()
+                .unwrap_or("the input records no licence")
+        ));
+    }
     for licence in found.licences {
         package.declared.push(DeclaredLicence {
             raw: licence.raw,
@@ -365,6 +445,9 @@ fn apply(package: &mut Package, found: Found) {
     }
     if found.dir.is_some() {
         package.dir = found.dir;
+        // The package's files are there now: what they say decides (licence files that cannot
+        // be identified make the licence unknown, no longer unresolved).
+        package.licence_unavailable = None;
     }
 }
 

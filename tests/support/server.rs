@@ -1,5 +1,7 @@
 //! An HTTP/1.1 server on 127.0.0.1 for tests: serves canned responses per path, with faults
-//! (status codes, delays, truncated bodies, redirects) and a log of every request.
+//! (status codes, delays, truncated bodies, redirects) and a log of every request. Shared by the
+//! tests and the benchmarks, which use different parts of it.
+#![allow(dead_code)]
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -114,7 +116,7 @@ fn serve(stream: TcpStream, script: &Mutex<Script>, seen: &Mutex<Vec<Seen>>) {
         Err(_) => return,
     });
     let mut stream = stream;
-    loop {
+    {
         let mut request_line = String::new();
         if reader.read_line(&mut request_line).unwrap_or(0) == 0 {
             return;
@@ -177,6 +179,5 @@ fn serve(stream: TcpStream, script: &Mutex<Script>, seen: &Mutex<Vec<Seen>>) {
         let _ = stream.write_all(head.as_bytes());
         let _ = stream.write_all(&reply.body);
         let _ = stream.flush();
-        return;
     }
 }
