@@ -47,6 +47,12 @@ pub struct AuditOptions {
     pub sbom: Vec<PathBuf>,
     /// Whether to look for projects in the audited directory (off when only SBOMs are audited).
     pub scan_tree: bool,
+    /// Whether to look licences up in package registries where the input records none.
+    pub registry_lookups: bool,
+    /// Registry settings given on the command line (override fundament.toml).
+    pub registries: Option<crate::registry::config::RegistrySettings>,
+    /// Where the user's own client configuration lives (.npmrc, pip.conf, settings.xml).
+    pub homes: Option<crate::registry::config::Homes>,
 }
 
 impl Default for AuditOptions {
@@ -60,6 +66,9 @@ impl Default for AuditOptions {
             today: None,
             sbom: Vec::new(),
             scan_tree: true,
+            registry_lookups: true,
+            registries: None,
+            homes: None,
         }
     }
 }
@@ -247,7 +256,9 @@ pub fn run(path: &Path, options: &AuditOptions, progress: &Progress) -> Result<A
         },
         progress,
     );
-    let (graph, read_findings) = ecosystem::merge(graphs);
+    let (mut graph, read_findings) = ecosystem::merge(graphs);
+    let registry_findings =
+        crate::registry::resolve(&mut graph, &registry_options(&root, options), progress);
 
     let identified = {
         let _task = progress.task(format!(
@@ -292,6 +303,7 @@ pub fn run(path: &Path, options: &AuditOptions, progress: &Progress) -> Result<A
         ));
     }
     findings.extend(read_findings);
+    findings.extend(registry_findings);
     findings.extend(identified.findings);
     findings.extend(licence_findings);
     findings.extend(evaluation.findings);
@@ -470,6 +482,68 @@ pub fn timestamp() -> String {
         jiff::Timestamp::from_second(now.as_second()).unwrap_or(now)
     });
     now.to_string()
+}
+
+/// The look-up stage's settings: `[registries]` of the audited root's fundament.toml, overridden
+/// by the command line, and the user's own client configuration.
+fn registry_options(root: &Path, options: &AuditOptions) -> crate::registry::RegistryOptions {
+    use crate::registry::config;
+    let mut settings = read_registry_settings(root).unwrap_or_default();
+    if let Some(cli) = &options.registries {
+        let cli = cli.clone();
+        settings = config::RegistrySettings {
+            npm: cli.npm.or(settings.npm),
+            pypi: cli.pypi.or(settings.pypi),
+            maven: if cli.maven.is_empty() {
+                settings.maven
+            } else {
+                cli.maven
+            },
+            go: cli.go.or(settings.go),
+            parallelism: cli.parallelism.or(settings.parallelism),
+            timeout: cli.timeout.or(settings.timeout),
+            retries: cli.retries.or(settings.retries),
+            ca_certificates: [settings.ca_certificates, cli.ca_certificates].concat(),
+        };
+    }
+    let homes = options
+        .homes
+        .clone()
+        .unwrap_or_else(config::Homes::from_environment);
+    let endpoints = if options.registry_lookups {
+        config::endpoints(root, &settings, &homes)
+    } else {
+        config::Endpoints::default()
+    };
+    let mut http = crate::registry::http::HttpOptions {
+        offline: options.offline,
+        cache_dir: options.cache_dir.clone(),
+        ca_certificates: settings.ca_certificates.clone(),
+        credentials: endpoints.credentials.clone(),
+        ..Default::default()
+    };
+    if let Some(seconds) = settings.timeout {
+        http.timeout = std::time::Duration::from_secs_f64(seconds.max(0.01));
+        http.connect_timeout = http.connect_timeout.min(http.timeout);
+    }
+    if let Some(retries) = settings.retries {
+        http.retries = retries;
+    }
+    crate::registry::RegistryOptions {
+        enabled: options.registry_lookups,
+        http,
+        endpoints,
+        parallelism: settings.parallelism.unwrap_or(16),
+        cache_dir: options.cache_dir.clone(),
+    }
+}
+
+/// `[registries]` of fundament.toml at the audited root, if any (read whichever policy
+/// applies: where the registries are is a property of the environment, not of the policy).
+fn read_registry_settings(root: &Path) -> Option<crate::registry::config::RegistrySettings> {
+    let text = std::fs::read_to_string(root.join(policy::POLICY_FILE)).ok()?;
+    let table: toml::Table = toml::from_str(&text).ok()?;
+    table.get("registries")?.clone().try_into().ok()
 }
 
 /// Codes whose findings mean the audit could not see everything (the `I` area).

@@ -99,6 +99,15 @@ codes! {
         "A package passed only because of an exception.";
     ClarifyApplied = "P007", "clarify-applied",
         "A package's licence was taken from a clarification instead of its metadata.";
+    // Registries: licences looked up where the input does not record them.
+    RegistryLookupFailed = "R001", "registry-lookup-failed",
+        "A package's licence could not be looked up in its registry; it stays unresolved.";
+    RegistryNotConfigured = "R002", "registry-not-configured",
+        "Packages need their licence from a registry, but none is configured for their ecosystem.";
+    RegistryOfflineUncached = "R003", "registry-offline-uncached",
+        "Offline, and the registry's answer is not in the cache: the licence stays unresolved.";
+    RegistryResolved = "R004", "registry-resolved",
+        "Licences were read from a registry (how many, from where, how many from the cache).";
     // Input: what could not be read.
     InputUnreadable = "I001", "input-unreadable",
         "A manifest or lockfile could not be read or parsed.";

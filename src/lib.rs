@@ -15,5 +15,6 @@ pub mod licence;
 pub mod model;
 pub mod policy;
 pub mod progress;
+pub mod registry;
 pub mod report;
 pub mod source;

@@ -64,6 +64,21 @@ impl Progress {
         }
     }
 
+    /// A task with a known number of steps, shown as a bar (`message 312/1000`).
+    pub fn counter(&self, message: String, total: u64) -> Counter<'_> {
+        if let Some(bar) = &self.bar {
+            bar.set_length(total);
+            bar.set_position(0);
+            bar.set_style(
+                ProgressStyle::with_template("{spinner} {elapsed:>3} {msg} {bar:30} {pos}/{len}")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            );
+        }
+        Counter {
+            task: self.task(message),
+        }
+    }
+
     /// Removes the spinner for good, before the report is printed.
     pub fn finish(&self) {
         if let Some(bar) = &self.bar {
@@ -75,6 +90,31 @@ impl Progress {
 impl Drop for Progress {
     fn drop(&mut self) {
         self.finish();
+    }
+}
+
+/// A running counted task; dropping it returns the display to a spinner.
+pub struct Counter<'a> {
+    task: Task<'a>,
+}
+
+impl Counter<'_> {
+    /// One more step done (safe from any thread).
+    pub fn inc(&self) {
+        if let Some(bar) = &self.task.progress.bar {
+            bar.inc(1);
+        }
+    }
+}
+
+impl Drop for Counter<'_> {
+    fn drop(&mut self) {
+        if let Some(bar) = &self.task.progress.bar {
+            bar.set_style(
+                ProgressStyle::with_template("{spinner} {elapsed:>3} {msg}")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            );
+        }
     }
 }
 

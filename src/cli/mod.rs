@@ -1,6 +1,7 @@
 //! The command line: clap definitions and one file per subcommand; thin glue only.
 
 mod audit;
+mod input;
 mod notices;
 mod policy;
 

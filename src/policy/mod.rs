@@ -660,6 +660,9 @@ struct RawPolicy {
     #[serde(default)]
     clarify: Vec<Spanned<RawClarify>>,
     project: Option<RawProject>,
+    /// Settings of the registry look-ups, read by `audit` itself (not a policy matter).
+    #[allow(dead_code)]
+    registries: Option<toml::Value>,
 }
 
 #[derive(Debug, Default, Deserialize)]

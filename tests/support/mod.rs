@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests: running the binary and reading its JSON report.
 #![allow(dead_code)]
 
+pub mod server;
+
 use std::path::{Path, PathBuf};
 
 /// The `fundament` binary, with colour off and a cache of its own for this test process.
@@ -10,6 +12,8 @@ pub fn fundament() -> assert_cmd::Command {
         .env("FUNDAMENT_CACHE_DIR", cache_dir())
         // Reports carry a timestamp: fixed, so that tests and snapshots are reproducible.
         .env("SOURCE_DATE_EPOCH", "1767225600")
+        // No registry look-ups unless a test asks for them against its own local server.
+        .env("FUNDAMENT_NO_REGISTRY", "1")
         .env_remove("CLICOLOR_FORCE");
     cmd
 }

@@ -1,0 +1,120 @@
+//! The flags that say what to audit and how, shared by every command that runs an audit, and
+//! the writing of its output.
+
+use super::{Cli, EXIT_INPUT, cache_dir, print_error};
+use crate::audit::{Audit, AuditOptions, PolicyChoice};
+use crate::licence::DetectMode;
+use crate::progress::Progress;
+use clap::Args;
+use std::path::PathBuf;
+
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// The directory to audit; every project below it is found. Default: the current
+    /// directory, unless only --sbom is given.
+    pub path: Option<PathBuf>,
+    /// Audit an SBOM (CycloneDX 1.2–1.7 JSON or XML, SPDX 2.2/2.3 JSON or tag-value) as a
+    /// project of its own: how fundament audits ecosystems it cannot read itself. Repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub sbom: Vec<PathBuf>,
+    /// A policy file, or the name of a built-in preset (public-sector-default,
+    /// permissive-only, eupl-1.2-distribution, eupl-1.2-network, osi-approved, fsf-libre).
+    /// Default: fundament.toml in the audited directory, else public-sector-default.
+    #[arg(long, value_name = "FILE|PRESET")]
+    pub policy: Option<String>,
+    /// Use no network: cargo runs with --offline, registry look-ups answer from the cache only,
+    /// and what needs the network is reported as unresolved.
+    #[arg(long)]
+    pub offline: bool,
+    /// fundament's cache directory (default: $FUNDAMENT_CACHE_DIR, else the user cache dir).
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Do not read or write the cache.
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Do not look up in package registries the licences the lockfiles do not record.
+    /// (Also `FUNDAMENT_NO_REGISTRY=1`.)
+    #[arg(
+        long,
+        env = "FUNDAMENT_NO_REGISTRY",
+        action = clap::ArgAction::SetTrue,
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    pub no_registry: bool,
+    /// Registry look-ups in flight at once (default 16, or `[registries] parallelism`).
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
+}
+
+impl InputArgs {
+    /// The audit's settings.
+    pub fn options(&self, detect: DetectMode) -> AuditOptions {
+        AuditOptions {
+            policy: match &self.policy {
+                Some(p) => PolicyChoice::Named(p.clone()),
+                None => PolicyChoice::Automatic,
+            },
+            offline: self.offline,
+            detect,
+            cache_dir: if self.no_cache {
+                None
+            } else {
+                cache_dir(self.cache_dir.as_ref())
+            },
+            cargo: None,
+            today: None,
+            sbom: self.sbom.clone(),
+            scan_tree: self.path.is_some() || self.sbom.is_empty(),
+            registry_lookups: !self.no_registry,
+            registries: self
+                .jobs
+                .map(|jobs| crate::registry::config::RegistrySettings {
+                    parallelism: Some(jobs),
+                    ..Default::default()
+                }),
+            homes: None,
+        }
+    }
+
+    /// The audited directory: the path given; with only --sbom, where the (first) SBOM is.
+    pub fn root(&self) -> PathBuf {
+        match (&self.path, self.sbom.first()) {
+            (Some(path), _) => path.clone(),
+            (None, Some(sbom)) => sbom
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from(".")),
+            (None, None) => PathBuf::from("."),
+        }
+    }
+
+    /// Runs the audit, with progress on stderr; an audit that cannot run at all is reported
+    /// and gives the exit code.
+    pub fn audit(&self, cli: &Cli, detect: DetectMode) -> Result<Audit, u8> {
+        let progress = Progress::stderr(cli.quiet);
+        let result = crate::audit::run(&self.root(), &self.options(detect), &progress);
+        progress.finish();
+        result.map_err(|err| {
+            print_error(err);
+            EXIT_INPUT
+        })
+    }
+}
+
+/// Writes `text` to `output`, or to stdout (a closed pipe, as with `| head`, is not an error).
+pub fn write_output(output: Option<&PathBuf>, text: &str) -> Result<(), u8> {
+    match output {
+        Some(path) => std::fs::write(path, text).map_err(|err| {
+            print_error(format!("cannot write {}: {err}", path.display()));
+            EXIT_INPUT
+        }),
+        None => {
+            use std::io::Write as _;
+            let mut stdout = std::io::stdout().lock();
+            let _ = stdout.write_all(text.as_bytes());
+            let _ = stdout.flush();
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,540 @@
+//! Where the registries are: never written in fundament's code, always taken from the
+//! lockfile's own URLs, the ecosystem client's configuration, or fundament's configuration.
+//!
+//! Per ecosystem, first found wins:
+//! - npm: `[registries] npm` → `$npm_config_registry` → `.npmrc` at the audited root → `~/.npmrc`
+//!   → what `npm config get registry` answers (npm asked from outside the audited tree);
+//! - Python: `[registries] pypi` → `$PIP_INDEX_URL` → pip.conf (`$PIP_CONFIG_FILE`,
+//!   `~/.config/pip/pip.conf`, `~/.pip/pip.conf`, `/etc/pip.conf`) → pip's own default index;
+//! - Maven: `[registries] maven` → the mirrors in `~/.m2/settings.xml` (`$M2_HOME`'s
+//!   settings.xml too);
+//! - Go: `[registries] go` → `$GOPROXY` → what `go env GOPROXY` answers.
+//!
+//! Credentials come from the same places (`//host/:_authToken=` in .npmrc, user:password in an
+//! index URL, `<servers>` of settings.xml) and are sent only to the URLs they were configured
+//! for.
+
+use super::http::Credential;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+/// `[registries]` in fundament's configuration.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RegistrySettings {
+    /// The npm registry (base URL).
+    pub npm: Option<String>,
+    /// The Python package index (its Simple API URL, e.g. `https://devpi.example/root/pypi/+simple/`).
+    pub pypi: Option<String>,
+    /// Maven repositories, in the order to try them.
+    #[serde(default)]
+    pub maven: Vec<String>,
+    /// A Go module proxy.
+    pub go: Option<String>,
+    /// Look-ups in flight at once (default 16).
+    pub parallelism: Option<usize>,
+    /// Seconds a request may take, body included (default 30).
+    pub timeout: Option<f64>,
+    /// Attempts after the first for server errors, 429 and connection failures (default 3).
+    pub retries: Option<u32>,
+    /// PEM files with CA certificates to trust in addition to the system's.
+    #[serde(default)]
+    pub ca_certificates: Vec<PathBuf>,
+}
+
+/// A registry location and where it was configured.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    pub url: String,
+    /// In words: "`registry` in ~/.npmrc".
+    pub from: String,
+}
+
+/// The configured registries, per ecosystem.
+#[derive(Debug, Clone, Default)]
+pub struct Endpoints {
+    pub npm: Option<Endpoint>,
+    pub pypi: Option<Endpoint>,
+    pub maven: Vec<Endpoint>,
+    pub go: Option<Endpoint>,
+    /// Go module path patterns that must not be asked of a proxy (`$GONOPROXY`, else
+    /// `$GOPRIVATE`): private modules, whose names would leak.
+    pub go_private: Vec<String>,
+    pub credentials: Vec<Credential>,
+}
+
+/// Where the user's own configuration lives (overridable for tests).
+#[derive(Debug, Clone)]
+pub struct Homes {
+    pub home: Option<PathBuf>,
+    /// Whether asking the ecosystems' client programs (npm, python, go) is allowed.
+    pub ask_clients: bool,
+}
+
+impl Homes {
+    pub fn from_environment() -> Homes {
+        Homes {
+            home: dirs::home_dir(),
+            ask_clients: true,
+        }
+    }
+}
+
+/// Finds the registries for an audit of `root`.
+pub fn endpoints(root: &Path, settings: &RegistrySettings, homes: &Homes) -> Endpoints {
+    let mut out = Endpoints::default();
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+
+    // npm
+    let npmrcs: Vec<(PathBuf, String)> = [
+        Some(root.join(".npmrc")),
+        homes.home.as_ref().map(|h| h.join(".npmrc")),
+    ]
+    .into_iter()
+    .flatten()
+    .filter_map(|p| std::fs::read_to_string(&p).ok().map(|t| (p, t)))
+    .collect();
+    out.npm = settings
+        .npm
+        .clone()
+        .map(|url| endpoint(url, "`[registries] npm` in fundament's configuration"))
+        .or_else(|| {
+            env("npm_config_registry")
+                .or_else(|| env("NPM_CONFIG_REGISTRY"))
+                .map(|url| endpoint(url, "$npm_config_registry"))
+        })
+        .or_else(|| {
+            npmrcs.iter().find_map(|(path, text)| {
+                npmrc_value(text, "registry")
+                    .map(|url| endpoint(url, &format!("`registry` in {}", path.display())))
+            })
+        })
+        .or_else(|| {
+            homes
+                .ask_clients
+                .then(|| ask("npm", &["config", "get", "registry"]))
+                .flatten()
+                .map(|url| endpoint(url, "`npm config get registry`"))
+        });
+    for (_, text) in &npmrcs {
+        out.credentials.extend(npmrc_credentials(text));
+    }
+
+    // Python
+    let pip_confs: Vec<PathBuf> = [
+        env("PIP_CONFIG_FILE").map(PathBuf::from),
+        homes.home.as_ref().map(|h| h.join(".config/pip/pip.conf")),
+        homes.home.as_ref().map(|h| h.join(".pip/pip.conf")),
+        Some(PathBuf::from("/etc/pip.conf")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    out.pypi = settings
+        .pypi
+        .clone()
+        .map(|url| endpoint(url, "`[registries] pypi` in fundament's configuration"))
+        .or_else(|| env("PIP_INDEX_URL").map(|url| endpoint(url, "$PIP_INDEX_URL")))
+        .or_else(|| {
+            pip_confs.iter().find_map(|path| {
+                let text = std::fs::read_to_string(path).ok()?;
+                ini_value(&text, "global", "index-url")
+                    .map(|url| endpoint(url, &format!("`index-url` in {}", path.display())))
+            })
+        })
+        .or_else(|| {
+            homes
+                .ask_clients
+                .then(|| {
+                    ask(
+                        "python3",
+                        &[
+                            "-c",
+                            "from pip._internal.models.index import PyPI; print(PyPI.simple_url)",
+                        ],
+                    )
+                })
+                .flatten()
+                .map(|url| endpoint(url, "pip's default index"))
+        });
+    if let Some(pypi) = &mut out.pypi
+        && let Some((clean, credential)) = split_userinfo(&pypi.url)
+    {
+        pypi.url = clean;
+        out.credentials.push(credential);
+    }
+
+    // Maven
+    out.maven = settings
+        .maven
+        .iter()
+        .map(|url| {
+            endpoint(
+                url.clone(),
+                "`[registries] maven` in fundament's configuration",
+            )
+        })
+        .collect();
+    let settings_files: Vec<PathBuf> = [
+        homes.home.as_ref().map(|h| h.join(".m2/settings.xml")),
+        env("M2_HOME").map(|h| PathBuf::from(h).join("conf/settings.xml")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    for path in &settings_files {
+        let Ok(text) = std::fs::read_to_string(path) else {
+            continue;
+        };
+        let parsed = maven_settings(&text);
+        if out.maven.is_empty() {
+            out.maven = parsed
+                .mirrors
+                .iter()
+                .map(|(_, url)| endpoint(url.clone(), &format!("a mirror in {}", path.display())))
+                .collect();
+        }
+        for (id, url) in &parsed.mirrors {
+            if let Some((user, password)) = parsed
+                .servers
+                .iter()
+                .find(|(sid, _, _)| sid == id)
+                .map(|(_, u, p)| (u, p))
+            {
+                out.credentials.push(basic(url, user, password));
+            }
+        }
+    }
+
+    // Go
+    out.go = settings
+        .go
+        .clone()
+        .map(|url| endpoint(url, "`[registries] go` in fundament's configuration"))
+        .or_else(|| {
+            env("GOPROXY")
+                .and_then(|v| first_proxy(&v))
+                .map(|url| endpoint(url, "$GOPROXY"))
+        })
+        .or_else(|| {
+            homes
+                .ask_clients
+                .then(|| ask("go", &["env", "GOPROXY"]))
+                .flatten()
+                .and_then(|v| first_proxy(&v))
+                .map(|url| endpoint(url, "`go env GOPROXY`"))
+        });
+    out.go_private = env("GONOPROXY")
+        .or_else(|| env("GOPRIVATE"))
+        .map(|v| {
+            v.split(',')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
+    out
+}
+
+/// Whether a Go module path matches one of `patterns` the way GOPRIVATE matches: a glob
+/// (`*` does not cross `/`) against the path or any of its leading path elements.
+pub fn is_private_module(path: &str, patterns: &[String]) -> bool {
+    let elements: Vec<&str> = path.split('/').collect();
+    patterns.iter().any(|pattern| {
+        let Ok(glob) = globset::GlobBuilder::new(pattern)
+            .literal_separator(true)
+            .build()
+            .map(|g| g.compile_matcher())
+        else {
+            return false;
+        };
+        (1..=elements.len()).any(|n| glob.is_match(elements[..n].join("/")))
+    })
+}
+
+fn endpoint(url: String, from: &str) -> Endpoint {
+    Endpoint {
+        url: url.trim().to_string(),
+        from: from.to_string(),
+    }
+}
+
+/// Runs an ecosystem's client to read its configuration: from a directory outside the audited
+/// tree (so the tree's own configuration files cannot change what runs), with a time limit, and
+/// only its first output line is used.
+fn ask(program: &str, args: &[&str]) -> Option<String> {
+    let mut child = Command::new(program)
+        .args(args)
+        .current_dir(std::env::temp_dir())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .ok()?;
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) if status.success() => break,
+            Ok(Some(_)) => return None,
+            Ok(None) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(20))
+            }
+            _ => {
+                let _ = child.kill();
+                return None;
+            }
+        }
+    }
+    let mut out = String::new();
+    use std::io::Read as _;
+    child.stdout.take()?.read_to_string(&mut out).ok()?;
+    let line = out.lines().next()?.trim().to_string();
+    (line.starts_with("http://") || line.starts_with("https://")).then_some(line)
+}
+
+/// `key=value` of an .npmrc (no section), with `${VAR}` expanded.
+fn npmrc_value(text: &str, key: &str) -> Option<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.starts_with('#') && !l.starts_with(';'))
+        .filter_map(|l| l.split_once('='))
+        .find(|(k, _)| k.trim() == key)
+        .map(|(_, v)| expand_env(v.trim().trim_matches('"')))
+}
+
+/// `//host/path/:_authToken=TOKEN` and `//host/path/:_auth=BASE64` lines.
+fn npmrc_credentials(text: &str) -> Vec<Credential> {
+    let mut out = Vec::new();
+    for line in text.lines().map(str::trim) {
+        let Some((key, value)) = line.split_once('=') else {
+            continue;
+        };
+        let key = key.trim();
+        let value = expand_env(value.trim().trim_matches('"'));
+        let Some(rest) = key.strip_prefix("//") else {
+            continue;
+        };
+        let (scope, kind) = match rest.rsplit_once(':') {
+            Some(parts) => parts,
+            None => continue,
+        };
+        let header = match kind {
+            "_authToken" => format!("Bearer {value}"),
+            "_auth" => format!("Basic {value}"),
+            _ => continue,
+        };
+        // The token is for that host and path, over https (and http, which npm also allows).
+        for scheme in ["https://", "http://"] {
+            out.push(Credential {
+                prefix: format!("{scheme}{scope}"),
+                header: header.clone(),
+            });
+        }
+    }
+    out
+}
+
+fn expand_env(value: &str) -> String {
+    let mut out = String::new();
+    let mut rest = value;
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        let Some(end) = rest[start..].find('}') else {
+            out.push_str(&rest[start..]);
+            return out;
+        };
+        let name = &rest[start + 2..start + end];
+        out.push_str(&std::env::var(name).unwrap_or_default());
+        rest = &rest[start + end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A `key = value` in a `[section]` of an INI file (pip.conf).
+fn ini_value(text: &str, section: &str, key: &str) -> Option<String> {
+    let mut current = String::new();
+    for line in text.lines().map(str::trim) {
+        if line.starts_with('#') || line.starts_with(';') {
+            continue;
+        }
+        if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            current = name.trim().to_string();
+            continue;
+        }
+        if current == section
+            && let Some((k, v)) = line.split_once('=').or_else(|| line.split_once(':'))
+            && k.trim() == key
+        {
+            return Some(v.trim().to_string());
+        }
+    }
+    None
+}
+
+/// `https://user:password@host/path` → the URL without userinfo, and a Basic credential for it.
+fn split_userinfo(url: &str) -> Option<(String, Credential)> {
+    let (scheme, rest) = url.split_once("://")?;
+    let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let (userinfo, host) = authority.rsplit_once('@')?;
+    let (user, password) = userinfo.split_once(':').unwrap_or((userinfo, ""));
+    let clean = format!("{scheme}://{host}/{path}");
+    let credential = basic(&clean, user, password);
+    Some((clean, credential))
+}
+
+fn basic(url: &str, user: &str, password: &str) -> Credential {
+    use base64::Engine as _;
+    let token = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+    Credential {
+        prefix: url.to_string(),
+        header: format!("Basic {token}"),
+    }
+}
+
+/// The first usable proxy of a GOPROXY list (`,` or `|` separated; `direct` and `off` are not
+/// proxies).
+fn first_proxy(value: &str) -> Option<String> {
+    value
+        .split([',', '|'])
+        .map(str::trim)
+        .find(|p| p.starts_with("http://") || p.starts_with("https://"))
+        .map(str::to_string)
+}
+
+struct MavenSettings {
+    /// (id, url) of mirrors that stand in for the central repository or for all.
+    mirrors: Vec<(String, String)>,
+    /// (id, username, password) of servers with plain-text passwords.
+    servers: Vec<(String, String, String)>,
+}
+
+/// The mirrors and server credentials of a Maven settings.xml.
+fn maven_settings(text: &str) -> MavenSettings {
+    let mut mirrors = Vec::new();
+    let mut servers = Vec::new();
+    let mut reader = quick_xml::Reader::from_str(text);
+    reader.config_mut().trim_text(true);
+    let mut path: Vec<String> = Vec::new();
+    let mut fields: std::collections::HashMap<String, String> = Default::default();
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Start(e)) => {
+                let name = e.local_name().into_inner().to_string();
+                if name == "mirror" || name == "server" {
+                    fields.clear();
+                }
+                path.push(name);
+            }
+            Ok(quick_xml::events::Event::Text(t)) => {
+                if let Some(last) = path.last() {
+                    fields.insert(last.clone(), t.xml10_content().trim().to_string());
+                }
+            }
+            Ok(quick_xml::events::Event::End(_)) => {
+                let name = path.pop().unwrap_or_default();
+                let get = |k: &str| fields.get(k).cloned().unwrap_or_default();
+                if name == "mirror" {
+                    let of = get("mirrorOf");
+                    if of
+                        .split(',')
+                        .any(|m| matches!(m.trim(), "*" | "central" | "external:*"))
+                    {
+                        mirrors.push((get("id"), get("url")));
+                    }
+                } else if name == "server" {
+                    let password = get("password");
+                    // Passwords encrypted with Maven's master password cannot be read here.
+                    if !password.starts_with('{') && !get("username").is_empty() {
+                        servers.push((get("id"), get("username"), password));
+                    }
+                }
+            }
+            Ok(quick_xml::events::Event::Eof) | Err(_) => break,
+            _ => {}
+        }
+    }
+    MavenSettings { mirrors, servers }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn npmrc_values_and_tokens_are_read() {
+        let text = "registry=https://nexus.example/repository/npm/\n\
+                    //nexus.example/repository/npm/:_authToken=abc\n";
+        assert_eq!(
+            npmrc_value(text, "registry").as_deref(),
+            Some("https://nexus.example/repository/npm/")
+        );
+        let creds = npmrc_credentials(text);
+        assert_eq!(creds[0].prefix, "https://nexus.example/repository/npm/");
+        assert_eq!(creds[0].header, "Bearer abc");
+    }
+
+    #[test]
+    fn index_urls_lose_their_password_to_a_credential() {
+        let (clean, credential) =
+            split_userinfo("https://me:pw@devpi.example/root/pypi/+simple/").unwrap();
+        assert_eq!(clean, "https://devpi.example/root/pypi/+simple/");
+        assert!(credential.header.starts_with("Basic "));
+        assert!(split_userinfo("https://devpi.example/simple/").is_none());
+    }
+
+    #[test]
+    fn goproxy_skips_direct_and_off() {
+        assert_eq!(
+            first_proxy("direct,https://goproxy.example|off").as_deref(),
+            Some("https://goproxy.example")
+        );
+        assert_eq!(first_proxy("off"), None);
+    }
+
+    #[test]
+    fn maven_settings_give_mirrors_and_plain_credentials() {
+        let xml = r#"<settings><mirrors><mirror><id>nexus</id><mirrorOf>*</mirrorOf>
+            <url>https://nexus.example/repository/maven-public/</url></mirror>
+            <mirror><id>other</id><mirrorOf>snapshots</mirrorOf><url>https://x.example/</url></mirror></mirrors>
+            <servers><server><id>nexus</id><username>ci</username><password>pw</password></server>
+            <server><id>enc</id><username>u</username><password>{abc=}</password></server></servers></settings>"#;
+        let s = maven_settings(xml);
+        assert_eq!(
+            s.mirrors,
+            vec![(
+                "nexus".to_string(),
+                "https://nexus.example/repository/maven-public/".to_string()
+            )]
+        );
+        assert_eq!(s.servers.len(), 1);
+    }
+
+    #[test]
+    fn private_modules_match_like_goprivate() {
+        let patterns = vec![
+            "*.corp.example".to_string(),
+            "github.com/city/*".to_string(),
+        ];
+        assert!(is_private_module("git.corp.example/team/tool", &patterns));
+        assert!(is_private_module("github.com/city/portal/v2", &patterns));
+        assert!(!is_private_module("github.com/spf13/cobra", &patterns));
+        assert!(!is_private_module("github.com/cityx", &patterns));
+    }
+
+    #[test]
+    fn pip_conf_index_url() {
+        assert_eq!(
+            ini_value(
+                "[global]\nindex-url = https://devpi.example/simple/\n",
+                "global",
+                "index-url"
+            )
+            .as_deref(),
+            Some("https://devpi.example/simple/")
+        );
+    }
+}

@@ -1,0 +1,501 @@
+//! The one HTTP client every registry look-up goes through: timeouts, retries with backoff on
+//! server errors, 429 and connection failures (honouring `Retry-After`), gzip, proxies from the
+//! environment, extra CA certificates, credentials only for the hosts they belong to, and a disk
+//! cache validated with ETag / Last-Modified. Offline, it answers from the cache only.
+//!
+//! The client is blocking and shared between the worker threads of the look-up stage; each call
+//! ends with an answer or a clear error, never a hang (every request has a total timeout, and
+//! the number of attempts is bounded).
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+/// Settings of the HTTP layer.
+#[derive(Debug, Clone)]
+pub struct HttpOptions {
+    /// Answer from the cache only; never touch the network.
+    pub offline: bool,
+    pub connect_timeout: Duration,
+    /// The whole request, body included.
+    pub timeout: Duration,
+    /// Attempts after the first one, for retryable failures.
+    pub retries: u32,
+    /// The first backoff; doubled per attempt.
+    pub backoff: Duration,
+    /// The longest `Retry-After` fundament will wait.
+    pub max_retry_after: Duration,
+    /// Bodies larger than this are refused.
+    pub max_body: u64,
+    /// PEM files of extra CA certificates to trust (a city's own CA in front of its mirror).
+    pub ca_certificates: Vec<PathBuf>,
+    /// Where responses are cached; `None` caches nothing.
+    pub cache_dir: Option<PathBuf>,
+    /// Credentials, each sent only to URLs starting with its prefix.
+    pub credentials: Vec<Credential>,
+}
+
+impl Default for HttpOptions {
+    fn default() -> Self {
+        HttpOptions {
+            offline: false,
+            connect_timeout: Duration::from_secs(10),
+            timeout: Duration::from_secs(30),
+            retries: 3,
+            backoff: Duration::from_millis(250),
+            max_retry_after: Duration::from_secs(30),
+            max_body: 64 * 1024 * 1024,
+            ca_certificates: Vec::new(),
+            cache_dir: None,
+            credentials: Vec::new(),
+        }
+    }
+}
+
+/// A credential for the URLs under `prefix`.
+#[derive(Clone)]
+pub struct Credential {
+    pub prefix: String,
+    pub header: String,
+}
+
+impl std::fmt::Debug for Credential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never print the secret.
+        write!(f, "Credential {{ prefix: {:?} }}", self.prefix)
+    }
+}
+
+/// Why a request gave no usable answer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HttpError {
+    #[error("{url}: not found (404)")]
+    NotFound { url: String },
+    #[error("{url}: the server answered {status}{}", if *.attempts > 1 { format!(" (after {} attempts)", .attempts) } else { String::new() })]
+    Status {
+        url: String,
+        status: u16,
+        attempts: u32,
+    },
+    #[error("{url}: {message}{}", if *.attempts > 1 { format!(" (after {} attempts)", .attempts) } else { String::new() })]
+    Transport {
+        url: String,
+        message: String,
+        attempts: u32,
+    },
+    #[error("{url}: not in the cache, and fundament is offline")]
+    NotCached { url: String },
+    #[error("{url}: the answer is larger than {limit} bytes")]
+    TooLarge { url: String, limit: u64 },
+    #[error("cannot set up the HTTP client: {0}")]
+    Setup(String),
+    #[error("{host} cannot be reached (connections to it failed repeatedly)")]
+    Unreachable { host: String },
+}
+
+/// A successful answer.
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    pub url: String,
+    pub body: Vec<u8>,
+    /// Served from the cache (offline, or revalidated with 304).
+    pub from_cache: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct CacheMeta {
+    url: String,
+    etag: Option<String>,
+    last_modified: Option<String>,
+}
+
+/// The shared client.
+pub struct Http {
+    client: Option<reqwest::blocking::Client>,
+    options: HttpOptions,
+    requests: AtomicUsize,
+    /// Hosts that could not be reached at all, with how often: after a few failures, further
+    /// requests to them fail at once instead of each waiting out its retries.
+    unreachable: std::sync::Mutex<std::collections::HashMap<String, u32>>,
+}
+
+/// Connection failures to one host after which it counts as unreachable.
+const UNREACHABLE_AFTER: u32 = 3;
+
+impl Http {
+    pub fn new(options: HttpOptions) -> Result<Http, HttpError> {
+        let client = if options.offline {
+            None
+        } else {
+            // One process-wide crypto provider; a second install is harmless.
+            let _ = rustls::crypto::ring::default_provider().install_default();
+            let mut builder = reqwest::blocking::Client::builder()
+                .user_agent(concat!("fundament/", env!("CARGO_PKG_VERSION")))
+                .connect_timeout(options.connect_timeout)
+                .timeout(options.timeout)
+                .redirect(reqwest::redirect::Policy::limited(10))
+                .pool_max_idle_per_host(32);
+            let mut extra = Vec::new();
+            for path in &options.ca_certificates {
+                let pem = std::fs::read(path).map_err(|e| {
+                    HttpError::Setup(format!(
+                        "cannot read CA certificates {}: {e}",
+                        path.display()
+                    ))
+                })?;
+                let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+                    HttpError::Setup(format!("{} holds no PEM certificates: {e}", path.display()))
+                })?;
+                extra.extend(certs);
+            }
+            if !extra.is_empty() {
+                builder = builder.tls_certs_merge(extra);
+            }
+            Some(
+                builder
+                    .build()
+                    .map_err(|e| HttpError::Setup(e.to_string()))?,
+            )
+        };
+        Ok(Http {
+            client,
+            options,
+            requests: AtomicUsize::new(0),
+            unreachable: Default::default(),
+        })
+    }
+
+    /// How many requests went over the network so far (retries counted).
+    pub fn requests(&self) -> usize {
+        self.requests.load(Ordering::Relaxed)
+    }
+
+    pub fn offline(&self) -> bool {
+        self.options.offline
+    }
+
+    /// GETs `url`, from the cache when it can: offline, the cached answer or `NotCached`;
+    /// online, revalidated with the cached ETag / Last-Modified.
+    pub fn get(&self, url: &str, accept: &str) -> Result<Fetched, HttpError> {
+        let cached = self.cached(url);
+        let Some(client) = &self.client else {
+            return match cached {
+                Some((_, body)) => Ok(Fetched {
+                    url: url.to_string(),
+                    body,
+                    from_cache: true,
+                }),
+                None => Err(HttpError::NotCached {
+                    url: url.to_string(),
+                }),
+            };
+        };
+        let host = host_of(url);
+        if self.failures(&host) >= UNREACHABLE_AFTER {
+            return Err(HttpError::Unreachable { host });
+        }
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let mut request = client.get(url).header(reqwest::header::ACCEPT, accept);
+            if let Some((meta, _)) = &cached {
+                if let Some(etag) = &meta.etag {
+                    request = request.header(reqwest::header::IF_NONE_MATCH, etag);
+                }
+                if let Some(modified) = &meta.last_modified {
+                    request = request.header(reqwest::header::IF_MODIFIED_SINCE, modified);
+                }
+            }
+            if let Some(credential) = self
+                .options
+                .credentials
+                .iter()
+                .find(|c| url.starts_with(&c.prefix))
+            {
+                request = request.header(reqwest::header::AUTHORIZATION, &credential.header);
+            }
+            self.requests.fetch_add(1, Ordering::Relaxed);
+            let outcome = request.send().and_then(|response| {
+                let status = response.status();
+                let etag = header(&response, reqwest::header::ETAG);
+                let modified = header(&response, reqwest::header::LAST_MODIFIED);
+                let retry_after = header(&response, reqwest::header::RETRY_AFTER);
+                if let Some(length) = response.content_length()
+                    && length > self.options.max_body
+                {
+                    return Ok(Answer::TooLarge);
+                }
+                let body = if status.is_success() {
+                    let bytes = response.bytes()?;
+                    if bytes.len() as u64 > self.options.max_body {
+                        return Ok(Answer::TooLarge);
+                    }
+                    bytes.to_vec()
+                } else {
+                    Vec::new()
+                };
+                Ok(Answer::Response {
+                    status: status.as_u16(),
+                    body,
+                    etag,
+                    modified,
+                    retry_after,
+                })
+            });
+            let retry_in = match outcome {
+                Ok(Answer::TooLarge) => {
+                    return Err(HttpError::TooLarge {
+                        url: url.to_string(),
+                        limit: self.options.max_body,
+                    });
+                }
+                Ok(Answer::Response { status: 304, .. }) if cached.is_some() => {
+                    let body = cached.map(|(_, body)| body).unwrap_or_default();
+                    return Ok(Fetched {
+                        url: url.to_string(),
+                        body,
+                        from_cache: true,
+                    });
+                }
+                Ok(Answer::Response {
+                    status,
+                    body,
+                    etag,
+                    modified,
+                    ..
+                }) if (200..300).contains(&status) => {
+                    self.store(url, &body, etag, modified);
+                    return Ok(Fetched {
+                        url: url.to_string(),
+                        body,
+                        from_cache: false,
+                    });
+                }
+                Ok(Answer::Response { status: 404, .. } | Answer::Response { status: 410, .. }) => {
+                    return Err(HttpError::NotFound {
+                        url: url.to_string(),
+                    });
+                }
+                Ok(Answer::Response {
+                    status,
+                    retry_after,
+                    ..
+                }) if status == 429 || status >= 500 => {
+                    if attempt > self.options.retries {
+                        return Err(HttpError::Status {
+                            url: url.to_string(),
+                            status,
+                            attempts: attempt,
+                        });
+                    }
+                    retry_after
+                        .as_deref()
+                        .and_then(parse_retry_after)
+                        .map(|d| d.min(self.options.max_retry_after))
+                        .unwrap_or_else(|| self.backoff(attempt))
+                }
+                Ok(Answer::Response { status, .. }) => {
+                    return Err(HttpError::Status {
+                        url: url.to_string(),
+                        status,
+                        attempts: attempt,
+                    });
+                }
+                Err(err) => {
+                    if err.is_connect() {
+                        let failures = self.failed(&host);
+                        if failures >= UNREACHABLE_AFTER {
+                            return Err(HttpError::Unreachable { host });
+                        }
+                    }
+                    // Redirect loops and invalid URLs do not get better by trying again.
+                    if err.is_redirect() || err.is_builder() || attempt > self.options.retries {
+                        return Err(HttpError::Transport {
+                            url: url.to_string(),
+                            message: describe(&err),
+                            attempts: attempt,
+                        });
+                    }
+                    self.backoff(attempt)
+                }
+            };
+            std::thread::sleep(retry_in);
+        }
+    }
+
+    fn failures(&self, host: &str) -> u32 {
+        self.unreachable
+            .lock()
+            .map(|m| m.get(host).copied().unwrap_or(0))
+            .unwrap_or(0)
+    }
+
+    fn failed(&self, host: &str) -> u32 {
+        self.unreachable
+            .lock()
+            .map(|mut m| {
+                let count = m.entry(host.to_string()).or_insert(0);
+                *count += 1;
+                *count
+            })
+            .unwrap_or(0)
+    }
+
+    fn backoff(&self, attempt: u32) -> Duration {
+        self.options.backoff * 2u32.saturating_pow(attempt.saturating_sub(1))
+    }
+
+    fn paths(&self, url: &str) -> Option<(PathBuf, PathBuf)> {
+        let dir = self.options.cache_dir.as_ref()?.join("http-v1");
+        let key = hex::encode(Sha256::digest(url.as_bytes()));
+        let dir = dir.join(&key[..2]);
+        Some((
+            dir.join(format!("{key}.json")),
+            dir.join(format!("{key}.body")),
+        ))
+    }
+
+    fn cached(&self, url: &str) -> Option<(CacheMeta, Vec<u8>)> {
+        let (meta_path, body_path) = self.paths(url)?;
+        let meta: CacheMeta = serde_json::from_slice(&std::fs::read(meta_path).ok()?).ok()?;
+        // A hash collision is practically impossible, but a cache must never answer for the
+        // wrong URL.
+        if meta.url != url {
+            return None;
+        }
+        let body = std::fs::read(body_path).ok()?;
+        Some((meta, body))
+    }
+
+    /// Best effort: a cache that cannot be written only costs time.
+    fn store(&self, url: &str, body: &[u8], etag: Option<String>, modified: Option<String>) {
+        let Some((meta_path, body_path)) = self.paths(url) else {
+            return;
+        };
+        let meta = CacheMeta {
+            url: url.to_string(),
+            etag,
+            last_modified: modified,
+        };
+        let Ok(meta_json) = serde_json::to_vec(&meta) else {
+            return;
+        };
+        // Body first, then the metadata that makes it visible: a reader never sees metadata
+        // without its body.
+        let _ = write_atomically(&body_path, body)
+            .and_then(|_| write_atomically(&meta_path, &meta_json));
+    }
+}
+
+enum Answer {
+    Response {
+        status: u16,
+        body: Vec<u8>,
+        etag: Option<String>,
+        modified: Option<String>,
+        retry_after: Option<String>,
+    },
+    TooLarge,
+}
+
+fn header(
+    response: &reqwest::blocking::Response,
+    name: reqwest::header::HeaderName,
+) -> Option<String> {
+    response
+        .headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}
+
+/// `scheme://host[:port]` of a URL.
+fn host_of(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => {
+            let authority = rest.split('/').next().unwrap_or(rest);
+            let authority = authority.rsplit('@').next().unwrap_or(authority);
+            format!("{scheme}://{authority}")
+        }
+        None => url.to_string(),
+    }
+}
+
+/// `Retry-After`: seconds, or an HTTP date.
+fn parse_retry_after(value: &str) -> Option<Duration> {
+    if let Ok(seconds) = value.trim().parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let when = jiff::fmt::rfc2822::parse(value.trim()).ok()?;
+    let now = jiff::Timestamp::now();
+    let wait = when.timestamp().as_second() - now.as_second();
+    Some(Duration::from_secs(wait.max(0) as u64))
+}
+
+fn describe(err: &reqwest::Error) -> String {
+    if err.is_timeout() {
+        "timed out".to_string()
+    } else if err.is_redirect() {
+        "too many redirects (a redirect loop?)".to_string()
+    } else if err.is_connect() {
+        format!("cannot connect: {}", root_cause(err))
+    } else if err.is_body() || err.is_decode() {
+        format!("the answer was cut off or unreadable: {}", root_cause(err))
+    } else {
+        root_cause(err)
+    }
+}
+
+fn root_cause(err: &dyn std::error::Error) -> String {
+    let mut message = err.to_string();
+    let mut source = err.source();
+    while let Some(inner) = source {
+        message = inner.to_string();
+        source = inner.source();
+    }
+    message
+}
+
+/// Writes `bytes` to `path` through a temporary file and a rename.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let tmp = dir.join(format!(
+        ".{}.{}.{:?}.tmp",
+        path.file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default(),
+        std::process::id(),
+        std::thread::current().id()
+    ));
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_reads_seconds_and_dates() {
+        assert_eq!(parse_retry_after("3"), Some(Duration::from_secs(3)));
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(parse_retry_after("soon"), None);
+    }
+
+    #[test]
+    fn credentials_are_never_printed() {
+        let c = Credential {
+            prefix: "https://nexus.example/".into(),
+            header: "Bearer secret".into(),
+        };
+        assert!(!format!("{c:?}").contains("secret"));
+    }
+}

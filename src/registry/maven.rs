@@ -1,0 +1,379 @@
+//! Maven repositories (Maven Central's layout, which Nexus, Artifactory and every mirror serve):
+//! the POM of `groupId:artifactId:version` at
+//! `<repository>/<groupId with / for .>/<artifactId>/<version>/<artifactId>-<version>.pom`, tried
+//! in each configured repository in turn while they answer 404.
+//!
+//! Its `<licenses>` are the licence: several `<license>` elements all apply (AND) unless a
+//! comment offers a choice (OR), names kept as written for fundament's licence reading — as the
+//! Maven reader does for the project's own POMs. A POM without `<licenses>` inherits them: its
+//! `<parent>`'s POM is read, and so on up the chain (at most [`MAX_CHAIN`] POMs, a loop is an
+//! error). A POM that only relocates its artefact (`<distributionManagement><relocation>`) is
+//! followed to the artefact it names.
+
+use super::config::Endpoint;
+use super::http::{Http, HttpError};
+use super::{Client, Found, FoundLicence, LookupError};
+use crate::model::Package;
+use serde::Deserialize;
+
+/// The most POMs read for one package (the artefact's, its relocations and its parents').
+pub const MAX_CHAIN: usize = 12;
+
+const POM_ACCEPT: &str = "application/xml, text/xml;q=0.9, */*;q=0.1";
+
+pub struct Maven<'a> {
+    /// The repositories, in the order to try them (the stage's endpoint is the first).
+    pub repositories: &'a [Endpoint],
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Pom {
+    parent: Option<Coordinates>,
+    licenses: Option<Licenses>,
+    distribution_management: Option<DistributionManagement>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Coordinates {
+    group_id: Option<String>,
+    artifact_id: Option<String>,
+    version: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct Licenses {
+    #[serde(default)]
+    license: Vec<License>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct License {
+    name: Option<String>,
+    url: Option<String>,
+    comments: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct DistributionManagement {
+    relocation: Option<Coordinates>,
+}
+
+/// `groupId:artifactId:version`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Gav {
+    group: String,
+    artifact: String,
+    version: String,
+}
+
+impl std::fmt::Display for Gav {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}", self.group, self.artifact, self.version)
+    }
+}
+
+impl Gav {
+    /// The POM's path in a repository; `None` when a coordinate could leave its directory.
+    fn pom_path(&self) -> Option<String> {
+        let plain = |s: &str| {
+            !s.is_empty()
+                && s != "."
+                && s != ".."
+                && !s.contains(['/', '\\', '?', '#', '%'])
+                && !s.chars().any(char::is_whitespace)
+        };
+        if !plain(&self.artifact) || !plain(&self.version) || !self.group.split('.').all(plain) {
+            return None;
+        }
+        Some(format!(
+            "{}/{a}/{v}/{a}-{v}.pom",
+            self.group.replace('.', "/"),
+            a = self.artifact,
+            v = self.version
+        ))
+    }
+}
+
+/// How the POM being read relates to the package.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Via {
+    Own,
+    Relocated,
+    Inherited,
+}
+
+impl Client for Maven<'_> {
+    fn lookup(&self, http: &Http, endpoint: &str, package: &Package) -> Result<Found, LookupError> {
+        let Some((group, artifact)) = package.name.split_once(':') else {
+            return Err(LookupError::Invalid(format!(
+                "`{}` is not a Maven groupId:artifactId",
+                package.name
+            )));
+        };
+        let first = Gav {
+            group: group.to_string(),
+            artifact: artifact.to_string(),
+            version: package.version.clone(),
+        };
+        let repositories: Vec<&str> = if self.repositories.is_empty() {
+            vec![endpoint]
+        } else {
+            self.repositories.iter().map(|e| e.url.as_str()).collect()
+        };
+        let mut chain: Vec<Gav> = Vec::new();
+        let mut current = first.clone();
+        let mut via = Via::Own;
+        loop {
+            if chain.contains(&current) {
+                let path: Vec<String> = chain.iter().map(Gav::to_string).collect();
+                return Err(LookupError::Invalid(format!(
+                    "the POMs of {first} loop: {} → {current}",
+                    path.join(" → ")
+                )));
+            }
+            if chain.len() >= MAX_CHAIN {
+                return Err(LookupError::Invalid(format!(
+                    "the parent chain of {first} is longer than {MAX_CHAIN} POMs"
+                )));
+            }
+            chain.push(current.clone());
+            let (url, pom) = fetch(http, &repositories, &current)?;
+            let licenses = pom.licenses.map(|l| l.license).unwrap_or_default();
+            if let Some(raw) = licence_expression(&licenses) {
+                let field = match via {
+                    Via::Own => "licenses".to_string(),
+                    Via::Relocated => format!("licenses (relocated to {current})"),
+                    Via::Inherited => format!("licenses (inherited from {current})"),
+                };
+                return Ok(Found {
+                    licences: vec![FoundLicence { raw, url, field }],
+                    dir: None,
+                });
+            }
+            let relocation = pom.distribution_management.and_then(|d| d.relocation);
+            let (next, how, what) = match (relocation, pom.parent) {
+                (Some(to), _) => (to, Via::Relocated, "relocation"),
+                (None, Some(parent)) => (parent, Via::Inherited, "parent"),
+                (None, None) => {
+                    return Ok(Found {
+                        licences: Vec::new(),
+                        dir: None,
+                    });
+                }
+            };
+            // A relocation may leave out what stays the same; a parent must name all three.
+            let fill = |value: Option<String>, same: &str| match value {
+                Some(v) if !v.trim().is_empty() => Some(v.trim().to_string()),
+                _ if how == Via::Relocated => Some(same.to_string()),
+                _ => None,
+            };
+            let (Some(group), Some(artifact), Some(version)) = (
+                fill(next.group_id, &current.group),
+                fill(next.artifact_id, &current.artifact),
+                fill(next.version, &current.version),
+            ) else {
+                return Err(LookupError::Invalid(format!(
+                    "{url}: the {what} is not fully named (groupId, artifactId and version)"
+                )));
+            };
+            let next = Gav {
+                group,
+                artifact,
+                version,
+            };
+            if next.to_string().contains("${") {
+                return Err(LookupError::Invalid(format!(
+                    "{url}: the {what} `{next}` uses a property; a published POM names it \
+                     literally"
+                )));
+            }
+            // Once inherited, the licence is the ancestor's, whatever else follows.
+            if via != Via::Inherited {
+                via = how;
+            }
+            current = next;
+        }
+    }
+}
+
+/// The POM of `gav` from the first repository that has it.
+fn fetch(http: &Http, repositories: &[&str], gav: &Gav) -> Result<(String, Pom), LookupError> {
+    let Some(path) = gav.pom_path() else {
+        return Err(LookupError::Invalid(format!(
+            "`{gav}` is not a valid Maven coordinate"
+        )));
+    };
+    let mut missing = Vec::new();
+    let mut failure: Option<HttpError> = None;
+    for repository in repositories {
+        let url = format!("{}/{path}", repository.trim_end_matches('/'));
+        match http.get(&url, POM_ACCEPT) {
+            Ok(fetched) => return parse(&url, &fetched.body).map(|pom| (url, pom)),
+            Err(HttpError::NotFound { .. }) => missing.push(url),
+            Err(err) => {
+                failure.get_or_insert(err);
+            }
+        }
+    }
+    if let Some(err) = failure {
+        return Err(err.into());
+    }
+    Err(LookupError::Missing(format!(
+        "no repository has the POM of {gav} (404 from {})",
+        missing.join(", ")
+    )))
+}
+
+fn parse(url: &str, body: &[u8]) -> Result<Pom, LookupError> {
+    let text = String::from_utf8_lossy(body);
+    let text = text.trim_start_matches('\u{feff}');
+    // A login page or an error page served with 200 is not a POM without licences.
+    let mut reader = quick_xml::Reader::from_str(text);
+    let root = loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Start(e) | quick_xml::events::Event::Empty(e)) => {
+                break Some(e.local_name().into_inner().to_string());
+            }
+            Ok(quick_xml::events::Event::Eof) | Err(_) => break None,
+            Ok(_) => {}
+        }
+    };
+    if root.as_deref() != Some("project") {
+        return Err(LookupError::Invalid(format!(
+            "{url}: the answer is not a POM (no <project> element)"
+        )));
+    }
+    let pom: Pom = quick_xml::de::from_str(text)
+        .map_err(|e| LookupError::Invalid(format!("{url}: not a readable POM ({e})")))?;
+    Ok(pom)
+}
+
+/// The licences of `<licenses>` as one declared string: several `<license>` elements are all
+/// applicable (AND) unless a comment offers a choice between them, then OR; the same rule as
+/// the Maven reader's for the project's own POMs.
+fn licence_expression(licenses: &[License]) -> Option<String> {
+    let terms: Vec<&str> = licenses
+        .iter()
+        .filter_map(|l| {
+            l.name
+                .as_deref()
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+                .or(l.url.as_deref())
+        })
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .collect();
+    if terms.is_empty() {
+        return None;
+    }
+    let choice = licenses.len() > 1
+        && licenses.iter().any(|l| {
+            l.comments.as_deref().is_some_and(|c| {
+                let c = c.to_lowercase();
+                [
+                    "dual",
+                    "either",
+                    "choice",
+                    "choose",
+                    "at your option",
+                    "alternative",
+                ]
+                .iter()
+                .any(|cue| c.contains(cue))
+            })
+        });
+    Some(terms.join(if choice { " OR " } else { " AND " }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pom_paths_follow_the_repository_layout() {
+        let gav = Gav {
+            group: "org.slf4j".into(),
+            artifact: "slf4j-api".into(),
+            version: "2.0.9".into(),
+        };
+        assert_eq!(
+            gav.pom_path().as_deref(),
+            Some("org/slf4j/slf4j-api/2.0.9/slf4j-api-2.0.9.pom")
+        );
+        for (group, artifact, version) in [
+            ("org..evil", "a", "1"),
+            ("org", "../a", "1"),
+            ("org", "a", ".."),
+            ("org", "a", "1 2"),
+            ("", "a", "1"),
+        ] {
+            let gav = Gav {
+                group: group.into(),
+                artifact: artifact.into(),
+                version: version.into(),
+            };
+            assert_eq!(gav.pom_path(), None, "{gav}");
+        }
+    }
+
+    #[test]
+    fn poms_give_parent_licences_and_relocation() {
+        let pom = parse(
+            "u",
+            br#"<?xml version="1.0" encoding="UTF-8"?>
+            <project xmlns="http://maven.apache.org/POM/4.0.0">
+              <modelVersion>4.0.0</modelVersion>
+              <parent>
+                <groupId>org.example</groupId>
+                <artifactId>parent</artifactId>
+                <version>3</version>
+                <relativePath>../pom.xml</relativePath>
+              </parent>
+              <artifactId>lib</artifactId>
+              <build><plugins><plugin><configuration><licenses>x</licenses></configuration></plugin></plugins></build>
+              <licenses>
+                <license><name>Apache License, Version 2.0 &amp; more</name></license>
+                <license>
+                  <name/>
+                  <url>https://www.eclipse.org/legal/epl-2.0/</url>
+                </license>
+              </licenses>
+              <distributionManagement><relocation><groupId>org.new</groupId></relocation></distributionManagement>
+            </project>"#,
+        )
+        .unwrap();
+        let parent = pom.parent.unwrap();
+        assert_eq!(parent.artifact_id.as_deref(), Some("parent"));
+        let licenses = pom.licenses.unwrap().license;
+        assert_eq!(
+            licence_expression(&licenses).as_deref(),
+            Some("Apache License, Version 2.0 & more AND https://www.eclipse.org/legal/epl-2.0/")
+        );
+        let relocation = pom.distribution_management.unwrap().relocation.unwrap();
+        assert_eq!(relocation.group_id.as_deref(), Some("org.new"));
+        assert_eq!(relocation.artifact_id, None);
+        assert!(parse("u", b"<html><body>login</body></html>").is_err());
+        assert!(parse("u", b"not xml <<<").is_err());
+    }
+
+    #[test]
+    fn a_comment_offering_a_choice_makes_or() {
+        let licence = |name: &str, comments: Option<&str>| License {
+            name: Some(name.into()),
+            url: None,
+            comments: comments.map(str::to_string),
+        };
+        assert_eq!(
+            licence_expression(&[
+                licence("EPL-2.0", Some("dual licensed, at your option")),
+                licence("GPL-2.0-only WITH Classpath-exception-2.0", None),
+            ])
+            .as_deref(),
+            Some("EPL-2.0 OR GPL-2.0-only WITH Classpath-exception-2.0")
+        );
+        assert_eq!(licence_expression(&[]), None);
+    }
+}

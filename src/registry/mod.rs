@@ -1,0 +1,462 @@
+//! Stage 2b: licences the lockfiles do not carry, looked up in the package registries.
+//!
+//! For every package whose input records no licence (pnpm, yarn, Python, Go, Maven, npm v1 and
+//! lockfile entries without `license`), the registry it came from is asked: the npm package
+//! document, the Python package index's metadata files (PEP 691/658), the Maven POM and its
+//! parent chain, the Go module proxy's module zip (licence files only). Answers become declared
+//! licence evidence (or licence files to identify), with the URL they came from.
+//!
+//! Look-ups run in parallel (`parallelism`, default 16) through one HTTP client with timeouts,
+//! retries and a disk cache; an answer about a published version never changes, so it is cached
+//! by package and registry and a second run asks the network nothing. `--offline` answers from
+//! the cache only and lists what it could not resolve. Every failure is reported per package;
+//! a package that could not be looked up stays unresolved (L009), never passing.
+
+pub mod config;
+pub mod goproxy;
+pub mod http;
+pub mod maven;
+pub mod npm;
+pub mod pypi;
+
+use crate::diagnostic::{Code, Finding};
+use crate::model::{DeclaredLicence, Ecosystem, Graph, Package, PackageSource};
+use crate::progress::Progress;
+use config::{Endpoint, Endpoints};
+use http::{Http, HttpError, HttpOptions};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// Settings of the look-up stage.
+#[derive(Debug, Clone)]
+pub struct RegistryOptions {
+    /// Look licences up at all (off: packages stay as their input left them).
+    pub enabled: bool,
+    pub http: HttpOptions,
+    pub endpoints: Endpoints,
+    /// Look-ups in flight at once.
+    pub parallelism: usize,
+    /// Where results and extracted licence files are cached (`None`: no result cache).
+    pub cache_dir: Option<PathBuf>,
+}
+
+/// What a registry said about one package.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Found {
+    /// Licence strings, as the registry's metadata states them.
+    pub licences: Vec<FoundLicence>,
+    /// A directory with the package's licence files, extracted from its archive (Go).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FoundLicence {
+    pub raw: String,
+    /// The document it was read from.
+    pub url: String,
+    /// Where in the document (`versions["1.2.3"].license`, `License-Expression`).
+    pub field: String,
+}
+
+/// Why a look-up gave no licence.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum LookupError {
+    #[error("{0}")]
+    Http(#[from] HttpError),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0}")]
+    Missing(String),
+}
+
+/// Archives (Go module zips, and wheels when the index serves no separate metadata file) are
+/// downloaded only for the licence files or metadata inside them: at most this many bytes each
+/// (a larger one is refused before its body is read), and never kept in the HTTP cache (the
+/// result cache keeps what was read from them).
+pub const ARCHIVE_LIMIT: u64 = 50 * 1024 * 1024;
+
+/// What a look-up found, and whether it came from the result cache.
+type Answer = (Found, bool);
+
+/// One registry protocol.
+trait Client: Sync {
+    fn lookup(&self, http: &Http, endpoint: &str, package: &Package) -> Result<Found, LookupError>;
+}
+
+/// Runs the stage: looks up every package that needs it and adds what the registries say.
+pub fn resolve(graph: &mut Graph, options: &RegistryOptions, progress: &Progress) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    if !options.enabled {
+        return findings;
+    }
+    let candidates: Vec<usize> = (0..graph.packages.len())
+        .filter(|&i| needs_lookup(&graph.packages[i]))
+        .collect();
+    if candidates.is_empty() {
+        return findings;
+    }
+
+    // Where to ask, per package.
+    let mut jobs: Vec<(usize, String)> = Vec::new();
+    let mut unconfigured: BTreeMap<Ecosystem, usize> = BTreeMap::new();
+    let mut private = 0usize;
+    for &i in &candidates {
+        let package = &mut graph.packages[i];
+        if package.ecosystem == Ecosystem::Golang
+            && config::is_private_module(&package.name, &options.endpoints.go_private)
+        {
+            // Asking a proxy about a private module would leak its name.
+            package.licence_unavailable = Some(format!(
+                "{}; a private module ($GOPRIVATE), not looked up in a proxy",
+                package
+                    .licence_unavailable
+                    .as_deref()
+                    .unwrap_or("the input records no licence")
+            ));
+            private += 1;
+            continue;
+        }
+        match endpoint_for(&graph.packages[i], &options.endpoints) {
+            Some(url) => jobs.push((i, url)),
+            None => *unconfigured.entry(graph.packages[i].ecosystem).or_insert(0) += 1,
+        }
+    }
+    for (ecosystem, count) in &unconfigured {
+        findings.push(
+            Finding::warning(
+                Code::RegistryNotConfigured,
+                format!(
+                    "{count} {ecosystem} package{} need{} their licence from a registry, but no {ecosystem} registry is configured",
+                    if *count == 1 { "" } else { "s" },
+                    if *count == 1 { "s" } else { "" }
+                ),
+            )
+            .note(configure_hint(*ecosystem)),
+        );
+    }
+    if private > 0 {
+        findings.push(Finding::note_finding(
+            Code::RegistryResolved,
+            format!(
+                "{private} private Go module{} ($GOPRIVATE) not looked up in a proxy",
+                if private == 1 { "" } else { "s" }
+            ),
+        ));
+    }
+    if jobs.is_empty() {
+        return findings;
+    }
+
+    let http = match Http::new(options.http.clone()) {
+        Ok(http) => http,
+        Err(err) => {
+            findings.push(Finding::error(Code::RegistryLookupFailed, err.to_string()));
+            return findings;
+        }
+    };
+    // Archives go through a client of their own: bounded by ARCHIVE_LIMIT rather than the
+    // (larger) limit for documents, and not cached by the HTTP layer.
+    let archives_client = jobs
+        .iter()
+        .any(|(i, _)| {
+            matches!(
+                graph.packages[*i].ecosystem,
+                Ecosystem::Pypi | Ecosystem::Golang
+            )
+        })
+        .then(|| {
+            Http::new(HttpOptions {
+                max_body: options.http.max_body.min(ARCHIVE_LIMIT),
+                cache_dir: None,
+                ..options.http.clone()
+            })
+            .ok()
+        })
+        .flatten();
+    let archives = archives_client.as_ref().unwrap_or(&http);
+    let counter = progress.counter(
+        format!("looking up {} licences in package registries", jobs.len()),
+        jobs.len() as u64,
+    );
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(options.parallelism.max(1))
+        .build();
+    let run = |jobs: &[(usize, String)]| -> Vec<(usize, String, Result<Answer, LookupError>)> {
+        jobs.par_iter()
+            .map(|(i, endpoint)| {
+                let package = &graph.packages[*i];
+                let result = lookup_cached(&http, archives, options, endpoint, package);
+                counter.inc();
+                (*i, endpoint.clone(), result)
+            })
+            .collect()
+    };
+    let results = match &pool {
+        Ok(pool) => pool.install(|| run(&jobs)),
+        Err(_) => run(&jobs),
+    };
+
+    let mut resolved_from: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    let mut not_cached: Vec<String> = Vec::new();
+    let mut unreachable: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (i, endpoint, result) in results {
+        let package = &mut graph.packages[i];
+        match result {
+            Ok((found, cached)) => {
+                let entry = resolved_from.entry(endpoint).or_insert((0, 0));
+                entry.0 += 1;
+                if cached {
+                    entry.1 += 1;
+                }
+                apply(package, found);
+            }
+            Err(LookupError::Http(HttpError::Unreachable { host })) => {
+                unreachable
+                    .entry(host.clone())
+                    .or_default()
+                    .push(format!("{} {}", package.name, package.version));
+                package.licence_unavailable = Some(format!(
+                    "{}; not looked up: {host} cannot be reached",
+                    package
+                        .licence_unavailable
+                        .as_deref()
+                        .unwrap_or("the input records no licence")
+                ));
+            }
+            Err(LookupError::Http(HttpError::NotCached { .. })) => {
+                not_cached.push(format!("{} {}", package.name, package.version));
+                package.licence_unavailable = Some(format!(
+                    "{}; not looked up: offline, and the registry's answer is not in the cache",
+                    package
+                        .licence_unavailable
+                        .as_deref()
+                        .unwrap_or("the input records no licence")
+                ));
+            }
+            Err(err) => {
+                findings.push(
+                    Finding::warning(
+                        Code::RegistryLookupFailed,
+                        format!(
+                            "the licence of {} {} could not be looked up: {err}",
+                            package.name, package.version
+                        ),
+                    )
+                    .package(package.purl.clone()),
+                );
+                package.licence_unavailable = Some(format!(
+                    "{}; the registry look-up failed ({err})",
+                    package
+                        .licence_unavailable
+                        .as_deref()
+                        .unwrap_or("the input records no licence")
+                ));
+            }
+        }
+    }
+    for (host, packages) in unreachable {
+        findings.push(
+            Finding::warning(
+                Code::RegistryLookupFailed,
+                format!(
+                    "{host} cannot be reached: the licences of {} packages were not looked up",
+                    packages.len()
+                ),
+            )
+            .note(listing(&packages))
+            .note("check the network, the proxy ($HTTPS_PROXY) and the registry configured; `--offline` uses the cache only"),
+        );
+    }
+    if !not_cached.is_empty() {
+        findings.push(
+            Finding::warning(
+                Code::RegistryOfflineUncached,
+                format!(
+                    "offline: the licences of {} packages are not in the cache and stay unresolved",
+                    not_cached.len()
+                ),
+            )
+            .note(listing(&not_cached))
+            .note("run once with network access to fill the cache"),
+        );
+    }
+    for (endpoint, (count, cached)) in resolved_from {
+        findings.push(Finding::note_finding(
+            Code::RegistryResolved,
+            format!(
+                "the licences of {count} packages were read from {endpoint} ({cached} from the cache)"
+            ),
+        ));
+    }
+    findings
+}
+
+/// The first packages of a list and how many more.
+fn listing(packages: &[String]) -> String {
+    let shown: Vec<&str> = packages.iter().take(10).map(String::as_str).collect();
+    format!(
+        "{}{}",
+        shown.join(", "),
+        if packages.len() > shown.len() {
+            format!(" and {} more", packages.len() - shown.len())
+        } else {
+            String::new()
+        }
+    )
+}
+
+/// A package needs a look-up when its input records no licence and nothing else is there to
+/// identify: registry packages of the ecosystems fundament has clients for, at a locked
+/// version. An unlocked version (a Maven range or unresolved property, an unpinned
+/// requirement) is only what a build file asks for: the registry's answer about that string
+/// would be about no version or about another one than the build uses.
+fn needs_lookup(package: &Package) -> bool {
+    !package.root
+        && package.locked
+        && package.declared.is_empty()
+        && package.dir.is_none()
+        && matches!(package.source, PackageSource::Registry { .. })
+        && !package.version.is_empty()
+        && matches!(
+            package.ecosystem,
+            Ecosystem::Npm | Ecosystem::Pypi | Ecosystem::Maven | Ecosystem::Golang
+        )
+}
+
+/// The registry to ask about `package`: the one its lockfile names, else the configured one.
+fn endpoint_for(package: &Package, endpoints: &Endpoints) -> Option<String> {
+    let recorded = match &package.source {
+        PackageSource::Registry { url: Some(url) } => Some(url.as_str()),
+        _ => None,
+    };
+    match package.ecosystem {
+        Ecosystem::Npm => recorded
+            .and_then(|url| npm::registry_of_tarball(url, &package.name))
+            .or_else(|| endpoints.npm.as_ref().map(|e| e.url.clone())),
+        Ecosystem::Pypi => recorded
+            .filter(|url| !url.contains("/packages/"))
+            .map(str::to_string)
+            .or_else(|| endpoints.pypi.as_ref().map(|e| e.url.clone())),
+        Ecosystem::Maven => endpoints.maven.first().map(|e: &Endpoint| e.url.clone()),
+        Ecosystem::Golang => endpoints.go.as_ref().map(|e| e.url.clone()),
+        _ => None,
+    }
+}
+
+fn configure_hint(ecosystem: Ecosystem) -> &'static str {
+    match ecosystem {
+        Ecosystem::Npm => "set `registry` in .npmrc, or `[registries] npm` in fundament.toml",
+        Ecosystem::Pypi => {
+            "set `index-url` in pip.conf or $PIP_INDEX_URL, or `[registries] pypi` in fundament.toml"
+        }
+        Ecosystem::Maven => {
+            "add a mirror to ~/.m2/settings.xml, or `[registries] maven` in fundament.toml"
+        }
+        Ecosystem::Golang => "set $GOPROXY, or `[registries] go` in fundament.toml",
+        _ => "set the registry in fundament.toml",
+    }
+}
+
+/// Looks `package` up at `endpoint`, first in the result cache (published versions do not
+/// change, so a cached answer is final). Returns whether the answer came from the cache.
+fn lookup_cached(
+    http: &Http,
+    archives: &Http,
+    options: &RegistryOptions,
+    endpoint: &str,
+    package: &Package,
+) -> Result<(Found, bool), LookupError> {
+    let key_path = options.cache_dir.as_ref().map(|dir| {
+        let key = hex::encode(Sha256::digest(
+            format!(
+                "{}\n{}\n{}\n{endpoint}",
+                package.ecosystem, package.name, package.version
+            )
+            .as_bytes(),
+        ));
+        dir.join("registry-v1")
+            .join(&key[..2])
+            .join(format!("{key}.json"))
+    });
+    if let Some(path) = &key_path
+        && let Ok(bytes) = std::fs::read(path)
+        && let Ok(found) = serde_json::from_slice::<Found>(&bytes)
+        && found.dir.as_ref().is_none_or(|d| d.is_dir())
+    {
+        return Ok((found, true));
+    }
+    let (pypi, maven, go);
+    let client: &dyn Client = match package.ecosystem {
+        Ecosystem::Npm => &npm::Npm,
+        Ecosystem::Pypi => {
+            pypi = pypi::Pypi { archives };
+            &pypi
+        }
+        Ecosystem::Maven => {
+            maven = maven::Maven {
+                repositories: &options.endpoints.maven,
+            };
+            &maven
+        }
+        Ecosystem::Golang => {
+            go = goproxy::GoProxy {
+                extract_to: options.cache_dir.clone(),
+                archives,
+            };
+            &go
+        }
+        _ => {
+            return Err(LookupError::Missing(
+                "no client for this ecosystem".to_string(),
+            ));
+        }
+    };
+    let found = client.lookup(http, endpoint, package)?;
+    if let Some(path) = &key_path
+        && let Ok(json) = serde_json::to_vec(&found)
+    {
+        let _ = http::write_atomically(path, &json);
+    }
+    Ok((found, false))
+}
+
+fn apply(package: &mut Package, found: Found) {
+    if found.licences.is_empty() && found.dir.is_none() {
+        package.licence_unavailable = Some(format!(
+            "{}; the registry's metadata declares no licence either",
+            package
+                .licence_unavailable
+                .as_deref()
+                .unwrap_or("the input records no licence")
+        ));
+    }
+    for licence in found.licences {
+        package.declared.push(DeclaredLicence {
+            raw: licence.raw,
+            origin: crate::model::Origin {
+                file: licence.url,
+                field: licence.field,
+            },
+        });
+    }
+    if found.dir.is_some() {
+        package.dir = found.dir;
+        // The package's files are there now: what they say decides (licence files that cannot
+        // be identified make the licence unknown, no longer unresolved).
+        package.licence_unavailable = None;
+    }
+}
+
+/// Parses a JSON body, naming the URL when it is not JSON.
+fn json<T: for<'de> Deserialize<'de>>(url: &str, body: &[u8]) -> Result<T, LookupError> {
+    serde_json::from_slice(body).map_err(|e| {
+        LookupError::Invalid(format!(
+            "{url}: the answer is not the expected JSON ({})",
+            crate::ecosystem::json_error(&e)
+        ))
+    })
+}
