@@ -1,6 +1,7 @@
 //! The command line: clap definitions and one file per subcommand; thin glue only.
 
 mod audit;
+mod index;
 mod policy;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -46,6 +47,9 @@ pub enum Command {
     /// Check, explain and import policies.
     #[command(subcommand)]
     Policy(policy::PolicyCommand),
+    /// Publish, verify and read indices of vetted components.
+    #[command(subcommand)]
+    Index(index::IndexCommand),
 }
 
 /// Parses the command line, runs the command, and returns the exit code.
@@ -63,6 +67,7 @@ pub fn main() -> u8 {
     match &cli.command {
         Command::Audit(args) => audit::run(&cli, args),
         Command::Policy(command) => policy::run(command),
+        Command::Index(command) => index::run(command, cli.quiet),
     }
 }
 
