@@ -11,6 +11,7 @@ pub mod cli;
 pub mod diagnostic;
 pub mod discover;
 pub mod ecosystem;
+pub mod index;
 pub mod licence;
 pub mod model;
 pub mod policy;

@@ -1,6 +1,7 @@
 //! The command line: clap definitions and one file per subcommand; thin glue only.
 
 mod audit;
+mod index;
 mod input;
 mod notices;
 mod policy;
@@ -51,6 +52,9 @@ pub enum Command {
     /// Write the third-party attribution file: components by licence, copyright notices and
     /// full licence texts.
     Notices(notices::NoticesArgs),
+    /// Publish, verify and read indices of vetted components.
+    #[command(subcommand)]
+    Index(index::IndexCommand),
 }
 
 /// Parses the command line, runs the command, and returns the exit code.
@@ -69,6 +73,7 @@ pub fn main() -> u8 {
         Command::Audit(args) => audit::run(&cli, args),
         Command::Policy(command) => policy::run(command),
         Command::Notices(args) => notices::run(&cli, args),
+        Command::Index(command) => index::run(command, cli.quiet),
     }
 }
 

@@ -1,0 +1,328 @@
+//! `fundament index verify`: every check of docs/index-format.md, with file and line.
+
+use super::config::{CONFIG_FILE, Config};
+use super::layout::{self, ECOSYSTEMS, PackageId};
+use super::publish::{LOCK_FILE, TEMP_SUFFIX};
+use super::record::{self, Entry};
+use crate::registry::http::{Http, HttpError};
+use serde::Serialize;
+use std::path::Path;
+
+/// One problem (or note) found by verify.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    /// The file, relative to the index root (or the URL).
+    pub file: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{line}: {}", self.file, self.message),
+            None => write!(f, "{}: {}", self.file, self.message),
+        }
+    }
+}
+
+/// What verify found.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Report {
+    /// Everything that makes the index invalid; verify exits 2 when there is any.
+    pub problems: Vec<Problem>,
+    /// Things worth knowing that do not make the index invalid (leftovers of an interrupted
+    /// publish, what could not be checked over HTTP).
+    pub notes: Vec<Problem>,
+    pub files: usize,
+    pub records: usize,
+    pub packages: usize,
+    /// The index's name, from config.json.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+impl Report {
+    fn problem(&mut self, file: &str, line: Option<usize>, message: impl Into<String>) {
+        self.problems.push(Problem {
+            file: file.to_string(),
+            line,
+            message: message.into(),
+        });
+    }
+
+    fn note(&mut self, file: &str, message: impl Into<String>) {
+        self.notes.push(Problem {
+            file: file.to_string(),
+            line: None,
+            message: message.into(),
+        });
+    }
+
+    pub fn ok(&self) -> bool {
+        self.problems.is_empty()
+    }
+
+    fn check_config(&mut self, bytes: Option<&[u8]>) {
+        match bytes {
+            None => self.problem(
+                CONFIG_FILE,
+                None,
+                "missing: every index has a config.json at its root",
+            ),
+            Some(bytes) => match Config::parse(bytes) {
+                Ok(config) => self.name = Some(config.name),
+                Err(problems) => {
+                    for p in problems {
+                        self.problem(CONFIG_FILE, None, p);
+                    }
+                }
+            },
+        }
+    }
+
+    /// Checks one record file whose path is `rel`.
+    fn check_file(&mut self, rel: &str, bytes: &[u8], today: jiff::civil::Date) {
+        self.files += 1;
+        let expected = layout::package_of_path(rel);
+        if let Err(why) = &expected {
+            self.problem(
+                rel,
+                None,
+                format!("not where the layout puts any package: {why}"),
+            );
+        }
+        let Ok(text) = std::str::from_utf8(bytes) else {
+            self.problem(rel, None, "not UTF-8 text");
+            return;
+        };
+        if text.is_empty() {
+            self.problem(rel, None, "empty: a record file holds at least one record");
+            return;
+        }
+        if !text.ends_with('\n') {
+            self.problem(
+                rel,
+                Some(text.split('\n').count()),
+                "the last line does not end with a newline (a truncated write?)",
+            );
+        }
+        let count = text.split('\n').count();
+        for (i, line) in text.split('\n').enumerate() {
+            let is_last = i + 1 == count;
+            if line.trim().is_empty() && !is_last {
+                self.problem(rel, Some(i + 1), "an empty line");
+            } else if line.ends_with('\r') {
+                self.problem(
+                    rel,
+                    Some(i + 1),
+                    "a line ends with CR; lines end with LF only",
+                );
+            }
+        }
+        let (entries, problems) = record::parse_lines(text);
+        for p in problems {
+            self.problem(rel, Some(p.line), p.message);
+        }
+        self.records += entries.len();
+        if !entries.is_empty() {
+            self.packages += 1;
+        }
+        for entry in &entries {
+            let computed = entry.id.path();
+            if computed != rel {
+                self.problem(
+                    rel,
+                    Some(entry.line),
+                    format!("the record of {} belongs in {computed}", entry.id),
+                );
+            }
+            if entry.date > today.saturating_add(jiff::Span::new().days(1)) {
+                self.problem(
+                    rel,
+                    Some(entry.line),
+                    format!("`date` {} is in the future", entry.record.date),
+                );
+            }
+        }
+        check_order(self, rel, &entries);
+        for (_, later, message) in record::conflicts(&entries) {
+            self.problem(rel, Some(later), message);
+        }
+    }
+}
+
+/// Lines are appended in date order: a line dated before an earlier line was not appended
+/// (an edit, or a bad merge), and "the last line wins" would no longer mean "the newest".
+fn check_order(report: &mut Report, rel: &str, entries: &[Entry]) {
+    let mut newest: Option<&Entry> = None;
+    for entry in entries {
+        if let Some(previous) = newest
+            && entry.date < previous.date
+        {
+            report.problem(
+                rel,
+                Some(entry.line),
+                format!(
+                    "dated {}, before line {} ({}); lines are appended in date order",
+                    entry.record.date, previous.line, previous.record.date
+                ),
+            );
+            continue;
+        }
+        newest = Some(entry);
+    }
+}
+
+/// Files that may sit at the root of an index besides `config.json` and the ecosystem folders.
+fn allowed_at_root(name: &str, is_dir: bool) -> bool {
+    let lower = name.to_ascii_lowercase();
+    if is_dir {
+        return name == ".git" || name == ".github" || name == ".gitlab";
+    }
+    name == LOCK_FILE
+        || name == ".gitignore"
+        || name == ".gitattributes"
+        || lower.starts_with("readme")
+        || lower.starts_with("license")
+        || lower.starts_with("licence")
+        || lower.starts_with("copying")
+}
+
+/// Verifies the index in the folder `root`: config.json, every file in the tree, every line.
+pub fn verify_folder(root: &Path, today: jiff::civil::Date) -> Report {
+    let mut report = Report::default();
+    match super::source::read_contained(root, CONFIG_FILE) {
+        Ok(bytes) => report.check_config(bytes.as_deref()),
+        Err(e) => report.problem(CONFIG_FILE, None, e),
+    }
+    let entries = match std::fs::read_dir(root) {
+        Ok(entries) => entries,
+        Err(e) => {
+            report.problem(
+                &root.display().to_string(),
+                None,
+                format!("cannot read: {e}"),
+            );
+            return report;
+        }
+    };
+    let mut names: Vec<_> = entries.flatten().collect();
+    names.sort_by_key(|e| e.file_name());
+    for entry in names {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        if kind.is_symlink() {
+            report.problem(&name, None, "a symbolic link; an index holds no links");
+            continue;
+        }
+        if name == CONFIG_FILE && kind.is_file() {
+            continue;
+        }
+        let ecosystem = ECOSYSTEMS.iter().find(|e| e.purl_type() == name);
+        if kind.is_dir() && ecosystem.is_some() {
+            walk(&mut report, &entry.path(), &name, today);
+        } else if !allowed_at_root(&name, kind.is_dir()) {
+            report.problem(
+                &name,
+                None,
+                "does not belong in an index (the root holds config.json, the ecosystem folders cargo, npm, pypi, composer, golang, maven, and README/LICENSE/git files)",
+            );
+        }
+    }
+    report
+}
+
+fn walk(report: &mut Report, dir: &Path, rel: &str, today: jiff::civil::Date) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) => {
+            report.problem(rel, None, format!("cannot read: {e}"));
+            return;
+        }
+    };
+    let mut entries: Vec<_> = entries.flatten().collect();
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let Some(name) = entry.file_name().to_str().map(str::to_string) else {
+            report.problem(
+                &format!("{rel}/{}", entry.file_name().to_string_lossy()),
+                None,
+                "the name is not UTF-8",
+            );
+            continue;
+        };
+        let path = format!("{rel}/{name}");
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        if kind.is_symlink() {
+            report.problem(&path, None, "a symbolic link; an index holds no links");
+        } else if kind.is_dir() {
+            // Prefix folders are at most two deep: `3/a/`, `ab/cd/`.
+            if path.matches('/').count() >= 3 {
+                report.problem(&path, None, "a folder deeper than the layout's prefixes");
+            } else if let Err(why) = layout::check_file_name(&name) {
+                report.problem(&path, None, format!("an odd folder name: {why}"));
+            } else {
+                walk(report, &entry.path(), &path, today);
+            }
+        } else if name.starts_with('.') && name.ends_with(TEMP_SUFFIX) {
+            report.note(
+                &path,
+                "left over by a publish that was interrupted before it replaced the file; the index is intact, the next publish into this folder removes it",
+            );
+        } else if !kind.is_file() {
+            report.problem(&path, None, "not a regular file");
+        } else {
+            match std::fs::read(entry.path()) {
+                Ok(bytes) => report.check_file(&path, &bytes, today),
+                Err(e) => report.problem(&path, None, format!("cannot read: {e}")),
+            }
+        }
+    }
+}
+
+/// Verifies an index served over HTTP: its config.json, and the files of `purls` (an HTTP
+/// index cannot be listed, so nothing else can be checked).
+pub fn verify_http(base: &str, purls: &[String], http: &Http, today: jiff::civil::Date) -> Report {
+    let mut report = Report::default();
+    let base = base.trim_end_matches('/');
+    match http.get(&format!("{base}/{CONFIG_FILE}"), super::source::ACCEPT) {
+        Ok(fetched) => report.check_config(Some(&fetched.body)),
+        Err(HttpError::NotFound { .. }) => report.check_config(None),
+        Err(e) => report.problem(CONFIG_FILE, None, e.to_string()),
+    }
+    report.note(
+        base,
+        if purls.is_empty() {
+            "an index served over HTTP cannot be listed: only config.json was verified; name packages with --purl to verify their files, or verify a checkout of the index".to_string()
+        } else {
+            format!(
+                "an index served over HTTP cannot be listed: config.json and the files of the {} package(s) named were verified",
+                purls.len()
+            )
+        },
+    );
+    for purl in purls {
+        let id = match PackageId::from_purl(purl) {
+            Ok(id) => id,
+            Err(e) => {
+                report.problem(purl, None, e.to_string());
+                continue;
+            }
+        };
+        let rel = id.path();
+        match http.get(&format!("{base}/{rel}"), super::source::ACCEPT) {
+            Ok(fetched) => report.check_file(&rel, &fetched.body, today),
+            Err(HttpError::NotFound { .. }) => {
+                report.note(&rel, format!("no records of {id} (404)"));
+            }
+            Err(e) => report.problem(&rel, None, e.to_string()),
+        }
+    }
+    report
+}
