@@ -1,5 +1,5 @@
-//! The whole pipeline: source → discover → resolve → identify → evaluate, and the finished
-//! audit that every report reads.
+//! The whole pipeline: source → discover → resolve → (registry look-ups) → identify → vet →
+//! evaluate, and the finished audit that every report reads.
 //!
 //! Each stage takes the previous stage's output; this module only wires them together and
 //! assembles the result. The [`Audit`] value is what `--format json` writes, unabridged
@@ -82,6 +82,9 @@ pub enum AuditError {
     Policy(#[from] PolicyError),
     #[error("`{0}` is neither a policy preset ({presets}) nor a policy file", presets = preset_names())]
     UnknownPolicy(String),
+    /// The policy's `[[index]]` entries cannot be used as written.
+    #[error("{origin}: [[index]]: {message}")]
+    Index { origin: String, message: String },
 }
 
 fn preset_names() -> String {
@@ -115,6 +118,8 @@ pub struct AuditedPackage {
     pub package: Package,
     pub licence: Evidence,
     pub verdict: Verdict,
+    /// What the indices of vetted components say about the package.
+    pub vetting: crate::vet::Vetting,
     /// The shortest chain from a project root to the package ("name version"), root first.
     pub path: Vec<String>,
 }
@@ -149,6 +154,8 @@ pub struct Summary {
     /// Packages other than the projects' own.
     pub packages: usize,
     pub by_status: BTreeMap<Status, usize>,
+    /// Packages other than the projects' own, by vetting status.
+    pub by_vetting: BTreeMap<crate::vet::VettingStatus, usize>,
     pub by_licence: Vec<LicenceCount>,
     pub errors: usize,
     pub warnings: usize,
@@ -170,6 +177,8 @@ pub struct Audit {
     pub detect: DetectMode,
     /// The audited project's own (outbound) licence, from every statement at the root.
     pub project_licence: licence::project::ProjectLicence,
+    /// The indices of vetted components asked, and whether the policy requires vetting.
+    pub vetting: crate::vet::VettingInfo,
     pub projects: Vec<Project>,
     pub packages: Vec<AuditedPackage>,
     pub findings: Vec<Finding>,
@@ -257,8 +266,32 @@ pub fn run(path: &Path, options: &AuditOptions, progress: &Progress) -> Result<A
         progress,
     );
     let (mut graph, read_findings) = ecosystem::merge(graphs);
-    let registry_findings =
-        crate::registry::resolve(&mut graph, &registry_options(&root, options), progress);
+    let registry = registry_options(&root, options);
+    let registry_findings = crate::registry::resolve(&mut graph, &registry, progress);
+
+    let lookups = {
+        let layered = crate::index::Layered::open(
+            &policy.vetting.indices,
+            &index_options(&root, options, &policy, &registry),
+        )
+        .map_err(|e| AuditError::Index {
+            origin: policy.origin.clone(),
+            message: e.to_string(),
+        })?;
+        let _task = progress.task(format!(
+            "looking up {} packages in {} ind{}",
+            graph.packages.len(),
+            layered.layers().len(),
+            if layered.layers().len() == 1 {
+                "ex"
+            } else {
+                "ices"
+            }
+        ));
+        crate::vet::look_up(&graph, &layered)
+    };
+    let mut curations = policy.clarifications.clone();
+    curations.extend(lookups.curations(&graph));
 
     let identified = {
         let _task = progress.task(format!(
@@ -267,7 +300,7 @@ pub fn run(path: &Path, options: &AuditOptions, progress: &Progress) -> Result<A
         ));
         licence::identify(
             &graph,
-            &policy.clarifications,
+            &curations,
             &IdentifyOptions {
                 detect: options.detect,
                 cache: DetectionCache::new(options.cache_dir.as_deref()),
@@ -284,6 +317,14 @@ pub fn run(path: &Path, options: &AuditOptions, progress: &Progress) -> Result<A
         &policy,
         today,
         project_licence.expression.as_deref(),
+    );
+    let (vettings, vet_findings) = crate::vet::conclude(
+        &graph,
+        &lookups,
+        &identified.evidence,
+        &evaluation.verdicts,
+        policy.vetting.require_vetted,
+        today,
     );
 
     let mut findings = found.findings;
@@ -307,27 +348,39 @@ pub fn run(path: &Path, options: &AuditOptions, progress: &Progress) -> Result<A
     findings.extend(identified.findings);
     findings.extend(licence_findings);
     findings.extend(evaluation.findings);
+    findings.extend(vet_findings);
     Ok(assemble(
         &root,
         &policy,
         options,
-        project_licence,
         graph,
-        identified.evidence,
-        evaluation.verdicts,
+        Established {
+            project_licence,
+            vetting: lookups.info(policy.vetting.require_vetted),
+            evidence: identified.evidence,
+            verdicts: evaluation.verdicts,
+            vettings,
+        },
         findings,
     ))
 }
 
-#[allow(clippy::too_many_arguments)]
+/// What the stages established: about the project, and per package (parallel to
+/// `graph.packages`).
+struct Established {
+    project_licence: licence::project::ProjectLicence,
+    vetting: crate::vet::VettingInfo,
+    evidence: Vec<Evidence>,
+    verdicts: Vec<Verdict>,
+    vettings: Vec<crate::vet::Vetting>,
+}
+
 fn assemble(
     root: &Path,
     policy: &Policy,
     options: &AuditOptions,
-    project_licence: licence::project::ProjectLicence,
     graph: Graph,
-    evidence: Vec<Evidence>,
-    verdicts: Vec<Verdict>,
+    judged: Established,
     mut findings: Vec<Finding>,
 ) -> Audit {
     let paths = graph.shortest_paths();
@@ -365,15 +418,19 @@ fn assemble(
     let Graph { projects, packages } = graph;
     let packages: Vec<AuditedPackage> = packages
         .into_iter()
-        .zip(evidence)
-        .zip(verdicts)
+        .zip(judged.evidence)
+        .zip(judged.verdicts)
+        .zip(judged.vettings)
         .zip(path_strings)
-        .map(|(((package, licence), verdict), path)| AuditedPackage {
-            package,
-            licence,
-            verdict,
-            path,
-        })
+        .map(
+            |((((package, licence), verdict), vetting), path)| AuditedPackage {
+                package,
+                licence,
+                verdict,
+                vetting,
+                path,
+            },
+        )
         .collect();
 
     let summary = summarise(&projects, &packages, &findings);
@@ -392,7 +449,8 @@ fn assemble(
         },
         offline: options.offline,
         detect: options.detect,
-        project_licence,
+        project_licence: judged.project_licence,
+        vetting: judged.vetting,
         projects,
         packages,
         findings,
@@ -402,9 +460,11 @@ fn assemble(
 
 fn summarise(projects: &[Project], packages: &[AuditedPackage], findings: &[Finding]) -> Summary {
     let mut by_status = BTreeMap::new();
+    let mut by_vetting = BTreeMap::new();
     let mut by_licence: BTreeMap<String, LicenceCount> = BTreeMap::new();
     for p in packages.iter().filter(|p| !p.package.root) {
         *by_status.entry(p.verdict.status).or_insert(0) += 1;
+        *by_vetting.entry(p.vetting.status).or_insert(0) += 1;
         let licence = p
             .verdict
             .effective
@@ -445,6 +505,7 @@ fn summarise(projects: &[Project], packages: &[AuditedPackage], findings: &[Find
         projects_failed,
         packages: packages.iter().filter(|p| !p.package.root).count(),
         by_status,
+        by_vetting,
         by_licence,
         errors: count(Severity::Error),
         warnings: count(Severity::Warning),
@@ -546,7 +607,32 @@ fn read_registry_settings(root: &Path) -> Option<crate::registry::config::Regist
     table.get("registries")?.clone().try_into().ok()
 }
 
-/// Codes whose findings mean the audit could not see everything (the `I` area).
+/// Codes whose findings mean the audit could not see everything: the `I` area, and indices
+/// that could not be read.
 pub fn is_input_problem(code: Code) -> bool {
-    code.as_str().starts_with('I')
+    code.as_str().starts_with('I') || code == Code::IndexUnavailable
+}
+
+/// How the indices are read: offline and cached as the audit is, over the registries' HTTP
+/// settings (timeouts, retries, CA certificates, scoped credentials).
+fn index_options(
+    root: &Path,
+    options: &AuditOptions,
+    policy: &Policy,
+    registry: &crate::registry::RegistryOptions,
+) -> crate::index::IndexOptions {
+    crate::index::IndexOptions {
+        offline: options.offline,
+        cache_dir: options.cache_dir.clone(),
+        http: registry.http.clone(),
+        builtin: policy.vetting.builtin_index,
+        parallelism: registry.parallelism,
+        base_dir: Some(
+            policy
+                .vetting
+                .base_dir
+                .clone()
+                .unwrap_or_else(|| root.to_path_buf()),
+        ),
+    }
 }

@@ -108,6 +108,25 @@ codes! {
         "Offline, and the registry's answer is not in the cache: the licence stays unresolved.";
     RegistryResolved = "R004", "registry-resolved",
         "Licences were read from a registry (how many, from where, how many from the cache).";
+    // Vetting: what indices of vetted components say about the packages.
+    IndexUnavailable = "V001", "index-unavailable",
+        "An index could not be read, or a look-up in it failed: the vetting of the packages concerned is unknown.";
+    VettingRejected = "V002", "vetting-rejected",
+        "An index records the decision `rejected` for a package version.";
+    NotVetted = "V003", "not-vetted",
+        "A package is not approved in any index, and the policy requires vetting.";
+    UnderReview = "V004", "under-review",
+        "A package's review is still open (`under-review`), and the policy requires vetting.";
+    IndexLicenceNotApplied = "V005", "index-licence-not-applied",
+        "An index record's licence was not used: the package's licence files differ from those the review relied on, or could not be checked.";
+    ArchiveDiffers = "V006", "archive-differs",
+        "A package's lockfile checksum differs from the archive hash its approval pins: it is not the reviewed archive, and the approval does not count.";
+    ReviewOverdue = "V007", "review-overdue",
+        "An approval's review-by date has passed.";
+    IndexStale = "V008", "index-stale",
+        "A git index could not be fetched; its last clone was used.";
+    Vetted = "V009", "vetted",
+        "How many packages indices approve, and which indices answered.";
     // Input: what could not be read.
     InputUnreadable = "I001", "input-unreadable",
         "A manifest or lockfile could not be read or parsed.";

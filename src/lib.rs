@@ -19,3 +19,4 @@ pub mod progress;
 pub mod registry;
 pub mod report;
 pub mod source;
+pub mod vet;

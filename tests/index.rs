@@ -1423,7 +1423,7 @@ fn records_become_curations_pinned_to_their_licence_files() {
     .unwrap();
     let layered = only(&[folder("city", &index, 1)]);
     let answer = layered.lookup("pkg:pypi/Django", "5.0.1").answer.unwrap();
-    let curation = answer.curation("Django", "5.0.1").unwrap();
+    let curation = answer.curation("Django", "5.0.1", None).unwrap();
     assert_eq!(curation.expression, "BSD-3-Clause");
     assert_eq!(curation.files.len(), 1);
     assert_eq!(curation.files[0].sha256, SHA_A);
@@ -1438,7 +1438,7 @@ fn records_become_curations_pinned_to_their_licence_files() {
     unknown.licence = "NOASSERTION".to_string();
     assert!(
         unknown
-            .curation("Django", "5.0.1", curation.source.clone())
+            .curation("Django", "5.0.1", curation.source.clone(), false)
             .is_none()
     );
 }
@@ -1587,7 +1587,9 @@ fn a_curation_from_an_index_applies_while_its_licence_files_are_unchanged() {
         .lookup(&package.purl, &package.version)
         .answer
         .unwrap();
-    let curation = answer.curation(&package.name, &package.version).unwrap();
+    let curation = answer
+        .curation(&package.name, &package.version, None)
+        .unwrap();
     let options = IdentifyOptions {
         detect: DetectMode::Needed,
         cache: DetectionCache::new(None),
@@ -1612,10 +1614,9 @@ fn a_curation_from_an_index_applies_while_its_licence_files_are_unchanged() {
         ConcludedFrom::Curated
     );
     assert!(
-        identified
-            .findings
-            .iter()
-            .any(|f| f.code.as_str() == "P004"),
+        identified.findings.iter().any(|f| f.code.as_str() == "V005"
+            && f.message.contains("LICENSE has sha256")
+            && f.message.contains("the index record expects")),
         "{:?}",
         identified.findings
     );

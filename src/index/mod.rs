@@ -210,9 +210,16 @@ impl Answer {
     }
 
     /// The record as a curation of the package `name` at `version` (see
-    /// [`Record::curation`]).
-    pub fn curation(&self, name: &str, version: &str) -> Option<crate::licence::Curation> {
-        self.record.curation(name, version, self.source())
+    /// [`Record::curation`]); `checksum` is the package's lockfile checksum, which vouches for
+    /// its files when it equals the archive hash the record pins.
+    pub fn curation(
+        &self,
+        name: &str,
+        version: &str,
+        checksum: Option<&str>,
+    ) -> Option<crate::licence::Curation> {
+        let verified = self.record.artefact_check(checksum) == ArtefactCheck::Matches;
+        self.record.curation(name, version, self.source(), verified)
     }
 }
 

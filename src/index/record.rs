@@ -294,7 +294,13 @@ impl Record {
     /// record concludes no licence (`NOASSERTION`). The curation applies only while the
     /// pinned files keep their hashes; a record without licence-file evidence pins nothing,
     /// and such a curation always applies.
-    pub fn curation(&self, name: &str, version: &str, source: Location) -> Option<Curation> {
+    pub fn curation(
+        &self,
+        name: &str,
+        version: &str,
+        source: Location,
+        verified_archive: bool,
+    ) -> Option<Curation> {
         if self.licence == NOASSERTION {
             return None;
         }
@@ -329,6 +335,7 @@ impl Record {
                     .unwrap_or_default()
             )),
             source,
+            origin: crate::licence::CurationOrigin::Index { verified_archive },
         })
     }
 

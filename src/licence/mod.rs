@@ -41,7 +41,17 @@ pub enum DetectMode {
     All,
 }
 
-/// A licence correction from a policy `[[clarify]]` entry.
+/// Where a curation comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CurationOrigin {
+    /// A `[[clarify]]` entry of the policy.
+    Policy,
+    /// A record of an index of vetted components. `verified_archive`: the package's lockfile
+    /// checksum equals the archive hash the record pins, so its files are the reviewed ones.
+    Index { verified_archive: bool },
+}
+
+/// A licence correction: a policy `[[clarify]]` entry, or an index record's licence.
 #[derive(Debug, Clone)]
 pub struct Curation {
     pub spec: PackageSpec,
@@ -52,6 +62,7 @@ pub struct Curation {
     pub reason: Option<String>,
     /// Where the correction is written.
     pub source: crate::diagnostic::Location,
+    pub origin: CurationOrigin,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -72,6 +83,9 @@ pub struct DeclaredEvidence {
 /// A curation that was applied.
 #[derive(Debug, Clone, Serialize)]
 pub struct CuratedEvidence {
+    /// False for an index record's licence.
+    #[serde(skip)]
+    pub from_policy: bool,
     pub expression: String,
     pub source: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -159,7 +173,8 @@ pub fn identify(graph: &Graph, curations: &[Curation], options: &IdentifyOptions
         findings.extend(f);
     }
     for (curation, used) in curations.iter().zip(used) {
-        if !used {
+        // Index records are looked up for the package they curate: they always match.
+        if !used && curation.origin == CurationOrigin::Policy {
             findings.push(
                 Finding::warning(
                     Code::ClarifyUnused,
@@ -315,6 +330,7 @@ fn identify_package(
         match check_pins(package, curation, &detected) {
             Ok(()) => {
                 curated = Some(CuratedEvidence {
+                    from_policy: curation.origin == CurationOrigin::Policy,
                     expression: curation.expression.clone(),
                     source: curation.source.to_string(),
                     reason: curation.reason.clone(),
@@ -322,18 +338,7 @@ fn identify_package(
                 });
                 break;
             }
-            Err(problem) => findings.push(
-                Finding::warning(
-                    Code::ClarifyStale,
-                    format!(
-                        "the clarification of {} {} to `{}` was NOT applied: {problem}",
-                        package.name, package.version, curation.expression
-                    ),
-                )
-                .package(package.purl.clone())
-                .located(curation.source.clone())
-                .note("the licence files changed since the clarification was written; review them and update the sha256"),
-            ),
+            Err(problem) => findings.push(not_applied(package, curation, &problem)),
         }
     }
 
@@ -344,26 +349,35 @@ fn identify_package(
         .collect();
 
     let concluded = if let Some(c) = &curated {
-        findings.push(
-            Finding::note_finding(
-                Code::ClarifyApplied,
-                format!(
-                    "the licence of {} {} is taken from the clarification in {}",
-                    package.name, package.version, c.source
+        // The vet stage reports what an index record did; a policy clarification is noted
+        // here.
+        if c.from_policy {
+            findings.push(
+                Finding::note_finding(
+                    Code::ClarifyApplied,
+                    format!(
+                        "the licence of {} {} is taken from the clarification in {}",
+                        package.name, package.version, c.source
+                    ),
+                )
+                .package(package.purl.clone())
+                .licence(
+                    c.expression.clone(),
+                    Some(format!("clarified in {}", c.source)),
                 ),
-            )
-            .package(package.purl.clone())
-            .licence(
-                c.expression.clone(),
-                Some(format!("clarified in {}", c.source)),
-            ),
-        );
+            );
+        }
+        let how = if c.from_policy {
+            "clarified in"
+        } else {
+            "reviewed in"
+        };
         Concluded {
             expression: c.expression.clone(),
             from: ConcludedFrom::Curated,
             explanation: match &c.reason {
-                Some(reason) => format!("clarified in {} ({reason})", c.source),
-                None => format!("clarified in {}", c.source),
+                Some(reason) => format!("{how} {} ({reason})", c.source),
+                None => format!("{how} {}", c.source),
             },
         }
     } else if let Some(d) = first_readable {
@@ -496,11 +510,43 @@ fn licence_ids(expression: &str) -> BTreeSet<String> {
         .unwrap_or_default()
 }
 
+/// The warning for a curation whose pinned files do not match the package's.
+fn not_applied(package: &Package, curation: &Curation, problem: &str) -> Finding {
+    match curation.origin {
+        CurationOrigin::Policy => Finding::warning(
+            Code::ClarifyStale,
+            format!(
+                "the clarification of {} {} to `{}` was NOT applied: {problem}",
+                package.name, package.version, curation.expression
+            ),
+        )
+        .note("the licence files changed since the clarification was written; review them and update the sha256"),
+        CurationOrigin::Index { .. } => Finding::warning(
+            Code::IndexLicenceNotApplied,
+            format!(
+                "the licence `{}` that {} records for {} {} was NOT applied: {problem}",
+                curation.expression, curation.source.file, package.name, package.version
+            ),
+        )
+        .note("the review relied on licence files this package does not have (or that could not be checked); the licence is concluded from the package's own metadata"),
+    }
+    .package(package.purl.clone())
+    .located(curation.source.clone())
+}
+
 fn check_pins(
     package: &Package,
     curation: &Curation,
     detected: &[DetectedFile],
 ) -> Result<(), String> {
+    // The archive is the reviewed one, byte for byte: its files are the pinned files.
+    if curation.origin
+        == (CurationOrigin::Index {
+            verified_archive: true,
+        })
+    {
+        return Ok(());
+    }
     let Some(dir) = &package.dir else {
         return Err("the package's files are not available to check the pinned hashes".to_string());
     };
@@ -516,8 +562,13 @@ fn check_pins(
             None => return Err(format!("{} does not exist in the package", pin.path)),
             Some(actual) if !actual.eq_ignore_ascii_case(&pin.sha256) => {
                 return Err(format!(
-                    "{} has sha256 {actual}, the clarification expects {}",
-                    pin.path, pin.sha256
+                    "{} has sha256 {actual}, {} expects {}",
+                    pin.path,
+                    match curation.origin {
+                        CurationOrigin::Policy => "the clarification",
+                        CurationOrigin::Index { .. } => "the index record",
+                    },
+                    pin.sha256
                 ));
             }
             Some(_) => {}

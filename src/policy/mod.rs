@@ -285,6 +285,47 @@ pub struct Policy {
     /// How the project is used; compatibility with the outbound licence is checked only when
     /// the policy says.
     pub use_mode: Option<compat::UseMode>,
+    /// Which indices of vetted components are asked, and what their answers mean.
+    pub vetting: Vetting,
+}
+
+/// `[vetting]` and `[[index]]`: the indices of vetted components an audit asks, and whether
+/// packages must have been vetted.
+#[derive(Debug, Clone)]
+pub struct Vetting {
+    pub require_vetted: RequireVetted,
+    /// Whether the index built into fundament (the project's own `registry-index/`) is asked.
+    pub builtin_index: bool,
+    /// The `[[index]]` entries, in the order written.
+    pub indices: Vec<crate::index::IndexSettings>,
+    /// Where relative index folders are resolved: the policy file's directory (for presets,
+    /// and policies parsed from text, the audited directory).
+    pub base_dir: Option<std::path::PathBuf>,
+}
+
+impl Default for Vetting {
+    fn default() -> Self {
+        Vetting {
+            require_vetted: RequireVetted::Off,
+            builtin_index: true,
+            indices: Vec::new(),
+            base_dir: None,
+        }
+    }
+}
+
+/// Whether a package must carry an `approved` decision from an index. A `rejected` decision
+/// fails the audit whatever this says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RequireVetted {
+    /// Vetting is reported, not required.
+    #[default]
+    Off,
+    /// A package that is not approved is a warning.
+    Warn,
+    /// A package that is not approved is a violation.
+    Deny,
 }
 
 impl Policy {
@@ -303,7 +344,18 @@ impl Policy {
             field: None,
             message: format!("cannot read the policy: {err}"),
         })?;
-        Policy::parse(&text, display, display)
+        let mut policy = Policy::parse(&text, display, display)?;
+        policy.vetting.base_dir = path
+            .parent()
+            .map(|dir| {
+                if dir.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    dir
+                }
+            })
+            .map(Path::to_path_buf);
+        Ok(policy)
     }
 
     /// Parses policy text; `file` names it in errors and rule sources.
@@ -400,8 +452,67 @@ impl Policy {
             clarifications,
             outbound,
             use_mode: project.use_mode,
+            vetting: parse_vetting(&ctx, raw.vetting.unwrap_or_default(), &raw.index)?,
         })
     }
+}
+
+fn parse_vetting(
+    ctx: &Ctx<'_>,
+    raw: RawVetting,
+    entries: &[Spanned<crate::index::IndexSettings>],
+) -> Result<Vetting, PolicyError> {
+    // The mistakes that would otherwise only surface when the indices are opened, here with
+    // their line.
+    for (i, entry) in entries.iter().enumerate() {
+        let settings = entry.get_ref();
+        let field = |name: &str| format!("index[{i}].{name}");
+        if settings.name.trim().is_empty() {
+            return Err(ctx.error(entry.span(), field("name"), "the name is empty".to_string()));
+        }
+        if settings.location.trim().is_empty() {
+            return Err(ctx.error(
+                entry.span(),
+                field("location"),
+                "the location is empty".to_string(),
+            ));
+        }
+        if let Some(earlier) = entries[..i]
+            .iter()
+            .find(|e| e.get_ref().name == settings.name)
+        {
+            return Err(ctx.error(
+                entry.span(),
+                field("name"),
+                format!(
+                    "the name `{}` is already used on line {}",
+                    settings.name,
+                    ctx.line(earlier.span())
+                ),
+            ));
+        }
+        if let Some(earlier) = entries[..i]
+            .iter()
+            .find(|e| e.get_ref().precedence == settings.precedence)
+        {
+            return Err(ctx.error(
+                entry.span(),
+                field("precedence"),
+                format!(
+                    "precedence {} is already that of `{}` (line {}); which index wins must be clear",
+                    settings.precedence,
+                    earlier.get_ref().name,
+                    ctx.line(earlier.span())
+                ),
+            ));
+        }
+    }
+    Ok(Vetting {
+        require_vetted: raw.require_vetted.unwrap_or_default(),
+        builtin_index: raw.builtin_index.unwrap_or(true),
+        indices: entries.iter().map(|e| e.get_ref().clone()).collect(),
+        base_dir: None,
+    })
 }
 
 struct Ctx<'a> {
@@ -644,6 +755,7 @@ fn parse_clarify(
         files,
         reason: raw.reason.clone(),
         source: ctx.source(span),
+        origin: crate::licence::CurationOrigin::Policy,
     })
 }
 
@@ -663,6 +775,16 @@ struct RawPolicy {
     /// Settings of the registry look-ups, read by `audit` itself (not a policy matter).
     #[allow(dead_code)]
     registries: Option<toml::Value>,
+    vetting: Option<RawVetting>,
+    #[serde(default)]
+    index: Vec<Spanned<crate::index::IndexSettings>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawVetting {
+    require_vetted: Option<RequireVetted>,
+    builtin_index: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
