@@ -528,7 +528,8 @@ fn package_findings(
     findings
 }
 
-/// One note: how many of the checked packages the indices approve, and which answered.
+/// One note, when any index answered: how many of the checked packages the indices approve,
+/// and which answered.
 fn summary_note(
     graph: &Graph,
     vettings: &[Vetting],
@@ -551,7 +552,8 @@ fn summary_note(
             *answered.entry(record.index.as_str()).or_insert(0) += 1;
         }
     }
-    if checked == 0 {
+    // Nothing to tell beyond the summary's counts when no index knows any package.
+    if checked == 0 || answered.is_empty() {
         return None;
     }
     let parts: Vec<String> = counts

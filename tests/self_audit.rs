@@ -148,8 +148,18 @@ reason = "only MIT applies to us"
     assert!(message.contains("NOT applied"), "{message}");
     assert!(message.contains("LICENSE-MIT"), "{message}");
     assert_eq!(stale[0]["severity"], "warning");
+    // The policy's clarification is not applied; the next curation in line is the built-in
+    // index's review of serde, whose licence files are unchanged.
     let serde = package(&run.json, "serde");
-    assert_eq!(serde["licence"]["concluded"]["from"], "declared");
+    assert_eq!(serde["licence"]["concluded"]["from"], "curated");
+    assert!(
+        serde["licence"]["concluded"]["explanation"]
+            .as_str()
+            .unwrap()
+            .starts_with("reviewed in index `fundament`"),
+        "{}",
+        serde["licence"]["concluded"]
+    );
     assert_eq!(
         serde["licence"]["concluded"]["expression"],
         "MIT OR Apache-2.0"

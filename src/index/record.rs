@@ -323,16 +323,10 @@ impl Record {
                     sha256: f.sha256.clone(),
                 })
                 .collect(),
+            // The notes stay with the record (reports show them with the vetting).
             reason: Some(format!(
-                "{} by {}, {} on {}{}",
-                self.decision,
-                self.reviewer,
-                self.organisation,
-                self.date,
-                self.notes
-                    .as_deref()
-                    .map(|n| format!(": {n}"))
-                    .unwrap_or_default()
+                "{} by {}, {} on {}",
+                self.decision, self.reviewer, self.organisation, self.date
             )),
             source,
             origin: crate::licence::CurationOrigin::Index { verified_archive },

@@ -975,3 +975,45 @@ mod tests {
         assert!(class.specificity() < by_id.specificity());
     }
 }
+
+#[cfg(test)]
+mod doc_tests {
+    use super::*;
+
+    /// The complete example of docs/policy.md is a valid policy, and says what the text says.
+    #[test]
+    fn the_documented_example_is_a_valid_policy() {
+        let doc = include_str!("../../docs/policy.md");
+        let start = doc
+            .find("## A complete example")
+            .and_then(|at| doc[at..].find("```toml").map(|i| at + i + "```toml".len()))
+            .expect("the example is in docs/policy.md");
+        let end = start + doc[start..].find("```").expect("the example ends");
+        let policy = Policy::parse(&doc[start..end], "docs/policy.md", "docs/policy.md")
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(policy.name, "city-of-example");
+        assert_eq!(policy.vetting.require_vetted, RequireVetted::Warn);
+        assert!(policy.vetting.builtin_index);
+        assert_eq!(policy.vetting.indices.len(), 1);
+        assert_eq!(policy.vetting.indices[0].precedence, 10);
+        assert_eq!(policy.exceptions.len(), 1);
+        assert_eq!(policy.clarifications.len(), 1);
+    }
+
+    #[test]
+    fn vetting_settings_have_their_defaults_and_reject_unknown_keys() {
+        let policy = Policy::parse("", "t.toml", "t.toml").unwrap();
+        assert_eq!(policy.vetting.require_vetted, RequireVetted::Off);
+        assert!(policy.vetting.builtin_index);
+        assert!(policy.vetting.indices.is_empty());
+        let err = Policy::parse("[vetting]\nrequire = \"deny\"\n", "t.toml", "t.toml").unwrap_err();
+        assert_eq!(err.line, Some(2), "{err}");
+        let err = Policy::parse(
+            "[[index]]\nname = \"a\"\nlocation = \"x\"\nprecedence = 1\nbranch = \"main\"\nfoo = 1\n",
+            "t.toml",
+            "t.toml",
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("foo"), "{err}");
+    }
+}
