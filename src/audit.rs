@@ -266,7 +266,11 @@ pub fn run(path: &Path, options: &AuditOptions, progress: &Progress) -> Result<A
         progress,
     );
     let (mut graph, read_findings) = ecosystem::merge(graphs);
-    let registry = registry_options(&root, options);
+    let registry = registry_options(
+        &root,
+        options,
+        &crate::registry::ecosystems_needing_configuration(&graph),
+    );
     let registry_findings = crate::registry::resolve(&mut graph, &registry, progress);
 
     let lookups = {
@@ -386,7 +390,11 @@ fn assemble(
     let paths = graph.shortest_paths();
     let label = |i: usize| {
         let p = &graph.packages[i];
-        format!("{} {}", p.name, p.version)
+        if p.version.is_empty() {
+            p.name.clone()
+        } else {
+            format!("{} {}", p.name, p.version)
+        }
     };
     let path_strings: Vec<Vec<String>> = paths
         .iter()
@@ -547,7 +555,11 @@ pub fn timestamp() -> String {
 
 /// The look-up stage's settings: `[registries]` of the audited root's fundament.toml, overridden
 /// by the command line, and the user's own client configuration.
-fn registry_options(root: &Path, options: &AuditOptions) -> crate::registry::RegistryOptions {
+fn registry_options(
+    root: &Path,
+    options: &AuditOptions,
+    needed: &std::collections::BTreeSet<crate::model::Ecosystem>,
+) -> crate::registry::RegistryOptions {
     use crate::registry::config;
     let mut settings = read_registry_settings(root).unwrap_or_default();
     if let Some(cli) = &options.registries {
@@ -572,7 +584,13 @@ fn registry_options(root: &Path, options: &AuditOptions) -> crate::registry::Reg
         .clone()
         .unwrap_or_else(config::Homes::from_environment);
     let endpoints = if options.registry_lookups {
-        config::endpoints(root, &settings, &homes)
+        config::endpoints(
+            root,
+            &settings,
+            &homes,
+            needed,
+            options.cache_dir.as_deref(),
+        )
     } else {
         config::Endpoints::default()
     };

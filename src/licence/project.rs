@@ -87,6 +87,7 @@ pub fn project_licence(
     statements.extend(reuse_toml(root));
     statements.extend(reuse_dep5(root));
     statements.extend(manifests(graph, evidence));
+    statements.extend(cargo_workspace_package(root));
     statements.extend(licenses_dir(root));
     statements.extend(licence_files(root, cache));
     statements.sort_by_key(|s| s.kind);
@@ -357,6 +358,24 @@ fn manifests(graph: &Graph, evidence: &[Evidence]) -> Vec<LicenceStatement> {
     out
 }
 
+/// `[workspace.package] license` of a Cargo workspace root: what the members inherit with
+/// `license.workspace = true`, and the one place a virtual workspace states its licence.
+fn cargo_workspace_package(root: &Path) -> Option<LicenceStatement> {
+    let text = std::fs::read_to_string(root.join("Cargo.toml")).ok()?;
+    let manifest: toml::Table = toml::from_str(&text).ok()?;
+    let raw = manifest
+        .get("workspace")?
+        .get("package")?
+        .get("license")?
+        .as_str()?;
+    Some(statement(
+        SourceKind::Manifest,
+        "Cargo.toml",
+        Some("workspace.package.license"),
+        raw,
+    ))
+}
+
 /// `LICENSES/` (REUSE): the texts of every licence used in the project, named by SPDX id.
 fn licenses_dir(root: &Path) -> Option<LicenceStatement> {
     let entries = std::fs::read_dir(root.join("LICENSES")).ok()?;
@@ -436,6 +455,19 @@ mod tests {
             &DetectionCache::new(None),
         );
         (tmp, licence, findings)
+    }
+
+    #[test]
+    fn a_virtual_cargo_workspace_states_its_licence_in_workspace_package() {
+        let (_t, licence, findings) = audit_root(&[(
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"crates/*\"]\n\n[workspace.package]\nlicense = \"EUPL-1.2\"\n",
+        )]);
+        assert_eq!(licence.expression.as_deref(), Some("EUPL-1.2"));
+        let s = &licence.statements[0];
+        assert_eq!(s.file, "Cargo.toml");
+        assert_eq!(s.field.as_deref(), Some("workspace.package.license"));
+        assert!(findings.is_empty(), "{findings:?}");
     }
 
     #[test]

@@ -15,7 +15,9 @@
 //! for.
 
 use super::http::Credential;
+use crate::model::Ecosystem;
 use serde::Deserialize;
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
@@ -82,9 +84,19 @@ impl Homes {
     }
 }
 
-/// Finds the registries for an audit of `root`.
-pub fn endpoints(root: &Path, settings: &RegistrySettings, homes: &Homes) -> Endpoints {
+/// Finds the registries for an audit of `root`. The ecosystems' client programs are asked only
+/// for the ecosystems in `needed` (those with packages whose lockfile names no registry), and
+/// their answers are kept a day in `cache_dir`: running a client costs a good part of a
+/// second, and what it answers (its built-in default) changes only when it is upgraded.
+pub fn endpoints(
+    root: &Path,
+    settings: &RegistrySettings,
+    homes: &Homes,
+    needed: &BTreeSet<Ecosystem>,
+    cache_dir: Option<&Path>,
+) -> Endpoints {
     let mut out = Endpoints::default();
+    let may_ask = |ecosystem: Ecosystem| homes.ask_clients && needed.contains(&ecosystem);
     let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
 
     // npm
@@ -112,9 +124,8 @@ pub fn endpoints(root: &Path, settings: &RegistrySettings, homes: &Homes) -> End
             })
         })
         .or_else(|| {
-            homes
-                .ask_clients
-                .then(|| ask("npm", &["config", "get", "registry"]))
+            may_ask(Ecosystem::Npm)
+                .then(|| ask("npm", &["config", "get", "registry"], cache_dir))
                 .flatten()
                 .map(|url| endpoint(url, "`npm config get registry`"))
         });
@@ -145,8 +156,7 @@ pub fn endpoints(root: &Path, settings: &RegistrySettings, homes: &Homes) -> End
             })
         })
         .or_else(|| {
-            homes
-                .ask_clients
+            may_ask(Ecosystem::Pypi)
                 .then(|| {
                     ask(
                         "python3",
@@ -154,6 +164,7 @@ pub fn endpoints(root: &Path, settings: &RegistrySettings, homes: &Homes) -> End
                             "-c",
                             "from pip._internal.models.index import PyPI; print(PyPI.simple_url)",
                         ],
+                        cache_dir,
                     )
                 })
                 .flatten()
@@ -219,9 +230,8 @@ pub fn endpoints(root: &Path, settings: &RegistrySettings, homes: &Homes) -> End
                 .map(|url| endpoint(url, "$GOPROXY"))
         })
         .or_else(|| {
-            homes
-                .ask_clients
-                .then(|| ask("go", &["env", "GOPROXY"]))
+            may_ask(Ecosystem::Golang)
+                .then(|| ask("go", &["env", "GOPROXY"], cache_dir))
                 .flatten()
                 .and_then(|v| first_proxy(&v))
                 .map(|url| endpoint(url, "`go env GOPROXY`"))
@@ -262,10 +272,102 @@ fn endpoint(url: String, from: &str) -> Endpoint {
     }
 }
 
+/// How long a client's answer is reused.
+const CLIENT_ANSWER_TTL: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// [`run_client`], with its answer cached per program file (path, size and modification
+/// time), arguments, home and the environment variables the clients read, for a day.
+fn ask(program: &str, args: &[&str], cache_dir: Option<&Path>) -> Option<String> {
+    let Some(file) = cache_dir.and_then(|dir| client_cache_file(dir, program, args)) else {
+        return run_client(program, args);
+    };
+    if let Ok(meta) = std::fs::metadata(&file)
+        && meta
+            .modified()
+            .ok()
+            .and_then(|m| m.elapsed().ok())
+            .is_some_and(|age| age < CLIENT_ANSWER_TTL)
+        && let Ok(text) = std::fs::read_to_string(&file)
+    {
+        // An empty file records that the client gave no usable answer.
+        let answer = text.trim();
+        return (!answer.is_empty()).then(|| answer.to_string());
+    }
+    let answer = run_client(program, args);
+    if let Some(parent) = file.parent()
+        && std::fs::create_dir_all(parent).is_ok()
+    {
+        let tmp = file.with_extension(format!("tmp{}", std::process::id()));
+        if std::fs::write(&tmp, answer.as_deref().unwrap_or("")).is_ok() {
+            let _ = std::fs::rename(&tmp, &file);
+        }
+    }
+    answer
+}
+
+/// Where the answer of `program args` is cached: `None` when the program is not on PATH.
+fn client_cache_file(cache_dir: &Path, program: &str, args: &[&str]) -> Option<PathBuf> {
+    use sha2::Digest as _;
+    let path = std::env::var_os("PATH")?;
+    let found = std::env::split_paths(&path)
+        .map(|dir| dir.join(program))
+        .find(|candidate| candidate.is_file())?;
+    let meta = std::fs::metadata(&found).ok()?;
+    let mut key = sha2::Sha256::new();
+    key.update(found.to_string_lossy().as_bytes());
+    key.update(meta.len().to_le_bytes());
+    if let Ok(modified) = meta.modified()
+        && let Ok(since) = modified.duration_since(std::time::UNIX_EPOCH)
+    {
+        key.update(since.as_nanos().to_le_bytes());
+    }
+    for arg in args {
+        key.update([0]);
+        key.update(arg.as_bytes());
+    }
+    let vars = [
+        "HOME",
+        "NPM_CONFIG_USERCONFIG",
+        "NPM_CONFIG_GLOBALCONFIG",
+        "PIP_CONFIG_FILE",
+        "GOFLAGS",
+        "GOENV",
+    ];
+    for name in vars {
+        key.update([1]);
+        key.update(name.as_bytes());
+        key.update(std::env::var(name).unwrap_or_default().as_bytes());
+    }
+    // The clients' own configuration files that fundament does not read itself: a change to
+    // one is a new key.
+    let home = dirs::home_dir().unwrap_or_default();
+    let config_files = [
+        home.join(".config/go/env"),
+        PathBuf::from(std::env::var("GOENV").unwrap_or_default()),
+        PathBuf::from("/etc/npmrc"),
+        PathBuf::from("/usr/etc/npmrc"),
+        PathBuf::from("/usr/local/etc/npmrc"),
+    ];
+    for file in config_files {
+        if let Ok(modified) = std::fs::metadata(&file).and_then(|m| m.modified())
+            && let Ok(since) = modified.duration_since(std::time::UNIX_EPOCH)
+        {
+            key.update([2]);
+            key.update(file.to_string_lossy().as_bytes());
+            key.update(since.as_nanos().to_le_bytes());
+        }
+    }
+    Some(
+        cache_dir
+            .join("clients-v1")
+            .join(hex::encode(key.finalize())),
+    )
+}
+
 /// Runs an ecosystem's client to read its configuration: from a directory outside the audited
 /// tree (so the tree's own configuration files cannot change what runs), with a time limit, and
 /// only its first output line is used.
-fn ask(program: &str, args: &[&str]) -> Option<String> {
+fn run_client(program: &str, args: &[&str]) -> Option<String> {
     let mut child = Command::new(program)
         .args(args)
         .current_dir(std::env::temp_dir())

@@ -27,7 +27,7 @@ use http::{Http, HttpError, HttpOptions};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 /// Settings of the look-up stage.
@@ -325,6 +325,18 @@ fn needs_lookup(package: &Package) -> bool {
             package.ecosystem,
             Ecosystem::Npm | Ecosystem::Pypi | Ecosystem::Maven | Ecosystem::Golang
         )
+}
+
+/// The ecosystems with packages to look up whose lockfile names no registry: only for these
+/// is the configured registry needed (and the ecosystem's client asked for it).
+pub fn ecosystems_needing_configuration(graph: &Graph) -> BTreeSet<Ecosystem> {
+    let none = Endpoints::default();
+    graph
+        .packages
+        .iter()
+        .filter(|p| needs_lookup(p) && endpoint_for(p, &none).is_none())
+        .map(|p| p.ecosystem)
+        .collect()
 }
 
 /// The registry to ask about `package`: the one its lockfile names, else the configured one.
