@@ -159,8 +159,6 @@ fn strong_copyleft_obligations_are_explained_in_german() {
     assert!(de.contains("Fordern Sie beim Lieferanten die Lizenz dieser Komponente"));
     let en = workspace("markdown", "en");
     assert!(en.contains("Ask the supplier for the licence of this component"));
-    assert!(en.contains("No index of vetted components was consulted"));
-    assert!(de.contains("Ein Verzeichnis geprüfter Komponenten wurde nicht herangezogen"));
 }
 
 #[test]
@@ -372,6 +370,262 @@ fn nextcloud_deck_in_both_languages() {
     assert!(de.contains("Wird die Software Dritten über ein Netzwerk bereitgestellt"));
     assert!(de.contains("Lösungsweg: EUPL-1.2 Article 5"));
     assert!(de.contains("### Pflichten aus dem vorgesehenen Einsatz"));
+}
+
+// --- Vetting ---------------------------------------------------------------------------------
+
+/// The workspace fixture audited under a policy that asks the index of tests/support/vetting.rs
+/// (`require-vetted = "warn"`): `(json, format → lang → text)`.
+struct Vetted {
+    _dir: tempfile::TempDir,
+    index: String,
+    json: serde_json::Value,
+}
+
+impl Vetted {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let policy = support::vetting::city(dir.path(), "warn");
+        let json = audit_json(
+            &fixture("cargo/workspace"),
+            &["--offline", "--policy", policy.to_str().unwrap()],
+        )
+        .json;
+        let index = dir.path().join("city-index").display().to_string();
+        Vetted {
+            _dir: dir,
+            index,
+            json,
+        }
+    }
+
+    fn policy(&self) -> String {
+        self._dir.path().join("policy.toml").display().to_string()
+    }
+
+    fn report(&self, format: &str, lang: &str) -> String {
+        let (code, text) = report(
+            &fixture("cargo/workspace"),
+            format,
+            lang,
+            &["--offline", "--policy", &self.policy()],
+        );
+        // Denied (unlicensed) and rejected (gpl-lib).
+        assert_eq!(code, 1, "{text}");
+        text
+    }
+}
+
+/// The row of the HTML component table for `name`.
+fn component_row<'a>(html: &'a str, name: &str) -> &'a str {
+    let cell = format!("</td><td>{name}</td>");
+    let at = html
+        .match_indices("<tr class=\"component")
+        .map(|(at, _)| at)
+        .find(|&at| html[at..].split("</tr>").next().unwrap().contains(&cell))
+        .unwrap_or_else(|| panic!("no component row for {name}"));
+    html[at..].split("</tr>").next().unwrap()
+}
+
+#[test]
+fn vetting_is_shown_in_the_html_report() {
+    let v = Vetted::new();
+    // The audit itself: what the report must show.
+    let gpl = support::package(&v.json, "gpl-lib");
+    assert_eq!(gpl["vetting"]["status"], "rejected");
+    assert_eq!(gpl["vetting"]["record"]["date"], "2026-01-01");
+
+    let html = v.report("html", "en");
+    // The component table: a vetting column, with status and who decided.
+    assert!(html.contains("<th>Vetting</th>"));
+    let row = component_row(&html, "gpl-lib");
+    assert!(row.contains("data-vetting=\"rejected\""), "{row}");
+    assert!(
+        row.contains("<span class=\"badge vet-rejected\">rejected</span>"),
+        "{row}"
+    );
+    assert!(
+        row.contains("Erika Muster (Stadt Beispiel), 2026-01-01, index “city”"),
+        "{row}"
+    );
+    // The details as a tooltip, escaped.
+    assert!(row.contains("decision for versions 3.0.0"), "{row}");
+    assert!(
+        row.contains(&html_escaped(support::vetting::REJECTED_NOTES)),
+        "{row}"
+    );
+    assert!(!html.contains("<ticket 42>"));
+    let row = component_row(&html, "filed");
+    assert!(row.contains("data-vetting=\"approved\""), "{row}");
+    assert!(
+        row.contains("decision for versions &gt;=0.3, &lt;0.4"),
+        "{row}"
+    );
+    assert!(row.contains("to be reviewed again by 2030-06-30"), "{row}");
+    assert!(row.contains("MIT (used for the audit)"), "{row}");
+    let row = component_row(&html, "test-helper");
+    assert!(row.contains("data-vetting=\"under-review\""), "{row}");
+    assert!(row.contains("GPL-2.0-or-later (not used)"), "{row}");
+    assert!(component_row(&html, "mit-lib").contains("data-vetting=\"not-vetted\""));
+    assert!(component_row(&html, "app").contains("data-vetting=\"not-applicable\""));
+    // The licence taken from the approval says whose review it is.
+    assert!(
+        component_row(&html, "filed")
+            .contains("from the review by Max Mustermann (Stadt Beispiel), 2026-01-01")
+    );
+
+    // The vetting section: the indices asked, highest precedence first.
+    let section = &html[html.find("<section id=\"vetting\"").unwrap()..];
+    let section = &section[..section.find("</section>").unwrap()];
+    let indices = &section[section.find("id=\"vetting-indices\"").unwrap()..];
+    let indices = &indices[..indices.find("</table>").unwrap()];
+    let city = indices.find("<td>city</td>").expect("the index city");
+    let builtin = indices
+        .find("<td>fundament</td>")
+        .expect("the built-in index");
+    assert!(city < builtin);
+    assert!(indices.contains(&html_escaped(&v.index)));
+    assert!(indices.contains("<td class=\"num\">10</td>"));
+    assert!(indices.contains("data-state=\"read\""));
+    // What the policy requires.
+    assert!(section.contains("The policy asks for vetting"));
+    // The counts, from the audit's summary.
+    for (status, label) in [
+        ("approved", "approved"),
+        ("rejected", "rejected"),
+        ("under-review", "under review"),
+        ("not-vetted", "not vetted"),
+    ] {
+        let n = v.json["summary"]["by_vetting"][status].as_u64().unwrap();
+        assert!(
+            section.contains(&format!(
+                "<li data-status=\"{status}\"><span class=\"badge vet-{status}\">{label}</span> <strong>{n}</strong></li>"
+            )),
+            "{status}"
+        );
+    }
+    // The components whose vetting needs a look.
+    let rejected = &section[section.find("id=\"vetting-rejected\"").unwrap()..];
+    let rejected = &rejected[..rejected.find("</div>").unwrap()];
+    assert!(rejected.contains("<td>gpl-lib</td>"));
+    assert!(!rejected.contains("<td>filed</td>"));
+    let open = &section[section.find("id=\"vetting-under-review\"").unwrap()..];
+    assert!(open[..open.find("</div>").unwrap()].contains("<td>test-helper</td>"));
+    // Every decision used.
+    let records = &section[section.find("id=\"vetting-records\"").unwrap()..];
+    assert_eq!(records.matches("<tr class=\"record\"").count(), 3);
+    assert!(records.contains("city (cargo&#x2f;gp&#x2f;l-&#x2f;gpl-lib:1)"));
+
+    // "What needs to be done": the rejection, and the packages the policy wants vetted.
+    let rejected = &html[html.find("id=\"group-vet-rejected\"").expect("the group")..];
+    let rejected = &rejected[..rejected.find("</div>").unwrap()];
+    assert!(rejected.contains("<td>gpl-lib</td>"));
+    assert!(rejected.contains("Decided by: Erika Muster (Stadt Beispiel), 2026-01-01"));
+    let required = &html[html.find("id=\"group-vet-required\"").expect("the group")..];
+    let required = &required[..required.find("</div>").unwrap()];
+    for name in ["mit-lib", "unlicensed", "build-helper", "test-helper"] {
+        assert!(required.contains(&format!("<td>{name}</td>")), "{name}");
+    }
+    assert!(!required.contains("<td>filed</td>"));
+    // The rejected package violates the policy: two of six do.
+    assert!(html.contains("2 of the 6 third-party components violate the policy"));
+
+    // German: the statuses and the dates in German.
+    let de = v.report("html", "de");
+    assert!(de.contains("<th>Prüfstatus</th>"));
+    let row = component_row(&de, "gpl-lib");
+    assert!(row.contains(">abgelehnt</span>"), "{row}");
+    assert!(
+        row.contains("Erika Muster (Stadt Beispiel), 01.01.2026, Verzeichnis „city“"),
+        "{row}"
+    );
+    assert!(component_row(&de, "filed").contains(">freigegeben</span>"));
+    assert!(component_row(&de, "test-helper").contains(">in Prüfung</span>"));
+    assert!(component_row(&de, "mit-lib").contains(">nicht geprüft</span>"));
+    assert!(component_row(&de, "app").contains(">nicht anwendbar</span>"));
+    assert!(de.contains("Die Richtlinie erwartet eine Freigabe"));
+    assert!(de.contains("<h2 id=\"vetting-heading\">7. Geprüfte Komponenten</h2>"));
+    assert!(de.contains("erneut zu prüfen bis 30.06.2030"));
+    assert!(de.contains("2 der 6 Fremdkomponenten verstoßen gegen die Richtlinie"));
+}
+
+#[test]
+fn vetting_is_shown_in_the_markdown_report() {
+    let v = Vetted::new();
+    let en = v.report("markdown", "en");
+    let notes = md_escaped(support::vetting::REJECTED_NOTES);
+    assert!(en.contains(&format!(
+        "| gpl-lib | 3.0.0 | rejected | city (cargo/gp/l-/gpl-lib:1) | Erika Muster (Stadt Beispiel), 2026-01-01 | 3.0.0 | GPL-3.0-only (used for the audit) | not pinned by the decision | {notes} |"
+    )), "{en}");
+    assert!(en.contains(
+        "| filed | 0.3.0 | approved | city (cargo/fi/le/filed:1) | Max Mustermann (Stadt Beispiel), 2026-01-01; to be reviewed again by 2030-06-30 | \\>=0.3, \\<0.4 | MIT (used for the audit) |"
+    ), "{en}");
+    assert!(en.contains(&format!(
+        "| {} | 10 | folder | read | 3 |",
+        md_escaped(&v.index)
+    )));
+    assert!(
+        en.contains("approved: **1** · rejected: **1** · under review: **1** · not vetted: **3**")
+    );
+    assert!(en.contains("#### Rejected – 1 component"));
+    assert!(en.contains("#### Review still open – 1 component"));
+    assert!(en.contains("### Rejected in an index of vetted components – 1 component"));
+    assert!(en.contains("### Not vetted, although the policy asks for it – 4 components"));
+    assert!(en.contains(
+        "| review needed | rejected: Erika Muster (Stadt Beispiel), 2026-01-01, index “city” |"
+    ));
+    // Summarised in the vetting section, not repeated under "Further notes".
+    assert!(!en.contains("### V002"));
+    assert!(!en.contains("### V009"));
+
+    let de = v.report("markdown", "de");
+    assert!(de.contains(
+        "freigegeben: **1** · abgelehnt: **1** · in Prüfung: **1** · nicht geprüft: **3**"
+    ));
+    assert!(de.contains(&format!(
+        "| gpl-lib | 3.0.0 | abgelehnt | city (cargo/gp/l-/gpl-lib:1) | Erika Muster (Stadt Beispiel), 01.01.2026 | 3.0.0 | GPL-3.0-only (für die Prüfung verwendet) | von der Entscheidung nicht festgelegt | {notes} |"
+    )));
+    assert!(de.contains("### Abgelehnt in einem Verzeichnis geprüfter Komponenten – 1 Komponente"));
+
+    // Every table keeps its columns, whatever the notes contain.
+    for md in [&en, &de] {
+        let mut columns = None;
+        for line in md.lines() {
+            if !line.starts_with('|') {
+                columns = None;
+                continue;
+            }
+            let separators = unescaped_pipes(line);
+            match columns {
+                None => columns = Some(separators),
+                Some(n) => assert_eq!(separators, n, "{line}"),
+            }
+        }
+    }
+}
+
+#[test]
+fn without_an_index_the_report_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = support::vetting::no_index(dir.path());
+    let args = ["--offline", "--policy", policy.to_str().unwrap()];
+    let (_, en) = report(&fixture("cargo/workspace"), "markdown", "en", &args);
+    assert!(en.contains("No index of vetted components was consulted"));
+    assert!(!en.contains("| Vetting |"));
+    let (_, de) = report(&fixture("cargo/workspace"), "html", "de", &args);
+    assert!(de.contains("Ein Verzeichnis geprüfter Komponenten wurde nicht herangezogen"));
+    assert!(!de.contains("data-vetting="));
+}
+
+#[test]
+fn markdown_de_vetting() {
+    let v = Vetted::new();
+    // The temporary directory of the index and the policy differs between runs.
+    let tmp = v._dir.path().display().to_string();
+    let text = redact(&v.report("markdown", "de"))
+        .replace(&md_escaped(&tmp), "[tmp]")
+        .replace(&tmp, "[tmp]");
+    insta::assert_snapshot!(text);
 }
 
 // --- Snapshots -------------------------------------------------------------------------------

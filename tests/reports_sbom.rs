@@ -24,6 +24,8 @@ use support::{audit_json, fixture, fundament, shared_fixture};
 enum Input {
     Dir(PathBuf),
     Sbom(PathBuf),
+    /// A directory under a policy file.
+    WithPolicy(PathBuf, PathBuf),
 }
 
 impl Input {
@@ -31,6 +33,12 @@ impl Input {
         match self {
             Input::Dir(dir) => vec![dir.into(), "--offline".into()],
             Input::Sbom(file) => vec!["--sbom".into(), file.into()],
+            Input::WithPolicy(dir, policy) => vec![
+                dir.into(),
+                "--offline".into(),
+                "--policy".into(),
+                policy.into(),
+            ],
         }
     }
 }
@@ -67,6 +75,9 @@ fn report(input: &Input, format: &str) -> Value {
 fn audit(input: &Input) -> Value {
     match input {
         Input::Dir(dir) => audit_json(dir, &["--offline"]).json,
+        Input::WithPolicy(dir, policy) => {
+            audit_json(dir, &["--offline", "--policy", policy.to_str().unwrap()]).json
+        }
         Input::Sbom(file) => {
             let output = fundament()
                 .arg("audit")
@@ -313,6 +324,29 @@ fn check_general_rules(r: &Reports, name: &str) {
         assert_eq!(result["ruleId"], finding["code"], "{name}");
         assert_eq!(result["level"], finding["severity"], "{name}");
     }
+
+    // The vetting: when indices were asked, every package other than the project's own carries
+    // its status as a CycloneDX property, and every package with a decision in force one SPDX
+    // review annotation.
+    let asked = !array(&r.audit["vetting"]["indices"]).is_empty();
+    for p in packages {
+        let purl = string(&p["purl"]);
+        let status = property(component(&r.cyclonedx, &purl), "fundament:vetting:status");
+        if asked && p["root"] == false {
+            assert_eq!(
+                status.as_deref(),
+                p["vetting"]["status"].as_str(),
+                "{name}: {purl}"
+            );
+        } else {
+            assert_eq!(status, None, "{name}: {purl}");
+        }
+        let annotations = spdx_package(&r.spdx, &purl)["annotations"]
+            .as_array()
+            .map_or(0, Vec::len);
+        let has_record = p["vetting"].get("record").is_some();
+        assert_eq!(annotations, usize::from(has_record), "{name}: {purl}");
+    }
 }
 
 #[test]
@@ -341,6 +375,23 @@ fn the_schemas_reject_what_they_should() {
     let mut doc = report(&dir("npm/lockfile-v3"), "spdx");
     doc["packages"][1]["checksums"][0]["algorithm"] = Value::from("SHA-512");
     assert!(!SPDX.is_valid(&doc), "SPDX spells it SHA512");
+
+    // SPDX annotations need a comment, and their type is REVIEW or OTHER.
+    let mut doc = report(&dir("npm/lockfile-v3"), "spdx");
+    let annotation = serde_json::json!({
+        "annotationDate": "2026-01-01T00:00:00Z", "annotationType": "REVIEW",
+        "annotator": "Organization: Stadt Beispiel", "comment": "approved"
+    });
+    doc["packages"][1]["annotations"] = serde_json::json!([annotation.clone()]);
+    assert!(SPDX.is_valid(&doc));
+    doc["packages"][1]["annotations"][0]["annotationType"] = Value::from("APPROVAL");
+    assert!(!SPDX.is_valid(&doc));
+    doc["packages"][1]["annotations"][0] = annotation;
+    doc["packages"][1]["annotations"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("comment");
+    assert!(!SPDX.is_valid(&doc));
 
     let mut log = report(&dir("cargo/workspace"), "sarif");
     assert!(SARIF.is_valid(&log));
@@ -733,7 +784,12 @@ fn cyclonedx_hashes_and_files_come_from_the_npm_lockfile() {
 fn compositions_are_complete_only_when_nothing_is_missing() {
     // Every package locked, with a known licence, no input finding.
     let complete = reports(&dir("npm/lockfile-v3"), "npm/lockfile-v3");
-    assert!(array(&complete.audit["findings"]).is_empty());
+    // Only the note of how many packages indices approve.
+    assert!(
+        array(&complete.audit["findings"])
+            .iter()
+            .all(|f| f["code"] == "V009" && f["severity"] == "note")
+    );
     let compositions = array(&complete.cyclonedx["compositions"]);
     assert_eq!(compositions.len(), 1);
     assert_eq!(compositions[0]["aggregate"], "complete");
@@ -992,6 +1048,12 @@ fn sarif_has_a_rule_and_a_located_result_per_finding() {
     for (result, finding) in results.iter().zip(findings) {
         let index = result["ruleIndex"].as_u64().unwrap() as usize;
         assert_eq!(rules[index]["id"], result["ruleId"]);
+        if finding.get("package").is_none() {
+            // The vetting note is about no package: it points at the project's manifest.
+            assert_eq!(finding["code"], "V009");
+            assert_eq!(location(result), ("Cargo.toml".to_string(), None));
+            continue;
+        }
         // Package findings point at the lockfile line that names the package.
         let purl = string(&finding["package"]);
         let name = purl
@@ -1059,6 +1121,173 @@ fn sarif_locations_use_the_findings_own_file_and_line() {
         checked += 1;
     }
     assert!(checked >= 2);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Vetting
+
+/// The Cargo workspace audited under the policy of tests/support/vetting.rs, which asks an
+/// index with a rejected, an approved and an under-review decision.
+fn vetted(dir: &Path) -> Reports {
+    let policy = support::vetting::city(dir, "warn");
+    reports(
+        &Input::WithPolicy(fixture("cargo/workspace"), policy),
+        "cargo/workspace with an index",
+    )
+}
+
+#[test]
+fn cyclonedx_components_carry_their_vetting() {
+    let temp = tempfile::tempdir().unwrap();
+    let r = vetted(temp.path());
+    let gpl = component(&r.cyclonedx, "pkg:cargo/gpl-lib@3.0.0");
+    for (name, value) in [
+        ("status", "rejected"),
+        ("decision", "rejected"),
+        ("index", "city"),
+        ("reviewer", "Erika Muster"),
+        ("organisation", "Stadt Beispiel"),
+        ("date", "2026-01-01"),
+        ("decision-versions", "3.0.0"),
+        ("licence", "GPL-3.0-only"),
+        ("licence-applied", "true"),
+        ("archive", "not-recorded"),
+        ("notes", support::vetting::REJECTED_NOTES),
+    ] {
+        assert_eq!(
+            property(gpl, &format!("fundament:vetting:{name}")).as_deref(),
+            Some(value),
+            "{name}"
+        );
+    }
+    // A folder index's path means nothing elsewhere: not written.
+    assert_eq!(property(gpl, "fundament:vetting:index-location"), None);
+    let filed = component(&r.cyclonedx, "pkg:cargo/filed@0.3.0");
+    assert_eq!(
+        property(filed, "fundament:vetting:status").as_deref(),
+        Some("approved")
+    );
+    assert_eq!(
+        property(filed, "fundament:vetting:decision-versions").as_deref(),
+        Some(">=0.3, <0.4")
+    );
+    assert_eq!(
+        property(filed, "fundament:vetting:review-by").as_deref(),
+        Some("2030-06-30")
+    );
+    let helper = component(&r.cyclonedx, "pkg:cargo/test-helper@0.9.0");
+    assert_eq!(
+        property(helper, "fundament:vetting:status").as_deref(),
+        Some("under-review")
+    );
+    assert_eq!(
+        property(helper, "fundament:vetting:licence-applied").as_deref(),
+        Some("false")
+    );
+    // No decision: the status alone.
+    let plain = component(&r.cyclonedx, "pkg:cargo/mit-lib@1.0.0");
+    let names: Vec<String> = array(&plain["properties"])
+        .iter()
+        .map(|p| string(&p["name"]))
+        .filter(|n| n.starts_with("fundament:vetting:"))
+        .collect();
+    assert_eq!(names, ["fundament:vetting:status"]);
+    assert_eq!(
+        property(plain, "fundament:vetting:status").as_deref(),
+        Some("not-vetted")
+    );
+    // Another vetting, another serial number.
+    let plain_bom = report(&dir("cargo/workspace"), "cyclonedx");
+    assert_ne!(r.cyclonedx["serialNumber"], plain_bom["serialNumber"]);
+}
+
+#[test]
+fn spdx_packages_carry_a_review_annotation_per_decision() {
+    let temp = tempfile::tempdir().unwrap();
+    let r = vetted(temp.path());
+    let annotation = |purl: &str| -> Value {
+        let annotations = array(&spdx_package(&r.spdx, purl)["annotations"]);
+        assert_eq!(annotations.len(), 1, "{purl}");
+        annotations[0].clone()
+    };
+    let gpl = annotation("pkg:cargo/gpl-lib@3.0.0");
+    assert_eq!(gpl["annotationType"], "REVIEW");
+    assert_eq!(gpl["annotator"], "Organization: Stadt Beispiel");
+    assert_eq!(gpl["annotationDate"], "2026-01-01T00:00:00Z");
+    let comment = string(&gpl["comment"]);
+    for part in [
+        "rejected in index `city`",
+        "cargo/gp/l-/gpl-lib:1",
+        "by Erika Muster (Stadt Beispiel) on 2026-01-01",
+        "for versions 3.0.0",
+        "Recorded licence: GPL-3.0-only",
+        support::vetting::REJECTED_NOTES,
+        "Vetting status in this audit: rejected.",
+    ] {
+        assert!(comment.contains(part), "{part}: {comment}");
+    }
+    let filed = string(&annotation("pkg:cargo/filed@0.3.0")["comment"]);
+    assert!(filed.contains("approved in index `city`"), "{filed}");
+    assert!(filed.contains("for versions >=0.3, <0.4"), "{filed}");
+    assert!(
+        filed.contains("To be reviewed again by 2030-06-30."),
+        "{filed}"
+    );
+    let helper = string(&annotation("pkg:cargo/test-helper@0.9.0")["comment"]);
+    assert!(helper.contains("under-review in index `city`"), "{helper}");
+    assert!(
+        helper.contains("not used for the concluded licence"),
+        "{helper}"
+    );
+    // No decision, no annotation.
+    assert!(
+        spdx_package(&r.spdx, "pkg:cargo/mit-lib@1.0.0")
+            .get("annotations")
+            .is_none()
+    );
+}
+
+#[test]
+fn sarif_places_vetting_findings_at_the_lockfile_and_names_the_record() {
+    let temp = tempfile::tempdir().unwrap();
+    let r = vetted(temp.path());
+    let run = &r.sarif["runs"][0];
+    let rules = array(&run["tool"]["driver"]["rules"]);
+    for code in ["V002", "V003", "V004", "V009"] {
+        let rule = rules
+            .iter()
+            .find(|rule| rule["id"] == code)
+            .unwrap_or_else(|| panic!("no rule {code}"));
+        assert_eq!(rule["properties"]["tags"][1], "vetting", "{code}");
+    }
+    let rejected = array(&run["results"])
+        .iter()
+        .find(|result| result["ruleId"] == "V002")
+        .expect("the V002 result");
+    assert_eq!(rejected["level"], "error");
+    // The record is in the index, not in the audited tree: the result points at the lockfile
+    // line of the package, and the message names the record.
+    let lock = fixture("cargo/workspace/Cargo.lock");
+    assert_eq!(
+        location(rejected),
+        (
+            "Cargo.lock".to_string(),
+            Some(line_containing(&lock, "name = \"gpl-lib\"") as u64)
+        )
+    );
+    let message = string(&rejected["message"]["text"]);
+    assert!(
+        message.contains("Reported at: index `city` cargo/gp/l-/gpl-lib:1"),
+        "{message}"
+    );
+    assert!(
+        message.contains(support::vetting::REJECTED_NOTES),
+        "{message}"
+    );
+    for result in array(&run["results"]) {
+        let uri = string(&result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]);
+        assert!(!uri.contains("index"), "{uri}");
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

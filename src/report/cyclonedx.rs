@@ -4,10 +4,11 @@
 //! **Document.** `bomFormat`, `specVersion: "1.6"`, `version: 1` and a `serialNumber` that is a
 //! deterministic `urn:uuid:`: a UUID of version 8 (RFC 9562, "custom") made from the SHA-256 of
 //! the audit's content (tool version, time, the audited directory's name, every package's purl,
-//! source kind, licences and checksum, the edges and the projects' files and status). The same
-//! audit gives the same serial number, a changed one another. `metadata.timestamp` is the audit's
-//! `created` time; `metadata.tools.components` names fundament; `metadata.lifecycles` is
-//! `pre-build` (fundament reads manifests and lockfiles), left out when only SBOMs were audited.
+//! source kind, licences, checksum and vetting, the edges, the projects' files and status and the
+//! indices asked). The same audit gives the same serial number, a changed one another.
+//! `metadata.timestamp` is the audit's `created` time; `metadata.tools.components` names
+//! fundament; `metadata.lifecycles` is `pre-build` (fundament reads manifests and lockfiles), left
+//! out when only SBOMs were audited.
 //!
 //! **The SBOM creator** (TR-03183-2: e-mail or URL of whoever is responsible for the SBOM) is not
 //! known to the audit, so `metadata.authors`, `metadata.manufacturer` and `metadata.supplier`
@@ -43,6 +44,16 @@
 //!   a download URL whose last segment is an archive file (an npm tarball `name-1.0.0.tgz`, a
 //!   wheel, a jar). `bsi:component:executable` and `bsi:component:structured` are left out: the
 //!   audit does not look at the deployable files.
+//!   When indices of vetted components were asked, every package other than the project's own
+//!   carries its vetting: `fundament:vetting:status` (`approved`, `rejected`, `under-review`,
+//!   `not-vetted`, `unknown`, `not-applicable`), `fundament:vetting:conclusive: "false"` when an
+//!   index that could change it could not be read, and for the decision in force
+//!   `fundament:vetting:decision`, `…:index` (the `[[index]]` name), `…:reviewer`,
+//!   `…:organisation`, `…:date`, `…:decision-versions` (the version or range the decision
+//!   covers), `…:review-by`, `…:licence` (the licence the reviewers concluded),
+//!   `…:licence-applied` (`true` when it is the concluded licence above), `…:archive`
+//!   (`matches`, `differs`, `not-compared`, `not-recorded`) and `…:notes`; for a git or HTTP
+//!   index also `…:index-location` (its URL) and, for git, `…:index-commit`.
 //! - `hashes` from the lockfile's checksum, decoded (presentation only, never computed): npm
 //!   SRI `sha512-<base64>` (and `sha384-`, `sha256-`, `sha1-`) as hex; Cargo's hex SHA-256;
 //!   Composer's hex SHA-1; Python's `sha256:<hex>`; an imported SBOM's `<ALG>:<hex>`. Go's `h1:`
@@ -65,8 +76,10 @@
 //! filename and SHA-512) do not count: they are not part of the audit's data.
 
 use crate::audit::{Audit, AuditedPackage, is_input_problem};
+use crate::index::SourceKind;
 use crate::licence::NOASSERTION;
 use crate::model::{Ecosystem, PackageSource, ProjectKind, ProjectStatus, Scope};
+use crate::vet::ArchiveMatch;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
@@ -281,7 +294,13 @@ fn build(audit: &Audit) -> Bom {
         .iter()
         .zip(&refs)
         .filter(|(p, _)| !p.package.root)
-        .map(|(p, r)| component(p, r, false))
+        .map(|(p, r)| {
+            let mut c = component(p, r, false);
+            if !audit.vetting.indices.is_empty() {
+                c.properties.extend(vetting_properties(audit, &p.vetting));
+            }
+            c
+        })
         .collect();
 
     let mut dependencies: Vec<DependencyEntry> = product_edges.into_iter().collect();
@@ -384,6 +403,80 @@ fn component(p: &AuditedPackage, bom_ref: &str, product: bool) -> Component {
         evidence: declared_evidence.map(|licenses| Evidence { licenses }),
         components: Vec::new(),
     }
+}
+
+/// Where an index that answered can be reached by others, and the commit read: for git and
+/// HTTP indices only (a folder's path means nothing outside the machine that ran the audit),
+/// without user names or passwords.
+pub(super) fn index_address(audit: &Audit, index: &str) -> Option<(String, Option<String>)> {
+    let layer = audit.vetting.indices.iter().find(|l| l.name == index)?;
+    match layer.kind {
+        SourceKind::Git | SourceKind::Http => {
+            Some((clean_url(&layer.location)?, layer.commit.clone()))
+        }
+        SourceKind::Folder | SourceKind::Builtin => None,
+    }
+}
+
+/// A package's vetting as `fundament:vetting:*` properties.
+fn vetting_properties(audit: &Audit, vetting: &crate::vet::Vetting) -> Vec<Property> {
+    let mut out = vec![Property {
+        name: "fundament:vetting:status",
+        value: vetting.status.as_str().to_string(),
+    }];
+    if !vetting.conclusive {
+        out.push(Property {
+            name: "fundament:vetting:conclusive",
+            value: "false".to_string(),
+        });
+    }
+    let Some(r) = &vetting.record else {
+        return out;
+    };
+    let archive = match r.archive {
+        ArchiveMatch::Matches => "matches",
+        ArchiveMatch::Differs => "differs",
+        ArchiveMatch::NotCompared => "not-compared",
+        ArchiveMatch::NotRecorded => "not-recorded",
+    };
+    let fields: [(&'static str, Option<&str>); 11] = [
+        ("fundament:vetting:decision", Some(r.decision.as_str())),
+        ("fundament:vetting:index", Some(&r.index)),
+        ("fundament:vetting:reviewer", Some(&r.reviewer)),
+        ("fundament:vetting:organisation", Some(&r.organisation)),
+        ("fundament:vetting:date", Some(&r.date)),
+        ("fundament:vetting:decision-versions", Some(&r.versions)),
+        ("fundament:vetting:review-by", r.review_by.as_deref()),
+        ("fundament:vetting:licence", Some(&r.licence)),
+        (
+            "fundament:vetting:licence-applied",
+            Some(if r.licence_applied { "true" } else { "false" }),
+        ),
+        ("fundament:vetting:archive", Some(archive)),
+        ("fundament:vetting:notes", r.notes.as_deref()),
+    ];
+    out.extend(
+        fields
+            .into_iter()
+            .filter_map(|(name, value)| value.filter(|v| !v.is_empty()).map(|v| (name, v)))
+            .map(|(name, value)| Property {
+                name,
+                value: value.to_string(),
+            }),
+    );
+    if let Some((url, commit)) = index_address(audit, &r.index) {
+        out.push(Property {
+            name: "fundament:vetting:index-location",
+            value: url,
+        });
+        if let Some(commit) = commit {
+            out.push(Property {
+                name: "fundament:vetting:index-commit",
+                value: commit,
+            });
+        }
+    }
+    out
 }
 
 /// The `licenses` of a component and, when CycloneDX 1.6 cannot hold the declared licence next
@@ -973,6 +1066,26 @@ fn content_digest(audit: &Audit) -> Vec<u8> {
         for dep in &package.dependencies {
             field(&dep.package.to_string());
         }
+        // The vetting, which both SBOMs carry (properties, annotations).
+        field(p.vetting.status.as_str());
+        if let Some(r) = &p.vetting.record {
+            for part in [
+                r.decision.as_str(),
+                &r.index,
+                &r.file,
+                &r.reviewer,
+                &r.organisation,
+                &r.date,
+                &r.versions,
+                r.notes.as_deref().unwrap_or(""),
+            ] {
+                field(part);
+            }
+        }
+    }
+    for layer in &audit.vetting.indices {
+        field(&layer.name);
+        field(layer.commit.as_deref().unwrap_or(""));
     }
     hasher.finalize().to_vec()
 }

@@ -12,15 +12,18 @@
 //!   has not established: it groups packages for display and explains them.
 
 use crate::audit::{Audit, AuditedPackage, Outcome};
-use crate::diagnostic::Code;
+use crate::diagnostic::{Code, Severity};
+use crate::index::{Decision, SourceKind as IndexKind};
 use crate::licence::expression::Tree;
 use crate::licence::facts::{self, Category};
 use crate::licence::obligations::{self, Lang};
 use crate::licence::project::SourceKind;
 use crate::licence::{ConcludedFrom, NOASSERTION};
 use crate::model::{Ecosystem, Scope};
+use crate::policy::RequireVetted;
 use crate::policy::compat::{Compatibility, UseMode, Verdict as CompatVerdict};
 use crate::policy::evaluate::{Cause, Status};
+use crate::vet::{ArchiveMatch, VettingRecord, VettingStatus};
 use minijinja::value::Serde;
 use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 use serde::Serialize;
@@ -367,6 +370,7 @@ pub(crate) struct View {
     groups: Vec<Group>,
     obligations: Vec<ObligationCategory>,
     other: Vec<OtherCode>,
+    vetting: VettingView,
     components: Vec<Component>,
 }
 
@@ -537,7 +541,77 @@ struct Component {
     status: &'static str,
     verdict: String,
     compatibility: String,
+    /// The vetting status (a `vetting_status.*` key), in words, and for a record who decided
+    /// and the record's details (versions, archive, licence, notes) in one line.
+    vetting_key: &'static str,
+    vetting: String,
+    vetting_by: String,
+    vetting_detail: String,
     root: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct VettingView {
+    /// Whether any index was asked; without one, the section says so and nothing else.
+    asked: bool,
+    /// What the policy requires (`[vetting] require-vetted`), in words.
+    requirement: String,
+    indices: Vec<IndexRow>,
+    counts: Vec<Count>,
+    /// The components whose vetting needs a look: rejected, under review, approved for
+    /// another archive, not certain.
+    groups: Vec<VetGroup>,
+    /// Every component with a decision in an index, with the decision's details.
+    records: Vec<RecordRow>,
+    big_records: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct IndexRow {
+    name: String,
+    /// The index's own name (config.json) when it differs from the name the policy gives it.
+    own_name: String,
+    location: String,
+    commit: String,
+    precedence: String,
+    kind: String,
+    state_key: &'static str,
+    state: String,
+    answers: String,
+}
+
+#[derive(Debug, Serialize)]
+struct VetGroup {
+    id: &'static str,
+    title: String,
+    count: String,
+    meaning: String,
+    todo: String,
+    packages: Vec<VetPackage>,
+}
+
+#[derive(Debug, Serialize)]
+struct VetPackage {
+    name: String,
+    version: String,
+    status_key: &'static str,
+    status: String,
+    by: String,
+    detail: String,
+}
+
+#[derive(Debug, Serialize)]
+struct RecordRow {
+    name: String,
+    version: String,
+    status_key: &'static str,
+    decision: String,
+    index: String,
+    by: String,
+    versions: String,
+    licence: String,
+    archive: String,
+    notes: String,
 }
 
 /// Findings that the action groups explain; the others are listed under "Further notes".
@@ -550,23 +624,64 @@ const GROUPED_CODES: &[Code] = &[
     Code::LicenceIncompatible,
     Code::CompatibilityNeedsReview,
     Code::ObligationTriggered,
+    // The vetting section and the vetting groups of "What needs to be done" explain these.
+    Code::VettingRejected,
+    Code::NotVetted,
+    Code::UnderReview,
+    Code::Vetted,
 ];
+
+/// What the vetting findings say about each package: the purls with a `rejected` decision
+/// (V002), those the policy requires to be vetted that are not (V003, V004), and those with a
+/// vetting violation (an error of these codes).
+#[derive(Debug, Default)]
+struct VetFlags<'a> {
+    rejected: HashSet<&'a str>,
+    required: HashSet<&'a str>,
+    violating: HashSet<&'a str>,
+}
+
+impl<'a> VetFlags<'a> {
+    fn of(audit: &'a Audit) -> Self {
+        let mut flags = VetFlags::default();
+        for f in &audit.findings {
+            let Some(purl) = f.package.as_deref() else {
+                continue;
+            };
+            match f.code {
+                Code::VettingRejected => {
+                    flags.rejected.insert(purl);
+                }
+                Code::NotVetted | Code::UnderReview => {
+                    flags.required.insert(purl);
+                }
+                _ => continue,
+            }
+            if f.severity == Severity::Error {
+                flags.violating.insert(purl);
+            }
+        }
+        flags
+    }
+}
 
 /// Builds everything the procurement report shows.
 pub(crate) fn view(audit: &Audit, lang: Lang) -> View {
     let third_party: Vec<&AuditedPackage> =
         audit.packages.iter().filter(|p| !p.package.root).collect();
+    let flags = VetFlags::of(audit);
     View {
         lang: lang_code(lang),
         title: tr(lang, "report.title"),
         head: head(audit, lang),
-        verdict: verdict(audit, &third_party, lang),
+        verdict: verdict(audit, &third_party, &flags, lang),
         project_licence: project_licence(audit, lang),
         chart: chart(&third_party, lang),
         licences: licence_rows(audit, lang),
-        groups: groups(&third_party, lang),
+        groups: groups(&third_party, &flags, audit.vetting.require_vetted, lang),
         obligations: obligation_categories(&third_party, lang),
         other: other_findings(audit, lang),
+        vetting: vetting(audit, &third_party, lang),
         components: components(audit, lang),
     }
 }
@@ -621,21 +736,35 @@ fn head(audit: &Audit, lang: Lang) -> Head {
     }
 }
 
-/// Whether a package needs someone to act: denied, to be reviewed, or not plainly compatible
-/// with the project's licence.
-fn needs_attention(p: &AuditedPackage) -> bool {
+/// Whether a package needs someone to act: denied, to be reviewed, not plainly compatible
+/// with the project's licence, rejected in an index, or not vetted as the policy requires.
+fn needs_attention(p: &AuditedPackage, flags: &VetFlags) -> bool {
     matches!(p.verdict.status, Status::Denied | Status::Review)
         || p.verdict
             .compatibility
             .as_ref()
             .is_some_and(|c| c.verdict != CompatVerdict::Compatible)
+        || flags.rejected.contains(p.package.purl.as_str())
+        || flags.required.contains(p.package.purl.as_str())
 }
 
-fn verdict(audit: &Audit, third_party: &[&AuditedPackage], lang: Lang) -> VerdictView {
+fn verdict(
+    audit: &Audit,
+    third_party: &[&AuditedPackage],
+    flags: &VetFlags,
+    lang: Lang,
+) -> VerdictView {
     let summary = &audit.summary;
     let status = |s: Status| summary.by_status.get(&s).copied().unwrap_or(0);
     let packages = summary.packages;
-    let denied = status(Status::Denied);
+    // The components that violate the policy: denied by it, or with a vetting violation
+    // (rejected in an index; not vetted where the policy denies that).
+    let denied = third_party
+        .iter()
+        .filter(|p| {
+            p.verdict.status == Status::Denied || flags.violating.contains(p.package.purl.as_str())
+        })
+        .count();
     let n = |v: usize| number(v, lang);
     let (outcome, headline, sentence, meaning) = match summary.outcome {
         Outcome::Pass => (
@@ -681,7 +810,10 @@ fn verdict(audit: &Audit, third_party: &[&AuditedPackage], lang: Lang) -> Verdic
             tr(lang, "verdict.incomplete_meaning"),
         ),
     };
-    let attention = third_party.iter().filter(|p| needs_attention(p)).count();
+    let attention = third_party
+        .iter()
+        .filter(|p| needs_attention(p, flags))
+        .count();
     let attention = if attention == 0 && summary.outcome == Outcome::Incomplete {
         // Nothing read needs attention, but not everything was read: say nothing rather than
         // "no component needs attention".
@@ -917,15 +1049,34 @@ enum GroupKey {
     Unknown,
     Unresolved,
     Incompatible,
+    /// Rejected in an index of vetted components (V002).
+    VetRejected,
     Review(Bucket),
     CompatReview,
+    /// Not approved in an index although the policy requires it (V003, V004); `true` when
+    /// the policy denies that.
+    VetRequired(bool),
     Obligation,
 }
 
-fn groups(third_party: &[&AuditedPackage], lang: Lang) -> Vec<Group> {
+fn groups(
+    third_party: &[&AuditedPackage],
+    flags: &VetFlags,
+    require: RequireVetted,
+    lang: Lang,
+) -> Vec<Group> {
     let mut members: BTreeMap<GroupKey, Vec<&AuditedPackage>> = BTreeMap::new();
     let mut compat: Option<&Compatibility> = None;
     for &p in third_party {
+        let purl = p.package.purl.as_str();
+        if flags.rejected.contains(purl) {
+            members.entry(GroupKey::VetRejected).or_default().push(p);
+        } else if flags.required.contains(purl) {
+            members
+                .entry(GroupKey::VetRequired(require == RequireVetted::Deny))
+                .or_default()
+                .push(p);
+        }
         let b = bucket(p);
         let key = match (p.verdict.status, b) {
             (Status::Denied | Status::Review, Bucket::Unknown) => Some(GroupKey::Unknown),
@@ -1086,6 +1237,34 @@ fn group(
                 "compatibility",
                 text(&format!("{prefix}_title")),
                 text(&format!("{prefix}_meaning")),
+            )
+        }
+        GroupKey::VetRejected => {
+            todo.push(text("vet_rejected_todo"));
+            causes = distinct(
+                packages
+                    .iter()
+                    .filter_map(|p| p.vetting.record.as_ref())
+                    .map(|r| record_by(r, lang)),
+            );
+            (
+                "vet-rejected".to_string(),
+                "denied",
+                text("vet_rejected_title"),
+                text("vet_rejected_meaning"),
+            )
+        }
+        GroupKey::VetRequired(deny) => {
+            todo.push(text("vet_required_todo"));
+            (
+                "vet-required".to_string(),
+                if deny { "denied" } else { "review" },
+                text("vet_required_title"),
+                text(if deny {
+                    "vet_required_meaning_deny"
+                } else {
+                    "vet_required_meaning_warn"
+                }),
             )
         }
         GroupKey::Obligation => {
@@ -1419,17 +1598,25 @@ pub(crate) fn licence_source(p: &AuditedPackage, lang: Lang) -> String {
             }
             text
         }
-        ConcludedFrom::Curated => fill(
-            &tr(lang, "from.curated"),
-            &[(
-                "source",
-                evidence
-                    .curated
-                    .as_ref()
-                    .map(|c| c.source.as_str())
-                    .unwrap_or_default(),
-            )],
-        ),
+        ConcludedFrom::Curated => match (&evidence.curated, &p.vetting.record) {
+            // An index record's licence: say whose review it is.
+            (Some(c), Some(r)) if !c.from_policy && r.licence_applied => {
+                fill(&tr(lang, "from.index"), &[("by", &record_by(r, lang))])
+            }
+            (Some(c), _) if !c.from_policy => {
+                fill(&tr(lang, "from.index_source"), &[("source", &c.source)])
+            }
+            (curated, _) => fill(
+                &tr(lang, "from.curated"),
+                &[(
+                    "source",
+                    curated
+                        .as_ref()
+                        .map(|c| c.source.as_str())
+                        .unwrap_or_default(),
+                )],
+            ),
+        },
         ConcludedFrom::Detected => {
             let files: Vec<&str> = evidence
                 .detected
@@ -1480,6 +1667,7 @@ fn components(audit: &Audit, lang: Lang) -> Vec<Component> {
                 None => "—".to_string(),
             };
             let status = status_key(p.verdict.status);
+            let vetting = &p.vetting;
             Component {
                 number: i + 1,
                 name: p.package.name.clone(),
@@ -1512,10 +1700,311 @@ fn components(audit: &Audit, lang: Lang) -> Vec<Component> {
                         )
                     })
                     .unwrap_or_default(),
+                vetting_key: vetting.status.as_str(),
+                vetting: vetting_status(vetting.status, lang),
+                vetting_by: vetting
+                    .record
+                    .as_ref()
+                    .map(|r| record_by(r, lang))
+                    .unwrap_or_default(),
+                vetting_detail: vetting_detail(vetting, lang),
                 root: p.package.root,
             }
         })
         .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Vetting
+
+/// A vetting status in words.
+fn vetting_status(status: VettingStatus, lang: Lang) -> String {
+    tr(lang, &format!("vetting_status.{}", status.as_str()))
+}
+
+/// A decision in words (the statuses of the same names).
+fn decision_text(decision: Decision, lang: Lang) -> String {
+    tr(lang, &format!("vetting_status.{}", decision.as_str()))
+}
+
+/// A record's date (`YYYY-MM-DD`) as the language writes dates.
+fn day(text: &str, lang: Lang) -> String {
+    match (lang, text.parse::<jiff::civil::Date>()) {
+        (Lang::De, Ok(date)) => date.strftime("%d.%m.%Y").to_string(),
+        _ => text.to_string(),
+    }
+}
+
+/// Who decided, when, in which index: `city: Erika Muster (Stadt Beispiel), 2026-01-01`.
+fn record_by(r: &VettingRecord, lang: Lang) -> String {
+    fill(
+        &tr(lang, "vetting.by"),
+        &[
+            ("index", &r.index),
+            ("reviewer", &r.reviewer),
+            ("organisation", &r.organisation),
+            ("date", &day(&r.date, lang)),
+        ],
+    )
+}
+
+fn archive_key(archive: ArchiveMatch) -> &'static str {
+    match archive {
+        ArchiveMatch::Matches => "matches",
+        ArchiveMatch::Differs => "differs",
+        ArchiveMatch::NotCompared => "not-compared",
+        ArchiveMatch::NotRecorded => "not-recorded",
+    }
+}
+
+/// The recorded licence, and whether the audit used it.
+fn record_licence(r: &VettingRecord, lang: Lang) -> String {
+    let key = if r.licence_applied {
+        "vetting.licence_used"
+    } else {
+        "vetting.licence_not_used"
+    };
+    fill(&tr(lang, key), &[("licence", &r.licence)])
+}
+
+/// Everything about a package's vetting beyond status and reviewer, in one line: the versions
+/// the decision covers, the archive, the licence, the next review, the notes, and whether the
+/// status is certain.
+fn vetting_detail(vetting: &crate::vet::Vetting, lang: Lang) -> String {
+    let mut parts = Vec::new();
+    if let Some(r) = &vetting.record {
+        parts.push(fill(
+            &tr(lang, "vetting.versions_text"),
+            &[("versions", &r.versions)],
+        ));
+        parts.push(tr(lang, &format!("archive.{}", archive_key(r.archive))));
+        parts.push(record_licence(r, lang));
+        if let Some(review_by) = &r.review_by {
+            parts.push(fill(
+                &tr(lang, "vetting.review_by"),
+                &[("date", &day(review_by, lang))],
+            ));
+        }
+        if let Some(notes) = r.notes.as_deref().filter(|n| !n.trim().is_empty()) {
+            parts.push(fill(&tr(lang, "vetting.notes_text"), &[("notes", notes)]));
+        }
+    }
+    if !vetting.conclusive {
+        parts.push(tr(lang, "vetting.not_certain"));
+    }
+    parts.join("; ")
+}
+
+fn index_kind(kind: IndexKind) -> &'static str {
+    match kind {
+        IndexKind::Folder => "folder",
+        IndexKind::Git => "git",
+        IndexKind::Http => "http",
+        IndexKind::Builtin => "builtin",
+    }
+}
+
+fn require_key(require: RequireVetted) -> &'static str {
+    match require {
+        RequireVetted::Off => "off",
+        RequireVetted::Warn => "warn",
+        RequireVetted::Deny => "deny",
+    }
+}
+
+/// The vetting section: the indices asked, the counts by status, the components whose vetting
+/// needs a look, and every decision the audit used.
+fn vetting(audit: &Audit, third_party: &[&AuditedPackage], lang: Lang) -> VettingView {
+    let info = &audit.vetting;
+    // Answers per index: the packages whose decision in force comes from it.
+    let mut answers: HashMap<&str, usize> = HashMap::new();
+    for p in third_party {
+        if let Some(r) = &p.vetting.record {
+            *answers.entry(r.index.as_str()).or_insert(0) += 1;
+        }
+    }
+    let indices = info
+        .indices
+        .iter()
+        .map(|l| {
+            let (state_key, state) = match (&l.failed, &l.stale) {
+                (Some(why), _) => (
+                    "failed",
+                    fill(&tr(lang, "vetting.state_failed"), &[("reason", why)]),
+                ),
+                (None, Some(why)) => (
+                    "stale",
+                    fill(&tr(lang, "vetting.state_stale"), &[("reason", why)]),
+                ),
+                (None, None) => ("read", tr(lang, "vetting.state_read")),
+            };
+            IndexRow {
+                name: l.name.clone(),
+                own_name: l
+                    .index_name
+                    .as_ref()
+                    .filter(|n| **n != l.name)
+                    .map(|n| fill(&tr(lang, "vetting.own_name"), &[("name", n)]))
+                    .unwrap_or_default(),
+                // The built-in index's location says so in English; the kind column says it
+                // in the report's language.
+                location: if l.kind == IndexKind::Builtin {
+                    fill(
+                        &tr(lang, "vetting.builtin_location"),
+                        &[("version", audit.tool.version)],
+                    )
+                } else {
+                    l.location.clone()
+                },
+                commit: l
+                    .commit
+                    .as_ref()
+                    .map(|c| fill(&tr(lang, "vetting.commit"), &[("commit", c)]))
+                    .unwrap_or_default(),
+                precedence: l.precedence.to_string(),
+                kind: tr(lang, &format!("index_kind.{}", index_kind(l.kind))),
+                state_key,
+                state,
+                answers: number(answers.get(l.name.as_str()).copied().unwrap_or(0), lang),
+            }
+        })
+        .collect();
+    let counts = audit
+        .summary
+        .by_vetting
+        .iter()
+        .filter(|(_, n)| **n > 0)
+        .map(|(status, n)| Count {
+            key: status.as_str(),
+            label: vetting_status(*status, lang),
+            value: number(*n, lang),
+        })
+        .collect();
+
+    // The components whose vetting needs a look, each in the first group it fits.
+    let mut members: BTreeMap<usize, Vec<&AuditedPackage>> = BTreeMap::new();
+    for p in third_party {
+        let v = &p.vetting;
+        let group =
+            if v.status == VettingStatus::Rejected {
+                Some(0)
+            } else if !v.conclusive || v.status == VettingStatus::Unknown {
+                Some(1)
+            } else if v.status == VettingStatus::UnderReview {
+                Some(2)
+            } else if v.record.as_ref().is_some_and(|r| {
+                r.decision == Decision::Approved && r.archive == ArchiveMatch::Differs
+            }) {
+                Some(3)
+            } else {
+                None
+            };
+        if let Some(g) = group {
+            members.entry(g).or_default().push(p);
+        }
+    }
+    const GROUPS: [&str; 4] = ["rejected", "uncertain", "under-review", "archive"];
+    let groups = members
+        .into_iter()
+        .map(|(g, packages)| {
+            let id = GROUPS[g];
+            let key = id.replace('-', "_");
+            VetGroup {
+                id,
+                title: tr(lang, &format!("vetting.{key}_title")),
+                count: trn(lang, "group.count", packages.len()),
+                meaning: tr(lang, &format!("vetting.{key}_meaning")),
+                todo: tr(lang, &format!("vetting.{key}_todo")),
+                packages: packages
+                    .iter()
+                    .map(|p| VetPackage {
+                        name: p.package.name.clone(),
+                        version: p.package.version.clone(),
+                        status_key: p.vetting.status.as_str(),
+                        status: vetting_status(p.vetting.status, lang),
+                        by: p
+                            .vetting
+                            .record
+                            .as_ref()
+                            .map(|r| record_by(r, lang))
+                            .unwrap_or_default(),
+                        detail: if p.vetting.conclusive {
+                            vetting_detail(&p.vetting, lang)
+                        } else {
+                            // Why it is not certain: the indices' errors, as the audit words
+                            // them.
+                            let mut detail = vetting_detail(&p.vetting, lang);
+                            if !p.vetting.errors.is_empty() {
+                                detail.push_str(": ");
+                                detail.push_str(&p.vetting.errors.join("; "));
+                            }
+                            detail
+                        },
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+
+    let records: Vec<RecordRow> = third_party
+        .iter()
+        .filter_map(|p| {
+            let r = p.vetting.record.as_ref()?;
+            let mut decision = decision_text(r.decision, lang);
+            // An approval that does not count, or a status the indices leave uncertain.
+            if p.vetting.status.as_str() != r.decision.as_str() {
+                decision.push_str(&fill(
+                    &tr(lang, "vetting.counts_as"),
+                    &[("status", &vetting_status(p.vetting.status, lang))],
+                ));
+            }
+            if r.superseded > 0 {
+                decision.push_str(&fill(
+                    &tr(lang, "vetting.superseded"),
+                    &[("n", &number(r.superseded, lang))],
+                ));
+            }
+            let mut by = fill(
+                &tr(lang, "vetting.reviewer"),
+                &[
+                    ("reviewer", &r.reviewer),
+                    ("organisation", &r.organisation),
+                    ("date", &day(&r.date, lang)),
+                ],
+            );
+            if let Some(review_by) = &r.review_by {
+                by.push_str("; ");
+                by.push_str(&fill(
+                    &tr(lang, "vetting.review_by"),
+                    &[("date", &day(review_by, lang))],
+                ));
+            }
+            Some(RecordRow {
+                name: p.package.name.clone(),
+                version: p.package.version.clone(),
+                status_key: p.vetting.status.as_str(),
+                decision,
+                index: format!("{} ({}:{})", r.index, r.file, r.line),
+                by,
+                versions: r.versions.clone(),
+                licence: record_licence(r, lang),
+                archive: tr(lang, &format!("archive.{}", archive_key(r.archive))),
+                notes: r.notes.clone().unwrap_or_default(),
+            })
+        })
+        .collect();
+    VettingView {
+        asked: !info.indices.is_empty(),
+        requirement: tr(
+            lang,
+            &format!("vetting.require_{}", require_key(info.require_vetted)),
+        ),
+        indices,
+        counts,
+        groups,
+        big_records: records.len() > BIG_TABLE,
+        records,
+    }
 }
 
 #[cfg(test)]
@@ -1614,6 +2103,64 @@ mod tests {
         }
         for k in ["error", "warning", "note"] {
             assert!(keys.contains(&format!("other.{k}")));
+        }
+        for s in [
+            VettingStatus::Approved,
+            VettingStatus::Rejected,
+            VettingStatus::UnderReview,
+            VettingStatus::NotVetted,
+            VettingStatus::Unknown,
+            VettingStatus::NotApplicable,
+        ] {
+            assert!(
+                keys.contains(&format!("vetting_status.{}", s.as_str())),
+                "{s}"
+            );
+        }
+        for d in [
+            Decision::Approved,
+            Decision::Rejected,
+            Decision::UnderReview,
+        ] {
+            assert!(
+                keys.contains(&format!("vetting_status.{}", d.as_str())),
+                "{d}"
+            );
+        }
+        for a in [
+            ArchiveMatch::Matches,
+            ArchiveMatch::Differs,
+            ArchiveMatch::NotCompared,
+            ArchiveMatch::NotRecorded,
+        ] {
+            assert!(keys.contains(&format!("archive.{}", archive_key(a))));
+        }
+        for k in [
+            IndexKind::Folder,
+            IndexKind::Git,
+            IndexKind::Http,
+            IndexKind::Builtin,
+        ] {
+            assert!(keys.contains(&format!("index_kind.{}", index_kind(k))));
+        }
+        for r in [RequireVetted::Off, RequireVetted::Warn, RequireVetted::Deny] {
+            assert!(keys.contains(&format!("vetting.require_{}", require_key(r))));
+        }
+        for g in ["rejected", "uncertain", "under_review", "archive"] {
+            for part in ["title", "meaning", "todo"] {
+                assert!(keys.contains(&format!("vetting.{g}_{part}")), "{g}_{part}");
+            }
+        }
+        for k in [
+            "vet_rejected_title",
+            "vet_rejected_meaning",
+            "vet_rejected_todo",
+            "vet_required_title",
+            "vet_required_meaning_warn",
+            "vet_required_meaning_deny",
+            "vet_required_todo",
+        ] {
+            assert!(keys.contains(&format!("group.{k}")), "{k}");
         }
     }
 

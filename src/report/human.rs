@@ -1,10 +1,15 @@
-//! The human report: compiler-style findings, then tables of projects and licences, then the
-//! result in one line.
+//! The human report: compiler-style findings, then tables of projects, licences and (when
+//! indices of vetted components were asked) the indices, then the result in one line and the
+//! vetting counts in another. The V009 note is not repeated among the findings: the indices
+//! table and the vetting line say the same.
 
 use crate::audit::{Audit, Outcome};
-use crate::diagnostic::{Finding, Severity};
+use crate::diagnostic::{Code, Finding, Severity};
+use crate::index::SourceKind;
 use crate::model::ProjectStatus;
+use crate::policy::RequireVetted;
 use crate::policy::evaluate::Status;
+use crate::vet::VettingStatus;
 use anstyle::{AnsiColor, Effects, Style};
 use comfy_table::{CellAlignment, Table, presets};
 use std::fmt::Write as _;
@@ -73,7 +78,11 @@ pub fn render(audit: &Audit, colour: bool) -> String {
         .collect();
     let mut shown_per_code = std::collections::HashMap::new();
     let mut compact: Vec<&Finding> = Vec::new();
-    for finding in &audit.findings {
+    for finding in audit
+        .findings
+        .iter()
+        .filter(|f| f.code != Code::Vetted || audit.vetting.indices.is_empty())
+    {
         let shown = shown_per_code.entry(finding.code).or_insert(0usize);
         if *shown >= FULL_FINDINGS_PER_CODE {
             compact.push(finding);
@@ -102,6 +111,7 @@ pub fn render(audit: &Audit, colour: bool) -> String {
 
     write_projects(&mut out, &paint, audit);
     write_licences(&mut out, &paint, audit);
+    write_indices(&mut out, &paint, audit);
 
     let counts = &audit.summary;
     let (word, style) = match counts.outcome {
@@ -126,13 +136,22 @@ pub fn render(audit: &Audit, colour: bool) -> String {
         status(Status::Denied),
         status(Status::Skipped),
     );
+    if !audit.vetting.indices.is_empty() && counts.packages > 0 {
+        let parts: Vec<String> = counts
+            .by_vetting
+            .iter()
+            .filter(|(_, n)| **n > 0)
+            .map(|(status, n)| format!("{n} {}", vetting_words(*status)))
+            .collect();
+        let _ = writeln!(out, "vetting: {}", parts.join(", "));
+    }
     if counts.outcome == Outcome::Incomplete {
         let _ = writeln!(
             out,
             "{}",
             paint.paint(
                 dim,
-                "some input could not be read (see the I-findings above): the audit cannot pass"
+                "some input could not be read (see the I and V001 findings above): the audit cannot pass"
             )
         );
     }
@@ -268,6 +287,84 @@ fn write_licences(out: &mut String, paint: &Paint, audit: &Audit) {
         ]);
     }
     align_right(&mut t, &[2, 3, 4, 5, 6]);
+    write_table(out, &t);
+}
+
+/// A vetting status in words.
+fn vetting_words(status: VettingStatus) -> &'static str {
+    match status {
+        VettingStatus::Approved => "approved",
+        VettingStatus::Rejected => "rejected",
+        VettingStatus::UnderReview => "under review",
+        VettingStatus::NotVetted => "not vetted",
+        VettingStatus::Unknown => "unknown",
+        VettingStatus::NotApplicable => "not applicable",
+    }
+}
+
+/// The indices of vetted components asked, highest precedence first, with how many packages'
+/// decisions each supplied; only when any was asked.
+fn write_indices(out: &mut String, paint: &Paint, audit: &Audit) {
+    let info = &audit.vetting;
+    if info.indices.is_empty() {
+        return;
+    }
+    let require = match info.require_vetted {
+        RequireVetted::Off => "off",
+        RequireVetted::Warn => "warn",
+        RequireVetted::Deny => "deny",
+    };
+    let _ = writeln!(
+        out,
+        "{} (require-vetted = {require})",
+        paint.paint(
+            Style::new().effects(Effects::BOLD),
+            "Indices of vetted components"
+        )
+    );
+    let mut answers: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for p in audit.packages.iter().filter(|p| !p.package.root) {
+        if let Some(r) = &p.vetting.record {
+            *answers.entry(r.index.as_str()).or_insert(0) += 1;
+        }
+    }
+    let mut t = table();
+    t.set_header(vec!["index", "precedence", "location", "answers", "state"]);
+    for layer in &info.indices {
+        let mut location = layer.location.clone();
+        if let Some(commit) = &layer.commit {
+            let short: String = commit.chars().take(12).collect();
+            location.push_str(&format!(" @ {short}"));
+        }
+        let state = match (&layer.failed, &layer.stale) {
+            (Some(why), _) => paint.paint(
+                AnsiColor::Red.on_default().effects(Effects::BOLD),
+                &format!("FAILED: {why}"),
+            ),
+            (None, Some(why)) => {
+                paint.paint(AnsiColor::Yellow.on_default(), &format!("stale: {why}"))
+            }
+            (None, None) => String::new(),
+        };
+        let name = match &layer.index_name {
+            Some(own) if *own != layer.name && layer.kind != SourceKind::Builtin => {
+                format!("{} ({own})", layer.name)
+            }
+            _ => layer.name.clone(),
+        };
+        t.add_row(vec![
+            name,
+            layer.precedence.to_string(),
+            location,
+            answers
+                .get(layer.name.as_str())
+                .copied()
+                .unwrap_or(0)
+                .to_string(),
+            state,
+        ]);
+    }
+    align_right(&mut t, &[1, 3]);
     write_table(out, &t);
 }
 

@@ -7,14 +7,17 @@
 //! its slug, `shortDescription` the code's one-sentence summary, `fullDescription` and `help`
 //! that summary with a pointer to docs/diagnostics.md, `defaultConfiguration.level` the
 //! severity of the code's first finding, and tags for its area (licence, compatibility, policy,
-//! input). `originalUriBaseIds` anchors `%SRCROOT%` at the audited directory (`file://` URI).
+//! registry, vetting, input). `originalUriBaseIds` anchors `%SRCROOT%` at the audited directory
+//! (`file://` URI).
 //!
 //! **Results**, one per finding in the audit's order: `ruleId`/`ruleIndex`, `level` (`error`,
 //! `warning`, `note`), `message.text` (the finding's message, then its notes, the dependency
 //! path and, where the finding's own location could not be used, that location, one per line),
 //! one `location`:
 //! - a `physicalLocation` at the finding's file and line when it has a file inside the audited
-//!   tree;
+//!   tree. A finding located elsewhere, such as in a built-in policy preset or at a record in
+//!   an index of vetted components (`` index `city` cargo/se/rd/serde:3 ``, no file of the
+//!   tree), is placed as below, with its own location added to the message ("Reported at");
 //! - for a package finding without one, the lockfile (else the manifest) of the first project
 //!   that uses the package, at the first line that names the package (found by a text search
 //!   of the file that prefers lines followed by the package's version; no region when the
@@ -289,6 +292,8 @@ fn rule(code: Code, severity: Severity) -> Rule {
         Some('C') => "compatibility",
         Some('P') => "policy",
         Some('I') => "input",
+        Some('R') => "registry",
+        Some('V') => "vetting",
         _ => "other",
     };
     let pointer = format!(

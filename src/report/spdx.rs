@@ -26,6 +26,16 @@
 //! and `primaryPackagePurpose` (`APPLICATION` for the audited project's own packages, `LIBRARY`
 //! for the others).
 //!
+//! **Vetting.** A package about which an index of vetted components has a decision carries one
+//! `annotations` entry of type `REVIEW`: the `annotator` is `Organization: <organisation>` (the
+//! reviewers' organisation, which the decision is made for), or `Person: <reviewer>` when the
+//! record names no organisation; `annotationDate` is the record's date at `T00:00:00Z` (a record
+//! has a day, not a time); the `comment` gives the decision, the index (with its URL and commit
+//! for git and HTTP indices) and the record's file and line, the reviewer, the versions the
+//! decision covers, the recorded licence and whether the audit used it, the archive check, the
+//! review-by date, the notes, and the package's vetting status in this audit (which differs from
+//! the decision for an approval of another archive).
+//!
 //! **Relationships.** The document `DESCRIBES` each root package (or, without roots, each
 //! package nothing depends on). Every edge of the graph becomes one relationship, read from the
 //! dependent package: normal edges `A DEPENDS_ON B`; build edges `B BUILD_DEPENDENCY_OF A`; dev
@@ -44,10 +54,12 @@
 
 use super::cyclonedx::{
     archive_file_name, clean_url, content_uuid, declared_licences, decode_checksum, directory_name,
+    index_address,
 };
 use crate::audit::{Audit, AuditedPackage};
 use crate::licence::NOASSERTION;
 use crate::model::{DepKind, PackageSource};
+use crate::vet::ArchiveMatch;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::Path;
@@ -110,6 +122,17 @@ struct SpdxPackage {
     copyright_text: &'static str,
     external_refs: Vec<ExternalRef>,
     primary_package_purpose: &'static str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    annotations: Vec<Annotation>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Annotation {
+    annotation_date: String,
+    annotation_type: &'static str,
+    annotator: String,
+    comment: String,
 }
 
 #[derive(Serialize)]
@@ -161,7 +184,7 @@ fn build(audit: &Audit) -> Document {
         .iter()
         .zip(&ids)
         .zip(&declared)
-        .map(|((p, id), declared)| package(p, id, declared))
+        .map(|((p, id), declared)| package(audit, p, id, declared))
         .collect();
     let name = directory_name(&audit.root);
     let uuid = content_uuid(audit);
@@ -189,7 +212,7 @@ fn build(audit: &Audit) -> Document {
     }
 }
 
-fn package(p: &AuditedPackage, id: &str, declared: &str) -> SpdxPackage {
+fn package(audit: &Audit, p: &AuditedPackage, id: &str, declared: &str) -> SpdxPackage {
     let package = &p.package;
     let mut comments = format!("Concluded: {}.", p.licence.concluded.explanation);
     if let Some(effective) = p
@@ -231,7 +254,74 @@ fn package(p: &AuditedPackage, id: &str, declared: &str) -> SpdxPackage {
         } else {
             "LIBRARY"
         },
+        annotations: review_annotation(audit, &p.vetting).into_iter().collect(),
     }
+}
+
+/// The `REVIEW` annotation of a package with a decision in an index.
+fn review_annotation(audit: &Audit, vetting: &crate::vet::Vetting) -> Option<Annotation> {
+    let r = vetting.record.as_ref()?;
+    // One line each (the annotator is a single line of text).
+    let line = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let annotator = if r.organisation.trim().is_empty() {
+        format!("Person: {}", line(&r.reviewer))
+    } else {
+        format!("Organization: {}", line(&r.organisation))
+    };
+    let annotation_date = match r.date.parse::<jiff::civil::Date>() {
+        Ok(day) => format!("{day}T00:00:00Z"),
+        // Records are validated when read; an unreadable date falls back to the audit's time.
+        Err(_) => audit.created.clone(),
+    };
+    let index = match index_address(audit, &r.index) {
+        Some((url, Some(commit))) => format!("`{}` ({url} at commit {commit})", r.index),
+        Some((url, None)) => format!("`{}` ({url})", r.index),
+        None => format!("`{}`", r.index),
+    };
+    let mut comment = format!(
+        "fundament vetting: {} in index {index}, {}:{}, by {} ({}) on {}, for versions {}.",
+        r.decision, r.file, r.line, r.reviewer, r.organisation, r.date, r.versions
+    );
+    comment.push_str(&format!(
+        " Recorded licence: {} ({}).",
+        r.licence,
+        if r.licence_applied {
+            "the concluded licence of this document"
+        } else {
+            "not used for the concluded licence"
+        }
+    ));
+    comment.push_str(match r.archive {
+        ArchiveMatch::Matches => " Archive: the reviewed archive (SHA-256 matches).",
+        ArchiveMatch::Differs => {
+            " Archive: differs from the reviewed archive; the approval does not count."
+        }
+        ArchiveMatch::NotCompared => " Archive: not compared (the lockfile records no SHA-256).",
+        ArchiveMatch::NotRecorded => " Archive: not pinned by the decision.",
+    });
+    if let Some(review_by) = &r.review_by {
+        comment.push_str(&format!(" To be reviewed again by {review_by}."));
+    }
+    if let Some(notes) = r.notes.as_deref().filter(|n| !n.trim().is_empty()) {
+        comment.push_str(&format!(" Notes: {}", line(notes)));
+        if !notes.trim_end().ends_with(['.', '!', '?']) {
+            comment.push('.');
+        }
+    }
+    comment.push_str(&format!(
+        " Vetting status in this audit: {}",
+        vetting.status
+    ));
+    if !vetting.conclusive {
+        comment.push_str(" (not certain: an index of higher precedence could not be read)");
+    }
+    comment.push('.');
+    Some(Annotation {
+        annotation_date,
+        annotation_type: "REVIEW",
+        annotator,
+        comment,
+    })
 }
 
 fn download_location(source: &PackageSource) -> String {

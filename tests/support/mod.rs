@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod server;
+pub mod vetting;
 
 use std::path::{Path, PathBuf};
 
