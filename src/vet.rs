@@ -392,7 +392,10 @@ fn vet_package(package: &Package, lookup: Option<&Lookup>, evidence: &Evidence) 
         Decision::Rejected => (VettingStatus::Rejected, format!("rejected {by}")),
         Decision::UnderReview => (
             VettingStatus::UnderReview,
-            format!("under review since {} {by}", record.date),
+            format!(
+                "under review by {} ({}) since {} in index `{}`",
+                record.reviewer, record.organisation, record.date, answer.index_name
+            ),
         ),
     };
     let explanation = if conclusive {

@@ -132,10 +132,6 @@ fn a_clarification_with_a_wrong_hash_is_reported_and_not_applied() {
 [licences]
 allow = ["permissive", "public-domain", "weak-copyleft"]
 
-# The built-in index's approval of serde would otherwise conclude its licence.
-[vetting]
-builtin-index = false
-
 [[clarify]]
 package = "serde"
 expression = "MIT"

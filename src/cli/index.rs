@@ -70,7 +70,7 @@ pub struct PublishArgs {
     #[arg(long, value_enum)]
     pub decision: Decision,
     /// The concluded licence (SPDX expression). Default with --evidence-from: the licence the
-    /// audit concluded.
+    /// audit concluded; for `rejected` and `under-review` without one: NOASSERTION.
     #[arg(long, value_name = "SPDX")]
     pub licence: Option<String>,
     #[arg(long)]
@@ -322,6 +322,10 @@ fn publish_command(args: &PublishArgs, quiet: bool) -> Result<u8, String> {
         let licence = match (&args.licence, &found.concluded) {
             (Some(l), _) => l.clone(),
             (None, Some((concluded, _))) => concluded.clone(),
+            // A review that is open, or a rejection, need not have established a licence.
+            (None, None) if args.decision != Decision::Approved => {
+                crate::licence::NOASSERTION.to_string()
+            }
             (None, None) if args.evidence_from.is_some() => {
                 return Err(format!(
                     "the audit concluded no licence for {}; give it with --licence",

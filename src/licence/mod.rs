@@ -83,14 +83,21 @@ pub struct DeclaredEvidence {
 /// A curation that was applied.
 #[derive(Debug, Clone, Serialize)]
 pub struct CuratedEvidence {
-    /// False for an index record's licence.
-    #[serde(skip)]
+    /// False for an index record's licence. In JSON: `"origin": "policy" | "index"`.
+    #[serde(rename = "origin", serialize_with = "curation_origin_name")]
     pub from_policy: bool,
     pub expression: String,
     pub source: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     pub files: Vec<PinnedFile>,
+}
+
+fn curation_origin_name<S: serde::Serializer>(
+    from_policy: &bool,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(if *from_policy { "policy" } else { "index" })
 }
 
 /// Where the concluded licence came from.
