@@ -44,17 +44,9 @@ const LISTED: usize = 20;
 
 /// Reads one Go module.
 pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
-    let display = ctx.display(&found.manifest);
-    let text = match std::fs::read_to_string(&found.manifest) {
-        Ok(text) => text,
-        Err(err) => {
-            let finding = Finding::error(
-                Code::InputUnreadable,
-                format!("cannot read {display}: {err}"),
-            )
-            .at(display.clone(), None);
-            return ProjectGraph::failed(ctx, found, "go.mod", finding);
-        }
+    let (display, text) = match ProjectGraph::read_input(ctx, found, &found.manifest, "go.mod") {
+        Ok(read) => read,
+        Err(failed) => return *failed,
     };
     let (gomod, errors) = parse_go_mod(text.trim_start_matches('\u{feff}'));
     let Some(module) = gomod.module.clone() else {

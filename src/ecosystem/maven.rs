@@ -314,11 +314,12 @@ impl ParentRef {
     }
 }
 
-#[derive(Debug, Clone)]
-struct License {
-    name: Option<String>,
-    url: Option<String>,
-    comments: Option<String>,
+/// A POM's `<license>` element (also read from registry POMs by src/registry/maven.rs).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub(crate) struct License {
+    pub(crate) name: Option<String>,
+    pub(crate) url: Option<String>,
+    pub(crate) comments: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -1199,11 +1200,18 @@ fn is_range_or_meta(version: &str) -> bool {
 
 /// The licences of `<licenses>` as one declared string: several `<license>` elements are all
 /// applicable (AND) unless a comment offers a choice between them ("dual licensed", "either",
-/// "at your option"), then OR. Raw names are kept for fundament's licence reading.
-fn licence_expression(licenses: &[License]) -> Option<String> {
+/// "at your option"), then OR. Raw names (else the URL) are kept for fundament's licence
+/// reading. The same rule serves POMs from a registry (src/registry/maven.rs).
+pub(crate) fn licence_expression(licenses: &[License]) -> Option<String> {
     let terms: Vec<&str> = licenses
         .iter()
-        .filter_map(|l| l.name.as_deref().or(l.url.as_deref()))
+        .filter_map(|l| {
+            l.name
+                .as_deref()
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+                .or(l.url.as_deref())
+        })
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .collect();

@@ -18,7 +18,7 @@ pub mod python;
 pub mod sbom;
 pub mod yarn;
 
-use crate::diagnostic::Finding;
+use crate::diagnostic::{Code, Finding};
 use crate::discover::{FoundProject, TreeFiles, relative};
 use crate::model::{Graph, Package, Project, ProjectKind, ProjectStatus, Scope};
 use crate::progress::Progress;
@@ -96,6 +96,56 @@ impl ProjectGraph {
         };
         graph.findings.push(finding);
         graph
+    }
+
+    /// Reads an input file of the project as text, with its display path; a file that cannot
+    /// be read fails the project (`I001`), and that failed graph is the error.
+    pub fn read_input(
+        ctx: &ReadContext<'_>,
+        found: &FoundProject,
+        path: &Path,
+        reader: &str,
+    ) -> Result<(String, String), Box<ProjectGraph>> {
+        let display = ctx.display(path);
+        std::fs::read_to_string(path)
+            .map(|text| (display.clone(), text))
+            .map_err(|err| {
+                let finding = Finding::error(
+                    Code::InputUnreadable,
+                    format!("cannot read {display}: {err}"),
+                )
+                .at(display.clone(), None);
+                Box::new(ProjectGraph::failed(ctx, found, reader, finding))
+            })
+    }
+
+    /// A project without the lockfile its reader needs (`I002`).
+    pub fn lockfile_missing(
+        ctx: &ReadContext<'_>,
+        found: &FoundProject,
+        lockfile: &str,
+    ) -> ProjectGraph {
+        let display = ctx.display(&found.manifest);
+        let finding = Finding::error(
+            Code::LockfileMissing,
+            format!("{display} has no {lockfile} next to it"),
+        )
+        .at(display, None);
+        ProjectGraph::failed(ctx, found, lockfile, finding)
+    }
+
+    /// `I007` for a package whose lockfile entry requires packages the lockfile lacks.
+    pub fn dependencies_missing(who: &str, names: &[String], lockfile: &str) -> Finding {
+        let list = names
+            .iter()
+            .map(|m| format!("`{m}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        Finding::warning(
+            Code::DependencyUnresolved,
+            format!("{who} requires {list}, which {lockfile} does not contain"),
+        )
+        .at(lockfile.to_string(), None)
     }
 
     /// Marks the project partial, keeping the first reason given.

@@ -28,21 +28,13 @@ use std::path::Path;
 
 /// Reads one npm project.
 pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
-    let root = ctx.root;
     let Some(lockfile) = &found.lockfile else {
         return without_lockfile(ctx, found);
     };
-    let display = relative(root, lockfile);
-    let text = match std::fs::read_to_string(lockfile) {
-        Ok(text) => text,
-        Err(err) => {
-            let finding = Finding::error(
-                Code::InputUnreadable,
-                format!("cannot read {display}: {err}"),
-            )
-            .at(display.clone(), None);
-            return ProjectGraph::failed(ctx, found, "package-lock.json", finding);
-        }
+    let (display, text) = match ProjectGraph::read_input(ctx, found, lockfile, "package-lock.json")
+    {
+        Ok(read) => read,
+        Err(failed) => return *failed,
     };
     let lock: Lockfile = match serde_json::from_str(&text) {
         Ok(lock) => lock,

@@ -46,25 +46,11 @@ const NO_LICENCES: &str = "pnpm-lock.yaml records no licences";
 /// Reads one pnpm project.
 pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
     let Some(lockfile) = &found.lockfile else {
-        let display = ctx.display(&found.manifest);
-        let finding = Finding::error(
-            Code::LockfileMissing,
-            format!("{display} has no pnpm-lock.yaml next to it"),
-        )
-        .at(display, None);
-        return ProjectGraph::failed(ctx, found, "pnpm-lock.yaml", finding);
+        return ProjectGraph::lockfile_missing(ctx, found, "pnpm-lock.yaml");
     };
-    let display = ctx.display(lockfile);
-    let text = match std::fs::read_to_string(lockfile) {
-        Ok(text) => text,
-        Err(err) => {
-            let finding = Finding::error(
-                Code::InputUnreadable,
-                format!("cannot read {display}: {err}"),
-            )
-            .at(display.clone(), None);
-            return ProjectGraph::failed(ctx, found, "pnpm-lock.yaml", finding);
-        }
+    let (display, text) = match ProjectGraph::read_input(ctx, found, lockfile, "pnpm-lock.yaml") {
+        Ok(read) => read,
+        Err(failed) => return *failed,
     };
     match parse(&text, &display) {
         Ok((format, version, mut lock)) => {
@@ -631,18 +617,7 @@ fn build_graph(
         } else {
             format!("`{}`", nodes[from].key)
         };
-        let list = names
-            .iter()
-            .map(|m| format!("`{m}`"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        findings.push(
-            Finding::warning(
-                Code::DependencyUnresolved,
-                format!("{who} requires {list}, which {display} does not contain"),
-            )
-            .at(display.to_string(), None),
-        );
+        findings.push(ProjectGraph::dependencies_missing(&who, &names, display));
     }
 
     // Scopes and flags, per node.

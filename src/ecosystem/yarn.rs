@@ -41,25 +41,11 @@ const BERRY_VERSIONS: std::ops::RangeInclusive<u64> = 3..=10;
 /// Reads one yarn project.
 pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
     let Some(lockfile) = &found.lockfile else {
-        let display = ctx.display(&found.manifest);
-        let finding = Finding::error(
-            Code::LockfileMissing,
-            format!("{display} has no yarn.lock next to it"),
-        )
-        .at(display, None);
-        return ProjectGraph::failed(ctx, found, "yarn.lock", finding);
+        return ProjectGraph::lockfile_missing(ctx, found, "yarn.lock");
     };
-    let display = ctx.display(lockfile);
-    let text = match std::fs::read_to_string(lockfile) {
-        Ok(text) => text,
-        Err(err) => {
-            let finding = Finding::error(
-                Code::InputUnreadable,
-                format!("cannot read {display}: {err}"),
-            )
-            .at(display.clone(), None);
-            return ProjectGraph::failed(ctx, found, "yarn.lock", finding);
-        }
+    let (display, text) = match ProjectGraph::read_input(ctx, found, lockfile, "yarn.lock") {
+        Ok(read) => read,
+        Err(failed) => return *failed,
     };
     let parsed = if line_starting_with(&text, "__metadata:").is_some() {
         read_berry(&text, &display, ctx.root, &found.dir)
@@ -817,18 +803,7 @@ fn build_graph(
         } else {
             format!("`{}@{}`", nodes[from].name, nodes[from].version)
         };
-        let list = wanted
-            .iter()
-            .map(|m| format!("`{m}`"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        findings.push(
-            Finding::warning(
-                Code::DependencyUnresolved,
-                format!("{who} requires {list}, which {display} does not contain"),
-            )
-            .at(display.to_string(), None),
-        );
+        findings.push(ProjectGraph::dependencies_missing(&who, &wanted, display));
     }
 
     // Scopes and the optional flag, from the project's own packages.

@@ -14,7 +14,7 @@
 
 use serde::Serialize;
 use spdx::expression::{ExprNode, Operator};
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 use std::sync::OnceLock;
 
@@ -539,6 +539,19 @@ impl fmt::Display for Tree {
             Tree::Or(items) => write_items(f, items, "OR"),
         }
     }
+}
+
+/// The licence ids (without operators and `WITH` additions) of an expression; none when it
+/// does not parse.
+pub fn licence_ids(expression: &str) -> BTreeSet<String> {
+    Tree::parse(expression)
+        .map(|tree| {
+            tree.licences()
+                .into_iter()
+                .map(|req| super::facts::licence_name(&req.license))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

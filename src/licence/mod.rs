@@ -21,7 +21,7 @@ pub mod project;
 use crate::diagnostic::{Code, Finding};
 use crate::model::{DeclaredLicence, Graph, Package, PackageSpec};
 use detect::{DetectedFile, DetectionCache, FileKind, LicenceFile};
-use expression::{Interpretation, Reading};
+use expression::{Interpretation, Reading, licence_ids};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
@@ -503,18 +503,6 @@ fn check_agreement(
             .note("the declared licence is used; if the files are right, correct it with a [[clarify]] entry"),
         );
     }
-}
-
-/// The licence ids (without operators) of an expression.
-fn licence_ids(expression: &str) -> BTreeSet<String> {
-    expression::Tree::parse(expression)
-        .map(|tree| {
-            tree.licences()
-                .into_iter()
-                .map(|req| facts::licence_name(&req.license))
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 /// The warning for a curation whose pinned files do not match the package's.

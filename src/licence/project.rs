@@ -12,9 +12,9 @@
 //! expression; when the sources name different licences, finding L010 lists them all, because a
 //! project whose files disagree about its own licence leaves its users guessing.
 
+use super::Evidence;
 use super::detect::{self, DetectionCache, FileKind};
-use super::expression::{self, Reading, Tree};
-use super::{Evidence, facts};
+use super::expression::{self, Reading, licence_ids};
 use crate::diagnostic::{Code, Finding};
 use crate::model::Graph;
 use serde::Serialize;
@@ -159,17 +159,6 @@ fn describe(s: &LicenceStatement) -> String {
         (Some(expr), false) => format!("{place}: {expr}"),
         (None, _) => format!("{place}: `{}`", s.raw),
     }
-}
-
-fn licence_ids(expression: &str) -> BTreeSet<String> {
-    Tree::parse(expression)
-        .map(|tree| {
-            tree.licences()
-                .into_iter()
-                .map(|req| facts::licence_name(&req.license))
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 fn statement(kind: SourceKind, file: &str, field: Option<&str>, raw: &str) -> LicenceStatement {

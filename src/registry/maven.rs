@@ -13,6 +13,7 @@
 use super::config::Endpoint;
 use super::http::{Http, HttpError};
 use super::{Client, Found, FoundLicence, LookupError};
+use crate::ecosystem::maven::{License, licence_expression};
 use crate::model::Package;
 use serde::Deserialize;
 
@@ -46,13 +47,6 @@ struct Coordinates {
 struct Licenses {
     #[serde(default)]
     license: Vec<License>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-struct License {
-    name: Option<String>,
-    url: Option<String>,
-    comments: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -248,44 +242,6 @@ fn parse(url: &str, body: &[u8]) -> Result<Pom, LookupError> {
     let pom: Pom = quick_xml::de::from_str(text)
         .map_err(|e| LookupError::Invalid(format!("{url}: not a readable POM ({e})")))?;
     Ok(pom)
-}
-
-/// The licences of `<licenses>` as one declared string: several `<license>` elements are all
-/// applicable (AND) unless a comment offers a choice between them, then OR; the same rule as
-/// the Maven reader's for the project's own POMs.
-fn licence_expression(licenses: &[License]) -> Option<String> {
-    let terms: Vec<&str> = licenses
-        .iter()
-        .filter_map(|l| {
-            l.name
-                .as_deref()
-                .map(str::trim)
-                .filter(|n| !n.is_empty())
-                .or(l.url.as_deref())
-        })
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .collect();
-    if terms.is_empty() {
-        return None;
-    }
-    let choice = licenses.len() > 1
-        && licenses.iter().any(|l| {
-            l.comments.as_deref().is_some_and(|c| {
-                let c = c.to_lowercase();
-                [
-                    "dual",
-                    "either",
-                    "choice",
-                    "choose",
-                    "at your option",
-                    "alternative",
-                ]
-                .iter()
-                .any(|cue| c.contains(cue))
-            })
-        });
-    Some(terms.join(if choice { " OR " } else { " AND " }))
 }
 
 #[cfg(test)]

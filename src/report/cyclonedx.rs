@@ -92,14 +92,7 @@ pub const EFFECTIVE_LICENCE: &str = "bsi:component:effectiveLicense";
 
 pub fn render(audit: &Audit) -> String {
     let bom = build(audit);
-    match serde_json::to_string_pretty(&bom) {
-        Ok(mut text) => {
-            text.push('\n');
-            text
-        }
-        // Plain data only; serialisation cannot fail, but a report must never panic.
-        Err(err) => format!("{{\"error\": \"cannot serialise the SBOM: {err}\"}}\n"),
-    }
+    super::json::pretty(&bom, "the SBOM")
 }
 
 #[derive(Serialize)]

@@ -14,7 +14,7 @@
 use crate::audit::{Audit, AuditedPackage, Outcome};
 use crate::diagnostic::{Code, Severity};
 use crate::index::{Decision, SourceKind as IndexKind};
-use crate::licence::expression::Tree;
+use crate::licence::expression::{Tree, licence_ids};
 use crate::licence::facts::{self, Category};
 use crate::licence::obligations::{self, Lang};
 use crate::licence::project::SourceKind;
@@ -1319,18 +1319,6 @@ fn cause(cause: &Cause, lang: Lang) -> String {
 fn distinct(items: impl Iterator<Item = String>) -> Vec<String> {
     let mut seen = HashSet::new();
     items.filter(|i| seen.insert(i.clone())).collect()
-}
-
-/// The licence ids (without `WITH` additions) of a package's used expression.
-pub(crate) fn licence_ids(expression: &str) -> Vec<String> {
-    Tree::parse(expression)
-        .map(|tree| {
-            tree.licences()
-                .into_iter()
-                .map(|req| facts::licence_name(&req.license))
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 /// What each licence of these packages obliges beyond its category, once per licence.

@@ -48,14 +48,7 @@ const FINGERPRINT: &str = "fundament/v1";
 
 pub fn render(audit: &Audit) -> String {
     let log = build(audit);
-    match serde_json::to_string_pretty(&log) {
-        Ok(mut text) => {
-            text.push('\n');
-            text
-        }
-        // Plain data only; serialisation cannot fail, but a report must never panic.
-        Err(err) => format!("{{\"error\": \"cannot serialise the SARIF log: {err}\"}}\n"),
-    }
+    super::json::pretty(&log, "the SARIF log")
 }
 
 #[derive(Serialize)]

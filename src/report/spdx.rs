@@ -66,14 +66,7 @@ use std::path::Path;
 
 pub fn render(audit: &Audit) -> String {
     let document = build(audit);
-    match serde_json::to_string_pretty(&document) {
-        Ok(mut text) => {
-            text.push('\n');
-            text
-        }
-        // Plain data only; serialisation cannot fail, but a report must never panic.
-        Err(err) => format!("{{\"error\": \"cannot serialise the SBOM: {err}\"}}\n"),
-    }
+    super::json::pretty(&document, "the SBOM")
 }
 
 #[derive(Serialize)]
