@@ -6,6 +6,8 @@
 
 use fundament::audit::{self, AuditOptions, PolicyChoice};
 use fundament::licence::DetectMode;
+use fundament::licence::obligations::Lang;
+use fundament::report::notices::{self, NoticesFormat};
 use fundament::progress::Progress;
 use fundament::report::{self, Format};
 use std::path::{Path, PathBuf};
@@ -28,11 +30,38 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
+/// Every report of an audit: each format (markdown and html in both languages) and the
+/// notices in each of their formats.
+fn render_everything(audit: &audit::Audit) -> usize {
+    let mut total = 0;
+    for (format, langs) in [
+        (Format::Human, &[Lang::En][..]),
+        (Format::Json, &[Lang::En]),
+        (Format::Sarif, &[Lang::En]),
+        (Format::Cyclonedx, &[Lang::En]),
+        (Format::Spdx, &[Lang::En]),
+        (Format::Markdown, &[Lang::En, Lang::De]),
+        (Format::Html, &[Lang::En, Lang::De]),
+    ] {
+        for &lang in langs {
+            let options = report::RenderOptions {
+                colour: false,
+                lang,
+            };
+            total += report::render(audit, format, &options).len();
+        }
+    }
+    for format in [NoticesFormat::Text, NoticesFormat::Markdown, NoticesFormat::Html] {
+        total += notices::render(audit, format, Lang::En).len();
+    }
+    total
+}
+
 fn audit_and_render(path: &Path, options: &AuditOptions) -> usize {
     let audit = audit::run(path, options, &Progress::hidden()).expect("the audit runs");
     let options = report::RenderOptions {
         colour: false,
-        lang: fundament::licence::obligations::Lang::En,
+        lang: Lang::En,
     };
     let human = report::render(&audit, Format::Human, &options);
     let json = report::render(&audit, Format::Json, &options);
@@ -75,6 +104,46 @@ fn main() {
             std::hint::black_box(audit_and_render(&dir, &opts));
         });
         println!("{name:<46} {:>7.1} {:>11.1}", ms(min), ms(median));
+    }
+
+    // Every report format of one finished 2,000-package audit, together (target: < 200 ms):
+    // the seven `--format`s in English, markdown and html in German too, and the notices.
+    let deck = shared.join("nextcloud-deck");
+    if deck.exists() {
+        let opts = options(Some(cache.path().to_path_buf()), DetectMode::Needed);
+        let audit = audit::run(&deck, &opts, &Progress::hidden()).expect("the audit runs");
+        let (min, median) = measure(10, || {
+            std::hint::black_box(render_everything(&audit));
+        });
+        println!(
+            "{:<46} {:>7.1} {:>11.1}",
+            format!("all formats, nextcloud-deck ({} packages)", audit.packages.len()),
+            ms(min),
+            ms(median)
+        );
+        for format in [
+            Format::Human,
+            Format::Json,
+            Format::Sarif,
+            Format::Cyclonedx,
+            Format::Spdx,
+            Format::Markdown,
+            Format::Html,
+        ] {
+            let options = report::RenderOptions {
+                colour: false,
+                lang: Lang::En,
+            };
+            let (min, median) = measure(10, || {
+                std::hint::black_box(report::render(&audit, format, &options));
+            });
+            println!(
+                "{:<46} {:>7.1} {:>11.1}",
+                format!("  {format:?}"),
+                ms(min),
+                ms(median)
+            );
+        }
     }
 
     // Every shared fixture on its own (every reader on real files), then all of them in one
