@@ -7,8 +7,8 @@
 use fundament::audit::{self, AuditOptions, PolicyChoice};
 use fundament::licence::DetectMode;
 use fundament::licence::obligations::Lang;
-use fundament::report::notices::{self, NoticesFormat};
 use fundament::progress::Progress;
+use fundament::report::notices::{self, NoticesFormat};
 use fundament::report::{self, Format};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -51,7 +51,11 @@ fn render_everything(audit: &audit::Audit) -> usize {
             total += report::render(audit, format, &options).len();
         }
     }
-    for format in [NoticesFormat::Text, NoticesFormat::Markdown, NoticesFormat::Html] {
+    for format in [
+        NoticesFormat::Text,
+        NoticesFormat::Markdown,
+        NoticesFormat::Html,
+    ] {
         total += notices::render(audit, format, Lang::En).len();
     }
     total
@@ -117,7 +121,10 @@ fn main() {
         });
         println!(
             "{:<46} {:>7.1} {:>11.1}",
-            format!("all formats, nextcloud-deck ({} packages)", audit.packages.len()),
+            format!(
+                "all formats, nextcloud-deck ({} packages)",
+                audit.packages.len()
+            ),
             ms(min),
             ms(median)
         );
