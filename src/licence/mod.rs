@@ -152,6 +152,15 @@ pub struct Identified {
 
 /// Gathers the licence evidence of every package and concludes its licence.
 pub fn identify(graph: &Graph, curations: &[Curation], options: &IdentifyOptions) -> Identified {
+    // A curation names its package exactly: look candidates up by name (an index can hand
+    // over one curation per audited package), in the order given (the first applicable wins).
+    let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, curation) in curations.iter().enumerate() {
+        by_name
+            .entry(curation.spec.name.as_str())
+            .or_default()
+            .push(i);
+    }
     // Most packages share a handful of licence strings: read each distinct string once.
     let distinct: BTreeSet<&str> = graph
         .packages
@@ -166,7 +175,7 @@ pub fn identify(graph: &Graph, curations: &[Curation], options: &IdentifyOptions
     let per_package: Vec<(Evidence, Vec<Finding>, Vec<usize>)> = graph
         .packages
         .par_iter()
-        .map(|package| identify_package(package, &readings, curations, options))
+        .map(|package| identify_package(package, &readings, &by_name, curations, options))
         .collect();
 
     let mut used = vec![false; curations.len()];
@@ -197,6 +206,7 @@ pub fn identify(graph: &Graph, curations: &[Curation], options: &IdentifyOptions
 fn identify_package(
     package: &Package,
     readings: &HashMap<&str, Interpretation>,
+    by_name: &HashMap<&str, Vec<usize>>,
     curations: &[Curation],
     options: &IdentifyOptions,
 ) -> (Evidence, Vec<Finding>, Vec<usize>) {
@@ -212,11 +222,12 @@ fn identify_package(
                 .unwrap_or_else(|| expression::interpret(&d.raw)),
         })
         .collect();
-    let matching: Vec<usize> = curations
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| c.spec.matches(package))
-        .map(|(i, _)| i)
+    let matching: Vec<usize> = by_name
+        .get(package.name.as_str())
+        .into_iter()
+        .flatten()
+        .copied()
+        .filter(|&i| curations[i].spec.matches(package))
         .collect();
 
     let first_readable = declared
