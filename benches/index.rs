@@ -45,6 +45,7 @@ fn records_of(i: usize) -> Vec<Record> {
             notes: Some("generated for the benchmark".to_string()),
             evidence: RecordEvidence {
                 artefact_sha256: Some(format!("{:064x}", i * 10 + r)),
+                artefact_sha512: None,
                 licence_files: Vec::new(),
             },
         })

@@ -70,7 +70,8 @@ pub enum ArchiveMatch {
     Matches,
     /// The lockfile's checksum is another SHA-256: this is not the reviewed archive.
     Differs,
-    /// The lockfile records no SHA-256 (npm records SHA-512), so nothing could be compared.
+    /// The lockfile records no hash of an algorithm the record pins, so nothing could be
+    /// compared.
     NotCompared,
     /// The record pins no archive.
     NotRecorded,

@@ -421,6 +421,7 @@ fn an_approval_of_another_archive_does_not_count() {
     let mut approval = record("pkg:cargo/serde", version, Decision::Approved, "0BSD");
     approval.evidence = RecordEvidence {
         artefact_sha256: Some("0".repeat(64)),
+        artefact_sha512: None,
         licence_files: vec![LicenceFileHash {
             path: "LICENSE-MIT".to_string(),
             sha256: "1".repeat(64),
@@ -482,4 +483,48 @@ fn a_record_whose_licence_files_changed_is_not_applied() {
         "{:?}",
         v005[0]
     );
+}
+
+/// npm lockfiles record SHA-512 integrities: a record pinning the archive's SHA-512 is proven
+/// to be about this very archive, so its licence applies without the package's files; a record
+/// of another archive does not count.
+#[test]
+fn an_npm_archive_is_matched_by_its_sha512_integrity() {
+    let lock: Value = serde_json::from_str(
+        &std::fs::read_to_string(fixture("npm/lockfile-v3/package-lock.json")).unwrap(),
+    )
+    .unwrap();
+    let integrity = lock["packages"]["node_modules/ms"]["integrity"]
+        .as_str()
+        .unwrap();
+    let sha512 = fundament::index::record::sha512_of_checksum(integrity).unwrap();
+    assert_eq!(sha512.len(), 128);
+
+    let tmp = tempfile::tempdir().unwrap();
+    let index = new_index(&tmp.path().join("index"), "city");
+    let mut ms = record("pkg:npm/ms", "2.1.3", Decision::Approved, "0BSD");
+    ms.evidence = RecordEvidence {
+        artefact_sha256: None,
+        artefact_sha512: Some(sha512),
+        // The file cannot be checked (no node_modules): the archive hash vouches for it.
+        licence_files: vec![LicenceFileHash {
+            path: "license.md".to_string(),
+            sha256: "3".repeat(64),
+        }],
+    };
+    let mut debug = record("pkg:npm/debug", "2.6.9", Decision::Approved, "MIT");
+    debug.evidence.artefact_sha512 = Some("4".repeat(128));
+    publish_all(&index, &[ms, debug]);
+    let run = run(&policy(tmp.path(), &index_entry("city", &index, 1)), &[]);
+    let ms = package(&run.json, "ms", "2.1.3");
+    assert_eq!(ms["vetting"]["status"], "approved");
+    assert_eq!(ms["vetting"]["record"]["archive"], "matches");
+    assert_eq!(ms["vetting"]["record"]["licence_applied"], true);
+    assert_eq!(ms["licence"]["concluded"]["expression"], "0BSD");
+    assert!(findings(&run.json, "V005").is_empty());
+
+    let debug = package(&run.json, "debug", "2.6.9");
+    assert_eq!(debug["vetting"]["status"], "not-vetted");
+    assert_eq!(debug["vetting"]["record"]["archive"], "differs");
+    assert_eq!(findings(&run.json, "V006").len(), 1);
 }

@@ -93,6 +93,10 @@ pub struct PublishArgs {
     /// The SHA-256 of the component's archive (instead of --evidence-from).
     #[arg(long, value_name = "SHA256", conflicts_with = "evidence_from")]
     pub artefact_sha256: Option<String>,
+    /// The SHA-512 of the component's archive, in hex (instead of --evidence-from; what npm's
+    /// `integrity` holds, in base64).
+    #[arg(long, value_name = "SHA512", conflicts_with = "evidence_from")]
+    pub artefact_sha512: Option<String>,
     /// Do not commit, even when the index is a git repository.
     #[arg(long)]
     pub no_commit: bool,
@@ -298,6 +302,7 @@ fn publish_command(args: &PublishArgs, quiet: bool) -> Result<u8, String> {
         None => {
             let mut given = RecordEvidence {
                 artefact_sha256: args.artefact_sha256.clone(),
+                artefact_sha512: args.artefact_sha512.clone(),
                 licence_files: Vec::new(),
             };
             for pair in &args.licence_file {

@@ -9,7 +9,7 @@
 
 use super::config::{CONFIG_FILE, Config};
 use super::layout::PackageId;
-use super::record::{self, Entry, Record};
+use super::record::{self, Entry, Record, RecordEvidence};
 use super::{IndexError, today};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -515,11 +515,9 @@ pub fn evidence_from_audit(
                 package.package.purl
             ));
         }
-        found.evidence.artefact_sha256 = package
-            .package
-            .checksum
-            .as_deref()
-            .and_then(record::sha256_of_checksum);
+        let archive = RecordEvidence::from_checksum(package.package.checksum.as_deref());
+        found.evidence.artefact_sha256 = archive.artefact_sha256;
+        found.evidence.artefact_sha512 = archive.artefact_sha512;
         let concluded = &package.licence.concluded;
         if concluded.is_known() {
             found.concluded = Some((concluded.expression.clone(), concluded.explanation.clone()));

@@ -56,13 +56,28 @@ pub struct RecordEvidence {
     /// file, the wheel or sdist, the tarball), when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub artefact_sha256: Option<String>,
+    /// Lower-case hex SHA-512 of the package archive, when known: what npm lockfiles record
+    /// (`integrity`), so that an npm package can be matched without its files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub artefact_sha512: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub licence_files: Vec<LicenceFileHash>,
 }
 
 impl RecordEvidence {
     pub fn is_empty(&self) -> bool {
-        self.artefact_sha256.is_none() && self.licence_files.is_empty()
+        self.artefact_sha256.is_none()
+            && self.artefact_sha512.is_none()
+            && self.licence_files.is_empty()
+    }
+
+    /// The archive hashes of a lockfile checksum: whichever of SHA-256 and SHA-512 it holds.
+    pub fn from_checksum(checksum: Option<&str>) -> RecordEvidence {
+        RecordEvidence {
+            artefact_sha256: checksum.and_then(sha256_of_checksum),
+            artefact_sha512: checksum.and_then(sha512_of_checksum),
+            licence_files: Vec::new(),
+        }
     }
 }
 
@@ -250,6 +265,13 @@ impl Record {
                 "`evidence.artefact-sha256` `{artefact}` is not 64 lower-case hex digits"
             ));
         }
+        if let Some(artefact) = &self.evidence.artefact_sha512
+            && !is_hex_digest(artefact, 128)
+        {
+            problems.push(format!(
+                "`evidence.artefact-sha512` `{artefact}` is not 128 lower-case hex digits"
+            ));
+        }
         let mut seen = std::collections::BTreeSet::new();
         for file in &self.evidence.licence_files {
             if let Err(e) = check_relative_path(&file.path) {
@@ -333,16 +355,31 @@ impl Record {
         })
     }
 
-    /// Compares the recorded archive hash with a package's checksum as its lockfile records
-    /// it (hex SHA-256, `sha256:<hex>`, or SRI `sha256-<base64>`).
+    /// Compares the recorded archive hashes with a package's checksum as its lockfile records
+    /// it (hex, `sha256:<hex>`, or SRI `sha256-<base64>` / `sha512-<base64>`, several SRI
+    /// hashes separated by spaces). Every algorithm both sides have must agree.
     pub fn artefact_check(&self, checksum: Option<&str>) -> ArtefactCheck {
-        let Some(recorded) = &self.evidence.artefact_sha256 else {
+        let evidence = &self.evidence;
+        if evidence.artefact_sha256.is_none() && evidence.artefact_sha512.is_none() {
             return ArtefactCheck::NotRecorded;
-        };
-        match checksum.and_then(sha256_of_checksum) {
-            None => ArtefactCheck::Unknown,
-            Some(actual) if actual == *recorded => ArtefactCheck::Matches,
-            Some(actual) => ArtefactCheck::Differs { actual },
+        }
+        let actual = RecordEvidence::from_checksum(checksum);
+        let mut compared = false;
+        for (recorded, actual) in [
+            (&evidence.artefact_sha256, actual.artefact_sha256),
+            (&evidence.artefact_sha512, actual.artefact_sha512),
+        ] {
+            if let (Some(recorded), Some(actual)) = (recorded, actual) {
+                if *recorded != actual {
+                    return ArtefactCheck::Differs { actual };
+                }
+                compared = true;
+            }
+        }
+        if compared {
+            ArtefactCheck::Matches
+        } else {
+            ArtefactCheck::Unknown
         }
     }
 }
@@ -361,30 +398,44 @@ pub enum ArtefactCheck {
     },
 }
 
-/// The lower-case hex SHA-256 in a lockfile checksum, if it is one.
+/// The lower-case hex SHA-256 in a lockfile checksum, if it holds one.
 pub fn sha256_of_checksum(checksum: &str) -> Option<String> {
-    let c = checksum.trim();
-    if is_sha256(&c.to_ascii_lowercase()) {
-        return Some(c.to_ascii_lowercase());
-    }
-    if let Some(hex) = c.strip_prefix("sha256:")
-        && is_sha256(&hex.to_ascii_lowercase())
-    {
-        return Some(hex.to_ascii_lowercase());
-    }
-    if let Some(b64) = c.strip_prefix("sha256-") {
-        use base64::Engine as _;
-        let bytes = base64::engine::general_purpose::STANDARD.decode(b64).ok()?;
-        if bytes.len() == 32 {
-            return Some(hex::encode(bytes));
+    digest_of_checksum(checksum, "sha256", 32)
+}
+
+/// The lower-case hex SHA-512 in a lockfile checksum (npm's `integrity`), if it holds one.
+pub fn sha512_of_checksum(checksum: &str) -> Option<String> {
+    digest_of_checksum(checksum, "sha512", 64)
+}
+
+/// The digest of `algorithm` (`bytes` long) in a checksum: bare hex, `<algorithm>:<hex>`, or
+/// an SRI `<algorithm>-<base64>` among space-separated SRI hashes.
+fn digest_of_checksum(checksum: &str, algorithm: &str, bytes: usize) -> Option<String> {
+    checksum.split_whitespace().find_map(|token| {
+        let lower = token.to_ascii_lowercase();
+        if is_hex_digest(&lower, bytes * 2) {
+            return Some(lower);
         }
-    }
-    None
+        if let Some(hex) = lower.strip_prefix(&format!("{algorithm}:"))
+            && is_hex_digest(hex, bytes * 2)
+        {
+            return Some(hex.to_string());
+        }
+        let b64 = token.strip_prefix(&format!("{algorithm}-"))?;
+        use base64::Engine as _;
+        let decoded = base64::engine::general_purpose::STANDARD.decode(b64).ok()?;
+        (decoded.len() == bytes).then(|| hex::encode(decoded))
+    })
 }
 
 /// 64 lower-case hex digits.
 pub fn is_sha256(text: &str) -> bool {
-    text.len() == 64 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    is_hex_digest(text, 64)
+}
+
+/// `len` lower-case hex digits.
+fn is_hex_digest(text: &str, len: usize) -> bool {
+    text.len() == len && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 /// A `YYYY-MM-DD` date.
@@ -535,6 +586,53 @@ pub fn conflicts(entries: &[Entry]) -> Vec<(usize, usize, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn archive_hashes_are_read_from_every_checksum_notation() {
+        use base64::Engine as _;
+        let sha512 = [7u8; 64];
+        let sri = format!(
+            "sha512-{}",
+            base64::engine::general_purpose::STANDARD.encode(sha512)
+        );
+        let hex512 = hex::encode(sha512);
+        // npm may list several SRI hashes; the SHA-1 one is not an archive hash fundament pins.
+        let several = format!("sha1-qUmvDyI2iVSJjvqvoOhvKgGoh/Q= {sri}");
+        assert_eq!(
+            sha512_of_checksum(&several).as_deref(),
+            Some(hex512.as_str())
+        );
+        assert_eq!(
+            sha512_of_checksum(&hex512.to_uppercase()).as_deref(),
+            Some(hex512.as_str())
+        );
+        assert_eq!(sha256_of_checksum(&several), None);
+        let hex256 = "ab".repeat(32);
+        assert_eq!(
+            sha256_of_checksum(&format!("sha256:{hex256}")).as_deref(),
+            Some(hex256.as_str())
+        );
+        assert_eq!(
+            sha512_of_checksum(&hex256),
+            None,
+            "a SHA-256 is not a SHA-512"
+        );
+
+        let mut r: Record = serde_json::from_str(
+            r#"{"purl":"pkg:npm/ms","version":"2.1.3","decision":"approved","licence":"MIT","reviewer":"A","organisation":"O","date":"2026-01-01"}"#,
+        )
+        .unwrap();
+        assert_eq!(r.artefact_check(Some(&sri)), ArtefactCheck::NotRecorded);
+        r.evidence.artefact_sha512 = Some(hex512.clone());
+        assert_eq!(r.artefact_check(Some(&several)), ArtefactCheck::Matches);
+        assert_eq!(r.artefact_check(Some(&hex256)), ArtefactCheck::Unknown);
+        assert!(matches!(
+            r.artefact_check(Some(&"cd".repeat(64))),
+            ArtefactCheck::Differs { .. }
+        ));
+        r.evidence.artefact_sha512 = Some("AB".repeat(64));
+        assert!(r.check(1).unwrap_err()[0].contains("artefact-sha512"));
+    }
 
     fn line(extra: &str) -> String {
         format!(
