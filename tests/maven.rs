@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 mod support;
 
 use support::{JsonRun as Run, copy_tree, shared_fixture};
+use support::{findings, packages, pair as edge};
 
 // ---------------------------------------------------------------------------------------------
 // Running the binary and reading the report
@@ -23,10 +24,6 @@ fn audit(dir: &Path) -> Run {
 
 fn fixture(case: &str) -> PathBuf {
     support::fixture(&format!("maven/{case}"))
-}
-
-fn packages(json: &Value) -> &Vec<Value> {
-    json["packages"].as_array().expect("`packages` is an array")
 }
 
 /// The one package with this purl.
@@ -60,27 +57,7 @@ fn root<'a>(json: &'a Value, name: &str) -> &'a Value {
 
 /// The package's edges as (target purl, kind).
 fn edges(json: &Value, p: &Value) -> BTreeSet<(String, String)> {
-    let all = packages(json);
-    p["dependencies"]
-        .as_array()
-        .expect("`dependencies` is an array")
-        .iter()
-        .map(|d| {
-            let target = &all[d["package"].as_u64().expect("an index") as usize];
-            (
-                target["purl"].as_str().unwrap().to_string(),
-                d["kind"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
-}
-
-fn edge(purl: &str, kind: &str) -> (String, String) {
-    (purl.to_string(), kind.to_string())
-}
-
-fn findings<'a>(json: &'a Value, code: &str) -> Vec<&'a Value> {
-    support::findings(json, code)
+    support::edges_by(json, p, "purl")
 }
 
 fn location(f: &Value) -> (String, Option<u64>) {

@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 mod support;
 
 use support::{JsonRun as Run, copy_tree, shared_fixture};
+use support::{edge, edges, findings, name_version, package_at as package, packages};
 
 // ---------------------------------------------------------------------------------------------
 // Running the binary
@@ -47,56 +48,6 @@ type NameVersion = (String, String);
 /// An edge by the target's name and version, and the edge's kind.
 type Edge = (String, String, String);
 
-fn packages(json: &Value) -> &Vec<Value> {
-    json["packages"].as_array().expect("`packages` is an array")
-}
-
-/// The index and the package of the report with this name and version; exactly one must exist.
-fn find<'a>(json: &'a Value, name: &str, version: &str) -> (usize, &'a Value) {
-    let found: Vec<(usize, &Value)> = packages(json)
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| p["name"] == name && p["version"] == version)
-        .collect();
-    assert_eq!(
-        found.len(),
-        1,
-        "expected exactly one package {name}@{version} in the report, found {}",
-        found.len()
-    );
-    found[0]
-}
-
-fn package<'a>(json: &'a Value, name: &str, version: &str) -> &'a Value {
-    find(json, name, version).1
-}
-
-fn name_version(p: &Value) -> NameVersion {
-    (
-        p["name"].as_str().unwrap().to_string(),
-        p["version"].as_str().unwrap().to_string(),
-    )
-}
-
-/// The package's edges as (name, version, kind) of the target.
-fn edges(json: &Value, p: &Value) -> BTreeSet<Edge> {
-    let all = packages(json);
-    p["dependencies"]
-        .as_array()
-        .expect("`dependencies` is an array")
-        .iter()
-        .map(|d| {
-            let target = &all[d["package"].as_u64().expect("an index") as usize];
-            let (name, version) = name_version(target);
-            (name, version, d["kind"].as_str().unwrap().to_string())
-        })
-        .collect()
-}
-
-fn edge(name: &str, version: &str, kind: &str) -> Edge {
-    (name.to_string(), version.to_string(), kind.to_string())
-}
-
 /// The raw strings of the package's declared licences.
 fn declared(p: &Value) -> Vec<String> {
     p["licence"]["declared"]
@@ -111,15 +62,6 @@ fn concluded(p: &Value) -> &str {
     p["licence"]["concluded"]["expression"]
         .as_str()
         .expect("a concluded expression")
-}
-
-fn findings<'a>(json: &'a Value, code: &str) -> Vec<&'a Value> {
-    json["findings"]
-        .as_array()
-        .expect("`findings` is an array")
-        .iter()
-        .filter(|f| f["code"] == code)
-        .collect()
 }
 
 fn roots(json: &Value) -> Vec<&Value> {

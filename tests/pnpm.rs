@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 mod support;
 
 use support::{JsonRun as Run, shared_fixture};
+use support::{edge, edges, findings, name_version as nv, package_at as package, packages, pair};
 
 fn fixture(case: &str) -> PathBuf {
     support::fixture(&format!("pnpm/{case}"))
@@ -36,49 +37,6 @@ fn audit(dir: &Path) -> Run {
 type NameVersion = (String, String);
 /// A root: its name@version, its directory and its declared licences (raw, file).
 type Root = (NameVersion, String, Vec<(String, String)>);
-
-fn packages(json: &Value) -> &Vec<Value> {
-    json["packages"].as_array().expect("`packages` is an array")
-}
-
-fn nv(p: &Value) -> NameVersion {
-    (
-        p["name"].as_str().unwrap().to_string(),
-        p["version"].as_str().unwrap().to_string(),
-    )
-}
-
-fn pair(name: &str, version: &str) -> NameVersion {
-    (name.to_string(), version.to_string())
-}
-
-/// The package with this name and version; exactly one must exist.
-fn package<'a>(json: &'a Value, name: &str, version: &str) -> &'a Value {
-    let found: Vec<&Value> = packages(json)
-        .iter()
-        .filter(|p| p["name"] == name && p["version"] == version)
-        .collect();
-    assert_eq!(found.len(), 1, "{name}@{version}: {found:#?}");
-    found[0]
-}
-
-/// The package's edges as (target name, target version, kind).
-fn edges(json: &Value, p: &Value) -> BTreeSet<(String, String, String)> {
-    let all = packages(json);
-    p["dependencies"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| {
-            let (name, version) = nv(&all[d["package"].as_u64().unwrap() as usize]);
-            (name, version, d["kind"].as_str().unwrap().to_string())
-        })
-        .collect()
-}
-
-fn edge(name: &str, version: &str, kind: &str) -> (String, String, String) {
-    (name.to_string(), version.to_string(), kind.to_string())
-}
 
 /// Everything the report says about the graph, by name@version: flags, scope, source kind and
 /// edges. Two lockfiles of one project must give the same.
@@ -98,15 +56,6 @@ fn graph_view(json: &Value) -> BTreeMap<NameVersion, String> {
             );
             (nv(p), described)
         })
-        .collect()
-}
-
-fn findings<'a>(json: &'a Value, code: &str) -> Vec<&'a Value> {
-    json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["code"] == code)
         .collect()
 }
 

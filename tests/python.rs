@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 mod support;
 
 use support::{JsonRun as Run, shared_fixture};
+use support::{findings, pair as edge};
 
 fn audit(dir: &Path) -> Run {
     support::audit_json(dir, &[])
@@ -70,23 +71,7 @@ fn roots(json: &Value) -> BTreeSet<String> {
 
 /// The package's edges as (target name, kind).
 fn edges(json: &Value, p: &Value) -> BTreeSet<(String, String)> {
-    let all = json["packages"].as_array().unwrap();
-    p["dependencies"]
-        .as_array()
-        .expect("`dependencies` is an array")
-        .iter()
-        .map(|d| {
-            let target = &all[d["package"].as_u64().unwrap() as usize];
-            (
-                target["name"].as_str().unwrap().to_string(),
-                d["kind"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
-}
-
-fn edge(name: &str, kind: &str) -> (String, String) {
-    (name.to_string(), kind.to_string())
+    support::edges_by(json, p, "name")
 }
 
 /// (raw, file, field) of each declared licence.
@@ -107,10 +92,6 @@ fn declared(p: &Value) -> Vec<(String, String, String)> {
 
 fn decl(raw: &str, file: &str, field: &str) -> (String, String, String) {
     (raw.to_string(), file.to_string(), field.to_string())
-}
-
-fn findings<'a>(json: &'a Value, code: &str) -> Vec<&'a Value> {
-    support::findings(json, code)
 }
 
 fn message(finding: &Value) -> &str {

@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 mod support;
 
 use support::JsonRun;
+use support::{findings, packages};
 
 // ---------------------------------------------------------------------------------------------
 // Running the binary
@@ -62,10 +63,6 @@ fn audit(name: &str) -> JsonRun {
 
 // ---------------------------------------------------------------------------------------------
 // Reading the report
-
-fn packages(json: &Value) -> &Vec<Value> {
-    json["packages"].as_array().expect("`packages` is an array")
-}
 
 fn by_purl<'a>(json: &'a Value, purl: &str) -> &'a Value {
     let found: Vec<&Value> = packages(json)
@@ -140,15 +137,6 @@ fn declared(p: &Value) -> Vec<(String, String)> {
 
 fn concluded(p: &Value) -> &str {
     p["licence"]["concluded"]["expression"].as_str().unwrap()
-}
-
-fn findings<'a>(json: &'a Value, code: &str) -> Vec<&'a Value> {
-    json["findings"]
-        .as_array()
-        .expect("`findings`")
-        .iter()
-        .filter(|f| f["code"] == code)
-        .collect()
 }
 
 fn project(json: &Value) -> &Value {

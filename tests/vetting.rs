@@ -11,6 +11,7 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use support::server::{Reply, TestServer};
 use support::{audit_json, fixture};
+use support::{findings, package_at as package};
 
 const DAY: &str = "2026-01-01";
 
@@ -71,24 +72,6 @@ fn index_entry(name: &str, location: &Path, precedence: i32) -> String {
         "[[index]]\nname = \"{name}\"\nlocation = \"{}\"\nprecedence = {precedence}\n",
         location.display()
     )
-}
-
-fn package<'a>(json: &'a Value, name: &str, version: &str) -> &'a Value {
-    json["packages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["name"] == name && p["version"] == version)
-        .unwrap_or_else(|| panic!("{name} {version} is in the report"))
-}
-
-fn findings<'a>(json: &'a Value, code: &str) -> Vec<&'a Value> {
-    json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["code"] == code)
-        .collect()
 }
 
 fn run(policy: &Path, extra: &[&str]) -> support::JsonRun {

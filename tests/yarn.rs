@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 mod support;
 
 use support::JsonRun as Run;
+use support::{edge, edges, findings, name_version as nv, package_at as package, packages, pair};
 
 fn fixture(case: &str) -> PathBuf {
     support::fixture(&format!("yarn/{case}"))
@@ -32,57 +33,6 @@ fn audit(dir: &Path) -> Run {
 // Reading the report
 
 type NameVersion = (String, String);
-type Edge = (String, String, String);
-
-fn packages(json: &Value) -> &Vec<Value> {
-    json["packages"].as_array().expect("`packages` is an array")
-}
-
-fn nv(p: &Value) -> NameVersion {
-    (
-        p["name"].as_str().unwrap().to_string(),
-        p["version"].as_str().unwrap().to_string(),
-    )
-}
-
-fn pair(name: &str, version: &str) -> NameVersion {
-    (name.to_string(), version.to_string())
-}
-
-fn package<'a>(json: &'a Value, name: &str, version: &str) -> &'a Value {
-    let found: Vec<&Value> = packages(json)
-        .iter()
-        .filter(|p| p["name"] == name && p["version"] == version)
-        .collect();
-    assert_eq!(found.len(), 1, "{name}@{version}: {found:#?}");
-    found[0]
-}
-
-fn edges(json: &Value, p: &Value) -> BTreeSet<Edge> {
-    let all = packages(json);
-    p["dependencies"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| {
-            let (name, version) = nv(&all[d["package"].as_u64().unwrap() as usize]);
-            (name, version, d["kind"].as_str().unwrap().to_string())
-        })
-        .collect()
-}
-
-fn edge(name: &str, version: &str, kind: &str) -> Edge {
-    (name.to_string(), version.to_string(), kind.to_string())
-}
-
-fn findings<'a>(json: &'a Value, code: &str) -> Vec<&'a Value> {
-    json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["code"] == code)
-        .collect()
-}
 
 fn declared(p: &Value) -> Vec<(String, String)> {
     p["licence"]["declared"]

@@ -103,6 +103,82 @@ pub fn package<'a>(json: &'a serde_json::Value, name: &str) -> &'a serde_json::V
         .unwrap_or_else(|| panic!("no package {name} in the report"))
 }
 
+/// The report's packages.
+pub fn packages(json: &serde_json::Value) -> &Vec<serde_json::Value> {
+    json["packages"].as_array().expect("`packages` is an array")
+}
+
+/// A package's name and version.
+pub fn name_version(p: &serde_json::Value) -> (String, String) {
+    pair(
+        p["name"].as_str().expect("a name"),
+        p["version"].as_str().expect("a version"),
+    )
+}
+
+/// Two strings as an owned pair (a name and version, an edge's target and kind).
+pub fn pair(a: &str, b: &str) -> (String, String) {
+    (a.to_string(), b.to_string())
+}
+
+/// The package with this name and version; exactly one must exist.
+pub fn package_at<'a>(
+    json: &'a serde_json::Value,
+    name: &str,
+    version: &str,
+) -> &'a serde_json::Value {
+    let found: Vec<&serde_json::Value> = packages(json)
+        .iter()
+        .filter(|p| p["name"] == name && p["version"] == version)
+        .collect();
+    assert_eq!(found.len(), 1, "{name}@{version}: {found:#?}");
+    found[0]
+}
+
+/// A package's edges as (target name, target version, kind).
+pub fn edges(
+    json: &serde_json::Value,
+    p: &serde_json::Value,
+) -> std::collections::BTreeSet<(String, String, String)> {
+    let all = packages(json);
+    p["dependencies"]
+        .as_array()
+        .expect("`dependencies` is an array")
+        .iter()
+        .map(|d| {
+            let target = &all[d["package"].as_u64().expect("an index") as usize];
+            let (name, version) = name_version(target);
+            (name, version, d["kind"].as_str().unwrap().to_string())
+        })
+        .collect()
+}
+
+/// An edge as [`edges`] gives it.
+pub fn edge(name: &str, version: &str, kind: &str) -> (String, String, String) {
+    (name.to_string(), version.to_string(), kind.to_string())
+}
+
+/// A package's edges as (the target's `key` field, such as its name or purl, kind).
+pub fn edges_by(
+    json: &serde_json::Value,
+    p: &serde_json::Value,
+    key: &str,
+) -> std::collections::BTreeSet<(String, String)> {
+    let all = packages(json);
+    p["dependencies"]
+        .as_array()
+        .expect("`dependencies` is an array")
+        .iter()
+        .map(|d| {
+            let target = &all[d["package"].as_u64().expect("an index") as usize];
+            pair(
+                target[key].as_str().expect("a string field"),
+                d["kind"].as_str().expect("a kind"),
+            )
+        })
+        .collect()
+}
+
 /// The codes of the report's findings.
 pub fn codes(json: &serde_json::Value) -> Vec<String> {
     json["findings"]
