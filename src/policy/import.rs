@@ -36,11 +36,13 @@ pub struct ImportError {
 
 /// Converts the policy in `path` (shown as `display`).
 pub fn import(path: &Path, display: &str) -> Result<Imported, ImportError> {
-    let text = std::fs::read_to_string(path).map_err(|e| ImportError {
-        file: display.to_string(),
-        line: None,
-        message: format!("cannot read: {e}"),
-    })?;
+    let text = crate::source::read_text_bounded(path, crate::source::Limit::POLICY).map_err(
+        |refusal| ImportError {
+            file: display.to_string(),
+            line: None,
+            message: refusal.reason_text(),
+        },
+    )?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().to_lowercase())
