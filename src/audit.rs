@@ -283,7 +283,8 @@ pub fn run(path: &Path, options: &AuditOptions, progress: &Progress) -> Result<A
         options,
         &crate::registry::ecosystems_needing_configuration(&graph),
     );
-    let mut registry_findings = crate::registry::resolve(&mut graph, &registry, progress);
+    let mut registry_findings = registry.endpoints.findings.clone();
+    registry_findings.extend(crate::registry::resolve(&mut graph, &registry, progress));
     let areas = package_areas(&root, options);
     registry_findings.extend(licence::confine_dirs(&mut graph, &areas));
 
@@ -580,40 +581,57 @@ pub fn timestamp() -> String {
     now.to_string()
 }
 
-/// The look-up stage's settings: `[registries]` of the audited root's fundament.toml, overridden
-/// by the command line, and the user's own client configuration.
+/// The look-up stage's settings. The user's own `[registries]` (the command line, then the
+/// `--policy` file, then fundament's configuration file) come first and alone may give CA
+/// certificates; the audited tree's fundament.toml may name endpoints (reported, R005), and
+/// nothing else of it that could weaken the user's connections is taken.
 fn registry_options(
     root: &Path,
     options: &AuditOptions,
     needed: &std::collections::BTreeSet<crate::model::Ecosystem>,
 ) -> crate::registry::RegistryOptions {
     use crate::registry::config;
-    let mut settings = read_registry_settings(root).unwrap_or_default();
-    if let Some(cli) = &options.registries {
-        let cli = cli.clone();
-        settings = config::RegistrySettings {
-            npm: cli.npm.or(settings.npm),
-            pypi: cli.pypi.or(settings.pypi),
-            maven: if cli.maven.is_empty() {
-                settings.maven
-            } else {
-                cli.maven
-            },
-            go: cli.go.or(settings.go),
-            parallelism: cli.parallelism.or(settings.parallelism),
-            timeout: cli.timeout.or(settings.timeout),
-            retries: cli.retries.or(settings.retries),
-            ca_certificates: [settings.ca_certificates, cli.ca_certificates].concat(),
-        };
-    }
     let homes = options
         .homes
         .clone()
         .unwrap_or_else(config::Homes::from_environment);
-    let endpoints = if options.registry_lookups {
+    let policy_file = match &options.policy {
+        PolicyChoice::Named(name) if std::fs::metadata(name).is_ok_and(|m| m.is_file()) => {
+            Some(PathBuf::from(name))
+        }
+        _ => None,
+    };
+    let mut user = options.registries.clone().unwrap_or_default();
+    for file in policy_file.iter().chain(homes.config_file.iter()) {
+        if let Some(more) = registry_settings_in(file) {
+            user = user.or(more);
+        }
+    }
+    let tree = read_registry_settings(root).unwrap_or_default();
+    let mut tree_findings = Vec::new();
+    if !tree.ca_certificates.is_empty() {
+        tree_findings.push(
+            Finding::warning(
+                Code::RegistryFromTree,
+                format!(
+                    "{} names CA certificates to trust; fundament takes trust anchors only from \
+                     your own configuration, so they were not used",
+                    policy::POLICY_FILE
+                ),
+            )
+            .at(policy::POLICY_FILE, None)
+            .note("give them in the `[registries]` of a --policy file or of fundament's configuration file"),
+        );
+    }
+    let settings = config::RegistrySettings {
+        ca_certificates: user.ca_certificates.clone(),
+        ..user.clone().or(tree.clone())
+    };
+    let mut endpoints = if options.registry_lookups {
         config::endpoints(
             root,
-            &settings,
+            &user,
+            &tree,
             &homes,
             needed,
             options.cache_dir.as_deref(),
@@ -621,6 +639,7 @@ fn registry_options(
     } else {
         config::Endpoints::default()
     };
+    endpoints.findings.extend(tree_findings);
     let mut http = crate::registry::http::HttpOptions {
         offline: options.offline,
         cache_dir: options.cache_dir.clone(),
@@ -650,6 +669,13 @@ fn read_registry_settings(root: &Path) -> Option<crate::registry::config::Regist
     let text = source::Confined::audited(root)
         .read_text(&root.join(policy::POLICY_FILE), source::Limit::POLICY)
         .ok()?;
+    let table: toml::Table = toml::from_str(&text).ok()?;
+    table.get("registries")?.clone().try_into().ok()
+}
+
+/// `[registries]` of a file of the user's own (a `--policy` file, fundament's configuration).
+fn registry_settings_in(path: &Path) -> Option<crate::registry::config::RegistrySettings> {
+    let text = source::read_text_bounded(path, source::Limit::POLICY).ok()?;
     let table: toml::Table = toml::from_str(&text).ok()?;
     table.get("registries")?.clone().try_into().ok()
 }

@@ -108,6 +108,8 @@ codes! {
         "Offline, and the registry's answer is not in the cache: the licence stays unresolved.";
     RegistryResolved = "R004", "registry-resolved",
         "Licences were read from a registry (how many, from where, how many from the cache).";
+    RegistryFromTree = "R005", "registry-from-tree",
+        "The audited tree's own configuration names a registry, or tried to give credentials or expand variables: endpoints are used, credentials and expansions never.";
     // Vetting: what indices of vetted components say about the packages.
     IndexUnavailable = "V001", "index-unavailable",
         "An index could not be read, or a look-up in it failed: the vetting of the packages concerned is unknown.";

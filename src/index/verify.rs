@@ -278,9 +278,9 @@ fn walk(report: &mut Report, dir: &Path, rel: &str, today: jiff::civil::Date) {
         } else if !kind.is_file() {
             report.problem(&path, None, "not a regular file");
         } else {
-            match std::fs::read(entry.path()) {
+            match crate::source::read_bounded(&entry.path(), crate::source::Limit::INDEX_RECORD) {
                 Ok(bytes) => report.check_file(&path, &bytes, today),
-                Err(e) => report.problem(&path, None, format!("cannot read: {e}")),
+                Err(refusal) => report.problem(&path, None, refusal.reason_text()),
             }
         }
     }
