@@ -390,7 +390,10 @@ fn the_audited_trees_npmrc_gets_no_expansion_and_gives_no_credentials() {
     let run = audit(&dir, tempfile::tempdir().unwrap().path(), &["--offline"]);
     let text = run.json.to_string();
     assert!(!text.contains("leaked-secret"), "{text}");
-    assert!(text.contains("does not expand environment variables"), "{text}");
+    assert!(
+        text.contains("does not expand environment variables"),
+        "{text}"
+    );
 }
 
 #[test]

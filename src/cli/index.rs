@@ -486,8 +486,7 @@ fn open_indices(args: &IndicesArgs) -> Result<Layered, String> {
     let mut settings: Vec<IndexSettings> = Vec::new();
     if args.index.is_empty() {
         let toml_path = cwd.join(crate::policy::POLICY_FILE);
-        if let Ok(text) =
-            crate::source::read_text_bounded(&toml_path, crate::source::Limit::POLICY)
+        if let Ok(text) = crate::source::read_text_bounded(&toml_path, crate::source::Limit::POLICY)
         {
             let table: toml::Table =
                 toml::from_str(&text).map_err(|e| format!("{}: {e}", toml_path.display()))?;
@@ -613,7 +612,9 @@ fn show(args: &ShowArgs) -> Result<u8, String> {
                 None => crate::safe_println!("    {version}: not vetted"),
             }
             if !lookup.conclusive() {
-                crate::safe_println!("      (not certain: an index that could change this could not be read)");
+                crate::safe_println!(
+                    "      (not certain: an index that could change this could not be read)"
+                );
             }
         }
     }

@@ -105,7 +105,8 @@ fn check(file: &std::path::Path) -> u8 {
                 {
                     crate::safe_println!(
                         "  warning: the exception for {} ({}) expired on {date}",
-                        e.spec, e.source
+                        e.spec,
+                        e.source
                     );
                 }
             }

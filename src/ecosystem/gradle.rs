@@ -36,6 +36,7 @@ use crate::diagnostic::{Code, Finding, line_of_offset};
 use crate::discover::FoundProject;
 use crate::model::{DepKind, Dependency, Ecosystem, Package, PackageSource, Scope};
 use crate::source::confined::EntryKind;
+use crate::source::confined::normalise;
 use crate::source::{Confined, Limit};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -512,21 +513,6 @@ fn dir_name(dir: &Path) -> String {
 
 fn same_file(a: &Path, b: &Path) -> bool {
     normalise(a) == normalise(b)
-}
-
-/// `a/b/../c` → `a/c`, without touching the file system.
-fn normalise(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            std::path::Component::ParentDir => {
-                out.pop();
-            }
-            std::path::Component::CurDir => {}
-            other => out.push(other.as_os_str()),
-        }
-    }
-    out
 }
 
 /// The project of the build a `project(":a:b")` path names: the directory `a/b` below the

@@ -182,32 +182,7 @@ pub fn json_error(err: &serde_json::Error) -> String {
 /// `dir` joined with `relative`, normalised without touching the file system, and shown
 /// relative to the audited root, with `..` when it lies outside (as lockfiles write such paths).
 pub fn local_path(root: &Path, dir: &Path, relative_path: &str) -> String {
-    let mut path = PathBuf::new();
-    for component in dir.join(relative_path).components() {
-        match component {
-            std::path::Component::ParentDir => {
-                path.pop();
-            }
-            std::path::Component::CurDir => {}
-            other => path.push(other),
-        }
-    }
-    if path.starts_with(root) {
-        return relative(root, &path);
-    }
-    let common = root
-        .components()
-        .zip(path.components())
-        .take_while(|(a, b)| a == b)
-        .count();
-    let ups = root.components().count().saturating_sub(common);
-    let mut parts: Vec<String> = vec!["..".to_string(); ups];
-    parts.extend(
-        path.components()
-            .skip(common)
-            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
-    );
-    parts.join("/")
+    Confined::audited(root).display(&dir.join(relative_path))
 }
 
 /// A directory's name, to name a project that does not name itself.

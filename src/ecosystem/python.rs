@@ -37,9 +37,10 @@ use crate::model::{
     DeclaredLicence, DepKind, Dependency, Ecosystem, Origin, Package, PackageSource, Scope, pep503,
 };
 use crate::source::Limit;
+use crate::source::confined::normalise;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 /// Reads one Python project.
 pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
@@ -2206,21 +2207,6 @@ fn string_list(value: Option<&toml::Value>) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
-}
-
-/// Removes `.` and `..` without touching the file system.
-fn normalise(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::ParentDir => {
-                out.pop();
-            }
-            Component::CurDir => {}
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 // ---------------------------------------------------------------------------------------------

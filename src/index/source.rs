@@ -1,10 +1,10 @@
 //! Where an index is read from: a folder, the index built into the binary, a git repository
 //! cloned into the cache, or a static HTTP server (docs/index-format.md, "Reading an index").
 
-use crate::source::Limit;
 use super::IndexError;
 use super::config::{CONFIG_FILE, Config};
 use crate::registry::http::{Http, HttpError};
+use crate::source::Limit;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};

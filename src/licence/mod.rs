@@ -149,24 +149,32 @@ pub struct IdentifyOptions {
     pub areas: Vec<Confined>,
 }
 
-impl IdentifyOptions {
-    /// The place `dir` lies in, or why it is not read.
-    fn area_of(&self, dir: &Path) -> Result<&Confined, Refusal> {
-        let mut first = None;
-        for area in &self.areas {
-            match area.dir(dir) {
-                Ok(_) => return Ok(area),
-                Err(refusal) => {
-                    first.get_or_insert(refusal);
-                }
+/// The place among `areas` that `dir` lies in, or why it is not read.
+fn area_of<'a>(areas: &'a [Confined], dir: &Path) -> Result<&'a Confined, Refusal> {
+    let mut first = None;
+    for area in areas {
+        match area.dir(dir) {
+            Ok(_) => return Ok(area),
+            Err(refusal) => {
+                first.get_or_insert(refusal);
             }
         }
-        Err(first.unwrap_or_else(|| Refusal {
-            path: dir.display().to_string(),
-            within: "the audited tree",
-            reason: crate::source::Reason::Outside,
-        }))
     }
+    Err(first.unwrap_or_else(|| Refusal {
+        path: dir.display().to_string(),
+        within: "the audited tree",
+        reason: crate::source::Reason::Outside,
+    }))
+}
+
+/// A package directory that is not read (`I004` or `I001`, a warning).
+fn dir_refused(package: &Package, refusal: &Refusal) -> Finding {
+    Finding::refused_as(refusal, Severity::Warning)
+        .package(package.purl.clone())
+        .note(format!(
+            "the directory of {} {}: its files are not read",
+            package.name, package.version
+        ))
 }
 
 /// The identify stage's output, parallel to `graph.packages`.
@@ -180,25 +188,13 @@ pub struct Identified {
 /// such as `node_modules/../../x`, a path dependency out of the tree), so that no later stage
 /// or report reads its files, with a warning for each.
 pub fn confine_dirs(graph: &mut Graph, areas: &[Confined]) -> Vec<Finding> {
-    let options = IdentifyOptions {
-        detect: DetectMode::Needed,
-        cache: DetectionCache::new(None),
-        areas: areas.to_vec(),
-    };
     let mut findings = Vec::new();
     for package in &mut graph.packages {
         let Some(dir) = &package.dir else {
             continue;
         };
-        if let Err(refusal) = options.area_of(dir) {
-            findings.push(
-                Finding::refused_as(&refusal, Severity::Warning)
-                    .package(package.purl.clone())
-                    .note(format!(
-                        "the directory of {} {}: its files are not read",
-                        package.name, package.version
-                    )),
-            );
+        if let Err(refusal) = area_of(areas, dir) {
+            findings.push(dir_refused(package, &refusal));
             package.dir = None;
         }
     }
@@ -297,17 +293,10 @@ fn identify_package(
     // Licence files: the package's own, plus what its metadata points at.
     let mut detected = Vec::new();
     let area = match (needs_hashes, &package.dir) {
-        (true, Some(dir)) => match options.area_of(dir) {
+        (true, Some(dir)) => match area_of(&options.areas, dir) {
             Ok(area) => Some((dir, area)),
             Err(refusal) => {
-                findings.push(
-                    Finding::refused_as(&refusal, Severity::Warning)
-                        .package(package.purl.clone())
-                        .note(format!(
-                            "the directory of {} {}: its licence files were not read",
-                            package.name, package.version
-                        )),
-                );
+                findings.push(dir_refused(package, &refusal));
                 None
             }
         },

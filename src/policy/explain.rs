@@ -193,7 +193,9 @@ pub fn render(explanation: &Explanation) -> String {
             crate::safe_writeln!(
                 out,
                 "\ncompatibility with {} ({} use): {}",
-                c.outbound, c.use_mode, c.verdict
+                c.outbound,
+                c.use_mode,
+                c.verdict
             );
             for p in &c.pairs {
                 crate::safe_writeln!(out, "  {}: {} — {}", p.inbound, p.verdict, p.reason);

@@ -195,7 +195,9 @@ pub fn endpoints(
                 .clone()
                 .map(|url| tree_endpoint(url, &format!("`[registries] npm` {from_tree}")))
         })
-        .or_else(|| tree_npm.map(|url| tree_endpoint(url, "`registry` in the audited tree's .npmrc")))
+        .or_else(|| {
+            tree_npm.map(|url| tree_endpoint(url, "`registry` in the audited tree's .npmrc"))
+        })
         .or_else(|| {
             home_npmrc.as_ref().and_then(|(path, text)| {
                 npmrc_value(text, "registry")
@@ -565,12 +567,21 @@ fn npmrc_raw_value(text: &str, key: &str) -> Option<String> {
 
 /// Whether an .npmrc holds credential lines (`_authToken`, `_auth`, `_password`, `username`).
 fn npmrc_has_credentials(text: &str) -> bool {
-    text.lines().filter_map(|l| l.split_once('=')).any(|(k, _)| {
-        let key = k.trim();
-        ["_authToken", "_auth", "_password", "username", "certfile", "keyfile"]
+    text.lines()
+        .filter_map(|l| l.split_once('='))
+        .any(|(k, _)| {
+            let key = k.trim();
+            [
+                "_authToken",
+                "_auth",
+                "_password",
+                "username",
+                "certfile",
+                "keyfile",
+            ]
             .iter()
             .any(|c| key == *c || key.ends_with(&format!(":{c}")))
-    })
+        })
 }
 
 /// `//host/path/:_authToken=TOKEN` and `//host/path/:_auth=BASE64` lines.

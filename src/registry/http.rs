@@ -167,14 +167,8 @@ impl Http {
                 .pool_max_idle_per_host(32);
             let mut extra = Vec::new();
             for path in &options.ca_certificates {
-                let pem = crate::source::read_bounded(path, crate::source::Limit::CONFIG).map_err(
-                    |refusal| {
-                        HttpError::Setup(format!(
-                            "CA certificates: {}",
-                            refusal
-                        ))
-                    },
-                )?;
+                let pem = crate::source::read_bounded(path, crate::source::Limit::CONFIG)
+                    .map_err(|refusal| HttpError::Setup(format!("CA certificates: {}", refusal)))?;
                 let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
                     HttpError::Setup(format!("{} holds no PEM certificates: {e}", path.display()))
                 })?;
@@ -238,12 +232,7 @@ impl Http {
                     request = request.header(reqwest::header::IF_MODIFIED_SINCE, modified);
                 }
             }
-            if let Some(credential) = self
-                .options
-                .credentials
-                .iter()
-                .find(|c| c.applies_to(url))
-            {
+            if let Some(credential) = self.options.credentials.iter().find(|c| c.applies_to(url)) {
                 request = request.header(reqwest::header::AUTHORIZATION, &credential.header);
             }
             self.requests.fetch_add(1, Ordering::Relaxed);

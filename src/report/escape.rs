@@ -122,8 +122,14 @@ mod tests {
             line("evil\u{1b}]0;title\u{7}\n\rPASS 0 errors"),
             "evil\\u{1b}]0;title\\u{7}\\u{a}\\u{d}PASS 0 errors"
         );
-        assert_eq!(line("a\u{0}b\u{9b}c\u{202e}d"), "a\\u{0}b\\u{9b}c\\u{202e}d");
-        assert_eq!(block("line one\n\tline two\r\u{1b}[2J"), "line one\n\tline two\\u{d}\\u{1b}[2J");
+        assert_eq!(
+            line("a\u{0}b\u{9b}c\u{202e}d"),
+            "a\\u{0}b\\u{9b}c\\u{202e}d"
+        );
+        assert_eq!(
+            block("line one\n\tline two\r\u{1b}[2J"),
+            "line one\n\tline two\\u{d}\\u{1b}[2J"
+        );
     }
 
     #[test]

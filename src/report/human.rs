@@ -3,6 +3,7 @@
 //! vetting counts in another. The V009 note is not repeated among the findings: the indices
 //! table and the vetting line say the same.
 
+use super::escape::{Shown, line as esc};
 use crate::audit::{Audit, Outcome};
 use crate::diagnostic::{Code, Finding, Severity};
 use crate::index::SourceKind;
@@ -12,7 +13,6 @@ use crate::policy::evaluate::Status;
 use crate::vet::VettingStatus;
 use anstyle::{AnsiColor, Effects, Style};
 use comfy_table::{CellAlignment, Table, presets};
-use super::escape::{Shown, line as esc};
 use std::fmt::Write as _;
 
 /// Findings of one code beyond this many are listed one line each.
