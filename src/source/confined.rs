@@ -349,7 +349,18 @@ impl Confined {
             // Whether or not it exists: nothing outside is looked at more closely.
             return Err(self.refusal(path, Reason::Outside));
         }
-        match std::fs::canonicalize(self.root.join(path)) {
+        let joined = self.root.join(path);
+        // Most paths asked about do not exist (an uninstalled package's package.json): one
+        // `lstat` says so, where resolving every component would cost a syscall each.
+        if let Err(err) = std::fs::symlink_metadata(&joined)
+            && matches!(
+                err.kind(),
+                std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+            )
+        {
+            return Err(self.refusal(path, Reason::Missing));
+        }
+        match std::fs::canonicalize(&joined) {
             Ok(canonical) if canonical.starts_with(&self.root) => Ok(canonical),
             Ok(_) => Err(self.refusal(path, Reason::LinksOutside)),
             Err(err) => Err(self.refusal(path, self.why_unresolvable(&lexical, err))),
