@@ -201,7 +201,9 @@ pub fn load_policy(root: &Path, choice: &PolicyChoice) -> Result<Policy, AuditEr
     match choice {
         PolicyChoice::Named(name) => {
             let path = Path::new(name);
-            if path.is_file() {
+            // Whatever is there and is not a folder is loaded (a FIFO is refused with its
+            // reason, never opened so that it blocks).
+            if std::fs::metadata(path).is_ok_and(|m| !m.is_dir()) {
                 Ok(Policy::load(path, name)?)
             } else if let Some(preset) = Policy::preset(name) {
                 Ok(preset?)
@@ -210,11 +212,21 @@ pub fn load_policy(root: &Path, choice: &PolicyChoice) -> Result<Policy, AuditEr
             }
         }
         PolicyChoice::Automatic => {
+            // The audited tree's own policy file is read like every file of the tree; one that
+            // is refused (a FIFO, a link out of the tree) stops the audit rather than let the
+            // default policy stand in for it silently.
             let local = root.join(policy::POLICY_FILE);
-            if local.is_file() {
-                Ok(Policy::load(&local, policy::POLICY_FILE)?)
-            } else {
-                Ok(Policy::preset(policy::DEFAULT_PRESET).unwrap_or_else(unreachable_preset)?)
+            match source::Confined::audited(root).read_text(&local, source::Limit::POLICY) {
+                Ok(text) => Ok(Policy::from_text(&text, &local, policy::POLICY_FILE)?),
+                Err(refusal) if refusal.is_missing() => Ok(
+                    Policy::preset(policy::DEFAULT_PRESET).unwrap_or_else(unreachable_preset)?
+                ),
+                Err(refusal) => Err(AuditError::Policy(PolicyError {
+                    file: policy::POLICY_FILE.to_string(),
+                    line: None,
+                    field: None,
+                    message: format!("the policy {}", refusal.reason_text()),
+                })),
             }
         }
     }
@@ -271,7 +283,10 @@ pub fn run(path: &Path, options: &AuditOptions, progress: &Progress) -> Result<A
         options,
         &crate::registry::ecosystems_needing_configuration(&graph),
     );
-    let registry_findings = crate::registry::resolve(&mut graph, &registry, progress);
+    let mut registry_findings = registry.endpoints.findings.clone();
+    registry_findings.extend(crate::registry::resolve(&mut graph, &registry, progress));
+    let areas = package_areas(&root, options);
+    registry_findings.extend(licence::confine_dirs(&mut graph, &areas));
 
     let lookups = {
         let layered = crate::index::Layered::open(
@@ -308,6 +323,7 @@ pub fn run(path: &Path, options: &AuditOptions, progress: &Progress) -> Result<A
             &IdentifyOptions {
                 detect: options.detect,
                 cache: DetectionCache::new(options.cache_dir.as_deref()),
+                areas: areas.clone(),
             },
         )
     };
@@ -417,6 +433,18 @@ fn assemble(
             finding.path = path_strings[*i].clone();
         }
     }
+    // The same problem found by two stages (a refused file reported by the walk and by the
+    // reader of its project) is reported once.
+    let mut seen = std::collections::HashSet::new();
+    findings.retain(|f| {
+        seen.insert((
+            f.code,
+            f.severity,
+            f.message.clone(),
+            f.location.clone(),
+            f.package.clone(),
+        ))
+    });
     // Errors first, then by code, package and message: stable across runs.
     findings.sort_by(|a, b| {
         (a.severity, a.code, &a.package, &a.message)
@@ -553,40 +581,57 @@ pub fn timestamp() -> String {
     now.to_string()
 }
 
-/// The look-up stage's settings: `[registries]` of the audited root's fundament.toml, overridden
-/// by the command line, and the user's own client configuration.
+/// The look-up stage's settings. The user's own `[registries]` (the command line, then the
+/// `--policy` file, then fundament's configuration file) come first and alone may give CA
+/// certificates; the audited tree's fundament.toml may name endpoints (reported, R005), and
+/// nothing else of it that could weaken the user's connections is taken.
 fn registry_options(
     root: &Path,
     options: &AuditOptions,
     needed: &std::collections::BTreeSet<crate::model::Ecosystem>,
 ) -> crate::registry::RegistryOptions {
     use crate::registry::config;
-    let mut settings = read_registry_settings(root).unwrap_or_default();
-    if let Some(cli) = &options.registries {
-        let cli = cli.clone();
-        settings = config::RegistrySettings {
-            npm: cli.npm.or(settings.npm),
-            pypi: cli.pypi.or(settings.pypi),
-            maven: if cli.maven.is_empty() {
-                settings.maven
-            } else {
-                cli.maven
-            },
-            go: cli.go.or(settings.go),
-            parallelism: cli.parallelism.or(settings.parallelism),
-            timeout: cli.timeout.or(settings.timeout),
-            retries: cli.retries.or(settings.retries),
-            ca_certificates: [settings.ca_certificates, cli.ca_certificates].concat(),
-        };
-    }
     let homes = options
         .homes
         .clone()
         .unwrap_or_else(config::Homes::from_environment);
-    let endpoints = if options.registry_lookups {
+    let policy_file = match &options.policy {
+        PolicyChoice::Named(name) if std::fs::metadata(name).is_ok_and(|m| m.is_file()) => {
+            Some(PathBuf::from(name))
+        }
+        _ => None,
+    };
+    let mut user = options.registries.clone().unwrap_or_default();
+    for file in policy_file.iter().chain(homes.config_file.iter()) {
+        if let Some(more) = registry_settings_in(file) {
+            user = user.or(more);
+        }
+    }
+    let tree = read_registry_settings(root).unwrap_or_default();
+    let mut tree_findings = Vec::new();
+    if !tree.ca_certificates.is_empty() {
+        tree_findings.push(
+            Finding::warning(
+                Code::RegistryFromTree,
+                format!(
+                    "{} names CA certificates to trust; fundament takes trust anchors only from \
+                     your own configuration, so they were not used",
+                    policy::POLICY_FILE
+                ),
+            )
+            .at(policy::POLICY_FILE, None)
+            .note("give them in the `[registries]` of a --policy file or of fundament's configuration file"),
+        );
+    }
+    let settings = config::RegistrySettings {
+        ca_certificates: user.ca_certificates.clone(),
+        ..user.clone().or(tree.clone())
+    };
+    let mut endpoints = if options.registry_lookups {
         config::endpoints(
             root,
-            &settings,
+            &user,
+            &tree,
             &homes,
             needed,
             options.cache_dir.as_deref(),
@@ -594,6 +639,7 @@ fn registry_options(
     } else {
         config::Endpoints::default()
     };
+    endpoints.findings.extend(tree_findings);
     let mut http = crate::registry::http::HttpOptions {
         offline: options.offline,
         cache_dir: options.cache_dir.clone(),
@@ -620,9 +666,48 @@ fn registry_options(
 /// `[registries]` of fundament.toml at the audited root, if any (read whichever policy
 /// applies: where the registries are is a property of the environment, not of the policy).
 fn read_registry_settings(root: &Path) -> Option<crate::registry::config::RegistrySettings> {
-    let text = std::fs::read_to_string(root.join(policy::POLICY_FILE)).ok()?;
+    let text = source::Confined::audited(root)
+        .read_text(&root.join(policy::POLICY_FILE), source::Limit::POLICY)
+        .ok()?;
     let table: toml::Table = toml::from_str(&text).ok()?;
     table.get("registries")?.clone().try_into().ok()
+}
+
+/// `[registries]` of a file of the user's own (a `--policy` file, fundament's configuration).
+fn registry_settings_in(path: &Path) -> Option<crate::registry::config::RegistrySettings> {
+    let text = source::read_text_bounded(path, source::Limit::POLICY).ok()?;
+    let table: toml::Table = toml::from_str(&text).ok()?;
+    table.get("registries")?.clone().try_into().ok()
+}
+
+/// Where packages' files may be read (see [`IdentifyOptions::areas`]): the audited tree, then
+/// the package sources of Cargo's registry and git caches, Go's module cache, and the licence
+/// files fundament extracted from module archives itself. Not Cargo's home as a whole: it holds
+/// credentials, and a package's `license-file = "../../…"` must not reach them.
+fn package_areas(root: &Path, options: &AuditOptions) -> Vec<source::Confined> {
+    let mut areas = vec![source::Confined::audited(root)];
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| dirs::home_dir().map(|home| home.join(".cargo")));
+    if let Some(home) = cargo_home {
+        areas.extend(source::Confined::other(
+            &home.join("registry").join("src"),
+            "Cargo's registry sources",
+        ));
+        areas.extend(source::Confined::other(
+            &home.join("git").join("checkouts"),
+            "Cargo's git checkouts",
+        ));
+    }
+    areas.extend(ecosystem::go::module_cache(&ReadOptions::default()));
+    if let Some(dir) = crate::registry::goproxy::licence_dir(options.cache_dir.as_deref()) {
+        areas.extend(source::Confined::other(
+            &dir,
+            "fundament's cache of Go module licence files",
+        ));
+    }
+    areas
 }
 
 /// Codes whose findings mean the audit could not see everything: the `I` area, and indices

@@ -108,6 +108,8 @@ codes! {
         "Offline, and the registry's answer is not in the cache: the licence stays unresolved.";
     RegistryResolved = "R004", "registry-resolved",
         "Licences were read from a registry (how many, from where, how many from the cache).";
+    RegistryFromTree = "R005", "registry-from-tree",
+        "The audited tree's own configuration names a registry, or tried to give credentials or expand variables: endpoints are used, credentials and expansions never.";
     // Vetting: what indices of vetted components say about the packages.
     IndexUnavailable = "V001", "index-unavailable",
         "An index could not be read, or a look-up in it failed: the vetting of the packages concerned is unknown.";
@@ -135,7 +137,7 @@ codes! {
     LockfileVersionUnsupported = "I003", "lockfile-version-unsupported",
         "A lockfile has a format version fundament does not read.";
     SymlinkOutsideRoot = "I004", "symlink-outside-root",
-        "A file or directory links outside the audited tree; it was not read.";
+        "A file or directory links outside the audited tree, or a path the input names leads outside it; it was not read.";
     ResolutionDegraded = "I005", "resolution-degraded",
         "The project was read from its lockfile alone: versions are known, licences are not.";
     PackageMetadataUnreadable = "I006", "package-metadata-unreadable",
@@ -163,7 +165,7 @@ impl Serialize for Code {
 }
 
 /// A place in a file, for findings about input or policy files.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Location {
     pub file: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -261,6 +263,24 @@ impl Finding {
     pub fn note(mut self, text: impl Into<String>) -> Self {
         self.notes.push(text.into());
         self
+    }
+
+    /// An input file that was refused or could not be read (see [`crate::source::confined`]):
+    /// `I004` when its path leads outside the audited tree, else `I001`; an error, located at
+    /// the file. The message names the file and the reason, never its contents.
+    pub fn refused(refusal: &crate::source::Refusal) -> Self {
+        Self::refused_as(refusal, Severity::Error)
+    }
+
+    /// [`Finding::refused`] with another severity (a package's licence file, an installed
+    /// copy: evidence, not the project's input).
+    pub fn refused_as(refusal: &crate::source::Refusal, severity: Severity) -> Self {
+        let code = if refusal.is_outside() {
+            Code::SymlinkOutsideRoot
+        } else {
+            Code::InputUnreadable
+        };
+        Self::new(code, severity, refusal.to_string()).at(refusal.path.clone(), None)
     }
 }
 

@@ -73,7 +73,7 @@ fn licences_come_from_metadata_and_licence_files() {
     assert!(detected["confidence"].as_f64().unwrap() > 0.95);
     assert_eq!(
         detected["sha256"],
-        sha256(&fixture("cargo/deps/filed/LICENSE.txt"))
+        sha256(&fixture("cargo/workspace/vendor/filed/LICENSE.txt"))
     );
     // Nothing declared, no file: unknown, and the default policy denies it.
     let unknown = package(&json, "unlicensed");

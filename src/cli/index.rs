@@ -205,7 +205,7 @@ fn init(args: &InitArgs) -> Result<u8, String> {
         maintainers,
     };
     publish::init(&args.dir, &config, args.git).map_err(|e| e.to_string())?;
-    println!(
+    crate::safe_println!(
         "created the index `{}` in {}",
         args.name,
         args.dir.display()
@@ -372,16 +372,16 @@ fn publish_command(args: &PublishArgs, quiet: bool) -> Result<u8, String> {
     }
     for found in &evidence {
         for warning in &found.warnings {
-            eprintln!("warning: {warning}");
+            crate::safe_eprintln!("warning: {warning}");
         }
     }
     for record in &records {
         let published =
             publish::publish(&args.index, record, !args.no_commit).map_err(|e| e.to_string())?;
         for warning in &published.warnings {
-            eprintln!("warning: {warning}");
+            crate::safe_eprintln!("warning: {warning}");
         }
-        println!(
+        crate::safe_println!(
             "{} {}:{}{}",
             publish::commit_message(record),
             published.file,
@@ -416,7 +416,7 @@ fn verify_command(args: &VerifyArgs) -> Result<u8, String> {
             })?;
             let checkout = crate::index::source::sync_git(url, None, &cache, args.sources.offline)?;
             if let Some(stale) = &checkout.stale {
-                eprintln!("warning: {stale}");
+                crate::safe_eprintln!("warning: {stale}");
             }
             verify::verify_folder(&checkout.dir, today)
         }
@@ -431,7 +431,7 @@ fn verify_command(args: &VerifyArgs) -> Result<u8, String> {
         }
     };
     if !args.purl.is_empty() && !matches!(location, Location::Http { .. }) {
-        eprintln!("note: --purl is for HTTP indices; the whole tree was verified");
+        crate::safe_eprintln!("note: --purl is for HTTP indices; the whole tree was verified");
     }
     print_report(&text, &report, args.format);
     Ok(if report.ok() { 0 } else { EXIT_INPUT })
@@ -446,10 +446,10 @@ fn print_report(location: &str, report: &Report, format: OutputFormat) {
         return;
     }
     for problem in &report.problems {
-        println!("error: {problem}");
+        crate::safe_println!("error: {problem}");
     }
     for note in &report.notes {
-        println!("note: {note}");
+        crate::safe_println!("note: {note}");
     }
     let name = report
         .name
@@ -466,9 +466,9 @@ fn print_report(location: &str, report: &Report, format: OutputFormat) {
         plural(report.packages)
     );
     if report.ok() {
-        println!("index {name}at {location}: {counts}; no problems");
+        crate::safe_println!("index {name}at {location}: {counts}; no problems");
     } else {
-        println!(
+        crate::safe_println!(
             "index {name}at {location}: {counts}; {} problem{}",
             report.problems.len(),
             plural(report.problems.len())
@@ -486,7 +486,8 @@ fn open_indices(args: &IndicesArgs) -> Result<Layered, String> {
     let mut settings: Vec<IndexSettings> = Vec::new();
     if args.index.is_empty() {
         let toml_path = cwd.join(crate::policy::POLICY_FILE);
-        if let Ok(text) = std::fs::read_to_string(&toml_path) {
+        if let Ok(text) = crate::source::read_text_bounded(&toml_path, crate::source::Limit::POLICY)
+        {
             let table: toml::Table =
                 toml::from_str(&text).map_err(|e| format!("{}: {e}", toml_path.display()))?;
             settings = crate::index::settings_from_toml(&table)
@@ -519,7 +520,7 @@ fn open_indices(args: &IndicesArgs) -> Result<Layered, String> {
     };
     let layered = Layered::open(&settings, &options).map_err(|e| e.to_string())?;
     for problem in layered.problems() {
-        eprintln!(
+        crate::safe_eprintln!(
             "{}: {problem}",
             if problem.failed { "error" } else { "warning" }
         );
@@ -579,20 +580,20 @@ fn show(args: &ShowArgs) -> Result<u8, String> {
         return Ok(if errors.is_empty() { 0 } else { EXIT_INPUT });
     }
 
-    println!("{}", id.purl());
+    crate::safe_println!("{}", id.purl());
     if records.is_empty() {
-        println!("  no decisions in {}", describe_layers(&layered));
+        crate::safe_println!("  no decisions in {}", describe_layers(&layered));
     } else {
-        println!("  decisions (file order, per index):");
+        crate::safe_println!("  decisions (file order, per index):");
         for d in &records {
-            println!("    {}", describe(d));
+            crate::safe_println!("    {}", describe(d));
         }
     }
     if !versions.is_empty() {
-        println!("  in force:");
+        crate::safe_println!("  in force:");
         for (version, lookup) in versions.iter().zip(&lookups) {
             match &lookup.answer {
-                Some(answer) => println!(
+                Some(answer) => crate::safe_println!(
                     "    {version}: {} ({}) by {}, {} on {}, index `{}` {}:{}{}",
                     answer.record.decision,
                     answer.record.licence,
@@ -608,15 +609,17 @@ fn show(args: &ShowArgs) -> Result<u8, String> {
                         format!("; supersedes {}", answer.superseded.len())
                     }
                 ),
-                None => println!("    {version}: not vetted"),
+                None => crate::safe_println!("    {version}: not vetted"),
             }
             if !lookup.conclusive() {
-                println!("      (not certain: an index that could change this could not be read)");
+                crate::safe_println!(
+                    "      (not certain: an index that could change this could not be read)"
+                );
             }
         }
     }
     for error in &errors {
-        eprintln!("error: {error}");
+        crate::safe_eprintln!("error: {error}");
     }
     Ok(if errors.is_empty() { 0 } else { EXIT_INPUT })
 }
@@ -687,7 +690,7 @@ fn search(args: &SearchArgs) -> Result<u8, String> {
             .iter()
             .map(|(purl, index, file)| serde_json::json!({"purl": purl, "index": index, "file": file}))
             .collect();
-        println!(
+        crate::safe_println!(
             "{}",
             serde_json::to_string_pretty(&serde_json::json!({
                 "matches": out,
@@ -697,14 +700,14 @@ fn search(args: &SearchArgs) -> Result<u8, String> {
         );
     } else {
         for (purl, index, _) in &hits {
-            println!("{purl}  [{index}]");
+            crate::safe_println!("{purl}  [{index}]");
         }
         if hits.is_empty() {
-            println!("no package name contains `{}`", args.term);
+            crate::safe_println!("no package name contains `{}`", args.term);
         }
     }
     for name in &skipped {
-        eprintln!(
+        crate::safe_eprintln!(
             "note: the index `{name}` is served over HTTP and cannot be listed; it was not searched (use `fundament index show PURL` for one package)"
         );
     }

@@ -102,6 +102,30 @@ impl InputArgs {
     }
 }
 
+/// Names every input problem of `audit` on stderr, one line each (`error[I001]: message`),
+/// whatever the format of the report: an SBOM or a JSON report on stdout, or a report written
+/// to a file, must not hide that the audit is incomplete. Values are escaped.
+pub fn report_input_problems(audit: &Audit) {
+    let problems: Vec<&crate::diagnostic::Finding> = audit
+        .findings
+        .iter()
+        .filter(|f| {
+            f.severity == crate::diagnostic::Severity::Error
+                && crate::audit::is_input_problem(f.code)
+        })
+        .collect();
+    for finding in &problems {
+        crate::safe_eprintln!("error[{}]: {}", finding.code, finding.message);
+    }
+    if audit.summary.outcome == crate::audit::Outcome::Incomplete {
+        crate::safe_eprintln!(
+            "the audit is incomplete: {} input problem{}; what could be read is reported, but it cannot pass",
+            problems.len(),
+            if problems.len() == 1 { "" } else { "s" }
+        );
+    }
+}
+
 /// Writes `text` to `output`, or to stdout (a closed pipe, as with `| head`, is not an error).
 pub fn write_output(output: Option<&PathBuf>, text: &str) -> Result<(), u8> {
     match output {

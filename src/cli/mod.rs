@@ -98,7 +98,8 @@ fn cache_dir(explicit: Option<&PathBuf>) -> Option<PathBuf> {
         .or_else(|| dirs::cache_dir().map(|d| d.join("fundament")))
 }
 
-/// Prints an error that stops the command, in the same style as findings.
+/// Prints an error that stops the command, in the same style as findings. The message is
+/// escaped: it names files and values of the input.
 fn print_error(message: impl std::fmt::Display) {
     let colour = std::io::stderr().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
@@ -110,5 +111,8 @@ fn print_error(message: impl std::fmt::Display) {
     } else {
         "error".to_string()
     };
-    eprintln!("{head}: {message}");
+    eprintln!(
+        "{head}: {}",
+        crate::report::escape::line(&message.to_string())
+    );
 }

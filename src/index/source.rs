@@ -4,6 +4,7 @@
 use super::IndexError;
 use super::config::{CONFIG_FILE, Config};
 use crate::registry::http::{Http, HttpError};
+use crate::source::Limit;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -227,10 +228,17 @@ pub(crate) fn read_contained(root: &Path, rel: &str) -> Result<Option<Vec<u8>>, 
             Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
         }
     }
-    match std::fs::read(&path) {
+    // Index files are as untrusted as the audited tree: a FIFO or a device under a record's
+    // name is refused without blocking, and no file is read past its cap.
+    let limit = if rel == super::CONFIG_FILE {
+        Limit::INDEX_CONFIG
+    } else {
+        Limit::INDEX_RECORD
+    };
+    match crate::source::read_bounded(&path, limit) {
         Ok(bytes) => Ok(Some(bytes)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+        Err(refusal) if refusal.is_missing() => Ok(None),
+        Err(refusal) => Err(refusal.to_string()),
     }
 }
 

@@ -275,12 +275,11 @@ fn walk(report: &mut Report, dir: &Path, rel: &str, today: jiff::civil::Date) {
                 &path,
                 "left over by a publish that was interrupted before it replaced the file; the index is intact, the next publish into this folder removes it",
             );
-        } else if !kind.is_file() {
-            report.problem(&path, None, "not a regular file");
         } else {
-            match std::fs::read(entry.path()) {
+            // A FIFO or device is refused by the bounded reading, with what it is.
+            match crate::source::read_bounded(&entry.path(), crate::source::Limit::INDEX_RECORD) {
                 Ok(bytes) => report.check_file(&path, &bytes, today),
-                Err(e) => report.problem(&path, None, format!("cannot read: {e}")),
+                Err(refusal) => report.problem(&path, None, refusal.reason_text()),
             }
         }
     }

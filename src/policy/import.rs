@@ -36,11 +36,13 @@ pub struct ImportError {
 
 /// Converts the policy in `path` (shown as `display`).
 pub fn import(path: &Path, display: &str) -> Result<Imported, ImportError> {
-    let text = std::fs::read_to_string(path).map_err(|e| ImportError {
-        file: display.to_string(),
-        line: None,
-        message: format!("cannot read: {e}"),
-    })?;
+    let text = crate::source::read_text_bounded(path, crate::source::Limit::POLICY).map_err(
+        |refusal| ImportError {
+            file: display.to_string(),
+            line: None,
+            message: refusal.reason_text(),
+        },
+    )?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().to_lowercase())
@@ -153,7 +155,9 @@ impl Builder {
 
     fn finish(self, format: &str) -> Imported {
         let mut out = String::new();
-        let _ = writeln!(
+        // Comments carry text of the imported file: escaped, so that a newline in it cannot
+        // add a line (a rule) to the policy written.
+        crate::safe_writeln!(
             out,
             "# Converted by `fundament policy import` from {} ({format}).",
             self.source
@@ -161,7 +165,7 @@ impl Builder {
         if !self.not_carried.is_empty() {
             out.push_str("#\n# Not carried over (decide these by hand):\n");
             for note in &self.not_carried {
-                let _ = writeln!(out, "# - {note}");
+                crate::safe_writeln!(out, "# - {note}");
             }
         }
         out.push('\n');
@@ -189,7 +193,7 @@ impl Builder {
         for commented in &self.commented {
             out.push('\n');
             for line in commented.lines() {
-                let _ = writeln!(out, "# {line}");
+                crate::safe_writeln!(out, "# {line}");
             }
         }
         Imported {

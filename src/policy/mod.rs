@@ -336,15 +336,24 @@ impl Policy {
         })
     }
 
-    /// Loads a policy file.
+    /// Loads a policy file named by the user (`--policy`): a regular file, size-capped, read
+    /// without blocking.
     pub fn load(path: &Path, display: &str) -> Result<Policy, PolicyError> {
-        let text = std::fs::read_to_string(path).map_err(|err| PolicyError {
-            file: display.to_string(),
-            line: None,
-            field: None,
-            message: format!("cannot read the policy: {err}"),
-        })?;
-        let mut policy = Policy::parse(&text, display, display)?;
+        let text = crate::source::read_text_bounded(path, crate::source::Limit::POLICY).map_err(
+            |refusal| PolicyError {
+                file: display.to_string(),
+                line: None,
+                field: None,
+                message: format!("the policy {}", refusal.reason_text()),
+            },
+        )?;
+        Policy::from_text(&text, path, display)
+    }
+
+    /// A policy from the text of the file at `path` (already read, e.g. through the audited
+    /// tree's [`crate::source::Confined`]); index paths in it are relative to its directory.
+    pub fn from_text(text: &str, path: &Path, display: &str) -> Result<Policy, PolicyError> {
+        let mut policy = Policy::parse(text, display, display)?;
         policy.vetting.base_dir = path
             .parent()
             .map(|dir| {

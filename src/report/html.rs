@@ -180,7 +180,7 @@ pub(crate) fn md_escape(text: &str) -> String {
                 out.push(c);
             }
             '\n' | '\r' | '\t' => out.push(' '),
-            c if c.is_control() => {}
+            c if super::escape::is_unsafe(c) => out.push_str(&super::escape::line(&c.to_string())),
             c => out.push(c),
         }
     }
@@ -188,6 +188,8 @@ pub(crate) fn md_escape(text: &str) -> String {
 }
 
 const MARKDOWN: &str = "markdown";
+/// Plain text: every value is escaped for a terminal ([`super::escape::line`]).
+const TEXT: &str = "text";
 
 fn environment() -> &'static Result<Environment<'static>, String> {
     static ENV: OnceLock<Result<Environment<'static>, String>> = OnceLock::new();
@@ -208,19 +210,24 @@ fn environment() -> &'static Result<Environment<'static>, String> {
             } else if name.ends_with(".md") {
                 AutoEscape::Custom(MARKDOWN.into())
             } else {
-                AutoEscape::None
+                AutoEscape::Custom(TEXT.into())
             }
         });
+        // Licence and notice texts are several lines long: `|block` keeps their lines and tabs
+        // and escapes every other control character (also in Markdown code blocks).
+        env.add_filter("block", |text: String| {
+            minijinja::Value::from_safe_string(super::escape::block(&text).into_owned())
+        });
         env.set_formatter(|out, state, value| {
-            if let AutoEscape::Custom(name) = state.auto_escape()
-                && name == MARKDOWN
-            {
+            if let AutoEscape::Custom(name) = state.auto_escape() {
                 if value.is_safe() || value.is_none() || value.is_undefined() {
                     if !value.is_none() && !value.is_undefined() {
                         out.write_str(&value.to_string())?;
                     }
-                } else {
+                } else if name == MARKDOWN {
                     out.write_str(&md_escape(&value.to_string()))?;
+                } else {
+                    out.write_str(&super::escape::line(&value.to_string()))?;
                 }
                 Ok(())
             } else {

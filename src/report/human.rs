@@ -3,6 +3,7 @@
 //! vetting counts in another. The V009 note is not repeated among the findings: the indices
 //! table and the vetting line say the same.
 
+use super::escape::{Shown, line as esc};
 use crate::audit::{Audit, Outcome};
 use crate::diagnostic::{Code, Finding, Severity};
 use crate::index::SourceKind;
@@ -45,24 +46,28 @@ pub fn render(audit: &Audit, colour: bool) -> String {
     let dim = Style::new().effects(Effects::DIMMED);
     let mut out = String::new();
 
+    // Every value taken from the audit is shown escaped (`Shown`, `esc`): names, versions,
+    // licences, paths and messages come from the audited input and may hold control characters
+    // or newlines, which must neither reach the terminal nor start a line of their own.
     let _ = writeln!(
         out,
         "{} {} · audit of {}",
         paint.paint(bold, audit.tool.name),
         audit.tool.version,
-        audit.root
+        Shown(&audit.root)
     );
     let _ = writeln!(
         out,
         "policy: {} ({})",
-        audit.policy.name, audit.policy.origin
+        Shown(&audit.policy.name),
+        Shown(&audit.policy.origin)
     );
     let own = &audit.project_licence;
     let _ = writeln!(
         out,
         "project licence: {} ({}{})",
-        own.expression.as_deref().unwrap_or("not stated"),
-        own.explanation,
+        Shown(own.expression.as_deref().unwrap_or("not stated")),
+        Shown(&own.explanation),
         if own.consistent {
             ""
         } else {
@@ -103,7 +108,7 @@ pub fn render(audit: &Audit, colour: bool) -> String {
                 out,
                 "  {} {}",
                 paint.paint(paint.severity(finding.severity), &head),
-                finding.message
+                Shown(&finding.message)
             );
         }
         out.push('\n');
@@ -177,23 +182,28 @@ fn write_finding(
         out,
         "{}: {}",
         paint.paint(paint.severity(finding.severity), &head),
-        paint.paint(Style::new().effects(Effects::BOLD), &finding.message)
+        paint.paint(Style::new().effects(Effects::BOLD), &esc(&finding.message))
     );
     let arrow = paint.paint(AnsiColor::Blue.on_default(), "-->");
     let eq = paint.paint(AnsiColor::Blue.on_default(), "=");
     if let Some(purl) = &finding.package {
-        let _ = writeln!(out, "  {arrow} {purl}");
+        let _ = writeln!(out, "  {arrow} {}", Shown(purl));
     }
     if let Some(location) = &finding.location {
-        let _ = writeln!(out, "  {arrow} {location}");
+        let _ = writeln!(out, "  {arrow} {}", Shown(&location.to_string()));
     }
     if let Some(licence) = &finding.licence {
         match &finding.licence_source {
             Some(source) => {
-                let _ = writeln!(out, "   {eq} licence: {licence} ({source})");
+                let _ = writeln!(
+                    out,
+                    "   {eq} licence: {} ({})",
+                    Shown(licence),
+                    Shown(source)
+                );
             }
             None => {
-                let _ = writeln!(out, "   {eq} licence: {licence}");
+                let _ = writeln!(out, "   {eq} licence: {}", Shown(licence));
             }
         }
     }
@@ -205,12 +215,21 @@ fn write_finding(
             .filter(|s| **s != crate::model::Scope::Runtime)
             .map(|s| format!(" ({s} dependency)"))
             .unwrap_or_default();
-        let _ = writeln!(out, "   {eq} path: {}{scope}", finding.path.join(" → "));
+        let _ = writeln!(
+            out,
+            "   {eq} path: {}{scope}",
+            Shown(&finding.path.join(" → "))
+        );
     }
     for note in finding.notes.iter().filter(|n| !n.is_empty()) {
-        let _ = writeln!(out, "   {eq} note: {note}");
+        let _ = writeln!(out, "   {eq} note: {}", Shown(note));
     }
     out.push('\n');
+}
+
+/// Table cells from values of the audit, escaped.
+fn cells(values: Vec<String>) -> Vec<String> {
+    values.iter().map(|v| esc(v).into_owned()).collect()
 }
 
 fn table() -> Table {
@@ -241,7 +260,7 @@ fn write_projects(out: &mut String, paint: &Paint, audit: &Audit) {
             ProjectStatus::Partial { .. } => "partial".to_string(),
             ProjectStatus::Failed { .. } => "not read".to_string(),
         };
-        t.add_row(vec![
+        t.add_row(cells(vec![
             project.kind.to_string(),
             project.dir.clone(),
             match &project.lockfile {
@@ -250,7 +269,7 @@ fn write_projects(out: &mut String, paint: &Paint, audit: &Audit) {
             },
             packages.to_string(),
             status,
-        ]);
+        ]));
     }
     align_right(&mut t, &[3]);
     write_table(out, &t);
@@ -274,7 +293,7 @@ fn write_licences(out: &mut String, paint: &Paint, audit: &Audit) {
             Some(0) | None => String::new(),
             Some(n) => n.to_string(),
         };
-        t.add_row(vec![
+        t.add_row(cells(vec![
             row.licence.clone(),
             row.category
                 .clone()
@@ -284,7 +303,7 @@ fn write_licences(out: &mut String, paint: &Paint, audit: &Audit) {
             n(Status::Review),
             n(Status::Denied),
             n(Status::Skipped),
-        ]);
+        ]));
     }
     align_right(&mut t, &[2, 3, 4, 5, 6]);
     write_table(out, &t);
@@ -336,14 +355,16 @@ fn write_indices(out: &mut String, paint: &Paint, audit: &Audit) {
             let short: String = commit.chars().take(12).collect();
             location.push_str(&format!(" @ {short}"));
         }
+        // The state is painted: its text is escaped before the colour is put around it.
         let state = match (&layer.failed, &layer.stale) {
             (Some(why), _) => paint.paint(
                 AnsiColor::Red.on_default().effects(Effects::BOLD),
-                &format!("FAILED: {why}"),
+                &format!("FAILED: {}", Shown(why)),
             ),
-            (None, Some(why)) => {
-                paint.paint(AnsiColor::Yellow.on_default(), &format!("stale: {why}"))
-            }
+            (None, Some(why)) => paint.paint(
+                AnsiColor::Yellow.on_default(),
+                &format!("stale: {}", Shown(why)),
+            ),
             (None, None) => String::new(),
         };
         let name = match &layer.index_name {
@@ -352,7 +373,7 @@ fn write_indices(out: &mut String, paint: &Paint, audit: &Audit) {
             }
             _ => layer.name.clone(),
         };
-        t.add_row(vec![
+        let mut row = cells(vec![
             name,
             layer.precedence.to_string(),
             location,
@@ -361,8 +382,9 @@ fn write_indices(out: &mut String, paint: &Paint, audit: &Audit) {
                 .copied()
                 .unwrap_or(0)
                 .to_string(),
-            state,
         ]);
+        row.push(state);
+        t.add_row(row);
     }
     align_right(&mut t, &[1, 3]);
     write_table(out, &t);

@@ -3,6 +3,7 @@
 //! dated by the audit's `created` time (from `SOURCE_DATE_EPOCH` when set).
 
 pub mod cyclonedx;
+pub mod escape;
 pub mod html;
 pub mod human;
 pub mod json;

@@ -573,7 +573,7 @@ impl LineFinder {
         let index = self
             .files
             .entry(file.to_string())
-            .or_insert_with(|| FileIndex::read(&root.join(file), wanted, python))
+            .or_insert_with(|| FileIndex::read(root, file, wanted, python))
             .as_ref()?;
         let keys = search_keys(ecosystem, name);
         let table = if ecosystem == Ecosystem::Pypi {
@@ -603,8 +603,12 @@ impl LineFinder {
 }
 
 impl FileIndex {
-    fn read(path: &Path, wanted: &HashSet<String>, python: bool) -> Option<FileIndex> {
-        let text = std::fs::read_to_string(path).ok()?;
+    /// Reads `file` of the audited tree at `root` (through [`Confined`], like every reader).
+    fn read(root: &Path, file: &str, wanted: &HashSet<String>, python: bool) -> Option<FileIndex> {
+        let tree = crate::source::Confined::audited(root);
+        let text = tree
+            .read_text(&root.join(file), crate::source::Limit::LOCKFILE)
+            .ok()?;
         let mut names: HashMap<String, Vec<usize>> = HashMap::new();
         let mut python_names: HashMap<String, Vec<usize>> = HashMap::new();
         let mut lines = Vec::new();
