@@ -1,5 +1,7 @@
 //! Stage 0: where the audited input comes from: a local directory, and SBOM files.
 
+pub mod git;
+
 use std::path::{Path, PathBuf};
 
 /// Why a source cannot be audited.
