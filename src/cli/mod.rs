@@ -5,6 +5,7 @@ mod index;
 mod input;
 mod notices;
 mod policy;
+mod scan;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
@@ -55,6 +56,13 @@ pub enum Command {
     /// Publish, verify and read indices of vetted components.
     #[command(subcommand)]
     Index(index::IndexCommand),
+    /// Audit every repository of a portfolio (folders of checkouts, lists of git URLs, a
+    /// GitLab group, a GitHub organisation), or this job's shard of it.
+    Scan(scan::ScanArgs),
+    /// Combine the outputs of `scan` shards into one portfolio result and report it.
+    Merge(scan::MergeArgs),
+    /// Which repositories of a portfolio use a component (purl) or a licence.
+    WhereUsed(scan::WhereUsedArgs),
 }
 
 /// Parses the command line, runs the command, and returns the exit code.
@@ -74,6 +82,9 @@ pub fn main() -> u8 {
         Command::Policy(command) => policy::run(command),
         Command::Notices(args) => notices::run(&cli, args),
         Command::Index(command) => index::run(command, cli.quiet),
+        Command::Scan(args) => scan::scan(args, cli.quiet),
+        Command::Merge(args) => scan::merge(args, cli.quiet),
+        Command::WhereUsed(args) => scan::where_used(args),
     }
 }
 

@@ -149,6 +149,12 @@ pub fn digest_of<'a>(ids: impl Iterator<Item = &'a str>) -> String {
 #[error("{0}")]
 pub struct ListingError(pub String);
 
+impl From<ListingError> for String {
+    fn from(e: ListingError) -> String {
+        e.0
+    }
+}
+
 /// How deep `folder` looks for checkouts in folders that group them (`group/sub/project`).
 const MAX_GROUP_DEPTH: usize = 4;
 

@@ -219,8 +219,15 @@ fn fetch(repository: &Repository, options: &ScanOptions) -> Result<Checkout, Str
         leaf
     };
     let (dir, temporary) = match &options.audit.cache_dir {
+        // One work tree per URL and reference: two branches of one repository are two
+        // checkouts, which may be audited at the same time.
         Some(cache) => (
-            git::cache_dir(cache, "portfolio-git", url).join(&leaf),
+            git::cache_dir(
+                cache,
+                "portfolio-git",
+                &format!("{url}\n{}", reference.as_deref().unwrap_or("")),
+            )
+            .join(&leaf),
             None,
         ),
         None => {

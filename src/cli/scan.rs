@@ -1,0 +1,498 @@
+//! `fundament scan`, `fundament merge` and `fundament where-used`: the portfolio.
+
+use super::{EXIT_INPUT, cache_dir, print_error};
+use crate::audit::{AuditOptions, PolicyChoice};
+use crate::licence::DetectMode;
+use crate::licence::obligations::Lang;
+use crate::portfolio::forge::{self, CloneProtocol, ForgeOptions, GitlabToken};
+use crate::portfolio::human::plain;
+use crate::portfolio::listing::{self, Listing};
+use crate::portfolio::merged::{PORTFOLIO_SCHEMA, Portfolio};
+use crate::portfolio::result::{RepositoryResult, RunStatus, ScanSettings};
+use crate::portfolio::run::{self, ScanOptions};
+use crate::portfolio::shard::{self, Shard, ShardChoice};
+use crate::portfolio::where_used::{self, Query, QueryKind};
+use crate::portfolio::{changes, html, human, merge};
+use clap::{Args, ValueEnum};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Folders of checkouts (each sub-folder a repository; symbolic links are followed) and
+    /// list files (one `URL [REF]` or folder per line).
+    #[arg(value_name = "FOLDER|LIST")]
+    pub sources: Vec<PathBuf>,
+    /// Scan the projects of this GitLab group and its subgroups (repeatable). The token
+    /// comes from $GITLAB_TOKEN, else $CI_JOB_TOKEN.
+    #[arg(long, value_name = "GROUP")]
+    pub gitlab_group: Vec<String>,
+    /// GitLab's API (`https://HOST/api/v4`, or the instance's address).
+    #[arg(long, env = "CI_API_V4_URL", value_name = "URL")]
+    pub gitlab_url: Option<String>,
+    /// Scan the repositories of this GitHub organisation or user (repeatable). The token
+    /// comes from $GITHUB_TOKEN.
+    #[arg(long, value_name = "OWNER")]
+    pub github_org: Vec<String>,
+    /// GitHub's API (`https://HOST/api/v3` for GitHub Enterprise Server).
+    #[arg(long, env = "GITHUB_API_URL", value_name = "URL")]
+    pub github_url: Option<String>,
+    /// Scan archived repositories too (default: listed as skipped).
+    #[arg(long)]
+    pub include_archived: bool,
+    /// Clone forge repositories over https (with the API token) or ssh (your ssh setup).
+    #[arg(long, value_enum, default_value_t = CloneProtocol::Https)]
+    pub clone_protocol: CloneProtocol,
+    /// The output folder: one result per repository, and this shard's manifest.
+    #[arg(long, short, value_name = "DIR")]
+    pub output: PathBuf,
+    /// Take shard I of N (counting from 1). Default: from the CI engine (GitLab's
+    /// CI_NODE_INDEX/CI_NODE_TOTAL, a Kubernetes Indexed Job's JOB_COMPLETION_INDEX with
+    /// FUNDAMENT_SHARD_TOTAL, FUNDAMENT_SHARD_INDEX/FUNDAMENT_SHARD_TOTAL, FUNDAMENT_SHARD),
+    /// else everything.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
+    /// Audit every repository, also those unchanged since their last audit.
+    #[arg(long)]
+    pub rescan: bool,
+    /// Repositories cloned or fetched at once.
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub clone_jobs: usize,
+    /// Repositories audited at once (default: the number of CPUs).
+    #[arg(long, value_name = "N")]
+    pub repository_jobs: Option<usize>,
+    /// Commits fetched per repository (0: the whole history).
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub depth: u32,
+    /// A policy file, or a preset name, for every repository. Default: each repository's
+    /// fundament.toml, else public-sector-default.
+    #[arg(long, value_name = "FILE|PRESET")]
+    pub policy: Option<String>,
+    /// Use no network: repositories are audited at their last fetch, registry look-ups
+    /// answer from the cache.
+    #[arg(long)]
+    pub offline: bool,
+    /// fundament's cache directory (default: $FUNDAMENT_CACHE_DIR, else the user cache dir).
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Do not read or write the cache (clones go to a temporary folder; nothing is reused).
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Do not look up licences in package registries. (Also `FUNDAMENT_NO_REGISTRY=1`.)
+    #[arg(
+        long,
+        env = "FUNDAMENT_NO_REGISTRY",
+        action = clap::ArgAction::SetTrue,
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    pub no_registry: bool,
+    /// Registry look-ups in flight at once, per repository audit (default 16).
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// When to identify licence texts.
+    #[arg(long, value_enum, default_value_t = DetectMode::Needed)]
+    pub detect: DetectMode,
+    /// A PEM file of CA certificates to trust besides the system's, for the forge's API,
+    /// git over HTTPS and registries (repeatable).
+    #[arg(long, value_name = "PEM")]
+    pub ca_certificates: Vec<PathBuf>,
+}
+
+pub fn scan(args: &ScanArgs, quiet: bool) -> u8 {
+    match scan_inner(args, quiet) {
+        Ok(code) => code,
+        Err(message) => {
+            print_error(message);
+            EXIT_INPUT
+        }
+    }
+}
+
+fn scan_inner(args: &ScanArgs, quiet: bool) -> Result<u8, String> {
+    if args.sources.is_empty() && args.gitlab_group.is_empty() && args.github_org.is_empty() {
+        return Err("nothing to scan: give folders of checkouts or list files, \
+                    --gitlab-group or --github-org"
+            .to_string());
+    }
+    let shard = choose_shard(args.shard.as_deref())?;
+    let http = http_options(args);
+    let forge_options = ForgeOptions {
+        http: http.clone(),
+        include_archived: args.include_archived,
+        protocol: args.clone_protocol,
+    };
+    let mut listing = Listing::default();
+    let mut credentials = Vec::new();
+    for source in &args.sources {
+        let meta = std::fs::metadata(source).map_err(|e| format!("{}: {e}", source.display()))?;
+        listing.extend(if meta.is_dir() {
+            listing::folder(source)?
+        } else {
+            listing::list_file(source)?
+        });
+    }
+    if !args.gitlab_group.is_empty() {
+        let api = args.gitlab_url.as_deref().ok_or(
+            "--gitlab-group needs GitLab's API: --gitlab-url https://HOST/api/v4 (in GitLab CI, \
+             CI_API_V4_URL is set)",
+        )?;
+        let token = non_empty("GITLAB_TOKEN")
+            .map(GitlabToken::Private)
+            .or_else(|| non_empty("CI_JOB_TOKEN").map(GitlabToken::Job));
+        for group in &args.gitlab_group {
+            let found = forge::gitlab(api, group, token.as_ref(), &forge_options)?;
+            credentials.extend(found.credentials);
+            listing.extend(found.listing);
+        }
+    }
+    if !args.github_org.is_empty() {
+        let api = args.github_url.as_deref().ok_or(
+            "--github-org needs GitHub's API: --github-url URL (in GitHub Actions, \
+             GITHUB_API_URL is set)",
+        )?;
+        let token = non_empty("GITHUB_TOKEN");
+        for owner in &args.github_org {
+            let found = forge::github(api, owner, token.as_deref(), &forge_options)?;
+            credentials.extend(found.credentials);
+            listing.extend(found.listing);
+        }
+    }
+
+    let audit = audit_options(args);
+    let mut git_http = http;
+    git_http.credentials.extend(credentials);
+    let options = ScanOptions {
+        git: crate::source::git::GitOptions {
+            offline: args.offline,
+            http: git_http,
+            depth: (args.depth > 0).then_some(args.depth),
+            ..Default::default()
+        },
+        settings: ScanSettings {
+            policy: args
+                .policy
+                .clone()
+                .unwrap_or_else(|| "automatic".to_string()),
+            offline: args.offline,
+            registry_lookups: !args.no_registry,
+            detect: format!("{:?}", args.detect).to_lowercase(),
+        },
+        audit,
+        output: args.output.clone(),
+        shard: shard.clone(),
+        clone_jobs: args.clone_jobs.max(1),
+        repository_jobs: args
+            .repository_jobs
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
+            .max(1),
+        reuse: !args.rescan && !args.no_cache,
+        today: jiff::Zoned::now().date(),
+    };
+    let mine = listing
+        .repositories
+        .iter()
+        .filter(|r| shard.shard.owns(&r.id))
+        .count();
+    if !quiet {
+        eprintln!(
+            "scanning shard {} ({}): {mine} of {} repositories{}",
+            shard.shard,
+            shard.origin,
+            listing.repositories.len(),
+            if listing.skipped.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    ", {} not scanned (archived, empty, disabled)",
+                    listing.skipped.len()
+                )
+            }
+        );
+        for note in &listing.notes {
+            eprintln!("note: {}", plain(note));
+        }
+    }
+    let log = |result: &RepositoryResult| {
+        if quiet {
+            return;
+        }
+        let detail = match (&result.audit, &result.error) {
+            (Some(a), _) => format!(
+                "{}, {} components, {} denied",
+                a.outcome,
+                a.packages,
+                a.violations()
+            ),
+            (None, Some(e)) => e.clone(),
+            (None, None) => String::new(),
+        };
+        eprintln!(
+            "{:>8} {}: {}",
+            result.status.as_str(),
+            plain(&result.repository.name),
+            plain(&detail)
+        );
+    };
+    let outcome = run::scan(&listing, &options, &log)?;
+    let failed = outcome.count(RunStatus::Failed);
+    if !quiet {
+        eprintln!(
+            "shard {}: {} audited, {} reused (unchanged), {} failed; results in {}",
+            shard.shard,
+            outcome.count(RunStatus::Audited),
+            outcome.count(RunStatus::Reused),
+            failed,
+            args.output.display()
+        );
+    }
+    Ok(if failed > 0 { EXIT_INPUT } else { 0 })
+}
+
+fn non_empty(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn choose_shard(flag: Option<&str>) -> Result<ShardChoice, String> {
+    if let Some(text) = flag {
+        return Ok(ShardChoice {
+            shard: Shard::parse(text).map_err(|e| format!("--shard: {e}"))?,
+            origin: format!("--shard {text}"),
+        });
+    }
+    Ok(
+        shard::from_environment(|name| std::env::var(name).ok())?.unwrap_or(ShardChoice {
+            shard: Shard::ALL,
+            origin: "one job for the whole portfolio".to_string(),
+        }),
+    )
+}
+
+/// The HTTP settings for the forge's API and git: `[registries]` of ./fundament.toml (CA
+/// certificates, timeout, retries), as `index` commands read them, and --ca-certificates.
+fn http_options(args: &ScanArgs) -> crate::registry::http::HttpOptions {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let mut options = crate::registry::http::HttpOptions {
+        offline: args.offline,
+        ..Default::default()
+    };
+    let settings = std::fs::read_to_string(cwd.join(crate::policy::POLICY_FILE))
+        .ok()
+        .and_then(|text| toml::from_str::<toml::Table>(&text).ok())
+        .and_then(|table| table.get("registries").cloned())
+        .and_then(|value| {
+            value
+                .try_into::<crate::registry::config::RegistrySettings>()
+                .ok()
+        });
+    if let Some(settings) = settings {
+        options
+            .ca_certificates
+            .extend(settings.ca_certificates.iter().map(|p| cwd.join(p)));
+        if let Some(seconds) = settings.timeout {
+            options.timeout = std::time::Duration::from_secs_f64(seconds.max(0.01));
+            options.connect_timeout = options.connect_timeout.min(options.timeout);
+        }
+        if let Some(retries) = settings.retries {
+            options.retries = retries;
+        }
+    }
+    options.ca_certificates.extend(args.ca_certificates.clone());
+    options
+}
+
+fn audit_options(args: &ScanArgs) -> AuditOptions {
+    let registries = (args.jobs.is_some() || !args.ca_certificates.is_empty()).then(|| {
+        crate::registry::config::RegistrySettings {
+            parallelism: args.jobs,
+            ca_certificates: args.ca_certificates.clone(),
+            ..Default::default()
+        }
+    });
+    AuditOptions {
+        policy: match &args.policy {
+            Some(p) => PolicyChoice::Named(p.clone()),
+            None => PolicyChoice::Automatic,
+        },
+        offline: args.offline,
+        detect: args.detect,
+        cache_dir: if args.no_cache {
+            None
+        } else {
+            cache_dir(args.cache_dir.as_ref())
+        },
+        registry_lookups: !args.no_registry,
+        registries,
+        ..Default::default()
+    }
+}
+
+/// Output formats of the portfolio.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PortfolioFormat {
+    /// The portfolio result (fundament.portfolio/1, docs/portfolio.md).
+    Json,
+    /// The portfolio report as one self-contained HTML file.
+    Html,
+    /// A summary for the terminal.
+    Human,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Output folders of `fundament scan` (or shard-I-of-N.json files in them); or one
+    /// portfolio result, to report it again.
+    #[arg(required = true, value_name = "DIR|FILE")]
+    pub inputs: Vec<PathBuf>,
+    /// A previous portfolio result: report what changed since.
+    #[arg(long, value_name = "FILE")]
+    pub since: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = PortfolioFormat::Json)]
+    pub format: PortfolioFormat,
+    /// Write to FILE instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Also write the HTML portfolio report to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// The language of the HTML report.
+    #[arg(long, value_enum, default_value_t = Lang::En)]
+    pub lang: Lang,
+}
+
+pub fn merge(args: &MergeArgs, quiet: bool) -> u8 {
+    let portfolio = match load(&args.inputs) {
+        Ok(p) => p,
+        Err(message) => {
+            print_error(message);
+            return EXIT_INPUT;
+        }
+    };
+    let mut portfolio = portfolio;
+    if let Some(since) = &args.since {
+        match Portfolio::read(since) {
+            Ok(previous) => portfolio.changes = Some(changes::between(&previous, &portfolio)),
+            Err(message) => {
+                print_error(format!("--since: {message}"));
+                return EXIT_INPUT;
+            }
+        }
+    }
+    let text = match args.format {
+        PortfolioFormat::Json => json(&portfolio),
+        PortfolioFormat::Html => html::render(&portfolio, args.lang),
+        PortfolioFormat::Human => human::render(&portfolio),
+    };
+    if let Err(code) = super::input::write_output(args.output.as_ref(), &text) {
+        return code;
+    }
+    if let Some(path) = &args.html {
+        let page = html::render(&portfolio, args.lang);
+        if let Err(code) = super::input::write_output(Some(path), &page) {
+            return code;
+        }
+    }
+    if !quiet && (args.format != PortfolioFormat::Human || args.output.is_some()) {
+        let s = &portfolio.summary;
+        eprintln!(
+            "portfolio: {} — {} repositories ({}), {} components; {} errors, {} warnings",
+            s.outcome,
+            s.repositories,
+            s.by_outcome
+                .iter()
+                .map(|(k, v)| format!("{v} {k}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            s.components,
+            s.errors,
+            s.warnings,
+        );
+        for f in portfolio.findings.iter().filter(|f| f.severity != "note") {
+            eprintln!("{}[{}]: {}", f.severity, f.code, plain(&f.message));
+        }
+    }
+    portfolio.exit_code()
+}
+
+/// A portfolio from `merge`'s inputs: one portfolio result read as it is, or scan outputs
+/// merged.
+fn load(inputs: &[PathBuf]) -> Result<Portfolio, String> {
+    if let [single] = inputs
+        && single.is_file()
+        && is_portfolio(single)
+    {
+        return Portfolio::read(single);
+    }
+    merge::merge(inputs)
+}
+
+fn is_portfolio(path: &Path) -> bool {
+    // The schema is near the top: no need to parse a large file twice to know.
+    std::fs::File::open(path)
+        .ok()
+        .and_then(|f| {
+            use std::io::Read as _;
+            let mut head = vec![0u8; 256];
+            let n = f.take(256).read(&mut head).ok()?;
+            Some(String::from_utf8_lossy(&head[..n]).contains(PORTFOLIO_SCHEMA))
+        })
+        .unwrap_or(false)
+}
+
+fn json(portfolio: &Portfolio) -> String {
+    let mut text = serde_json::to_string_pretty(portfolio).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+#[derive(Debug, Args)]
+pub struct WhereUsedArgs {
+    /// A purl (`pkg:npm/lodash@4.17.20`; without a version: any version), a licence
+    /// (`GPL-3.0-only`, `NOASSERTION`) or a package name.
+    #[arg(value_name = "PURL|LICENCE|NAME")]
+    pub query: String,
+    /// The portfolio: a result of `fundament merge`, or scan output folders to merge.
+    #[arg(value_name = "PORTFOLIO", default_value = "portfolio.json")]
+    pub portfolio: Vec<PathBuf>,
+    /// Read the question as a licence, or as a package name (default: a purl, else an SPDX
+    /// licence, else a name).
+    #[arg(long = "as", value_enum, default_value_t = QueryKind::Auto)]
+    pub kind: QueryKind,
+    #[arg(long, value_enum, default_value_t = AnswerFormat::Human)]
+    pub format: AnswerFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AnswerFormat {
+    Human,
+    Json,
+}
+
+/// Exit codes: 0 used somewhere, 1 used nowhere, 2 bad input.
+pub fn where_used(args: &WhereUsedArgs) -> u8 {
+    let query = match Query::parse(&args.query, args.kind) {
+        Ok(q) => q,
+        Err(message) => {
+            print_error(message);
+            return EXIT_INPUT;
+        }
+    };
+    let portfolio = match load(&args.portfolio) {
+        Ok(p) => p,
+        Err(message) => {
+            print_error(message);
+            return EXIT_INPUT;
+        }
+    };
+    let answer = where_used::find(&portfolio, &query);
+    let text = match args.format {
+        AnswerFormat::Human => human::render_answer(&answer),
+        AnswerFormat::Json => {
+            let mut t = serde_json::to_string_pretty(&answer).unwrap_or_default();
+            t.push('\n');
+            t
+        }
+    };
+    if let Err(code) = super::input::write_output(None, &text) {
+        return code;
+    }
+    if answer.components.is_empty() { 1 } else { 0 }
+}
