@@ -3,9 +3,11 @@
 mod audit;
 mod index;
 mod input;
+mod merge;
 mod notices;
 mod policy;
 mod scan;
+mod where_used;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
@@ -60,9 +62,9 @@ pub enum Command {
     /// GitLab group, a GitHub organisation), or this job's shard of it.
     Scan(scan::ScanArgs),
     /// Combine the outputs of `scan` shards into one portfolio result and report it.
-    Merge(scan::MergeArgs),
+    Merge(merge::MergeArgs),
     /// Which repositories of a portfolio use a component (purl) or a licence.
-    WhereUsed(scan::WhereUsedArgs),
+    WhereUsed(where_used::WhereUsedArgs),
 }
 
 /// Parses the command line, runs the command, and returns the exit code.
@@ -82,9 +84,9 @@ pub fn main() -> u8 {
         Command::Policy(command) => policy::run(command),
         Command::Notices(args) => notices::run(&cli, args),
         Command::Index(command) => index::run(command, cli.quiet),
-        Command::Scan(args) => scan::scan(args, cli.quiet),
-        Command::Merge(args) => scan::merge(args, cli.quiet),
-        Command::WhereUsed(args) => scan::where_used(args),
+        Command::Scan(args) => scan::run(args, cli.quiet),
+        Command::Merge(args) => merge::run(args, cli.quiet),
+        Command::WhereUsed(args) => where_used::run(args),
     }
 }
 

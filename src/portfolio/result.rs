@@ -204,7 +204,6 @@ impl AuditDigest {
         for f in &audit.findings {
             *findings.entry(f.code.as_str().to_string()).or_insert(0) += 1;
         }
-        let words = |map: &dyn Fn() -> Vec<(String, usize)>| map().into_iter().collect();
         AuditDigest {
             created: audit.created.clone(),
             policy: audit.policy.name.clone(),
@@ -214,22 +213,8 @@ impl AuditDigest {
             projects: audit.summary.projects,
             projects_failed: audit.summary.projects_failed,
             packages: audit.summary.packages,
-            by_status: words(&|| {
-                audit
-                    .summary
-                    .by_status
-                    .iter()
-                    .map(|(k, v)| (word(k), *v))
-                    .collect()
-            }),
-            by_vetting: words(&|| {
-                audit
-                    .summary
-                    .by_vetting
-                    .iter()
-                    .map(|(k, v)| (word(k), *v))
-                    .collect()
-            }),
+            by_status: by_word(&audit.summary.by_status),
+            by_vetting: by_word(&audit.summary.by_vetting),
             errors: audit.summary.errors,
             warnings: audit.summary.warnings,
             notes: audit.summary.notes,
@@ -242,6 +227,11 @@ impl AuditDigest {
     pub fn violations(&self) -> usize {
         self.by_status.get("denied").copied().unwrap_or(0)
     }
+}
+
+/// Counts keyed by their serde names.
+fn by_word<K: Serialize>(map: &BTreeMap<K, usize>) -> BTreeMap<String, usize> {
+    map.iter().map(|(k, v)| (word(k), *v)).collect()
 }
 
 /// A value's serde name (`"denied"`, `"npm"`): the JSON report's own words, whatever the

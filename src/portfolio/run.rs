@@ -259,12 +259,15 @@ fn repository_hash(id: &str) -> String {
     hex::encode(Sha256::digest(id.as_bytes()))
 }
 
+/// The state of a policy's indices, or why there is none ([`state::index_state`]).
+type IndexState = Result<Vec<String>, String>;
+
 /// What the audits of one scan share.
 struct Context<'a> {
     options: &'a ScanOptions,
     store: Option<Store>,
     /// Index states per policy and folder, worked out once.
-    indices: Mutex<HashMap<(String, PathBuf), Result<Vec<String>, String>>>,
+    indices: Mutex<HashMap<(String, PathBuf), IndexState>>,
 }
 
 impl Context<'_> {
