@@ -579,3 +579,34 @@ fn bad_input_is_named() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("--gitlab-url"));
 }
+
+#[test]
+fn audit_takes_a_git_url() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repositories = make_repositories(&tmp.path().join("repos"), 1);
+    let url = url_of(&repositories[0]);
+    let cache = tmp.path().join("cache");
+    let output = fundament()
+        .args(["audit", &url, "--format", "json", "--no-registry", "--cache-dir"])
+        .arg(&cache)
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stderr)));
+    // The same audit as of the checkout itself.
+    let local = support::audit_json(&repositories[0], &["--no-registry"]);
+    assert_eq!(report["packages"], local.json["packages"]);
+    assert_eq!(report["summary"], local.json["summary"]);
+    assert!(
+        report["root"]
+            .as_str()
+            .unwrap()
+            .starts_with(&std::fs::canonicalize(&cache).unwrap().display().to_string()),
+        "cloned into the cache: {}",
+        report["root"]
+    );
+    let missing = url_of(&tmp.path().join("gone.git"));
+    let output = fundament().args(["audit", &missing]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("gone.git"));
+}

@@ -69,13 +69,16 @@ struct Ready<'a> {
     checkout: Result<Checkout, String>,
 }
 
-struct Checkout {
-    dir: PathBuf,
+/// A repository on this machine, ready to be audited.
+#[derive(Debug)]
+pub struct Checkout {
+    pub dir: PathBuf,
     /// The commit, or why there is none that identifies the content.
-    commit: Result<String, String>,
-    stale: Option<String>,
-    /// A clone made outside the cache (`--no-cache`), removed after its audit.
-    temporary: Option<PathBuf>,
+    pub commit: Result<String, String>,
+    /// Set when the fetch failed and the last fetch is used: why.
+    pub stale: Option<String>,
+    /// A clone made outside the cache (no cache), to be removed after its audit.
+    pub temporary: Option<PathBuf>,
 }
 
 /// Scans this shard's repositories of `listing`; `done` is called as each one finishes.
@@ -199,6 +202,23 @@ fn fetch(repository: &Repository, options: &ScanOptions) -> Result<Checkout, Str
     let Origin::Git { url, reference } = &repository.origin else {
         return in_place(repository);
     };
+    check_out(
+        url,
+        reference.as_deref(),
+        options.audit.cache_dir.as_deref(),
+        &options.git,
+    )
+}
+
+/// Brings the repository at `url` onto this machine: into fundament's cache, one work tree
+/// per URL and reference (a shallow clone, fetched on later calls), or without a cache into a
+/// temporary folder ([`Checkout::temporary`], for the caller to remove).
+pub fn check_out(
+    url: &str,
+    reference: Option<&str>,
+    cache: Option<&Path>,
+    options: &GitOptions,
+) -> Result<Checkout, String> {
     // The last folder is named after the repository, so that reports (SBOM names) show it.
     let leaf: String = super::listing::name_of_url(&git::display_url(url))
         .rsplit('/')
@@ -218,27 +238,18 @@ fn fetch(repository: &Repository, options: &ScanOptions) -> Result<Checkout, Str
     } else {
         leaf
     };
-    let (dir, temporary) = match &options.audit.cache_dir {
-        // One work tree per URL and reference: two branches of one repository are two
-        // checkouts, which may be audited at the same time.
-        Some(cache) => (
-            git::cache_dir(
-                cache,
-                "portfolio-git",
-                &format!("{url}\n{}", reference.as_deref().unwrap_or("")),
-            )
-            .join(&leaf),
-            None,
-        ),
+    // Two branches of one repository are two work trees, which may be audited at once.
+    let key = format!("{url}\n{}", reference.unwrap_or(""));
+    let (dir, temporary) = match cache {
+        Some(cache) => (git::cache_dir(cache, "portfolio-git", &key).join(&leaf), None),
         None => {
-            let hash = &repository_hash(&repository.id)[..16];
+            let hash = &repository_hash(&key)[..16];
             let top =
                 std::env::temp_dir().join(format!("fundament-scan-{}-{hash}", std::process::id()));
             (top.join(&leaf), Some(top))
         }
     };
-    let fetched = git::sync(url, &dir, reference.as_deref(), &options.git);
-    match fetched {
+    match git::sync(url, &dir, reference, options) {
         Ok(checkout) => Ok(Checkout {
             dir: checkout.dir,
             commit: Ok(checkout.commit),
