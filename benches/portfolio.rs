@@ -101,7 +101,10 @@ fn warm_checkouts(root: &Path) {
     warm.reuse = false;
     let first = Instant::now();
     run::scan(&listing, &warm, &quiet).expect("the scan runs");
-    println!("warm-up scan (caches filled)                       {}", seconds(first.elapsed()));
+    println!(
+        "warm-up scan (caches filled)                       {}",
+        seconds(first.elapsed())
+    );
 
     let mut audit_all = options(&cache, &root.join("out-all"));
     audit_all.reuse = false;
@@ -247,7 +250,12 @@ fn cold_network(root: &Path) {
     let start = Instant::now();
     let clones: Vec<PathBuf> = std::thread::scope(|scope| {
         let chunks: Vec<Vec<(usize, &String)>> = (0..4)
-            .map(|k| urls.iter().enumerate().filter(|(i, _)| i % 4 == k).collect())
+            .map(|k| {
+                urls.iter()
+                    .enumerate()
+                    .filter(|(i, _)| i % 4 == k)
+                    .collect()
+            })
             .collect();
         let handles: Vec<_> = chunks
             .into_iter()
@@ -265,7 +273,10 @@ fn cold_network(root: &Path) {
                 })
             })
             .collect();
-        handles.into_iter().flat_map(|h| h.join().expect("a clone thread")).collect()
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("a clone thread"))
+            .collect()
     });
     let clone_time = start.elapsed();
     let local = Listing {
@@ -311,9 +322,18 @@ fn cold_network(root: &Path) {
         LATENCY.as_millis(),
         registry.total() - requests_before
     );
-    println!("  clones alone, 4 at once                          {}", seconds(clone_time));
-    println!("  audits alone (local clones, registry cold)       {}", seconds(audit_time));
-    println!("  sum of the two                                   {}", seconds(clone_time + audit_time));
+    println!(
+        "  clones alone, 4 at once                          {}",
+        seconds(clone_time)
+    );
+    println!(
+        "  audits alone (local clones, registry cold)       {}",
+        seconds(audit_time)
+    );
+    println!(
+        "  sum of the two                                   {}",
+        seconds(clone_time + audit_time)
+    );
     println!(
         "  scan, one repository after another (1 clone, 1 audit, 1 look-up at a time): {} ({resolved} audited)",
         seconds(sequential_time)

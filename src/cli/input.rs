@@ -144,7 +144,8 @@ impl InputArgs {
             offline: options.offline,
             ..Default::default()
         };
-        let checkout = crate::portfolio::run::check_out(text, None, options.cache_dir.as_deref(), &git)?;
+        let checkout =
+            crate::portfolio::run::check_out(text, None, options.cache_dir.as_deref(), &git)?;
         if let Some(stale) = &checkout.stale {
             eprintln!("warning: {stale}");
         }

@@ -241,7 +241,10 @@ pub fn check_out(
     // Two branches of one repository are two work trees, which may be audited at once.
     let key = format!("{url}\n{}", reference.unwrap_or(""));
     let (dir, temporary) = match cache {
-        Some(cache) => (git::cache_dir(cache, "portfolio-git", &key).join(&leaf), None),
+        Some(cache) => (
+            git::cache_dir(cache, "portfolio-git", &key).join(&leaf),
+            None,
+        ),
         None => {
             let hash = &repository_hash(&key)[..16];
             let top =
