@@ -10,21 +10,8 @@
 //!
 //! A plain harness, as benches/audit.rs: wall-clock times printed, ratios within one run.
 
-#[path = "../tests/support/server.rs"]
-mod server;
-
-#[path = "../tests/support/git_server.rs"]
-mod git_server;
-
-#[path = "../tests/support/portfolio.rs"]
-mod portfolio_support;
-
-/// A fixture of this repository (git_server.rs reads the test CA's files through it).
-fn fixture(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(path)
-}
+#[path = "../tests/support/mod.rs"]
+mod support;
 
 use fundament::audit::{AuditOptions, PolicyChoice};
 use fundament::portfolio::listing::{self, Listing, Repository, SourceKind};
@@ -33,9 +20,11 @@ use fundament::portfolio::run::{self, ScanOptions};
 use fundament::portfolio::shard::{Shard, ShardChoice};
 use fundament::portfolio::{html, merge};
 use fundament::registry::config::{Homes, RegistrySettings};
-use server::{Reply, TestServer};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
+use support::git_server;
+use support::portfolio as portfolio_support;
+use support::server::{Reply, TestServer};
 
 const CHECKOUTS: usize = 200;
 

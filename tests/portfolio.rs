@@ -8,29 +8,7 @@ use fundament::portfolio::shard::shard_of;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use support::portfolio::{commit_all, list_file, make_repositories};
-
-/// `fundament` with no CI engine's shard variables and no forge settings from the
-/// environment the tests run in.
-fn fundament() -> assert_cmd::Command {
-    let mut cmd = support::fundament();
-    for var in [
-        "CI_NODE_INDEX",
-        "CI_NODE_TOTAL",
-        "JOB_COMPLETION_INDEX",
-        "FUNDAMENT_SHARD",
-        "FUNDAMENT_SHARD_INDEX",
-        "FUNDAMENT_SHARD_TOTAL",
-        "CI_API_V4_URL",
-        "GITHUB_API_URL",
-        "GITLAB_TOKEN",
-        "CI_JOB_TOKEN",
-        "GITHUB_TOKEN",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd
-}
+use support::portfolio::{commit_all, fundament, list_file, make_repositories};
 
 struct Run {
     code: i32,

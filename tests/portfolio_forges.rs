@@ -7,27 +7,8 @@ mod support;
 use serde_json::{Value, json};
 use std::path::Path;
 use support::git_server::{GitServer, GitServerOptions, bare_repository};
+use support::portfolio::fundament;
 use support::server::{Reply, TestServer};
-
-fn fundament() -> assert_cmd::Command {
-    let mut cmd = support::fundament();
-    for var in [
-        "CI_NODE_INDEX",
-        "CI_NODE_TOTAL",
-        "JOB_COMPLETION_INDEX",
-        "FUNDAMENT_SHARD",
-        "FUNDAMENT_SHARD_INDEX",
-        "FUNDAMENT_SHARD_TOTAL",
-        "CI_API_V4_URL",
-        "GITHUB_API_URL",
-        "GITLAB_TOKEN",
-        "CI_JOB_TOKEN",
-        "GITHUB_TOKEN",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd
-}
 
 /// Bare repositories holding a small npm project each, served over HTTP with Basic
 /// credentials `basic`.

@@ -6,24 +6,9 @@ mod support;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
-use support::portfolio::{commit_all, copy_tree, list_file, make_repositories};
-
-fn fundament() -> assert_cmd::Command {
-    let mut cmd = support::fundament();
-    for var in [
-        "CI_NODE_INDEX",
-        "CI_NODE_TOTAL",
-        "JOB_COMPLETION_INDEX",
-        "FUNDAMENT_SHARD",
-        "FUNDAMENT_SHARD_INDEX",
-        "FUNDAMENT_SHARD_TOTAL",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd
-}
+use support::browser::{chromium, run_chromium};
+use support::copy_tree;
+use support::portfolio::{commit_all, fundament, list_file, make_repositories};
 
 fn run(args: &[&str], paths: &[&Path]) -> (i32, String, String) {
     let output = fundament()
@@ -247,56 +232,6 @@ fn markup_in_names_is_escaped() {
     // The terminal gets no control characters from names either.
     let (_, text, _) = run(&["merge", "--format", "human"], &[&out]);
     assert!(text.contains("<img src=x"));
-}
-
-fn chromium() -> Option<PathBuf> {
-    let fixed = PathBuf::from("/usr/bin/chromium");
-    if fixed.is_file() {
-        return Some(fixed);
-    }
-    std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|p| p.join("chromium"))
-            .find(|p| p.is_file())
-    })
-}
-
-fn run_chromium(chromium: &Path, profile: &Path, args: &[String], url: &str) -> String {
-    let mut child = Command::new(chromium)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .args(args)
-        .arg(url)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("chromium starts");
-    let mut stdout = child.stdout.take().unwrap();
-    let reader = std::thread::spawn(move || {
-        let mut out = String::new();
-        std::io::Read::read_to_string(&mut stdout, &mut out).ok();
-        out
-    });
-    let start = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if start.elapsed() > Duration::from_secs(120) {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("chromium did not finish within two minutes");
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    reader.join().unwrap()
 }
 
 #[test]

@@ -177,35 +177,10 @@ impl SourceArgs {
     /// The HTTP settings of index commands: `[registries]` of ./fundament.toml (CA
     /// certificates, timeout, retries), as the audit uses them, and the command line.
     pub fn http(&self) -> crate::registry::http::HttpOptions {
-        let cwd = std::env::current_dir().unwrap_or_default();
-        let mut options = crate::registry::http::HttpOptions {
-            offline: self.offline,
+        crate::registry::http::HttpOptions {
             cache_dir: cache_dir(self.cache_dir.as_ref()),
-            ..Default::default()
-        };
-        let settings = std::fs::read_to_string(cwd.join(crate::policy::POLICY_FILE))
-            .ok()
-            .and_then(|text| toml::from_str::<toml::Table>(&text).ok())
-            .and_then(|table| table.get("registries").cloned())
-            .and_then(|value| {
-                value
-                    .try_into::<crate::registry::config::RegistrySettings>()
-                    .ok()
-            });
-        if let Some(settings) = settings {
-            options
-                .ca_certificates
-                .extend(settings.ca_certificates.iter().map(|p| cwd.join(p)));
-            if let Some(seconds) = settings.timeout {
-                options.timeout = std::time::Duration::from_secs_f64(seconds.max(0.01));
-                options.connect_timeout = options.connect_timeout.min(options.timeout);
-            }
-            if let Some(retries) = settings.retries {
-                options.retries = retries;
-            }
+            ..super::http_of_working_directory(self.offline, &self.ca_certificates)
         }
-        options.ca_certificates.extend(self.ca_certificates.clone());
-        options
     }
 
     /// How git indices are fetched.

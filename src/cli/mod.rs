@@ -111,6 +111,45 @@ fn cache_dir(explicit: Option<&PathBuf>) -> Option<PathBuf> {
         .or_else(|| dirs::cache_dir().map(|d| d.join("fundament")))
 }
 
+/// The HTTP settings of commands that reach servers outside an audit (indices, forges, git):
+/// `[registries]` of ./fundament.toml (CA certificates, timeout, retries), as the audit uses
+/// them, and extra CA certificates from the command line.
+fn http_of_working_directory(
+    offline: bool,
+    ca_certificates: &[PathBuf],
+) -> crate::registry::http::HttpOptions {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let mut options = crate::registry::http::HttpOptions {
+        offline,
+        ..Default::default()
+    };
+    let settings = std::fs::read_to_string(cwd.join(crate::policy::POLICY_FILE))
+        .ok()
+        .and_then(|text| toml::from_str::<toml::Table>(&text).ok())
+        .and_then(|table| table.get("registries").cloned())
+        .and_then(|value| {
+            value
+                .try_into::<crate::registry::config::RegistrySettings>()
+                .ok()
+        });
+    if let Some(settings) = settings {
+        options
+            .ca_certificates
+            .extend(settings.ca_certificates.iter().map(|p| cwd.join(p)));
+        if let Some(seconds) = settings.timeout {
+            options.timeout = std::time::Duration::from_secs_f64(seconds.max(0.01));
+            options.connect_timeout = options.connect_timeout.min(options.timeout);
+        }
+        if let Some(retries) = settings.retries {
+            options.retries = retries;
+        }
+    }
+    options
+        .ca_certificates
+        .extend(ca_certificates.iter().cloned());
+    options
+}
+
 /// Prints an error that stops the command, in the same style as findings.
 fn print_error(message: impl std::fmt::Display) {
     let colour = std::io::stderr().is_terminal()

@@ -110,7 +110,8 @@ fn scan_inner(args: &ScanArgs, quiet: bool) -> Result<u8, String> {
             .to_string());
     }
     let shard = choose_shard(args.shard.as_deref())?;
-    let http = http_options(args);
+    // The forge's API and git: as index commands reach their servers.
+    let http = super::http_of_working_directory(args.offline, &args.ca_certificates);
     let forge_options = ForgeOptions {
         http: http.clone(),
         include_archived: args.include_archived,
@@ -260,39 +261,6 @@ fn choose_shard(flag: Option<&str>) -> Result<ShardChoice, String> {
             origin: "one job for the whole portfolio".to_string(),
         }),
     )
-}
-
-/// The HTTP settings for the forge's API and git: `[registries]` of ./fundament.toml (CA
-/// certificates, timeout, retries), as `index` commands read them, and --ca-certificates.
-fn http_options(args: &ScanArgs) -> crate::registry::http::HttpOptions {
-    let cwd = std::env::current_dir().unwrap_or_default();
-    let mut options = crate::registry::http::HttpOptions {
-        offline: args.offline,
-        ..Default::default()
-    };
-    let settings = std::fs::read_to_string(cwd.join(crate::policy::POLICY_FILE))
-        .ok()
-        .and_then(|text| toml::from_str::<toml::Table>(&text).ok())
-        .and_then(|table| table.get("registries").cloned())
-        .and_then(|value| {
-            value
-                .try_into::<crate::registry::config::RegistrySettings>()
-                .ok()
-        });
-    if let Some(settings) = settings {
-        options
-            .ca_certificates
-            .extend(settings.ca_certificates.iter().map(|p| cwd.join(p)));
-        if let Some(seconds) = settings.timeout {
-            options.timeout = std::time::Duration::from_secs_f64(seconds.max(0.01));
-            options.connect_timeout = options.connect_timeout.min(options.timeout);
-        }
-        if let Some(retries) = settings.retries {
-            options.retries = retries;
-        }
-    }
-    options.ca_certificates.extend(args.ca_certificates.clone());
-    options
 }
 
 fn audit_options(args: &ScanArgs) -> AuditOptions {

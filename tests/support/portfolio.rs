@@ -3,6 +3,28 @@
 
 use std::path::{Path, PathBuf};
 
+/// `fundament` (as [`super::fundament`]) without the CI engines' shard variables and the
+/// forges' settings of the environment the tests run in.
+pub fn fundament() -> assert_cmd::Command {
+    let mut cmd = super::fundament();
+    for var in [
+        "CI_NODE_INDEX",
+        "CI_NODE_TOTAL",
+        "JOB_COMPLETION_INDEX",
+        "FUNDAMENT_SHARD",
+        "FUNDAMENT_SHARD_INDEX",
+        "FUNDAMENT_SHARD_TOTAL",
+        "CI_API_V4_URL",
+        "GITHUB_API_URL",
+        "GITLAB_TOKEN",
+        "CI_JOB_TOKEN",
+        "GITHUB_TOKEN",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
 /// Fixtures a portfolio's repositories are made of, cycled: small ones of this repository,
 /// and (where ../shared is present) real applications' lockfiles.
 pub fn fixture_sources() -> Vec<PathBuf> {
@@ -44,21 +66,6 @@ pub fn fixture_sources() -> Vec<PathBuf> {
     sources
 }
 
-/// Copies a fixture tree (regular files only) into `to`.
-pub fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        let kind = entry.file_type().unwrap();
-        if kind.is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else if kind.is_file() {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
 /// Commits everything in the work tree `dir` (a new repository when there is none).
 pub fn commit_all(dir: &Path, message: &str) -> String {
     let repo = git2::Repository::open(dir).unwrap_or_else(|_| {
@@ -97,7 +104,7 @@ pub fn make_repositories(root: &Path, count: usize) -> Vec<PathBuf> {
     (0..count)
         .map(|i| {
             let dir = root.join(format!("app-{i:02}"));
-            copy_tree(&sources[i % sources.len()], &dir);
+            super::copy_tree(&sources[i % sources.len()], &dir);
             std::fs::write(dir.join("README.md"), format!("# app {i}\n")).unwrap();
             commit_all(&dir, "import");
             dir
