@@ -411,6 +411,22 @@ fn an_unchanged_repository_is_skipped_the_second_time() {
         0
     );
     assert_eq!(count(&fifth, "audited"), 4);
+    // ... and stores what it found: a --rescan into an empty cache makes the next run reuse.
+    let other_cache = tmp.path().join("other-cache");
+    let other_arg = other_cache.to_str().unwrap();
+    let rescanned = tmp.path().join("rescanned");
+    assert_eq!(
+        scan(
+            &[&list],
+            &rescanned,
+            &["--cache-dir", other_arg, "--rescan"]
+        )
+        .code,
+        0
+    );
+    let after = tmp.path().join("after-rescan");
+    assert_eq!(scan(&[&list], &after, &["--cache-dir", other_arg]).code, 0);
+    assert_eq!(count(&after, "reused"), 4);
 
     // A checkout with uncommitted changes is audited every time, and says why.
     let checkouts = tmp.path().join("checkouts");

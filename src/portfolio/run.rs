@@ -44,7 +44,8 @@ pub struct ScanOptions {
     pub clone_jobs: usize,
     /// Repositories audited at once.
     pub repository_jobs: usize,
-    /// Use the stored result of a repository that has not changed.
+    /// Use the stored result of a repository that has not changed (results are stored
+    /// whenever there is a cache).
     pub reuse: bool,
     /// The day verdicts are judged on.
     pub today: jiff::civil::Date,
@@ -102,12 +103,9 @@ pub fn scan(
 
     let context = Context {
         options,
-        store: options
-            .audit
-            .cache_dir
-            .as_deref()
-            .filter(|_| options.reuse)
-            .map(Store::new),
+        // Results are stored whenever there is a cache (a --rescan refreshes them too), and
+        // used only when reuse is on.
+        store: options.audit.cache_dir.as_deref().map(Store::new),
         indices: Mutex::new(HashMap::new()),
     };
     let (remote, local): (Vec<&Repository>, Vec<&Repository>) = mine
@@ -358,7 +356,7 @@ impl Context<'_> {
                 }
             },
         };
-        if let (Some(store), Some(key)) = (&self.store, &key)
+        if let (Some(store), Some(key), true) = (&self.store, &key, self.options.reuse)
             && let Some(stored) = store.load(&result.repository.id, key, self.options.today)
         {
             let copied = copy(&stored.audit, &self.options.output.join(&audit_file))
