@@ -93,15 +93,42 @@ fn settings_fingerprint(options: &AuditOptions) -> String {
 }
 
 /// The commit of the checkout at `dir`, or why it has none that identifies its content: not
-/// a git work tree, no commit yet, or uncommitted changes (untracked files included). Only
-/// `dir` itself is looked at, never a repository above it.
+/// a git work tree, no commit yet, or uncommitted changes (untracked files included).
+///
+/// The checkout is input fundament did not make, so git is asked as little as it can be: only
+/// `dir` itself is opened (never a repository above it); `.git` must be a folder of the
+/// checkout (a `gitdir:` link or a symbolic link leads elsewhere, and is not followed); the
+/// work tree must be `dir` (a `core.worktree` elsewhere is refused); and the status is read
+/// with an empty configuration, so that no setting of the checkout's own (`core.excludesFile`,
+/// `core.fsmonitor`) makes git read or run anything outside it.
 pub fn local_commit(dir: &Path) -> Result<String, String> {
+    match std::fs::symlink_metadata(dir.join(".git")) {
+        Ok(meta) if meta.is_dir() => {}
+        Ok(_) => {
+            return Err(
+                "its .git is a link to a repository elsewhere (a worktree, a submodule); \
+                 fundament does not follow it"
+                    .to_string(),
+            );
+        }
+        Err(_) => return Err("not a git checkout".to_string()),
+    }
     let repo = git2::Repository::open_ext(
         dir,
         git2::RepositoryOpenFlags::NO_SEARCH,
         std::iter::empty::<&std::ffi::OsStr>(),
     )
     .map_err(|_| "not a git checkout".to_string())?;
+    let same_tree = match (repo.workdir(), std::fs::canonicalize(dir)) {
+        (Some(workdir), Ok(dir)) => std::fs::canonicalize(workdir).is_ok_and(|w| w == dir),
+        _ => false,
+    };
+    if !same_tree {
+        return Err("its git configuration names another work tree".to_string());
+    }
+    let empty = git2::Config::new().map_err(|e| e.message().to_string())?;
+    repo.set_config(&empty)
+        .map_err(|e| e.message().to_string())?;
     let commit = repo
         .head()
         .ok()
