@@ -253,7 +253,7 @@ pub fn merge(inputs: &[PathBuf]) -> Result<Portfolio, String> {
                 };
                 return (missing_repository(info, &why), None, problems);
             };
-            match read_result(&f.folder.join(file), id) {
+            match read_result(&f.folder, file, id) {
                 Ok(result) => {
                     let repo = repository_of(info, &result, *index);
                     (repo, Some(result), problems)
@@ -408,6 +408,8 @@ fn manifests_in(input: &Path) -> Result<Vec<PathBuf>, String> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(input)
         .map_err(|e| format!("{}: {e}", input.display()))?
         .flatten()
+        // Regular files only: a link or a special file is no manifest `scan` wrote.
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
         .map(|e| e.path())
         .filter(|p| {
             p.file_name()
@@ -448,7 +450,36 @@ fn read_manifest(path: &Path) -> Result<ShardManifest, String> {
     serde_json::from_value(value).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-fn read_result(path: &Path, id: &str) -> Result<RepositoryResult, String> {
+/// Whether a manifest's file name is one `scan` writes: `repos/<name>.json`, nothing that
+/// leads elsewhere.
+fn is_result_name(file: &str) -> bool {
+    file.strip_prefix("repos/")
+        .and_then(|n| n.strip_suffix(".json"))
+        .is_some_and(|stem| {
+            !stem.is_empty()
+                && !stem.starts_with('.')
+                && stem
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        })
+}
+
+/// Reads a repository's result: a regular file (never a link or a special file) named as
+/// `scan` names them.
+fn read_result(folder: &Path, file: &str, id: &str) -> Result<RepositoryResult, String> {
+    let path = folder.join(file);
+    if !is_result_name(file) {
+        return Err(format!(
+            "{}: the manifest names `{file}`, which is not a result file of `fundament scan`",
+            folder.display()
+        ));
+    }
+    match std::fs::symlink_metadata(&path) {
+        Ok(meta) if meta.is_file() => {}
+        Ok(_) => return Err(format!("{}: not a regular file", path.display())),
+        Err(e) => return Err(format!("{}: {e}", path.display())),
+    }
+    let path = path.as_path();
     let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let result: RepositoryResult = serde_json::from_slice(&bytes)
         .map_err(|e| format!("{}: not a repository result: {e}", path.display()))?;
@@ -660,6 +691,16 @@ fn summarise(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn result_names() {
+        assert!(is_result_name("repos/city-web-0123456789ab.json"));
+        assert!(!is_result_name("repos/../../etc/passwd.json"));
+        assert!(!is_result_name("/etc/passwd"));
+        assert!(!is_result_name("repos/a/b.json"));
+        assert!(!is_result_name("repos/.json"));
+        assert!(!is_result_name("repos/x.audit"));
+    }
 
     #[test]
     fn manifest_names() {
