@@ -385,6 +385,25 @@ pub fn run(path: &Path, options: &AuditOptions, progress: &Progress) -> Result<A
     ))
 }
 
+/// The indices an audit of `root` under `policy` asks, opened as [`run`] opens them: for
+/// callers that must know their state before an audit (the portfolio's unchanged-repository
+/// check, src/portfolio/state.rs).
+pub fn open_indices(
+    root: &Path,
+    options: &AuditOptions,
+    policy: &Policy,
+) -> Result<crate::index::Layered, AuditError> {
+    let registry = registry_options(root, options, &Default::default());
+    crate::index::Layered::open(
+        &policy.vetting.indices,
+        &index_options(root, options, policy, &registry),
+    )
+    .map_err(|e| AuditError::Index {
+        origin: policy.origin.clone(),
+        message: e.to_string(),
+    })
+}
+
 /// What the stages established: about the project, and per package (parallel to
 /// `graph.packages`).
 struct Established {

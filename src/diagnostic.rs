@@ -150,6 +150,27 @@ codes! {
         "No project was found in the audited directory, so nothing was checked.";
     VersionUnresolved = "I010", "version-unresolved",
         "A dependency is declared without a version fundament can resolve locally (unpinned, no lockfile, unresolvable property); it is listed, not guessed.";
+    // Scan: the portfolio (`fundament scan` and `merge`), never inside one audit.
+    RepositoryUnavailable = "S001", "repository-unavailable",
+        "A repository could not be cloned, fetched or read; it has no result.";
+    RepositoryStale = "S002", "repository-stale",
+        "A repository could not be fetched; its last fetch was audited.";
+    ShardMissing = "S003", "shard-missing",
+        "A shard of the scan delivered nothing; its repositories have no result.";
+    ShardDuplicated = "S004", "shard-duplicated",
+        "A shard was delivered more than once; the copy that finished last was used.";
+    ResultMissing = "S005", "result-missing",
+        "A listed repository has no readable result although its shard is there.";
+    ListingDiffers = "S006", "listing-differs",
+        "The shards saw different listings of the portfolio.";
+    ShardsIncompatible = "S007", "shards-incompatible",
+        "A shard manifest belongs to another scan (another shard count or other settings); it was left out.";
+    ManifestUnreadable = "S008", "manifest-unreadable",
+        "A shard manifest could not be read.";
+    RepositorySkipped = "S009", "repository-skipped",
+        "A listed repository was not scanned (archived, empty, disabled, listed twice).";
+    PortfolioEmpty = "S010", "portfolio-empty",
+        "The scan listed no repository, so nothing was checked.";
 }
 
 impl fmt::Display for Code {

@@ -15,6 +15,7 @@ pub mod index;
 pub mod licence;
 pub mod model;
 pub mod policy;
+pub mod portfolio;
 pub mod progress;
 pub mod registry;
 pub mod report;

@@ -108,8 +108,8 @@ pub struct PublishArgs {
 
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
-    /// An index folder, a git URL (file://, git://), or the base URL of an index served over
-    /// HTTP. Default: the current directory.
+    /// An index folder, a git URL (git+https://, ssh://, user@host:path, file://, git://), or
+    /// the base URL of an index served over HTTP. Default: the current directory.
     pub location: Option<String>,
     /// HTTP: also verify the files of these packages (an HTTP index cannot be listed).
     #[arg(long, value_name = "PURL")]
@@ -167,6 +167,30 @@ pub struct SourceArgs {
     /// fundament's cache directory (default: $FUNDAMENT_CACHE_DIR, else the user cache dir).
     #[arg(long, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
+    /// A PEM file of CA certificates to trust besides the system's, for HTTPS indices and git
+    /// over HTTPS (repeatable; added to `[registries] ca-certificates` of ./fundament.toml).
+    #[arg(long, value_name = "PEM")]
+    pub ca_certificates: Vec<PathBuf>,
+}
+
+impl SourceArgs {
+    /// The HTTP settings of index commands: `[registries]` of ./fundament.toml (CA
+    /// certificates, timeout, retries), as the audit uses them, and the command line.
+    pub fn http(&self) -> crate::registry::http::HttpOptions {
+        crate::registry::http::HttpOptions {
+            cache_dir: cache_dir(self.cache_dir.as_ref()),
+            ..super::http_of_working_directory(self.offline, &self.ca_certificates)
+        }
+    }
+
+    /// How git indices are fetched.
+    pub fn git(&self) -> crate::source::git::GitOptions {
+        crate::source::git::GitOptions {
+            offline: self.offline,
+            http: self.http(),
+            ..Default::default()
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -414,19 +438,15 @@ fn verify_command(args: &VerifyArgs) -> Result<u8, String> {
             let cache = cache_dir(args.sources.cache_dir.as_ref()).ok_or_else(|| {
                 "a git index needs a cache directory to be cloned into".to_string()
             })?;
-            let checkout = crate::index::source::sync_git(url, None, &cache, args.sources.offline)?;
+            let checkout = crate::index::source::sync_git(url, None, &cache, &args.sources.git())?;
             if let Some(stale) = &checkout.stale {
                 crate::safe_eprintln!("warning: {stale}");
             }
             verify::verify_folder(&checkout.dir, today)
         }
         Location::Http { base } => {
-            let http = crate::registry::http::Http::new(crate::registry::http::HttpOptions {
-                offline: args.sources.offline,
-                cache_dir: cache_dir(args.sources.cache_dir.as_ref()),
-                ..Default::default()
-            })
-            .map_err(|e| e.to_string())?;
+            let http =
+                crate::registry::http::Http::new(args.sources.http()).map_err(|e| e.to_string())?;
             verify::verify_http(base, &args.purl, &http, today)
         }
     };
@@ -514,6 +534,7 @@ fn open_indices(args: &IndicesArgs) -> Result<Layered, String> {
     let options = IndexOptions {
         offline: args.sources.offline,
         cache_dir: cache_dir(args.sources.cache_dir.as_ref()),
+        http: args.sources.http(),
         builtin: !args.no_builtin,
         base_dir: Some(cwd),
         ..Default::default()

@@ -200,6 +200,23 @@ impl Http {
         self.options.offline
     }
 
+    /// The underlying client (proxies, extra CA certificates, timeouts as configured), for
+    /// requests this type does not make itself (git's smart HTTP protocol, src/source/git.rs);
+    /// `None` offline.
+    pub fn client(&self) -> Option<&reqwest::blocking::Client> {
+        self.client.as_ref()
+    }
+
+    /// The credential configured for `url`, if any (the first whose prefix `url` starts with).
+    pub fn credential_for(&self, url: &str) -> Option<&Credential> {
+        self.options.credentials.iter().find(|c| c.applies_to(url))
+    }
+
+    /// Counts one request made with [`Http::client`].
+    pub fn count_request(&self) {
+        self.requests.fetch_add(1, Ordering::Relaxed);
+    }
+
     /// GETs `url`, from the cache when it can: offline, the cached answer or `NotCached`;
     /// online, revalidated with the cached ETag / Last-Modified.
     pub fn get(&self, url: &str, accept: &str) -> Result<Fetched, HttpError> {
@@ -232,7 +249,7 @@ impl Http {
                     request = request.header(reqwest::header::IF_MODIFIED_SINCE, modified);
                 }
             }
-            if let Some(credential) = self.options.credentials.iter().find(|c| c.applies_to(url)) {
+            if let Some(credential) = self.credential_for(url) {
                 request = request.header(reqwest::header::AUTHORIZATION, &credential.header);
             }
             self.requests.fetch_add(1, Ordering::Relaxed);
@@ -461,7 +478,8 @@ fn parse_retry_after(value: &str) -> Option<Duration> {
     Some(Duration::from_secs(wait.max(0) as u64))
 }
 
-fn describe(err: &reqwest::Error) -> String {
+/// A transport failure in words (timeouts, redirect loops, connection and TLS failures).
+pub fn describe(err: &reqwest::Error) -> String {
     if err.is_timeout() {
         "timed out".to_string()
     } else if err.is_redirect() {
