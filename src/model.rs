@@ -10,7 +10,9 @@ use std::fmt;
 use std::path::PathBuf;
 
 /// A packaging ecosystem fundament can read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Ecosystem {
     Cargo,

@@ -363,6 +363,7 @@ fn publish_command(args: &PublishArgs, quiet: bool) -> Result<u8, String> {
             review_by: args.review_by.clone(),
             notes: args.notes.clone(),
             evidence: found.evidence.clone(),
+            vex: Vec::new(),
         };
         // Everything is checked before anything is written.
         record
