@@ -225,6 +225,9 @@ pub struct Finding {
     /// The chain of packages from a project root to the package ("name version").
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub path: Vec<String>,
+    /// The advisory the finding is about (A codes): the vulnerability's id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub advisory: Option<String>,
     /// The file (and line) the finding points at.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<Location>,
@@ -244,6 +247,7 @@ impl Finding {
             licence: None,
             licence_source: None,
             path: Vec::new(),
+            advisory: None,
             location: None,
             notes: Vec::new(),
         }
@@ -282,6 +286,11 @@ impl Finding {
     pub fn licence(mut self, expression: impl Into<String>, source: Option<String>) -> Self {
         self.licence = Some(expression.into());
         self.licence_source = source;
+        self
+    }
+
+    pub fn advisory(mut self, id: impl Into<String>) -> Self {
+        self.advisory = Some(id.into());
         self
     }
 

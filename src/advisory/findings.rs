@@ -270,7 +270,7 @@ pub fn vulnerability(v: &Vulnerability) -> Finding {
             }
         }
     };
-    finding = finding.package(v.package.clone());
+    finding = finding.package(v.package.clone()).advisory(v.id.clone());
     if !v.aliases.is_empty() {
         finding = finding.note(format!("also known as {}", v.aliases.join(", ")));
     }

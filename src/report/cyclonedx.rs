@@ -74,6 +74,21 @@
 //! `incomplete` composition covers the product and the incomplete packages, and a `complete`
 //! one the rest. The BSI file properties that are left out (executable, structured, mostly
 //! filename and SHA-512) do not count: they are not part of the audit's data.
+//!
+//! **Known vulnerabilities** (`vulnerabilities`, when the advisory stage found any): one entry
+//! per vulnerability and component (src/report/vulnerabilities.rs): `id` (the advisory id the
+//! report uses), `source` (its database and page), `references` (its aliases), `ratings` (the
+//! CVSS score, vector and method, or the database's severity word, or `unknown`),
+//! `description` (the summary), `detail`, `recommendation` (the upgrade that clears it),
+//! `advisories`, `published`, `updated`, `affects` (the component's `bom-ref` and version,
+//! `affected`, or `unaffected` when a VEX statement settles it) and `analysis`: the VEX
+//! statement in force from the indices, `state` (`not_affected`, `exploitable` for
+//! `affected`, `resolved` for `fixed`, `in_triage` for `under_investigation`), the
+//! `justification` in CycloneDX's terms, `response`, and `detail` naming the analysis, its
+//! author, organisation and index, `firstIssued` its date. Properties
+//! `fundament:advisory:state` (`fail`, `review`, `note`, `not-affected`, `fixed`,
+//! `ignored`), `…:kind` for informational advisories and `…:ignore-reason` /
+//! `…:ignore-approved-by` for policy exceptions.
 
 use crate::audit::{Audit, AuditedPackage, is_input_problem};
 use crate::index::SourceKind;
@@ -108,6 +123,8 @@ struct Bom {
     components: Vec<Component>,
     dependencies: Vec<DependencyEntry>,
     compositions: Vec<Composition>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    vulnerabilities: Vec<super::vulnerabilities::CdxVulnerability>,
 }
 
 #[derive(Serialize)]
@@ -340,6 +357,7 @@ fn build(audit: &Audit) -> Bom {
         components,
         dependencies,
         compositions: compositions(audit, &refs, &product_ref),
+        vulnerabilities: super::vulnerabilities::cyclonedx(audit, &refs),
     }
 }
 
