@@ -489,10 +489,7 @@ fn vex_only_record(
         reviewer: args.reviewer.clone(),
         organisation: args.organisation.clone(),
         date: date.to_string(),
-        review_by: previous
-            .review_by
-            .clone()
-            .filter(|r| r.as_str() > date),
+        review_by: previous.review_by.clone().filter(|r| r.as_str() > date),
         notes: Some(args.notes.clone().unwrap_or_else(|| {
             format!(
                 "VEX statements; the decision of line {} ({} by {}, {}) is repeated",

@@ -462,10 +462,14 @@ fn cargo_deny_advisories(b: &mut Builder, advisories: &toml::Table, display: &st
     if version < 2 {
         match text_of("vulnerability") {
             Some("warn") => {
-                out.push_str("deny = \"never\"\nreview = \"none\"\nunknown-severity = \"review\"\n");
+                out.push_str(
+                    "deny = \"never\"\nreview = \"none\"\nunknown-severity = \"review\"\n",
+                );
             }
             Some("allow") => {
-                out.push_str("deny = \"never\"\nreview = \"never\"\nunknown-severity = \"review\"\n");
+                out.push_str(
+                    "deny = \"never\"\nreview = \"never\"\nunknown-severity = \"review\"\n",
+                );
             }
             _ => {}
         }
