@@ -456,7 +456,7 @@ fn assemble(
 
     let mut advisories = judged.advisories;
     for v in &mut advisories.vulnerabilities {
-        if let Some(path) = path_strings.get(v.package_index) {
+        if let Some(path) = v.package_index.and_then(|i| path_strings.get(i)) {
             v.path.clone_from(path);
         }
     }

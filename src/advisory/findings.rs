@@ -271,6 +271,11 @@ pub fn vulnerability(v: &Vulnerability) -> Finding {
         }
     };
     finding = finding.package(v.package.clone()).advisory(v.id.clone());
+    if let Some(manifest) = &v.toolchain_of {
+        finding = finding.at(manifest.clone(), None).note(format!(
+            "Go's standard library, at the toolchain {manifest} names; building with a newer Go release that fixes it clears it"
+        ));
+    }
     if !v.aliases.is_empty() {
         finding = finding.note(format!("also known as {}", v.aliases.join(", ")));
     }

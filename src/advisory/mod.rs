@@ -224,9 +224,13 @@ pub struct Vulnerability {
     pub vex: Option<vex::AppliedVex>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ignore: Option<IgnoreInfo>,
-    /// The package's index in the audit's packages.
+    /// Go's standard library: the go.mod whose toolchain it is (it is no package of the
+    /// graph).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub toolchain_of: Option<String>,
+    /// The package's index in the audit's packages (`None` for Go's standard library).
     #[serde(skip)]
-    pub package_index: usize,
+    pub package_index: Option<usize>,
 }
 
 impl Vulnerability {
@@ -455,7 +459,15 @@ pub fn advise(
         let mut package_entries = Vec::new();
         let mut candidates = Vec::new();
         for group in groups {
-            let v = vulnerability(&database, graph, i, &group, &covering);
+            let subject = Subject {
+                ecosystem: package.ecosystem,
+                name: &package.name,
+                version: &package.version,
+                purl: &package.purl,
+                package_index: Some(i),
+                toolchain_of: None,
+            };
+            let v = vulnerability(&database, &subject, &group, &covering);
             for hit in &group {
                 let a = database.advisory(hit.advisory);
                 package_entries.push((a.id.as_str(), &a.affected[hit.affected as usize]));
@@ -465,7 +477,7 @@ pub fn advise(
         }
         per_package[i].vulnerabilities = vulnerabilities
             .iter()
-            .filter(|v| v.package_index == i)
+            .filter(|v| v.package_index == Some(i))
             .map(|v| v.id.clone())
             .collect();
         if !package_entries.is_empty() {
@@ -475,6 +487,33 @@ pub fn advise(
                 &candidates,
                 &package_entries,
             );
+        }
+    }
+
+    // Go's standard library, at the toolchain each go.mod names.
+    if database.covers(Ecosystem::Golang) {
+        let mut seen = BTreeSet::new();
+        for project in &graph.projects {
+            let Some(toolchain) = &project.toolchain else {
+                continue;
+            };
+            if !seen.insert(toolchain.clone()) {
+                continue;
+            }
+            let found = matching::match_package(&database, Ecosystem::Golang, "stdlib", toolchain);
+            match_problems.extend(found.problems);
+            let purl = crate::model::purl(Ecosystem::Golang, "stdlib", toolchain);
+            let subject = Subject {
+                ecosystem: Ecosystem::Golang,
+                name: "stdlib",
+                version: toolchain,
+                purl: &purl,
+                package_index: None,
+                toolchain_of: Some(project.manifest.clone()),
+            };
+            for group in group_by_alias(&database, &found.hits) {
+                vulnerabilities.push(vulnerability(&database, &subject, &group, &[]));
+            }
         }
     }
 
@@ -648,15 +687,23 @@ fn group_by_alias(db: &Database, hits: &[matching::Hit]) -> Vec<Vec<matching::Hi
     groups.into_values().collect()
 }
 
+/// What a vulnerability is found in: a package of the graph, or Go's standard library.
+struct Subject<'a> {
+    ecosystem: Ecosystem,
+    name: &'a str,
+    version: &'a str,
+    purl: &'a str,
+    package_index: Option<usize>,
+    toolchain_of: Option<String>,
+}
+
 /// One vulnerability from a group of records that are aliases of each other.
 fn vulnerability(
     db: &Database,
-    graph: &Graph,
-    package_index: usize,
+    package: &Subject<'_>,
     group: &[matching::Hit],
     covering: &[crate::vet::CoveringRecord<'_>],
 ) -> Vulnerability {
-    let package = &graph.packages[package_index];
     let mut records: Vec<&db::Advisory> = group.iter().map(|h| db.advisory(h.advisory)).collect();
     // The record of the first source configured names the vulnerability.
     records.sort_by(|a, b| (a.source, &a.id).cmp(&(b.source, &b.id)));
@@ -695,7 +742,7 @@ fn vulnerability(
             _ => a.cmp(b),
         });
     }
-    let upgrade = matching::upgrade(package.ecosystem, &package.version, &fixed, &entries);
+    let upgrade = matching::upgrade(package.ecosystem, package.version, &fixed, &entries);
     let informational = group.iter().find_map(|h| {
         let a = db.advisory(h.advisory);
         a.informational
@@ -712,9 +759,9 @@ fn vulnerability(
         kind: Kind::of(informational.as_deref()),
         summary: primary.summary.clone(),
         details: primary.details.clone(),
-        package: package.purl.clone(),
-        name: package.name.clone(),
-        version: package.version.clone(),
+        package: package.purl.to_string(),
+        name: package.name.to_string(),
+        version: package.version.to_string(),
         ecosystem: package.ecosystem,
         severity,
         fixed,
@@ -735,7 +782,8 @@ fn vulnerability(
         state: State::Note,
         vex,
         ignore: None,
-        package_index,
+        toolchain_of: package.toolchain_of.clone(),
+        package_index: package.package_index,
     }
 }
 

@@ -474,6 +474,7 @@ struct CdxAnalysis {
 struct CdxAffects {
     #[serde(rename = "ref")]
     reference: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     versions: Vec<CdxVersion>,
 }
 
@@ -518,7 +519,15 @@ pub(super) fn cyclonedx(audit: &Audit, refs: &[String]) -> Vec<CdxVulnerability>
         .vulnerabilities
         .iter()
         .filter_map(|v| {
-            let component = refs.get(v.package_index)?.clone();
+            // Go's standard library is no component: the module built with it is affected.
+            let (component, own) = match (v.package_index, &v.toolchain_of) {
+                (Some(i), _) => (refs.get(i)?.clone(), true),
+                (None, Some(manifest)) => {
+                    let project = audit.projects.iter().find(|p| &p.manifest == manifest)?;
+                    (refs.get(*project.roots.first()?)?.clone(), false)
+                }
+                (None, None) => return None,
+            };
             let ratings = match (v.severity.level, v.severity.method.as_deref()) {
                 (Some(level), method) => vec![CdxRating {
                     source: v.severity.source.as_ref().map(|id| CdxSource {
@@ -563,6 +572,12 @@ pub(super) fn cyclonedx(audit: &Audit, refs: &[String]) -> Vec<CdxVulnerability>
                 name: "fundament:advisory:state",
                 value: state_key(v.state).to_string(),
             }];
+            if !own {
+                properties.push(CdxProperty {
+                    name: "fundament:advisory:component",
+                    value: v.package.clone(),
+                });
+            }
             if v.kind != Kind::Vulnerability {
                 properties.push(CdxProperty {
                     name: "fundament:advisory:kind",
@@ -614,10 +629,14 @@ pub(super) fn cyclonedx(audit: &Audit, refs: &[String]) -> Vec<CdxVulnerability>
                 analysis,
                 affects: vec![CdxAffects {
                     reference: component,
-                    versions: vec![CdxVersion {
-                        version: v.version.clone(),
-                        status,
-                    }],
+                    versions: if own {
+                        vec![CdxVersion {
+                            version: v.version.clone(),
+                            status,
+                        }]
+                    } else {
+                        Vec::new()
+                    },
                 }],
                 properties,
             })
