@@ -1035,3 +1035,74 @@ fn policy_import_carries_cargo_denys_advisories_over() {
         "the imported policy loads"
     );
 }
+
+#[test]
+fn the_procurement_report_says_how_many_how_severe_and_what_is_being_done() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = npm_data(tmp.path());
+    let policy = write_policy(&format!(
+        "[advisories]\ndb = [{:?}]\nmax-age = 10000\n\n[[advisories.ignore]]\nid = \"GHSA-debug-medium\"\nreason = \"debug output is off in production\"\napproved-by = \"Security team\"\n",
+        s(&data)
+    ));
+    let render = |format: &str, lang: &str| {
+        let out = fundament()
+            .args([
+                "audit",
+                s(&fixture("npm/lockfile-v3")),
+                "--offline",
+                "--policy",
+                s(&policy),
+            ])
+            .args(["--format", format, "--lang", lang])
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let html = render("html", "en");
+    let section = &html[html.find("<section id=\"vulnerabilities\"").unwrap()..];
+    let section = &section[..section.find("</section>").unwrap()];
+    assert!(section.contains("7. Known vulnerabilities"));
+    assert!(
+        section.contains(
+            "2 known vulnerabilities were found, in 2 components (of 11 components checked)."
+        ),
+        "{section}"
+    );
+    assert!(section.contains("data-severity=\"high\""));
+    assert!(section.contains("<li data-key=\"fail\"><strong>1</strong> must be fixed"));
+    assert!(section.contains(
+        "<li data-key=\"ignored\"><strong>1</strong> accepted by an exception in the policy"
+    ));
+    assert!(section.contains("Upgrade to version 2.1.0, which fixes it."));
+    assert!(
+        section
+            .contains("Accepted by an exception in the policy: debug output is off in production")
+    );
+    assert!(
+        html.contains("id=\"verdict-vulnerabilities\""),
+        "the verdict names them too"
+    );
+
+    let de = render("markdown", "de");
+    assert!(de.contains("## 7. Bekannte Sicherheitslücken"));
+    assert!(de.contains("2 bekannte Sicherheitslücken wurden gefunden, in 2 Komponenten (von 11 geprüften Komponenten)."), "{de}");
+    assert!(de.contains("hoch: **1**"));
+    assert!(
+        de.contains("| ms | 2.0.0 | GHSA-ms-high (auch CVE-2099-1) | hoch (7.5) |"),
+        "{de}"
+    );
+
+    // Without data, the report says nothing was checked.
+    let none = fundament()
+        .args([
+            "audit",
+            s(&fixture("npm/lockfile-v3")),
+            "--offline",
+            "--format",
+            "markdown",
+        ])
+        .output()
+        .unwrap();
+    let none = String::from_utf8(none.stdout).unwrap();
+    assert!(none.contains("**Known vulnerabilities were not checked: no vulnerability database is configured for this audit."));
+}

@@ -1,0 +1,167 @@
+//! The advisory stage's speed, run with `cargo bench --bench advisories` (docs/benchmarks.md):
+//!
+//! - reading the PyPI, Go and RustSec databases of ../shared/data/osv (about 8,000 records:
+//!   YAML, JSON and Markdown with TOML front matter) into a matching index, from the files
+//!   (target: under 300 ms) and from the prebuilt cache (target: under 50 ms);
+//! - matching 2,000 packages against it (target: under 20 ms): names of the data's own
+//!   packages at versions inside and outside their ranges, and names without advisories;
+//! - a warm audit of the nextcloud-deck fixture with advisory data (target: under 200 ms).
+//!
+//! A plain harness, like benches/audit.rs: minimum and median of a fixed number of runs after a
+//! warm-up. Skipped (with a message) when ../shared is absent.
+
+use fundament::advisory::db::{Database, ecosystem_of};
+use fundament::advisory::matching;
+use fundament::advisory::sources::{self, DbEntry, LoadOptions, Location};
+use fundament::audit::{self, AuditOptions};
+use fundament::model::Ecosystem;
+use fundament::progress::Progress;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+fn measure(runs: usize, mut f: impl FnMut()) -> (Duration, Duration) {
+    f();
+    let mut times: Vec<Duration> = (0..runs)
+        .map(|_| {
+            let start = Instant::now();
+            f();
+            start.elapsed()
+        })
+        .collect();
+    times.sort();
+    (times[0], times[runs / 2])
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn row(case: &str, target: &str, (min, median): (Duration, Duration)) {
+    println!(
+        "{case:<62} {target:>10} {:>9.1} {:>10.1}",
+        ms(min),
+        ms(median)
+    );
+}
+
+fn load(data: &Path, cache: Option<&Path>) -> Database {
+    let needed: BTreeSet<Ecosystem> = BTreeSet::new();
+    let options = LoadOptions {
+        offline: true,
+        cache_dir: cache,
+        http: None,
+        needed: &needed,
+    };
+    Database::build(sources::load(
+        &[Location::Folder(data.to_path_buf())],
+        &options,
+    ))
+}
+
+fn main() {
+    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let data = repo.join("../shared/data/osv");
+    let deck = repo.join("../shared/fixtures/nextcloud-deck");
+    if !data.exists() || !deck.exists() {
+        eprintln!("skipped: ../shared/data/osv or ../shared/fixtures is absent");
+        return;
+    }
+    let cache = tempfile::tempdir().expect("a temporary cache");
+    println!(
+        "{:<62} {:>10} {:>9} {:>10}",
+        "case", "target", "min ms", "median ms"
+    );
+
+    let db = load(&data, None);
+    let records = db.advisories().len();
+    row(
+        &format!("read {records} records from their files (no cache)"),
+        "< 300 ms",
+        measure(5, || {
+            std::hint::black_box(load(&data, None));
+        }),
+    );
+    load(&data, Some(cache.path()));
+    row(
+        &format!("read {records} records from the prebuilt cache"),
+        "< 50 ms",
+        measure(10, || {
+            std::hint::black_box(load(&data, Some(cache.path())));
+        }),
+    );
+
+    // 2,000 packages: the names of advisories' own packages (at their first fixed version and
+    // at a version below it), and made-up names without advisories.
+    let mut packages: Vec<(Ecosystem, String, String)> = Vec::new();
+    'outer: for a in db.advisories() {
+        for affected in &a.affected {
+            let Some(e) = ecosystem_of(&affected.ecosystem) else {
+                continue;
+            };
+            let fixed = matching::fixed_versions(affected, e);
+            let version = match e {
+                Ecosystem::Golang => "v0.1.0".to_string(),
+                _ => "0.1.0".to_string(),
+            };
+            packages.push((e, affected.name.clone(), version));
+            if let Some(f) = fixed.first() {
+                packages.push((e, affected.name.clone(), f.clone()));
+            }
+            if packages.len() >= 1_500 {
+                break 'outer;
+            }
+        }
+    }
+    for i in packages.len()..2_000 {
+        packages.push((
+            Ecosystem::Npm,
+            format!("no-advisories-{i}"),
+            "1.0.0".to_string(),
+        ));
+    }
+    let mut hits = 0;
+    row(
+        &format!("match {} packages", packages.len()),
+        "< 20 ms",
+        measure(20, || {
+            hits = packages
+                .iter()
+                .map(|(e, n, v)| matching::match_package(&db, *e, n, v).hits.len())
+                .sum::<usize>();
+        }),
+    );
+    println!("  ({hits} matches)");
+
+    let options = |advisories: bool| AuditOptions {
+        offline: true,
+        cache_dir: Some(cache.path().to_path_buf()),
+        registry_lookups: false,
+        advisories: fundament::advisory::Settings {
+            db: if advisories {
+                vec![DbEntry::new(data.to_str().expect("a UTF-8 path"))]
+            } else {
+                Vec::new()
+            },
+            disabled: !advisories,
+            base_dir: None,
+        },
+        ..AuditOptions::default()
+    };
+    let run = |o: &AuditOptions| {
+        let audit = audit::run(&deck, o, &Progress::hidden()).expect("the audit runs");
+        std::hint::black_box(audit.packages.len());
+    };
+    let with = options(true);
+    let without = options(false);
+    row(
+        "audit nextcloud-deck, warm, without advisories",
+        "",
+        measure(10, || run(&without)),
+    );
+    row(
+        "audit nextcloud-deck, warm, with ../shared/data/osv",
+        "< 200 ms",
+        measure(10, || run(&with)),
+    );
+}
