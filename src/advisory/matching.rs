@@ -146,26 +146,10 @@ fn range_covers(version: &Version, events: &mut [(Option<Version>, &Event)]) -> 
     for (at, event) in events.iter() {
         match (event, at) {
             (Event::Introduced(_), None) => affected = true,
-            (Event::Introduced(_), Some(at)) => {
-                if version >= at {
-                    affected = true;
-                }
-            }
-            (Event::Fixed(_), Some(at)) => {
-                if version >= at {
-                    affected = false;
-                }
-            }
-            (Event::LastAffected(_), Some(at)) => {
-                if version > at {
-                    affected = false;
-                }
-            }
-            (Event::Limit(_), Some(at)) => {
-                if version >= at {
-                    limited = true;
-                }
-            }
+            (Event::Introduced(_), Some(at)) if version >= at => affected = true,
+            (Event::Fixed(_), Some(at)) if version >= at => affected = false,
+            (Event::LastAffected(_), Some(at)) if version > at => affected = false,
+            (Event::Limit(_), Some(at)) if version >= at => limited = true,
             _ => {}
         }
     }

@@ -308,10 +308,7 @@ fn walk(root: &Path) -> Result<Vec<FileEntry>, String> {
 }
 
 /// Converts one file's text: OSV JSON or YAML, or a RustSec advisory.
-fn convert_file(
-    rel: &str,
-    bytes: &[u8],
-) -> Result<Option<(super::db::Advisory, Vec<String>)>, String> {
+fn convert_file(rel: &str, bytes: &[u8]) -> Converted {
     if bytes.len() > osv::MAX_RECORD_BYTES {
         return Err(format!(
             "the file is larger than {} bytes; it was not read",
@@ -335,12 +332,13 @@ fn convert_file(
     osv::convert(record, rel).map(Some)
 }
 
+/// A file converted: its advisory and the problems found in it, nothing (not an advisory), or
+/// why it could not be read.
+type Converted = Result<Option<(super::db::Advisory, Vec<String>)>, String>;
+
 /// Converts many files in parallel; problems name the file.
 fn convert_all(source: &str, files: Vec<(String, Result<Vec<u8>, String>)>) -> Loaded {
-    let results: Vec<(
-        String,
-        Result<Option<(super::db::Advisory, Vec<String>)>, String>,
-    )> = files
+    let results: Vec<(String, Converted)> = files
         .into_par_iter()
         .map(|(rel, bytes)| {
             let converted = bytes.and_then(|b| convert_file(&rel, &b));
