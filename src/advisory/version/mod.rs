@@ -10,7 +10,7 @@
 //! | npm | node-semver (SemVer 2.0 precedence, loose parsing) | [`npm`] |
 //! | Go | Go module versions (`golang.org/x/mod/semver`), pseudo-versions included | [`go`] |
 //! | Packagist | Composer: PHP's `version_compare` | [`composer`] |
-//! | crates.io | Cargo's semver | [`cargo`] |
+//! | Rust crates | Cargo's semver | [`cargo`] |
 //!
 //! OSV's `SEMVER` range type is SemVer 2.0 whatever the ecosystem: Go and Cargo versions are
 //! read with their own module (both are SemVer), every other ecosystem's `SEMVER` ranges with
