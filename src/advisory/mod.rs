@@ -458,6 +458,7 @@ pub fn advise(
         let groups = group_by_alias(&database, &found.hits);
         let mut package_entries = Vec::new();
         let mut candidates = Vec::new();
+        let mut ids = Vec::new();
         for group in groups {
             let subject = Subject {
                 ecosystem: package.ecosystem,
@@ -473,13 +474,10 @@ pub fn advise(
                 package_entries.push((a.id.as_str(), &a.affected[hit.affected as usize]));
             }
             candidates.extend(v.fixed.iter().cloned());
+            ids.push(v.id.clone());
             vulnerabilities.push(v);
         }
-        per_package[i].vulnerabilities = vulnerabilities
-            .iter()
-            .filter(|v| v.package_index == Some(i))
-            .map(|v| v.id.clone())
-            .collect();
+        per_package[i].vulnerabilities = ids;
         if !package_entries.is_empty() {
             per_package[i].upgrade = matching::upgrade(
                 package.ecosystem,
