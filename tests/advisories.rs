@@ -1106,3 +1106,20 @@ fn the_procurement_report_says_how_many_how_severe_and_what_is_being_done() {
     let none = String::from_utf8(none.stdout).unwrap();
     assert!(none.contains("**Known vulnerabilities were not checked: no vulnerability database is configured for this audit."));
 }
+
+#[test]
+fn a_mirror_without_an_ecosystem_leaves_it_unchecked_not_failed() {
+    let server = TestServer::start();
+    let run = audit_json(
+        &fixture("npm/lockfile-v3"),
+        &[
+            "--advisory-db",
+            &format!("{}/osv", server.base),
+            "--no-cache",
+        ],
+    );
+    assert_eq!(server.count("/osv/npm/all.zip"), 1);
+    assert!(findings(&run.json, "A009").is_empty());
+    assert_eq!(findings(&run.json, "A007").len(), 1);
+    assert_eq!(run.json["advisories"]["ecosystems"][0]["checked"], false);
+}

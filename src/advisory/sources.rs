@@ -561,6 +561,13 @@ fn download_zip(url: &str, options: &LoadOptions<'_>) -> (SourceInfo, Loaded) {
                 format!("offline, and {url} was never downloaded into the cache"),
             );
         }
+        // The mirror does not carry this ecosystem: no data for it (A007), not a failure.
+        Err(HttpError::NotFound { .. }) => {
+            return (
+                info(url.to_string(), SourceKind::Download),
+                Loaded::default(),
+            );
+        }
         Err(e) => match from_cache(url, options) {
             Some(f) => (
                 f,

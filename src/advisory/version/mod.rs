@@ -126,19 +126,28 @@ impl Ord for Version {
     }
 }
 
-impl PartialOrd for Version {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
+ordered_by_cmp!(Version);
 
-impl PartialEq for Version {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
+/// `PartialOrd`, `PartialEq` and `Eq` of a type from its `Ord`: versions that compare equal are
+/// equal (`1.0` and `1.0.0` in Maven), whatever their spelling.
+macro_rules! ordered_by_cmp {
+    ($t:ty) => {
+        impl PartialOrd for $t {
+            fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+                Some(self.cmp(other))
+            }
+        }
 
-impl Eq for Version {}
+        impl PartialEq for $t {
+            fn eq(&self, other: &Self) -> bool {
+                self.cmp(other).is_eq()
+            }
+        }
+
+        impl Eq for $t {}
+    };
+}
+pub(crate) use ordered_by_cmp;
 
 /// Compares two decimal digit strings by value, whatever their length (no overflow).
 pub(crate) fn cmp_digits(a: &str, b: &str) -> Ordering {
