@@ -9,37 +9,26 @@ use std::collections::{BTreeMap, HashMap};
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Advisory {
     pub id: String,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub aliases: Vec<String>,
     pub summary: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub details: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub published: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub modified: Option<String>,
     /// Set when the advisory was withdrawn: it no longer counts.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub withdrawn: Option<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub severity: Vec<Score>,
     /// The database's own severity word (GitHub's `database_specific.severity`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub database_severity: Option<String>,
     /// RustSec's informational kind (`unmaintained`, `unsound`, `notice`): not a
     /// vulnerability.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub informational: Option<String>,
     /// The advisory's own page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub references: Vec<String>,
     pub affected: Vec<Affected>,
     /// The file it was read from, relative to its source.
     pub file: String,
     /// The index of its source in [`Database::sources`].
-    #[serde(default)]
     pub source: usize,
 }
 
@@ -49,27 +38,42 @@ pub struct Affected {
     /// The OSV ecosystem name (`PyPI`, `Go`, [`CRATES`], `npm`, `Packagist`, `Maven`, ...).
     pub ecosystem: String,
     pub name: String,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ranges: Vec<Range>,
-    /// Versions named one by one.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub versions: Vec<String>,
+    /// Versions named one by one, one per line (a list of thousands of short strings costs an
+    /// allocation each when the prebuilt cache is read; see [`Affected::versions`]).
+    pub versions: String,
     /// RustSec's own version requirements, matched as cargo-audit does.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rustsec: Option<RustsecVersions>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub severity: Vec<Score>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub informational: Option<String>,
+}
+
+impl Affected {
+    /// The versions named one by one.
+    pub fn versions(&self) -> impl Iterator<Item = &str> {
+        self.versions.split('\n').filter(|v| !v.is_empty())
+    }
+
+    /// Whether versions are named one by one.
+    pub fn lists_versions(&self) -> bool {
+        !self.versions.is_empty()
+    }
+
+    /// Names `versions` one by one (none may contain a line break).
+    pub fn join_versions(versions: impl IntoIterator<Item = String>) -> String {
+        versions
+            .into_iter()
+            .filter(|v| !v.contains('\n') && !v.is_empty())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
 }
 
 /// RustSec `[versions]`: a version is affected unless a `patched` or `unaffected` requirement
 /// (Cargo's syntax) matches it.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct RustsecVersions {
-    #[serde(default)]
     pub patched: Vec<String>,
-    #[serde(default)]
     pub unaffected: Vec<String>,
 }
 
@@ -407,7 +411,7 @@ mod tests {
                 ecosystem: ecosystem.to_string(),
                 name: name.to_string(),
                 ranges: Vec::new(),
-                versions: vec!["1.0".to_string()],
+                versions: "1.0".to_string(),
                 rustsec: None,
                 severity: Vec::new(),
                 informational: None,

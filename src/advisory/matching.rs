@@ -56,22 +56,11 @@ pub struct Outcome {
 pub fn check(affected: &Affected, advisory_id: &str, subject: &mut Subject<'_>) -> Outcome {
     let mut outcome = Outcome::default();
     let ecosystem = subject.ecosystem;
-    if affected.versions.iter().any(|v| v == subject.version) {
+    if affected.versions().any(|v| v == subject.version) {
         outcome.affected = true;
         return outcome;
     }
     let scheme = Scheme::of_ecosystem(ecosystem);
-    if let Some(scheme) = scheme
-        && !affected.versions.is_empty()
-        && let Ok(own) = subject.parsed(scheme).cloned()
-        && affected
-            .versions
-            .iter()
-            .any(|v| scheme.parse(v).is_ok_and(|listed| listed == own))
-    {
-        outcome.affected = true;
-        return outcome;
-    }
     if let Some(versions) = &affected.rustsec {
         match super::version::cargo::parse(subject.version) {
             Ok(v) => outcome.affected = rustsec::is_affected(versions, v.semver()),
@@ -121,7 +110,30 @@ pub fn check(affected: &Affected, advisory_id: &str, subject: &mut Subject<'_>) 
             return outcome;
         }
     }
+    // The list once more, by value (PyPI's `3.2` is `3.2.0`): only listed versions with the
+    // same leading number are read, which keeps long lists cheap.
+    if let Some(scheme) = scheme
+        && affected.lists_versions()
+        && let Ok(own) = subject.parsed(scheme).cloned()
+    {
+        let lead = leading_number(subject.version);
+        if affected
+            .versions()
+            .filter(|v| leading_number(v) == lead)
+            .any(|v| scheme.parse(v).is_ok_and(|listed| listed == own))
+        {
+            outcome.affected = true;
+        }
+    }
     outcome
+}
+
+/// The first number of a version, without leading `v`, `=` or zeros (`v01.2` → `1`).
+fn leading_number(version: &str) -> &str {
+    let v = version.trim_start_matches(['v', 'V', '=', ' ']);
+    let digits = v.bytes().take_while(u8::is_ascii_digit).count();
+    let n = v[..digits].trim_start_matches('0');
+    if n.is_empty() && digits > 0 { "0" } else { n }
 }
 
 fn event_rank(event: &Event) -> u8 {
@@ -286,7 +298,7 @@ mod tests {
                 kind,
                 events: events.to_vec(),
             }],
-            versions: versions.iter().map(|v| v.to_string()).collect(),
+            versions: Affected::join_versions(versions.iter().map(|v| v.to_string())),
             rustsec: None,
             severity: Vec::new(),
             informational: None,
@@ -438,7 +450,7 @@ mod tests {
             ecosystem: crate::advisory::db::CRATES.into(),
             name: "demo".into(),
             ranges: Vec::new(),
-            versions: Vec::new(),
+            versions: String::new(),
             rustsec: Some(RustsecVersions {
                 patched: vec![">= 1.4.2, < 2".into(), ">= 2.1.0".into()],
                 unaffected: vec!["< 1.0".into()],

@@ -254,12 +254,8 @@ pub fn convert(record: Record, file: &str) -> Result<(Advisory, Vec<String>), St
             }
             ranges.push(Range { kind, events });
         }
-        let versions: Vec<String> = raw
-            .versions
-            .unwrap_or_default()
-            .into_iter()
-            .map(|v| v.0)
-            .collect();
+        let versions =
+            Affected::join_versions(raw.versions.unwrap_or_default().into_iter().map(|v| v.0));
         let informational_here = raw
             .database_specific
             .as_ref()
@@ -394,7 +390,10 @@ mod tests {
             a.affected[0].ranges[0].events,
             vec![Event::Introduced("0".into()), Event::Fixed("1.10".into())]
         );
-        assert_eq!(a.affected[0].versions, vec!["1.0", "1.1"]);
+        assert_eq!(
+            a.affected[0].versions().collect::<Vec<_>>(),
+            vec!["1.0", "1.1"]
+        );
     }
 
     #[test]
@@ -414,7 +413,7 @@ mod tests {
         assert!(problems[1].contains("exactly one of"));
         assert!(problems[2].contains("affected[1] names no package"));
         assert_eq!(a.affected.len(), 2);
-        assert_eq!(a.affected[1].versions, vec!["1.0"]);
+        assert_eq!(a.affected[1].versions().collect::<Vec<_>>(), vec!["1.0"]);
         assert!(convert(from_json(br#"{"summary": "no id"}"#).unwrap(), "y.json").is_err());
         assert!(
             from_json(b"{not json")

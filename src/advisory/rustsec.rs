@@ -148,7 +148,7 @@ pub fn convert(text: &str, file: &str) -> Result<Option<(Advisory, Vec<String>)>
                 ecosystem: super::db::CRATES.to_string(),
                 name: meta.package,
                 ranges: Vec::new(),
-                versions: Vec::new(),
+                versions: String::new(),
                 rustsec: Some(RustsecVersions {
                     patched,
                     unaffected,
