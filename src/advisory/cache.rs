@@ -9,8 +9,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
-/// Bumped whenever the cached form changes.
-const CACHE_VERSION: u32 = 2;
+/// Bumped whenever the cached form changes (the crate's version is part of every key too, so
+/// that a new release converts the data again).
+const CACHE_VERSION: u32 = 3;
 
 /// What is known about a source's data besides its records.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -28,6 +29,7 @@ struct Entry {
 }
 
 fn path_of(cache_dir: &Path, key: &str) -> PathBuf {
+    let key = format!("{} {CACHE_VERSION} {key}", env!("CARGO_PKG_VERSION"));
     let name = hex::encode(Sha256::digest(key.as_bytes()));
     cache_dir
         .join("advisories-v1")

@@ -356,7 +356,7 @@ mod tests {
       "affected": [{"package": {"name": "github.com/coder/coder/v2", "ecosystem": "Go"},
         "ranges": [{"type": "SEMVER", "events": [{"introduced": "2.3.1"}, {"fixed": "2.14.4"}]},
                    {"type": "GIT", "repo": "x", "events": [{"introduced": "0"}]}]}],
-      "database_specific": {"url": "https://pkg.go.dev/vuln/GO-2024-3228"}}"#;
+      "database_specific": {"url": "https://vuln.go.example/GO-2024-3228"}}"#;
 
     #[test]
     fn json_records_convert() {
@@ -367,7 +367,7 @@ mod tests {
         assert_eq!(a.aliases, vec!["GHSA-wcx9-ccpj-hx3c"]);
         assert_eq!(
             a.url.as_deref(),
-            Some("https://pkg.go.dev/vuln/GO-2024-3228")
+            Some("https://vuln.go.example/GO-2024-3228")
         );
         assert_eq!(a.affected.len(), 1);
         // The GIT range is left out: its versions are in `versions`.

@@ -132,7 +132,8 @@ pub fn convert(text: &str, file: &str) -> Result<Option<(Advisory, Vec<String>)>
     references.extend(meta.references.iter().cloned());
     Ok(Some((
         Advisory {
-            url: Some(format!("https://rustsec.org/advisories/{}.html", meta.id)),
+            // The advisory's own page, as it names it (no database host is made up here).
+            url: meta.url.clone().or_else(|| meta.references.first().cloned()),
             id: meta.id,
             aliases: meta.aliases,
             summary: title,
