@@ -229,6 +229,7 @@ fn python_packages_against_the_pypi_advisory_database() {
             .contains("Python advisory data")
     );
     assert!(stale[0]["message"].as_str().unwrap().contains("2024-10-10"));
+    let (_keep, policy) = write_policy("[advisories]\nmax-age = \"P10000D\"\n");
     let relaxed = audit_json(
         &dir,
         &[
@@ -236,18 +237,18 @@ fn python_packages_against_the_pypi_advisory_database() {
             "--advisory-db",
             s(&data.join("pypi")),
             "--policy",
-            s(&write_policy("[advisories]\nmax-age = \"P10000D\"\n")),
+            s(&policy),
         ],
     );
     assert!(findings(&relaxed.json, "A008").is_empty());
 }
 
-/// A policy file in a temporary folder (kept for the test's life).
-fn write_policy(text: &str) -> PathBuf {
-    let dir = tempfile::tempdir().unwrap().keep();
-    let path = dir.join("policy.toml");
+/// A policy file in a temporary folder (removed when the returned folder is dropped).
+fn write_policy(text: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("policy.toml");
     std::fs::write(&path, format!("[licences]\nallow = [\"MIT\", \"Apache-2.0\", \"BSD-3-Clause\"]\nunknown = \"allow\"\n{text}")).unwrap();
-    path
+    (dir, path)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -776,7 +777,7 @@ fn npm_data(tmp: &Path) -> PathBuf {
 fn thresholds_and_ignore_entries_of_the_policy() {
     let tmp = tempfile::tempdir().unwrap();
     let data = npm_data(tmp.path());
-    let policy = write_policy(&format!(
+    let (_keep, policy) = write_policy(&format!(
         "[advisories]\ndb = [{:?}]\nmax-age = 10000\ndeny = \"high\"\nreview = \"low\"\n\n[[advisories.ignore]]\nid = \"CVE-2099-1\"\npackage = \"pkg:npm/ms@2.0.0\"\nreason = \"only used at build time\"\napproved-by = \"Security team\"\nexpires = 2099-01-01\n\n[[advisories.ignore]]\nid = \"GHSA-gone\"\nreason = \"old\"\napproved-by = \"Security team\"\n\n[[advisories.ignore]]\nid = \"GHSA-expired\"\nreason = \"old\"\napproved-by = \"Security team\"\nexpires = 2020-01-01\n",
         s(&data)
     ));
@@ -905,7 +906,7 @@ fn vex_statements_from_an_index_settle_vulnerabilities_and_name_who_made_them() 
         String::from_utf8_lossy(&verify.stdout)
     );
 
-    let policy = write_policy(&format!(
+    let (_keep, policy) = write_policy(&format!(
         "[advisories]\ndb = [{:?}]\nmax-age = 10000\n\n[[index]]\nname = \"city\"\nlocation = {:?}\nprecedence = 10\n",
         s(&data),
         s(&index)
@@ -1040,7 +1041,7 @@ fn policy_import_carries_cargo_denys_advisories_over() {
 fn the_procurement_report_says_how_many_how_severe_and_what_is_being_done() {
     let tmp = tempfile::tempdir().unwrap();
     let data = npm_data(tmp.path());
-    let policy = write_policy(&format!(
+    let (_keep, policy) = write_policy(&format!(
         "[advisories]\ndb = [{:?}]\nmax-age = 10000\n\n[[advisories.ignore]]\nid = \"GHSA-debug-medium\"\nreason = \"debug output is off in production\"\napproved-by = \"Security team\"\n",
         s(&data)
     ));

@@ -133,7 +133,10 @@ pub fn convert(text: &str, file: &str) -> Result<Option<(Advisory, Vec<String>)>
     Ok(Some((
         Advisory {
             // The advisory's own page, as it names it (no database host is made up here).
-            url: meta.url.clone().or_else(|| meta.references.first().cloned()),
+            url: meta
+                .url
+                .clone()
+                .or_else(|| meta.references.first().cloned()),
             id: meta.id,
             aliases: meta.aliases,
             summary: title,
