@@ -45,6 +45,15 @@ pub struct InputArgs {
     /// Registry look-ups in flight at once (default 16, or `[registries] parallelism`).
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
+    /// Advisory data to check for known vulnerabilities: a folder of OSV JSON/YAML or RustSec
+    /// files, a zip of OSV records (path or URL), a base URL with `<Ecosystem>/all.zip` below
+    /// it, a git repository (`git+URL`, `file://`), or the OSV API (`osv-api+URL`).
+    /// Repeatable; replaces the policy's `[advisories] db`.
+    #[arg(long, value_name = "PATH-or-URL")]
+    pub advisory_db: Vec<String>,
+    /// Do not check for known vulnerabilities.
+    #[arg(long, conflicts_with = "advisory_db")]
+    pub no_advisories: bool,
 }
 
 impl InputArgs {
@@ -74,6 +83,15 @@ impl InputArgs {
                     ..Default::default()
                 }),
             homes: None,
+            advisories: crate::advisory::Settings {
+                db: self
+                    .advisory_db
+                    .iter()
+                    .map(|l| crate::advisory::sources::DbEntry::new(l))
+                    .collect(),
+                disabled: self.no_advisories,
+                base_dir: Some(crate::advisory::current_dir()),
+            },
         }
     }
 

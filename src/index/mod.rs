@@ -30,6 +30,7 @@ pub mod publish;
 pub mod record;
 pub mod source;
 pub mod verify;
+pub mod vex;
 
 pub use config::{CONFIG_FILE, Config, Maintainer, SCHEMA_VERSION};
 pub use layout::{NameError, PackageId};
@@ -730,6 +731,7 @@ mod tests {
             review_by: None,
             notes: None,
             evidence: RecordEvidence::default(),
+            vex: Vec::new(),
         };
         let error = |precedence| LookupError::Index {
             index_name: "x".to_string(),

@@ -329,8 +329,18 @@ pub fn commit_message(record: &Record) -> String {
         (None, Some(range)) => format!("{} versions {range}", record.purl),
         (None, None) => record.purl.clone(),
     };
+    let vex: Vec<String> = record
+        .vex
+        .iter()
+        .map(|s| format!("{} {}", s.vulnerability, s.status))
+        .collect();
+    let vex = if vex.is_empty() {
+        String::new()
+    } else {
+        format!("; VEX: {}", vex.join(", "))
+    };
     format!(
-        "{} {what} ({}) by {}, {}",
+        "{} {what} ({}) by {}, {}{vex}",
         record.decision, record.licence, record.reviewer, record.organisation
     )
 }
