@@ -1,6 +1,7 @@
 //! The command line: clap definitions and one file per subcommand; thin glue only.
 
 mod audit;
+mod detect;
 mod index;
 mod input;
 mod notices;
@@ -55,6 +56,9 @@ pub enum Command {
     /// Publish, verify and read indices of vetted components.
     #[command(subcommand)]
     Index(index::IndexCommand),
+    /// Detect the licences that files state: expression, matched lines, score and rule per
+    /// match.
+    Detect(detect::DetectArgs),
 }
 
 /// Parses the command line, runs the command, and returns the exit code.
@@ -74,6 +78,7 @@ pub fn main() -> u8 {
         Command::Policy(command) => policy::run(command),
         Command::Notices(args) => notices::run(&cli, args),
         Command::Index(command) => index::run(command, cli.quiet),
+        Command::Detect(args) => detect::run(args),
     }
 }
 
