@@ -25,6 +25,9 @@ fn candidate_limit(tokens: usize) -> usize {
     (64 + tokens / 100).min(2_000)
 }
 
+/// Candidates of one expression aligned per query.
+const PER_EXPRESSION: usize = 8;
+
 /// The share of a rule that a near-copy must cover, unless the rule sets its own.
 pub fn minimum_coverage(rule: &data::Rule) -> f64 {
     if rule.minimum_coverage > 0 {
@@ -52,10 +55,20 @@ thread_local! {
 
 const NO_SLOT: u32 = u32::MAX;
 
-pub fn approximate(index: &Index, query: &Query) -> Vec<Found> {
+/// Near-copies of rules in the query, seeded only from the query positions that `covered`
+/// (sorted, disjoint token ranges) leaves out: the parts of a text that earlier matches did
+/// not explain.
+pub fn approximate(index: &Index, query: &Query, covered: &[(usize, usize)]) -> Vec<Found> {
     let ids = &query.ids;
     let mut minimisers: Vec<(u64, u32)> = Vec::new();
-    for_each_minimiser(ids, |p, h| minimisers.push((h, p as u32)));
+    for_each_minimiser(ids, |p, h| {
+        let inside = covered
+            .get(covered.partition_point(|&(_, end)| end <= p))
+            .is_some_and(|&(start, _)| start <= p);
+        if !inside {
+            minimisers.push((h, p as u32));
+        }
+    });
     if minimisers.is_empty() {
         return Vec::new();
     }
@@ -120,6 +133,15 @@ pub fn approximate(index: &Index, query: &Query) -> Vec<Found> {
             stamp[r as usize] = 0;
         }
         candidates.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        // A long licence text has hundreds of variants in the data: a few per expression leave
+        // room for the other licences of the text.
+        let mut per_expression: HashMap<u32, usize, foldhash::fast::FixedState> =
+            HashMap::default();
+        candidates.retain(|&(_, r)| {
+            let n = per_expression.entry(index.rule(r).expression).or_default();
+            *n += 1;
+            *n <= PER_EXPRESSION
+        });
         candidates.truncate(candidate_limit(ids.len()));
 
         // 2. Seeds per candidate, in one pass over the groups.
@@ -149,7 +171,9 @@ pub fn approximate(index: &Index, query: &Query) -> Vec<Found> {
             let rule_tokens = index.tokens(r);
             let blocks = blocks(ids, rule_tokens, &seeds);
             for chain in chains(&blocks, rule_tokens.len()) {
-                if !has_required_phrases(index, r, &chain.rule_ranges) {
+                if !has_required_phrases(index, r, &chain.rule_ranges)
+                    || changes_a_number(index, ids, rule_tokens, &chain)
+                {
                     continue;
                 }
                 out.push(Found::of_rule(
@@ -227,6 +251,8 @@ struct Chain {
     rule_end: usize,
     matched: usize,
     rule_ranges: Vec<(usize, usize)>,
+    /// The query ranges of the blocks, parallel to `rule_ranges`.
+    query_ranges: Vec<(usize, usize)>,
 }
 
 impl Chain {
@@ -237,6 +263,7 @@ impl Chain {
             rule_end: b.r + b.len,
             matched: b.len,
             rule_ranges: vec![(b.r, b.r + b.len)],
+            query_ranges: vec![(b.q, b.q + b.len)],
         }
     }
 }
@@ -274,6 +301,7 @@ fn chains(blocks: &[Block], rule_len: usize) -> Vec<Chain> {
             c.rule_end = b.r + b.len;
             c.matched += len;
             c.rule_ranges.push((b.r + overlap, b.r + b.len));
+            c.query_ranges.push((b.q + overlap, b_end));
             continue;
         }
         let far = b.q.saturating_sub(c.end) > allowed_gap(rule_len.saturating_sub(c.rule_end));
@@ -288,6 +316,29 @@ fn chains(blocks: &[Block], rule_len: usize) -> Vec<Chain> {
     }
     out.extend(current);
     out
+}
+
+/// Whether the query puts another number where the rule has one, between two matched blocks:
+/// "Version 1.2" is not a near-copy of "Version 1.1", however alike the rest.
+fn changes_a_number(index: &Index, query: &[u16], rule: &[u16], chain: &Chain) -> bool {
+    let numbers = |tokens: &[u16]| -> Vec<u16> {
+        tokens
+            .iter()
+            .copied()
+            .filter(|&t| index.is_number(t))
+            .collect()
+    };
+    for i in 1..chain.rule_ranges.len() {
+        let rule_gap = &rule
+            [chain.rule_ranges[i - 1].1..chain.rule_ranges[i].0.max(chain.rule_ranges[i - 1].1)];
+        let query_gap = &query
+            [chain.query_ranges[i - 1].1..chain.query_ranges[i].0.max(chain.query_ranges[i - 1].1)];
+        let (in_rule, in_query) = (numbers(rule_gap), numbers(query_gap));
+        if !in_rule.is_empty() && !in_query.is_empty() && in_rule != in_query {
+            return true;
+        }
+    }
+    false
 }
 
 fn has_required_phrases(index: &Index, rule: u32, ranges: &[(usize, usize)]) -> bool {

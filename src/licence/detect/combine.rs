@@ -22,6 +22,8 @@ use std::collections::BTreeMap;
 /// Matches that cover less of the query span than this share (matched tokens among the tokens
 /// from their first to their last) are too scattered to be a copy.
 const MIN_DENSITY: f64 = 0.6;
+/// A near-copy of less than half its rule counts only with at least this many tokens.
+const MIN_PARTIAL_TOKENS: usize = 150;
 
 /// Keeps the matches that stand, in text order.
 pub fn select(index: &Index, query: &Query, found: Vec<Found>) -> Vec<Found> {
@@ -61,7 +63,48 @@ pub fn select(index: &Index, query: &Query, found: Vec<Found>) -> Vec<Found> {
     }
     kept.retain(|f| !f.is(data::FALSE_POSITIVE));
     kept.sort_by_key(|f| (f.start, f.end));
+    drop_titles(&mut kept);
     kept
+}
+
+/// The token ranges the matches cover, sorted and merged.
+pub fn covered(kept: &[Found]) -> Vec<(usize, usize)> {
+    let mut spans: Vec<(usize, usize)> = kept.iter().map(|f| (f.start, f.end)).collect();
+    spans.sort_unstable();
+    let mut out: Vec<(usize, usize)> = Vec::new();
+    for (start, end) in spans {
+        match out.last_mut() {
+            Some(last) if start <= last.1 => last.1 = last.1.max(end),
+            _ => out.push((start, end)),
+        }
+    }
+    out
+}
+
+/// Tokens between a licence's name and its text for the name to be the text's title.
+const TITLE_GAP: usize = 30;
+
+/// A licence text's title ("The BSD License" over a BSD-2-Clause text) names the text, not a
+/// licence of its own: a short reference just before a licence text goes.
+fn drop_titles(kept: &mut Vec<Found>) {
+    let text_starts: Vec<usize> = kept
+        .iter()
+        .filter(|f| f.is(data::TEXT) && f.coverage() >= 0.8)
+        .map(|f| f.start)
+        .collect();
+    kept.retain(|f| {
+        let title_like = f.is(data::REFERENCE)
+            && !f.is(data::TEXT | data::NOTICE)
+            && f.rule_len <= 4
+            && f.matcher != Matcher::SpdxIdentifier;
+        if !title_like {
+            return true;
+        }
+        let next = text_starts.partition_point(|&s| s < f.end);
+        !text_starts
+            .get(next)
+            .is_some_and(|&s| s - f.end <= TITLE_GAP)
+    });
 }
 
 fn is_valid(index: &Index, query: &Query, f: &Found) -> bool {
@@ -71,6 +114,12 @@ fn is_valid(index: &Index, query: &Query, f: &Found) -> bool {
     if f.matcher == Matcher::Approximate {
         let span = (f.end - f.start).max(1) as f64;
         if f.coverage() < minimum_coverage(rule) || (f.matched as f64) < span * MIN_DENSITY {
+            return false;
+        }
+        // Some rules allow a tenth of themselves to match (a long notice whose first lines
+        // are common to many): below half, a near-copy must be long to count, else the first
+        // sentence of any GNU-style notice would name a GPL.
+        if f.coverage() < 0.5 && f.matched < MIN_PARTIAL_TOKENS {
             return false;
         }
     }
@@ -105,7 +154,8 @@ fn stands_alone(query: &Query, f: &Found) -> bool {
     if after == Some('.') && after_next.is_some_and(|c| c.is_alphanumeric()) {
         return false;
     }
-    true
+    // Words joined into an identifier or a path (`gpl_compatible`, `mit/apache`).
+    !text[from..to].contains(['_', '/', '\\'])
 }
 
 /// The expression a match stands for.
@@ -117,19 +167,19 @@ pub fn expression_of<'a>(index: &'a Index, f: &'a Found) -> &'a str {
     }
 }
 
-/// The file's expression from the matches that stand: the distinct expressions of the claims,
-/// in text order, joined with AND.
+/// The file's expression from the matches that stand: the distinct licences of the claims, in
+/// text order, joined with AND.
 pub fn expression(index: &Index, kept: &[Found]) -> Option<String> {
-    let mut parts: Vec<(String, bool)> = Vec::new(); // (expression, from a licence text)
+    // (top-level AND term, from a licence text)
+    let mut parts: Vec<(String, bool)> = Vec::new();
     for f in kept.iter().filter(|f| f.is_claim()) {
         let e = expression_of(index, f);
-        if e.is_empty() {
-            continue;
-        }
         let text = f.is(data::TEXT);
-        match parts.iter_mut().find(|(p, _)| p == e) {
-            Some(part) => part.1 &= text,
-            None => parts.push((e.to_string(), text)),
+        for term in and_terms(e) {
+            match parts.iter_mut().find(|(p, _)| *p == term) {
+                Some(part) => part.1 &= text,
+                None => parts.push((term, text)),
+            }
         }
     }
     // "Unknown" references go when a licence is named.
@@ -147,6 +197,25 @@ pub fn expression(index: &Index, kept: &[Found]) -> Option<String> {
             && e.strip_suffix("-only")
                 .is_some_and(|base| later.iter().any(|l| l == base)))
     });
+    // The LGPL-3.0 is a set of permissions on top of the GPL-3.0, whose text it comes with.
+    if parts.iter().any(|(e, _)| e.starts_with("LGPL-3.0")) {
+        parts.retain(|(e, text)| !(*text && e == "GPL-3.0-only"));
+    }
+    // A choice ("MIT OR Apache-2.0") and the texts or names of its licences: the texts are
+    // those of the choice, not licences of their own.
+    let choices: Vec<Vec<String>> = parts
+        .iter()
+        .filter(|(e, _)| e.contains(" OR "))
+        .map(|(e, _)| {
+            e.split([' ', '(', ')'])
+                .filter(|w| !w.is_empty() && !matches!(*w, "AND" | "OR" | "WITH"))
+                .map(str::to_string)
+                .collect()
+        })
+        .collect();
+    parts.retain(|(e, _)| {
+        e.contains(' ') || !choices.iter().any(|ids| ids.iter().any(|id| id == e))
+    });
     if parts.is_empty() {
         return None;
     }
@@ -154,7 +223,7 @@ pub fn expression(index: &Index, kept: &[Found]) -> Option<String> {
     let joined: Vec<String> = parts
         .into_iter()
         .map(|(e, _)| {
-            if !single && (e.contains(" OR ") || e.contains(" or ")) && !is_parenthesised(&e) {
+            if !single && e.contains(" OR ") && !is_parenthesised(&e) {
                 format!("({e})")
             } else {
                 e
@@ -162,6 +231,39 @@ pub fn expression(index: &Index, kept: &[Found]) -> Option<String> {
         })
         .collect();
     Some(joined.join(" AND "))
+}
+
+/// The top-level AND terms of an expression (`A AND (B OR C)`: `A`, `(B OR C)`).
+fn and_terms(expression: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut depth = 0i32;
+    let mut current: Vec<&str> = Vec::new();
+    for word in expression.split_whitespace() {
+        let opens = word.matches('(').count() as i32;
+        let closes = word.matches(')').count() as i32;
+        if word == "AND" && depth == 0 {
+            out.push(current.join(" "));
+            current.clear();
+        } else {
+            current.push(word);
+        }
+        depth += opens - closes;
+    }
+    if !current.is_empty() {
+        out.push(current.join(" "));
+    }
+    out.into_iter()
+        .map(|t| {
+            let t = t.trim().to_string();
+            // "(MIT)" is MIT; "(A OR B)" stays for joining.
+            if is_parenthesised(&t) && !t[1..t.len() - 1].contains(' ') {
+                t[1..t.len() - 1].to_string()
+            } else {
+                t
+            }
+        })
+        .filter(|t| !t.is_empty())
+        .collect()
 }
 
 fn is_unknown(expression: &str) -> bool {
@@ -195,6 +297,17 @@ fn is_parenthesised(e: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn expressions_are_cut_at_their_top_level_ands() {
+        assert_eq!(and_terms("MIT AND Zlib"), ["MIT", "Zlib"]);
+        assert_eq!(
+            and_terms("(MIT OR Apache-2.0) AND BSD-3-Clause"),
+            ["(MIT OR Apache-2.0)", "BSD-3-Clause"]
+        );
+        assert_eq!(and_terms("MIT OR Apache-2.0"), ["MIT OR Apache-2.0"]);
+        assert_eq!(and_terms("(GPL-2.0-only)"), ["GPL-2.0-only"]);
+    }
 
     #[test]
     fn unknown_and_parenthesised_expressions_are_recognised() {

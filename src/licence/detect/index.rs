@@ -43,6 +43,8 @@ pub struct Entry {
 pub struct Index {
     pub data: Data,
     words: FastMap<String, u16>,
+    /// Per word id: the word is a number ("2", "0+", "v3").
+    numbers: Vec<bool>,
     whole: FastMap<u64, u32>,
     exact: AhoCorasick,
     /// The rule of each pattern of `exact`.
@@ -60,15 +62,15 @@ static EMBEDDED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/licensedcode.
 /// without the data file).
 pub fn index() -> Result<&'static Index, &'static str> {
     static INDEX: OnceLock<Result<Index, String>> = OnceLock::new();
-    INDEX
-        .get_or_init(|| {
-            if EMBEDDED.is_empty() {
-                return Err("this build has no licence data".to_string());
-            }
-            Data::from_bytes(EMBEDDED).map(Index::build)
-        })
-        .as_ref()
-        .map_err(String::as_str)
+    INDEX.get_or_init(load).as_ref().map_err(String::as_str)
+}
+
+/// Reads the embedded data and builds a new index (what [`index`] does once; for benchmarks).
+pub fn load() -> Result<Index, String> {
+    if EMBEDDED.is_empty() {
+        return Err("this build has no licence data".to_string());
+    }
+    Data::from_bytes(EMBEDDED).map(Index::build)
 }
 
 /// The version of the licence data this build embeds ("licensedcode-data 32.1.0"), or
@@ -164,6 +166,14 @@ impl Index {
             .enumerate()
             .map(|(i, w)| (w.clone(), i as u16))
             .collect();
+        let numbers = data
+            .vocabulary
+            .iter()
+            .map(|w| {
+                let digits = w.trim_start_matches('v').trim_end_matches('+');
+                !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+            })
+            .collect();
         let (whole, ((exact, exact_rules), (buckets, entries, minimisers))) = rayon::join(
             || build_whole(&data),
             || rayon::join(|| build_exact(&data), || build_minimisers(&data)),
@@ -171,6 +181,7 @@ impl Index {
         Index {
             data,
             words,
+            numbers,
             whole,
             exact,
             exact_rules,
@@ -184,6 +195,12 @@ impl Index {
     #[inline]
     pub fn word(&self, word: &str) -> u16 {
         self.words.get(word).copied().unwrap_or(UNKNOWN_WORD)
+    }
+
+    /// Whether a word id is a number (a version, a section).
+    #[inline]
+    pub fn is_number(&self, word: u16) -> bool {
+        self.numbers.get(word as usize).copied().unwrap_or(false)
     }
 
     pub fn rule(&self, number: u32) -> &Rule {

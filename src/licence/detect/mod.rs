@@ -33,6 +33,9 @@ use serde::{Deserialize, Serialize};
 /// would otherwise list every copy); the expression still comes from all of them.
 pub const MAX_REPORTED_MATCHES: usize = 1_000;
 
+/// Searches for near-copies in what earlier matches left unexplained, at most this often.
+const MAX_PASSES: usize = 3;
+
 /// What a text was found to state.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Detection {
@@ -146,8 +149,26 @@ pub fn detect_text(text: &str) -> Detection {
         None => {
             let mut found = spdx_id::identifier_lines(index, &query);
             found.extend(exact::occurrences(index, &query));
-            found.extend(approx::approximate(index, &query));
-            combine::select(index, &query, found)
+            found.extend(approx::approximate(index, &query, &[]));
+            let mut kept = combine::select(index, &query, found.clone());
+            // The candidates of a text with several licences are ranked over the whole text:
+            // the parts that the matches so far leave unexplained are searched again on their
+            // own (a short ISC text after a BSD text whose variants took every place).
+            for _ in 0..MAX_PASSES {
+                let covered = combine::covered(&kept);
+                let more = approx::approximate(index, &query, &covered);
+                if more.is_empty() {
+                    break;
+                }
+                found.extend(more);
+                let again = combine::select(index, &query, found.clone());
+                if again.len() == kept.len() {
+                    kept = again;
+                    break;
+                }
+                kept = again;
+            }
+            kept
         }
     };
     let expression = combine::expression(index, &kept);
