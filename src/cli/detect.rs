@@ -7,6 +7,7 @@ use clap::{Args, ValueEnum};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::fmt::Write as _;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 /// Files larger than this are not read.
@@ -93,7 +94,16 @@ pub fn run(args: &DetectArgs) -> u8 {
         }
         DetectFormat::Human => human(&output),
     };
-    print!("{text}");
+    // A reader that stops early (`| head`) is not an error.
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        print_error(format!("cannot write the output: {e}"));
+        return EXIT_INPUT;
+    }
     if failed {
         print_error("some files could not be read");
         return EXIT_INPUT;

@@ -25,6 +25,10 @@ fn candidate_limit(tokens: usize) -> usize {
     (64 + tokens / 100).min(2_000)
 }
 
+/// Seeds (query position, rule position) per pass: hundreds of copies of a licence text. A
+/// text with more is searched on in further passes; the memory of a pass stays bounded.
+const SEED_BUDGET: usize = 4_000_000;
+
 /// Candidates of one expression aligned per query.
 const PER_EXPRESSION: usize = 8;
 
@@ -58,33 +62,36 @@ const NO_SLOT: u32 = u32::MAX;
 /// Near-copies of rules in the query, seeded only from the query positions that `covered`
 /// (sorted, disjoint token ranges) leaves out: the parts of a text that earlier matches did
 /// not explain.
-pub fn approximate(index: &Index, query: &Query, covered: &[(usize, usize)]) -> Vec<Found> {
+///
+/// Returns the matches, and where the seed budget cut the pass short, if it did: the text from
+/// there on was not searched yet, and another pass goes on.
+pub fn approximate(
+    index: &Index,
+    query: &Query,
+    covered: &[(usize, usize)],
+) -> (Vec<Found>, Option<usize>) {
     let ids = &query.ids;
-    let mut minimisers: Vec<(u64, u32)> = Vec::new();
+    // The query's minimisers in text order, and the same sorted by hash to group them.
+    let mut in_order: Vec<(u32, u64)> = Vec::new();
     for_each_minimiser(ids, |p, h| {
         let inside = covered
             .get(covered.partition_point(|&(_, end)| end <= p))
             .is_some_and(|&(start, _)| start <= p);
         if !inside {
-            minimisers.push((h, p as u32));
+            in_order.push((p as u32, h));
         }
     });
-    if minimisers.is_empty() {
-        return Vec::new();
+    if in_order.is_empty() {
+        return (Vec::new(), None);
     }
-    minimisers.sort_unstable();
-    // Groups of query positions with the same minimiser hash.
-    let mut groups: Vec<(u64, std::ops::Range<usize>)> = Vec::new();
-    let mut i = 0;
-    while i < minimisers.len() {
-        let h = minimisers[i].0;
-        let mut j = i + 1;
-        while j < minimisers.len() && minimisers[j].0 == h {
-            j += 1;
-        }
-        groups.push((h, i..j));
-        i = j;
-    }
+    let mut hashes: Vec<u64> = in_order.iter().map(|&(_, h)| h).collect();
+    hashes.sort_unstable();
+    hashes.dedup();
+    // The number of each distinct hash, for each minimiser in text order.
+    let group_of: Vec<u32> = in_order
+        .iter()
+        .map(|&(_, h)| hashes.binary_search(&h).unwrap_or(0) as u32)
+        .collect();
 
     SCRATCH.with(|scratch| {
         let mut s = scratch.borrow_mut();
@@ -103,7 +110,7 @@ pub fn approximate(index: &Index, query: &Query, covered: &[(usize, usize)]) -> 
         touched.clear();
 
         // 1. Count distinct shared minimisers per rule.
-        for (g, (h, _)) in groups.iter().enumerate() {
+        for (g, h) in hashes.iter().enumerate() {
             let mark = g as u32 + 1;
             for e in index.lookup(*h) {
                 let r = e.rule as usize;
@@ -125,7 +132,9 @@ pub fn approximate(index: &Index, query: &Query, covered: &[(usize, usize)]) -> 
             // rule must cover.
             let needed = (total * minimum_coverage(rule) * 0.5).max(2.0);
             if shared >= needed && is_approximate(rule) {
-                candidates.push((shared * shared / total, r));
+                // The weight the match would have (see Found::weight), estimated.
+                let coverage = (shared / total).min(1.0);
+                candidates.push((shared * coverage * coverage, r));
             }
         }
         for &r in touched.iter() {
@@ -142,22 +151,38 @@ pub fn approximate(index: &Index, query: &Query, covered: &[(usize, usize)]) -> 
             *n += 1;
             *n <= PER_EXPRESSION
         });
-        candidates.truncate(candidate_limit(ids.len()));
+        // A text that repeats itself needs no more candidates than it has distinct content.
+        // A text that repeats itself needs no more candidates than it has distinct content.
+        candidates.truncate(candidate_limit(ids.len()).min(64 + hashes.len()));
 
         // 2. Seeds per candidate, in one pass over the groups.
         for (n, &(_, r)) in candidates.iter().enumerate() {
             slot[r as usize] = n as u32;
         }
-        let mut hits: Vec<Vec<(u32, u16)>> = vec![Vec::new(); candidates.len()];
-        for (h, positions) in &groups {
+        // The candidates' entries of each distinct hash, once; then the seeds in text order.
+        let mut group_entries: Vec<Vec<(u32, u16)>> = vec![Vec::new(); hashes.len()];
+        for (g, h) in hashes.iter().enumerate() {
             for e in index.lookup(*h) {
                 let n = slot[e.rule as usize];
                 if n != NO_SLOT {
-                    let list = &mut hits[n as usize];
-                    for &(_, q) in &minimisers[positions.clone()] {
-                        list.push((q, e.pos));
-                    }
+                    group_entries[g].push((n, e.pos));
                 }
+            }
+        }
+        // Seeds in text order, up to the budget: all candidates are seeded up to the same
+        // place, so that none claims a part of the text that a better one had no seeds for.
+        let mut hits: Vec<Vec<(u32, u16)>> = vec![Vec::new(); candidates.len()];
+        let mut seeds = 0usize;
+        let mut cutoff = usize::MAX;
+        for (&(q, _), &g) in in_order.iter().zip(&group_of) {
+            let entries = &group_entries[g as usize];
+            if seeds + entries.len() > SEED_BUDGET {
+                cutoff = q as usize;
+                break;
+            }
+            seeds += entries.len();
+            for &(n, pos) in entries {
+                hits[n as usize].push((q, pos));
             }
         }
         for &(_, r) in &candidates {
@@ -166,11 +191,15 @@ pub fn approximate(index: &Index, query: &Query, covered: &[(usize, usize)]) -> 
 
         // 3. Blocks and chains per candidate.
         let mut out = Vec::new();
-        for ((_, r), mut seeds) in candidates.into_iter().zip(hits) {
-            seeds.sort_unstable();
+        for ((_, r), seeds) in candidates.into_iter().zip(hits) {
             let rule_tokens = index.tokens(r);
             let blocks = blocks(ids, rule_tokens, &seeds);
             for chain in chains(&blocks, rule_tokens.len()) {
+                // A copy that may go on past the cut-off is matched in the next pass.
+                let rest = rule_tokens.len().saturating_sub(chain.rule_end);
+                if cutoff != usize::MAX && rest > 0 && chain.end + 2 * rest + GRAM >= cutoff {
+                    continue;
+                }
                 if !has_required_phrases(index, r, &chain.rule_ranges)
                     || changes_a_number(index, ids, rule_tokens, &chain)
                 {
@@ -186,7 +215,7 @@ pub fn approximate(index: &Index, query: &Query, covered: &[(usize, usize)]) -> 
                 ));
             }
         }
-        out
+        (out, (cutoff != usize::MAX).then_some(cutoff))
     })
 }
 

@@ -26,11 +26,8 @@ const MIN_DENSITY: f64 = 0.6;
 const MIN_PARTIAL_TOKENS: usize = 150;
 
 /// Keeps the matches that stand, in text order.
-pub fn select(index: &Index, query: &Query, found: Vec<Found>) -> Vec<Found> {
-    let mut valid: Vec<Found> = found
-        .into_iter()
-        .filter(|f| is_valid(index, query, f))
-        .collect();
+pub fn select(index: &Index, query: &Query, found: &[Found]) -> Vec<Found> {
+    let mut valid: Vec<&Found> = found.iter().filter(|f| is_valid(index, query, f)).collect();
     valid.sort_by(|a, b| {
         let identifier = |f: &Found| f.matcher == Matcher::SpdxIdentifier;
         identifier(b)
@@ -44,7 +41,7 @@ pub fn select(index: &Index, query: &Query, found: Vec<Found>) -> Vec<Found> {
     });
     // Taken spans, by start: start -> end.
     let mut taken: BTreeMap<usize, usize> = BTreeMap::new();
-    let mut kept = Vec::new();
+    let mut kept: Vec<Found> = Vec::new();
     for f in valid {
         let len = f.end - f.start;
         let mut overlap = 0;
@@ -59,7 +56,7 @@ pub fn select(index: &Index, query: &Query, found: Vec<Found>) -> Vec<Found> {
         }
         let end = taken.entry(f.start).or_insert(f.end);
         *end = (*end).max(f.end);
-        kept.push(f);
+        kept.push(f.clone());
     }
     kept.retain(|f| !f.is(data::FALSE_POSITIVE));
     kept.sort_by_key(|f| (f.start, f.end));
@@ -67,9 +64,15 @@ pub fn select(index: &Index, query: &Query, found: Vec<Found>) -> Vec<Found> {
     kept
 }
 
-/// The token ranges the matches cover, sorted and merged.
+/// The token ranges that matches of whole rules cover, sorted and merged: what needs no
+/// further search. A near-copy that lacks words of its rule does not count, so that a better
+/// rule can still be found for its place.
 pub fn covered(kept: &[Found]) -> Vec<(usize, usize)> {
-    let mut spans: Vec<(usize, usize)> = kept.iter().map(|f| (f.start, f.end)).collect();
+    let mut spans: Vec<(usize, usize)> = kept
+        .iter()
+        .filter(|f| f.matched >= f.rule_len)
+        .map(|f| (f.start, f.end))
+        .collect();
     spans.sort_unstable();
     let mut out: Vec<(usize, usize)> = Vec::new();
     for (start, end) in spans {
@@ -101,9 +104,7 @@ fn drop_titles(kept: &mut Vec<Found>) {
             return true;
         }
         let next = text_starts.partition_point(|&s| s < f.end);
-        !text_starts
-            .get(next)
-            .is_some_and(|&s| s - f.end <= TITLE_GAP)
+        text_starts.get(next).is_none_or(|&s| s - f.end > TITLE_GAP)
     });
 }
 

@@ -369,7 +369,7 @@ fn run(path: &Path) -> Result<String, String> {
     }
     let mut licences = 0;
     for (file, key, fm, body) in &parsed {
-        if fm.flag("is_deprecated") || fm.flag("is_unknown") && body.trim().is_empty() {
+        if fm.flag("is_deprecated") || body.trim().is_empty() {
             continue;
         }
         let mut flags = data::TEXT | data::LICENCE;
@@ -398,8 +398,11 @@ fn run(path: &Path) -> Result<String, String> {
         let Some(expression) = fm.get("license_expression") else {
             if fm.flag("is_false_positive") {
                 // False positives name no licence.
-                let flags =
-                    data::FALSE_POSITIVE | data::CONTINUOUS * fm.flag("is_continuous") as u16;
+                let flags = if fm.flag("is_continuous") {
+                    data::FALSE_POSITIVE | data::CONTINUOUS
+                } else {
+                    data::FALSE_POSITIVE
+                };
                 if builder.rule(file, "", body, flags, 100, 100)? {
                     rules += 1;
                 }

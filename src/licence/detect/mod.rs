@@ -35,6 +35,12 @@ pub const MAX_REPORTED_MATCHES: usize = 1_000;
 
 /// Searches for near-copies in what earlier matches left unexplained, at most this often.
 const MAX_PASSES: usize = 3;
+/// Passes at most for a segment whose passes are cut short by their seed budget.
+const MAX_BUDGET_PASSES: usize = 64;
+/// Texts longer than this many tokens (about 1.2 MB) are matched in segments of this size...
+const SEGMENT: usize = 200_000;
+/// ... that overlap by this many tokens, more than the longest rule has.
+const SEGMENT_OVERLAP: usize = 16_384;
 
 /// What a text was found to state.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -146,29 +152,31 @@ pub fn detect_text(text: &str) -> Detection {
     }
     let kept = match exact::whole(index, &query) {
         Some(whole) => vec![whole],
+        None if query.ids.len() <= SEGMENT + SEGMENT_OVERLAP => {
+            let found = spdx_id::identifier_lines(index, &query);
+            match_segment(index, &query, found)
+        }
         None => {
+            // A long text is matched in segments (overlapping by more than the longest
+            // rule), so that the work and the memory per segment stay bounded whatever the
+            // text repeats; the matches of all segments are then weighed together.
             let mut found = spdx_id::identifier_lines(index, &query);
-            found.extend(exact::occurrences(index, &query));
-            found.extend(approx::approximate(index, &query, &[]));
-            let mut kept = combine::select(index, &query, found.clone());
-            // The candidates of a text with several licences are ranked over the whole text:
-            // the parts that the matches so far leave unexplained are searched again on their
-            // own (a short ISC text after a BSD text whose variants took every place).
-            for _ in 0..MAX_PASSES {
-                let covered = combine::covered(&kept);
-                let more = approx::approximate(index, &query, &covered);
-                if more.is_empty() {
+            let n = query.ids.len();
+            for start in (0..n).step_by(SEGMENT) {
+                let end = (start + SEGMENT + SEGMENT_OVERLAP).min(n);
+                let segment = query.slice(start, end);
+                for mut f in match_segment(index, &segment, Vec::new()) {
+                    if f.start < SEGMENT || end == n {
+                        f.start += start;
+                        f.end += start;
+                        found.push(f);
+                    }
+                }
+                if end == n {
                     break;
                 }
-                found.extend(more);
-                let again = combine::select(index, &query, found.clone());
-                if again.len() == kept.len() {
-                    kept = again;
-                    break;
-                }
-                kept = again;
             }
-            kept
+            combine::select(index, &query, &found)
         }
     };
     let expression = combine::expression(index, &kept);
@@ -184,6 +192,48 @@ pub fn detect_text(text: &str) -> Detection {
         truncated,
         error: None,
     }
+}
+
+/// The matches that stand in a query (a whole text, or a segment of a long one), given the
+/// identifier lines found in it.
+fn match_segment(
+    index: &index::Index,
+    query: &query::Query,
+    mut found: Vec<matches::Found>,
+) -> Vec<matches::Found> {
+    found.extend(exact::occurrences(index, query));
+    let (first, mut cut) = approx::approximate(index, query, &[]);
+    found.extend(first);
+    let mut kept = combine::select(index, query, &found);
+    // The candidates of a text with several licences are ranked over the whole text: the parts
+    // that the matches so far leave unexplained are searched again on their own (a short ISC
+    // text after a BSD text whose variants took every place). A pass cut short by its seed
+    // budget (a text that repeats a licence hundreds of times) is always followed by another,
+    // which searches everything after the cut again.
+    let mut passes = 0;
+    while passes < MAX_PASSES || (cut.is_some() && passes < MAX_BUDGET_PASSES) {
+        passes += 1;
+        let searched_until = cut.unwrap_or(usize::MAX);
+        let settled: Vec<matches::Found> = kept
+            .iter()
+            .filter(|f| f.end <= searched_until)
+            .cloned()
+            .collect();
+        let covered = combine::covered(&settled);
+        let (more, next_cut) = approx::approximate(index, query, &covered);
+        cut = next_cut;
+        if more.is_empty() && cut.is_none() {
+            break;
+        }
+        found.extend(more);
+        let again = combine::select(index, query, &found);
+        let done = again.len() == kept.len() && cut.is_none();
+        kept = again;
+        if done {
+            break;
+        }
+    }
+    kept
 }
 
 fn report(index: &index::Index, query: &query::Query, f: &matches::Found) -> LicenceMatch {

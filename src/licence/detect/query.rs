@@ -22,6 +22,15 @@ impl<'t> Query<'t> {
         Query { text, ids, spans }
     }
 
+    /// The tokens `start..end` as a query of their own (positions count from `start`).
+    pub fn slice(&self, start: usize, end: usize) -> Query<'t> {
+        Query {
+            text: self.text,
+            ids: self.ids[start..end].to_vec(),
+            spans: self.spans[start..end].to_vec(),
+        }
+    }
+
     /// The first and last line of the tokens `start..end` (exclusive end).
     pub fn lines(&self, start: usize, end: usize) -> (u32, u32) {
         let first = self.spans.get(start).map_or(0, |s| s.line);
