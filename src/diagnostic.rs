@@ -110,6 +110,8 @@ codes! {
         "Licences were read from a registry (how many, from where, how many from the cache).";
     RegistryFromTree = "R005", "registry-from-tree",
         "The audited tree's own configuration names a registry, or tried to give credentials or expand variables: endpoints are used, credentials and expansions never.";
+    ArchiveUnusable = "R009", "archive-unusable",
+        "A package archive read for its licence was refused or could not be read (integrity mismatch, compression bomb, traversal or link entry, over the size cap, an HTML page or 404 instead of the archive): nothing of it was used.";
     // Vetting: what indices of vetted components say about the packages.
     IndexUnavailable = "V001", "index-unavailable",
         "An index could not be read, or a look-up in it failed: the vetting of the packages concerned is unknown.";

@@ -5,7 +5,7 @@
 //! the shared vocabulary. They serialize into the JSON report unchanged, so field names are part
 //! of the documented schema (docs/report-schema.md).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::path::PathBuf;
 
@@ -256,6 +256,10 @@ pub struct Package {
     /// cache, node_modules). Licence files are searched here and nowhere else.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dir: Option<PathBuf>,
+    /// The package archive its licence files were read from (the registry stage fills it in
+    /// when the metadata declares no licence): names the archive and each file's path in it.
+    #[serde(skip)]
+    pub archive: Option<ArchiveOrigin>,
     /// The lockfile's integrity or checksum value, as recorded.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub checksum: Option<String>,
@@ -271,6 +275,26 @@ pub struct Package {
     pub dependencies: Vec<Dependency>,
     /// Indices into [`Graph::projects`] of the projects that use this package.
     pub projects: Vec<usize>,
+}
+
+/// Which files of a package archive were written for identification.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArchiveOrigin {
+    /// Where the archive was downloaded from.
+    pub url: String,
+    /// Its SHA-256 (hex).
+    pub sha256: String,
+    /// The licence files written for identification: the name in the package directory →
+    /// the path in the archive.
+    pub files: std::collections::BTreeMap<String, String>,
+}
+
+impl ArchiveOrigin {
+    /// The archive's file name (the last segment of its URL, without query).
+    pub fn file_name(&self) -> &str {
+        let path = self.url.split(['?', '#']).next().unwrap_or(&self.url);
+        path.rsplit('/').find(|s| !s.is_empty()).unwrap_or(path)
+    }
 }
 
 impl Package {
@@ -290,6 +314,7 @@ impl Package {
             declared: Vec::new(),
             licence_file: None,
             dir: None,
+            archive: None,
             checksum: None,
             locked: true,
             licence_unavailable: None,

@@ -354,10 +354,20 @@ fn identify_package(
                     confidence: 0.0,
                     matches: Vec::new(),
                     skipped: Some("hashed for a clarification, not analysed".to_string()),
+                    archive: None,
                 })
             };
             match result {
-                Ok(d) => detected.push(d),
+                Ok(mut d) => {
+                    // A file written from the package's archive names the archive and its path
+                    // there.
+                    if let Some(origin) = &package.archive
+                        && let Some(inner) = origin.files.get(&d.path)
+                    {
+                        d.archive = Some(format!("{}!/{inner}", origin.url));
+                    }
+                    detected.push(d)
+                }
                 Err(refusal) => findings.push(
                     Finding::refused_as(&refusal, Severity::Warning).package(package.purl.clone()),
                 ),
@@ -495,7 +505,15 @@ fn identify_package(
         };
         let files: Vec<String> = confident
             .iter()
-            .map(|d| format!("{} (score {:.2})", d.path, d.confidence))
+            .map(|d| match (&package.archive, &d.archive) {
+                (Some(origin), Some(_)) => format!(
+                    "{} of {} (score {:.2})",
+                    origin.files.get(&d.path).unwrap_or(&d.path),
+                    origin.file_name(),
+                    d.confidence
+                ),
+                _ => format!("{} (score {:.2})", d.path, d.confidence),
+            })
             .collect();
         Concluded {
             expression,

@@ -320,7 +320,7 @@ pub fn licence_dir(cache_dir: Option<&Path>) -> Option<PathBuf> {
 /// by this user only), so that nothing else can prepare it. It lives as long as the process
 /// needs it and is not removed at exit: the identify stage reads it after this stage, and the
 /// system cleans its temporary directory.
-fn process_dir() -> Result<PathBuf, LookupError> {
+pub(crate) fn process_dir() -> Result<PathBuf, LookupError> {
     use std::hash::BuildHasher as _;
     PROCESS_DIR
         .get_or_init(|| {

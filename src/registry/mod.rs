@@ -12,6 +12,7 @@
 //! the cache only and lists what it could not resolve. Every failure is reported per package;
 //! a package that could not be looked up stays unresolved (L009), never passing.
 
+pub mod archive;
 pub mod config;
 pub mod goproxy;
 pub mod http;
@@ -20,7 +21,7 @@ pub mod npm;
 pub mod pypi;
 
 use crate::diagnostic::{Code, Finding};
-use crate::model::{DeclaredLicence, Ecosystem, Graph, Package, PackageSource};
+use crate::model::{ArchiveOrigin, DeclaredLicence, Ecosystem, Graph, Package, PackageSource};
 use crate::progress::Progress;
 use config::{Endpoint, Endpoints};
 use http::{Http, HttpError, HttpOptions};
@@ -71,6 +72,10 @@ pub enum LookupError {
     Invalid(String),
     #[error("{0}")]
     Missing(String),
+    /// A package archive that was refused or could not be read (integrity mismatch, bomb,
+    /// traversal, HTML page, over the cap).
+    #[error("{0}")]
+    Archive(String),
 }
 
 /// Archives (Go module zips, and wheels when the index serves no separate metadata file) are
@@ -79,8 +84,21 @@ pub enum LookupError {
 /// result cache keeps what was read from them).
 pub const ARCHIVE_LIMIT: u64 = 50 * 1024 * 1024;
 
-/// What a look-up found, and whether it came from the result cache.
-type Answer = (Found, bool);
+/// What a look-up found, as the result cache keeps it: the registry's answer and what the
+/// package's archive added.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Answer {
+    #[serde(flatten)]
+    found: Found,
+    /// The archive the licence files in `found.dir` were read from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    archive: Option<ArchiveOrigin>,
+    /// Why the archive gave nothing (not cached: the next run tries again).
+    #[serde(skip)]
+    archive_error: Option<String>,
+    #[serde(skip)]
+    cached: bool,
+}
 
 /// One registry protocol.
 trait Client: Sync {
@@ -160,14 +178,7 @@ pub fn resolve(graph: &mut Graph, options: &RegistryOptions, progress: &Progress
     };
     // Archives go through a client of their own: bounded by ARCHIVE_LIMIT rather than the
     // (larger) limit for documents, and not cached by the HTTP layer.
-    let archives_client = jobs
-        .iter()
-        .any(|(i, _)| {
-            matches!(
-                graph.packages[*i].ecosystem,
-                Ecosystem::Pypi | Ecosystem::Golang
-            )
-        })
+    let archives_client = (!jobs.is_empty())
         .then(|| {
             Http::new(HttpOptions {
                 max_body: options.http.max_body.min(ARCHIVE_LIMIT),
@@ -206,13 +217,25 @@ pub fn resolve(graph: &mut Graph, options: &RegistryOptions, progress: &Progress
     for (i, endpoint, result) in results {
         let package = &mut graph.packages[i];
         match result {
-            Ok((found, cached)) => {
+            Ok(answer) => {
                 let entry = resolved_from.entry(endpoint).or_insert((0, 0));
                 entry.0 += 1;
-                if cached {
+                if answer.cached {
                     entry.1 += 1;
                 }
-                apply(package, found);
+                if let Some(error) = &answer.archive_error {
+                    findings.push(
+                        Finding::warning(
+                            Code::ArchiveUnusable,
+                            format!(
+                                "the archive of {} {} could not be used for its licence: {error}",
+                                package.name, package.version
+                            ),
+                        )
+                        .package(package.purl.clone()),
+                    );
+                }
+                apply(package, answer);
             }
             Err(LookupError::Http(HttpError::Unreachable { host })) => {
                 unreachable
@@ -314,17 +337,34 @@ fn listing(packages: &[String]) -> String {
 /// version. An unlocked version (a Maven range or unresolved property, an unpinned
 /// requirement) is only what a build file asks for: the registry's answer about that string
 /// would be about no version or about another one than the build uses.
+///
+/// A declared licence that does not read as one (`UNKNOWN`, `SEE LICENSE IN LICENSE`, free
+/// text) counts as none: the registry and the package's archive may say more.
 fn needs_lookup(package: &Package) -> bool {
     !package.root
         && package.locked
-        && package.declared.is_empty()
+        && package.declared.iter().all(|d| !readable(&d.raw))
         && package.dir.is_none()
         && matches!(package.source, PackageSource::Registry { .. })
         && !package.version.is_empty()
-        && matches!(
-            package.ecosystem,
-            Ecosystem::Npm | Ecosystem::Pypi | Ecosystem::Maven | Ecosystem::Golang
-        )
+        && match package.ecosystem {
+            Ecosystem::Npm | Ecosystem::Pypi | Ecosystem::Maven | Ecosystem::Golang => true,
+            // Composer has no registry metadata to ask: only the dist archive the lockfile names.
+            Ecosystem::Composer => composer_dist(package).is_some(),
+            _ => false,
+        }
+}
+
+/// The dist archive a composer.lock entry names (an http(s) URL).
+fn composer_dist(package: &Package) -> Option<&str> {
+    match &package.source {
+        PackageSource::Registry { url: Some(url) }
+            if url.starts_with("https://") || url.starts_with("http://") =>
+        {
+            Some(url)
+        }
+        _ => None,
+    }
 }
 
 /// The ecosystems with packages to look up whose lockfile names no registry: only for these
@@ -355,6 +395,7 @@ fn endpoint_for(package: &Package, endpoints: &Endpoints) -> Option<String> {
             .or_else(|| endpoints.pypi.as_ref().map(|e| e.url.clone())),
         Ecosystem::Maven => endpoints.maven.first().map(|e: &Endpoint| e.url.clone()),
         Ecosystem::Golang => endpoints.go.as_ref().map(|e| e.url.clone()),
+        Ecosystem::Composer => composer_dist(package).map(str::to_string),
         _ => None,
     }
 }
@@ -374,76 +415,180 @@ fn configure_hint(ecosystem: Ecosystem) -> &'static str {
 }
 
 /// Looks `package` up at `endpoint`, first in the result cache (published versions do not
-/// change, so a cached answer is final). Returns whether the answer came from the cache.
+/// change, so a cached answer is final). When the registry's metadata names no licence it can
+/// read, the package's archive is read ([`archive`]).
 fn lookup_cached(
     http: &Http,
     archives: &Http,
     options: &RegistryOptions,
     endpoint: &str,
     package: &Package,
-) -> Result<(Found, bool), LookupError> {
+) -> Result<Answer, LookupError> {
     let key_path = options.cache_dir.as_ref().map(|dir| {
         let key = hex::encode(Sha256::digest(
             format!(
-                "{}\n{}\n{}\n{endpoint}",
-                package.ecosystem, package.name, package.version
+                "{}\n{}\n{}\n{endpoint}\n{}",
+                package.ecosystem,
+                package.name,
+                package.version,
+                package.checksum.as_deref().unwrap_or("")
             )
             .as_bytes(),
         ));
-        dir.join("registry-v1")
+        dir.join("registry-v2")
             .join(&key[..2])
             .join(format!("{key}.json"))
     });
     if let Some(path) = &key_path
         && let Ok(bytes) = crate::source::read_bounded(path, crate::source::Limit::CONFIG)
-        && let Ok(found) = serde_json::from_slice::<Found>(&bytes)
-        && found.dir.as_ref().is_none_or(|d| d.is_dir())
+        && let Ok(mut answer) = serde_json::from_slice::<Answer>(&bytes)
+        && answer.found.dir.as_ref().is_none_or(|d| d.is_dir())
     {
-        return Ok((found, true));
+        answer.cached = true;
+        return Ok(answer);
     }
-    let (pypi, maven, go);
-    let client: &dyn Client = match package.ecosystem {
-        Ecosystem::Npm => &npm::Npm,
-        Ecosystem::Pypi => {
-            pypi = pypi::Pypi { archives };
-            &pypi
-        }
+    let (found, hint) = match package.ecosystem {
+        Ecosystem::Npm => (
+            npm::Npm.lookup(http, endpoint, package)?,
+            npm::tarball(package, endpoint),
+        ),
+        Ecosystem::Pypi => pypi::Pypi { archives }.lookup_with_archive(http, endpoint, package)?,
         Ecosystem::Maven => {
-            maven = maven::Maven {
+            let maven = maven::Maven {
                 repositories: &options.endpoints.maven,
             };
-            &maven
+            (maven.lookup(http, endpoint, package)?, jar(package, endpoint))
         }
         Ecosystem::Golang => {
-            go = goproxy::GoProxy {
+            let go = goproxy::GoProxy {
                 extract_to: options.cache_dir.clone(),
                 archives,
             };
-            &go
+            (go.lookup(http, endpoint, package)?, None)
         }
+        Ecosystem::Composer => (
+            Found {
+                licences: Vec::new(),
+                dir: None,
+            },
+            Some(ArchiveHint {
+                url: endpoint.to_string(),
+                kind: archive::Kind::Composer,
+                integrity: package.checksum.clone(),
+            }),
+        ),
         _ => {
             return Err(LookupError::Missing(
                 "no client for this ecosystem".to_string(),
             ));
         }
     };
-    let found = client.lookup(http, endpoint, package)?;
+    let mut answer = Answer {
+        found,
+        archive: None,
+        archive_error: None,
+        cached: false,
+    };
+    if let Some(hint) = hint
+        && answer.found.dir.is_none()
+        && !answer.found.licences.iter().any(|l| readable(&l.raw))
+    {
+        match read_archive(archives, options, package, &hint) {
+            Ok((contents, dir)) => {
+                answer.found.licences.extend(contents.declared);
+                answer.found.dir = dir;
+                answer.archive = Some(contents.origin);
+            }
+            Err(err) => answer.archive_error = Some(err.to_string()),
+        }
+    }
     if let Some(path) = &key_path
-        && let Ok(json) = serde_json::to_vec(&found)
+        && answer.archive_error.is_none()
+        && let Ok(json) = serde_json::to_vec(&answer)
     {
         let _ = http::write_atomically(path, &json);
     }
-    Ok((found, false))
+    Ok(answer)
 }
 
-fn apply(package: &mut Package, found: Found) {
+/// A package archive a registry client points at, to read when the metadata names no licence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArchiveHint {
+    pub url: String,
+    pub kind: archive::Kind,
+    /// The integrity value to check it against: the lockfile's where it records one for this
+    /// very file (npm's `integrity`, Composer's `shasum`), else the registry's (the index's
+    /// SHA-256 of a wheel or sdist).
+    pub integrity: Option<String>,
+}
+
+/// Reads the archive `hint` names; the licence files go to the cache (their directory is
+/// returned when there are any).
+fn read_archive(
+    archives: &Http,
+    options: &RegistryOptions,
+    package: &Package,
+    hint: &ArchiveHint,
+) -> Result<(archive::Contents, Option<PathBuf>), LookupError> {
+    let _ = package;
+    let request = archive::Request {
+        url: &hint.url,
+        kind: hint.kind,
+        integrity: hint.integrity.as_deref(),
+    };
+    let contents = archive::licence_files(archives, &request)?;
+    if contents.files.is_empty() {
+        return Ok((contents, None));
+    }
+    let base = archive::files_dir(options.cache_dir.as_deref())?;
+    let dir = archive::store(&base, &contents)?;
+    Ok((contents, Some(dir)))
+}
+
+/// Whether a declared licence string reads as an SPDX expression (not `UNKNOWN`, not
+/// `SEE LICENSE IN ...`, not free text fundament cannot map).
+fn readable(raw: &str) -> bool {
+    crate::licence::expression::interpret(raw).expression.is_some()
+}
+
+/// The jar of a Maven package in the repository `endpoint` (`group:artifact`).
+fn jar(package: &Package, endpoint: &str) -> Option<ArchiveHint> {
+    let (group, artifact) = package.name.split_once(':')?;
+    let plain = |s: &str| {
+        !s.is_empty()
+            && s != ".."
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+    };
+    if !plain(group) || !plain(artifact) || !plain(&package.version) {
+        return None;
+    }
+    Some(ArchiveHint {
+        url: format!(
+            "{}/{}/{artifact}/{v}/{artifact}-{v}.jar",
+            endpoint.trim_end_matches('/'),
+            group.replace('.', "/"),
+            v = package.version
+        ),
+        kind: archive::Kind::Jar,
+        integrity: None,
+    })
+}
+
+fn apply(package: &mut Package, answer: Answer) {
+    let found = answer.found;
     if found.licences.is_empty() && found.dir.is_none() {
         package.licence_unavailable = Some(format!(
-            "{}; the registry's metadata declares no licence either",
+            "{}; the registry's metadata declares no licence either{}",
             package
                 .licence_unavailable
                 .as_deref()
-                .unwrap_or("the input records no licence")
+                .unwrap_or("the input records no licence"),
+            match (&answer.archive, &answer.archive_error) {
+                (Some(origin), _) => format!(", nor has {} a licence file", origin.file_name()),
+                (None, Some(_)) => ", and its archive could not be read".to_string(),
+                (None, None) => String::new(),
+            }
         ));
     }
     for licence in found.licences {
@@ -457,6 +602,7 @@ fn apply(package: &mut Package, found: Found) {
     }
     if found.dir.is_some() {
         package.dir = found.dir;
+        package.archive = answer.archive;
         // The package's files are there now: what they say decides (licence files that cannot
         // be identified make the licence unknown, no longer unresolved).
         package.licence_unavailable = None;

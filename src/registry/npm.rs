@@ -2,10 +2,11 @@
 //! package document `<registry>/<name>` (scoped names as `@scope%2fname`), whose
 //! `versions[<version>]` carries `license` (or the legacy `licenses` array).
 
+use super::archive::Kind;
 use super::http::Http;
-use super::{Client, Found, FoundLicence, LookupError, json};
+use super::{ArchiveHint, Client, Found, FoundLicence, LookupError, json};
 use crate::ecosystem::package_json::LicenceField;
-use crate::model::Package;
+use crate::model::{Package, PackageSource};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -17,6 +18,34 @@ pub fn registry_of_tarball(url: &str, name: &str) -> Option<String> {
     let marker = format!("/{name}/-/");
     let index = url.find(&marker)?;
     Some(format!("{}/", &url[..index]))
+}
+
+/// The tarball of `package` to read when the registry's metadata names no licence: the one the
+/// lockfile recorded, else where a registry keeps it (`<registry>/<name>/-/<unscoped
+/// name>-<version>.tgz`), with the lockfile's integrity value.
+pub fn tarball(package: &Package, registry: &str) -> Option<ArchiveHint> {
+    let recorded = match &package.source {
+        PackageSource::Registry { url: Some(url) }
+            if url.starts_with("https://") || url.starts_with("http://") =>
+        {
+            Some(url.split('#').next().unwrap_or(url).to_string())
+        }
+        _ => None,
+    };
+    let unscoped = package.name.rsplit('/').next().unwrap_or(&package.name);
+    let url = recorded.unwrap_or_else(|| {
+        format!(
+            "{}/{}/-/{unscoped}-{}.tgz",
+            registry.trim_end_matches('/'),
+            package.name,
+            package.version
+        )
+    });
+    Some(ArchiveHint {
+        url,
+        kind: Kind::Npm,
+        integrity: package.checksum.clone(),
+    })
 }
 
 /// The package document's URL: scoped names keep their `@` and encode the `/`.

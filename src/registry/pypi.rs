@@ -10,17 +10,20 @@
 //!    lists (and [`super::ARCHIVE_LIMIT`] by what the server sends), and its
 //!    `*.dist-info/METADATA`.
 //!
-//! Source distributions are not read (their metadata is in a tarball, often incomplete): a
-//! version with only an sdist is reported as such. Where the index gives hashes, the metadata
-//! file and the wheel are checked against them.
+//! When that metadata declares no licence (or only `UNKNOWN`), the wheel itself is read for its
+//! `License-File`s and the licence files in its dist-info; a version with only a source
+//! distribution has its sdist read (`PKG-INFO` and the licence files at its top), see
+//! [`super::archive`]. Where the index gives hashes, the metadata file, the wheel and the sdist
+//! are checked against them.
 //!
 //! Of the metadata, `License-Expression` (PEP 639, an SPDX expression) comes first, then
 //! `License` (free text; skipped when it is `UNKNOWN` or evidently the whole licence text), then
 //! each `Classifier: License :: ...`; each is declared evidence with the metadata's URL and the
 //! header's name.
 
+use super::archive::Kind;
 use super::http::{Http, HttpError};
-use super::{Client, Found, FoundLicence, LookupError};
+use super::{ArchiveHint, Client, Found, FoundLicence, LookupError};
 use crate::model::{Package, pep503};
 use serde::Deserialize;
 use serde_json::Value;
@@ -55,6 +58,21 @@ pub fn project_url(index: &str, name: &str) -> String {
 
 impl Client for Pypi<'_> {
     fn lookup(&self, http: &Http, index: &str, package: &Package) -> Result<Found, LookupError> {
+        self.lookup_with_archive(http, index, package)
+            .map(|(found, _)| found)
+    }
+}
+
+impl Pypi<'_> {
+    /// The licences the core metadata declares, and the distribution file to read when it
+    /// declares none: the wheel read (whose `License-File`s and dist-info licence files then
+    /// count), or the sdist when the version has no wheel.
+    pub fn lookup_with_archive(
+        &self,
+        http: &Http,
+        index: &str,
+        package: &Package,
+    ) -> Result<(Found, Option<ArchiveHint>), LookupError> {
         let page = project_url(index, &package.name);
         let fetched = http.get(&page, SIMPLE_ACCEPT)?;
         let files = parse_page(&page, &fetched.body)?;
@@ -73,15 +91,20 @@ impl Client for Pypi<'_> {
             )));
         }
         let Some(wheel) = choose_wheel(&of_version, &name) else {
-            let sdists: Vec<&str> = of_version.iter().map(|f| f.filename.as_str()).collect();
-            return Err(LookupError::Missing(format!(
-                "{page} has only a source distribution of {} {} ({}); fundament reads the \
-                 metadata of wheels, not of source distributions",
-                package.name,
-                package.version,
-                sdists.join(", ")
-            )));
+            // Only source distributions: their PKG-INFO and licence files are in the archive.
+            let Some(sdist) = choose_sdist(&of_version, &name) else {
+                return Err(LookupError::Missing(format!(
+                    "{page} lists no wheel or source distribution of {} {} that fundament reads",
+                    package.name, package.version
+                )));
+            };
+            let empty = Found {
+                licences: Vec::new(),
+                dir: None,
+            };
+            return Ok((empty, Some(hint(sdist, Kind::Sdist))));
         };
+        let wheel_hint = Some(hint(wheel, Kind::Wheel));
 
         if wheel.metadata != MetadataFile::Unavailable {
             let url = format!("{}.metadata", wheel.url);
@@ -94,7 +117,7 @@ impl Client for Pypi<'_> {
                         check_sha256(&url, &fetched.body, expected)?;
                     }
                     let text = String::from_utf8_lossy(&fetched.body);
-                    return Ok(found(&text, &url));
+                    return Ok((found(&text, &url), wheel_hint));
                 }
                 // Announced or not, it is not there: read the wheel.
                 Err(HttpError::NotFound { .. }) => {}
@@ -128,8 +151,40 @@ impl Client for Pypi<'_> {
             check_sha256(&wheel.url, &fetched.body, expected)?;
         }
         let (entry, text) = wheel_metadata(&wheel.url, &fetched.body, &name)?;
-        Ok(found(&text, &format!("{}!/{entry}", wheel.url)))
+        Ok((found(&text, &format!("{}!/{entry}", wheel.url)), wheel_hint))
     }
+}
+
+/// A distribution file as an archive to read, with the index's SHA-256 for it.
+fn hint(file: &DistFile, kind: Kind) -> ArchiveHint {
+    ArchiveHint {
+        url: file.url.clone(),
+        kind,
+        integrity: file.sha256.as_ref().map(|h| format!("sha256:{h}")),
+    }
+}
+
+/// The source distribution to read: unyanked first, tar.gz (the standard format) before zip,
+/// small before large; formats fundament cannot unpack (bz2, xz) are not chosen.
+fn choose_sdist<'a>(files: &[&'a DistFile], name: &str) -> Option<&'a DistFile> {
+    let mut sdists: Vec<&DistFile> = files
+        .iter()
+        .copied()
+        .filter(|f| matches!(file_version(&f.filename, name), Some((FileKind::Sdist, _))))
+        .filter(|f| {
+            [".tar.gz", ".tgz", ".zip"]
+                .iter()
+                .any(|ext| f.filename.ends_with(ext))
+        })
+        .collect();
+    sdists.sort_by_key(|f| {
+        (
+            f.yanked,
+            !f.filename.ends_with(".tar.gz"),
+            f.size.unwrap_or(u64::MAX),
+        )
+    });
+    sdists.first().copied()
 }
 
 /// Whether (and with which hash) the index serves a file's metadata separately.
@@ -558,7 +613,7 @@ fn wheel_metadata(url: &str, body: &[u8], name: &str) -> Result<(String, String)
 /// The header fields of a core metadata file (RFC 822 style): `Name: value` lines up to the
 /// first empty line, continuation lines (starting with white space, setuptools also puts a `|`
 /// after it) appended with a line break.
-fn headers(text: &str) -> Vec<(String, String)> {
+pub(crate) fn headers(text: &str) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
     for line in text.trim_start_matches('\u{feff}').lines() {
         if line.is_empty() {
@@ -584,7 +639,7 @@ fn headers(text: &str) -> Vec<(String, String)> {
 }
 
 /// The licences a core metadata file declares, in the order they count.
-fn found(text: &str, url: &str) -> Found {
+pub(crate) fn found(text: &str, url: &str) -> Found {
     let headers = headers(text);
     let values = |field: &'static str| {
         headers

@@ -76,6 +76,11 @@ pub fn licence_files(files: &Confined, dir: &Path) -> Vec<LicenceFile> {
     out
 }
 
+/// Whether a file name is one the identify stage reads as a licence file or notice.
+pub fn is_licence_file_name(name: &str) -> bool {
+    licence_file_kind(name).is_some()
+}
+
 fn licence_file_kind(name: &str) -> Option<FileKind> {
     let lower = name.to_ascii_lowercase();
     const CODE: &[&str] = &[
@@ -189,6 +194,10 @@ pub struct DetectedFile {
     /// Why the text was not analysed, when it was not.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub skipped: Option<String>,
+    /// The package archive and the file in it this file was read from
+    /// (`<archive URL>!/<path in the archive>`), when it came from one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub archive: Option<String>,
 }
 
 /// Reads (through `files`, at most [`Limit::LICENCE`]), hashes and identifies one file
@@ -208,6 +217,7 @@ pub fn detect_file(
         confidence: 0.0,
         matches: Vec::new(),
         skipped: None,
+        archive: None,
     };
     if bytes.len() as u64 > MAX_ANALYSED_BYTES {
         detected.skipped = Some(format!(
