@@ -766,6 +766,12 @@ fn package_areas(root: &Path, options: &AuditOptions) -> Vec<source::Confined> {
             "fundament's cache of Go module licence files",
         ));
     }
+    if let Some(dir) = crate::registry::archive::area_dir(options.cache_dir.as_deref()) {
+        areas.extend(source::Confined::other(
+            &dir,
+            "fundament's cache of licence files from package archives",
+        ));
+    }
     areas
 }
 

@@ -332,9 +332,12 @@ fn python_failures_say_why_per_package() {
     let cache = tempfile::tempdir().unwrap();
     let run = audit(&dir, cache.path(), &[]);
     let failed = messages(&run.json, "R001");
+    // six's sdist is read instead of a wheel; the index's link to it leads to a 404.
+    let archive = messages(&run.json, "R009");
     assert!(
-        failed.contains("only a source distribution of six 1.16.0 (six-1.16.0.tar.gz)"),
-        "{failed}"
+        archive.contains("the archive of six 1.16.0 could not be used")
+            && archive.contains("six-1.16.0.tar.gz: not found (404)"),
+        "{archive}"
     );
     assert!(failed.contains("more than the 20 MB"), "{failed}");
     assert_eq!(server.count(&wheel), 0, "the large wheel was downloaded");
@@ -944,4 +947,76 @@ fn without_a_cache_licence_files_go_to_a_directory_of_the_process() {
         "BSD-3-Clause"
     );
     std::fs::remove_dir_all(&process_dir).unwrap();
+}
+
+/// A gzip-compressed tar of `entries`.
+fn sdist(entries: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut builder = tar::Builder::new(Vec::new());
+    for (name, bytes) in entries {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(bytes.len() as u64);
+        header.set_mode(0o644);
+        builder.append_data(&mut header, name, *bytes).unwrap();
+    }
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(&builder.into_inner().unwrap()).unwrap();
+    gz.finish().unwrap()
+}
+
+#[test]
+fn a_version_with_only_an_sdist_has_its_pkg_info_and_licence_files_read() {
+    use sha2::Digest as _;
+    let server = TestServer::start();
+    serve_pypi(&server);
+    let body = sdist(&[
+        (
+            "six-1.16.0/PKG-INFO",
+            b"Metadata-Version: 2.1\nName: six\nVersion: 1.16.0\nLicense: UNKNOWN\n",
+        ),
+        (
+            "six-1.16.0/LICENSE",
+            b"Copyright (c) 2010-2020 Benjamin Peterson\n\nPermission is hereby granted, free of charge, to any person obtaining a copy of\nthis software and associated documentation files (the \"Software\"), to deal in\nthe Software without restriction, including without limitation the rights to\nuse, copy, modify, merge, publish, distribute, sublicense, and/or sell copies of\nthe Software, and to permit persons to whom the Software is furnished to do so,\nsubject to the following conditions:\n\nThe above copyright notice and this permission notice shall be included in all\ncopies or substantial portions of the Software.\n\nTHE SOFTWARE IS PROVIDED \"AS IS\", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR\nIMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY, FITNESS\nFOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE AUTHORS OR\nCOPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER LIABILITY, WHETHER\nIN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM, OUT OF OR IN\nCONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.\n",
+        ),
+    ]);
+    let mut six = simple_page(&server, "six");
+    let sdist_path = file_path(&server, &six, "six-1.16.0.tar.gz");
+    for file in six["files"].as_array_mut().unwrap() {
+        if file["filename"] == "six-1.16.0.tar.gz" {
+            file["hashes"]["sha256"] = hex::encode(sha2::Sha256::digest(&body)).into();
+        }
+    }
+    six["files"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|f| f["filename"] != "six-1.16.0-py2.py3-none-any.whl");
+    server.route("/simple/six/", vec![Reply::ok(six.to_string())]);
+    server.route(&sdist_path, vec![Reply::ok(body.clone())]);
+    let (_tmp, dir) = uv_project(&server);
+    let cache = tempfile::tempdir().unwrap();
+    let run = audit(&dir, cache.path(), &[]);
+    let licence = &package(&run.json, "six")["licence"];
+    assert_eq!(
+        licence["concluded"]["expression"], "MIT",
+        "{}",
+        run.json["findings"]
+    );
+    assert_eq!(
+        licence["detected"][0]["archive"],
+        format!("{}{sdist_path}!/six-1.16.0/LICENSE", server.base)
+    );
+
+    // The index's hash no longer matches what the server sends: refused, nothing used.
+    let other = sdist(&[("six-1.16.0/LICENSE", b"Do what you want.")]);
+    server.route(&sdist_path, vec![Reply::ok(other)]);
+    let cache = tempfile::tempdir().unwrap();
+    let run = audit(&dir, cache.path(), &[]);
+    let refused = messages(&run.json, "R009");
+    assert!(
+        refused.contains("six 1.16.0") && refused.contains("does not match the integrity value"),
+        "{refused}"
+    );
+    assert_eq!(
+        package(&run.json, "six")["licence"]["concluded"]["expression"],
+        "NOASSERTION"
+    );
 }

@@ -457,7 +457,10 @@ fn lookup_cached(
             let maven = maven::Maven {
                 repositories: &options.endpoints.maven,
             };
-            (maven.lookup(http, endpoint, package)?, jar(package, endpoint))
+            (
+                maven.lookup(http, endpoint, package)?,
+                jar(package, endpoint),
+            )
         }
         Ecosystem::Golang => {
             let go = goproxy::GoProxy {
@@ -548,7 +551,9 @@ fn read_archive(
 /// Whether a declared licence string reads as an SPDX expression (not `UNKNOWN`, not
 /// `SEE LICENSE IN ...`, not free text fundament cannot map).
 fn readable(raw: &str) -> bool {
-    crate::licence::expression::interpret(raw).expression.is_some()
+    crate::licence::expression::interpret(raw)
+        .expression
+        .is_some()
 }
 
 /// The jar of a Maven package in the repository `endpoint` (`group:artifact`).

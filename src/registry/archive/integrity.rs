@@ -43,7 +43,12 @@ pub fn parse(value: &str) -> Vec<Expected> {
         let named = token
             .split_once('-')
             .filter(|(a, _)| algorithm(a).is_some())
-            .map(|(a, d)| (algorithm(a), base64::engine::general_purpose::STANDARD.decode(d).ok()))
+            .map(|(a, d)| {
+                (
+                    algorithm(a),
+                    base64::engine::general_purpose::STANDARD.decode(d).ok(),
+                )
+            })
             .or_else(|| {
                 token
                     .split_once([':', '='])

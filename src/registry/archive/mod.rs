@@ -191,7 +191,11 @@ pub fn read_archive(
             let named = wheel_licence_files(&kept);
             let present: Vec<String> = zip
                 .files()
-                .filter(|p| named.iter().any(|n| p.ends_with(&format!(".dist-info/{n}"))))
+                .filter(|p| {
+                    named
+                        .iter()
+                        .any(|n| p.ends_with(&format!(".dist-info/{n}")))
+                })
                 .filter(|p| !kept.iter().any(|k| &k.path == p))
                 .map(str::to_string)
                 .collect();
@@ -206,7 +210,10 @@ pub fn read_archive(
         read::tar_gz(body, limits, &wanted).map_err(refused)?
     };
 
-    let top = kind.has_top_directory().then(|| top_directory(&kept)).flatten();
+    let top = kind
+        .has_top_directory()
+        .then(|| top_directory(&kept))
+        .flatten();
     let mut files = Vec::new();
     let mut declared = Vec::new();
     let mut names: BTreeMap<String, String> = BTreeMap::new();
@@ -312,7 +319,9 @@ fn select(kind: Kind, path: &[&str]) -> Option<Role> {
 
 /// The one top directory all kept files lie in (`package` in npm tarballs).
 fn top_directory(kept: &[Kept]) -> Option<String> {
-    let mut tops = kept.iter().filter_map(|k| k.path.split_once('/').map(|(t, _)| t));
+    let mut tops = kept
+        .iter()
+        .filter_map(|k| k.path.split_once('/').map(|(t, _)| t));
     let first = tops.next()?;
     tops.all(|t| t == first).then(|| first.to_string())
 }
@@ -361,10 +370,13 @@ fn metadata_licences(kind: Kind, at: &str, bytes: &[u8]) -> Vec<FoundLicence> {
             let Ok(manifest) = serde_json::from_slice::<Manifest>(bytes) else {
                 return Vec::new();
             };
-            [("license", manifest.license), ("licenses", manifest.licenses)]
-                .into_iter()
-                .filter_map(|(field, value)| Some(found(value?.as_expression()?, field)))
-                .collect()
+            [
+                ("license", manifest.license),
+                ("licenses", manifest.licenses),
+            ]
+            .into_iter()
+            .filter_map(|(field, value)| Some(found(value?.as_expression()?, field)))
+            .collect()
         }
         Kind::Sdist | Kind::Wheel => {
             super::pypi::found(&String::from_utf8_lossy(bytes), at).licences
@@ -487,6 +499,15 @@ pub fn files_dir(cache_dir: Option<&Path>) -> Result<PathBuf, LookupError> {
     match cache_dir {
         Some(dir) => Ok(dir.join("archive-files")),
         None => Ok(super::goproxy::process_dir()?.join("archive-files")),
+    }
+}
+
+/// The directory the identify stage may read archive licence files from: `<cache>/archive-files`,
+/// else this process's temporary one once it exists.
+pub fn area_dir(cache_dir: Option<&Path>) -> Option<PathBuf> {
+    match cache_dir {
+        Some(dir) => Some(dir.join("archive-files")),
+        None => super::goproxy::licence_dir(None).map(|d| d.join("archive-files")),
     }
 }
 

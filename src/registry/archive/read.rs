@@ -290,13 +290,10 @@ impl<'a> Zip<'a> {
         let Some(index) = self.names.iter().position(|n| n.as_deref() == Some(path)) else {
             return Ok(None);
         };
-        let mut entry = self
-            .archive
-            .by_index(index)
-            .map_err(|e| Refused::Corrupt {
-                format: Self::FORMAT,
-                why: format!("`{path}` cannot be unpacked: {e}"),
-            })?;
+        let mut entry = self.archive.by_index(index).map_err(|e| Refused::Corrupt {
+            format: Self::FORMAT,
+            why: format!("`{path}` cannot be unpacked: {e}"),
+        })?;
         let limit = self.budget.limits.file + 1;
         let mut limited = (&mut entry).take(limit);
         drain(&mut limited, &mut self.budget, true, path, Self::FORMAT).map(Some)
@@ -349,8 +346,14 @@ mod tests {
 
     #[test]
     fn entry_paths_refuse_what_leaves_the_directory() {
-        assert_eq!(entry_path("package/LICENSE"), Ok(vec!["package", "LICENSE"]));
-        assert_eq!(entry_path("./package//LICENSE"), Ok(vec!["package", "LICENSE"]));
+        assert_eq!(
+            entry_path("package/LICENSE"),
+            Ok(vec!["package", "LICENSE"])
+        );
+        assert_eq!(
+            entry_path("./package//LICENSE"),
+            Ok(vec!["package", "LICENSE"])
+        );
         for bad in [
             "../x",
             "package/../../x",

@@ -28,7 +28,14 @@ pub(crate) fn zip(entries: &[(&str, &[u8])]) -> Vec<u8> {
 }
 
 fn read(body: &[u8], kind: Kind) -> Contents {
-    read_archive("https://r.example/a.tgz", body, kind, None, Limits::default()).unwrap()
+    read_archive(
+        "https://r.example/a.tgz",
+        body,
+        kind,
+        None,
+        Limits::default(),
+    )
+    .unwrap()
 }
 
 fn names(contents: &Contents) -> Vec<(&str, &str)> {
@@ -42,7 +49,10 @@ fn names(contents: &Contents) -> Vec<(&str, &str)> {
 #[test]
 fn npm_tarballs_give_licence_files_and_package_json() {
     let body = tar_gz(&[
-        ("package/package.json", br#"{"name":"a","license":"SEE LICENSE IN LICENSE"}"#),
+        (
+            "package/package.json",
+            br#"{"name":"a","license":"SEE LICENSE IN LICENSE"}"#,
+        ),
         ("package/LICENSE", MIT),
         ("package/lib/LICENSE", b"not at the top"),
         ("package/index.js", b"module.exports = 1"),
@@ -112,7 +122,10 @@ fn wheels_give_the_files_their_metadata_names() {
                 "LICENSES/AUTHORS-AND-TERMS.txt",
                 "pkg-1.0.dist-info/AUTHORS-AND-TERMS.txt"
             ),
-            ("LICENSES/zlib.txt", "pkg-1.0.dist-info/licenses/vendor/zlib.txt"),
+            (
+                "LICENSES/zlib.txt",
+                "pkg-1.0.dist-info/licenses/vendor/zlib.txt"
+            ),
         ]
     );
     assert!(contents.declared.is_empty(), "UNKNOWN is no licence");
@@ -122,7 +135,10 @@ fn wheels_give_the_files_their_metadata_names() {
 fn jars_give_meta_inf_licences_and_the_embedded_pom() {
     let body = zip(&[
         ("META-INF/MANIFEST.MF", b"Manifest-Version: 1.0\n"),
-        ("META-INF/LICENSE.txt", b"Apache License\nVersion 2.0, January 2004\n"),
+        (
+            "META-INF/LICENSE.txt",
+            b"Apache License\nVersion 2.0, January 2004\n",
+        ),
         ("META-INF/NOTICE", b"Notice"),
         (
             "META-INF/maven/org.example/lib/pom.xml",
@@ -157,14 +173,23 @@ fn crates_and_composer_dists_give_their_manifests() {
     ]);
     let contents = read(&body, Kind::Crate);
     assert_eq!(contents.declared[0].raw, "MIT OR Apache-2.0");
-    assert_eq!(names(&contents), vec![("LICENSE-MIT", "a-1.0.0/LICENSE-MIT")]);
+    assert_eq!(
+        names(&contents),
+        vec![("LICENSE-MIT", "a-1.0.0/LICENSE-MIT")]
+    );
     let body = zip(&[
-        ("vendor-pkg-0a1b2c/composer.json", br#"{"license":["MIT","GPL-2.0-only"]}"#),
+        (
+            "vendor-pkg-0a1b2c/composer.json",
+            br#"{"license":["MIT","GPL-2.0-only"]}"#,
+        ),
         ("vendor-pkg-0a1b2c/LICENSE.md", MIT),
     ]);
     let contents = read(&body, Kind::Composer);
     assert_eq!(contents.declared[0].raw, "MIT OR GPL-2.0-only");
-    assert_eq!(names(&contents), vec![("LICENSE.md", "vendor-pkg-0a1b2c/LICENSE.md")]);
+    assert_eq!(
+        names(&contents),
+        vec![("LICENSE.md", "vendor-pkg-0a1b2c/LICENSE.md")]
+    );
 }
 
 #[test]
@@ -188,7 +213,10 @@ fn hostile_archives_are_refused_whole() {
     );
     assert!(read_archive("u", &body, Kind::Npm, Some(&right), Limits::default()).is_ok());
 
-    let traversal = zip(&[("vendor-pkg/LICENSE", MIT), ("vendor-pkg/../../../.bashrc", b"x")]);
+    let traversal = zip(&[
+        ("vendor-pkg/LICENSE", MIT),
+        ("vendor-pkg/../../../.bashrc", b"x"),
+    ]);
     let err = read_archive("u", &traversal, Kind::Composer, None, Limits::default()).unwrap_err();
     assert!(err.to_string().contains("`..`"), "{err}");
 }
