@@ -7,11 +7,14 @@
 //!   `.npmrc` at the audited root → `~/.npmrc` → what `npm config get registry` answers (npm
 //!   asked from outside the audited tree);
 //! - Python: the user's `[registries] pypi` → `$PIP_INDEX_URL` → the tree's `[registries] pypi`
-//!   → pip.conf (`$PIP_CONFIG_FILE`, `~/.config/pip/pip.conf`, `~/.pip/pip.conf`,
+//!   → the index its pyproject.toml names for uv (`[[tool.uv.index]]`, `tool.uv.index-url`) or
+//!   Poetry (`[[tool.poetry.source]]`, primary) → pip.conf (`$PIP_CONFIG_FILE`, `~/.config/pip/pip.conf`, `~/.pip/pip.conf`,
 //!   `/etc/pip.conf`) → pip's own default index;
 //! - Maven: the user's `[registries] maven` → the tree's → the mirrors in `~/.m2/settings.xml`
 //!   (`$M2_HOME`'s settings.xml too);
-//! - Go: the user's `[registries] go` → `$GOPROXY` → the tree's → what `go env GOPROXY` answers.
+//! - Go: the user's `[registries] go` → `$GOPROXY` → the tree's → what `go env GOPROXY` answers;
+//!   modules matching `$GONOPROXY`/`$GOPRIVATE`, else what `go env GONOPROXY` answers (which
+//!   includes `go env -w` settings, GOFLAGS and GOENV), are never asked of a proxy.
 //!
 //! **Trust.** The audited tree is untrusted: it may name endpoints (each one in effect is
 //! reported, R005), but its files get no `${VAR}` expansion, its credentials (`_authToken`
@@ -235,6 +238,11 @@ pub fn endpoints(
                 .map(|url| tree_endpoint(url, &format!("`[registries] pypi` {from_tree}")))
         })
         .or_else(|| {
+            python_project_index(root).map(|(url, from)| {
+                tree_endpoint(url, &format!("{from} in the audited tree's pyproject.toml"))
+            })
+        })
+        .or_else(|| {
             pip_confs.iter().find_map(|path| {
                 let text = crate::source::read_text_bounded(path, Limit::CONFIG).ok()?;
                 ini_value(&text, "global", "index-url")
@@ -363,6 +371,8 @@ pub fn endpoints(
     for (url, from) in named {
         let file = if from.contains(".npmrc") {
             ".npmrc"
+        } else if from.contains("pyproject.toml") {
+            "pyproject.toml"
         } else {
             crate::policy::POLICY_FILE
         };
@@ -375,8 +385,16 @@ pub fn endpoints(
             file,
         ));
     }
+    // What must not be asked of a proxy: $GONOPROXY, $GOPRIVATE, else what `go env` answers
+    // (its answer includes `go env -w` settings and GOFLAGS/GOENV), asked only when a proxy is
+    // to be asked at all.
     out.go_private = env("GONOPROXY")
         .or_else(|| env("GOPRIVATE"))
+        .or_else(|| {
+            (out.go.is_some() && may_ask(Ecosystem::Golang))
+                .then(|| ask_for("go", &["env", "GONOPROXY"], cache_dir, is_module_patterns))
+                .flatten()
+        })
         .map(|v| {
             v.split(',')
                 .map(str::trim)
@@ -386,6 +404,53 @@ pub fn endpoints(
         })
         .unwrap_or_default();
     out
+}
+
+/// The package index a Python project's own pyproject.toml names for its installer: uv's
+/// `[[tool.uv.index]]` (the one marked `default`, else the first that is not `explicit`),
+/// `tool.uv.index-url`, or Poetry's `[[tool.poetry.source]]` with priority `primary` or
+/// `default` (or the older `default = true`). Supplemental and explicit sources serve only
+/// some packages and are not taken for all.
+pub fn python_project_index(root: &Path) -> Option<(String, &'static str)> {
+    let text = Confined::audited(root)
+        .read_text(&root.join("pyproject.toml"), Limit::MANIFEST)
+        .ok()?;
+    let value: toml::Value = toml::from_str(&text).ok()?;
+    let tool = value.get("tool")?;
+    let url_of = |t: &toml::Value| {
+        t.get("url")
+            .and_then(toml::Value::as_str)
+            .map(str::to_string)
+    };
+    let flag = |t: &toml::Value, key: &str| t.get(key).and_then(toml::Value::as_bool) == Some(true);
+    if let Some(uv) = tool.get("uv") {
+        if let Some(indexes) = uv.get("index").and_then(toml::Value::as_array) {
+            let chosen = indexes
+                .iter()
+                .find(|i| flag(i, "default"))
+                .or_else(|| indexes.iter().find(|i| !flag(i, "explicit")));
+            if let Some(url) = chosen.and_then(url_of) {
+                return Some((url, "`[[tool.uv.index]]`"));
+            }
+        }
+        if let Some(url) = uv.get("index-url").and_then(toml::Value::as_str) {
+            return Some((url.to_string(), "`tool.uv.index-url`"));
+        }
+    }
+    let sources = tool
+        .get("poetry")?
+        .get("source")
+        .and_then(toml::Value::as_array)?;
+    sources
+        .iter()
+        .find(|s| {
+            matches!(
+                s.get("priority").and_then(toml::Value::as_str),
+                Some("primary" | "default")
+            ) || flag(s, "default")
+        })
+        .and_then(url_of)
+        .map(|url| (url, "`[[tool.poetry.source]]`"))
 }
 
 /// Whether a Go module path matches one of `patterns` the way GOPRIVATE matches: a glob
@@ -431,8 +496,22 @@ const CLIENT_ANSWER_TTL: Duration = Duration::from_secs(24 * 60 * 60);
 /// [`run_client`], with its answer cached per program file (path, size and modification
 /// time), arguments, home and the environment variables the clients read, for a day.
 fn ask(program: &str, args: &[&str], cache_dir: Option<&Path>) -> Option<String> {
+    ask_for(program, args, cache_dir, is_url)
+}
+
+fn is_url(line: &str) -> bool {
+    line.starts_with("http://") || line.starts_with("https://")
+}
+
+/// [`ask`] for an answer that `accept` takes (a URL, a list of module path patterns).
+fn ask_for(
+    program: &str,
+    args: &[&str],
+    cache_dir: Option<&Path>,
+    accept: fn(&str) -> bool,
+) -> Option<String> {
     let Some(file) = cache_dir.and_then(|dir| client_cache_file(dir, program, args)) else {
-        return run_client(program, args);
+        return run_client(program, args, accept);
     };
     if let Ok(meta) = std::fs::metadata(&file)
         && meta
@@ -446,7 +525,7 @@ fn ask(program: &str, args: &[&str], cache_dir: Option<&Path>) -> Option<String>
         let answer = text.trim();
         return (!answer.is_empty()).then(|| answer.to_string());
     }
-    let answer = run_client(program, args);
+    let answer = run_client(program, args, accept);
     if let Some(parent) = file.parent()
         && std::fs::create_dir_all(parent).is_ok()
     {
@@ -520,7 +599,7 @@ fn client_cache_file(cache_dir: &Path, program: &str, args: &[&str]) -> Option<P
 /// Runs an ecosystem's client to read its configuration: from a directory outside the audited
 /// tree (so the tree's own configuration files cannot change what runs), with a time limit, and
 /// only its first output line is used.
-fn run_client(program: &str, args: &[&str]) -> Option<String> {
+fn run_client(program: &str, args: &[&str], accept: fn(&str) -> bool) -> Option<String> {
     let mut child = Command::new(program)
         .args(args)
         .current_dir(std::env::temp_dir())
@@ -547,7 +626,15 @@ fn run_client(program: &str, args: &[&str]) -> Option<String> {
     use std::io::Read as _;
     child.stdout.take()?.read_to_string(&mut out).ok()?;
     let line = out.lines().next()?.trim().to_string();
-    (line.starts_with("http://") || line.starts_with("https://")).then_some(line)
+    accept(&line).then_some(line)
+}
+
+/// Whether `go env GONOPROXY` answered a list of module path patterns.
+fn is_module_patterns(line: &str) -> bool {
+    !line.is_empty()
+        && line
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || ",./-_*?[]~".contains(c))
 }
 
 /// `key=value` of the user's own .npmrc (no section), with `${VAR}` expanded as npm does.
@@ -766,6 +853,48 @@ fn maven_settings(text: &str) -> MavenSettings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn uv_and_poetry_sources_name_the_projects_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = |text: &str| {
+            std::fs::write(dir.path().join("pyproject.toml"), text).unwrap();
+            python_project_index(dir.path()).map(|(url, _)| url)
+        };
+        assert_eq!(
+            index(
+                "[[tool.uv.index]]\nname = \"x\"\nurl = \"https://x.example/simple\"\nexplicit = true\n\
+                 [[tool.uv.index]]\nname = \"city\"\nurl = \"https://city.example/simple\"\n"
+            )
+            .as_deref(),
+            Some("https://city.example/simple")
+        );
+        assert_eq!(
+            index(
+                "[[tool.uv.index]]\nurl = \"https://a.example/simple\"\n\
+                 [[tool.uv.index]]\nurl = \"https://b.example/simple\"\ndefault = true\n"
+            )
+            .as_deref(),
+            Some("https://b.example/simple")
+        );
+        assert_eq!(
+            index(
+                "[[tool.poetry.source]]\nname = \"extra\"\nurl = \"https://e.example/simple\"\npriority = \"supplemental\"\n\
+                 [[tool.poetry.source]]\nname = \"city\"\nurl = \"https://c.example/simple\"\npriority = \"primary\"\n"
+            )
+            .as_deref(),
+            Some("https://c.example/simple")
+        );
+        assert_eq!(index("[project]\nname = \"x\"\n"), None);
+        assert_eq!(index("not toml ["), None);
+    }
+
+    #[test]
+    fn go_env_answers_are_taken_only_as_module_patterns() {
+        assert!(is_module_patterns("*.corp.example,github.com/city/*"));
+        assert!(!is_module_patterns(""));
+        assert!(!is_module_patterns("go: unknown command"));
+    }
 
     #[test]
     fn npmrc_values_and_tokens_are_read() {

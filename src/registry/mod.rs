@@ -400,17 +400,29 @@ fn endpoint_for(package: &Package, endpoints: &Endpoints) -> Option<String> {
     }
 }
 
+/// The exact configuration line that gives an ecosystem its registry (R002).
 fn configure_hint(ecosystem: Ecosystem) -> &'static str {
     match ecosystem {
-        Ecosystem::Npm => "set `registry` in .npmrc, or `[registries] npm` in fundament.toml",
+        Ecosystem::Npm => {
+            "add the line `registry=https://<your npm registry>/` to ~/.npmrc, or \
+             `npm = \"https://<your npm registry>/\"` under `[registries]` in the policy you \
+             give with --policy (or fundament's configuration file)"
+        }
         Ecosystem::Pypi => {
-            "set `index-url` in pip.conf or $PIP_INDEX_URL, or `[registries] pypi` in fundament.toml"
+            "add `index-url = https://<your index>/simple` under `[global]` in ~/.config/pip/pip.conf \
+             (or set $PIP_INDEX_URL), or `pypi = \"https://<your index>/simple\"` under \
+             `[registries]` in the policy you give with --policy"
         }
         Ecosystem::Maven => {
-            "add a mirror to ~/.m2/settings.xml, or `[registries] maven` in fundament.toml"
+            "add a `<mirror>` with `<mirrorOf>*</mirrorOf>` and `<url>https://<your repository>/</url>` \
+             to ~/.m2/settings.xml, or `maven = [\"https://<your repository>/\"]` under \
+             `[registries]` in the policy you give with --policy"
         }
-        Ecosystem::Golang => "set $GOPROXY, or `[registries] go` in fundament.toml",
-        _ => "set the registry in fundament.toml",
+        Ecosystem::Golang => {
+            "run `go env -w GOPROXY=https://<your proxy>,direct` (or set $GOPROXY), or add \
+             `go = \"https://<your proxy>\"` under `[registries]` in the policy you give with --policy"
+        }
+        _ => "set the registry under `[registries]` in the policy you give with --policy",
     }
 }
 
