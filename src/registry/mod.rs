@@ -111,8 +111,9 @@ pub fn resolve(graph: &mut Graph, options: &RegistryOptions, progress: &Progress
     if !options.enabled {
         return findings;
     }
+    let mut readings = Readings::default();
     let candidates: Vec<usize> = (0..graph.packages.len())
-        .filter(|&i| needs_lookup(&graph.packages[i]))
+        .filter(|&i| needs_lookup(&graph.packages[i], &mut readings))
         .collect();
     if candidates.is_empty() {
         return findings;
@@ -340,10 +341,10 @@ fn listing(packages: &[String]) -> String {
 ///
 /// A declared licence that does not read as one (`UNKNOWN`, `SEE LICENSE IN LICENSE`, free
 /// text) counts as none: the registry and the package's archive may say more.
-fn needs_lookup(package: &Package) -> bool {
+fn needs_lookup(package: &Package, readings: &mut Readings) -> bool {
     !package.root
         && package.locked
-        && package.declared.iter().all(|d| !readable(&d.raw))
+        && package.declared.iter().all(|d| !readings.readable(&d.raw))
         && package.dir.is_none()
         && matches!(package.source, PackageSource::Registry { .. })
         && !package.version.is_empty()
@@ -371,10 +372,11 @@ fn composer_dist(package: &Package) -> Option<&str> {
 /// is the configured registry needed (and the ecosystem's client asked for it).
 pub fn ecosystems_needing_configuration(graph: &Graph) -> BTreeSet<Ecosystem> {
     let none = Endpoints::default();
+    let mut readings = Readings::default();
     graph
         .packages
         .iter()
-        .filter(|p| needs_lookup(p) && endpoint_for(p, &none).is_none())
+        .filter(|p| needs_lookup(p, &mut readings) && endpoint_for(p, &none).is_none())
         .map(|p| p.ecosystem)
         .collect()
 }
@@ -558,6 +560,22 @@ fn read_archive(
     let base = archive::files_dir(options.cache_dir.as_deref())?;
     let dir = archive::store(&base, &contents)?;
     Ok((contents, Some(dir)))
+}
+
+/// [`readable`], once per distinct string (lockfiles repeat a few licence strings thousands of
+/// times).
+#[derive(Default)]
+struct Readings(std::collections::HashMap<String, bool>);
+
+impl Readings {
+    fn readable(&mut self, raw: &str) -> bool {
+        if let Some(&known) = self.0.get(raw) {
+            return known;
+        }
+        let known = readable(raw);
+        self.0.insert(raw.to_string(), known);
+        known
+    }
 }
 
 /// Whether a declared licence string reads as an SPDX expression (not `UNKNOWN`, not
