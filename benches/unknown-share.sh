@@ -46,7 +46,7 @@ for repo in "${repos[@]}"; do
     sed -i -e "s#files\.pypi\.registry\.example#$pypi_files#g" \
       -e "s#npm\.registry\.example#$npm_host#g" \
       -e "s#pypi\.registry\.example#$pypi_host#g" "$f"
-  done
+  done || true
   # The repositories' own policies are not used: "no configuration".
   rm -f "$copy/fundament.toml"
   start=$(date +%s.%N)
@@ -55,7 +55,7 @@ for repo in "${repos[@]}"; do
   end=$(date +%s.%N)
   read -r count unknown < <(jq -r '[.packages[] | select(.root | not)] |
       "\(length) \([.[] | select(.licence.concluded.expression == "NOASSERTION")] | length)"' \
-      "$work/$name.json")
+      "$work/$name.json" 2>/dev/null || echo "0 0")
   total=$((total + count))
   unknown_total=$((unknown_total + unknown))
   printf '%-24s %9d %8d %7.2f%% %8.1f\n' "$name" "$count" "$unknown" \

@@ -327,3 +327,80 @@ fn composer_dist_zips_are_read_when_the_lockfile_names_no_licence() {
     );
     assert_eq!(run.code, 0);
 }
+
+#[test]
+fn crates_are_read_from_their_archive_when_cargo_metadata_cannot_run() {
+    use sha2::Digest as _;
+    let server = TestServer::start();
+    let body = tarball(
+        &[
+            (
+                "tiny-1.0.0/Cargo.toml",
+                b"[package]\nname = \"tiny\"\nversion = \"1.0.0\"\n",
+            ),
+            ("tiny-1.0.0/LICENSE-MIT", MIT.as_bytes()),
+        ],
+        &[],
+    );
+    let checksum = hex::encode(sha2::Sha256::digest(&body));
+    server.route("/crates/tiny/1.0.0/download", vec![Reply::ok(body)]);
+    // A Cargo home whose index cache records where crates are downloaded.
+    let cargo_home = tempfile::tempdir().unwrap();
+    let index = cargo_home.path().join("registry/index/some-index-0123");
+    std::fs::create_dir_all(&index).unwrap();
+    std::fs::write(
+        index.join("config.json"),
+        format!(
+            r#"{{"dl": "{}/crates", "api": "{}"}}"#,
+            server.base, server.base
+        ),
+    )
+    .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("app");
+    std::fs::create_dir_all(&dir).unwrap();
+    // A workspace whose member is missing: `cargo metadata` cannot run.
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        "[workspace]\nmembers = [\"missing/*/module\"]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("Cargo.lock"),
+        format!(
+            "version = 4\n\n[[package]]\nname = \"tiny\"\nversion = \"1.0.0\"\nsource = \"registry+https://git.example/index\"\nchecksum = \"{checksum}\"\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("fundament.toml"),
+        "[licences]\nallow = [\"permissive\"]\n",
+    )
+    .unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let output = support::fundament()
+        .env_remove("FUNDAMENT_NO_REGISTRY")
+        .env("FUNDAMENT_CACHE_DIR", cache.path())
+        .env("HOME", home.path())
+        .env("CARGO_HOME", cargo_home.path())
+        .env("CARGO_NET_OFFLINE", "true")
+        .args(["audit", "--format", "json"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let licence = &package(&json, "tiny")["licence"];
+    assert_eq!(
+        licence["concluded"]["expression"], "MIT",
+        "{}",
+        json["findings"]
+    );
+    assert_eq!(
+        licence["detected"][0]["archive"],
+        format!(
+            "{}/crates/tiny/1.0.0/download!/tiny-1.0.0/LICENSE-MIT",
+            server.base
+        )
+    );
+}

@@ -76,6 +76,8 @@ pub struct Endpoints {
     pub pypi: Option<Endpoint>,
     pub maven: Vec<Endpoint>,
     pub go: Option<Endpoint>,
+    /// Where crates of a git-index registry are downloaded: the `dl` Cargo's index cache records.
+    pub cargo_dl: Option<Endpoint>,
     /// Go module path patterns that must not be asked of a proxy (`$GONOPROXY`, else
     /// `$GOPRIVATE`): private modules, whose names would leak.
     pub go_private: Vec<String>,
@@ -348,6 +350,12 @@ pub fn endpoints(
                 .and_then(|v| first_proxy(&v))
                 .map(|url| endpoint(url, "`go env GOPROXY`"))
         });
+
+    // Cargo: what its index cache records (the tree's .cargo/config.toml is not read).
+    if needed.contains(&Ecosystem::Cargo) {
+        out.cargo_dl = super::crates::cached_download_template()
+            .map(|dl| endpoint(dl, "the `dl` of the registry index in Cargo's cache"));
+    }
 
     // Userinfo in any endpoint the tree named is dropped; every endpoint it named in effect is
     // reported.

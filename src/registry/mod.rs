@@ -14,6 +14,7 @@
 
 pub mod archive;
 pub mod config;
+pub mod crates;
 pub mod goproxy;
 pub mod http;
 pub mod maven;
@@ -349,7 +350,11 @@ fn needs_lookup(package: &Package, readings: &mut Readings) -> bool {
         && matches!(package.source, PackageSource::Registry { .. })
         && !package.version.is_empty()
         && match package.ecosystem {
-            Ecosystem::Npm | Ecosystem::Pypi | Ecosystem::Maven | Ecosystem::Golang => true,
+            Ecosystem::Npm
+            | Ecosystem::Pypi
+            | Ecosystem::Maven
+            | Ecosystem::Golang
+            | Ecosystem::Cargo => true,
             // Composer has no registry metadata to ask: only the dist archive the lockfile names.
             Ecosystem::Composer => composer_dist(package).is_some(),
             _ => false,
@@ -398,6 +403,9 @@ fn endpoint_for(package: &Package, endpoints: &Endpoints) -> Option<String> {
         Ecosystem::Maven => endpoints.maven.first().map(|e: &Endpoint| e.url.clone()),
         Ecosystem::Golang => endpoints.go.as_ref().map(|e| e.url.clone()),
         Ecosystem::Composer => composer_dist(package).map(str::to_string),
+        Ecosystem::Cargo => {
+            crates::endpoint(package, endpoints.cargo_dl.as_ref().map(|e| e.url.as_str()))
+        }
         _ => None,
     }
 }
@@ -423,6 +431,10 @@ fn configure_hint(ecosystem: Ecosystem) -> &'static str {
         Ecosystem::Golang => {
             "run `go env -w GOPROXY=https://<your proxy>,direct` (or set $GOPROXY), or add \
              `go = \"https://<your proxy>\"` under `[registries]` in the policy you give with --policy"
+        }
+        Ecosystem::Cargo => {
+            "let Cargo fetch once on this machine (`cargo fetch` in any project using the \
+             registry), so that its index cache records where crates are downloaded"
         }
         _ => "set the registry under `[registries]` in the policy you give with --policy",
     }
@@ -483,6 +495,7 @@ fn lookup_cached(
             };
             (go.lookup(http, endpoint, package)?, None)
         }
+        Ecosystem::Cargo => crates::lookup(http, endpoint, package)?,
         Ecosystem::Composer => (
             Found {
                 licences: Vec::new(),
