@@ -48,6 +48,8 @@ fn records_of(i: usize) -> Vec<Record> {
                 artefact_sha512: None,
                 licence_files: Vec::new(),
             },
+            no_evidence: None,
+            signatures: Vec::new(),
         })
         .collect()
 }
@@ -112,6 +114,7 @@ fn main() {
         precedence: 1,
         kind: None,
         branch: None,
+        ..Default::default()
     }];
     let options = IndexOptions {
         builtin: false,
@@ -158,6 +161,7 @@ fn main() {
                 precedence: 1,
                 kind: None,
                 branch: None,
+                ..Default::default()
             }],
             &IndexOptions {
                 builtin: false,

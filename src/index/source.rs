@@ -191,11 +191,44 @@ pub(crate) fn read_contained(root: &Path, rel: &str) -> Result<Option<Vec<u8>>, 
             Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
         }
     }
-    match std::fs::read(&path) {
+    match read_record_file(&path) {
         Ok(bytes) => Ok(Some(bytes)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+        Err(e) => Err(e),
     }
+}
+
+/// The largest index file fundament reads (a record file, config.json): 32 MiB, tens of
+/// thousands of decisions about one package.
+pub const MAX_FILE: u64 = 32 * 1024 * 1024;
+
+/// Reads an index file that must be a regular file (not a link, a FIFO or a device: nothing
+/// that could block or point elsewhere), at most [`MAX_FILE`] bytes.
+pub(crate) fn read_record_file(path: &Path) -> Result<Vec<u8>, String> {
+    use std::io::Read as _;
+    let meta = std::fs::symlink_metadata(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    if !meta.file_type().is_file() {
+        return Err(format!("{} is not a regular file", path.display()));
+    }
+    if meta.len() > MAX_FILE {
+        return Err(format!(
+            "{} is larger than {MAX_FILE} bytes; an index file is not",
+            path.display()
+        ));
+    }
+    let file =
+        std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(MAX_FILE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    if bytes.len() as u64 > MAX_FILE {
+        return Err(format!(
+            "{} is larger than {MAX_FILE} bytes; an index file is not",
+            path.display()
+        ));
+    }
+    Ok(bytes)
 }
 
 /// A git index brought up to date in the cache.

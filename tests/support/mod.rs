@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod git_server;
+pub mod index;
 pub mod server;
 pub mod vetting;
 
