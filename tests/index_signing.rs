@@ -768,3 +768,118 @@ fn an_approval_without_evidence_needs_a_reason() {
         text(&out)
     );
 }
+
+/// The audit with a policy that names the index: `require-signed`, `trusted-keys`, and an
+/// approval short of its signers, as the JSON report shows them.
+#[test]
+fn the_audit_uses_only_what_the_policy_trusts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (index, ann, bob) = signing_index(tmp.path(), 2);
+    // debug: approved by Ann and Bob; ws: approved by Ann only; ms@2.0.0: unsigned.
+    ok(&publish_as(
+        tmp.path(),
+        &index,
+        "pkg:npm/debug@2.6.9",
+        "Ann Example",
+        &ann.private,
+    ));
+    ok(&publish_as(
+        tmp.path(),
+        &index,
+        "pkg:npm/debug@2.6.9",
+        "Bob Example",
+        &bob.private,
+    ));
+    ok(&publish_as(
+        tmp.path(),
+        &index,
+        "pkg:npm/ws@8.23.0",
+        "Ann Example",
+        &ann.private,
+    ));
+    let unsigned = serde_json::json!({
+        "purl": "pkg:npm/ms", "version": "2.0.0", "decision": "rejected", "licence": "MIT",
+        "reviewer": "Ann Example", "organisation": "City of Example", "date": TODAY
+    });
+    let path = index.join("npm/2/ms");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, format!("{unsigned}\n")).unwrap();
+
+    let policy = |extra: &str| {
+        let path = tmp.path().join("policy.toml");
+        std::fs::write(
+            &path,
+            format!(
+                "name = \"signed\"\n[licences]\nallow = [\"permissive\"]\n[vetting]\nbuiltin-index = false\n[[index]]\nname = \"city\"\nlocation = \"{}\"\nprecedence = 1\n{extra}",
+                index.display()
+            ),
+        )
+        .unwrap();
+        path
+    };
+    let vetting = |run: &support::JsonRun, purl: &str| {
+        run.json["packages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["purl"] == purl)
+            .unwrap()["vetting"]
+            .clone()
+    };
+    let fixture = support::fixture("npm/lockfile-v3");
+
+    // Without require-signed: the unsigned rejection is used (and fails the audit).
+    let lax = policy("");
+    let run = support::audit_json(&fixture, &["--policy", lax.to_str().unwrap()]);
+    assert_eq!(vetting(&run, "pkg:npm/ms@2.0.0")["status"], "rejected");
+    let debug = vetting(&run, "pkg:npm/debug@2.6.9");
+    assert_eq!(debug["status"], "approved");
+    assert_eq!(
+        debug["record"]["signers"],
+        serde_json::json!(["Ann Example", "Bob Example"])
+    );
+    assert_eq!(
+        debug["record"]["approvals"],
+        serde_json::json!({"given": 2, "needed": 2})
+    );
+    let ws = vetting(&run, "pkg:npm/ws@8.23.0");
+    assert_eq!(ws["status"], "under-review");
+    assert!(
+        ws["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("signed by 1 of the 2 people"),
+        "{ws}"
+    );
+    assert_eq!(run.json["vetting"]["indices"][0]["approvals"], 2);
+    assert_eq!(run.json["vetting"]["indices"][0]["signing_keys"], 2);
+
+    // require-signed: the unsigned record is ignored and reported; the audit is incomplete.
+    let strict = policy("require-signed = true\n");
+    let run = support::audit_json(&fixture, &["--policy", strict.to_str().unwrap()]);
+    let ms = vetting(&run, "pkg:npm/ms@2.0.0");
+    assert_eq!(ms["status"], "unknown", "{ms}");
+    assert!(
+        ms["errors"][0].as_str().unwrap().contains("require-signed"),
+        "{ms}"
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(vetting(&run, "pkg:npm/debug@2.6.9")["status"], "approved");
+
+    // trusted-keys without Bob's key: Bob's signature is an unknown key's, so debug's record
+    // is not used at all.
+    let pinned = policy(&format!(
+        "require-signed = true\ntrusted-keys = [\"{}\"]\n",
+        ann.fingerprint
+    ));
+    let run = support::audit_json(&fixture, &["--policy", pinned.to_str().unwrap()]);
+    let debug = vetting(&run, "pkg:npm/debug@2.6.9");
+    assert_ne!(debug["status"], "approved", "{debug}");
+    assert!(
+        debug["errors"][0]
+            .as_str()
+            .unwrap()
+            .contains("is not among the trusted keys"),
+        "{debug}"
+    );
+}

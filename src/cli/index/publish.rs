@@ -4,7 +4,7 @@
 
 use super::super::cache_dir;
 use crate::index::layout::{PackageId, split_purl};
-use crate::index::publish::{self, AuditEvidence, PublishOptions, Published};
+use crate::index::publish::{self, AuditEvidence, PublishOptions, Published, Target};
 use crate::index::record::{self, Decision, LicenceFileHash, Record, RecordEvidence};
 use crate::index::signature::SigningKey;
 use crate::progress::Progress;
@@ -120,8 +120,10 @@ pub struct ProposeArgs {
     /// and `merge_request.title=...`.
     #[arg(long, value_name = "OPTION", requires = "push")]
     pub push_option: Vec<String>,
-    #[command(flatten)]
-    pub sources: super::SourceArgs,
+    /// A PEM file of CA certificates to trust besides the system's, for pushing over HTTPS
+    /// (repeatable; added to `[registries] ca-certificates` of ./fundament.toml).
+    #[arg(long, value_name = "PEM")]
+    pub ca_certificates: Vec<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -145,11 +147,12 @@ struct Prepared {
 }
 
 pub fn publish_command(args: &PublishArgs, quiet: bool) -> Result<u8, String> {
-    let prepared = prepare(args, quiet)?;
+    let prepared = prepare(args, quiet, Target::WorkTree)?;
     for warning in &prepared.warnings {
         eprintln!("warning: {warning}");
     }
     if prepared.records.is_empty() {
+        report(&Published::default(), &prepared);
         println!("nothing to publish: {}", nothing_because(&prepared));
         return Ok(0);
     }
@@ -161,11 +164,16 @@ pub fn publish_command(args: &PublishArgs, quiet: bool) -> Result<u8, String> {
 }
 
 pub fn propose_command(args: &ProposeArgs, quiet: bool) -> Result<u8, String> {
-    let prepared = prepare(&args.publish, quiet)?;
+    let target = Target::Branch {
+        name: &args.branch,
+        base: args.base.as_deref(),
+    };
+    let prepared = prepare(&args.publish, quiet, target)?;
     for warning in &prepared.warnings {
         eprintln!("warning: {warning}");
     }
     if prepared.records.is_empty() {
+        report(&Published::default(), &prepared);
         println!("nothing to propose: {}", nothing_because(&prepared));
         return Ok(0);
     }
@@ -202,7 +210,12 @@ pub fn propose_command(args: &ProposeArgs, quiet: bool) -> Result<u8, String> {
             &url,
             &[refspec],
             &args.push_option,
-            &args.sources.git(),
+            &super::SourceArgs {
+                offline: false,
+                cache_dir: args.publish.cache_dir.clone(),
+                ca_certificates: args.ca_certificates.clone(),
+            }
+            .git(),
         )
         .map_err(|e| e.to_string())?;
         println!(
@@ -297,9 +310,9 @@ fn report(published: &Published, prepared: &Prepared) {
     }
 }
 
-fn prepare(args: &PublishArgs, quiet: bool) -> Result<Prepared, String> {
+fn prepare(args: &PublishArgs, quiet: bool, target: Target<'_>) -> Result<Prepared, String> {
     if let Some(audit) = &args.from_audit {
-        return from_audit(args, audit);
+        return from_audit(args, audit, target);
     }
     let mut targets: Vec<(PackageId, Versions)> = Vec::new();
     if let Some(purl) = &args.purl {
@@ -528,7 +541,7 @@ fn collect_strings(value: &serde_json::Value, out: &mut Vec<String>) {
 }
 
 /// The records of the packages an audit report selects.
-fn from_audit(args: &PublishArgs, path: &Path) -> Result<Prepared, String> {
+fn from_audit(args: &PublishArgs, path: &Path, target: Target<'_>) -> Result<Prepared, String> {
     let text = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let report: serde_json::Value = serde_json::from_slice(&text)
         .map_err(|e| format!("{} is not JSON: {e}", path.display()))?;
@@ -549,7 +562,12 @@ fn from_audit(args: &PublishArgs, path: &Path) -> Result<Prepared, String> {
             .unwrap_or(serde_json::Value::Array(Vec::new())),
     )
     .map_err(|e| format!("{}: `packages`: {e}", path.display()))?;
-    let config = publish::open_config(&args.index).map_err(|e| e.to_string())?;
+    let config = publish::target_config(&args.index, target).map_err(|e| e.to_string())?;
+    let keyring = crate::index::signature::Keyring::from_config(&config, &[]);
+    let signer = match &args.sign_key {
+        Some(path) => Some(SigningKey::load(path)?.fingerprint()),
+        None => None,
+    };
     let date = publish::today_text();
     let mut prepared = Prepared {
         records: Vec::new(),
@@ -651,7 +669,14 @@ fn from_audit(args: &PublishArgs, path: &Path) -> Result<Prepared, String> {
                 .push(format!("{shown}: {}", problems.join("; ")));
             continue;
         }
-        if let Some(why) = already_recorded(&args.index, &config, &id, &record) {
+        if let Some(why) = already_recorded(
+            &args.index,
+            target,
+            &keyring,
+            signer.as_deref(),
+            &id,
+            &record,
+        ) {
             prepared.skipped.push(format!("{shown}: {why}"));
             continue;
         }
@@ -661,26 +686,42 @@ fn from_audit(args: &PublishArgs, path: &Path) -> Result<Prepared, String> {
 }
 
 /// Why a record need not be published: the index already has the same decision and licence
-/// in force for the version.
+/// in force for the version, and (for an approval still short of its signers) the signer has
+/// signed it already. An approval awaiting another signer's signature is not left out: the
+/// publish co-signs it.
 fn already_recorded(
     root: &Path,
-    _config: &crate::index::Config,
+    target: Target<'_>,
+    keyring: &crate::index::signature::Keyring,
+    signer: Option<&str>,
     id: &PackageId,
     record: &Record,
 ) -> Option<String> {
-    let bytes = crate::index::source::read_contained(root, &id.path()).ok()??;
-    let text = String::from_utf8(bytes).ok()?;
+    let text = publish::read_target(root, target, &id.path()).ok()??;
     let (entries, _) = record::parse_lines(&text);
     let version = record.version.as_deref()?;
     let in_force = record::covering(&entries, id, version).into_iter().next()?;
-    (in_force.record.decision == record.decision && in_force.record.licence == record.licence).then(
-        || {
-            format!(
-                "already {} ({}) in this index, line {}",
-                in_force.record.decision, in_force.record.licence, in_force.line
-            )
-        },
-    )
+    if in_force.record.decision != record.decision || in_force.record.licence != record.licence {
+        return None;
+    }
+    let check = crate::index::signature::check(
+        &in_force.record,
+        in_force.signed.as_deref().unwrap_or_default(),
+        keyring,
+    );
+    let awaiting =
+        crate::index::signature::approvals_missing(record.decision, &check, keyring.approvals);
+    match (awaiting, signer) {
+        (Some(_), Some(signer)) if !check.signers.iter().any(|s| s.key == signer) => None,
+        (Some(given), _) => Some(format!(
+            "already {} ({}) in this index, line {}, awaiting approvals ({given} of {})",
+            in_force.record.decision, in_force.record.licence, in_force.line, keyring.approvals
+        )),
+        (None, _) => Some(format!(
+            "already {} ({}) in this index, line {}",
+            in_force.record.decision, in_force.record.licence, in_force.line
+        )),
+    }
 }
 
 /// The merge request's description.

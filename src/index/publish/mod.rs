@@ -335,6 +335,84 @@ pub fn propose(
     })
 }
 
+/// Where a change goes: the work tree (publish) or a proposal's branch.
+#[derive(Debug, Clone, Copy)]
+pub enum Target<'a> {
+    WorkTree,
+    /// The branch (its tip when it exists, else `base`, default `HEAD`).
+    Branch {
+        name: &'a str,
+        base: Option<&'a str>,
+    },
+}
+
+/// The text of the index file `rel` where `target` writes (`None`: no such file).
+pub fn read_target(
+    root: &Path,
+    target: Target<'_>,
+    rel: &str,
+) -> Result<Option<String>, IndexError> {
+    match target {
+        Target::WorkTree => match super::source::read_contained(root, rel) {
+            Ok(Some(bytes)) => String::from_utf8(bytes).map(Some).map_err(|_| {
+                IndexError::Invalid(format!("{rel} is not UTF-8; fix it before publishing"))
+            }),
+            Ok(None) => Ok(None),
+            Err(e) => Err(IndexError::Io(e)),
+        },
+        Target::Branch { name, base } => {
+            let repo = commit::own_repository(root).ok_or_else(|| {
+                IndexError::Invalid(format!(
+                    "{} is not the work tree of a git repository; a proposal is a branch",
+                    root.display()
+                ))
+            })?;
+            let parent = branch_parent(&repo, name, base)?;
+            let tree = parent.tree().map_err(commit::git_error)?;
+            commit::read_blob(&repo, &tree, rel)
+        }
+    }
+}
+
+/// The config.json where `target` writes.
+pub fn target_config(root: &Path, target: Target<'_>) -> Result<Config, IndexError> {
+    let text = read_target(root, target, CONFIG_FILE)?.ok_or_else(|| {
+        IndexError::Invalid(format!(
+            "{} has no {CONFIG_FILE} there: it is not an index; create one with `fundament index init`",
+            root.display()
+        ))
+    })?;
+    Config::parse(text.as_bytes())
+        .map_err(|p| IndexError::Invalid(format!("{CONFIG_FILE}: {}", p.join("; "))))
+}
+
+/// The commit a proposal on `branch` builds on: the branch's tip, or `base` (default HEAD).
+fn branch_parent<'r>(
+    repo: &'r git2::Repository,
+    branch: &str,
+    base: Option<&str>,
+) -> Result<git2::Commit<'r>, IndexError> {
+    let refname = format!("refs/heads/{branch}");
+    if !git2::Reference::is_valid_name(&refname) {
+        return Err(IndexError::Invalid(format!(
+            "`{branch}` is not a valid branch name"
+        )));
+    }
+    match repo.find_reference(&refname) {
+        Ok(existing) => existing.peel_to_commit().map_err(commit::git_error),
+        Err(_) => repo
+            .revparse_single(base.unwrap_or("HEAD"))
+            .and_then(|o| o.peel_to_commit())
+            .map_err(|e| {
+                IndexError::Invalid(format!(
+                    "cannot find the base `{}`: {}",
+                    base.unwrap_or("HEAD"),
+                    e.message()
+                ))
+            }),
+    }
+}
+
 fn lock(root: &Path) -> Result<std::fs::File, IndexError> {
     let lock_path = root.join(LOCK_FILE);
     let lock = std::fs::File::options()
