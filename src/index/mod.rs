@@ -29,6 +29,7 @@ pub mod layout;
 pub mod publish;
 pub mod record;
 pub mod signature;
+pub mod site;
 pub mod source;
 pub mod verify;
 

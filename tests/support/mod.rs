@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests: running the binary and reading its JSON report.
 #![allow(dead_code)]
 
+pub mod browser;
 pub mod git_server;
 pub mod index;
 pub mod server;

@@ -4,6 +4,7 @@
 mod key;
 mod publish;
 mod show;
+mod site;
 
 use super::{EXIT_INPUT, cache_dir, print_error};
 use crate::index::publish as writing;
@@ -16,6 +17,7 @@ use std::path::PathBuf;
 pub use key::KeyCommand;
 pub use publish::{ProposeArgs, PublishArgs};
 pub use show::{SearchArgs, ShowArgs};
+pub use site::SiteArgs;
 
 #[derive(Debug, Subcommand)]
 pub enum IndexCommand {
@@ -35,6 +37,9 @@ pub enum IndexCommand {
     /// Find packages whose name contains TERM (in folder, git and built-in indices; an HTTP
     /// index cannot be listed).
     Search(SearchArgs),
+    /// Render an index as a static HTML site (German and English): a searchable list, a page
+    /// per component and per organisation, and an Atom feed of decisions.
+    Site(SiteArgs),
     /// The keys that sign an index's records (config.json): add, revoke, list.
     #[command(subcommand)]
     Key(KeyCommand),
@@ -186,6 +191,7 @@ pub fn run(command: &IndexCommand, quiet: bool) -> u8 {
         IndexCommand::Verify(args) => verify_command(args),
         IndexCommand::Show(args) => show::show(args),
         IndexCommand::Search(args) => show::search(args),
+        IndexCommand::Site(args) => site::site(args),
         IndexCommand::Key(command) => key::run(command),
         IndexCommand::SignedData(args) => signed_data(args),
     };
