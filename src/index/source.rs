@@ -231,6 +231,41 @@ pub(crate) fn read_record_file(path: &Path) -> Result<Vec<u8>, String> {
     Ok(bytes)
 }
 
+/// The record files of the index at `root` (relative path, path), sorted.
+pub fn record_files(root: &Path) -> Vec<(String, PathBuf)> {
+    fn collect(dir: &Path, rel: &str, depth: usize, out: &mut Vec<(String, PathBuf)>) {
+        if depth > 3 {
+            return;
+        }
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let Some(name) = entry.file_name().to_str().map(str::to_string) else {
+                continue;
+            };
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            let path = format!("{rel}/{name}");
+            if kind.is_dir() {
+                collect(&entry.path(), &path, depth + 1, out);
+            } else if kind.is_file() && !name.starts_with('.') {
+                out.push((path, entry.path()));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for ecosystem in super::layout::ECOSYSTEMS {
+        let dir = root.join(ecosystem.purl_type());
+        if std::fs::symlink_metadata(&dir).is_ok_and(|m| m.is_dir()) {
+            collect(&dir, ecosystem.purl_type(), 0, &mut out);
+        }
+    }
+    out.sort();
+    out
+}
+
 /// A git index brought up to date in the cache.
 pub type GitCheckout = crate::source::git::Checkout;
 

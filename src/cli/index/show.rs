@@ -360,18 +360,11 @@ pub fn search(args: &SearchArgs) -> Result<u8, String> {
 
 /// The record files of a folder index (or of the built-in index, for `None`), relative paths.
 fn record_files(folder: Option<&Path>) -> Vec<String> {
-    let mut out = Vec::new();
     match folder {
-        Some(root) => {
-            for ecosystem in crate::index::layout::ECOSYSTEMS {
-                collect_files(
-                    &root.join(ecosystem.purl_type()),
-                    ecosystem.purl_type(),
-                    0,
-                    &mut out,
-                );
-            }
-        }
+        Some(root) => crate::index::source::record_files(root)
+            .into_iter()
+            .map(|(rel, _)| rel)
+            .collect(),
         None => {
             fn walk(dir: &include_dir::Dir<'_>, out: &mut Vec<String>) {
                 for file in dir.files() {
@@ -381,31 +374,9 @@ fn record_files(folder: Option<&Path>) -> Vec<String> {
                     walk(sub, out);
                 }
             }
+            let mut out = Vec::new();
             walk(&BUILTIN, &mut out);
-        }
-    }
-    out
-}
-
-fn collect_files(dir: &Path, rel: &str, depth: usize, out: &mut Vec<String>) {
-    if depth > 3 {
-        return;
-    }
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let Some(name) = entry.file_name().to_str().map(str::to_string) else {
-            continue;
-        };
-        let Ok(kind) = entry.file_type() else {
-            continue;
-        };
-        let path = format!("{rel}/{name}");
-        if kind.is_dir() {
-            collect_files(&entry.path(), &path, depth + 1, out);
-        } else if kind.is_file() {
-            out.push(path);
+            out
         }
     }
 }

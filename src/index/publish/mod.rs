@@ -236,13 +236,7 @@ pub fn publish_all(
 ) -> Result<Published, IndexError> {
     let config = open_config(root)?;
     let _lock = lock(root)?;
-    let read = |rel: &str| match super::source::read_contained(root, rel) {
-        Ok(Some(bytes)) => String::from_utf8(bytes).map(Some).map_err(|_| {
-            IndexError::Invalid(format!("{rel} is not UTF-8; fix it before publishing"))
-        }),
-        Ok(None) => Ok(None),
-        Err(e) => Err(IndexError::Io(e)),
-    };
+    let read = |rel: &str| read_target(root, Target::WorkTree, rel);
     let plan = plan(&config, &read, records, options.signer.as_ref())?;
     let mut published = Published {
         written: plan.written.clone(),

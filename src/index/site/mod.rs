@@ -210,7 +210,7 @@ pub fn render(root: &Path, output: &Path, options: &SiteOptions) -> Result<Rende
     prepare_output(output)?;
 
     // Read and check every record file, in parallel.
-    let files = record_files(root);
+    let files = super::source::record_files(root);
     let read: Vec<Result<(ComponentView, Vec<String>), String>> = files
         .par_iter()
         .map(|(rel, path)| read_component(rel, path, &keyring))
@@ -408,41 +408,6 @@ fn write(output: &Path, rel: &str, text: &str) -> Result<(), IndexError> {
     }
     std::fs::write(&path, text)
         .map_err(|e| IndexError::Io(format!("cannot write {}: {e}", path.display())))
-}
-
-/// The record files of the index at `root` (relative path, path), sorted.
-pub fn record_files(root: &Path) -> Vec<(String, PathBuf)> {
-    fn collect(dir: &Path, rel: &str, depth: usize, out: &mut Vec<(String, PathBuf)>) {
-        if depth > 3 {
-            return;
-        }
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            return;
-        };
-        for entry in entries.flatten() {
-            let Some(name) = entry.file_name().to_str().map(str::to_string) else {
-                continue;
-            };
-            let Ok(kind) = entry.file_type() else {
-                continue;
-            };
-            let path = format!("{rel}/{name}");
-            if kind.is_dir() {
-                collect(&entry.path(), &path, depth + 1, out);
-            } else if kind.is_file() && !name.starts_with('.') {
-                out.push((path, entry.path()));
-            }
-        }
-    }
-    let mut out = Vec::new();
-    for ecosystem in layout::ECOSYSTEMS {
-        let dir = root.join(ecosystem.purl_type());
-        if std::fs::symlink_metadata(&dir).is_ok_and(|m| m.is_dir()) {
-            collect(&dir, ecosystem.purl_type(), 0, &mut out);
-        }
-    }
-    out.sort();
-    out
 }
 
 /// Lower-case ASCII letters, digits and `-` of `name`, with a short hash so that two names
