@@ -54,6 +54,7 @@ fn records_of(i: usize) -> Vec<Record> {
             },
             no_evidence: None,
             signatures: Vec::new(),
+            vex: Vec::new(),
         })
         .collect()
 }

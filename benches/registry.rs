@@ -59,6 +59,7 @@ fn main() {
         cache_dir: Some(cache.path().to_path_buf()),
         homes: Some(Homes {
             home: None,
+            config_file: None,
             ask_clients: false,
         }),
         ..AuditOptions::default()

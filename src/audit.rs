@@ -1,5 +1,5 @@
-//! The whole pipeline: source → discover → resolve → (registry look-ups) → identify → vet →
-//! evaluate, and the finished audit that every report reads.
+//! The whole pipeline: source → discover → resolve → (registry look-ups) → identify → advise →
+//! vet → evaluate, and the finished audit that every report reads.
 //!
 //! Each stage takes the previous stage's output; this module only wires them together and
 //! assembles the result. The [`Audit`] value is what `--format json` writes, unabridged
@@ -53,6 +53,8 @@ pub struct AuditOptions {
     pub registries: Option<crate::registry::config::RegistrySettings>,
     /// Where the user's own client configuration lives (.npmrc, pip.conf, settings.xml).
     pub homes: Option<crate::registry::config::Homes>,
+    /// Advisory sources from the command line, and whether the check is turned off.
+    pub advisories: crate::advisory::Settings,
 }
 
 impl Default for AuditOptions {
@@ -69,6 +71,7 @@ impl Default for AuditOptions {
             registry_lookups: true,
             registries: None,
             homes: None,
+            advisories: crate::advisory::Settings::default(),
         }
     }
 }
@@ -120,6 +123,8 @@ pub struct AuditedPackage {
     pub verdict: Verdict,
     /// What the indices of vetted components say about the package.
     pub vetting: crate::vet::Vetting,
+    /// Whether the package was checked for known vulnerabilities, and which it has.
+    pub advisories: crate::advisory::PackageAdvisories,
     /// The shortest chain from a project root to the package ("name version"), root first.
     pub path: Vec<String>,
 }
@@ -179,6 +184,9 @@ pub struct Audit {
     pub project_licence: licence::project::ProjectLicence,
     /// The indices of vetted components asked, and whether the policy requires vetting.
     pub vetting: crate::vet::VettingInfo,
+    /// Known vulnerabilities: the advisory data used (and its age), the coverage per
+    /// ecosystem, and every vulnerability found.
+    pub advisories: crate::advisory::AdvisoryReport,
     pub projects: Vec<Project>,
     pub packages: Vec<AuditedPackage>,
     pub findings: Vec<Finding>,
@@ -201,7 +209,9 @@ pub fn load_policy(root: &Path, choice: &PolicyChoice) -> Result<Policy, AuditEr
     match choice {
         PolicyChoice::Named(name) => {
             let path = Path::new(name);
-            if path.is_file() {
+            // Whatever is there and is not a folder is loaded (a FIFO is refused with its
+            // reason, never opened so that it blocks).
+            if std::fs::metadata(path).is_ok_and(|m| !m.is_dir()) {
                 Ok(Policy::load(path, name)?)
             } else if let Some(preset) = Policy::preset(name) {
                 Ok(preset?)
@@ -210,11 +220,21 @@ pub fn load_policy(root: &Path, choice: &PolicyChoice) -> Result<Policy, AuditEr
             }
         }
         PolicyChoice::Automatic => {
+            // The audited tree's own policy file is read like every file of the tree; one that
+            // is refused (a FIFO, a link out of the tree) stops the audit rather than let the
+            // default policy stand in for it silently.
             let local = root.join(policy::POLICY_FILE);
-            if local.is_file() {
-                Ok(Policy::load(&local, policy::POLICY_FILE)?)
-            } else {
-                Ok(Policy::preset(policy::DEFAULT_PRESET).unwrap_or_else(unreachable_preset)?)
+            match source::Confined::audited(root).read_text(&local, source::Limit::POLICY) {
+                Ok(text) => Ok(Policy::from_text(&text, &local, policy::POLICY_FILE)?),
+                Err(refusal) if refusal.is_missing() => Ok(
+                    Policy::preset(policy::DEFAULT_PRESET).unwrap_or_else(unreachable_preset)?
+                ),
+                Err(refusal) => Err(AuditError::Policy(PolicyError {
+                    file: policy::POLICY_FILE.to_string(),
+                    line: None,
+                    field: None,
+                    message: format!("the policy {}", refusal.reason_text()),
+                })),
             }
         }
     }
@@ -271,7 +291,10 @@ pub fn run(path: &Path, options: &AuditOptions, progress: &Progress) -> Result<A
         options,
         &crate::registry::ecosystems_needing_configuration(&graph),
     );
-    let registry_findings = crate::registry::resolve(&mut graph, &registry, progress);
+    let mut registry_findings = registry.endpoints.findings.clone();
+    registry_findings.extend(crate::registry::resolve(&mut graph, &registry, progress));
+    let areas = package_areas(&root, options);
+    registry_findings.extend(licence::confine_dirs(&mut graph, &areas));
 
     let lookups = {
         let layered = crate::index::Layered::open(
@@ -308,6 +331,7 @@ pub fn run(path: &Path, options: &AuditOptions, progress: &Progress) -> Result<A
             &IdentifyOptions {
                 detect: options.detect,
                 cache: DetectionCache::new(options.cache_dir.as_deref()),
+                areas: areas.clone(),
             },
         )
     };
@@ -315,6 +339,24 @@ pub fn run(path: &Path, options: &AuditOptions, progress: &Progress) -> Result<A
     let (project_licence, licence_findings) =
         licence::project::project_licence(&root, &graph, &identified.evidence, &cache);
     let today = options.today.unwrap_or_else(|| jiff::Zoned::now().date());
+    let advised = {
+        let _task = progress.task(format!(
+            "checking {} packages for known vulnerabilities",
+            graph.packages.len()
+        ));
+        crate::advisory::advise(
+            &graph,
+            &policy.advisories,
+            &options.advisories,
+            &lookups,
+            &crate::advisory::StageOptions {
+                offline: options.offline,
+                cache_dir: options.cache_dir.clone(),
+                http: registry.http.clone(),
+                today,
+            },
+        )
+    };
     let evaluation = evaluate::evaluate(
         &graph,
         &identified.evidence,
@@ -351,6 +393,7 @@ pub fn run(path: &Path, options: &AuditOptions, progress: &Progress) -> Result<A
     findings.extend(registry_findings);
     findings.extend(identified.findings);
     findings.extend(licence_findings);
+    findings.extend(advised.findings);
     findings.extend(evaluation.findings);
     findings.extend(vet_findings);
     Ok(assemble(
@@ -364,9 +407,30 @@ pub fn run(path: &Path, options: &AuditOptions, progress: &Progress) -> Result<A
             evidence: identified.evidence,
             verdicts: evaluation.verdicts,
             vettings,
+            advisories: advised.report,
+            package_advisories: advised.per_package,
         },
         findings,
     ))
+}
+
+/// The indices an audit of `root` under `policy` asks, opened as [`run`] opens them: for
+/// callers that must know their state before an audit (the portfolio's unchanged-repository
+/// check, src/portfolio/state.rs).
+pub fn open_indices(
+    root: &Path,
+    options: &AuditOptions,
+    policy: &Policy,
+) -> Result<crate::index::Layered, AuditError> {
+    let registry = registry_options(root, options, &Default::default());
+    crate::index::Layered::open(
+        &policy.vetting.indices,
+        &index_options(root, options, policy, &registry),
+    )
+    .map_err(|e| AuditError::Index {
+        origin: policy.origin.clone(),
+        message: e.to_string(),
+    })
 }
 
 /// What the stages established: about the project, and per package (parallel to
@@ -377,6 +441,8 @@ struct Established {
     evidence: Vec<Evidence>,
     verdicts: Vec<Verdict>,
     vettings: Vec<crate::vet::Vetting>,
+    advisories: crate::advisory::AdvisoryReport,
+    package_advisories: Vec<crate::advisory::PackageAdvisories>,
 }
 
 fn assemble(
@@ -417,25 +483,45 @@ fn assemble(
             finding.path = path_strings[*i].clone();
         }
     }
+    // The same problem found by two stages (a refused file reported by the walk and by the
+    // reader of its project) is reported once.
+    let mut seen = std::collections::HashSet::new();
+    findings.retain(|f| {
+        seen.insert((
+            f.code,
+            f.severity,
+            f.message.clone(),
+            f.location.clone(),
+            f.package.clone(),
+        ))
+    });
     // Errors first, then by code, package and message: stable across runs.
     findings.sort_by(|a, b| {
         (a.severity, a.code, &a.package, &a.message)
             .cmp(&(b.severity, b.code, &b.package, &b.message))
     });
 
+    let mut advisories = judged.advisories;
+    for v in &mut advisories.vulnerabilities {
+        if let Some(path) = v.package_index.and_then(|i| path_strings.get(i)) {
+            v.path.clone_from(path);
+        }
+    }
     let Graph { projects, packages } = graph;
     let packages: Vec<AuditedPackage> = packages
         .into_iter()
         .zip(judged.evidence)
         .zip(judged.verdicts)
         .zip(judged.vettings)
+        .zip(judged.package_advisories)
         .zip(path_strings)
         .map(
-            |((((package, licence), verdict), vetting), path)| AuditedPackage {
+            |(((((package, licence), verdict), vetting), advisories), path)| AuditedPackage {
                 package,
                 licence,
                 verdict,
                 vetting,
+                advisories,
                 path,
             },
         )
@@ -459,6 +545,7 @@ fn assemble(
         detect: options.detect,
         project_licence: judged.project_licence,
         vetting: judged.vetting,
+        advisories,
         projects,
         packages,
         findings,
@@ -553,40 +640,57 @@ pub fn timestamp() -> String {
     now.to_string()
 }
 
-/// The look-up stage's settings: `[registries]` of the audited root's fundament.toml, overridden
-/// by the command line, and the user's own client configuration.
+/// The look-up stage's settings. The user's own `[registries]` (the command line, then the
+/// `--policy` file, then fundament's configuration file) come first and alone may give CA
+/// certificates; the audited tree's fundament.toml may name endpoints (reported, R005), and
+/// nothing else of it that could weaken the user's connections is taken.
 fn registry_options(
     root: &Path,
     options: &AuditOptions,
     needed: &std::collections::BTreeSet<crate::model::Ecosystem>,
 ) -> crate::registry::RegistryOptions {
     use crate::registry::config;
-    let mut settings = read_registry_settings(root).unwrap_or_default();
-    if let Some(cli) = &options.registries {
-        let cli = cli.clone();
-        settings = config::RegistrySettings {
-            npm: cli.npm.or(settings.npm),
-            pypi: cli.pypi.or(settings.pypi),
-            maven: if cli.maven.is_empty() {
-                settings.maven
-            } else {
-                cli.maven
-            },
-            go: cli.go.or(settings.go),
-            parallelism: cli.parallelism.or(settings.parallelism),
-            timeout: cli.timeout.or(settings.timeout),
-            retries: cli.retries.or(settings.retries),
-            ca_certificates: [settings.ca_certificates, cli.ca_certificates].concat(),
-        };
-    }
     let homes = options
         .homes
         .clone()
         .unwrap_or_else(config::Homes::from_environment);
-    let endpoints = if options.registry_lookups {
+    let policy_file = match &options.policy {
+        PolicyChoice::Named(name) if std::fs::metadata(name).is_ok_and(|m| m.is_file()) => {
+            Some(PathBuf::from(name))
+        }
+        _ => None,
+    };
+    let mut user = options.registries.clone().unwrap_or_default();
+    for file in policy_file.iter().chain(homes.config_file.iter()) {
+        if let Some(more) = registry_settings_in(file) {
+            user = user.or(more);
+        }
+    }
+    let tree = read_registry_settings(root).unwrap_or_default();
+    let mut tree_findings = Vec::new();
+    if !tree.ca_certificates.is_empty() {
+        tree_findings.push(
+            Finding::warning(
+                Code::RegistryFromTree,
+                format!(
+                    "{} names CA certificates to trust; fundament takes trust anchors only from \
+                     your own configuration, so they were not used",
+                    policy::POLICY_FILE
+                ),
+            )
+            .at(policy::POLICY_FILE, None)
+            .note("give them in the `[registries]` of a --policy file or of fundament's configuration file"),
+        );
+    }
+    let settings = config::RegistrySettings {
+        ca_certificates: user.ca_certificates.clone(),
+        ..user.clone().or(tree.clone())
+    };
+    let mut endpoints = if options.registry_lookups {
         config::endpoints(
             root,
-            &settings,
+            &user,
+            &tree,
             &homes,
             needed,
             options.cache_dir.as_deref(),
@@ -594,6 +698,7 @@ fn registry_options(
     } else {
         config::Endpoints::default()
     };
+    endpoints.findings.extend(tree_findings);
     let mut http = crate::registry::http::HttpOptions {
         offline: options.offline,
         cache_dir: options.cache_dir.clone(),
@@ -620,15 +725,56 @@ fn registry_options(
 /// `[registries]` of fundament.toml at the audited root, if any (read whichever policy
 /// applies: where the registries are is a property of the environment, not of the policy).
 fn read_registry_settings(root: &Path) -> Option<crate::registry::config::RegistrySettings> {
-    let text = std::fs::read_to_string(root.join(policy::POLICY_FILE)).ok()?;
+    let text = source::Confined::audited(root)
+        .read_text(&root.join(policy::POLICY_FILE), source::Limit::POLICY)
+        .ok()?;
     let table: toml::Table = toml::from_str(&text).ok()?;
     table.get("registries")?.clone().try_into().ok()
 }
 
+/// `[registries]` of a file of the user's own (a `--policy` file, fundament's configuration).
+fn registry_settings_in(path: &Path) -> Option<crate::registry::config::RegistrySettings> {
+    let text = source::read_text_bounded(path, source::Limit::POLICY).ok()?;
+    let table: toml::Table = toml::from_str(&text).ok()?;
+    table.get("registries")?.clone().try_into().ok()
+}
+
+/// Where packages' files may be read (see [`IdentifyOptions::areas`]): the audited tree, then
+/// the package sources of Cargo's registry and git caches, Go's module cache, and the licence
+/// files fundament extracted from module archives itself. Not Cargo's home as a whole: it holds
+/// credentials, and a package's `license-file = "../../…"` must not reach them.
+fn package_areas(root: &Path, options: &AuditOptions) -> Vec<source::Confined> {
+    let mut areas = vec![source::Confined::audited(root)];
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| dirs::home_dir().map(|home| home.join(".cargo")));
+    if let Some(home) = cargo_home {
+        areas.extend(source::Confined::other(
+            &home.join("registry").join("src"),
+            "Cargo's registry sources",
+        ));
+        areas.extend(source::Confined::other(
+            &home.join("git").join("checkouts"),
+            "Cargo's git checkouts",
+        ));
+    }
+    areas.extend(ecosystem::go::module_cache(&ReadOptions::default()));
+    if let Some(dir) = crate::registry::goproxy::licence_dir(options.cache_dir.as_deref()) {
+        areas.extend(source::Confined::other(
+            &dir,
+            "fundament's cache of Go module licence files",
+        ));
+    }
+    areas
+}
+
 /// Codes whose findings mean the audit could not see everything: the `I` area, and indices
-/// that could not be read.
+/// and advisory sources that could not be read.
 pub fn is_input_problem(code: Code) -> bool {
-    code.as_str().starts_with('I') || code == Code::IndexUnavailable
+    code.as_str().starts_with('I')
+        || code == Code::IndexUnavailable
+        || code == Code::AdvisorySourceUnavailable
 }
 
 /// How the indices are read: offline and cached as the audit is, over the registries' HTTP

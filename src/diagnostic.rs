@@ -108,6 +108,8 @@ codes! {
         "Offline, and the registry's answer is not in the cache: the licence stays unresolved.";
     RegistryResolved = "R004", "registry-resolved",
         "Licences were read from a registry (how many, from where, how many from the cache).";
+    RegistryFromTree = "R005", "registry-from-tree",
+        "The audited tree's own configuration names a registry, or tried to give credentials or expand variables: endpoints are used, credentials and expansions never.";
     // Vetting: what indices of vetted components say about the packages.
     IndexUnavailable = "V001", "index-unavailable",
         "An index could not be read, or a look-up in it failed: the vetting of the packages concerned is unknown.";
@@ -127,6 +129,33 @@ codes! {
         "A git index could not be fetched; its last clone was used.";
     Vetted = "V009", "vetted",
         "How many packages indices approve, and which indices answered.";
+    // Advisories: known vulnerabilities (OSV, RustSec) and VEX statements from the indices.
+    Vulnerability = "A001", "vulnerability",
+        "A package version is affected by a known vulnerability.";
+    AdvisoryInformational = "A002", "advisory-informational",
+        "An informational advisory (RustSec: unmaintained, unsound, notice) concerns a package version.";
+    VulnerabilityNotAffected = "A003", "vulnerability-not-affected",
+        "A VEX statement in an index says the package version is not affected by, or has a fix for, a known vulnerability.";
+    VulnerabilityIgnored = "A004", "vulnerability-ignored",
+        "A known vulnerability is ignored by an `[[advisories.ignore]]` entry of the policy.";
+    AdvisoryIgnoreExpired = "A005", "advisory-ignore-expired",
+        "An `[[advisories.ignore]]` entry has passed its `expires` date; the vulnerability counts again.";
+    AdvisoryIgnoreUnused = "A006", "advisory-ignore-unused",
+        "An `[[advisories.ignore]]` entry matched no vulnerability of any package.";
+    AdvisoryDataMissing = "A007", "advisory-data-missing",
+        "No advisory source holds data for an ecosystem the audit has packages of: their vulnerabilities were not checked.";
+    AdvisoryDataStale = "A008", "advisory-data-stale",
+        "Advisory data is older than the policy's `max-age`, or could not be updated and the cached copy was used.";
+    AdvisorySourceUnavailable = "A009", "advisory-source-unavailable",
+        "An advisory source could not be read: the vulnerabilities it would have shown are unknown.";
+    AdvisoryRecordInvalid = "A010", "advisory-record-invalid",
+        "An advisory record or file could not be read, in full or in part; the rest of the data was used.";
+    VersionUnorderable = "A011", "version-unorderable",
+        "A package's version cannot be read in its ecosystem's version order; only advisories that list versions one by one were checked.";
+    AdvisoriesNotChecked = "A012", "advisories-not-checked",
+        "Known vulnerabilities were not checked: no advisory source is configured, or the check is turned off.";
+    AdvisoriesChecked = "A013", "advisories-checked",
+        "How many packages were checked against which advisory data, how old it is, and what was found.";
     // Input: what could not be read.
     InputUnreadable = "I001", "input-unreadable",
         "A manifest or lockfile could not be read or parsed.";
@@ -135,7 +164,7 @@ codes! {
     LockfileVersionUnsupported = "I003", "lockfile-version-unsupported",
         "A lockfile has a format version fundament does not read.";
     SymlinkOutsideRoot = "I004", "symlink-outside-root",
-        "A file or directory links outside the audited tree; it was not read.";
+        "A file or directory links outside the audited tree, or a path the input names leads outside it; it was not read.";
     ResolutionDegraded = "I005", "resolution-degraded",
         "The project was read from its lockfile alone: versions are known, licences are not.";
     PackageMetadataUnreadable = "I006", "package-metadata-unreadable",
@@ -148,6 +177,27 @@ codes! {
         "No project was found in the audited directory, so nothing was checked.";
     VersionUnresolved = "I010", "version-unresolved",
         "A dependency is declared without a version fundament can resolve locally (unpinned, no lockfile, unresolvable property); it is listed, not guessed.";
+    // Scan: the portfolio (`fundament scan` and `merge`), never inside one audit.
+    RepositoryUnavailable = "S001", "repository-unavailable",
+        "A repository could not be cloned, fetched or read; it has no result.";
+    RepositoryStale = "S002", "repository-stale",
+        "A repository could not be fetched; its last fetch was audited.";
+    ShardMissing = "S003", "shard-missing",
+        "A shard of the scan delivered nothing; its repositories have no result.";
+    ShardDuplicated = "S004", "shard-duplicated",
+        "A shard was delivered more than once; the copy that finished last was used.";
+    ResultMissing = "S005", "result-missing",
+        "A listed repository has no readable result although its shard is there.";
+    ListingDiffers = "S006", "listing-differs",
+        "The shards saw different listings of the portfolio.";
+    ShardsIncompatible = "S007", "shards-incompatible",
+        "A shard manifest belongs to another scan (another shard count or other settings); it was left out.";
+    ManifestUnreadable = "S008", "manifest-unreadable",
+        "A shard manifest could not be read.";
+    RepositorySkipped = "S009", "repository-skipped",
+        "A listed repository was not scanned (archived, empty, disabled, listed twice).";
+    PortfolioEmpty = "S010", "portfolio-empty",
+        "The scan listed no repository, so nothing was checked.";
 }
 
 impl fmt::Display for Code {
@@ -163,7 +213,7 @@ impl Serialize for Code {
 }
 
 /// A place in a file, for findings about input or policy files.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Location {
     pub file: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -198,6 +248,9 @@ pub struct Finding {
     /// The chain of packages from a project root to the package ("name version").
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub path: Vec<String>,
+    /// The advisory the finding is about (A codes): the vulnerability's id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub advisory: Option<String>,
     /// The file (and line) the finding points at.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<Location>,
@@ -217,6 +270,7 @@ impl Finding {
             licence: None,
             licence_source: None,
             path: Vec::new(),
+            advisory: None,
             location: None,
             notes: Vec::new(),
         }
@@ -258,9 +312,32 @@ impl Finding {
         self
     }
 
+    pub fn advisory(mut self, id: impl Into<String>) -> Self {
+        self.advisory = Some(id.into());
+        self
+    }
+
     pub fn note(mut self, text: impl Into<String>) -> Self {
         self.notes.push(text.into());
         self
+    }
+
+    /// An input file that was refused or could not be read (see [`crate::source::confined`]):
+    /// `I004` when its path leads outside the audited tree, else `I001`; an error, located at
+    /// the file. The message names the file and the reason, never its contents.
+    pub fn refused(refusal: &crate::source::Refusal) -> Self {
+        Self::refused_as(refusal, Severity::Error)
+    }
+
+    /// [`Finding::refused`] with another severity (a package's licence file, an installed
+    /// copy: evidence, not the project's input).
+    pub fn refused_as(refusal: &crate::source::Refusal, severity: Severity) -> Self {
+        let code = if refusal.is_outside() {
+            Code::SymlinkOutsideRoot
+        } else {
+            Code::InputUnreadable
+        };
+        Self::new(code, severity, refusal.to_string()).at(refusal.path.clone(), None)
     }
 }
 

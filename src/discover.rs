@@ -22,10 +22,12 @@
 //! - Gradle: a `settings.gradle(.kts)` or `build.gradle(.kts)` with no Gradle build file in a
 //!   directory above it.
 
-use crate::diagnostic::{Code, Finding, line_of_offset};
+use crate::diagnostic::{Code, Finding, Severity, line_of_offset};
 use crate::model::ProjectKind;
+use crate::source::{Confined, Limit, Reason};
 use globset::{Glob, GlobSet, GlobSetBuilder};
-use std::collections::BTreeMap;
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 /// Directory names that are never walked into.
@@ -87,19 +89,24 @@ impl TreeFiles {
 /// Walks `root` (an existing, canonical directory) and returns the projects in it, sorted by
 /// path.
 pub fn discover(root: &Path) -> Discovery {
+    let input = Confined::audited(root);
     let mut files: BTreeMap<PathBuf, Vec<String>> = BTreeMap::new();
     let mut findings = Vec::new();
 
+    // The ignore files are read by fundament, through the one way into the tree, not by the
+    // walker (which would open a FIFO named .gitignore and block on it).
+    let ignores = std::sync::Arc::new(IgnoreFiles::new(input.clone()));
+    let filter = ignores.clone();
     let walker = ignore::WalkBuilder::new(root)
-        .hidden(false)
+        .standard_filters(false)
         .follow_links(false)
-        .require_git(false)
-        .add_custom_ignore_filename(IGNORE_FILE)
-        .filter_entry(|entry| {
-            !(entry.file_type().is_some_and(|t| t.is_dir())
+        .filter_entry(move |entry| {
+            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+            let skipped = is_dir
                 && SKIPPED_DIRS
                     .iter()
-                    .any(|skip| entry.file_name() == std::ffi::OsStr::new(skip)))
+                    .any(|skip| entry.file_name() == std::ffi::OsStr::new(skip));
+            !skipped && (entry.depth() == 0 || !filter.ignored(entry.path(), is_dir))
         })
         .build();
 
@@ -107,10 +114,9 @@ pub fn discover(root: &Path) -> Discovery {
         let entry = match entry {
             Ok(entry) => entry,
             Err(err) => {
-                findings.push(Finding::warning(
-                    Code::InputUnreadable,
-                    format!("could not walk part of the tree: {err}"),
-                ));
+                // A folder that cannot be listed (no permission, a path too long to open) may
+                // hold projects: the audit is incomplete, never a pass.
+                findings.push(walk_error(root, &err));
                 continue;
             }
         };
@@ -118,16 +124,21 @@ pub fn discover(root: &Path) -> Discovery {
             continue;
         };
         let name = entry.file_name().to_string_lossy();
-        let interesting = is_manifest_name(&name);
-        if file_type.is_symlink() {
-            if let Some(finding) = check_symlink(root, entry.path(), interesting) {
+        let interesting = is_manifest_name(&name) && entry.depth() > 0;
+        if !interesting {
+            if file_type.is_symlink()
+                && let Some(finding) = check_symlink(root, entry.path())
+            {
                 findings.push(finding);
             }
-            if !interesting || !points_inside(root, entry.path()) {
-                continue;
-            }
-        } else if !file_type.is_file() || !interesting {
             continue;
+        }
+        // Whatever stands under a name fundament reads is recorded, so that the reader of its
+        // project says truthfully why it could not be read (a FIFO, a folder, a link out of the
+        // tree) rather than that the file is missing; the refusal is reported here as well, for
+        // names no reader gets to (the audit reports each finding once).
+        if let Some(refusal) = refused(&input, entry.path()) {
+            findings.push(Finding::refused(&refusal));
         }
         if let Some(dir) = entry.path().parent() {
             files
@@ -137,6 +148,7 @@ pub fn discover(root: &Path) -> Discovery {
         }
     }
 
+    findings.extend(ignores.take_findings());
     for names in files.values_mut() {
         names.sort();
     }
@@ -157,8 +169,8 @@ pub fn discover(root: &Path) -> Discovery {
         }
     }
     let tree = TreeFiles { by_dir: files };
-    let mut projects = cargo_projects(root, &tree.by_dir, &mut findings);
-    projects.extend(js_projects(&tree));
+    let mut projects = cargo_projects(&input, &tree.by_dir, &mut findings);
+    projects.extend(js_projects(&input, &tree));
     projects.extend(composer_projects(&tree));
     projects.extend(python_projects(&tree));
     projects.extend(go_projects(&tree));
@@ -169,6 +181,95 @@ pub fn discover(root: &Path) -> Discovery {
         projects,
         tree,
         findings,
+    }
+}
+
+/// The ignore files of the tree (`.git/info/exclude` at the root, then in every directory
+/// `.gitignore`, `.ignore` and `.fundamentignore`, later ones taking precedence), read through
+/// [`Confined`] and applied the way git applies them: the deepest file with a matching pattern
+/// decides. Files above the audited root are not read.
+struct IgnoreFiles {
+    input: Confined,
+    by_dir: std::sync::Mutex<HashMap<PathBuf, Option<std::sync::Arc<Gitignore>>>>,
+    findings: std::sync::Mutex<Vec<Finding>>,
+}
+
+impl IgnoreFiles {
+    fn new(input: Confined) -> IgnoreFiles {
+        IgnoreFiles {
+            input,
+            by_dir: Default::default(),
+            findings: Default::default(),
+        }
+    }
+
+    /// The patterns of `dir`'s own ignore files.
+    fn of(&self, dir: &Path) -> Option<std::sync::Arc<Gitignore>> {
+        if let Some(done) = self.by_dir.lock().ok()?.get(dir) {
+            return done.clone();
+        }
+        let mut builder = GitignoreBuilder::new(dir);
+        let mut any = false;
+        let mut names = vec![
+            dir.join(".gitignore"),
+            dir.join(".ignore"),
+            dir.join(IGNORE_FILE),
+        ];
+        if dir == self.input.root() {
+            names.insert(0, dir.join(".git").join("info").join("exclude"));
+        }
+        for path in names {
+            match self.input.read_text(&path, Limit::CONFIG) {
+                Ok(text) => {
+                    for line in text.lines() {
+                        // A malformed pattern is skipped, as git skips it.
+                        let _ = builder.add_line(Some(path.clone()), line);
+                        any = true;
+                    }
+                }
+                Err(refusal) if refusal.is_missing() => {}
+                Err(refusal) => {
+                    // Not reading an ignore file audits more, not less: a warning.
+                    if let Ok(mut findings) = self.findings.lock() {
+                        findings.push(Finding::refused_as(&refusal, Severity::Warning));
+                    }
+                }
+            }
+        }
+        let built = any
+            .then(|| builder.build().ok())
+            .flatten()
+            .map(std::sync::Arc::new);
+        if let Ok(mut by_dir) = self.by_dir.lock() {
+            by_dir.insert(dir.to_path_buf(), built.clone());
+        }
+        built
+    }
+
+    /// Whether an ignore file of a directory above `path` (within the tree) ignores it.
+    fn ignored(&self, path: &Path, is_dir: bool) -> bool {
+        let mut dir = path.parent();
+        while let Some(current) = dir {
+            if !current.starts_with(self.input.root()) {
+                break;
+            }
+            if let Some(patterns) = self.of(current) {
+                match patterns.matched(path, is_dir) {
+                    ignore::Match::Ignore(_) => return true,
+                    ignore::Match::Whitelist(_) => return false,
+                    ignore::Match::None => {}
+                }
+            }
+            dir = current.parent();
+        }
+        false
+    }
+
+    fn take_findings(&self) -> Vec<Finding> {
+        self.findings
+            .lock()
+            .map(|mut f| std::mem::take(&mut *f))
+            .unwrap_or_default()
     }
 }
 
@@ -230,22 +331,74 @@ pub fn is_requirements_name(name: &str) -> bool {
     name.ends_with(".txt") && name.to_ascii_lowercase().contains("requirements")
 }
 
-/// True when `path` resolves to a location inside `root`.
-pub fn points_inside(root: &Path, path: &Path) -> bool {
-    match std::fs::canonicalize(path) {
-        Ok(target) => target.starts_with(root),
-        Err(_) => false,
+/// Why the entry at `path`, under a name fundament reads, will not be read: it leads outside
+/// the tree, or is not a regular file. Nothing is opened.
+fn refused(input: &Confined, path: &Path) -> Option<crate::source::Refusal> {
+    let canonical = match input.resolve(path) {
+        Ok(canonical) => canonical,
+        Err(refusal) => return (!refusal.is_missing()).then_some(refusal),
+    };
+    match std::fs::metadata(&canonical) {
+        Ok(meta) if meta.is_file() => None,
+        _ => input
+            .file(path, crate::source::Limit::LOCKFILE)
+            .err()
+            .filter(|r| !matches!(r.reason, Reason::TooLarge { .. })),
     }
 }
 
-/// Symbolic links are never followed into directories; a link that leaves the tree is worth a
-/// warning when it is a directory (its contents are not audited) or a manifest (it is not read).
-fn check_symlink(root: &Path, path: &Path, is_manifest: bool) -> Option<Finding> {
+/// An error of the walk as a finding: an error, since what could not be listed was not audited.
+fn walk_error(root: &Path, err: &ignore::Error) -> Finding {
+    let path = walk_error_path(err);
+    let display = path.map(|p| relative(root, p));
+    let cause = walk_error_cause(err);
+    let message = match &display {
+        Some(display) => format!("{display} could not be read: {cause}; it was not audited"),
+        None => format!("part of the tree could not be read: {cause}; it was not audited"),
+    };
+    let finding = Finding::error(Code::InputUnreadable, message);
+    match display {
+        Some(display) => finding.at(display, None),
+        None => finding,
+    }
+}
+
+fn walk_error_path(err: &ignore::Error) -> Option<&Path> {
+    match err {
+        ignore::Error::WithPath { path, .. } => Some(path),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            walk_error_path(err)
+        }
+        ignore::Error::Loop { child, .. } => Some(child),
+        _ => None,
+    }
+}
+
+fn walk_error_cause(err: &ignore::Error) -> String {
+    match err {
+        ignore::Error::WithPath { err, .. }
+        | ignore::Error::WithDepth { err, .. }
+        | ignore::Error::WithLineNumber { err, .. } => walk_error_cause(err),
+        ignore::Error::Io(io) => {
+            let text = io.to_string();
+            match text.find(" (os error") {
+                Some(i) => text[..i].to_lowercase(),
+                None => text,
+            }
+        }
+        other => other.to_string(),
+    }
+}
+
+/// Symbolic links are never followed into directories; a link to a directory outside the tree
+/// is worth a warning: its contents are not audited. (Links under the names of manifests and
+/// lockfiles are checked like every such name, by [`refused`].)
+fn check_symlink(root: &Path, path: &Path) -> Option<Finding> {
     let display = relative(root, path);
     match std::fs::canonicalize(path) {
         Ok(target) if target.starts_with(root) => None,
         Ok(target) => {
-            if is_manifest || target.is_dir() {
+            if target.is_dir() {
                 Some(
                     Finding::warning(
                         Code::SymlinkOutsideRoot,
@@ -260,15 +413,6 @@ fn check_symlink(root: &Path, path: &Path, is_manifest: bool) -> Option<Finding>
                 None
             }
         }
-        Err(err) if is_manifest => Some(
-            Finding::warning(
-                Code::SymlinkOutsideRoot,
-                format!(
-                    "{display} is a symbolic link that cannot be resolved ({err}); it was not read"
-                ),
-            )
-            .at(display, None),
-        ),
         Err(_) => None,
     }
 }
@@ -296,7 +440,7 @@ struct CargoWorkspace {
 }
 
 fn cargo_projects(
-    root: &Path,
+    input: &Confined,
     files: &BTreeMap<PathBuf, Vec<String>>,
     findings: &mut Vec<Finding>,
 ) -> Vec<FoundProject> {
@@ -306,15 +450,13 @@ fn cargo_projects(
             continue;
         }
         let path = dir.join("Cargo.toml");
-        match read_cargo_manifest(&path, &relative(root, &path)) {
+        let display = input.display(&path);
+        match read_cargo_manifest(input, &path, &display) {
             Ok(manifest) => manifests.push(manifest),
             Err(message) => {
                 // Reported here, with its line; no project is created for it, and the error
                 // marks the audit incomplete.
-                findings.push(
-                    Finding::error(Code::InputUnreadable, message.text)
-                        .at(relative(root, &path), message.line),
-                );
+                findings.push(Finding::error(message.code, message.text).at(display, message.line));
             }
         }
     }
@@ -339,7 +481,7 @@ fn cargo_projects(
             kind: ProjectKind::Cargo,
             dir: manifest.dir.clone(),
             manifest: manifest.dir.join("Cargo.toml"),
-            lockfile: lock.is_file().then_some(lock),
+            lockfile: std::fs::symlink_metadata(&lock).is_ok().then_some(lock),
             files: Vec::new(),
         });
     }
@@ -379,16 +521,29 @@ impl CargoManifest {
 }
 
 struct ManifestError {
+    code: Code,
     text: String,
     line: Option<usize>,
 }
 
-fn read_cargo_manifest(path: &Path, display: &str) -> Result<CargoManifest, ManifestError> {
-    let text = std::fs::read_to_string(path).map_err(|err| ManifestError {
-        text: format!("cannot read {display}: {err}"),
-        line: None,
-    })?;
+fn read_cargo_manifest(
+    input: &Confined,
+    path: &Path,
+    display: &str,
+) -> Result<CargoManifest, ManifestError> {
+    let text = input
+        .read_text(path, Limit::MANIFEST)
+        .map_err(|refusal| ManifestError {
+            code: if refusal.is_outside() {
+                Code::SymlinkOutsideRoot
+            } else {
+                Code::InputUnreadable
+            },
+            text: refusal.to_string(),
+            line: None,
+        })?;
     let table: toml::Table = toml::from_str(&text).map_err(|err| ManifestError {
+        code: Code::InputUnreadable,
         text: format!("{display} is not valid TOML: {}", err.message().trim()),
         line: err.span().map(|span| line_of_offset(&text, span.start)),
     })?;
@@ -426,15 +581,15 @@ fn string_array(value: Option<&toml::Value>) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn js_projects(tree: &TreeFiles) -> Vec<FoundProject> {
+fn js_projects(input: &Confined, tree: &TreeFiles) -> Vec<FoundProject> {
     // Workspace roots first: their members are part of them, not projects of their own.
     let mut workspace_globs: Vec<(PathBuf, GlobSet)> = Vec::new();
     for (dir, names) in &tree.by_dir {
         let has = |name: &str| names.iter().any(|n| n == name);
         let globs = if has("pnpm-workspace.yaml") {
-            pnpm_workspace_globs(&dir.join("pnpm-workspace.yaml"))
+            pnpm_workspace_globs(input, &dir.join("pnpm-workspace.yaml"))
         } else if has("package.json") {
-            npm_workspace_globs(&dir.join("package.json"))
+            npm_workspace_globs(input, &dir.join("package.json"))
         } else {
             None
         };
@@ -501,13 +656,13 @@ fn js_projects(tree: &TreeFiles) -> Vec<FoundProject> {
 }
 
 /// The `packages` globs of a pnpm-workspace.yaml.
-fn pnpm_workspace_globs(path: &Path) -> Option<GlobSet> {
+fn pnpm_workspace_globs(input: &Confined, path: &Path) -> Option<GlobSet> {
     #[derive(serde::Deserialize)]
     struct Workspace {
         #[serde(default)]
         packages: Vec<String>,
     }
-    let text = std::fs::read_to_string(path).ok()?;
+    let text = input.read_text(path, Limit::MANIFEST).ok()?;
     let workspace: Workspace = serde_saphyr::from_str(&text).ok()?;
     glob_set(&workspace.packages)
 }
@@ -620,7 +775,7 @@ fn go_projects(tree: &TreeFiles) -> Vec<FoundProject> {
                 dir: dir.clone(),
                 manifest: dir.join("go.mod"),
                 lockfile: tree.has(dir, "go.sum").then(|| dir.join("go.sum")),
-                files: if vendored.is_file() {
+                files: if std::fs::symlink_metadata(&vendored).is_ok() {
                     vec![vendored]
                 } else {
                     Vec::new()
@@ -719,8 +874,8 @@ fn gradle_projects(tree: &TreeFiles) -> Vec<FoundProject> {
 
 /// The `workspaces` globs of a package.json, if it declares any. Parse errors are left to the
 /// npm reader, which reports them with the project.
-fn npm_workspace_globs(path: &Path) -> Option<GlobSet> {
-    let text = std::fs::read_to_string(path).ok()?;
+fn npm_workspace_globs(input: &Confined, path: &Path) -> Option<GlobSet> {
+    let text = input.read_text(path, Limit::MANIFEST).ok()?;
     let value: serde_json::Value = serde_json::from_str(&text).ok()?;
     let patterns: Vec<String> = match value.get("workspaces")? {
         serde_json::Value::Array(items) => items
@@ -846,7 +1001,16 @@ mod tests {
         std::os::unix::fs::symlink(outside.path(), root.join("linked")).unwrap();
         let found = discover(&root);
         assert_eq!(found.projects.len(), 1);
-        assert_eq!(found.projects[0].lockfile, None);
+        // Recorded, so that the npm reader refuses it with its reason, rather than report the
+        // project as having no lockfile.
+        assert_eq!(
+            found.projects[0].lockfile,
+            Some(root.join("app/package-lock.json"))
+        );
+        assert_eq!(
+            found.findings[0].severity,
+            crate::diagnostic::Severity::Error
+        );
         let codes: Vec<_> = found.findings.iter().map(|f| f.code).collect();
         assert_eq!(
             codes,

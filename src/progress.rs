@@ -54,6 +54,8 @@ impl Progress {
 
     /// Marks the start of a task; the task ends when the returned guard is dropped.
     pub fn task(&self, message: String) -> Task<'_> {
+        // Messages name directories of the audited tree: escaped for the terminal.
+        let message = crate::report::escape::line(&message).into_owned();
         if let (Some(bar), Ok(mut running)) = (&self.bar, self.running.lock()) {
             running.push(message.clone());
             bar.set_message(message.clone());

@@ -137,8 +137,14 @@ fn a_lockfile_linking_outside_the_tree_is_not_read() {
     let links = findings(&run.json, "I004");
     assert_eq!(links.len(), 1, "{}", run.json["findings"]);
     assert_eq!(links[0]["location"]["file"], "package-lock.json");
-    assert_eq!(links[0]["severity"], "warning");
-    // Without its lockfile the project cannot be audited, and the audit says so.
-    assert_eq!(findings(&run.json, "I002").len(), 1);
+    assert_eq!(
+        links[0]["message"],
+        "package-lock.json is a symbolic link (or lies behind one) to a file outside the \
+         audited tree; not read"
+    );
+    // The project's lockfile was refused: the project cannot be audited, and the audit says
+    // why (not that the lockfile is missing).
+    assert_eq!(links[0]["severity"], "error");
+    assert!(findings(&run.json, "I002").is_empty());
     assert_eq!(run.code, 2);
 }

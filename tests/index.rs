@@ -44,6 +44,7 @@ fn record(purl: &str, version: &str, decision: Decision, licence: &str) -> Recor
         evidence: RecordEvidence::default(),
         no_evidence: None,
         signatures: Vec::new(),
+        vex: Vec::new(),
     }
 }
 
@@ -1571,6 +1572,9 @@ fn a_curation_from_an_index_applies_while_its_licence_files_are_unchanged() {
     let options = IdentifyOptions {
         detect: DetectMode::Needed,
         cache: DetectionCache::new(None),
+        areas: fundament::source::Confined::other(tmp.path(), "the package cache")
+            .into_iter()
+            .collect(),
     };
     let identified = licence::identify(&graph, std::slice::from_ref(&curation), &options);
     let concluded = &identified.evidence[0].concluded;

@@ -512,6 +512,66 @@ fn a_proposal_is_a_branch_with_a_summary_pushed_for_a_merge_request() {
         .peel_to_commit()
         .unwrap();
     assert_eq!(tip.parent_id(0).unwrap(), branch.id());
+
+    // A VEX statement proposed on the branch repeats the decision in force there (the work
+    // tree has none) and is listed in the summary.
+    let out = index_cmd(
+        tmp.path(),
+        &[
+            "propose",
+            "--index",
+            index.to_str().unwrap(),
+            "--branch",
+            "vetting/frontend",
+            "pkg:npm/debug@2.6.9",
+            "--vex",
+            "GHSA-gxpj-cx7g-858c",
+            "--vex-status",
+            "not_affected",
+            "--justification",
+            "vulnerable_code_not_in_execute_path",
+            "--analysis",
+            "debug() is never given | user input",
+            "--reviewer",
+            "Ann Example",
+            "--organisation",
+            "City of Example",
+            "--summary",
+            "-",
+        ],
+    );
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("VEX statements:\n\n- `pkg:npm/debug` 2.6.9: `GHSA-gxpj-cx7g-858c` not_affected (vulnerable_code_not_in_execute_path): debug() is never given \\| user input\n"),
+        "{stdout}"
+    );
+    assert!(!index.join("npm").exists());
+    let tip = repo
+        .find_reference("refs/heads/vetting/frontend")
+        .unwrap()
+        .peel_to_commit()
+        .unwrap();
+    let blob = tip
+        .tree()
+        .unwrap()
+        .get_path(Path::new("npm/de/bu/debug"))
+        .unwrap()
+        .to_object(&repo)
+        .unwrap()
+        .peel_to_blob()
+        .unwrap();
+    let last: serde_json::Value = serde_json::from_str(
+        std::str::from_utf8(blob.content())
+            .unwrap()
+            .lines()
+            .last()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(last["decision"], "approved");
+    assert_eq!(last["licence"], "MIT");
+    assert_eq!(last["vex"][0]["vulnerability"], "GHSA-gxpj-cx7g-858c");
 }
 
 #[test]

@@ -883,3 +883,141 @@ fn the_audit_uses_only_what_the_policy_trusts() {
         "{debug}"
     );
 }
+
+/// Bob's statement that serde 1.0.0 is not affected by a vulnerability, without a decision (the
+/// decision in force is repeated), signed with `key`.
+fn state_not_affected(tmp: &Path, index: &Path, who: &str, key: &Path) -> std::process::Output {
+    publish(
+        tmp,
+        index,
+        &[
+            "pkg:cargo/serde@1.0.0",
+            "--vex",
+            "RUSTSEC-2099-0001",
+            "--vex-status",
+            "not_affected",
+            "--justification",
+            "vulnerable_code_not_in_execute_path",
+            "--analysis",
+            "the affected deserializer is never called",
+            "--reviewer",
+            who,
+            "--organisation",
+            "City of Example",
+            "--sign-key",
+            key.to_str().unwrap(),
+        ],
+    )
+}
+
+#[test]
+fn vex_statements_are_signed_with_the_decision() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (index, ann, bob) = signing_index(tmp.path(), 2);
+    for (who, key) in [("Ann Example", &ann), ("Bob Example", &bob)] {
+        ok(&publish_as(
+            tmp.path(),
+            &index,
+            "pkg:cargo/serde@1.0.0",
+            who,
+            &key.private,
+        ));
+    }
+    assert_eq!(
+        layered(&index, true)
+            .lookup("pkg:cargo/serde", "1.0.0")
+            .decision(),
+        Some(Decision::Approved)
+    );
+
+    // The statement repeats the approval, so in a four-eyes index it needs a second signer.
+    let out = ok(&state_not_affected(
+        tmp.path(),
+        &index,
+        "Bob Example",
+        &bob.private,
+    ));
+    assert!(out.contains("VEX: RUSTSEC-2099-0001 not_affected"), "{out}");
+    assert!(out.contains("signed (1)"), "{out}");
+    assert!(out.contains("under review until approved by 2"), "{out}");
+    let lookup = layered(&index, true).lookup("pkg:cargo/serde", "1.0.0");
+    assert_eq!(lookup.decision(), Some(Decision::UnderReview));
+    assert_eq!(
+        lookup.answer.as_ref().unwrap().record.vex[0].vulnerability,
+        "RUSTSEC-2099-0001"
+    );
+
+    // Ann co-signs the line with the statement: approved again, the statement signed by both.
+    let out = ok(&publish_as(
+        tmp.path(),
+        &index,
+        "pkg:cargo/serde@1.0.0",
+        "Ann Example",
+        &ann.private,
+    ));
+    assert!(out.contains("co-signed approved"), "{out}");
+    let lookup = layered(&index, true).lookup("pkg:cargo/serde", "1.0.0");
+    assert_eq!(lookup.decision(), Some(Decision::Approved));
+    let answer = lookup.answer.unwrap();
+    assert_eq!(answer.record.vex.len(), 1);
+    assert_eq!(answer.signers.len(), 2);
+    ok(&verify(tmp.path(), &index));
+
+    // What is signed holds the statement ...
+    let file = index.join(SERDE_FILE);
+    let text_now = std::fs::read_to_string(&file).unwrap();
+    let last_line = text_now.lines().count().to_string();
+    let signed = ok(&index_cmd(
+        tmp.path(),
+        &["signed-data", file.to_str().unwrap(), "--line", &last_line],
+    ));
+    assert!(
+        signed.contains(r#""vex":[{"analysis":"the affected deserializer is never called""#),
+        "{signed}"
+    );
+
+    // ... so a changed analysis, or a statement slipped into a signed line, breaks the
+    // signatures, and the reader uses neither the line nor its statement.
+    let lines: Vec<&str> = text_now.lines().collect();
+    // Every line with the statement (Bob's, and the one Ann co-signed) says something else.
+    let changed: Vec<String> = lines
+        .iter()
+        .map(|l| {
+            l.replace(
+                "the affected deserializer is never called",
+                "nothing to see here",
+            )
+        })
+        .collect();
+    // The statement put into the approval both signed, which then is the only line.
+    let mut slipped: serde_json::Value = serde_json::from_str(lines[1]).unwrap();
+    slipped["vex"] =
+        serde_json::from_str::<serde_json::Value>(lines[lines.len() - 1]).unwrap()["vex"].clone();
+    let slipped = vec![
+        lines[0].to_string(),
+        serde_json::to_string(&slipped).unwrap(),
+    ];
+    for (what, edited, at) in [
+        ("a changed analysis", changed, lines.len()),
+        ("a statement added to a signed line", slipped, 2),
+    ] {
+        std::fs::write(&file, edited.join("\n") + "\n").unwrap();
+        let out = verify(tmp.path(), &index);
+        assert_eq!(code(&out), 2, "{what}: {}", text(&out));
+        assert!(
+            text(&out).contains(&format!("{SERDE_FILE}:{at}: "))
+                && text(&out).contains("does not match the record"),
+            "{what}: {}",
+            text(&out)
+        );
+        let lookup = layered(&index, false).lookup("pkg:cargo/serde", "1.0.0");
+        assert!(!lookup.conclusive(), "{what}");
+        let statements: Vec<_> = lookup
+            .answer
+            .iter()
+            .flat_map(|a| std::iter::once(&a.record).chain(a.superseded.iter().map(|d| &d.record)))
+            .flat_map(|r| &r.vex)
+            .collect();
+        assert!(statements.is_empty(), "{what}: {statements:?}");
+    }
+}

@@ -110,15 +110,34 @@ fn index(tmp: &Path) -> PathBuf {
         &ann,
         "waits for Bob",
     );
-    decide(
-        "pkg:npm/ms@2.0.0",
-        "rejected",
-        "MIT",
-        "Bob Example",
-        "Landeshauptstadt Beispiel",
-        &bob,
-        "unmaintained",
-    );
+    // The rejection says why with a VEX statement, shown with it.
+    ok(&publish(
+        tmp,
+        &index,
+        &[
+            "pkg:npm/ms@2.0.0",
+            "--decision",
+            "rejected",
+            "--licence",
+            "MIT",
+            "--reviewer",
+            "Bob Example",
+            "--organisation",
+            "Landeshauptstadt Beispiel",
+            "--notes",
+            "unmaintained",
+            "--vex",
+            "GHSA-w9mr-4mfr-499f",
+            "--vex-status",
+            "affected",
+            "--analysis",
+            "<b>parse</b> is reachable with user input",
+            "--action",
+            "replace ms with a maintained parser",
+            "--sign-key",
+            bob.to_str().unwrap(),
+        ],
+    ));
     decide(
         "pkg:cargo/serde@1.0.0",
         "rejected",
@@ -214,6 +233,27 @@ fn the_site_has_a_list_a_page_per_component_and_organisation_and_a_feed() {
     assert!(debug_de.contains("signiert von Ann Example, Bob Example (2/2 Freigaben)"));
     let ms_de = std::fs::read_to_string(site.join("de/c/npm/2/ms.html")).unwrap();
     assert!(ms_de.contains(">abgelehnt</span>"));
+    // VEX statements, with who made them, escaped like every text of a record.
+    let ms = std::fs::read_to_string(site.join("en/c/npm/2/ms.html")).unwrap();
+    assert!(ms.contains("<dt>VEX statements</dt>"), "{ms}");
+    assert!(
+        ms.contains("<code>GHSA-w9mr-4mfr-499f</code>: <span class=\"vex-status\" data-status=\"affected\">affected</span>"),
+        "{ms}"
+    );
+    assert!(
+        ms.contains("&lt;b&gt;parse&lt;&#x2f;b&gt; is reachable"),
+        "{ms}"
+    );
+    assert!(
+        ms.contains("What to do: replace ms with a maintained parser"),
+        "{ms}"
+    );
+    assert!(
+        ms.contains("(Bob Example, Landeshauptstadt Beispiel, "),
+        "{ms}"
+    );
+    assert!(ms_de.contains("<dt>VEX-Aussagen</dt>"), "{ms_de}");
+    assert!(ms_de.contains(">betroffen</span>"), "{ms_de}");
 
     // The organisation pages: keys and decisions.
     let orgs: Vec<PathBuf> = std::fs::read_dir(site.join("en/o"))

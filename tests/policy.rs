@@ -170,7 +170,7 @@ approved-by = "someone"
 #[test]
 fn a_pinned_clarification_replaces_the_metadata_until_the_file_changes() {
     use sha2::Digest;
-    let licence = fixture("cargo/deps/filed/LICENSE.txt");
+    let licence = fixture("cargo/workspace/vendor/filed/LICENSE.txt");
     let sha = hex::encode(sha2::Sha256::digest(std::fs::read(&licence).unwrap()));
     let policy = |sha: &str| {
         format!(

@@ -51,10 +51,17 @@ fn project(server: &TestServer, settings: &str) -> (tempfile::TempDir, PathBuf) 
 /// Runs an audit with registry look-ups on, the given cache, and no user configuration.
 fn audit(dir: &Path, cache: &Path, extra: &[&str]) -> support::JsonRun {
     let home = tempfile::tempdir().unwrap();
+    audit_with_home(dir, cache, home.path(), extra)
+}
+
+/// [`audit`] with the user's home (their ~/.npmrc) in `home`.
+fn audit_with_home(dir: &Path, cache: &Path, home: &Path, extra: &[&str]) -> support::JsonRun {
     let output = support::fundament()
         .env_remove("FUNDAMENT_NO_REGISTRY")
         .env("FUNDAMENT_CACHE_DIR", cache)
-        .env("HOME", home.path())
+        .env("HOME", home)
+        .env("FUNDAMENT_CONFIG", home.join("fundament.toml"))
+        .env("FUNDAMENT_TEST_SECRET", "leaked-secret")
         .env_remove("npm_config_registry")
         .env_remove("NPM_CONFIG_REGISTRY")
         .args(["audit", "--format", "json"])
@@ -306,19 +313,21 @@ fn the_registry_comes_from_npmrc_when_the_lockfile_names_none() {
 }
 
 #[test]
-fn tokens_from_npmrc_go_only_to_their_registry() {
+fn tokens_from_the_users_npmrc_go_only_to_their_registry() {
     let server = TestServer::start();
     serve_all(&server);
     let (_tmp, dir) = project(&server, "");
     let host = server.base.trim_start_matches("http://");
+    let home = tempfile::tempdir().unwrap();
     std::fs::write(
-        dir.join(".npmrc"),
+        home.path().join(".npmrc"),
         format!("//{host}/:_authToken=s3cret\n//other.example/:_authToken=nope\n"),
     )
     .unwrap();
     let cache = tempfile::tempdir().unwrap();
-    let run = audit(&dir, cache.path(), &[]);
+    let run = audit_with_home(&dir, cache.path(), home.path(), &[]);
     assert_eq!(run.code, 0);
+    assert!(!server.seen().is_empty());
     for seen in server.seen() {
         assert_eq!(
             seen.headers.get("authorization").map(String::as_str),
@@ -327,6 +336,64 @@ fn tokens_from_npmrc_go_only_to_their_registry() {
             seen.path
         );
     }
+}
+
+/// The audited tree's .npmrc may name the registry, but its credentials are never used and
+/// `${VAR}` in it is never expanded: a hostile repository must not have the auditor's
+/// environment sent to its host.
+#[test]
+fn the_audited_trees_npmrc_gets_no_expansion_and_gives_no_credentials() {
+    let server = TestServer::start();
+    serve_all(&server);
+    let (_tmp, dir) = project(&server, "");
+    let host = server.base.trim_start_matches("http://");
+    std::fs::write(
+        dir.join(".npmrc"),
+        format!(
+            "//{host}/:_authToken=${{FUNDAMENT_TEST_SECRET}}\n\
+             //{host}/:_auth=from-the-tree\n"
+        ),
+    )
+    .unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let run = audit(&dir, cache.path(), &[]);
+    assert_eq!(run.code, 0, "{}", run.json["findings"]);
+    assert!(!server.seen().is_empty());
+    for seen in server.seen() {
+        assert_eq!(seen.headers.get("authorization"), None, "{}", seen.path);
+        assert!(!format!("{:?}", seen.headers).contains("leaked-secret"));
+    }
+    let notes = findings(&run.json, "R005");
+    assert_eq!(notes.len(), 1, "{}", run.json["findings"]);
+    assert_eq!(notes[0]["severity"], "warning");
+    assert!(
+        notes[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("ignores credentials from the audited tree")
+    );
+
+    // `registry=${VAR}` is not expanded either: the variable's value goes nowhere, and the
+    // audit says why the setting was not used.
+    std::fs::write(
+        dir.join(".npmrc"),
+        "registry=http://${FUNDAMENT_TEST_SECRET}.example/\n",
+    )
+    .unwrap();
+    let lock = dir.join("package-lock.json");
+    let mut json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&lock).unwrap()).unwrap();
+    for (_, entry) in json["packages"].as_object_mut().unwrap() {
+        entry.as_object_mut().unwrap().remove("resolved");
+    }
+    std::fs::write(&lock, serde_json::to_string(&json).unwrap()).unwrap();
+    let run = audit(&dir, tempfile::tempdir().unwrap().path(), &["--offline"]);
+    let text = run.json.to_string();
+    assert!(!text.contains("leaked-secret"), "{text}");
+    assert!(
+        text.contains("does not expand environment variables"),
+        "{text}"
+    );
 }
 
 #[test]

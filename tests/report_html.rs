@@ -164,7 +164,7 @@ fn strong_copyleft_obligations_are_explained_in_german() {
 fn the_component_table_lists_every_package_in_the_audits_order() {
     let json = audit_json(&fixture("cargo/workspace"), &["--offline"]).json;
     let md = workspace("markdown", "en");
-    let table = &md[md.find("## 8. All components").unwrap()..];
+    let table = &md[md.find("## 9. All components").unwrap()..];
     let rows: Vec<&str> = table
         .lines()
         .filter(|l| l.starts_with("| ") && !l.starts_with("| #"))
@@ -543,7 +543,7 @@ fn vetting_is_shown_in_the_html_report() {
     assert!(component_row(&de, "mit-lib").contains(">nicht geprüft</span>"));
     assert!(component_row(&de, "app").contains(">nicht anwendbar</span>"));
     assert!(de.contains("Die Richtlinie erwartet eine Freigabe"));
-    assert!(de.contains("<h2 id=\"vetting-heading\">7. Geprüfte Komponenten</h2>"));
+    assert!(de.contains("<h2 id=\"vetting-heading\">8. Geprüfte Komponenten</h2>"));
     assert!(de.contains("erneut zu prüfen bis 30.06.2030"));
     assert!(de.contains("2 der 6 Fremdkomponenten verstoßen gegen die Richtlinie"));
 }

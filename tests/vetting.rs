@@ -48,6 +48,7 @@ fn record(purl: &str, version: &str, decision: Decision, licence: &str) -> Recor
         evidence: RecordEvidence::default(),
         no_evidence: None,
         signatures: Vec::new(),
+        vex: Vec::new(),
     }
 }
 

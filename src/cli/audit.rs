@@ -1,6 +1,6 @@
 //! `fundament audit`
 
-use super::input::{InputArgs, write_output};
+use super::input::{InputArgs, report_input_problems, write_output};
 use super::{Cli, colour_stdout};
 use crate::licence::DetectMode;
 use crate::licence::obligations::Lang;
@@ -40,5 +40,6 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> u8 {
     if let Err(code) = write_output(args.output.as_ref(), &text) {
         return code;
     }
+    report_input_problems(&audit);
     audit.exit_code() as u8
 }

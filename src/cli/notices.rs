@@ -44,6 +44,7 @@ pub fn run(cli: &Cli, args: &NoticesArgs) -> u8 {
         return code;
     }
     if audit.summary.outcome == Outcome::Incomplete {
+        super::input::report_input_problems(&audit);
         print_error(
             "some input could not be read (run `fundament audit` for the findings): the notices cover only what was read",
         );

@@ -79,7 +79,7 @@ fn check(file: &std::path::Path) -> u8 {
             let count = |d: crate::policy::Decision| {
                 policy.rules.iter().filter(|r| r.decision == d).count()
             };
-            println!(
+            crate::safe_println!(
                 "{display}: valid policy `{}`: {} allow, {} review, {} deny rules; unknown licences: {}; {} exceptions, {} clarifications",
                 policy.name,
                 count(crate::policy::Decision::Allow),
@@ -90,7 +90,7 @@ fn check(file: &std::path::Path) -> u8 {
                 policy.clarifications.len()
             );
             if let Some(mode) = policy.use_mode {
-                println!(
+                crate::safe_println!(
                     "  compatibility checked for `{mode}` use against {}",
                     policy
                         .outbound
@@ -103,9 +103,10 @@ fn check(file: &std::path::Path) -> u8 {
                 if let Some(date) = e.expires
                     && date < today
                 {
-                    println!(
+                    crate::safe_println!(
                         "  warning: the exception for {} ({}) expired on {date}",
-                        e.spec, e.source
+                        e.spec,
+                        e.source
                     );
                 }
             }
@@ -160,11 +161,14 @@ fn explain_command(args: &ExplainArgs) -> u8 {
             return EXIT_INPUT;
         };
         let line = format!(
-            "{} {}: licence {} ({})\n\n",
-            found.package.name,
-            found.package.version,
-            found.licence.concluded.expression,
-            found.licence.concluded.explanation
+            "{}\n\n",
+            crate::report::escape::line(&format!(
+                "{} {}: licence {} ({})",
+                found.package.name,
+                found.package.version,
+                found.licence.concluded.expression,
+                found.licence.concluded.explanation
+            ))
         );
         (
             found.licence.concluded.expression.clone(),
@@ -235,13 +239,13 @@ fn import_command(file: &std::path::Path, output: Option<&PathBuf>) -> u8 {
         }
         None => print!("{}", imported.policy),
     }
-    eprintln!("converted {display} ({})", imported.format);
+    crate::safe_eprintln!("converted {display} ({})", imported.format);
     if imported.not_carried.is_empty() {
-        eprintln!("everything was carried over");
+        crate::safe_eprintln!("everything was carried over");
     } else {
-        eprintln!("not carried over ({}):", imported.not_carried.len());
+        crate::safe_eprintln!("not carried over ({}):", imported.not_carried.len());
         for note in &imported.not_carried {
-            eprintln!("  - {note}");
+            crate::safe_eprintln!("  - {note}");
         }
     }
     0

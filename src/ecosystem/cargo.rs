@@ -18,6 +18,7 @@ use crate::discover::{FoundProject, relative};
 use crate::model::{
     DeclaredLicence, DepKind, Dependency, Ecosystem, Origin, Package, PackageSource,
 };
+use crate::source::{Confined, Limit};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -38,7 +39,7 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
         return ProjectGraph::failed(ctx, found, "none", finding);
     };
 
-    let lock = match read_lockfile(root, lockfile) {
+    let lock = match read_lockfile(ctx.input, lockfile) {
         Ok(lock) => lock,
         Err(finding) => return ProjectGraph::failed(ctx, found, "Cargo.lock", *finding),
     };
@@ -200,7 +201,7 @@ fn from_lockfile(
 ) -> ProjectGraph {
     let root = ctx.root;
     let lock_display = relative(root, lockfile);
-    let members = member_names(&found.manifest);
+    let members = member_names(ctx.input, &found.manifest);
     let mut packages = Vec::with_capacity(lock.package.len());
     let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
     for (index, entry) in lock.package.iter().enumerate() {
@@ -261,13 +262,13 @@ fn from_lockfile(
 /// the root's `[package]` and every manifest matched by `[workspace] members` (not `exclude`).
 /// Empty when the manifests cannot be read, in which case every path package counts as the
 /// project's own.
-fn member_names(manifest: &Path) -> std::collections::HashSet<String> {
+fn member_names(input: &Confined, manifest: &Path) -> std::collections::HashSet<String> {
     let mut names = std::collections::HashSet::new();
     let Some(dir) = manifest.parent() else {
         return names;
     };
     let read = |path: &Path| -> Option<toml::Table> {
-        toml::from_str(&std::fs::read_to_string(path).ok()?).ok()
+        toml::from_str(&input.read_text(path, Limit::MANIFEST).ok()?).ok()
     };
     let package_name = |table: &toml::Table| -> Option<String> {
         Some(table.get("package")?.get("name")?.as_str()?.to_string())
@@ -392,17 +393,11 @@ impl CargoLock {
 const LOCK_VERSIONS: &[u32] = &[1, 2, 3, 4];
 
 /// Reads and checks Cargo.lock; errors name the file and line.
-pub fn read_lockfile(root: &Path, path: &Path) -> Result<CargoLock, Box<Finding>> {
-    let display = relative(root, path);
-    let text = std::fs::read_to_string(path).map_err(|err| {
-        Box::new(
-            Finding::error(
-                Code::InputUnreadable,
-                format!("cannot read {display}: {err}"),
-            )
-            .at(display.clone(), None),
-        )
-    })?;
+pub fn read_lockfile(input: &Confined, path: &Path) -> Result<CargoLock, Box<Finding>> {
+    let display = input.display(path);
+    let text = input
+        .read_text(path, Limit::LOCKFILE)
+        .map_err(|refusal| Box::new(Finding::refused(&refusal)))?;
     let lock: CargoLock = toml::from_str(&text).map_err(|err| {
         Box::new(
             Finding::error(

@@ -20,10 +20,11 @@ use super::local_path;
 use super::{ProjectGraph, ReadContext};
 use super::{dir_name, json_error};
 use crate::diagnostic::{Code, Finding};
-use crate::discover::{FoundProject, points_inside};
+use crate::discover::FoundProject;
 use crate::model::{
     DeclaredLicence, DepKind, Dependency, Ecosystem, Origin, Package, PackageSource, Scope,
 };
+use crate::source::{Confined, Limit};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -37,7 +38,9 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
     let manifest_display = ctx.display(&found.manifest);
     let manifest = if has_manifest {
         Some(read_json::<Manifest>(
+            ctx.input,
             &found.manifest,
+            Limit::MANIFEST,
             &manifest_display,
             "composer.json",
         ))
@@ -64,7 +67,13 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
     };
 
     let lock_display = ctx.display(lockfile);
-    let lock = match read_json::<Lockfile>(lockfile, &lock_display, "composer.lock") {
+    let lock = match read_json::<Lockfile>(
+        ctx.input,
+        lockfile,
+        Limit::LOCKFILE,
+        &lock_display,
+        "composer.lock",
+    ) {
         Ok(lock) => lock,
         Err(finding) => return ProjectGraph::failed(ctx, found, "composer.lock", *finding),
     };
@@ -253,7 +262,7 @@ fn build_graph(
                     },
                 });
             }
-            package.dir = installed_dir(ctx.root, found, &vendor_dir, entry, &key);
+            package.dir = installed_dir(ctx.input, found, &vendor_dir, entry, &key);
             let index = packages.len();
             packages.push(package);
             index_of.insert(key, index);
@@ -442,7 +451,7 @@ fn source_of(ctx: &ReadContext<'_>, found: &FoundProject, entry: &LockPackage) -
 /// The package's installed directory inside the audited tree: the path repository it comes
 /// from, else `<vendor-dir>/<name>`.
 fn installed_dir(
-    root: &Path,
+    input: &Confined,
     found: &FoundProject,
     vendor_dir: &str,
     entry: &LockPackage,
@@ -456,26 +465,20 @@ fn installed_dir(
         candidates.push(found.dir.join(url));
     }
     candidates.push(found.dir.join(vendor_dir).join(key));
-    candidates
-        .into_iter()
-        .find(|dir| dir.is_dir() && points_inside(root, dir))
+    candidates.into_iter().find(|dir| input.is_dir(dir))
 }
 
 /// Reads a JSON file; errors name the file and line.
 fn read_json<T: for<'de> Deserialize<'de>>(
+    input: &Confined,
     path: &Path,
+    limit: Limit,
     display: &str,
     what: &str,
 ) -> Result<T, Box<Finding>> {
-    let text = std::fs::read_to_string(path).map_err(|err| {
-        Box::new(
-            Finding::error(
-                Code::InputUnreadable,
-                format!("cannot read {display}: {err}"),
-            )
-            .at(display.to_string(), None),
-        )
-    })?;
+    let text = input
+        .read_text(path, limit)
+        .map_err(|refusal| Box::new(Finding::refused(&refusal)))?;
     serde_json::from_str(&text).map_err(|err| {
         Box::new(
             Finding::error(

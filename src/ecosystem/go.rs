@@ -31,8 +31,9 @@
 
 use super::{ProjectGraph, ReadContext, ReadOptions};
 use crate::diagnostic::{Code, Finding};
-use crate::discover::{FoundProject, points_inside};
+use crate::discover::FoundProject;
 use crate::model::{DepKind, Dependency, Ecosystem, Package, PackageSource};
+use crate::source::{Confined, Limit};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -44,10 +45,11 @@ const LISTED: usize = 20;
 
 /// Reads one Go module.
 pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
-    let (display, text) = match ProjectGraph::read_input(ctx, found, &found.manifest, "go.mod") {
-        Ok(read) => read,
-        Err(failed) => return *failed,
-    };
+    let (display, text) =
+        match ProjectGraph::read_input(ctx, found, &found.manifest, Limit::MANIFEST, "go.mod") {
+            Ok(read) => read,
+            Err(failed) => return *failed,
+        };
     let (gomod, errors) = parse_go_mod(text.trim_start_matches('\u{feff}'));
     let Some(module) = gomod.module.clone() else {
         let line = errors
@@ -82,7 +84,7 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
     let mut sums: Sums = HashMap::new();
     if let Some(lockfile) = &found.lockfile {
         let sum_display = ctx.display(lockfile);
-        match std::fs::read_to_string(lockfile) {
+        match ctx.input.read_text(lockfile, Limit::LOCKFILE) {
             Ok(text) => {
                 let (parsed, sum_errors) = parse_go_sum(&text);
                 sums = parsed;
@@ -103,14 +105,8 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
                     );
                 }
             }
-            Err(err) => {
-                findings.push(
-                    Finding::error(
-                        Code::InputUnreadable,
-                        format!("cannot read {sum_display}: {err}"),
-                    )
-                    .at(sum_display.clone(), None),
-                );
+            Err(refusal) => {
+                findings.push(Finding::refused(&refusal));
                 partial.push(format!("{sum_display} could not be read"));
             }
         }
@@ -123,12 +119,14 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
         .find(|f| f.ends_with(Path::new("vendor").join("modules.txt")))
         .cloned()
         .or_else(|| {
+            // Whatever is there is read (and refused with its reason when it is not a regular
+            // file inside the tree); nothing there means the module is not vendored.
             let path = found.dir.join("vendor").join("modules.txt");
-            path.is_file().then_some(path)
+            std::fs::symlink_metadata(&path).is_ok().then_some(path)
         });
     let vendor = modules_txt.as_ref().and_then(|path| {
         let vendor_display = ctx.display(path);
-        match std::fs::read_to_string(path) {
+        match ctx.input.read_text(path, Limit::LOCKFILE) {
             Ok(text) => {
                 let (list, problems) = parse_modules_txt(&text);
                 for (line, message) in problems {
@@ -144,15 +142,10 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
                 }
                 Some((vendor_display, list))
             }
-            Err(err) => {
+            Err(refusal) => {
                 findings.push(
-                    Finding::warning(
-                        Code::InputUnreadable,
-                        format!(
-                            "cannot read {vendor_display}: {err}; the vendored files were not used"
-                        ),
-                    )
-                    .at(vendor_display.clone(), None),
+                    Finding::refused_as(&refusal, crate::diagnostic::Severity::Warning)
+                        .note("the vendored files were not used"),
                 );
                 None
             }
@@ -286,16 +279,20 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
             }
             Some(Target::Dir(dir)) => {
                 let local = found.dir.join(dir);
-                let resolved = std::fs::canonicalize(&local).unwrap_or(local);
+                let inside = ctx.input.dir(&local);
                 let mut package = Package::new(
                     Ecosystem::Golang,
                     &module.path,
                     "",
                     PackageSource::Path {
-                        path: ctx.display(&resolved),
+                        path: match &inside {
+                            Ok(resolved) => ctx.display(resolved),
+                            Err(_) => super::local_path(ctx.root, &found.dir, dir),
+                        },
                     },
                 );
-                if !resolved.is_dir() {
+                let outside = inside.as_ref().is_err_and(|r| r.is_outside());
+                if inside.is_err() && !outside {
                     findings.push(
                         Finding::warning(
                             Code::DependencyUnresolved,
@@ -308,12 +305,12 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
                     );
                     package.licence_unavailable =
                         Some(format!("the replacement directory {dir} does not exist"));
-                } else if !resolved.starts_with(ctx.root) {
+                } else if outside {
                     package.licence_unavailable = Some(format!(
                         "the replacement directory {dir} is outside the audited tree"
                     ));
                 } else {
-                    package.dir = Some(resolved);
+                    package.dir = inside.ok();
                 }
                 package
             }
@@ -331,8 +328,8 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
             }
         };
         if package.dir.is_none() && package.licence_unavailable.is_none() {
-            package.dir = vendored_dir(ctx.root, &found.dir, module)
-                .or_else(|| cached_dir(cache.as_deref(), &package.name, &package.version));
+            package.dir = vendored_dir(ctx.input, &found.dir, module)
+                .or_else(|| cached_dir(cache.as_ref(), &package.name, &package.version));
             if package.dir.is_none() {
                 package.licence_unavailable = Some(NO_LICENCES.to_string());
             }
@@ -370,6 +367,12 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
     let mut graph = ProjectGraph::new(ctx, found, &reader);
     graph.packages = packages;
     graph.findings = findings;
+    graph.project.toolchain = gomod
+        .toolchain
+        .as_deref()
+        .and_then(|t| t.strip_prefix("go"))
+        .or(gomod.go.as_deref())
+        .map(str::to_string);
     if !partial.is_empty() {
         graph.partial(partial.join("; "));
     }
@@ -391,27 +394,33 @@ struct BuildModule {
 
 /// The vendored directory of a module, when vendor/modules.txt lists it at the version used.
 /// Go vendors a module under its original path, also when it is replaced.
-fn vendored_dir(root: &Path, project: &Path, module: &BuildModule) -> Option<PathBuf> {
+fn vendored_dir(input: &Confined, project: &Path, module: &BuildModule) -> Option<PathBuf> {
     if !module.vendored {
         return None;
     }
-    let dir = project.join("vendor").join(&module.path);
-    (dir.is_dir() && points_inside(root, &dir)).then_some(dir)
+    input.dir(&project.join("vendor").join(&module.path)).ok()
 }
 
 /// The module cache's directory of `path@version`, when it exists.
-fn cached_dir(cache: Option<&Path>, path: &str, version: &str) -> Option<PathBuf> {
+/// Module paths and versions come from go.mod and go.sum: one that would lead out of the cache
+/// (`../`) finds nothing.
+fn cached_dir(cache: Option<&Confined>, path: &str, version: &str) -> Option<PathBuf> {
     let cache = cache?;
     if version.is_empty() {
         return None;
     }
-    let dir = cache.join(format!("{}@{}", escape_path(path), escape_path(version)));
-    dir.is_dir().then_some(dir)
+    cache
+        .dir(Path::new(&format!(
+            "{}@{}",
+            escape_path(path),
+            escape_path(version)
+        )))
+        .ok()
 }
 
 /// The module cache: the option, else `GOMODCACHE`, else the first `GOPATH` entry's `pkg/mod`,
 /// else `~/go/pkg/mod`; `None` when that directory does not exist.
-fn module_cache(options: &ReadOptions) -> Option<PathBuf> {
+pub fn module_cache(options: &ReadOptions) -> Option<Confined> {
     let non_empty = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
     let dir = options
         .go_mod_cache
@@ -425,7 +434,7 @@ fn module_cache(options: &ReadOptions) -> Option<PathBuf> {
             })
         })
         .or_else(|| dirs::home_dir().map(|home| home.join("go").join("pkg").join("mod")))?;
-    dir.is_dir().then_some(dir)
+    Confined::other(&dir, "Go's module cache")
 }
 
 /// A module path or version as the module cache and proxy protocol write it: every upper-case

@@ -35,6 +35,9 @@ use super::{ProjectGraph, ReadContext};
 use crate::diagnostic::{Code, Finding, line_of_offset};
 use crate::discover::FoundProject;
 use crate::model::{DepKind, Dependency, Ecosystem, Package, PackageSource, Scope};
+use crate::source::confined::EntryKind;
+use crate::source::confined::normalise;
+use crate::source::{Confined, Limit};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
@@ -71,7 +74,7 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
         .filter(is_settings)
         .find(|p| p.parent() == Some(found.dir.as_path()))
         .cloned();
-    let root_properties = read_properties(&found.dir.join("gradle.properties"));
+    let root_properties = read_properties(ctx, &found.dir.join("gradle.properties"), &mut findings);
     let mut settings = Script::default();
     if let Some(path) = &settings_path {
         match read_script(ctx, path) {
@@ -116,7 +119,7 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
             }
             continue;
         }
-        if path.is_file() && crate::discover::points_inside(ctx.root, &path) {
+        if ctx.input.is_file(&path) {
             match read_catalog(ctx, &path) {
                 Ok(mut catalog) => {
                     catalog.name = name.clone();
@@ -168,7 +171,7 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
                 scripts.push(Some(ParsedBuild {
                     path,
                     script,
-                    properties: read_properties(&dir.join("gradle.properties")),
+                    properties: read_properties(ctx, &dir.join("gradle.properties"), &mut findings),
                 }));
             }
             Err(finding) => {
@@ -252,18 +255,16 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
     let mut used_declared = false;
     for (project_index, dir) in project_dirs.iter().enumerate() {
         let logic = build_logic.iter().any(|b| dir.starts_with(b));
-        let lockfiles = lockfiles_of(found, dir);
+        let lockfiles = lockfiles_of(ctx.input, found, dir);
         if !lockfiles.is_empty() {
             used_lockfile = true;
             for lockfile in &lockfiles {
                 let display = ctx.display(&lockfile.path);
-                let text = match std::fs::read_to_string(&lockfile.path) {
+                let text = match ctx.input.read_text(&lockfile.path, Limit::LOCKFILE) {
                     Ok(text) => text,
-                    Err(err) => {
-                        let message = format!("cannot read {display}: {err}");
-                        partial.push(message.clone());
-                        findings
-                            .push(Finding::error(Code::InputUnreadable, message).at(display, None));
+                    Err(refusal) => {
+                        partial.push(refusal.to_string());
+                        findings.push(Finding::refused(&refusal));
                         continue;
                     }
                 };
@@ -514,21 +515,6 @@ fn same_file(a: &Path, b: &Path) -> bool {
     normalise(a) == normalise(b)
 }
 
-/// `a/b/../c` → `a/c`, without touching the file system.
-fn normalise(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            std::path::Component::ParentDir => {
-                out.pop();
-            }
-            std::path::Component::CurDir => {}
-            other => out.push(other.as_os_str()),
-        }
-    }
-    out
-}
-
 /// The project of the build a `project(":a:b")` path names: the directory `a/b` below the
 /// root, else the only project directory named `b`.
 fn project_by_path(dirs: &[PathBuf], root: &Path, path: &str) -> Option<usize> {
@@ -642,10 +628,13 @@ struct Lockfile {
 }
 
 /// The lockfiles of the project in `dir`.
-fn lockfiles_of(found: &FoundProject, dir: &Path) -> Vec<Lockfile> {
+/// Whatever stands under a lockfile's name is taken (and refused with its reason when it is not
+/// a regular file of the tree).
+fn lockfiles_of(input: &Confined, found: &FoundProject, dir: &Path) -> Vec<Lockfile> {
     let mut out = Vec::new();
+    let exists = |path: &Path| std::fs::symlink_metadata(path).is_ok();
     let main = dir.join("gradle.lockfile");
-    if found.files.contains(&main) || found.lockfile.as_ref() == Some(&main) || main.is_file() {
+    if found.files.contains(&main) || found.lockfile.as_ref() == Some(&main) || exists(&main) {
         out.push(Lockfile {
             path: main,
             configuration: None,
@@ -653,7 +642,7 @@ fn lockfiles_of(found: &FoundProject, dir: &Path) -> Vec<Lockfile> {
         });
     }
     let buildscript = dir.join("buildscript-gradle.lockfile");
-    if buildscript.is_file() {
+    if exists(&buildscript) {
         out.push(Lockfile {
             path: buildscript,
             configuration: None,
@@ -661,11 +650,12 @@ fn lockfiles_of(found: &FoundProject, dir: &Path) -> Vec<Lockfile> {
         });
     }
     let legacy = dir.join("gradle").join("dependency-locks");
-    if let Ok(entries) = std::fs::read_dir(&legacy) {
+    if let Ok(entries) = input.list(&legacy) {
         let mut files: Vec<PathBuf> = entries
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|e| e == "lockfile") && p.is_file())
+            .into_iter()
+            .filter(|e| e.kind != EntryKind::Dir)
+            .map(|e| e.path)
+            .filter(|p| p.extension().is_some_and(|e| e == "lockfile"))
             .collect();
         files.sort();
         for path in files {
@@ -758,12 +748,22 @@ fn parse_lockfile(
 // gradle.properties
 
 /// A Java properties file, as far as Gradle builds use it: `key=value`, `key: value`,
-/// comments, continuation lines. A missing file is empty.
-fn read_properties(path: &Path) -> HashMap<String, String> {
-    let Ok(text) = std::fs::read_to_string(path) else {
-        return HashMap::new();
-    };
-    parse_properties(&text)
+/// comments, continuation lines. A missing file is empty; a refused one (a FIFO, a link out of
+/// the tree) is empty too, with a finding.
+fn read_properties(
+    ctx: &ReadContext<'_>,
+    path: &Path,
+    findings: &mut Vec<Finding>,
+) -> HashMap<String, String> {
+    match ctx.input.read_text(path, Limit::MANIFEST) {
+        Ok(text) => parse_properties(&text),
+        Err(refusal) => {
+            if !refusal.is_missing() {
+                findings.push(Finding::refused(&refusal));
+            }
+            HashMap::new()
+        }
+    }
 }
 
 fn parse_properties(text: &str) -> HashMap<String, String> {
@@ -849,15 +849,10 @@ fn alias_key(alias: &str) -> String {
 
 fn read_catalog(ctx: &ReadContext<'_>, path: &Path) -> Result<Catalog, Vec<Finding>> {
     let display = ctx.display(path);
-    let text = std::fs::read_to_string(path).map_err(|err| {
-        vec![
-            Finding::error(
-                Code::InputUnreadable,
-                format!("cannot read {display}: {err}"),
-            )
-            .at(display.clone(), None),
-        ]
-    })?;
+    let text = ctx
+        .input
+        .read_text(path, Limit::MANIFEST)
+        .map_err(|refusal| vec![Finding::refused(&refusal)])?;
     let file_name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -1505,16 +1500,10 @@ struct ParsedBuild {
 }
 
 fn read_script(ctx: &ReadContext<'_>, path: &Path) -> Result<Script, Box<Finding>> {
-    let display = ctx.display(path);
-    let text = std::fs::read_to_string(path).map_err(|err| {
-        Box::new(
-            Finding::error(
-                Code::InputUnreadable,
-                format!("cannot read {display}: {err}"),
-            )
-            .at(display.clone(), None),
-        )
-    })?;
+    let text = ctx
+        .input
+        .read_text(path, Limit::MANIFEST)
+        .map_err(|refusal| Box::new(Finding::refused(&refusal)))?;
     let kotlin = path.extension().is_some_and(|e| e == "kts");
     Ok(parse_script(&text, kotlin))
 }
@@ -1578,10 +1567,7 @@ fn apply_script_plugins(
             continue;
         }
         let target_path = normalise(&dir.join(target.trim_start_matches("file:")));
-        if seen.contains(&target_path)
-            || !target_path.is_file()
-            || !crate::discover::points_inside(ctx.root, &target_path)
-        {
+        if seen.contains(&target_path) || !ctx.input.is_file(&target_path) {
             continue;
         }
         seen.push(target_path.clone());

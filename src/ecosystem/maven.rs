@@ -44,10 +44,10 @@
 use super::{ProjectGraph, ReadContext};
 use crate::diagnostic::{Code, Finding};
 use crate::discover::FoundProject;
-use crate::discover::points_inside;
 use crate::model::{
     DeclaredLicence, DepKind, Dependency, Ecosystem, Origin, Package, PackageSource, Scope,
 };
+use crate::source::{Confined, Limit};
 use quick_xml::events::Event;
 use quick_xml::reader::Reader;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -441,15 +441,10 @@ fn properties_of(node: &Node) -> HashMap<String, String> {
 }
 
 /// Reads and parses one POM.
-fn parse_pom(path: &Path, display: &str) -> Result<Pom, Box<Finding>> {
-    let bytes = std::fs::read(path).map_err(|err| {
-        let finding = Finding::error(
-            Code::InputUnreadable,
-            format!("cannot read {display}: {err}"),
-        )
-        .at(display, None);
-        Box::new(finding)
-    })?;
+fn parse_pom(input: &Confined, path: &Path, display: &str) -> Result<Pom, Box<Finding>> {
+    let bytes = input
+        .read(path, Limit::MANIFEST)
+        .map_err(|refusal| Box::new(Finding::refused(&refusal)))?;
     let text = decode(bytes);
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let root = parse_xml(text).map_err(|err| {
@@ -798,7 +793,7 @@ impl<'a> Loader<'a> {
             return done.clone();
         }
         let display = self.ctx.display(path);
-        let result = parse_pom(path, &display).map(Rc::new);
+        let result = parse_pom(self.ctx.input, path, &display).map(Rc::new);
         self.poms.insert(path.to_path_buf(), result.clone());
         result
     }
@@ -845,11 +840,10 @@ impl<'a> Loader<'a> {
         } else {
             let candidate = pom_at(child.dir(), relative);
             let shown = self.ctx.display(&candidate);
-            if !candidate.is_file() {
+            let resolved = self.ctx.input.resolve(&candidate);
+            if resolved.as_ref().is_err_and(|r| r.is_missing()) {
                 why.push(format!("{shown} does not exist"));
-            } else if !candidate.starts_with(self.ctx.root)
-                || !points_inside(self.ctx.root, &candidate)
-            {
+            } else if resolved.as_ref().is_err_and(|r| r.is_outside()) {
                 why.push(format!("{shown} is outside the audited tree"));
             } else {
                 match self.load(&candidate) {
@@ -1274,9 +1268,10 @@ impl Builder<'_> {
                         module.path, pom.display, module.line
                     ),
                 };
-                let problem = if !path.is_file() {
+                let resolved = self.ctx.input.resolve(&path);
+                let problem = if resolved.as_ref().is_err_and(|r| r.is_missing()) {
                     Some(format!("the {listed} has no POM: {shown} does not exist"))
-                } else if !path.starts_with(self.ctx.root) || !points_inside(self.ctx.root, &path) {
+                } else if resolved.as_ref().is_err_and(|r| r.is_outside()) {
                     Some(format!(
                         "the {listed} is outside the audited tree ({shown}); it was not read"
                     ))

@@ -22,6 +22,7 @@ use crate::diagnostic::{Code, Finding};
 use crate::discover::{FoundProject, TreeFiles, relative};
 use crate::model::{Graph, Package, Project, ProjectKind, ProjectStatus, Scope};
 use crate::progress::Progress;
+use crate::source::{Confined, Limit};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -46,6 +47,8 @@ pub struct ReadContext<'a> {
     pub options: &'a ReadOptions,
     /// Every file of interest in the audited tree (for parent POMs, workspace members, ...).
     pub tree: &'a TreeFiles,
+    /// The audited tree's files: readers get file contents only through it.
+    pub input: &'a Confined,
 }
 
 impl ReadContext<'_> {
@@ -77,6 +80,7 @@ impl ProjectGraph {
                 reader: reader.to_string(),
                 status: ProjectStatus::Complete,
                 roots: Vec::new(),
+                toolchain: None,
             },
             packages: Vec::new(),
             findings: Vec::new(),
@@ -98,24 +102,27 @@ impl ProjectGraph {
         graph
     }
 
-    /// Reads an input file of the project as text, with its display path; a file that cannot
-    /// be read fails the project (`I001`), and that failed graph is the error.
+    /// Reads an input file of the project as text (at most `limit`), with its display path; a
+    /// file that cannot be read or is refused fails the project (`I001`, or `I004` when it
+    /// leads outside the tree), and that failed graph is the error.
     pub fn read_input(
         ctx: &ReadContext<'_>,
         found: &FoundProject,
         path: &Path,
+        limit: Limit,
         reader: &str,
     ) -> Result<(String, String), Box<ProjectGraph>> {
         let display = ctx.display(path);
-        std::fs::read_to_string(path)
-            .map(|text| (display.clone(), text))
-            .map_err(|err| {
-                let finding = Finding::error(
-                    Code::InputUnreadable,
-                    format!("cannot read {display}: {err}"),
-                )
-                .at(display.clone(), None);
-                Box::new(ProjectGraph::failed(ctx, found, reader, finding))
+        ctx.input
+            .read_text(path, limit)
+            .map(|text| (display, text))
+            .map_err(|refusal| {
+                Box::new(ProjectGraph::failed(
+                    ctx,
+                    found,
+                    reader,
+                    Finding::refused(&refusal),
+                ))
             })
     }
 
@@ -176,32 +183,7 @@ pub fn json_error(err: &serde_json::Error) -> String {
 /// `dir` joined with `relative`, normalised without touching the file system, and shown
 /// relative to the audited root, with `..` when it lies outside (as lockfiles write such paths).
 pub fn local_path(root: &Path, dir: &Path, relative_path: &str) -> String {
-    let mut path = PathBuf::new();
-    for component in dir.join(relative_path).components() {
-        match component {
-            std::path::Component::ParentDir => {
-                path.pop();
-            }
-            std::path::Component::CurDir => {}
-            other => path.push(other),
-        }
-    }
-    if path.starts_with(root) {
-        return relative(root, &path);
-    }
-    let common = root
-        .components()
-        .zip(path.components())
-        .take_while(|(a, b)| a == b)
-        .count();
-    let ups = root.components().count().saturating_sub(common);
-    let mut parts: Vec<String> = vec!["..".to_string(); ups];
-    parts.extend(
-        path.components()
-            .skip(common)
-            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
-    );
-    parts.join("/")
+    Confined::audited(root).display(&dir.join(relative_path))
 }
 
 /// A directory's name, to name a project that does not name itself.
@@ -219,10 +201,12 @@ pub fn read_all(
     options: &ReadOptions,
     progress: &Progress,
 ) -> Vec<ProjectGraph> {
+    let input = Confined::audited(root);
     let ctx = ReadContext {
         root,
         options,
         tree,
+        input: &input,
     };
     found
         .par_iter()

@@ -15,11 +15,12 @@ use super::local_path;
 use super::package_json::{self, LicenceField, Manifest, Workspaces, lenient_map};
 use super::{ProjectGraph, ReadContext};
 use super::{dir_name, json_error};
-use crate::diagnostic::{Code, Finding};
-use crate::discover::{FoundProject, points_inside, relative};
+use crate::diagnostic::{Code, Finding, Severity};
+use crate::discover::{FoundProject, relative};
 use crate::model::{
     DeclaredLicence, DepKind, Dependency, Ecosystem, Origin, Package, PackageSource, Scope,
 };
+use crate::source::{Confined, Limit};
 use globset::{Glob, GlobSetBuilder};
 use rayon::prelude::*;
 use serde::Deserialize;
@@ -31,8 +32,13 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
     let Some(lockfile) = &found.lockfile else {
         return without_lockfile(ctx, found);
     };
-    let (display, text) = match ProjectGraph::read_input(ctx, found, lockfile, "package-lock.json")
-    {
+    let (display, text) = match ProjectGraph::read_input(
+        ctx,
+        found,
+        lockfile,
+        Limit::LOCKFILE,
+        "package-lock.json",
+    ) {
         Ok(read) => read,
         Err(failed) => return *failed,
     };
@@ -104,14 +110,14 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
 fn without_lockfile(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
     let root = ctx.root;
     let display = relative(root, &found.manifest);
-    let manifest = match package_json::read(&found.manifest) {
+    let manifest = match package_json::read(ctx.input, &found.manifest) {
         Ok(manifest) => manifest,
+        Err(package_json::ReadError::Refused(refusal)) => {
+            return ProjectGraph::failed(ctx, found, "package.json", Finding::refused(&refusal));
+        }
         Err(err) => {
-            let finding = Finding::error(
-                Code::InputUnreadable,
-                format!("{display} is not valid JSON: {}", json_error(&err)),
-            )
-            .at(display.clone(), Some(err.line()));
+            let finding = Finding::error(Code::InputUnreadable, err.message(&display))
+                .at(display.clone(), err.line());
             return ProjectGraph::failed(ctx, found, "package.json", finding);
         }
     };
@@ -179,7 +185,7 @@ fn build_graph(
             .manifest
             .file_name()
             .is_some_and(|n| n == "package.json")
-        && let Ok(manifest) = package_json::read(&found.manifest)
+        && let Ok(manifest) = package_json::read(ctx.input, &found.manifest)
     {
         root_entry.dependencies = manifest.dependencies.clone();
         root_entry.dev_dependencies = manifest.dev_dependencies.clone();
@@ -232,7 +238,7 @@ fn build_graph(
         .collect();
     let installed: Vec<Option<Installed>> = keys
         .par_iter()
-        .map(|key| read_installed(root, project_dir, key))
+        .map(|key| read_installed(ctx.input, project_dir, key))
         .collect();
 
     for (key, installed) in keys.into_iter().zip(installed) {
@@ -296,7 +302,7 @@ fn build_graph(
                         package
                             .declared
                             .extend(installed.manifest.declared(&installed.display));
-                        package.dir = Some(installed.dir.clone());
+                        package.dir.clone_from(&installed.dir);
                     } else {
                         findings.push(
                             Finding::warning(
@@ -324,13 +330,8 @@ fn build_graph(
                 i
             }
         };
-        if let Some(installed) = &installed
-            && let Some(problem) = &installed.problem
-        {
-            findings.push(
-                Finding::warning(Code::PackageMetadataUnreadable, problem.clone())
-                    .at(installed.display.clone(), None),
-            );
+        if let Some(problem) = installed.as_ref().and_then(|i| i.problem.clone()) {
+            findings.push(problem);
         }
         index_of_key.insert(key.as_str(), index);
     }
@@ -545,50 +546,52 @@ fn source_of(resolved: Option<&str>, version: &str) -> PackageSource {
 
 /// A package's installed copy under node_modules.
 struct Installed {
-    dir: std::path::PathBuf,
+    /// The package's directory, when its package.json was read from inside the tree.
+    dir: Option<std::path::PathBuf>,
     display: String,
     manifest: Manifest,
-    problem: Option<String>,
+    problem: Option<Finding>,
 }
 
-/// Reads `<project>/<key>/package.json` when the package is installed inside the tree.
-fn read_installed(root: &Path, project_dir: &Path, key: &str) -> Option<Installed> {
+/// Reads `<project>/<key>/package.json` when the package is installed inside the tree. Keys
+/// are the lockfile's: `node_modules/../../x` or `/abs/x` lead outside and are refused, as are
+/// links out of the tree (workspaces, `npm link`) and special files.
+fn read_installed(input: &Confined, project_dir: &Path, key: &str) -> Option<Installed> {
     if key.is_empty() {
         return None;
     }
     let dir = project_dir.join(key);
     let path = dir.join("package.json");
-    if !path.is_file() {
-        return None;
-    }
-    let display = relative(root, &path);
-    // node_modules entries may be symlinks (workspaces, `npm link`); never read outside the tree.
-    if !points_inside(root, &path) {
-        return Some(Installed {
-            dir,
-            display: display.clone(),
-            manifest: Manifest::default(),
-            problem: Some(format!(
-                "{display} links outside the audited tree; it was not read"
-            )),
-        });
-    }
-    match package_json::read(&path) {
+    let display = input.display(&path);
+    match package_json::read(input, &path) {
         Ok(manifest) => Some(Installed {
-            dir,
+            dir: Some(dir),
             display,
             manifest,
             problem: None,
         }),
-        Err(err) => Some(Installed {
-            dir,
+        Err(package_json::ReadError::Refused(refusal)) if refusal.is_missing() => None,
+        Err(package_json::ReadError::Refused(refusal)) => Some(Installed {
+            dir: None,
+            display,
+            manifest: Manifest::default(),
+            problem: Some(Finding::refused_as(&refusal, Severity::Warning)),
+        }),
+        Err(package_json::ReadError::Invalid(err)) => Some(Installed {
+            dir: Some(dir),
             display: display.clone(),
             manifest: Manifest::default(),
-            problem: Some(format!(
-                "{display} is not valid JSON ({}, line {}); the lockfile's data was used",
-                json_error(&err),
-                err.line()
-            )),
+            problem: Some(
+                Finding::warning(
+                    Code::PackageMetadataUnreadable,
+                    format!(
+                        "{display} is not valid JSON ({}, line {}); the lockfile's data was used",
+                        json_error(&err),
+                        err.line()
+                    ),
+                )
+                .at(display.clone(), None),
+            ),
         }),
     }
 }

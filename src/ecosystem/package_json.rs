@@ -6,10 +6,41 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// Reads and parses a package.json.
-pub fn read(path: &Path) -> Result<Manifest, serde_json::Error> {
-    let text = std::fs::read_to_string(path).map_err(serde_json::Error::io)?;
-    serde_json::from_str(&text)
+/// Why a package.json gave no manifest.
+#[derive(Debug)]
+pub enum ReadError {
+    /// Refused or unreadable (outside the tree, not a regular file, too large, ...).
+    Refused(crate::source::Refusal),
+    /// Read, but not a valid package.json.
+    Invalid(serde_json::Error),
+}
+
+impl ReadError {
+    /// The problem in words, naming the file (`display`).
+    pub fn message(&self, display: &str) -> String {
+        match self {
+            ReadError::Refused(refusal) => refusal.to_string(),
+            ReadError::Invalid(err) => {
+                format!("{display} is not valid JSON: {}", super::json_error(err))
+            }
+        }
+    }
+
+    /// The line of a parse error.
+    pub fn line(&self) -> Option<usize> {
+        match self {
+            ReadError::Refused(_) => None,
+            ReadError::Invalid(err) => Some(err.line()),
+        }
+    }
+}
+
+/// Reads and parses a package.json of the audited tree.
+pub fn read(input: &crate::source::Confined, path: &Path) -> Result<Manifest, ReadError> {
+    let text = input
+        .read_text(path, crate::source::Limit::MANIFEST)
+        .map_err(ReadError::Refused)?;
+    serde_json::from_str(&text).map_err(ReadError::Invalid)
 }
 
 /// The parts of a package.json fundament reads.

@@ -28,13 +28,13 @@
 //! The helpers shared with the yarn reader (YAML, sources, installed copies) live here too;
 //! package.json is read by `package_json`.
 
-use super::json_error;
 use super::local_path;
 use super::package_json::{self, Manifest};
 use super::{ProjectGraph, ReadContext, scopes_from_edges};
-use crate::diagnostic::{Code, Finding};
-use crate::discover::{FoundProject, points_inside, relative};
+use crate::diagnostic::{Code, Finding, Severity};
+use crate::discover::FoundProject;
 use crate::model::{DepKind, Dependency, Ecosystem, Package, PackageSource, Scope};
+use crate::source::{Confined, Limit};
 use rayon::prelude::*;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
@@ -48,10 +48,11 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
     let Some(lockfile) = &found.lockfile else {
         return ProjectGraph::lockfile_missing(ctx, found, "pnpm-lock.yaml");
     };
-    let (display, text) = match ProjectGraph::read_input(ctx, found, lockfile, "pnpm-lock.yaml") {
-        Ok(read) => read,
-        Err(failed) => return *failed,
-    };
+    let (display, text) =
+        match ProjectGraph::read_input(ctx, found, lockfile, Limit::LOCKFILE, "pnpm-lock.yaml") {
+            Ok(read) => read,
+            Err(failed) => return *failed,
+        };
     match parse(&text, &display) {
         Ok((format, version, mut lock)) => {
             let reader = format!("pnpm-lock.yaml v{version}");
@@ -430,7 +431,7 @@ fn build_graph(
         if let Some(problem) = &local.problem {
             findings.push(problem.clone());
         }
-        let mut package = local.package(root, project_dir, path);
+        let mut package = local.package(ctx.input, project_dir, path);
         package.root = true;
         importer_index.insert(path.to_string(), nodes.len());
         packages.push(package);
@@ -492,7 +493,7 @@ fn build_graph(
             }
             if let Some(manifest) = &local.manifest {
                 package.declared = manifest.declared(&local.display);
-                package.dir = local.package(root, project_dir, path).dir;
+                package.dir = local.package(ctx.input, project_dir, path).dir;
             }
         }
         package.checksum = resolution.and_then(|r| r.integrity.clone());
@@ -587,7 +588,7 @@ fn build_graph(
                 if let Some(problem) = &local.problem {
                     findings.push(problem.clone());
                 }
-                let mut package = local.package(root, project_dir, &path);
+                let mut package = local.package(ctx.input, project_dir, &path);
                 if package.declared.is_empty() {
                     package.licence_unavailable = Some(NO_LICENCES.to_string());
                 }
@@ -635,7 +636,7 @@ fn build_graph(
 
     // Installed copies: node_modules/.pnpm/<dir>/node_modules/<name>/package.json.
     let store = project_dir.join("node_modules").join(".pnpm");
-    if store.is_dir() {
+    if ctx.input.is_dir(&store) {
         let installed: Vec<Option<Installed>> = packages
             .par_iter()
             .zip(&nodes)
@@ -648,7 +649,7 @@ fn build_graph(
                 std::iter::once(plain)
                     .chain(node.store_dir.clone())
                     .find_map(|dir| {
-                        read_installed(root, &store.join(dir).join("node_modules").join(name))
+                        read_installed(ctx.input, &store.join(dir).join("node_modules").join(name))
                     })
             })
             .collect();
@@ -896,39 +897,28 @@ impl LocalPackage {
             fallback_name,
             problem: None,
         };
-        if !path.is_file() {
-            local.problem = Some(
-                Finding::warning(
-                    Code::PackageMetadataUnreadable,
-                    format!(
-                        "{display} does not exist; the package is named `{}` after the lockfile, \
-                         without a version or a declared licence",
-                        local.fallback_name
-                    ),
-                )
-                .at(display, None),
-            );
-            return local;
-        }
-        if !points_inside(ctx.root, &path) {
-            local.problem = Some(
-                Finding::warning(
-                    Code::SymlinkOutsideRoot,
-                    format!("{display} is outside the audited tree; it was not read"),
-                )
-                .at(display, None),
-            );
-            return local;
-        }
-        match package_json::read(&path) {
+        match package_json::read(ctx.input, &path) {
             Ok(manifest) => local.manifest = Some(manifest),
-            Err(err) => {
+            Err(package_json::ReadError::Refused(refusal)) if refusal.is_missing() => {
                 local.problem = Some(
                     Finding::warning(
                         Code::PackageMetadataUnreadable,
-                        format!("{display} is not valid JSON: {}", json_error(&err)),
+                        format!(
+                            "{display} does not exist; the package is named `{}` after the \
+                             lockfile, without a version or a declared licence",
+                            local.fallback_name
+                        ),
                     )
-                    .at(display, Some(err.line())),
+                    .at(display, None),
+                );
+            }
+            Err(package_json::ReadError::Refused(refusal)) => {
+                local.problem = Some(Finding::refused_as(&refusal, Severity::Warning));
+            }
+            Err(err) => {
+                local.problem = Some(
+                    Finding::warning(Code::PackageMetadataUnreadable, err.message(&display))
+                        .at(display, err.line()),
                 );
             }
         }
@@ -951,19 +941,19 @@ impl LocalPackage {
 
     /// The package, its source the directory (`path` relative to the project), its licence the
     /// one package.json declares, its files the directory's when it is inside the tree.
-    pub(super) fn package(&self, root: &Path, project_dir: &Path, path: &str) -> Package {
+    pub(super) fn package(&self, input: &Confined, project_dir: &Path, path: &str) -> Package {
         let mut package = Package::new(
             Ecosystem::Npm,
             &self.name(),
             &self.version(),
             PackageSource::Path {
-                path: local_path(root, project_dir, path),
+                path: local_path(input.root(), project_dir, path),
             },
         );
         if let Some(manifest) = &self.manifest {
             package.declared = manifest.declared(&self.display);
         }
-        if self.dir.is_dir() && points_inside(root, &self.dir) {
+        if input.is_dir(&self.dir) {
             package.dir = Some(self.dir.clone());
         }
         package
@@ -1013,16 +1003,14 @@ impl Installed {
 }
 
 /// Reads `dir/package.json` of an installed package, when it exists and resolves inside the
-/// audited tree (installed packages are often symbolic links). Unreadable copies are skipped.
-pub(super) fn read_installed(root: &Path, dir: &Path) -> Option<Installed> {
+/// audited tree (installed packages are often symbolic links). Unreadable or refused copies
+/// are skipped.
+pub(super) fn read_installed(input: &Confined, dir: &Path) -> Option<Installed> {
     let path = dir.join("package.json");
-    if !path.is_file() || !points_inside(root, &path) {
-        return None;
-    }
-    let manifest = package_json::read(&path).ok()?;
+    let manifest = package_json::read(input, &path).ok()?;
     Some(Installed {
         dir: dir.to_path_buf(),
-        display: relative(root, &path),
+        display: input.display(&path),
         manifest,
     })
 }

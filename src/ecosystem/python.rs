@@ -32,13 +32,15 @@
 use super::{ProjectGraph, ReadContext, scopes_from_edges};
 use super::{dir_name, json_error};
 use crate::diagnostic::{Code, Finding, line_of_offset};
-use crate::discover::{FoundProject, is_requirements_name, points_inside};
+use crate::discover::{FoundProject, is_requirements_name};
 use crate::model::{
     DeclaredLicence, DepKind, Dependency, Ecosystem, Origin, Package, PackageSource, Scope, pep503,
 };
+use crate::source::Limit;
+use crate::source::confined::normalise;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 /// Reads one Python project.
 pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
@@ -340,7 +342,7 @@ impl<'a, 'b> Reader<'a, 'b> {
         let package = &mut self.packages[index];
         package.root = true;
         package.licence_unavailable = None;
-        if dir.is_dir() && points_inside(self.ctx.root, dir) {
+        if self.ctx.input.is_dir(dir) {
             package.dir = Some(dir.to_path_buf());
         }
         if let Some(meta) = meta {
@@ -364,7 +366,7 @@ impl<'a, 'b> Reader<'a, 'b> {
         meta: Option<&ProjectMeta>,
     ) -> Result<(String, bool), Box<Finding>> {
         let display = self.ctx.display(path);
-        let text = read_text(path, &display)?;
+        let text = read_text(self.ctx, path, Limit::LOCKFILE)?;
         let lock: UvLock = parse_toml(&text, &display, "uv.lock")?;
         match lock.version.as_ref().and_then(toml::Value::as_integer) {
             Some(1) => {}
@@ -415,7 +417,7 @@ impl<'a, 'b> Reader<'a, 'b> {
                         self.make_root(index, &dir, member.as_ref());
                     }
                     has_roots = true;
-                } else if dir.is_dir() && points_inside(self.ctx.root, &dir) {
+                } else if self.ctx.input.is_dir(&dir) {
                     self.packages[index].dir = Some(dir);
                 }
             }
@@ -531,7 +533,7 @@ impl<'a, 'b> Reader<'a, 'b> {
 
     fn read_poetry(&mut self, path: &Path) -> Result<(String, bool), Box<Finding>> {
         let display = self.ctx.display(path);
-        let text = read_text(path, &display)?;
+        let text = read_text(self.ctx, path, Limit::LOCKFILE)?;
         let lock: PoetryLock = parse_toml(&text, &display, "poetry.lock")?;
         let version = lock.metadata.as_ref().and_then(|m| m.lock_version.clone());
         let supported = version.as_deref().is_none_or(|v| {
@@ -647,8 +649,7 @@ impl<'a, 'b> Reader<'a, 'b> {
             Some("url") => (PackageSource::Url { url }, None),
             Some("directory") | Some("file") => {
                 let dir = normalise(&self.found.dir.join(&url));
-                let local =
-                    (dir.is_dir() && points_inside(self.ctx.root, &dir)).then_some(dir.clone());
+                let local = self.ctx.input.is_dir(&dir).then_some(dir.clone());
                 (
                     PackageSource::Path {
                         path: super::local_path(self.ctx.root, &dir, ""),
@@ -674,7 +675,7 @@ impl<'a, 'b> Reader<'a, 'b> {
         meta: Option<&ProjectMeta>,
     ) -> Result<(String, bool), Box<Finding>> {
         let display = self.ctx.display(path);
-        let text = read_text(path, &display)?;
+        let text = read_text(self.ctx, path, Limit::LOCKFILE)?;
         let lock: serde_json::Value = serde_json::from_str(&text).map_err(|err| {
             Box::new(
                 Finding::error(
@@ -782,8 +783,7 @@ impl<'a, 'b> Reader<'a, 'b> {
             Target::Url(url) => (PackageSource::Url { url: url.clone() }, None),
             Target::Path(p) => {
                 let path = normalise(&self.found.dir.join(p));
-                let dir =
-                    (path.is_dir() && points_inside(self.ctx.root, &path)).then(|| path.clone());
+                let dir = self.ctx.input.is_dir(&path).then(|| path.clone());
                 (
                     PackageSource::Path {
                         path: super::local_path(self.ctx.root, &path, ""),
@@ -877,7 +877,7 @@ impl<'a, 'b> Reader<'a, 'b> {
     /// A Pipfile's `[packages]` and `[dev-packages]`.
     fn read_pipfile(&mut self, path: &Path) -> Option<Vec<DeclaredDep>> {
         let display = self.ctx.display(path);
-        let parsed = read_text(path, &display).and_then(|text| {
+        let parsed = read_text(self.ctx, path, Limit::MANIFEST).and_then(|text| {
             parse_toml::<toml::Table>(&text, &display, "Pipfile").map(|t| (text, t))
         });
         let (text, table) = match parsed {
@@ -954,7 +954,11 @@ impl<'a, 'b> Reader<'a, 'b> {
         let mut collected: Vec<Collected> = Vec::new();
         let mut constraints: HashMap<String, (String, Option<String>)> = HashMap::new();
         for file in files {
-            let canonical = std::fs::canonicalize(file).unwrap_or_else(|_| file.clone());
+            let canonical = self
+                .ctx
+                .input
+                .resolve(file)
+                .unwrap_or_else(|_| file.clone());
             let dev = is_dev_name(file);
             let mut stack = Vec::new();
             self.visit(
@@ -1057,16 +1061,10 @@ impl<'a, 'b> Reader<'a, 'b> {
         }
         let display = self.ctx.display(path);
         if !cache.contains_key(path) {
-            let parsed = match std::fs::read_to_string(path) {
+            let parsed = match self.ctx.input.read_text(path, Limit::MANIFEST) {
                 Ok(text) => parse_requirements(&text),
-                Err(err) => {
-                    self.findings.push(
-                        Finding::error(
-                            Code::InputUnreadable,
-                            format!("cannot read {display}: {err}"),
-                        )
-                        .at(display.clone(), None),
-                    );
+                Err(refusal) => {
+                    self.findings.push(Finding::refused(&refusal));
                     self.partial.push(format!("{display} could not be read"));
                     ParsedFile::default()
                 }
@@ -1137,8 +1135,8 @@ impl<'a, 'b> Reader<'a, 'b> {
             }
             let base = path.parent().unwrap_or(Path::new("."));
             let target = base.join(&include.target);
-            match std::fs::canonicalize(&target) {
-                Ok(canonical) if canonical.starts_with(self.ctx.root) => {
+            match self.ctx.input.resolve(&target) {
+                Ok(canonical) => {
                     let dev = dev || is_dev_name(&canonical);
                     self.visit(
                         &canonical,
@@ -1150,27 +1148,20 @@ impl<'a, 'b> Reader<'a, 'b> {
                         constraints,
                     );
                 }
-                Ok(canonical) => self.include_problem(
-                    &display,
-                    include.line,
-                    Finding::warning(
-                        Code::SymlinkOutsideRoot,
-                        format!(
-                            "{display}:{} includes `{flag} {}`, which resolves to {}, outside the audited tree; it was not read",
-                            include.line,
-                            include.target,
-                            canonical.display()
-                        ),
-                    ),
-                ),
-                Err(err) => self.include_problem(
+                Err(refusal) => self.include_problem(
                     &display,
                     include.line,
                     Finding::error(
-                        Code::InputUnreadable,
+                        if refusal.is_outside() {
+                            Code::SymlinkOutsideRoot
+                        } else {
+                            Code::InputUnreadable
+                        },
                         format!(
-                            "{display}:{} includes `{flag} {}`, which cannot be read: {err}",
-                            include.line, include.target
+                            "{display}:{} includes `{flag} {}`, which {}",
+                            include.line,
+                            include.target,
+                            refusal.reason_text()
                         ),
                     ),
                 ),
@@ -1261,7 +1252,7 @@ fn read_pyproject(
     project_dir: &Path,
 ) -> Result<ProjectMeta, Box<Finding>> {
     let display = ctx.display(path);
-    let text = read_text(path, &display)?;
+    let text = read_text(ctx, path, Limit::MANIFEST)?;
     let table: toml::Table = parse_toml(&text, &display, "pyproject.toml")?;
     let mut meta = ProjectMeta {
         display: display.clone(),
@@ -1441,7 +1432,7 @@ fn read_pyproject(
 /// The metadata of a uv workspace member, from its own pyproject.toml.
 fn member_meta(ctx: &ReadContext<'_>, dir: &Path) -> Option<ProjectMeta> {
     let path = dir.join("pyproject.toml");
-    if !path.is_file() || !points_inside(ctx.root, &path) {
+    if ctx.input.resolve(&path).is_err_and(|r| r.is_missing()) {
         return None;
     }
     match read_pyproject(ctx, &path, dir) {
@@ -2161,16 +2152,10 @@ fn file_name(path: &Path) -> String {
         .unwrap_or_default()
 }
 
-fn read_text(path: &Path, display: &str) -> Result<String, Box<Finding>> {
-    std::fs::read_to_string(path).map_err(|err| {
-        Box::new(
-            Finding::error(
-                Code::InputUnreadable,
-                format!("cannot read {display}: {err}"),
-            )
-            .at(display.to_string(), None),
-        )
-    })
+fn read_text(ctx: &ReadContext<'_>, path: &Path, limit: Limit) -> Result<String, Box<Finding>> {
+    ctx.input
+        .read_text(path, limit)
+        .map_err(|refusal| Box::new(Finding::refused(&refusal)))
 }
 
 fn parse_toml<T: for<'de> Deserialize<'de>>(
@@ -2222,21 +2207,6 @@ fn string_list(value: Option<&toml::Value>) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
-}
-
-/// Removes `.` and `..` without touching the file system.
-fn normalise(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::ParentDir => {
-                out.pop();
-            }
-            Component::CurDir => {}
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -86,15 +86,13 @@ const SUPPORTED: &str = "fundament reads CycloneDX 1.2 to 1.7 (JSON or XML) and 
 /// Reads one SBOM.
 pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
     let display = ctx.display(&found.manifest);
-    let bytes = match std::fs::read(&found.manifest) {
+    // SBOMs are named on the command line (`--sbom`), so they may lie anywhere; they are still
+    // untrusted: regular files only, size-capped.
+    let bytes = match crate::source::read_bounded(&found.manifest, crate::source::Limit::SBOM) {
         Ok(bytes) => bytes,
-        Err(err) => {
-            let finding = Finding::error(
-                Code::InputUnreadable,
-                format!("cannot read {display}: {err}"),
-            )
-            .at(display.clone(), None);
-            return ProjectGraph::failed(ctx, found, "SBOM", finding);
+        Err(mut refusal) => {
+            refusal.path = display.clone();
+            return ProjectGraph::failed(ctx, found, "SBOM", Finding::refused(&refusal));
         }
     };
     let text = match String::from_utf8(bytes) {

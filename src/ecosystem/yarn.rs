@@ -26,6 +26,8 @@ use super::{ProjectGraph, ReadContext, local_path, scopes_from_edges};
 use crate::diagnostic::{Code, Finding};
 use crate::discover::FoundProject;
 use crate::model::{DepKind, Dependency, Ecosystem, Package, PackageSource};
+use crate::source::confined::EntryKind;
+use crate::source::{Confined, Limit};
 use globset::{Glob, GlobSetBuilder};
 use rayon::prelude::*;
 use serde::Deserialize;
@@ -43,10 +45,11 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
     let Some(lockfile) = &found.lockfile else {
         return ProjectGraph::lockfile_missing(ctx, found, "yarn.lock");
     };
-    let (display, text) = match ProjectGraph::read_input(ctx, found, lockfile, "yarn.lock") {
-        Ok(read) => read,
-        Err(failed) => return *failed,
-    };
+    let (display, text) =
+        match ProjectGraph::read_input(ctx, found, lockfile, Limit::LOCKFILE, "yarn.lock") {
+            Ok(read) => read,
+            Err(failed) => return *failed,
+        };
     let parsed = if line_starting_with(&text, "__metadata:").is_some() {
         read_berry(&text, &display, ctx.root, &found.dir)
     } else {
@@ -604,7 +607,6 @@ fn build_graph(
     display: &str,
     lock: Lock,
 ) -> ProjectGraph {
-    let root = ctx.root;
     let project_dir = &found.dir;
     let mut findings = Vec::new();
 
@@ -645,7 +647,7 @@ fn build_graph(
         if let Some(problem) = &local.problem {
             findings.push(problem.clone());
         }
-        let mut package = local.package(root, project_dir, path);
+        let mut package = local.package(ctx.input, project_dir, path);
         package.root = true;
         workspace_index.insert(path.clone(), nodes.len());
         workspace_by_name.insert(package.name.clone(), nodes.len());
@@ -689,7 +691,7 @@ fn build_graph(
         }
         if let Some(manifest) = &local.manifest {
             nodes[index].declared = manifest.declared(&local.display);
-            nodes[index].dir = local.package(root, project_dir, &path).dir;
+            nodes[index].dir = local.package(ctx.input, project_dir, &path).dir;
         }
     }
 
@@ -827,16 +829,16 @@ fn build_graph(
                 project_dir.join(p).join("node_modules")
             }
         })
-        .filter(|d| d.is_dir())
+        .filter(|d| ctx.input.is_dir(d))
         .collect();
     if !install_dirs.is_empty() {
         let mut package_dirs = Vec::new();
         for dir in &install_dirs {
-            scan_node_modules(dir, 0, &mut package_dirs);
+            scan_node_modules(ctx.input, dir, 0, &mut package_dirs);
         }
         let copies: Vec<Installed> = package_dirs
             .par_iter()
-            .filter_map(|dir| read_installed(root, dir))
+            .filter_map(|dir| read_installed(ctx.input, dir))
             .collect();
         let mut by_identity: HashMap<(String, String), Installed> = HashMap::new();
         for copy in copies {
@@ -866,40 +868,35 @@ fn build_graph(
 
 /// Collects the package directories under a node_modules directory, nested ones included;
 /// symbolic links (workspaces, `link:` packages) and dot-directories (`.bin`, `.cache`) are
-/// skipped.
-fn scan_node_modules(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
+/// skipped, and nothing outside the audited tree is listed.
+fn scan_node_modules(input: &Confined, dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
     if depth > 32 {
         return;
     }
-    let Ok(entries) = std::fs::read_dir(dir) else {
+    let Ok(entries) = input.list(dir) else {
         return;
     };
     let mut found = Vec::new();
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') || !entry.file_type().is_ok_and(|t| t.is_dir()) {
+    for entry in entries {
+        if entry.name.starts_with('.') || entry.kind != EntryKind::Dir {
             continue;
         }
-        if name.starts_with('@') {
-            for scoped in std::fs::read_dir(entry.path())
-                .into_iter()
-                .flatten()
-                .flatten()
-            {
-                if scoped.file_type().is_ok_and(|t| t.is_dir()) {
-                    found.push(scoped.path());
+        if entry.name.starts_with('@') {
+            for scoped in input.list(&entry.path).into_iter().flatten() {
+                if scoped.kind == EntryKind::Dir {
+                    found.push(scoped.path);
                 }
             }
         } else {
-            found.push(entry.path());
+            found.push(entry.path);
         }
     }
     found.sort();
     for package in found {
         let nested = package.join("node_modules");
         out.push(package);
-        if nested.is_dir() {
-            scan_node_modules(&nested, depth + 1, out);
+        if input.is_dir(&nested) {
+            scan_node_modules(input, &nested, depth + 1, out);
         }
     }
 }
@@ -908,7 +905,8 @@ fn scan_node_modules(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
 /// `workspaces` glob of the root package.json (`.` first).
 fn v1_workspaces(ctx: &ReadContext<'_>, project_dir: &Path) -> Vec<String> {
     let mut paths = vec![".".to_string()];
-    let Ok(manifest) = super::package_json::read(&project_dir.join("package.json")) else {
+    let Ok(manifest) = super::package_json::read(ctx.input, &project_dir.join("package.json"))
+    else {
         return paths;
     };
     let Some(workspaces) = &manifest.workspaces else {

@@ -32,6 +32,7 @@ pub mod signature;
 pub mod site;
 pub mod source;
 pub mod verify;
+pub mod vex;
 
 pub use config::{CONFIG_FILE, Config, Maintainer, SCHEMA_VERSION};
 pub use layout::{NameError, PackageId};
@@ -916,6 +917,7 @@ mod tests {
             evidence: RecordEvidence::default(),
             no_evidence: None,
             signatures: Vec::new(),
+            vex: Vec::new(),
         };
         let error = |precedence| LookupError::Index {
             index_name: "x".to_string(),

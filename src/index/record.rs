@@ -109,6 +109,10 @@ pub struct Record {
     pub notes: Option<String>,
     #[serde(default, skip_serializing_if = "RecordEvidence::is_empty")]
     pub evidence: RecordEvidence,
+    /// VEX statements about vulnerabilities of the versions the record covers
+    /// (docs/index-format.md, "VEX statements").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub vex: Vec<super::vex::VexStatement>,
     /// Why an approval was published without evidence (no archive hash, no licence file):
     /// the reviewer's own words, required by `publish` for such an approval.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -331,6 +335,7 @@ impl Record {
                 ));
             }
         }
+        problems.extend(super::vex::check(&self.vex));
         match (id, spec, date) {
             (Some(id), Some(spec), Some(date)) if problems.is_empty() => Ok(Entry {
                 record: self.clone(),
@@ -640,7 +645,7 @@ pub fn conflicts(entries: &[Entry]) -> Vec<(usize, usize, String)> {
                         a.record.date
                     ),
                 ));
-            } else {
+            } else if a.record.vex == b.record.vex {
                 out.push((
                     a.line,
                     b.line,

@@ -482,8 +482,8 @@ impl SigningKey {
     /// Reads the key at `path`: an OpenSSH private key (unencrypted: used in-process;
     /// encrypted: through `ssh-keygen`) or a public key (through `ssh-keygen` and the agent).
     pub fn load(path: &Path) -> Result<SigningKey, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read the signing key {}: {e}", path.display()))?;
+        let text = crate::source::read_text_bounded(path, crate::source::Limit::CONFIG)
+            .map_err(|refusal| format!("the signing key {refusal}"))?;
         if let Ok(private) = ssh_key::PrivateKey::from_openssh(text.as_bytes()) {
             if private.is_encrypted() {
                 return Ok(SigningKey::Program {

@@ -4,6 +4,7 @@
 use super::IndexError;
 use super::config::{CONFIG_FILE, Config};
 use crate::registry::http::{Http, HttpError};
+use crate::source::Limit;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -191,44 +192,36 @@ pub(crate) fn read_contained(root: &Path, rel: &str) -> Result<Option<Vec<u8>>, 
             Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
         }
     }
-    match read_record_file(&path) {
+    // Index files are as untrusted as the audited tree: a FIFO or a device under a record's
+    // name is refused without blocking, and no file is read past its cap.
+    let limit = if rel == super::CONFIG_FILE {
+        Limit::INDEX_CONFIG
+    } else {
+        Limit::INDEX_RECORD
+    };
+    match crate::source::read_bounded(&path, limit) {
         Ok(bytes) => Ok(Some(bytes)),
-        Err(e) => Err(e),
+        Err(refusal) if refusal.is_missing() => Ok(None),
+        Err(refusal) => Err(refusal.to_string()),
     }
 }
 
-/// The largest index file fundament reads (a record file, config.json): 32 MiB, tens of
-/// thousands of decisions about one package.
-pub const MAX_FILE: u64 = 32 * 1024 * 1024;
-
-/// Reads an index file that must be a regular file (not a link, a FIFO or a device: nothing
-/// that could block or point elsewhere), at most [`MAX_FILE`] bytes.
+/// Reads a record file found by a listing of the index (verify, the site): not a symbolic
+/// link (it could point anywhere on the machine), and otherwise as every untrusted file is
+/// read ([`crate::source::read_bounded`]): only a regular file, without blocking, at most
+/// [`Limit::INDEX_RECORD`] bytes.
 pub(crate) fn read_record_file(path: &Path) -> Result<Vec<u8>, String> {
-    use std::io::Read as _;
-    let meta = std::fs::symlink_metadata(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    if !meta.file_type().is_file() {
-        return Err(format!("{} is not a regular file", path.display()));
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => {
+            return Err(format!(
+                "{} is a symbolic link; index files and folders must not be links",
+                path.display()
+            ));
+        }
+        Ok(_) => {}
+        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
     }
-    if meta.len() > MAX_FILE {
-        return Err(format!(
-            "{} is larger than {MAX_FILE} bytes; an index file is not",
-            path.display()
-        ));
-    }
-    let file =
-        std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    file.take(MAX_FILE + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    if bytes.len() as u64 > MAX_FILE {
-        return Err(format!(
-            "{} is larger than {MAX_FILE} bytes; an index file is not",
-            path.display()
-        ));
-    }
-    Ok(bytes)
+    crate::source::read_bounded(path, Limit::INDEX_RECORD).map_err(|refusal| refusal.to_string())
 }
 
 /// The record files of the index at `root` (relative path, path), sorted.

@@ -373,9 +373,9 @@ pub fn verify_folder(root: &Path, today: jiff::civil::Date) -> Report {
                         keys: keys.clone(),
                         ..Default::default()
                     };
-                    match super::source::read_record_file(path) {
+                    match crate::source::read_bounded(path, crate::source::Limit::INDEX_RECORD) {
                         Ok(bytes) => part.check_file(rel, &bytes, today),
-                        Err(e) => part.problem(rel, None, e),
+                        Err(refusal) => part.problem(rel, None, refusal.reason_text()),
                     }
                     part
                 })
@@ -446,9 +446,9 @@ fn walk(report: &mut Report, dir: &Path, rel: &str, files: &mut Vec<(String, std
                 &path,
                 "left over by a publish that was interrupted before it replaced the file; the index is intact, the next publish into this folder removes it",
             );
-        } else if !kind.is_file() {
-            report.problem(&path, None, "not a regular file");
         } else {
+            // Links were reported above; a FIFO or a device is refused by the bounded reading
+            // (with what it is), in the parallel reading below.
             files.push((path, entry.path()));
         }
     }

@@ -5,6 +5,8 @@
 //! lazily, only when a text is not already in the detection cache. Results are cached on disk
 //! by the SHA-256 of the text, so a text is analysed once per machine.
 
+use crate::source::confined::EntryKind;
+use crate::source::{Confined, Limit, Refusal};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -17,7 +19,8 @@ const CONTAINED: f32 = 0.8;
 /// The version of the rules fundament applies on top of the detection model (scanning
 /// fallbacks, disambiguation); bumped whenever they change, so that cached results are redone.
 const DETECTION_RULES: &str = "r2";
-/// Licence files larger than this are hashed but not analysed.
+/// Licence files larger than this are hashed but not analysed (files larger than
+/// [`Limit::LICENCE`] are not read at all).
 const MAX_ANALYSED_BYTES: u64 = 512 * 1024;
 
 /// What kind of file a licence file is.
@@ -41,24 +44,23 @@ pub struct LicenceFile {
 
 /// Lists the licence files of a package: LICENSE*, LICENCE*, COPYING*, UNLICENSE*, NOTICE* in
 /// its own directory, and every file in its LICENSES/ folder (REUSE). Files with source-code
-/// extensions (a `license.js` module) are not licence files.
-pub fn licence_files(dir: &Path) -> Vec<LicenceFile> {
+/// extensions (a `license.js` module) are not licence files. The directory is listed through
+/// `files` (the audited tree, or a cache of downloaded packages), so nothing outside it is
+/// listed; links and special files under licence names are listed too, so that reading them
+/// says why they were refused.
+pub fn licence_files(files: &Confined, dir: &Path) -> Vec<LicenceFile> {
     let mut out = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else {
+    let Ok(entries) = files.list(dir) else {
         return out;
     };
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let Ok(file_type) = entry.file_type() else {
-            continue;
-        };
-        if file_type.is_dir() && name == "LICENSES" {
-            if let Ok(inner) = std::fs::read_dir(entry.path()) {
-                for file in inner.flatten() {
-                    if file.file_type().is_ok_and(|t| t.is_file()) {
+    for entry in entries {
+        if entry.kind == EntryKind::Dir {
+            if entry.name == "LICENSES" {
+                for file in files.list(&entry.path).into_iter().flatten() {
+                    if file.kind != EntryKind::Dir {
                         out.push(LicenceFile {
-                            path: file.path(),
-                            name: format!("LICENSES/{}", file.file_name().to_string_lossy()),
+                            path: file.path,
+                            name: format!("LICENSES/{}", file.name),
                             kind: FileKind::Licence,
                         });
                     }
@@ -66,13 +68,10 @@ pub fn licence_files(dir: &Path) -> Vec<LicenceFile> {
             }
             continue;
         }
-        if !file_type.is_file() {
-            continue;
-        }
-        if let Some(kind) = licence_file_kind(&name) {
+        if let Some(kind) = licence_file_kind(&entry.name) {
             out.push(LicenceFile {
-                path: entry.path(),
-                name,
+                path: entry.path,
+                name: entry.name,
                 kind,
             });
         }
@@ -102,9 +101,9 @@ fn licence_file_kind(name: &str) -> Option<FileKind> {
     }
 }
 
-/// The hex SHA-256 of a file's bytes.
-pub fn sha256_file(path: &Path) -> std::io::Result<String> {
-    let bytes = std::fs::read(path)?;
+/// The hex SHA-256 of a licence file's bytes, read through `files`.
+pub fn sha256_file(files: &Confined, path: &Path) -> Result<String, Refusal> {
+    let bytes = files.read(path, Limit::LICENCE)?;
     Ok(sha256_hex(&bytes))
 }
 
@@ -148,7 +147,7 @@ impl DetectionCache {
     }
 
     fn get(&self, sha256: &str) -> Option<Identification> {
-        let text = std::fs::read_to_string(self.path(sha256)?).ok()?;
+        let text = crate::source::read_text_bounded(&self.path(sha256)?, Limit::CONFIG).ok()?;
         serde_json::from_str(&text).ok()
     }
 
@@ -292,9 +291,14 @@ pub struct DetectedFile {
     pub skipped: Option<String>,
 }
 
-/// Reads, hashes and (for licence texts) identifies one file.
-pub fn detect_file(file: &LicenceFile, cache: &DetectionCache) -> Result<DetectedFile, String> {
-    let bytes = std::fs::read(&file.path).map_err(|e| format!("cannot read {}: {e}", file.name))?;
+/// Reads (through `files`, at most [`Limit::LICENCE`]), hashes and (for licence texts)
+/// identifies one file.
+pub fn detect_file(
+    files: &Confined,
+    file: &LicenceFile,
+    cache: &DetectionCache,
+) -> Result<DetectedFile, Refusal> {
+    let bytes = files.read(&file.path, Limit::LICENCE)?;
     let sha256 = sha256_hex(&bytes);
     let mut detected = DetectedFile {
         path: file.name.clone(),

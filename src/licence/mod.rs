@@ -18,8 +18,9 @@ pub mod facts;
 pub mod obligations;
 pub mod project;
 
-use crate::diagnostic::{Code, Finding};
+use crate::diagnostic::{Code, Finding, Severity};
 use crate::model::{DeclaredLicence, Graph, Package, PackageSpec};
+use crate::source::{Confined, Refusal};
 use detect::{DetectedFile, DetectionCache, FileKind, LicenceFile};
 use expression::{Interpretation, Reading, licence_ids};
 use rayon::prelude::*;
@@ -141,6 +142,39 @@ pub struct Evidence {
 pub struct IdentifyOptions {
     pub detect: DetectMode,
     pub cache: DetectionCache,
+    /// Where packages' files may be read: the audited tree first, then the caches of downloaded
+    /// packages (Cargo's home, Go's module cache, fundament's own cache). A package directory
+    /// elsewhere is not read (a lockfile key or path dependency leading out of the tree), and a
+    /// file a package names is read only inside the same place as the package.
+    pub areas: Vec<Confined>,
+}
+
+/// The place among `areas` that `dir` lies in, or why it is not read.
+fn area_of<'a>(areas: &'a [Confined], dir: &Path) -> Result<&'a Confined, Refusal> {
+    let mut first = None;
+    for area in areas {
+        match area.dir(dir) {
+            Ok(_) => return Ok(area),
+            Err(refusal) => {
+                first.get_or_insert(refusal);
+            }
+        }
+    }
+    Err(first.unwrap_or_else(|| Refusal {
+        path: dir.display().to_string(),
+        within: "the audited tree",
+        reason: crate::source::Reason::Outside,
+    }))
+}
+
+/// A package directory that is not read (`I004` or `I001`, a warning).
+fn dir_refused(package: &Package, refusal: &Refusal) -> Finding {
+    Finding::refused_as(refusal, Severity::Warning)
+        .package(package.purl.clone())
+        .note(format!(
+            "the directory of {} {}: its files are not read",
+            package.name, package.version
+        ))
 }
 
 /// The identify stage's output, parallel to `graph.packages`.
@@ -148,6 +182,23 @@ pub struct IdentifyOptions {
 pub struct Identified {
     pub evidence: Vec<Evidence>,
     pub findings: Vec<Finding>,
+}
+
+/// Forgets the directory of every package that lies outside all of `areas` (a lockfile key
+/// such as `node_modules/../../x`, a path dependency out of the tree), so that no later stage
+/// or report reads its files, with a warning for each.
+pub fn confine_dirs(graph: &mut Graph, areas: &[Confined]) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for package in &mut graph.packages {
+        let Some(dir) = &package.dir else {
+            continue;
+        };
+        if let Err(refusal) = area_of(areas, dir) {
+            findings.push(dir_refused(package, &refusal));
+            package.dir = None;
+        }
+    }
+    findings
 }
 
 /// Gathers the licence evidence of every package and concludes its licence.
@@ -241,16 +292,28 @@ fn identify_package(
 
     // Licence files: the package's own, plus what its metadata points at.
     let mut detected = Vec::new();
-    if let (true, Some(dir)) = (needs_hashes, &package.dir) {
-        let mut files = detect::licence_files(dir);
+    let area = match (needs_hashes, &package.dir) {
+        (true, Some(dir)) => match area_of(&options.areas, dir) {
+            Ok(area) => Some((dir, area)),
+            Err(refusal) => {
+                findings.push(dir_refused(package, &refusal));
+                None
+            }
+        },
+        _ => None,
+    };
+    if let Some((dir, area)) = area {
+        let mut files = detect::licence_files(area, dir);
         let pointers = package
             .licence_file
             .iter()
             .map(|f| (f, true))
             .chain(see_file.iter().map(|f| (f, false)));
         for (pointed, may_leave) in pointers {
-            match contained_path(dir, pointed, may_leave) {
-                Some(path) if path.is_file() => {
+            let path = contained_path(dir, pointed, may_leave);
+            let there = path.as_ref().map(|p| area.resolve(p));
+            match (path, there) {
+                (Some(path), Some(Ok(_))) => {
                     if !files.iter().any(|f| same_file(&f.path, &path)) {
                         files.push(LicenceFile {
                             path,
@@ -259,6 +322,14 @@ fn identify_package(
                         });
                     }
                 }
+                (_, Some(Err(refusal))) if !refusal.is_missing() => findings.push(
+                    Finding::refused_as(&refusal, Severity::Warning)
+                        .package(package.purl.clone())
+                        .note(format!(
+                            "{} {} names it as its licence file (`{pointed}`)",
+                            package.name, package.version
+                        )),
+                ),
                 _ => findings.push(
                     Finding::warning(
                         Code::LicenceFileMissing,
@@ -273,24 +344,21 @@ fn identify_package(
         }
         for file in &files {
             let result = if needs_detection {
-                detect::detect_file(file, &options.cache)
+                detect::detect_file(area, file, &options.cache)
             } else {
-                detect::sha256_file(&file.path)
-                    .map(|sha256| DetectedFile {
-                        path: file.name.clone(),
-                        sha256,
-                        kind: file.kind,
-                        licence: None,
-                        confidence: 0.0,
-                        skipped: Some("hashed for a clarification, not analysed".to_string()),
-                    })
-                    .map_err(|e| format!("cannot read {}: {e}", file.name))
+                detect::sha256_file(area, &file.path).map(|sha256| DetectedFile {
+                    path: file.name.clone(),
+                    sha256,
+                    kind: file.kind,
+                    licence: None,
+                    confidence: 0.0,
+                    skipped: Some("hashed for a clarification, not analysed".to_string()),
+                })
             };
             match result {
                 Ok(d) => detected.push(d),
-                Err(message) => findings.push(
-                    Finding::warning(Code::PackageMetadataUnreadable, message)
-                        .package(package.purl.clone()),
+                Err(refusal) => findings.push(
+                    Finding::refused_as(&refusal, Severity::Warning).package(package.purl.clone()),
                 ),
             }
         }
@@ -345,7 +413,7 @@ fn identify_package(
     let mut curated = None;
     for &index in &matching {
         let curation = &curations[index];
-        match check_pins(package, curation, &detected) {
+        match check_pins(package, curation, &detected, area.map(|(_, a)| a)) {
             Ok(()) => {
                 curated = Some(CuratedEvidence {
                     from_policy: curation.origin == CurationOrigin::Policy,
@@ -544,6 +612,7 @@ fn check_pins(
     package: &Package,
     curation: &Curation,
     detected: &[DetectedFile],
+    area: Option<&Confined>,
 ) -> Result<(), String> {
     // The archive is the reviewed one, byte for byte: its files are the pinned files. A
     // record that pins no files (policy clarifications always pin some) holds for any.
@@ -553,7 +622,7 @@ fn check_pins(
     if curation.origin == verified || curation.files.is_empty() {
         return Ok(());
     }
-    let Some(dir) = &package.dir else {
+    let (Some(dir), Some(area)) = (&package.dir, area) else {
         return Err("the package's files are not available to check the pinned hashes".to_string());
     };
     for pin in &curation.files {
@@ -562,7 +631,8 @@ fn check_pins(
             .find(|d| d.path == pin.path)
             .map(|d| d.sha256.clone())
             .or_else(|| {
-                contained_path(dir, &pin.path, false).and_then(|p| detect::sha256_file(&p).ok())
+                contained_path(dir, &pin.path, false)
+                    .and_then(|p| detect::sha256_file(area, &p).ok())
             });
         match found {
             None => return Err(format!("{} does not exist in the package", pin.path)),

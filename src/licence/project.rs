@@ -17,6 +17,7 @@ use super::detect::{self, DetectionCache, FileKind};
 use super::expression::{self, Reading, licence_ids};
 use crate::diagnostic::{Code, Finding};
 use crate::model::Graph;
+use crate::source::{Confined, Limit};
 use serde::Serialize;
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -82,14 +83,21 @@ pub fn project_licence(
     evidence: &[Evidence],
     cache: &DetectionCache,
 ) -> (ProjectLicence, Vec<Finding>) {
+    let canonical = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let input = Confined::audited(&canonical);
+    let mut findings = Vec::new();
+    let mut read = RootFiles {
+        input: &input,
+        findings: &mut findings,
+    };
     let mut statements = Vec::new();
-    statements.extend(publiccode(root));
-    statements.extend(reuse_toml(root));
-    statements.extend(reuse_dep5(root));
+    statements.extend(publiccode(&mut read));
+    statements.extend(reuse_toml(&mut read));
+    statements.extend(reuse_dep5(&mut read));
     statements.extend(manifests(graph, evidence));
-    statements.extend(cargo_workspace_package(root));
-    statements.extend(licenses_dir(root));
-    statements.extend(licence_files(root, cache));
+    statements.extend(cargo_workspace_package(&mut read));
+    statements.extend(licenses_dir(&input));
+    statements.extend(licence_files(&mut read, cache));
     statements.sort_by_key(|s| s.kind);
 
     let decisive: Vec<&LicenceStatement> = statements.iter().filter(|s| s.decisive()).collect();
@@ -106,7 +114,6 @@ pub fn project_licence(
         .collect();
     let consistent = distinct.len() <= 1;
 
-    let mut findings = Vec::new();
     if !consistent {
         let mut finding = Finding::warning(
             Code::ProjectLicenceMismatch,
@@ -177,7 +184,33 @@ fn statement(kind: SourceKind, file: &str, field: Option<&str>, raw: &str) -> Li
     }
 }
 
-fn publiccode(root: &Path) -> Option<LicenceStatement> {
+/// The statements' files at the root, read through the audited tree's [`Confined`]: a file that
+/// is missing says nothing; one that is refused (a FIFO, a link out of the tree, too large) is
+/// an input problem, reported.
+struct RootFiles<'a> {
+    input: &'a Confined,
+    findings: &'a mut Vec<Finding>,
+}
+
+impl RootFiles<'_> {
+    fn text(&mut self, name: &str) -> Option<String> {
+        let path = self.input.root().join(name);
+        match self.input.read_text(&path, Limit::CONFIG) {
+            Ok(text) => Some(text),
+            Err(refusal) => {
+                if !refusal.is_missing() {
+                    self.findings.push(
+                        Finding::refused(&refusal)
+                            .note("it states the project's own licence, which was not read"),
+                    );
+                }
+                None
+            }
+        }
+    }
+}
+
+fn publiccode(read: &mut RootFiles<'_>) -> Option<LicenceStatement> {
     #[derive(serde::Deserialize)]
     struct Publiccode {
         legal: Option<Legal>,
@@ -188,7 +221,7 @@ fn publiccode(root: &Path) -> Option<LicenceStatement> {
     }
     let (name, text) = ["publiccode.yml", "publiccode.yaml"]
         .iter()
-        .find_map(|n| std::fs::read_to_string(root.join(n)).ok().map(|t| (*n, t)))?;
+        .find_map(|n| read.text(n).map(|t| (*n, t)))?;
     let parsed: Result<Publiccode, _> = serde_saphyr::from_str(&text);
     match parsed {
         Ok(Publiccode {
@@ -226,8 +259,8 @@ fn publiccode(root: &Path) -> Option<LicenceStatement> {
 
 /// REUSE.toml: when every annotation names the same licence, that is the project's licence;
 /// mixed annotations describe individual files and are kept as information only.
-fn reuse_toml(root: &Path) -> Option<LicenceStatement> {
-    let text = std::fs::read_to_string(root.join("REUSE.toml")).ok()?;
+fn reuse_toml(read: &mut RootFiles<'_>) -> Option<LicenceStatement> {
+    let text = read.text("REUSE.toml")?;
     let table: toml::Table = match toml::from_str(&text) {
         Ok(t) => t,
         Err(err) => {
@@ -258,8 +291,8 @@ fn reuse_toml(root: &Path) -> Option<LicenceStatement> {
 }
 
 /// `.reuse/dep5` (Debian copyright format): the `License:` of the `Files: *` stanzas.
-fn reuse_dep5(root: &Path) -> Option<LicenceStatement> {
-    let text = std::fs::read_to_string(root.join(".reuse").join("dep5")).ok()?;
+fn reuse_dep5(read: &mut RootFiles<'_>) -> Option<LicenceStatement> {
+    let text = read.text(".reuse/dep5")?;
     let mut licences = BTreeSet::new();
     for stanza in text.split("\n\n") {
         let mut files = None;
@@ -349,8 +382,12 @@ fn manifests(graph: &Graph, evidence: &[Evidence]) -> Vec<LicenceStatement> {
 
 /// `[workspace.package] license` of a Cargo workspace root: what the members inherit with
 /// `license.workspace = true`, and the one place a virtual workspace states its licence.
-fn cargo_workspace_package(root: &Path) -> Option<LicenceStatement> {
-    let text = std::fs::read_to_string(root.join("Cargo.toml")).ok()?;
+fn cargo_workspace_package(read: &mut RootFiles<'_>) -> Option<LicenceStatement> {
+    // Refusals of Cargo.toml are reported by the walk and the Cargo reader.
+    let text = read
+        .input
+        .read_text(&read.input.root().join("Cargo.toml"), Limit::MANIFEST)
+        .ok()?;
     let manifest: toml::Table = toml::from_str(&text).ok()?;
     let raw = manifest
         .get("workspace")?
@@ -366,12 +403,12 @@ fn cargo_workspace_package(root: &Path) -> Option<LicenceStatement> {
 }
 
 /// `LICENSES/` (REUSE): the texts of every licence used in the project, named by SPDX id.
-fn licenses_dir(root: &Path) -> Option<LicenceStatement> {
-    let entries = std::fs::read_dir(root.join("LICENSES")).ok()?;
+fn licenses_dir(input: &Confined) -> Option<LicenceStatement> {
+    let entries = input.list(&input.root().join("LICENSES")).ok()?;
     let mut ids: Vec<String> = entries
-        .flatten()
+        .into_iter()
         .map(|e| {
-            let name = e.file_name().to_string_lossy().into_owned();
+            let name = e.name;
             let stem = name
                 .strip_suffix(".txt")
                 .or_else(|| name.strip_suffix(".md"))
@@ -401,12 +438,22 @@ fn licenses_dir(root: &Path) -> Option<LicenceStatement> {
 }
 
 /// LICENSE, COPYING, ... at the root, identified like any licence text.
-fn licence_files(root: &Path, cache: &DetectionCache) -> Vec<LicenceStatement> {
-    detect::licence_files(root)
+fn licence_files(read: &mut RootFiles<'_>, cache: &DetectionCache) -> Vec<LicenceStatement> {
+    let input = read.input;
+    detect::licence_files(input, input.root())
         .into_iter()
         .filter(|f| f.kind == FileKind::Licence && !f.name.starts_with("LICENSES/"))
         .filter_map(|file| {
-            let detected = detect::detect_file(&file, cache).ok()?;
+            let detected = match detect::detect_file(input, &file, cache) {
+                Ok(detected) => detected,
+                Err(refusal) => {
+                    read.findings.push(
+                        Finding::refused(&refusal)
+                            .note("it states the project's own licence, which was not read"),
+                    );
+                    return None;
+                }
+            };
             let confident = detected.confidence >= detect::CONFIDENT;
             Some(LicenceStatement {
                 kind: SourceKind::LicenceFile,

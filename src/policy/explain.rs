@@ -8,7 +8,6 @@ use crate::licence::expression::{self, Tree};
 use crate::licence::facts;
 use crate::licence::obligations::{self, Lang};
 use serde::Serialize;
-use std::fmt::Write as _;
 
 /// Everything fundament knows about one licence.
 #[derive(Debug, Clone, Serialize)]
@@ -126,7 +125,7 @@ pub fn render(explanation: &Explanation) -> String {
     let mut out = String::new();
     let e = explanation;
     if e.expression != e.input {
-        let _ = writeln!(
+        crate::safe_writeln!(
             out,
             "`{}` is read as {}{}",
             e.input,
@@ -140,7 +139,7 @@ pub fn render(explanation: &Explanation) -> String {
         out.push('\n');
     }
     for l in &e.licences {
-        let _ = writeln!(
+        crate::safe_writeln!(
             out,
             "{}{}",
             l.id,
@@ -149,7 +148,7 @@ pub fn render(explanation: &Explanation) -> String {
                 .map(|n| format!(" — {n}"))
                 .unwrap_or_default()
         );
-        let _ = writeln!(
+        crate::safe_writeln!(
             out,
             "  category: {}{}",
             l.category.as_deref().unwrap_or("unknown"),
@@ -159,7 +158,7 @@ pub fn render(explanation: &Explanation) -> String {
                 .unwrap_or_default()
         );
         let yes = |b: bool| if b { "yes" } else { "no" };
-        let _ = writeln!(
+        crate::safe_writeln!(
             out,
             "  OSI approved: {} · FSF free/libre: {}{}",
             yes(l.osi_approved),
@@ -171,46 +170,49 @@ pub fn render(explanation: &Explanation) -> String {
             }
         );
         if !l.obligations.is_empty() {
-            let _ = writeln!(out, "  obligations:");
+            crate::safe_writeln!(out, "  obligations:");
             for o in &l.obligations {
-                let _ = writeln!(out, "    - {o}");
+                crate::safe_writeln!(out, "    - {o}");
             }
         }
         out.push('\n');
     }
-    let _ = writeln!(out, "policy {}: {}", e.policy, e.status);
+    crate::safe_writeln!(out, "policy {}: {}", e.policy, e.status);
     if e.effective != e.expression {
-        let _ = writeln!(
+        crate::safe_writeln!(
             out,
             "  effective licence (the alternative chosen): {}",
             e.effective
         );
     }
     for d in &e.decisions {
-        let _ = writeln!(out, "  {}: {} by {}", d.licence, d.decision, d.cause);
+        crate::safe_writeln!(out, "  {}: {} by {}", d.licence, d.decision, d.cause);
     }
     match (&e.compatibility, &e.compatibility_note) {
         (Some(c), _) => {
-            let _ = writeln!(
+            crate::safe_writeln!(
                 out,
                 "\ncompatibility with {} ({} use): {}",
-                c.outbound, c.use_mode, c.verdict
+                c.outbound,
+                c.use_mode,
+                c.verdict
             );
             for p in &c.pairs {
-                let _ = writeln!(out, "  {}: {} — {}", p.inbound, p.verdict, p.reason);
+                crate::safe_writeln!(out, "  {}: {} — {}", p.inbound, p.verdict, p.reason);
                 for s in &p.sources {
-                    let _ = writeln!(out, "    source: {s}");
+                    crate::safe_writeln!(out, "    source: {s}");
                 }
                 if let Some(r) = &p.remedy {
-                    let _ = writeln!(out, "    way out: {r}");
+                    crate::safe_writeln!(out, "    way out: {r}");
                 }
                 for o in &p.obligations {
-                    let _ = writeln!(out, "    obligation: {o}");
+                    crate::safe_writeln!(out, "    obligation: {o}");
                 }
             }
         }
         (None, Some(note)) => {
-            let _ = writeln!(out, "\ncompatibility not checked: {note}");
+            out.push('\n');
+            crate::safe_writeln!(out, "compatibility not checked: {note}");
         }
         (None, None) => {}
     }

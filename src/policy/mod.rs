@@ -287,6 +287,8 @@ pub struct Policy {
     pub use_mode: Option<compat::UseMode>,
     /// Which indices of vetted components are asked, and what their answers mean.
     pub vetting: Vetting,
+    /// Known vulnerabilities: advisory sources and what their findings mean.
+    pub advisories: crate::advisory::policy::AdvisoryPolicy,
 }
 
 /// `[vetting]` and `[[index]]`: the indices of vetted components an audit asks, and whether
@@ -336,15 +338,24 @@ impl Policy {
         })
     }
 
-    /// Loads a policy file.
+    /// Loads a policy file named by the user (`--policy`): a regular file, size-capped, read
+    /// without blocking.
     pub fn load(path: &Path, display: &str) -> Result<Policy, PolicyError> {
-        let text = std::fs::read_to_string(path).map_err(|err| PolicyError {
-            file: display.to_string(),
-            line: None,
-            field: None,
-            message: format!("cannot read the policy: {err}"),
-        })?;
-        let mut policy = Policy::parse(&text, display, display)?;
+        let text = crate::source::read_text_bounded(path, crate::source::Limit::POLICY).map_err(
+            |refusal| PolicyError {
+                file: display.to_string(),
+                line: None,
+                field: None,
+                message: format!("the policy {}", refusal.reason_text()),
+            },
+        )?;
+        Policy::from_text(&text, path, display)
+    }
+
+    /// A policy from the text of the file at `path` (already read, e.g. through the audited
+    /// tree's [`crate::source::Confined`]); index paths in it are relative to its directory.
+    pub fn from_text(text: &str, path: &Path, display: &str) -> Result<Policy, PolicyError> {
+        let mut policy = Policy::parse(text, display, display)?;
         policy.vetting.base_dir = path
             .parent()
             .map(|dir| {
@@ -355,6 +366,10 @@ impl Policy {
                 }
             })
             .map(Path::to_path_buf);
+        policy
+            .advisories
+            .base_dir
+            .clone_from(&policy.vetting.base_dir);
         Ok(policy)
     }
 
@@ -453,6 +468,17 @@ impl Policy {
             outbound,
             use_mode: project.use_mode,
             vetting: parse_vetting(&ctx, raw.vetting.unwrap_or_default(), &raw.index)?,
+            advisories: crate::advisory::policy::parse(
+                raw.advisories.unwrap_or_default(),
+                file,
+                |offset| line_of_offset(text, offset),
+            )
+            .map_err(|e| PolicyError {
+                file: file.to_string(),
+                line: e.span.map(|s| line_of_offset(text, s.start)),
+                field: Some(e.field),
+                message: e.message,
+            })?,
         })
     }
 }
@@ -778,6 +804,7 @@ struct RawPolicy {
     vetting: Option<RawVetting>,
     #[serde(default)]
     index: Vec<Spanned<crate::index::IndexSettings>>,
+    advisories: Option<crate::advisory::policy::RawAdvisories>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -2,20 +2,29 @@
 //! lockfile's own URLs, the ecosystem client's configuration, or fundament's configuration.
 //!
 //! Per ecosystem, first found wins:
-//! - npm: `[registries] npm` → `$npm_config_registry` → `.npmrc` at the audited root → `~/.npmrc`
-//!   → what `npm config get registry` answers (npm asked from outside the audited tree);
-//! - Python: `[registries] pypi` → `$PIP_INDEX_URL` → pip.conf (`$PIP_CONFIG_FILE`,
-//!   `~/.config/pip/pip.conf`, `~/.pip/pip.conf`, `/etc/pip.conf`) → pip's own default index;
-//! - Maven: `[registries] maven` → the mirrors in `~/.m2/settings.xml` (`$M2_HOME`'s
-//!   settings.xml too);
-//! - Go: `[registries] go` → `$GOPROXY` → what `go env GOPROXY` answers.
+//! - npm: `[registries] npm` of the user's configuration (`--policy` file, command line) →
+//!   `$npm_config_registry` → `[registries] npm` of the audited tree's fundament.toml →
+//!   `.npmrc` at the audited root → `~/.npmrc` → what `npm config get registry` answers (npm
+//!   asked from outside the audited tree);
+//! - Python: the user's `[registries] pypi` → `$PIP_INDEX_URL` → the tree's `[registries] pypi`
+//!   → pip.conf (`$PIP_CONFIG_FILE`, `~/.config/pip/pip.conf`, `~/.pip/pip.conf`,
+//!   `/etc/pip.conf`) → pip's own default index;
+//! - Maven: the user's `[registries] maven` → the tree's → the mirrors in `~/.m2/settings.xml`
+//!   (`$M2_HOME`'s settings.xml too);
+//! - Go: the user's `[registries] go` → `$GOPROXY` → the tree's → what `go env GOPROXY` answers.
 //!
-//! Credentials come from the same places (`//host/:_authToken=` in .npmrc, user:password in an
-//! index URL, `<servers>` of settings.xml) and are sent only to the URLs they were configured
-//! for.
+//! **Trust.** The audited tree is untrusted: it may name endpoints (each one in effect is
+//! reported, R005), but its files get no `${VAR}` expansion, its credentials (`_authToken`
+//! lines, `user:password@` in URLs) and CA certificates are ignored (R005 says so), and it
+//! never chooses where the user's credentials go. Credentials come only from the user's own
+//! configuration (`~/.npmrc`, user:password in `$PIP_INDEX_URL`, pip.conf or the user's
+//! `[registries]`, `<servers>` of settings.xml) and are sent only to URLs on the exact scheme,
+//! host and port, under the path, they were configured for.
 
 use super::http::Credential;
+use crate::diagnostic::{Code, Finding, Severity};
 use crate::model::Ecosystem;
+use crate::source::{Confined, Limit};
 use serde::Deserialize;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -52,6 +61,9 @@ pub struct Endpoint {
     pub url: String,
     /// In words: "`registry` in ~/.npmrc".
     pub from: String,
+    /// Named by the audited tree's configuration (its .npmrc or fundament.toml), not the
+    /// user's: it never gets credentials from the tree.
+    pub from_tree: bool,
 }
 
 /// The configured registries, per ecosystem.
@@ -65,12 +77,18 @@ pub struct Endpoints {
     /// `$GOPRIVATE`): private modules, whose names would leak.
     pub go_private: Vec<String>,
     pub credentials: Vec<Credential>,
+    /// What the audited tree's configuration named, or tried to, that the audit should know
+    /// (R005).
+    pub findings: Vec<Finding>,
 }
 
 /// Where the user's own configuration lives (overridable for tests).
 #[derive(Debug, Clone)]
 pub struct Homes {
     pub home: Option<PathBuf>,
+    /// fundament's own configuration file (`$FUNDAMENT_CONFIG`, else `fundament/config.toml` in
+    /// the user's configuration directory): its `[registries]` is the user's.
+    pub config_file: Option<PathBuf>,
     /// Whether asking the ecosystems' client programs (npm, python, go) is allowed.
     pub ask_clients: bool,
 }
@@ -79,18 +97,45 @@ impl Homes {
     pub fn from_environment() -> Homes {
         Homes {
             home: dirs::home_dir(),
+            config_file: std::env::var_os("FUNDAMENT_CONFIG")
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+                .or_else(|| dirs::config_dir().map(|d| d.join("fundament").join("config.toml"))),
             ask_clients: true,
         }
     }
 }
 
-/// Finds the registries for an audit of `root`. The ecosystems' client programs are asked only
-/// for the ecosystems in `needed` (those with packages whose lockfile names no registry), and
-/// their answers are kept a day in `cache_dir`: running a client costs a good part of a
-/// second, and what it answers (its built-in default) changes only when it is upgraded.
+impl RegistrySettings {
+    /// These settings, with what they leave unset taken from `other`.
+    pub fn or(self, other: RegistrySettings) -> RegistrySettings {
+        RegistrySettings {
+            npm: self.npm.or(other.npm),
+            pypi: self.pypi.or(other.pypi),
+            maven: if self.maven.is_empty() {
+                other.maven
+            } else {
+                self.maven
+            },
+            go: self.go.or(other.go),
+            parallelism: self.parallelism.or(other.parallelism),
+            timeout: self.timeout.or(other.timeout),
+            retries: self.retries.or(other.retries),
+            ca_certificates: [self.ca_certificates, other.ca_certificates].concat(),
+        }
+    }
+}
+
+/// Finds the registries for an audit of `root`: `user` is the `[registries]` of the user's own
+/// configuration (the `--policy` file, the command line), `tree` that of the audited tree's
+/// fundament.toml. The ecosystems' client programs are asked only for the ecosystems in
+/// `needed` (those with packages whose lockfile names no registry), and their answers are kept
+/// a day in `cache_dir`: running a client costs a good part of a second, and what it answers
+/// (its built-in default) changes only when it is upgraded.
 pub fn endpoints(
     root: &Path,
-    settings: &RegistrySettings,
+    user: &RegistrySettings,
+    tree: &RegistrySettings,
     homes: &Homes,
     needed: &BTreeSet<Ecosystem>,
     cache_dir: Option<&Path>,
@@ -98,27 +143,63 @@ pub fn endpoints(
     let mut out = Endpoints::default();
     let may_ask = |ecosystem: Ecosystem| homes.ask_clients && needed.contains(&ecosystem);
     let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    let from_user = "in fundament's configuration";
+    let from_tree = "in the audited tree's fundament.toml";
 
-    // npm
-    let npmrcs: Vec<(PathBuf, String)> = [
-        Some(root.join(".npmrc")),
-        homes.home.as_ref().map(|h| h.join(".npmrc")),
-    ]
-    .into_iter()
-    .flatten()
-    .filter_map(|p| std::fs::read_to_string(&p).ok().map(|t| (p, t)))
-    .collect();
-    out.npm = settings
+    // npm: the tree's .npmrc is read as it is written (no `${VAR}` expansion) and for its
+    // `registry` only; the user's ~/.npmrc as npm reads it, credentials included.
+    let tree_npmrc = Confined::audited(root)
+        .read_text(&root.join(".npmrc"), Limit::CONFIG)
+        .ok();
+    let home_npmrc: Option<(PathBuf, String)> = homes.home.as_ref().and_then(|h| {
+        let path = h.join(".npmrc");
+        crate::source::read_text_bounded(&path, Limit::CONFIG)
+            .ok()
+            .map(|t| (path, t))
+    });
+    let mut tree_npm = None;
+    if let Some(text) = &tree_npmrc {
+        match npmrc_raw_value(text, "registry") {
+            Some(url) if url.contains("${") => out.findings.push(tree_finding(
+                Severity::Warning,
+                format!(
+                    "the audited tree's .npmrc sets `registry={url}`; fundament does not expand \
+                     environment variables in the audited tree's files, so it was not used"
+                ),
+                ".npmrc",
+            )),
+            Some(url) => tree_npm = Some(url),
+            None => {}
+        }
+        if npmrc_has_credentials(text) {
+            out.findings.push(tree_finding(
+                Severity::Warning,
+                "the audited tree's .npmrc holds registry credentials; fundament ignores \
+                 credentials from the audited tree"
+                    .to_string(),
+                ".npmrc",
+            ));
+        }
+    }
+    out.npm = user
         .npm
         .clone()
-        .map(|url| endpoint(url, "`[registries] npm` in fundament's configuration"))
+        .map(|url| endpoint(url, &format!("`[registries] npm` {from_user}")))
         .or_else(|| {
             env("npm_config_registry")
                 .or_else(|| env("NPM_CONFIG_REGISTRY"))
                 .map(|url| endpoint(url, "$npm_config_registry"))
         })
         .or_else(|| {
-            npmrcs.iter().find_map(|(path, text)| {
+            tree.npm
+                .clone()
+                .map(|url| tree_endpoint(url, &format!("`[registries] npm` {from_tree}")))
+        })
+        .or_else(|| {
+            tree_npm.map(|url| tree_endpoint(url, "`registry` in the audited tree's .npmrc"))
+        })
+        .or_else(|| {
+            home_npmrc.as_ref().and_then(|(path, text)| {
                 npmrc_value(text, "registry")
                     .map(|url| endpoint(url, &format!("`registry` in {}", path.display())))
             })
@@ -129,7 +210,7 @@ pub fn endpoints(
                 .flatten()
                 .map(|url| endpoint(url, "`npm config get registry`"))
         });
-    for (_, text) in &npmrcs {
+    if let Some((_, text)) = &home_npmrc {
         out.credentials.extend(npmrc_credentials(text));
     }
 
@@ -143,14 +224,19 @@ pub fn endpoints(
     .into_iter()
     .flatten()
     .collect();
-    out.pypi = settings
+    out.pypi = user
         .pypi
         .clone()
-        .map(|url| endpoint(url, "`[registries] pypi` in fundament's configuration"))
+        .map(|url| endpoint(url, &format!("`[registries] pypi` {from_user}")))
         .or_else(|| env("PIP_INDEX_URL").map(|url| endpoint(url, "$PIP_INDEX_URL")))
         .or_else(|| {
+            tree.pypi
+                .clone()
+                .map(|url| tree_endpoint(url, &format!("`[registries] pypi` {from_tree}")))
+        })
+        .or_else(|| {
             pip_confs.iter().find_map(|path| {
-                let text = std::fs::read_to_string(path).ok()?;
+                let text = crate::source::read_text_bounded(path, Limit::CONFIG).ok()?;
                 ini_value(&text, "global", "index-url")
                     .map(|url| endpoint(url, &format!("`index-url` in {}", path.display())))
             })
@@ -174,20 +260,33 @@ pub fn endpoints(
         && let Some((clean, credential)) = split_userinfo(&pypi.url)
     {
         pypi.url = clean;
-        out.credentials.push(credential);
+        if pypi.from_tree {
+            out.findings.push(tree_finding(
+                Severity::Warning,
+                format!(
+                    "{} names a user and password in the index URL; fundament ignores \
+                     credentials from the audited tree",
+                    pypi.from
+                ),
+                crate::policy::POLICY_FILE,
+            ));
+        } else {
+            out.credentials.push(credential);
+        }
     }
 
     // Maven
-    out.maven = settings
-        .maven
-        .iter()
-        .map(|url| {
-            endpoint(
-                url.clone(),
-                "`[registries] maven` in fundament's configuration",
-            )
-        })
-        .collect();
+    out.maven = if user.maven.is_empty() {
+        tree.maven
+            .iter()
+            .map(|url| tree_endpoint(url.clone(), &format!("`[registries] maven` {from_tree}")))
+            .collect()
+    } else {
+        user.maven
+            .iter()
+            .map(|url| endpoint(url.clone(), &format!("`[registries] maven` {from_user}")))
+            .collect()
+    };
     let settings_files: Vec<PathBuf> = [
         homes.home.as_ref().map(|h| h.join(".m2/settings.xml")),
         env("M2_HOME").map(|h| PathBuf::from(h).join("conf/settings.xml")),
@@ -196,7 +295,7 @@ pub fn endpoints(
     .flatten()
     .collect();
     for path in &settings_files {
-        let Ok(text) = std::fs::read_to_string(path) else {
+        let Ok(text) = crate::source::read_text_bounded(path, Limit::CONFIG) else {
             continue;
         };
         let parsed = maven_settings(&text);
@@ -220,14 +319,19 @@ pub fn endpoints(
     }
 
     // Go
-    out.go = settings
+    out.go = user
         .go
         .clone()
-        .map(|url| endpoint(url, "`[registries] go` in fundament's configuration"))
+        .map(|url| endpoint(url, &format!("`[registries] go` {from_user}")))
         .or_else(|| {
             env("GOPROXY")
                 .and_then(|v| first_proxy(&v))
                 .map(|url| endpoint(url, "$GOPROXY"))
+        })
+        .or_else(|| {
+            tree.go
+                .clone()
+                .map(|url| tree_endpoint(url, &format!("`[registries] go` {from_tree}")))
         })
         .or_else(|| {
             may_ask(Ecosystem::Golang)
@@ -236,6 +340,41 @@ pub fn endpoints(
                 .and_then(|v| first_proxy(&v))
                 .map(|url| endpoint(url, "`go env GOPROXY`"))
         });
+
+    // Userinfo in any endpoint the tree named is dropped; every endpoint it named in effect is
+    // reported.
+    let mut named: Vec<&mut Endpoint> = out
+        .npm
+        .iter_mut()
+        .chain(out.pypi.iter_mut())
+        .chain(out.maven.iter_mut())
+        .chain(out.go.iter_mut())
+        .filter(|e| e.from_tree)
+        .collect();
+    for endpoint in &mut named {
+        if let Some((clean, _)) = split_userinfo(&endpoint.url) {
+            endpoint.url = clean;
+        }
+    }
+    let named: Vec<(String, String)> = named
+        .iter()
+        .map(|e| (e.url.clone(), e.from.clone()))
+        .collect();
+    for (url, from) in named {
+        let file = if from.contains(".npmrc") {
+            ".npmrc"
+        } else {
+            crate::policy::POLICY_FILE
+        };
+        out.findings.push(tree_finding(
+            Severity::Note,
+            format!(
+                "the registry {url} is named by {from}; it is asked for licences, and it \
+                 receives credentials only if your own configuration holds some for that host"
+            ),
+            file,
+        ));
+    }
     out.go_private = env("GONOPROXY")
         .or_else(|| env("GOPRIVATE"))
         .map(|v| {
@@ -269,7 +408,21 @@ fn endpoint(url: String, from: &str) -> Endpoint {
     Endpoint {
         url: url.trim().to_string(),
         from: from.to_string(),
+        from_tree: false,
     }
+}
+
+/// An endpoint the audited tree's configuration names.
+fn tree_endpoint(url: String, from: &str) -> Endpoint {
+    Endpoint {
+        from_tree: true,
+        ..endpoint(url, from)
+    }
+}
+
+/// R005: what the audited tree's configuration named or tried to.
+fn tree_finding(severity: Severity, message: String, file: &str) -> Finding {
+    Finding::new(Code::RegistryFromTree, severity, message).at(file.to_string(), None)
 }
 
 /// How long a client's answer is reused.
@@ -287,7 +440,7 @@ fn ask(program: &str, args: &[&str], cache_dir: Option<&Path>) -> Option<String>
             .ok()
             .and_then(|m| m.elapsed().ok())
             .is_some_and(|age| age < CLIENT_ANSWER_TTL)
-        && let Ok(text) = std::fs::read_to_string(&file)
+        && let Ok(text) = crate::source::read_text_bounded(&file, Limit::CONFIG)
     {
         // An empty file records that the client gave no usable answer.
         let answer = text.trim();
@@ -397,14 +550,38 @@ fn run_client(program: &str, args: &[&str]) -> Option<String> {
     (line.starts_with("http://") || line.starts_with("https://")).then_some(line)
 }
 
-/// `key=value` of an .npmrc (no section), with `${VAR}` expanded.
+/// `key=value` of the user's own .npmrc (no section), with `${VAR}` expanded as npm does.
 fn npmrc_value(text: &str, key: &str) -> Option<String> {
+    npmrc_raw_value(text, key).map(|v| expand_env(&v))
+}
+
+/// `key=value` of an .npmrc as written: no expansion (the audited tree's .npmrc).
+fn npmrc_raw_value(text: &str, key: &str) -> Option<String> {
     text.lines()
         .map(str::trim)
         .filter(|l| !l.starts_with('#') && !l.starts_with(';'))
         .filter_map(|l| l.split_once('='))
         .find(|(k, _)| k.trim() == key)
-        .map(|(_, v)| expand_env(v.trim().trim_matches('"')))
+        .map(|(_, v)| v.trim().trim_matches('"').to_string())
+}
+
+/// Whether an .npmrc holds credential lines (`_authToken`, `_auth`, `_password`, `username`).
+fn npmrc_has_credentials(text: &str) -> bool {
+    text.lines()
+        .filter_map(|l| l.split_once('='))
+        .any(|(k, _)| {
+            let key = k.trim();
+            [
+                "_authToken",
+                "_auth",
+                "_password",
+                "username",
+                "certfile",
+                "keyfile",
+            ]
+            .iter()
+            .any(|c| key == *c || key.ends_with(&format!(":{c}")))
+        })
 }
 
 /// `//host/path/:_authToken=TOKEN` and `//host/path/:_auth=BASE64` lines.

@@ -304,6 +304,17 @@ fn extract(dest: &Path, files: &[(String, Vec<u8>)]) -> std::io::Result<()> {
     }
 }
 
+static PROCESS_DIR: std::sync::OnceLock<Result<PathBuf, String>> = std::sync::OnceLock::new();
+
+/// Where module licence files are extracted: under fundament's cache directory, else (when
+/// this process has extracted any) its own temporary directory; `None` when neither exists.
+pub fn licence_dir(cache_dir: Option<&Path>) -> Option<PathBuf> {
+    match cache_dir {
+        Some(dir) => Some(dir.join("go-licences")),
+        None => PROCESS_DIR.get().and_then(|dir| dir.clone().ok()),
+    }
+}
+
 /// Without a cache directory, licence files go to a directory of this process, created once
 /// under the system's temporary directory with an unpredictable name (and, on Unix, readable
 /// by this user only), so that nothing else can prepare it. It lives as long as the process
@@ -311,33 +322,33 @@ fn extract(dest: &Path, files: &[(String, Vec<u8>)]) -> std::io::Result<()> {
 /// system cleans its temporary directory.
 fn process_dir() -> Result<PathBuf, LookupError> {
     use std::hash::BuildHasher as _;
-    static DIR: std::sync::OnceLock<Result<PathBuf, String>> = std::sync::OnceLock::new();
-    DIR.get_or_init(|| {
-        let mut last = String::new();
-        for attempt in 0..16u32 {
-            let random = std::collections::hash_map::RandomState::new().hash_one(attempt);
-            let dir = std::env::temp_dir()
-                .join(format!("fundament-{}-{random:016x}", std::process::id()));
-            let mut builder = std::fs::DirBuilder::new();
-            #[cfg(unix)]
-            std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-            match builder.create(&dir) {
-                Ok(()) => return Ok(dir.join("go-licences")),
-                Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {}
-                Err(err) => {
-                    last = format!("cannot create {}: {err}", dir.display());
-                    break;
+    PROCESS_DIR
+        .get_or_init(|| {
+            let mut last = String::new();
+            for attempt in 0..16u32 {
+                let random = std::collections::hash_map::RandomState::new().hash_one(attempt);
+                let dir = std::env::temp_dir()
+                    .join(format!("fundament-{}-{random:016x}", std::process::id()));
+                let mut builder = std::fs::DirBuilder::new();
+                #[cfg(unix)]
+                std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+                match builder.create(&dir) {
+                    Ok(()) => return Ok(dir.join("go-licences")),
+                    Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {}
+                    Err(err) => {
+                        last = format!("cannot create {}: {err}", dir.display());
+                        break;
+                    }
                 }
             }
-        }
-        Err(if last.is_empty() {
-            "cannot create a temporary directory for licence files".to_string()
-        } else {
-            last
+            Err(if last.is_empty() {
+                "cannot create a temporary directory for licence files".to_string()
+            } else {
+                last
+            })
         })
-    })
-    .clone()
-    .map_err(LookupError::Invalid)
+        .clone()
+        .map_err(LookupError::Invalid)
 }
 
 #[cfg(test)]

@@ -61,6 +61,34 @@ pub struct Credential {
     pub header: String,
 }
 
+impl Credential {
+    /// Whether the credential may be sent with a request for `url`: the same scheme, the same
+    /// host (exactly, not a longer name that starts with it) and port, and a path under the
+    /// credential's path at a segment boundary. `https://nexus.example` does not cover
+    /// `https://nexus.example.attacker.example/`, nor `/npm` cover `/npm-evil/`.
+    pub fn applies_to(&self, url: &str) -> bool {
+        let (Ok(scope), Ok(target)) = (reqwest::Url::parse(&self.prefix), reqwest::Url::parse(url))
+        else {
+            return false;
+        };
+        if scope.scheme() != target.scheme()
+            || scope.host_str().map(str::to_ascii_lowercase)
+                != target.host_str().map(str::to_ascii_lowercase)
+            || scope.port_or_known_default() != target.port_or_known_default()
+            || !target.username().is_empty()
+        {
+            return false;
+        }
+        let base = scope.path();
+        let path = target.path();
+        base.ends_with('/') && path.starts_with(base)
+            || path == base
+            || path
+                .strip_prefix(base)
+                .is_some_and(|rest| rest.starts_with('/'))
+    }
+}
+
 impl std::fmt::Debug for Credential {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Never print the secret.
@@ -139,12 +167,8 @@ impl Http {
                 .pool_max_idle_per_host(32);
             let mut extra = Vec::new();
             for path in &options.ca_certificates {
-                let pem = std::fs::read(path).map_err(|e| {
-                    HttpError::Setup(format!(
-                        "cannot read CA certificates {}: {e}",
-                        path.display()
-                    ))
-                })?;
+                let pem = crate::source::read_bounded(path, crate::source::Limit::CONFIG)
+                    .map_err(|refusal| HttpError::Setup(format!("CA certificates: {}", refusal)))?;
                 let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
                     HttpError::Setup(format!("{} holds no PEM certificates: {e}", path.display()))
                 })?;
@@ -184,11 +208,13 @@ impl Http {
     }
 
     /// The credential configured for `url`, if any (the first whose prefix `url` starts with).
+    /// The settings this client was made with (git transports reuse them).
+    pub fn options(&self) -> &HttpOptions {
+        &self.options
+    }
+
     pub fn credential_for(&self, url: &str) -> Option<&Credential> {
-        self.options
-            .credentials
-            .iter()
-            .find(|c| url.starts_with(&c.prefix))
+        self.options.credentials.iter().find(|c| c.applies_to(url))
     }
 
     /// Counts one request made with [`Http::client`].
@@ -340,6 +366,99 @@ impl Http {
         }
     }
 
+    /// POSTs a JSON body (a query API: the OSV API's `querybatch`). Never cached, never sent
+    /// offline; retried like GET on server errors, 429 and connection failures.
+    pub fn post_json(&self, url: &str, body: &[u8]) -> Result<Fetched, HttpError> {
+        let Some(client) = &self.client else {
+            return Err(HttpError::NotCached {
+                url: url.to_string(),
+            });
+        };
+        let host = host_of(url);
+        if self.failures(&host) >= UNREACHABLE_AFTER {
+            return Err(HttpError::Unreachable { host });
+        }
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let mut request = client
+                .post(url)
+                .header(reqwest::header::ACCEPT, "application/json")
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(body.to_vec());
+            if let Some(credential) = self
+                .options
+                .credentials
+                .iter()
+                .find(|c| url.starts_with(&c.prefix))
+            {
+                request = request.header(reqwest::header::AUTHORIZATION, &credential.header);
+            }
+            self.requests.fetch_add(1, Ordering::Relaxed);
+            let outcome = request.send().and_then(|response| {
+                let status = response.status().as_u16();
+                let retry_after = header(&response, reqwest::header::RETRY_AFTER);
+                let bytes = response.bytes()?;
+                Ok((status, bytes.to_vec(), retry_after))
+            });
+            let retry_in = match outcome {
+                Ok((status, body, _)) if (200..300).contains(&status) => {
+                    if body.len() as u64 > self.options.max_body {
+                        return Err(HttpError::TooLarge {
+                            url: url.to_string(),
+                            limit: self.options.max_body,
+                        });
+                    }
+                    return Ok(Fetched {
+                        url: url.to_string(),
+                        body,
+                        from_cache: false,
+                    });
+                }
+                Ok((status, _, retry_after)) if status == 429 || status >= 500 => {
+                    if attempt > self.options.retries {
+                        return Err(HttpError::Status {
+                            url: url.to_string(),
+                            status,
+                            attempts: attempt,
+                        });
+                    }
+                    retry_after
+                        .as_deref()
+                        .and_then(parse_retry_after)
+                        .map(|d| d.min(self.options.max_retry_after))
+                        .unwrap_or_else(|| self.backoff(attempt))
+                }
+                Ok((404, _, _)) => {
+                    return Err(HttpError::NotFound {
+                        url: url.to_string(),
+                    });
+                }
+                Ok((status, _, _)) => {
+                    return Err(HttpError::Status {
+                        url: url.to_string(),
+                        status,
+                        attempts: attempt,
+                    });
+                }
+                Err(err) => {
+                    if err.is_connect() && self.failed(&host) >= UNREACHABLE_AFTER {
+                        return Err(HttpError::Unreachable { host });
+                    }
+                    if err.is_redirect() || err.is_builder() || attempt > self.options.retries {
+                        return Err(HttpError::Transport {
+                            url: url.to_string(),
+                            message: describe(&err),
+                            attempts: attempt,
+                        });
+                    }
+                    self.backoff(attempt)
+                }
+            };
+            std::thread::sleep(retry_in);
+        }
+    }
+
     fn failures(&self, host: &str) -> u32 {
         self.unreachable
             .lock()
@@ -374,13 +493,21 @@ impl Http {
 
     fn cached(&self, url: &str) -> Option<(CacheMeta, Vec<u8>)> {
         let (meta_path, body_path) = self.paths(url)?;
-        let meta: CacheMeta = serde_json::from_slice(&std::fs::read(meta_path).ok()?).ok()?;
+        // The cache is read like any untrusted file: regular files only, size-capped.
+        let meta: CacheMeta = serde_json::from_slice(
+            &crate::source::read_bounded(&meta_path, crate::source::Limit::CONFIG).ok()?,
+        )
+        .ok()?;
         // A hash collision is practically impossible, but a cache must never answer for the
         // wrong URL.
         if meta.url != url {
             return None;
         }
-        let body = std::fs::read(body_path).ok()?;
+        let limit = crate::source::Limit {
+            bytes: self.options.max_body,
+            what: "cached registry answers",
+        };
+        let body = crate::source::read_bounded(&body_path, limit).ok()?;
         Some((meta, body))
     }
 
@@ -504,6 +631,27 @@ mod tests {
             Some(Duration::ZERO)
         );
         assert_eq!(parse_retry_after("soon"), None);
+    }
+
+    #[test]
+    fn credentials_go_only_to_their_exact_host_and_path() {
+        let credential = Credential {
+            prefix: "https://nexus.example/repository/npm".into(),
+            header: "Bearer secret".into(),
+        };
+        assert!(credential.applies_to("https://nexus.example/repository/npm/left-pad"));
+        assert!(credential.applies_to("https://NEXUS.example:443/repository/npm"));
+        assert!(!credential.applies_to("https://nexus.example.attacker.example/repository/npm/x"));
+        assert!(!credential.applies_to("https://nexus.example@attacker.example/repository/npm/x"));
+        assert!(!credential.applies_to("https://nexus.example/repository/npm-evil/x"));
+        assert!(!credential.applies_to("http://nexus.example/repository/npm/x"));
+        assert!(!credential.applies_to("https://nexus.example:8443/repository/npm/x"));
+        let host_only = Credential {
+            prefix: "https://nexus.example".into(),
+            header: "Bearer secret".into(),
+        };
+        assert!(host_only.applies_to("https://nexus.example/anything"));
+        assert!(!host_only.applies_to("https://nexus.example.attacker.example/"));
     }
 
     #[test]

@@ -395,7 +395,7 @@ fn lookup_cached(
             .join(format!("{key}.json"))
     });
     if let Some(path) = &key_path
-        && let Ok(bytes) = std::fs::read(path)
+        && let Ok(bytes) = crate::source::read_bounded(path, crate::source::Limit::CONFIG)
         && let Ok(found) = serde_json::from_slice::<Found>(&bytes)
         && found.dir.as_ref().is_none_or(|d| d.is_dir())
     {

@@ -180,7 +180,7 @@ pub(crate) fn md_escape(text: &str) -> String {
                 out.push(c);
             }
             '\n' | '\r' | '\t' => out.push(' '),
-            c if c.is_control() => {}
+            c if super::escape::is_unsafe(c) => out.push_str(&super::escape::line(&c.to_string())),
             c => out.push(c),
         }
     }
@@ -188,6 +188,8 @@ pub(crate) fn md_escape(text: &str) -> String {
 }
 
 const MARKDOWN: &str = "markdown";
+/// Plain text: every value is escaped for a terminal ([`super::escape::line`]).
+const TEXT: &str = "text";
 
 fn environment() -> &'static Result<Environment<'static>, String> {
     static ENV: OnceLock<Result<Environment<'static>, String>> = OnceLock::new();
@@ -208,19 +210,24 @@ fn environment() -> &'static Result<Environment<'static>, String> {
             } else if name.ends_with(".md") {
                 AutoEscape::Custom(MARKDOWN.into())
             } else {
-                AutoEscape::None
+                AutoEscape::Custom(TEXT.into())
             }
         });
+        // Licence and notice texts are several lines long: `|block` keeps their lines and tabs
+        // and escapes every other control character (also in Markdown code blocks).
+        env.add_filter("block", |text: String| {
+            minijinja::Value::from_safe_string(super::escape::block(&text).into_owned())
+        });
         env.set_formatter(|out, state, value| {
-            if let AutoEscape::Custom(name) = state.auto_escape()
-                && name == MARKDOWN
-            {
+            if let AutoEscape::Custom(name) = state.auto_escape() {
                 if value.is_safe() || value.is_none() || value.is_undefined() {
                     if !value.is_none() && !value.is_undefined() {
                         out.write_str(&value.to_string())?;
                     }
-                } else {
+                } else if name == MARKDOWN {
                     out.write_str(&md_escape(&value.to_string()))?;
+                } else {
+                    out.write_str(&super::escape::line(&value.to_string()))?;
                 }
                 Ok(())
             } else {
@@ -371,6 +378,7 @@ pub(crate) struct View {
     obligations: Vec<ObligationCategory>,
     other: Vec<OtherCode>,
     vetting: VettingView,
+    vulnerabilities: super::vulnerabilities::VulnerabilityView,
     components: Vec<Component>,
 }
 
@@ -616,6 +624,15 @@ struct RecordRow {
 
 /// Findings that the action groups explain; the others are listed under "Further notes".
 const GROUPED_CODES: &[Code] = &[
+    // The section on known vulnerabilities explains these.
+    Code::Vulnerability,
+    Code::AdvisoryInformational,
+    Code::VulnerabilityNotAffected,
+    Code::VulnerabilityIgnored,
+    Code::AdvisoryDataMissing,
+    Code::AdvisoryDataStale,
+    Code::AdvisoriesNotChecked,
+    Code::AdvisoriesChecked,
     Code::LicenceDenied,
     Code::LicenceNotAllowed,
     Code::LicenceNeedsReview,
@@ -682,6 +699,7 @@ pub(crate) fn view(audit: &Audit, lang: Lang) -> View {
         obligations: obligation_categories(&third_party, lang),
         other: other_findings(audit, lang),
         vetting: vetting(audit, &third_party, lang),
+        vulnerabilities: super::vulnerabilities::view(audit, lang),
         components: components(audit, lang),
     }
 }
@@ -2018,6 +2036,7 @@ mod tests {
             include_str!("html.rs"),
             include_str!("markdown.rs"),
             include_str!("notices.rs"),
+            include_str!("vulnerabilities.rs"),
         ] {
             for call in ["tr(lang, \"", "trn(lang, \""] {
                 for (at, _) in source.match_indices(call) {
@@ -2035,6 +2054,9 @@ mod tests {
             }
         }
         // Keys built from data.
+        for key in crate::report::vulnerabilities::dynamic_keys() {
+            assert!(keys.contains(&key), "missing key {key}");
+        }
         for code in Code::ALL {
             assert!(keys.contains(&format!("code.{}", code.as_str())), "{code}");
         }

@@ -3,6 +3,7 @@
 //! vetting counts in another. The V009 note is not repeated among the findings: the indices
 //! table and the vetting line say the same.
 
+use super::escape::{Shown, line as esc};
 use crate::audit::{Audit, Outcome};
 use crate::diagnostic::{Code, Finding, Severity};
 use crate::index::SourceKind;
@@ -45,24 +46,28 @@ pub fn render(audit: &Audit, colour: bool) -> String {
     let dim = Style::new().effects(Effects::DIMMED);
     let mut out = String::new();
 
+    // Every value taken from the audit is shown escaped (`Shown`, `esc`): names, versions,
+    // licences, paths and messages come from the audited input and may hold control characters
+    // or newlines, which must neither reach the terminal nor start a line of their own.
     let _ = writeln!(
         out,
         "{} {} · audit of {}",
         paint.paint(bold, audit.tool.name),
         audit.tool.version,
-        audit.root
+        Shown(&audit.root)
     );
     let _ = writeln!(
         out,
         "policy: {} ({})",
-        audit.policy.name, audit.policy.origin
+        Shown(&audit.policy.name),
+        Shown(&audit.policy.origin)
     );
     let own = &audit.project_licence;
     let _ = writeln!(
         out,
         "project licence: {} ({}{})",
-        own.expression.as_deref().unwrap_or("not stated"),
-        own.explanation,
+        Shown(own.expression.as_deref().unwrap_or("not stated")),
+        Shown(&own.explanation),
         if own.consistent {
             ""
         } else {
@@ -103,7 +108,7 @@ pub fn render(audit: &Audit, colour: bool) -> String {
                 out,
                 "  {} {}",
                 paint.paint(paint.severity(finding.severity), &head),
-                finding.message
+                Shown(&finding.message)
             );
         }
         out.push('\n');
@@ -145,6 +150,7 @@ pub fn render(audit: &Audit, colour: bool) -> String {
             .collect();
         let _ = writeln!(out, "vetting: {}", parts.join(", "));
     }
+    let _ = writeln!(out, "{}", vulnerability_line(audit));
     if counts.outcome == Outcome::Incomplete {
         let _ = writeln!(
             out,
@@ -156,6 +162,72 @@ pub fn render(audit: &Audit, colour: bool) -> String {
         );
     }
     out
+}
+
+/// One line on known vulnerabilities: how many, how severe, how many settled, how old the
+/// data; or why they were not checked.
+fn vulnerability_line(audit: &Audit) -> String {
+    use crate::advisory::{CheckStatus, State};
+    let a = &audit.advisories;
+    match a.status {
+        CheckStatus::NotConfigured => {
+            return "vulnerabilities: not checked (no advisory database configured, see A012)"
+                .to_string();
+        }
+        CheckStatus::Off => return "vulnerabilities: not checked (turned off)".to_string(),
+        CheckStatus::Checked => {}
+    }
+    let c = &a.summary;
+    let mut parts = Vec::new();
+    if c.vulnerabilities == 0 {
+        parts.push("none known".to_string());
+    } else {
+        let by: Vec<String> = crate::advisory::severity_order()
+            .filter_map(|s| c.by_severity.get(s).map(|n| format!("{n} {s}")))
+            .collect();
+        parts.push(format!(
+            "{} in {} ({})",
+            c.vulnerabilities,
+            plural(c.packages_affected, "package"),
+            by.join(", ")
+        ));
+        let state = |s: State| c.by_state.get(&s).copied().unwrap_or(0);
+        let settled = state(State::NotAffected) + state(State::Fixed);
+        if settled > 0 {
+            parts.push(format!("{settled} not affected or fixed per VEX"));
+        }
+        if state(State::Ignored) > 0 {
+            parts.push(format!("{} ignored by the policy", state(State::Ignored)));
+        }
+        if c.upgradable > 0 {
+            parts.push(format!("{} fixed by an upgrade", c.upgradable));
+        }
+    }
+    if c.informational > 0 {
+        parts.push(format!("{} informational", c.informational));
+    }
+    let unchecked: Vec<String> = a
+        .ecosystems
+        .iter()
+        .filter(|e| !e.checked)
+        .map(|e| format!("{} ({})", e.ecosystem, e.packages))
+        .collect();
+    if !unchecked.is_empty() {
+        parts.push(format!("not checked: {}", unchecked.join(", ")));
+    }
+    let oldest = a
+        .ecosystems
+        .iter()
+        .filter(|e| e.checked)
+        .filter_map(|e| e.age_days)
+        .max();
+    if let Some(days) = oldest {
+        parts.push(format!(
+            "data up to {} old",
+            plural(days.max(0) as usize, "day")
+        ));
+    }
+    format!("vulnerabilities: {}", parts.join("; "))
 }
 
 fn plural(n: usize, word: &str) -> String {
@@ -177,23 +249,28 @@ fn write_finding(
         out,
         "{}: {}",
         paint.paint(paint.severity(finding.severity), &head),
-        paint.paint(Style::new().effects(Effects::BOLD), &finding.message)
+        paint.paint(Style::new().effects(Effects::BOLD), &esc(&finding.message))
     );
     let arrow = paint.paint(AnsiColor::Blue.on_default(), "-->");
     let eq = paint.paint(AnsiColor::Blue.on_default(), "=");
     if let Some(purl) = &finding.package {
-        let _ = writeln!(out, "  {arrow} {purl}");
+        let _ = writeln!(out, "  {arrow} {}", Shown(purl));
     }
     if let Some(location) = &finding.location {
-        let _ = writeln!(out, "  {arrow} {location}");
+        let _ = writeln!(out, "  {arrow} {}", Shown(&location.to_string()));
     }
     if let Some(licence) = &finding.licence {
         match &finding.licence_source {
             Some(source) => {
-                let _ = writeln!(out, "   {eq} licence: {licence} ({source})");
+                let _ = writeln!(
+                    out,
+                    "   {eq} licence: {} ({})",
+                    Shown(licence),
+                    Shown(source)
+                );
             }
             None => {
-                let _ = writeln!(out, "   {eq} licence: {licence}");
+                let _ = writeln!(out, "   {eq} licence: {}", Shown(licence));
             }
         }
     }
@@ -205,12 +282,21 @@ fn write_finding(
             .filter(|s| **s != crate::model::Scope::Runtime)
             .map(|s| format!(" ({s} dependency)"))
             .unwrap_or_default();
-        let _ = writeln!(out, "   {eq} path: {}{scope}", finding.path.join(" → "));
+        let _ = writeln!(
+            out,
+            "   {eq} path: {}{scope}",
+            Shown(&finding.path.join(" → "))
+        );
     }
     for note in finding.notes.iter().filter(|n| !n.is_empty()) {
-        let _ = writeln!(out, "   {eq} note: {note}");
+        let _ = writeln!(out, "   {eq} note: {}", Shown(note));
     }
     out.push('\n');
+}
+
+/// Table cells from values of the audit, escaped.
+fn cells(values: Vec<String>) -> Vec<String> {
+    values.iter().map(|v| esc(v).into_owned()).collect()
 }
 
 fn table() -> Table {
@@ -241,7 +327,7 @@ fn write_projects(out: &mut String, paint: &Paint, audit: &Audit) {
             ProjectStatus::Partial { .. } => "partial".to_string(),
             ProjectStatus::Failed { .. } => "not read".to_string(),
         };
-        t.add_row(vec![
+        t.add_row(cells(vec![
             project.kind.to_string(),
             project.dir.clone(),
             match &project.lockfile {
@@ -250,7 +336,7 @@ fn write_projects(out: &mut String, paint: &Paint, audit: &Audit) {
             },
             packages.to_string(),
             status,
-        ]);
+        ]));
     }
     align_right(&mut t, &[3]);
     write_table(out, &t);
@@ -274,7 +360,7 @@ fn write_licences(out: &mut String, paint: &Paint, audit: &Audit) {
             Some(0) | None => String::new(),
             Some(n) => n.to_string(),
         };
-        t.add_row(vec![
+        t.add_row(cells(vec![
             row.licence.clone(),
             row.category
                 .clone()
@@ -284,7 +370,7 @@ fn write_licences(out: &mut String, paint: &Paint, audit: &Audit) {
             n(Status::Review),
             n(Status::Denied),
             n(Status::Skipped),
-        ]);
+        ]));
     }
     align_right(&mut t, &[2, 3, 4, 5, 6]);
     write_table(out, &t);
@@ -336,14 +422,16 @@ fn write_indices(out: &mut String, paint: &Paint, audit: &Audit) {
             let short: String = commit.chars().take(12).collect();
             location.push_str(&format!(" @ {short}"));
         }
+        // The state is painted: its text is escaped before the colour is put around it.
         let state = match (&layer.failed, &layer.stale) {
             (Some(why), _) => paint.paint(
                 AnsiColor::Red.on_default().effects(Effects::BOLD),
-                &format!("FAILED: {why}"),
+                &format!("FAILED: {}", Shown(why)),
             ),
-            (None, Some(why)) => {
-                paint.paint(AnsiColor::Yellow.on_default(), &format!("stale: {why}"))
-            }
+            (None, Some(why)) => paint.paint(
+                AnsiColor::Yellow.on_default(),
+                &format!("stale: {}", Shown(why)),
+            ),
             (None, None) => String::new(),
         };
         let name = match &layer.index_name {
@@ -352,7 +440,7 @@ fn write_indices(out: &mut String, paint: &Paint, audit: &Audit) {
             }
             _ => layer.name.clone(),
         };
-        t.add_row(vec![
+        let mut row = cells(vec![
             name,
             layer.precedence.to_string(),
             location,
@@ -361,8 +449,9 @@ fn write_indices(out: &mut String, paint: &Paint, audit: &Audit) {
                 .copied()
                 .unwrap_or(0)
                 .to_string(),
-            state,
         ]);
+        row.push(state);
+        t.add_row(row);
     }
     align_right(&mut t, &[1, 3]);
     write_table(out, &t);

@@ -3,13 +3,16 @@
 //! dated by the audit's `created` time (from `SOURCE_DATE_EPOCH` when set).
 
 pub mod cyclonedx;
+pub mod escape;
 pub mod html;
 pub mod human;
 pub mod json;
 pub mod markdown;
 pub mod notices;
+pub mod openvex;
 pub mod sarif;
 pub mod spdx;
+pub mod vulnerabilities;
 
 use crate::audit::Audit;
 use crate::licence::obligations::Lang;
@@ -31,6 +34,8 @@ pub enum Format {
     Markdown,
     /// The procurement report as one self-contained HTML file.
     Html,
+    /// The known vulnerabilities as an OpenVEX 0.2.0 document.
+    Openvex,
 }
 
 /// How to render.
@@ -52,5 +57,6 @@ pub fn render(audit: &Audit, format: Format, options: &RenderOptions) -> String 
         Format::Spdx => spdx::render(audit),
         Format::Markdown => markdown::render(audit, options.lang),
         Format::Html => html::render(audit, options.lang),
+        Format::Openvex => openvex::render(audit),
     }
 }

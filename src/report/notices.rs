@@ -379,11 +379,9 @@ fn group(
     }
 }
 
-/// The largest licence file read (a licence text is a few dozen kilobytes at most).
-const MAX_FILE: u64 = 1024 * 1024;
-
 /// Reads `relative` inside `dir`, refusing anything that leads outside it (absolute paths,
-/// `..`, symbolic links pointing elsewhere) and anything but a regular file of sensible size.
+/// `..`, symbolic links pointing elsewhere) and anything but a regular file no larger than a
+/// licence file may be ([`Limit::LICENCE`]), without blocking on special files.
 fn read_inside(dir: &Path, relative: &str) -> Option<String> {
     let rel = Path::new(relative);
     if rel.is_absolute()
@@ -393,16 +391,8 @@ fn read_inside(dir: &Path, relative: &str) -> Option<String> {
     {
         return None;
     }
-    let base = dir.canonicalize().ok()?;
-    let path = base.join(rel).canonicalize().ok()?;
-    if !path.starts_with(&base) {
-        return None;
-    }
-    let meta = std::fs::metadata(&path).ok()?;
-    if !meta.is_file() || meta.len() > MAX_FILE {
-        return None;
-    }
-    let bytes = std::fs::read(&path).ok()?;
+    let package = crate::source::Confined::other(dir, "the package's directory")?;
+    let bytes = package.read(rel, crate::source::Limit::LICENCE).ok()?;
     Some(String::from_utf8_lossy(&bytes).into_owned())
 }
 

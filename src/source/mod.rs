@@ -1,4 +1,9 @@
-//! Stage 0: where the audited input comes from: a local directory, and SBOM files.
+//! Stage 0: where the audited input comes from: a local directory, and SBOM files; and the one
+//! way into the audited tree ([`confined`]): every read of a repository file goes through it.
+
+pub mod confined;
+
+pub use confined::{Confined, Limit, Reason, Refusal, read_bounded, read_text_bounded};
 
 pub mod git;
 

@@ -5,7 +5,7 @@ use crate::index::Decision;
 use crate::index::config::{Organisation, Revocation, TrustedKey};
 use crate::index::publish as writing;
 use clap::{Args, Subcommand};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, Subcommand)]
 pub enum KeyCommand {
@@ -94,8 +94,8 @@ fn add(args: &KeyAddArgs) -> Result<u8, String> {
     {
         args.public_key.clone()
     } else {
-        std::fs::read_to_string(&args.public_key)
-            .map_err(|e| format!("cannot read the public key {}: {e}", args.public_key))?
+        crate::source::read_text_bounded(Path::new(&args.public_key), crate::source::Limit::CONFIG)
+            .map_err(|refusal| format!("the public key {refusal}"))?
     };
     let public = ssh_key::PublicKey::from_openssh(text.trim())
         .map_err(|e| format!("`{}` is not an OpenSSH public key: {e}", args.public_key))?;
@@ -132,7 +132,7 @@ fn add(args: &KeyAddArgs) -> Result<u8, String> {
         Ok(())
     })
     .map_err(|e| e.to_string())?;
-    println!("{message}");
+    crate::safe_println!("{message}");
     Ok(0)
 }
 
@@ -167,7 +167,7 @@ fn revoke(args: &KeyRevokeArgs) -> Result<u8, String> {
         },
     )
     .map_err(|e| e.to_string())?;
-    println!(
+    crate::safe_println!(
         "revoked the key {} of {owner} on {date}: none of its signatures counts any more",
         args.fingerprint
     );
@@ -203,7 +203,7 @@ fn list(args: &KeyListArgs) -> Result<u8, String> {
         return Ok(0);
     }
     if keyring.is_empty() {
-        println!("the index `{}` lists no signing keys", config.name);
+        crate::safe_println!("the index `{}` lists no signing keys", config.name);
         return Ok(0);
     }
     for holder in keyring.holders() {
@@ -212,16 +212,18 @@ fn list(args: &KeyListArgs) -> Result<u8, String> {
             (None, Some(e)) => format!("signs records dated up to {e}"),
             (None, None) => "valid".to_string(),
         };
-        println!(
+        crate::safe_println!(
             "{}  {} ({})  {state}",
-            holder.fingerprint, holder.owner, holder.organisation
+            holder.fingerprint,
+            holder.owner,
+            holder.organisation
         );
     }
     if config.approvals > 0 {
-        println!("approvals need {} distinct signers", config.approvals);
+        crate::safe_println!("approvals need {} distinct signers", config.approvals);
     }
     for note in config.notes(today) {
-        println!("note: {note}");
+        crate::safe_println!("note: {note}");
     }
     Ok(0)
 }

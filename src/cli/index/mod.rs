@@ -136,35 +136,10 @@ impl SourceArgs {
     /// The HTTP settings of index commands: `[registries]` of ./fundament.toml (CA
     /// certificates, timeout, retries), as the audit uses them, and the command line.
     pub fn http(&self) -> crate::registry::http::HttpOptions {
-        let cwd = std::env::current_dir().unwrap_or_default();
-        let mut options = crate::registry::http::HttpOptions {
-            offline: self.offline,
+        crate::registry::http::HttpOptions {
             cache_dir: cache_dir(self.cache_dir.as_ref()),
-            ..Default::default()
-        };
-        let settings = std::fs::read_to_string(cwd.join(crate::policy::POLICY_FILE))
-            .ok()
-            .and_then(|text| toml::from_str::<toml::Table>(&text).ok())
-            .and_then(|table| table.get("registries").cloned())
-            .and_then(|value| {
-                value
-                    .try_into::<crate::registry::config::RegistrySettings>()
-                    .ok()
-            });
-        if let Some(settings) = settings {
-            options
-                .ca_certificates
-                .extend(settings.ca_certificates.iter().map(|p| cwd.join(p)));
-            if let Some(seconds) = settings.timeout {
-                options.timeout = std::time::Duration::from_secs_f64(seconds.max(0.01));
-                options.connect_timeout = options.connect_timeout.min(options.timeout);
-            }
-            if let Some(retries) = settings.retries {
-                options.retries = retries;
-            }
+            ..super::http_of_working_directory(self.offline, &self.ca_certificates)
         }
-        options.ca_certificates.extend(self.ca_certificates.clone());
-        options
     }
 
     /// How git indices are fetched.
@@ -220,13 +195,13 @@ fn init(args: &InitArgs) -> Result<u8, String> {
     };
     writing::init(&args.dir, &config, args.git).map_err(|e| e.to_string())?;
     if args.approvals > 0 {
-        println!(
+        crate::safe_println!(
             "approvals need {} signer{}: add the signing keys with `fundament index key add`",
             args.approvals,
             if args.approvals == 1 { "" } else { "s" }
         );
     }
-    println!(
+    crate::safe_println!(
         "created the index `{}` in {}",
         args.name,
         args.dir.display()
@@ -273,7 +248,7 @@ fn verify_command(args: &VerifyArgs) -> Result<u8, String> {
             })?;
             let checkout = crate::index::source::sync_git(url, None, &cache, &args.sources.git())?;
             if let Some(stale) = &checkout.stale {
-                eprintln!("warning: {stale}");
+                crate::safe_eprintln!("warning: {stale}");
             }
             verify::verify_folder(&checkout.dir, today)
         }
@@ -284,7 +259,7 @@ fn verify_command(args: &VerifyArgs) -> Result<u8, String> {
         }
     };
     if !args.purl.is_empty() && !matches!(location, Location::Http { .. }) {
-        eprintln!("note: --purl is for HTTP indices; the whole tree was verified");
+        crate::safe_eprintln!("note: --purl is for HTTP indices; the whole tree was verified");
     }
     print_report(&text, &report, args.format);
     Ok(if report.ok() { 0 } else { EXIT_INPUT })
@@ -299,10 +274,10 @@ fn print_report(location: &str, report: &Report, format: OutputFormat) {
         return;
     }
     for problem in &report.problems {
-        println!("error: {problem}");
+        crate::safe_println!("error: {problem}");
     }
     for note in &report.notes {
-        println!("note: {note}");
+        crate::safe_println!("note: {note}");
     }
     let name = report
         .name
@@ -319,9 +294,9 @@ fn print_report(location: &str, report: &Report, format: OutputFormat) {
         plural(report.packages)
     );
     if report.ok() {
-        println!("index {name}at {location}: {counts}; no problems");
+        crate::safe_println!("index {name}at {location}: {counts}; no problems");
     } else {
-        println!(
+        crate::safe_println!(
             "index {name}at {location}: {counts}; {} problem{}",
             report.problems.len(),
             plural(report.problems.len())
@@ -339,7 +314,8 @@ fn open_indices(args: &IndicesArgs) -> Result<Layered, String> {
     let mut settings: Vec<IndexSettings> = Vec::new();
     if args.index.is_empty() {
         let toml_path = cwd.join(crate::policy::POLICY_FILE);
-        if let Ok(text) = std::fs::read_to_string(&toml_path) {
+        if let Ok(text) = crate::source::read_text_bounded(&toml_path, crate::source::Limit::POLICY)
+        {
             let table: toml::Table =
                 toml::from_str(&text).map_err(|e| format!("{}: {e}", toml_path.display()))?;
             settings = crate::index::settings_from_toml(&table)
@@ -378,7 +354,7 @@ fn open_indices(args: &IndicesArgs) -> Result<Layered, String> {
         layered.name_by_config();
     }
     for problem in layered.problems() {
-        eprintln!(
+        crate::safe_eprintln!(
             "{}: {problem}",
             if problem.failed { "error" } else { "warning" }
         );
@@ -388,8 +364,8 @@ fn open_indices(args: &IndicesArgs) -> Result<Layered, String> {
 
 fn signed_data(args: &SignedDataArgs) -> Result<u8, String> {
     use std::io::Write as _;
-    let text = std::fs::read_to_string(&args.file)
-        .map_err(|e| format!("cannot read {}: {e}", args.file.display()))?;
+    let text = crate::source::read_text_bounded(&args.file, crate::source::Limit::INDEX_RECORD)
+        .map_err(|refusal| refusal.to_string())?;
     let line = text
         .split('\n')
         .nth(args.line.saturating_sub(1))

@@ -7,6 +7,7 @@ use crate::index::layout::{PackageId, split_purl};
 use crate::index::publish::{self, AuditEvidence, PublishOptions, Published, Target};
 use crate::index::record::{self, Decision, LicenceFileHash, Record, RecordEvidence};
 use crate::index::signature::SigningKey;
+use crate::index::vex::{VexStatement, VexStatus};
 use crate::progress::Progress;
 use clap::Args;
 use std::path::{Path, PathBuf};
@@ -29,8 +30,11 @@ pub struct PublishArgs {
     /// The versions --purl names, as a requirement in Cargo's semver syntax (">=1.2, <2").
     #[arg(long, requires = "purl", value_name = "RANGE")]
     pub versions: Option<String>,
-    #[arg(long, value_enum)]
-    pub decision: Decision,
+    /// The decision. With --vex and without --decision, the decision in force in this index
+    /// for the version is repeated (its licence, evidence and review-by with it), so that the
+    /// statement changes no decision.
+    #[arg(long, value_enum, required_unless_present = "vex")]
+    pub decision: Option<Decision>,
     /// The concluded licence (SPDX expression). Default with --evidence-from and --from-audit:
     /// the licence the audit concluded; for `rejected` and `under-review` without one:
     /// NOASSERTION.
@@ -87,6 +91,31 @@ pub struct PublishArgs {
     /// reviewer. An approval awaiting approvals (four eyes) is co-signed.
     #[arg(long, value_name = "KEY")]
     pub sign_key: Option<PathBuf>,
+    /// A VEX statement about this vulnerability (an OSV id, CVE or GHSA id) in the versions
+    /// the record covers. Repeatable: every id gets the same status and analysis.
+    #[arg(
+        long,
+        value_name = "VULNERABILITY",
+        requires_all = ["vex_status", "analysis"],
+        conflicts_with = "from_audit"
+    )]
+    pub vex: Vec<String>,
+    /// The VEX status: not_affected (with --justification), affected, fixed,
+    /// under_investigation.
+    #[arg(long, value_enum, requires = "vex")]
+    pub vex_status: Option<crate::index::vex::VexStatus>,
+    /// Why the versions are not affected (CISA/OpenVEX or CycloneDX terms).
+    #[arg(long, value_enum, requires = "vex")]
+    pub justification: Option<crate::index::vex::Justification>,
+    /// The analysis: why the status holds.
+    #[arg(long, requires = "vex")]
+    pub analysis: Option<String>,
+    /// For `affected`: what users should do.
+    #[arg(long, requires = "vex")]
+    pub action: Option<String>,
+    /// What is being done (CycloneDX response; repeatable).
+    #[arg(long, value_enum, requires = "vex")]
+    pub response: Vec<crate::index::vex::Response>,
     /// Do not commit, even when the index is a git repository.
     #[arg(long)]
     pub no_commit: bool,
@@ -149,11 +178,11 @@ struct Prepared {
 pub fn publish_command(args: &PublishArgs, quiet: bool) -> Result<u8, String> {
     let prepared = prepare(args, quiet, Target::WorkTree)?;
     for warning in &prepared.warnings {
-        eprintln!("warning: {warning}");
+        crate::safe_eprintln!("warning: {warning}");
     }
     if prepared.records.is_empty() {
         report(&Published::default(), &prepared);
-        println!("nothing to publish: {}", nothing_because(&prepared));
+        crate::safe_println!("nothing to publish: {}", nothing_because(&prepared));
         return Ok(0);
     }
     let options = publish_options(args)?;
@@ -170,11 +199,11 @@ pub fn propose_command(args: &ProposeArgs, quiet: bool) -> Result<u8, String> {
     };
     let prepared = prepare(&args.publish, quiet, target)?;
     for warning in &prepared.warnings {
-        eprintln!("warning: {warning}");
+        crate::safe_eprintln!("warning: {warning}");
     }
     if prepared.records.is_empty() {
         report(&Published::default(), &prepared);
-        println!("nothing to propose: {}", nothing_because(&prepared));
+        crate::safe_println!("nothing to propose: {}", nothing_because(&prepared));
         return Ok(0);
     }
     let options = publish_options(&args.publish)?;
@@ -188,7 +217,7 @@ pub fn propose_command(args: &ProposeArgs, quiet: bool) -> Result<u8, String> {
     .map_err(|e| e.to_string())?;
     report(&published, &prepared);
     let commit = published.commit.clone().unwrap_or_default();
-    println!(
+    crate::safe_println!(
         "proposed on branch `{}` (commit {})",
         args.branch,
         &commit[..commit.len().min(12)]
@@ -196,7 +225,8 @@ pub fn propose_command(args: &ProposeArgs, quiet: bool) -> Result<u8, String> {
     if let Some(path) = &args.summary {
         let text = summary_markdown(&published, &prepared, args);
         if path.as_os_str() == "-" {
-            print!("{text}");
+            // Newlines kept, every other control character escaped.
+            print!("{}", crate::report::escape::block(&text));
         } else {
             crate::registry::http::write_atomically(path, text.as_bytes())
                 .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
@@ -218,7 +248,7 @@ pub fn propose_command(args: &ProposeArgs, quiet: bool) -> Result<u8, String> {
             .git(),
         )
         .map_err(|e| e.to_string())?;
-        println!(
+        crate::safe_println!(
             "pushed `{}` to {}",
             args.branch,
             crate::source::git::display_url(&url)
@@ -265,10 +295,10 @@ fn nothing_because(prepared: &Prepared) -> String {
 
 fn report(published: &Published, prepared: &Prepared) {
     for warning in &published.warnings {
-        eprintln!("warning: {warning}");
+        crate::safe_eprintln!("warning: {warning}");
     }
     for skipped in &prepared.skipped {
-        eprintln!("note: left out {skipped}");
+        crate::safe_eprintln!("note: left out {skipped}");
     }
     for written in &published.written {
         let approvals = match written.approvals {
@@ -278,7 +308,7 @@ fn report(published: &Published, prepared: &Prepared) {
             Some((given, needed)) => format!("; {given} of {needed} approvals"),
             None => String::new(),
         };
-        println!(
+        crate::safe_println!(
             "{}{} {}:{}{}{}",
             if written.cosigns.is_some() {
                 "co-signed "
@@ -297,7 +327,7 @@ fn report(published: &Published, prepared: &Prepared) {
         );
     }
     if let Some(commit) = &published.commit {
-        println!(
+        crate::safe_println!(
             "{} record{} in commit {}",
             published.written.len(),
             if published.written.len() == 1 {
@@ -399,14 +429,38 @@ fn prepare(args: &PublishArgs, quiet: bool, target: Target<'_>) -> Result<Prepar
     };
 
     let date = publish::today_text();
+    let vex: Vec<VexStatement> = args
+        .vex
+        .iter()
+        .map(|id| VexStatement {
+            vulnerability: id.trim().to_string(),
+            status: args.vex_status.unwrap_or(VexStatus::UnderInvestigation),
+            justification: args.justification,
+            analysis: args.analysis.clone().unwrap_or_default(),
+            action: args.action.clone(),
+            response: args.response.clone(),
+            reviewer: args.reviewer.clone(),
+            organisation: args.organisation.clone(),
+            date: date.clone(),
+        })
+        .collect();
     let mut records = Vec::new();
     let mut warnings = Vec::new();
     for ((id, versions), found) in targets.iter().zip(evidence.iter_mut()) {
+        let Some(decision) = args.decision else {
+            // A statement only: the decision in force is repeated.
+            let record = vex_only_record(args, target, id, versions, vex.clone(), &date)?;
+            record
+                .check(0)
+                .map_err(|p| format!("not published: {}", p.join("; ")))?;
+            records.push(record);
+            continue;
+        };
         let licence = match (&args.licence, &found.concluded) {
             (Some(l), _) => l.clone(),
             (None, Some((concluded, _))) => concluded.clone(),
             // A review that is open, or a rejection, need not have established a licence.
-            (None, None) if args.decision != Decision::Approved => {
+            (None, None) if decision != Decision::Approved => {
                 crate::licence::NOASSERTION.to_string()
             }
             (None, None) if args.evidence_from.is_some() => {
@@ -433,7 +487,7 @@ fn prepare(args: &PublishArgs, quiet: bool, target: Target<'_>) -> Result<Prepar
             purl: id.purl(),
             version,
             versions: range,
-            decision: args.decision,
+            decision,
             licence,
             reviewer: args.reviewer.clone(),
             organisation: args.organisation.clone(),
@@ -446,6 +500,7 @@ fn prepare(args: &PublishArgs, quiet: bool, target: Target<'_>) -> Result<Prepar
                 .then(|| args.no_evidence.clone())
                 .flatten(),
             evidence: found.evidence.clone(),
+            vex: vex.clone(),
             signatures: Vec::new(),
         };
         if args.no_evidence.is_some() && !found.evidence.is_empty() {
@@ -465,6 +520,62 @@ fn prepare(args: &PublishArgs, quiet: bool, target: Target<'_>) -> Result<Prepar
         records,
         warnings,
         skipped: Vec::new(),
+    })
+}
+
+/// A record that adds VEX statements and repeats the decision in force for the version where
+/// `target` writes (the last line covering it): its decision, licence, evidence (or the reason
+/// it has none) and review-by. It is signed like any record; in an index that counts
+/// approvals, a repeated approval needs its signers again.
+fn vex_only_record(
+    args: &PublishArgs,
+    target: Target<'_>,
+    id: &PackageId,
+    versions: &Versions,
+    vex: Vec<VexStatement>,
+    date: &str,
+) -> Result<Record, String> {
+    let Versions::Exact(version) = versions else {
+        return Err(
+            "--vex without --decision needs an exact version (the decision in force for it is repeated); give --decision for a range"
+                .to_string(),
+        );
+    };
+    let no_decision = || {
+        format!(
+            "{} has no decision about {}@{version} to add the statement to; give --decision (and --licence)",
+            args.index.display(),
+            id.purl()
+        )
+    };
+    let text = publish::read_target(&args.index, target, &id.path())
+        .map_err(|e| e.to_string())?
+        .ok_or_else(no_decision)?;
+    let (entries, _) = record::parse_lines(&text);
+    let Some(in_force) = record::covering(&entries, id, version).into_iter().next() else {
+        return Err(no_decision());
+    };
+    let previous = &in_force.record;
+    Ok(Record {
+        purl: id.purl(),
+        version: Some(version.clone()),
+        versions: None,
+        decision: previous.decision,
+        licence: previous.licence.clone(),
+        reviewer: args.reviewer.clone(),
+        organisation: args.organisation.clone(),
+        date: date.to_string(),
+        review_by: previous.review_by.clone().filter(|r| r.as_str() > date),
+        notes: Some(args.notes.clone().unwrap_or_else(|| {
+            format!(
+                "VEX statements; the decision of line {} ({} by {}, {}) is repeated",
+                in_force.line, previous.decision, previous.reviewer, previous.date
+            )
+        })),
+        evidence: previous.evidence.clone(),
+        vex,
+        no_evidence: previous.no_evidence.clone(),
+        signatures: Vec::new(),
     })
 }
 
@@ -542,7 +653,9 @@ fn collect_strings(value: &serde_json::Value, out: &mut Vec<String>) {
 
 /// The records of the packages an audit report selects.
 fn from_audit(args: &PublishArgs, path: &Path, target: Target<'_>) -> Result<Prepared, String> {
-    let text = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    // An audit report may come from anywhere (a CI artefact): bounded like an SBOM.
+    let text = crate::source::read_bounded(path, crate::source::Limit::SBOM)
+        .map_err(|refusal| refusal.to_string())?;
     let report: serde_json::Value = serde_json::from_slice(&text)
         .map_err(|e| format!("{} is not JSON: {e}", path.display()))?;
     if !report
@@ -562,6 +675,9 @@ fn from_audit(args: &PublishArgs, path: &Path, target: Target<'_>) -> Result<Pre
             .unwrap_or(serde_json::Value::Array(Vec::new())),
     )
     .map_err(|e| format!("{}: `packages`: {e}", path.display()))?;
+    let decision = args
+        .decision
+        .ok_or("--from-audit needs --decision: the decision is the same for every package")?;
     let config = publish::target_config(&args.index, target).map_err(|e| e.to_string())?;
     let keyring = crate::index::signature::Keyring::from_config(&config, &[]);
     let signer = match &args.sign_key {
@@ -617,7 +733,7 @@ fn from_audit(args: &PublishArgs, path: &Path, target: Target<'_>) -> Result<Pre
             .and_then(|l| l.concluded.as_ref())
             .map(|c| c.expression.clone())
             .unwrap_or_else(|| crate::licence::NOASSERTION.to_string());
-        if licence == crate::licence::NOASSERTION && args.decision == Decision::Approved {
+        if licence == crate::licence::NOASSERTION && decision == Decision::Approved {
             prepared
                 .skipped
                 .push(format!("{shown}: the audit concluded no licence"));
@@ -635,7 +751,7 @@ fn from_audit(args: &PublishArgs, path: &Path, target: Target<'_>) -> Result<Pre
                 });
             }
         }
-        let no_evidence = if evidence.is_empty() && args.decision == Decision::Approved {
+        let no_evidence = if evidence.is_empty() && decision == Decision::Approved {
             match &args.no_evidence {
                 Some(reason) => Some(reason.clone()),
                 None => {
@@ -652,7 +768,7 @@ fn from_audit(args: &PublishArgs, path: &Path, target: Target<'_>) -> Result<Pre
             purl: id.purl(),
             version: Some(version.clone()),
             versions: None,
-            decision: args.decision,
+            decision,
             licence,
             reviewer: args.reviewer.clone(),
             organisation: args.organisation.clone(),
@@ -661,6 +777,7 @@ fn from_audit(args: &PublishArgs, path: &Path, target: Target<'_>) -> Result<Pre
             notes: args.notes.clone(),
             no_evidence,
             evidence,
+            vex: Vec::new(),
             signatures: Vec::new(),
         };
         if let Err(problems) = record.check(0) {
@@ -820,6 +937,33 @@ fn summary_markdown(published: &Published, prepared: &Prepared, args: &ProposeAr
             code_escape(&r.licence),
             evidence,
             signatures
+        ));
+    }
+    // VEX statements are claims of their own; the reviewers of the merge request read them.
+    let statements: Vec<String> = published
+        .written
+        .iter()
+        .flat_map(|w| {
+            w.record.vex.iter().map(|v| {
+                format!(
+                    "- `{}` {}: `{}` {}{}: {}\n",
+                    code_escape(&w.record.purl),
+                    markdown_escape(w.record.versions_text()),
+                    code_escape(&v.vulnerability),
+                    v.status.as_str(),
+                    v.justification
+                        .map(|j| format!(" ({})", j.as_str()))
+                        .unwrap_or_default(),
+                    markdown_escape(&v.analysis)
+                )
+            })
+        })
+        .collect();
+    if !statements.is_empty() {
+        out.push_str(&format!(
+            "\n{}:\n\n{}",
+            t("VEX statements", "VEX-Aussagen"),
+            statements.concat()
         ));
     }
     if !prepared.skipped.is_empty() {

@@ -86,20 +86,20 @@ pub fn show(args: &ShowArgs) -> Result<u8, String> {
         return Ok(if errors.is_empty() { 0 } else { EXIT_INPUT });
     }
 
-    println!("{}", id.purl());
+    crate::safe_println!("{}", id.purl());
     if records.is_empty() {
-        println!("  no decisions in {}", describe_layers(&layered));
+        crate::safe_println!("  no decisions in {}", describe_layers(&layered));
     } else {
-        println!("  decisions (file order, per index):");
+        crate::safe_println!("  decisions (file order, per index):");
         for d in &records {
-            println!("    {}", describe(d));
+            crate::safe_println!("    {}", describe(d));
         }
     }
     if !versions.is_empty() {
-        println!("  in force:");
+        crate::safe_println!("  in force:");
         for (version, lookup) in versions.iter().zip(&lookups) {
             match &lookup.answer {
-                Some(answer) => println!(
+                Some(answer) => crate::safe_println!(
                     "    {version}: {} by {}, {} on {}, index `{}` {}:{}{}{}",
                     match answer.approvals {
                         Some(a) if answer.decision() != answer.record.decision => format!(
@@ -137,15 +137,17 @@ pub fn show(args: &ShowArgs) -> Result<u8, String> {
                         format!("; supersedes {}", answer.superseded.len())
                     }
                 ),
-                None => println!("    {version}: not vetted"),
+                None => crate::safe_println!("    {version}: not vetted"),
             }
             if !lookup.conclusive() {
-                println!("      (not certain: an index that could change this could not be read)");
+                crate::safe_println!(
+                    "      (not certain: an index that could change this could not be read)"
+                );
             }
         }
     }
     for error in &errors {
-        eprintln!("error: {error}");
+        crate::safe_eprintln!("error: {error}");
     }
     Ok(if errors.is_empty() { 0 } else { EXIT_INPUT })
 }
@@ -330,9 +332,9 @@ pub fn search(args: &SearchArgs) -> Result<u8, String> {
         );
     } else {
         for (purl, index, _) in &hits {
-            println!("{purl}  [{index}]");
+            crate::safe_println!("{purl}  [{index}]");
             for d in of(purl, index) {
-                println!(
+                crate::safe_println!(
                     "    {}  {}  by {}, {} on {}{}",
                     versions_of(&d.record),
                     decision_of(&d),
@@ -344,14 +346,14 @@ pub fn search(args: &SearchArgs) -> Result<u8, String> {
             }
         }
         if hits.is_empty() {
-            println!("no package name contains `{}`", args.term);
+            crate::safe_println!("no package name contains `{}`", args.term);
         }
     }
     for error in &errors {
-        eprintln!("error: {error}");
+        crate::safe_eprintln!("error: {error}");
     }
     for name in &skipped {
-        eprintln!(
+        crate::safe_eprintln!(
             "note: the index `{name}` is served over HTTP and cannot be listed; it was not searched (use `fundament index show PURL` for one package)"
         );
     }

@@ -39,7 +39,7 @@ pub fn site(args: &SiteArgs) -> Result<u8, String> {
             })?;
             let checkout = crate::index::source::sync_git(url, None, &cache, &args.sources.git())?;
             if let Some(stale) = &checkout.stale {
-                eprintln!("warning: {stale}");
+                crate::safe_eprintln!("warning: {stale}");
             }
             (checkout.dir, Some(checkout.commit))
         }
@@ -57,9 +57,11 @@ pub fn site(args: &SiteArgs) -> Result<u8, String> {
     let rendered =
         crate::index::site::render(&root, &args.output, &options).map_err(|e| e.to_string())?;
     for problem in &rendered.problems {
-        eprintln!("warning: {problem} (left out of the site; see `fundament index verify`)");
+        crate::safe_eprintln!(
+            "warning: {problem} (left out of the site; see `fundament index verify`)"
+        );
     }
-    println!(
+    crate::safe_println!(
         "wrote {} pages to {}: {} components, {} decisions, {} organisations, in German and English",
         rendered.pages,
         args.output.display(),

@@ -33,6 +33,25 @@ pub(super) fn read_blob(
             "{rel} is not a regular file in the repository"
         )));
     }
+    // The same caps as for the files of a work tree (src/source/confined.rs), checked on the
+    // object's header before its content is loaded.
+    let limit = if rel == super::CONFIG_FILE {
+        crate::source::Limit::INDEX_CONFIG
+    } else {
+        crate::source::Limit::INDEX_RECORD
+    };
+    let (size, _) = repo
+        .odb()
+        .and_then(|odb| odb.read_header(entry.id()))
+        .map_err(git_error)?;
+    if size as u64 > limit.bytes {
+        return Err(IndexError::Invalid(format!(
+            "{rel} is {}, over the {} fundament reads of {}; not read",
+            crate::source::confined::human_size(size as u64),
+            crate::source::confined::human_size(limit.bytes),
+            limit.what
+        )));
+    }
     let blob = repo.find_blob(entry.id()).map_err(git_error)?;
     String::from_utf8(blob.content().to_vec())
         .map(Some)

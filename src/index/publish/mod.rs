@@ -157,12 +157,15 @@ pub struct PublishOptions {
 /// Reads and checks an index's `config.json`.
 pub fn open_config(root: &Path) -> Result<Config, IndexError> {
     let path = root.join(CONFIG_FILE);
-    let bytes = std::fs::read(&path).map_err(|e| {
-        IndexError::Invalid(format!(
-            "{} is not an index: cannot read {CONFIG_FILE} ({e}); create one with `fundament index init`",
-            root.display()
-        ))
-    })?;
+    let bytes = crate::source::read_bounded(&path, crate::source::Limit::INDEX_CONFIG).map_err(
+        |refusal| {
+            IndexError::Invalid(format!(
+                "{} is not an index: its {CONFIG_FILE} {}; create one with `fundament index init`",
+                root.display(),
+                refusal.reason_text()
+            ))
+        },
+    )?;
     Config::parse(&bytes)
         .map_err(|p| IndexError::Invalid(format!("{}: {}", path.display(), p.join("; "))))
 }
@@ -811,8 +814,18 @@ pub fn commit_message(record: &Record) -> String {
         (None, Some(range)) => format!("{} versions {range}", record.purl),
         (None, None) => record.purl.clone(),
     };
+    let vex: Vec<String> = record
+        .vex
+        .iter()
+        .map(|s| format!("{} {}", s.vulnerability, s.status))
+        .collect();
+    let vex = if vex.is_empty() {
+        String::new()
+    } else {
+        format!("; VEX: {}", vex.join(", "))
+    };
     format!(
-        "{} {what} ({}) by {}, {}",
+        "{} {what} ({}) by {}, {}{vex}",
         record.decision, record.licence, record.reviewer, record.organisation
     )
 }

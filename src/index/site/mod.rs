@@ -101,6 +101,7 @@ struct RecordView {
     review_by: Option<String>,
     notes: Option<String>,
     no_evidence: Option<String>,
+    vex: Vec<VexView>,
     sha256: Option<String>,
     sha512: Option<String>,
     licence_files: Vec<FileHash>,
@@ -112,6 +113,19 @@ struct RecordView {
     problems: Vec<String>,
     cosignature: bool,
     superseded: bool,
+}
+
+/// A VEX statement of a record, as the site shows it.
+#[derive(Debug, Clone, Serialize)]
+struct VexView {
+    vulnerability: String,
+    status: &'static str,
+    justification: Option<&'static str>,
+    analysis: String,
+    action: Option<String>,
+    reviewer: String,
+    organisation: String,
+    date: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -532,6 +546,20 @@ fn record_view(entry: &Entry, later: &[Entry], earlier: &[Entry], keyring: &Keyr
         review_by: r.review_by.clone(),
         notes: r.notes.as_deref().map(clean),
         no_evidence: r.no_evidence.as_deref().map(clean),
+        vex: r
+            .vex
+            .iter()
+            .map(|v| VexView {
+                vulnerability: clean(&v.vulnerability),
+                status: v.status.as_str(),
+                justification: v.justification.map(|j| j.as_str()),
+                analysis: clean(&v.analysis),
+                action: v.action.as_deref().map(clean),
+                reviewer: clean(&v.reviewer),
+                organisation: clean(&v.organisation),
+                date: clean(&v.date),
+            })
+            .collect(),
         sha256: r.evidence.artefact_sha256.clone(),
         sha512: r.evidence.artefact_sha512.clone(),
         licence_files: r
