@@ -113,9 +113,28 @@ pub fn lookup(
     package: &Package,
 ) -> Result<(Found, Option<ArchiveHint>), LookupError> {
     if let Some(dir) = unpacked(package) {
+        // Its Cargo.toml says what the licence is; the files are there for the rest.
+        let manifest = dir.join("Cargo.toml");
+        let licences = crate::source::read_text_bounded(&manifest, Limit::MANIFEST)
+            .ok()
+            .and_then(|text| toml::from_str::<toml::Value>(&text).ok())
+            .and_then(|v| {
+                v.get("package")?
+                    .get("license")?
+                    .as_str()
+                    .map(str::to_string)
+            })
+            .map(|raw| {
+                vec![super::FoundLicence {
+                    raw,
+                    url: manifest.display().to_string(),
+                    field: "package.license".to_string(),
+                }]
+            })
+            .unwrap_or_default();
         return Ok((
             Found {
-                licences: Vec::new(),
+                licences,
                 dir: Some(dir),
             },
             None,
