@@ -80,7 +80,7 @@ pub fn parse(value: &str) -> Vec<Expected> {
             });
         }
     }
-    out.sort_by(|a, b| b.algorithm.cmp(&a.algorithm));
+    out.sort_by_key(|e| std::cmp::Reverse(e.algorithm));
     out
 }
 
