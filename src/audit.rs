@@ -274,6 +274,8 @@ pub fn run(path: &Path, options: &AuditOptions, progress: &Progress) -> Result<A
             offline: options.offline,
             cargo: options.cargo.clone(),
             go_mod_cache: None,
+            maven: None,
+            platform: None,
         },
         progress,
     );

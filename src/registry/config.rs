@@ -665,7 +665,7 @@ fn split_userinfo(url: &str) -> Option<(String, Credential)> {
     Some((clean, credential))
 }
 
-fn basic(url: &str, user: &str, password: &str) -> Credential {
+pub(crate) fn basic(url: &str, user: &str, password: &str) -> Credential {
     use base64::Engine as _;
     let token = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
     Credential {

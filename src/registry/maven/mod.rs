@@ -10,12 +10,15 @@
 //! error). A POM that only relocates its artefact (`<distributionManagement><relocation>`) is
 //! followed to the artefact it names.
 
+pub mod installation;
+pub mod repository;
+pub mod settings;
+
 use super::config::Endpoint;
 use super::http::{Http, HttpError};
 use super::{Client, Found, FoundLicence, LookupError};
-use crate::ecosystem::maven::{License, licence_expression};
+use crate::ecosystem::maven::{Pom, PomFile, licence_expression};
 use crate::model::Package;
-use serde::Deserialize;
 
 /// The most POMs read for one package (the artefact's, its relocations and its parents').
 pub const MAX_CHAIN: usize = 12;
@@ -25,33 +28,6 @@ const POM_ACCEPT: &str = "application/xml, text/xml;q=0.9, */*;q=0.1";
 pub struct Maven<'a> {
     /// The repositories, in the order to try them (the stage's endpoint is the first).
     pub repositories: &'a [Endpoint],
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Pom {
-    parent: Option<Coordinates>,
-    licenses: Option<Licenses>,
-    distribution_management: Option<DistributionManagement>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Coordinates {
-    group_id: Option<String>,
-    artifact_id: Option<String>,
-    version: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-struct Licenses {
-    #[serde(default)]
-    license: Vec<License>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-struct DistributionManagement {
-    relocation: Option<Coordinates>,
 }
 
 /// `groupId:artifactId:version`.
@@ -134,8 +110,7 @@ impl Client for Maven<'_> {
             }
             chain.push(current.clone());
             let (url, pom) = fetch(http, &repositories, &current)?;
-            let licenses = pom.licenses.map(|l| l.license).unwrap_or_default();
-            if let Some(raw) = licence_expression(&licenses) {
+            if let Some(raw) = licence_expression(&pom.licenses) {
                 let field = match via {
                     Via::Own => "licenses".to_string(),
                     Via::Relocated => format!("licenses (relocated to {current})"),
@@ -146,8 +121,15 @@ impl Client for Maven<'_> {
                     dir: None,
                 });
             }
-            let relocation = pom.distribution_management.and_then(|d| d.relocation);
-            let (next, how, what) = match (relocation, pom.parent) {
+            let relocation = pom
+                .relocation
+                .clone()
+                .map(|r| (r.group_id, r.artifact_id, r.version));
+            let parent = pom
+                .parent
+                .clone()
+                .map(|p| (p.group_id, p.artifact_id, p.version));
+            let (next, how, what) = match (relocation, parent) {
                 (Some(to), _) => (to, Via::Relocated, "relocation"),
                 (None, Some(parent)) => (parent, Via::Inherited, "parent"),
                 (None, None) => {
@@ -164,9 +146,9 @@ impl Client for Maven<'_> {
                 _ => None,
             };
             let (Some(group), Some(artifact), Some(version)) = (
-                fill(next.group_id, &current.group),
-                fill(next.artifact_id, &current.artifact),
-                fill(next.version, &current.version),
+                fill(next.0, &current.group),
+                fill(next.1, &current.artifact),
+                fill(next.2, &current.version),
             ) else {
                 return Err(LookupError::Invalid(format!(
                     "{url}: the {what} is not fully named (groupId, artifactId and version)"
@@ -221,27 +203,15 @@ fn fetch(http: &Http, repositories: &[&str], gav: &Gav) -> Result<(String, Pom),
 }
 
 fn parse(url: &str, body: &[u8]) -> Result<Pom, LookupError> {
-    let text = String::from_utf8_lossy(body);
-    let text = text.trim_start_matches('\u{feff}');
+    let text = crate::ecosystem::maven::decode(body.to_vec());
     // A login page or an error page served with 200 is not a POM without licences.
-    let mut reader = quick_xml::Reader::from_str(text);
-    let root = loop {
-        match reader.read_event() {
-            Ok(quick_xml::events::Event::Start(e) | quick_xml::events::Event::Empty(e)) => {
-                break Some(e.local_name().into_inner().to_string());
-            }
-            Ok(quick_xml::events::Event::Eof) | Err(_) => break None,
-            Ok(_) => {}
-        }
-    };
-    if root.as_deref() != Some("project") {
-        return Err(LookupError::Invalid(format!(
-            "{url}: the answer is not a POM (no <project> element)"
-        )));
-    }
-    let pom: Pom = quick_xml::de::from_str(text)
-        .map_err(|e| LookupError::Invalid(format!("{url}: not a readable POM ({e})")))?;
-    Ok(pom)
+    Pom::parse(
+        &text,
+        PomFile::Repository {
+            url: url.to_string(),
+        },
+    )
+    .map_err(|err| LookupError::Invalid(format!("{url}: {}", err.message)))
 }
 
 #[cfg(test)]
@@ -303,12 +273,11 @@ mod tests {
         .unwrap();
         let parent = pom.parent.unwrap();
         assert_eq!(parent.artifact_id.as_deref(), Some("parent"));
-        let licenses = pom.licenses.unwrap().license;
         assert_eq!(
-            licence_expression(&licenses).as_deref(),
+            licence_expression(&pom.licenses).as_deref(),
             Some("Apache License, Version 2.0 & more AND https://www.eclipse.org/legal/epl-2.0/")
         );
-        let relocation = pom.distribution_management.unwrap().relocation.unwrap();
+        let relocation = pom.relocation.unwrap();
         assert_eq!(relocation.group_id.as_deref(), Some("org.new"));
         assert_eq!(relocation.artifact_id, None);
         assert!(parse("u", b"<html><body>login</body></html>").is_err());
@@ -317,6 +286,7 @@ mod tests {
 
     #[test]
     fn a_comment_offering_a_choice_makes_or() {
+        use crate::ecosystem::maven::pom::License;
         let licence = |name: &str, comments: Option<&str>| License {
             name: Some(name.into()),
             url: None,

@@ -1,0 +1,697 @@
+//! A POM's effective model, built as Maven 3 builds it, for the project's own POMs and for the
+//! POMs of its dependencies alike:
+//!
+//! 1. **lineage**: the POM and its parents. A POM of the audited tree finds its parent at
+//!    `<relativePath>` (default `../pom.xml`; an empty one means "only in a repository"), else
+//!    among the tree's POMs by coordinates, else in the repositories; a POM from a repository
+//!    finds its parent in the repositories. A cycle is cut and reported.
+//! 2. **profiles**: each POM's active profiles ([`super::profiles`]) are merged into it, the
+//!    profile's entries replacing the POM's own of the same key.
+//! 3. **inheritance**: properties (the child wins), dependencies and dependencyManagement
+//!    (keyed by groupId:artifactId:type:classifier; the child's first, then the parent's that
+//!    the child does not have), repositories (by id), licences (the child's, else the nearest
+//!    parent's). Within one POM, a dependency declared twice counts once, as last declared.
+//! 4. **interpolation** of everything read ([`super::interpolate`]), in the child's context.
+//! 5. **imports**: each `<scope>import</scope>` BOM (type `pom`) of the dependencyManagement, in
+//!    order, adds the entries the model does not manage yet (so the model's own and inherited
+//!    entries win, and an earlier import wins over a later one). A cycle of imports is cut and
+//!    reported.
+//! 6. **management**: a dependency without version, scope, systemPath or exclusions takes them
+//!    from the managed entry of the same key.
+
+use super::interpolate::{Interpolated, Problem, ProjectValues, Properties};
+use super::pom::{DepDecl, ExclusionDecl, License, Pom, PomFile, Section};
+use super::profiles::{Platform, active_profiles};
+use super::source::{DeclaredRepo, FetchError, Gav, PomSource};
+use super::tree::{TreePoms, own_coordinates, pom_at, raw_coordinates};
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+/// The most parents a lineage may have.
+const MAX_LINEAGE: usize = 32;
+
+/// A dependency of an effective model, interpolated and managed.
+#[derive(Debug, Clone)]
+pub(crate) struct Dep {
+    pub(crate) group: String,
+    pub(crate) artifact: String,
+    /// `<type>` (`jar` when not given).
+    pub(crate) kind: String,
+    pub(crate) classifier: String,
+    /// The version as interpolated; empty when neither declared nor managed.
+    pub(crate) version: String,
+    pub(crate) version_problems: Vec<Problem>,
+    /// `compile`, `runtime`, `provided`, `test`, `system`, `import`, or empty (compile).
+    pub(crate) scope: String,
+    pub(crate) optional: bool,
+    pub(crate) exclusions: Vec<ExclusionDecl>,
+    pub(crate) system_path: Option<String>,
+    /// Where it is declared: the POM (as messages name it) and line.
+    pub(crate) declared_in: String,
+    pub(crate) line: usize,
+    /// The line of its `<version>` (else of the declaration).
+    pub(crate) version_line: usize,
+    /// Where its version comes from when it is managed: the POM and line of the managed entry,
+    /// and the BOM it was imported from.
+    pub(crate) version_from: Option<(String, usize, Option<String>)>,
+    pub(crate) profile: Option<String>,
+}
+
+/// groupId:artifactId:type:classifier, the key of management and inheritance.
+pub(crate) type DepKey = (String, String, String, String);
+
+impl Dep {
+    pub(crate) fn key(&self) -> DepKey {
+        (
+            self.group.clone(),
+            self.artifact.clone(),
+            self.kind.clone(),
+            self.classifier.clone(),
+        )
+    }
+}
+
+/// Something that keeps a model from being what Maven would build.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct ModelProblem {
+    pub(crate) message: String,
+    /// The POM (as messages name it) and line it concerns.
+    pub(crate) at: String,
+    pub(crate) line: Option<usize>,
+    /// An error: part of the model is missing (a parent or BOM, a cycle); else a warning.
+    pub(crate) error: bool,
+}
+
+/// A profile whose activation could not be decided (taken as inactive).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct UndecidedProfile {
+    pub(crate) id: String,
+    pub(crate) at: String,
+    pub(crate) line: usize,
+    pub(crate) why: String,
+}
+
+/// The licences a model declares: the POM's own, else its nearest parent's.
+#[derive(Debug, Clone)]
+pub(crate) struct Licensing {
+    pub(crate) licenses: Vec<License>,
+    /// The POM that declares them (as messages name it).
+    pub(crate) file: String,
+    /// The coordinates of that POM, when it is not the model's own.
+    pub(crate) inherited_from: Option<Gav>,
+}
+
+/// A POM's effective model.
+#[derive(Debug, Clone)]
+pub(crate) struct Effective {
+    pub(crate) file: PomFile,
+    pub(crate) group: String,
+    pub(crate) artifact: String,
+    pub(crate) version: Interpolated,
+    pub(crate) packaging: String,
+    pub(crate) dependencies: Vec<Dep>,
+    /// The dependencyManagement in force, imports included, first entry per key.
+    pub(crate) management: Vec<Dep>,
+    pub(crate) repositories: Vec<DeclaredRepo>,
+    pub(crate) licensing: Option<Licensing>,
+    pub(crate) relocation: Option<Gav>,
+    pub(crate) problems: Vec<ModelProblem>,
+    pub(crate) undecided: Vec<UndecidedProfile>,
+    /// The POMs of the lineage (the POM first).
+    pub(crate) lineage: Vec<Arc<Pom>>,
+    /// Where properties were looked up, for messages ("pom.xml or its parent POMs").
+    pub(crate) scope_text: String,
+}
+
+impl Effective {
+    /// The model's coordinates.
+    pub(crate) fn gav(&self) -> Gav {
+        Gav::new(&self.group, &self.artifact, &self.version.value)
+    }
+}
+
+/// Builds effective models, caching those of repository POMs by coordinates.
+pub(crate) struct Models<'a> {
+    pub(crate) source: Option<&'a dyn PomSource>,
+    pub(crate) platform: &'a Platform,
+    pub(crate) tree: &'a TreePoms<'a>,
+    /// The repositories to fetch parents and BOMs from, besides the configured ones.
+    pub(crate) repos: Mutex<Vec<DeclaredRepo>>,
+    remote: Mutex<HashMap<Gav, Result<Arc<Effective>, FetchError>>>,
+}
+
+impl std::fmt::Debug for Models<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Models").finish_non_exhaustive()
+    }
+}
+
+/// A parent as found.
+enum Found {
+    Pom(Arc<Pom>),
+    Missing(String),
+}
+
+impl<'a> Models<'a> {
+    pub(crate) fn new(
+        source: Option<&'a dyn PomSource>,
+        platform: &'a Platform,
+        tree: &'a TreePoms<'a>,
+    ) -> Self {
+        Models {
+            source,
+            platform,
+            tree,
+            repos: Mutex::new(Vec::new()),
+            remote: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn repos(&self) -> Vec<DeclaredRepo> {
+        self.repos.lock().map(|r| r.clone()).unwrap_or_default()
+    }
+
+    /// The effective model of a POM of the audited tree.
+    pub(crate) fn of_tree(&self, pom: Arc<Pom>) -> Effective {
+        self.build(pom, &mut Vec::new())
+    }
+
+    /// The effective model of `gav` from the repositories (cached).
+    pub(crate) fn of_repository(&self, gav: &Gav) -> Result<Arc<Effective>, FetchError> {
+        self.remote_model(gav, &mut Vec::new())
+    }
+
+    fn remote_model(&self, gav: &Gav, stack: &mut Vec<Gav>) -> Result<Arc<Effective>, FetchError> {
+        if let Some(done) = self.remote.lock().ok().and_then(|m| m.get(gav).cloned()) {
+            return done;
+        }
+        let result = self.fetch(gav).map(|pom| Arc::new(self.build(pom, stack)));
+        if let Ok(mut cache) = self.remote.lock() {
+            cache.entry(gav.clone()).or_insert_with(|| result.clone());
+        }
+        result
+    }
+
+    fn fetch(&self, gav: &Gav) -> Result<Arc<Pom>, FetchError> {
+        let Some(source) = self.source else {
+            return Err(FetchError::NoRepository);
+        };
+        if !gav.is_plain() {
+            return Err(FetchError::Invalid {
+                message: format!("`{gav}` is not a coordinate a repository can have"),
+            });
+        }
+        source.pom(&self.repos(), gav)
+    }
+
+    /// The parent of `child`.
+    fn parent_of(&self, child: &Pom) -> Option<Found> {
+        let parent = child.parent.as_ref()?;
+        let wanted = (
+            parent.group_id.clone().unwrap_or_default(),
+            parent.artifact_id.clone().unwrap_or_default(),
+            parent.version.clone().unwrap_or_default(),
+        );
+        let mut why = Vec::new();
+        if let Some(path) = child.file.tree_path() {
+            let relative = parent.relative_path.as_deref().unwrap_or("../pom.xml");
+            if relative.is_empty() {
+                why.push("its <relativePath> is empty".to_string());
+            } else {
+                let dir = path.parent().unwrap_or(Path::new("."));
+                let candidate = pom_at(dir, relative);
+                let shown = self.tree.display(&candidate);
+                match self.tree.input.resolve(&candidate) {
+                    Err(r) if r.is_missing() => why.push(format!("{shown} does not exist")),
+                    Err(r) if r.is_outside() => {
+                        why.push(format!("{shown} is outside the audited tree"))
+                    }
+                    _ => match self.tree.load(&candidate) {
+                        Ok(pom)
+                            if own_coordinates(&pom) == wanted
+                                || raw_coordinates(&pom) == wanted =>
+                        {
+                            return Some(Found::Pom(pom));
+                        }
+                        Ok(pom) => {
+                            let (g, a, v) = own_coordinates(&pom);
+                            why.push(format!("{shown} is {g}:{a}:{v}"));
+                        }
+                        Err(finding) => {
+                            why.push(format!("{shown} cannot be read ({})", finding.message))
+                        }
+                    },
+                }
+            }
+            if let Some(pom) = self
+                .tree
+                .by_coordinates(&wanted)
+                .into_iter()
+                .find(|p| p.file != child.file)
+            {
+                return Some(Found::Pom(pom));
+            }
+            why.push("no pom.xml of the audited tree has these coordinates".to_string());
+        }
+        let gav = Gav::new(&wanted.0, &wanted.1, &wanted.2);
+        if gav.version.contains("${") {
+            why.push(format!(
+                "its version `{}` uses a property, which a parent reference cannot",
+                gav.version
+            ));
+            return Some(Found::Missing(why.join("; ")));
+        }
+        match self.fetch(&gav) {
+            Ok(pom) => Some(Found::Pom(pom)),
+            Err(err) => {
+                why.push(format!("the repositories do not give it: {err}"));
+                Some(Found::Missing(why.join("; ")))
+            }
+        }
+    }
+
+    /// Builds the effective model of `pom`; `stack` holds the models being built around it
+    /// (through imports), to cut cycles.
+    fn build(&self, pom: Arc<Pom>, stack: &mut Vec<Gav>) -> Effective {
+        let mut problems: Vec<ModelProblem> = Vec::new();
+        let mut undecided = Vec::new();
+
+        // 1. The lineage.
+        let mut lineage: Vec<Arc<Pom>> = vec![pom.clone()];
+        while let Some(current) = lineage.last().cloned() {
+            let Some(found) = self.parent_of(&current) else {
+                break;
+            };
+            let parent_ref = current.parent.as_ref().expect("a parent was looked up");
+            match found {
+                Found::Pom(parent) => {
+                    if lineage.iter().any(|p| p.file == parent.file) || lineage.len() >= MAX_LINEAGE
+                    {
+                        let mut names: Vec<&str> =
+                            lineage.iter().map(|p| p.file.display()).collect();
+                        names.push(parent.file.display());
+                        problems.push(ModelProblem {
+                            message: format!(
+                                "the parent POMs of {} form a cycle (or a chain of more than \
+                                 {MAX_LINEAGE}): {}; the chain is cut at {}",
+                                pom.file.display(),
+                                names.join(" → "),
+                                current.file.display()
+                            ),
+                            at: current.file.display().to_string(),
+                            line: Some(parent_ref.line),
+                            error: true,
+                        });
+                        break;
+                    }
+                    lineage.push(parent);
+                }
+                Found::Missing(why) => {
+                    problems.push(ModelProblem {
+                        message: format!(
+                            "the parent POM {} named in {}:{} cannot be read ({why}); the \
+                             properties, managed versions, dependencies and licences it would \
+                             supply are not known",
+                            parent_ref.coordinates(),
+                            current.file.display(),
+                            parent_ref.line
+                        ),
+                        at: current.file.display().to_string(),
+                        line: Some(parent_ref.line),
+                        error: true,
+                    });
+                    break;
+                }
+            }
+        }
+
+        // 2. Active profiles, per POM.
+        let mut active: Vec<Vec<usize>> = Vec::with_capacity(lineage.len());
+        for member in &lineage {
+            let dir = member
+                .file
+                .tree_path()
+                .and_then(|p| p.parent())
+                .map(Path::to_path_buf);
+            let check = |path: &str| -> Option<bool> {
+                let dir = dir.as_ref()?;
+                let path = path
+                    .replace("${basedir}", &dir.to_string_lossy())
+                    .replace("${project.basedir}", &dir.to_string_lossy());
+                if path.contains("${") {
+                    return None;
+                }
+                self.tree.exists(&dir.join(path))
+            };
+            let files: super::profiles::FileCheck<'_> =
+                if dir.is_some() { Some(&check) } else { None };
+            let (ids, not_decided) = active_profiles(member, self.platform, files);
+            for (i, why) in not_decided {
+                undecided.push(UndecidedProfile {
+                    id: member.profiles[i].id.clone(),
+                    at: member.file.display().to_string(),
+                    line: member.profiles[i].line,
+                    why,
+                });
+            }
+            active.push(ids);
+        }
+
+        // 3. Inheritance: child first.
+        let mut properties: HashMap<String, String> = HashMap::new();
+        for (member, ids) in lineage.iter().zip(&active).rev() {
+            for section in member.sections(ids) {
+                for (name, value) in &section.properties {
+                    properties.insert(name.clone(), value.clone());
+                }
+            }
+        }
+        let mut dependencies: Vec<(DepDecl, &str)> = Vec::new();
+        let mut management: Vec<(DepDecl, &str)> = Vec::new();
+        let mut repositories: Vec<(String, super::pom::RepoDecl, bool)> = Vec::new();
+        let mut seen_deps: HashSet<(String, String, String, String)> = HashSet::new();
+        let mut seen_managed: HashSet<(String, String, String, String)> = HashSet::new();
+        for (member, ids) in lineage.iter().zip(&active) {
+            let own_deps = merged(member.sections(ids).map(|s: &Section| &s.dependencies));
+            for dep in own_deps {
+                if seen_deps.insert(dep.raw_key()) {
+                    dependencies.push((dep, member.file.display()));
+                }
+            }
+            let own_managed = merged(member.sections(ids).map(|s: &Section| &s.management));
+            for dep in own_managed {
+                if seen_managed.insert(dep.raw_key()) {
+                    management.push((dep, member.file.display()));
+                }
+            }
+            for section in member.sections(ids) {
+                for repo in &section.repositories {
+                    if !repositories.iter().any(|(_, r, _)| r.id == repo.id) {
+                        let tree = member.file.tree_path().is_some();
+                        repositories.push((member.file.display().to_string(), repo.clone(), tree));
+                    }
+                }
+            }
+        }
+        let licensing = lineage
+            .iter()
+            .enumerate()
+            .find(|(_, p)| !p.licenses.is_empty())
+            .map(|(i, p)| Licensing {
+                licenses: p.licenses.clone(),
+                file: p.file.display().to_string(),
+                inherited_from: (i > 0).then(|| {
+                    let (g, a, v) = raw_coordinates(p);
+                    Gav::new(&g, &a, &v)
+                }),
+            });
+
+        // 4. Interpolation.
+        let parent = pom.parent.as_ref();
+        let values = ProjectValues {
+            group_id: pom
+                .group_id
+                .clone()
+                .or_else(|| parent.and_then(|p| p.group_id.clone())),
+            artifact_id: pom.artifact_id.clone(),
+            version: pom
+                .version
+                .clone()
+                .or_else(|| parent.and_then(|p| p.version.clone())),
+            packaging: pom.packaging.clone(),
+            parent_group_id: parent.and_then(|p| p.group_id.clone()),
+            parent_artifact_id: parent.and_then(|p| p.artifact_id.clone()),
+            parent_version: parent.and_then(|p| p.version.clone()),
+            basedir: match &pom.file {
+                PomFile::Tree { display, .. } => Some(
+                    Path::new(display)
+                        .parent()
+                        .map(|d| d.to_string_lossy().into_owned())
+                        .filter(|d| !d.is_empty())
+                        .unwrap_or_else(|| ".".to_string()),
+                ),
+                PomFile::Repository { .. } => None,
+            },
+        };
+        let props = Properties::new(&values, properties, &self.platform.system);
+        let group = props.value(values.group_id.as_deref().unwrap_or_default());
+        let artifact = props.value(values.artifact_id.as_deref().unwrap_or_default());
+        let version = props.interpolate(values.version.as_deref().unwrap_or_default());
+        let packaging = props.value(pom.packaging.as_deref().unwrap_or("jar"));
+        let mut scope_text = pom.file.display().to_string();
+        if lineage.len() > 1 {
+            scope_text.push_str(" or its parent POMs");
+        }
+        let dependencies: Vec<Dep> = dependencies
+            .iter()
+            .map(|(d, f)| dep(&props, d, f))
+            .collect();
+        let mut own_management: Vec<Dep> = Vec::new();
+        let mut imports: Vec<Dep> = Vec::new();
+        for entry in management.iter().map(|(d, f)| dep(&props, d, f)) {
+            if entry.scope == "import" && entry.kind == "pom" {
+                imports.push(entry);
+            } else {
+                own_management.push(entry);
+            }
+        }
+
+        // 5. Imports.
+        let self_gav = Gav::new(&group, &artifact, &version.value);
+        stack.push(self_gav.clone());
+        let mut managed_keys: HashSet<DepKey> = own_management.iter().map(Dep::key).collect();
+        let mut management = own_management;
+        for import in &imports {
+            let coordinates = format!("{}:{}:{}", import.group, import.artifact, import.version);
+            let at = import.declared_in.clone();
+            if !import.version_problems.is_empty() || import.version.is_empty() {
+                let why = if import.version.is_empty() {
+                    "it is imported without a version".to_string()
+                } else {
+                    let reasons: Vec<String> = import
+                        .version_problems
+                        .iter()
+                        .map(|p| p.describe(&scope_text))
+                        .collect();
+                    format!("its version cannot be resolved: {}", reasons.join("; "))
+                };
+                problems.push(ModelProblem {
+                    message: format!(
+                        "the BOM {coordinates} imported in {at}:{} cannot be read ({why}); the \
+                         versions it manages are not known",
+                        import.line
+                    ),
+                    at: at.clone(),
+                    line: Some(import.line),
+                    error: true,
+                });
+                continue;
+            }
+            let gav = Gav::new(&import.group, &import.artifact, &import.version);
+            if stack.contains(&gav) {
+                problems.push(ModelProblem {
+                    message: format!(
+                        "the BOM {coordinates} imported in {at}:{} imports itself through \
+                         other BOMs or parents; the cycle is cut",
+                        import.line
+                    ),
+                    at: at.clone(),
+                    line: Some(import.line),
+                    error: true,
+                });
+                continue;
+            }
+            let bom = self.import(&gav, stack);
+            match bom {
+                Ok(bom) => {
+                    for entry in &bom.management {
+                        if managed_keys.insert(entry.key()) {
+                            let mut entry = entry.clone();
+                            if let Some(from) = &mut entry.version_from {
+                                from.2.get_or_insert_with(|| coordinates.clone());
+                            } else {
+                                entry.version_from = Some((
+                                    entry.declared_in.clone(),
+                                    entry.version_line,
+                                    Some(coordinates.clone()),
+                                ));
+                            }
+                            management.push(entry);
+                        }
+                    }
+                    for problem in &bom.problems {
+                        if problem.error && !problems.contains(problem) {
+                            problems.push(problem.clone());
+                        }
+                    }
+                }
+                Err(err) => problems.push(ModelProblem {
+                    message: format!(
+                        "the BOM {coordinates} imported in {at}:{} cannot be read ({err}); the \
+                         versions it manages are not known",
+                        import.line
+                    ),
+                    at: at.clone(),
+                    line: Some(import.line),
+                    error: true,
+                }),
+            }
+        }
+        stack.pop();
+
+        // 6. Management.
+        let mut managed: HashMap<DepKey, &Dep> = HashMap::new();
+        for entry in &management {
+            managed.entry(entry.key()).or_insert(entry);
+        }
+        let dependencies = dependencies
+            .into_iter()
+            .map(|mut d| {
+                if let Some(m) = managed.get(&d.key()) {
+                    if d.version.is_empty()
+                        && d.version_problems.is_empty()
+                        && !m.version.is_empty()
+                    {
+                        d.version = m.version.clone();
+                        d.version_problems = m.version_problems.clone();
+                        d.version_from = Some(m.version_from.clone().unwrap_or((
+                            m.declared_in.clone(),
+                            m.version_line,
+                            None,
+                        )));
+                    }
+                    if d.scope.is_empty() {
+                        d.scope = m.scope.clone();
+                    }
+                    if d.system_path.is_none() {
+                        d.system_path = m.system_path.clone();
+                    }
+                    if d.exclusions.is_empty() {
+                        d.exclusions = m.exclusions.clone();
+                    }
+                }
+                d
+            })
+            .collect();
+        let management = {
+            let mut seen = HashSet::new();
+            management
+                .into_iter()
+                .filter(|m| seen.insert(m.key()))
+                .collect()
+        };
+
+        let repositories = repositories
+            .into_iter()
+            .map(|(file, r, tree)| DeclaredRepo {
+                id: props.value(&r.id),
+                url: Some(props.value(&r.url)),
+                releases: r
+                    .releases
+                    .as_deref()
+                    .is_none_or(|e| props.value(e).trim() != "false"),
+                snapshots: r
+                    .snapshots
+                    .as_deref()
+                    .is_none_or(|e| props.value(e).trim() != "false"),
+                declared_in: format!("{file}:{}", r.line),
+                from_tree: tree,
+            })
+            .collect();
+        let relocation = pom.relocation.as_ref().map(|r| {
+            let or = |value: &Option<String>, same: &str| {
+                value
+                    .as_deref()
+                    .map(|v| props.value(v))
+                    .filter(|v| !v.trim().is_empty())
+                    .unwrap_or_else(|| same.to_string())
+            };
+            Gav::new(
+                &or(&r.group_id, &group),
+                &or(&r.artifact_id, &artifact),
+                &or(&r.version, &version.value),
+            )
+        });
+        Effective {
+            file: pom.file.clone(),
+            group,
+            artifact,
+            version,
+            packaging,
+            dependencies,
+            management,
+            repositories,
+            licensing,
+            relocation,
+            problems,
+            undecided,
+            lineage,
+            scope_text,
+        }
+    }
+
+    /// A BOM to import: from the audited tree by coordinates, else from the repositories.
+    fn import(&self, gav: &Gav, stack: &mut Vec<Gav>) -> Result<Arc<Effective>, FetchError> {
+        let wanted = (gav.group.clone(), gav.artifact.clone(), gav.version.clone());
+        if let Some(pom) = self.tree.by_coordinates(&wanted).into_iter().next() {
+            return Ok(Arc::new(self.build(pom, stack)));
+        }
+        self.remote_model(gav, stack)
+    }
+}
+
+/// The dependencies of a POM's sections (its own, then its active profiles'): one per key, the
+/// last declaration within a section at the place of the first, a profile's replacing the
+/// POM's own in place.
+fn merged<'s>(sections: impl Iterator<Item = &'s Vec<DepDecl>>) -> Vec<DepDecl> {
+    let mut out: Vec<DepDecl> = Vec::new();
+    let mut at: HashMap<(String, String, String, String), usize> = HashMap::new();
+    for list in sections {
+        for dep in list {
+            match at.get(&dep.raw_key()) {
+                Some(&i) => out[i] = dep.clone(),
+                None => {
+                    at.insert(dep.raw_key(), out.len());
+                    out.push(dep.clone());
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A declaration interpolated with `props`.
+fn dep(props: &Properties, d: &DepDecl, file: &str) -> Dep {
+    let text = |v: &Option<String>| v.as_deref().map(|v| props.value(v).trim().to_string());
+    let version = d.version.as_deref().map(|v| props.interpolate(v.trim()));
+    Dep {
+        group: text(&d.group_id).unwrap_or_default(),
+        artifact: text(&d.artifact_id).unwrap_or_default(),
+        kind: text(&d.kind)
+            .filter(|k| !k.is_empty())
+            .unwrap_or_else(|| "jar".to_string()),
+        classifier: text(&d.classifier).unwrap_or_default(),
+        version: version
+            .as_ref()
+            .map(|v| v.value.trim().to_string())
+            .unwrap_or_default(),
+        version_problems: version.map(|v| v.problems).unwrap_or_default(),
+        scope: text(&d.scope).unwrap_or_default().to_ascii_lowercase(),
+        optional: text(&d.optional).is_some_and(|o| o == "true"),
+        exclusions: d
+            .exclusions
+            .iter()
+            .map(|e| ExclusionDecl {
+                group_id: props.value(&e.group_id).trim().to_string(),
+                artifact_id: props.value(&e.artifact_id).trim().to_string(),
+            })
+            .collect(),
+        system_path: text(&d.system_path),
+        declared_in: file.to_string(),
+        line: d.line,
+        version_line: d.version_line.unwrap_or(d.line),
+        version_from: None,
+        profile: d.profile.clone(),
+    }
+}
