@@ -20,11 +20,18 @@ use crate::model::{
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
-/// Findings, each once.
+/// Why a project with dependencies is partial when no repository is asked.
+pub(super) const TRANSITIVE_OFF: &str = "transitive dependencies are not resolved: registry \
+    look-ups are off, and they need the dependencies' POMs from a Maven repository";
+
+/// Why a dependency carries no licence when no POM of it is read.
+const NO_LICENCES: &str = "pom.xml does not record its dependencies' licences";
+
+/// Findings, each once (the notes of repeats joined: several modules share a parent).
 #[derive(Default)]
 struct Findings {
     list: Vec<Finding>,
-    seen: HashSet<(Code, String, Option<String>)>,
+    seen: HashMap<(Code, String, Option<String>), usize>,
 }
 
 impl Findings {
@@ -34,8 +41,18 @@ impl Findings {
             finding.message.clone(),
             finding.location.as_ref().map(|l| l.to_string()),
         );
-        if self.seen.insert(key) {
-            self.list.push(finding);
+        match self.seen.get(&key) {
+            Some(&at) => {
+                for note in finding.notes {
+                    if !self.list[at].notes.contains(&note) {
+                        self.list[at].notes.push(note);
+                    }
+                }
+            }
+            None => {
+                self.seen.insert(key, self.list.len());
+                self.list.push(finding);
+            }
         }
     }
 }
@@ -180,7 +197,12 @@ pub(super) fn project_graph(
         .filter(|f| f.severity == Severity::Error)
         .map(|f| f.message.clone())
         .collect();
-    for reason in errors.into_iter().chain(b.partial) {
+    let off = models.source.is_none() && b.packages.iter().any(|p| !p.root);
+    let reasons = errors
+        .into_iter()
+        .chain(off.then(|| TRANSITIVE_OFF.to_string()))
+        .chain(b.partial);
+    for reason in reasons {
         graph.partial(reason);
     }
     graph.findings = b.findings.list;
@@ -261,30 +283,40 @@ impl Builder<'_> {
         if let Some(declared) = declared_licence(model) {
             package.declared.push(declared);
         }
-        self.model_findings(model, None);
         let index = self.packages.len();
         self.index.insert(package.purl.clone(), index);
         self.modules.insert(model.gav(), index);
         self.packages.push(package);
     }
 
-    /// The problems of a model: at the POM's line for the project's own, else about `purl`.
-    fn model_findings(&mut self, model: &Effective, purl: Option<&str>) {
+    /// The problems of a model: at the POM's line for the project's own (with `notes` on the
+    /// parents and BOMs that could not be read), else about `purl`.
+    fn model_findings(&mut self, model: &Effective, purl: Option<&str>, notes: &[String]) {
         for problem in &model.problems {
-            let mut finding = match purl {
-                None => Finding::new(
-                    if problem.error {
-                        Code::PomUnavailable
-                    } else {
-                        Code::VersionUnresolved
-                    },
-                    if problem.error {
-                        Severity::Error
-                    } else {
+            // Without repositories (look-ups off) a parent or BOM from a repository is known
+            // to be out of reach: a warning, and the project is partial. With them, the build
+            // itself cannot be built as it is: an error.
+            // A cycle is wrong input whatever the repositories (of parents an error, of BOM
+            // imports a warning: Maven cuts those too).
+            let (code, severity) = if problem.cycle {
+                let bom = problem.subject.starts_with("the BOM");
+                (
+                    Code::InputUnreadable,
+                    if bom {
                         Severity::Warning
+                    } else {
+                        Severity::Error
                     },
-                    problem.message.clone(),
-                ),
+                )
+            } else if problem.error && self.models.source.is_some() {
+                (Code::PomUnavailable, Severity::Error)
+            } else if problem.error {
+                (Code::PomUnavailable, Severity::Warning)
+            } else {
+                (Code::VersionUnresolved, Severity::Warning)
+            };
+            let mut finding = match purl {
+                None => Finding::new(code, severity, problem.message.clone()),
                 Some(purl) => Finding::warning(
                     Code::PomUnavailable,
                     format!("the POM of {}: {}", model.gav(), problem.message),
@@ -293,6 +325,12 @@ impl Builder<'_> {
             };
             if model.file.tree_path().is_some() || purl.is_none() {
                 finding = finding.at(problem.at.clone(), problem.line);
+            }
+            if purl.is_none() && problem.error && !problem.cycle {
+                self.partial.push(problem.message.clone());
+                for note in notes {
+                    finding = finding.note(note.clone());
+                }
             }
             if purl.is_some() {
                 self.partial.push(format!(
@@ -327,9 +365,62 @@ impl Builder<'_> {
         let Some(&from) = self.modules.get(&module.gav()) else {
             return;
         };
+        // What a parent or BOM that could not be read leaves open is said once, on it: the
+        // dependencies declared without a version that nothing read manages.
+        let incomplete = module.problems.iter().any(|p| p.error && !p.cycle);
+        let direct = || {
+            resolution
+                .nodes
+                .iter()
+                .filter(|n| incomplete && n.depth == 1)
+        };
+        let versionless: BTreeSet<String> = direct()
+            .filter(|n| n.version.is_empty())
+            .map(|n| format!("{}:{}", n.group, n.artifact))
+            .collect();
+        // A version from a BOM of the tree yields to a parent (or an earlier BOM) that could not
+        // be read, where that manages the dependency too.
+        let yields = |n: &Node| {
+            n.managed_by_bom.as_ref().is_some_and(|(_, at)| {
+                module
+                    .problems
+                    .iter()
+                    .any(|p| p.error && !p.cycle && p.import.is_none_or(|k| k < *at))
+            })
+        };
+        let overridable: BTreeSet<String> = direct()
+            .filter(|n| yields(n) && !n.version.is_empty())
+            .map(|n| format!("{}:{} {}", n.group, n.artifact, n.version))
+            .collect();
+        let mut notes: Vec<String> = Vec::new();
+        if !overridable.is_empty() {
+            notes.push(format!(
+                "{} dependencies take their version from a BOM in the tree, but where this one \
+                 manages them too its version wins; they are listed at the BOM's version, not \
+                 locked: {}",
+                overridable.len(),
+                listing(&overridable)
+            ));
+        }
+        if !versionless.is_empty() {
+            notes.push(format!(
+                "{} dependencies are declared without a version and listed without one: {}",
+                versionless.len(),
+                listing(&versionless)
+            ));
+        }
+        self.model_findings(module, None, &notes);
         let mut at: Vec<Option<usize>> = Vec::with_capacity(resolution.nodes.len());
         for node in &resolution.nodes {
-            at.push(self.node(module, node, resolution));
+            let index = self.node(module, node, resolution);
+            if let Some(i) = index
+                && incomplete
+                && node.depth == 1
+                && yields(node)
+            {
+                self.packages[i].locked = false;
+            }
+            at.push(index);
         }
         for (i, node) in resolution.nodes.iter().enumerate() {
             let Some(this) = at[i] else { continue };
@@ -420,12 +511,18 @@ impl Builder<'_> {
                     }
                 }
                 if model.file.tree_path().is_none() {
-                    self.model_findings(model, Some(&purl));
+                    self.model_findings(model, Some(&purl), &[]);
                 }
+            }
+            Some(Err(FetchError::Off)) => {
+                package.licence_unavailable = Some(NO_LICENCES.to_string());
             }
             Some(Err(err)) => {
                 package.licence_unavailable = Some(format!("its POM could not be read: {err}"));
                 self.fetch_failed(node, &purl, err, resolution);
+            }
+            None if self.models.source.is_none() => {
+                package.licence_unavailable = Some(NO_LICENCES.to_string());
             }
             None => {
                 package.licence_unavailable = Some(if node.scope == "system" {
@@ -452,9 +549,14 @@ impl Builder<'_> {
                 Finding::warning(
                     Code::DependencyUnresolved,
                     format!(
-                        "{name} in {}:{} has scope `system`: it is a file on the build machine, \
-                         not an artefact from a repository; check its licence by hand",
-                        node.declared_in, node.line
+                        "{name} in {}:{} has scope `system`: it is a file on the build \
+                         machine{}, not an artefact from a repository; check its licence by hand",
+                        node.declared_in,
+                        node.line,
+                        node.system_path
+                            .as_deref()
+                            .map(|p| format!(" ({p})"))
+                            .unwrap_or_default()
                     ),
                 )
                 .at(node.declared_in.clone(), Some(node.line))
@@ -495,6 +597,15 @@ impl Builder<'_> {
                 .at(file, Some(line))
                 .package(purl.to_string()),
             ),
+            VersionFrom::Unresolved { .. }
+                if node.depth == 1
+                    && node.version.is_empty()
+                    && module.problems.iter().any(|p| p.error) =>
+            {
+                // Named on the parent or BOM that could not be read.
+                self.partial
+                    .push(format!("the version of {shown} cannot be resolved"));
+            }
             VersionFrom::Unresolved { reason } => {
                 let location_known = node.depth == 1 || !file.contains("://");
                 let mut finding = Finding::warning(
@@ -509,6 +620,14 @@ impl Builder<'_> {
                 .package(purl.to_string());
                 if location_known {
                     finding = finding.at(file, Some(line));
+                }
+                if node.depth == 1 && reason.contains("is not defined") {
+                    for problem in module.problems.iter().filter(|p| p.error) {
+                        finding = finding.note(format!(
+                            "{} could not be read and may define it",
+                            problem.subject
+                        ));
+                    }
                 }
                 self.findings.push(finding);
                 self.partial
@@ -550,6 +669,7 @@ impl Builder<'_> {
                 self.not_cached.insert(gav.to_string());
             }
             FetchError::NoRepository => self.no_repository = true,
+            FetchError::Off => {}
             other => {
                 let via = self.path(node, resolution);
                 self.findings.push(
@@ -604,15 +724,7 @@ impl Builder<'_> {
             self.partial
                 .push("offline, and POMs are missing from the cache".to_string());
         }
-        if self.models.source.is_none() {
-            if self.packages.iter().any(|p| !p.root) {
-                self.partial.push(
-                    "transitive dependencies are not resolved: registry look-ups are off, and \
-                     they need the dependencies' POMs from a Maven repository"
-                        .to_string(),
-                );
-            }
-        } else if self.no_repository {
+        if self.models.source.is_some() && self.no_repository {
             self.findings.push(
                 Finding::warning(
                     Code::RegistryNotConfigured,

@@ -76,8 +76,12 @@ pub(crate) struct Node {
     pub(crate) declared_in: String,
     pub(crate) line: usize,
     pub(crate) profile: Option<String>,
-    /// Where its version comes from when managed: file, line, BOM.
+    /// Where its version comes from when managed: file, line.
     pub(crate) version_at: (String, usize),
+    /// The BOM (of the tree or a repository) whose dependencyManagement gave the version, and
+    /// the place of its import.
+    pub(crate) managed_by_bom: Option<(String, usize)>,
+    pub(crate) system_path: Option<String>,
 }
 
 impl Node {
@@ -305,9 +309,9 @@ pub(crate) fn collect(
             });
             let expands = !bundles && dep.scope != "system";
             let version_at = dep
-                .version_from
+                .managed_at
                 .as_ref()
-                .map(|(f, l, _)| (f.clone(), *l))
+                .map(|m| (m.file.clone(), m.line))
                 .unwrap_or_else(|| (dep.declared_in.clone(), dep.version_line));
             resolution.nodes.push(Node {
                 group: dep.group.clone(),
@@ -329,6 +333,8 @@ pub(crate) fn collect(
                 line: dep.line,
                 profile: dep.profile.clone(),
                 version_at,
+                managed_by_bom: dep.managed_at.as_ref().and_then(|m| m.bom.clone()),
+                system_path: dep.system_path.clone(),
             });
             exclusions_of.push(exclusions);
             winners.insert(key, index);
@@ -362,11 +368,7 @@ pub(crate) fn collect(
                     if !m.version.is_empty() {
                         dep.version = m.version.clone();
                         dep.version_problems = m.version_problems.clone();
-                        dep.version_from = Some(m.version_from.clone().unwrap_or((
-                            m.declared_in.clone(),
-                            m.version_line,
-                            None,
-                        )));
+                        dep.managed_at = Some(m.as_managed_at());
                     }
                     if !m.scope.is_empty() {
                         dep.scope = m.scope.clone();

@@ -52,10 +52,31 @@ pub(crate) struct Dep {
     pub(crate) line: usize,
     /// The line of its `<version>` (else of the declaration).
     pub(crate) version_line: usize,
-    /// Where its version comes from when it is managed: the POM and line of the managed entry,
-    /// and the BOM it was imported from.
-    pub(crate) version_from: Option<(String, usize, Option<String>)>,
+    /// Where its version comes from when it is managed.
+    pub(crate) managed_at: Option<ManagedAt>,
     pub(crate) profile: Option<String>,
+}
+
+/// Where a managed version is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ManagedAt {
+    /// The POM (as messages name it) and line of the managed entry.
+    pub(crate) file: String,
+    pub(crate) line: usize,
+    /// The BOM it was imported from (coordinates), and the place of that import among the
+    /// model's imports.
+    pub(crate) bom: Option<(String, usize)>,
+}
+
+impl Dep {
+    /// Where this entry manages a version, as a dependency taking it records it.
+    pub(crate) fn as_managed_at(&self) -> ManagedAt {
+        self.managed_at.clone().unwrap_or_else(|| ManagedAt {
+            file: self.declared_in.clone(),
+            line: self.version_line,
+            bom: None,
+        })
+    }
 }
 
 /// groupId:artifactId:type:classifier, the key of management and inheritance.
@@ -76,11 +97,19 @@ impl Dep {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct ModelProblem {
     pub(crate) message: String,
+    /// What it is about ("the parent POM g:a:v", "the BOM g:a:v").
+    pub(crate) subject: String,
     /// The POM (as messages name it) and line it concerns.
     pub(crate) at: String,
     pub(crate) line: Option<usize>,
-    /// An error: part of the model is missing (a parent or BOM, a cycle); else a warning.
+    /// Part of the model is missing (a parent or BOM could not be read, a cycle was cut).
     pub(crate) error: bool,
+    /// A cycle of parents or imports: the input itself is wrong, whatever the repositories.
+    pub(crate) cycle: bool,
+    /// The place among the model's imports of the BOM it concerns (`None`: the lineage). What
+    /// a missing parent manages wins over every import; what a missing BOM manages, over the
+    /// imports after it.
+    pub(crate) import: Option<usize>,
 }
 
 /// A profile whose activation could not be decided (taken as inactive).
@@ -195,7 +224,7 @@ impl<'a> Models<'a> {
 
     fn fetch(&self, gav: &Gav) -> Result<Arc<Pom>, FetchError> {
         let Some(source) = self.source else {
-            return Err(FetchError::NoRepository);
+            return Err(FetchError::Off);
         };
         if !gav.is_plain() {
             return Err(FetchError::Invalid {
@@ -292,6 +321,7 @@ impl<'a> Models<'a> {
                             lineage.iter().map(|p| p.file.display()).collect();
                         names.push(parent.file.display());
                         problems.push(ModelProblem {
+                            subject: format!("the parent POM {}", parent_ref.coordinates()),
                             message: format!(
                                 "the parent POMs of {} form a cycle (or a chain of more than \
                                  {MAX_LINEAGE}): {}; the chain is cut at {}",
@@ -302,6 +332,8 @@ impl<'a> Models<'a> {
                             at: current.file.display().to_string(),
                             line: Some(parent_ref.line),
                             error: true,
+                            cycle: true,
+                            import: None,
                         });
                         break;
                     }
@@ -309,6 +341,7 @@ impl<'a> Models<'a> {
                 }
                 Found::Missing(why) => {
                     problems.push(ModelProblem {
+                        subject: format!("the parent POM {}", parent_ref.coordinates()),
                         message: format!(
                             "the parent POM {} named in {}:{} cannot be read ({why}); the \
                              properties, managed versions, dependencies and licences it would \
@@ -320,6 +353,8 @@ impl<'a> Models<'a> {
                         at: current.file.display().to_string(),
                         line: Some(parent_ref.line),
                         error: true,
+                        cycle: false,
+                        import: None,
                     });
                     break;
                 }
@@ -462,7 +497,7 @@ impl<'a> Models<'a> {
         stack.push(self_gav.clone());
         let mut managed_keys: HashSet<DepKey> = own_management.iter().map(Dep::key).collect();
         let mut management = own_management;
-        for import in &imports {
+        for (index, import) in imports.iter().enumerate() {
             let coordinates = format!("{}:{}:{}", import.group, import.artifact, import.version);
             let at = import.declared_in.clone();
             if !import.version_problems.is_empty() || import.version.is_empty() {
@@ -477,6 +512,7 @@ impl<'a> Models<'a> {
                     format!("its version cannot be resolved: {}", reasons.join("; "))
                 };
                 problems.push(ModelProblem {
+                    subject: format!("the BOM {coordinates}"),
                     message: format!(
                         "the BOM {coordinates} imported in {at}:{} cannot be read ({why}); the \
                          versions it manages are not known",
@@ -485,12 +521,15 @@ impl<'a> Models<'a> {
                     at: at.clone(),
                     line: Some(import.line),
                     error: true,
+                    cycle: false,
+                    import: Some(index),
                 });
                 continue;
             }
             let gav = Gav::new(&import.group, &import.artifact, &import.version);
             if stack.contains(&gav) {
                 problems.push(ModelProblem {
+                    subject: format!("the BOM {coordinates}"),
                     message: format!(
                         "the BOM {coordinates} imported in {at}:{} imports itself through \
                          other BOMs or parents; the cycle is cut",
@@ -499,6 +538,8 @@ impl<'a> Models<'a> {
                     at: at.clone(),
                     line: Some(import.line),
                     error: true,
+                    cycle: true,
+                    import: Some(index),
                 });
                 continue;
             }
@@ -508,25 +549,22 @@ impl<'a> Models<'a> {
                     for entry in &bom.management {
                         if managed_keys.insert(entry.key()) {
                             let mut entry = entry.clone();
-                            if let Some(from) = &mut entry.version_from {
-                                from.2.get_or_insert_with(|| coordinates.clone());
-                            } else {
-                                entry.version_from = Some((
-                                    entry.declared_in.clone(),
-                                    entry.version_line,
-                                    Some(coordinates.clone()),
-                                ));
-                            }
+                            let mut at = entry.as_managed_at();
+                            at.bom = Some((coordinates.clone(), index));
+                            entry.managed_at = Some(at);
                             management.push(entry);
                         }
                     }
                     for problem in &bom.problems {
-                        if problem.error && !problems.contains(problem) {
-                            problems.push(problem.clone());
+                        let mut problem = problem.clone();
+                        problem.import = Some(index);
+                        if problem.error && !problems.contains(&problem) {
+                            problems.push(problem);
                         }
                     }
                 }
                 Err(err) => problems.push(ModelProblem {
+                    subject: format!("the BOM {coordinates}"),
                     message: format!(
                         "the BOM {coordinates} imported in {at}:{} cannot be read ({err}); the \
                          versions it manages are not known",
@@ -535,6 +573,8 @@ impl<'a> Models<'a> {
                     at: at.clone(),
                     line: Some(import.line),
                     error: true,
+                    cycle: false,
+                    import: Some(index),
                 }),
             }
         }
@@ -555,11 +595,7 @@ impl<'a> Models<'a> {
                     {
                         d.version = m.version.clone();
                         d.version_problems = m.version_problems.clone();
-                        d.version_from = Some(m.version_from.clone().unwrap_or((
-                            m.declared_in.clone(),
-                            m.version_line,
-                            None,
-                        )));
+                        d.managed_at = Some(m.as_managed_at());
                     }
                     if d.scope.is_empty() {
                         d.scope = m.scope.clone();
@@ -691,7 +727,7 @@ fn dep(props: &Properties, d: &DepDecl, file: &str) -> Dep {
         declared_in: file.to_string(),
         line: d.line,
         version_line: d.version_line.unwrap_or(d.line),
-        version_from: None,
+        managed_at: None,
         profile: d.profile.clone(),
     }
 }

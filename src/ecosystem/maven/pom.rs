@@ -283,7 +283,7 @@ impl Pom {
     /// Parses a POM's text; `file` is where it came from.
     pub(crate) fn parse(text: &str, file: PomFile) -> Result<Pom, NotAPom> {
         let root = parse_xml(text).map_err(|err| NotAPom {
-            message: format!("it is not well-formed XML: {}", err.message),
+            message: format!("is not well-formed XML: {}", err.message),
             line: err.line,
         })?;
         if root.name != "project" {
@@ -293,9 +293,7 @@ impl Pom {
                 format!("<{}>", root.name)
             };
             return Err(NotAPom {
-                message: format!(
-                    "it is not a Maven POM: its root element is {what}, not <project>"
-                ),
+                message: format!("is not a Maven POM: its root element is {what}, not <project>"),
                 line: root.line,
             });
         }

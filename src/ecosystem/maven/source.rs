@@ -99,6 +99,8 @@ pub enum FetchError {
     NotCached { what: String },
     /// No repository is configured or declared at all.
     NoRepository,
+    /// Registry look-ups are off: no repository is asked.
+    Off,
     /// The coordinates cannot name a file of a repository.
     Invalid { message: String },
     /// Any other failure (HTTP status, transport, size).
@@ -111,12 +113,13 @@ impl fmt::Display for FetchError {
             FetchError::NotFound { looked } => {
                 write!(f, "no repository has it (404 from {})", looked.join(", "))
             }
-            FetchError::NotAPom { url, message } => write!(f, "{url}: {message}"),
+            FetchError::NotAPom { url, message } => write!(f, "{url} {message}"),
             FetchError::Unreachable { host } => write!(f, "{host} cannot be reached"),
             FetchError::NotCached { what } => {
                 write!(f, "offline, and {what} is not in the cache")
             }
             FetchError::NoRepository => f.write_str("no Maven repository is configured"),
+            FetchError::Off => f.write_str("registry look-ups are off"),
             FetchError::Invalid { message } | FetchError::Failed { message } => {
                 f.write_str(message)
             }

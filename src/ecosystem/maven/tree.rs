@@ -62,11 +62,8 @@ impl<'a> TreePoms<'a> {
                 };
                 Pom::parse(&text, file).map_err(|err| {
                     Box::new(
-                        Finding::error(
-                            Code::InputUnreadable,
-                            format!("{display}: {}", err.message),
-                        )
-                        .at(display.clone(), Some(err.line)),
+                        Finding::error(Code::InputUnreadable, format!("{display} {}", err.message))
+                            .at(display.clone(), Some(err.line)),
                     )
                 })
             })

@@ -211,7 +211,7 @@ fn parse(url: &str, body: &[u8]) -> Result<Pom, LookupError> {
             url: url.to_string(),
         },
     )
-    .map_err(|err| LookupError::Invalid(format!("{url}: {}", err.message)))
+    .map_err(|err| LookupError::Invalid(format!("{url} {}", err.message)))
 }
 
 #[cfg(test)]

@@ -588,7 +588,7 @@ fn parse_metadata(url: &str, body: &[u8]) -> Result<Metadata, FetchError> {
     let text = decode(body.to_vec());
     let root = parse_xml(&text).map_err(|err| FetchError::NotAPom {
         url: url.to_string(),
-        message: format!("it is not well-formed XML: {}", err.message),
+        message: format!("is not well-formed XML: {}", err.message),
     })?;
     if root.name != "metadata" {
         return Err(FetchError::NotAPom {
