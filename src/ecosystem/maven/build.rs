@@ -724,17 +724,13 @@ impl Builder<'_> {
             self.partial
                 .push("offline, and POMs are missing from the cache".to_string());
         }
+        // The registry stage names the missing configuration once for the ecosystem (R002).
         if self.models.source.is_some() && self.no_repository {
-            self.findings.push(
-                Finding::warning(
-                    Code::RegistryNotConfigured,
-                    "no Maven repository is configured, and the build declares none: the POMs \
-                     of its dependencies, parents and BOMs cannot be read",
-                )
-                .note(super::CONFIGURE_HINT),
+            self.partial.push(
+                "no Maven repository is configured, and the build declares none: the POMs of \
+                 its dependencies, parents and BOMs cannot be read"
+                    .to_string(),
             );
-            self.partial
-                .push("no Maven repository is configured".to_string());
         }
     }
 

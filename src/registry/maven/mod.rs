@@ -87,11 +87,13 @@ impl Client for Maven<'_> {
             artifact: artifact.to_string(),
             version: package.version.clone(),
         };
-        let repositories: Vec<&str> = if self.repositories.is_empty() {
-            vec![endpoint]
-        } else {
-            self.repositories.iter().map(|e| e.url.as_str()).collect()
-        };
+        // The repository the package came from (or the first configured), then the others.
+        let mut repositories: Vec<&str> = vec![endpoint];
+        for other in self.repositories {
+            if !repositories.contains(&other.url.as_str()) {
+                repositories.push(&other.url);
+            }
+        }
         let mut chain: Vec<Gav> = Vec::new();
         let mut current = first.clone();
         let mut via = Via::Own;
@@ -174,6 +176,15 @@ impl Client for Maven<'_> {
     }
 }
 
+/// The repository base of an artefact's URL as the Maven reader records it
+/// (`<repository>/<group path>/<artifact>/<version>/<file>`), for `group:artifact` at `version`.
+pub fn repository_of(url: &str, name: &str, version: &str) -> Option<String> {
+    let (group, artifact) = name.split_once(':')?;
+    let dir = format!("/{}/{artifact}/{version}/", group.replace('.', "/"));
+    let at = url.rfind(&dir)?;
+    Some(url[..at].to_string())
+}
+
 /// The POM of `gav` from the first repository that has it.
 fn fetch(http: &Http, repositories: &[&str], gav: &Gav) -> Result<(String, Pom), LookupError> {
     let Some(path) = gav.pom_path() else {
@@ -217,6 +228,23 @@ fn parse(url: &str, body: &[u8]) -> Result<Pom, LookupError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_repository_of_a_recorded_artefact_url() {
+        assert_eq!(
+            repository_of(
+                "https://maven.registry.example/maven2/org/slf4j/slf4j-api/2.0.9/slf4j-api-2.0.9.jar",
+                "org.slf4j:slf4j-api",
+                "2.0.9"
+            )
+            .as_deref(),
+            Some("https://maven.registry.example/maven2")
+        );
+        assert_eq!(
+            repository_of("https://x.example/a.jar", "org.slf4j:slf4j-api", "2.0.9"),
+            None
+        );
+    }
 
     #[test]
     fn pom_paths_follow_the_repository_layout() {
