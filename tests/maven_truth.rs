@@ -14,9 +14,9 @@ use fundament::registry::config::Endpoint;
 use fundament::registry::http::HttpOptions;
 use fundament::registry::maven::repository::{Environment, Repositories};
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use support::server::{Reply, TestServer};
+use support::maven::Row;
+use support::server::TestServer;
 
 fn truth() -> PathBuf {
     support::fixture("maven-truth")
@@ -25,14 +25,7 @@ fn truth() -> PathBuf {
 /// A server with every file of repository.zip at its path.
 pub fn repository_server() -> TestServer {
     let server = TestServer::start();
-    let file = std::fs::File::open(truth().join("repository.zip")).expect("repository.zip");
-    let mut zip = zip::ZipArchive::new(file).expect("a zip archive");
-    for i in 0..zip.len() {
-        let mut entry = zip.by_index(i).unwrap();
-        let mut body = Vec::new();
-        entry.read_to_end(&mut body).unwrap();
-        server.route(&format!("/{}", entry.name()), vec![Reply::ok(body)]);
-    }
+    support::maven::serve_zip(&server, &truth().join("repository.zip"), "");
     server
 }
 
@@ -67,46 +60,6 @@ fn platform() -> Platform {
     Platform::new(Some(jdk), "Linux".into(), "amd64".into(), String::new())
 }
 
-/// (group, artifact, type, classifier, version, scope)
-type Row = (String, String, String, String, String, String);
-
-/// Maven's tree: the module's coordinates and every artefact below it.
-fn maven_tree(path: &Path) -> (String, BTreeSet<Row>) {
-    let text = std::fs::read_to_string(path).unwrap();
-    let mut lines = text.lines();
-    let module = lines.next().expect("the module line").trim().to_string();
-    let rows = lines
-        .map(|l| l.trim_start_matches(['|', '+', '\\', '-', ' ']))
-        .filter(|l| !l.is_empty())
-        .map(|l| {
-            let coordinates = l.split(' ').next().unwrap();
-            let parts: Vec<&str> = coordinates.split(':').collect();
-            let (kind, classifier, version, scope) = match parts.len() {
-                5 => (parts[2], "", parts[3], parts[4]),
-                6 => (parts[2], parts[3], parts[4], parts[5]),
-                _ => panic!("{}: unexpected line `{l}`", path.display()),
-            };
-            (
-                parts[0].to_string(),
-                parts[1].to_string(),
-                kind.to_string(),
-                classifier.to_string(),
-                version.to_string(),
-                scope.to_string(),
-            )
-        })
-        .collect();
-    (module, rows)
-}
-
-/// Maven prints the extension as the type (`jar` for `test-jar`).
-fn extension(kind: &str) -> &str {
-    match kind {
-        "test-jar" | "ejb-client" | "java-source" | "javadoc" | "ejb" | "maven-plugin" => "jar",
-        other => other,
-    }
-}
-
 fn builds() -> Vec<(String, String)> {
     let sources = std::fs::read_to_string(truth().join("SOURCES.tsv")).unwrap();
     sources
@@ -134,9 +87,9 @@ fn compare(source: &dyn PomSource) -> (usize, BTreeMap<String, Vec<String>>) {
         let modules = resolve_build(&root, &manifest, Some(source), &platform)
             .unwrap_or_else(|e| panic!("{name}/{build}: {e}"));
         let mut trees: BTreeMap<String, BTreeSet<Row>> = BTreeMap::new();
-        for entry in walk(&root.join(&build)) {
+        for entry in support::maven::files(&root.join(&build)) {
             if entry.file_name().is_some_and(|n| n == "maven-tree.txt") {
-                let (module, rows) = maven_tree(&entry);
+                let (module, rows) = support::maven::maven_tree(&entry);
                 trees.insert(module, rows);
             }
         }
@@ -149,27 +102,7 @@ fn compare(source: &dyn PomSource) -> (usize, BTreeMap<String, Vec<String>>) {
                 continue;
             };
             compared += 1;
-            let actual: BTreeSet<Row> = module
-                .dependencies
-                .iter()
-                .map(|d| {
-                    (
-                        d.group.clone(),
-                        d.artifact.clone(),
-                        extension(&d.kind).to_string(),
-                        d.classifier.clone(),
-                        d.version.clone(),
-                        d.scope.clone(),
-                    )
-                })
-                .collect();
-            let mut diff = Vec::new();
-            for row in expected.difference(&actual) {
-                diff.push(format!("only Maven:     {}", row_text(row)));
-            }
-            for row in actual.difference(&expected) {
-                diff.push(format!("only fundament: {}", row_text(row)));
-            }
+            let mut diff = support::maven::differences(&expected, &support::maven::rows(module));
             if !diff.is_empty() {
                 diff.extend(module.problems.iter().map(|p| format!("problem: {p}")));
                 differences.insert(module.module.clone(), diff);
@@ -183,31 +116,6 @@ fn compare(source: &dyn PomSource) -> (usize, BTreeMap<String, Vec<String>>) {
         }
     }
     (compared, differences)
-}
-
-fn row_text(row: &Row) -> String {
-    let (g, a, t, c, v, s) = row;
-    if c.is_empty() {
-        format!("{g}:{a}:{t}:{v}:{s}")
-    } else {
-        format!("{g}:{a}:{t}:{c}:{v}:{s}")
-    }
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return out;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            out.extend(walk(&path));
-        } else {
-            out.push(path);
-        }
-    }
-    out
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests: running the binary and reading its JSON report.
 #![allow(dead_code)]
 
+pub mod maven;
 pub mod server;
 pub mod vetting;
 

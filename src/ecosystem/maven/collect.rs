@@ -352,6 +352,11 @@ pub(crate) fn collect(
             let Some(Ok(model)) = &resolution.nodes[parent].model else {
                 continue;
             };
+            // A POM from a repository whose parent or BOM could not be read (or that loops) is
+            // invalid to Maven: it gives no dependencies.
+            if model.file.tree_path().is_none() && model.problems.iter().any(|p| p.error) {
+                continue;
+            }
             let model = model.clone();
             let path_exclusions = exclusions_of[parent].clone();
             for declared in &model.dependencies {

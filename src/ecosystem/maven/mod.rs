@@ -289,8 +289,15 @@ pub fn resolve_build(
                 .nodes
                 .iter()
                 .map(|n| {
-                    if let Some(Err(err)) = &n.model {
-                        problems.push(format!("{}: {err}", n.gav()));
+                    match &n.model {
+                        Some(Err(err)) => problems.push(format!("{}: {err}", n.gav())),
+                        Some(Ok(m)) if m.file.tree_path().is_none() => problems.extend(
+                            m.problems
+                                .iter()
+                                .filter(|p| p.error)
+                                .map(|p| format!("{}: {}", n.gav(), p.message)),
+                        ),
+                        _ => {}
                     }
                     if let collect::VersionFrom::Unresolved { reason } = &n.version_from {
                         problems.push(format!("{}:{}: {reason}", n.group, n.artifact));
