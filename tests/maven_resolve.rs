@@ -379,3 +379,88 @@ fn a_cycle_of_bom_imports_is_cut_and_named_and_the_rest_resolves() {
     // d is still managed to 4.0 by bom2.
     package(&run.json, "pkg:maven/org.synth/d@4.0");
 }
+
+#[test]
+fn repositories_the_tree_declares_are_asked_without_the_users_credentials() {
+    let server = server();
+    // The user's settings: a repository of an active profile (id `corp`) with credentials, and
+    // the same credentials' server id used by the tree for another URL.
+    let home = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(home.path().join(".m2")).unwrap();
+    std::fs::write(
+        home.path().join(".m2/settings.xml"),
+        format!(
+            "<settings><servers><server><id>corp</id><username>me</username>\
+             <password>secret</password></server></servers>\
+             <profiles><profile><id>corp</id><repositories><repository><id>corp</id>\
+             <url>{}/corp/</url></repository></repositories></profile></profiles>\
+             <activeProfiles><activeProfile>corp</activeProfile></activeProfiles></settings>",
+            server.base
+        ),
+    )
+    .unwrap();
+    // The installation blocks plain-http repositories other than this machine's, as Maven's
+    // own settings do.
+    let maven = support::maven::maven_home(&format!("{}/maven2", server.base));
+    std::fs::write(
+        maven.path().join("conf/settings.xml"),
+        "<settings><mirrors><mirror><id>maven-default-http-blocker</id>\
+         <mirrorOf>external:http:*</mirrorOf><url>http://0.0.0.0/</url><blocked>true</blocked>\
+         </mirror></mirrors></settings>",
+    )
+    .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let project = tmp.path().join("app");
+    std::fs::create_dir_all(&project).unwrap();
+    std::fs::write(
+        project.join("pom.xml"),
+        format!(
+            "<project><modelVersion>4.0.0</modelVersion><groupId>org.example</groupId>\
+             <artifactId>app</artifactId><version>1</version>\
+             <repositories>\
+               <repository><id>corp-tree</id><url>{base}/tree/</url></repository>\
+               <repository><id>plain</id><url>http://repo.registry.example/maven/</url></repository>\
+             </repositories>\
+             <dependencies><dependency><groupId>org.synth</groupId><artifactId>e</artifactId>\
+             <version>1.0</version></dependency></dependencies></project>",
+            base = server.base
+        ),
+    )
+    .unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let mut cmd = support::fundament();
+    let output = cmd
+        .env_remove("FUNDAMENT_NO_REGISTRY")
+        .env("FUNDAMENT_CACHE_DIR", cache.path())
+        .env("HOME", home.path())
+        .env("MAVEN_HOME", maven.path())
+        .args(["audit", "--format", "json"])
+        .arg(&project)
+        .output()
+        .unwrap();
+    let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+    package(&json, "pkg:maven/org.synth/e@1.0");
+    let seen = server.seen();
+    let asked = |prefix: &str| seen.iter().filter(|s| s.path.starts_with(prefix)).collect::<Vec<_>>();
+    // In order: the settings' repository (with its credentials), the tree's (without), then
+    // central, where the POM is.
+    let corp = asked("/corp/");
+    assert!(!corp.is_empty());
+    assert!(corp.iter().all(|s| s.headers.get("authorization").is_some()));
+    let tree = asked("/tree/");
+    assert!(!tree.is_empty());
+    assert!(tree.iter().all(|s| s.headers.get("authorization").is_none()));
+    // Named in the report, with the line that declares it.
+    let named = messages(&json, "R005");
+    assert!(
+        named.iter().any(|m| m.contains("/tree/") && m.contains("`corp-tree`")),
+        "{named:?}"
+    );
+    // The plain-http repository is blocked, as Maven would block it.
+    assert!(
+        named
+            .iter()
+            .any(|m| m.contains("http://repo.registry.example/maven/") && m.contains("blocked")),
+        "{named:?}"
+    );
+}
