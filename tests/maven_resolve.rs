@@ -441,19 +441,31 @@ fn repositories_the_tree_declares_are_asked_without_the_users_credentials() {
     let json: Value = serde_json::from_slice(&output.stdout).unwrap();
     package(&json, "pkg:maven/org.synth/e@1.0");
     let seen = server.seen();
-    let asked = |prefix: &str| seen.iter().filter(|s| s.path.starts_with(prefix)).collect::<Vec<_>>();
+    let asked = |prefix: &str| {
+        seen.iter()
+            .filter(|s| s.path.starts_with(prefix))
+            .collect::<Vec<_>>()
+    };
     // In order: the settings' repository (with its credentials), the tree's (without), then
     // central, where the POM is.
     let corp = asked("/corp/");
     assert!(!corp.is_empty());
-    assert!(corp.iter().all(|s| s.headers.get("authorization").is_some()));
+    assert!(
+        corp.iter()
+            .all(|s| s.headers.get("authorization").is_some())
+    );
     let tree = asked("/tree/");
     assert!(!tree.is_empty());
-    assert!(tree.iter().all(|s| s.headers.get("authorization").is_none()));
+    assert!(
+        tree.iter()
+            .all(|s| s.headers.get("authorization").is_none())
+    );
     // Named in the report, with the line that declares it.
     let named = messages(&json, "R005");
     assert!(
-        named.iter().any(|m| m.contains("/tree/") && m.contains("`corp-tree`")),
+        named
+            .iter()
+            .any(|m| m.contains("/tree/") && m.contains("`corp-tree`")),
         "{named:?}"
     );
     // The plain-http repository is blocked, as Maven would block it.

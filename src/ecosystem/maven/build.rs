@@ -127,7 +127,7 @@ fn artefact_url(pom_url: &str, classifier: &str, extension: &str) -> String {
 }
 
 /// The declared licence of a model, with where it was read.
-fn declared_licence(model: &Effective) -> Option<DeclaredLicence> {
+pub(crate) fn declared_licence(model: &Effective) -> Option<DeclaredLicence> {
     let licensing = model.licensing.as_ref()?;
     let raw = licence_expression(&licensing.licenses)?;
     let field = match &licensing.inherited_from {

@@ -459,8 +459,7 @@ fn resolve_version(dep: &Dep, models: &Models<'_>) -> (String, VersionFrom) {
             "its versions are listed by a repository, and none is configured".into(),
         );
     };
-    let repos = models.repos.lock().map(|r| r.clone()).unwrap_or_default();
-    match source.versions(&repos, &dep.group, &dep.artifact) {
+    match source.versions(&models.repos(), &dep.group, &dep.artifact) {
         Ok(listed) => {
             let picked = match &requirement {
                 Requirement::Latest => listed
@@ -542,19 +541,21 @@ fn prefetch(
             )
         })
         .collect();
-    let resolved: HashMap<(String, String, String), String> = ranges
-        .into_par_iter()
-        .map(|(g, a, v)| {
-            let dep = Dep {
-                group: g.clone(),
-                artifact: a.clone(),
-                version: v.clone(),
-                ..fresh[0].dep.clone()
-            };
-            let version = resolve_version(&dep, models).0;
-            ((g, a, v), version)
-        })
-        .collect();
+    let resolved: HashMap<(String, String, String), String> = models.fetching(|| {
+        ranges
+            .into_par_iter()
+            .map(|(g, a, v)| {
+                let dep = Dep {
+                    group: g.clone(),
+                    artifact: a.clone(),
+                    version: v.clone(),
+                    ..fresh[0].dep.clone()
+                };
+                let version = resolve_version(&dep, models).0;
+                ((g, a, v), version)
+            })
+            .collect()
+    });
     let gavs: HashSet<Gav> = fresh
         .iter()
         .filter(|c| c.dep.scope != "system" && c.dep.version_problems.is_empty())
@@ -571,8 +572,10 @@ fn prefetch(
             (!version.is_empty() && !reactor.contains_key(&gav)).then_some(gav)
         })
         .collect();
-    gavs.into_par_iter().for_each(|gav| {
-        let _ = models.of_repository(&gav);
+    models.fetching(|| {
+        gavs.into_par_iter().for_each(|gav| {
+            let _ = models.of_repository(&gav);
+        })
     });
 }
 

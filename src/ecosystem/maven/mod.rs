@@ -22,14 +22,15 @@
 mod build;
 mod collect;
 mod interpolate;
-mod model;
+pub(crate) mod model;
 pub mod pom;
 mod profiles;
 pub mod source;
-mod tree;
+pub(crate) mod tree;
 pub mod version;
 pub(crate) mod xml;
 
+pub(crate) use build::declared_licence;
 pub(crate) use pom::licence_expression;
 pub use pom::{Pom, PomFile};
 pub use profiles::Platform;

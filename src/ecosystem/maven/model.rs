@@ -168,7 +168,15 @@ pub(crate) struct Models<'a> {
     /// The repositories to fetch parents and BOMs from, besides the configured ones.
     pub(crate) repos: Mutex<Vec<DeclaredRepo>>,
     remote: Mutex<HashMap<Gav, Result<Arc<Effective>, FetchError>>>,
+    /// Threads that fetch POMs: waiting on the network, not computing, so more than cores.
+    fetchers: Option<rayon::ThreadPool>,
+    /// Maven's super POM adds the central repository after those a build declares; Gradle
+    /// asks only the declared ones (`mavenCentral()` is one).
+    pub(crate) implicit_central: bool,
 }
+
+/// POMs fetched at once.
+const FETCHERS: usize = 16;
 
 impl std::fmt::Debug for Models<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -194,11 +202,32 @@ impl<'a> Models<'a> {
             tree,
             repos: Mutex::new(Vec::new()),
             remote: Mutex::new(HashMap::new()),
+            fetchers: source.and_then(|_| {
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(FETCHERS)
+                    .thread_name(|i| format!("pom-fetch-{i}"))
+                    .build()
+                    .ok()
+            }),
+            implicit_central: true,
         }
     }
 
-    fn repos(&self) -> Vec<DeclaredRepo> {
-        self.repos.lock().map(|r| r.clone()).unwrap_or_default()
+    /// Runs `work` (which fetches in parallel with rayon) on the fetching threads.
+    pub(crate) fn fetching<R: Send>(&self, work: impl FnOnce() -> R + Send) -> R {
+        match &self.fetchers {
+            Some(pool) => pool.install(work),
+            None => work(),
+        }
+    }
+
+    /// The repositories asked, besides those of the user's configuration.
+    pub(crate) fn repos(&self) -> Vec<DeclaredRepo> {
+        let mut repos = self.repos.lock().map(|r| r.clone()).unwrap_or_default();
+        if self.implicit_central && !repos.iter().any(|r| r.id == "central") {
+            repos.push(DeclaredRepo::central("the super POM"));
+        }
+        repos
     }
 
     /// The effective model of a POM of the audited tree.

@@ -87,8 +87,9 @@ impl Environment {
         }
     }
 
-    /// The repositories to ask for a build declaring `declared`, in order, and the declared
-    /// ones a blocked mirror keeps out (in words).
+    /// The repositories to ask for a build declaring `declared` (Maven builds add the super
+    /// POM's central themselves; a repository without URL is the central one), in order, and the
+    /// declared ones a blocked mirror keeps out (in words).
     pub fn remotes(&self, declared: &[DeclaredRepo]) -> (Vec<Remote>, Vec<String>) {
         if !self.configured.is_empty() {
             let remotes = self
@@ -102,17 +103,10 @@ impl Environment {
                 .collect();
             return (remotes, Vec::new());
         }
-        let central = DeclaredRepo::central("the super POM");
         let mut seen_ids: Vec<&str> = Vec::new();
         let mut remotes: Vec<Remote> = Vec::new();
         let mut blocked = Vec::new();
-        for repo in self
-            .settings
-            .repositories
-            .iter()
-            .chain(declared)
-            .chain(std::iter::once(&central))
-        {
+        for repo in self.settings.repositories.iter().chain(declared) {
             if !repo.id.is_empty() {
                 if seen_ids.contains(&repo.id.as_str()) {
                     continue;
@@ -683,7 +677,10 @@ mod tests {
             blocked: false,
             from: "settings.xml".into(),
         });
-        let (remotes, blocked) = env.remotes(&[repo("old", "http://old.registry.example/")]);
+        let (remotes, blocked) = env.remotes(&[
+            repo("old", "http://old.registry.example/"),
+            DeclaredRepo::central("the super POM"),
+        ]);
         let urls: Vec<&str> = remotes.iter().map(|r| r.url.as_str()).collect();
         assert_eq!(urls, ["https://nexus.registry.example/"]);
         assert_eq!(blocked.len(), 1);
