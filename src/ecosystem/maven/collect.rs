@@ -204,7 +204,7 @@ pub(crate) fn collect(
         String::new(),
     );
     let managed: HashMap<(String, String, String, String), &Dep> =
-        module.management.iter().map(|m| (m.key(), m)).collect();
+        module.management().iter().map(|m| (m.key(), m)).collect();
 
     // The module's own dependencies: already managed by its model; the management's
     // exclusions are added to their own.

@@ -26,7 +26,7 @@ use super::source::{DeclaredRepo, FetchError, Gav, PomSource};
 use super::tree::{TreePoms, own_coordinates, pom_at, raw_coordinates};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// The most parents a lineage may have.
 const MAX_LINEAGE: usize = 32;
@@ -140,8 +140,15 @@ pub(crate) struct Effective {
     pub(crate) version: Interpolated,
     pub(crate) packaging: String,
     pub(crate) dependencies: Vec<Dep>,
-    /// The dependencyManagement in force, imports included, first entry per key.
-    pub(crate) management: Vec<Dep>,
+    /// The model's own and inherited dependencyManagement, first entry per key.
+    own_management: Vec<Dep>,
+    /// The BOMs imported, in order: their models, the place of the import, their coordinates.
+    imported: Vec<(Arc<Effective>, usize, String)>,
+    /// [`Effective::management`], merged on first use: most models (transitive artefacts) are
+    /// never asked, and copying a large BOM into each of them dominated warm runs.
+    merged_management: OnceLock<Vec<Dep>>,
+    /// Key → index into [`Effective::management`], built on first look-up.
+    management_index: OnceLock<HashMap<DepKey, usize>>,
     pub(crate) repositories: Vec<DeclaredRepo>,
     pub(crate) licensing: Option<Licensing>,
     pub(crate) relocation: Option<Gav>,
@@ -154,10 +161,52 @@ pub(crate) struct Effective {
 }
 
 impl Effective {
+    /// The dependencyManagement in force, imports included (in order), first entry per key.
+    pub(crate) fn management(&self) -> &[Dep] {
+        self.merged_management.get_or_init(|| {
+            let mut seen: HashSet<DepKey> = HashSet::new();
+            let mut out: Vec<Dep> = Vec::new();
+            for entry in &self.own_management {
+                if seen.insert(entry.key()) {
+                    out.push(entry.clone());
+                }
+            }
+            for (bom, index, coordinates) in &self.imported {
+                for entry in bom.management() {
+                    if seen.insert(entry.key()) {
+                        out.push(imported_entry(entry, coordinates, *index));
+                    }
+                }
+            }
+            out
+        })
+    }
+
+    /// The managed entry for `key`, as [`Effective::management`] holds it.
+    pub(crate) fn managed(&self, key: &DepKey) -> Option<&Dep> {
+        let index = self.management_index.get_or_init(|| {
+            let mut index = HashMap::new();
+            for (i, entry) in self.management().iter().enumerate() {
+                index.entry(entry.key()).or_insert(i);
+            }
+            index
+        });
+        index.get(key).map(|&i| &self.management()[i])
+    }
+
     /// The model's coordinates.
     pub(crate) fn gav(&self) -> Gav {
         Gav::new(&self.group, &self.artifact, &self.version.value)
     }
+}
+
+/// A BOM's entry as the importing model manages it: with the BOM and the place of its import.
+fn imported_entry(entry: &Dep, coordinates: &str, index: usize) -> Dep {
+    let mut entry = entry.clone();
+    let mut at = entry.as_managed_at();
+    at.bom = Some((coordinates.to_string(), index));
+    entry.managed_at = Some(at);
+    entry
 }
 
 /// Builds effective models, caching those of repository POMs by coordinates.
@@ -524,8 +573,7 @@ impl<'a> Models<'a> {
         // 5. Imports.
         let self_gav = Gav::new(&group, &artifact, &version.value);
         stack.push(self_gav.clone());
-        let mut managed_keys: HashSet<DepKey> = own_management.iter().map(Dep::key).collect();
-        let mut management = own_management;
+        let mut imported: Vec<(Arc<Effective>, usize, String)> = Vec::new();
         for (index, import) in imports.iter().enumerate() {
             let coordinates = format!("{}:{}:{}", import.group, import.artifact, import.version);
             let at = import.declared_in.clone();
@@ -575,15 +623,6 @@ impl<'a> Models<'a> {
             let bom = self.import(&gav, stack);
             match bom {
                 Ok(bom) => {
-                    for entry in &bom.management {
-                        if managed_keys.insert(entry.key()) {
-                            let mut entry = entry.clone();
-                            let mut at = entry.as_managed_at();
-                            at.bom = Some((coordinates.clone(), index));
-                            entry.managed_at = Some(at);
-                            management.push(entry);
-                        }
-                    }
                     for problem in &bom.problems {
                         let mut problem = problem.clone();
                         problem.import = Some(index);
@@ -591,6 +630,7 @@ impl<'a> Models<'a> {
                             problems.push(problem);
                         }
                     }
+                    imported.push((bom, index, coordinates));
                 }
                 Err(err) => problems.push(ModelProblem {
                     subject: format!("the BOM {coordinates}"),
@@ -609,15 +649,27 @@ impl<'a> Models<'a> {
         }
         stack.pop();
 
-        // 6. Management.
-        let mut managed: HashMap<DepKey, &Dep> = HashMap::new();
-        for entry in &management {
-            managed.entry(entry.key()).or_insert(entry);
+        // 6. Management: the own entries first, then each BOM's in the order of the imports.
+        let mut own: HashMap<DepKey, &Dep> = HashMap::new();
+        for entry in &own_management {
+            own.entry(entry.key()).or_insert(entry);
         }
         let dependencies = dependencies
             .into_iter()
             .map(|mut d| {
-                if let Some(m) = managed.get(&d.key()) {
+                let key = d.key();
+                let from_bom;
+                let found = match own.get(&key) {
+                    Some(m) => Some(*m),
+                    None => {
+                        from_bom = imported.iter().find_map(|(bom, index, coordinates)| {
+                            bom.managed(&key)
+                                .map(|m| imported_entry(m, coordinates, *index))
+                        });
+                        from_bom.as_ref()
+                    }
+                };
+                if let Some(m) = found {
                     if d.version.is_empty()
                         && d.version_problems.is_empty()
                         && !m.version.is_empty()
@@ -639,9 +691,9 @@ impl<'a> Models<'a> {
                 d
             })
             .collect();
-        let management = {
+        let own_management = {
             let mut seen = HashSet::new();
-            management
+            own_management
                 .into_iter()
                 .filter(|m| seen.insert(m.key()))
                 .collect()
@@ -685,7 +737,10 @@ impl<'a> Models<'a> {
             version,
             packaging,
             dependencies,
-            management,
+            own_management,
+            imported,
+            merged_management: OnceLock::new(),
+            management_index: OnceLock::new(),
             repositories,
             licensing,
             relocation,
