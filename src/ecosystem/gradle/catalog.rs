@@ -14,6 +14,8 @@ pub(super) struct Catalog {
     /// By normalised alias (`-` and `_` become `.`).
     pub(super) libraries: HashMap<String, Library>,
     pub(super) bundles: HashMap<String, Vec<String>>,
+    /// `[plugins]`: by normalised alias, the plugin id and version.
+    pub(super) plugins: HashMap<String, (String, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -166,6 +168,32 @@ pub(super) fn parse_catalog(text: &str) -> Result<(Catalog, Vec<CatalogError>), 
                     line_of("bundles", alias),
                     format!("bundle `{alias}` is not a list of library aliases"),
                 )),
+            }
+        }
+    }
+    if let Some(plugins) = table.get("plugins").and_then(|v| v.as_table()) {
+        for (alias, value) in plugins {
+            let plugin = match value {
+                toml::Value::String(s) => s
+                    .split_once(':')
+                    .map(|(id, v)| (id.to_string(), v.to_string())),
+                toml::Value::Table(t) => t.get("id").and_then(|i| i.as_str()).map(|id| {
+                    let version = t
+                        .get("version")
+                        .and_then(|v| match v {
+                            toml::Value::Table(r) => r
+                                .get("ref")
+                                .and_then(|r| r.as_str())
+                                .and_then(|r| catalog.versions.get(&alias_key(r)).cloned()),
+                            other => rich_version(other),
+                        })
+                        .unwrap_or_default();
+                    (id.to_string(), version)
+                }),
+                _ => None,
+            };
+            if let Some(plugin) = plugin {
+                catalog.plugins.insert(alias_key(alias), plugin);
             }
         }
     }

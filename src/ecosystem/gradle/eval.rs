@@ -333,6 +333,12 @@ pub(super) struct Coordinate {
     pub(super) line: usize,
     pub(super) buildscript: bool,
     pub(super) test: bool,
+    /// Declared as `platform(...)` (`Some(false)`) or `enforcedPlatform(...)` (`Some(true)`).
+    pub(super) platform: Option<bool>,
+    /// `strictly(...)` or `!!`: the version holds against every other request.
+    pub(super) strict: bool,
+    /// `exclude(group, module)` of the declaration (`*` for what is not given).
+    pub(super) exclusions: Vec<(String, String)>,
 }
 
 /// What a build script declares, evaluated.
@@ -341,6 +347,8 @@ pub(super) struct Declared {
     pub(super) coordinates: Vec<Coordinate>,
     /// `project(":x")` dependencies: path, configuration, line.
     pub(super) projects: Vec<(String, String, usize)>,
+    /// `constraints { }`: group, artifact, version, strict, scope class (the configuration).
+    pub(super) constraints: Vec<(String, String, String, bool, String)>,
     /// References that name no coordinate fundament can resolve (`libs.unknown`, an undefined
     /// variable holding a whole notation), with their line: reported, not listed as packages.
     pub(super) unknown: Vec<(String, usize)>,
@@ -355,6 +363,8 @@ pub(super) enum Notation {
         unresolved: Vec<String>,
     },
     Project(String),
+    /// `platform(...)` / `enforcedPlatform(...)` (true) of a coordinate.
+    Platform(Box<Notation>, bool),
     /// A reference that could not be resolved at all (`libs.unknown`, an unknown variable).
     Unknown(String),
 }
@@ -371,24 +381,52 @@ pub(super) fn evaluate_dependencies(
         .and_then(|t| env.text(t).resolved());
     // Constraints give versions to declarations without one.
     let mut constrained: HashMap<String, String> = HashMap::new();
+    let mut out = Declared::default();
     for dep in script.deps.iter().filter(|d| d.constraint) {
         for notation in notations(&dep.args, env, kotlin_version.as_deref()) {
             if let Notation::Coordinate {
                 group,
                 artifact,
-                version,
+                mut version,
                 unresolved,
             } = notation
-                && !version.is_empty()
                 && unresolved.is_empty()
             {
-                constrained.insert(format!("{group}:{artifact}"), version);
+                let mut strict = dep.strict;
+                if let Some(tokens) = &dep.closure_version {
+                    version = env.text(tokens).value;
+                }
+                if let Some(v) = version.strip_suffix("!!") {
+                    version = v.to_string();
+                    strict = true;
+                }
+                if version.is_empty() {
+                    continue;
+                }
+                constrained.insert(format!("{group}:{artifact}"), version.clone());
+                out.constraints
+                    .push((group, artifact, version, strict, dep.configuration.clone()));
             }
         }
     }
-    let mut out = Declared::default();
     for dep in script.deps.iter().filter(|d| !d.constraint) {
+        let exclusions: Vec<(String, String)> = dep
+            .exclusions
+            .iter()
+            .map(|args| {
+                let get = |key: &str| {
+                    named_arg(args, key)
+                        .map(|t| env.text(&t).value)
+                        .unwrap_or_else(|| "*".to_string())
+                };
+                (get("group"), get("module"))
+            })
+            .collect();
         for notation in notations(&dep.args, env, kotlin_version.as_deref()) {
+            let (notation, platform) = match notation {
+                Notation::Platform(inner, enforced) => (*inner, Some(enforced)),
+                other => (other, None),
+            };
             match notation {
                 Notation::Coordinate {
                     group,
@@ -400,6 +438,11 @@ pub(super) fn evaluate_dependencies(
                         let text = env.text(tokens);
                         version = text.value;
                         unresolved = text.unresolved;
+                    }
+                    let mut strict = dep.strict;
+                    if let Some(v) = version.strip_suffix("!!") {
+                        version = v.to_string();
+                        strict = true;
                     }
                     if version.is_empty()
                         && let Some(v) = constrained.get(&format!("{group}:{artifact}"))
@@ -415,6 +458,9 @@ pub(super) fn evaluate_dependencies(
                         line: dep.line,
                         buildscript: dep.buildscript,
                         test: dep.test,
+                        platform,
+                        strict,
+                        exclusions: exclusions.clone(),
                     });
                 }
                 Notation::Project(path) => {
@@ -422,6 +468,7 @@ pub(super) fn evaluate_dependencies(
                         .push((path, dep.configuration.clone(), dep.line));
                 }
                 Notation::Unknown(reference) => out.unknown.push((reference, dep.line)),
+                Notation::Platform(..) => {}
             }
         }
     }
@@ -496,7 +543,19 @@ pub(super) fn notation(
     {
         let inner = split_flat(&tokens[2..tokens.len() - 1]);
         return match function {
-            "platform" | "enforcedPlatform" | "testFixtures" | "module" | "variantOf" => inner
+            "platform" | "enforcedPlatform" => inner
+                .first()
+                .map(|a| notation(a, env, kotlin_version, depth + 1))
+                .unwrap_or_default()
+                .into_iter()
+                .map(|n| match n {
+                    coordinate @ Notation::Coordinate { .. } => {
+                        Notation::Platform(Box::new(coordinate), function == "enforcedPlatform")
+                    }
+                    other => other,
+                })
+                .collect(),
+            "testFixtures" | "module" | "variantOf" => inner
                 .first()
                 .map(|a| notation(a, env, kotlin_version, depth + 1))
                 .unwrap_or_default(),

@@ -18,9 +18,38 @@ pub(super) struct Script {
     /// `versionCatalogs { create("name") { from(files("...")) } }`.
     pub(super) catalog_files: Vec<(String, Vec<Token>)>,
     pub(super) deps: Vec<RawDep>,
+    /// `repositories { }` of the build (not of `pluginManagement` or `buildscript`).
+    pub(super) repositories: Vec<RawRepo>,
+    /// Plugins applied: id (or `alias` of a catalog: the accessor), version tokens.
+    pub(super) plugins: Vec<RawPlugin>,
+    /// `dependencyManagement { imports { mavenBom("g:a:v") } }` of Spring's plugin: the
+    /// argument, its line, and whether it is inside `allprojects { }` / `subprojects { }`.
+    pub(super) boms: Vec<(Vec<Token>, usize, bool)>,
     pub(super) errors: Vec<(usize, String)>,
     /// Kotlin DSL (`.gradle.kts`): decides how template expressions are read.
     pub(super) kotlin: bool,
+}
+
+/// A repository of `repositories { }`.
+#[derive(Debug, Clone)]
+pub(super) enum RawRepo {
+    /// `mavenCentral()`.
+    Central { line: usize },
+    /// `google()`, `gradlePluginPortal()`, `mavenLocal()`, `jcenter()`: named, not read.
+    Named { name: String, line: usize },
+    /// `maven { url = uri("...") }`, `maven("...")`: the URL's tokens.
+    Url { tokens: Vec<Token>, line: usize },
+}
+
+/// A plugin of `plugins { }` or `apply plugin:`.
+#[derive(Debug, Clone)]
+pub(super) struct RawPlugin {
+    /// The plugin id, or the catalog accessor of `alias(libs.plugins.x)`.
+    pub(super) id: String,
+    pub(super) alias: bool,
+    pub(super) version: Option<Vec<Token>>,
+    /// Applied inside `allprojects { }` / `subprojects { }`: to the other projects too.
+    pub(super) shared: bool,
 }
 
 /// A dependency declaration, before evaluation.
@@ -30,6 +59,10 @@ pub(super) struct RawDep {
     pub(super) args: Vec<Vec<Token>>,
     /// `{ version { strictly("1.0") } }` in the declaration's closure.
     pub(super) closure_version: Option<Vec<Token>>,
+    /// The closure's version is `strictly(...)` (or the notation ends in `!!`).
+    pub(super) strict: bool,
+    /// `exclude(group = "g", module = "m")` in the declaration's closure: the arguments.
+    pub(super) exclusions: Vec<Vec<Vec<Token>>>,
     pub(super) line: usize,
     pub(super) buildscript: bool,
     pub(super) test: bool,
@@ -157,6 +190,11 @@ pub(super) struct Ctx {
     pub(super) all_projects: bool,
     /// Inside `versionCatalogs { create("name") { } }`: the catalog's name.
     pub(super) catalog: Option<usize>,
+    /// Inside the build's `repositories { }`.
+    pub(super) repositories: bool,
+    /// Inside `dependencyManagement { imports { } }` of Spring's dependency-management plugin.
+    pub(super) bom_imports: bool,
+    pub(super) dependency_management: bool,
 }
 
 pub(super) struct Parser<'a> {
@@ -241,6 +279,32 @@ impl Parser<'_> {
                 continue;
             }
             if self.statement_start(i, start) {
+                if ctx.repositories
+                    && let Some(next) = self.repository(i, end)
+                {
+                    i = next;
+                    continue;
+                }
+                if ctx.bom_imports && self.ident(i) == Some("mavenBom") {
+                    let args = self.call_args(i + 1, end);
+                    if let Some(first) = args.into_iter().next() {
+                        self.out
+                            .boms
+                            .push((first, self.tokens[i].line, ctx.all_projects));
+                    }
+                }
+                if !ctx.plugins
+                    && self.ident(i) == Some("apply")
+                    && let Some(id) = named_arg(&self.call_args(i + 1, end), "plugin")
+                        .and_then(|t| single_literal(&t))
+                {
+                    self.out.plugins.push(RawPlugin {
+                        id,
+                        alias: false,
+                        version: None,
+                        shared: ctx.all_projects,
+                    });
+                }
                 self.definitions(i, end, ctx);
                 if ctx.dependencies
                     && let Some(next) = self.dependency(i, end, ctx)
@@ -269,6 +333,11 @@ impl Parser<'_> {
             "constraints" if ctx.dependencies => inner.constraints = true,
             "buildscript" => inner.buildscript = true,
             "plugins" => inner.plugins = true,
+            "repositories" if !ctx.plugin_management && !ctx.buildscript => {
+                inner.repositories = true
+            }
+            "dependencyManagement" if !ctx.dependencies => inner.dependency_management = true,
+            "imports" if ctx.dependency_management => inner.bom_imports = true,
             "pluginManagement" => inner.plugin_management = true,
             "ext" | "extra" => inner.ext = true,
             "allprojects" | "subprojects" => inner.all_projects = true,
@@ -499,12 +568,24 @@ impl Parser<'_> {
             _ => {}
         }
         if ctx.plugins {
-            self.plugin(i, end);
+            self.plugin(i, end, ctx.all_projects);
         }
     }
 
     /// `kotlin("jvm") version "2.0.0"` or `id("org.jetbrains.kotlin.jvm") version "2.0.0"`.
-    pub(super) fn plugin(&mut self, i: usize, end: usize) {
+    pub(super) fn plugin(&mut self, i: usize, end: usize, shared: bool) {
+        if self.ident(i) == Some("alias") && self.is_punct(i + 1, '(') {
+            let close = self.end_of(i + 1, end);
+            if let Some(chain) = dotted(self.span(i + 2, close.min(end))) {
+                self.out.plugins.push(RawPlugin {
+                    id: chain,
+                    alias: true,
+                    version: None,
+                    shared,
+                });
+            }
+            return;
+        }
         let (id, after) = match self.ident(i) {
             Some("kotlin") if self.is_punct(i + 1, '(') => {
                 let close = self.end_of(i + 1, end);
@@ -526,8 +607,8 @@ impl Parser<'_> {
             _ => return,
         };
         let is_kotlin = id == "kotlin" || id.starts_with("org.jetbrains.kotlin.");
-        if is_kotlin && self.ident(after) == Some("version") {
-            let value = if self.is_punct(after + 1, '(') {
+        let version = (self.ident(after) == Some("version")).then(|| {
+            if self.is_punct(after + 1, '(') {
                 let close = self.end_of(after + 1, end);
                 self.span(after + 2, close.min(end)).to_vec()
             } else {
@@ -535,9 +616,77 @@ impl Parser<'_> {
                     .into_iter()
                     .take_while(|t| t.ident() != Some("apply"))
                     .collect()
-            };
-            self.out.kotlin_version.get_or_insert(value);
+            }
+        });
+        if is_kotlin && let Some(value) = &version {
+            self.out.kotlin_version.get_or_insert(value.clone());
         }
+        self.out.plugins.push(RawPlugin {
+            id,
+            alias: false,
+            version,
+            shared,
+        });
+    }
+
+    /// A repository at statement start `i` inside `repositories { }`; returns where to go on.
+    pub(super) fn repository(&mut self, i: usize, end: usize) -> Option<usize> {
+        let name = self.ident(i)?.to_string();
+        let line = self.tokens[i].line;
+        let mut j = i + 1;
+        let mut args = Vec::new();
+        if self.is_punct(j, '(') {
+            let close = self.end_of(j, end);
+            args = split_args(self.span(j + 1, close.min(end)), self.close, j + 1);
+            j = close + 1;
+        }
+        let mut url = named_arg(&args, "url").or_else(|| args.first().cloned());
+        if self.is_punct(j, '{') {
+            let close = self.end_of(j, end);
+            if name == "maven" || name == "ivy" {
+                url = url.or_else(|| self.url_in(j + 1, close));
+            }
+            j = close + 1;
+        }
+        let repo = match name.as_str() {
+            "mavenCentral" => RawRepo::Central { line },
+            "google" | "gradlePluginPortal" | "mavenLocal" | "jcenter" => {
+                RawRepo::Named { name, line }
+            }
+            "maven" => RawRepo::Url {
+                tokens: unwrap_uri(url.unwrap_or_default()),
+                line,
+            },
+            _ => return None,
+        };
+        self.out.repositories.push(repo);
+        Some(j)
+    }
+
+    /// The value of `url = ...`, `url ...`, `setUrl(...)` in a `maven { }` block.
+    fn url_in(&self, start: usize, end: usize) -> Option<Vec<Token>> {
+        for k in start..end {
+            match self.ident(k) {
+                Some("url") if self.statement_start(k, start) => {
+                    let from = if self.is_punct(k + 1, '=') {
+                        k + 2
+                    } else {
+                        k + 1
+                    };
+                    if self.is_punct(from, '(') {
+                        let close = self.end_of(from, end);
+                        return Some(self.span(from + 1, close.min(end)).to_vec());
+                    }
+                    return Some(self.value(from, end));
+                }
+                Some("setUrl") if self.is_punct(k + 1, '(') => {
+                    let close = self.end_of(k + 1, end);
+                    return Some(self.span(k + 2, close.min(end)).to_vec());
+                }
+                _ => {}
+            }
+        }
+        None
     }
 
     pub(super) fn define(&mut self, name: &str, value: Vec<Token>, depth: usize) {
@@ -634,9 +783,15 @@ impl Parser<'_> {
         j = next;
         // A trailing closure: `{ exclude(...) }`, `{ version { strictly("1.0") } }`.
         let mut closure_version = None;
+        let mut strict = false;
+        let mut exclusions = Vec::new();
         if self.is_punct(j, '{') {
             let close = self.end_of(j, end);
-            closure_version = self.closure_version(j + 1, close);
+            if let Some((rank, value)) = self.closure_version(j + 1, close) {
+                strict = rank == 0;
+                closure_version = Some(value);
+            }
+            exclusions = self.exclusions_in(j + 1, close);
             j = close + 1;
         }
         // A closure passed as the last Groovy argument: `implementation('g:a:v', { ... })`.
@@ -654,6 +809,8 @@ impl Parser<'_> {
             configuration,
             args,
             closure_version,
+            strict,
+            exclusions,
             line,
             buildscript: ctx.buildscript,
             test: ctx.test,
@@ -662,9 +819,19 @@ impl Parser<'_> {
         Some(j)
     }
 
-    /// `version { strictly("1.0") }` / `version { require '1.0' }` inside a closure.
-    pub(super) fn closure_version(&self, start: usize, end: usize) -> Option<Vec<Token>> {
-        let mut found: Option<(usize, Vec<Token>)> = None;
+    /// `exclude(group = "g", module = "m")` / `exclude group: 'g', module: 'm'` in a closure.
+    pub(super) fn exclusions_in(&self, start: usize, end: usize) -> Vec<Vec<Vec<Token>>> {
+        (start..end)
+            .filter(|&k| self.ident(k) == Some("exclude") && self.statement_start(k, start))
+            .map(|k| self.call_args(k + 1, end))
+            .filter(|args| !args.is_empty())
+            .collect()
+    }
+
+    /// `version { strictly("1.0") }` / `version { require '1.0' }` inside a closure, with its
+    /// rank (0 strictly, 1 require, 2 prefer).
+    pub(super) fn closure_version(&self, start: usize, end: usize) -> Option<(u8, Vec<Token>)> {
+        let mut found: Option<(u8, Vec<Token>)> = None;
         for k in start..end {
             let rank = match self.ident(k) {
                 Some("strictly") => 0,
@@ -682,7 +849,23 @@ impl Parser<'_> {
                 found = Some((rank, value));
             }
         }
-        found.map(|(_, v)| v)
+        found
+    }
+}
+
+/// `uri("...")`, `URI("...")`, `java.net.URI("...")`, `URI.create("...")` → the argument.
+fn unwrap_uri(tokens: Vec<Token>) -> Vec<Token> {
+    let open = tokens.iter().position(|t| t.is('('));
+    match (open, tokens.last()) {
+        (Some(open), Some(last))
+            if last.is(')')
+                && tokens[..open]
+                    .iter()
+                    .all(|t| t.ident().is_some() || t.is('.')) =>
+        {
+            tokens[open + 1..tokens.len() - 1].to_vec()
+        }
+        _ => tokens,
     }
 }
 
