@@ -42,14 +42,17 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 mod catalog;
+mod declared;
 mod eval;
 mod lexer;
 mod lockfile;
 mod properties;
+mod resolve;
 mod scopes;
 mod script;
 #[cfg(test)]
 mod tests;
+mod version;
 
 use catalog::*;
 use eval::*;
@@ -227,6 +230,144 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
         .and_then(|t| settings_env.text(t).resolved())
         .unwrap_or_else(|| dir_name(&found.dir));
 
+    // What resolving the projects without lockfile needs: the repositories the build
+    // declares (settings first), the Spring plugins.
+    let mut repos: Vec<crate::ecosystem::maven::DeclaredRepo> = Vec::new();
+    let mut unnamed_repos: Vec<String> = Vec::new();
+    if let Some(path) = &settings_path {
+        declared::repositories(
+            &settings,
+            &settings_env,
+            &ctx.display(path),
+            &mut repos,
+            &mut unnamed_repos,
+        );
+    }
+    for build in scripts.iter().flatten() {
+        let env = Env::new(
+            &build.script,
+            root_script.map(|b| &b.script),
+            &root_properties,
+            Some(&build.properties),
+            &[],
+        );
+        declared::repositories(
+            &build.script,
+            &env,
+            &ctx.display(&build.path),
+            &mut repos,
+            &mut unnamed_repos,
+        );
+    }
+    // Plugins: id, version where given, and whether applied to other projects too.
+    let plugins_of = |script: &Script| -> Vec<(String, Option<String>, bool)> {
+        let env = Env::new(script, None, &root_properties, None, &root_catalogs);
+        script
+            .plugins
+            .iter()
+            .map(|p| {
+                let (id, version) = if p.alias {
+                    let found = p.id.split_once(".plugins.").and_then(|(catalog, alias)| {
+                        root_catalogs
+                            .iter()
+                            .find(|c| c.name == catalog)
+                            .and_then(|c| c.plugins.get(&alias_key(alias)))
+                    });
+                    match found {
+                        Some((id, version)) => (id.clone(), Some(version.clone())),
+                        None => (p.id.clone(), None),
+                    }
+                } else {
+                    (
+                        p.id.clone(),
+                        p.version.as_ref().and_then(|t| env.text(t).resolved()),
+                    )
+                };
+                (id, version.filter(|v| !v.is_empty()), p.shared)
+            })
+            .collect()
+    };
+    // The Spring Boot plugin's version, wherever the build names it (settings'
+    // `pluginManagement`, the root's `apply false`, a catalog).
+    let boot_version = std::iter::once(&settings)
+        .chain(scripts.iter().flatten().map(|b| &b.script))
+        .flat_map(|script| plugins_of(script))
+        .filter(|(id, _, _)| id == "org.springframework.boot")
+        .find_map(|(_, v, _)| v);
+    // The plugins each project applies: its own, and the root's `allprojects { }` /
+    // `subprojects { }` ones.
+    let root_shared: Vec<String> = root_script
+        .map(|b| {
+            plugins_of(&b.script)
+                .into_iter()
+                .filter(|(_, _, shared)| *shared)
+                .map(|(id, _, _)| id)
+                .collect()
+        })
+        .unwrap_or_default();
+    let applies = |index: usize, id: &str| -> bool {
+        let own = scripts
+            .get(index)
+            .and_then(|s| s.as_ref())
+            .is_some_and(|b| plugins_of(&b.script).iter().any(|(p, _, _)| p == id));
+        own || (index > 0 && root_shared.iter().any(|p| p == id))
+    };
+    let tree_poms = crate::ecosystem::maven::tree::TreePoms::new(ctx.input, ctx.root, None);
+    // Gradle decides POM profiles by `activeByDefault` and absent properties alone.
+    let gradle_platform = crate::ecosystem::maven::Platform::default();
+    let models = ctx.options.maven.as_deref().map(|source| {
+        let mut models =
+            crate::ecosystem::maven::model::Models::new(Some(source), &gradle_platform, &tree_poms);
+        // Gradle asks only the repositories a build declares; when fundament reads none (they
+        // may come from a convention plugin it does not run), central stands in, as Maven's
+        // super POM names it.
+        models.implicit_central = repos.is_empty();
+        if let Ok(mut list) = models.repos.lock() {
+            list.extend(repos.iter().cloned());
+        }
+        models
+    });
+    if models.is_some() {
+        for repo in repos.iter().filter(|r| r.url.is_some()) {
+            let (file, line) = match repo.declared_in.rsplit_once(':') {
+                Some((f, l)) => (f.to_string(), l.parse().ok()),
+                None => (repo.declared_in.clone(), None),
+            };
+            findings.push(
+                Finding::note_finding(
+                    Code::RegistryFromTree,
+                    format!(
+                        "the Maven repository {} is declared in {}; it is asked for POMs, and it \
+                         receives credentials only if your own configuration holds some for that \
+                         URL",
+                        repo.url.as_deref().unwrap_or_default(),
+                        repo.declared_in
+                    ),
+                )
+                .at(file, line),
+            );
+        }
+        if repos.is_empty() {
+            findings.push(Finding::note_finding(
+                Code::RegistryFromTree,
+                "the build declares no Maven repository fundament can read (`repositories { }` \
+                 with `mavenCentral()` or a `maven { url }`); the POMs are asked of the central \
+                 repository and of your own configuration"
+                    .to_string(),
+            ));
+        }
+        if !unnamed_repos.is_empty() {
+            findings.push(Finding::note_finding(
+                Code::RegistryFromTree,
+                format!(
+                    "repositories without a URL fundament knows are not asked: {} (name their URL \
+                     in `[registries] maven`, or a mirror in settings.xml, if the build needs them)",
+                    unnamed_repos.join(", ")
+                ),
+            ));
+        }
+    }
+
     let mut packages: Vec<Package> = Vec::new();
     for (index, dir) in project_dirs.iter().enumerate() {
         let build = scripts.get(index).and_then(|s| s.as_ref());
@@ -272,6 +413,7 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
     let mut index_of: HashMap<(String, String), usize> = HashMap::new();
     let mut used_lockfile = false;
     let mut used_declared = false;
+    let mut resolved_any = false;
     for (project_index, dir) in project_dirs.iter().enumerate() {
         let logic = build_logic.iter().any(|b| dir.starts_with(b));
         let lockfiles = lockfiles_of(ctx.input, found, dir);
@@ -375,6 +517,53 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
         }
 
         used_declared = true;
+        if let Some(models) = &models {
+            // Resolved from the declarations; the build script's own classpath stays declared.
+            let (build_logic_deps, libraries): (Vec<&Coordinate>, Vec<&Coordinate>) =
+                declared.coordinates.iter().partition(|c| c.buildscript);
+            let mut resolvable = Declared {
+                constraints: declared.constraints.clone(),
+                ..Declared::default()
+            };
+            resolvable.coordinates = libraries.into_iter().cloned().collect();
+            let scopes = declared::scopes(&resolvable.coordinates, logic);
+            let boms = if applies(project_index, "io.spring.dependency-management") {
+                let boot = boot_version
+                    .as_deref()
+                    .filter(|_| applies(project_index, "org.springframework.boot"));
+                let root = root_script
+                    .filter(|_| project_index > 0)
+                    .map(|b| (&b.script, ctx.display(&b.path)));
+                declared::spring_boms(&build.script, &env, root, boot, &display)
+            } else {
+                Vec::new()
+            };
+            declared::add_resolved(
+                &mut packages,
+                &mut index_of,
+                project_index,
+                &resolvable,
+                &scopes,
+                boms,
+                models,
+                &display,
+                &mut findings,
+                &mut partial,
+            );
+            resolved_any = true;
+            for dep in build_logic_deps {
+                add_dependency(
+                    &mut packages,
+                    &mut index_of,
+                    project_index,
+                    &format!("{}:{}", dep.group, dep.artifact),
+                    &dep.version,
+                    false,
+                    Scope::Build,
+                );
+            }
+            continue;
+        }
         let mut unresolved: Vec<String> = Vec::new();
         let mut without_version = 0;
         for dep in &declared.coordinates {
@@ -443,7 +632,7 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
         }
         findings.push(finding);
     }
-    if used_declared {
+    if used_declared && !resolved_any {
         partial.push(
             "some dependencies are only declared in build scripts (no lockfile): transitive \
              dependencies and resolved versions are unknown"
@@ -451,10 +640,12 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
         );
     }
 
-    let reader = match (used_lockfile, used_declared) {
-        (true, true) => "gradle.lockfile + build scripts (declared)",
-        (true, false) => "gradle.lockfile",
-        (false, _) => "build scripts (declared, no lockfile)",
+    let reader = match (used_lockfile, used_declared, resolved_any) {
+        (true, true, true) => "gradle.lockfile + build scripts (resolved from the declarations)",
+        (true, true, false) => "gradle.lockfile + build scripts (declared)",
+        (true, false, _) => "gradle.lockfile",
+        (false, _, true) => "build scripts (resolved from the declarations, no lockfile)",
+        (false, _, false) => "build scripts (declared, no lockfile)",
     };
     let mut graph = ProjectGraph::new(ctx, found, reader);
     graph.packages = packages;

@@ -500,6 +500,9 @@ impl Builder<'_> {
         package.scope = scope;
         package.optional = node.optional;
         package.locked = locked;
+        if matches!(node.version_from, VersionFrom::Selected { .. }) {
+            package.resolution = Some(crate::model::Resolution::ResolvedFromDeclarations);
+        }
         self.version_findings(module, node, &purl, resolution);
         match &node.model {
             Some(Ok(model)) => {
