@@ -1,11 +1,15 @@
 //! Ground truth: fundament's Maven resolver against Maven itself.
 //!
-//! tests/fixtures/maven-truth holds, for real public-sector builds (SOURCES.tsv), the POM files
-//! of the build and the dependency tree Maven 3.8 printed for each module (`maven-tree.txt`),
-//! with every POM Maven downloaded (repository.zip), all recorded by record.sh. The POMs are
-//! served here from a local HTTP server, so the comparison needs no network: for every module,
-//! the set of groupId:artifactId:type:classifier:version with scope that fundament resolves must
-//! be the set Maven printed.
+//! tests/fixtures/maven-truth holds, for real public-sector builds (SOURCES.tsv), the dependency
+//! tree Maven 3.8 printed for each module (`maven-tree.txt`) and every POM Maven downloaded
+//! from the repositories (repository.zip), all recorded by record.sh. The builds' own POMs are
+//! not copied here: they are read where they are, from the shared fixtures
+//! (`../shared/fixtures`) and from git mirrors of the public repositories (`$MIRRORS`, default
+//! `/work/.mirror`, `<owner>+<name>/repo`) at the commit SOURCES.tsv names; a build whose
+//! source is absent is skipped with a message. The repository POMs are served from a local
+//! HTTP server, so the comparison needs no network: for every module, the set of
+//! groupId:artifactId:type:classifier:version with scope that fundament resolves must be the
+//! set Maven printed.
 
 mod support;
 
@@ -60,34 +64,102 @@ fn platform() -> Platform {
     Platform::new(Some(jdk), "Linux".into(), "amd64".into(), String::new())
 }
 
-fn builds() -> Vec<(String, String)> {
-    let sources = std::fs::read_to_string(truth().join("SOURCES.tsv")).unwrap();
-    sources
+/// A build of SOURCES.tsv: name, where its POMs are read, and its build directories.
+struct Source {
+    name: String,
+    root: PathBuf,
+    builds: Vec<String>,
+    /// Keeps the POMs extracted from a git mirror for as long as the build is compared.
+    _extracted: Option<tempfile::TempDir>,
+}
+
+/// The builds whose sources are here (shared fixtures in place, the POM files of git mirrors
+/// extracted at the recorded commit into a temporary folder).
+fn sources() -> Vec<Source> {
+    let listed = std::fs::read_to_string(truth().join("SOURCES.tsv")).unwrap();
+    let mirrors = std::env::var_os("MIRRORS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/work/.mirror"));
+    let mut out = Vec::new();
+    for line in listed
         .lines()
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        .flat_map(|l| {
-            let fields: Vec<&str> = l.split('\t').collect();
-            let name = fields[0].to_string();
-            fields[4]
-                .split(',')
-                .map(move |b| (name.clone(), b.to_string()))
-                .collect::<Vec<_>>()
-        })
-        .collect()
+    {
+        let fields: Vec<&str> = line.split('\t').collect();
+        let (name, from, location, commit) = (fields[0], fields[1], fields[2], fields[3]);
+        let builds: Vec<String> = fields[4].split(',').map(str::to_string).collect();
+        let (root, extracted) = match from {
+            "shared" => match support::shared_fixture(location) {
+                Some(dir) => (dir, None),
+                None => continue,
+            },
+            _ => match extract_poms(&mirrors.join(location).join("repo"), commit) {
+                Some(tmp) => (tmp.path().to_path_buf(), Some(tmp)),
+                None => {
+                    eprintln!(
+                        "skipped: {name}: no git mirror of {location} with commit {commit} in {} \
+                         (set MIRRORS)",
+                        mirrors.display()
+                    );
+                    continue;
+                }
+            },
+        };
+        out.push(Source {
+            name: name.to_string(),
+            root,
+            builds,
+            _extracted: extracted,
+        });
+    }
+    out
+}
+
+/// The pom.xml files of a bare git repository at `commit`, in a temporary folder.
+fn extract_poms(repo: &Path, commit: &str) -> Option<tempfile::TempDir> {
+    let listed = std::process::Command::new("git")
+        .arg("--git-dir")
+        .arg(repo)
+        .args(["ls-tree", "-r", "--name-only", commit])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())?;
+    let poms: Vec<String> = String::from_utf8_lossy(&listed.stdout)
+        .lines()
+        .filter(|p| *p == "pom.xml" || p.ends_with("/pom.xml"))
+        .map(str::to_string)
+        .collect();
+    let tmp = tempfile::tempdir().ok()?;
+    for pom in poms {
+        let shown = std::process::Command::new("git")
+            .arg("--git-dir")
+            .arg(repo)
+            .args(["show", &format!("{commit}:{pom}")])
+            .output()
+            .ok()
+            .filter(|o| o.status.success())?;
+        let path = tmp.path().join(&pom);
+        std::fs::create_dir_all(path.parent()?).ok()?;
+        std::fs::write(&path, shown.stdout).ok()?;
+    }
+    Some(tmp)
 }
 
 /// Resolves every build and compares it with Maven's trees; returns the differences per module.
-fn compare(source: &dyn PomSource) -> (usize, BTreeMap<String, Vec<String>>) {
+fn compare(sources: &[Source], source: &dyn PomSource) -> (usize, BTreeMap<String, Vec<String>>) {
     let platform = platform();
     let mut differences: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut compared = 0;
-    for (name, build) in builds() {
-        let root = truth().join(&name);
-        let manifest = Path::new(&build).join("pom.xml");
-        let modules = resolve_build(&root, &manifest, Some(source), &platform)
+    for (source_dir, build) in sources
+        .iter()
+        .flat_map(|s| s.builds.iter().map(move |b| (s, b)))
+    {
+        let name = &source_dir.name;
+        let manifest = Path::new(build).join("pom.xml");
+        let modules = resolve_build(&source_dir.root, &manifest, Some(source), &platform)
             .unwrap_or_else(|e| panic!("{name}/{build}: {e}"));
         let mut trees: BTreeMap<String, BTreeSet<Row>> = BTreeMap::new();
-        for entry in support::maven::files(&root.join(&build)) {
+        for entry in support::maven::files(&truth().join(name).join(build)) {
             if entry.file_name().is_some_and(|n| n == "maven-tree.txt") {
                 let (module, rows) = support::maven::maven_tree(&entry);
                 trees.insert(module, rows);
@@ -123,7 +195,8 @@ fn every_module_resolves_to_what_maven_resolves() {
     let server = repository_server();
     let cache = tempfile::tempdir().unwrap();
     let repos = repositories(&server, cache.path());
-    let (compared, differences) = compare(&repos);
+    let sources = sources();
+    let (compared, differences) = compare(&sources, &repos);
     let report: Vec<String> = differences
         .iter()
         .map(|(module, diff)| format!("{module}:\n  {}", diff.join("\n  ")))
@@ -134,7 +207,21 @@ fn every_module_resolves_to_what_maven_resolves() {
         differences.len(),
         report.join("\n")
     );
-    assert!(compared >= 20, "{compared} modules compared");
+    // Every module Maven printed a tree for, of the builds whose sources are here (25 with all).
+    let trees: usize = sources
+        .iter()
+        .flat_map(|s| s.builds.iter().map(move |b| truth().join(&s.name).join(b)))
+        .map(|dir| {
+            support::maven::files(&dir)
+                .iter()
+                .filter(|f| f.file_name().is_some_and(|n| n == "maven-tree.txt"))
+                .count()
+        })
+        .sum();
+    assert_eq!(compared, trees, "every recorded tree is compared");
+    if sources.len() == 6 {
+        assert_eq!(compared, 25);
+    }
 
     // A second run with --offline answers from fundament's cache alone.
     let base = format!("{}/", server.base);
@@ -155,7 +242,7 @@ fn every_module_resolves_to_what_maven_resolves() {
         },
     )
     .unwrap();
-    let (again, differences) = compare(&offline);
+    let (again, differences) = compare(&sources, &offline);
     assert_eq!(again, compared);
     assert!(differences.is_empty(), "offline: {differences:#?}");
     assert_eq!(offline.requests(), 0);
