@@ -104,13 +104,14 @@ fn expected() -> BTreeMap<String, (String, String)> {
         // only in the repository the app declares
         ("org.gsynth.extra:q", "1.0", "runtime"),
         ("org.gsynth:t", "1.0", "dev"),
-        // web: Spring's plugin with the Boot BOM (m 1.5, u 0.5), then extra-bom (m 1.4, s 1.0):
-        // the last BOM wins for m, managed versions hold for transitive ones (n's m 0.9, u 1.0),
-        // a version declared on a dependency wins (s 2.0)
+        // web: Spring's plugin with the Boot BOM (m 1.5, u ${u.version} = 0.5), then extra-bom
+        // (m 1.4, s 1.0): the last BOM wins for m, managed versions hold for transitive ones
+        // (n's m 0.9, u 1.0), the build's `ext['u.version'] = '0.7'` overrides the BOM's
+        // property, a version declared on a dependency wins (s 2.0)
         ("org.gsynth:m", "1.4", "runtime"),
         ("org.gsynth:n", "1.0", "runtime"),
         ("org.gsynth:s", "2.0", "runtime"),
-        ("org.gsynth:u", "0.5", "runtime"),
+        ("org.gsynth:u", "0.7", "runtime"),
     ]
     .into_iter()
     .map(|(n, v, s)| (n.to_string(), (v.to_string(), s.to_string())))

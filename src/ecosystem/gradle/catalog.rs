@@ -274,3 +274,111 @@ pub(super) fn library(
         _ => Err("is neither a string nor a table".to_string()),
     }
 }
+
+/// Adds the catalogs the settings declare with the DSL (`versionCatalogs { libs { ... } }`) to
+/// `catalogs`, merging with a TOML catalog of the same name.
+pub(super) fn add_declared_catalogs(
+    catalogs: &mut Vec<Catalog>,
+    entries: &[(String, CatalogEntry)],
+    env: &Env<'_>,
+    base: &Path,
+    settings_path: &Path,
+) {
+    let text = |tokens: &[Token]| env.text(tokens).resolved();
+    for (name, _) in entries {
+        if !catalogs.iter().any(|c| c.name == *name && c.base == base) {
+            catalogs.push(Catalog {
+                name: name.clone(),
+                path: settings_path.to_path_buf(),
+                base: base.to_path_buf(),
+                ..Catalog::default()
+            });
+        }
+    }
+    let catalog_of = |catalogs: &mut Vec<Catalog>, name: &str| -> Option<usize> {
+        catalogs
+            .iter()
+            .position(|c| c.name == name && c.base == base)
+    };
+    // Versions first: libraries and plugins refer to them.
+    for (name, entry) in entries {
+        if let CatalogEntry::Version { name: key, value } = entry
+            && let (Some(key), Some(value)) = (text(key), text(value))
+            && let Some(i) = catalog_of(catalogs, name)
+        {
+            catalogs[i].versions.insert(alias_key(&key), value);
+        }
+    }
+    for (name, entry) in entries {
+        let Some(i) = catalog_of(catalogs, name) else {
+            continue;
+        };
+        let version_of = |catalog: &Catalog, version: &Option<(Vec<Token>, bool)>| match version {
+            Some((tokens, true)) => text(tokens)
+                .and_then(|r| catalog.versions.get(&alias_key(&r)).cloned())
+                .unwrap_or_default(),
+            Some((tokens, false)) => text(tokens).unwrap_or_default(),
+            None => String::new(),
+        };
+        match entry {
+            CatalogEntry::Library { args, version } => {
+                let values: Vec<String> = args.iter().filter_map(|a| text(a)).collect();
+                let (alias, group, artifact, inline) = match values.as_slice() {
+                    [alias, group, artifact] => {
+                        (alias, group.clone(), artifact.clone(), String::new())
+                    }
+                    [alias, notation] => {
+                        let mut parts = notation.splitn(3, ':');
+                        match (parts.next(), parts.next()) {
+                            (Some(g), Some(a)) => (
+                                alias,
+                                g.to_string(),
+                                a.to_string(),
+                                parts.next().unwrap_or_default().to_string(),
+                            ),
+                            _ => continue,
+                        }
+                    }
+                    _ => continue,
+                };
+                let mut version = version_of(&catalogs[i], version);
+                if version.is_empty() {
+                    version = inline;
+                }
+                catalogs[i].libraries.insert(
+                    alias_key(alias),
+                    Library {
+                        group,
+                        artifact,
+                        version,
+                    },
+                );
+            }
+            CatalogEntry::Plugin { args, version } => {
+                let values: Vec<String> = args.iter().filter_map(|a| text(a)).collect();
+                if let [alias, id] = values.as_slice() {
+                    let version = version_of(&catalogs[i], version);
+                    catalogs[i]
+                        .plugins
+                        .insert(alias_key(alias), (id.clone(), version));
+                }
+            }
+            CatalogEntry::Bundle { args } => {
+                let Some(bundle) = args.first().and_then(|a| text(a)) else {
+                    continue;
+                };
+                let members: Vec<String> = args[1..]
+                    .iter()
+                    .flatten()
+                    .filter_map(|t| match &t.tk {
+                        Tk::Str(parts) => super::script::literal(parts),
+                        _ => None,
+                    })
+                    .map(|m| alias_key(&m))
+                    .collect();
+                catalogs[i].bundles.insert(alias_key(&bundle), members);
+            }
+            CatalogEntry::Version { .. } => {}
+        }
+    }
+}

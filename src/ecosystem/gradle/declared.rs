@@ -119,7 +119,7 @@ pub(super) fn add_resolved(
     project: usize,
     declared: &Declared,
     scopes: &[Scope],
-    managed_boms: Vec<(Gav, String)>,
+    managed_boms: Vec<(Gav, String, HashMap<String, String>)>,
     models: &Models<'_>,
     display: &str,
     findings: &mut Vec<Finding>,
@@ -345,6 +345,38 @@ pub(super) fn scopes(coordinates: &[Coordinate], logic: bool) -> Vec<Scope> {
                 scope = Scope::Dev;
             }
             scope
+        })
+        .collect()
+}
+
+/// The properties of Spring-managed BOMs that the build sets (`ext['netty.version'] = ...`,
+/// `extra["netty.version"]`, gradle.properties): Spring's plugin overrides the BOM's own
+/// properties with them.
+pub(super) fn bom_overrides(
+    boms: Vec<(Gav, String)>,
+    env: &Env<'_>,
+    models: &Models<'_>,
+) -> Vec<(Gav, String, HashMap<String, String>)> {
+    boms.into_iter()
+        .map(|(gav, at)| {
+            let mut overrides = HashMap::new();
+            if let Ok(model) = models.of_repository(&gav) {
+                for pom in &model.lineage {
+                    for section in pom.sections(&[]) {
+                        for (name, value) in &section.properties {
+                            if overrides.contains_key(name) {
+                                continue;
+                            }
+                            if let Some(set) = env.var(name, 0).and_then(|t| t.resolved())
+                                && set != *value
+                            {
+                                overrides.insert(name.clone(), set);
+                            }
+                        }
+                    }
+                }
+            }
+            (gav, at, overrides)
         })
         .collect()
 }

@@ -156,6 +156,17 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
         }
     }
 
+    // Catalogs the settings declare entry by entry.
+    if !settings.catalog_entries.is_empty() {
+        add_declared_catalogs(
+            &mut catalogs,
+            &settings.catalog_entries,
+            &settings_env,
+            &found.dir,
+            settings_path.as_deref().unwrap_or(&found.dir),
+        );
+    }
+
     // Directories holding build logic, whose dependencies are of build scope.
     let mut build_logic = vec![found.dir.join("buildSrc")];
     for tokens in &settings.include_builds {
@@ -534,7 +545,8 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
                 let root = root_script
                     .filter(|_| project_index > 0)
                     .map(|b| (&b.script, ctx.display(&b.path)));
-                declared::spring_boms(&build.script, &env, root, boot, &display)
+                let boms = declared::spring_boms(&build.script, &env, root, boot, &display);
+                declared::bom_overrides(boms, &env, models)
             } else {
                 Vec::new()
             };

@@ -45,9 +45,9 @@ pub(super) struct Request<'a> {
     pub(super) declared: Vec<(&'a Coordinate, Scope)>,
     /// `constraints { }`: module, version, strict, scope class.
     pub(super) constraints: Vec<(Module, String, bool, Scope)>,
-    /// BOMs the Spring dependency-management plugin imports, in order (coordinates, where
-    /// named).
-    pub(super) managed_boms: Vec<(Gav, String)>,
+    /// BOMs the Spring dependency-management plugin imports, in order: coordinates, where
+    /// named, and the BOM properties the build overrides.
+    pub(super) managed_boms: Vec<(Gav, String, HashMap<String, String>)>,
 }
 
 /// One module at its selected version in one classpath.
@@ -84,8 +84,12 @@ pub(super) struct Resolved {
 }
 
 /// The versions a BOM manages: module → version.
-fn managed_by(models: &Models<'_>, gav: &Gav) -> Result<HashMap<Module, String>, FetchError> {
-    let model = models.of_repository(gav)?;
+fn managed_by(
+    models: &Models<'_>,
+    gav: &Gav,
+    overrides: &HashMap<String, String>,
+) -> Result<HashMap<Module, String>, FetchError> {
+    let model = models.of_repository_with(gav, overrides)?;
     Ok(model
         .management()
         .iter()
@@ -100,8 +104,8 @@ pub(super) fn resolve(request: &Request<'_>, models: &Models<'_>) -> Resolved {
     // Spring's dependency management: forced everywhere, except where a declaration names
     // its own version; of BOMs managing the same module, the last imported wins.
     let mut spring: HashMap<Module, String> = HashMap::new();
-    for (gav, at) in &request.managed_boms {
-        match managed_by(models, gav) {
+    for (gav, at, overrides) in &request.managed_boms {
+        match managed_by(models, gav, overrides) {
             Ok(entries) => spring.extend(entries),
             Err(err) => resolved.boms.push((gav.clone(), at.clone(), err)),
         }
@@ -224,7 +228,7 @@ impl<'r, 'm> Walk<'r, 'm> {
                 continue;
             };
             let gav = Gav::new(&module.0, &module.1, &version);
-            match managed_by(self.models, &gav) {
+            match managed_by(self.models, &gav, &HashMap::new()) {
                 Ok(entries) => {
                     for (managed, version) in entries {
                         if enforced {

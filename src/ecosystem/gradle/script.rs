@@ -25,9 +25,32 @@ pub(super) struct Script {
     /// `dependencyManagement { imports { mavenBom("g:a:v") } }` of Spring's plugin: the
     /// argument, its line, and whether it is inside `allprojects { }` / `subprojects { }`.
     pub(super) boms: Vec<(Vec<Token>, usize, bool)>,
+    /// Catalog entries the settings declare in `versionCatalogs { libs { ... } }`: the
+    /// catalog's name and the entry.
+    pub(super) catalog_entries: Vec<(String, CatalogEntry)>,
     pub(super) errors: Vec<(usize, String)>,
     /// Kotlin DSL (`.gradle.kts`): decides how template expressions are read.
     pub(super) kotlin: bool,
+}
+
+/// An entry of a catalog declared in the settings, before evaluation.
+#[derive(Debug, Clone)]
+pub(super) enum CatalogEntry {
+    /// `version("name", "1.0")`.
+    Version { name: Vec<Token>, value: Vec<Token> },
+    /// `library("alias", "group", "artifact")` or `library("alias", "g:a:v")`, with
+    /// `.version("1.0")` or `.versionRef("name")` (`by_ref`), or none.
+    Library {
+        args: Vec<Vec<Token>>,
+        version: Option<(Vec<Token>, bool)>,
+    },
+    /// `plugin("alias", "id")` with `.version(...)` / `.versionRef(...)`.
+    Plugin {
+        args: Vec<Vec<Token>>,
+        version: Option<(Vec<Token>, bool)>,
+    },
+    /// `bundle("name", listOf("a", "b"))` / `bundle('name', ['a', 'b'])`.
+    Bundle { args: Vec<Vec<Token>> },
 }
 
 /// A repository of `repositories { }`.
@@ -190,6 +213,8 @@ pub(super) struct Ctx {
     pub(super) all_projects: bool,
     /// Inside `versionCatalogs { create("name") { } }`: the catalog's name.
     pub(super) catalog: Option<usize>,
+    /// Directly inside `versionCatalogs { }` (Groovy names a catalog by its block: `libs { }`).
+    pub(super) version_catalogs: bool,
     /// Inside the build's `repositories { }`.
     pub(super) repositories: bool,
     /// Inside `dependencyManagement { imports { } }` of Spring's dependency-management plugin.
@@ -279,6 +304,12 @@ impl Parser<'_> {
                 continue;
             }
             if self.statement_start(i, start) {
+                if let Some(index) = ctx.catalog
+                    && let Some(next) = self.catalog_entry(i, end, index)
+                {
+                    i = next;
+                    continue;
+                }
                 if ctx.repositories
                     && let Some(next) = self.repository(i, end)
                 {
@@ -322,6 +353,7 @@ impl Parser<'_> {
         let (name, label) = self.block_name(brace, start);
         let mut inner = Ctx {
             depth: ctx.depth + 1,
+            version_catalogs: false,
             ..ctx
         };
         let is_test = |s: &str| words(s).iter().any(|w| w.starts_with("test"));
@@ -341,11 +373,16 @@ impl Parser<'_> {
             "pluginManagement" => inner.plugin_management = true,
             "ext" | "extra" => inner.ext = true,
             "allprojects" | "subprojects" => inner.all_projects = true,
+            "versionCatalogs" => inner.version_catalogs = true,
             "create" | "register" => {
                 if let Some(label) = label {
                     self.catalog_names.push(label);
                     inner.catalog = Some(self.catalog_names.len() - 1);
                 }
+            }
+            catalog if ctx.version_catalogs && !catalog.is_empty() => {
+                self.catalog_names.push(catalog.to_string());
+                inner.catalog = Some(self.catalog_names.len() - 1);
             }
             // Control flow inside `dependencies` keeps declaring dependencies.
             "" | "if" | "else" | "run" | "apply" | "also" | "let" | "with" | "forEach" | "each"
@@ -627,6 +664,59 @@ impl Parser<'_> {
             version,
             shared,
         });
+    }
+
+    /// A catalog entry at statement start `i` in the block of catalog `index`; returns where to
+    /// go on.
+    fn catalog_entry(&mut self, i: usize, end: usize, index: usize) -> Option<usize> {
+        let kind = self.ident(i)?.to_string();
+        if !matches!(kind.as_str(), "version" | "library" | "plugin" | "bundle")
+            || !self.is_punct(i + 1, '(')
+        {
+            return None;
+        }
+        let close = self.end_of(i + 1, end);
+        let args = split_args(self.span(i + 2, close.min(end)), self.close, i + 2);
+        let mut j = close + 1;
+        // `.version("1.0")`, `.versionRef("name")`, `.withoutVersion()`.
+        let mut version = None;
+        if self.is_punct(j, '.')
+            && let Some(method) = self.ident(j + 1).map(str::to_string)
+        {
+            let open = j + 2;
+            if self.is_punct(open, '(') {
+                let shut = self.end_of(open, end);
+                let value = self.span(open + 1, shut.min(end)).to_vec();
+                match method.as_str() {
+                    "version" => version = Some((value, false)),
+                    "versionRef" => version = Some((value, true)),
+                    _ => {}
+                }
+                j = shut + 1;
+            } else if self.is_punct(open, '{') {
+                // `.version { strictly("1.0") }`
+                let shut = self.end_of(open, end);
+                if let Some((_, value)) = self.closure_version(open + 1, shut) {
+                    version = Some((value, false));
+                }
+                j = shut + 1;
+            }
+        }
+        let entry = match kind.as_str() {
+            "version" => match args.as_slice() {
+                [name, value] => CatalogEntry::Version {
+                    name: name.clone(),
+                    value: value.clone(),
+                },
+                _ => return Some(j),
+            },
+            "library" => CatalogEntry::Library { args, version },
+            "plugin" => CatalogEntry::Plugin { args, version },
+            _ => CatalogEntry::Bundle { args },
+        };
+        let name = self.catalog_names.get(index)?.clone();
+        self.out.catalog_entries.push((name, entry));
+        Some(j)
     }
 
     /// A repository at statement start `i` inside `repositories { }`; returns where to go on.

@@ -418,3 +418,83 @@ fn properties_files() {
     );
     assert_eq!(p.get("long").map(String::as_str), Some("ab"));
 }
+
+#[test]
+fn catalogs_declared_in_the_settings() {
+    // Groovy: the catalog named by its block; Kotlin: `create("name")`.
+    for (text, kotlin) in [
+        (
+            "dependencyResolutionManagement {\n  versionCatalogs {\n    libs {\n      \
+             version('junit', '5.10.3')\n      \
+             library('lombok', 'org.projectlombok', 'lombok').version('1.18.34')\n      \
+             library('junit-api', 'org.junit.jupiter', 'junit-jupiter-api').versionRef('junit')\n      \
+             library('h2', 'com.h2database', 'h2').withoutVersion()\n      \
+             library('guava', 'com.google.guava:guava:33.0.0-jre')\n      \
+             plugin('spring-boot', 'org.springframework.boot').version('3.3.1')\n      \
+             bundle('tests', ['junit-api', 'h2'])\n    }\n  }\n}\n",
+            false,
+        ),
+        (
+            "dependencyResolutionManagement {\n  versionCatalogs {\n    create(\"libs\") {\n      \
+             version(\"junit\", \"5.10.3\")\n      \
+             library(\"lombok\", \"org.projectlombok\", \"lombok\").version(\"1.18.34\")\n      \
+             library(\"junit-api\", \"org.junit.jupiter\", \"junit-jupiter-api\").versionRef(\"junit\")\n      \
+             library(\"h2\", \"com.h2database\", \"h2\").withoutVersion()\n      \
+             library(\"guava\", \"com.google.guava:guava:33.0.0-jre\")\n      \
+             plugin(\"spring-boot\", \"org.springframework.boot\").version(\"3.3.1\")\n      \
+             bundle(\"tests\", listOf(\"junit-api\", \"h2\"))\n    }\n  }\n}\n",
+            true,
+        ),
+    ] {
+        let settings = parse_script(text, kotlin);
+        assert_eq!(settings.errors, vec![]);
+        let props = HashMap::new();
+        let env = env_for(&settings, &props, &[]);
+        let mut catalogs = Vec::new();
+        add_declared_catalogs(
+            &mut catalogs,
+            &settings.catalog_entries,
+            &env,
+            Path::new("/build"),
+            Path::new("/build/settings.gradle"),
+        );
+        assert_eq!(catalogs.len(), 1);
+        let libs = &catalogs[0];
+        assert_eq!(libs.name, "libs");
+        let library = |alias: &str| {
+            let l = &libs.libraries[alias];
+            format!("{}:{}:{}", l.group, l.artifact, l.version)
+        };
+        assert_eq!(library("lombok"), "org.projectlombok:lombok:1.18.34");
+        assert_eq!(
+            library("junit.api"),
+            "org.junit.jupiter:junit-jupiter-api:5.10.3"
+        );
+        assert_eq!(library("h2"), "com.h2database:h2:");
+        assert_eq!(library("guava"), "com.google.guava:guava:33.0.0-jre");
+        assert_eq!(
+            libs.plugins["spring.boot"],
+            ("org.springframework.boot".to_string(), "3.3.1".to_string())
+        );
+        assert_eq!(libs.bundles["tests"], vec!["junit.api", "h2"]);
+        // And a build script sees them.
+        let deps = declared_with(
+            "dependencies {\n  implementation(libs.lombok)\n  testImplementation(libs.bundles.tests)\n}\n",
+            true,
+            &props,
+            &catalogs,
+        );
+        assert_eq!(
+            deps,
+            vec![
+                d("implementation", "org.projectlombok:lombok", "1.18.34"),
+                d(
+                    "testImplementation",
+                    "org.junit.jupiter:junit-jupiter-api",
+                    "5.10.3"
+                ),
+                d("testImplementation", "com.h2database:h2", ""),
+            ]
+        );
+    }
+}

@@ -289,6 +289,21 @@ impl<'a> Models<'a> {
         self.remote_model(gav, &mut Vec::new())
     }
 
+    /// The effective model of a repository POM whose properties `overrides` sets, whatever its
+    /// lineage says (Spring's dependency-management plugin lets a build override a BOM's
+    /// properties: `ext['netty.version'] = '...'`). Not cached: a build asks it once per BOM.
+    pub(crate) fn of_repository_with(
+        &self,
+        gav: &Gav,
+        overrides: &HashMap<String, String>,
+    ) -> Result<Arc<Effective>, FetchError> {
+        if overrides.is_empty() {
+            return self.of_repository(gav);
+        }
+        let pom = self.fetch(gav)?;
+        Ok(Arc::new(self.build_with(pom, &mut Vec::new(), overrides)))
+    }
+
     fn remote_model(&self, gav: &Gav, stack: &mut Vec<Gav>) -> Result<Arc<Effective>, FetchError> {
         if let Some(done) = self.remote.lock().ok().and_then(|m| m.get(gav).cloned()) {
             return done;
@@ -381,6 +396,15 @@ impl<'a> Models<'a> {
     /// Builds the effective model of `pom`; `stack` holds the models being built around it
     /// (through imports), to cut cycles.
     fn build(&self, pom: Arc<Pom>, stack: &mut Vec<Gav>) -> Effective {
+        self.build_with(pom, stack, &HashMap::new())
+    }
+
+    fn build_with(
+        &self,
+        pom: Arc<Pom>,
+        stack: &mut Vec<Gav>,
+        overrides: &HashMap<String, String>,
+    ) -> Effective {
         let mut problems: Vec<ModelProblem> = Vec::new();
         let mut undecided = Vec::new();
 
@@ -480,6 +504,7 @@ impl<'a> Models<'a> {
                 }
             }
         }
+        properties.extend(overrides.iter().map(|(k, v)| (k.clone(), v.clone())));
         let mut dependencies: Vec<(DepDecl, &str)> = Vec::new();
         let mut management: Vec<(DepDecl, &str)> = Vec::new();
         let mut repositories: Vec<(String, super::pom::RepoDecl, bool)> = Vec::new();
