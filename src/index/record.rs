@@ -109,6 +109,10 @@ pub struct Record {
     pub notes: Option<String>,
     #[serde(default, skip_serializing_if = "RecordEvidence::is_empty")]
     pub evidence: RecordEvidence,
+    /// VEX statements about vulnerabilities of the versions the record covers
+    /// (docs/index-format.md, "VEX statements").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub vex: Vec<super::vex::VexStatement>,
 }
 
 /// Which versions a record covers.
@@ -293,6 +297,7 @@ impl Record {
                 ));
             }
         }
+        problems.extend(super::vex::check(&self.vex));
         match (id, spec, date) {
             (Some(id), Some(spec), Some(date)) if problems.is_empty() => Ok(Entry {
                 record: self.clone(),
@@ -568,7 +573,7 @@ pub fn conflicts(entries: &[Entry]) -> Vec<(usize, usize, String)> {
                         a.record.date
                     ),
                 ));
-            } else {
+            } else if a.record.vex == b.record.vex {
                 out.push((
                     a.line,
                     b.line,

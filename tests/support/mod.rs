@@ -1,7 +1,10 @@
 //! Helpers shared by the integration tests: running the binary and reading its JSON report.
 #![allow(dead_code)]
 
+pub mod browser;
+pub mod git_server;
 pub mod maven;
+pub mod portfolio;
 pub mod server;
 pub mod vetting;
 
