@@ -654,7 +654,11 @@ mod tests {
             )),
             ..Environment::default()
         };
-        let (remotes, _) = env.remotes(&[repo("corp", "https://corp.registry.example/")]);
+        // A Maven build names central last (its super POM); a repository without URL is central.
+        let (remotes, _) = env.remotes(&[
+            repo("corp", "https://corp.registry.example/"),
+            DeclaredRepo::central("the super POM"),
+        ]);
         let urls: Vec<&str> = remotes.iter().map(|r| r.url.as_str()).collect();
         assert_eq!(
             urls,
@@ -663,6 +667,9 @@ mod tests {
                 "https://central.registry.example/maven2"
             ]
         );
+        // A Gradle build that does not name central does not ask it.
+        let (remotes, _) = env.remotes(&[repo("corp", "https://corp.registry.example/")]);
+        assert_eq!(remotes.len(), 1);
         env.settings.mirrors.push(super::super::settings::Mirror {
             id: "block".into(),
             url: "http://0.0.0.0/".into(),
