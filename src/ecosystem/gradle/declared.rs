@@ -285,11 +285,14 @@ pub(super) fn add_resolved(
     }
     for (what, err) in failures {
         match err {
-            FetchError::NoRepository => partial.push(
-                "no Maven repository is configured or declared: the POMs of the dependencies \
-                 cannot be read"
-                    .to_string(),
-            ),
+            FetchError::NoRepository => {
+                let why = "no Maven repository is configured or declared: the POMs of the \
+                           dependencies cannot be read";
+                // Once per build, not once per package.
+                if !partial.iter().any(|p| p == why) {
+                    partial.push(why.to_string());
+                }
+            }
             FetchError::Off => {}
             other => {
                 findings.push(Finding::warning(

@@ -302,7 +302,7 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
     // `pluginManagement`, the root's `apply false`, a catalog).
     let boot_version = std::iter::once(&settings)
         .chain(scripts.iter().flatten().map(|b| &b.script))
-        .flat_map(|script| plugins_of(script))
+        .flat_map(&plugins_of)
         .filter(|(id, _, _)| id == "org.springframework.boot")
         .find_map(|(_, v, _)| v);
     // The plugins each project applies: its own, and the root's `allprojects { }` /

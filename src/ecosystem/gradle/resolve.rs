@@ -36,6 +36,9 @@ use std::sync::Arc;
 /// How often the graph is walked again at most, while selected versions change.
 const MAX_ROUNDS: usize = 25;
 
+/// The exclusions (group, module; `*` for any) on the path to a node.
+type Exclusions = Arc<Vec<(String, String)>>;
+
 /// groupId, artifactId: Gradle's module identity.
 pub(super) type Module = (String, String);
 
@@ -308,7 +311,7 @@ impl<'r, 'm> Walk<'r, 'm> {
         let mut requests: HashMap<Module, Vec<String>> = HashMap::new();
         let mut at: HashMap<Module, usize> = HashMap::new();
         // (node, exclusions on the path to it)
-        let mut level: Vec<(usize, Arc<Vec<(String, String)>>)> = Vec::new();
+        let mut level: Vec<(usize, Exclusions)> = Vec::new();
         for (index, coordinate) in declared {
             let module = (coordinate.group.clone(), coordinate.artifact.clone());
             requests
@@ -445,7 +448,7 @@ impl<'r, 'm> Walk<'r, 'm> {
     }
 
     /// The POMs of a level, fetched in parallel.
-    fn prefetch(&self, level: &[(usize, Arc<Vec<(String, String)>>)], classpath: &Classpath) {
+    fn prefetch(&self, level: &[(usize, Exclusions)], classpath: &Classpath) {
         if self.models.source.is_none() {
             return;
         }

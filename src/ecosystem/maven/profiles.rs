@@ -190,10 +190,9 @@ fn decide(activation: &Activation, platform: &Platform, files: FileCheck<'_>) ->
             Some(rest) => (true, rest),
             None => (false, name.as_str()),
         };
-        if bare.starts_with("env.") {
+        if let Some(variable) = bare.strip_prefix("env.") {
             undecided.push(format!(
-                "it depends on the build machine's environment variable `{}`",
-                &bare[4..]
+                "it depends on the build machine's environment variable `{variable}`"
             ));
         } else {
             let actual = platform.system.get(bare).filter(|v| !v.is_empty());
@@ -240,7 +239,7 @@ pub(crate) fn active_profiles(
     let mut undecided = Vec::new();
     let mut by_default = Vec::new();
     for (i, profile) in pom.profiles.iter().enumerate() {
-        if platform.active_ids.iter().any(|id| *id == profile.id) {
+        if platform.active_ids.contains(&profile.id) {
             active.push(i);
             continue;
         }

@@ -12,11 +12,14 @@ use std::sync::{Arc, Mutex};
 /// Coordinates as they identify a POM: groupId, artifactId, version.
 pub(crate) type Coordinates = (String, String, String);
 
+/// A POM of the tree as read: the POM, or the finding that says why not.
+type ReadPom = Result<Arc<Pom>, Box<Finding>>;
+
 pub(crate) struct TreePoms<'a> {
     pub(crate) input: &'a Confined,
     root: &'a Path,
     files: Option<&'a TreeFiles>,
-    poms: Mutex<HashMap<PathBuf, Result<Arc<Pom>, Box<Finding>>>>,
+    poms: Mutex<HashMap<PathBuf, ReadPom>>,
     by_coordinates: Mutex<Option<HashMap<Coordinates, Vec<PathBuf>>>>,
 }
 

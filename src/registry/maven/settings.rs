@@ -113,11 +113,11 @@ fn matches(mirror_of: &str, id: &str, url: &str) -> bool {
             if excluded == id {
                 return false;
             }
-        } else if pattern == id || pattern == "*" {
-            result = true;
-        } else if pattern == "external:*" && is_external(url) {
-            result = true;
-        } else if pattern == "external:http:*" && is_external(url) && url.starts_with("http://") {
+        } else if pattern == id
+            || pattern == "*"
+            || (pattern == "external:*" && is_external(url))
+            || (pattern == "external:http:*" && is_external(url) && url.starts_with("http://"))
+        {
             result = true;
         }
     }
