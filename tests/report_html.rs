@@ -226,7 +226,11 @@ fn markup_from_the_repository_is_escaped() {
     let (code, html) = report(dir.path(), "html", "en", &[]);
     assert_eq!(code, 1);
     // The one script is the report's own table filter; nothing from the repository is one.
-    assert_eq!(html.matches("<script").count(), 1, "raw <script> in the HTML report");
+    assert_eq!(
+        html.matches("<script").count(),
+        1,
+        "raw <script> in the HTML report"
+    );
     let script = &html[html.find("<script>").unwrap()..html.find("</script>").unwrap()];
     assert!(script.contains("form.table-filter[data-table]"), "{script}");
     assert!(!script.contains("alert("), "{script}");

@@ -58,7 +58,9 @@ fn badge(cell: &str, prefix: &str) -> Option<String> {
 
 /// Every row of the component table (`<table id="components">`).
 fn component_rows(html: &str) -> Vec<Row> {
-    let table = &html[html.find("<table id=\"components\">").expect("the component table")..];
+    let table = &html[html
+        .find("<table id=\"components\">")
+        .expect("the component table")..];
     let table = &table[..table.find("</table>").unwrap()];
     table
         .split("<tr class=\"component")
@@ -173,7 +175,9 @@ fn check_printed(dir: &Path, lang: &str, appendix: &str) -> usize {
         }
     }
     for row in &rows {
-        let lines = by_number.get(row.number.as_str()).map_or(&[][..], Vec::as_slice);
+        let lines = by_number
+            .get(row.number.as_str())
+            .map_or(&[][..], Vec::as_slice);
         let printed = lines.iter().any(|l| {
             l.contains(&row.verdict) && row.vetting.as_ref().is_none_or(|v| l.contains(v))
         });
@@ -271,8 +275,14 @@ fn check_screen(dir: &Path, lang: &str, shown_word: &str) {
     let m = measure(&chromium, &html, work.path());
     let viewport = m["viewport"].as_u64().unwrap();
     assert!(viewport <= 1280, "{m}");
-    assert!(m["page"].as_u64().unwrap() <= viewport, "the page is wider than the window: {m}");
-    assert!(m["table"].as_u64().unwrap() <= viewport, "the component table is wider than the window: {m}");
+    assert!(
+        m["page"].as_u64().unwrap() <= viewport,
+        "the page is wider than the window: {m}"
+    );
+    assert!(
+        m["table"].as_u64().unwrap() <= viewport,
+        "the component table is wider than the window: {m}"
+    );
     // With scripts: the filter is shown, a search finds the rows with the text, the verdict
     // filter the rows with the verdict, and it says how many it shows.
     assert_eq!(m["form_shown"], true, "{m}");
@@ -291,7 +301,10 @@ fn check_screen(dir: &Path, lang: &str, shown_word: &str) {
     let m = measure(&chromium, &without, work.path());
     assert_eq!(m["form_shown"], false, "{m}");
     assert_eq!(m["total"].as_u64().unwrap() as usize, rows.len());
-    assert_eq!(m["visible"], m["total"], "rows are hidden without scripts: {m}");
+    assert_eq!(
+        m["visible"], m["total"],
+        "rows are hidden without scripts: {m}"
+    );
 }
 
 #[test]

@@ -19,7 +19,10 @@ pub const FILTER_SCRIPT: &str = include_str!("templates/filter.js");
 /// Makes the stylesheet (`stylesheet`), the filter script (`filter_script`) and the
 /// `css_string` filter available to the templates of `env`.
 pub fn register(env: &mut Environment<'static>) {
-    env.add_global("stylesheet", Value::from_safe_string(STYLESHEET.to_string()));
+    env.add_global(
+        "stylesheet",
+        Value::from_safe_string(STYLESHEET.to_string()),
+    );
     env.add_global(
         "filter_script",
         Value::from_safe_string(FILTER_SCRIPT.to_string()),
@@ -37,7 +40,9 @@ pub fn css_string(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
     for c in text.chars() {
-        if c.is_ascii_alphanumeric() || matches!(c, ' ' | '.' | ',' | ':' | ';' | '_' | '-' | '(' | ')') {
+        if c.is_ascii_alphanumeric()
+            || matches!(c, ' ' | '.' | ',' | ':' | ';' | '_' | '-' | '(' | ')')
+        {
             out.push(c);
         } else {
             // The trailing space ends the escape (and is not shown).
@@ -60,7 +65,10 @@ mod tests {
         for c in ['<', '>', '/'] {
             assert!(!written.contains(c), "{written}");
         }
-        assert!(written.contains("\\5c "), "the backslash is escaped: {written}");
+        assert!(
+            written.contains("\\5c "),
+            "the backslash is escaped: {written}"
+        );
         assert_eq!(written.matches('"').count(), 2, "{written}");
         assert!(written.contains("\\22 "), "the quote is escaped: {written}");
         assert!(written.contains("\\1b "), "ESC is escaped: {written}");

@@ -95,7 +95,11 @@ pub fn pdf_pages(pdftotext: &Path, pdf: &Path) -> Vec<String> {
         .arg("-")
         .output()
         .expect("pdftotext runs");
-    assert!(output.status.success(), "pdftotext failed on {}", pdf.display());
+    assert!(
+        output.status.success(),
+        "pdftotext failed on {}",
+        pdf.display()
+    );
     let text = String::from_utf8_lossy(&output.stdout).into_owned();
     // pdftotext ends every page with a form feed.
     let mut pages: Vec<String> = text.split('\u{c}').map(str::to_string).collect();
