@@ -188,9 +188,8 @@ pub fn report_input_problems(audit: &Audit) {
     }
     if audit.summary.outcome == crate::audit::Outcome::Incomplete {
         crate::safe_eprintln!(
-            "the audit is incomplete: {} input problem{}; what could be read is reported, but it cannot pass",
-            problems.len(),
-            if problems.len() == 1 { "" } else { "s" }
+            "the audit is incomplete: {}; what could be read is reported, but it cannot pass",
+            crate::plural::count(problems.len(), "input problem", "input problems")
         );
     }
 }

@@ -1506,18 +1506,23 @@ impl Builder<'_> {
             if !affected.overridable.is_empty() {
                 let names: Vec<&str> = affected.overridable.iter().map(String::as_str).collect();
                 finding = finding.note(format!(
-                    "{} dependencies take their version from a BOM in the tree, but where this \
-                     one manages them too its version wins; they are listed at the BOM's \
-                     version, not locked: {}",
-                    names.len(),
+                    "{} from a BOM in the tree, but where this one manages {} too its \
+                     version wins; {} listed at the BOM's version, not locked: {}",
+                    crate::plural::count(
+                        names.len(),
+                        "dependency takes its version",
+                        "dependencies take their version"
+                    ),
+                    crate::plural::word(names.len(), "it", "them"),
+                    crate::plural::word(names.len(), "it is", "they are"),
                     names.join(", ")
                 ));
             }
             if !affected.versionless.is_empty() {
                 let names: Vec<&str> = affected.versionless.iter().map(String::as_str).collect();
                 finding = finding.note(format!(
-                    "{} dependencies are declared without a version and listed without one: {}",
-                    names.len(),
+                    "{} declared without a version and listed without one: {}",
+                    crate::plural::count(names.len(), "dependency is", "dependencies are"),
                     names.join(", ")
                 ));
             }

@@ -99,8 +99,8 @@ pub fn render(audit: &Audit, colour: bool) -> String {
     if !compact.is_empty() {
         let _ = writeln!(
             out,
-            "{} more findings, one line each (`--format json` has every detail):",
-            compact.len()
+            "{} more, one line each (`--format json` has every detail):",
+            crate::plural::count(compact.len(), "finding", "findings")
         );
         for finding in compact {
             let head = format!("{}[{}]", finding.severity, finding.code);
