@@ -2056,9 +2056,9 @@ fn build(
     }
     if dangling > 0 {
         graph.partial(format!(
-            "{} named in {display} {} not elements of it",
+            "{} named in {display} {} of it",
             crate::plural::count(dangling, "dependency", "dependencies"),
-            crate::plural::word(dangling, "is", "are")
+            crate::plural::word(dangling, "is not an element", "are not elements")
         ));
     }
 

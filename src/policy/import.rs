@@ -948,7 +948,10 @@ mod tests {
              [workspace.dependencies]\ncli = { path = \"tools/cli\" }\nserde = \"1\"\n",
         )
         .unwrap();
-        for (dir, name) in [("crates/forms", "portal-forms"), ("crates/maps", "portal-maps")] {
+        for (dir, name) in [
+            ("crates/forms", "portal-forms"),
+            ("crates/maps", "portal-maps"),
+        ] {
             std::fs::write(
                 root.join(dir).join("Cargo.toml"),
                 format!("[package]\nname = \"{name}\"\n"),

@@ -150,7 +150,10 @@ impl HttpError {
             HttpError::TooLarge { limit, .. } => {
                 format!("the answer is larger than {limit} bytes")
             }
-            HttpError::Setup(_) | HttpError::Unreachable { .. } => self.to_string(),
+            HttpError::Unreachable { .. } => {
+                "its host cannot be reached (connections to it failed repeatedly)".to_string()
+            }
+            HttpError::Setup(_) => self.to_string(),
         }
     }
 }
