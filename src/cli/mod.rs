@@ -1,6 +1,7 @@
 //! The command line: clap definitions and one file per subcommand; thin glue only.
 
 mod audit;
+mod detect;
 mod index;
 mod input;
 mod merge;
@@ -65,6 +66,9 @@ pub enum Command {
     Merge(merge::MergeArgs),
     /// Which repositories of a portfolio use a component (purl) or a licence.
     WhereUsed(where_used::WhereUsedArgs),
+    /// Detect the licences that files state: expression, matched lines, score and rule per
+    /// match.
+    Detect(detect::DetectArgs),
 }
 
 /// Parses the command line, runs the command, and returns the exit code.
@@ -87,6 +91,7 @@ pub fn main() -> u8 {
         Command::Scan(args) => scan::run(args, cli.quiet),
         Command::Merge(args) => merge::run(args, cli.quiet),
         Command::WhereUsed(args) => where_used::run(args),
+        Command::Detect(args) => detect::run(args),
     }
 }
 

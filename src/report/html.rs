@@ -935,6 +935,7 @@ fn source_kind_key(kind: SourceKind) -> &'static str {
         SourceKind::Manifest => "manifest",
         SourceKind::LicensesDir => "licenses-dir",
         SourceKind::LicenceFile => "licence-file",
+        SourceKind::Headers => "headers",
     }
 }
 
