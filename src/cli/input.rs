@@ -165,7 +165,11 @@ impl InputArgs {
         let checkout =
             crate::portfolio::run::check_out(text, None, options.cache_dir.as_deref(), &git)?;
         if let Some(stale) = &checkout.stale {
-            eprintln!("warning: {stale}");
+            // The reason names no URL: the message does.
+            eprintln!(
+                "warning: {}: {stale}",
+                crate::source::git::display_url(text)
+            );
         }
         Ok(Some(checkout))
     }
