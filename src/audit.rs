@@ -274,6 +274,7 @@ pub fn run(path: &Path, options: &AuditOptions, progress: &Progress) -> Result<A
             files: Vec::new(),
         });
     }
+    let maven = maven_repositories(&root, options, &found.projects);
     let graphs = ecosystem::read_all(
         &root,
         &found.projects,
@@ -282,6 +283,10 @@ pub fn run(path: &Path, options: &AuditOptions, progress: &Progress) -> Result<A
             offline: options.offline,
             cargo: options.cargo.clone(),
             go_mod_cache: None,
+            maven: maven
+                .clone()
+                .map(|r| r as std::sync::Arc<dyn crate::ecosystem::maven::PomSource>),
+            platform: None,
         },
         progress,
     );
@@ -292,6 +297,15 @@ pub fn run(path: &Path, options: &AuditOptions, progress: &Progress) -> Result<A
         &crate::registry::ecosystems_needing_configuration(&graph),
     );
     let mut registry_findings = registry.endpoints.findings.clone();
+    for blocked in maven.iter().flat_map(|m| m.blocked()) {
+        registry_findings.push(
+            Finding::warning(
+                Code::RegistryFromTree,
+                format!("{blocked}: it is not asked for POMs, as Maven would not ask it either"),
+            )
+            .note("a repository over plain http is blocked by Maven's own settings; name its https URL, or a mirror of it in your settings.xml"),
+        );
+    }
     registry_findings.extend(crate::registry::resolve(&mut graph, &registry, progress));
     let areas = package_areas(&root, options);
     registry_findings.extend(licence::confine_dirs(&mut graph, &areas));
@@ -645,6 +659,48 @@ fn registry_options(
     needed: &std::collections::BTreeSet<crate::model::Ecosystem>,
 ) -> crate::registry::RegistryOptions {
     use crate::registry::config;
+    let UserAndTree {
+        homes,
+        user,
+        tree,
+        settings,
+        mut tree_findings,
+    } = user_and_tree(root, options);
+    let mut endpoints = if options.registry_lookups {
+        config::endpoints(
+            root,
+            &user,
+            &tree,
+            &homes,
+            needed,
+            options.cache_dir.as_deref(),
+        )
+    } else {
+        config::Endpoints::default()
+    };
+    endpoints.findings.append(&mut tree_findings);
+    let http = http_options(options, &settings, endpoints.credentials.clone());
+    crate::registry::RegistryOptions {
+        enabled: options.registry_lookups,
+        http,
+        endpoints,
+        parallelism: settings.parallelism.unwrap_or(16),
+        cache_dir: options.cache_dir.clone(),
+    }
+}
+
+/// The registry settings in force: where the user's configuration lives, the user's own
+/// `[registries]`, the audited tree's, and the two combined.
+struct UserAndTree {
+    homes: crate::registry::config::Homes,
+    user: crate::registry::config::RegistrySettings,
+    tree: crate::registry::config::RegistrySettings,
+    settings: crate::registry::config::RegistrySettings,
+    tree_findings: Vec<Finding>,
+}
+
+fn user_and_tree(root: &Path, options: &AuditOptions) -> UserAndTree {
+    use crate::registry::config;
     let homes = options
         .homes
         .clone()
@@ -681,24 +737,27 @@ fn registry_options(
         ca_certificates: user.ca_certificates.clone(),
         ..user.clone().or(tree.clone())
     };
-    let mut endpoints = if options.registry_lookups {
-        config::endpoints(
-            root,
-            &user,
-            &tree,
-            &homes,
-            needed,
-            options.cache_dir.as_deref(),
-        )
-    } else {
-        config::Endpoints::default()
-    };
-    endpoints.findings.extend(tree_findings);
+    UserAndTree {
+        homes,
+        user,
+        tree,
+        settings,
+        tree_findings,
+    }
+}
+
+/// HTTP settings for registries: offline and cached as the audit is, the user's CA
+/// certificates, timeouts and retries, and `credentials`.
+fn http_options(
+    options: &AuditOptions,
+    settings: &crate::registry::config::RegistrySettings,
+    credentials: Vec<crate::registry::http::Credential>,
+) -> crate::registry::http::HttpOptions {
     let mut http = crate::registry::http::HttpOptions {
         offline: options.offline,
         cache_dir: options.cache_dir.clone(),
         ca_certificates: settings.ca_certificates.clone(),
-        credentials: endpoints.credentials.clone(),
+        credentials,
         ..Default::default()
     };
     if let Some(seconds) = settings.timeout {
@@ -708,13 +767,36 @@ fn registry_options(
     if let Some(retries) = settings.retries {
         http.retries = retries;
     }
-    crate::registry::RegistryOptions {
-        enabled: options.registry_lookups,
-        http,
-        endpoints,
-        parallelism: settings.parallelism.unwrap_or(16),
-        cache_dir: options.cache_dir.clone(),
+    http
+}
+
+/// The Maven repositories the Maven and Gradle readers read POMs from, when registry look-ups
+/// are on and such builds were found: `[registries] maven`, else the installed Maven's central
+/// repository and the settings' mirrors and profile repositories (credentials of the settings'
+/// servers for the user's own repositories only).
+fn maven_repositories(
+    root: &Path,
+    options: &AuditOptions,
+    found: &[discover::FoundProject],
+) -> Option<std::sync::Arc<crate::registry::maven::repository::Repositories>> {
+    use crate::model::ProjectKind;
+    use crate::registry::{config, maven::repository};
+    let wanted = found
+        .iter()
+        .any(|p| matches!(p.kind, ProjectKind::Maven | ProjectKind::Gradle));
+    if !options.registry_lookups || !wanted {
+        return None;
     }
+    let all = user_and_tree(root, options);
+    let env = repository::Environment::discover(
+        config::maven_configured(&all.user, &all.tree),
+        &all.homes,
+        options.cache_dir.as_deref(),
+    );
+    let http = http_options(options, &all.settings, env.credentials());
+    repository::Repositories::new(env, &http)
+        .ok()
+        .map(std::sync::Arc::new)
 }
 
 /// `[registries]` of fundament.toml at the audited root, if any (read whichever policy

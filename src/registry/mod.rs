@@ -362,7 +362,9 @@ fn endpoint_for(package: &Package, endpoints: &Endpoints) -> Option<String> {
             .filter(|url| !url.contains("/packages/"))
             .map(str::to_string)
             .or_else(|| endpoints.pypi.as_ref().map(|e| e.url.clone())),
-        Ecosystem::Maven => endpoints.maven.first().map(|e: &Endpoint| e.url.clone()),
+        Ecosystem::Maven => recorded
+            .and_then(|url| maven::repository_of(url, &package.name, &package.version))
+            .or_else(|| endpoints.maven.first().map(|e: &Endpoint| e.url.clone())),
         Ecosystem::Golang => endpoints.go.as_ref().map(|e| e.url.clone()),
         _ => None,
     }
@@ -374,9 +376,7 @@ fn configure_hint(ecosystem: Ecosystem) -> &'static str {
         Ecosystem::Pypi => {
             "set `index-url` in pip.conf or $PIP_INDEX_URL, or `[registries] pypi` in fundament.toml"
         }
-        Ecosystem::Maven => {
-            "add a mirror to ~/.m2/settings.xml, or `[registries] maven` in fundament.toml"
-        }
+        Ecosystem::Maven => crate::ecosystem::maven::CONFIGURE_HINT,
         Ecosystem::Golang => "set $GOPROXY, or `[registries] go` in fundament.toml",
         _ => "set the registry in fundament.toml",
     }
