@@ -320,14 +320,9 @@ pub fn run(path: &Path, options: &AuditOptions, progress: &Progress) -> Result<A
             message: e.to_string(),
         })?;
         let _task = progress.task(format!(
-            "looking up {} packages in {} ind{}",
-            graph.packages.len(),
-            layered.layers().len(),
-            if layered.layers().len() == 1 {
-                "ex"
-            } else {
-                "ices"
-            }
+            "looking up {} in {}",
+            crate::plural::count(graph.packages.len(), "package", "packages"),
+            crate::plural::count(layered.layers().len(), "index", "indices")
         ));
         crate::vet::look_up(&graph, &layered)
     };
@@ -336,8 +331,8 @@ pub fn run(path: &Path, options: &AuditOptions, progress: &Progress) -> Result<A
 
     let identified = {
         let _task = progress.task(format!(
-            "identifying the licences of {} packages",
-            graph.packages.len()
+            "identifying the licences of {}",
+            crate::plural::count(graph.packages.len(), "package", "packages")
         ));
         licence::identify(
             &graph,
@@ -355,8 +350,8 @@ pub fn run(path: &Path, options: &AuditOptions, progress: &Progress) -> Result<A
     let today = options.today.unwrap_or_else(|| jiff::Zoned::now().date());
     let advised = {
         let _task = progress.task(format!(
-            "checking {} packages for known vulnerabilities",
-            graph.packages.len()
+            "checking {} for known vulnerabilities",
+            crate::plural::count(graph.packages.len(), "package", "packages")
         ));
         crate::advisory::advise(
             &graph,

@@ -15,6 +15,7 @@ pub mod ecosystem;
 pub mod index;
 pub mod licence;
 pub mod model;
+pub mod plural;
 pub mod policy;
 pub mod portfolio;
 pub mod progress;

@@ -396,8 +396,8 @@ pub fn verify_folder(root: &Path, today: jiff::civil::Date) -> Report {
         report.note(
             ".",
             format!(
-                "{count} entr{} outside the record tree, not checked: {}",
-                if count == 1 { "y" } else { "ies" },
+                "{} outside the record tree, not checked: {}",
+                crate::plural::count(count, "entry", "entries"),
                 outside.join(", ")
             ),
         );
@@ -470,8 +470,8 @@ pub fn verify_http(base: &str, purls: &[String], http: &Http, today: jiff::civil
             "an index served over HTTP cannot be listed: only config.json was verified; name packages with --purl to verify their files, or verify a checkout of the index".to_string()
         } else {
             format!(
-                "an index served over HTTP cannot be listed: config.json and the files of the {} package(s) named were verified",
-                purls.len()
+                "an index served over HTTP cannot be listed: config.json and the files of the {} named were verified",
+                crate::plural::count(purls.len(), "package", "packages")
             )
         },
     );

@@ -443,10 +443,9 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
                 let (entries, errors) = parse_lockfile(&text, lockfile.configuration.as_deref());
                 if !errors.is_empty() {
                     partial.push(format!(
-                        "{display} has {} malformed line{}, which {} skipped",
-                        errors.len(),
-                        plural(errors.len()),
-                        if errors.len() == 1 { "was" } else { "were" }
+                        "{display} has {}, which {} skipped",
+                        crate::plural::count(errors.len(), "malformed line", "malformed lines"),
+                        crate::plural::word(errors.len(), "was", "were")
                     ));
                 }
                 for (line, message) in errors {
@@ -616,9 +615,9 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
             .chain(declared.unknown.iter().map(|u| u.1))
             .min();
         let mut message = format!(
-            "{display} declares {count} dependenc{} and the build has no lockfile for it: the \
+            "{display} declares {} and the build has no lockfile for it: the \
              versions are those declared, not resolved",
-            if count == 1 { "y" } else { "ies" }
+            crate::plural::count(count, "dependency", "dependencies")
         );
         if without_version > 0 {
             message.push_str(&format!(
@@ -721,10 +720,6 @@ fn kind_of(scope: Scope) -> DepKind {
         Scope::Build => DepKind::Build,
         Scope::Dev => DepKind::Dev,
     }
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }
 
 fn dir_name(dir: &Path) -> String {

@@ -395,17 +395,22 @@ impl Builder<'_> {
         let mut notes: Vec<String> = Vec::new();
         if !overridable.is_empty() {
             notes.push(format!(
-                "{} dependencies take their version from a BOM in the tree, but where this one \
-                 manages them too its version wins; they are listed at the BOM's version, not \
-                 locked: {}",
-                overridable.len(),
+                "{} from a BOM in the tree, but where this one manages {} too its version \
+                 wins; {} listed at the BOM's version, not locked: {}",
+                crate::plural::count(
+                    overridable.len(),
+                    "dependency takes its version",
+                    "dependencies take their version"
+                ),
+                crate::plural::word(overridable.len(), "it", "them"),
+                crate::plural::word(overridable.len(), "it is", "they are"),
                 listing(&overridable)
             ));
         }
         if !versionless.is_empty() {
             notes.push(format!(
-                "{} dependencies are declared without a version and listed without one: {}",
-                versionless.len(),
+                "{} declared without a version and listed without one: {}",
+                crate::plural::count(versionless.len(), "dependency is", "dependencies are"),
                 listing(&versionless)
             ));
         }
