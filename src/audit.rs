@@ -274,6 +274,7 @@ pub fn run(path: &Path, options: &AuditOptions, progress: &Progress) -> Result<A
             offline: options.offline,
             cargo: options.cargo.clone(),
             go_mod_cache: None,
+            cache_dir: options.cache_dir.clone(),
         },
         progress,
     );

@@ -7,6 +7,7 @@
 //! command line on top.
 
 pub mod audit;
+pub mod clean_room;
 pub mod cli;
 pub mod diagnostic;
 pub mod discover;
