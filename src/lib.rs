@@ -12,6 +12,8 @@ pub mod cli;
 pub mod diagnostic;
 pub mod discover;
 pub mod ecosystem;
+#[doc(hidden)]
+pub mod growth;
 pub mod index;
 pub mod licence;
 pub mod model;

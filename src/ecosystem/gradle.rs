@@ -904,25 +904,11 @@ fn parse_catalog(text: &str) -> Result<(Catalog, Vec<CatalogError>), CatalogErro
             err.message().trim().to_string(),
         )
     })?;
-    // The line of `key = ...` in `[section]`.
-    let line_of = |section: &str, key: &str| {
-        let mut inside = false;
-        for (i, l) in text.lines().enumerate() {
-            let l = l.trim_start();
-            if l.starts_with('[') {
-                inside = l.trim_end() == format!("[{section}]");
-                continue;
-            }
-            let is_key = l
-                .strip_prefix(key)
-                .or_else(|| l.strip_prefix(&format!("\"{key}\"")))
-                .is_some_and(|rest| rest.trim_start().starts_with('='));
-            if inside && is_key {
-                return Some(i + 1);
-            }
-        }
-        None
-    };
+    // The line of `key = ...` in `[section]`, from one pass over the text (a look-up per entry
+    // would make a catalog with many bad entries quadratic).
+    let lines = catalog_key_lines(text);
+    let line_of =
+        |section: &str, key: &str| lines.get(&(section.to_string(), key.to_string())).copied();
     let mut catalog = Catalog::default();
     let mut errors = Vec::new();
     if let Some(versions) = table.get("versions").and_then(|v| v.as_table()) {
@@ -971,6 +957,31 @@ fn parse_catalog(text: &str) -> Result<(Catalog, Vec<CatalogError>), CatalogErro
         }
     }
     Ok((catalog, errors))
+}
+
+/// The line of the first `key = ...` (or `"key" = ...`) of every `[section]` of a catalog.
+fn catalog_key_lines(text: &str) -> HashMap<(String, String), usize> {
+    let mut lines = HashMap::new();
+    let mut section = String::new();
+    for (i, l) in text.lines().enumerate() {
+        let l = l.trim();
+        if let Some(name) = l.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
+            section = name.trim().to_string();
+            continue;
+        }
+        let Some((key, _)) = l.split_once('=') else {
+            continue;
+        };
+        let key = key.trim();
+        let key = key
+            .strip_prefix('"')
+            .and_then(|k| k.strip_suffix('"'))
+            .unwrap_or(key);
+        lines
+            .entry((section.clone(), key.to_string()))
+            .or_insert(i + 1);
+    }
+    lines
 }
 
 /// A version entry: a string, or a rich version (`prefer`, then `strictly`, then `require`).
@@ -2895,6 +2906,26 @@ fn coordinate(text: &Text) -> Notation {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn catalogs_are_read_in_linear_time() {
+        // Bad entries are the costly case: each error names its line.
+        let catalog = |n: usize| {
+            let mut text = String::from("[versions]\nok = \"1.0\"\n[libraries]\n");
+            for i in 0..n {
+                text.push_str(&format!(
+                    "lib{i} = 42\nfine{i} = \"org.example:a{i}:1.0\"\n"
+                ));
+            }
+            text
+        };
+        let (small, large) = (catalog(1_000), catalog(4_000));
+        crate::growth::assert_linear("a version catalog", &small, &large, |text| {
+            let (catalog, errors) = parse_catalog(text).unwrap();
+            assert_eq!(errors.len(), catalog.libraries.len());
+            assert!(errors.iter().all(|(line, _)| line.is_some()));
+        });
+    }
 
     fn env_for<'a>(
         script: &'a Script,
