@@ -23,6 +23,9 @@ const DETECTION_RULES: &str = "r2";
 /// [`Limit::LICENCE`] are not read at all).
 const MAX_ANALYSED_BYTES: u64 = 512 * 1024;
 
+/// The longest text scanned window by window from the top for an embedded licence.
+const TOP_DOWN_MAX_BYTES: usize = 8 * 1024;
+
 /// What kind of file a licence file is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -206,9 +209,11 @@ fn analyse(text: &str) -> Identification {
         };
     }
     // Not one licence as a whole: look for licences embedded in a longer text (a LICENSE file
-    // holding two licence texts, or a licence after a preamble), first by elimination, then,
-    // when that finds nothing, window by window from the top (slower, but only for texts that
-    // nothing else identified).
+    // holding two licence texts, or a licence after a preamble), first by elimination (time
+    // linear in the text: 0.4 s for 512 KiB), then, when that finds nothing and the text is
+    // short, window by window from the top: that scan's time grows much faster than the text
+    // (0.2 s for 8 KiB, 1.5 s for 16 KiB, minutes for 100 KiB), and a package's "LICENSE" may
+    // be anything.
     let contained = |scanner: spdx::detection::scan::Scanner<'_>| -> Vec<(String, f32)> {
         scanner
             .scan(&data)
@@ -223,7 +228,7 @@ fn analyse(text: &str) -> Identification {
             .optimize(true)
             .max_passes(4),
     );
-    if found.is_empty() {
+    if found.is_empty() && text.len() <= TOP_DOWN_MAX_BYTES {
         found = contained(
             spdx::detection::scan::Scanner::with_scan_mode(
                 store,
