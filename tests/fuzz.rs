@@ -30,7 +30,9 @@
 //! FUNDAMENT_FUZZ_SECONDS=3600 FUNDAMENT_FUZZ_SEED=7 cargo test --release --test fuzz -- --nocapture
 //! ```
 //!
-//! (`FUNDAMENT_FUZZ_ITERATIONS=N` runs N inputs instead.) Every input is written to
+//! (`FUNDAMENT_FUZZ_ITERATIONS=N` runs N inputs instead; `FUNDAMENT_FUZZ_TARGETS=npm-lockfile,policy`
+//! runs only these targets, `FUNDAMENT_FUZZ_TARGETS=-licence-file` all but these;
+//! `FUNDAMENT_FUZZ_LARGEST=BYTES` leaves out larger seeds, 0 keeps only the corpus.) Every input is written to
 //! `target/tmp/fuzz/last-input` before it runs, the slowest input of each target to
 //! `target/tmp/fuzz/slowest/<target>`, and an input that fails is kept in
 //! `target/tmp/fuzz/failures/` and named in the failure; add it to tests/fixtures/fuzz/<target>/
@@ -166,13 +168,13 @@ const NASTY: &[&[u8]] = &[
     b"/dev/zero",
     b"\nPASS 0 errors\n",
     // Paths that lead out of the audited tree, to the canary beside it (see `run_one`).
-    b"../outside/secret.txt",
-    b"../../outside/secret.txt",
-    b"../../../outside/secret.txt",
-    b"node_modules/../../outside/secret.txt",
-    b"SEE LICENSE IN ../outside/secret.txt",
+    b"../outside/LICENSE",
+    b"../../outside/LICENSE",
+    b"../../../outside/LICENSE",
+    b"node_modules/../../outside/LICENSE",
+    b"SEE LICENSE IN ../outside/LICENSE",
     b"file:../outside",
-    b"link-out/secret.txt",
+    b"link-out/LICENSE",
     b"secret-link",
     OUTSIDE_ABSOLUTE,
 ];
@@ -907,26 +909,54 @@ fn no_canary(what: &str, text: &str) {
     );
 }
 
-/// A work folder laid out as `tree/` (the audited tree) beside `outside/secret.txt` (the
+/// A work folder laid out as `tree/` (the audited tree) beside `outside/LICENSE` (the
 /// canary), with symbolic links in the tree that lead to it (`link-out/`, `secret-link`), so
 /// that mutated paths can name it every way: relative, absolute, through a link.
 fn lay_out(work: &Path) -> PathBuf {
     let root = work.join("tree");
     let _ = std::fs::remove_dir_all(&root);
     let outside = work.join("outside");
-    if !outside.join("secret.txt").exists() {
-        write(&outside.join("secret.txt"), CANARY.as_bytes());
+    if !outside.join("LICENSE").exists() {
+        write(&outside.join("LICENSE"), CANARY.as_bytes());
     }
     std::fs::create_dir_all(&root).expect("the tree");
     std::os::unix::fs::symlink(&outside, root.join("link-out")).expect("a link out");
-    std::os::unix::fs::symlink(outside.join("secret.txt"), root.join("secret-link"))
+    std::os::unix::fs::symlink(outside.join("LICENSE"), root.join("secret-link"))
         .expect("a link out");
     root
 }
 
+/// Whether this file system records reads in access times (checked when the harness starts).
+static ACCESS_TIMES: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// When the canary and its folder were last read, as [`mark_unread`] sets it.
+const UNREAD: std::time::SystemTime = std::time::UNIX_EPOCH;
+
+/// Sets the access time of the canary and of its folder far before their modification time,
+/// so that the kernel (`relatime`, the default, or `strictatime`) records any read of the file
+/// or listing of the folder in it. Opening to set the time reads nothing.
+fn mark_unread(work: &Path) {
+    for path in [work.join("outside"), work.join("outside/LICENSE")] {
+        std::fs::File::open(&path)
+            .and_then(|f| f.set_times(std::fs::FileTimes::new().set_accessed(UNREAD)))
+            .expect("the canary's access time is set");
+    }
+}
+
+/// Whether the canary or its folder has been read since [`mark_unread`].
+fn canary_read(work: &Path) -> Option<PathBuf> {
+    [work.join("outside"), work.join("outside/LICENSE")]
+        .into_iter()
+        .find(|path| {
+            std::fs::metadata(path)
+                .and_then(|m| m.accessed())
+                .is_ok_and(|t| t != UNREAD)
+        })
+}
+
 /// `input` with every [`OUTSIDE_ABSOLUTE`] replaced by the canary's absolute path.
 fn with_outside(input: &[u8], work: &Path) -> Vec<u8> {
-    let absolute = work.join("outside/secret.txt");
+    let absolute = work.join("outside/LICENSE");
     let absolute = absolute.to_string_lossy();
     let mut out = Vec::with_capacity(input.len());
     let mut rest = input;
@@ -972,36 +1002,47 @@ fn snapshot(root: &Path) -> Vec<(PathBuf, Vec<u8>)> {
 
 fn run_one(target: &Target, input: &[u8], work: &Path, all_reports: bool) {
     let input = &with_outside(input, work)[..];
+    let root = lay_out(work);
+    mark_unread(work);
+    run_reader(target, input, work, &root, all_reports);
+    if ACCESS_TIMES.load(Ordering::Relaxed)
+        && let Some(read) = canary_read(work)
+    {
+        panic!(
+            "{} outside the audited tree was read (its access time changed)",
+            read.display()
+        );
+    }
+}
+
+fn run_reader(target: &Target, input: &[u8], work: &Path, root: &Path, all_reports: bool) {
     match target.via {
         Via::Tree(path) => {
-            let root = lay_out(work);
             for (name, text) in target.companions {
                 write(&root.join(name), text.as_bytes());
             }
             write(&root.join(path), input);
-            let before = snapshot(&root);
+            let before = snapshot(root);
             if let Ok(audit) =
-                fundament::audit::run(&root, &audit_options(None), &Progress::hidden())
+                fundament::audit::run(root, &audit_options(None), &Progress::hidden())
             {
                 render(&audit, all_reports);
             }
             assert!(
-                snapshot(&root) == before,
+                snapshot(root) == before,
                 "the audit changed the audited tree"
             );
         }
         Via::Sbom(name) => {
-            let dir = lay_out(work);
-            let file = dir.join(name);
+            let file = root.join(name);
             write(&file, input);
             if let Ok(audit) =
-                fundament::audit::run(&dir, &audit_options(Some(file)), &Progress::hidden())
+                fundament::audit::run(root, &audit_options(Some(file)), &Progress::hidden())
             {
                 render(&audit, all_reports);
             }
         }
         Via::RegistryConfig => {
-            let root = lay_out(work);
             write(&root.join("package.json"), PACKAGE_JSON.1.as_bytes());
             write(&root.join(".npmrc"), input);
             let homes = Homes {
@@ -1011,7 +1052,7 @@ fn run_one(target: &Target, input: &[u8], work: &Path, all_reports: bool) {
             };
             let needed = [fundament::model::Ecosystem::Npm].into_iter().collect();
             let endpoints = fundament::registry::config::endpoints(
-                &root,
+                root,
                 &Default::default(),
                 &Default::default(),
                 &homes,
@@ -1132,7 +1173,20 @@ fn fuzz_every_reader() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(0x5EED_F00D);
-    let targets = targets();
+    // FUNDAMENT_FUZZ_TARGETS=a,b: only these targets (by name); `-a,b`: all but these.
+    let mut targets = targets();
+    if let Ok(chosen) = std::env::var("FUNDAMENT_FUZZ_TARGETS") {
+        let (keep, names) = match chosen.strip_prefix('-') {
+            Some(rest) => (false, rest),
+            None => (true, chosen.as_str()),
+        };
+        let names: Vec<&str> = names.split(',').map(str::trim).collect();
+        targets.retain(|t| names.contains(&t.name) == keep);
+        assert!(
+            !targets.is_empty(),
+            "FUNDAMENT_FUZZ_TARGETS={chosen} leaves no target"
+        );
+    }
     let largest = std::env::var("FUNDAMENT_FUZZ_LARGEST")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -1143,7 +1197,29 @@ fn fuzz_every_reader() {
     let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("fuzz");
     std::fs::create_dir_all(out.join("failures")).expect("the fuzz folder");
     let last = out.join("last-input");
-    let work = tempfile::tempdir().expect("a work folder");
+    let work = tempfile::tempdir_in(&out).expect("a work folder");
+    // Reads outside the tree are seen in the canary's access time where the file system
+    // records it (not with `noatime`); its text and hash are looked for in every output anyway.
+    lay_out(work.path());
+    mark_unread(work.path());
+    let _ = std::fs::read(work.path().join("outside/LICENSE"));
+    let _ = std::fs::read_dir(work.path().join("outside")).map(|d| d.count());
+    let recorded = [
+        work.path().join("outside"),
+        work.path().join("outside/LICENSE"),
+    ]
+    .iter()
+    .all(|p| {
+        std::fs::metadata(p)
+            .and_then(|m| m.accessed())
+            .is_ok_and(|t| t != UNREAD)
+    });
+    ACCESS_TIMES.store(recorded, Ordering::Relaxed);
+    if !recorded {
+        eprintln!(
+            "fuzz: this file system does not record reads; reads outside the tree are looked for in the outputs only"
+        );
+    }
     let epoch = Instant::now();
 
     // The watchdog: an input that runs past HANG aborts the process, naming the saved input.
@@ -1285,4 +1361,28 @@ fn fuzz_every_reader() {
         runs.iter().all(|&n| n > 0),
         "every target ran at least once: {summary:?}"
     );
+}
+
+/// The harness's own detectors can fail: a read of the canary through a link in the tree shows
+/// in its access time (where the file system records reads), and its hash in an output is seen.
+#[test]
+fn the_canary_sees_reads_outside_the_tree() {
+    let work = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    let root = lay_out(work.path());
+    mark_unread(work.path());
+    assert_eq!(canary_read(work.path()), None);
+    let _ = std::fs::read(root.join("link-out/LICENSE")).unwrap();
+    let recorded = canary_read(work.path());
+    if recorded.is_none() {
+        eprintln!("this file system does not record reads: the access-time detector is off");
+    } else {
+        assert_eq!(recorded, Some(work.path().join("outside/LICENSE")));
+    }
+    let shown = std::panic::catch_unwind(|| {
+        no_canary(
+            "a report",
+            &format!("licence file sha256 {}", canary_sha256()),
+        )
+    });
+    assert!(shown.is_err(), "the canary's hash in a report is seen");
 }

@@ -1697,26 +1697,34 @@ impl Parser<'_> {
     }
 
     /// Reads the tokens from `start` to `end` (exclusive).
+    ///
+    /// Nested blocks are read in the order they are written, from a stack of the blocks still
+    /// open rather than by recursion: a script of 100,000 nested `{` must not exhaust the
+    /// thread's stack.
     fn block(&mut self, start: usize, end: usize, ctx: Ctx) {
-        let mut i = start;
-        while i < end {
-            if self.is_punct(i, '{') {
-                let close = self.end_of(i, end);
-                let inner = self.enter(i, start, ctx);
-                self.block(i + 1, close, inner);
-                i = close + 1;
-                continue;
-            }
-            if self.statement_start(i, start) {
-                self.definitions(i, end, ctx);
-                if ctx.dependencies
-                    && let Some(next) = self.dependency(i, end, ctx)
-                {
-                    i = next;
-                    continue;
+        // The blocks being read: where to go on, the block's first token, its end, its context.
+        let mut open = vec![(start, start, end, ctx)];
+        'blocks: while let Some((mut i, start, end, ctx)) = open.pop() {
+            while i < end {
+                if self.is_punct(i, '{') {
+                    let close = self.end_of(i, end);
+                    let inner = self.enter(i, start, ctx);
+                    // This block goes on after the inner one's end.
+                    open.push((close + 1, start, end, ctx));
+                    open.push((i + 1, i + 1, close, inner));
+                    continue 'blocks;
                 }
+                if self.statement_start(i, start) {
+                    self.definitions(i, end, ctx);
+                    if ctx.dependencies
+                        && let Some(next) = self.dependency(i, end, ctx)
+                    {
+                        i = next;
+                        continue;
+                    }
+                }
+                i += 1;
             }
-            i += 1;
         }
     }
 
@@ -2355,21 +2363,44 @@ impl<'a> Env<'a> {
     /// Evaluates a string expression: literals, templates, variables, `+` concatenation and
     /// `?:` defaults.
     fn text_at(&self, tokens: &[Token], depth: u8) -> Text {
-        // `a ?: b`: the first alternative that resolves.
-        if let Some(pos) = (0..tokens.len().saturating_sub(1))
-            .find(|&k| tokens[k].is('?') && tokens[k + 1].is(':'))
-        {
-            let first = self.text_at(&tokens[..pos], depth);
-            if first.unresolved.is_empty() {
-                return first;
-            }
-            let second = self.text_at(&tokens[pos + 2..], depth);
-            return if second.unresolved.is_empty() {
-                second
-            } else {
-                first
+        if depth > MAX_DEPTH {
+            // Parentheses nested deeper than any script writes them: not evaluated.
+            let expression = join(tokens);
+            return Text {
+                value: format!("${{{expression}}}"),
+                unresolved: vec![expression],
             };
         }
+        // `a ?: b ?: c`: the first alternative that resolves, else the first (one pass over
+        // the chain, however long).
+        let is_elvis = |k: usize| tokens[k].is('?') && tokens[k + 1].is(':');
+        if (0..tokens.len().saturating_sub(1)).any(is_elvis) {
+            let mut first: Option<Text> = None;
+            let mut from = 0;
+            let mut k = 0;
+            while from <= tokens.len() {
+                let at = (k..tokens.len().saturating_sub(1)).find(|&k| is_elvis(k));
+                let alternative = &tokens[from..at.unwrap_or(tokens.len())];
+                let text = self.text_at_plain(alternative, depth);
+                if text.unresolved.is_empty() {
+                    return text;
+                }
+                first.get_or_insert(text);
+                match at {
+                    Some(at) => {
+                        from = at + 2;
+                        k = at + 2;
+                    }
+                    None => break,
+                }
+            }
+            return first.unwrap_or_default();
+        }
+        self.text_at_plain(tokens, depth)
+    }
+
+    /// [`Self::text_at`] of an expression with no `?:` at its top.
+    fn text_at_plain(&self, tokens: &[Token], depth: u8) -> Text {
         let mut out = Text::default();
         let mut piece: Vec<Token> = Vec::new();
         let mut level = 0i32;
@@ -2405,7 +2436,7 @@ impl<'a> Env<'a> {
                 }
                 [Token { tk: Tk::Num(n), .. }] => out.value.push_str(n),
                 [open, inner @ .., close] if open.is('(') && close.is(')') => {
-                    let t = self.text_at(inner, depth);
+                    let t = self.text_at(inner, depth + 1);
                     out.value.push_str(&t.value);
                     out.unresolved.extend(t.unresolved);
                 }
@@ -2924,6 +2955,71 @@ mod tests {
             let (catalog, errors) = parse_catalog(text).unwrap();
             assert_eq!(errors.len(), catalog.libraries.len());
             assert!(errors.iter().all(|(line, _)| line.is_some()));
+        });
+    }
+
+    /// Found by the fuzz harness (tests/fuzz.rs): 38,000 nested `{` in a build.gradle
+    /// overflowed the stack (the reader recursed once per block). Deep nesting, long
+    /// parentheses and long `?:` chains are read on the test thread's small stack, and what
+    /// surrounds them is still read.
+    #[test]
+    fn deep_nesting_and_long_chains_do_not_exhaust_the_stack() {
+        let n = 200_000;
+        let braces = format!(
+            "dependencies {{\n    implementation 'com.example:before:1.0'\n{}\n{}\n    implementation 'com.example:after:2.0'\n}}\n",
+            "x {".repeat(n),
+            "}".repeat(n)
+        );
+        let found = declared(&braces, false);
+        let names: Vec<&str> = found.iter().map(|d| d.1.as_str()).collect();
+        assert_eq!(names, ["com.example:before", "com.example:after"]);
+        // Unbalanced: the rest of the file is one block.
+        let script = parse_script(&"{\"a\":".repeat(n), false);
+        assert!(script.errors.len() <= 1, "{:?}", script.errors.len());
+
+        let parens = format!(
+            "def v = {}'1.0'{}\ndependencies {{ implementation \"com.example:lib:${{v}}\" }}\n",
+            "(".repeat(n),
+            ")".repeat(n)
+        );
+        let script = parse_script(&parens, false);
+        let props = HashMap::new();
+        let env = env_for(&script, &props, &[]);
+        let found = evaluate_dependencies(&script, &env, None).coordinates;
+        assert_eq!(found.len(), 1);
+        assert!(
+            !found[0].unresolved.is_empty(),
+            "too deep to evaluate: unresolved"
+        );
+
+        let shallow =
+            "def v = ((('1.0')))\ndependencies { implementation \"com.example:lib:${v}\" }\n";
+        assert_eq!(declared(shallow, false)[0].2, "1.0");
+
+        let elvis = format!(
+            "def v = {}'1.0'\ndependencies {{ implementation \"com.example:lib:${{v}}\" }}\n",
+            "findProperty('x') ?: ".repeat(n / 10)
+        );
+        assert_eq!(declared(&elvis, false)[0].2, "1.0");
+    }
+
+    #[test]
+    fn long_elvis_chains_are_read_in_linear_time() {
+        let chain = |n: usize| {
+            format!(
+                "def v = {}'1.0'\ndependencies {{ implementation \"com.example:lib:${{v}}\" }}\n",
+                "findProperty('x') ?: ".repeat(n)
+            )
+        };
+        let (small, large) = (chain(1_000), chain(4_000));
+        crate::growth::assert_linear("a ?: chain", &small, &large, |text| {
+            let script = parse_script(text, false);
+            let props = HashMap::new();
+            let env = env_for(&script, &props, &[]);
+            assert_eq!(
+                evaluate_dependencies(&script, &env, None).coordinates.len(),
+                1
+            );
         });
     }
 
