@@ -22,8 +22,10 @@
 //!   its hash may reach any output;
 //! - leave the audited tree as it was.
 //!
-//! By default (CI) every target gets [`CI_ROUNDS`] inputs from a fixed seed: the same inputs
-//! on every machine, about half a minute in all. On demand, for longer and with other seeds
+//! Every run starts with the nesting bombs: every target gets every kind of nesting
+//! ([`NESTINGS`], [`BOMB_DEPTH`] deep), closed and not, in its smallest seed. By default (CI)
+//! every target then gets [`CI_ROUNDS`] mutated inputs from a fixed seed: the same inputs on
+//! every machine. On demand, for longer and with other seeds
 //! (docs/benchmarks.md, "Fuzzing"):
 //!
 //! ```sh
@@ -32,11 +34,13 @@
 //!
 //! (`FUNDAMENT_FUZZ_ITERATIONS=N` runs N inputs instead; `FUNDAMENT_FUZZ_TARGETS=npm-lockfile,policy`
 //! runs only these targets, `FUNDAMENT_FUZZ_TARGETS=-licence-file` all but these;
-//! `FUNDAMENT_FUZZ_LARGEST=BYTES` leaves out larger seeds, 0 keeps only the corpus.) Every input is written to
+//! `FUNDAMENT_FUZZ_LARGEST=BYTES` leaves out larger seeds, 0 keeps only the corpus;
+//! `FUNDAMENT_FUZZ_BOMB_DEPTH=N` makes the bombs N deep.) Every input is written to
 //! `target/tmp/fuzz/last-input` before it runs, the slowest input of each target to
 //! `target/tmp/fuzz/slowest/<target>`, and an input that fails is kept in
 //! `target/tmp/fuzz/failures/` and named in the failure; add it to tests/fixtures/fuzz/<target>/
-//! once fixed, so that every later run starts from it.
+//! once fixed, so that every later run starts from it. `FUNDAMENT_FUZZ_REPLAY=<saved input>`
+//! runs one saved input again, panics shown, with its time and memory.
 
 mod support;
 
@@ -60,6 +64,9 @@ const HANG: Duration = Duration::from_secs(120);
 const MEMORY: usize = 1 << 30;
 /// No allocation past this much memory in all succeeds.
 const HARD_LIMIT: usize = 6 << 30;
+/// How deep the nesting bombs every target gets first are (FUNDAMENT_FUZZ_BOMB_DEPTH): deep
+/// enough to exhaust the test thread's 2 MiB stack in any parser that recurses per level.
+const BOMB_DEPTH: usize = 20_000;
 /// The largest seed used (larger inputs make few iterations; the benchmarks cover size).
 const LARGEST_SEED: usize = 512 * 1024;
 
@@ -208,25 +215,34 @@ fn interesting(rng: &mut Rng) -> Vec<u8> {
     }
 }
 
-/// An opening that nests: JSON, YAML, TOML, XML, expressions, Groovy.
-fn nesting(rng: &mut Rng) -> Vec<u8> {
-    let depth = 100 + rng.below(50_000);
-    let (open, close): (&[u8], &[u8]) = *rng.pick(&[
-        (&b"["[..], &b"]"[..]),
-        (b"{\"a\":", b"}"),
-        (b"(", b")"),
-        (b"<a>", b"</a>"),
-        (b"- ", b""),
-        (b"a = [", b"]"),
-        (b"{ ", b" }"),
-        (b"x { ", b" }"),
-        (b"&a [*a, ", b"]"),
-    ]);
+/// Openings and closings that nest: JSON, YAML, TOML, XML, expressions, Groovy and Kotlin.
+const NESTINGS: &[(&[u8], &[u8])] = &[
+    (b"[", b"]"),
+    (b"{\"a\":", b"}"),
+    (b"(", b")"),
+    (b"<a>", b"</a>"),
+    (b"- ", b""),
+    (b"a = [", b"]"),
+    (b"{ ", b" }"),
+    (b"x { ", b" }"),
+    (b"&a [*a, ", b"]"),
+];
+
+/// `depth` openings of nesting `kind`, closed when `closed`.
+fn nested(kind: usize, depth: usize, closed: bool) -> Vec<u8> {
+    let (open, close) = NESTINGS[kind];
     let mut out = open.repeat(depth);
-    if rng.below(2) == 0 {
+    if closed {
         out.extend(close.repeat(depth));
     }
     out
+}
+
+/// A random nesting bomb.
+fn nesting(rng: &mut Rng) -> Vec<u8> {
+    let depth = 100 + rng.below(50_000);
+    let kind = rng.below(NESTINGS.len());
+    nested(kind, depth, rng.below(2) == 0)
 }
 
 /// `data` with `data[at..end]` replaced by `insert` (copies by slices: fast in debug builds too).
@@ -1154,6 +1170,37 @@ fn write(path: &Path, bytes: &[u8]) {
 /// When the input running now started (ms since the harness started), or 0 between inputs.
 static STARTED: AtomicU64 = AtomicU64::new(0);
 
+/// Runs one saved input again (`FUNDAMENT_FUZZ_REPLAY=target/tmp/fuzz/failures/…`), with
+/// panics shown, and says how long it took and how much memory it used.
+fn replay(targets: &[Target], saved: &Path) {
+    let bytes = std::fs::read(saved).expect("the saved input");
+    let split = bytes
+        .windows(2)
+        .position(|w| w == b"\n\n")
+        .expect("a saved input: a header, an empty line, the input");
+    let header = String::from_utf8_lossy(&bytes[..split]);
+    let input = &bytes[split + 2..];
+    let name = header
+        .lines()
+        .find_map(|l| l.strip_prefix("target: "))
+        .expect("the header names the target");
+    let target = targets
+        .iter()
+        .find(|t| t.name == name)
+        .unwrap_or_else(|| panic!("no target {name}"));
+    let work = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).expect("a work folder");
+    let baseline = CURRENT.load(Ordering::Relaxed);
+    PEAK.store(baseline, Ordering::Relaxed);
+    let started = Instant::now();
+    run_one(target, input, work.path(), true);
+    eprintln!(
+        "fuzz: {name}, {} bytes: {:?}, {} MiB",
+        input.len(),
+        started.elapsed(),
+        PEAK.load(Ordering::Relaxed).saturating_sub(baseline) >> 20
+    );
+}
+
 #[test]
 fn fuzz_every_reader() {
     // By default a fixed number of inputs (the same inputs on every machine); with
@@ -1167,7 +1214,7 @@ fn fuzz_every_reader() {
         .unwrap_or(if seconds.is_some() {
             usize::MAX
         } else {
-            CI_ROUNDS * targets().len()
+            (CI_ROUNDS + NESTINGS.len() * 2) * targets().len()
         });
     let seed: u64 = std::env::var("FUNDAMENT_FUZZ_SEED")
         .ok()
@@ -1191,6 +1238,10 @@ fn fuzz_every_reader() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(LARGEST_SEED);
+    if let Ok(saved) = std::env::var("FUNDAMENT_FUZZ_REPLAY") {
+        replay(&targets, Path::new(&saved));
+        return;
+    }
     let collecting = Instant::now();
     let seeds = seeds(&targets, largest);
     eprintln!("fuzz: seeds collected in {:?}", collecting.elapsed());
@@ -1243,6 +1294,11 @@ fn fuzz_every_reader() {
     }
 
     let mut rng = Rng(seed);
+    let bombs = targets.len() * NESTINGS.len() * 2;
+    let bomb_depth: usize = std::env::var("FUNDAMENT_FUZZ_BOMB_DEPTH")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(BOMB_DEPTH);
     let mut failures: Vec<String> = Vec::new();
     let mut runs = vec![0usize; targets.len()];
     let mut spent = vec![Duration::ZERO; targets.len()];
@@ -1259,15 +1315,29 @@ fn fuzz_every_reader() {
     while iteration < iterations && Instant::now() < deadline && failures.len() < 10 {
         let which = iteration % targets.len();
         let target = &targets[which];
-        let seed_input = rng.pick(&seeds[which]).clone();
-        let other_target = rng.below(targets.len());
-        let other = rng.pick(&seeds[other_target]).clone();
-        // One input in eight is a seed as it is.
         let mutating = Instant::now();
-        let input = if rng.below(8) == 0 {
-            seed_input
+        let input = if iteration < bombs {
+            // First, every target gets every nesting bomb, closed and not, in the middle of its
+            // smallest seed.
+            let round = iteration / targets.len();
+            let seed_input = seeds[which]
+                .iter()
+                .filter(|s| !s.is_empty())
+                .min_by_key(|s| s.len())
+                .unwrap_or(&seeds[which][0]);
+            let at = seed_input.len() / 2;
+            let bomb = nested(round / 2, bomb_depth, round % 2 == 0);
+            replace(seed_input, at, at, &bomb)
         } else {
-            mutate(&seed_input, &other, &mut rng)
+            let seed_input = rng.pick(&seeds[which]).clone();
+            let other_target = rng.below(targets.len());
+            let other = rng.pick(&seeds[other_target]).clone();
+            // One input in eight is a seed as it is.
+            if rng.below(8) == 0 {
+                seed_input
+            } else {
+                mutate(&seed_input, &other, &mut rng)
+            }
         };
         mutate_time += mutating.elapsed();
         let mut saved = format!(

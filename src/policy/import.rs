@@ -128,12 +128,21 @@ impl Builder {
 
     fn exception(
         &mut self,
+        field: &str,
         package: &str,
         version: Option<&str>,
         allow: &[String],
         reason: Option<&str>,
         who: Option<&str>,
     ) {
+        // What fundament would refuse to load is not written: a converted policy always loads.
+        if let Err(message) = crate::model::PackageSpec::parse(package, version) {
+            self.not_carried.push(format!(
+                "{field}: `{package}`{}: {message}",
+                version.map(|v| format!(" {v}")).unwrap_or_default()
+            ));
+            return;
+        }
         let mut text = String::from("[[exceptions]]\n");
         let _ = writeln!(text, "package = {}", quoted(package));
         if let Some(v) = version {
@@ -347,6 +356,7 @@ fn cargo_deny(text: &str, display: &str) -> Result<Imported, ImportError> {
             continue;
         }
         b.exception(
+            &field,
             &format!("pkg:cargo/{name}"),
             version.as_deref(),
             &allow,
@@ -451,6 +461,7 @@ fn license_finder(text: &str, display: &str) -> Result<Imported, ImportError> {
                 };
                 for version in spec_versions {
                     b.exception(
+                        &field,
                         package,
                         version.as_deref(),
                         &[quoted("*")],
@@ -527,6 +538,28 @@ mod tests {
         assert_eq!(policy.dev, crate::policy::Inclusion::Exclude);
         assert!(imported.policy.contains("\"Apache-2.0\""));
         assert_eq!(imported.not_carried.len(), 1, "{:?}", imported.not_carried);
+    }
+
+    /// Found by the fuzz harness: a crate name no policy can hold was written into the
+    /// converted policy, which then did not load.
+    #[test]
+    fn exceptions_fundament_cannot_hold_are_named_not_written() {
+        let imported = convert(
+            "deny.toml",
+            "[licenses]\nversion = 2\nallow = [\"MIT\"]\nexceptions = [\n\
+             { allow = [\"OpenSSL\"], crate = \"@1.0\" },\n\
+             { allow = [\"OpenSSL\"], crate = \"ring\", version = \"not a version\" },\n\
+             { allow = [\"MPL-2.0\"], crate = \"webpki-roots\" },\n]\n",
+        );
+        let policy = Policy::parse(&imported.policy, "converted.toml", "converted.toml")
+            .unwrap_or_else(|e| panic!("{e}\n{}", imported.policy));
+        assert_eq!(policy.exceptions.len(), 1, "{}", imported.policy);
+        assert_eq!(imported.not_carried.len(), 2, "{:?}", imported.not_carried);
+        assert!(
+            imported.not_carried[0].starts_with("licenses.exceptions[0]: `pkg:cargo/` =1.0: "),
+            "{:?}",
+            imported.not_carried
+        );
     }
 
     #[test]
