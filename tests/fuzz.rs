@@ -1339,7 +1339,7 @@ fn fuzz_every_reader() {
                 .min_by_key(|s| s.len())
                 .unwrap_or(&seeds[which][0]);
             let at = seed_input.len() / 2;
-            let bomb = nested(round / 2, bomb_depth, round % 2 == 0);
+            let bomb = nested(round / 2, bomb_depth, round.is_multiple_of(2));
             replace(seed_input, at, at, &bomb)
         } else {
             let seed_input = rng.pick(&seeds[which]).clone();
