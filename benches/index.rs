@@ -48,6 +48,7 @@ fn records_of(i: usize) -> Vec<Record> {
                 artefact_sha512: None,
                 licence_files: Vec::new(),
             },
+            vex: Vec::new(),
         })
         .collect()
 }

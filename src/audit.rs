@@ -1,5 +1,5 @@
-//! The whole pipeline: source → discover → resolve → (registry look-ups) → identify → vet →
-//! evaluate, and the finished audit that every report reads.
+//! The whole pipeline: source → discover → resolve → (registry look-ups) → identify → advise →
+//! vet → evaluate, and the finished audit that every report reads.
 //!
 //! Each stage takes the previous stage's output; this module only wires them together and
 //! assembles the result. The [`Audit`] value is what `--format json` writes, unabridged
@@ -53,6 +53,8 @@ pub struct AuditOptions {
     pub registries: Option<crate::registry::config::RegistrySettings>,
     /// Where the user's own client configuration lives (.npmrc, pip.conf, settings.xml).
     pub homes: Option<crate::registry::config::Homes>,
+    /// Advisory sources from the command line, and whether the check is turned off.
+    pub advisories: crate::advisory::Settings,
 }
 
 impl Default for AuditOptions {
@@ -69,6 +71,7 @@ impl Default for AuditOptions {
             registry_lookups: true,
             registries: None,
             homes: None,
+            advisories: crate::advisory::Settings::default(),
         }
     }
 }
@@ -120,6 +123,8 @@ pub struct AuditedPackage {
     pub verdict: Verdict,
     /// What the indices of vetted components say about the package.
     pub vetting: crate::vet::Vetting,
+    /// Whether the package was checked for known vulnerabilities, and which it has.
+    pub advisories: crate::advisory::PackageAdvisories,
     /// The shortest chain from a project root to the package ("name version"), root first.
     pub path: Vec<String>,
 }
@@ -179,6 +184,9 @@ pub struct Audit {
     pub project_licence: licence::project::ProjectLicence,
     /// The indices of vetted components asked, and whether the policy requires vetting.
     pub vetting: crate::vet::VettingInfo,
+    /// Known vulnerabilities: the advisory data used (and its age), the coverage per
+    /// ecosystem, and every vulnerability found.
+    pub advisories: crate::advisory::AdvisoryReport,
     pub projects: Vec<Project>,
     pub packages: Vec<AuditedPackage>,
     pub findings: Vec<Finding>,
@@ -332,6 +340,24 @@ pub fn run(path: &Path, options: &AuditOptions, progress: &Progress) -> Result<A
     let (project_licence, licence_findings) =
         licence::project::project_licence(&root, &graph, &identified.evidence, &cache);
     let today = options.today.unwrap_or_else(|| jiff::Zoned::now().date());
+    let advised = {
+        let _task = progress.task(format!(
+            "checking {} packages for known vulnerabilities",
+            graph.packages.len()
+        ));
+        crate::advisory::advise(
+            &graph,
+            &policy.advisories,
+            &options.advisories,
+            &lookups,
+            &crate::advisory::StageOptions {
+                offline: options.offline,
+                cache_dir: options.cache_dir.clone(),
+                http: registry.http.clone(),
+                today,
+            },
+        )
+    };
     let evaluation = evaluate::evaluate(
         &graph,
         &identified.evidence,
@@ -368,6 +394,7 @@ pub fn run(path: &Path, options: &AuditOptions, progress: &Progress) -> Result<A
     findings.extend(registry_findings);
     findings.extend(identified.findings);
     findings.extend(licence_findings);
+    findings.extend(advised.findings);
     findings.extend(evaluation.findings);
     findings.extend(vet_findings);
     Ok(assemble(
@@ -381,9 +408,30 @@ pub fn run(path: &Path, options: &AuditOptions, progress: &Progress) -> Result<A
             evidence: identified.evidence,
             verdicts: evaluation.verdicts,
             vettings,
+            advisories: advised.report,
+            package_advisories: advised.per_package,
         },
         findings,
     ))
+}
+
+/// The indices an audit of `root` under `policy` asks, opened as [`run`] opens them: for
+/// callers that must know their state before an audit (the portfolio's unchanged-repository
+/// check, src/portfolio/state.rs).
+pub fn open_indices(
+    root: &Path,
+    options: &AuditOptions,
+    policy: &Policy,
+) -> Result<crate::index::Layered, AuditError> {
+    let registry = registry_options(root, options, &Default::default());
+    crate::index::Layered::open(
+        &policy.vetting.indices,
+        &index_options(root, options, policy, &registry),
+    )
+    .map_err(|e| AuditError::Index {
+        origin: policy.origin.clone(),
+        message: e.to_string(),
+    })
 }
 
 /// What the stages established: about the project, and per package (parallel to
@@ -394,6 +442,8 @@ struct Established {
     evidence: Vec<Evidence>,
     verdicts: Vec<Verdict>,
     vettings: Vec<crate::vet::Vetting>,
+    advisories: crate::advisory::AdvisoryReport,
+    package_advisories: Vec<crate::advisory::PackageAdvisories>,
 }
 
 fn assemble(
@@ -452,19 +502,27 @@ fn assemble(
             .cmp(&(b.severity, b.code, &b.package, &b.message))
     });
 
+    let mut advisories = judged.advisories;
+    for v in &mut advisories.vulnerabilities {
+        if let Some(path) = v.package_index.and_then(|i| path_strings.get(i)) {
+            v.path.clone_from(path);
+        }
+    }
     let Graph { projects, packages } = graph;
     let packages: Vec<AuditedPackage> = packages
         .into_iter()
         .zip(judged.evidence)
         .zip(judged.verdicts)
         .zip(judged.vettings)
+        .zip(judged.package_advisories)
         .zip(path_strings)
         .map(
-            |((((package, licence), verdict), vetting), path)| AuditedPackage {
+            |(((((package, licence), verdict), vetting), advisories), path)| AuditedPackage {
                 package,
                 licence,
                 verdict,
                 vetting,
+                advisories,
                 path,
             },
         )
@@ -488,6 +546,7 @@ fn assemble(
         detect: options.detect,
         project_licence: judged.project_licence,
         vetting: judged.vetting,
+        advisories,
         projects,
         packages,
         findings,
@@ -712,9 +771,11 @@ fn package_areas(root: &Path, options: &AuditOptions) -> Vec<source::Confined> {
 }
 
 /// Codes whose findings mean the audit could not see everything: the `I` area, and indices
-/// that could not be read.
+/// and advisory sources that could not be read.
 pub fn is_input_problem(code: Code) -> bool {
-    code.as_str().starts_with('I') || code == Code::IndexUnavailable
+    code.as_str().starts_with('I')
+        || code == Code::IndexUnavailable
+        || code == Code::AdvisorySourceUnavailable
 }
 
 /// How the indices are read: offline and cached as the audit is, over the registries' HTTP

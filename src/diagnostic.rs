@@ -129,6 +129,33 @@ codes! {
         "A git index could not be fetched; its last clone was used.";
     Vetted = "V009", "vetted",
         "How many packages indices approve, and which indices answered.";
+    // Advisories: known vulnerabilities (OSV, RustSec) and VEX statements from the indices.
+    Vulnerability = "A001", "vulnerability",
+        "A package version is affected by a known vulnerability.";
+    AdvisoryInformational = "A002", "advisory-informational",
+        "An informational advisory (RustSec: unmaintained, unsound, notice) concerns a package version.";
+    VulnerabilityNotAffected = "A003", "vulnerability-not-affected",
+        "A VEX statement in an index says the package version is not affected by, or has a fix for, a known vulnerability.";
+    VulnerabilityIgnored = "A004", "vulnerability-ignored",
+        "A known vulnerability is ignored by an `[[advisories.ignore]]` entry of the policy.";
+    AdvisoryIgnoreExpired = "A005", "advisory-ignore-expired",
+        "An `[[advisories.ignore]]` entry has passed its `expires` date; the vulnerability counts again.";
+    AdvisoryIgnoreUnused = "A006", "advisory-ignore-unused",
+        "An `[[advisories.ignore]]` entry matched no vulnerability of any package.";
+    AdvisoryDataMissing = "A007", "advisory-data-missing",
+        "No advisory source holds data for an ecosystem the audit has packages of: their vulnerabilities were not checked.";
+    AdvisoryDataStale = "A008", "advisory-data-stale",
+        "Advisory data is older than the policy's `max-age`, or could not be updated and the cached copy was used.";
+    AdvisorySourceUnavailable = "A009", "advisory-source-unavailable",
+        "An advisory source could not be read: the vulnerabilities it would have shown are unknown.";
+    AdvisoryRecordInvalid = "A010", "advisory-record-invalid",
+        "An advisory record or file could not be read, in full or in part; the rest of the data was used.";
+    VersionUnorderable = "A011", "version-unorderable",
+        "A package's version cannot be read in its ecosystem's version order; only advisories that list versions one by one were checked.";
+    AdvisoriesNotChecked = "A012", "advisories-not-checked",
+        "Known vulnerabilities were not checked: no advisory source is configured, or the check is turned off.";
+    AdvisoriesChecked = "A013", "advisories-checked",
+        "How many packages were checked against which advisory data, how old it is, and what was found.";
     // Input: what could not be read.
     InputUnreadable = "I001", "input-unreadable",
         "A manifest or lockfile could not be read or parsed.";
@@ -150,6 +177,27 @@ codes! {
         "No project was found in the audited directory, so nothing was checked.";
     VersionUnresolved = "I010", "version-unresolved",
         "A dependency is declared without a version fundament can resolve locally (unpinned, no lockfile, unresolvable property); it is listed, not guessed.";
+    // Scan: the portfolio (`fundament scan` and `merge`), never inside one audit.
+    RepositoryUnavailable = "S001", "repository-unavailable",
+        "A repository could not be cloned, fetched or read; it has no result.";
+    RepositoryStale = "S002", "repository-stale",
+        "A repository could not be fetched; its last fetch was audited.";
+    ShardMissing = "S003", "shard-missing",
+        "A shard of the scan delivered nothing; its repositories have no result.";
+    ShardDuplicated = "S004", "shard-duplicated",
+        "A shard was delivered more than once; the copy that finished last was used.";
+    ResultMissing = "S005", "result-missing",
+        "A listed repository has no readable result although its shard is there.";
+    ListingDiffers = "S006", "listing-differs",
+        "The shards saw different listings of the portfolio.";
+    ShardsIncompatible = "S007", "shards-incompatible",
+        "A shard manifest belongs to another scan (another shard count or other settings); it was left out.";
+    ManifestUnreadable = "S008", "manifest-unreadable",
+        "A shard manifest could not be read.";
+    RepositorySkipped = "S009", "repository-skipped",
+        "A listed repository was not scanned (archived, empty, disabled, listed twice).";
+    PortfolioEmpty = "S010", "portfolio-empty",
+        "The scan listed no repository, so nothing was checked.";
 }
 
 impl fmt::Display for Code {
@@ -200,6 +248,9 @@ pub struct Finding {
     /// The chain of packages from a project root to the package ("name version").
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub path: Vec<String>,
+    /// The advisory the finding is about (A codes): the vulnerability's id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub advisory: Option<String>,
     /// The file (and line) the finding points at.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<Location>,
@@ -219,6 +270,7 @@ impl Finding {
             licence: None,
             licence_source: None,
             path: Vec::new(),
+            advisory: None,
             location: None,
             notes: Vec::new(),
         }
@@ -257,6 +309,11 @@ impl Finding {
     pub fn licence(mut self, expression: impl Into<String>, source: Option<String>) -> Self {
         self.licence = Some(expression.into());
         self.licence_source = source;
+        self
+    }
+
+    pub fn advisory(mut self, id: impl Into<String>) -> Self {
+        self.advisory = Some(id.into());
         self
     }
 

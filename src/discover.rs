@@ -188,14 +188,14 @@ pub fn discover(root: &Path) -> Discovery {
 /// `.gitignore`, `.ignore` and `.fundamentignore`, later ones taking precedence), read through
 /// [`Confined`] and applied the way git applies them: the deepest file with a matching pattern
 /// decides. Files above the audited root are not read.
-struct IgnoreFiles {
+pub(crate) struct IgnoreFiles {
     input: Confined,
     by_dir: std::sync::Mutex<HashMap<PathBuf, Option<std::sync::Arc<Gitignore>>>>,
     findings: std::sync::Mutex<Vec<Finding>>,
 }
 
 impl IgnoreFiles {
-    fn new(input: Confined) -> IgnoreFiles {
+    pub(crate) fn new(input: Confined) -> IgnoreFiles {
         IgnoreFiles {
             input,
             by_dir: Default::default(),
@@ -247,7 +247,7 @@ impl IgnoreFiles {
     }
 
     /// Whether an ignore file of a directory above `path` (within the tree) ignores it.
-    fn ignored(&self, path: &Path, is_dir: bool) -> bool {
+    pub(crate) fn ignored(&self, path: &Path, is_dir: bool) -> bool {
         let mut dir = path.parent();
         while let Some(current) = dir {
             if !current.starts_with(self.input.root()) {

@@ -3,9 +3,10 @@
 //!
 //! The library is the pipeline of DESIGN.md, one module per stage, data flowing one way:
 //! [`source`] → [`discover`] → [`ecosystem`] (resolve) → [`licence`] (identify) →
-//! [`policy`] (evaluate) → [`report`]. [`audit`] wires the stages together; [`cli`] is the
+//! [`advisory`] (known vulnerabilities) → [`vet`] → [`policy`] (evaluate) → [`report`]. [`audit`] wires the stages together; [`cli`] is the
 //! command line on top.
 
+pub mod advisory;
 pub mod audit;
 pub mod clean_room;
 pub mod cli;
@@ -18,6 +19,7 @@ pub mod index;
 pub mod licence;
 pub mod model;
 pub mod policy;
+pub mod portfolio;
 pub mod progress;
 pub mod registry;
 pub mod report;

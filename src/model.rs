@@ -10,7 +10,9 @@ use std::fmt;
 use std::path::PathBuf;
 
 /// A packaging ecosystem fundament can read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Ecosystem {
     Cargo,
@@ -329,6 +331,11 @@ pub struct Project {
     pub status: ProjectStatus,
     /// Indices of the project's root packages in [`Graph::packages`].
     pub roots: Vec<usize>,
+    /// Go: the toolchain the module is built with, as go.mod names it (its `toolchain`
+    /// directive, else its `go` directive), without the `go` prefix: the version of the
+    /// standard library whose known vulnerabilities the audit checks.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub toolchain: Option<String>,
 }
 
 /// The resolved dependency graph of every project found, packages deduplicated by purl.

@@ -131,6 +131,17 @@ pub struct VettingInfo {
     pub indices: Vec<LayerInfo>,
 }
 
+/// A record that covers a package version, with where it was found.
+#[derive(Debug, Clone, Copy)]
+pub struct CoveringRecord<'a> {
+    pub record: &'a index::Record,
+    /// The `[[index]]` name.
+    pub index: &'a str,
+    pub location: &'a str,
+    pub file: &'a str,
+    pub line: usize,
+}
+
 /// The first half's result: one look-up per package.
 #[derive(Debug)]
 pub struct Lookups {
@@ -187,6 +198,33 @@ impl Lookups {
                 answer.curation(&package.name, &package.version, package.checksum.as_deref())
             })
             .collect()
+    }
+
+    /// The records covering package `index`'s version, highest precedence first (the record
+    /// in force, then the lines it supersedes): where the advisory stage finds VEX
+    /// statements.
+    pub fn covering_records(&self, index: usize) -> Vec<CoveringRecord<'_>> {
+        let Some(Some(lookup)) = self.per_package.get(index) else {
+            return Vec::new();
+        };
+        let Some(answer) = &lookup.answer else {
+            return Vec::new();
+        };
+        let mut out = vec![CoveringRecord {
+            record: &answer.record,
+            index: &answer.index_name,
+            location: &answer.location,
+            file: &answer.file,
+            line: answer.line,
+        }];
+        out.extend(answer.superseded.iter().map(|d| CoveringRecord {
+            record: &d.record,
+            index: &d.index_name,
+            location: &d.location,
+            file: &d.file,
+            line: d.line,
+        }));
+        out
     }
 
     /// The indices asked, for the report.

@@ -150,7 +150,8 @@ fn a_missing_lockfile_is_reported_and_nothing_is_written() {
     std::fs::remove_file(dir.join("Cargo.lock")).unwrap();
     let run = audit_json(&dir, &["--offline"]);
     assert_eq!(run.code, 2);
-    assert_eq!(codes(&run.json), vec!["I002"]);
+    // And the warning that known vulnerabilities were not checked: no advisory data given.
+    assert_eq!(codes(&run.json), vec!["I002", "A012"]);
     assert_eq!(run.json["findings"][0]["location"]["file"], "Cargo.toml");
     assert!(
         !dir.join("Cargo.lock").exists(),

@@ -832,6 +832,11 @@ fn audit_options(sbom: Option<PathBuf>) -> AuditOptions {
             config_file: None,
             ask_clients: false,
         }),
+        // The advisory data is not from the audited tree (tests/advisories.rs covers it).
+        advisories: fundament::advisory::Settings {
+            disabled: true,
+            ..Default::default()
+        },
     }
 }
 

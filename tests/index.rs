@@ -100,6 +100,7 @@ fn record(purl: &str, version: &str, decision: Decision, licence: &str) -> Recor
         review_by: None,
         notes: None,
         evidence: RecordEvidence::default(),
+        vex: Vec::new(),
     }
 }
 
@@ -332,7 +333,7 @@ fn init_refuses_folders_that_are_not_empty_or_already_an_index() {
     );
 
     let busy = tmp.path().join("busy");
-    std::fs::create_dir_all(&busy).unwrap();
+    std::fs::create_dir_all(busy.join("npm")).unwrap();
     std::fs::write(busy.join("notes.txt"), "x").unwrap();
     std::fs::write(busy.join("README.md"), "x").unwrap();
     let out = index_cmd(
@@ -350,7 +351,8 @@ fn init_refuses_folders_that_are_not_empty_or_already_an_index() {
     );
     assert_eq!(code(&out), 2);
     assert!(
-        text(&out).contains("not empty and not an index (it holds notes.txt)"),
+        text(&out)
+            .contains("not an index but already holds npm (folders of an index's record tree)"),
         "{}",
         text(&out)
     );
@@ -701,7 +703,13 @@ fn verify_reports_tampering_with_file_and_line() {
         index.join("pypi/dj/an/Django"),
     )
     .unwrap();
-    std::fs::write(index.join("notes.txt"), "x").unwrap();
+    std::fs::create_dir_all(index.join("npm")).unwrap();
+    std::fs::write(index.join("npm/notes.txt"), "x").unwrap();
+    // Outside the record tree: a normal repository's files, not checked.
+    std::fs::write(index.join(".gitlab-ci.yml"), "verify: {}\n").unwrap();
+    std::fs::write(index.join("CODEOWNERS"), "* @city\n").unwrap();
+    std::fs::create_dir_all(index.join("public")).unwrap();
+    std::fs::write(index.join("public/index.html"), "<!doctype html>").unwrap();
     std::fs::create_dir_all(index.join("cargo/3/s")).unwrap();
     std::fs::write(index.join("cargo/3/s/syn"), "").unwrap();
 
@@ -712,7 +720,8 @@ fn verify_reports_tampering_with_file_and_line() {
         "cargo/se/rd/serde:1: not a valid record",
         "cargo/se/rd/serde:3: contradicts line 2: version 1.0.1 of pkg:cargo/serde was decided `approved` (MIT OR Apache-2.0) and `rejected` (MIT OR Apache-2.0) on the same day 2026-03-01",
         "pypi/dj/an/Django: not where the layout puts any package",
-        "notes.txt: does not belong in an index",
+        "npm/notes.txt: not where the layout puts any package",
+        "note: .: 4 entries outside the record tree, not checked: .gitignore, .gitlab-ci.yml, CODEOWNERS, public/",
         "cargo/3/s/syn: empty",
     ] {
         assert!(
@@ -720,7 +729,7 @@ fn verify_reports_tampering_with_file_and_line() {
             "missing `{expected}` in:\n{report}"
         );
     }
-    assert!(report.contains("; 6 problems"), "{report}");
+    assert!(report.contains("; 8 problems"), "{report}");
 
     // Readers do not use a file with broken lines as if it were whole.
     let layered = only(&[folder("city", &index, 1)]);
@@ -1243,7 +1252,7 @@ fn a_git_index_is_cloned_into_the_cache_and_fetched_again() {
         Some(Decision::Rejected)
     );
 
-    // Never cloned and offline, or over a transport this build lacks: a failed layer.
+    // Never cloned and offline: a failed layer.
     let fresh_cache = tempfile::tempdir().unwrap();
     let never = Layered::open(
         &settings,
@@ -1255,21 +1264,12 @@ fn a_git_index_is_cloned_into_the_cache_and_fetched_again() {
         },
     )
     .unwrap();
-    assert!(never.problems()[0].message.contains("never been cloned"));
-    let https = Layered::open(
-        &[IndexSettings {
-            location: "git+https://git.example/index.git".to_string(),
-            ..settings[0].clone()
-        }],
-        &options(false),
-    )
-    .unwrap();
-    let message = &https.problems()[0].message;
     assert!(
-        message.contains("git over https is not supported"),
-        "{message}"
+        never.problems()[0].message.contains("never been fetched"),
+        "{:?}",
+        never.problems()
     );
-    assert!(!https.lookup("pkg:cargo/serde", "1.0.1").conclusive());
+    assert!(!never.lookup("pkg:cargo/serde", "1.0.1").conclusive());
 }
 
 #[test]

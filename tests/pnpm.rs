@@ -551,10 +551,16 @@ fn git_tarball_file_patch_and_link_sources() {
 // Broken input
 
 fn single_finding<'a>(json: &'a Value, code: &str) -> &'a Value {
-    let all = json["findings"].as_array().unwrap();
+    // The warning that known vulnerabilities were not checked (no advisory data) aside.
+    let all: Vec<&Value> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] != "A012")
+        .collect();
     assert_eq!(all.len(), 1, "{all:#?}");
     assert_eq!(all[0]["code"], code);
-    &all[0]
+    all[0]
 }
 
 #[test]

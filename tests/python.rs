@@ -182,12 +182,19 @@ fn check_unresolved(json: &Value) {
     let dependencies: BTreeSet<String> = pypi_packages(json)
         .into_iter()
         .filter(|p| p["root"] != true)
+        // A local package's licence files are read: whether it is unresolved depends on them.
+        .filter(|p| p["source"]["kind"] != "path")
+        .map(|p| p["purl"].as_str().unwrap().to_string())
+        .collect();
+    let local: BTreeSet<String> = pypi_packages(json)
+        .into_iter()
+        .filter(|p| p["source"]["kind"] == "path")
         .map(|p| p["purl"].as_str().unwrap().to_string())
         .collect();
     let unresolved: BTreeSet<String> = findings(json, "L009")
         .iter()
         .map(|f| f["package"].as_str().unwrap().to_string())
-        .filter(|purl| purl.starts_with("pkg:pypi/"))
+        .filter(|purl| purl.starts_with("pkg:pypi/") && !local.contains(purl))
         .collect();
     assert_eq!(unresolved, dependencies);
     let unknown: BTreeSet<String> = findings(json, "L004")
@@ -720,6 +727,9 @@ fn requirements_files_with_hashes_markers_extras_includes_and_constraints() {
         local["source"],
         serde_json::json!({"kind": "path", "path": "libs/localpkg"})
     );
+    // Its LICENSE says "Licensed under the MIT licence.": detected as MIT.
+    assert_eq!(local["licence"]["concluded"]["expression"], "MIT");
+    assert_eq!(local["licence"]["detected"][0]["licence"], "MIT");
     assert!(
         local["dir"]
             .as_str()

@@ -5,9 +5,8 @@
 mod support;
 
 use fundament::licence::obligations::{self, Lang};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::path::Path;
+use support::browser::{chromium, run_chromium};
 use support::{audit_json, fixture, fundament, shared_fixture};
 
 /// Runs `fundament audit <dir> --format <format> --lang <lang> <extra>` and returns exit code
@@ -165,7 +164,7 @@ fn strong_copyleft_obligations_are_explained_in_german() {
 fn the_component_table_lists_every_package_in_the_audits_order() {
     let json = audit_json(&fixture("cargo/workspace"), &["--offline"]).json;
     let md = workspace("markdown", "en");
-    let table = &md[md.find("## 8. All components").unwrap()..];
+    let table = &md[md.find("## 9. All components").unwrap()..];
     let rows: Vec<&str> = table
         .lines()
         .filter(|l| l.starts_with("| ") && !l.starts_with("| #"))
@@ -544,7 +543,7 @@ fn vetting_is_shown_in_the_html_report() {
     assert!(component_row(&de, "mit-lib").contains(">nicht geprüft</span>"));
     assert!(component_row(&de, "app").contains(">nicht anwendbar</span>"));
     assert!(de.contains("Die Richtlinie erwartet eine Freigabe"));
-    assert!(de.contains("<h2 id=\"vetting-heading\">7. Geprüfte Komponenten</h2>"));
+    assert!(de.contains("<h2 id=\"vetting-heading\">8. Geprüfte Komponenten</h2>"));
     assert!(de.contains("erneut zu prüfen bis 30.06.2030"));
     assert!(de.contains("2 der 6 Fremdkomponenten verstoßen gegen die Richtlinie"));
 }
@@ -646,61 +645,6 @@ fn html_en() {
 }
 
 // --- In a browser ----------------------------------------------------------------------------
-
-fn chromium() -> Option<PathBuf> {
-    let fixed = PathBuf::from("/usr/bin/chromium");
-    if fixed.is_file() {
-        return Some(fixed);
-    }
-    std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|p| p.join("chromium"))
-            .find(|p| p.is_file())
-    })
-}
-
-/// Runs headless Chromium with `args` and the report's URL; returns its stdout. Gives up
-/// (failing the test) after two minutes.
-fn run_chromium(chromium: &Path, profile: &Path, args: &[String], url: &str) -> String {
-    let mut child = Command::new(chromium)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .args(args)
-        .arg(url)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("chromium starts");
-    let mut stdout = child.stdout.take().unwrap();
-    let reader = std::thread::spawn(move || {
-        let mut out = String::new();
-        std::io::Read::read_to_string(&mut stdout, &mut out).ok();
-        out
-    });
-    let start = Instant::now();
-    loop {
-        if child.try_wait().unwrap().is_some() {
-            break;
-        }
-        if start.elapsed() > Duration::from_secs(120) {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("chromium did not finish within two minutes");
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    reader.join().unwrap()
-}
 
 #[test]
 fn the_html_report_renders_in_a_browser() {

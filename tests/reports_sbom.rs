@@ -784,12 +784,12 @@ fn cyclonedx_hashes_and_files_come_from_the_npm_lockfile() {
 fn compositions_are_complete_only_when_nothing_is_missing() {
     // Every package locked, with a known licence, no input finding.
     let complete = reports(&dir("npm/lockfile-v3"), "npm/lockfile-v3");
-    // Only the note of how many packages indices approve.
-    assert!(
-        array(&complete.audit["findings"])
-            .iter()
-            .all(|f| f["code"] == "V009" && f["severity"] == "note")
-    );
+    // Only the note of how many packages indices approve, and the warning that known
+    // vulnerabilities were not checked (no advisory data given).
+    assert!(array(&complete.audit["findings"]).iter().all(|f| {
+        (f["code"] == "V009" && f["severity"] == "note")
+            || (f["code"] == "A012" && f["severity"] == "warning")
+    }));
     let compositions = array(&complete.cyclonedx["compositions"]);
     assert_eq!(compositions.len(), 1);
     assert_eq!(compositions[0]["aggregate"], "complete");
@@ -1049,8 +1049,9 @@ fn sarif_has_a_rule_and_a_located_result_per_finding() {
         let index = result["ruleIndex"].as_u64().unwrap() as usize;
         assert_eq!(rules[index]["id"], result["ruleId"]);
         if finding.get("package").is_none() {
-            // The vetting note is about no package: it points at the project's manifest.
-            assert_eq!(finding["code"], "V009");
+            // The vetting note and the advisories warning are about no package: they point at
+            // the project's manifest.
+            assert!(finding["code"] == "V009" || finding["code"] == "A012");
             assert_eq!(location(result), ("Cargo.toml".to_string(), None));
             continue;
         }
@@ -1368,4 +1369,136 @@ fn fundaments_own_sboms_read_back_to_the_same_packages() {
         assert_eq!(licences(&again), licences(&original), "{format}");
         assert_eq!(audit_edges(&again), audit_edges(&original), "{format}");
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Known vulnerabilities in the SBOM and in SARIF
+
+/// An npm project, OSV records for two of its packages, and an index with a VEX statement:
+/// the policy that asks for both.
+fn vulnerable_npm(tmp: &Path) -> Input {
+    let data = tmp.join("osv");
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::write(
+        data.join("GHSA-ms.json"),
+        r#"{"id":"GHSA-ms","aliases":["CVE-2099-1"],"modified":"2026-11-30T00:00:00Z","published":"2026-11-01T00:00:00Z","summary":"ms is slow","severity":[{"type":"CVSS_V3","score":"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H"}],"affected":[{"package":{"ecosystem":"npm","name":"ms"},"ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":"2.1.0"}]}]}],"references":[{"type":"ADVISORY","url":"https://advisories.example/GHSA-ms"}]}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        data.join("GHSA-debug.json"),
+        r#"{"id":"GHSA-debug","modified":"2026-11-30T00:00:00Z","summary":"debug leaks","affected":[{"package":{"ecosystem":"npm","name":"debug"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"3.0.0"}]}]}],"database_specific":{"severity":"MODERATE"}}"#,
+    )
+    .unwrap();
+    let index = tmp.join("index");
+    let run = |args: &[&str]| {
+        let out = fundament().args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let index_s = index.to_str().unwrap();
+    run(&[
+        "index",
+        "init",
+        index_s,
+        "--name",
+        "city",
+        "--maintainer",
+        "Ann <ann@city.example>",
+        "--organisation",
+        "City",
+    ]);
+    run(&[
+        "index",
+        "publish",
+        "--index",
+        index_s,
+        "pkg:npm/ms@2.0.0",
+        "--decision",
+        "approved",
+        "--licence",
+        "MIT",
+        "--reviewer",
+        "Ann",
+        "--organisation",
+        "City",
+        "--no-commit",
+        "--vex",
+        "CVE-2099-1",
+        "--vex-status",
+        "not_affected",
+        "--justification",
+        "vulnerable_code_not_in_execute_path",
+        "--analysis",
+        "only formats build times",
+    ]);
+    let policy = tmp.join("policy.toml");
+    std::fs::write(
+        &policy,
+        format!(
+            "[licences]\nallow = [\"MIT\"]\nunknown = \"allow\"\n\n[advisories]\ndb = [{:?}]\nmax-age = 10000\n\n[[index]]\nname = \"city\"\nlocation = {:?}\nprecedence = 10\n",
+            data.to_str().unwrap(),
+            index_s
+        ),
+    )
+    .unwrap();
+    Input::WithPolicy(fixture("npm/lockfile-v3"), policy)
+}
+
+#[test]
+fn vulnerabilities_and_their_vex_analysis_in_cyclonedx_and_sarif() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = vulnerable_npm(tmp.path());
+    let r = reports(&input, "npm/lockfile-v3 with advisories");
+    let vulns = array(&r.cyclonedx["vulnerabilities"]);
+    assert_eq!(vulns.len(), 2);
+    let ms = vulns.iter().find(|v| v["id"] == "GHSA-ms").unwrap();
+    assert_eq!(ms["affects"][0]["ref"], "pkg:npm/ms@2.0.0");
+    assert_eq!(ms["affects"][0]["versions"][0]["status"], "unaffected");
+    assert_eq!(ms["analysis"]["state"], "not_affected");
+    assert_eq!(ms["analysis"]["justification"], "code_not_reachable");
+    assert!(string(&ms["analysis"]["detail"]).contains("only formats build times"));
+    assert_eq!(ms["references"][0]["id"], "CVE-2099-1");
+    assert_eq!(ms["ratings"][0]["method"], "CVSSv31");
+    assert_eq!(ms["ratings"][0]["score"], 7.5);
+    assert_eq!(ms["recommendation"], "Upgrade ms to 2.1.0.");
+    let debug = vulns.iter().find(|v| v["id"] == "GHSA-debug").unwrap();
+    assert_eq!(debug["ratings"][0]["severity"], "medium");
+    assert!(debug.get("analysis").is_none());
+    assert_eq!(debug["affects"][0]["versions"][0]["status"], "affected");
+    // Every affected component is a component of the SBOM.
+    let refs: BTreeSet<String> = array(&r.cyclonedx["components"])
+        .iter()
+        .map(|c| string(&c["bom-ref"]))
+        .collect();
+    for v in vulns {
+        assert!(refs.contains(&string(&v["affects"][0]["ref"])));
+    }
+
+    let run = &r.sarif["runs"][0];
+    let rule = array(&run["tool"]["driver"]["rules"])
+        .iter()
+        .find(|r| r["id"] == "A001")
+        .unwrap()
+        .clone();
+    assert!(
+        array(&rule["properties"]["tags"])
+            .iter()
+            .any(|t| t == "security")
+    );
+    let result = array(&run["results"])
+        .iter()
+        .find(|r| r["ruleId"] == "A001")
+        .unwrap()
+        .clone();
+    assert_eq!(result["properties"]["advisory"], "GHSA-debug");
+    assert_eq!(result["properties"]["security-severity"], "5.5");
+    assert_eq!(result["level"], "error");
+    // Located at the lockfile line that names the package.
+    assert_eq!(
+        result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "package-lock.json"
+    );
 }

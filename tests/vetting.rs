@@ -44,6 +44,7 @@ fn record(purl: &str, version: &str, decision: Decision, licence: &str) -> Recor
         review_by: None,
         notes: None,
         evidence: RecordEvidence::default(),
+        vex: Vec::new(),
     }
 }
 

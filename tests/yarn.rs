@@ -456,12 +456,18 @@ fn berry_workspaces_patches_aliases_and_scopes() {
 // Broken input
 
 fn single_finding<'a>(json: &'a Value, code: &str) -> &'a Value {
-    let all = json["findings"].as_array().unwrap();
+    // The warning that known vulnerabilities were not checked (no advisory data) aside.
+    let all: Vec<&Value> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] != "A012")
+        .collect();
     assert_eq!(all.len(), 1, "{all:#?}");
     assert_eq!(all[0]["code"], code);
     assert_eq!(json["projects"][0]["status"], "failed");
     assert_eq!(json["summary"]["outcome"], "incomplete");
-    &all[0]
+    all[0]
 }
 
 #[test]

@@ -67,8 +67,11 @@ pub struct PublishArgs {
     /// The versions --purl names, as a requirement in Cargo's semver syntax (">=1.2, <2").
     #[arg(long, requires = "purl", value_name = "RANGE")]
     pub versions: Option<String>,
-    #[arg(long, value_enum)]
-    pub decision: Decision,
+    /// The decision. With --vex and without --decision, the decision in force in this index
+    /// for the version is repeated (its licence, evidence and review-by with it), so that the
+    /// statement changes no decision.
+    #[arg(long, value_enum, required_unless_present = "vex")]
+    pub decision: Option<Decision>,
     /// The concluded licence (SPDX expression). Default with --evidence-from: the licence the
     /// audit concluded; for `rejected` and `under-review` without one: NOASSERTION.
     #[arg(long, value_name = "SPDX")]
@@ -97,6 +100,26 @@ pub struct PublishArgs {
     /// `integrity` holds, in base64).
     #[arg(long, value_name = "SHA512", conflicts_with = "evidence_from")]
     pub artefact_sha512: Option<String>,
+    /// A VEX statement about this vulnerability (an OSV id, CVE or GHSA id) in the versions
+    /// the record covers. Repeatable: every id gets the same status and analysis.
+    #[arg(long, value_name = "VULNERABILITY", requires_all = ["vex_status", "analysis"])]
+    pub vex: Vec<String>,
+    /// The VEX status: not_affected (with --justification), affected, fixed,
+    /// under_investigation.
+    #[arg(long, value_enum, requires = "vex")]
+    pub vex_status: Option<crate::index::vex::VexStatus>,
+    /// Why the versions are not affected (CISA/OpenVEX or CycloneDX terms).
+    #[arg(long, value_enum, requires = "vex")]
+    pub justification: Option<crate::index::vex::Justification>,
+    /// The analysis: why the status holds.
+    #[arg(long, requires = "vex")]
+    pub analysis: Option<String>,
+    /// For `affected`: what users should do.
+    #[arg(long, requires = "vex")]
+    pub action: Option<String>,
+    /// What is being done (CycloneDX response; repeatable).
+    #[arg(long, value_enum, requires = "vex")]
+    pub response: Vec<crate::index::vex::Response>,
     /// Do not commit, even when the index is a git repository.
     #[arg(long)]
     pub no_commit: bool,
@@ -108,8 +131,8 @@ pub struct PublishArgs {
 
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
-    /// An index folder, a git URL (file://, git://), or the base URL of an index served over
-    /// HTTP. Default: the current directory.
+    /// An index folder, a git URL (git+https://, ssh://, user@host:path, file://, git://), or
+    /// the base URL of an index served over HTTP. Default: the current directory.
     pub location: Option<String>,
     /// HTTP: also verify the files of these packages (an HTTP index cannot be listed).
     #[arg(long, value_name = "PURL")]
@@ -167,6 +190,30 @@ pub struct SourceArgs {
     /// fundament's cache directory (default: $FUNDAMENT_CACHE_DIR, else the user cache dir).
     #[arg(long, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
+    /// A PEM file of CA certificates to trust besides the system's, for HTTPS indices and git
+    /// over HTTPS (repeatable; added to `[registries] ca-certificates` of ./fundament.toml).
+    #[arg(long, value_name = "PEM")]
+    pub ca_certificates: Vec<PathBuf>,
+}
+
+impl SourceArgs {
+    /// The HTTP settings of index commands: `[registries]` of ./fundament.toml (CA
+    /// certificates, timeout, retries), as the audit uses them, and the command line.
+    pub fn http(&self) -> crate::registry::http::HttpOptions {
+        crate::registry::http::HttpOptions {
+            cache_dir: cache_dir(self.cache_dir.as_ref()),
+            ..super::http_of_working_directory(self.offline, &self.ca_certificates)
+        }
+    }
+
+    /// How git indices are fetched.
+    pub fn git(&self) -> crate::source::git::GitOptions {
+        crate::source::git::GitOptions {
+            offline: self.offline,
+            http: self.http(),
+            ..Default::default()
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -322,13 +369,39 @@ fn publish_command(args: &PublishArgs, quiet: bool) -> Result<u8, String> {
     };
 
     let date = publish::today_text();
+    let vex: Vec<crate::index::vex::VexStatement> = args
+        .vex
+        .iter()
+        .map(|id| crate::index::vex::VexStatement {
+            vulnerability: id.trim().to_string(),
+            status: args
+                .vex_status
+                .unwrap_or(crate::index::vex::VexStatus::UnderInvestigation),
+            justification: args.justification,
+            analysis: args.analysis.clone().unwrap_or_default(),
+            action: args.action.clone(),
+            response: args.response.clone(),
+            reviewer: args.reviewer.clone(),
+            organisation: args.organisation.clone(),
+            date: date.clone(),
+        })
+        .collect();
     let mut records = Vec::new();
     for ((id, versions), found) in targets.iter().zip(evidence.iter_mut()) {
+        let Some(decision) = args.decision else {
+            // A statement only: the decision in force is repeated.
+            let record = vex_only_record(&args.index, id, versions, vex.clone(), &date, args)?;
+            record
+                .check(0)
+                .map_err(|p| format!("not published: {}", p.join("; ")))?;
+            records.push(record);
+            continue;
+        };
         let licence = match (&args.licence, &found.concluded) {
             (Some(l), _) => l.clone(),
             (None, Some((concluded, _))) => concluded.clone(),
             // A review that is open, or a rejection, need not have established a licence.
-            (None, None) if args.decision != Decision::Approved => {
+            (None, None) if decision != Decision::Approved => {
                 crate::licence::NOASSERTION.to_string()
             }
             (None, None) if args.evidence_from.is_some() => {
@@ -355,7 +428,7 @@ fn publish_command(args: &PublishArgs, quiet: bool) -> Result<u8, String> {
             purl: id.purl(),
             version,
             versions: range,
-            decision: args.decision,
+            decision,
             licence,
             reviewer: args.reviewer.clone(),
             organisation: args.organisation.clone(),
@@ -363,6 +436,7 @@ fn publish_command(args: &PublishArgs, quiet: bool) -> Result<u8, String> {
             review_by: args.review_by.clone(),
             notes: args.notes.clone(),
             evidence: found.evidence.clone(),
+            vex: vex.clone(),
         };
         // Everything is checked before anything is written.
         record
@@ -396,6 +470,61 @@ fn publish_command(args: &PublishArgs, quiet: bool) -> Result<u8, String> {
     Ok(0)
 }
 
+/// A record that adds VEX statements and repeats the decision in force in the index folder
+/// `index` for the version (the last line covering it).
+fn vex_only_record(
+    index: &Path,
+    id: &PackageId,
+    versions: &Versions,
+    vex: Vec<crate::index::vex::VexStatement>,
+    date: &str,
+    args: &PublishArgs,
+) -> Result<Record, String> {
+    let Versions::Exact(version) = versions else {
+        return Err(
+            "--vex without --decision needs an exact version (the decision in force for it is repeated); give --decision for a range"
+                .to_string(),
+        );
+    };
+    let file = index.join(id.path());
+    let text = std::fs::read_to_string(&file).map_err(|_| {
+        format!(
+            "{} has no decision about {}@{version} in {} to add the statement to; give --decision (and --licence)",
+            index.display(),
+            id.purl(),
+            file.display()
+        )
+    })?;
+    let (entries, _) = record::parse_lines(&text);
+    let Some(in_force) = record::covering(&entries, id, version).into_iter().next() else {
+        return Err(format!(
+            "{} has no decision about {}@{version}; give --decision (and --licence)",
+            index.display(),
+            id.purl()
+        ));
+    };
+    let previous = &in_force.record;
+    Ok(Record {
+        purl: id.purl(),
+        version: Some(version.clone()),
+        versions: None,
+        decision: previous.decision,
+        licence: previous.licence.clone(),
+        reviewer: args.reviewer.clone(),
+        organisation: args.organisation.clone(),
+        date: date.to_string(),
+        review_by: previous.review_by.clone().filter(|r| r.as_str() > date),
+        notes: Some(args.notes.clone().unwrap_or_else(|| {
+            format!(
+                "VEX statements; the decision of line {} ({} by {}, {}) is repeated",
+                in_force.line, previous.decision, previous.reviewer, previous.date
+            )
+        })),
+        evidence: previous.evidence.clone(),
+        vex,
+    })
+}
+
 fn verify_command(args: &VerifyArgs) -> Result<u8, String> {
     let text = args.location.clone().unwrap_or_else(|| ".".to_string());
     let cwd = std::env::current_dir().unwrap_or_default();
@@ -414,19 +543,15 @@ fn verify_command(args: &VerifyArgs) -> Result<u8, String> {
             let cache = cache_dir(args.sources.cache_dir.as_ref()).ok_or_else(|| {
                 "a git index needs a cache directory to be cloned into".to_string()
             })?;
-            let checkout = crate::index::source::sync_git(url, None, &cache, args.sources.offline)?;
+            let checkout = crate::index::source::sync_git(url, None, &cache, &args.sources.git())?;
             if let Some(stale) = &checkout.stale {
                 crate::safe_eprintln!("warning: {stale}");
             }
             verify::verify_folder(&checkout.dir, today)
         }
         Location::Http { base } => {
-            let http = crate::registry::http::Http::new(crate::registry::http::HttpOptions {
-                offline: args.sources.offline,
-                cache_dir: cache_dir(args.sources.cache_dir.as_ref()),
-                ..Default::default()
-            })
-            .map_err(|e| e.to_string())?;
+            let http =
+                crate::registry::http::Http::new(args.sources.http()).map_err(|e| e.to_string())?;
             verify::verify_http(base, &args.purl, &http, today)
         }
     };
@@ -517,6 +642,7 @@ fn open_indices(args: &IndicesArgs) -> Result<Layered, String> {
     let options = IndexOptions {
         offline: args.sources.offline,
         cache_dir: cache_dir(args.sources.cache_dir.as_ref()),
+        http: args.sources.http(),
         builtin: !args.no_builtin,
         base_dir: Some(cwd),
         ..Default::default()

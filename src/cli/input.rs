@@ -10,7 +10,8 @@ use std::path::PathBuf;
 
 #[derive(Debug, Args)]
 pub struct InputArgs {
-    /// The directory to audit; every project below it is found. Default: the current
+    /// The directory to audit; every project below it is found. Or a git URL (https, ssh,
+    /// file): its default branch is cloned into the cache and audited. Default: the current
     /// directory, unless only --sbom is given.
     pub path: Option<PathBuf>,
     /// Audit an SBOM (CycloneDX 1.2–1.7 JSON or XML, SPDX 2.2/2.3 JSON or tag-value) as a
@@ -44,6 +45,15 @@ pub struct InputArgs {
     /// Registry look-ups in flight at once (default 16, or `[registries] parallelism`).
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
+    /// Advisory data to check for known vulnerabilities: a folder of OSV JSON/YAML or RustSec
+    /// files, a zip of OSV records (path or URL), a base URL with `<Ecosystem>/all.zip` below
+    /// it, a git repository (`git+URL`, `file://`), or the OSV API (`osv-api+URL`).
+    /// Repeatable; replaces the policy's `[advisories] db`.
+    #[arg(long, value_name = "PATH-or-URL")]
+    pub advisory_db: Vec<String>,
+    /// Do not check for known vulnerabilities.
+    #[arg(long, conflicts_with = "advisory_db")]
+    pub no_advisories: bool,
 }
 
 impl InputArgs {
@@ -73,6 +83,15 @@ impl InputArgs {
                     ..Default::default()
                 }),
             homes: None,
+            advisories: crate::advisory::Settings {
+                db: self
+                    .advisory_db
+                    .iter()
+                    .map(|l| crate::advisory::sources::DbEntry::new(l))
+                    .collect(),
+                disabled: self.no_advisories,
+                base_dir: Some(crate::advisory::current_dir()),
+            },
         }
     }
 
@@ -93,12 +112,62 @@ impl InputArgs {
     /// and gives the exit code.
     pub fn audit(&self, cli: &Cli, detect: DetectMode) -> Result<Audit, u8> {
         let progress = Progress::stderr(cli.quiet);
-        let result = crate::audit::run(&self.root(), &self.options(detect), &progress);
+        let options = self.options(detect);
+        let checkout = match self.git_checkout(&options, &progress) {
+            Ok(checkout) => checkout,
+            Err(message) => {
+                progress.finish();
+                print_error(message);
+                return Err(EXIT_INPUT);
+            }
+        };
+        let root = checkout
+            .as_ref()
+            .map(|c| c.dir.clone())
+            .unwrap_or_else(|| self.root());
+        let result = crate::audit::run(&root, &options, &progress);
         progress.finish();
+        if let Some(top) = checkout.and_then(|c| c.temporary) {
+            let _ = std::fs::remove_dir_all(top);
+        }
         result.map_err(|err| {
             print_error(err);
             EXIT_INPUT
         })
+    }
+
+    /// A git URL given as the path (`https://…`, `git@host:…`, `ssh://…`, `file://…`), brought
+    /// into the cache as `scan` brings repositories (src/portfolio/run.rs): shallowly, its
+    /// default branch. `None` for a folder.
+    fn git_checkout(
+        &self,
+        options: &AuditOptions,
+        progress: &Progress,
+    ) -> Result<Option<crate::portfolio::run::Checkout>, String> {
+        let Some(text) = self.path.as_ref().and_then(|p| p.to_str()) else {
+            return Ok(None);
+        };
+        let lower = text.to_ascii_lowercase();
+        let is_url = crate::source::git::is_git_url(text)
+            || lower.starts_with("https://")
+            || lower.starts_with("http://");
+        if !is_url || std::path::Path::new(text).exists() {
+            return Ok(None);
+        }
+        let _task = progress.task(format!(
+            "fetching {}",
+            crate::source::git::display_url(text)
+        ));
+        let git = crate::source::git::GitOptions {
+            offline: options.offline,
+            ..Default::default()
+        };
+        let checkout =
+            crate::portfolio::run::check_out(text, None, options.cache_dir.as_deref(), &git)?;
+        if let Some(stale) = &checkout.stale {
+            eprintln!("warning: {stale}");
+        }
+        Ok(Some(checkout))
     }
 }
 

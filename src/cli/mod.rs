@@ -1,10 +1,14 @@
 //! The command line: clap definitions and one file per subcommand; thin glue only.
 
 mod audit;
+mod detect;
 mod index;
 mod input;
+mod merge;
 mod notices;
 mod policy;
+mod scan;
+mod where_used;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
@@ -55,6 +59,16 @@ pub enum Command {
     /// Publish, verify and read indices of vetted components.
     #[command(subcommand)]
     Index(index::IndexCommand),
+    /// Audit every repository of a portfolio (folders of checkouts, lists of git URLs, a
+    /// GitLab group, a GitHub organisation), or this job's shard of it.
+    Scan(scan::ScanArgs),
+    /// Combine the outputs of `scan` shards into one portfolio result and report it.
+    Merge(merge::MergeArgs),
+    /// Which repositories of a portfolio use a component (purl) or a licence.
+    WhereUsed(where_used::WhereUsedArgs),
+    /// Detect the licences that files state: expression, matched lines, score and rule per
+    /// match.
+    Detect(detect::DetectArgs),
 }
 
 /// Parses the command line, runs the command, and returns the exit code.
@@ -74,6 +88,10 @@ pub fn main() -> u8 {
         Command::Policy(command) => policy::run(command),
         Command::Notices(args) => notices::run(&cli, args),
         Command::Index(command) => index::run(command, cli.quiet),
+        Command::Scan(args) => scan::run(args, cli.quiet),
+        Command::Merge(args) => merge::run(args, cli.quiet),
+        Command::WhereUsed(args) => where_used::run(args),
+        Command::Detect(args) => detect::run(args),
     }
 }
 
@@ -96,6 +114,48 @@ fn cache_dir(explicit: Option<&PathBuf>) -> Option<PathBuf> {
         .cloned()
         .or_else(|| std::env::var_os("FUNDAMENT_CACHE_DIR").map(PathBuf::from))
         .or_else(|| dirs::cache_dir().map(|d| d.join("fundament")))
+}
+
+/// The HTTP settings of commands that reach servers outside an audit (indices, forges, git):
+/// `[registries]` of ./fundament.toml (CA certificates, timeout, retries), as the audit uses
+/// them, and extra CA certificates from the command line.
+fn http_of_working_directory(
+    offline: bool,
+    ca_certificates: &[PathBuf],
+) -> crate::registry::http::HttpOptions {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let mut options = crate::registry::http::HttpOptions {
+        offline,
+        ..Default::default()
+    };
+    let settings = crate::source::confined::read_text_bounded(
+        &cwd.join(crate::policy::POLICY_FILE),
+        crate::source::confined::Limit::POLICY,
+    )
+    .ok()
+    .and_then(|text| toml::from_str::<toml::Table>(&text).ok())
+    .and_then(|table| table.get("registries").cloned())
+    .and_then(|value| {
+        value
+            .try_into::<crate::registry::config::RegistrySettings>()
+            .ok()
+    });
+    if let Some(settings) = settings {
+        options
+            .ca_certificates
+            .extend(settings.ca_certificates.iter().map(|p| cwd.join(p)));
+        if let Some(seconds) = settings.timeout {
+            options.timeout = std::time::Duration::from_secs_f64(seconds.max(0.01));
+            options.connect_timeout = options.connect_timeout.min(options.timeout);
+        }
+        if let Some(retries) = settings.retries {
+            options.retries = retries;
+        }
+    }
+    options
+        .ca_certificates
+        .extend(ca_certificates.iter().cloned());
+    options
 }
 
 /// Prints an error that stops the command, in the same style as findings. The message is

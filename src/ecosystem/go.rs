@@ -367,6 +367,12 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
     let mut graph = ProjectGraph::new(ctx, found, &reader);
     graph.packages = packages;
     graph.findings = findings;
+    graph.project.toolchain = gomod
+        .toolchain
+        .as_deref()
+        .and_then(|t| t.strip_prefix("go"))
+        .or(gomod.go.as_deref())
+        .map(str::to_string);
     if !partial.is_empty() {
         graph.partial(partial.join("; "));
     }

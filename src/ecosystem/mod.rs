@@ -83,6 +83,7 @@ impl ProjectGraph {
                 reader: reader.to_string(),
                 status: ProjectStatus::Complete,
                 roots: Vec::new(),
+                toolchain: None,
             },
             packages: Vec::new(),
             findings: Vec::new(),

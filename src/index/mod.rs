@@ -30,6 +30,7 @@ pub mod publish;
 pub mod record;
 pub mod source;
 pub mod verify;
+pub mod vex;
 
 pub use config::{CONFIG_FILE, Config, Maintainer, SCHEMA_VERSION};
 
@@ -53,7 +54,7 @@ use std::sync::{Arc, Mutex};
 pub const BUILTIN_PRECEDENCE: i32 = 0;
 
 /// One `[[index]]` entry of fundament.toml.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct IndexSettings {
     /// A short name, shown with every answer the index gives.
@@ -100,6 +101,18 @@ pub struct IndexOptions {
     /// Relative folder locations are resolved against this directory (the directory of the
     /// fundament.toml that names them); default: the current directory.
     pub base_dir: Option<PathBuf>,
+}
+
+impl IndexOptions {
+    /// How git indices are fetched: through the same HTTP settings (proxies, CA certificates,
+    /// credentials), shallowly.
+    pub fn git(&self) -> crate::source::git::GitOptions {
+        crate::source::git::GitOptions {
+            offline: self.offline,
+            http: self.http.clone(),
+            ..Default::default()
+        }
+    }
 }
 
 impl Default for IndexOptions {
@@ -417,7 +430,7 @@ impl Layered {
                         "the git index {url} needs a cache directory to be cloned into, and caching is off"
                     )),
                     Some(cache) => {
-                        source::sync_git(url, s.branch.as_deref(), cache, options.offline).map(
+                        source::sync_git(url, s.branch.as_deref(), cache, &options.git()).map(
                             |checkout| {
                                 info.commit = Some(checkout.commit);
                                 info.stale = checkout.stale;
@@ -729,6 +742,7 @@ mod tests {
             review_by: None,
             notes: None,
             evidence: RecordEvidence::default(),
+            vex: Vec::new(),
         };
         let error = |precedence| LookupError::Index {
             index_name: "x".to_string(),

@@ -26,20 +26,17 @@ pub const NO_EMAIL: &str = "index-publish@fundament.invalid";
 const GITIGNORE: &str =
     "# written by fundament index init\n/.fundament-index.lock\n*.fundament-tmp\n";
 
-/// Files a folder may already hold when `init` makes it an index.
+/// Files a folder may already hold when `init` makes it an index: everything outside the
+/// record tree (docs/index-format.md, "The tree").
 fn harmless_before_init(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    name == ".git"
-        || name == ".gitignore"
-        || name == ".gitattributes"
-        || lower.starts_with("readme")
-        || lower.starts_with("license")
-        || lower.starts_with("licence")
-        || lower.starts_with("copying")
+    !super::layout::ECOSYSTEMS
+        .iter()
+        .any(|e| e.purl_type() == name)
 }
 
 /// Makes `dir` an index: writes `config.json` (and `.gitignore`). Refuses a folder that is
-/// already an index, and one that holds anything but a README, a licence and git files.
+/// already an index, and one that already has folders of the record tree (`cargo/`, `npm/`,
+/// ...); anything else (a README, CI files, a licence) may be there.
 /// With `git`, the folder also becomes a git repository (if it is not one) and the files are
 /// committed.
 pub fn init(dir: &Path, config: &Config, git: bool) -> Result<(), IndexError> {
@@ -62,7 +59,7 @@ pub fn init(dir: &Path, config: &Config, git: bool) -> Result<(), IndexError> {
             .collect();
         if !strangers.is_empty() {
             return Err(IndexError::Invalid(format!(
-                "{} is not empty and not an index (it holds {}); give an empty or new folder",
+                "{} is not an index but already holds {} (folders of an index's record tree); give an empty or new folder",
                 dir.display(),
                 strangers.join(", ")
             )));
@@ -332,8 +329,18 @@ pub fn commit_message(record: &Record) -> String {
         (None, Some(range)) => format!("{} versions {range}", record.purl),
         (None, None) => record.purl.clone(),
     };
+    let vex: Vec<String> = record
+        .vex
+        .iter()
+        .map(|s| format!("{} {}", s.vulnerability, s.status))
+        .collect();
+    let vex = if vex.is_empty() {
+        String::new()
+    } else {
+        format!("; VEX: {}", vex.join(", "))
+    };
     format!(
-        "{} {what} ({}) by {}, {}",
+        "{} {what} ({}) by {}, {}{vex}",
         record.decision, record.licence, record.reviewer, record.organisation
     )
 }

@@ -109,6 +109,10 @@ pub struct Record {
     pub notes: Option<String>,
     #[serde(default, skip_serializing_if = "RecordEvidence::is_empty")]
     pub evidence: RecordEvidence,
+    /// VEX statements about vulnerabilities of the versions the record covers
+    /// (docs/index-format.md, "VEX statements").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub vex: Vec<super::vex::VexStatement>,
 }
 
 /// Which versions a record covers.
@@ -293,6 +297,7 @@ impl Record {
                 ));
             }
         }
+        problems.extend(super::vex::check(&self.vex));
         match (id, spec, date) {
             (Some(id), Some(spec), Some(date)) if problems.is_empty() => Ok(Entry {
                 record: self.clone(),
@@ -549,8 +554,9 @@ pub fn conflicts(entries: &[Entry]) -> Vec<(usize, usize, String)> {
         first: &'a Entry,
         /// The first line whose outcome differs from the first line's.
         other: Option<&'a Entry>,
-        /// The first line of each outcome.
-        by_outcome: HashMap<Outcome<'a>, &'a Entry>,
+        /// The first line of each outcome and VEX statements (a line that only adds or changes
+        /// VEX statements repeats nothing).
+        by_outcome: HashMap<(Outcome<'a>, String), &'a Entry>,
     }
     let mut seen: HashMap<Key<'_>, Seen<'_>> = HashMap::new();
     let mut out = Vec::new();
@@ -562,13 +568,18 @@ pub fn conflicts(entries: &[Entry]) -> Vec<(usize, usize, String)> {
             b.record.versions.as_deref(),
         );
         let b_outcome: Outcome<'_> = (b.record.decision, b.record.licence.as_str());
+        let b_vex = if b.record.vex.is_empty() {
+            String::new()
+        } else {
+            serde_json::to_string(&b.record.vex).unwrap_or_default()
+        };
         let Some(known) = seen.get_mut(&key) else {
             seen.insert(
                 key,
                 Seen {
                     first: b,
                     other: None,
-                    by_outcome: HashMap::from([(b_outcome, b)]),
+                    by_outcome: HashMap::from([((b_outcome, b_vex), b)]),
                 },
             );
             continue;
@@ -586,7 +597,8 @@ pub fn conflicts(entries: &[Entry]) -> Vec<(usize, usize, String)> {
         } else {
             known.other
         };
-        let repeated = known.by_outcome.get(&b_outcome).copied();
+        let b_key = (b_outcome, b_vex);
+        let repeated = known.by_outcome.get(&b_key).copied();
         let mut found: Vec<(usize, String)> = Vec::new();
         if let Some(a) = repeated {
             found.push((
@@ -617,7 +629,7 @@ pub fn conflicts(entries: &[Entry]) -> Vec<(usize, usize, String)> {
         if known.other.is_none() && first_outcome != b_outcome {
             known.other = Some(b);
         }
-        known.by_outcome.entry(b_outcome).or_insert(b);
+        known.by_outcome.entry(b_key).or_insert(b);
     }
     out
 }

@@ -6,7 +6,6 @@ use super::config::{CONFIG_FILE, Config};
 use crate::registry::http::{Http, HttpError};
 use crate::source::Limit;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
 /// The index of vetted components that ships with fundament: the repository's
@@ -43,8 +42,8 @@ pub enum Location {
 impl Location {
     /// Reads a location as written in `[[index]] location` or on the command line:
     /// - `builtin`: the index built into fundament;
-    /// - `git+<url>`, `file://...`, `git://...`, `ssh://...`, `user@host:path`: a git
-    ///   repository;
+    /// - `git+<url>`, `file://...`, `git://...`, `ssh://...`, `git+ssh://...`,
+    ///   `user@host:path`: a git repository;
     /// - `http://...`, `https://...` (optionally `sparse+http...`): a static HTTP index;
     /// - anything else: a folder (relative paths are resolved against `base_dir`).
     ///
@@ -113,48 +112,13 @@ impl Location {
         match self {
             Location::Builtin => format!("built into fundament {}", env!("CARGO_PKG_VERSION")),
             Location::Folder(path) => path.display().to_string(),
-            Location::Git { url } => format!("git {url}"),
-            Location::Http { base } => base.clone(),
+            Location::Git { url } => format!("git {}", crate::source::git::display_url(url)),
+            Location::Http { base } => crate::source::git::display_url(base),
         }
     }
 }
 
-fn is_git_url(text: &str) -> bool {
-    text.starts_with("file://")
-        || text.starts_with("git://")
-        || text.starts_with("ssh://")
-        || is_scp_like(text)
-}
-
-/// `user@host:path`, git's scp-like ssh syntax (not a Windows drive letter).
-fn is_scp_like(text: &str) -> bool {
-    match text.split_once(':') {
-        Some((host, path)) => {
-            !host.contains('/') && host.contains('@') && !path.starts_with("//") && !host.is_empty()
-        }
-        None => false,
-    }
-}
-
-/// Why a git URL cannot be cloned by this build, if it cannot.
-pub fn unsupported_git_transport(url: &str) -> Option<String> {
-    let lower = url.to_ascii_lowercase();
-    if lower.starts_with("https://") {
-        Some(format!(
-            "cannot clone {url}: this fundament is built without TLS support in its git library, \
-             so git over https is not supported; clone the index yourself and give the folder, \
-             serve it over HTTP(S) as a static index (location = \"https://...\"), or use a \
-             file:// or git:// URL"
-        ))
-    } else if lower.starts_with("ssh://") || is_scp_like(url) {
-        Some(format!(
-            "cannot clone {url}: this fundament is built without ssh support in its git library; \
-             clone the index yourself and give the folder, or use a file:// or git:// URL"
-        ))
-    } else {
-        None
-    }
-}
+use crate::source::git::{is_git_url, is_scp_like};
 
 /// A source that can be read, once opened.
 #[derive(Debug, Clone)]
@@ -243,151 +207,27 @@ pub(crate) fn read_contained(root: &Path, rel: &str) -> Result<Option<Vec<u8>>, 
 }
 
 /// A git index brought up to date in the cache.
-#[derive(Debug, Clone)]
-pub struct GitCheckout {
-    pub dir: PathBuf,
-    /// The commit checked out.
-    pub commit: String,
-    /// Set when the clone could not be updated and an older one is used.
-    pub stale: Option<String>,
-}
+pub type GitCheckout = crate::source::git::Checkout;
 
 /// The cache folder of a git index.
 pub fn git_cache_dir(cache: &Path, url: &str) -> PathBuf {
-    let key = hex::encode(Sha256::digest(url.as_bytes()));
-    cache.join("index-git").join(&key[..16])
+    crate::source::git::cache_dir(cache, "index-git", url)
 }
 
-/// Clones `url` into the cache, or fetches it when a clone is there, and checks out the
-/// newest commit of `branch` (default: the branch the clone started on, the remote's default).
-/// Offline, the last clone is used as it is. A failed fetch falls back to the last clone and
-/// says so in [`GitCheckout::stale`].
+/// Clones `url` into the cache (shallowly), or fetches it when a clone is there, and checks
+/// out the newest commit of `branch` (default: the remote's default branch), through
+/// fundament's git transports (src/source/git.rs: https over the registry HTTP client's
+/// proxies, CA certificates and credentials; ssh by the user's ssh program). Offline, the
+/// last clone is used as it is. A failed fetch falls back to the last clone and says so in
+/// [`GitCheckout::stale`].
 pub fn sync_git(
     url: &str,
     branch: Option<&str>,
     cache: &Path,
-    offline: bool,
+    options: &crate::source::git::GitOptions,
 ) -> Result<GitCheckout, String> {
-    if !offline && let Some(reason) = unsupported_git_transport(url) {
-        return Err(reason);
-    }
-    let dir = git_cache_dir(cache, url);
-    std::fs::create_dir_all(dir.parent().unwrap_or(cache))
-        .map_err(|e| format!("cannot create the cache folder {}: {e}", cache.display()))?;
-    // One fundament at a time per clone.
-    let lock_path = dir.with_extension("lock");
-    let lock = std::fs::File::options()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
-        .map_err(|e| format!("cannot open {}: {e}", lock_path.display()))?;
-    lock.lock()
-        .map_err(|e| format!("cannot lock {}: {e}", lock_path.display()))?;
-
-    let existing = git2::Repository::open(&dir).ok();
-    if offline {
-        let Some(repo) = existing else {
-            return Err(format!(
-                "offline, and {url} has never been cloned into the cache ({})",
-                dir.display()
-            ));
-        };
-        return Ok(GitCheckout {
-            commit: head_commit(&repo),
-            dir,
-            stale: None,
-        });
-    }
-    match existing {
-        Some(repo) => match fetch_and_reset(&repo, branch) {
-            Ok(commit) => Ok(GitCheckout {
-                dir,
-                commit,
-                stale: None,
-            }),
-            Err(e) => Ok(GitCheckout {
-                stale: Some(format!(
-                    "cannot fetch {url} ({e}); using the clone in the cache at commit {}",
-                    head_commit(&repo)
-                )),
-                commit: head_commit(&repo),
-                dir,
-            }),
-        },
-        None => {
-            if dir.exists() {
-                // A clone that was interrupted: start again.
-                std::fs::remove_dir_all(&dir).map_err(|e| {
-                    format!("cannot remove the broken clone {}: {e}", dir.display())
-                })?;
-            }
-            let mut builder = git2::build::RepoBuilder::new();
-            if let Some(branch) = branch {
-                builder.branch(branch);
-            }
-            let repo = builder
-                .clone(url, &dir)
-                .map_err(|e| format!("cannot clone {url}: {}", e.message()))?;
-            Ok(GitCheckout {
-                commit: head_commit(&repo),
-                dir,
-                stale: None,
-            })
-        }
-    }
-}
-
-fn head_commit(repo: &git2::Repository) -> String {
-    repo.head()
-        .ok()
-        .and_then(|h| h.target())
-        .map(|oid| oid.to_string())
-        .unwrap_or_else(|| "(none)".to_string())
-}
-
-fn fetch_and_reset(repo: &git2::Repository, branch: Option<&str>) -> Result<String, String> {
-    let branch = match branch {
-        Some(b) => b.to_string(),
-        None => repo
-            .head()
-            .ok()
-            .and_then(|h| h.shorthand().ok().map(str::to_string))
-            .ok_or_else(|| "the clone has no branch checked out".to_string())?,
-    };
-    let mut remote = repo
-        .find_remote("origin")
-        .map_err(|e| e.message().to_string())?;
-    remote
-        .fetch(&[] as &[&str], None, None)
-        .map_err(|e| e.message().to_string())?;
-    let reference = repo
-        .find_reference(&format!("refs/remotes/origin/{branch}"))
-        .map_err(|_| format!("the repository has no branch `{branch}`"))?;
-    let commit = reference
-        .peel_to_commit()
-        .map_err(|e| e.message().to_string())?;
-    // Keep the local branch on the fetched commit, and the files with it.
-    if repo
-        .head()
-        .ok()
-        .and_then(|h| h.shorthand().ok().map(str::to_string))
-        != Some(branch.clone())
-    {
-        repo.branch(&branch, &commit, true)
-            .map_err(|e| e.message().to_string())?;
-        repo.set_head(&format!("refs/heads/{branch}"))
-            .map_err(|e| e.message().to_string())?;
-    }
-    let mut checkout = git2::build::CheckoutBuilder::new();
-    checkout.force().remove_untracked(true);
-    repo.reset(
-        commit.as_object(),
-        git2::ResetType::Hard,
-        Some(&mut checkout),
-    )
-    .map_err(|e| e.message().to_string())?;
-    Ok(commit.id().to_string())
+    crate::source::git::sync(url, &git_cache_dir(cache, url), branch, options)
+        .map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
@@ -435,10 +275,6 @@ mod tests {
                 url: "/srv/index".to_string()
             }
         );
-        assert!(unsupported_git_transport("https://git.example/x.git").is_some());
-        assert!(unsupported_git_transport("git@git.example:x.git").is_some());
-        assert!(unsupported_git_transport("file:///srv/x.git").is_none());
-        assert!(unsupported_git_transport("git://git.example/x.git").is_none());
     }
 
     #[test]

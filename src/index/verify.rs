@@ -175,22 +175,46 @@ fn check_order(report: &mut Report, rel: &str, entries: &[Entry]) {
     }
 }
 
-/// Files that may sit at the root of an index besides `config.json` and the ecosystem folders.
-fn allowed_at_root(name: &str, is_dir: bool) -> bool {
-    let lower = name.to_ascii_lowercase();
-    if is_dir {
-        return name == ".git" || name == ".github" || name == ".gitlab";
-    }
-    name == LOCK_FILE
-        || name == ".gitignore"
-        || name == ".gitattributes"
-        || lower.starts_with("readme")
-        || lower.starts_with("license")
-        || lower.starts_with("licence")
-        || lower.starts_with("copying")
-}
+/// Purl types of the purl specification that fundament does not hold yet: a root folder of
+/// such a name may become part of the record tree in a later schema, so verify notes it.
+const RESERVED: &[&str] = &[
+    "alpm",
+    "apk",
+    "bitbucket",
+    "bitnami",
+    "cocoapods",
+    "conan",
+    "conda",
+    "cpan",
+    "cran",
+    "deb",
+    "docker",
+    "gem",
+    "generic",
+    "github",
+    "hackage",
+    "hex",
+    "huggingface",
+    "luarocks",
+    "mlflow",
+    "nuget",
+    "oci",
+    "pub",
+    "qpm",
+    "rpm",
+    "swid",
+    "swift",
+];
 
-/// Verifies the index in the folder `root`: config.json, every file in the tree, every line.
+/// Verifies the index in the folder `root`: config.json, every file in the record tree, every
+/// line.
+///
+/// The record tree is `config.json` and the folders named after the ecosystems
+/// (`cargo`, `npm`, `pypi`, `composer`, `golang`, `maven`). Everything else at the root (a
+/// README, LICENSE, CODEOWNERS, CI files, `.git`, a generated site in `public/`) is outside
+/// it: not read and not checked, only counted in a note, so that an index repository can be
+/// a normal repository. Inside the record tree everything must be a record file where the
+/// layout puts it.
 pub fn verify_folder(root: &Path, today: jiff::civil::Date) -> Report {
     let mut report = Report::default();
     match super::source::read_contained(root, CONFIG_FILE) {
@@ -210,28 +234,57 @@ pub fn verify_folder(root: &Path, today: jiff::civil::Date) -> Report {
     };
     let mut names: Vec<_> = entries.flatten().collect();
     names.sort_by_key(|e| e.file_name());
+    let mut outside = Vec::new();
     for entry in names {
         let name = entry.file_name().to_string_lossy().into_owned();
         let Ok(kind) = entry.file_type() else {
             continue;
         };
+        let ecosystem = ECOSYSTEMS.iter().find(|e| e.purl_type() == name);
+        if name == CONFIG_FILE {
+            if kind.is_symlink() || !kind.is_file() {
+                report.problem(&name, None, "not a regular file");
+            }
+            continue;
+        }
+        if ecosystem.is_none() {
+            if RESERVED.contains(&name.as_str()) && kind.is_dir() {
+                report.note(
+                    &name,
+                    "named like a package type fundament may hold in a later version; it is outside the record tree today",
+                );
+            }
+            if name != ".git" && name != LOCK_FILE {
+                outside.push(if kind.is_dir() {
+                    format!("{name}/")
+                } else {
+                    name
+                });
+            }
+            continue;
+        }
         if kind.is_symlink() {
             report.problem(&name, None, "a symbolic link; an index holds no links");
-            continue;
-        }
-        if name == CONFIG_FILE && kind.is_file() {
-            continue;
-        }
-        let ecosystem = ECOSYSTEMS.iter().find(|e| e.purl_type() == name);
-        if kind.is_dir() && ecosystem.is_some() {
+        } else if kind.is_dir() {
             walk(&mut report, &entry.path(), &name, today);
-        } else if !allowed_at_root(&name, kind.is_dir()) {
+        } else {
             report.problem(
                 &name,
                 None,
-                "does not belong in an index (the root holds config.json, the ecosystem folders cargo, npm, pypi, composer, golang, maven, and README/LICENSE/git files)",
+                "not a folder: the ecosystem folders of the record tree hold the record files",
             );
         }
+    }
+    if !outside.is_empty() {
+        let count = outside.len();
+        report.note(
+            ".",
+            format!(
+                "{count} entr{} outside the record tree, not checked: {}",
+                if count == 1 { "y" } else { "ies" },
+                outside.join(", ")
+            ),
+        );
     }
     report
 }

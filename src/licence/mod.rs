@@ -352,6 +352,7 @@ fn identify_package(
                     kind: file.kind,
                     licence: None,
                     confidence: 0.0,
+                    matches: Vec::new(),
                     skipped: Some("hashed for a clarification, not analysed".to_string()),
                 })
             };

@@ -6,7 +6,9 @@
 //!   texts in `LICENSES/`;
 //! - **manifests** of the projects at the root (Cargo.toml, package.json, composer.json,
 //!   pyproject.toml, pom.xml), as their readers report them;
-//! - **licence files** at the root (LICENSE, COPYING, ...), identified like any licence text.
+//! - **licence files** at the root (LICENSE, COPYING, ...), identified like any licence text;
+//! - **file headers**: `SPDX-License-Identifier` lines and licence notices at the top of the
+//!   project's own files (REUSE), when they all name one licence and no other source states one.
 //!
 //! The outbound licence is taken from the first source, in that order, that states one licence
 //! expression; when the sources name different licences, finding L010 lists them all, because a
@@ -31,6 +33,7 @@ pub enum SourceKind {
     Manifest,
     LicensesDir,
     LicenceFile,
+    Headers,
 }
 
 /// One statement about the project's licence.
@@ -98,6 +101,16 @@ pub fn project_licence(
     statements.extend(cargo_workspace_package(&mut read));
     statements.extend(licenses_dir(&input));
     statements.extend(licence_files(&mut read, cache));
+    if let Some(mut from_headers) = headers(&input) {
+        // Headers speak for single files: they state the project's licence only where nothing
+        // at the project level does (a GPL-2.0 COPYING with "or later" headers is not a
+        // contradiction, it is how that licence is applied).
+        if from_headers.note.is_none() && statements.iter().any(|s| s.decisive()) {
+            from_headers.note =
+                Some("file headers; the project-level statements take precedence".to_string());
+        }
+        statements.push(from_headers);
+    }
     statements.sort_by_key(|s| s.kind);
 
     let decisive: Vec<&LicenceStatement> = statements.iter().filter(|s| s.decisive()).collect();
@@ -435,6 +448,126 @@ fn licenses_dir(input: &Confined) -> Option<LicenceStatement> {
             note: Some("holds the texts of several licences used in the project".to_string()),
         }),
     }
+}
+
+/// Files read for their licence headers at most, and how much of each.
+const MAX_HEADER_FILES: usize = 2_000;
+const HEADER_BYTES: u64 = 8 * 1024;
+
+/// The licences that the headers of the project's own files state: the first 8 KiB of up to
+/// 2,000 files of the tree (`.gitignore` respected; vendored, generated and hidden folders,
+/// licence files and prose left out), each detected like any text.
+fn headers(input: &Confined) -> Option<LicenceStatement> {
+    use rayon::prelude::*;
+    let root = input.root();
+    const SKIPPED_DIRS: &[&str] = &[
+        "node_modules",
+        "vendor",
+        "target",
+        "third_party",
+        "third-party",
+        "LICENSES",
+        "dist",
+        "build",
+        "fixtures",
+        "testdata",
+        "test-data",
+    ];
+    // The ignore files are read through the one way into the tree, as discovery reads them,
+    // never by the walker (which would open a FIFO named .gitignore and block on it).
+    let ignores = crate::discover::IgnoreFiles::new(input.clone());
+    let files: Vec<std::path::PathBuf> = ignore::WalkBuilder::new(root)
+        .standard_filters(false)
+        .hidden(true)
+        .follow_links(false)
+        .filter_entry(move |e| {
+            let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+            let skipped =
+                is_dir && SKIPPED_DIRS.contains(&e.file_name().to_string_lossy().as_ref());
+            !skipped && (e.depth() == 0 || !ignores.ignored(e.path(), is_dir))
+        })
+        .build()
+        .flatten()
+        .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
+        .filter(|e| is_source_file(&e.file_name().to_string_lossy()))
+        .take(MAX_HEADER_FILES)
+        .map(|e| e.into_path())
+        .collect();
+    let found: Vec<String> = files
+        .par_iter()
+        .filter_map(|path| {
+            let head = input.read_head(path, HEADER_BYTES).ok()?;
+            let name = path.file_name()?.to_string_lossy();
+            detect::detect_bytes(&name, &head).expression
+        })
+        .collect();
+    if found.is_empty() {
+        return None;
+    }
+    let mut counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for e in &found {
+        *counts.entry(e.as_str()).or_default() += 1;
+    }
+    let file = format!(
+        "{} file{} with a licence header",
+        found.len(),
+        if found.len() == 1 { "" } else { "s" }
+    );
+    if counts.len() == 1 {
+        let only = counts.keys().next().copied().unwrap_or_default();
+        return Some(statement(SourceKind::Headers, &file, None, only));
+    }
+    let mut by_count: Vec<(&str, usize)> = counts.into_iter().collect();
+    by_count.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    Some(LicenceStatement {
+        kind: SourceKind::Headers,
+        file,
+        field: None,
+        raw: by_count
+            .iter()
+            .map(|(e, n)| format!("{e} ({n})"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        expression: None,
+        assumed: false,
+        note: Some(format!(
+            "the headers name {} different licences",
+            by_count.len()
+        )),
+    })
+}
+
+/// Files whose headers speak for themselves: not licence files, not prose or data that
+/// quote licences (README, changelogs, lockfiles), not manifests and configuration (their
+/// licence fields are read as what they are).
+fn is_source_file(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    const PROSE: &[&str] = &[
+        "license",
+        "licence",
+        "copying",
+        "notice",
+        "readme",
+        "changelog",
+        "changes",
+        "authors",
+        "contributing",
+        "third",
+        "credits",
+        "patents",
+        "reuse",
+        "publiccode",
+        "setup.py",
+    ];
+    if PROSE.iter().any(|p| lower.starts_with(p)) {
+        return false;
+    }
+    const DATA: &[&str] = &[
+        ".md", ".rst", ".txt", ".html", ".htm", ".json", ".lock", ".csv", ".tsv", ".svg", ".xml",
+        ".pdf", ".png", ".jpg", ".gif", ".ico", ".woff", ".woff2", ".zip", ".gz", ".toml", ".yml",
+        ".yaml", ".cfg", ".ini", ".spdx", ".cdx",
+    ];
+    !DATA.iter().any(|ext| lower.ends_with(ext))
 }
 
 /// LICENSE, COPYING, ... at the root, identified like any licence text.

@@ -2,7 +2,9 @@
 //!
 //! - **cargo-deny** `deny.toml`, `[licenses]` section, format versions 1 and 2: `allow`,
 //!   `exceptions`, `clarify`, and for version 1 `deny`, `copyleft`, `allow-osi-fsf-free`,
-//!   `unlicensed`, `default`;
+//!   `unlicensed`, `default`; and its `[advisories]` section: `db-urls` (as git sources),
+//!   `ignore` (ids, with their reasons), `unmaintained`, `unsound`, `notice`,
+//!   `vulnerability`, `severity-threshold`, `maximum-db-staleness`;
 //! - **LicenseFinder** `dependency_decisions.yml`: `:permit`, `:restrict`, `:approve`,
 //!   `:license`, `:ignore`, `:ignore_group`.
 //!
@@ -90,6 +92,8 @@ struct Builder {
     exceptions: Vec<String>,
     commented: Vec<String>,
     not_carried: Vec<String>,
+    /// `[advisories]` and its ignore entries, as TOML text.
+    advisories: Option<String>,
 }
 
 impl Builder {
@@ -104,6 +108,7 @@ impl Builder {
             exceptions: Vec::new(),
             commented: Vec::new(),
             not_carried: Vec::new(),
+            advisories: None,
         }
     }
 
@@ -198,6 +203,10 @@ impl Builder {
         for exception in &self.exceptions {
             out.push('\n');
             out.push_str(exception);
+        }
+        if let Some(advisories) = &self.advisories {
+            out.push('\n');
+            out.push_str(advisories);
         }
         for commented in &self.commented {
             out.push('\n');
@@ -407,7 +416,130 @@ fn cargo_deny(text: &str, display: &str) -> Result<Imported, ImportError> {
         let _ = writeln!(text, "license-files = [{}]", pins.join(", "));
         b.commented.push(text);
     }
+    if let Some(advisories) = table.get("advisories").and_then(|a| a.as_table()) {
+        cargo_deny_advisories(&mut b, advisories, display);
+    }
     Ok(b.finish(&format!("cargo-deny deny.toml, licenses version {version}")))
+}
+
+/// cargo-deny's `[advisories]` as fundament's `[advisories]`.
+fn cargo_deny_advisories(b: &mut Builder, advisories: &toml::Table, display: &str) {
+    let version = advisories
+        .get("version")
+        .and_then(|v| v.as_integer())
+        .unwrap_or(1);
+    let text_of = |key: &str| advisories.get(key).and_then(|v| v.as_str());
+    let mut out = String::from("[advisories]\n");
+    let urls: Vec<String> = advisories
+        .get("db-urls")
+        .and_then(|u| u.as_array())
+        .into_iter()
+        .flatten()
+        .filter_map(|u| u.as_str())
+        .map(|u| quoted(&format!("git+{u}")))
+        .collect();
+    if urls.is_empty() {
+        b.not_carried.push(
+            "advisories: cargo-deny uses the RustSec database by default; fundament names no source by itself, so add one under `db` (a clone of the RustSec advisory-db, or OSV data)".to_string(),
+        );
+    } else {
+        let _ = writeln!(out, "db = [{}]", urls.join(", "));
+    }
+    // What a level means: cargo-deny's v1 levels, and v2's scopes (`all`, `workspace`,
+    // `transitive` are errors for the crates in scope; `none` reports nothing).
+    let action = |key: &str, b: &mut Builder| -> Option<&'static str> {
+        let level = text_of(key)?;
+        let action = match level {
+            "deny" | "all" => "deny",
+            "warn" => "warn",
+            "allow" | "none" => "allow",
+            "workspace" | "transitive" => {
+                b.not_carried.push(format!(
+                    "advisories.{key} = \"{level}\": fundament applies the setting to every crate, not only to {level} ones"
+                ));
+                "deny"
+            }
+            other => {
+                b.not_carried.push(format!(
+                    "advisories.{key} = \"{other}\" is not a level cargo-deny documents"
+                ));
+                return None;
+            }
+        };
+        Some(action)
+    };
+    for key in ["unmaintained", "unsound", "notice"] {
+        if let Some(a) = action(key, b) {
+            let _ = writeln!(out, "{key} = {}", quoted(a));
+        }
+    }
+    if version < 2 {
+        match text_of("vulnerability") {
+            Some("warn") => {
+                out.push_str(
+                    "deny = \"never\"\nreview = \"none\"\nunknown-severity = \"review\"\n",
+                );
+            }
+            Some("allow") => {
+                out.push_str(
+                    "deny = \"never\"\nreview = \"never\"\nunknown-severity = \"review\"\n",
+                );
+            }
+            _ => {}
+        }
+        if let Some(threshold) = text_of("severity-threshold") {
+            let _ = writeln!(out, "deny = {}\nreview = \"never\"", quoted(threshold));
+        }
+    }
+    if let Some(age) = text_of("maximum-db-staleness") {
+        let _ = writeln!(out, "max-age = {}", quoted(age));
+    }
+    if let Some(level) = text_of("yanked") {
+        b.not_carried.push(format!(
+            "advisories.yanked = \"{level}\": fundament does not check whether crates were yanked from their registry"
+        ));
+    }
+    for key in ["db-path", "git-fetch-with-cli", "unused-ignored-advisory"] {
+        if advisories.contains_key(key) {
+            b.not_carried.push(format!(
+                "advisories.{key}: fundament keeps its own cache and fetches git itself"
+            ));
+        }
+    }
+    for (i, entry) in advisories
+        .get("ignore")
+        .and_then(|i| i.as_array())
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        let (id, reason) = match entry {
+            toml::Value::String(id) => (Some(id.as_str()), None),
+            toml::Value::Table(t) => (
+                t.get("id").and_then(|v| v.as_str()),
+                t.get("reason").and_then(|v| v.as_str()),
+            ),
+            _ => (None, None),
+        };
+        let Some(id) = id else {
+            b.not_carried.push(format!(
+                "advisories.ignore[{i}]: only advisory ids are carried over (a yanked crate is not an advisory)"
+            ));
+            continue;
+        };
+        let reason = reason
+            .filter(|r| !r.trim().is_empty())
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("carried over from {display}; record why"));
+        let _ = write!(
+            out,
+            "\n[[advisories.ignore]]\nid = {}\nreason = {}\napproved-by = {}\n",
+            quoted(id),
+            quoted(&reason),
+            quoted(&format!("unknown (carried over from {display})"))
+        );
+    }
+    b.advisories = Some(out);
 }
 
 fn copyleft() -> Vec<String> {

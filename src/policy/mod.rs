@@ -287,6 +287,8 @@ pub struct Policy {
     pub use_mode: Option<compat::UseMode>,
     /// Which indices of vetted components are asked, and what their answers mean.
     pub vetting: Vetting,
+    /// Known vulnerabilities: advisory sources and what their findings mean.
+    pub advisories: crate::advisory::policy::AdvisoryPolicy,
 }
 
 /// `[vetting]` and `[[index]]`: the indices of vetted components an audit asks, and whether
@@ -364,6 +366,10 @@ impl Policy {
                 }
             })
             .map(Path::to_path_buf);
+        policy
+            .advisories
+            .base_dir
+            .clone_from(&policy.vetting.base_dir);
         Ok(policy)
     }
 
@@ -462,6 +468,17 @@ impl Policy {
             outbound,
             use_mode: project.use_mode,
             vetting: parse_vetting(&ctx, raw.vetting.unwrap_or_default(), &raw.index)?,
+            advisories: crate::advisory::policy::parse(
+                raw.advisories.unwrap_or_default(),
+                file,
+                |offset| line_of_offset(text, offset),
+            )
+            .map_err(|e| PolicyError {
+                file: file.to_string(),
+                line: e.span.map(|s| line_of_offset(text, s.start)),
+                field: Some(e.field),
+                message: e.message,
+            })?,
         })
     }
 }
@@ -787,6 +804,7 @@ struct RawPolicy {
     vetting: Option<RawVetting>,
     #[serde(default)]
     index: Vec<Spanned<crate::index::IndexSettings>>,
+    advisories: Option<crate::advisory::policy::RawAdvisories>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -639,17 +639,41 @@ fn ini_value(text: &str, section: &str, key: &str) -> Option<String> {
 }
 
 /// `https://user:password@host/path` → the URL without userinfo, and a Basic credential for it.
-fn split_userinfo(url: &str) -> Option<(String, Credential)> {
+/// Splits `user:password@` off a URL: the URL without it, and a Basic credential for exactly
+/// that URL and what lies below it (user and password percent-decoded, as pip and git do).
+pub fn split_userinfo(url: &str) -> Option<(String, Credential)> {
     let (scheme, rest) = url.split_once("://")?;
     let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
     let (userinfo, host) = authority.rsplit_once('@')?;
     let (user, password) = userinfo.split_once(':').unwrap_or((userinfo, ""));
     let clean = format!("{scheme}://{host}/{path}");
-    let credential = basic(&clean, user, password);
+    let credential = basic(&clean, &percent_decode(user), &percent_decode(password));
     Some((clean, credential))
 }
 
-fn basic(url: &str, user: &str, password: &str) -> Credential {
+/// `%XX` escapes decoded (invalid ones kept as written).
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let (Some(high), Some(low)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push((high * 16 + low) as u8);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A `Basic` credential for the URLs under `url`.
+pub fn basic(url: &str, user: &str, password: &str) -> Credential {
     use base64::Engine as _;
     let token = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
     Credential {

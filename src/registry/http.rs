@@ -200,6 +200,28 @@ impl Http {
         self.options.offline
     }
 
+    /// The underlying client (proxies, extra CA certificates, timeouts as configured), for
+    /// requests this type does not make itself (git's smart HTTP protocol, src/source/git.rs);
+    /// `None` offline.
+    pub fn client(&self) -> Option<&reqwest::blocking::Client> {
+        self.client.as_ref()
+    }
+
+    /// The credential configured for `url`, if any (the first whose prefix `url` starts with).
+    /// The settings this client was made with (git transports reuse them).
+    pub fn options(&self) -> &HttpOptions {
+        &self.options
+    }
+
+    pub fn credential_for(&self, url: &str) -> Option<&Credential> {
+        self.options.credentials.iter().find(|c| c.applies_to(url))
+    }
+
+    /// Counts one request made with [`Http::client`].
+    pub fn count_request(&self) {
+        self.requests.fetch_add(1, Ordering::Relaxed);
+    }
+
     /// GETs `url`, from the cache when it can: offline, the cached answer or `NotCached`;
     /// online, revalidated with the cached ETag / Last-Modified.
     pub fn get(&self, url: &str, accept: &str) -> Result<Fetched, HttpError> {
@@ -232,7 +254,7 @@ impl Http {
                     request = request.header(reqwest::header::IF_MODIFIED_SINCE, modified);
                 }
             }
-            if let Some(credential) = self.options.credentials.iter().find(|c| c.applies_to(url)) {
+            if let Some(credential) = self.credential_for(url) {
                 request = request.header(reqwest::header::AUTHORIZATION, &credential.header);
             }
             self.requests.fetch_add(1, Ordering::Relaxed);
@@ -330,6 +352,99 @@ impl Http {
                         }
                     }
                     // Redirect loops and invalid URLs do not get better by trying again.
+                    if err.is_redirect() || err.is_builder() || attempt > self.options.retries {
+                        return Err(HttpError::Transport {
+                            url: url.to_string(),
+                            message: describe(&err),
+                            attempts: attempt,
+                        });
+                    }
+                    self.backoff(attempt)
+                }
+            };
+            std::thread::sleep(retry_in);
+        }
+    }
+
+    /// POSTs a JSON body (a query API: the OSV API's `querybatch`). Never cached, never sent
+    /// offline; retried like GET on server errors, 429 and connection failures.
+    pub fn post_json(&self, url: &str, body: &[u8]) -> Result<Fetched, HttpError> {
+        let Some(client) = &self.client else {
+            return Err(HttpError::NotCached {
+                url: url.to_string(),
+            });
+        };
+        let host = host_of(url);
+        if self.failures(&host) >= UNREACHABLE_AFTER {
+            return Err(HttpError::Unreachable { host });
+        }
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let mut request = client
+                .post(url)
+                .header(reqwest::header::ACCEPT, "application/json")
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(body.to_vec());
+            if let Some(credential) = self
+                .options
+                .credentials
+                .iter()
+                .find(|c| url.starts_with(&c.prefix))
+            {
+                request = request.header(reqwest::header::AUTHORIZATION, &credential.header);
+            }
+            self.requests.fetch_add(1, Ordering::Relaxed);
+            let outcome = request.send().and_then(|response| {
+                let status = response.status().as_u16();
+                let retry_after = header(&response, reqwest::header::RETRY_AFTER);
+                let bytes = response.bytes()?;
+                Ok((status, bytes.to_vec(), retry_after))
+            });
+            let retry_in = match outcome {
+                Ok((status, body, _)) if (200..300).contains(&status) => {
+                    if body.len() as u64 > self.options.max_body {
+                        return Err(HttpError::TooLarge {
+                            url: url.to_string(),
+                            limit: self.options.max_body,
+                        });
+                    }
+                    return Ok(Fetched {
+                        url: url.to_string(),
+                        body,
+                        from_cache: false,
+                    });
+                }
+                Ok((status, _, retry_after)) if status == 429 || status >= 500 => {
+                    if attempt > self.options.retries {
+                        return Err(HttpError::Status {
+                            url: url.to_string(),
+                            status,
+                            attempts: attempt,
+                        });
+                    }
+                    retry_after
+                        .as_deref()
+                        .and_then(parse_retry_after)
+                        .map(|d| d.min(self.options.max_retry_after))
+                        .unwrap_or_else(|| self.backoff(attempt))
+                }
+                Ok((404, _, _)) => {
+                    return Err(HttpError::NotFound {
+                        url: url.to_string(),
+                    });
+                }
+                Ok((status, _, _)) => {
+                    return Err(HttpError::Status {
+                        url: url.to_string(),
+                        status,
+                        attempts: attempt,
+                    });
+                }
+                Err(err) => {
+                    if err.is_connect() && self.failed(&host) >= UNREACHABLE_AFTER {
+                        return Err(HttpError::Unreachable { host });
+                    }
                     if err.is_redirect() || err.is_builder() || attempt > self.options.retries {
                         return Err(HttpError::Transport {
                             url: url.to_string(),
@@ -461,7 +576,8 @@ fn parse_retry_after(value: &str) -> Option<Duration> {
     Some(Duration::from_secs(wait.max(0) as u64))
 }
 
-fn describe(err: &reqwest::Error) -> String {
+/// A transport failure in words (timeouts, redirect loops, connection and TLS failures).
+pub fn describe(err: &reqwest::Error) -> String {
     if err.is_timeout() {
         "timed out".to_string()
     } else if err.is_redirect() {

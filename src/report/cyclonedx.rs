@@ -74,6 +74,24 @@
 //! `incomplete` composition covers the product and the incomplete packages, and a `complete`
 //! one the rest. The BSI file properties that are left out (executable, structured, mostly
 //! filename and SHA-512) do not count: they are not part of the audit's data.
+//!
+//! **Known vulnerabilities.** `metadata.properties` says whether they were checked
+//! (`fundament:advisories:status`: `checked`, `not-configured`, `off`) and, per ecosystem,
+//! whether its packages were checked and how recent the data is
+//! (`fundament:advisories:ecosystem`). `vulnerabilities` (when the stage found any): one entry
+//! per vulnerability and component (src/report/vulnerabilities.rs): `id` (the advisory id the
+//! report uses), `source` (its database and page), `references` (its aliases), `ratings` (the
+//! CVSS score, vector and method, or the database's severity word, or `unknown`),
+//! `description` (the summary), `detail`, `recommendation` (the upgrade that clears it),
+//! `advisories`, `published`, `updated`, `affects` (the component's `bom-ref` and version,
+//! `affected`, or `unaffected` when a VEX statement settles it) and `analysis`: the VEX
+//! statement in force from the indices, `state` (`not_affected`, `exploitable` for
+//! `affected`, `resolved` for `fixed`, `in_triage` for `under_investigation`), the
+//! `justification` in CycloneDX's terms, `response`, and `detail` naming the analysis, its
+//! author, organisation and index, `firstIssued` its date. Properties
+//! `fundament:advisory:state` (`fail`, `review`, `note`, `not-affected`, `fixed`,
+//! `ignored`), `…:kind` for informational advisories and `…:ignore-reason` /
+//! `…:ignore-approved-by` for policy exceptions.
 
 use crate::audit::{Audit, AuditedPackage, is_input_problem};
 use crate::index::SourceKind;
@@ -108,6 +126,8 @@ struct Bom {
     components: Vec<Component>,
     dependencies: Vec<DependencyEntry>,
     compositions: Vec<Composition>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    vulnerabilities: Vec<super::vulnerabilities::CdxVulnerability>,
 }
 
 #[derive(Serialize)]
@@ -117,6 +137,8 @@ struct Metadata {
     lifecycles: Vec<Lifecycle>,
     tools: Tools,
     component: Component,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    properties: Vec<Property>,
 }
 
 #[derive(Serialize)]
@@ -336,10 +358,12 @@ fn build(audit: &Audit) -> Bom {
                 }],
             },
             component: product,
+            properties: advisory_properties(audit),
         },
         components,
         dependencies,
         compositions: compositions(audit, &refs, &product_ref),
+        vulnerabilities: super::vulnerabilities::cyclonedx(audit, &refs),
     }
 }
 
@@ -401,6 +425,33 @@ fn component(p: &AuditedPackage, bom_ref: &str, product: bool) -> Component {
 /// Where an index that answered can be reached by others, and the commit read: for git and
 /// HTTP indices only (a folder's path means nothing outside the machine that ran the audit),
 /// without user names or passwords.
+/// Whether known vulnerabilities were checked, and how old each ecosystem's data is.
+fn advisory_properties(audit: &Audit) -> Vec<Property> {
+    let a = &audit.advisories;
+    let status = match a.status {
+        crate::advisory::CheckStatus::Checked => "checked",
+        crate::advisory::CheckStatus::NotConfigured => "not-configured",
+        crate::advisory::CheckStatus::Off => "off",
+    };
+    let mut out = vec![Property {
+        name: "fundament:advisories:status",
+        value: status.to_string(),
+    }];
+    for e in &a.ecosystems {
+        out.push(Property {
+            name: "fundament:advisories:ecosystem",
+            value: match (&e.as_of, e.checked) {
+                (Some(as_of), true) => {
+                    format!("{} checked, data as of {as_of}", e.ecosystem.purl_type())
+                }
+                (None, true) => format!("{} checked", e.ecosystem.purl_type()),
+                (_, false) => format!("{} not checked: no advisory data", e.ecosystem.purl_type()),
+            },
+        });
+    }
+    out
+}
+
 pub(super) fn index_address(audit: &Audit, index: &str) -> Option<(String, Option<String>)> {
     let layer = audit.vetting.indices.iter().find(|l| l.name == index)?;
     match layer.kind {

@@ -378,6 +378,7 @@ pub(crate) struct View {
     obligations: Vec<ObligationCategory>,
     other: Vec<OtherCode>,
     vetting: VettingView,
+    vulnerabilities: super::vulnerabilities::VulnerabilityView,
     components: Vec<Component>,
 }
 
@@ -623,6 +624,15 @@ struct RecordRow {
 
 /// Findings that the action groups explain; the others are listed under "Further notes".
 const GROUPED_CODES: &[Code] = &[
+    // The section on known vulnerabilities explains these.
+    Code::Vulnerability,
+    Code::AdvisoryInformational,
+    Code::VulnerabilityNotAffected,
+    Code::VulnerabilityIgnored,
+    Code::AdvisoryDataMissing,
+    Code::AdvisoryDataStale,
+    Code::AdvisoriesNotChecked,
+    Code::AdvisoriesChecked,
     Code::LicenceDenied,
     Code::LicenceNotAllowed,
     Code::LicenceNeedsReview,
@@ -689,6 +699,7 @@ pub(crate) fn view(audit: &Audit, lang: Lang) -> View {
         obligations: obligation_categories(&third_party, lang),
         other: other_findings(audit, lang),
         vetting: vetting(audit, &third_party, lang),
+        vulnerabilities: super::vulnerabilities::view(audit, lang),
         components: components(audit, lang),
     }
 }
@@ -922,6 +933,7 @@ fn source_kind_key(kind: SourceKind) -> &'static str {
         SourceKind::Manifest => "manifest",
         SourceKind::LicensesDir => "licenses-dir",
         SourceKind::LicenceFile => "licence-file",
+        SourceKind::Headers => "headers",
     }
 }
 
@@ -2025,6 +2037,7 @@ mod tests {
             include_str!("html.rs"),
             include_str!("markdown.rs"),
             include_str!("notices.rs"),
+            include_str!("vulnerabilities.rs"),
         ] {
             for call in ["tr(lang, \"", "trn(lang, \""] {
                 for (at, _) in source.match_indices(call) {
@@ -2042,6 +2055,9 @@ mod tests {
             }
         }
         // Keys built from data.
+        for key in crate::report::vulnerabilities::dynamic_keys() {
+            assert!(keys.contains(&key), "missing key {key}");
+        }
         for code in Code::ALL {
             assert!(keys.contains(&format!("code.{}", code.as_str())), "{code}");
         }

@@ -150,6 +150,7 @@ pub fn render(audit: &Audit, colour: bool) -> String {
             .collect();
         let _ = writeln!(out, "vetting: {}", parts.join(", "));
     }
+    let _ = writeln!(out, "{}", vulnerability_line(audit));
     if counts.outcome == Outcome::Incomplete {
         let _ = writeln!(
             out,
@@ -161,6 +162,72 @@ pub fn render(audit: &Audit, colour: bool) -> String {
         );
     }
     out
+}
+
+/// One line on known vulnerabilities: how many, how severe, how many settled, how old the
+/// data; or why they were not checked.
+fn vulnerability_line(audit: &Audit) -> String {
+    use crate::advisory::{CheckStatus, State};
+    let a = &audit.advisories;
+    match a.status {
+        CheckStatus::NotConfigured => {
+            return "vulnerabilities: not checked (no advisory database configured, see A012)"
+                .to_string();
+        }
+        CheckStatus::Off => return "vulnerabilities: not checked (turned off)".to_string(),
+        CheckStatus::Checked => {}
+    }
+    let c = &a.summary;
+    let mut parts = Vec::new();
+    if c.vulnerabilities == 0 {
+        parts.push("none known".to_string());
+    } else {
+        let by: Vec<String> = crate::advisory::severity_order()
+            .filter_map(|s| c.by_severity.get(s).map(|n| format!("{n} {s}")))
+            .collect();
+        parts.push(format!(
+            "{} in {} ({})",
+            c.vulnerabilities,
+            plural(c.packages_affected, "package"),
+            by.join(", ")
+        ));
+        let state = |s: State| c.by_state.get(&s).copied().unwrap_or(0);
+        let settled = state(State::NotAffected) + state(State::Fixed);
+        if settled > 0 {
+            parts.push(format!("{settled} not affected or fixed per VEX"));
+        }
+        if state(State::Ignored) > 0 {
+            parts.push(format!("{} ignored by the policy", state(State::Ignored)));
+        }
+        if c.upgradable > 0 {
+            parts.push(format!("{} fixed by an upgrade", c.upgradable));
+        }
+    }
+    if c.informational > 0 {
+        parts.push(format!("{} informational", c.informational));
+    }
+    let unchecked: Vec<String> = a
+        .ecosystems
+        .iter()
+        .filter(|e| !e.checked)
+        .map(|e| format!("{} ({})", e.ecosystem, e.packages))
+        .collect();
+    if !unchecked.is_empty() {
+        parts.push(format!("not checked: {}", unchecked.join(", ")));
+    }
+    let oldest = a
+        .ecosystems
+        .iter()
+        .filter(|e| e.checked)
+        .filter_map(|e| e.age_days)
+        .max();
+    if let Some(days) = oldest {
+        parts.push(format!(
+            "data up to {} old",
+            plural(days.max(0) as usize, "day")
+        ));
+    }
+    format!("vulnerabilities: {}", parts.join("; "))
 }
 
 fn plural(n: usize, word: &str) -> String {

@@ -9,8 +9,10 @@ pub mod human;
 pub mod json;
 pub mod markdown;
 pub mod notices;
+pub mod openvex;
 pub mod sarif;
 pub mod spdx;
+pub mod vulnerabilities;
 
 use crate::audit::Audit;
 use crate::licence::obligations::Lang;
@@ -32,6 +34,8 @@ pub enum Format {
     Markdown,
     /// The procurement report as one self-contained HTML file.
     Html,
+    /// The known vulnerabilities as an OpenVEX 0.2.0 document.
+    Openvex,
 }
 
 /// How to render.
@@ -53,5 +57,6 @@ pub fn render(audit: &Audit, format: Format, options: &RenderOptions) -> String 
         Format::Spdx => spdx::render(audit),
         Format::Markdown => markdown::render(audit, options.lang),
         Format::Html => html::render(audit, options.lang),
+        Format::Openvex => openvex::render(audit),
     }
 }

@@ -16,7 +16,7 @@ use super::html::{self, fill, tr, trn, used_expression};
 use crate::audit::{Audit, AuditedPackage};
 use crate::licence::NOASSERTION;
 use crate::licence::detect::FileKind;
-use crate::licence::expression::Tree;
+use crate::licence::expression::{Tree, licence_ids};
 use crate::licence::facts;
 use crate::licence::obligations::Lang;
 use crate::policy::evaluate::Status;
@@ -393,11 +393,14 @@ fn read_inside(dir: &Path, relative: &str) -> Option<String> {
     }
     let package = crate::source::Confined::other(dir, "the package's directory")?;
     let bytes = package.read(rel, crate::source::Limit::LICENCE).ok()?;
-    Some(String::from_utf8_lossy(&bytes).into_owned())
+    // Decoded as detection decodes it, so that the byte offsets of its matches apply.
+    Some(crate::licence::detect::tokenize::decode(&bytes).into_owned())
 }
 
-/// The package's own licence texts for licence `id` (not on the SPDX list): the licence files
-/// identified as `id`, else every licence file. Each as (file, sha256, text).
+/// The package's own licence texts for licence `id` (not on the SPDX list): from the licence
+/// files in which `id` was detected, the text the matches of `id` span (the whole file when it
+/// states only `id`, so that its copyright lines come along); else every licence file. Each as
+/// (file, sha256, text).
 fn own_licence_texts(p: &AuditedPackage, id: &str) -> Vec<(String, String, String)> {
     let Some(dir) = &p.package.dir else {
         return Vec::new();
@@ -408,22 +411,71 @@ fn own_licence_texts(p: &AuditedPackage, id: &str) -> Vec<(String, String, Strin
         .iter()
         .filter(|d| d.kind == FileKind::Licence)
         .collect();
+    let names_id =
+        |m: &crate::licence::detect::LicenceMatch| licence_ids(&m.expression).contains(id);
     let matching: Vec<_> = licence_files
         .iter()
-        .filter(|d| d.licence.as_deref() == Some(id))
+        .filter(|d| d.matches.iter().any(names_id) || d.licence.as_deref() == Some(id))
         .copied()
         .collect();
-    let chosen = if matching.is_empty() {
-        licence_files
-    } else {
-        matching
-    };
-    chosen
+    if matching.is_empty() {
+        return licence_files
+            .into_iter()
+            .filter_map(|d| {
+                read_inside(dir, &d.path).map(|text| (d.path.clone(), d.sha256.clone(), text))
+            })
+            .collect();
+    }
+    matching
         .into_iter()
         .filter_map(|d| {
-            read_inside(dir, &d.path).map(|text| (d.path.clone(), d.sha256.clone(), text))
+            let text = read_inside(dir, &d.path)?;
+            let only_id = d.matches.iter().all(names_id);
+            let text = if only_id {
+                text
+            } else {
+                matched_lines(&text, d.matches.iter().filter(|m| names_id(m)))
+            };
+            Some((d.path.clone(), d.sha256.clone(), text))
         })
         .collect()
+}
+
+/// The whole lines of `text` that the matches span, in order; separate spans apart by a blank
+/// line. Byte offsets that do not fall on the text's character boundaries (a file changed
+/// since it was matched) give nothing for that match.
+fn matched_lines<'a>(
+    text: &str,
+    matches: impl Iterator<Item = &'a crate::licence::detect::LicenceMatch>,
+) -> String {
+    let mut spans: Vec<(usize, usize)> = matches
+        .filter(|m| {
+            m.start_byte <= m.end_byte
+                && m.end_byte <= text.len()
+                && text.is_char_boundary(m.start_byte)
+                && text.is_char_boundary(m.end_byte)
+        })
+        .map(|m| {
+            let start = text[..m.start_byte].rfind('\n').map_or(0, |i| i + 1);
+            let end = text[m.end_byte..]
+                .find('\n')
+                .map_or(text.len(), |i| m.end_byte + i);
+            (start, end)
+        })
+        .collect();
+    spans.sort_unstable();
+    let mut merged: Vec<(usize, usize)> = Vec::new();
+    for (start, end) in spans {
+        match merged.last_mut() {
+            Some(last) if start <= last.1 + 1 => last.1 = last.1.max(end),
+            _ => merged.push((start, end)),
+        }
+    }
+    merged
+        .iter()
+        .map(|&(start, end)| text[start..end].trim_end())
+        .collect::<Vec<_>>()
+        .join("\n\n")
 }
 
 /// The copyright lines of the package's own licence and notice files.

@@ -31,7 +31,11 @@
 //! is uploaded there; results in a subdirectory audit are relative to that subdirectory). `partialFingerprints["fundament/v1"]` is a
 //! hash of the code, the package, the licence and the file (not the line, not the message), so
 //! an alert keeps its identity across runs and when lines move; findings that agree on all four
-//! are numbered. `properties` carries the package, licence, licence source and dependency path.
+//! are numbered (for vulnerabilities the advisory id is part of the hash). `properties` carries
+//! the package, licence, licence source and dependency path, and for known vulnerabilities the
+//! advisory id and `security-severity` (the CVSS base score; where only a level is known, a
+//! score inside its band), which GitHub code scanning reads; rules of A001 and A002 carry the
+//! `security` tag.
 
 use crate::audit::Audit;
 use crate::diagnostic::{Code, Finding, Severity};
@@ -144,6 +148,12 @@ struct ResultProperties {
     licence_source: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     dependency_path: Vec<String>,
+    /// The vulnerability's id (A codes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    advisory: Option<String>,
+    /// The CVSS base score, as code-scanning interfaces read it.
+    #[serde(rename = "security-severity", skip_serializing_if = "Option::is_none")]
+    security_severity: Option<String>,
 }
 
 impl ResultProperties {
@@ -152,6 +162,7 @@ impl ResultProperties {
             && self.licence.is_none()
             && self.licence_source.is_none()
             && self.dependency_path.is_empty()
+            && self.advisory.is_none()
     }
 }
 
@@ -251,6 +262,8 @@ fn build(audit: &Audit) -> Log {
                     licence: f.licence.clone(),
                     licence_source: f.licence_source.clone(),
                     dependency_path: f.path.clone(),
+                    advisory: f.advisory.clone(),
+                    security_severity: security_severity(audit, f),
                 },
             }
         })
@@ -287,8 +300,13 @@ fn rule(code: Code, severity: Severity) -> Rule {
         Some('I') => "input",
         Some('R') => "registry",
         Some('V') => "vetting",
+        Some('A') => "advisory",
         _ => "other",
     };
+    let mut tags = vec!["fundament", area];
+    if matches!(code, Code::Vulnerability | Code::AdvisoryInformational) {
+        tags.push("security");
+    }
     let pointer = format!(
         "See {} in docs/diagnostics.md of the fundament documentation.",
         code.as_str()
@@ -315,10 +333,27 @@ fn rule(code: Code, severity: Severity) -> Rule {
         default_configuration: Configuration {
             level: level(severity),
         },
-        properties: RuleProperties {
-            tags: vec!["fundament", area],
-        },
+        properties: RuleProperties { tags },
     }
+}
+
+/// The CVSS score of the vulnerability a finding is about (GitHub code scanning reads
+/// `security-severity`); the rating's level where no score is known.
+fn security_severity(audit: &Audit, f: &Finding) -> Option<String> {
+    let id = f.advisory.as_deref()?;
+    let v = audit
+        .advisories
+        .vulnerabilities
+        .iter()
+        .find(|v| v.id == id && f.package.as_deref() == Some(v.package.as_str()))?;
+    let score = v.severity.score.or(match v.severity.level? {
+        crate::advisory::severity::Level::Critical => Some(9.5),
+        crate::advisory::severity::Level::High => Some(8.0),
+        crate::advisory::severity::Level::Medium => Some(5.5),
+        crate::advisory::severity::Level::Low => Some(2.0),
+        crate::advisory::severity::Level::None => Some(0.0),
+    })?;
+    Some(format!("{score:.1}"))
 }
 
 fn level(severity: Severity) -> &'static str {
@@ -353,6 +388,7 @@ fn fingerprint(f: &Finding, file: &str) -> String {
         f.package.as_deref().unwrap_or(""),
         f.licence.as_deref().unwrap_or(""),
         file,
+        f.advisory.as_deref().unwrap_or(""),
     ] {
         hasher.update(part.as_bytes());
         hasher.update([0u8]);

@@ -440,6 +440,18 @@ impl Confined {
             .map_err(|reason| self.refusal(path, reason))
     }
 
+    /// Reads the first `bytes` bytes of a regular file inside the directory, whatever its size
+    /// (a source file's header).
+    pub fn read_head(&self, path: &Path, bytes: u64) -> Result<Vec<u8>, Refusal> {
+        let canonical = self.resolve(path)?;
+        let head = Limit {
+            bytes,
+            what: "file headers",
+        };
+        read_checked_with(&canonical, head, Some(&self.root), Cap::Head)
+            .map_err(|reason| self.refusal(path, reason))
+    }
+
     /// Reads a regular file inside the directory as UTF-8 text, at most `limit` bytes.
     pub fn read_text(&self, path: &Path, limit: Limit) -> Result<String, Refusal> {
         let bytes = self.read(path, limit)?;
@@ -536,8 +548,33 @@ fn check_regular(meta: &Metadata, limit: Limit) -> Result<(), Reason> {
 /// last link and without blocking, checks the handle is the same regular file (and, where the
 /// system says, still inside `inside`), and reads at most `limit` bytes.
 fn read_checked(canonical: &Path, limit: Limit, inside: Option<&Path>) -> Result<Vec<u8>, Reason> {
+    read_checked_with(canonical, limit, inside, Cap::Refuse)
+}
+
+/// What a file larger than the limit gets.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Cap {
+    /// Refused: it is not read at all.
+    Refuse,
+    /// Its first `limit` bytes are read.
+    Head,
+}
+
+fn read_checked_with(
+    canonical: &Path,
+    limit: Limit,
+    inside: Option<&Path>,
+    cap: Cap,
+) -> Result<Vec<u8>, Reason> {
+    let size_check = match cap {
+        Cap::Refuse => limit,
+        Cap::Head => Limit {
+            bytes: u64::MAX,
+            ..limit
+        },
+    };
     let before = std::fs::metadata(canonical).map_err(|err| Reason::Io(io_message(&err)))?;
-    check_regular(&before, limit)?;
+    check_regular(&before, size_check)?;
     let file = open_nonblocking(canonical).map_err(|err| {
         if is_eloop(&err) {
             // O_NOFOLLOW met a link that was not there a moment ago.
@@ -549,7 +586,7 @@ fn read_checked(canonical: &Path, limit: Limit, inside: Option<&Path>) -> Result
     let after = file
         .metadata()
         .map_err(|err| Reason::Io(io_message(&err)))?;
-    check_regular(&after, limit)?;
+    check_regular(&after, size_check)?;
     if !same_file(&before, &after) {
         return Err(Reason::Changed);
     }
@@ -561,10 +598,14 @@ fn read_checked(canonical: &Path, limit: Limit, inside: Option<&Path>) -> Result
     }
     let capacity = usize::try_from(after.len().min(limit.bytes)).unwrap_or(0);
     let mut bytes = Vec::with_capacity(capacity);
-    file.take(limit.bytes + 1)
+    let wanted = match cap {
+        Cap::Refuse => limit.bytes + 1,
+        Cap::Head => limit.bytes,
+    };
+    file.take(wanted)
         .read_to_end(&mut bytes)
         .map_err(|err| Reason::Io(io_message(&err)))?;
-    if bytes.len() as u64 > limit.bytes {
+    if cap == Cap::Refuse && bytes.len() as u64 > limit.bytes {
         return Err(Reason::Changed);
     }
     Ok(bytes)

@@ -5,6 +5,8 @@ pub mod confined;
 
 pub use confined::{Confined, Limit, Reason, Refusal, read_bounded, read_text_bounded};
 
+pub mod git;
+
 use std::path::{Path, PathBuf};
 
 /// Why a source cannot be audited.

@@ -1,6 +1,9 @@
 //! Helpers shared by the integration tests: running the binary and reading its JSON report.
 #![allow(dead_code)]
 
+pub mod browser;
+pub mod git_server;
+pub mod portfolio;
 pub mod server;
 pub mod vetting;
 

@@ -58,8 +58,10 @@ impl Reply {
 /// A request the server saw.
 #[derive(Debug, Clone)]
 pub struct Seen {
+    pub method: String,
     pub path: String,
     pub headers: HashMap<String, String>,
+    pub body: Vec<u8>,
 }
 
 type Script = HashMap<String, Vec<Reply>>;
@@ -121,6 +123,11 @@ fn serve(stream: TcpStream, script: &Mutex<Script>, seen: &Mutex<Vec<Seen>>) {
         if reader.read_line(&mut request_line).unwrap_or(0) == 0 {
             return;
         }
+        let method = request_line
+            .split_whitespace()
+            .next()
+            .unwrap_or("GET")
+            .to_string();
         let path = request_line
             .split_whitespace()
             .nth(1)
@@ -148,8 +155,10 @@ fn serve(stream: TcpStream, script: &Mutex<Script>, seen: &Mutex<Vec<Seen>>) {
         let mut body = vec![0; content_length];
         let _ = reader.read_exact(&mut body);
         seen.lock().unwrap().push(Seen {
+            method,
             path: path.clone(),
             headers,
+            body,
         });
         let reply = {
             let mut script = script.lock().unwrap();

@@ -1,0 +1,104 @@
+//! Licence detection speed, run with `cargo bench --bench detect` (criterion; numbers in
+//! docs/benchmarks.md):
+//! - loading the index (reading the embedded data, building the automaton and the minimiser
+//!   buckets);
+//! - typical files: the files of 1–20 KB of the quality set (licence texts, notices, headers,
+//!   source files), one thread and all threads (files per second);
+//! - a 1 MB file (the quality set's texts one after the other) and 10 MB of one licence text
+//!   repeated, the worst case for the number of matches.
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use fundament::licence::detect;
+use rayon::prelude::*;
+use std::hint::black_box;
+use std::path::Path;
+use std::time::Duration;
+
+fn quality_files() -> Vec<(String, Vec<u8>)> {
+    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/licence-detection/cases");
+    let mut out = Vec::new();
+    for group in ["spdx-texts", "written", "crates", "npm"] {
+        let mut entries: Vec<_> = std::fs::read_dir(base.join(group))
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .collect();
+        entries.sort();
+        for path in entries {
+            let bytes = std::fs::read(&path).unwrap();
+            out.push((
+                path.file_name().unwrap().to_string_lossy().into_owned(),
+                bytes,
+            ));
+        }
+    }
+    out
+}
+
+fn bench(c: &mut Criterion) {
+    // Load once so that the per-file numbers do not include it.
+    detect::index::index().unwrap();
+
+    let mut group = c.benchmark_group("index");
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(10));
+    group.bench_function("load", |b| {
+        b.iter(|| black_box(detect::index::load().unwrap()))
+    });
+    group.finish();
+
+    let files: Vec<(String, Vec<u8>)> = quality_files()
+        .into_iter()
+        .filter(|(_, b)| (1024..=20 * 1024).contains(&b.len()))
+        .collect();
+    let bytes: usize = files.iter().map(|(_, b)| b.len()).sum();
+    eprintln!("typical files: {} files, {} bytes", files.len(), bytes);
+    let mut group = c.benchmark_group("typical_files");
+    group.throughput(Throughput::Elements(files.len() as u64));
+    group.bench_function("one_thread", |b| {
+        b.iter(|| {
+            for (name, bytes) in &files {
+                black_box(detect::detect_bytes(name, bytes));
+            }
+        })
+    });
+    group.bench_function("all_threads", |b| {
+        b.iter(|| {
+            files.par_iter().for_each(|(name, bytes)| {
+                black_box(detect::detect_bytes(name, bytes));
+            })
+        })
+    });
+    group.finish();
+
+    let mut big = Vec::new();
+    for (_, bytes) in quality_files() {
+        if big.len() >= 1024 * 1024 {
+            break;
+        }
+        big.extend_from_slice(&bytes);
+        big.push(b'\n');
+    }
+    big.truncate(1024 * 1024);
+    let mit = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/licence-detection/cases/spdx-texts/MIT.txt"),
+    )
+    .unwrap();
+    let repeated = mit.repeat(10 * 1024 * 1024 / mit.len() + 1);
+    let mut group = c.benchmark_group("large_files");
+    group.sample_size(10);
+    group.throughput(Throughput::Bytes(big.len() as u64));
+    group.bench_function("one_megabyte_of_licence_texts", |b| {
+        b.iter(|| black_box(detect::detect_bytes("big.txt", &big)))
+    });
+    group.throughput(Throughput::Bytes(repeated.len() as u64));
+    group.bench_function("ten_megabytes_of_mit_repeated", |b| {
+        b.iter(|| black_box(detect::detect_bytes("huge.txt", &repeated)))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

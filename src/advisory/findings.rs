@@ -1,0 +1,523 @@
+//! What the advisory stage reports: the policy applied to each vulnerability (VEX
+//! statements, ignore entries, severity thresholds), and one finding per vulnerability, per
+//! data problem and per unchecked ecosystem (docs/diagnostics.md, "A").
+
+use super::db::Database;
+use super::policy::{Action, AdvisoryPolicy, UnknownSeverity};
+use super::{Counts, Coverage, IgnoreInfo, Kind, SourceReport, State, Vulnerability};
+use crate::diagnostic::{Code, Finding, Severity};
+use crate::index::layout::PackageId;
+use crate::index::vex::VexStatus;
+use crate::model::Package;
+use std::collections::BTreeSet;
+
+/// Problems with data are reported one by one up to this many per source; the rest in one
+/// finding.
+const PROBLEMS_PER_SOURCE: usize = 25;
+
+/// Text from advisory data, safe for a terminal: control characters are escaped.
+pub fn printable(text: &str) -> String {
+    if text.chars().any(char::is_control) {
+        text.chars()
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_default().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect()
+    } else {
+        text.to_string()
+    }
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// A012: known vulnerabilities were not checked.
+pub fn not_checked(why: &str, warn: bool) -> Finding {
+    let message = format!("known vulnerabilities were not checked: {why}");
+    if warn {
+        Finding::warning(Code::AdvisoriesNotChecked, message).note(
+            "give advisory data with --advisory-db PATH-or-URL or `[advisories] db` in the policy (docs/guide.md, \"Known vulnerabilities\"); until then this audit says nothing about vulnerabilities",
+        )
+    } else {
+        Finding::note_finding(Code::AdvisoriesNotChecked, message)
+    }
+}
+
+/// A011: a package version that cannot be ordered.
+pub fn unorderable(package: &Package, reason: &str) -> Finding {
+    Finding::warning(
+        Code::VersionUnorderable,
+        format!(
+            "the version of {} cannot be compared with advisory ranges: {}",
+            printable(&package.name),
+            printable(reason)
+        ),
+    )
+    .package(package.purl.clone())
+    .note("only advisories that list affected versions one by one were checked for it")
+}
+
+fn ignore_matches(entry: &super::policy::Ignore, v: &Vulnerability) -> bool {
+    if !v.ids().any(|id| id.eq_ignore_ascii_case(&entry.id)) {
+        return false;
+    }
+    match &entry.package {
+        None => true,
+        Some((id, version)) => {
+            PackageId::from_name(v.ecosystem, &v.name).is_ok_and(|own| own == *id)
+                && version.as_ref().is_none_or(|want| *want == v.version)
+        }
+    }
+}
+
+/// Sets each vulnerability's state from its VEX statement, the policy's ignore entries and
+/// thresholds; returns the findings about the ignore entries themselves.
+pub fn apply_policy(
+    vulnerabilities: &mut [Vulnerability],
+    policy: &AdvisoryPolicy,
+    today: jiff::civil::Date,
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let mut used = vec![false; policy.ignore.len()];
+    for v in vulnerabilities.iter_mut() {
+        if let Some(vex) = &v.vex
+            && vex.status.settles()
+        {
+            v.state = if vex.status == VexStatus::Fixed {
+                State::Fixed
+            } else {
+                State::NotAffected
+            };
+            continue;
+        }
+        let ignore = policy
+            .ignore
+            .iter()
+            .enumerate()
+            .find(|(_, e)| ignore_matches(e, v));
+        if let Some((i, entry)) = ignore {
+            used[i] = true;
+            if entry.expires.is_none_or(|d| d >= today) {
+                v.state = State::Ignored;
+                v.ignore = Some(IgnoreInfo {
+                    reason: entry.reason.clone(),
+                    approved_by: entry.approved_by.clone(),
+                    expires: entry.expires.map(|d| d.to_string()),
+                    source: entry.source.to_string(),
+                });
+                continue;
+            }
+        }
+        v.state = match v.kind {
+            Kind::Vulnerability => match v.severity.level {
+                Some(level) if policy.deny.admits(level) => State::Fail,
+                Some(level) if policy.review.admits(level) => State::Review,
+                Some(_) => State::Note,
+                None => match policy.unknown_severity {
+                    UnknownSeverity::Deny => State::Fail,
+                    UnknownSeverity::Review => State::Review,
+                },
+            },
+            kind => match policy.informational(kind.as_str()) {
+                Action::Deny => State::Fail,
+                Action::Warn => State::Review,
+                Action::Allow => State::Note,
+            },
+        };
+    }
+    for (entry, used) in policy.ignore.iter().zip(used) {
+        let what = match &entry.package_text {
+            Some(p) => format!("{} of {}", entry.id, printable(p)),
+            None => entry.id.clone(),
+        };
+        if let Some(expires) = entry.expires.filter(|d| *d < today) {
+            findings.push(
+                Finding::error(
+                    Code::AdvisoryIgnoreExpired,
+                    format!("the ignore entry for {what} expired on {expires}"),
+                )
+                .located(entry.source.clone())
+                .note(if used {
+                    "the vulnerability counts again; renew the entry (with a new review) or fix the vulnerability"
+                } else {
+                    "it matches no vulnerability any more either; remove it"
+                }),
+            );
+        } else if !used {
+            findings.push(
+                Finding::warning(
+                    Code::AdvisoryIgnoreUnused,
+                    format!("the ignore entry for {what} matched no vulnerability"),
+                )
+                .located(entry.source.clone())
+                .note("the package may have been upgraded past it; remove the entry"),
+            );
+        }
+    }
+    findings
+}
+
+fn severity_words(v: &Vulnerability) -> String {
+    match (&v.severity.level, &v.severity.score, &v.severity.method) {
+        (Some(level), Some(score), Some(method)) => {
+            let method = match method.as_str() {
+                "CVSSv2" => "CVSS 2",
+                "CVSSv3" => "CVSS 3.0",
+                "CVSSv31" => "CVSS 3.1",
+                "CVSSv4" => "CVSS 4.0",
+                other => other,
+            };
+            format!("{level}, {method} {score:.1}")
+        }
+        (Some(level), _, _) => level.to_string(),
+        _ => "severity unknown".to_string(),
+    }
+}
+
+/// The finding for one vulnerability, by its state.
+pub fn vulnerability(v: &Vulnerability) -> Finding {
+    let name = printable(&v.name);
+    let summary = printable(&v.summary);
+    let mut finding = match v.state {
+        State::NotAffected | State::Fixed => {
+            let vex = v.vex.as_ref();
+            let attribution = vex.map(|x| printable(&x.attribution())).unwrap_or_default();
+            let message = if v.state == State::Fixed {
+                format!(
+                    "{name} {} contains a fix for {} according to {attribution}",
+                    v.version, v.id
+                )
+            } else {
+                format!(
+                    "{name} {} is not affected by {} according to {attribution}",
+                    v.version, v.id
+                )
+            };
+            let mut f = Finding::note_finding(Code::VulnerabilityNotAffected, message);
+            if let Some(vex) = vex {
+                let justification = vex
+                    .justification
+                    .map(|j| format!("{j}: "))
+                    .unwrap_or_default();
+                f = f.note(format!(
+                    "analysis: {justification}{}",
+                    printable(&vex.analysis)
+                ));
+                f = f.note(format!(
+                    "statement in {} line {} of index `{}` ({})",
+                    vex.file, vex.line, vex.index, vex.location
+                ));
+            }
+            f
+        }
+        State::Ignored => {
+            let ignore = v.ignore.as_ref();
+            let mut f = Finding::note_finding(
+                Code::VulnerabilityIgnored,
+                format!(
+                    "{} of {name} {} is ignored by the policy: {}",
+                    v.id,
+                    v.version,
+                    ignore.map(|i| printable(&i.reason)).unwrap_or_default()
+                ),
+            );
+            if let Some(i) = ignore {
+                f = f.note(format!(
+                    "approved by {}{} ({})",
+                    printable(&i.approved_by),
+                    i.expires
+                        .as_deref()
+                        .map(|d| format!(", until {d}"))
+                        .unwrap_or_default(),
+                    i.source
+                ));
+            }
+            f
+        }
+        state => {
+            let severity = match state {
+                State::Fail => Severity::Error,
+                State::Review => Severity::Warning,
+                _ => Severity::Note,
+            };
+            match v.kind {
+                Kind::Vulnerability => Finding::new(
+                    Code::Vulnerability,
+                    severity,
+                    format!(
+                        "{name} {} is affected by {} ({}): {summary}",
+                        v.version,
+                        v.id,
+                        severity_words(v)
+                    ),
+                ),
+                kind => Finding::new(
+                    Code::AdvisoryInformational,
+                    severity,
+                    format!(
+                        "{name} {} is {}: {} ({})",
+                        v.version,
+                        kind.as_str(),
+                        summary,
+                        v.id
+                    ),
+                ),
+            }
+        }
+    };
+    finding = finding.package(v.package.clone()).advisory(v.id.clone());
+    if let Some(manifest) = &v.toolchain_of {
+        finding = finding.at(manifest.clone(), None).note(format!(
+            "Go's standard library, at the toolchain {manifest} names; building with a newer Go release that fixes it clears it"
+        ));
+    }
+    if !v.aliases.is_empty() {
+        finding = finding.note(format!("also known as {}", v.aliases.join(", ")));
+    }
+    if v.state.is_open() {
+        if v.kind == Kind::Vulnerability && v.severity.level.is_none() {
+            finding = finding.note("no record of it gives a severity");
+        }
+        if let Some(vex) = &v.vex {
+            let mut text = format!(
+                "{} according to {}: {}",
+                vex.status,
+                printable(&vex.attribution()),
+                printable(&vex.analysis)
+            );
+            if let Some(action) = &vex.action {
+                text.push_str(&format!("; action: {}", printable(action)));
+            }
+            finding = finding.note(text);
+        }
+        finding = finding.note(match (&v.upgrade, v.fixed.is_empty()) {
+            (Some(up), _) => format!(
+                "fixed in {}; upgrading to {up} clears it",
+                v.fixed.join(", ")
+            ),
+            (None, false) => format!(
+                "fixed in {}, but no fixed version above {} is known",
+                v.fixed.join(", "),
+                v.version
+            ),
+            (None, true) => "no fixed version is known".to_string(),
+        });
+    }
+    if let Some(url) = &v.url {
+        finding = finding.note(format!("details: {}", printable(url)));
+    }
+    finding
+}
+
+/// A007–A010: what the data could not tell.
+pub fn data(
+    db: &Database,
+    sources: &[SourceReport],
+    ecosystems: &[Coverage],
+    unsupported: usize,
+    match_problems: &BTreeSet<String>,
+    max_age_days: u32,
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for source in sources {
+        let info = &source.info;
+        if let Some(reason) = &info.failed {
+            findings.push(
+                Finding::error(
+                    Code::AdvisorySourceUnavailable,
+                    format!(
+                        "the advisory source {} cannot be read: {}",
+                        printable(&info.location),
+                        printable(reason)
+                    ),
+                )
+                .note("the vulnerabilities it would have shown are unknown, so the audit is incomplete"),
+            );
+            continue;
+        }
+        if let Some(stale) = &info.stale {
+            findings.push(Finding::warning(
+                Code::AdvisoryDataStale,
+                format!(
+                    "advisory data of {} may be out of date: {}",
+                    printable(&info.location),
+                    printable(stale)
+                ),
+            ));
+        }
+    }
+    for coverage in ecosystems.iter().filter(|c| c.checked && c.too_old) {
+        findings.push(
+            Finding::warning(
+                Code::AdvisoryDataStale,
+                format!(
+                    "the newest {} advisory data is {} old (as of {}, in {}); the policy's `max-age` is {}",
+                    coverage.ecosystem,
+                    plural(coverage.age_days.unwrap_or(0) as usize, "day", "days"),
+                    coverage
+                        .as_of
+                        .as_deref()
+                        .and_then(|t| t.get(..10))
+                        .unwrap_or("unknown"),
+                    coverage
+                        .sources
+                        .iter()
+                        .map(|s| printable(s))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    plural(max_age_days as usize, "day", "days")
+                ),
+            )
+            .note("vulnerabilities published since are missing; update the data"),
+        );
+    }
+    for source in sources {
+        let problems: Vec<_> = db
+            .problems
+            .iter()
+            .filter(|p| p.source == source.info.location)
+            .collect();
+        for p in problems.iter().take(PROBLEMS_PER_SOURCE) {
+            findings.push(
+                Finding::warning(
+                    Code::AdvisoryRecordInvalid,
+                    format!("{}: {}", printable(&p.file), printable(&p.message)),
+                )
+                .at(format!("{} {}", source.info.location, p.file), None),
+            );
+        }
+        if problems.len() > PROBLEMS_PER_SOURCE {
+            findings.push(Finding::warning(
+                Code::AdvisoryRecordInvalid,
+                format!(
+                    "{} more records or files of {} could not be read in full (`--format json` lists the first {PROBLEMS_PER_SOURCE})",
+                    problems.len() - PROBLEMS_PER_SOURCE,
+                    printable(&source.info.location)
+                ),
+            ));
+        }
+    }
+    for problem in match_problems {
+        findings.push(Finding::warning(
+            Code::AdvisoryRecordInvalid,
+            printable(problem),
+        ));
+    }
+    for coverage in ecosystems.iter().filter(|c| !c.checked) {
+        findings.push(
+            Finding::warning(
+                Code::AdvisoryDataMissing,
+                format!(
+                    "no advisory source holds {} data: the known vulnerabilities of {} were not checked",
+                    coverage.ecosystem,
+                    plural(coverage.packages, "package", "packages")
+                ),
+            )
+            .note("add a source for the ecosystem (docs/guide.md, \"Known vulnerabilities\")"),
+        );
+    }
+    if unsupported > 0 {
+        findings.push(Finding::warning(
+            Code::AdvisoryDataMissing,
+            format!(
+                "{} of ecosystems fundament has no version order for (from SBOMs) were not checked for known vulnerabilities",
+                plural(unsupported, "package", "packages")
+            ),
+        ));
+    }
+    findings
+}
+
+/// A013: what was checked against what.
+pub fn checked_summary(
+    sources: &[SourceReport],
+    ecosystems: &[Coverage],
+    counts: &Counts,
+    advisories: usize,
+) -> Finding {
+    let checked: usize = ecosystems
+        .iter()
+        .filter(|c| c.checked)
+        .map(|c| c.packages)
+        .sum();
+    let found = if counts.vulnerabilities == 0 {
+        "no known vulnerability".to_string()
+    } else {
+        let by_severity: Vec<String> = super::severity_order()
+            .filter_map(|s| counts.by_severity.get(s).map(|n| format!("{n} {s}")))
+            .collect();
+        format!(
+            "{} in {} ({})",
+            plural(
+                counts.vulnerabilities,
+                "known vulnerability",
+                "known vulnerabilities"
+            ),
+            plural(counts.packages_affected, "package", "packages"),
+            by_severity.join(", ")
+        )
+    };
+    let mut finding = Finding::note_finding(
+        Code::AdvisoriesChecked,
+        format!(
+            "{} checked against {} from {}: {found}",
+            plural(checked, "package", "packages"),
+            plural(advisories, "advisory", "advisories"),
+            plural(
+                sources.iter().filter(|s| s.info.failed.is_none()).count(),
+                "source",
+                "sources"
+            ),
+        ),
+    );
+    for s in sources.iter().filter(|s| s.info.failed.is_none()) {
+        let ecosystems: Vec<String> = s
+            .info
+            .ecosystems
+            .iter()
+            .map(
+                |(e, d)| match d.as_of.as_deref().and_then(|t| t.get(..10)) {
+                    Some(date) => format!("{e} {}, as of {date}", d.records),
+                    None => format!("{e} {}", d.records),
+                },
+            )
+            .collect();
+        finding = finding.note(format!(
+            "{}: {} ({}), newest data as of {}{}",
+            printable(&s.info.location),
+            plural(s.info.records, "record", "records"),
+            if ecosystems.is_empty() {
+                "no ecosystem fundament reads".to_string()
+            } else {
+                ecosystems.join("; ")
+            },
+            s.info
+                .as_of
+                .as_deref()
+                .and_then(|t| t.get(..10))
+                .unwrap_or("unknown"),
+            s.age_days
+                .map(|d| format!(" ({} old)", plural(d as usize, "day", "days")))
+                .unwrap_or_default()
+        ));
+    }
+    let settled = counts
+        .by_state
+        .get(&State::NotAffected)
+        .copied()
+        .unwrap_or(0)
+        + counts.by_state.get(&State::Fixed).copied().unwrap_or(0);
+    let ignored = counts.by_state.get(&State::Ignored).copied().unwrap_or(0);
+    if settled + ignored > 0 {
+        finding = finding.note(format!(
+            "{} settled by VEX statements of the indices, {} ignored by the policy",
+            settled, ignored
+        ));
+    }
+    finding
+}
