@@ -1011,3 +1011,65 @@ fn cargo_metadata_that_does_not_finish_is_stopped() {
         messages(&json)
     );
 }
+
+/// The audited tree's own fundament.toml may name advisory sources and indices. Those that
+/// would be read from outside the tree (a path up or absolute, `file://`, a link out), or reached
+/// over SSH with the auditor's keys, are not used, and a warning (R005) says so; a folder inside
+/// the tree is used (the control: its advisory is found).
+#[test]
+fn a_tree_policy_cannot_point_advisory_sources_or_indices_out_of_the_tree() {
+    let (tmp, root) = npm_tree(serde_json::json!({}));
+    let advisory = r#"{"id": "GHSA-fund-amen-t010", "modified": "2026-01-01T00:00:00Z",
+        "affected": [{"package": {"ecosystem": "npm", "name": "left-pad"},
+        "ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}]}]}],
+        "database_specific": {"severity": "HIGH"}}"#;
+    let outside = tmp.path().join("outside-db");
+    write(&outside.join("GHSA-fund-amen-t010.json"), advisory);
+    symlink(&outside, &root.join("linked-db"));
+    let policy = |db: &str| {
+        format!(
+            "name = \"tree\"\n[licences]\nallow = [\"MIT\"]\n[advisories]\ndb = [{db}]\n\
+             [[index]]\nname = \"theirs\"\nlocation = \"{}\"\nprecedence = 5\n",
+            outside.display()
+        )
+    };
+    for location in [
+        "../outside-db".to_string(),
+        outside.display().to_string(),
+        format!("file://{}", outside.display()),
+        "linked-db".to_string(),
+        "git+ssh://git@attacker.example/db.git".to_string(),
+        "git@attacker.example:db.git".to_string(),
+    ] {
+        write(
+            &root.join("fundament.toml"),
+            &policy(&format!("\"{location}\"")),
+        );
+        let json = audit(&root, &["--offline", "--format", "json"]).json();
+        let all = json.to_string();
+        assert!(!all.contains("GHSA-fund-amen-t010"), "{location}: {all}");
+        assert!(
+            has_message(
+                &json,
+                "R005",
+                &format!("names the advisory source `{location}`; not used")
+            ),
+            "{location}: {:?}",
+            messages(&json)
+        );
+        assert!(
+            has_message(&json, "R005", "names the index `"),
+            "{location}: {:?}",
+            messages(&json)
+        );
+    }
+    // Inside the tree: used.
+    write(&root.join("advisories/GHSA-fund-amen-t010.json"), advisory);
+    write(&root.join("fundament.toml"), &policy("\"advisories\""));
+    let json = audit(&root, &["--offline", "--format", "json"]).json();
+    assert!(
+        json.to_string().contains("GHSA-fund-amen-t010"),
+        "{:?}",
+        messages(&json)
+    );
+}
