@@ -1149,6 +1149,7 @@ fn run_reader(target: &Target, input: &[u8], work: &Path, root: &Path, all_repor
                 precedence: 1,
                 kind: None,
                 branch: None,
+                ..Default::default()
             }];
             if let Ok(layered) = fundament::index::Layered::open(
                 &settings,

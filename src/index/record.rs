@@ -113,6 +113,14 @@ pub struct Record {
     /// (docs/index-format.md, "VEX statements").
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub vex: Vec<super::vex::VexStatement>,
+    /// Why an approval was published without evidence (no archive hash, no licence file):
+    /// the reviewer's own words, required by `publish` for such an approval.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_evidence: Option<String>,
+    /// SSH signatures over the record's canonical form (src/index/signature.rs); the first
+    /// by the reviewer, further ones by the co-signers of a four-eyes approval.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub signatures: Vec<super::signature::RecordSignature>,
 }
 
 /// Which versions a record covers.
@@ -167,6 +175,9 @@ pub struct Entry {
     pub date: jiff::civil::Date,
     /// The 1-based line in its file.
     pub line: usize,
+    /// What the record's signatures sign (its canonical form, from the line as written);
+    /// `None` for an unsigned record.
+    pub signed: Option<std::sync::Arc<[u8]>>,
 }
 
 /// A problem with one line.
@@ -196,6 +207,15 @@ impl Record {
                 .map(VersionSpec::Range)
                 .map_err(|e| format!("`versions` `{range}` is not a version requirement: {e}")),
         }
+    }
+
+    /// The same record apart from its signatures (what a co-signer signs again).
+    pub fn same_decision(&self, other: &Record) -> bool {
+        let mut a = self.clone();
+        a.signatures.clear();
+        let mut b = other.clone();
+        b.signatures.clear();
+        a == b
     }
 
     /// `version` or `versions`, as written.
@@ -262,6 +282,24 @@ impl Record {
                 Err(e) => problems.push(format!("`review-by`: {e}")),
             }
         }
+        match &self.no_evidence {
+            Some(reason) if reason.trim().is_empty() => {
+                problems.push("`no-evidence` is empty; give the reason".to_string());
+            }
+            Some(_) if !self.evidence.is_empty() => problems.push(
+                "has `evidence` and `no-evidence`; a record with evidence needs no reason for lacking it"
+                    .to_string(),
+            ),
+            _ => {}
+        }
+        for (i, signature) in self.signatures.iter().enumerate() {
+            if !signature.key.starts_with("SHA256:") {
+                problems.push(format!(
+                    "`signatures[{i}].key` `{}` is not a SHA256: fingerprint",
+                    signature.key
+                ));
+            }
+        }
         if let Some(artefact) = &self.evidence.artefact_sha256
             && !is_sha256(artefact)
         {
@@ -305,6 +343,7 @@ impl Record {
                 spec,
                 date,
                 line,
+                signed: None,
             }),
             _ => Err(problems),
         }
@@ -514,6 +553,18 @@ pub fn parse_lines(text: &str) -> (Vec<Entry>, Vec<LineProblem>) {
         }
         match serde_json::from_str::<Record>(line) {
             Ok(record) => match record.check(number) {
+                Ok(mut entry) if !entry.record.signatures.is_empty() => {
+                    match super::signature::signed_bytes_of_line(line) {
+                        Ok(bytes) => {
+                            entry.signed = Some(bytes.into());
+                            entries.push(entry);
+                        }
+                        Err(message) => problems.push(LineProblem {
+                            line: number,
+                            message: format!("cannot be signed: {message}"),
+                        }),
+                    }
+                }
                 Ok(entry) => entries.push(entry),
                 Err(messages) => problems.extend(messages.into_iter().map(|message| LineProblem {
                     line: number,
@@ -557,6 +608,14 @@ pub fn conflicts(entries: &[Entry]) -> Vec<(usize, usize, String)> {
         /// The first line of each outcome and VEX statements (a line that only adds or changes
         /// VEX statements repeats nothing).
         by_outcome: HashMap<(Outcome<'a>, String), &'a Entry>,
+        /// The latest line of each content (the record without its signatures).
+        by_content: HashMap<String, &'a Entry>,
+    }
+    /// A record without its signatures, as one text.
+    fn content_of(record: &Record) -> String {
+        let mut unsigned = record.clone();
+        unsigned.signatures.clear();
+        serde_json::to_string(&unsigned).unwrap_or_default()
     }
     let mut seen: HashMap<Key<'_>, Seen<'_>> = HashMap::new();
     let mut out = Vec::new();
@@ -580,6 +639,7 @@ pub fn conflicts(entries: &[Entry]) -> Vec<(usize, usize, String)> {
                     first: b,
                     other: None,
                     by_outcome: HashMap::from([((b_outcome, b_vex), b)]),
+                    by_content: HashMap::from([(content_of(&b.record), b)]),
                 },
             );
             continue;
@@ -598,8 +658,36 @@ pub fn conflicts(entries: &[Entry]) -> Vec<(usize, usize, String)> {
             known.other
         };
         let b_key = (b_outcome, b_vex);
-        let repeated = known.by_outcome.get(&b_key).copied();
         let mut found: Vec<(usize, String)> = Vec::new();
+        // A co-signature: the same record as the latest earlier one of the same content, signed
+        // by more people; it must keep every earlier signature.
+        let content = content_of(&b.record);
+        let cosigned = match known.by_content.get(&content) {
+            Some(a) if b.record.signatures.len() > a.record.signatures.len() => {
+                if let Some(dropped) = a
+                    .record
+                    .signatures
+                    .iter()
+                    .find(|s| !b.record.signatures.contains(s))
+                {
+                    found.push((
+                        a.line,
+                        format!(
+                            "repeats line {} with more signatures but without its signature by {}; a co-signature keeps every earlier signature",
+                            a.line, dropped.key
+                        ),
+                    ));
+                }
+                true
+            }
+            _ => false,
+        };
+        known.by_content.insert(content, b);
+        let repeated = if cosigned {
+            None
+        } else {
+            known.by_outcome.get(&b_key).copied()
+        };
         if let Some(a) = repeated {
             found.push((
                 a.line,
