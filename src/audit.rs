@@ -253,7 +253,14 @@ fn unreachable_preset() -> Result<Policy, PolicyError> {
 /// Runs the audit of the tree at `path`.
 pub fn run(path: &Path, options: &AuditOptions, progress: &Progress) -> Result<Audit, AuditError> {
     let root = source::local(path)?;
-    let policy = load_policy(&root, &options.policy)?;
+    let mut policy = load_policy(&root, &options.policy)?;
+    let tree_policy = matches!(options.policy, PolicyChoice::Automatic)
+        && source::Confined::audited(&root).is_file(&root.join(policy::POLICY_FILE));
+    let policy_findings = if tree_policy {
+        confine_tree_policy(&root, &mut policy)
+    } else {
+        Vec::new()
+    };
 
     let mut found = if options.scan_tree {
         let _task = progress.task("looking for projects".to_string());
@@ -287,6 +294,7 @@ pub fn run(path: &Path, options: &AuditOptions, progress: &Progress) -> Result<A
                 .clone()
                 .map(|r| r as std::sync::Arc<dyn crate::ecosystem::maven::PomSource>),
             platform: None,
+            cache_dir: options.cache_dir.clone(),
         },
         progress,
     );
@@ -296,7 +304,8 @@ pub fn run(path: &Path, options: &AuditOptions, progress: &Progress) -> Result<A
         options,
         &crate::registry::ecosystems_needing_configuration(&graph),
     );
-    let mut registry_findings = registry.endpoints.findings.clone();
+    let mut registry_findings = policy_findings;
+    registry_findings.extend(registry.endpoints.findings.clone());
     for blocked in maven.iter().flat_map(|m| m.blocked()) {
         registry_findings.push(
             Finding::warning(
@@ -647,6 +656,74 @@ pub fn timestamp() -> String {
         jiff::Timestamp::from_second(now.as_second()).unwrap_or(now)
     });
     now.to_string()
+}
+
+/// Why a source named by the audited tree's own policy (an advisory source, an index) is not
+/// used, if it is not: a folder or file outside the tree (reached by a path, `file://` or a
+/// link) would be read from the auditor's machine, and SSH would sign in with the auditor's
+/// keys, to a host of the tree's choosing. HTTP(S) and `git://` sources are used (credentials
+/// go only where the user's own configuration scopes them, docs/guide.md, "Trust model").
+fn tree_source_refusal(root: &Path, location: &str) -> Option<String> {
+    let text = location.trim();
+    let inner = text
+        .strip_prefix("osv-api+")
+        .or_else(|| text.strip_prefix("git+"))
+        .unwrap_or(text);
+    let lower = inner.to_ascii_lowercase();
+    if ["http://", "https://", "git://"]
+        .iter()
+        .any(|scheme| lower.starts_with(scheme))
+        || lower == "builtin"
+    {
+        return None;
+    }
+    // `ssh://…`, and git's `user@host:path` spelling.
+    let scp_like = inner
+        .split_once(':')
+        .is_some_and(|(host, _)| host.contains('@') && !host.contains('/'));
+    if lower.starts_with("ssh://") || scp_like {
+        return Some("it is reached over SSH, which would sign in with your SSH keys".to_string());
+    }
+    let path = match inner.get(..7) {
+        Some(scheme) if scheme.eq_ignore_ascii_case("file://") => &inner[7..],
+        _ => inner,
+    };
+    match source::Confined::audited(root).resolve(Path::new(path)) {
+        Err(refusal) if !refusal.is_missing() => Some(refusal.reason_text()),
+        _ => None,
+    }
+}
+
+/// Keeps from the audited tree's own policy only the advisory sources and indices it may
+/// name ([`tree_source_refusal`]); each one left out is named in a warning (R005).
+fn confine_tree_policy(root: &Path, policy: &mut Policy) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let mut refuse = |what: &str, location: &str| match tree_source_refusal(root, location) {
+        None => true,
+        Some(why) => {
+            findings.push(
+                Finding::warning(
+                    Code::RegistryFromTree,
+                    format!(
+                        "{} names the {what} `{location}`; not used: {why}",
+                        policy::POLICY_FILE
+                    ),
+                )
+                .at(policy::POLICY_FILE, None)
+                .note("name it in your own configuration: --advisory-db, or a --policy file"),
+            );
+            false
+        }
+    };
+    policy
+        .advisories
+        .db
+        .retain(|entry| refuse("advisory source", &entry.location));
+    policy
+        .vetting
+        .indices
+        .retain(|index| refuse("index", &index.location));
+    findings
 }
 
 /// The look-up stage's settings. The user's own `[registries]` (the command line, then the

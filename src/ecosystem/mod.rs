@@ -42,6 +42,9 @@ pub struct ReadOptions {
     pub maven: Option<std::sync::Arc<dyn maven::PomSource>>,
     /// The build machine Maven profiles are decided for; `None`: this machine.
     pub platform: Option<maven::Platform>,
+    /// fundament's cache directory, where the clean room for `cargo metadata` is
+    /// ([`crate::clean_room`]).
+    pub cache_dir: Option<PathBuf>,
 }
 
 /// What a reader knows besides its own project.

@@ -494,3 +494,27 @@ pub fn verify_http(base: &str, purls: &[String], http: &Http, today: jiff::civil
     }
     report
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verifying_a_record_file_takes_linear_time() {
+        let line = |i: usize| {
+            format!(
+                r#"{{"purl":"pkg:cargo/serde","version":"1.0.{}","decision":"approved","licence":"MIT","reviewer":"A","organisation":"O","date":"2026-01-02"}}"#,
+                i % 7
+            )
+        };
+        let file = |n: usize| -> String { (0..n).map(|i| line(i) + "\n").collect() };
+        let today = jiff::civil::date(2026, 6, 1);
+        let (small, large) = (file(1_000), file(4_000));
+        crate::growth::assert_linear("index verify of a record file", &small, &large, |text| {
+            let mut report = Report::default();
+            report.check_file("cargo/se/rd/serde", text.as_bytes(), today);
+            // All but the first line of each version repeat an earlier one.
+            assert_eq!(report.problems.len(), text.lines().count() - 7);
+        });
+    }
+}

@@ -299,12 +299,21 @@ impl Builder {
 
     fn exception(
         &mut self,
+        field: &str,
         package: &str,
         version: Option<&str>,
         allow: &[String],
         reason: Option<&str>,
         who: Option<&str>,
     ) {
+        // What fundament would refuse to load is not written: a converted policy always loads.
+        if let Err(message) = crate::model::PackageSpec::parse(package, version) {
+            self.not_carried.push(format!(
+                "{field}: `{package}`{}: {message}",
+                version.map(|v| format!(" {v}")).unwrap_or_default()
+            ));
+            return;
+        }
         let mut text = String::from("[[exceptions]]\n");
         let _ = writeln!(text, "package = {}", quoted(package));
         if let Some(v) = version {
@@ -555,6 +564,7 @@ fn cargo_deny(
             continue;
         }
         b.exception(
+            &field,
             &format!("pkg:cargo/{name}"),
             version.as_deref(),
             &allow,
@@ -845,6 +855,7 @@ fn license_finder(text: &str, display: &str, short: &str) -> Result<Imported, Im
                 };
                 for version in spec_versions {
                     b.exception(
+                        &field,
                         package,
                         version.as_deref(),
                         &[quoted("*")],
@@ -921,6 +932,31 @@ mod tests {
         assert_eq!(policy.dev, crate::policy::Inclusion::Exclude);
         assert!(imported.policy.contains("\"Apache-2.0\""));
         assert_eq!(imported.not_carried.len(), 1, "{:?}", imported.not_carried);
+    }
+
+    /// Found by the fuzz harness: a crate name no policy can hold was written into the
+    /// converted policy, which then did not load.
+    #[test]
+    fn exceptions_fundament_cannot_hold_are_named_not_written() {
+        let imported = convert(
+            "deny.toml",
+            "[licenses]\nversion = 2\nallow = [\"MIT\"]\nexceptions = [\n\
+             { allow = [\"OpenSSL\"], crate = \"@1.0\" },\n\
+             { allow = [\"OpenSSL\"], crate = \"ring\", version = \"not a version\" },\n\
+             { allow = [\"MPL-2.0\"], crate = \"webpki-roots\" },\n]\n",
+        );
+        let policy = Policy::parse(&imported.policy, "converted.toml", "converted.toml")
+            .unwrap_or_else(|e| panic!("{e}\n{}", imported.policy));
+        assert_eq!(policy.exceptions.len(), 1, "{}", imported.policy);
+        // The two exceptions, and the workspace note (no Cargo.toml beside this deny.toml).
+        assert_eq!(imported.not_carried.len(), 3, "{:?}", imported.not_carried);
+        assert!(imported.not_carried[1].starts_with("licenses.exceptions[1]: `pkg:cargo/ring`"));
+        assert!(imported.not_carried[2].contains("no Cargo.toml or Cargo.lock next to the file"));
+        assert!(
+            imported.not_carried[0].starts_with("licenses.exceptions[0]: `pkg:cargo/` =1.0: "),
+            "{:?}",
+            imported.not_carried
+        );
     }
 
     #[test]

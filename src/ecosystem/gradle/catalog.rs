@@ -105,25 +105,11 @@ pub(super) fn parse_catalog(text: &str) -> Result<(Catalog, Vec<CatalogError>), 
             err.message().trim().to_string(),
         )
     })?;
-    // The line of `key = ...` in `[section]`.
-    let line_of = |section: &str, key: &str| {
-        let mut inside = false;
-        for (i, l) in text.lines().enumerate() {
-            let l = l.trim_start();
-            if l.starts_with('[') {
-                inside = l.trim_end() == format!("[{section}]");
-                continue;
-            }
-            let is_key = l
-                .strip_prefix(key)
-                .or_else(|| l.strip_prefix(&format!("\"{key}\"")))
-                .is_some_and(|rest| rest.trim_start().starts_with('='));
-            if inside && is_key {
-                return Some(i + 1);
-            }
-        }
-        None
-    };
+    // The line of `key = ...` in `[section]`, from one pass over the text (a look-up per entry
+    // would make a catalog with many bad entries quadratic).
+    let lines = catalog_key_lines(text);
+    let line_of =
+        |section: &str, key: &str| lines.get(&(section.to_string(), key.to_string())).copied();
     let mut catalog = Catalog::default();
     let mut errors = Vec::new();
     if let Some(versions) = table.get("versions").and_then(|v| v.as_table()) {
@@ -198,6 +184,31 @@ pub(super) fn parse_catalog(text: &str) -> Result<(Catalog, Vec<CatalogError>), 
         }
     }
     Ok((catalog, errors))
+}
+
+/// The line of the first `key = ...` (or `"key" = ...`) of every `[section]` of a catalog.
+fn catalog_key_lines(text: &str) -> HashMap<(String, String), usize> {
+    let mut lines = HashMap::new();
+    let mut section = String::new();
+    for (i, l) in text.lines().enumerate() {
+        let l = l.trim();
+        if let Some(name) = l.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
+            section = name.trim().to_string();
+            continue;
+        }
+        let Some((key, _)) = l.split_once('=') else {
+            continue;
+        };
+        let key = key.trim();
+        let key = key
+            .strip_prefix('"')
+            .and_then(|k| k.strip_suffix('"'))
+            .unwrap_or(key);
+        lines
+            .entry((section.clone(), key.to_string()))
+            .or_insert(i + 1);
+    }
+    lines
 }
 
 /// A version entry: a string, or a rich version (`prefer`, then `strictly`, then `require`).

@@ -50,21 +50,44 @@ impl<'a> Env<'a> {
     /// Evaluates a string expression: literals, templates, variables, `+` concatenation and
     /// `?:` defaults.
     pub(super) fn text_at(&self, tokens: &[Token], depth: u8) -> Text {
-        // `a ?: b`: the first alternative that resolves.
-        if let Some(pos) = (0..tokens.len().saturating_sub(1))
-            .find(|&k| tokens[k].is('?') && tokens[k + 1].is(':'))
-        {
-            let first = self.text_at(&tokens[..pos], depth);
-            if first.unresolved.is_empty() {
-                return first;
-            }
-            let second = self.text_at(&tokens[pos + 2..], depth);
-            return if second.unresolved.is_empty() {
-                second
-            } else {
-                first
+        if depth > MAX_DEPTH {
+            // Parentheses nested deeper than any script writes them: not evaluated.
+            let expression = join(tokens);
+            return Text {
+                value: format!("${{{expression}}}"),
+                unresolved: vec![expression],
             };
         }
+        // `a ?: b ?: c`: the first alternative that resolves, else the first (one pass over
+        // the chain, however long).
+        let is_elvis = |k: usize| tokens[k].is('?') && tokens[k + 1].is(':');
+        if (0..tokens.len().saturating_sub(1)).any(is_elvis) {
+            let mut first: Option<Text> = None;
+            let mut from = 0;
+            let mut k = 0;
+            while from <= tokens.len() {
+                let at = (k..tokens.len().saturating_sub(1)).find(|&k| is_elvis(k));
+                let alternative = &tokens[from..at.unwrap_or(tokens.len())];
+                let text = self.text_at_plain(alternative, depth);
+                if text.unresolved.is_empty() {
+                    return text;
+                }
+                first.get_or_insert(text);
+                match at {
+                    Some(at) => {
+                        from = at + 2;
+                        k = at + 2;
+                    }
+                    None => break,
+                }
+            }
+            return first.unwrap_or_default();
+        }
+        self.text_at_plain(tokens, depth)
+    }
+
+    /// [`Self::text_at`] of an expression with no `?:` at its top.
+    fn text_at_plain(&self, tokens: &[Token], depth: u8) -> Text {
         let mut out = Text::default();
         let mut piece: Vec<Token> = Vec::new();
         let mut level = 0i32;
@@ -100,7 +123,7 @@ impl<'a> Env<'a> {
                 }
                 [Token { tk: Tk::Num(n), .. }] => out.value.push_str(n),
                 [open, inner @ .., close] if open.is('(') && close.is(')') => {
-                    let t = self.text_at(inner, depth);
+                    let t = self.text_at(inner, depth + 1);
                     out.value.push_str(&t.value);
                     out.unresolved.extend(t.unresolved);
                 }

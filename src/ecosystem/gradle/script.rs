@@ -293,58 +293,66 @@ impl Parser<'_> {
     }
 
     /// Reads the tokens from `start` to `end` (exclusive).
+    ///
+    /// Nested blocks are read in the order they are written, from a stack of the blocks still
+    /// open rather than by recursion: a script of 100,000 nested `{` must not exhaust the
+    /// thread's stack (found by the fuzz harness, tests/fuzz.rs).
     pub(super) fn block(&mut self, start: usize, end: usize, ctx: Ctx) {
-        let mut i = start;
-        while i < end {
-            if self.is_punct(i, '{') {
-                let close = self.end_of(i, end);
-                let inner = self.enter(i, start, ctx);
-                self.block(i + 1, close, inner);
-                i = close + 1;
-                continue;
-            }
-            if self.statement_start(i, start) {
-                if let Some(index) = ctx.catalog
-                    && let Some(next) = self.catalog_entry(i, end, index)
-                {
-                    i = next;
-                    continue;
+        // The blocks being read: where to go on, the block's first token, its end, its context.
+        let mut open = vec![(start, start, end, ctx)];
+        'blocks: while let Some((mut i, start, end, ctx)) = open.pop() {
+            while i < end {
+                if self.is_punct(i, '{') {
+                    let close = self.end_of(i, end);
+                    let inner = self.enter(i, start, ctx);
+                    // This block goes on after the inner one's end.
+                    open.push((close + 1, start, end, ctx));
+                    open.push((i + 1, i + 1, close, inner));
+                    continue 'blocks;
                 }
-                if ctx.repositories
-                    && let Some(next) = self.repository(i, end)
-                {
-                    i = next;
-                    continue;
-                }
-                if ctx.bom_imports && self.ident(i) == Some("mavenBom") {
-                    let args = self.call_args(i + 1, end);
-                    if let Some(first) = args.into_iter().next() {
-                        self.out
-                            .boms
-                            .push((first, self.tokens[i].line, ctx.all_projects));
+                if self.statement_start(i, start) {
+                    if let Some(index) = ctx.catalog
+                        && let Some(next) = self.catalog_entry(i, end, index)
+                    {
+                        i = next;
+                        continue;
+                    }
+                    if ctx.repositories
+                        && let Some(next) = self.repository(i, end)
+                    {
+                        i = next;
+                        continue;
+                    }
+                    if ctx.bom_imports && self.ident(i) == Some("mavenBom") {
+                        let args = self.call_args(i + 1, end);
+                        if let Some(first) = args.into_iter().next() {
+                            self.out
+                                .boms
+                                .push((first, self.tokens[i].line, ctx.all_projects));
+                        }
+                    }
+                    if !ctx.plugins
+                        && self.ident(i) == Some("apply")
+                        && let Some(id) = named_arg(&self.call_args(i + 1, end), "plugin")
+                            .and_then(|t| single_literal(&t))
+                    {
+                        self.out.plugins.push(RawPlugin {
+                            id,
+                            alias: false,
+                            version: None,
+                            shared: ctx.all_projects,
+                        });
+                    }
+                    self.definitions(i, end, ctx);
+                    if ctx.dependencies
+                        && let Some(next) = self.dependency(i, end, ctx)
+                    {
+                        i = next;
+                        continue;
                     }
                 }
-                if !ctx.plugins
-                    && self.ident(i) == Some("apply")
-                    && let Some(id) = named_arg(&self.call_args(i + 1, end), "plugin")
-                        .and_then(|t| single_literal(&t))
-                {
-                    self.out.plugins.push(RawPlugin {
-                        id,
-                        alias: false,
-                        version: None,
-                        shared: ctx.all_projects,
-                    });
-                }
-                self.definitions(i, end, ctx);
-                if ctx.dependencies
-                    && let Some(next) = self.dependency(i, end, ctx)
-                {
-                    i = next;
-                    continue;
-                }
+                i += 1;
             }
-            i += 1;
         }
     }
 

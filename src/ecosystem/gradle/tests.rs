@@ -498,3 +498,87 @@ fn catalogs_declared_in_the_settings() {
         );
     }
 }
+
+#[test]
+fn catalogs_are_read_in_linear_time() {
+    // Bad entries are the costly case: each error names its line.
+    let catalog = |n: usize| {
+        let mut text = String::from("[versions]\nok = \"1.0\"\n[libraries]\n");
+        for i in 0..n {
+            text.push_str(&format!(
+                "lib{i} = 42\nfine{i} = \"org.example:a{i}:1.0\"\n"
+            ));
+        }
+        text
+    };
+    let (small, large) = (catalog(1_000), catalog(4_000));
+    crate::growth::assert_linear("a version catalog", &small, &large, |text| {
+        let (catalog, errors) = parse_catalog(text).unwrap();
+        assert_eq!(errors.len(), catalog.libraries.len());
+        assert!(errors.iter().all(|(line, _)| line.is_some()));
+    });
+}
+
+/// Found by the fuzz harness (tests/fuzz.rs): 38,000 nested `{` in a build.gradle
+/// overflowed the stack (the reader recursed once per block). Deep nesting, long
+/// parentheses and long `?:` chains are read on the test thread's small stack, and what
+/// surrounds them is still read.
+#[test]
+fn deep_nesting_and_long_chains_do_not_exhaust_the_stack() {
+    let n = 200_000;
+    let braces = format!(
+        "dependencies {{\n    implementation 'com.example:before:1.0'\n{}\n{}\n    implementation 'com.example:after:2.0'\n}}\n",
+        "x {".repeat(n),
+        "}".repeat(n)
+    );
+    let found = declared(&braces, false);
+    let names: Vec<&str> = found.iter().map(|d| d.1.as_str()).collect();
+    assert_eq!(names, ["com.example:before", "com.example:after"]);
+    // Unbalanced: the rest of the file is one block.
+    let script = parse_script(&"{\"a\":".repeat(n), false);
+    assert!(script.errors.len() <= 1, "{:?}", script.errors.len());
+
+    let parens = format!(
+        "def v = {}'1.0'{}\ndependencies {{ implementation \"com.example:lib:${{v}}\" }}\n",
+        "(".repeat(n),
+        ")".repeat(n)
+    );
+    let script = parse_script(&parens, false);
+    let props = HashMap::new();
+    let env = env_for(&script, &props, &[]);
+    let found = evaluate_dependencies(&script, &env, None).coordinates;
+    assert_eq!(found.len(), 1);
+    assert!(
+        !found[0].unresolved.is_empty(),
+        "too deep to evaluate: unresolved"
+    );
+
+    let shallow = "def v = ((('1.0')))\ndependencies { implementation \"com.example:lib:${v}\" }\n";
+    assert_eq!(declared(shallow, false)[0].2, "1.0");
+
+    let elvis = format!(
+        "def v = {}'1.0'\ndependencies {{ implementation \"com.example:lib:${{v}}\" }}\n",
+        "findProperty('x') ?: ".repeat(n / 10)
+    );
+    assert_eq!(declared(&elvis, false)[0].2, "1.0");
+}
+
+#[test]
+fn long_elvis_chains_are_read_in_linear_time() {
+    let chain = |n: usize| {
+        format!(
+            "def v = {}'1.0'\ndependencies {{ implementation \"com.example:lib:${{v}}\" }}\n",
+            "findProperty('x') ?: ".repeat(n)
+        )
+    };
+    let (small, large) = (chain(1_000), chain(4_000));
+    crate::growth::assert_linear("a ?: chain", &small, &large, |text| {
+        let script = parse_script(text, false);
+        let props = HashMap::new();
+        let env = env_for(&script, &props, &[]);
+        assert_eq!(
+            evaluate_dependencies(&script, &env, None).coordinates.len(),
+            1
+        );
+    });
+}

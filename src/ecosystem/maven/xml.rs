@@ -73,6 +73,11 @@ impl LineCounter<'_> {
     }
 }
 
+/// How deep elements may nest in a POM (real POMs nest about ten deep). Deeper documents are
+/// refused with an error: a tree of 100,000 nested elements would exhaust the stack when it is
+/// dropped (found by the fuzz harness, tests/fuzz.rs).
+const MAX_XML_DEPTH: usize = 256;
+
 /// Parses a whole document into its root element.
 pub(crate) fn parse_xml(text: &str) -> Result<Node, XmlError> {
     let mut reader = Reader::from_str(text);
@@ -96,6 +101,12 @@ pub(crate) fn parse_xml(text: &str) -> Result<Node, XmlError> {
             }
         };
         match event {
+            Event::Start(_) if stack.len() >= MAX_XML_DEPTH => {
+                return Err(XmlError {
+                    message: format!("its elements are nested more than {MAX_XML_DEPTH} deep"),
+                    line: lines.line_at(offset),
+                });
+            }
             Event::Start(start) => stack.push(Node {
                 name: start.local_name().into_inner().to_string(),
                 line: lines.line_at(offset),
@@ -186,5 +197,28 @@ pub(crate) fn decode(bytes: Vec<u8>) -> String {
     match text.strip_prefix('\u{feff}') {
         Some(rest) => rest.to_string(),
         None => text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn elements_nested_too_deep_are_an_error_not_a_crash() {
+        let deep = format!(
+            "<project>\n{}{}</project>\n",
+            "<a>".repeat(100_000),
+            "</a>".repeat(100_000)
+        );
+        let err = parse_xml(&deep).unwrap_err();
+        assert_eq!(err.message, "its elements are nested more than 256 deep");
+        assert_eq!(err.line, 2);
+        let fine = format!(
+            "<project>{}{}</project>",
+            "<a>".repeat(255),
+            "</a>".repeat(255)
+        );
+        assert!(parse_xml(&fine).is_ok());
     }
 }
