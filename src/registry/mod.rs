@@ -150,9 +150,10 @@ pub fn resolve(graph: &mut Graph, options: &RegistryOptions, progress: &Progress
             Finding::warning(
                 Code::RegistryNotConfigured,
                 format!(
-                    "{count} {ecosystem} package{} need{} their licence from a registry, but no {ecosystem} registry is configured",
-                    if *count == 1 { "" } else { "s" },
-                    if *count == 1 { "s" } else { "" }
+                    "{} {ecosystem} {} {} licence from a registry, but no {ecosystem} registry is configured",
+                    count,
+                    crate::plural::word(*count, "package needs", "packages need"),
+                    crate::plural::word(*count, "its", "their")
                 ),
             )
             .note(configure_hint(*ecosystem)),
@@ -162,8 +163,8 @@ pub fn resolve(graph: &mut Graph, options: &RegistryOptions, progress: &Progress
         findings.push(Finding::note_finding(
             Code::RegistryResolved,
             format!(
-                "{private} private Go module{} ($GOPRIVATE) not looked up in a proxy",
-                if private == 1 { "" } else { "s" }
+                "{} ($GOPRIVATE) not looked up in a proxy",
+                crate::plural::count(private, "private Go module", "private Go modules")
             ),
         ));
     }
@@ -192,7 +193,10 @@ pub fn resolve(graph: &mut Graph, options: &RegistryOptions, progress: &Progress
         .flatten();
     let archives = archives_client.as_ref().unwrap_or(&http);
     let counter = progress.counter(
-        format!("looking up {} licences in package registries", jobs.len()),
+        format!(
+            "looking up {} in package registries",
+            crate::plural::count(jobs.len(), "licence", "licences")
+        ),
         jobs.len() as u64,
     );
     let pool = rayon::ThreadPoolBuilder::new()
@@ -288,8 +292,9 @@ pub fn resolve(graph: &mut Graph, options: &RegistryOptions, progress: &Progress
             Finding::warning(
                 Code::RegistryLookupFailed,
                 format!(
-                    "{host} cannot be reached: the licences of {} packages were not looked up",
-                    packages.len()
+                    "{host} cannot be reached: the {} of {} not looked up",
+                    crate::plural::word(packages.len(), "licence", "licences"),
+                    crate::plural::count(packages.len(), "package was", "packages were")
                 ),
             )
             .note(listing(&packages))
@@ -301,8 +306,10 @@ pub fn resolve(graph: &mut Graph, options: &RegistryOptions, progress: &Progress
             Finding::warning(
                 Code::RegistryOfflineUncached,
                 format!(
-                    "offline: the licences of {} packages are not in the cache and stay unresolved",
-                    not_cached.len()
+                    "offline: the {} of {} not in the cache and {} unresolved",
+                    crate::plural::word(not_cached.len(), "licence", "licences"),
+                    crate::plural::count(not_cached.len(), "package is", "packages are"),
+                    crate::plural::word(not_cached.len(), "stays", "stay")
                 ),
             )
             .note(listing(&not_cached))
@@ -313,7 +320,9 @@ pub fn resolve(graph: &mut Graph, options: &RegistryOptions, progress: &Progress
         findings.push(Finding::note_finding(
             Code::RegistryResolved,
             format!(
-                "the licences of {count} packages were read from {endpoint} ({cached} from the cache)"
+                "the {} of {} read from {endpoint} ({cached} from the cache)",
+                crate::plural::word(count, "licence", "licences"),
+                crate::plural::count(count, "package was", "packages were")
             ),
         ));
     }
@@ -400,7 +409,9 @@ fn endpoint_for(package: &Package, endpoints: &Endpoints) -> Option<String> {
             .filter(|url| !url.contains("/packages/"))
             .map(str::to_string)
             .or_else(|| endpoints.pypi.as_ref().map(|e| e.url.clone())),
-        Ecosystem::Maven => endpoints.maven.first().map(|e: &Endpoint| e.url.clone()),
+        Ecosystem::Maven => recorded
+            .and_then(|url| maven::repository_of(url, &package.name, &package.version))
+            .or_else(|| endpoints.maven.first().map(|e: &Endpoint| e.url.clone())),
         Ecosystem::Golang => endpoints.go.as_ref().map(|e| e.url.clone()),
         Ecosystem::Composer => composer_dist(package).map(str::to_string),
         Ecosystem::Cargo => {
@@ -423,11 +434,7 @@ fn configure_hint(ecosystem: Ecosystem) -> &'static str {
              (or set $PIP_INDEX_URL), or `pypi = \"https://<your index>/simple\"` under \
              `[registries]` in the policy you give with --policy"
         }
-        Ecosystem::Maven => {
-            "add a `<mirror>` with `<mirrorOf>*</mirrorOf>` and `<url>https://<your repository>/</url>` \
-             to ~/.m2/settings.xml, or `maven = [\"https://<your repository>/\"]` under \
-             `[registries]` in the policy you give with --policy"
-        }
+        Ecosystem::Maven => crate::ecosystem::maven::CONFIGURE_HINT,
         Ecosystem::Golang => {
             "run `go env -w GOPROXY=https://<your proxy>,direct` (or set $GOPROXY), or add \
              `go = \"https://<your proxy>\"` under `[registries]` in the policy you give with --policy"
