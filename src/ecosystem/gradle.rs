@@ -364,7 +364,7 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
                 scope = scope.max(Scope::Build);
             }
             if dep.test {
-                scope = Scope::Dev;
+                scope = Scope::Test;
             }
             if dep.version.is_empty() {
                 without_version += 1;
@@ -495,9 +495,9 @@ fn add_dependency(
 
 fn kind_of(scope: Scope) -> DepKind {
     match scope {
-        Scope::Runtime => DepKind::Normal,
-        Scope::Build => DepKind::Build,
-        Scope::Dev => DepKind::Dev,
+        Scope::Runtime | Scope::Optional | Scope::Peer => DepKind::Normal,
+        Scope::Provided | Scope::Build => DepKind::Build,
+        Scope::Test | Scope::Dev => DepKind::Dev,
     }
 }
 
@@ -543,8 +543,11 @@ fn project_by_path(dirs: &[PathBuf], root: &Path, path: &str) -> Option<usize> {
 pub fn scope_of_configuration(name: &str) -> Scope {
     let words = words(name);
     let has = |w: &str| words.iter().any(|x| x == w);
-    // Test configurations, Spring Boot's `developmentOnly`, Android's debug variants.
-    if words.iter().any(|w| w.starts_with("test")) || has("development") || has("debug") {
+    // Test configurations; Spring Boot's `developmentOnly`, Android's debug variants.
+    if words.iter().any(|w| w.starts_with("test")) {
+        return Scope::Test;
+    }
+    if has("development") || has("debug") {
         return Scope::Dev;
     }
     const BUILD_WORDS: &[&str] = &[
@@ -585,6 +588,9 @@ pub fn scope_of_configuration(name: &str) -> Scope {
         || lower.ends_with("apielements");
     if build && !(product_classpath && !lower.contains("plugin") && !lower.contains("compiler")) {
         Scope::Build
+    } else if lower.ends_with("compileonly") || lower.ends_with("compileonlyapi") {
+        // Declared for compiling only: supplied by the environment that runs the product.
+        Scope::Provided
     } else {
         Scope::Runtime
     }
@@ -3263,16 +3269,16 @@ kotlin {
             ("runtimeClasspath", Scope::Runtime),
             ("releaseRuntimeClasspath", Scope::Runtime),
             ("migrationImplementation", Scope::Runtime),
-            ("compileOnly", Scope::Runtime),
-            ("testImplementation", Scope::Dev),
-            ("testRuntimeClasspath", Scope::Dev),
-            ("androidTestImplementation", Scope::Dev),
-            ("integrationTestRuntimeClasspath", Scope::Dev),
-            ("testAnnotationProcessor", Scope::Dev),
+            ("compileOnly", Scope::Provided),
+            ("testImplementation", Scope::Test),
+            ("testRuntimeClasspath", Scope::Test),
+            ("androidTestImplementation", Scope::Test),
+            ("integrationTestRuntimeClasspath", Scope::Test),
+            ("testAnnotationProcessor", Scope::Test),
             ("developmentOnly", Scope::Dev),
             ("annotationProcessor", Scope::Build),
             ("kapt", Scope::Build),
-            ("kaptTest", Scope::Dev),
+            ("kaptTest", Scope::Test),
             ("ksp", Scope::Build),
             ("detekt", Scope::Build),
             ("ktlint", Scope::Build),

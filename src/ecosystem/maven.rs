@@ -1169,16 +1169,16 @@ struct Affected {
 
 /// How a Maven scope enters the graph.
 ///
-/// `provided` maps to build: the artefact is compiled against but supplied by the runtime
+/// `provided` is its own scope: the artefact is compiled against but supplied by the runtime
 /// environment (an application server, a servlet container), so it is not shipped with the
-/// project's artefact; like a build tool, its licence binds the build, not the distribution.
+/// project's artefact; its edge is a build edge. `test` is the test scope, over a dev edge.
 /// `system` is runtime (it is on the class path like compile) and gets a warning, since it is a
 /// file on the build machine rather than an artefact with coordinates.
 fn scope_of(scope: &str) -> Option<(Scope, DepKind)> {
     match scope {
         "" | "compile" | "runtime" | "system" => Some((Scope::Runtime, DepKind::Normal)),
-        "provided" => Some((Scope::Build, DepKind::Build)),
-        "test" => Some((Scope::Dev, DepKind::Dev)),
+        "provided" => Some((Scope::Provided, DepKind::Build)),
+        "test" => Some((Scope::Test, DepKind::Dev)),
         _ => None,
     }
 }
@@ -2010,8 +2010,8 @@ mod tests {
     fn scopes_map_to_graph_scopes() {
         assert_eq!(scope_of(""), Some((Scope::Runtime, DepKind::Normal)));
         assert_eq!(scope_of("runtime"), Some((Scope::Runtime, DepKind::Normal)));
-        assert_eq!(scope_of("test"), Some((Scope::Dev, DepKind::Dev)));
-        assert_eq!(scope_of("provided"), Some((Scope::Build, DepKind::Build)));
+        assert_eq!(scope_of("test"), Some((Scope::Test, DepKind::Dev)));
+        assert_eq!(scope_of("provided"), Some((Scope::Provided, DepKind::Build)));
         assert_eq!(scope_of("system"), Some((Scope::Runtime, DepKind::Normal)));
         assert_eq!(scope_of("import"), None);
     }

@@ -238,7 +238,10 @@ pub fn read_one(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
 }
 
 /// Joins the projects' graphs into one, deduplicating packages by purl and source. A package
-/// used by several projects keeps the smallest scope any of them gives it.
+/// used by several projects keeps the smallest scope any of them gives it, and one
+/// [`Usage`](crate::model::Usage) per project: its scope there and the path through that
+/// project's own edges (edges of other projects never make a path: a version that only another
+/// lockfile holds is never shown on this project's path).
 pub fn merge(graphs: Vec<ProjectGraph>) -> (Graph, Vec<Finding>) {
     let mut graph = Graph::default();
     let mut findings = Vec::new();
@@ -251,6 +254,7 @@ pub fn merge(graphs: Vec<ProjectGraph>) -> (Graph, Vec<Finding>) {
             findings: project_findings,
         } = project_graph;
         findings.extend(project_findings);
+        let local_paths = explaining_paths(&packages, &project.roots);
 
         // Local index → global index.
         let mut mapping = Vec::with_capacity(packages.len());
@@ -260,7 +264,7 @@ pub fn merge(graphs: Vec<ProjectGraph>) -> (Graph, Vec<Finding>) {
                 Some(&existing) => {
                     let merged = &mut graph.packages[existing];
                     merged.source.absorb(&package.source);
-                    merged.scope = merged.scope.min(package.scope);
+                    merged.scope = merged.scope.min(Scope::of_package(package));
                     merged.optional &= package.optional;
                     merged.peer &= package.peer;
                     merged.root |= package.root;
@@ -282,6 +286,8 @@ pub fn merge(graphs: Vec<ProjectGraph>) -> (Graph, Vec<Finding>) {
                     let mut fresh = package.clone();
                     fresh.dependencies.clear();
                     fresh.projects.clear();
+                    fresh.usages.clear();
+                    fresh.scope = Scope::of_package(package);
                     graph.packages.push(fresh);
                     by_key.insert(key, index);
                     index
@@ -291,6 +297,29 @@ pub fn merge(graphs: Vec<ProjectGraph>) -> (Graph, Vec<Finding>) {
                 graph.packages[global].projects.push(project_index);
             }
             mapping.push(global);
+        }
+        let file = project
+            .lockfile
+            .clone()
+            .unwrap_or_else(|| project.manifest.clone());
+        for (local, package) in packages.iter().enumerate() {
+            let usage = crate::model::Usage {
+                project: project_index,
+                file: file.clone(),
+                scope: Scope::of_package(package),
+                path: local_paths[local]
+                    .iter()
+                    .map(|&i| packages[i].label())
+                    .collect(),
+            };
+            let usages = &mut graph.packages[mapping[local]].usages;
+            // A package listed twice in one project (two entries of one lockfile) keeps the
+            // usage that ships.
+            match usages.iter_mut().find(|u| u.project == project_index) {
+                Some(existing) if usage_order(&usage) < usage_order(existing) => *existing = usage,
+                Some(_) => {}
+                None => usages.push(usage),
+            }
         }
         for (local, package) in packages.iter().enumerate() {
             let global = mapping[local];
@@ -307,7 +336,84 @@ pub fn merge(graphs: Vec<ProjectGraph>) -> (Graph, Vec<Finding>) {
         project.roots = project.roots.iter().map(|&r| mapping[r]).collect();
         graph.projects.push(project);
     }
+    for package in &mut graph.packages {
+        package.usages.sort_by_key(usage_order);
+    }
     (graph, findings)
+}
+
+/// The order usages are shown in: the one that ships first, then one with a path before one
+/// without, then the shorter path, then the earlier project.
+fn usage_order(usage: &crate::model::Usage) -> (Scope, bool, usize, usize) {
+    (
+        usage.scope,
+        usage.path.is_empty(),
+        usage.path.len(),
+        usage.project,
+    )
+}
+
+/// The scope an edge of `kind` gives what it points at.
+fn scope_of_edge(kind: crate::model::DepKind) -> Scope {
+    use crate::model::DepKind;
+    match kind {
+        DepKind::Normal => Scope::Runtime,
+        DepKind::Optional => Scope::Optional,
+        DepKind::Peer => Scope::Peer,
+        DepKind::Build => Scope::Build,
+        DepKind::Dev => Scope::Dev,
+    }
+}
+
+/// For every package of one project's graph, the chain from one of its roots that explains
+/// its scope: of all chains, those with the smallest scope (a chain's scope is its largest edge
+/// scope), and of those the shortest; the package itself last. Empty for packages the roots do
+/// not reach. A shortest-path search ordered by (scope, length), which is monotone along a
+/// chain.
+pub fn explaining_paths(packages: &[Package], roots: &[usize]) -> Vec<Vec<usize>> {
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+    let n = packages.len();
+    let mut best: Vec<Option<(Scope, usize)>> = vec![None; n];
+    let mut parent: Vec<Option<usize>> = vec![None; n];
+    let mut heap = BinaryHeap::new();
+    for &root in roots {
+        if root < n && best[root].is_none() {
+            best[root] = Some((Scope::Runtime, 0));
+            heap.push(Reverse((Scope::Runtime, 0usize, root)));
+        }
+    }
+    while let Some(Reverse((scope, depth, at))) = heap.pop() {
+        if best[at] != Some((scope, depth)) {
+            continue;
+        }
+        for dep in &packages[at].dependencies {
+            let Some(next) = (dep.package < n).then_some(dep.package) else {
+                continue;
+            };
+            let candidate = (scope.max(scope_of_edge(dep.kind)), depth + 1);
+            if best[next].is_none_or(|b| candidate < b) {
+                best[next] = Some(candidate);
+                parent[next] = Some(at);
+                heap.push(Reverse((candidate.0, candidate.1, next)));
+            }
+        }
+    }
+    (0..n)
+        .map(|index| {
+            if best[index].is_none() {
+                return Vec::new();
+            }
+            let mut chain = vec![index];
+            let mut at = index;
+            while let Some(p) = parent[at] {
+                chain.push(p);
+                at = p;
+            }
+            chain.reverse();
+            chain
+        })
+        .collect()
 }
 
 /// Computes each package's scope from the edges: runtime when a root reaches it through normal

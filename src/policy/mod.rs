@@ -221,11 +221,18 @@ pub struct Rule {
 /// What unknown licences (`NOASSERTION`) get.
 pub type UnknownDecision = Decision;
 
-/// Whether dependencies of a scope or kind are audited.
+/// How the packages of one scope are audited (`[dependencies]`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Inclusion {
+    /// Delivered with the product: the licence rules, the compatibility with the project's
+    /// licence, and the notices.
     Include,
+    /// A development tool: the licence rules only; not checked for compatibility with the
+    /// project's licence and not listed in the notices.
+    #[serde(alias = "license")]
+    Licence,
+    /// Not audited: reported as `skipped`.
     Exclude,
 }
 
@@ -274,10 +281,13 @@ pub struct Policy {
     pub review_fails: bool,
     /// Whether `allow` entries naming a licence that no package uses are reported.
     pub warn_unused_allowed: bool,
+    /// How each scope is audited (`[dependencies]`); runtime is always `include`.
     pub dev: Inclusion,
+    pub test: Inclusion,
     pub build: Inclusion,
     pub optional: Inclusion,
     pub peer: Inclusion,
+    pub provided: Inclusion,
     pub exceptions: Vec<Exception>,
     pub clarifications: Vec<Curation>,
     /// The project's own licence, when the policy states it (else it is read from the project).
@@ -331,6 +341,20 @@ pub enum RequireVetted {
 }
 
 impl Policy {
+    /// How packages used in `scope` are audited.
+    pub fn treatment(&self, scope: crate::model::Scope) -> Inclusion {
+        use crate::model::Scope;
+        match scope {
+            Scope::Runtime => Inclusion::Include,
+            Scope::Optional => self.optional,
+            Scope::Peer => self.peer,
+            Scope::Provided => self.provided,
+            Scope::Build => self.build,
+            Scope::Test => self.test,
+            Scope::Dev => self.dev,
+        }
+    }
+
     /// A built-in preset by name.
     pub fn preset(name: &str) -> Option<Result<Policy, PolicyError>> {
         PRESETS.iter().find(|(n, _)| *n == name).map(|(n, text)| {
@@ -459,10 +483,12 @@ impl Policy {
             review_fails: licences.review_fails.unwrap_or(false),
             warn_unused_allowed: licences.unused_allowed.unwrap_or(UnusedAllowed::Warn)
                 == UnusedAllowed::Warn,
-            dev: deps.dev.unwrap_or(Inclusion::Include),
+            dev: deps.dev.unwrap_or(Inclusion::Licence),
+            test: deps.test.or(deps.dev).unwrap_or(Inclusion::Licence),
             build: deps.build.unwrap_or(Inclusion::Include),
             optional: deps.optional.unwrap_or(Inclusion::Include),
             peer: deps.peer.unwrap_or(Inclusion::Include),
+            provided: deps.provided.unwrap_or(Inclusion::Include),
             exceptions,
             clarifications,
             outbound,
@@ -861,9 +887,11 @@ enum RawSelector {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawDependencies {
     dev: Option<Inclusion>,
+    test: Option<Inclusion>,
     build: Option<Inclusion>,
     optional: Option<Inclusion>,
     peer: Option<Inclusion>,
+    provided: Option<Inclusion>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -393,8 +393,10 @@ fn component(p: &AuditedPackage, bom_ref: &str, product: bool) -> Component {
     } else {
         Some(match package.scope {
             Scope::Runtime if package.optional => "optional",
-            Scope::Runtime => "required",
-            Scope::Build | Scope::Dev => "excluded",
+            Scope::Optional => "optional",
+            Scope::Runtime | Scope::Peer => "required",
+            // Not part of the delivered artefact.
+            Scope::Provided | Scope::Build | Scope::Test | Scope::Dev => "excluded",
         })
     };
     Component {

@@ -19,7 +19,7 @@ use crate::licence::facts::{self, Category};
 use crate::licence::obligations::{self, Lang};
 use crate::licence::project::SourceKind;
 use crate::licence::{ConcludedFrom, NOASSERTION};
-use crate::model::{Ecosystem, Scope};
+use crate::model::Ecosystem;
 use crate::policy::RequireVetted;
 use crate::policy::compat::{Compatibility, UseMode, Verdict as CompatVerdict};
 use crate::policy::evaluate::{Cause, Status};
@@ -1550,22 +1550,10 @@ fn other_findings(audit: &Audit, lang: Lang) -> Vec<OtherCode> {
         .collect()
 }
 
-fn scope_text(p: &AuditedPackage, lang: Lang) -> String {
-    let key = match p.package.scope {
-        Scope::Runtime => "runtime",
-        Scope::Build => "build",
-        Scope::Dev => "dev",
-    };
-    let mut text = tr(lang, &format!("scope.{key}"));
-    if p.package.optional {
-        text.push_str(", ");
-        text.push_str(&tr(lang, "scope.optional"));
-    }
-    if p.package.peer {
-        text.push_str(", ");
-        text.push_str(&tr(lang, "scope.peer"));
-    }
-    text
+/// How the component is used (Verwendung), in words: its scope, and where it ships, whether
+/// the policy checked it as delivered.
+pub(crate) fn scope_text(p: &AuditedPackage, lang: Lang) -> String {
+    tr(lang, &format!("scope.{}", p.package.scope))
 }
 
 /// Where the concluded licence came from, in words.
