@@ -128,17 +128,14 @@ impl fmt::Display for ProjectKind {
 ///
 /// Ordered from "ships with the product" to "only used by developers": when a package is
 /// reached in several ways, the smallest scope wins. Which scopes a policy treats as delivered
-/// (checked in full and listed in the notices) is the policy's `[dependencies]` table.
+/// (checked in full and listed in the notices) is the policy's `[dependencies]` table. npm's
+/// optional and peer packages are runtime packages with the [`Package::optional`] and
+/// [`Package::peer`] flags, which the policy treats in their own right.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Scope {
     /// Linked into or shipped with the product.
     Runtime,
-    /// Shipped, but only installed when the platform or the user allows it (npm
-    /// `optional`, Maven `<optional>`).
-    Optional,
-    /// Expected to be provided by the consumer of a library (npm `peer`).
-    Peer,
     /// Compiled against, supplied by the runtime environment (Maven `provided`, Gradle
     /// `compileOnly`): not shipped with the project's artefact.
     Provided,
@@ -153,10 +150,8 @@ pub enum Scope {
 
 impl Scope {
     /// Every scope, from "ships" to "only used by developers".
-    pub const ALL: [Scope; 7] = [
+    pub const ALL: [Scope; 5] = [
         Scope::Runtime,
-        Scope::Optional,
-        Scope::Peer,
         Scope::Provided,
         Scope::Build,
         Scope::Test,
@@ -169,24 +164,12 @@ impl Scope {
             .into_iter()
             .find(|s| s.to_string().eq_ignore_ascii_case(text.trim()))
     }
-
-    /// The scope a reader's package has in its project: a runtime package flagged optional or
-    /// peer is used that way.
-    pub fn of_package(package: &Package) -> Scope {
-        match package.scope {
-            Scope::Runtime if package.optional => Scope::Optional,
-            Scope::Runtime if package.peer => Scope::Peer,
-            other => other,
-        }
-    }
 }
 
 impl fmt::Display for Scope {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Scope::Runtime => "runtime",
-            Scope::Optional => "optional",
-            Scope::Peer => "peer",
             Scope::Provided => "provided",
             Scope::Build => "build",
             Scope::Test => "test",

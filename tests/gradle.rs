@@ -93,7 +93,9 @@ fn edges(json: &Value, purl: &str) -> BTreeSet<(String, String)> {
 fn scope_of(configuration: &str) -> &'static str {
     let lower = configuration.to_lowercase();
     if lower.contains("test") {
-        "dev"
+        "test"
+    } else if lower.ends_with("compileonly") || lower.ends_with("compileonlyapi") {
+        "provided"
     } else if lower == "kapt" || lower == "classpath" || lower.contains("annotationprocessor") {
         "build"
     } else {
@@ -104,8 +106,10 @@ fn scope_of(configuration: &str) -> &'static str {
 fn rank(scope: &str) -> u8 {
     match scope {
         "runtime" => 0,
-        "build" => 1,
-        _ => 2,
+        "provided" => 1,
+        "build" => 2,
+        "test" => 3,
+        _ => 4,
     }
 }
 
@@ -639,8 +643,9 @@ fn ris_backend_lists_every_declared_coordinate() {
         let parts: Vec<&str> = coordinate.split(':').collect();
         let purl = maven_purl(parts[0], parts[1], parts.get(2).copied().unwrap_or(""));
         let scope = match configuration.as_str() {
-            c if c.contains("test") || c.contains("Test") => "dev",
+            c if c.contains("test") || c.contains("Test") => "test",
             "developmentOnly" => "dev",
+            "compileOnly" | "compileOnlyApi" => "provided",
             "annotationProcessor" | "classpath" => "build",
             _ => "runtime",
         };

@@ -204,8 +204,8 @@ fn substitute(value: &str, properties: &BTreeMap<String, String>) -> String {
 
 fn scope_for(maven_scope: Option<&str>) -> &'static str {
     match maven_scope {
-        Some("test") => "dev",
-        Some("provided") => "build",
+        Some("test") => "test",
+        Some("provided") => "provided",
         _ => "runtime",
     }
 }
@@ -219,7 +219,11 @@ fn expected_from(pom: &str) -> (Expected, BTreeSet<String>) {
     let properties = top_properties(pom);
     let mut expected: Expected = BTreeMap::new();
     let mut names = BTreeSet::new();
-    let rank = |s: &str| ["runtime", "build", "dev"].iter().position(|x| *x == s);
+    let rank = |s: &str| {
+        ["runtime", "provided", "build", "test", "dev"]
+            .iter()
+            .position(|x| *x == s)
+    };
     for d in declared_dependencies(pom) {
         names.insert(d.name.clone());
         let version = d
@@ -342,7 +346,7 @@ fn wahllokalsystem_auth_service_lists_its_direct_dependencies_exactly() {
         assert_eq!(package["scope"], scope, "{p}");
         assert_eq!(package["locked"], true, "{p}");
     }
-    // Scopes: test → dev, provided → build, optional kept.
+    // Scopes: test → test, provided → provided, optional kept.
     assert_eq!(
         by_purl(
             json,

@@ -29,8 +29,8 @@ pub struct InputArgs {
     /// that the repository's own policy was not applied (P009).
     #[arg(long, conflicts_with = "policy")]
     pub repo_policy: bool,
-    /// Audit only packages used in these scopes (Verwendung): runtime, optional, peer,
-    /// provided, build, test, dev; comma-separated or repeated. `--scope runtime` leaves out
+    /// Audit only packages used in these scopes (Verwendung): runtime, provided, build, test,
+    /// dev; comma-separated or repeated. `--scope runtime` leaves out
     /// everything that does not ship. Default: every scope, each as the policy's
     /// `[dependencies]` says.
     #[arg(long, value_name = "SCOPE", value_delimiter = ',', value_parser = parse_scope)]
@@ -71,7 +71,7 @@ pub struct InputArgs {
 /// A `--scope` value.
 fn parse_scope(text: &str) -> Result<crate::model::Scope, String> {
     crate::model::Scope::parse(text).ok_or_else(|| {
-        format!("`{text}` is not a scope (runtime, optional, peer, provided, build, test, dev)")
+        format!("`{text}` is not a scope (runtime, provided, build, test, dev)")
     })
 }
 

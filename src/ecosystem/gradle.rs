@@ -495,7 +495,7 @@ fn add_dependency(
 
 fn kind_of(scope: Scope) -> DepKind {
     match scope {
-        Scope::Runtime | Scope::Optional | Scope::Peer => DepKind::Normal,
+        Scope::Runtime => DepKind::Normal,
         Scope::Provided | Scope::Build => DepKind::Build,
         Scope::Test | Scope::Dev => DepKind::Dev,
     }

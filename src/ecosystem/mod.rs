@@ -264,7 +264,7 @@ pub fn merge(graphs: Vec<ProjectGraph>) -> (Graph, Vec<Finding>) {
                 Some(&existing) => {
                     let merged = &mut graph.packages[existing];
                     merged.source.absorb(&package.source);
-                    merged.scope = merged.scope.min(Scope::of_package(package));
+                    merged.scope = merged.scope.min(package.scope);
                     merged.optional &= package.optional;
                     merged.peer &= package.peer;
                     merged.root |= package.root;
@@ -287,7 +287,6 @@ pub fn merge(graphs: Vec<ProjectGraph>) -> (Graph, Vec<Finding>) {
                     fresh.dependencies.clear();
                     fresh.projects.clear();
                     fresh.usages.clear();
-                    fresh.scope = Scope::of_package(package);
                     graph.packages.push(fresh);
                     by_key.insert(key, index);
                     index
@@ -306,7 +305,7 @@ pub fn merge(graphs: Vec<ProjectGraph>) -> (Graph, Vec<Finding>) {
             let usage = crate::model::Usage {
                 project: project_index,
                 file: file.clone(),
-                scope: Scope::of_package(package),
+                scope: package.scope,
                 path: local_paths[local]
                     .iter()
                     .map(|&i| packages[i].label())
@@ -357,9 +356,7 @@ fn usage_order(usage: &crate::model::Usage) -> (Scope, bool, usize, usize) {
 fn scope_of_edge(kind: crate::model::DepKind) -> Scope {
     use crate::model::DepKind;
     match kind {
-        DepKind::Normal => Scope::Runtime,
-        DepKind::Optional => Scope::Optional,
-        DepKind::Peer => Scope::Peer,
+        DepKind::Normal | DepKind::Optional | DepKind::Peer => Scope::Runtime,
         DepKind::Build => Scope::Build,
         DepKind::Dev => Scope::Dev,
     }
@@ -446,4 +443,99 @@ pub fn scopes_from_edges(packages: &[Package], roots: &[usize]) -> Vec<Scope> {
         .into_iter()
         .map(|s| s.unwrap_or(Scope::Runtime))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{DepKind, Dependency, Ecosystem, PackageSource};
+
+    fn graph(edges: &[(usize, usize, DepKind)], n: usize) -> Vec<Package> {
+        let mut packages: Vec<Package> = (0..n)
+            .map(|i| {
+                Package::new(
+                    Ecosystem::Npm,
+                    &format!("p{i}"),
+                    "1.0.0",
+                    PackageSource::Registry { url: None },
+                )
+            })
+            .collect();
+        for &(from, to, kind) in edges {
+            packages[from].dependencies.push(Dependency { package: to, kind });
+        }
+        packages
+    }
+
+    #[test]
+    fn the_path_shown_explains_the_scope_before_it_is_short() {
+        // root 0 → dev 1 → 3 (short, dev); root 0 → 2 → 4 → 3 (long, runtime).
+        let packages = graph(
+            &[
+                (0, 1, DepKind::Dev),
+                (1, 3, DepKind::Normal),
+                (0, 2, DepKind::Normal),
+                (2, 4, DepKind::Normal),
+                (4, 3, DepKind::Normal),
+            ],
+            6,
+        );
+        let paths = explaining_paths(&packages, &[0]);
+        assert_eq!(paths[3], vec![0, 2, 4, 3]);
+        assert_eq!(paths[1], vec![0, 1]);
+        assert_eq!(paths[0], vec![0]);
+        // Unreached: no path.
+        assert!(paths[5].is_empty());
+    }
+
+    #[test]
+    fn merged_packages_keep_one_usage_per_project_with_that_projects_path() {
+        let project = |dir: &str| Project {
+            kind: ProjectKind::Npm,
+            ecosystem: crate::model::Ecosystem::Npm,
+            dir: dir.to_string(),
+            manifest: format!("{dir}/package.json"),
+            lockfile: Some(format!("{dir}/package-lock.json")),
+            reader: "test".to_string(),
+            status: ProjectStatus::Complete,
+            roots: vec![0],
+            toolchain: None,
+        };
+        // Project a: root → x 1.0.0 (dev) → shared 2.0.0; project b: root → shared 2.0.0.
+        let mut a = graph(&[(0, 1, DepKind::Dev), (1, 2, DepKind::Normal)], 3);
+        a[0].root = true;
+        a[1].scope = Scope::Dev;
+        a[2].scope = Scope::Dev;
+        a[2].name = "shared".to_string();
+        a[2].purl = crate::model::purl(Ecosystem::Npm, "shared", "1.0.0");
+        let mut b = graph(&[(0, 1, DepKind::Normal)], 2);
+        b[0].name = "b-root".to_string();
+        b[0].purl = crate::model::purl(Ecosystem::Npm, "b-root", "1.0.0");
+        b[0].root = true;
+        b[1].name = "shared".to_string();
+        b[1].purl = crate::model::purl(Ecosystem::Npm, "shared", "1.0.0");
+        let graphs = vec![
+            ProjectGraph {
+                project: project("a"),
+                packages: a,
+                findings: Vec::new(),
+            },
+            ProjectGraph {
+                project: project("b"),
+                packages: b,
+                findings: Vec::new(),
+            },
+        ];
+        let (merged, _) = merge(graphs);
+        let shared = merged.packages.iter().find(|p| p.name == "shared").unwrap();
+        assert_eq!(shared.scope, Scope::Runtime);
+        assert_eq!(shared.usages.len(), 2);
+        assert_eq!(shared.usages[0].file, "b/package-lock.json");
+        assert_eq!(shared.usages[0].path, ["b-root 1.0.0", "shared 1.0.0"]);
+        assert_eq!(shared.usages[1].scope, Scope::Dev);
+        assert_eq!(
+            shared.usages[1].path,
+            ["p0 1.0.0", "p1 1.0.0", "shared 1.0.0"]
+        );
+    }
 }

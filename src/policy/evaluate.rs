@@ -181,7 +181,7 @@ pub fn evaluate(
             });
             continue;
         }
-        let delivered = policy.treatment(package.scope) == Inclusion::Include;
+        let delivered = policy.treatment_of(package) == Inclusion::Include;
         let applicable: Vec<usize> = policy
             .exceptions
             .iter()
@@ -232,11 +232,16 @@ pub fn evaluate(
         let mut verdict = verdict;
         verdict.delivered = delivered;
         if !delivered {
+            let (words, key) = if policy.treatment(package.scope) != Inclusion::Include {
+                (scope_words(package.scope), package.scope.to_string())
+            } else if package.optional && policy.optional != Inclusion::Include {
+                ("an optional dependency", "optional".to_string())
+            } else {
+                ("a peer dependency", "peer".to_string())
+            };
             verdict.note = Some(format!(
-                "{}: checked against the licence rules only, not for compatibility with the \
-                 project's licence nor listed in the notices (`[dependencies] {} = \"licence\"`)",
-                scope_words(package.scope),
-                package.scope
+                "{words}: checked against the licence rules only, not for compatibility with the \
+                 project's licence nor listed in the notices (`[dependencies] {key} = \"licence\"`)"
             ));
         }
         if delivered
@@ -440,21 +445,32 @@ fn compatibility_findings(
 }
 
 fn skipped(package: &Package, policy: &Policy) -> Option<String> {
-    (policy.treatment(package.scope) == Inclusion::Exclude).then(|| {
-        format!(
+    if policy.treatment(package.scope) == Inclusion::Exclude {
+        return Some(format!(
             "{}; the policy excludes them (`[dependencies] {} = \"exclude\"`)",
             scope_words(package.scope),
             package.scope
-        )
-    })
+        ));
+    }
+    if package.optional && policy.optional == Inclusion::Exclude {
+        return Some(
+            "an optional dependency; the policy excludes them (`[dependencies] optional = \"exclude\"`)"
+                .to_string(),
+        );
+    }
+    if package.peer && policy.peer == Inclusion::Exclude {
+        return Some(
+            "a peer dependency; the policy excludes them (`[dependencies] peer = \"exclude\"`)"
+                .to_string(),
+        );
+    }
+    None
 }
 
 /// A package of `scope`, in words.
 pub fn scope_words(scope: Scope) -> &'static str {
     match scope {
         Scope::Runtime => "a runtime dependency",
-        Scope::Optional => "an optional dependency",
-        Scope::Peer => "a peer dependency",
         Scope::Provided => "a dependency provided by the runtime environment",
         Scope::Build => "a build dependency",
         Scope::Test => "a test dependency",

@@ -221,8 +221,9 @@ pub struct Rule {
 /// What unknown licences (`NOASSERTION`) get.
 pub type UnknownDecision = Decision;
 
-/// How the packages of one scope are audited (`[dependencies]`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// How the packages of one scope are audited (`[dependencies]`), from the most thorough to not
+/// at all: where two settings apply (a dev package that is optional), the less thorough wins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Inclusion {
     /// Delivered with the product: the licence rules, the compatibility with the project's
@@ -341,13 +342,24 @@ pub enum RequireVetted {
 }
 
 impl Policy {
+    /// How `package` is audited: as its scope says, or less thoroughly where it is optional
+    /// or a peer and the policy says so for those.
+    pub fn treatment_of(&self, package: &crate::model::Package) -> Inclusion {
+        let mut treatment = self.treatment(package.scope);
+        if package.optional {
+            treatment = treatment.max(self.optional);
+        }
+        if package.peer {
+            treatment = treatment.max(self.peer);
+        }
+        treatment
+    }
+
     /// How packages used in `scope` are audited.
     pub fn treatment(&self, scope: crate::model::Scope) -> Inclusion {
         use crate::model::Scope;
         match scope {
             Scope::Runtime => Inclusion::Include,
-            Scope::Optional => self.optional,
-            Scope::Peer => self.peer,
             Scope::Provided => self.provided,
             Scope::Build => self.build,
             Scope::Test => self.test,

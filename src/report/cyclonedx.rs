@@ -393,8 +393,7 @@ fn component(p: &AuditedPackage, bom_ref: &str, product: bool) -> Component {
     } else {
         Some(match package.scope {
             Scope::Runtime if package.optional => "optional",
-            Scope::Optional => "optional",
-            Scope::Runtime | Scope::Peer => "required",
+            Scope::Runtime => "required",
             // Not part of the delivered artefact.
             Scope::Provided | Scope::Build | Scope::Test | Scope::Dev => "excluded",
         })
