@@ -170,11 +170,11 @@ fn declared_in_multi() -> BTreeMap<String, &'static str> {
         ),
         (
             maven_purl("org.junit.jupiter", "junit-jupiter", "5.10.2"),
-            "dev",
+            "test",
         ),
         (
             maven_purl("org.junit.platform", "junit-platform-launcher", "1.10.2"),
-            "dev",
+            "test",
         ),
         // legacy/build.gradle
         (
@@ -202,8 +202,8 @@ fn declared_in_multi() -> BTreeMap<String, &'static str> {
             maven_purl("org.example", "internal-lib", "$internalVersion"),
             "runtime",
         ),
-        (maven_purl("junit", "junit", "4.13.2"), "dev"),
-        (maven_purl("org.hamcrest", "hamcrest", "2.2"), "dev"),
+        (maven_purl("junit", "junit", "4.13.2"), "test"),
+        (maven_purl("org.hamcrest", "hamcrest", "2.2"), "test"),
         // buildSrc/build.gradle.kts: build logic
         (
             maven_purl("com.diffplug.spotless", "spotless-plugin-gradle", "6.25.0"),
@@ -329,13 +329,13 @@ fn scopes_follow_configurations() {
     );
     assert_eq!(
         scope("pkg:maven/org.junit.jupiter/junit-jupiter-engine@5.10.2"),
-        "dev"
+        "test"
     );
     assert_eq!(
         scope("pkg:maven/org.junit.platform/junit-platform-launcher@1.10.2"),
-        "dev"
+        "test"
     );
-    assert_eq!(scope("pkg:maven/junit/junit@4.13.2"), "dev");
+    assert_eq!(scope("pkg:maven/junit/junit@4.13.2"), "test");
     // The buildscript classpath.
     assert_eq!(
         scope("pkg:maven/org.jetbrains.kotlin/kotlin-gradle-plugin@1.9.22"),
@@ -568,7 +568,7 @@ fn per_configuration_lockfiles_of_older_gradle_are_read() {
     assert_eq!(others.len(), 3, "{others:#?}");
     let scope = |purl: &str| by_purl(&json, purl)["scope"].as_str().unwrap().to_string();
     assert_eq!(scope("pkg:maven/org.slf4j/slf4j-api@1.7.36"), "runtime");
-    assert_eq!(scope("pkg:maven/junit/junit@4.13.2"), "dev");
+    assert_eq!(scope("pkg:maven/junit/junit@4.13.2"), "test");
     assert_eq!(
         scope("pkg:maven/com.google.auto.service/auto-service@1.1.1"),
         "build"
@@ -681,7 +681,7 @@ fn ris_backend_lists_every_declared_coordinate() {
         ("pkg:maven/net.sf.saxon/Saxon-HE@12.9", "runtime"),
         (
             "pkg:maven/org.testcontainers/testcontainers-postgresql@2.0.4",
-            "dev",
+            "test",
         ),
         ("pkg:maven/org.flywaydb/flyway-core@12.4.0", "runtime"),
         // runtimeOnly and the buildscript classpath: runtime wins.

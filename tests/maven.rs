@@ -352,10 +352,10 @@ fn wahllokalsystem_auth_service_lists_its_direct_dependencies_exactly() {
             json,
             "pkg:maven/org.springframework.boot/spring-boot-starter-test"
         )["scope"],
-        "dev"
+        "test"
     );
     let lombok = by_purl(json, "pkg:maven/org.projectlombok/lombok");
-    assert_eq!(lombok["scope"], "build");
+    assert_eq!(lombok["scope"], "provided");
     let processor = by_purl(
         json,
         "pkg:maven/org.springframework.boot/spring-boot-configuration-processor",
@@ -480,8 +480,8 @@ fn zmsautomation_lists_main_and_profile_dependencies_with_interpolated_versions(
         assert_eq!(p["locked"], true, "{}", p["purl"]);
     }
     for (p, scope) in [
-        ("pkg:maven/io.rest-assured/rest-assured@6.0.1", "dev"),
-        ("pkg:maven/org.junit.jupiter/junit-jupiter@6.1.3", "dev"),
+        ("pkg:maven/io.rest-assured/rest-assured@6.0.1", "test"),
+        ("pkg:maven/org.junit.jupiter/junit-jupiter@6.1.3", "test"),
         ("pkg:maven/de.muenchen.ataf/core@0.3.4", "runtime"),
         ("pkg:maven/org.flywaydb/flyway-core@13.3.0", "runtime"),
         (
@@ -535,7 +535,7 @@ fn parent_in_the_repository_supplies_properties_management_and_dependencies() {
     );
     assert_eq!(
         by_purl(json, "pkg:maven/org.junit.jupiter/junit-jupiter@5.10.1")["scope"],
-        "dev"
+        "test"
     );
     let declared = &app["licence"]["declared"][0];
     assert_eq!(declared["raw"], "EUPL-1.2");
@@ -641,7 +641,7 @@ fn multi_module_build_has_one_root_per_module_and_edges_between_them() {
     for (p, scope, optional) in [
         (
             "pkg:maven/javax.servlet/javax.servlet-api@4.0.1",
-            "build",
+            "provided",
             false,
         ),
         (
@@ -651,7 +651,7 @@ fn multi_module_build_has_one_root_per_module_and_edges_between_them() {
         ),
         (
             "pkg:maven/org.junit.jupiter/junit-jupiter@5.10.2",
-            "dev",
+            "test",
             false,
         ),
         (
@@ -769,7 +769,7 @@ fn local_bom_is_imported_and_remote_bom_is_named_not_guessed() {
     );
     assert_eq!(
         by_purl(json, "pkg:maven/org.assertj/assertj-core@3.25.3")["scope"],
-        "dev"
+        "test"
     );
     for p in [
         "pkg:maven/org.springframework.boot/spring-boot-starter-web",

@@ -63,7 +63,11 @@ fn a_dev_only_copyleft_package_is_checked_for_its_licence_but_not_for_compatibil
         .as_array()
         .unwrap()
         .iter()
-        .filter(|p| p["scope"] == "runtime" && p["root"] == false)
+        .filter(|p| {
+            p["scope"] == "runtime"
+                && p["root"] == false
+                && p["licence"]["concluded"]["expression"] != "NOASSERTION"
+        })
         .all(|p| p["verdict"]["compatibility"].is_object() && p["verdict"]["delivered"] == true);
     assert!(runtime_checked);
 
@@ -136,7 +140,7 @@ fn scope_runtime_leaves_out_what_does_not_ship_and_says_so() {
         .output()
         .unwrap();
     assert_eq!(bad.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("runtime, optional, peer"));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("runtime, provided, build, test, dev"));
 }
 
 #[test]
@@ -213,10 +217,11 @@ fn the_audited_trees_own_policy_is_named_in_every_report() {
     };
 
     // Without a policy in the tree: the default preset, in every format.
+    // zmsadmin fails it: aronduby/dump records no licence (L004).
     let (code, html) = render("html", "de", &[]);
-    assert_eq!(code, 0, "zmsadmin passes the default preset with jsonmapper as a dev tool");
+    assert_eq!(code, 1);
     assert!(html.contains("data-policy-source=\"preset\""));
-    assert!(html.contains("Bestanden nach der eingebauten Richtlinie public-sector-default"));
+    assert!(html.contains("Nicht bestanden nach der eingebauten Richtlinie public-sector-default"));
     assert!(!html.contains("id=\"verdict-policy\""));
 
     // The supplier adds a permissive fundament.toml.
@@ -226,12 +231,12 @@ fn the_audited_trees_own_policy_is_named_in_every_report() {
     for (lang, headline, ignored) in [
         (
             "de",
-            "Bestanden nach der eingebauten Richtlinie public-sector-default",
+            "Nicht bestanden nach der eingebauten Richtlinie public-sector-default",
             "Das geprüfte Repository enthält eine eigene Richtlinie (fundament.toml); sie wurde nicht angewandt.",
         ),
         (
             "en",
-            "Passed, under the built-in policy public-sector-default",
+            "Not passed, under the built-in policy public-sector-default",
             "The audited repository contains its own policy (fundament.toml); it was not applied.",
         ),
     ] {
@@ -340,7 +345,7 @@ fn the_result_box_names_the_repositorys_policy_in_a_browser() {
         (
             false,
             "preset",
-            "Bestanden nach der eingebauten Richtlinie public-sector-default",
+            "Nicht bestanden nach der eingebauten Richtlinie public-sector-default",
         ),
     ] {
         let file = out.path().join(format!("{source}.html"));
@@ -350,7 +355,9 @@ fn the_result_box_names_the_repositorys_policy_in_a_browser() {
         if opt_in {
             cmd.arg("--repo-policy");
         }
-        assert!(cmd.arg(tree.path()).output().unwrap().status.success());
+        // Passed under the supplier's own policy, not passed under the auditor's.
+        let code = cmd.arg(tree.path()).output().unwrap().status.code();
+        assert_eq!(code, Some(if opt_in { 0 } else { 1 }));
         let dom = run_chromium(
             &chromium,
             profile.path(),
@@ -434,7 +441,7 @@ fn paths_stay_inside_the_project_whose_lockfile_holds_the_version() {
             }
         }
     }
-    assert!(checked > 10_000, "{checked} path steps checked");
+    assert!(checked > 5_000, "{checked} path steps checked");
 
     let old = package_at(json, "caniuse-lite", "1.0.30001768");
     let new = package_at(json, "caniuse-lite", "1.0.30001770");
