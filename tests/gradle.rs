@@ -697,7 +697,8 @@ fn ris_backend_lists_every_declared_coordinate() {
             "pkg:maven/org.springframework.boot/spring-boot-devtools",
             "dev",
         ),
-        ("pkg:maven/org.projectlombok/lombok", "runtime"),
+        // compileOnly and annotationProcessor: provided by the environment.
+        ("pkg:maven/org.projectlombok/lombok", "provided"),
         (
             "pkg:maven/io.netty/netty-codec-http@4.2.12.Final",
             "runtime",

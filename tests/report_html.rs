@@ -165,10 +165,17 @@ fn the_component_table_lists_every_package_in_the_audits_order() {
     let json = audit_json(&fixture("cargo/workspace"), &["--offline"]).json;
     let md = workspace("markdown", "en");
     let table = &md[md.find("## 9. All components").unwrap()..];
-    let rows: Vec<&str> = table
+    // Delivered components first, development tools in a table of their own; each row keeps
+    // its number in the audit's order.
+    let mut rows: Vec<&str> = table
         .lines()
         .filter(|l| l.starts_with("| ") && !l.starts_with("| #"))
         .collect();
+    let tools_at = table.find("### Development tools").expect("a table of tools");
+    let helper = table.find("| test-helper |").expect("test-helper is listed");
+    assert!(helper > tools_at, "the dev-dependency is listed among the tools");
+    let number = |row: &str| -> usize { row[2..].split(' ').next().unwrap().parse().unwrap() };
+    rows.sort_by_key(|row| number(row));
     let packages = json["packages"].as_array().unwrap();
     assert_eq!(rows.len(), packages.len());
     for (i, (row, p)) in rows.iter().zip(packages).enumerate() {
