@@ -171,9 +171,16 @@ fn the_component_table_lists_every_package_in_the_audits_order() {
         .lines()
         .filter(|l| l.starts_with("| ") && !l.starts_with("| #"))
         .collect();
-    let tools_at = table.find("### Development tools").expect("a table of tools");
-    let helper = table.find("| test-helper |").expect("test-helper is listed");
-    assert!(helper > tools_at, "the dev-dependency is listed among the tools");
+    let tools_at = table
+        .find("### Development tools")
+        .expect("a table of tools");
+    let helper = table
+        .find("| test-helper |")
+        .expect("test-helper is listed");
+    assert!(
+        helper > tools_at,
+        "the dev-dependency is listed among the tools"
+    );
     let number = |row: &str| -> usize { row[2..].split(' ').next().unwrap().parse().unwrap() };
     rows.sort_by_key(|row| number(row));
     let packages = json["packages"].as_array().unwrap();

@@ -88,9 +88,7 @@ fn a_dev_only_copyleft_package_is_checked_for_its_licence_but_not_for_compatibil
     );
     let incompatible = findings(&strict.json, "C001");
     assert!(
-        incompatible
-            .iter()
-            .any(|f| f["package"] == mapper["purl"]),
+        incompatible.iter().any(|f| f["package"] == mapper["purl"]),
         "{incompatible:?}"
     );
     std::fs::remove_file(policy).unwrap();
@@ -122,10 +120,18 @@ fn scope_runtime_leaves_out_what_does_not_ship_and_says_so() {
         narrowed.json["summary"]["packages_out_of_scope"],
         serde_json::json!(dev)
     );
-    assert_eq!(narrowed.json["summary"]["scopes"], serde_json::json!(["runtime"]));
+    assert_eq!(
+        narrowed.json["summary"]["scopes"],
+        serde_json::json!(["runtime"])
+    );
     let note = findings(&narrowed.json, "P010");
     assert_eq!(note.len(), 1);
-    assert!(note[0]["message"].as_str().unwrap().contains(&format!("{dev} packages")));
+    assert!(
+        note[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("{dev} packages"))
+    );
     // Edges point inside the narrowed list.
     let n = narrowed.json["packages"].as_array().unwrap().len();
     for p in narrowed.json["packages"].as_array().unwrap() {
@@ -156,7 +162,12 @@ fn reports_show_the_usage_and_separate_delivered_components_from_tools() {
             "Entwicklungswerkzeuge",
             "nur Entwicklung",
         ),
-        ("en", "Delivered components", "Development tools", "development only"),
+        (
+            "en",
+            "Delivered components",
+            "Development tools",
+            "development only",
+        ),
     ] {
         let out = fundament()
             .args(["audit", "--offline", "--policy", "eupl-1.2-network"])
@@ -263,7 +274,8 @@ fn the_audited_trees_own_policy_is_named_in_every_report() {
         let (_, html) = render("html", lang, &["--repo-policy"]);
         assert!(html.contains("data-policy-source=\"repository\""));
         let headline_at = html.find("class=\"headline\"").unwrap();
-        let headline_line = &html[headline_at..headline_at + html[headline_at..].find("</p>").unwrap()];
+        let headline_line =
+            &html[headline_at..headline_at + html[headline_at..].find("</p>").unwrap()];
         assert!(headline_line.contains(headline), "{lang}: {headline_line}");
         assert!(html.contains(warning), "{lang}");
         let (_, md) = render("markdown", lang, &["--repo-policy"]);
@@ -288,7 +300,10 @@ fn the_audited_trees_own_policy_is_named_in_every_report() {
     assert_eq!(findings(&json, "P008").len(), 1);
     let (_, sarif) = render("sarif", "en", &[]);
     let sarif: serde_json::Value = serde_json::from_str(&sarif).unwrap();
-    assert_eq!(sarif["runs"][0]["properties"]["policy"]["source"], "repository");
+    assert_eq!(
+        sarif["runs"][0]["properties"]["policy"]["source"],
+        "repository"
+    );
     assert!(
         sarif["runs"][0]["results"]
             .as_array()
@@ -298,7 +313,11 @@ fn the_audited_trees_own_policy_is_named_in_every_report() {
     );
 
     // With the auditor's own policy named: the tree's file is not applied, and JSON says so.
-    let json = audit_json(tree.path(), &["--offline", "--policy", "public-sector-default"]).json;
+    let json = audit_json(
+        tree.path(),
+        &["--offline", "--policy", "public-sector-default"],
+    )
+    .json;
     assert_eq!(json["policy"]["source"], "preset");
     let (_, human, _) = audit_text(tree.path(), &["--offline", "--policy", "permissive-only"]);
     assert!(
@@ -312,7 +331,11 @@ fn the_audited_trees_own_policy_is_named_in_every_report() {
     );
     // A --policy file inside the audited tree is still the audited party's.
     let inside = tree.path().join("fundament.toml");
-    let json = audit_json(tree.path(), &["--offline", "--policy", inside.to_str().unwrap()]).json;
+    let json = audit_json(
+        tree.path(),
+        &["--offline", "--policy", inside.to_str().unwrap()],
+    )
+    .json;
     assert_eq!(json["policy"]["source"], "repository");
     // --repo-policy and --policy contradict each other.
     let both = fundament()
@@ -350,8 +373,16 @@ fn the_result_box_names_the_repositorys_policy_in_a_browser() {
     ] {
         let file = out.path().join(format!("{source}.html"));
         let mut cmd = fundament();
-        cmd.args(["audit", "--offline", "--format", "html", "--lang", "de", "-o"])
-            .arg(&file);
+        cmd.args([
+            "audit",
+            "--offline",
+            "--format",
+            "html",
+            "--lang",
+            "de",
+            "-o",
+        ])
+        .arg(&file);
         if opt_in {
             cmd.arg("--repo-policy");
         }
@@ -381,7 +412,11 @@ fn lockfile_labels(lockfile: &Path) -> HashSet<String> {
     let mut labels = HashSet::new();
     for (key, entry) in lock["packages"].as_object().unwrap() {
         let name = if key.is_empty() {
-            entry["name"].as_str().or(lock["name"].as_str()).unwrap_or("").to_string()
+            entry["name"]
+                .as_str()
+                .or(lock["name"].as_str())
+                .unwrap_or("")
+                .to_string()
         } else {
             entry["name"]
                 .as_str()

@@ -70,9 +70,8 @@ pub struct InputArgs {
 
 /// A `--scope` value.
 fn parse_scope(text: &str) -> Result<crate::model::Scope, String> {
-    crate::model::Scope::parse(text).ok_or_else(|| {
-        format!("`{text}` is not a scope (runtime, provided, build, test, dev)")
-    })
+    crate::model::Scope::parse(text)
+        .ok_or_else(|| format!("`{text}` is not a scope (runtime, provided, build, test, dev)"))
 }
 
 /// Who the report is for, which decides whose policy applies when --policy is not given.
@@ -98,9 +97,7 @@ impl InputArgs {
             policy: match &self.policy {
                 Some(p) => PolicyChoice::Named(p.clone()),
                 None if self.repo_policy => PolicyChoice::Automatic,
-                None if audience == Audience::Auditor || self.is_git_url() => {
-                    PolicyChoice::Auditor
-                }
+                None if audience == Audience::Auditor || self.is_git_url() => PolicyChoice::Auditor,
                 None => PolicyChoice::Automatic,
             },
             offline: self.offline,

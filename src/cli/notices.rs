@@ -40,7 +40,10 @@ pub struct NoticesArgs {
 /// Exit code 0 when the file was written, 2 when input could not be read (the file is still
 /// written, for what was read) or the audit could not run.
 pub fn run(cli: &Cli, args: &NoticesArgs) -> u8 {
-    let mut audit = match args.input.audit(cli, args.detect, super::input::Audience::Developers) {
+    let mut audit = match args
+        .input
+        .audit(cli, args.detect, super::input::Audience::Developers)
+    {
         Ok(audit) => audit,
         Err(code) => return code,
     };

@@ -2011,7 +2011,10 @@ mod tests {
         assert_eq!(scope_of(""), Some((Scope::Runtime, DepKind::Normal)));
         assert_eq!(scope_of("runtime"), Some((Scope::Runtime, DepKind::Normal)));
         assert_eq!(scope_of("test"), Some((Scope::Test, DepKind::Dev)));
-        assert_eq!(scope_of("provided"), Some((Scope::Provided, DepKind::Build)));
+        assert_eq!(
+            scope_of("provided"),
+            Some((Scope::Provided, DepKind::Build))
+        );
         assert_eq!(scope_of("system"), Some((Scope::Runtime, DepKind::Normal)));
         assert_eq!(scope_of("import"), None);
     }

@@ -462,7 +462,9 @@ mod tests {
             })
             .collect();
         for &(from, to, kind) in edges {
-            packages[from].dependencies.push(Dependency { package: to, kind });
+            packages[from]
+                .dependencies
+                .push(Dependency { package: to, kind });
         }
         packages
     }
