@@ -742,7 +742,7 @@ fn every_outcome_is_put_in_words() {
     let n = json["summary"]["packages"].as_u64().unwrap();
     let (code, en) = report(&dir, "markdown", "en", &["--offline"]);
     assert_eq!(code, 0);
-    assert!(en.contains("> **Result: Passed**"));
+    assert!(en.contains("> **Result: Passed, under the built-in policy public-sector-default**"));
     assert!(en.contains(&format!(
         "None of the {n} third-party components violates the policy."
     )));
@@ -759,13 +759,15 @@ fn every_outcome_is_put_in_words() {
     let dir = fixture("npm/truncated-lockfile");
     let (code, en) = report(&dir, "markdown", "en", &["--offline"]);
     assert_eq!(code, 2);
-    assert!(en.contains("> **Result: Incomplete**"));
+    assert!(en.contains("> **Result: Incomplete, under the built-in policy public-sector-default**"));
     assert!(en.contains("Part of the input could not be read"));
     assert!(!en.contains("No component needs attention"));
     assert!(en.contains("### I001: An input file could not be read."));
     assert!(en.contains("| package-lock.json:60 |"));
     let (_, de) = report(&dir, "markdown", "de", &["--offline"]);
-    assert!(de.contains("> **Ergebnis: Unvollständig**"));
+    assert!(de.contains(
+        "> **Ergebnis: Unvollständig nach der eingebauten Richtlinie public-sector-default**"
+    ));
     assert!(de.contains("### I001: Eine Eingabedatei konnte nicht gelesen werden."));
 
     // Denied by a rule: what to do about it.
@@ -774,7 +776,9 @@ fn every_outcome_is_put_in_words() {
     assert!(en.contains("### Not allowed: proprietary – 1 component"));
     assert!(en.contains("Replace these components, or have the supplier replace them."));
     assert!(
-        en.contains("| acme/proprietary-sdk | 1.2.0 | LicenseRef-scancode-proprietary-license |")
+        en.contains(
+            "| acme/proprietary-sdk | 1.2.0 | runtime | LicenseRef-scancode-proprietary-license |"
+        )
     );
     let (_, de) = report(&dir, "markdown", "de", &["--offline"]);
     assert!(de.contains("### Unzulässig: proprietär – 1 Komponente"));
