@@ -366,7 +366,15 @@ fn unreachable_preset() -> Result<Policy, PolicyError> {
 /// Runs the audit of the tree at `path`.
 pub fn run(path: &Path, options: &AuditOptions, progress: &Progress) -> Result<Audit, AuditError> {
     let root = source::local(path)?;
-    let chosen = choose_policy(&root, &options.policy)?;
+    let mut chosen = choose_policy(&root, &options.policy)?;
+    // The tree's own policy may not point advisory sources or indices out of the tree (R005).
+    let policy_findings = if matches!(options.policy, PolicyChoice::Automatic)
+        && chosen.source == PolicySource::Repository
+    {
+        confine_tree_policy(&root, &mut chosen.policy)
+    } else {
+        Vec::new()
+    };
     let policy = chosen.policy.clone();
 
     let mut found = if options.scan_tree {
@@ -388,6 +396,7 @@ pub fn run(path: &Path, options: &AuditOptions, progress: &Progress) -> Result<A
             files: Vec::new(),
         });
     }
+    let maven = maven_repositories(&root, options, &found.projects);
     let graphs = ecosystem::read_all(
         &root,
         &found.projects,
@@ -396,6 +405,11 @@ pub fn run(path: &Path, options: &AuditOptions, progress: &Progress) -> Result<A
             offline: options.offline,
             cargo: options.cargo.clone(),
             go_mod_cache: None,
+            maven: maven
+                .clone()
+                .map(|r| r as std::sync::Arc<dyn crate::ecosystem::maven::PomSource>),
+            platform: None,
+            cache_dir: options.cache_dir.clone(),
         },
         progress,
     );
@@ -410,7 +424,17 @@ pub fn run(path: &Path, options: &AuditOptions, progress: &Progress) -> Result<A
         options,
         &crate::registry::ecosystems_needing_configuration(&graph),
     );
-    let mut registry_findings = registry.endpoints.findings.clone();
+    let mut registry_findings = policy_findings;
+    registry_findings.extend(registry.endpoints.findings.clone());
+    for blocked in maven.iter().flat_map(|m| m.blocked()) {
+        registry_findings.push(
+            Finding::warning(
+                Code::RegistryFromTree,
+                format!("{blocked}: it is not asked for POMs, as Maven would not ask it either"),
+            )
+            .note("a repository over plain http is blocked by Maven's own settings; name its https URL, or a mirror of it in your settings.xml"),
+        );
+    }
     registry_findings.extend(crate::registry::resolve(&mut graph, &registry, progress));
     let areas = package_areas(&root, options);
     registry_findings.extend(licence::confine_dirs(&mut graph, &areas));
@@ -425,14 +449,9 @@ pub fn run(path: &Path, options: &AuditOptions, progress: &Progress) -> Result<A
             message: e.to_string(),
         })?;
         let _task = progress.task(format!(
-            "looking up {} packages in {} ind{}",
-            graph.packages.len(),
-            layered.layers().len(),
-            if layered.layers().len() == 1 {
-                "ex"
-            } else {
-                "ices"
-            }
+            "looking up {} in {}",
+            crate::plural::count(graph.packages.len(), "package", "packages"),
+            crate::plural::count(layered.layers().len(), "index", "indices")
         ));
         crate::vet::look_up(&graph, &layered)
     };
@@ -441,8 +460,8 @@ pub fn run(path: &Path, options: &AuditOptions, progress: &Progress) -> Result<A
 
     let identified = {
         let _task = progress.task(format!(
-            "identifying the licences of {} packages",
-            graph.packages.len()
+            "identifying the licences of {}",
+            crate::plural::count(graph.packages.len(), "package", "packages")
         ));
         licence::identify(
             &graph,
@@ -460,8 +479,8 @@ pub fn run(path: &Path, options: &AuditOptions, progress: &Progress) -> Result<A
     let today = options.today.unwrap_or_else(|| jiff::Zoned::now().date());
     let advised = {
         let _task = progress.task(format!(
-            "checking {} packages for known vulnerabilities",
-            graph.packages.len()
+            "checking {} for known vulnerabilities",
+            crate::plural::count(graph.packages.len(), "package", "packages")
         ));
         crate::advisory::advise(
             &graph,
@@ -796,6 +815,74 @@ pub fn timestamp() -> String {
     now.to_string()
 }
 
+/// Why a source named by the audited tree's own policy (an advisory source, an index) is not
+/// used, if it is not: a folder or file outside the tree (reached by a path, `file://` or a
+/// link) would be read from the auditor's machine, and SSH would sign in with the auditor's
+/// keys, to a host of the tree's choosing. HTTP(S) and `git://` sources are used (credentials
+/// go only where the user's own configuration scopes them, docs/guide.md, "Trust model").
+fn tree_source_refusal(root: &Path, location: &str) -> Option<String> {
+    let text = location.trim();
+    let inner = text
+        .strip_prefix("osv-api+")
+        .or_else(|| text.strip_prefix("git+"))
+        .unwrap_or(text);
+    let lower = inner.to_ascii_lowercase();
+    if ["http://", "https://", "git://"]
+        .iter()
+        .any(|scheme| lower.starts_with(scheme))
+        || lower == "builtin"
+    {
+        return None;
+    }
+    // `ssh://…`, and git's `user@host:path` spelling.
+    let scp_like = inner
+        .split_once(':')
+        .is_some_and(|(host, _)| host.contains('@') && !host.contains('/'));
+    if lower.starts_with("ssh://") || scp_like {
+        return Some("it is reached over SSH, which would sign in with your SSH keys".to_string());
+    }
+    let path = match inner.get(..7) {
+        Some(scheme) if scheme.eq_ignore_ascii_case("file://") => &inner[7..],
+        _ => inner,
+    };
+    match source::Confined::audited(root).resolve(Path::new(path)) {
+        Err(refusal) if !refusal.is_missing() => Some(refusal.reason_text()),
+        _ => None,
+    }
+}
+
+/// Keeps from the audited tree's own policy only the advisory sources and indices it may
+/// name ([`tree_source_refusal`]); each one left out is named in a warning (R005).
+fn confine_tree_policy(root: &Path, policy: &mut Policy) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let mut refuse = |what: &str, location: &str| match tree_source_refusal(root, location) {
+        None => true,
+        Some(why) => {
+            findings.push(
+                Finding::warning(
+                    Code::RegistryFromTree,
+                    format!(
+                        "{} names the {what} `{location}`; not used: {why}",
+                        policy::POLICY_FILE
+                    ),
+                )
+                .at(policy::POLICY_FILE, None)
+                .note("name it in your own configuration: --advisory-db, or a --policy file"),
+            );
+            false
+        }
+    };
+    policy
+        .advisories
+        .db
+        .retain(|entry| refuse("advisory source", &entry.location));
+    policy
+        .vetting
+        .indices
+        .retain(|index| refuse("index", &index.location));
+    findings
+}
+
 /// The look-up stage's settings. The user's own `[registries]` (the command line, then the
 /// `--policy` file, then fundament's configuration file) come first and alone may give CA
 /// certificates; the audited tree's fundament.toml may name endpoints (reported, R005), and
@@ -805,6 +892,48 @@ fn registry_options(
     options: &AuditOptions,
     needed: &std::collections::BTreeSet<crate::model::Ecosystem>,
 ) -> crate::registry::RegistryOptions {
+    use crate::registry::config;
+    let UserAndTree {
+        homes,
+        user,
+        tree,
+        settings,
+        mut tree_findings,
+    } = user_and_tree(root, options);
+    let mut endpoints = if options.registry_lookups {
+        config::endpoints(
+            root,
+            &user,
+            &tree,
+            &homes,
+            needed,
+            options.cache_dir.as_deref(),
+        )
+    } else {
+        config::Endpoints::default()
+    };
+    endpoints.findings.append(&mut tree_findings);
+    let http = http_options(options, &settings, endpoints.credentials.clone());
+    crate::registry::RegistryOptions {
+        enabled: options.registry_lookups,
+        http,
+        endpoints,
+        parallelism: settings.parallelism.unwrap_or(16),
+        cache_dir: options.cache_dir.clone(),
+    }
+}
+
+/// The registry settings in force: where the user's configuration lives, the user's own
+/// `[registries]`, the audited tree's, and the two combined.
+struct UserAndTree {
+    homes: crate::registry::config::Homes,
+    user: crate::registry::config::RegistrySettings,
+    tree: crate::registry::config::RegistrySettings,
+    settings: crate::registry::config::RegistrySettings,
+    tree_findings: Vec<Finding>,
+}
+
+fn user_and_tree(root: &Path, options: &AuditOptions) -> UserAndTree {
     use crate::registry::config;
     let homes = options
         .homes
@@ -842,24 +971,27 @@ fn registry_options(
         ca_certificates: user.ca_certificates.clone(),
         ..user.clone().or(tree.clone())
     };
-    let mut endpoints = if options.registry_lookups {
-        config::endpoints(
-            root,
-            &user,
-            &tree,
-            &homes,
-            needed,
-            options.cache_dir.as_deref(),
-        )
-    } else {
-        config::Endpoints::default()
-    };
-    endpoints.findings.extend(tree_findings);
+    UserAndTree {
+        homes,
+        user,
+        tree,
+        settings,
+        tree_findings,
+    }
+}
+
+/// HTTP settings for registries: offline and cached as the audit is, the user's CA
+/// certificates, timeouts and retries, and `credentials`.
+fn http_options(
+    options: &AuditOptions,
+    settings: &crate::registry::config::RegistrySettings,
+    credentials: Vec<crate::registry::http::Credential>,
+) -> crate::registry::http::HttpOptions {
     let mut http = crate::registry::http::HttpOptions {
         offline: options.offline,
         cache_dir: options.cache_dir.clone(),
         ca_certificates: settings.ca_certificates.clone(),
-        credentials: endpoints.credentials.clone(),
+        credentials,
         ..Default::default()
     };
     if let Some(seconds) = settings.timeout {
@@ -869,13 +1001,36 @@ fn registry_options(
     if let Some(retries) = settings.retries {
         http.retries = retries;
     }
-    crate::registry::RegistryOptions {
-        enabled: options.registry_lookups,
-        http,
-        endpoints,
-        parallelism: settings.parallelism.unwrap_or(16),
-        cache_dir: options.cache_dir.clone(),
+    http
+}
+
+/// The Maven repositories the Maven and Gradle readers read POMs from, when registry look-ups
+/// are on and such builds were found: `[registries] maven`, else the installed Maven's central
+/// repository and the settings' mirrors and profile repositories (credentials of the settings'
+/// servers for the user's own repositories only).
+fn maven_repositories(
+    root: &Path,
+    options: &AuditOptions,
+    found: &[discover::FoundProject],
+) -> Option<std::sync::Arc<crate::registry::maven::repository::Repositories>> {
+    use crate::model::ProjectKind;
+    use crate::registry::{config, maven::repository};
+    let wanted = found
+        .iter()
+        .any(|p| matches!(p.kind, ProjectKind::Maven | ProjectKind::Gradle));
+    if !options.registry_lookups || !wanted {
+        return None;
     }
+    let all = user_and_tree(root, options);
+    let env = repository::Environment::discover(
+        config::maven_configured(&all.user, &all.tree),
+        &all.homes,
+        options.cache_dir.as_deref(),
+    );
+    let http = http_options(options, &all.settings, env.credentials());
+    repository::Repositories::new(env, &http)
+        .ok()
+        .map(std::sync::Arc::new)
 }
 
 /// `[registries]` of fundament.toml at the audited root, if any (read whichever policy

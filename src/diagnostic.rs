@@ -183,6 +183,12 @@ codes! {
         "No project was found in the audited directory, so nothing was checked.";
     VersionUnresolved = "I010", "version-unresolved",
         "A dependency is declared without a version fundament can resolve locally (unpinned, no lockfile, unresolvable property); it is listed, not guessed.";
+    PomUnavailable = "I011", "pom-unavailable",
+        "A POM that a Maven or Gradle graph needs (a dependency's, a parent, a BOM, a version list) could not be read: missing, not a POM, a cycle; the graph below it is incomplete.";
+    ProfileUndecided = "I012", "profile-undecided",
+        "Whether a Maven profile is active depends on the build machine (its environment, a file outside the tree); it was taken as inactive.";
+    ResolvedFromDeclarations = "I013", "resolved-from-declarations",
+        "Packages were resolved by fundament from the declarations (no lockfile fixes their versions): what the build tool would most likely use, not locked.";
     // Scan: the portfolio (`fundament scan` and `merge`), never inside one audit.
     RepositoryUnavailable = "S001", "repository-unavailable",
         "A repository could not be cloned, fetched or read; it has no result.";

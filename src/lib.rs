@@ -8,13 +8,17 @@
 
 pub mod advisory;
 pub mod audit;
+pub mod clean_room;
 pub mod cli;
 pub mod diagnostic;
 pub mod discover;
 pub mod ecosystem;
+#[doc(hidden)]
+pub mod growth;
 pub mod index;
 pub mod licence;
 pub mod model;
+pub mod plural;
 pub mod policy;
 pub mod portfolio;
 pub mod progress;

@@ -311,6 +311,10 @@ pub struct Package {
     /// without a lockfile, unpinned requirements, unresolvable Maven properties): the version
     /// shown is what the build file says, and the package may be used at another.
     pub locked: bool,
+    /// Who decided the version when no lockfile did (`None`: the lockfile, or the declaration
+    /// as written, as `locked` says).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resolution: Option<Resolution>,
     /// Why the input carries no licence for this package ("pnpm-lock.yaml records no
     /// licences"): the package is then reported as unresolved rather than merely unknown.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -353,10 +357,29 @@ impl Package {
             dir: None,
             checksum: None,
             locked: true,
+            resolution: None,
             licence_unavailable: None,
             dependencies: Vec::new(),
             projects: Vec::new(),
             usages: Vec::new(),
+        }
+    }
+}
+
+/// How a version no lockfile fixes was decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Resolution {
+    /// fundament resolved it from the build's declarations and the repositories' metadata, the
+    /// way the build tool would resolve them today (a Gradle build without lockfile, a Maven
+    /// version range): never `locked`, and another day may give another version.
+    ResolvedFromDeclarations,
+}
+
+impl Resolution {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Resolution::ResolvedFromDeclarations => "resolved-from-declarations",
         }
     }
 }

@@ -339,8 +339,9 @@ pub fn conclude(
                 )
             } else {
                 finding.note(format!(
-                    "the vetting of {open} package{} is therefore unknown (an unreadable index might reject them)",
-                    if open == 1 { "" } else { "s" }
+                    "the vetting of {} is therefore unknown (an unreadable index might reject {})",
+                    crate::plural::count(open, "package", "packages"),
+                    crate::plural::word(open, "it", "them")
                 ))
             });
         } else {
@@ -644,8 +645,8 @@ fn summary_note(
         Finding::note_finding(
             Code::Vetted,
             format!(
-                "vetting of {checked} package{}: {}",
-                if checked == 1 { "" } else { "s" },
+                "vetting of {}: {}",
+                crate::plural::count(checked, "package", "packages"),
                 parts.join(", ")
             ),
         )

@@ -600,6 +600,30 @@ fn osv_zips_are_downloaded_per_ecosystem_and_kept_for_offline_use() {
     assert!(triples(&offline.json).contains(&("ms".into(), "2.0.0".into(), "GHSA-zip".into())));
     assert_eq!(server.total(), 1, "offline: from the cache");
 
+    // A failed download falls back to the cache and says so, naming the URL once.
+    server.route("/osv/npm/all.zip", vec![Reply::status(500)]);
+    let failed = run(&[]);
+    assert!(triples(&failed.json).contains(&("ms".into(), "2.0.0".into(), "GHSA-zip".into())));
+    let stale: Vec<&str> = failed.json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["message"].as_str())
+        .filter(|m| m.contains("the copy in the cache was used"))
+        .collect();
+    assert_eq!(stale.len(), 1, "{stale:?}");
+    assert_eq!(
+        stale[0].matches("/osv/npm/all.zip").count(),
+        1,
+        "{}",
+        stale[0]
+    );
+    assert!(
+        stale[0].contains(": the download failed (the server answered 500"),
+        "{}",
+        stale[0]
+    );
+
     // A cut-off download is named, and the audit is incomplete.
     let server = TestServer::start();
     server.route(

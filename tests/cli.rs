@@ -148,3 +148,57 @@ fn a_lockfile_linking_outside_the_tree_is_not_read() {
     assert!(findings(&run.json, "I002").is_empty());
     assert_eq!(run.code, 2);
 }
+
+/// README's sections for the three audiences give three commands each, and every `fundament`
+/// command README shows is one the command line accepts (parsed, not run: some need the network
+/// or a supplier's repository).
+#[test]
+fn readme_commands_are_accepted_and_each_audience_has_three() {
+    use clap::Parser as _;
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let mut section = String::new();
+    let mut in_code = false; // in a ```sh block
+    let mut per_section: std::collections::BTreeMap<String, usize> = Default::default();
+    let mut checked = 0;
+    let mut line_iter = readme.lines().peekable();
+    while let Some(line) = line_iter.next() {
+        if let Some(title) = line.strip_prefix("## ") {
+            section = title.to_string();
+        } else if let Some(language) = line.strip_prefix("```") {
+            // Commands are in `sh` blocks; a plain block shows output.
+            in_code = !in_code && language == "sh";
+        } else if in_code && line.starts_with("fundament ") {
+            // A command continued on the next lines with a trailing backslash.
+            let mut command = line.to_string();
+            while command.ends_with('\\') {
+                command.pop();
+                command.push_str(line_iter.next().unwrap_or_default());
+            }
+            // Comments are separated by at least two spaces; quoted text may hold a `#`.
+            let command = match command.find("  #") {
+                Some(at) => &command[..at],
+                None => command.as_str(),
+            };
+            let words =
+                shlex::split(command).unwrap_or_else(|| panic!("unbalanced quotes: {command}"));
+            if let Err(e) = fundament::cli::Cli::try_parse_from(&words) {
+                panic!("README, section {section:?}: `{command}` is not accepted:\n{e}");
+            }
+            *per_section.entry(section.clone()).or_default() += 1;
+            checked += 1;
+        }
+    }
+    for audience in [
+        "For developers in CI",
+        "For procurement",
+        "For index maintainers",
+    ] {
+        assert_eq!(
+            per_section.get(audience),
+            Some(&3),
+            "{audience}: {per_section:?}"
+        );
+    }
+    assert!(checked > 20, "{per_section:?}");
+}

@@ -373,9 +373,37 @@ fn the_opentalk_deny_toml_converts_with_the_same_outcome_per_licence() {
     use fundament::policy::evaluate::Status;
     assert_eq!(judge("MIT OR GPL-3.0-only"), Status::Allowed);
     assert_eq!(judge("MIT AND GPL-3.0-only"), Status::Denied);
-    // The per-crate exceptions are carried over.
-    assert_eq!(policy.exceptions.len(), 66);
+    // Of the 66 per-crate exceptions, the 52 for the workspace's own crates (Cargo.lock
+    // packages without a source) are dropped: fundament never judges them, and carried over
+    // they would only fire P002 (unused exception). The 14 for published crates are kept.
+    assert_eq!(policy.exceptions.len(), 14);
     assert!(policy.exceptions.iter().all(|e| e.allow.len() == 1));
+    assert!(
+        policy
+            .exceptions
+            .iter()
+            .all(|e| e.spec.name != "opentalk-roomserver"),
+        "{converted}"
+    );
+    assert!(
+        stderr.contains(
+            "licenses.exceptions: 52 exceptions for the workspace's own crates dropped (opentalk-roomserver, "
+        ),
+        "{stderr}"
+    );
+    // Named after the file and its folder, not the absolute path of this machine.
+    assert_eq!(policy.name, "imported from opentalk-roomserver/deny.toml");
+    assert!(!converted.contains(dir.to_str().unwrap()), "{converted}");
+    // The sections without a counterpart are named, in the notes and as comments in the file.
+    for section in ["[bans] (", "[sources] (", "advisories.yanked = \"deny\""] {
+        assert!(stderr.contains(section), "{section}: {stderr}");
+        assert!(
+            converted
+                .lines()
+                .any(|l| l.starts_with("# - ") && l.contains(section)),
+            "{section}: {converted}"
+        );
+    }
     assert_eq!(policy.unknown, Decision::Deny);
 
     // Auditing the fixture under the converted policy runs (cargo metadata cannot read this

@@ -286,6 +286,8 @@ fn a_failed_fetch_falls_back_to_the_last_one_and_says_so() {
     let stale = again.stale.expect("the fallback is reported");
     assert!(stale.contains("no repository there"), "{stale}");
     assert!(stale.contains(&first.commit), "{stale}");
+    // Callers show it next to the repository's URL: the URL is not in it again.
+    assert!(!stale.contains(&server.url("gone")), "{stale}");
 }
 
 #[test]

@@ -407,13 +407,16 @@ fn serve_maven(server: &TestServer, under: &str) -> Vec<String> {
     paths
 }
 
+// The licence client: packages a lockfile fixes (gradle.lockfile) are looked up in the
+// repositories; Maven builds read the same POMs while resolving (tests/maven_resolve.rs).
+
 #[test]
 fn maven_licences_are_inherited_along_the_parent_chain() {
     let server = TestServer::start();
     let paths = serve_maven(&server, "/maven2");
     assert_eq!(paths.len(), 6);
     let (_tmp, dir) = project(
-        "maven-project",
+        "gradle-locked",
         &format!("maven = [\"{}/maven2/\"]\n", server.base),
     );
     let cache = tempfile::tempdir().unwrap();
@@ -504,7 +507,7 @@ fn maven_repositories_are_tried_in_order() {
     let own_path = "/mirror/commons-io/commons-io/2.17.0/commons-io-2.17.0.pom";
     server.route(own_path, vec![Reply::ok(own)]);
     let (_tmp, dir) = project(
-        "maven-project",
+        "gradle-locked",
         &format!(
             "maven = [\"{base}/mirror/\", \"{base}/maven2/\"]\n",
             base = server.base
@@ -576,7 +579,7 @@ fn a_parent_chain_that_loops_is_a_failure_not_a_hang() {
         ))],
     );
     let (_tmp, dir) = project(
-        "maven-project",
+        "gradle-locked",
         &format!("maven = [\"{}/maven2/\"]\n", server.base),
     );
     let cache = tempfile::tempdir().unwrap();
@@ -599,35 +602,6 @@ fn a_parent_chain_that_loops_is_a_failure_not_a_hang() {
         "Apache-2.0"
     );
     assert_eq!(run.code, 1);
-}
-
-#[test]
-fn unlocked_maven_versions_are_not_looked_up() {
-    let server = TestServer::start();
-    serve_maven(&server, "/maven2");
-    let (_tmp, dir) = project(
-        "maven-project",
-        &format!("maven = [\"{}/maven2/\"]\n", server.base),
-    );
-    // A version range: Maven picks the version from a repository, the POM says no version.
-    let pom = dir.join("pom.xml");
-    let text = std::fs::read_to_string(&pom).unwrap().replace(
-        "  </dependencies>",
-        "    <dependency>\n      <groupId>junit</groupId>\n      <artifactId>junit</artifactId>\n      \
-         <version>[4.0,5.0)</version>\n      <scope>test</scope>\n    </dependency>\n  </dependencies>",
-    );
-    std::fs::write(&pom, text).unwrap();
-    let cache = tempfile::tempdir().unwrap();
-    let run = audit(&dir, cache.path(), &[]);
-    assert_eq!(package(&run.json, "junit:junit")["locked"], false);
-    let asked: Vec<String> = server
-        .seen()
-        .iter()
-        .map(|s| s.path.clone())
-        .filter(|p| p.contains("junit"))
-        .collect();
-    assert!(asked.is_empty(), "{asked:?}");
-    assert_eq!(server.total(), 6, "only the two chains were asked for");
 }
 
 // ---------------------------------------------------------------------------------------------

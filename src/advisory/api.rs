@@ -120,9 +120,8 @@ pub fn query(
         match (http, offline) {
             (_, true) => {
                 failure = Some(format!(
-                    "offline, and {} package{} were never asked about",
-                    missing.len(),
-                    if missing.len() == 1 { "" } else { "s" }
+                    "offline, and {} never asked about",
+                    crate::plural::count(missing.len(), "package was", "packages were")
                 ));
             }
             (None, _) => failure = Some("no HTTP client could be set up".to_string()),
@@ -148,9 +147,9 @@ pub fn query(
                         Ok(a) if a.results.len() == chunk.len() => a,
                         Ok(a) => {
                             failure = Some(format!(
-                                "{url} answered {} results for {} queries",
-                                a.results.len(),
-                                chunk.len()
+                                "{url} answered {} for {}",
+                                crate::plural::count(a.results.len(), "result", "results"),
+                                crate::plural::count(chunk.len(), "query", "queries")
                             ));
                             break;
                         }
@@ -279,8 +278,8 @@ pub fn query(
         covered.clear();
         failure.get_or_insert_with(|| {
             format!(
-                "{unread} record{} could not be fetched",
-                if unread == 1 { "" } else { "s" }
+                "{} could not be fetched",
+                crate::plural::count(unread, "record", "records")
             )
         });
     }

@@ -9,6 +9,7 @@ use crate::diagnostic::{Code, Finding, Severity};
 use crate::index::layout::PackageId;
 use crate::index::vex::VexStatus;
 use crate::model::Package;
+use crate::plural::count;
 use std::collections::BTreeSet;
 
 /// Problems with data are reported one by one up to this many per source; the rest in one
@@ -30,10 +31,6 @@ pub fn printable(text: &str) -> String {
     } else {
         text.to_string()
     }
-}
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// A012: known vulnerabilities were not checked.
@@ -358,7 +355,7 @@ pub fn data(
                 format!(
                     "the newest {} advisory data is {} old (as of {}, in {}); the policy's `max-age` is {}",
                     coverage.ecosystem,
-                    plural(coverage.age_days.unwrap_or(0) as usize, "day", "days"),
+                    count(coverage.age_days.unwrap_or(0) as usize, "day", "days"),
                     coverage
                         .as_of
                         .as_deref()
@@ -370,7 +367,7 @@ pub fn data(
                         .map(|s| printable(s))
                         .collect::<Vec<_>>()
                         .join(", "),
-                    plural(max_age_days as usize, "day", "days")
+                    count(max_age_days as usize, "day", "days")
                 ),
             )
             .note("vulnerabilities published since are missing; update the data"),
@@ -395,8 +392,8 @@ pub fn data(
             findings.push(Finding::warning(
                 Code::AdvisoryRecordInvalid,
                 format!(
-                    "{} more records or files of {} could not be read in full (`--format json` lists the first {PROBLEMS_PER_SOURCE})",
-                    problems.len() - PROBLEMS_PER_SOURCE,
+                    "{} more of {} could not be read in full (`--format json` lists the first {PROBLEMS_PER_SOURCE})",
+                    crate::plural::count(problems.len() - PROBLEMS_PER_SOURCE, "record or file", "records or files"),
                     printable(&source.info.location)
                 ),
             ));
@@ -415,7 +412,7 @@ pub fn data(
                 format!(
                     "no advisory source holds {} data: the known vulnerabilities of {} were not checked",
                     coverage.ecosystem,
-                    plural(coverage.packages, "package", "packages")
+                    count(coverage.packages, "package", "packages")
                 ),
             )
             .note("add a source for the ecosystem (docs/guide.md, \"Known vulnerabilities\")"),
@@ -426,7 +423,7 @@ pub fn data(
             Code::AdvisoryDataMissing,
             format!(
                 "{} of ecosystems fundament has no version order for (from SBOMs) were not checked for known vulnerabilities",
-                plural(unsupported, "package", "packages")
+                count(unsupported, "package", "packages")
             ),
         ));
     }
@@ -453,12 +450,12 @@ pub fn checked_summary(
             .collect();
         format!(
             "{} in {} ({})",
-            plural(
+            count(
                 counts.vulnerabilities,
                 "known vulnerability",
                 "known vulnerabilities"
             ),
-            plural(counts.packages_affected, "package", "packages"),
+            count(counts.packages_affected, "package", "packages"),
             by_severity.join(", ")
         )
     };
@@ -466,9 +463,9 @@ pub fn checked_summary(
         Code::AdvisoriesChecked,
         format!(
             "{} checked against {} from {}: {found}",
-            plural(checked, "package", "packages"),
-            plural(advisories, "advisory", "advisories"),
-            plural(
+            count(checked, "package", "packages"),
+            count(advisories, "advisory", "advisories"),
+            count(
                 sources.iter().filter(|s| s.info.failed.is_none()).count(),
                 "source",
                 "sources"
@@ -490,7 +487,7 @@ pub fn checked_summary(
         finding = finding.note(format!(
             "{}: {} ({}), newest data as of {}{}",
             printable(&s.info.location),
-            plural(s.info.records, "record", "records"),
+            count(s.info.records, "record", "records"),
             if ecosystems.is_empty() {
                 "no ecosystem fundament reads".to_string()
             } else {
@@ -502,7 +499,7 @@ pub fn checked_summary(
                 .and_then(|t| t.get(..10))
                 .unwrap_or("unknown"),
             s.age_days
-                .map(|d| format!(" ({} old)", plural(d as usize, "day", "days")))
+                .map(|d| format!(" ({} old)", count(d as usize, "day", "days")))
                 .unwrap_or_default()
         ));
     }

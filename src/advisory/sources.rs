@@ -579,7 +579,7 @@ fn download_zip(url: &str, options: &LoadOptions<'_>) -> (SourceInfo, Loaded) {
             return failed(
                 url.to_string(),
                 SourceKind::Download,
-                format!("offline, and {url} was never downloaded into the cache"),
+                "offline, and it was never downloaded into the cache".to_string(),
             );
         }
         // The mirror does not carry this ecosystem: no data for it (A007), not a failure.
@@ -592,11 +592,13 @@ fn download_zip(url: &str, options: &LoadOptions<'_>) -> (SourceInfo, Loaded) {
         Err(e) => match from_cache(url, options) {
             Some(f) => (
                 f,
+                // Shown after the source's URL: the reason alone.
                 Some(format!(
-                    "cannot download {url} ({e}); the copy in the cache was used"
+                    "the download failed ({}); the copy in the cache was used",
+                    e.reason()
                 )),
             ),
-            None => return failed(url.to_string(), SourceKind::Download, e.to_string()),
+            None => return failed(url.to_string(), SourceKind::Download, e.reason()),
         },
     };
     let (mut i, loaded) =

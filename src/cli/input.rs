@@ -210,7 +210,11 @@ impl InputArgs {
         let checkout =
             crate::portfolio::run::check_out(text, None, options.cache_dir.as_deref(), &git)?;
         if let Some(stale) = &checkout.stale {
-            eprintln!("warning: {stale}");
+            // The reason names no URL: the message does.
+            eprintln!(
+                "warning: {}: {stale}",
+                crate::source::git::display_url(text)
+            );
         }
         Ok(Some(checkout))
     }
@@ -233,9 +237,8 @@ pub fn report_input_problems(audit: &Audit) {
     }
     if audit.summary.outcome == crate::audit::Outcome::Incomplete {
         crate::safe_eprintln!(
-            "the audit is incomplete: {} input problem{}; what could be read is reported, but it cannot pass",
-            problems.len(),
-            if problems.len() == 1 { "" } else { "s" }
+            "the audit is incomplete: {}; what could be read is reported, but it cannot pass",
+            crate::plural::count(problems.len(), "input problem", "input problems")
         );
     }
 }

@@ -76,17 +76,17 @@ pub fn run(args: &MergeArgs, quiet: bool) -> u8 {
     if !quiet && (args.format != PortfolioFormat::Human || args.output.is_some()) {
         let s = &portfolio.summary;
         eprintln!(
-            "portfolio: {} — {} repositories ({}), {} components; {} errors, {} warnings",
+            "portfolio: {} — {} ({}), {}; {}, {}",
             s.outcome,
-            s.repositories,
+            crate::plural::count(s.repositories, "repository", "repositories"),
             s.by_outcome
                 .iter()
                 .map(|(k, v)| format!("{v} {k}"))
                 .collect::<Vec<_>>()
                 .join(", "),
-            s.components,
-            s.errors,
-            s.warnings,
+            crate::plural::count(s.components, "component", "components"),
+            crate::plural::count(s.errors, "error", "errors"),
+            crate::plural::count(s.warnings, "warning", "warnings"),
         );
         for f in portfolio.findings.iter().filter(|f| f.severity != "note") {
             eprintln!("{}[{}]: {}", f.severity, f.code, plain(&f.message));

@@ -80,14 +80,22 @@ fn check(file: &std::path::Path) -> u8 {
                 policy.rules.iter().filter(|r| r.decision == d).count()
             };
             crate::safe_println!(
-                "{display}: valid policy `{}`: {} allow, {} review, {} deny rules; unknown licences: {}; {} exceptions, {} clarifications",
+                "{display}: valid policy `{}`: {} allow, {} review, {}; unknown licences: {}; {}, {}",
                 policy.name,
                 count(crate::policy::Decision::Allow),
                 count(crate::policy::Decision::Review),
-                count(crate::policy::Decision::Deny),
+                crate::plural::count(
+                    count(crate::policy::Decision::Deny),
+                    "deny rule",
+                    "deny rules"
+                ),
                 policy.unknown,
-                policy.exceptions.len(),
-                policy.clarifications.len()
+                crate::plural::count(policy.exceptions.len(), "exception", "exceptions"),
+                crate::plural::count(
+                    policy.clarifications.len(),
+                    "clarification",
+                    "clarifications"
+                )
             );
             if let Some(mode) = policy.use_mode {
                 crate::safe_println!(

@@ -191,10 +191,10 @@ fn scan_inner(args: &ScanArgs, quiet: bool) -> Result<u8, String> {
         .count();
     if !quiet {
         eprintln!(
-            "scanning shard {} ({}): {mine} of {} repositories{}",
+            "scanning shard {} ({}): {mine} of {}{}",
             shard.shard,
             shard.origin,
-            listing.repositories.len(),
+            crate::plural::count(listing.repositories.len(), "repository", "repositories"),
             if listing.skipped.is_empty() {
                 String::new()
             } else {
@@ -214,9 +214,9 @@ fn scan_inner(args: &ScanArgs, quiet: bool) -> Result<u8, String> {
         }
         let detail = match (&result.audit, &result.error) {
             (Some(a), _) => format!(
-                "{}, {} components, {} denied",
+                "{}, {}, {} denied",
                 a.outcome,
-                a.packages,
+                crate::plural::count(a.packages, "component", "components"),
                 a.violations()
             ),
             (None, Some(e)) => e.clone(),

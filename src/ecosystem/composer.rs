@@ -132,9 +132,10 @@ fn without_lockfile(
         let finding = Finding::error(
             Code::LockfileMissing,
             format!(
-                "{display} requires {} packages but there is no composer.lock next to it; their \
-                 versions are unknown",
-                required.len()
+                "{display} requires {} but there is no composer.lock next to it; {} \
+                 unknown",
+                crate::plural::count(required.len(), "package", "packages"),
+                crate::plural::word(required.len(), "its version is", "their versions are")
             ),
         )
         .at(display.to_string(), None)

@@ -74,9 +74,9 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
     findings.extend(errors.iter().map(|e| e.finding(&display)));
     if hard_errors > 0 {
         partial.push(format!(
-            "{display} has {hard_errors} malformed line{}, which {} skipped",
-            plural(hard_errors),
-            if hard_errors == 1 { "was" } else { "were" }
+            "{display} has {}, which {} skipped",
+            crate::plural::count(hard_errors, "malformed line", "malformed lines"),
+            crate::plural::word(hard_errors, "was", "were")
         ));
     }
 
@@ -90,9 +90,8 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
                 sums = parsed;
                 if !sum_errors.is_empty() {
                     partial.push(format!(
-                        "{sum_display} has {} malformed line{}",
-                        sum_errors.len(),
-                        plural(sum_errors.len())
+                        "{sum_display} has {}",
+                        crate::plural::count(sum_errors.len(), "malformed line", "malformed lines")
                     ));
                 }
                 for (line, message) in sum_errors {
@@ -202,11 +201,10 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
             let mut finding = Finding::warning(
                 Code::DependencyUnresolved,
                 format!(
-                    "{vendor_display} disagrees with {display} on {} module{} (Go refuses to build \
+                    "{vendor_display} disagrees with {display} on {} (Go refuses to build \
                      such a vendor tree); go.mod was followed, and vendored files of other versions \
                      were not used as evidence",
-                    disagreements.len(),
-                    plural(disagreements.len())
+                    crate::plural::count(disagreements.len(), "module", "modules")
                 ),
             )
             .at(vendor_display.clone(), None)
@@ -546,10 +544,6 @@ fn describe(target: Option<&Target>) -> String {
         Some(Target::Module { path, version }) => format!("{path} {version}"),
         Some(Target::Dir(dir)) => dir.clone(),
     }
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }
 
 /// True for `go` versions 1.17 and later (module graph pruning: go.mod lists the build list).
@@ -1111,9 +1105,8 @@ fn parse_go_sum(text: &str) -> (Sums, Vec<(usize, String)>) {
             other => errors.push((
                 index + 1,
                 format!(
-                    "expected `<module> <version> <hash>`, found {} field{}",
-                    other.len(),
-                    plural(other.len())
+                    "expected `<module> <version> <hash>`, found {}",
+                    crate::plural::count(other.len(), "field", "fields")
                 ),
             )),
         }

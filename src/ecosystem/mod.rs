@@ -37,6 +37,14 @@ pub struct ReadOptions {
     /// Go's module cache (GOMODCACHE), whose licence files are evidence; `None` means the
     /// environment's `GOMODCACHE`, else `$GOPATH/pkg/mod`, else `~/go/pkg/mod`.
     pub go_mod_cache: Option<PathBuf>,
+    /// Where Maven and Gradle builds read the POMs of their dependencies, parents and BOMs;
+    /// `None`: nowhere (registry look-ups are off), so only what the tree holds is known.
+    pub maven: Option<std::sync::Arc<dyn maven::PomSource>>,
+    /// The build machine Maven profiles are decided for; `None`: this machine.
+    pub platform: Option<maven::Platform>,
+    /// fundament's cache directory, where the clean room for `cargo metadata` is
+    /// ([`crate::clean_room`]).
+    pub cache_dir: Option<PathBuf>,
 }
 
 /// What a reader knows besides its own project.

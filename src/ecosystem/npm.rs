@@ -129,8 +129,9 @@ fn without_lockfile(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph
         let finding = Finding::error(
             Code::LockfileMissing,
             format!(
-                "{display} declares {declared_deps} dependencies but has no package-lock.json; \
-                 their versions are unknown"
+                "{display} declares {} but has no package-lock.json; {} unknown",
+                crate::plural::count(declared_deps, "dependency", "dependencies"),
+                crate::plural::word(declared_deps, "its version is", "their versions are")
             ),
         )
         .at(display.clone(), None)

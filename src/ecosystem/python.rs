@@ -1202,19 +1202,15 @@ impl<'a, 'b> Reader<'a, 'b> {
                 .join(", ");
             let first_line = entries.iter().find_map(|e| e.2);
             let count = entries.len();
-            let (noun, pronoun) = if count == 1 {
-                ("dependency", "it is")
-            } else {
-                ("dependencies", "they are")
-            };
-            self.partial.push(format!(
-                "{file} lists {count} {noun} without a pinned version"
-            ));
+            let counted = crate::plural::count(count, "dependency", "dependencies");
+            let pronoun = crate::plural::word(count, "it is", "they are");
+            self.partial
+                .push(format!("{file} lists {counted} without a pinned version"));
             self.findings.push(
                 Finding::warning(
                     Code::VersionUnresolved,
                     format!(
-                        "{file} lists {count} {noun} without a pinned version: {list}; {pronoun} listed, not resolved"
+                        "{file} lists {counted} without a pinned version: {list}; {pronoun} listed, not resolved"
                     ),
                 )
                 .at(file, first_line)

@@ -2056,7 +2056,9 @@ fn build(
     }
     if dangling > 0 {
         graph.partial(format!(
-            "{dangling} dependencies named in {display} are not elements of it"
+            "{} named in {display} {} of it",
+            crate::plural::count(dangling, "dependency", "dependencies"),
+            crate::plural::word(dangling, "is not an element", "are not elements")
         ));
     }
 

@@ -35,6 +35,9 @@ pub mod verify;
 pub mod vex;
 
 pub use config::{CONFIG_FILE, Config, Maintainer, SCHEMA_VERSION};
+
+/// How many of a record file's problems one look-up reports (the rest are counted).
+const PROBLEMS_PER_LOOKUP: usize = 20;
 pub use layout::{NameError, PackageId};
 pub use record::{ArtefactCheck, Decision, LicenceFileHash, Record, RecordEvidence};
 pub use signature::{SignatureCheck, Signer};
@@ -769,10 +772,18 @@ impl Layered {
                 Ok(None) => continue,
                 Ok(Some(read)) => read,
             };
-            for problem in &read.problems {
+            // Each look-up names a file's first problems, not all: a file of many bad lines
+            // must not make every look-up in it as long as the file.
+            for problem in read.problems.iter().take(PROBLEMS_PER_LOOKUP) {
                 errors.push(error(format!(
                     "{path}:{}: {}",
                     problem.line, problem.message
+                )));
+            }
+            if read.problems.len() > PROBLEMS_PER_LOOKUP {
+                errors.push(error(format!(
+                    "{path}: {} more problems (`fundament index verify` lists every one)",
+                    read.problems.len() - PROBLEMS_PER_LOOKUP
                 )));
             }
             let mut covering = Vec::new();

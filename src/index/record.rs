@@ -591,71 +591,133 @@ pub fn covering<'a>(entries: &'a [Entry], id: &PackageId, version: &str) -> Vec<
     found
 }
 
-/// Pairs of lines that contradict or repeat each other: the same package and the same
-/// `version` or `versions` text on the same date, with a different decision or licence
-/// (contradictory) or the same ones (duplicate). Returns (earlier line, later line, message).
+/// Lines that contradict or repeat an earlier line: the same package and the same `version` or
+/// `versions` text on the same date, with a different decision or licence (contradictory) or
+/// the same ones (duplicate). Each later line is reported at most once of each kind, against the
+/// first earlier line that it repeats or contradicts, so the work and the report grow linearly
+/// with the file. Returns (earlier line, later line, message), ordered by the later line.
 pub fn conflicts(entries: &[Entry]) -> Vec<(usize, usize, String)> {
+    use std::collections::HashMap;
+    type Key<'a> = (&'a PackageId, &'a str, Option<&'a str>, Option<&'a str>);
+    type Outcome<'a> = (Decision, &'a str);
+    /// What is known of the earlier lines of one key.
+    struct Seen<'a> {
+        first: &'a Entry,
+        /// The first line whose outcome differs from the first line's.
+        other: Option<&'a Entry>,
+        /// The first line of each outcome and VEX statements (a line that only adds or changes
+        /// VEX statements repeats nothing).
+        by_outcome: HashMap<(Outcome<'a>, String), &'a Entry>,
+        /// The latest line of each content (the record without its signatures).
+        by_content: HashMap<String, &'a Entry>,
+    }
+    /// A record without its signatures, as one text.
+    fn content_of(record: &Record) -> String {
+        let mut unsigned = record.clone();
+        unsigned.signatures.clear();
+        serde_json::to_string(&unsigned).unwrap_or_default()
+    }
+    let mut seen: HashMap<Key<'_>, Seen<'_>> = HashMap::new();
     let mut out = Vec::new();
-    for (i, a) in entries.iter().enumerate() {
-        for b in &entries[i + 1..] {
-            if a.id != b.id
-                || a.record.date != b.record.date
-                || a.record.version != b.record.version
-                || a.record.versions != b.record.versions
-            {
-                continue;
-            }
-            let what = match a.record.version.as_deref() {
-                Some(v) => format!("version {v}"),
-                None => format!("versions `{}`", a.record.versions_text()),
-            };
-            if a.record.same_decision(&b.record)
-                && b.record.signatures.len() > a.record.signatures.len()
-            {
-                // A co-signature: the same record, signed by more people.
+    for b in entries {
+        let key: Key<'_> = (
+            &b.id,
+            b.record.date.as_str(),
+            b.record.version.as_deref(),
+            b.record.versions.as_deref(),
+        );
+        let b_outcome: Outcome<'_> = (b.record.decision, b.record.licence.as_str());
+        let b_vex = if b.record.vex.is_empty() {
+            String::new()
+        } else {
+            serde_json::to_string(&b.record.vex).unwrap_or_default()
+        };
+        let Some(known) = seen.get_mut(&key) else {
+            seen.insert(
+                key,
+                Seen {
+                    first: b,
+                    other: None,
+                    by_outcome: HashMap::from([((b_outcome, b_vex), b)]),
+                    by_content: HashMap::from([(content_of(&b.record), b)]),
+                },
+            );
+            continue;
+        };
+        let what = match b.record.version.as_deref() {
+            Some(v) => format!("version {v}"),
+            None => format!("versions `{}`", b.record.versions_text()),
+        };
+        let first_outcome: Outcome<'_> = (
+            known.first.record.decision,
+            known.first.record.licence.as_str(),
+        );
+        let contradicted = if first_outcome != b_outcome {
+            Some(known.first)
+        } else {
+            known.other
+        };
+        let b_key = (b_outcome, b_vex);
+        let mut found: Vec<(usize, String)> = Vec::new();
+        // A co-signature: the same record as the latest earlier one of the same content, signed
+        // by more people; it must keep every earlier signature.
+        let content = content_of(&b.record);
+        let cosigned = match known.by_content.get(&content) {
+            Some(a) if b.record.signatures.len() > a.record.signatures.len() => {
                 if let Some(dropped) = a
                     .record
                     .signatures
                     .iter()
                     .find(|s| !b.record.signatures.contains(s))
                 {
-                    out.push((
+                    found.push((
                         a.line,
-                        b.line,
                         format!(
                             "repeats line {} with more signatures but without its signature by {}; a co-signature keeps every earlier signature",
                             a.line, dropped.key
                         ),
                     ));
                 }
-                continue;
+                true
             }
-            if a.record.decision != b.record.decision || a.record.licence != b.record.licence {
-                out.push((
-                    a.line,
-                    b.line,
-                    format!(
-                        "contradicts line {}: {what} of {} was decided `{}` ({}) and `{}` ({}) on the same day {}",
-                        a.line,
-                        a.id,
-                        a.record.decision,
-                        a.record.licence,
-                        b.record.decision,
-                        b.record.licence,
-                        a.record.date
-                    ),
-                ));
-            } else if a.record.vex == b.record.vex {
-                out.push((
-                    a.line,
-                    b.line,
-                    format!(
-                        "repeats line {}: the same decision about {what} of {} on the same day",
-                        a.line, a.id
-                    ),
-                ));
-            }
+            _ => false,
+        };
+        known.by_content.insert(content, b);
+        let repeated = if cosigned {
+            None
+        } else {
+            known.by_outcome.get(&b_key).copied()
+        };
+        if let Some(a) = repeated {
+            found.push((
+                a.line,
+                format!(
+                    "repeats line {}: the same decision about {what} of {} on the same day",
+                    a.line, a.id
+                ),
+            ));
         }
+        if let Some(a) = contradicted {
+            found.push((
+                a.line,
+                format!(
+                    "contradicts line {}: {what} of {} was decided `{}` ({}) and `{}` ({}) on the same day {}",
+                    a.line,
+                    a.id,
+                    a.record.decision,
+                    a.record.licence,
+                    b.record.decision,
+                    b.record.licence,
+                    a.record.date
+                ),
+            ));
+        }
+        found.sort_by_key(|(line, _)| *line);
+        out.extend(found.into_iter().map(|(a, message)| (a, b.line, message)));
+        if known.other.is_none() && first_outcome != b_outcome {
+            known.other = Some(b);
+        }
+        known.by_outcome.entry(b_key).or_insert(b);
     }
     out
 }
@@ -715,6 +777,38 @@ mod tests {
         format!(
             r#"{{"purl":"pkg:cargo/serde","decision":"approved","licence":"MIT OR Apache-2.0","reviewer":"A","organisation":"O","date":"2026-01-02"{extra}}}"#
         )
+    }
+
+    #[test]
+    fn record_files_are_read_and_checked_in_linear_time() {
+        // Many lines of one package, the same version on the same day (each repeats or
+        // contradicts the others), and many versions.
+        let file = |n: usize| -> String {
+            (0..n)
+                .map(|i| {
+                    let version = if i % 2 == 0 {
+                        r#","version":"1.0.0""#.to_string()
+                    } else {
+                        format!(r#","version":"1.0.{i}""#)
+                    };
+                    let line = line(&version);
+                    if i % 3 == 0 {
+                        line.replace(r#""decision":"approved""#, r#""decision":"rejected""#)
+                    } else {
+                        line
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        let (small, large) = (file(2_000), file(8_000));
+        crate::growth::assert_linear("a record file", &small, &large, |text| {
+            let (entries, problems) = parse_lines(text);
+            assert!(problems.is_empty());
+            let found = conflicts(&entries);
+            // Every line of version 1.0.0 but the first repeats or contradicts an earlier one.
+            assert!(found.len() >= entries.len() / 2 - 1);
+        });
     }
 
     #[test]
@@ -788,7 +882,8 @@ mod tests {
         let (entries, _) = parse_lines(&text);
         let found = conflicts(&entries);
         let pairs: Vec<(usize, usize)> = found.iter().map(|(a, b, _)| (*a, *b)).collect();
-        assert_eq!(pairs, vec![(1, 2), (1, 3), (2, 3)]);
+        // Line 3 contradicts lines 1 and 2 alike: it is reported once, against the first.
+        assert_eq!(pairs, vec![(1, 2), (1, 3)]);
         assert!(found[0].2.starts_with("repeats line 1"));
         assert!(found[1].2.starts_with("contradicts line 1"));
     }

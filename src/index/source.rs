@@ -272,7 +272,8 @@ pub fn git_cache_dir(cache: &Path, url: &str) -> PathBuf {
 /// fundament's git transports (src/source/git.rs: https over the registry HTTP client's
 /// proxies, CA certificates and credentials; ssh by the user's ssh program). Offline, the
 /// last clone is used as it is. A failed fetch falls back to the last clone and says so in
-/// [`GitCheckout::stale`].
+/// [`GitCheckout::stale`]. The error is the reason alone (without the URL, which every caller
+/// names already).
 pub fn sync_git(
     url: &str,
     branch: Option<&str>,
@@ -280,7 +281,7 @@ pub fn sync_git(
     options: &crate::source::git::GitOptions,
 ) -> Result<GitCheckout, String> {
     crate::source::git::sync(url, &git_cache_dir(cache, url), branch, options)
-        .map_err(|e| e.to_string())
+        .map_err(|e| e.reason())
 }
 
 #[cfg(test)]

@@ -396,8 +396,8 @@ pub fn verify_folder(root: &Path, today: jiff::civil::Date) -> Report {
         report.note(
             ".",
             format!(
-                "{count} entr{} outside the record tree, not checked: {}",
-                if count == 1 { "y" } else { "ies" },
+                "{} outside the record tree, not checked: {}",
+                crate::plural::count(count, "entry", "entries"),
                 outside.join(", ")
             ),
         );
@@ -470,8 +470,8 @@ pub fn verify_http(base: &str, purls: &[String], http: &Http, today: jiff::civil
             "an index served over HTTP cannot be listed: only config.json was verified; name packages with --purl to verify their files, or verify a checkout of the index".to_string()
         } else {
             format!(
-                "an index served over HTTP cannot be listed: config.json and the files of the {} package(s) named were verified",
-                purls.len()
+                "an index served over HTTP cannot be listed: config.json and the files of the {} named were verified",
+                crate::plural::count(purls.len(), "package", "packages")
             )
         },
     );
@@ -493,4 +493,28 @@ pub fn verify_http(base: &str, purls: &[String], http: &Http, today: jiff::civil
         }
     }
     report
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verifying_a_record_file_takes_linear_time() {
+        let line = |i: usize| {
+            format!(
+                r#"{{"purl":"pkg:cargo/serde","version":"1.0.{}","decision":"approved","licence":"MIT","reviewer":"A","organisation":"O","date":"2026-01-02"}}"#,
+                i % 7
+            )
+        };
+        let file = |n: usize| -> String { (0..n).map(|i| line(i) + "\n").collect() };
+        let today = jiff::civil::date(2026, 6, 1);
+        let (small, large) = (file(1_000), file(4_000));
+        crate::growth::assert_linear("index verify of a record file", &small, &large, |text| {
+            let mut report = Report::default();
+            report.check_file("cargo/se/rd/serde", text.as_bytes(), today);
+            // All but the first line of each version repeat an earlier one.
+            assert_eq!(report.problems.len(), text.lines().count() - 7);
+        });
+    }
 }

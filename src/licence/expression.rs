@@ -11,6 +11,12 @@
 //! 6. the same steps applied to each term of an AND/OR combination ("MIT OR Apache 2").
 //!
 //! A reading that had to guess (an unversioned "GPL", a bare "BSD") is marked `assumed`.
+//!
+//! **Limits.** An expression longer than [`MAX_EXPRESSION_BYTES`] or nested deeper than
+//! [`MAX_EXPRESSION_DEPTH`] parentheses is not read (a clear "unparsable" with the reason, or an
+//! error from [`Tree::parse`]): no licence needs more, and everything below is then bounded.
+//! Within the limits, reading and building the tree take time linear in the expression's length
+//! (docs/benchmarks.md).
 
 use serde::Serialize;
 use spdx::expression::{ExprNode, Operator};
@@ -75,11 +81,48 @@ impl Interpretation {
     }
 }
 
+/// The longest licence expression read, in bytes (64 KiB: a few thousand terms, or a licence
+/// text pasted into a licence field).
+pub const MAX_EXPRESSION_BYTES: usize = 64 * 1024;
+/// The deepest nesting of parentheses read.
+pub const MAX_EXPRESSION_DEPTH: usize = 64;
+
+/// Why `text` is too large an expression to read, if it is.
+pub fn over_limits(text: &str) -> Option<String> {
+    if text.len() > MAX_EXPRESSION_BYTES {
+        return Some(format!(
+            "the expression is {} bytes long; fundament reads licence expressions of up to {} bytes",
+            text.len(),
+            MAX_EXPRESSION_BYTES
+        ));
+    }
+    let mut depth = 0usize;
+    for c in text.bytes() {
+        match c {
+            b'(' => {
+                depth += 1;
+                if depth > MAX_EXPRESSION_DEPTH {
+                    return Some(format!(
+                        "the expression nests parentheses deeper than {MAX_EXPRESSION_DEPTH} levels, \
+                         more than fundament reads"
+                    ));
+                }
+            }
+            b')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
 /// Reads a declared licence string.
 pub fn interpret(raw: &str) -> Interpretation {
     let text = raw.trim();
     if text.is_empty() {
         return Interpretation::unparsable("the licence field is empty".to_string());
+    }
+    if let Some(why) = over_limits(text) {
+        return Interpretation::unparsable(why);
     }
     if let Some(file) = see_licence_in(text) {
         return Interpretation {
@@ -175,25 +218,36 @@ fn lax(text: &str) -> Option<Interpretation> {
 
 /// Step 6: "MIT OR Apache 2", "GPLv2+ and BSD": each term read on its own.
 fn combination(text: &str) -> Option<Interpretation> {
+    const SEPARATORS: [&str; 5] = [" OR ", " or ", " AND ", " and ", " / "];
     let mut parts: Vec<(Option<&str>, &str)> = Vec::new();
-    let mut rest = text;
     let mut pending_op: Option<&str> = None;
+    let mut start = 0;
+    // The next position of each separator, found again only once passed: one pass over the
+    // text per separator, whatever the number of terms.
+    let mut next: Vec<Option<usize>> = SEPARATORS.iter().map(|sep| text.find(sep)).collect();
     loop {
-        let next = [" OR ", " or ", " AND ", " and ", " / "]
+        for (k, sep) in SEPARATORS.iter().enumerate() {
+            if next[k].is_some_and(|i| i < start) {
+                next[k] = text[start..].find(sep).map(|i| i + start);
+            }
+        }
+        let nearest = next
             .iter()
-            .filter_map(|sep| rest.find(sep).map(|i| (i, *sep)))
-            .min_by_key(|(i, _)| *i);
-        match next {
-            Some((index, sep)) => {
-                parts.push((pending_op, &rest[..index]));
+            .enumerate()
+            .filter_map(|(k, i)| i.map(|i| (i, k)))
+            .min();
+        match nearest {
+            Some((index, k)) => {
+                let sep = SEPARATORS[k];
+                parts.push((pending_op, &text[start..index]));
                 pending_op = Some(match sep.trim() {
                     "OR" | "or" | "/" => "OR",
                     _ => "AND",
                 });
-                rest = &rest[index + sep.len()..];
+                start = index + sep.len();
             }
             None => {
-                parts.push((pending_op, rest));
+                parts.push((pending_op, &text[start..]));
                 break;
             }
         }
@@ -426,46 +480,105 @@ pub enum Tree {
 }
 
 impl Tree {
-    /// Parses a canonical expression (as produced by [`interpret`]) into a tree.
+    /// Parses a canonical expression (as produced by [`interpret`]) into a tree; an
+    /// expression over the limits ([`over_limits`]) is an error.
     pub fn parse(text: &str) -> Result<Tree, String> {
+        if let Some(why) = over_limits(text) {
+            return Err(why);
+        }
         spdx::Expression::parse_mode(text, spdx::ParseMode::LAX)
             .map(|e| Tree::from_expression(&e))
             .map_err(|e| e.reason.to_string())
     }
 
+    /// The tree of a parsed expression, with chains of the same operator flattened
+    /// (`a OR b OR c` is one `Or` of three), in time linear in the expression's size.
+    ///
+    /// The expression comes in postfix order. Each operator's operands are joined in linked
+    /// lists (so that a chain of thousands of `OR`s, left- or right-nested, never copies what it
+    /// has gathered), and only the top of each chain of one operator becomes a node with the
+    /// list's items.
     pub fn from_expression(expr: &spdx::Expression) -> Tree {
-        let mut stack: Vec<Tree> = Vec::new();
+        enum Node {
+            Licence(spdx::LicenseReq),
+            Op {
+                and: bool,
+                left: usize,
+                right: usize,
+            },
+        }
+        let mut nodes: Vec<Node> = Vec::new();
+        let mut stack: Vec<usize> = Vec::new();
         for node in expr.iter() {
             match node {
-                ExprNode::Req(req) => stack.push(Tree::Licence(modernise(&req.req))),
+                ExprNode::Req(req) => {
+                    stack.push(nodes.len());
+                    nodes.push(Node::Licence(modernise(&req.req)));
+                }
                 ExprNode::Op(op) => {
-                    let right = stack.pop();
-                    let left = stack.pop();
-                    let (Some(left), Some(right)) = (left, right) else {
+                    let (Some(right), Some(left)) = (stack.pop(), stack.pop()) else {
                         // A parsed expression always has two operands per operator.
                         continue;
                     };
-                    let join = |l: Tree, r: Tree, is_and: bool| {
-                        let mut items = Vec::new();
-                        for side in [l, r] {
-                            match (side, is_and) {
-                                (Tree::And(inner), true) | (Tree::Or(inner), false) => {
-                                    items.extend(inner)
-                                }
-                                (other, _) => items.push(other),
-                            }
-                        }
-                        if is_and {
-                            Tree::And(items)
-                        } else {
-                            Tree::Or(items)
-                        }
-                    };
-                    stack.push(join(left, right, *op == Operator::And));
+                    stack.push(nodes.len());
+                    nodes.push(Node::Op {
+                        and: *op == Operator::And,
+                        left,
+                        right,
+                    });
                 }
             }
         }
-        stack.pop().unwrap_or(Tree::And(Vec::new()))
+        let Some(top) = stack.pop() else {
+            return Tree::And(Vec::new());
+        };
+        // The operator of each node's parent, to know which operators continue a chain.
+        let mut parent_and: Vec<Option<bool>> = vec![None; nodes.len()];
+        for node in &nodes {
+            if let Node::Op { and, left, right } = node {
+                parent_and[*left] = Some(*and);
+                parent_and[*right] = Some(*and);
+            }
+        }
+        // Children come before their parents: one pass in order builds every tree. `list` is
+        // each chain's operands as a linked list (head, tail) over `next`.
+        let mut built: Vec<Option<Tree>> = (0..nodes.len()).map(|_| None).collect();
+        let mut next: Vec<Option<usize>> = vec![None; nodes.len()];
+        let mut list: Vec<(usize, usize)> = (0..nodes.len()).map(|i| (i, i)).collect();
+        for i in 0..nodes.len() {
+            match &nodes[i] {
+                Node::Licence(req) => built[i] = Some(Tree::Licence(req.clone())),
+                Node::Op { and, left, right } => {
+                    let continues = |child: usize| matches!(&nodes[child], Node::Op { and: child_and, .. } if child_and == and);
+                    let left_list = if continues(*left) {
+                        list[*left]
+                    } else {
+                        (*left, *left)
+                    };
+                    let right_list = if continues(*right) {
+                        list[*right]
+                    } else {
+                        (*right, *right)
+                    };
+                    next[left_list.1] = Some(right_list.0);
+                    list[i] = (left_list.0, right_list.1);
+                    if parent_and[i] != Some(*and) {
+                        let mut items = Vec::new();
+                        let mut at = Some(list[i].0);
+                        while let Some(item) = at {
+                            items.extend(built[item].take());
+                            at = if item == list[i].1 { None } else { next[item] };
+                        }
+                        built[i] = Some(if *and {
+                            Tree::And(items)
+                        } else {
+                            Tree::Or(items)
+                        });
+                    }
+                }
+            }
+        }
+        built[top].take().unwrap_or(Tree::And(Vec::new()))
     }
 
     /// Every licence requirement in the tree.
@@ -689,5 +802,75 @@ mod tests {
         let tree = Tree::parse("(MIT OR Apache-2.0) OR ISC").unwrap();
         assert_eq!(tree, Tree::parse("MIT OR Apache-2.0 OR ISC").unwrap());
         assert_eq!(tree.licences().len(), 3);
+    }
+
+    fn chain(n: usize, op: &str) -> String {
+        (0..n)
+            .map(|i| ["MIT", "Apache-2.0", "ISC", "BSD-3-Clause"][i % 4])
+            .collect::<Vec<_>>()
+            .join(op)
+    }
+
+    #[test]
+    fn long_expressions_are_read_in_linear_time() {
+        // The tree alone, past the reading limits, where a quadratic join shows most.
+        for op in [" OR ", " AND "] {
+            let parse = |n: usize| spdx::Expression::parse(&chain(n, op)).unwrap();
+            let (small, large) = (parse(4_000), parse(16_000));
+            crate::growth::assert_linear(&format!("a{op}chain as a tree"), &small, &large, |e| {
+                Tree::from_expression(e);
+            });
+        }
+        // Reading, within the limits.
+        let (small, large) = (chain(1_000, " OR "), chain(4_000, " OR "));
+        crate::growth::assert_linear("an OR chain read", &small, &large, |text| {
+            assert_eq!(interpret(text).reading, Reading::Spdx);
+        });
+        // Names that are not SPDX ids are read term by term.
+        let names = |n: usize| vec!["Apache 2"; n].join(" or ");
+        crate::growth::assert_linear(
+            "a combination of names",
+            &names(1_000),
+            &names(4_000),
+            |t| {
+                assert!(interpret(t).expression.is_some());
+            },
+        );
+    }
+
+    #[test]
+    fn a_chain_becomes_one_node_whichever_way_it_nests() {
+        let tree = Tree::parse(&chain(5_000, " OR ")).unwrap();
+        let Tree::Or(items) = &tree else {
+            panic!("not an OR: {tree}");
+        };
+        assert_eq!(items.len(), 5_000);
+        let nested = "MIT OR (ISC OR (Apache-2.0 OR (BSD-3-Clause AND (MIT AND ISC))))";
+        assert_eq!(
+            Tree::parse(nested).unwrap().to_string(),
+            "MIT OR ISC OR Apache-2.0 OR (BSD-3-Clause AND MIT AND ISC)"
+        );
+    }
+
+    #[test]
+    fn expressions_over_the_limits_are_refused_clearly() {
+        let huge = chain(100_000, " OR ");
+        let read = interpret(&huge);
+        assert_eq!(read.reading, Reading::Unparsable);
+        assert!(
+            read.note.as_deref().is_some_and(
+                |n| n.contains("fundament reads licence expressions of up to 65536 bytes")
+            ),
+            "{:?}",
+            read.note
+        );
+        assert!(Tree::parse(&huge).is_err());
+        let deep = format!("{}MIT{}", "(".repeat(100), ")".repeat(100));
+        let read = interpret(&deep);
+        assert_eq!(read.reading, Reading::Unparsable);
+        assert!(read.note.unwrap().contains("deeper than 64 levels"));
+        // Within the limits, nesting is read.
+        let fine = format!("{}MIT{}", "(".repeat(60), ")".repeat(60));
+        assert_eq!(interpret(&fine).expression.as_deref(), Some("MIT"));
     }
 }

@@ -509,9 +509,8 @@ fn headers(input: &Confined) -> Option<LicenceStatement> {
         *counts.entry(e.as_str()).or_default() += 1;
     }
     let file = format!(
-        "{} file{} with a licence header",
-        found.len(),
-        if found.len() == 1 { "" } else { "s" }
+        "{} with a licence header",
+        crate::plural::count(found.len(), "file", "files")
     );
     if counts.len() == 1 {
         let only = counts.keys().next().copied().unwrap_or_default();

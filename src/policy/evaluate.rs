@@ -76,6 +76,30 @@ impl std::fmt::Display for Cause {
     }
 }
 
+/// One licence's decision and what made it, in words: "denied by `deny = proprietary`
+/// (policy.toml:12)", "denied: no rule allows it (policies deny by default)", "needs review by
+/// `review = permissive` (…)". Findings' notes and `policy explain` say it this way.
+pub fn decided(decision: Decision, cause: &Cause) -> String {
+    let verb = match decision {
+        Decision::Allow => "allowed",
+        Decision::Review => "needs review",
+        Decision::Deny => "denied",
+    };
+    match cause {
+        Cause::Default => format!("{verb}: no rule allows it (policies deny by default)"),
+        cause => format!("{verb} by {cause}"),
+    }
+}
+
+/// Why the policy did not simply allow `licence`, where an allow rule of its category names a
+/// condition the licence does not meet ("not OSI-approved, so `allow = permissive and
+/// osi-approved` (…:25) does not admit it"): the reason a permissive licence needs review.
+pub fn why_not_allowed(licence: &str, policy: &Policy) -> Option<String> {
+    let expression = spdx::Expression::parse_mode(licence, spdx::ParseMode::LAX).ok()?;
+    let req = expression.requirements().next()?.req.clone();
+    policy.unmet_allow_condition(&req)
+}
+
 /// The decision on one licence of the effective expression.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LicenceDecision {
@@ -769,15 +793,18 @@ fn finding_for(
                 .category
                 .map(|c| format!(" ({c})"))
                 .unwrap_or_default();
+            let why = match (&decision.decision, &decision.cause) {
+                (Decision::Review | Decision::Deny, Cause::Rule { .. } | Cause::Default) => {
+                    why_not_allowed(&decision.licence, policy)
+                        .map(|why| format!("; {why}"))
+                        .unwrap_or_default()
+                }
+                _ => String::new(),
+            };
             finding = finding.note(format!(
-                "{}{category}: {} by {}",
+                "{}{category}: {}{why}",
                 decision.licence,
-                match decision.decision {
-                    Decision::Allow => "allowed",
-                    Decision::Review => "needs review",
-                    Decision::Deny => "denied",
-                },
-                decision.cause
+                decided(decision.decision, &decision.cause),
             ));
         }
     }

@@ -1,13 +1,14 @@
 //! `fundament policy explain`: what a licence is, what it obliges, and what the policy makes of
 //! it, including its compatibility with the project's own licence.
 
-use super::Policy;
 use super::compat::{self, Compatibility, UseMode};
 use super::evaluate::{self, LicenceDecision, Status};
+use super::{Decision, Policy};
 use crate::licence::expression::{self, Tree};
 use crate::licence::facts;
 use crate::licence::obligations::{self, Lang};
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// Everything fundament knows about one licence.
 #[derive(Debug, Clone, Serialize)]
@@ -39,6 +40,10 @@ pub struct Explanation {
     pub status: Status,
     pub effective: String,
     pub decisions: Vec<LicenceDecision>,
+    /// For a licence the policy does not simply allow although an allow rule names its
+    /// category: the condition it does not meet ("not OSI-approved, so …").
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub why_not_allowed: BTreeMap<String, String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub compatibility: Option<Compatibility>,
     /// Why compatibility was not checked, when it was not.
@@ -51,7 +56,10 @@ pub fn licence_info(id: &str, lang: Lang) -> LicenceInfo {
     let f = facts::facts(id);
     LicenceInfo {
         id: id.to_string(),
-        name: spdx::license_id(id).map(|l| l.full_name.to_string()),
+        // NOASSERTION's "full name" is NOASSERTION again: no name is better than a repetition.
+        name: spdx::license_id(id)
+            .map(|l| l.full_name.to_string())
+            .filter(|name| name != id),
         category: f.map(|f| f.category.to_string()),
         scancode_category: f.map(|f| f.scancode_category.to_string()),
         osi_approved: f.is_some_and(|f| f.osi_approved),
@@ -91,6 +99,13 @@ pub fn explain(
         .collect();
     ids.dedup();
     let (status, effective, decisions) = evaluate::judge_expression(&expr, policy);
+    let why_not_allowed = decisions
+        .iter()
+        .filter(|d| d.decision != Decision::Allow)
+        .filter_map(|d| {
+            evaluate::why_not_allowed(&d.licence, policy).map(|why| (d.licence.clone(), why))
+        })
+        .collect();
     let (compatibility, compatibility_note) = match (outbound, use_mode) {
         (Some(out), Some(mode)) => match (Tree::parse(out), Tree::parse(&effective)) {
             (Ok(out_tree), Ok(eff_tree)) => (Some(compat::check(&out_tree, &eff_tree, mode)), None),
@@ -115,6 +130,7 @@ pub fn explain(
         status,
         effective,
         decisions,
+        why_not_allowed,
         compatibility,
         compatibility_note,
     })
@@ -186,7 +202,17 @@ pub fn render(explanation: &Explanation) -> String {
         );
     }
     for d in &e.decisions {
-        crate::safe_writeln!(out, "  {}: {} by {}", d.licence, d.decision, d.cause);
+        crate::safe_writeln!(
+            out,
+            "  {}: {}",
+            d.licence,
+            crate::policy::evaluate::decided(d.decision, &d.cause)
+        );
+        if matches!(d.decision, Decision::Review | Decision::Deny)
+            && let Some(why) = e.why_not_allowed.get(&d.licence)
+        {
+            crate::safe_writeln!(out, "    why: {why}");
+        }
     }
     match (&e.compatibility, &e.compatibility_note) {
         (Some(c), _) => {

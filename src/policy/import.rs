@@ -49,10 +49,176 @@ pub fn import(path: &Path, display: &str) -> Result<Imported, ImportError> {
         .file_name()
         .map(|n| n.to_string_lossy().to_lowercase())
         .unwrap_or_default();
+    let short = short_name(path);
     if name.ends_with(".yml") || name.ends_with(".yaml") {
-        license_finder(&text, display)
+        license_finder(&text, display, &short)
     } else {
-        cargo_deny(&text, display)
+        cargo_deny(&text, display, &short, &workspace_crates(path))
+    }
+}
+
+/// How the converted policy names its origin: the file and the folder it is in
+/// (`opentalk-roomserver/deny.toml`), never an absolute path, which would tie the policy to
+/// one machine and show up in every report.
+fn short_name(path: &Path) -> String {
+    let file = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "the imported file".to_string());
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let name_of = |p: Option<&Path>| {
+        p.and_then(Path::file_name)
+            .map(|n| n.to_string_lossy().into_owned())
+    };
+    let parent = absolute.parent();
+    match name_of(parent) {
+        // `.cargo/deny.toml` says nothing about the project: name the workspace's folder too.
+        Some(folder) if folder == ".cargo" => match name_of(parent.and_then(Path::parent)) {
+            Some(project) => format!("{project}/.cargo/{file}"),
+            None => format!(".cargo/{file}"),
+        },
+        Some(folder) => format!("{folder}/{file}"),
+        None => file,
+    }
+}
+
+/// The crates of the Cargo workspace a deny.toml belongs to, which fundament never judges (they
+/// are the project; their licence is its outbound licence): cargo-deny checks them unless
+/// `[licenses.private]` skips them, so deny.toml files often carry one exception per own crate.
+#[derive(Debug, Default)]
+struct Workspace {
+    crates: std::collections::BTreeSet<String>,
+    /// The files they were read from, relative to the deny.toml's folder.
+    read: Vec<String>,
+}
+
+/// Reads the workspace next to the deny.toml (or above its `.cargo/` folder): the packages of
+/// Cargo.lock without a `source` (the workspace's members and path dependencies), and from
+/// Cargo.toml the `[package]`, the `[workspace.dependencies]` with a `path` and the members
+/// whose Cargo.toml is there (`members` entries ending in `/*` included).
+fn workspace_crates(deny_toml: &Path) -> Workspace {
+    let mut root = deny_toml.parent().unwrap_or(Path::new(".")).to_path_buf();
+    if root.file_name().is_some_and(|n| n == ".cargo")
+        && let Some(parent) = root.parent()
+    {
+        root = parent.to_path_buf();
+    }
+    let read_toml = |rel: &str, limit| -> Option<toml::Table> {
+        let text = crate::source::read_text_bounded(&root.join(rel), limit).ok()?;
+        toml::from_str(&text).ok()
+    };
+    let mut workspace = Workspace::default();
+    if let Some(lock) = read_toml("Cargo.lock", crate::source::Limit::LOCKFILE) {
+        for package in lock
+            .get("package")
+            .and_then(|p| p.as_array())
+            .into_iter()
+            .flatten()
+        {
+            if package.get("source").is_none()
+                && let Some(name) = package.get("name").and_then(|n| n.as_str())
+            {
+                workspace.crates.insert(name.to_string());
+            }
+        }
+        workspace.read.push("Cargo.lock".to_string());
+    }
+    let package_name = |manifest: &toml::Table| -> Option<String> {
+        manifest
+            .get("package")?
+            .get("name")?
+            .as_str()
+            .map(str::to_string)
+    };
+    if let Some(manifest) = read_toml("Cargo.toml", crate::source::Limit::MANIFEST) {
+        workspace.crates.extend(package_name(&manifest));
+        let ws = manifest.get("workspace");
+        for (name, spec) in ws
+            .and_then(|w| w.get("dependencies"))
+            .and_then(|d| d.as_table())
+            .into_iter()
+            .flatten()
+        {
+            if spec.get("path").is_some() {
+                workspace.crates.insert(name.clone());
+            }
+        }
+        let members: Vec<&str> = ws
+            .and_then(|w| w.get("members"))
+            .and_then(|m| m.as_array())
+            .into_iter()
+            .flatten()
+            .filter_map(|m| m.as_str())
+            .collect();
+        let mut dirs: Vec<String> = Vec::new();
+        // Members stay inside the workspace: a `..` or an absolute path would read elsewhere.
+        let inside = |member: &&str| {
+            Path::new(member)
+                .components()
+                .all(|c| matches!(c, std::path::Component::Normal(_)))
+        };
+        for member in members.into_iter().filter(inside) {
+            match member.strip_suffix("/*") {
+                Some(parent) if !parent.contains('*') => {
+                    if let Ok(entries) = std::fs::read_dir(root.join(parent)) {
+                        let mut names: Vec<String> = entries
+                            .flatten()
+                            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+                            .map(|e| format!("{parent}/{}", e.file_name().to_string_lossy()))
+                            .collect();
+                        names.sort();
+                        dirs.extend(names);
+                    }
+                }
+                _ if !member.contains('*') => dirs.push(member.to_string()),
+                _ => {}
+            }
+        }
+        for dir in dirs {
+            if let Some(member) =
+                read_toml(&format!("{dir}/Cargo.toml"), crate::source::Limit::MANIFEST)
+            {
+                workspace.crates.extend(package_name(&member));
+            }
+        }
+        workspace.read.push("Cargo.toml".to_string());
+    }
+    workspace
+}
+
+/// `key = value` for every setting of a table, arrays by their length: what an unconverted
+/// section held, in one line.
+fn summary(table: &toml::Table) -> String {
+    let parts: Vec<String> = table
+        .iter()
+        .map(|(key, value)| match value {
+            toml::Value::Array(items) if items.is_empty() => format!("{key} = []"),
+            toml::Value::Array(items) => {
+                format!(
+                    "{key}: {}",
+                    crate::plural::count(items.len(), "entry", "entries")
+                )
+            }
+            toml::Value::Table(inner) => format!("{key}: {{ {} }}", summary(inner)),
+            other => format!("{key} = {other}"),
+        })
+        .collect();
+    parts.join(", ")
+}
+
+/// Notes for the keys of `table` (`section`) that fundament does not read.
+fn unread_keys(b: &mut Builder, section: &str, table: &toml::Table, known: &[&str]) {
+    for (key, value) in table {
+        if !known.contains(&key.as_str()) {
+            let shown = match value {
+                toml::Value::Table(inner) => format!("{{ {} }}", summary(inner)),
+                toml::Value::Array(items) => crate::plural::count(items.len(), "entry", "entries"),
+                other => other.to_string(),
+            };
+            b.not_carried.push(format!(
+                "{section}.{key} ({shown}): fundament has no such setting; not converted"
+            ));
+        }
     }
 }
 
@@ -133,12 +299,21 @@ impl Builder {
 
     fn exception(
         &mut self,
+        field: &str,
         package: &str,
         version: Option<&str>,
         allow: &[String],
         reason: Option<&str>,
         who: Option<&str>,
     ) {
+        // What fundament would refuse to load is not written: a converted policy always loads.
+        if let Err(message) = crate::model::PackageSpec::parse(package, version) {
+            self.not_carried.push(format!(
+                "{field}: `{package}`{}: {message}",
+                version.map(|v| format!(" {v}")).unwrap_or_default()
+            ));
+            return;
+        }
         let mut text = String::from("[[exceptions]]\n");
         let _ = writeln!(text, "package = {}", quoted(package));
         if let Some(v) = version {
@@ -213,7 +388,12 @@ impl Builder {
     }
 }
 
-fn cargo_deny(text: &str, display: &str) -> Result<Imported, ImportError> {
+fn cargo_deny(
+    text: &str,
+    display: &str,
+    short: &str,
+    workspace: &Workspace,
+) -> Result<Imported, ImportError> {
     let table: toml::Table = toml::from_str(text).map_err(|e| ImportError {
         file: display.to_string(),
         line: e
@@ -234,7 +414,7 @@ fn cargo_deny(text: &str, display: &str) -> Result<Imported, ImportError> {
         .get("version")
         .and_then(|v| v.as_integer())
         .unwrap_or(1);
-    let mut b = Builder::new(display);
+    let mut b = Builder::new(short);
     let strings = |key: &str| -> Vec<String> {
         licenses
             .get(key)
@@ -308,11 +488,34 @@ fn cargo_deny(text: &str, display: &str) -> Result<Imported, ImportError> {
     if let Some(targets) = table.get("graph").and_then(|g| g.get("targets")) {
         let count = targets.as_array().map_or(0, Vec::len);
         b.not_carried.push(format!(
-            "graph.targets ({count} target{}): fundament audits the dependencies of every platform",
-            if count == 1 { "" } else { "s" }
+            "graph.targets ({}): fundament audits the dependencies of every platform",
+            crate::plural::count(count, "target", "targets")
         ));
     }
+    if let Some(graph) = table.get("graph").and_then(|g| g.as_table()) {
+        unread_keys(&mut b, "graph", graph, &["targets", "exclude-dev"]);
+    }
+    unread_keys(
+        &mut b,
+        "licenses",
+        licenses,
+        &[
+            "version",
+            "allow",
+            "deny",
+            "copyleft",
+            "allow-osi-fsf-free",
+            "unlicensed",
+            "default",
+            "confidence-threshold",
+            "private",
+            "exceptions",
+            "clarify",
+        ],
+    );
 
+    let mut exceptions = 0usize;
+    let mut own: Vec<String> = Vec::new();
     for (i, exception) in licenses
         .get("exceptions")
         .and_then(|e| e.as_array())
@@ -334,6 +537,11 @@ fn cargo_deny(text: &str, display: &str) -> Result<Imported, ImportError> {
             Some((n, v)) => (n.to_string(), Some(format!("={v}"))),
             None => (spec.to_string(), None),
         };
+        exceptions += 1;
+        if workspace.crates.contains(&name) {
+            own.push(name);
+            continue;
+        }
         if let Some(v) = exception.get("version").and_then(|v| v.as_str()) {
             version = Some(v.to_string());
         }
@@ -356,11 +564,35 @@ fn cargo_deny(text: &str, display: &str) -> Result<Imported, ImportError> {
             continue;
         }
         b.exception(
+            &field,
             &format!("pkg:cargo/{name}"),
             version.as_deref(),
             &allow,
             None,
             None,
+        );
+    }
+
+    if !own.is_empty() {
+        const SHOWN: usize = 5;
+        let mut names = own
+            .iter()
+            .take(SHOWN)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ");
+        if own.len() > SHOWN {
+            names.push_str(&format!(" and {} more", own.len() - SHOWN));
+        }
+        b.not_carried.push(format!(
+            "licenses.exceptions: {} for the workspace's own crates dropped ({names}; recognised from {}): fundament never judges the audited workspace's own crates, so {} would only be reported as unused",
+            crate::plural::count(own.len(), "exception", "exceptions"),
+            workspace.read.join(" and "),
+            crate::plural::word(own.len(), "it", "they"),
+        ));
+    } else if exceptions > 0 && workspace.read.is_empty() {
+        b.not_carried.push(
+            "licenses.exceptions: no Cargo.toml or Cargo.lock next to the file, so exceptions for the workspace's own crates could not be recognised; delete those by hand (fundament never judges the audited workspace's own crates)".to_string(),
         );
     }
 
@@ -407,13 +639,33 @@ fn cargo_deny(text: &str, display: &str) -> Result<Imported, ImportError> {
         b.commented.push(text);
     }
     if let Some(advisories) = table.get("advisories").and_then(|a| a.as_table()) {
-        cargo_deny_advisories(&mut b, advisories, display);
+        cargo_deny_advisories(&mut b, advisories, short);
+    }
+    // The sections fundament has no counterpart for: named with what they held.
+    for (section, value) in &table {
+        let held = value
+            .as_table()
+            .map(summary)
+            .unwrap_or_else(|| value.to_string());
+        let why = match section.as_str() {
+            "licenses" | "advisories" | "graph" => continue,
+            "bans" => {
+                "fundament does not ban crates, duplicate versions or wildcard requirements (it checks licences, vetting and known vulnerabilities)"
+            }
+            "sources" => {
+                "fundament does not restrict the registries and git repositories crates come from (the JSON report and the SBOMs record each package's source)"
+            }
+            "output" => "fundament's output is chosen on its command line",
+            _ => "not a section fundament knows",
+        };
+        b.not_carried
+            .push(format!("[{section}] ({held}): not converted: {why}"));
     }
     Ok(b.finish(&format!("cargo-deny deny.toml, licenses version {version}")))
 }
 
 /// cargo-deny's `[advisories]` as fundament's `[advisories]`.
-fn cargo_deny_advisories(b: &mut Builder, advisories: &toml::Table, display: &str) {
+fn cargo_deny_advisories(b: &mut Builder, advisories: &toml::Table, short: &str) {
     let version = advisories
         .get("version")
         .and_then(|v| v.as_integer())
@@ -520,15 +772,35 @@ fn cargo_deny_advisories(b: &mut Builder, advisories: &toml::Table, display: &st
         let reason = reason
             .filter(|r| !r.trim().is_empty())
             .map(str::to_string)
-            .unwrap_or_else(|| format!("carried over from {display}; record why"));
+            .unwrap_or_else(|| format!("carried over from {short}; record why"));
         let _ = write!(
             out,
             "\n[[advisories.ignore]]\nid = {}\nreason = {}\napproved-by = {}\n",
             quoted(id),
             quoted(&reason),
-            quoted(&format!("unknown (carried over from {display})"))
+            quoted(&format!("unknown (carried over from {short})"))
         );
     }
+    unread_keys(
+        b,
+        "advisories",
+        advisories,
+        &[
+            "version",
+            "db-urls",
+            "db-path",
+            "git-fetch-with-cli",
+            "unused-ignored-advisory",
+            "yanked",
+            "ignore",
+            "unmaintained",
+            "unsound",
+            "notice",
+            "vulnerability",
+            "severity-threshold",
+            "maximum-db-staleness",
+        ],
+    );
     b.advisories = Some(out);
 }
 
@@ -541,14 +813,14 @@ fn copyleft() -> Vec<String> {
 
 /// LicenseFinder's decisions file: a YAML list of `[action, arguments..., {who, why, versions,
 /// when}]`, with Ruby symbols written as `:name` strings.
-fn license_finder(text: &str, display: &str) -> Result<Imported, ImportError> {
+fn license_finder(text: &str, display: &str, short: &str) -> Result<Imported, ImportError> {
     let decisions: Vec<Vec<serde_json::Value>> =
         serde_saphyr::from_str(text).map_err(|e| ImportError {
             file: display.to_string(),
             line: None,
             message: format!("not a LicenseFinder decisions file: {e}"),
         })?;
-    let mut b = Builder::new(display);
+    let mut b = Builder::new(short);
     for (i, decision) in decisions.iter().enumerate() {
         let field = format!("decision {}", i + 1);
         let Some(action) = decision.first().and_then(|a| a.as_str()) else {
@@ -583,6 +855,7 @@ fn license_finder(text: &str, display: &str) -> Result<Imported, ImportError> {
                 };
                 for version in spec_versions {
                     b.exception(
+                        &field,
                         package,
                         version.as_deref(),
                         &[quoted("*")],
@@ -661,6 +934,31 @@ mod tests {
         assert_eq!(imported.not_carried.len(), 1, "{:?}", imported.not_carried);
     }
 
+    /// Found by the fuzz harness: a crate name no policy can hold was written into the
+    /// converted policy, which then did not load.
+    #[test]
+    fn exceptions_fundament_cannot_hold_are_named_not_written() {
+        let imported = convert(
+            "deny.toml",
+            "[licenses]\nversion = 2\nallow = [\"MIT\"]\nexceptions = [\n\
+             { allow = [\"OpenSSL\"], crate = \"@1.0\" },\n\
+             { allow = [\"OpenSSL\"], crate = \"ring\", version = \"not a version\" },\n\
+             { allow = [\"MPL-2.0\"], crate = \"webpki-roots\" },\n]\n",
+        );
+        let policy = Policy::parse(&imported.policy, "converted.toml", "converted.toml")
+            .unwrap_or_else(|e| panic!("{e}\n{}", imported.policy));
+        assert_eq!(policy.exceptions.len(), 1, "{}", imported.policy);
+        // The two exceptions, and the workspace note (no Cargo.toml beside this deny.toml).
+        assert_eq!(imported.not_carried.len(), 3, "{:?}", imported.not_carried);
+        assert!(imported.not_carried[1].starts_with("licenses.exceptions[1]: `pkg:cargo/ring`"));
+        assert!(imported.not_carried[2].contains("no Cargo.toml or Cargo.lock next to the file"));
+        assert!(
+            imported.not_carried[0].starts_with("licenses.exceptions[0]: `pkg:cargo/` =1.0: "),
+            "{:?}",
+            imported.not_carried
+        );
+    }
+
     #[test]
     fn malformed_input_names_file_and_line() {
         let tmp = tempfile::tempdir().unwrap();
@@ -669,5 +967,88 @@ mod tests {
         let err = import(&path, "deny.toml").unwrap_err();
         assert_eq!(err.file, "deny.toml");
         assert!(err.line.is_some());
+    }
+    /// A deny.toml in the workspace's `.cargo/` folder, without Cargo.lock: the own crates come
+    /// from Cargo.toml's package, its `members` (a `crates/*` glob included) and its path
+    /// dependencies; a member outside the workspace is not read.
+    #[test]
+    fn exceptions_for_the_workspaces_own_crates_are_dropped_and_named() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("city-portal");
+        for dir in [".cargo", "crates/forms", "crates/maps", "tools/cli"] {
+            std::fs::create_dir_all(root.join(dir)).unwrap();
+        }
+        std::fs::write(
+            root.join("Cargo.toml"),
+            "[package]\nname = \"portal\"\n[workspace]\nmembers = [\"crates/*\", \"../elsewhere\"]\n\
+             [workspace.dependencies]\ncli = { path = \"tools/cli\" }\nserde = \"1\"\n",
+        )
+        .unwrap();
+        for (dir, name) in [
+            ("crates/forms", "portal-forms"),
+            ("crates/maps", "portal-maps"),
+        ] {
+            std::fs::write(
+                root.join(dir).join("Cargo.toml"),
+                format!("[package]\nname = \"{name}\"\n"),
+            )
+            .unwrap();
+        }
+        std::fs::create_dir_all(tmp.path().join("elsewhere")).unwrap();
+        std::fs::write(
+            tmp.path().join("elsewhere/Cargo.toml"),
+            "[package]\nname = \"ring\"\n",
+        )
+        .unwrap();
+        let deny = root.join(".cargo/deny.toml");
+        std::fs::write(
+            &deny,
+            "[licenses]\nallow = [\"MIT\"]\nexceptions = [\n\
+             { allow = [\"EUPL-1.2\"], crate = \"portal\" },\n\
+             { allow = [\"EUPL-1.2\"], crate = \"portal-forms\" },\n\
+             { allow = [\"EUPL-1.2\"], crate = \"portal-maps\" },\n\
+             { allow = [\"EUPL-1.2\"], crate = \"cli\" },\n\
+             { allow = [\"OpenSSL\"], crate = \"ring\" },\n]\n",
+        )
+        .unwrap();
+        let imported = import(&deny, "deny.toml").unwrap();
+        let policy = Policy::parse(&imported.policy, "converted.toml", "converted.toml")
+            .unwrap_or_else(|e| panic!("{e}\n{}", imported.policy));
+        let kept: Vec<&str> = policy
+            .exceptions
+            .iter()
+            .map(|e| e.spec.name.as_str())
+            .collect();
+        assert_eq!(kept, ["ring"]);
+        assert_eq!(policy.name, "imported from city-portal/.cargo/deny.toml");
+        let note = imported
+            .not_carried
+            .iter()
+            .find(|n| n.starts_with("licenses.exceptions:"))
+            .unwrap();
+        assert!(
+            note.starts_with(
+                "licenses.exceptions: 4 exceptions for the workspace's own crates dropped \
+                 (portal, portal-forms, portal-maps, cli; recognised from Cargo.toml)"
+            ),
+            "{note}"
+        );
+        assert!(imported.policy.contains(&format!("# - {note}")));
+    }
+
+    #[test]
+    fn without_a_workspace_next_to_it_the_import_says_own_crates_were_not_recognised() {
+        let imported = convert(
+            "deny.toml",
+            "[licenses]\nallow = [\"MIT\"]\nexceptions = [{ allow = [\"EUPL-1.2\"], crate = \"mine\" }]\n",
+        );
+        assert!(
+            imported
+                .not_carried
+                .iter()
+                .any(|n| n.contains("could not be recognised")),
+            "{:?}",
+            imported.not_carried
+        );
     }
 }

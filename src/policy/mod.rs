@@ -157,6 +157,53 @@ impl Selector {
     }
 }
 
+impl Policy {
+    /// Why an allow rule that names `req`'s category (or only flags) does not admit it: the
+    /// first such rule and the condition unmet, as "not OSI-approved, so `allow = permissive
+    /// and osi-approved` (policies/public-sector-default.toml:25) does not admit it". `None`
+    /// when no allow rule comes that close.
+    pub fn unmet_allow_condition(&self, req: &spdx::LicenseReq) -> Option<String> {
+        let licence_facts = facts::facts(&facts::licence_name(&req.license));
+        self.rules
+            .iter()
+            .filter(|rule| rule.decision == Decision::Allow)
+            .find_map(|rule| {
+                let Selector::Class {
+                    category,
+                    osi_approved,
+                    fsf_libre,
+                } = &rule.selector
+                else {
+                    return None;
+                };
+                if category.is_some_and(|c| facts::category_of(req) != Some(c)) {
+                    return None;
+                }
+                let osi = licence_facts.is_some_and(|f| f.osi_approved);
+                let fsf = licence_facts.is_some_and(|f| f.fsf_libre);
+                let mut unmet = Vec::new();
+                match osi_approved {
+                    Some(true) if !osi => unmet.push("not OSI-approved"),
+                    Some(false) if osi => unmet.push("OSI-approved"),
+                    _ => {}
+                }
+                match fsf_libre {
+                    Some(true) if !fsf => unmet.push("not FSF free/libre"),
+                    Some(false) if fsf => unmet.push("FSF free/libre"),
+                    _ => {}
+                }
+                (!unmet.is_empty()).then(|| {
+                    format!(
+                        "{}, so `allow = {}` ({}) does not admit it",
+                        unmet.join(" and "),
+                        rule.selector,
+                        rule.source
+                    )
+                })
+            })
+    }
+}
+
 /// A rule naming `Apache-2.0` matches `Apache-2.0` and `Apache-2.0+` (the licensee may pick
 /// 2.0), but not `Apache-2.0 WITH LLVM-exception`: a WITH form is a licence of its own. GNU
 /// `-only` and `-or-later` are distinct ids and never match each other.

@@ -61,6 +61,8 @@ struct View {
     lang: &'static str,
     tool: String,
     generated: String,
+    /// The date of the result, for the printed pages' headers.
+    date: String,
     outcome: String,
     headline: String,
     sentence: String,
@@ -488,6 +490,7 @@ fn view(portfolio: &Portfolio, lang: Lang) -> View {
                 ),
             ],
         ),
+        date: date(&portfolio.created, lang),
         outcome: s.outcome.clone(),
         headline: tr(lang, &format!("headline_{}", s.outcome)),
         sentence,
@@ -545,6 +548,7 @@ fn environment() -> &'static Result<Environment<'static>, String> {
         );
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         env.set_auto_escape_callback(|_| AutoEscape::Html);
+        crate::report::style::register(&mut env);
         env.add_template("portfolio.html", TEMPLATE)
             .map_err(|e| format!("portfolio.html: {e}"))?;
         Ok(env)

@@ -33,13 +33,11 @@ pub fn render(portfolio: &Portfolio) -> String {
     let s = &portfolio.summary;
     let _ = writeln!(
         out,
-        "Portfolio: {} — {} repositor{}, {} component{} ({} uses)",
+        "Portfolio: {} — {}, {} ({})",
         s.outcome,
-        s.repositories,
-        if s.repositories == 1 { "y" } else { "ies" },
-        s.components,
-        if s.components == 1 { "" } else { "s" },
-        s.usages,
+        crate::plural::count(s.repositories, "repository", "repositories"),
+        crate::plural::count(s.components, "component", "components"),
+        crate::plural::count(s.usages, "use", "uses"),
     );
     let counts = |map: &std::collections::BTreeMap<String, usize>| {
         map.iter()
@@ -121,8 +119,8 @@ pub fn render(portfolio: &Portfolio) -> String {
         if portfolio.licences.len() > 15 {
             let _ = writeln!(
                 out,
-                "  … and {} more licences (see the JSON or HTML report)",
-                portfolio.licences.len() - 15
+                "  … and {} more (see the JSON or HTML report)",
+                crate::plural::count(portfolio.licences.len() - 15, "licence", "licences")
             );
         }
     }
@@ -152,10 +150,10 @@ pub fn render(portfolio: &Portfolio) -> String {
                 parts.push(format!("{from} → {to}"));
             }
             if !r.components_added.is_empty() || !r.components_removed.is_empty() {
+                let (added, removed) = (r.components_added.len(), r.components_removed.len());
                 parts.push(format!(
-                    "+{} −{} components",
-                    r.components_added.len(),
-                    r.components_removed.len()
+                    "+{added} −{removed} {}",
+                    crate::plural::word(added.max(removed), "component", "components")
                 ));
             }
             if !r.violations_added.is_empty() {
@@ -163,8 +161,8 @@ pub fn render(portfolio: &Portfolio) -> String {
             }
             if !r.violations_resolved.is_empty() {
                 parts.push(format!(
-                    "{} violations resolved",
-                    r.violations_resolved.len()
+                    "{} resolved",
+                    crate::plural::count(r.violations_resolved.len(), "violation", "violations")
                 ));
             }
             if r.commit.is_some() && parts.is_empty() {
@@ -193,23 +191,18 @@ pub fn render_answer(answer: &Answer) -> String {
     if answer.components.is_empty() {
         let _ = writeln!(
             out,
-            "{}: used by none of the {} repositories",
+            "{}: used by none of the {}",
             plain(&answer.query),
-            answer.of
+            crate::plural::count(answer.of, "repository", "repositories")
         );
     } else {
         let _ = writeln!(
             out,
-            "{}: {} component{} in {} of {} repositories",
+            "{}: {} in {} of {}",
             plain(&answer.query),
-            answer.components.len(),
-            if answer.components.len() == 1 {
-                ""
-            } else {
-                "s"
-            },
+            crate::plural::count(answer.components.len(), "component", "components"),
             answer.repositories,
-            answer.of
+            crate::plural::count(answer.of, "repository", "repositories")
         );
         let mut t = table(vec![
             "component",

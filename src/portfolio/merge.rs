@@ -199,8 +199,8 @@ pub fn merge(inputs: &[PathBuf]) -> Result<Portfolio, String> {
                 Severity::Error,
                 format!(
                     "shard {index} of {total} is missing: no shard-{index}-of-{total}.json among \
-                     the inputs; its {expected} repositor{} have no result",
-                    if expected == 1 { "y" } else { "ies" }
+                     the inputs; its {} no result",
+                    crate::plural::count(expected, "repository has", "repositories have")
                 ),
             )
             .about_shard(*index),

@@ -146,8 +146,8 @@ pub fn local_commit(dir: &Path) -> Result<String, String> {
         .map_err(|e| format!("its status cannot be read: {}", e.message()))?;
     if !statuses.is_empty() {
         return Err(format!(
-            "the checkout has uncommitted changes ({} files)",
-            statuses.len()
+            "the checkout has uncommitted changes ({})",
+            crate::plural::count(statuses.len(), "file", "files")
         ));
     }
     Ok(commit)

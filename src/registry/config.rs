@@ -9,8 +9,10 @@
 //! - Python: the user's `[registries] pypi` → `$PIP_INDEX_URL` → the tree's `[registries] pypi`
 //!   → pip.conf (`$PIP_CONFIG_FILE`, `~/.config/pip/pip.conf`, `~/.pip/pip.conf`,
 //!   `/etc/pip.conf`) → pip's own default index;
-//! - Maven: the user's `[registries] maven` → the tree's → the mirrors in `~/.m2/settings.xml`
-//!   (`$M2_HOME`'s settings.xml too);
+//! - Maven (and Gradle): the user's `[registries] maven` → the tree's → the central repository of
+//!   the installed Maven's super POM, through the mirror of it in the user's or the
+//!   installation's settings.xml (see `super::maven::repository`; the repositories builds declare
+//!   are added there);
 //! - Go: the user's `[registries] go` → `$GOPROXY` → the tree's → what `go env GOPROXY` answers.
 //!
 //! **Trust.** The audited tree is untrusted: it may name endpoints (each one in effect is
@@ -275,48 +277,16 @@ pub fn endpoints(
         }
     }
 
-    // Maven
-    out.maven = if user.maven.is_empty() {
-        tree.maven
-            .iter()
-            .map(|url| tree_endpoint(url.clone(), &format!("`[registries] maven` {from_tree}")))
-            .collect()
-    } else {
-        user.maven
-            .iter()
-            .map(|url| endpoint(url.clone(), &format!("`[registries] maven` {from_user}")))
-            .collect()
-    };
-    let settings_files: Vec<PathBuf> = [
-        homes.home.as_ref().map(|h| h.join(".m2/settings.xml")),
-        env("M2_HOME").map(|h| PathBuf::from(h).join("conf/settings.xml")),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    for path in &settings_files {
-        let Ok(text) = crate::source::read_text_bounded(path, Limit::CONFIG) else {
-            continue;
-        };
-        let parsed = maven_settings(&text);
-        if out.maven.is_empty() {
-            out.maven = parsed
-                .mirrors
-                .iter()
-                .map(|(_, url)| endpoint(url.clone(), &format!("a mirror in {}", path.display())))
-                .collect();
-        }
-        for (id, url) in &parsed.mirrors {
-            if let Some((user, password)) = parsed
-                .servers
-                .iter()
-                .find(|(sid, _, _)| sid == id)
-                .map(|(_, u, p)| (u, p))
-            {
-                out.credentials.push(basic(url, user, password));
-            }
-        }
-    }
+    // Maven: the configured repositories, else the central repository of the installed Maven
+    // (through the settings' mirror of it); credentials of the settings' servers, for the URLs
+    // of the user's own mirrors and profile repositories.
+    let maven = super::maven::repository::Environment::discover(
+        maven_configured(user, tree),
+        homes,
+        cache_dir,
+    );
+    out.maven = maven.licence_endpoints();
+    out.credentials.extend(maven.credentials());
 
     // Go
     out.go = user
@@ -388,6 +358,31 @@ pub fn endpoints(
     out
 }
 
+/// `[registries] maven` of the user's configuration, else of the audited tree's.
+pub fn maven_configured(user: &RegistrySettings, tree: &RegistrySettings) -> Vec<Endpoint> {
+    if user.maven.is_empty() {
+        tree.maven
+            .iter()
+            .map(|url| {
+                tree_endpoint(
+                    url.clone(),
+                    "`[registries] maven` in the audited tree's fundament.toml",
+                )
+            })
+            .collect()
+    } else {
+        user.maven
+            .iter()
+            .map(|url| {
+                endpoint(
+                    url.clone(),
+                    "`[registries] maven` in fundament's configuration",
+                )
+            })
+            .collect()
+    }
+}
+
 /// Whether a Go module path matches one of `patterns` the way GOPRIVATE matches: a glob
 /// (`*` does not cross `/`) against the path or any of its leading path elements.
 pub fn is_private_module(path: &str, patterns: &[String]) -> bool {
@@ -432,7 +427,7 @@ const CLIENT_ANSWER_TTL: Duration = Duration::from_secs(24 * 60 * 60);
 /// time), arguments, home and the environment variables the clients read, for a day.
 fn ask(program: &str, args: &[&str], cache_dir: Option<&Path>) -> Option<String> {
     let Some(file) = cache_dir.and_then(|dir| client_cache_file(dir, program, args)) else {
-        return run_client(program, args);
+        return run_client(program, args, cache_dir);
     };
     if let Ok(meta) = std::fs::metadata(&file)
         && meta
@@ -446,7 +441,7 @@ fn ask(program: &str, args: &[&str], cache_dir: Option<&Path>) -> Option<String>
         let answer = text.trim();
         return (!answer.is_empty()).then(|| answer.to_string());
     }
-    let answer = run_client(program, args);
+    let answer = run_client(program, args, cache_dir);
     if let Some(parent) = file.parent()
         && std::fs::create_dir_all(parent).is_ok()
     {
@@ -517,35 +512,19 @@ fn client_cache_file(cache_dir: &Path, program: &str, args: &[&str]) -> Option<P
     )
 }
 
-/// Runs an ecosystem's client to read its configuration: from a directory outside the audited
-/// tree (so the tree's own configuration files cannot change what runs), with a time limit, and
-/// only its first output line is used.
-fn run_client(program: &str, args: &[&str]) -> Option<String> {
-    let mut child = Command::new(program)
-        .args(args)
-        .current_dir(std::env::temp_dir())
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .ok()?;
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        match child.try_wait() {
-            Ok(Some(status)) if status.success() => break,
-            Ok(Some(_)) => return None,
-            Ok(None) if std::time::Instant::now() < deadline => {
-                std::thread::sleep(Duration::from_millis(20))
-            }
-            _ => {
-                let _ = child.kill();
-                return None;
-            }
-        }
+/// Runs an ecosystem's client to read its configuration: in the clean room
+/// ([`crate::clean_room`]: not the audited tree, not the system's temporary directory, where
+/// another user could leave an `.npmrc`, a `go.mod` naming a toolchain to download, or a Python
+/// module to import), with a time limit, and only its first output line is used.
+fn run_client(program: &str, args: &[&str], cache_dir: Option<&Path>) -> Option<String> {
+    let working_dir = crate::clean_room::working_dir(cache_dir).ok()?;
+    let mut command = Command::new(program);
+    command.args(args).current_dir(working_dir);
+    let ran = crate::clean_room::run(command, Duration::from_secs(10), 64 * 1024).ok()?;
+    if !ran.success {
+        return None;
     }
-    let mut out = String::new();
-    use std::io::Read as _;
-    child.stdout.take()?.read_to_string(&mut out).ok()?;
+    let out = String::from_utf8_lossy(&ran.stdout);
     let line = out.lines().next()?.trim().to_string();
     (line.starts_with("http://") || line.starts_with("https://")).then_some(line)
 }
@@ -708,61 +687,6 @@ fn first_proxy(value: &str) -> Option<String> {
         .map(str::to_string)
 }
 
-struct MavenSettings {
-    /// (id, url) of mirrors that stand in for the central repository or for all.
-    mirrors: Vec<(String, String)>,
-    /// (id, username, password) of servers with plain-text passwords.
-    servers: Vec<(String, String, String)>,
-}
-
-/// The mirrors and server credentials of a Maven settings.xml.
-fn maven_settings(text: &str) -> MavenSettings {
-    let mut mirrors = Vec::new();
-    let mut servers = Vec::new();
-    let mut reader = quick_xml::Reader::from_str(text);
-    reader.config_mut().trim_text(true);
-    let mut path: Vec<String> = Vec::new();
-    let mut fields: std::collections::HashMap<String, String> = Default::default();
-    loop {
-        match reader.read_event() {
-            Ok(quick_xml::events::Event::Start(e)) => {
-                let name = e.local_name().into_inner().to_string();
-                if name == "mirror" || name == "server" {
-                    fields.clear();
-                }
-                path.push(name);
-            }
-            Ok(quick_xml::events::Event::Text(t)) => {
-                if let Some(last) = path.last() {
-                    fields.insert(last.clone(), t.xml10_content().trim().to_string());
-                }
-            }
-            Ok(quick_xml::events::Event::End(_)) => {
-                let name = path.pop().unwrap_or_default();
-                let get = |k: &str| fields.get(k).cloned().unwrap_or_default();
-                if name == "mirror" {
-                    let of = get("mirrorOf");
-                    if of
-                        .split(',')
-                        .any(|m| matches!(m.trim(), "*" | "central" | "external:*"))
-                    {
-                        mirrors.push((get("id"), get("url")));
-                    }
-                } else if name == "server" {
-                    let password = get("password");
-                    // Passwords encrypted with Maven's master password cannot be read here.
-                    if !password.starts_with('{') && !get("username").is_empty() {
-                        servers.push((get("id"), get("username"), password));
-                    }
-                }
-            }
-            Ok(quick_xml::events::Event::Eof) | Err(_) => break,
-            _ => {}
-        }
-    }
-    MavenSettings { mirrors, servers }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -796,24 +720,6 @@ mod tests {
             Some("https://goproxy.example")
         );
         assert_eq!(first_proxy("off"), None);
-    }
-
-    #[test]
-    fn maven_settings_give_mirrors_and_plain_credentials() {
-        let xml = r#"<settings><mirrors><mirror><id>nexus</id><mirrorOf>*</mirrorOf>
-            <url>https://nexus.example/repository/maven-public/</url></mirror>
-            <mirror><id>other</id><mirrorOf>snapshots</mirrorOf><url>https://x.example/</url></mirror></mirrors>
-            <servers><server><id>nexus</id><username>ci</username><password>pw</password></server>
-            <server><id>enc</id><username>u</username><password>{abc=}</password></server></servers></settings>"#;
-        let s = maven_settings(xml);
-        assert_eq!(
-            s.mirrors,
-            vec![(
-                "nexus".to_string(),
-                "https://nexus.example/repository/maven-public/".to_string()
-            )]
-        );
-        assert_eq!(s.servers.len(), 1);
     }
 
     #[test]

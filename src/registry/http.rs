@@ -123,6 +123,41 @@ pub enum HttpError {
     Unreachable { host: String },
 }
 
+impl HttpError {
+    /// The failure without the URL, for messages that name the URL already ("cannot download
+    /// URL (…)"): a URL said twice in one message is noise.
+    pub fn reason(&self) -> String {
+        let attempts = |n: u32| {
+            if n > 1 {
+                format!(" (after {n} attempts)")
+            } else {
+                String::new()
+            }
+        };
+        match self {
+            HttpError::NotFound { .. } => "not found (404)".to_string(),
+            HttpError::Status {
+                status,
+                attempts: n,
+                ..
+            } => format!("the server answered {status}{}", attempts(*n)),
+            HttpError::Transport {
+                message,
+                attempts: n,
+                ..
+            } => format!("{message}{}", attempts(*n)),
+            HttpError::NotCached { .. } => "not in the cache, and fundament is offline".to_string(),
+            HttpError::TooLarge { limit, .. } => {
+                format!("the answer is larger than {limit} bytes")
+            }
+            HttpError::Unreachable { .. } => {
+                "its host cannot be reached (connections to it failed repeatedly)".to_string()
+            }
+            HttpError::Setup(_) => self.to_string(),
+        }
+    }
+}
+
 /// A successful answer.
 #[derive(Debug, Clone)]
 pub struct Fetched {

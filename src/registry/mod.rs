@@ -130,9 +130,10 @@ pub fn resolve(graph: &mut Graph, options: &RegistryOptions, progress: &Progress
             Finding::warning(
                 Code::RegistryNotConfigured,
                 format!(
-                    "{count} {ecosystem} package{} need{} their licence from a registry, but no {ecosystem} registry is configured",
-                    if *count == 1 { "" } else { "s" },
-                    if *count == 1 { "s" } else { "" }
+                    "{} {ecosystem} {} {} licence from a registry, but no {ecosystem} registry is configured",
+                    count,
+                    crate::plural::word(*count, "package needs", "packages need"),
+                    crate::plural::word(*count, "its", "their")
                 ),
             )
             .note(configure_hint(*ecosystem)),
@@ -142,8 +143,8 @@ pub fn resolve(graph: &mut Graph, options: &RegistryOptions, progress: &Progress
         findings.push(Finding::note_finding(
             Code::RegistryResolved,
             format!(
-                "{private} private Go module{} ($GOPRIVATE) not looked up in a proxy",
-                if private == 1 { "" } else { "s" }
+                "{} ($GOPRIVATE) not looked up in a proxy",
+                crate::plural::count(private, "private Go module", "private Go modules")
             ),
         ));
     }
@@ -179,7 +180,10 @@ pub fn resolve(graph: &mut Graph, options: &RegistryOptions, progress: &Progress
         .flatten();
     let archives = archives_client.as_ref().unwrap_or(&http);
     let counter = progress.counter(
-        format!("looking up {} licences in package registries", jobs.len()),
+        format!(
+            "looking up {} in package registries",
+            crate::plural::count(jobs.len(), "licence", "licences")
+        ),
         jobs.len() as u64,
     );
     let pool = rayon::ThreadPoolBuilder::new()
@@ -263,8 +267,9 @@ pub fn resolve(graph: &mut Graph, options: &RegistryOptions, progress: &Progress
             Finding::warning(
                 Code::RegistryLookupFailed,
                 format!(
-                    "{host} cannot be reached: the licences of {} packages were not looked up",
-                    packages.len()
+                    "{host} cannot be reached: the {} of {} not looked up",
+                    crate::plural::word(packages.len(), "licence", "licences"),
+                    crate::plural::count(packages.len(), "package was", "packages were")
                 ),
             )
             .note(listing(&packages))
@@ -276,8 +281,10 @@ pub fn resolve(graph: &mut Graph, options: &RegistryOptions, progress: &Progress
             Finding::warning(
                 Code::RegistryOfflineUncached,
                 format!(
-                    "offline: the licences of {} packages are not in the cache and stay unresolved",
-                    not_cached.len()
+                    "offline: the {} of {} not in the cache and {} unresolved",
+                    crate::plural::word(not_cached.len(), "licence", "licences"),
+                    crate::plural::count(not_cached.len(), "package is", "packages are"),
+                    crate::plural::word(not_cached.len(), "stays", "stay")
                 ),
             )
             .note(listing(&not_cached))
@@ -288,7 +295,9 @@ pub fn resolve(graph: &mut Graph, options: &RegistryOptions, progress: &Progress
         findings.push(Finding::note_finding(
             Code::RegistryResolved,
             format!(
-                "the licences of {count} packages were read from {endpoint} ({cached} from the cache)"
+                "the {} of {} read from {endpoint} ({cached} from the cache)",
+                crate::plural::word(count, "licence", "licences"),
+                crate::plural::count(count, "package was", "packages were")
             ),
         ));
     }
@@ -353,7 +362,9 @@ fn endpoint_for(package: &Package, endpoints: &Endpoints) -> Option<String> {
             .filter(|url| !url.contains("/packages/"))
             .map(str::to_string)
             .or_else(|| endpoints.pypi.as_ref().map(|e| e.url.clone())),
-        Ecosystem::Maven => endpoints.maven.first().map(|e: &Endpoint| e.url.clone()),
+        Ecosystem::Maven => recorded
+            .and_then(|url| maven::repository_of(url, &package.name, &package.version))
+            .or_else(|| endpoints.maven.first().map(|e: &Endpoint| e.url.clone())),
         Ecosystem::Golang => endpoints.go.as_ref().map(|e| e.url.clone()),
         _ => None,
     }
@@ -365,9 +376,7 @@ fn configure_hint(ecosystem: Ecosystem) -> &'static str {
         Ecosystem::Pypi => {
             "set `index-url` in pip.conf or $PIP_INDEX_URL, or `[registries] pypi` in fundament.toml"
         }
-        Ecosystem::Maven => {
-            "add a mirror to ~/.m2/settings.xml, or `[registries] maven` in fundament.toml"
-        }
+        Ecosystem::Maven => crate::ecosystem::maven::CONFIGURE_HINT,
         Ecosystem::Golang => "set $GOPROXY, or `[registries] go` in fundament.toml",
         _ => "set the registry in fundament.toml",
     }

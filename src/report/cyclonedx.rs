@@ -43,7 +43,9 @@
 //!   `bsi:component:filename` and `bsi:component:archive` (`archive`) where the audit recorded
 //!   a download URL whose last segment is an archive file (an npm tarball `name-1.0.0.tgz`, a
 //!   wheel, a jar). `bsi:component:executable` and `bsi:component:structured` are left out: the
-//!   audit does not look at the deployable files.
+//!   audit does not look at the deployable files. `fundament:resolution`
+//!   (`resolved-from-declarations`) where no lockfile fixed the version and fundament resolved
+//!   it from the build's declarations (a Gradle build without lockfile, a Maven range).
 //!   When indices of vetted components were asked, every package other than the project's own
 //!   carries its vetting: `fundament:vetting:status` (`approved`, `rejected`, `under-review`,
 //!   `not-vetted`, `unknown`, `not-applicable`), `fundament:vetting:conclusive: "false"` when an
@@ -376,6 +378,12 @@ fn component(p: &AuditedPackage, bom_ref: &str, product: bool) -> Component {
         properties.push(Property {
             name: EFFECTIVE_LICENCE,
             value: effective.to_string(),
+        });
+    }
+    if let Some(resolution) = package.resolution {
+        properties.push(Property {
+            name: "fundament:resolution",
+            value: resolution.as_str().to_string(),
         });
     }
     if let Some(file) = archive_file_name(&package.source) {

@@ -1,4 +1,5 @@
-//! The procurement report as one self-contained HTML file (inline CSS, inline SVG, no script),
+//! The procurement report as one self-contained HTML file (inline CSS, inline SVG, and a small
+//! table filter script that the report does not need: without it the tables are complete),
 //! in English or German; and what it shares with its Markdown twin (src/report/markdown.rs) and
 //! with `fundament notices` (src/report/notices.rs):
 //!
@@ -218,6 +219,7 @@ fn environment() -> &'static Result<Environment<'static>, String> {
         env.add_filter("block", |text: String| {
             minijinja::Value::from_safe_string(super::escape::block(&text).into_owned())
         });
+        super::style::register(&mut env);
         env.set_formatter(|out, state, value| {
             if let AutoEscape::Custom(name) = state.auto_escape() {
                 if value.is_safe() || value.is_none() || value.is_undefined() {

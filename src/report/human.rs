@@ -8,6 +8,7 @@ use crate::audit::{Audit, Outcome, PolicySource};
 use crate::diagnostic::{Code, Finding, Severity};
 use crate::index::SourceKind;
 use crate::model::ProjectStatus;
+use crate::plural::count;
 use crate::policy::RequireVetted;
 use crate::policy::evaluate::Status;
 use crate::vet::VettingStatus;
@@ -100,8 +101,8 @@ pub fn render(audit: &Audit, colour: bool) -> String {
     if !compact.is_empty() {
         let _ = writeln!(
             out,
-            "{} more findings, one line each (`--format json` has every detail):",
-            compact.len()
+            "{} more, one line each (`--format json` has every detail):",
+            crate::plural::count(compact.len(), "finding", "findings")
         );
         for finding in compact {
             let head = format!("{}[{}]", finding.severity, finding.code);
@@ -134,10 +135,10 @@ pub fn render(audit: &Audit, colour: bool) -> String {
         out,
         "{} {} · {} · {} in {}: {} allowed, {} review, {} denied, {} skipped",
         paint.paint(style, word),
-        plural(counts.errors, "error"),
-        plural(counts.warnings, "warning"),
-        plural(counts.packages, "package"),
-        plural(counts.projects, "project"),
+        count(counts.errors, "error", "errors"),
+        count(counts.warnings, "warning", "warnings"),
+        count(counts.packages, "package", "packages"),
+        count(counts.projects, "project", "projects"),
         status(Status::Allowed),
         status(Status::Review),
         status(Status::Denied),
@@ -265,7 +266,7 @@ fn vulnerability_line(audit: &Audit) -> String {
         parts.push(format!(
             "{} in {} ({})",
             c.vulnerabilities,
-            plural(c.packages_affected, "package"),
+            count(c.packages_affected, "package", "packages"),
             by.join(", ")
         ));
         let state = |s: State| c.by_state.get(&s).copied().unwrap_or(0);
@@ -301,18 +302,10 @@ fn vulnerability_line(audit: &Audit) -> String {
     if let Some(days) = oldest {
         parts.push(format!(
             "data up to {} old",
-            plural(days.max(0) as usize, "day")
+            count(days.max(0) as usize, "day", "days")
         ));
     }
     format!("vulnerabilities: {}", parts.join("; "))
-}
-
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
-    }
 }
 
 fn write_finding(

@@ -12,6 +12,7 @@ pub mod notices;
 pub mod openvex;
 pub mod sarif;
 pub mod spdx;
+pub mod style;
 pub mod vulnerabilities;
 
 use crate::audit::Audit;

@@ -115,6 +115,9 @@ struct SpdxPackage {
     copyright_text: &'static str,
     external_refs: Vec<ExternalRef>,
     primary_package_purpose: &'static str,
+    /// How the version was decided, when fundament decided it (no lockfile did).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    comment: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     annotations: Vec<Annotation>,
 }
@@ -247,6 +250,13 @@ fn package(audit: &Audit, p: &AuditedPackage, id: &str, declared: &str) -> SpdxP
         } else {
             "LIBRARY"
         },
+        comment: package.resolution.map(|r| {
+            format!(
+                "Version {}: no lockfile fixes it; fundament resolved it from the build's \
+                 declarations, as the build tool would today.",
+                r.as_str()
+            )
+        }),
         annotations: review_annotation(audit, &p.vetting).into_iter().collect(),
     }
 }

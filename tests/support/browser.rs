@@ -62,6 +62,54 @@ pub fn run_chromium(chromium: &Path, profile: &Path, args: &[String], url: &str)
     reader.join().unwrap()
 }
 
+/// A program of poppler-utils (`pdftotext`, `pdfinfo`), where installed.
+pub fn poppler(program: &str) -> Option<PathBuf> {
+    let fixed = PathBuf::from("/usr/bin").join(program);
+    if fixed.is_file() {
+        return Some(fixed);
+    }
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|p| p.join(program))
+            .find(|p| p.is_file())
+    })
+}
+
+/// Prints the page at `url` to `pdf` with headless Chromium, as a reader's "Print to PDF" does
+/// (print media, the page's own `@page` rules).
+pub fn print_to_pdf(chromium: &Path, url: &str, pdf: &Path) {
+    let profile = tempfile::tempdir().unwrap();
+    run_chromium(
+        chromium,
+        profile.path(),
+        &[format!("--print-to-pdf={}", pdf.display())],
+        url,
+    );
+    assert!(pdf.is_file(), "chromium wrote no PDF for {url}");
+}
+
+/// The text of `pdf`, laid out as on the page (`pdftotext -layout`), one string per page.
+pub fn pdf_pages(pdftotext: &Path, pdf: &Path) -> Vec<String> {
+    let output = Command::new(pdftotext)
+        .arg("-layout")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext runs");
+    assert!(
+        output.status.success(),
+        "pdftotext failed on {}",
+        pdf.display()
+    );
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    // pdftotext ends every page with a form feed.
+    let mut pages: Vec<String> = text.split('\u{c}').map(str::to_string).collect();
+    if pages.last().is_some_and(|p| p.trim().is_empty()) {
+        pages.pop();
+    }
+    pages
+}
+
 /// The DOM of `url` after its scripts ran.
 pub fn dump_dom(chromium: &Path, url: &str) -> String {
     let profile = tempfile::tempdir().unwrap();

@@ -4,6 +4,7 @@
 pub mod browser;
 pub mod git_server;
 pub mod index;
+pub mod maven;
 pub mod portfolio;
 pub mod server;
 pub mod vetting;

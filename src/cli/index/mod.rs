@@ -246,9 +246,12 @@ fn verify_command(args: &VerifyArgs) -> Result<u8, String> {
             let cache = cache_dir(args.sources.cache_dir.as_ref()).ok_or_else(|| {
                 "a git index needs a cache directory to be cloned into".to_string()
             })?;
-            let checkout = crate::index::source::sync_git(url, None, &cache, &args.sources.git())?;
+            // The reasons name no URL: the messages do.
+            let shown = crate::source::git::display_url(url);
+            let checkout = crate::index::source::sync_git(url, None, &cache, &args.sources.git())
+                .map_err(|e| format!("{shown}: {e}"))?;
             if let Some(stale) = &checkout.stale {
-                crate::safe_eprintln!("warning: {stale}");
+                crate::safe_eprintln!("warning: {shown}: {stale}");
             }
             verify::verify_folder(&checkout.dir, today)
         }
@@ -285,27 +288,19 @@ fn print_report(location: &str, report: &Report, format: OutputFormat) {
         .map(|n| format!("`{n}` "))
         .unwrap_or_default();
     let counts = format!(
-        "{} file{}, {} record{}, {} package{}",
-        report.files,
-        plural(report.files),
-        report.records,
-        plural(report.records),
-        report.packages,
-        plural(report.packages)
+        "{}, {}, {}",
+        crate::plural::count(report.files, "file", "files"),
+        crate::plural::count(report.records, "record", "records"),
+        crate::plural::count(report.packages, "package", "packages")
     );
     if report.ok() {
         crate::safe_println!("index {name}at {location}: {counts}; no problems");
     } else {
         crate::safe_println!(
-            "index {name}at {location}: {counts}; {} problem{}",
-            report.problems.len(),
-            plural(report.problems.len())
+            "index {name}at {location}: {counts}; {}",
+            crate::plural::count(report.problems.len(), "problem", "problems")
         );
     }
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }
 
 /// The indices `show` and `search` read.

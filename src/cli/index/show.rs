@@ -15,7 +15,7 @@ pub struct ShowArgs {
     /// The package's purl (a version, if given, is the version to answer for).
     pub purl: String,
     /// The version to tell the decision in force for (default: every version named by a
-    /// record).
+    /// record, the newest 200 of them).
     #[arg(long)]
     pub version: Option<String>,
     #[command(flatten)]
@@ -33,6 +33,9 @@ pub struct SearchArgs {
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
     pub format: OutputFormat,
 }
+
+/// How many versions `index show` evaluates when none is named (the newest).
+const SHOWN_VERSIONS: usize = 200;
 
 pub fn show(args: &ShowArgs) -> Result<u8, String> {
     let (id, purl_version) = split_purl(&args.purl).map_err(|e| e.to_string())?;
@@ -56,6 +59,10 @@ pub fn show(args: &ShowArgs) -> Result<u8, String> {
         }
     };
     versions.dedup();
+    // Each version's look-up reads the package's records: the newest versions only, so that a
+    // file of many versions is shown in time that grows with the file, not its square.
+    let not_shown = versions.len().saturating_sub(SHOWN_VERSIONS);
+    versions.drain(..not_shown);
     let queries: Vec<(&str, &str)> = versions
         .iter()
         .map(|v| (args.purl.as_str(), v.as_str()))
@@ -80,6 +87,7 @@ pub fn show(args: &ShowArgs) -> Result<u8, String> {
             "indices": layered.layers(),
             "records": records,
             "in-force": in_force,
+            "versions-not-shown": not_shown,
             "errors": errors,
         });
         println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
@@ -97,6 +105,11 @@ pub fn show(args: &ShowArgs) -> Result<u8, String> {
     }
     if !versions.is_empty() {
         crate::safe_println!("  in force:");
+        if not_shown > 0 {
+            crate::safe_println!(
+                "    ({not_shown} older versions not shown; ask for one with --version)"
+            );
+        }
         for (version, lookup) in versions.iter().zip(&lookups) {
             match &lookup.answer {
                 Some(answer) => crate::safe_println!(

@@ -37,9 +37,12 @@ pub fn site(args: &SiteArgs) -> Result<u8, String> {
             let cache = cache_dir(args.sources.cache_dir.as_ref()).ok_or_else(|| {
                 "a git index needs a cache directory to be cloned into".to_string()
             })?;
-            let checkout = crate::index::source::sync_git(url, None, &cache, &args.sources.git())?;
+            // The reasons name no URL: the messages do.
+            let shown = crate::source::git::display_url(url);
+            let checkout = crate::index::source::sync_git(url, None, &cache, &args.sources.git())
+                .map_err(|e| format!("{shown}: {e}"))?;
             if let Some(stale) = &checkout.stale {
-                crate::safe_eprintln!("warning: {stale}");
+                crate::safe_eprintln!("warning: {shown}: {stale}");
             }
             (checkout.dir, Some(checkout.commit))
         }

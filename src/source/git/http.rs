@@ -63,13 +63,14 @@ impl HttpStream {
         let Some(client) = http.client() else {
             return Err(context.fail("fundament is offline".to_string()));
         };
-        let base = self
-            .redirected
-            .lock()
-            .ok()
-            .and_then(|r| r.clone())
-            .unwrap_or_else(|| self.url.clone());
-        let shown = display_url(&base);
+        let redirected = self.redirected.lock().ok().and_then(|r| r.clone());
+        // The failure is shown after the repository's URL (`GitError`): the URL is named again
+        // only when a redirect led elsewhere.
+        let shown = match &redirected {
+            Some(base) => format!("{} (after a redirect): ", display_url(base)),
+            None => String::new(),
+        };
+        let base = redirected.unwrap_or_else(|| self.url.clone());
         let url = if self.advertisement {
             format!("{base}/info/refs?service={}", self.service)
         } else {
@@ -132,7 +133,7 @@ impl HttpStream {
                         helper_report(&base, credential, false);
                         forget_helper_credential(&context, &base);
                         return Err(context.fail(format!(
-                            "{shown}: the server refused the credentials git's credential helper gave (401)"
+                            "{shown}the server refused the credentials git's credential helper gave (401)"
                         )));
                     }
                     if !helper_asked
@@ -149,21 +150,21 @@ impl HttpStream {
                         }
                     }
                     return Err(context.fail(if http.credential_for(&url).is_some() {
-                        format!("{shown}: the server refused the configured credentials (401)")
+                        format!("{shown}the server refused the configured credentials (401)")
                     } else {
                         format!(
-                            "{shown}: the server asks for credentials (401); give them in the URL (https://user:token@host/...) or to git's credential helper"
+                            "{shown}the server asks for credentials (401); give them in the URL (https://user:token@host/...) or to git's credential helper"
                         )
                     }));
                 }
                 403 => {
                     return Err(context.fail(format!(
-                        "{shown}: access denied (403); check the credentials' rights on the repository"
+                        "{shown}access denied (403); check the credentials' rights on the repository"
                     )));
                 }
                 404 | 410 => {
                     return Err(context.fail(format!(
-                        "{shown}: no repository there ({status}), or no access to it"
+                        "{shown}no repository there ({status}), or no access to it"
                     )));
                 }
                 429 | 500..=599 if attempt <= retries => {
@@ -172,7 +173,7 @@ impl HttpStream {
                 }
                 _ => {
                     return Err(context.fail(format!(
-                        "{shown}: the server answered {status} to {}",
+                        "{shown}the server answered {status} to {}",
                         if self.advertisement {
                             "info/refs"
                         } else {
@@ -193,7 +194,7 @@ impl HttpStream {
                 .is_some_and(|t| t.trim().eq_ignore_ascii_case(&expected))
             {
                 return Err(context.fail(format!(
-                    "{shown}: not a git server speaking the smart HTTP protocol (it answered `{content_type}` where git expects `{expected}`); is the URL the repository's clone URL?"
+                    "{shown}not a git server speaking the smart HTTP protocol (it answered `{content_type}` where git expects `{expected}`); is the URL the repository's clone URL?"
                 )));
             }
             if let Some(credential) = &helper

@@ -108,6 +108,26 @@ pub enum GitError {
     Io { path: String, message: String },
 }
 
+impl GitError {
+    /// The failure without the repository's URL, for messages that name the repository
+    /// already ("index `city` (URL) cannot be read: …"): a URL said twice in one message is
+    /// noise.
+    pub fn reason(&self) -> String {
+        match self {
+            GitError::Url { message, .. } => message.clone(),
+            GitError::NotFetched { dir, .. } => {
+                format!("offline, and it has never been fetched (into {dir})")
+            }
+            GitError::Fetch { message, .. } => format!("cannot fetch: {message}"),
+            GitError::NoSuchReference { reference, .. } => {
+                format!("no branch or tag `{reference}`")
+            }
+            GitError::Push { message, .. } => format!("cannot push: {message}"),
+            GitError::Io { .. } => self.to_string(),
+        }
+    }
+}
+
 /// The folder of `url` under `cache/<area>`: the first 16 hex digits of the SHA-256 of the URL
 /// as given (credentials included, so that two identities do not share a clone).
 pub fn cache_dir(cache: &Path, area: &str, url: &str) -> PathBuf {
@@ -597,8 +617,10 @@ pub fn sync(
             }
             Ok(Checkout {
                 dir: dir.to_path_buf(),
+                // Shown next to the repository's name or URL: the reason alone.
                 stale: Some(format!(
-                    "{failure}; using the last fetch, at commit {commit}"
+                    "{}; using the last fetch, at commit {commit}",
+                    failure.reason()
                 )),
                 commit,
                 reference: String::new(),

@@ -1,0 +1,472 @@
+//! A Gradle project without a lockfile, resolved from its declarations the way Gradle resolves
+//! them, with the POMs of the repositories the build declares:
+//!
+//! - **classpaths**: the runtime classpath (`implementation`, `api`, `runtimeOnly`, ...), the
+//!   compile-only and annotation-processor configurations with it, and the test classpath with
+//!   everything, each resolved on its own; a package takes the smallest scope of the classpaths
+//!   that hold it (runtime, then build, then dev), at the version that classpath selects;
+//! - **the graph**: each module's POM (its effective model: parents, properties, its own
+//!   dependencyManagement and imported BOMs) gives its `compile` and `runtime` dependencies;
+//!   `test`, `provided` and optional ones are left out, and `<exclusion>`s hold below the
+//!   dependency that declares them;
+//! - **conflicts**: of every version requested for a module anywhere in the graph (and by
+//!   `constraints { }` and platforms), the highest wins (Gradle's version order), until the graph
+//!   no longer changes; a `strictly` version, an `enforcedPlatform` and the versions the Spring
+//!   dependency-management plugin manages hold against every other request;
+//! - **platforms**: `platform(...)` makes its BOM's managed versions constraints,
+//!   `enforcedPlatform(...)` forces them; Spring's plugin manages every dependency by the BOMs it
+//!   imports (`mavenBom`, and the Spring Boot BOM of the Spring Boot plugin), versions declared
+//!   on a dependency winning over the managed ones;
+//! - **dynamic versions** (`1.+`, `latest.release`, ranges) take the newest version the
+//!   repositories list that fits.
+//!
+//! Gradle Module Metadata (`.module` files) is not read: where a library publishes constraints
+//! only there (version alignment of a family of modules), Gradle may pick other versions than
+//! its POMs say. docs/benchmarks.md compares this resolution with real lockfiles.
+
+use super::eval::Coordinate;
+use super::version::{compare, is_dynamic, select};
+use crate::ecosystem::maven::model::{Effective, Models};
+use crate::ecosystem::maven::{FetchError, Gav};
+use crate::model::Scope;
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+
+/// How often the graph is walked again at most, while selected versions change.
+const MAX_ROUNDS: usize = 25;
+
+/// The exclusions (group, module; `*` for any) on the path to a node.
+type Exclusions = Arc<Vec<(String, String)>>;
+
+/// groupId, artifactId: Gradle's module identity.
+pub(super) type Module = (String, String);
+
+/// What a project asks for, across its classpaths.
+#[derive(Debug, Default)]
+pub(super) struct Request<'a> {
+    pub(super) declared: Vec<(&'a Coordinate, Scope)>,
+    /// `constraints { }`: module, version, strict, scope class.
+    pub(super) constraints: Vec<(Module, String, bool, Scope)>,
+    /// BOMs the Spring dependency-management plugin imports, in order: coordinates, where
+    /// named, and the BOM properties the build overrides.
+    pub(super) managed_boms: Vec<(Gav, String, HashMap<String, String>)>,
+}
+
+/// One module at its selected version in one classpath.
+#[derive(Debug, Clone)]
+pub(super) struct Node {
+    pub(super) module: Module,
+    pub(super) version: String,
+    /// The modules it depends on (their nodes in the same classpath).
+    pub(super) edges: Vec<usize>,
+    pub(super) model: Option<Result<Arc<Effective>, FetchError>>,
+    /// A platform (its BOM), not a library.
+    pub(super) platform: bool,
+}
+
+/// One classpath's graph.
+#[derive(Debug, Default)]
+pub(super) struct Classpath {
+    pub(super) nodes: Vec<Node>,
+    /// The node of each declared dependency (by index into the request's declarations).
+    pub(super) direct: Vec<(usize, usize)>,
+}
+
+/// A project's resolution: its classpaths, and the problems met.
+#[derive(Debug, Default)]
+pub(super) struct Resolved {
+    pub(super) classpaths: Vec<(Scope, Classpath)>,
+    /// Modules whose version could not be decided: module, why.
+    pub(super) unresolved: BTreeMap<Module, String>,
+    /// BOMs (of platforms or Spring's plugin) that could not be read.
+    pub(super) boms: Vec<(Gav, String, FetchError)>,
+    /// Modules that changed version while the graph was walked again and again, when it did
+    /// not settle.
+    pub(super) unsettled: bool,
+}
+
+/// The versions a BOM manages: module → version.
+fn managed_by(
+    models: &Models<'_>,
+    gav: &Gav,
+    overrides: &HashMap<String, String>,
+) -> Result<HashMap<Module, String>, FetchError> {
+    let model = models.of_repository_with(gav, overrides)?;
+    Ok(model
+        .management()
+        .iter()
+        .filter(|m| !m.version.is_empty() && m.version_problems.is_empty())
+        .map(|m| ((m.group.clone(), m.artifact.clone()), m.version.clone()))
+        .collect())
+}
+
+/// Resolves every classpath of a project.
+pub(super) fn resolve(request: &Request<'_>, models: &Models<'_>) -> Resolved {
+    let mut resolved = Resolved::default();
+    // Spring's dependency management: forced everywhere, except where a declaration names
+    // its own version; of BOMs managing the same module, the last imported wins.
+    let mut spring: HashMap<Module, String> = HashMap::new();
+    for (gav, at, overrides) in &request.managed_boms {
+        match managed_by(models, gav, overrides) {
+            Ok(entries) => spring.extend(entries),
+            Err(err) => resolved.boms.push((gav.clone(), at.clone(), err)),
+        }
+    }
+    for (coordinate, _) in &request.declared {
+        if !coordinate.version.is_empty() && coordinate.platform.is_none() {
+            spring.remove(&(coordinate.group.clone(), coordinate.artifact.clone()));
+        }
+    }
+    // One classpath per scope: the runtime declarations and that scope's own (a test or
+    // compile-only classpath does not see the build tools, nor tests the compile-only ones).
+    let on_classpath = |declared: Scope, classpath: Scope| {
+        declared == Scope::Runtime || declared == classpath
+    };
+    for scope in Scope::ALL {
+        let declared: Vec<(usize, &Coordinate)> = request
+            .declared
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, s))| on_classpath(*s, scope))
+            .map(|(i, (c, _))| (i, *c))
+            .collect();
+        if declared.is_empty() {
+            continue;
+        }
+        let constraints: Vec<&(Module, String, bool, Scope)> = request
+            .constraints
+            .iter()
+            .filter(|c| on_classpath(c.3, scope))
+            .collect();
+        let classpath = Walk::new(models, &spring, &mut resolved).run(&declared, &constraints);
+        resolved.classpaths.push((scope, classpath));
+    }
+    resolved
+}
+
+/// One classpath being resolved.
+struct Walk<'r, 'm> {
+    models: &'m Models<'m>,
+    spring: &'r HashMap<Module, String>,
+    resolved: &'r mut Resolved,
+    /// Dynamic versions resolved: (module, requested) → version.
+    dynamic: HashMap<(Module, String), Option<String>>,
+}
+
+impl<'r, 'm> Walk<'r, 'm> {
+    fn new(
+        models: &'m Models<'m>,
+        spring: &'r HashMap<Module, String>,
+        resolved: &'r mut Resolved,
+    ) -> Self {
+        Walk {
+            models,
+            spring,
+            resolved,
+            dynamic: HashMap::new(),
+        }
+    }
+
+    /// A requested version as a static one.
+    fn concrete(&mut self, module: &Module, requested: &str) -> Option<String> {
+        if requested.is_empty() {
+            return None;
+        }
+        if !is_dynamic(requested) {
+            return Some(requested.to_string());
+        }
+        let key = (module.clone(), requested.to_string());
+        if let Some(done) = self.dynamic.get(&key) {
+            return done.clone();
+        }
+        let picked = match self.models.source {
+            Some(source) => match source.versions(&self.models.repos(), &module.0, &module.1) {
+                Ok(listed) => {
+                    let picked = select(requested, &listed.versions).cloned();
+                    if picked.is_none() {
+                        self.resolved.unresolved.insert(
+                            module.clone(),
+                            format!("no version the repositories list fits `{requested}`"),
+                        );
+                    }
+                    picked
+                }
+                Err(err) => {
+                    self.resolved.unresolved.insert(
+                        module.clone(),
+                        format!("`{requested}` needs the repositories' version list: {err}"),
+                    );
+                    None
+                }
+            },
+            None => None,
+        };
+        self.dynamic.insert(key, picked.clone());
+        picked
+    }
+
+    fn run(
+        mut self,
+        declared: &[(usize, &Coordinate)],
+        constraints: &[&(Module, String, bool, Scope)],
+    ) -> Classpath {
+        // Platforms: their BOMs' versions become constraints, or forced.
+        let mut required: HashMap<Module, Vec<String>> = HashMap::new();
+        let mut forced: HashMap<Module, String> = self.spring.clone();
+        for (module, version, strict, _) in constraints {
+            if *strict {
+                forced.insert(module.clone(), version.clone());
+            } else {
+                required
+                    .entry(module.clone())
+                    .or_default()
+                    .push(version.clone());
+            }
+        }
+        for (_, coordinate) in declared {
+            let module = (coordinate.group.clone(), coordinate.artifact.clone());
+            if coordinate.strict && !coordinate.version.is_empty() {
+                forced.insert(module.clone(), coordinate.version.clone());
+            }
+            let Some(enforced) = coordinate.platform else {
+                continue;
+            };
+            let Some(version) = self.concrete(&module, &coordinate.version) else {
+                continue;
+            };
+            let gav = Gav::new(&module.0, &module.1, &version);
+            match managed_by(self.models, &gav, &HashMap::new()) {
+                Ok(entries) => {
+                    for (managed, version) in entries {
+                        if enforced {
+                            forced.entry(managed).or_insert(version);
+                        } else {
+                            required.entry(managed).or_default().push(version);
+                        }
+                    }
+                }
+                Err(err) => {
+                    if !self.resolved.boms.iter().any(|(g, _, _)| *g == gav) {
+                        self.resolved
+                            .boms
+                            .push((gav, format!("line {}", coordinate.line), err));
+                    }
+                }
+            }
+        }
+
+        let mut selected: HashMap<Module, String> = HashMap::new();
+        let mut classpath = Classpath::default();
+        for round in 0..MAX_ROUNDS {
+            let (walked, requests) = self.walk(declared, &selected, &required, &forced);
+            // Every module's selection from what the walked graph requests.
+            let mut next: HashMap<Module, String> = HashMap::new();
+            for (module, versions) in &requests {
+                if let Some(version) = self.pick(module, versions, &required, &forced) {
+                    next.insert(module.clone(), version);
+                }
+            }
+            classpath = walked;
+            if next == selected {
+                break;
+            }
+            selected = next;
+            if round + 1 == MAX_ROUNDS {
+                self.resolved.unsettled = true;
+            }
+        }
+        classpath
+    }
+
+    /// The version of `module`: forced, else the highest of what is requested and required.
+    fn pick(
+        &mut self,
+        module: &Module,
+        requested: &[String],
+        required: &HashMap<Module, Vec<String>>,
+        forced: &HashMap<Module, String>,
+    ) -> Option<String> {
+        if let Some(version) = forced.get(module) {
+            return Some(version.clone());
+        }
+        let mut candidates: Vec<String> = Vec::new();
+        for version in requested
+            .iter()
+            .chain(required.get(module).into_iter().flatten())
+        {
+            if let Some(v) = self.concrete(module, version) {
+                candidates.push(v);
+            }
+        }
+        candidates.into_iter().max_by(|a, b| compare(a, b))
+    }
+
+    /// Walks the graph from the declarations with the versions `selected` (where none is
+    /// selected yet, the highest requested so far); returns the graph and every version each
+    /// module is requested at.
+    fn walk(
+        &mut self,
+        declared: &[(usize, &Coordinate)],
+        selected: &HashMap<Module, String>,
+        required: &HashMap<Module, Vec<String>>,
+        forced: &HashMap<Module, String>,
+    ) -> (Classpath, HashMap<Module, Vec<String>>) {
+        let mut classpath = Classpath::default();
+        let mut requests: HashMap<Module, Vec<String>> = HashMap::new();
+        let mut at: HashMap<Module, usize> = HashMap::new();
+        // (node, exclusions on the path to it)
+        let mut level: Vec<(usize, Exclusions)> = Vec::new();
+        for (index, coordinate) in declared {
+            let module = (coordinate.group.clone(), coordinate.artifact.clone());
+            requests
+                .entry(module.clone())
+                .or_default()
+                .push(coordinate.version.clone());
+            let node = self.node(
+                &module,
+                selected,
+                &requests,
+                required,
+                forced,
+                &mut classpath,
+                &mut at,
+            );
+            classpath.nodes[node].platform |= coordinate.platform.is_some();
+            classpath.direct.push((*index, node));
+            if coordinate.platform.is_none() {
+                level.push((node, Arc::new(coordinate.exclusions.clone())));
+            } else if classpath.nodes[node].model.is_none() {
+                // A platform's POM is a package too (its licence), not a library to expand.
+                classpath.nodes[node].model = self.fetch(&classpath.nodes[node]);
+            }
+        }
+        let mut expanded: HashSet<usize> = HashSet::new();
+        while !level.is_empty() {
+            self.prefetch(&level, &classpath);
+            let mut next = Vec::new();
+            for (node, exclusions) in level {
+                if !expanded.insert(node) {
+                    continue;
+                }
+                let model = match self.fetch(&classpath.nodes[node]) {
+                    Some(model) => model,
+                    None => continue,
+                };
+                classpath.nodes[node].model = Some(model.clone());
+                let Ok(model) = model else { continue };
+                if model.problems.iter().any(|p| p.error) {
+                    continue;
+                }
+                for dep in &model.dependencies {
+                    if !matches!(dep.scope.as_str(), "" | "compile" | "runtime") || dep.optional {
+                        continue;
+                    }
+                    let excluded = exclusions.iter().any(|(g, a)| {
+                        (g == "*" || *g == dep.group) && (a == "*" || *a == dep.artifact)
+                    });
+                    if excluded {
+                        continue;
+                    }
+                    let module = (dep.group.clone(), dep.artifact.clone());
+                    if !dep.version.is_empty() && dep.version_problems.is_empty() {
+                        requests
+                            .entry(module.clone())
+                            .or_default()
+                            .push(dep.version.clone());
+                    } else {
+                        requests.entry(module.clone()).or_default();
+                    }
+                    let child = self.node(
+                        &module,
+                        selected,
+                        &requests,
+                        required,
+                        forced,
+                        &mut classpath,
+                        &mut at,
+                    );
+                    if !classpath.nodes[node].edges.contains(&child) && child != node {
+                        classpath.nodes[node].edges.push(child);
+                    }
+                    let mut path = (*exclusions).clone();
+                    path.extend(
+                        dep.exclusions
+                            .iter()
+                            .map(|e| (e.group_id.clone(), e.artifact_id.clone())),
+                    );
+                    next.push((child, Arc::new(path)));
+                }
+            }
+            level = next;
+        }
+        (classpath, requests)
+    }
+
+    /// The node of `module` in this walk (created at its current version on first sight).
+    #[allow(clippy::too_many_arguments)]
+    fn node(
+        &mut self,
+        module: &Module,
+        selected: &HashMap<Module, String>,
+        requests: &HashMap<Module, Vec<String>>,
+        required: &HashMap<Module, Vec<String>>,
+        forced: &HashMap<Module, String>,
+        classpath: &mut Classpath,
+        at: &mut HashMap<Module, usize>,
+    ) -> usize {
+        if let Some(&node) = at.get(module) {
+            return node;
+        }
+        let version = match selected.get(module) {
+            Some(v) => v.clone(),
+            None => {
+                let requested = requests.get(module).cloned().unwrap_or_default();
+                self.pick(module, &requested, required, forced)
+                    .unwrap_or_else(|| {
+                        requested
+                            .into_iter()
+                            .find(|v| !v.is_empty())
+                            .unwrap_or_default()
+                    })
+            }
+        };
+        classpath.nodes.push(Node {
+            module: module.clone(),
+            version,
+            edges: Vec::new(),
+            model: None,
+            platform: false,
+        });
+        at.insert(module.clone(), classpath.nodes.len() - 1);
+        classpath.nodes.len() - 1
+    }
+
+    fn fetch(&self, node: &Node) -> Option<Result<Arc<Effective>, FetchError>> {
+        if node.version.is_empty() || is_dynamic(&node.version) {
+            return None;
+        }
+        Some(
+            self.models
+                .of_repository(&Gav::new(&node.module.0, &node.module.1, &node.version)),
+        )
+    }
+
+    /// The POMs of a level, fetched in parallel.
+    fn prefetch(&self, level: &[(usize, Exclusions)], classpath: &Classpath) {
+        if self.models.source.is_none() {
+            return;
+        }
+        let gavs: HashSet<Gav> = level
+            .iter()
+            .map(|(n, _)| &classpath.nodes[*n])
+            .filter(|n| !n.version.is_empty() && !is_dynamic(&n.version))
+            .map(|n| Gav::new(&n.module.0, &n.module.1, &n.version))
+            .collect();
+        self.models.fetching(|| {
+            gavs.into_par_iter().for_each(|gav| {
+                let _ = self.models.of_repository(&gav);
+            })
+        });
+    }
+}

@@ -1,0 +1,491 @@
+//! One POM as written: the parts of `<project>` that decide a dependency graph and a licence.
+//!
+//! Nothing is interpolated or inherited here (that is [`super::model`]); values are kept as
+//! written, trimmed, with the line each element starts on for messages. Plugins, reporting and
+//! the build section are not read: a plugin's dependencies are build tools, not part of the
+//! product.
+
+use super::xml::{Node, parse_xml};
+use std::path::PathBuf;
+
+/// Where a POM was read from.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum PomFile {
+    /// A file of the audited tree: its path, and the path as reports show it.
+    Tree { path: PathBuf, display: String },
+    /// A Maven repository: the URL it came from.
+    Repository { url: String },
+}
+
+impl PomFile {
+    /// The file or URL, as messages name it.
+    pub(crate) fn display(&self) -> &str {
+        match self {
+            PomFile::Tree { display, .. } => display,
+            PomFile::Repository { url } => url,
+        }
+    }
+
+    pub(crate) fn tree_path(&self) -> Option<&PathBuf> {
+        match self {
+            PomFile::Tree { path, .. } => Some(path),
+            PomFile::Repository { .. } => None,
+        }
+    }
+}
+
+/// A `<dependency>` (of `<dependencies>` or `<dependencyManagement>`).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct DepDecl {
+    pub(crate) group_id: Option<String>,
+    pub(crate) artifact_id: Option<String>,
+    pub(crate) version: Option<String>,
+    /// `<type>`, default `jar`.
+    pub(crate) kind: Option<String>,
+    pub(crate) classifier: Option<String>,
+    pub(crate) scope: Option<String>,
+    pub(crate) optional: Option<String>,
+    pub(crate) system_path: Option<String>,
+    pub(crate) exclusions: Vec<ExclusionDecl>,
+    pub(crate) line: usize,
+    pub(crate) version_line: Option<usize>,
+    /// The profile that declares it, for messages.
+    pub(crate) profile: Option<String>,
+}
+
+impl DepDecl {
+    fn from_node(node: &Node, profile: Option<&str>) -> DepDecl {
+        DepDecl {
+            group_id: node.value("groupId"),
+            artifact_id: node.value("artifactId"),
+            version: node.value("version"),
+            kind: node.value("type"),
+            classifier: node.value("classifier"),
+            scope: node.value("scope"),
+            optional: node.value("optional"),
+            system_path: node.value("systemPath"),
+            exclusions: node
+                .items("exclusions", "exclusion")
+                .map(|e| ExclusionDecl {
+                    group_id: e.value("groupId").unwrap_or_else(|| "*".to_string()),
+                    artifact_id: e.value("artifactId").unwrap_or_else(|| "*".to_string()),
+                })
+                .collect(),
+            line: node.line,
+            version_line: node.child("version").map(|v| v.line),
+            profile: profile.map(str::to_string),
+        }
+    }
+
+    /// The key under which Maven merges and manages dependencies, as written:
+    /// groupId:artifactId:type[:classifier].
+    pub(crate) fn raw_key(&self) -> (String, String, String, String) {
+        (
+            self.group_id.clone().unwrap_or_default(),
+            self.artifact_id.clone().unwrap_or_default(),
+            self.kind.clone().unwrap_or_else(|| "jar".to_string()),
+            self.classifier.clone().unwrap_or_default(),
+        )
+    }
+}
+
+/// An `<exclusion>`; `*` stands for any groupId or artifactId.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) struct ExclusionDecl {
+    pub(crate) group_id: String,
+    pub(crate) artifact_id: String,
+}
+
+/// A `<repository>`.
+#[derive(Debug, Clone)]
+pub(crate) struct RepoDecl {
+    pub(crate) id: String,
+    pub(crate) url: String,
+    /// `<releases><enabled>`, as written (default true).
+    pub(crate) releases: Option<String>,
+    /// `<snapshots><enabled>`, as written (default true).
+    pub(crate) snapshots: Option<String>,
+    pub(crate) line: usize,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct ParentRef {
+    pub(crate) group_id: Option<String>,
+    pub(crate) artifact_id: Option<String>,
+    pub(crate) version: Option<String>,
+    /// `None`: not given (Maven's default `../pom.xml`); `Some("")`: repository only.
+    pub(crate) relative_path: Option<String>,
+    pub(crate) line: usize,
+}
+
+impl ParentRef {
+    pub(crate) fn coordinates(&self) -> String {
+        format!(
+            "{}:{}:{}",
+            self.group_id.as_deref().unwrap_or("?"),
+            self.artifact_id.as_deref().unwrap_or("?"),
+            self.version.as_deref().unwrap_or("?")
+        )
+    }
+}
+
+/// A POM's `<license>` element (also read from registry POMs by src/registry/maven).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct License {
+    pub(crate) name: Option<String>,
+    pub(crate) url: Option<String>,
+    pub(crate) comments: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct ModuleRef {
+    pub(crate) path: String,
+    pub(crate) line: usize,
+    pub(crate) profile: Option<String>,
+}
+
+/// `<distributionManagement><relocation>`: what is left out stays as it is.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Relocation {
+    pub(crate) group_id: Option<String>,
+    pub(crate) artifact_id: Option<String>,
+    pub(crate) version: Option<String>,
+}
+
+/// What the project or one profile contributes.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Section {
+    /// `<properties>`, in order.
+    pub(crate) properties: Vec<(String, String)>,
+    pub(crate) dependencies: Vec<DepDecl>,
+    /// `<dependencyManagement>`.
+    pub(crate) management: Vec<DepDecl>,
+    pub(crate) repositories: Vec<RepoDecl>,
+    pub(crate) modules: Vec<ModuleRef>,
+}
+
+impl Section {
+    fn from_node(node: &Node, profile: Option<&str>) -> Section {
+        Section {
+            properties: node
+                .child("properties")
+                .map(|p| {
+                    p.children
+                        .iter()
+                        .map(|c| (c.name.clone(), c.text.trim().to_string()))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            dependencies: node
+                .items("dependencies", "dependency")
+                .map(|d| DepDecl::from_node(d, profile))
+                .collect(),
+            management: node
+                .child("dependencyManagement")
+                .map(|m| {
+                    m.items("dependencies", "dependency")
+                        .map(|d| DepDecl::from_node(d, profile))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            repositories: node
+                .items("repositories", "repository")
+                .filter_map(|r| {
+                    Some(RepoDecl {
+                        id: r.value("id").unwrap_or_default(),
+                        url: r.value("url")?,
+                        releases: r.child("releases").and_then(|x| x.value("enabled")),
+                        snapshots: r.child("snapshots").and_then(|x| x.value("enabled")),
+                        line: r.line,
+                    })
+                })
+                .collect(),
+            modules: node
+                .items("modules", "module")
+                .filter(|m| !m.text.trim().is_empty())
+                .map(|m| ModuleRef {
+                    path: m.text.trim().to_string(),
+                    line: m.line,
+                    profile: profile.map(str::to_string),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// `<activation>` of a profile.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Activation {
+    pub(crate) active_by_default: bool,
+    pub(crate) jdk: Option<String>,
+    pub(crate) os: Option<OsCondition>,
+    /// The property's name (`!name` negates) and the value it must have, if any (`!value`
+    /// negates).
+    pub(crate) property: Option<(String, Option<String>)>,
+    pub(crate) file_exists: Option<String>,
+    pub(crate) file_missing: Option<String>,
+}
+
+impl Activation {
+    /// Whether any condition besides `activeByDefault` is given.
+    pub(crate) fn has_conditions(&self) -> bool {
+        self.jdk.is_some()
+            || self.os.is_some()
+            || self.property.is_some()
+            || self.file_exists.is_some()
+            || self.file_missing.is_some()
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct OsCondition {
+    pub(crate) name: Option<String>,
+    pub(crate) family: Option<String>,
+    pub(crate) arch: Option<String>,
+    pub(crate) version: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Profile {
+    pub(crate) id: String,
+    pub(crate) line: usize,
+    pub(crate) activation: Option<Activation>,
+    pub(crate) section: Section,
+}
+
+/// One POM, as written.
+#[derive(Debug, Clone)]
+pub struct Pom {
+    pub(crate) file: PomFile,
+    /// The line of `<project>`.
+    pub(crate) line: usize,
+    pub(crate) group_id: Option<String>,
+    pub(crate) artifact_id: Option<String>,
+    pub(crate) artifact_line: usize,
+    pub(crate) version: Option<String>,
+    pub(crate) version_line: Option<usize>,
+    pub(crate) packaging: Option<String>,
+    pub(crate) parent: Option<ParentRef>,
+    pub(crate) own: Section,
+    pub(crate) profiles: Vec<Profile>,
+    pub(crate) licenses: Vec<License>,
+    pub(crate) relocation: Option<Relocation>,
+}
+
+/// Why a text is not a POM.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct NotAPom {
+    pub(crate) message: String,
+    pub(crate) line: usize,
+}
+
+impl Pom {
+    /// Parses a POM's text; `file` is where it came from.
+    pub(crate) fn parse(text: &str, file: PomFile) -> Result<Pom, NotAPom> {
+        let root = parse_xml(text).map_err(|err| NotAPom {
+            message: format!("is not well-formed XML: {}", err.message),
+            line: err.line,
+        })?;
+        if root.name != "project" {
+            let what = if root.name.eq_ignore_ascii_case("html") {
+                "an HTML page".to_string()
+            } else {
+                format!("<{}>", root.name)
+            };
+            return Err(NotAPom {
+                message: format!("is not a Maven POM: its root element is {what}, not <project>"),
+                line: root.line,
+            });
+        }
+        Ok(Pom::from_node(file, &root))
+    }
+
+    fn from_node(file: PomFile, project: &Node) -> Pom {
+        let parent = project.child("parent").map(|p| ParentRef {
+            group_id: p.value("groupId"),
+            artifact_id: p.value("artifactId"),
+            version: p.value("version"),
+            relative_path: p.child("relativePath").map(|r| r.text.trim().to_string()),
+            line: p.line,
+        });
+        let profiles = project
+            .items("profiles", "profile")
+            .map(|profile| {
+                let id = profile
+                    .value("id")
+                    .unwrap_or_else(|| format!("(line {})", profile.line));
+                Profile {
+                    activation: profile.child("activation").map(activation),
+                    section: Section::from_node(profile, Some(&id)),
+                    id,
+                    line: profile.line,
+                }
+            })
+            .collect();
+        Pom {
+            file,
+            line: project.line,
+            group_id: project.value("groupId"),
+            artifact_id: project.value("artifactId"),
+            artifact_line: project.child("artifactId").map_or(project.line, |a| a.line),
+            version: project.value("version"),
+            version_line: project.child("version").map(|v| v.line),
+            packaging: project.value("packaging"),
+            parent,
+            own: Section::from_node(project, None),
+            profiles,
+            licenses: project
+                .items("licenses", "license")
+                .map(|l| License {
+                    name: l.value("name"),
+                    url: l.value("url"),
+                    comments: l.value("comments"),
+                })
+                .collect(),
+            relocation: project
+                .child("distributionManagement")
+                .and_then(|d| d.child("relocation"))
+                .map(|r| Relocation {
+                    group_id: r.value("groupId"),
+                    artifact_id: r.value("artifactId"),
+                    version: r.value("version"),
+                }),
+        }
+    }
+
+    /// Every section in effect when the profiles `active` (indices) are: the POM's own, then the
+    /// profiles' in their order.
+    pub(crate) fn sections<'a>(&'a self, active: &'a [usize]) -> impl Iterator<Item = &'a Section> {
+        std::iter::once(&self.own).chain(active.iter().map(|&i| &self.profiles[i].section))
+    }
+}
+
+fn activation(node: &Node) -> Activation {
+    Activation {
+        active_by_default: node
+            .value("activeByDefault")
+            .is_some_and(|v| v.eq_ignore_ascii_case("true")),
+        jdk: node.value("jdk"),
+        os: node.child("os").map(|os| OsCondition {
+            name: os.value("name"),
+            family: os.value("family"),
+            arch: os.value("arch"),
+            version: os.value("version"),
+        }),
+        property: node
+            .child("property")
+            .and_then(|p| Some((p.value("name")?, p.value("value")))),
+        file_exists: node.child("file").and_then(|f| f.value("exists")),
+        file_missing: node.child("file").and_then(|f| f.value("missing")),
+    }
+}
+
+/// The licences of `<licenses>` as one declared string: several `<license>` elements are all
+/// applicable (AND) unless a comment offers a choice between them ("dual licensed", "either",
+/// "at your option"), then OR. Raw names (else the URL) are kept for fundament's licence
+/// reading. The same rule serves POMs from a registry (src/registry/maven).
+pub(crate) fn licence_expression(licenses: &[License]) -> Option<String> {
+    let terms: Vec<&str> = licenses
+        .iter()
+        .filter_map(|l| {
+            l.name
+                .as_deref()
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+                .or(l.url.as_deref())
+        })
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .collect();
+    if terms.is_empty() {
+        return None;
+    }
+    let choice = licenses.len() > 1
+        && licenses.iter().any(|l| {
+            l.comments.as_deref().is_some_and(|c| {
+                let c = c.to_lowercase();
+                [
+                    "dual",
+                    "either",
+                    "choice",
+                    "choose",
+                    "at your option",
+                    "alternative",
+                ]
+                .iter()
+                .any(|cue| c.contains(cue))
+            })
+        });
+    Some(terms.join(if choice { " OR " } else { " AND " }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file() -> PomFile {
+        PomFile::Repository {
+            url: "https://maven.registry.example/x.pom".into(),
+        }
+    }
+
+    #[test]
+    fn a_pom_gives_its_sections_profiles_and_relocation() {
+        let pom = Pom::parse(
+            r#"<?xml version="1.0"?>
+            <project xmlns="http://maven.apache.org/POM/4.0.0">
+              <parent><groupId>g</groupId><artifactId>p</artifactId><version>1</version><relativePath/></parent>
+              <artifactId>a</artifactId>
+              <properties><x.version>1.2</x.version></properties>
+              <dependencies>
+                <dependency><groupId>g</groupId><artifactId>b</artifactId><version>${x.version}</version>
+                  <type>test-jar</type><scope>test</scope>
+                  <exclusions><exclusion><groupId>*</groupId><artifactId>*</artifactId></exclusion></exclusions>
+                </dependency>
+              </dependencies>
+              <profiles><profile><id>jdk</id><activation><jdk>[11,)</jdk></activation>
+                <dependencies><dependency><groupId>g</groupId><artifactId>c</artifactId></dependency></dependencies>
+              </profile></profiles>
+              <repositories><repository><id>r</id><url>https://maven.registry.example/r</url>
+                <snapshots><enabled>false</enabled></snapshots></repository></repositories>
+              <distributionManagement><relocation><groupId>h</groupId></relocation></distributionManagement>
+            </project>"#,
+            file(),
+        )
+        .unwrap();
+        assert_eq!(
+            pom.parent.as_ref().unwrap().relative_path.as_deref(),
+            Some("")
+        );
+        assert_eq!(pom.own.properties, vec![("x.version".into(), "1.2".into())]);
+        let dep = &pom.own.dependencies[0];
+        assert_eq!(
+            dep.raw_key(),
+            ("g".into(), "b".into(), "test-jar".into(), "".into())
+        );
+        assert_eq!(dep.exclusions[0].group_id, "*");
+        assert_eq!(
+            pom.profiles[0].activation.as_ref().unwrap().jdk.as_deref(),
+            Some("[11,)")
+        );
+        assert_eq!(
+            pom.profiles[0].section.dependencies[0].profile.as_deref(),
+            Some("jdk")
+        );
+        assert_eq!(pom.own.repositories[0].snapshots.as_deref(), Some("false"));
+        assert_eq!(pom.relocation.unwrap().group_id.as_deref(), Some("h"));
+    }
+
+    #[test]
+    fn html_and_broken_xml_are_not_poms() {
+        let html = Pom::parse("<html><body>Sign in</body></html>", file()).unwrap_err();
+        assert!(html.message.contains("an HTML page"), "{}", html.message);
+        let broken = Pom::parse("<project>\n<a></b>", file()).unwrap_err();
+        assert!(
+            broken.message.contains("not well-formed"),
+            "{}",
+            broken.message
+        );
+        assert_eq!(broken.line, 2);
+    }
+}

@@ -1,0 +1,143 @@
+//! Where POMs come from besides the audited tree: Maven repositories, behind the
+//! [`PomSource`] trait (implemented over HTTP by `crate::registry::maven::Repositories`, and
+//! by maps in tests).
+
+use super::pom::Pom;
+use std::fmt;
+use std::sync::Arc;
+
+/// `groupId:artifactId:version`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Gav {
+    pub group: String,
+    pub artifact: String,
+    pub version: String,
+}
+
+impl Gav {
+    pub fn new(group: &str, artifact: &str, version: &str) -> Gav {
+        Gav {
+            group: group.to_string(),
+            artifact: artifact.to_string(),
+            version: version.to_string(),
+        }
+    }
+
+    /// Whether every coordinate is a plain name that cannot leave its directory of a
+    /// repository's layout (no `/`, `..`, whitespace, URL syntax or unresolved `${...}`).
+    pub fn is_plain(&self) -> bool {
+        let plain = |s: &str| {
+            !s.is_empty()
+                && s != "."
+                && s != ".."
+                && !s.contains(['/', '\\', '?', '#', '%', '$', '{', '}', ':'])
+                && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+        };
+        plain(&self.artifact) && plain(&self.version) && self.group.split('.').all(plain)
+    }
+
+    /// The directory of the artefact in a repository (`org/slf4j/slf4j-api`).
+    pub fn artifact_dir(&self) -> String {
+        format!("{}/{}", self.group.replace('.', "/"), self.artifact)
+    }
+}
+
+impl fmt::Display for Gav {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.group, self.artifact, self.version)
+    }
+}
+
+/// A repository a build declares (`<repositories>`, Gradle's `repositories {}`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct DeclaredRepo {
+    pub id: String,
+    /// `None`: Maven's central repository (Gradle's `mavenCentral()`), wherever the
+    /// installation or configuration says it is.
+    pub url: Option<String>,
+    pub releases: bool,
+    pub snapshots: bool,
+    /// Where it is declared ("pom.xml:12", "a POM of a parent: https://…").
+    pub declared_in: String,
+    /// Declared by the audited tree (or a POM it pulls in), not by the user's configuration:
+    /// it never gets credentials by its id.
+    pub from_tree: bool,
+}
+
+impl DeclaredRepo {
+    /// Maven's central repository, as Gradle's `mavenCentral()` names it.
+    pub fn central(declared_in: &str) -> DeclaredRepo {
+        DeclaredRepo {
+            id: "central".to_string(),
+            url: None,
+            releases: true,
+            snapshots: false,
+            declared_in: declared_in.to_string(),
+            from_tree: true,
+        }
+    }
+}
+
+/// The versions `maven-metadata.xml` lists, merged over the repositories.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Versions {
+    pub versions: Vec<String>,
+    pub latest: Option<String>,
+    pub release: Option<String>,
+}
+
+/// Why a POM or metadata could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FetchError {
+    /// No repository has it (each answered 404).
+    NotFound { looked: Vec<String> },
+    /// The answer is not a POM (not XML, an HTML page, not `<project>`).
+    NotAPom { url: String, message: String },
+    /// The host does not answer.
+    Unreachable { host: String },
+    /// `--offline`, and the cache does not have it.
+    NotCached { what: String },
+    /// No repository is configured or declared at all.
+    NoRepository,
+    /// Registry look-ups are off: no repository is asked.
+    Off,
+    /// The coordinates cannot name a file of a repository.
+    Invalid { message: String },
+    /// Any other failure (HTTP status, transport, size).
+    Failed { message: String },
+}
+
+impl fmt::Display for FetchError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FetchError::NotFound { looked } => {
+                write!(f, "no repository has it (404 from {})", looked.join(", "))
+            }
+            FetchError::NotAPom { url, message } => write!(f, "{url} {message}"),
+            FetchError::Unreachable { host } => write!(f, "{host} cannot be reached"),
+            FetchError::NotCached { what } => {
+                write!(f, "offline, and {what} is not in the cache")
+            }
+            FetchError::NoRepository => f.write_str("no Maven repository is configured"),
+            FetchError::Off => f.write_str("registry look-ups are off"),
+            FetchError::Invalid { message } | FetchError::Failed { message } => {
+                f.write_str(message)
+            }
+        }
+    }
+}
+
+/// POMs and version lists from Maven repositories.
+pub trait PomSource: Send + Sync + fmt::Debug {
+    /// The POM of `gav` (a `-SNAPSHOT` version through the snapshot's metadata), looked up in
+    /// the repositories `declared` adds to those configured.
+    fn pom(&self, declared: &[DeclaredRepo], gav: &Gav) -> Result<Arc<Pom>, FetchError>;
+
+    /// The versions of `group:artifact` that the repositories' `maven-metadata.xml` list.
+    fn versions(
+        &self,
+        declared: &[DeclaredRepo],
+        group: &str,
+        artifact: &str,
+    ) -> Result<Versions, FetchError>;
+}
