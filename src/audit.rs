@@ -25,10 +25,38 @@ pub const SCHEMA: &str = "fundament.audit/1";
 /// Which policy to apply.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PolicyChoice {
-    /// `--policy` was not given: fundament.toml at the root, else the default preset.
+    /// `--policy` was not given, and the audited tree's own policy may decide (a project's own
+    /// CI, or an auditor who opted in with `--repo-policy`): fundament.toml at the root, else
+    /// the default preset.
     Automatic,
+    /// `--policy` was not given, and the report is for someone who must not be misled by the
+    /// audited party's rules (the procurement reports, an audited git URL): the default
+    /// preset. A fundament.toml at the root is reported (P009), not applied.
+    Auditor,
     /// A preset name or a file path, as given to `--policy`.
     Named(String),
+}
+
+/// Whose rules the applied policy is: part of every verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PolicySource {
+    /// A preset built into fundament (`--policy NAME`, or the default).
+    Preset,
+    /// A policy file of the auditor's own (`--policy FILE`, outside the audited tree).
+    File,
+    /// The audited tree's own policy: its fundament.toml, or a `--policy` file inside the
+    /// audited tree. The audited party's rules decided the verdict (P008).
+    Repository,
+}
+
+/// The policy an audit applies, with whose it is.
+#[derive(Debug, Clone)]
+pub struct ChosenPolicy {
+    pub policy: Policy,
+    pub source: PolicySource,
+    /// The audited tree's own fundament.toml, when there is one and it was not applied.
+    pub repository_policy_ignored: Option<String>,
 }
 
 /// Everything an audit needs to know besides the tree itself.
@@ -55,6 +83,8 @@ pub struct AuditOptions {
     pub homes: Option<crate::registry::config::Homes>,
     /// Advisory sources from the command line, and whether the check is turned off.
     pub advisories: crate::advisory::Settings,
+    /// `--scope`: audit only packages used in these scopes (empty: every scope).
+    pub scopes: Vec<crate::model::Scope>,
 }
 
 impl Default for AuditOptions {
@@ -72,6 +102,7 @@ impl Default for AuditOptions {
             registries: None,
             homes: None,
             advisories: crate::advisory::Settings::default(),
+            scopes: Vec::new(),
         }
     }
 }
@@ -110,6 +141,11 @@ pub struct Tool {
 pub struct PolicyInfo {
     pub name: String,
     pub origin: String,
+    /// Whose rules they are: a preset, the auditor's file, or the audited repository's own.
+    pub source: PolicySource,
+    /// The audited tree's own fundament.toml, when it has one that was not applied.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repository_policy_ignored: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
@@ -125,7 +161,9 @@ pub struct AuditedPackage {
     pub vetting: crate::vet::Vetting,
     /// Whether the package was checked for known vulnerabilities, and which it has.
     pub advisories: crate::advisory::PackageAdvisories,
-    /// The shortest chain from a project root to the package ("name version"), root first.
+    /// The chain from a project root to the package ("name version"), root first, of the
+    /// first of `usages`: within one project's graph, the shortest that explains the package's
+    /// scope.
     pub path: Vec<String>,
 }
 
@@ -154,6 +192,14 @@ pub enum Outcome {
 #[derive(Debug, Clone, Serialize)]
 pub struct Summary {
     pub outcome: Outcome,
+    /// Whose policy decided the outcome (as `policy.source`).
+    pub policy_source: PolicySource,
+    /// `--scope`: the scopes audited; empty when every scope was.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub scopes: Vec<crate::model::Scope>,
+    /// Packages left out because `--scope` does not name their usage.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub packages_out_of_scope: usize,
     pub projects: usize,
     pub projects_failed: usize,
     /// Packages other than the projects' own.
@@ -206,29 +252,67 @@ impl Audit {
 
 /// Chooses and loads the policy for an audit of `root`.
 pub fn load_policy(root: &Path, choice: &PolicyChoice) -> Result<Policy, AuditError> {
+    choose_policy(root, choice).map(|chosen| chosen.policy)
+}
+
+/// Chooses and loads the policy for an audit of `root`, and says whose it is.
+pub fn choose_policy(root: &Path, choice: &PolicyChoice) -> Result<ChosenPolicy, AuditError> {
+    let local = root.join(policy::POLICY_FILE);
+    let read_local = || source::Confined::audited(root).read_text(&local, source::Limit::POLICY);
+    let default_preset =
+        || Policy::preset(policy::DEFAULT_PRESET).unwrap_or_else(unreachable_preset);
     match choice {
         PolicyChoice::Named(name) => {
             let path = Path::new(name);
             // Whatever is there and is not a folder is loaded (a FIFO is refused with its
             // reason, never opened so that it blocks).
             if std::fs::metadata(path).is_ok_and(|m| !m.is_dir()) {
-                Ok(Policy::load(path, name)?)
+                let inside = std::fs::canonicalize(path)
+                    .ok()
+                    .zip(std::fs::canonicalize(root).ok())
+                    .is_some_and(|(file, root)| file.starts_with(root));
+                Ok(ChosenPolicy {
+                    policy: Policy::load(path, name)?,
+                    source: if inside {
+                        PolicySource::Repository
+                    } else {
+                        PolicySource::File
+                    },
+                    repository_policy_ignored: None,
+                })
             } else if let Some(preset) = Policy::preset(name) {
-                Ok(preset?)
+                Ok(ChosenPolicy {
+                    policy: preset?,
+                    source: PolicySource::Preset,
+                    repository_policy_ignored: None,
+                })
             } else {
                 Err(AuditError::UnknownPolicy(name.clone()))
             }
         }
+        PolicyChoice::Auditor => Ok(ChosenPolicy {
+            policy: default_preset()?,
+            source: PolicySource::Preset,
+            repository_policy_ignored: match read_local() {
+                Err(refusal) if refusal.is_missing() => None,
+                _ => Some(policy::POLICY_FILE.to_string()),
+            },
+        }),
         PolicyChoice::Automatic => {
             // The audited tree's own policy file is read like every file of the tree; one that
             // is refused (a FIFO, a link out of the tree) stops the audit rather than let the
             // default policy stand in for it silently.
-            let local = root.join(policy::POLICY_FILE);
-            match source::Confined::audited(root).read_text(&local, source::Limit::POLICY) {
-                Ok(text) => Ok(Policy::from_text(&text, &local, policy::POLICY_FILE)?),
-                Err(refusal) if refusal.is_missing() => Ok(
-                    Policy::preset(policy::DEFAULT_PRESET).unwrap_or_else(unreachable_preset)?
-                ),
+            match read_local() {
+                Ok(text) => Ok(ChosenPolicy {
+                    policy: Policy::from_text(&text, &local, policy::POLICY_FILE)?,
+                    source: PolicySource::Repository,
+                    repository_policy_ignored: None,
+                }),
+                Err(refusal) if refusal.is_missing() => Ok(ChosenPolicy {
+                    policy: default_preset()?,
+                    source: PolicySource::Preset,
+                    repository_policy_ignored: None,
+                }),
                 Err(refusal) => Err(AuditError::Policy(PolicyError {
                     file: policy::POLICY_FILE.to_string(),
                     line: None,
@@ -238,6 +322,35 @@ pub fn load_policy(root: &Path, choice: &PolicyChoice) -> Result<Policy, AuditEr
             }
         }
     }
+}
+
+/// The finding that says whose policy decided, when that is not the auditor's own: the
+/// audited party's policy (P008), or the audited party's policy left unused (P009).
+fn policy_source_finding(chosen: &ChosenPolicy) -> Option<Finding> {
+    if chosen.source == PolicySource::Repository {
+        return Some(
+            Finding::note_finding(
+                Code::PolicyFromAuditedTree,
+                format!(
+                    "the verdict follows the audited repository's own policy ({}), not one of yours",
+                    chosen.policy.origin
+                ),
+            )
+            .at(chosen.policy.origin.clone(), None)
+            .note("when you audit someone else's code, pass --policy with your own policy or a preset"),
+        );
+    }
+    chosen.repository_policy_ignored.as_ref().map(|file| {
+        Finding::note_finding(
+            Code::AuditedTreePolicyIgnored,
+            format!(
+                "the audited repository has its own policy ({file}); it was not applied: the verdict follows {}",
+                chosen.policy.origin
+            ),
+        )
+        .at(file.clone(), None)
+        .note("pass --repo-policy to apply the repository's own policy, or --policy to name one")
+    })
 }
 
 /// The default preset is compiled in; its absence would be a build error, not input.
@@ -253,14 +366,16 @@ fn unreachable_preset() -> Result<Policy, PolicyError> {
 /// Runs the audit of the tree at `path`.
 pub fn run(path: &Path, options: &AuditOptions, progress: &Progress) -> Result<Audit, AuditError> {
     let root = source::local(path)?;
-    let mut policy = load_policy(&root, &options.policy)?;
-    let tree_policy = matches!(options.policy, PolicyChoice::Automatic)
-        && source::Confined::audited(&root).is_file(&root.join(policy::POLICY_FILE));
-    let policy_findings = if tree_policy {
-        confine_tree_policy(&root, &mut policy)
+    let mut chosen = choose_policy(&root, &options.policy)?;
+    // The tree's own policy may not point advisory sources or indices out of the tree (R005).
+    let policy_findings = if matches!(options.policy, PolicyChoice::Automatic)
+        && chosen.source == PolicySource::Repository
+    {
+        confine_tree_policy(&root, &mut chosen.policy)
     } else {
         Vec::new()
     };
+    let policy = chosen.policy.clone();
 
     let mut found = if options.scan_tree {
         let _task = progress.task("looking for projects".to_string());
@@ -299,6 +414,11 @@ pub fn run(path: &Path, options: &AuditOptions, progress: &Progress) -> Result<A
         progress,
     );
     let (mut graph, read_findings) = ecosystem::merge(graphs);
+    let out_of_scope = if options.scopes.is_empty() {
+        0
+    } else {
+        graph.narrow(&options.scopes)
+    };
     let registry = registry_options(
         &root,
         options,
@@ -408,6 +528,18 @@ pub fn run(path: &Path, options: &AuditOptions, progress: &Progress) -> Result<A
         ));
     }
     findings.extend(read_findings);
+    findings.extend(policy_source_finding(&chosen));
+    if out_of_scope > 0 {
+        findings.push(Finding::note_finding(
+            Code::ScopeNarrowed,
+            format!(
+                "{out_of_scope} package{} used only in scopes other than {} {} left out (--scope)",
+                if out_of_scope == 1 { "" } else { "s" },
+                scope_list(&options.scopes),
+                if out_of_scope == 1 { "was" } else { "were" },
+            ),
+        ));
+    }
     findings.extend(registry_findings);
     findings.extend(identified.findings);
     findings.extend(licence_findings);
@@ -416,8 +548,9 @@ pub fn run(path: &Path, options: &AuditOptions, progress: &Progress) -> Result<A
     findings.extend(vet_findings);
     Ok(assemble(
         &root,
-        &policy,
+        &chosen,
         options,
+        out_of_scope,
         graph,
         Established {
             project_licence,
@@ -463,29 +596,44 @@ struct Established {
     package_advisories: Vec<crate::advisory::PackageAdvisories>,
 }
 
+/// `runtime, optional`, for messages.
+fn scope_list(scopes: &[crate::model::Scope]) -> String {
+    scopes
+        .iter()
+        .map(|s| s.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
 fn assemble(
     root: &Path,
-    policy: &Policy,
+    chosen: &ChosenPolicy,
     options: &AuditOptions,
+    out_of_scope: usize,
     graph: Graph,
     judged: Established,
     mut findings: Vec<Finding>,
 ) -> Audit {
-    let paths = graph.shortest_paths();
-    let label = |i: usize| {
-        let p = &graph.packages[i];
-        if p.version.is_empty() {
-            p.name.clone()
-        } else {
-            format!("{} {}", p.name, p.version)
-        }
-    };
-    let path_strings: Vec<Vec<String>> = paths
+    let policy = &chosen.policy;
+    // Each package's path is the one of its first usage: through one project's own graph,
+    // explaining the package's scope, naming that project's lockfile.
+    let path_strings: Vec<Vec<String>> = graph
+        .packages
+        .iter()
+        .map(|p| p.usages.first().map(|u| u.path.clone()).unwrap_or_default())
+        .collect();
+    let path_files: Vec<Option<String>> = graph
+        .packages
         .iter()
         .map(|p| {
-            p.as_ref()
-                .map(|chain| chain.iter().map(|&i| label(i)).collect())
-                .unwrap_or_default()
+            p.usages
+                .first()
+                .filter(|u| !u.path.is_empty())
+                .map(|u| u.file.clone())
         })
         .collect();
     let by_purl: std::collections::HashMap<&str, usize> = graph
@@ -499,6 +647,7 @@ fn assemble(
             && let Some(i) = finding.package.as_deref().and_then(|p| by_purl.get(p))
         {
             finding.path = path_strings[*i].clone();
+            finding.path_file.clone_from(&path_files[*i]);
         }
     }
     // The same problem found by two stages (a refused file reported by the walk and by the
@@ -545,7 +694,10 @@ fn assemble(
         )
         .collect();
 
-    let summary = summarise(&projects, &packages, &findings);
+    let mut summary = summarise(&projects, &packages, &findings);
+    summary.policy_source = chosen.source;
+    summary.scopes.clone_from(&options.scopes);
+    summary.packages_out_of_scope = out_of_scope;
     Audit {
         schema: SCHEMA,
         created: timestamp(),
@@ -557,6 +709,8 @@ fn assemble(
         policy: PolicyInfo {
             name: policy.name.clone(),
             origin: policy.origin.clone(),
+            source: chosen.source,
+            repository_policy_ignored: chosen.repository_policy_ignored.clone(),
             description: policy.description.clone(),
         },
         offline: options.offline,
@@ -614,6 +768,9 @@ fn summarise(projects: &[Project], packages: &[AuditedPackage], findings: &[Find
     };
     Summary {
         outcome,
+        policy_source: PolicySource::Preset,
+        scopes: Vec::new(),
+        packages_out_of_scope: 0,
         projects: projects.len(),
         projects_failed,
         packages: packages.iter().filter(|p| !p.package.root).count(),

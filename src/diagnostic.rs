@@ -99,6 +99,12 @@ codes! {
         "A package passed only because of an exception.";
     ClarifyApplied = "P007", "clarify-applied",
         "A package's licence was taken from a clarification instead of its metadata.";
+    PolicyFromAuditedTree = "P008", "policy-from-audited-tree",
+        "The verdict follows a policy from the audited tree: the audited party's own rules, not the auditor's.";
+    AuditedTreePolicyIgnored = "P009", "audited-tree-policy-ignored",
+        "The audited tree has its own policy (fundament.toml), which was not applied; the auditor's policy decided.";
+    ScopeNarrowed = "P010", "scope-narrowed",
+        "`--scope` left out packages used only in other scopes; they were not audited.";
     // Registries: licences looked up where the input does not record them.
     RegistryLookupFailed = "R001", "registry-lookup-failed",
         "A package's licence could not be looked up in its registry; it stays unresolved.";
@@ -256,6 +262,9 @@ pub struct Finding {
     /// The chain of packages from a project root to the package ("name version").
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub path: Vec<String>,
+    /// The lockfile (else manifest) of the project whose graph `path` runs through.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path_file: Option<String>,
     /// The advisory the finding is about (A codes): the vulnerability's id.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub advisory: Option<String>,
@@ -278,6 +287,7 @@ impl Finding {
             licence: None,
             licence_source: None,
             path: Vec::new(),
+            path_file: None,
             advisory: None,
             location: None,
             notes: Vec::new(),

@@ -123,29 +123,76 @@ impl fmt::Display for ProjectKind {
     }
 }
 
-/// Why a package is in the graph, from the point of view of the project that ships it.
+/// Why a package is in the graph, from the point of view of the project that uses it: its
+/// usage (Verwendung).
 ///
 /// Ordered from "ships with the product" to "only used by developers": when a package is
-/// reached in several ways, the smallest scope wins.
+/// reached in several ways, the smallest scope wins. Which scopes a policy treats as delivered
+/// (checked in full and listed in the notices) is the policy's `[dependencies]` table. npm's
+/// optional and peer packages are runtime packages with the [`Package::optional`] and
+/// [`Package::peer`] flags, which the policy treats in their own right.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Scope {
     /// Linked into or shipped with the product.
     Runtime,
-    /// Used only while building (Cargo build-dependencies and what they pull in).
+    /// Compiled against, supplied by the runtime environment (Maven `provided`, Gradle
+    /// `compileOnly`): not shipped with the project's artefact.
+    Provided,
+    /// Used only while building (Cargo build-dependencies, annotation processors, and what
+    /// they pull in).
     Build,
-    /// Used only for development and tests (dev-dependencies and what they pull in).
+    /// Used only by tests (Maven `test`, Gradle test configurations).
+    Test,
+    /// Used only for development (dev-dependencies and what they pull in).
     Dev,
+}
+
+impl Scope {
+    /// Every scope, from "ships" to "only used by developers".
+    pub const ALL: [Scope; 5] = [
+        Scope::Runtime,
+        Scope::Provided,
+        Scope::Build,
+        Scope::Test,
+        Scope::Dev,
+    ];
+
+    /// The scope named `text` (`runtime`, `dev`, ...).
+    pub fn parse(text: &str) -> Option<Scope> {
+        Scope::ALL
+            .into_iter()
+            .find(|s| s.to_string().eq_ignore_ascii_case(text.trim()))
+    }
 }
 
 impl fmt::Display for Scope {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Scope::Runtime => "runtime",
+            Scope::Provided => "provided",
             Scope::Build => "build",
+            Scope::Test => "test",
             Scope::Dev => "dev",
         })
     }
+}
+
+/// How one project uses a package: its scope there, and the chain of packages through which
+/// that project's own graph reaches it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Usage {
+    /// Index into [`Graph::projects`].
+    pub project: usize,
+    /// The project's lockfile (else its manifest), relative to the audited root: the file the
+    /// path was read from.
+    pub file: String,
+    pub scope: Scope,
+    /// The packages ("name version") from a root of that project to the package itself,
+    /// following only that project's edges: the shortest chain among those that explain the
+    /// scope (a runtime chain before a build or dev chain). Empty when the project's edges do
+    /// not reach the package (a flat requirements list).
+    pub path: Vec<String>,
 }
 
 /// Where a package's code comes from.
@@ -237,7 +284,8 @@ pub struct Package {
     /// True for the audited projects' own packages (workspace members, the npm root and its
     /// workspaces): their licence is the outbound licence, not an inbound dependency.
     pub root: bool,
-    /// The smallest scope in which any audited project uses the package.
+    /// The smallest scope in which any audited project uses the package (readers set the
+    /// package's scope in their project; after merging, the smallest over every usage).
     pub scope: Scope,
     /// npm: only installed when the platform or the user allows it.
     pub optional: bool,
@@ -279,6 +327,9 @@ pub struct Package {
     pub dependencies: Vec<Dependency>,
     /// Indices into [`Graph::projects`] of the projects that use this package.
     pub projects: Vec<usize>,
+    /// How each project uses the package, the usage that explains [`Package::scope`] first
+    /// (set when the projects' graphs are merged; readers leave it empty).
+    pub usages: Vec<Usage>,
 }
 
 /// Which files of a package archive were written for identification.
@@ -302,6 +353,16 @@ impl ArchiveOrigin {
 }
 
 impl Package {
+    /// The package as paths show it: "name version", or the name alone when it has no
+    /// version.
+    pub fn label(&self) -> String {
+        if self.version.is_empty() {
+            self.name.clone()
+        } else {
+            format!("{} {}", self.name, self.version)
+        }
+    }
+
     /// A package with its purl computed from ecosystem, name and version, runtime scope, no
     /// flags, no licence, no edges; readers fill in the rest.
     pub fn new(ecosystem: Ecosystem, name: &str, version: &str, source: PackageSource) -> Package {
@@ -325,6 +386,7 @@ impl Package {
             licence_unavailable: None,
             dependencies: Vec::new(),
             projects: Vec::new(),
+            usages: Vec::new(),
         }
     }
 }
@@ -394,46 +456,51 @@ pub struct Graph {
 }
 
 impl Graph {
-    /// For every package, the shortest chain of packages from a project root to it (the
-    /// package itself last), as indices. Roots map to a chain of one. Packages that no root
-    /// reaches (which a well-formed lockfile does not contain) get `None`.
-    pub fn shortest_paths(&self) -> Vec<Option<Vec<usize>>> {
-        let n = self.packages.len();
-        let mut parent: Vec<Option<usize>> = vec![None; n];
-        let mut seen = vec![false; n];
-        let mut queue = std::collections::VecDeque::new();
-        for project in &self.projects {
-            for &root in &project.roots {
-                if !seen[root] {
-                    seen[root] = true;
-                    queue.push_back(root);
-                }
+    /// Keeps only what is used in one of `scopes` (`--scope`), and the projects' own packages:
+    /// each package keeps its usages in those scopes, and its scope becomes the smallest of
+    /// them; packages without such a usage are removed, with their edges. Usages keep their
+    /// paths as read (a dev tool's path may run through runtime packages that are left out).
+    /// Returns how many packages were removed.
+    pub fn narrow(&mut self, scopes: &[Scope]) -> usize {
+        let mut keep = Vec::with_capacity(self.packages.len());
+        for package in &mut self.packages {
+            package.usages.retain(|u| scopes.contains(&u.scope));
+            let kept = package.root || !package.usages.is_empty();
+            if let Some(smallest) = package.usages.iter().map(|u| u.scope).min() {
+                package.scope = smallest;
+            }
+            keep.push(kept);
+        }
+        let mut mapping = vec![None; self.packages.len()];
+        let mut next = 0;
+        for (index, kept) in keep.iter().enumerate() {
+            if *kept {
+                mapping[index] = Some(next);
+                next += 1;
             }
         }
-        while let Some(current) = queue.pop_front() {
-            for dep in &self.packages[current].dependencies {
-                if !seen[dep.package] {
-                    seen[dep.package] = true;
-                    parent[dep.package] = Some(current);
-                    queue.push_back(dep.package);
-                }
-            }
+        let removed = self.packages.len() - next;
+        let mut index = 0;
+        self.packages.retain(|_| {
+            index += 1;
+            keep[index - 1]
+        });
+        for package in &mut self.packages {
+            package.dependencies = package
+                .dependencies
+                .iter()
+                .filter_map(|d| {
+                    mapping[d.package].map(|package| Dependency {
+                        package,
+                        kind: d.kind,
+                    })
+                })
+                .collect();
         }
-        (0..n)
-            .map(|index| {
-                if !seen[index] {
-                    return None;
-                }
-                let mut chain = vec![index];
-                let mut at = index;
-                while let Some(p) = parent[at] {
-                    chain.push(p);
-                    at = p;
-                }
-                chain.reverse();
-                Some(chain)
-            })
-            .collect()
+        for project in &mut self.projects {
+            project.roots = project.roots.iter().filter_map(|&r| mapping[r]).collect();
+        }
+        removed
     }
 }
 

@@ -264,10 +264,14 @@ fn the_audit_reports_incompatible_dependencies_with_sources() {
         .iter()
         .map(|f| f["package"].as_str().unwrap())
         .collect();
-    assert_eq!(
-        packages,
-        vec!["pkg:cargo/gpl-lib@3.0.0", "pkg:cargo/test-helper@0.9.0"]
-    );
+    // test-helper is a dev-dependency: a development tool, checked against the licence rules
+    // (the default `[dependencies] dev = "licence"`), not against the project's licence.
+    assert_eq!(packages, vec!["pkg:cargo/gpl-lib@3.0.0"]);
+    let helper = support::package(&run.json, "test-helper");
+    assert_eq!(helper["scope"], "dev");
+    assert_eq!(helper["verdict"]["status"], "allowed");
+    assert_eq!(helper["verdict"]["delivered"], false);
+    assert!(helper["verdict"].get("compatibility").is_none());
     let notes = incompatible[0]["notes"].to_string();
     assert!(notes.contains("OSADL matrix"), "{notes}");
     assert!(notes.contains("way out"), "{notes}");

@@ -93,7 +93,9 @@ fn edges(json: &Value, purl: &str) -> BTreeSet<(String, String)> {
 fn scope_of(configuration: &str) -> &'static str {
     let lower = configuration.to_lowercase();
     if lower.contains("test") {
-        "dev"
+        "test"
+    } else if lower.ends_with("compileonly") || lower.ends_with("compileonlyapi") {
+        "provided"
     } else if lower == "kapt" || lower == "classpath" || lower.contains("annotationprocessor") {
         "build"
     } else {
@@ -104,8 +106,10 @@ fn scope_of(configuration: &str) -> &'static str {
 fn rank(scope: &str) -> u8 {
     match scope {
         "runtime" => 0,
-        "build" => 1,
-        _ => 2,
+        "provided" => 1,
+        "build" => 2,
+        "test" => 3,
+        _ => 4,
     }
 }
 
@@ -166,11 +170,11 @@ fn declared_in_multi() -> BTreeMap<String, &'static str> {
         ),
         (
             maven_purl("org.junit.jupiter", "junit-jupiter", "5.10.2"),
-            "dev",
+            "test",
         ),
         (
             maven_purl("org.junit.platform", "junit-platform-launcher", "1.10.2"),
-            "dev",
+            "test",
         ),
         // legacy/build.gradle
         (
@@ -198,8 +202,8 @@ fn declared_in_multi() -> BTreeMap<String, &'static str> {
             maven_purl("org.example", "internal-lib", "$internalVersion"),
             "runtime",
         ),
-        (maven_purl("junit", "junit", "4.13.2"), "dev"),
-        (maven_purl("org.hamcrest", "hamcrest", "2.2"), "dev"),
+        (maven_purl("junit", "junit", "4.13.2"), "test"),
+        (maven_purl("org.hamcrest", "hamcrest", "2.2"), "test"),
         // buildSrc/build.gradle.kts: build logic
         (
             maven_purl("com.diffplug.spotless", "spotless-plugin-gradle", "6.25.0"),
@@ -325,13 +329,13 @@ fn scopes_follow_configurations() {
     );
     assert_eq!(
         scope("pkg:maven/org.junit.jupiter/junit-jupiter-engine@5.10.2"),
-        "dev"
+        "test"
     );
     assert_eq!(
         scope("pkg:maven/org.junit.platform/junit-platform-launcher@1.10.2"),
-        "dev"
+        "test"
     );
-    assert_eq!(scope("pkg:maven/junit/junit@4.13.2"), "dev");
+    assert_eq!(scope("pkg:maven/junit/junit@4.13.2"), "test");
     // The buildscript classpath.
     assert_eq!(
         scope("pkg:maven/org.jetbrains.kotlin/kotlin-gradle-plugin@1.9.22"),
@@ -564,7 +568,7 @@ fn per_configuration_lockfiles_of_older_gradle_are_read() {
     assert_eq!(others.len(), 3, "{others:#?}");
     let scope = |purl: &str| by_purl(&json, purl)["scope"].as_str().unwrap().to_string();
     assert_eq!(scope("pkg:maven/org.slf4j/slf4j-api@1.7.36"), "runtime");
-    assert_eq!(scope("pkg:maven/junit/junit@4.13.2"), "dev");
+    assert_eq!(scope("pkg:maven/junit/junit@4.13.2"), "test");
     assert_eq!(
         scope("pkg:maven/com.google.auto.service/auto-service@1.1.1"),
         "build"
@@ -639,8 +643,9 @@ fn ris_backend_lists_every_declared_coordinate() {
         let parts: Vec<&str> = coordinate.split(':').collect();
         let purl = maven_purl(parts[0], parts[1], parts.get(2).copied().unwrap_or(""));
         let scope = match configuration.as_str() {
-            c if c.contains("test") || c.contains("Test") => "dev",
+            c if c.contains("test") || c.contains("Test") => "test",
             "developmentOnly" => "dev",
+            "compileOnly" | "compileOnlyApi" => "provided",
             "annotationProcessor" | "classpath" => "build",
             _ => "runtime",
         };
@@ -676,7 +681,7 @@ fn ris_backend_lists_every_declared_coordinate() {
         ("pkg:maven/net.sf.saxon/Saxon-HE@12.9", "runtime"),
         (
             "pkg:maven/org.testcontainers/testcontainers-postgresql@2.0.4",
-            "dev",
+            "test",
         ),
         ("pkg:maven/org.flywaydb/flyway-core@12.4.0", "runtime"),
         // runtimeOnly and the buildscript classpath: runtime wins.
@@ -692,7 +697,8 @@ fn ris_backend_lists_every_declared_coordinate() {
             "pkg:maven/org.springframework.boot/spring-boot-devtools",
             "dev",
         ),
-        ("pkg:maven/org.projectlombok/lombok", "runtime"),
+        // compileOnly and annotationProcessor: provided by the environment.
+        ("pkg:maven/org.projectlombok/lombok", "provided"),
         (
             "pkg:maven/io.netty/netty-codec-http@4.2.12.Final",
             "runtime",

@@ -204,8 +204,8 @@ fn substitute(value: &str, properties: &BTreeMap<String, String>) -> String {
 
 fn scope_for(maven_scope: Option<&str>) -> &'static str {
     match maven_scope {
-        Some("test") => "dev",
-        Some("provided") => "build",
+        Some("test") => "test",
+        Some("provided") => "provided",
         _ => "runtime",
     }
 }
@@ -219,7 +219,11 @@ fn expected_from(pom: &str) -> (Expected, BTreeSet<String>) {
     let properties = top_properties(pom);
     let mut expected: Expected = BTreeMap::new();
     let mut names = BTreeSet::new();
-    let rank = |s: &str| ["runtime", "build", "dev"].iter().position(|x| *x == s);
+    let rank = |s: &str| {
+        ["runtime", "provided", "build", "test", "dev"]
+            .iter()
+            .position(|x| *x == s)
+    };
     for d in declared_dependencies(pom) {
         names.insert(d.name.clone());
         let version = d
@@ -342,16 +346,16 @@ fn wahllokalsystem_auth_service_lists_its_direct_dependencies_exactly() {
         assert_eq!(package["scope"], scope, "{p}");
         assert_eq!(package["locked"], true, "{p}");
     }
-    // Scopes: test → dev, provided → build, optional kept.
+    // Scopes: test → test, provided → provided, optional kept.
     assert_eq!(
         by_purl(
             json,
             "pkg:maven/org.springframework.boot/spring-boot-starter-test"
         )["scope"],
-        "dev"
+        "test"
     );
     let lombok = by_purl(json, "pkg:maven/org.projectlombok/lombok");
-    assert_eq!(lombok["scope"], "build");
+    assert_eq!(lombok["scope"], "provided");
     let processor = by_purl(
         json,
         "pkg:maven/org.springframework.boot/spring-boot-configuration-processor",
@@ -477,8 +481,8 @@ fn zmsautomation_lists_main_and_profile_dependencies_with_interpolated_versions(
         assert_eq!(p["locked"], true, "{}", p["purl"]);
     }
     for (p, scope) in [
-        ("pkg:maven/io.rest-assured/rest-assured@6.0.1", "dev"),
-        ("pkg:maven/org.junit.jupiter/junit-jupiter@6.1.3", "dev"),
+        ("pkg:maven/io.rest-assured/rest-assured@6.0.1", "test"),
+        ("pkg:maven/org.junit.jupiter/junit-jupiter@6.1.3", "test"),
         ("pkg:maven/de.muenchen.ataf/core@0.3.4", "runtime"),
         ("pkg:maven/org.flywaydb/flyway-core@13.3.0", "runtime"),
         (
@@ -532,7 +536,7 @@ fn parent_in_the_repository_supplies_properties_management_and_dependencies() {
     );
     assert_eq!(
         by_purl(json, "pkg:maven/org.junit.jupiter/junit-jupiter@5.10.1")["scope"],
-        "dev"
+        "test"
     );
     let declared = &app["licence"]["declared"][0];
     assert_eq!(declared["raw"], "EUPL-1.2");
@@ -641,7 +645,7 @@ fn multi_module_build_has_one_root_per_module_and_edges_between_them() {
     for (p, scope, optional) in [
         (
             "pkg:maven/javax.servlet/javax.servlet-api@4.0.1",
-            "build",
+            "provided",
             false,
         ),
         (
@@ -651,7 +655,7 @@ fn multi_module_build_has_one_root_per_module_and_edges_between_them() {
         ),
         (
             "pkg:maven/org.junit.jupiter/junit-jupiter@5.10.2",
-            "dev",
+            "test",
             false,
         ),
         (
@@ -769,7 +773,7 @@ fn local_bom_is_imported_and_remote_bom_is_named_not_guessed() {
     );
     assert_eq!(
         by_purl(json, "pkg:maven/org.assertj/assertj-core@3.25.3")["scope"],
-        "dev"
+        "test"
     );
     for p in [
         "pkg:maven/org.springframework.boot/spring-boot-starter-web",

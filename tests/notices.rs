@@ -60,8 +60,19 @@ fn workspace_fixture_groups_components_by_licence_with_copyrights_and_texts() {
     for id in ["MIT", "Apache-2.0", "GPL-3.0-only"] {
         assert_eq!(text.matches(spdx_text(id)).count(), 1, "{id}");
     }
-    // GPL-2.0-or-later's text is the GPL-2.0 text.
-    assert!(text.contains("GPL-2.0-or-later: GNU General Public License v2.0 or later"));
+    // test-helper (GPL-2.0-or-later) is a dev-dependency: a development tool, not delivered,
+    // so neither it nor its licence is listed, and the file says why.
+    assert!(!text.contains("test-helper"), "{text}");
+    assert!(!text.contains("GNU General Public License v2.0"));
+    assert!(text.contains("1 component that is not delivered with the software"));
+    // --include-tools lists it; GPL-2.0-or-later's text is the GPL-2.0 text.
+    let (code, all) = notices(
+        &fixture("cargo/workspace"),
+        &["--offline", "--include-tools"],
+    );
+    assert_eq!(code, 0);
+    assert!(all.contains("  - test-helper 0.9.0 (Cargo)"), "{all}");
+    assert!(all.contains("GPL-2.0-or-later: GNU General Public License v2.0 or later"));
 
     // The project's own crates are not third-party components.
     assert!(!text.contains("  - app 0.1.0"));
@@ -91,7 +102,7 @@ fn skipped_components_are_left_out_and_the_file_says_so() {
     );
     assert_eq!(code, 0);
     assert!(!text.contains("test-helper"), "{text}");
-    assert!(text.contains("1 component that the policy does not check"));
+    assert!(text.contains("1 component that is not delivered with the software"));
     // GPL-2.0-or-later was only test-helper's licence.
     assert!(!text.contains("GNU General Public License v2.0"));
 }
@@ -245,7 +256,8 @@ fn repo() -> PathBuf {
 
 #[test]
 fn this_repository_every_dependency_and_each_text_once() {
-    let (code, text) = notices(&repo(), &[]);
+    // Development tools too: every package of Cargo.lock.
+    let (code, text) = notices(&repo(), &["--include-tools"]);
     assert_eq!(code, 0);
     let lock: toml::Table =
         toml::from_str(&std::fs::read_to_string(repo().join("Cargo.lock")).unwrap()).unwrap();

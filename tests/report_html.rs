@@ -165,10 +165,24 @@ fn the_component_table_lists_every_package_in_the_audits_order() {
     let json = audit_json(&fixture("cargo/workspace"), &["--offline"]).json;
     let md = workspace("markdown", "en");
     let table = &md[md.find("## 9. All components").unwrap()..];
-    let rows: Vec<&str> = table
+    // Delivered components first, development tools in a table of their own; each row keeps
+    // its number in the audit's order.
+    let mut rows: Vec<&str> = table
         .lines()
         .filter(|l| l.starts_with("| ") && !l.starts_with("| #"))
         .collect();
+    let tools_at = table
+        .find("### Development tools")
+        .expect("a table of tools");
+    let helper = table
+        .find("| test-helper |")
+        .expect("test-helper is listed");
+    assert!(
+        helper > tools_at,
+        "the dev-dependency is listed among the tools"
+    );
+    let number = |row: &str| -> usize { row[2..].split(' ').next().unwrap().parse().unwrap() };
+    rows.sort_by_key(|row| number(row));
     let packages = json["packages"].as_array().unwrap();
     assert_eq!(rows.len(), packages.len());
     for (i, (row, p)) in rows.iter().zip(packages).enumerate() {
@@ -736,7 +750,7 @@ fn every_outcome_is_put_in_words() {
     let n = json["summary"]["packages"].as_u64().unwrap();
     let (code, en) = report(&dir, "markdown", "en", &["--offline"]);
     assert_eq!(code, 0);
-    assert!(en.contains("> **Result: Passed**"));
+    assert!(en.contains("> **Result: Passed, under the built-in policy public-sector-default**"));
     assert!(en.contains(&format!(
         "None of the {n} third-party components violates the policy."
     )));
@@ -753,13 +767,15 @@ fn every_outcome_is_put_in_words() {
     let dir = fixture("npm/truncated-lockfile");
     let (code, en) = report(&dir, "markdown", "en", &["--offline"]);
     assert_eq!(code, 2);
-    assert!(en.contains("> **Result: Incomplete**"));
+    assert!(en.contains("> **Result: Incomplete, under the built-in policy public-sector-default**"));
     assert!(en.contains("Part of the input could not be read"));
     assert!(!en.contains("No component needs attention"));
     assert!(en.contains("### I001: An input file could not be read."));
     assert!(en.contains("| package-lock.json:60 |"));
     let (_, de) = report(&dir, "markdown", "de", &["--offline"]);
-    assert!(de.contains("> **Ergebnis: Unvollständig**"));
+    assert!(de.contains(
+        "> **Ergebnis: Unvollständig nach der eingebauten Richtlinie public-sector-default**"
+    ));
     assert!(de.contains("### I001: Eine Eingabedatei konnte nicht gelesen werden."));
 
     // Denied by a rule: what to do about it.
@@ -768,7 +784,9 @@ fn every_outcome_is_put_in_words() {
     assert!(en.contains("### Not allowed: proprietary – 1 component"));
     assert!(en.contains("Replace these components, or have the supplier replace them."));
     assert!(
-        en.contains("| acme/proprietary-sdk | 1.2.0 | LicenseRef-scancode-proprietary-license |")
+        en.contains(
+            "| acme/proprietary-sdk | 1.2.0 | runtime | LicenseRef-scancode-proprietary-license |"
+        )
     );
     let (_, de) = report(&dir, "markdown", "de", &["--offline"]);
     assert!(de.contains("### Unzulässig: proprietär – 1 Komponente"));

@@ -28,7 +28,13 @@ pub struct AuditArgs {
 }
 
 pub fn run(cli: &Cli, args: &AuditArgs) -> u8 {
-    let audit = match args.input.audit(cli, args.detect) {
+    // The procurement reports are read by someone judging the audited party's code: the
+    // audited tree's own policy decides only when they opt in (--repo-policy).
+    let audience = match args.format {
+        Format::Html | Format::Markdown => super::input::Audience::Auditor,
+        _ => super::input::Audience::Developers,
+    };
+    let audit = match args.input.audit(cli, args.detect, audience) {
         Ok(audit) => audit,
         Err(code) => return code,
     };

@@ -23,6 +23,18 @@ pub struct InputArgs {
     /// Default: fundament.toml in the audited directory, else public-sector-default.
     #[arg(long, value_name = "FILE|PRESET")]
     pub policy: Option<String>,
+    /// Apply the audited repository's own policy (its fundament.toml) where fundament would
+    /// otherwise apply yours: in the procurement reports (--format html, markdown) and when
+    /// the path is a git URL. Without it those use --policy, else the default preset, and say
+    /// that the repository's own policy was not applied (P009).
+    #[arg(long, conflicts_with = "policy")]
+    pub repo_policy: bool,
+    /// Audit only packages used in these scopes (Verwendung): runtime, provided, build, test,
+    /// dev; comma-separated or repeated. `--scope runtime` leaves out
+    /// everything that does not ship. Default: every scope, each as the policy's
+    /// `[dependencies]` says.
+    #[arg(long, value_name = "SCOPE", value_delimiter = ',', value_parser = parse_scope)]
+    pub scope: Vec<crate::model::Scope>,
     /// Use no network: cargo runs with --offline, registry look-ups answer from the cache only,
     /// and what needs the network is reported as unresolved.
     #[arg(long)]
@@ -56,12 +68,36 @@ pub struct InputArgs {
     pub no_advisories: bool,
 }
 
+/// A `--scope` value.
+fn parse_scope(text: &str) -> Result<crate::model::Scope, String> {
+    crate::model::Scope::parse(text)
+        .ok_or_else(|| format!("`{text}` is not a scope (runtime, provided, build, test, dev)"))
+}
+
+/// Who the report is for, which decides whose policy applies when --policy is not given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// The project's own developers (human, JSON, SARIF, SBOMs, notices): the repository's
+    /// fundament.toml applies, and the report says so (P008).
+    Developers,
+    /// Someone judging the audited party's code (the procurement reports): the auditor's
+    /// policy applies unless --repo-policy opts in to the repository's own.
+    Auditor,
+}
+
 impl InputArgs {
     /// The audit's settings.
     pub fn options(&self, detect: DetectMode) -> AuditOptions {
+        self.options_for(detect, Audience::Developers)
+    }
+
+    /// The audit's settings for a report read by `audience`.
+    pub fn options_for(&self, detect: DetectMode, audience: Audience) -> AuditOptions {
         AuditOptions {
             policy: match &self.policy {
                 Some(p) => PolicyChoice::Named(p.clone()),
+                None if self.repo_policy => PolicyChoice::Automatic,
+                None if audience == Audience::Auditor || self.is_git_url() => PolicyChoice::Auditor,
                 None => PolicyChoice::Automatic,
             },
             offline: self.offline,
@@ -92,7 +128,20 @@ impl InputArgs {
                 disabled: self.no_advisories,
                 base_dir: Some(crate::advisory::current_dir()),
             },
+            scopes: self.scope.clone(),
         }
+    }
+
+    /// Whether the path is a git URL rather than a folder (someone else's repository).
+    fn is_git_url(&self) -> bool {
+        let Some(text) = self.path.as_ref().and_then(|p| p.to_str()) else {
+            return false;
+        };
+        let lower = text.to_ascii_lowercase();
+        (crate::source::git::is_git_url(text)
+            || lower.starts_with("https://")
+            || lower.starts_with("http://"))
+            && !std::path::Path::new(text).exists()
     }
 
     /// The audited directory: the path given; with only --sbom, where the (first) SBOM is.
@@ -110,9 +159,9 @@ impl InputArgs {
 
     /// Runs the audit, with progress on stderr; an audit that cannot run at all is reported
     /// and gives the exit code.
-    pub fn audit(&self, cli: &Cli, detect: DetectMode) -> Result<Audit, u8> {
+    pub fn audit(&self, cli: &Cli, detect: DetectMode, audience: Audience) -> Result<Audit, u8> {
         let progress = Progress::stderr(cli.quiet);
-        let options = self.options(detect);
+        let options = self.options_for(detect, audience);
         let checkout = match self.git_checkout(&options, &progress) {
             Ok(checkout) => checkout,
             Err(message) => {
@@ -147,11 +196,7 @@ impl InputArgs {
         let Some(text) = self.path.as_ref().and_then(|p| p.to_str()) else {
             return Ok(None);
         };
-        let lower = text.to_ascii_lowercase();
-        let is_url = crate::source::git::is_git_url(text)
-            || lower.starts_with("https://")
-            || lower.starts_with("http://");
-        if !is_url || std::path::Path::new(text).exists() {
+        if !self.is_git_url() {
             return Ok(None);
         }
         let _task = progress.task(format!(

@@ -30,15 +30,29 @@ pub struct NoticesArgs {
     /// where the metadata does not settle the licence (faster, fewer copyright notices).
     #[arg(long, value_enum, default_value_t = DetectMode::All)]
     pub detect: DetectMode,
+    /// List development and test tools too. By default the file lists the components
+    /// delivered with the product: those whose usage the policy's `[dependencies]` checks in
+    /// full (`include`).
+    #[arg(long)]
+    pub include_tools: bool,
 }
 
 /// Exit code 0 when the file was written, 2 when input could not be read (the file is still
 /// written, for what was read) or the audit could not run.
 pub fn run(cli: &Cli, args: &NoticesArgs) -> u8 {
-    let audit = match args.input.audit(cli, args.detect) {
+    let mut audit = match args
+        .input
+        .audit(cli, args.detect, super::input::Audience::Developers)
+    {
         Ok(audit) => audit,
         Err(code) => return code,
     };
+    if args.include_tools {
+        // Every checked package is listed as if delivered; skipped ones stay out.
+        for p in &mut audit.packages {
+            p.verdict.delivered |= p.verdict.status != crate::policy::evaluate::Status::Skipped;
+        }
+    }
     let text = notices::render(&audit, args.format, args.lang);
     if let Err(code) = write_output(args.output.as_ref(), &text) {
         return code;

@@ -246,7 +246,10 @@ pub fn read_one(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
 }
 
 /// Joins the projects' graphs into one, deduplicating packages by purl and source. A package
-/// used by several projects keeps the smallest scope any of them gives it.
+/// used by several projects keeps the smallest scope any of them gives it, and one
+/// [`Usage`](crate::model::Usage) per project: its scope there and the path through that
+/// project's own edges (edges of other projects never make a path: a version that only another
+/// lockfile holds is never shown on this project's path).
 pub fn merge(graphs: Vec<ProjectGraph>) -> (Graph, Vec<Finding>) {
     let mut graph = Graph::default();
     let mut findings = Vec::new();
@@ -259,6 +262,7 @@ pub fn merge(graphs: Vec<ProjectGraph>) -> (Graph, Vec<Finding>) {
             findings: project_findings,
         } = project_graph;
         findings.extend(project_findings);
+        let local_paths = explaining_paths(&packages, &project.roots);
 
         // Local index → global index.
         let mut mapping = Vec::with_capacity(packages.len());
@@ -290,6 +294,7 @@ pub fn merge(graphs: Vec<ProjectGraph>) -> (Graph, Vec<Finding>) {
                     let mut fresh = package.clone();
                     fresh.dependencies.clear();
                     fresh.projects.clear();
+                    fresh.usages.clear();
                     graph.packages.push(fresh);
                     by_key.insert(key, index);
                     index
@@ -299,6 +304,29 @@ pub fn merge(graphs: Vec<ProjectGraph>) -> (Graph, Vec<Finding>) {
                 graph.packages[global].projects.push(project_index);
             }
             mapping.push(global);
+        }
+        let file = project
+            .lockfile
+            .clone()
+            .unwrap_or_else(|| project.manifest.clone());
+        for (local, package) in packages.iter().enumerate() {
+            let usage = crate::model::Usage {
+                project: project_index,
+                file: file.clone(),
+                scope: package.scope,
+                path: local_paths[local]
+                    .iter()
+                    .map(|&i| packages[i].label())
+                    .collect(),
+            };
+            let usages = &mut graph.packages[mapping[local]].usages;
+            // A package listed twice in one project (two entries of one lockfile) keeps the
+            // usage that ships.
+            match usages.iter_mut().find(|u| u.project == project_index) {
+                Some(existing) if usage_order(&usage) < usage_order(existing) => *existing = usage,
+                Some(_) => {}
+                None => usages.push(usage),
+            }
         }
         for (local, package) in packages.iter().enumerate() {
             let global = mapping[local];
@@ -315,7 +343,82 @@ pub fn merge(graphs: Vec<ProjectGraph>) -> (Graph, Vec<Finding>) {
         project.roots = project.roots.iter().map(|&r| mapping[r]).collect();
         graph.projects.push(project);
     }
+    for package in &mut graph.packages {
+        package.usages.sort_by_key(usage_order);
+    }
     (graph, findings)
+}
+
+/// The order usages are shown in: the one that ships first, then one with a path before one
+/// without, then the shorter path, then the earlier project.
+fn usage_order(usage: &crate::model::Usage) -> (Scope, bool, usize, usize) {
+    (
+        usage.scope,
+        usage.path.is_empty(),
+        usage.path.len(),
+        usage.project,
+    )
+}
+
+/// The scope an edge of `kind` gives what it points at.
+fn scope_of_edge(kind: crate::model::DepKind) -> Scope {
+    use crate::model::DepKind;
+    match kind {
+        DepKind::Normal | DepKind::Optional | DepKind::Peer => Scope::Runtime,
+        DepKind::Build => Scope::Build,
+        DepKind::Dev => Scope::Dev,
+    }
+}
+
+/// For every package of one project's graph, the chain from one of its roots that explains
+/// its scope: of all chains, those with the smallest scope (a chain's scope is its largest edge
+/// scope), and of those the shortest; the package itself last. Empty for packages the roots do
+/// not reach. A shortest-path search ordered by (scope, length), which is monotone along a
+/// chain.
+pub fn explaining_paths(packages: &[Package], roots: &[usize]) -> Vec<Vec<usize>> {
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+    let n = packages.len();
+    let mut best: Vec<Option<(Scope, usize)>> = vec![None; n];
+    let mut parent: Vec<Option<usize>> = vec![None; n];
+    let mut heap = BinaryHeap::new();
+    for &root in roots {
+        if root < n && best[root].is_none() {
+            best[root] = Some((Scope::Runtime, 0));
+            heap.push(Reverse((Scope::Runtime, 0usize, root)));
+        }
+    }
+    while let Some(Reverse((scope, depth, at))) = heap.pop() {
+        if best[at] != Some((scope, depth)) {
+            continue;
+        }
+        for dep in &packages[at].dependencies {
+            let Some(next) = (dep.package < n).then_some(dep.package) else {
+                continue;
+            };
+            let candidate = (scope.max(scope_of_edge(dep.kind)), depth + 1);
+            if best[next].is_none_or(|b| candidate < b) {
+                best[next] = Some(candidate);
+                parent[next] = Some(at);
+                heap.push(Reverse((candidate.0, candidate.1, next)));
+            }
+        }
+    }
+    (0..n)
+        .map(|index| {
+            if best[index].is_none() {
+                return Vec::new();
+            }
+            let mut chain = vec![index];
+            let mut at = index;
+            while let Some(p) = parent[at] {
+                chain.push(p);
+                at = p;
+            }
+            chain.reverse();
+            chain
+        })
+        .collect()
 }
 
 /// Computes each package's scope from the edges: runtime when a root reaches it through normal
@@ -348,4 +451,101 @@ pub fn scopes_from_edges(packages: &[Package], roots: &[usize]) -> Vec<Scope> {
         .into_iter()
         .map(|s| s.unwrap_or(Scope::Runtime))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{DepKind, Dependency, Ecosystem, PackageSource};
+
+    fn graph(edges: &[(usize, usize, DepKind)], n: usize) -> Vec<Package> {
+        let mut packages: Vec<Package> = (0..n)
+            .map(|i| {
+                Package::new(
+                    Ecosystem::Npm,
+                    &format!("p{i}"),
+                    "1.0.0",
+                    PackageSource::Registry { url: None },
+                )
+            })
+            .collect();
+        for &(from, to, kind) in edges {
+            packages[from]
+                .dependencies
+                .push(Dependency { package: to, kind });
+        }
+        packages
+    }
+
+    #[test]
+    fn the_path_shown_explains_the_scope_before_it_is_short() {
+        // root 0 → dev 1 → 3 (short, dev); root 0 → 2 → 4 → 3 (long, runtime).
+        let packages = graph(
+            &[
+                (0, 1, DepKind::Dev),
+                (1, 3, DepKind::Normal),
+                (0, 2, DepKind::Normal),
+                (2, 4, DepKind::Normal),
+                (4, 3, DepKind::Normal),
+            ],
+            6,
+        );
+        let paths = explaining_paths(&packages, &[0]);
+        assert_eq!(paths[3], vec![0, 2, 4, 3]);
+        assert_eq!(paths[1], vec![0, 1]);
+        assert_eq!(paths[0], vec![0]);
+        // Unreached: no path.
+        assert!(paths[5].is_empty());
+    }
+
+    #[test]
+    fn merged_packages_keep_one_usage_per_project_with_that_projects_path() {
+        let project = |dir: &str| Project {
+            kind: ProjectKind::Npm,
+            ecosystem: crate::model::Ecosystem::Npm,
+            dir: dir.to_string(),
+            manifest: format!("{dir}/package.json"),
+            lockfile: Some(format!("{dir}/package-lock.json")),
+            reader: "test".to_string(),
+            status: ProjectStatus::Complete,
+            roots: vec![0],
+            toolchain: None,
+        };
+        // Project a: root → x 1.0.0 (dev) → shared 2.0.0; project b: root → shared 2.0.0.
+        let mut a = graph(&[(0, 1, DepKind::Dev), (1, 2, DepKind::Normal)], 3);
+        a[0].root = true;
+        a[1].scope = Scope::Dev;
+        a[2].scope = Scope::Dev;
+        a[2].name = "shared".to_string();
+        a[2].purl = crate::model::purl(Ecosystem::Npm, "shared", "1.0.0");
+        let mut b = graph(&[(0, 1, DepKind::Normal)], 2);
+        b[0].name = "b-root".to_string();
+        b[0].purl = crate::model::purl(Ecosystem::Npm, "b-root", "1.0.0");
+        b[0].root = true;
+        b[1].name = "shared".to_string();
+        b[1].purl = crate::model::purl(Ecosystem::Npm, "shared", "1.0.0");
+        let graphs = vec![
+            ProjectGraph {
+                project: project("a"),
+                packages: a,
+                findings: Vec::new(),
+            },
+            ProjectGraph {
+                project: project("b"),
+                packages: b,
+                findings: Vec::new(),
+            },
+        ];
+        let (merged, _) = merge(graphs);
+        let shared = merged.packages.iter().find(|p| p.name == "shared").unwrap();
+        assert_eq!(shared.scope, Scope::Runtime);
+        assert_eq!(shared.usages.len(), 2);
+        assert_eq!(shared.usages[0].file, "b/package-lock.json");
+        assert_eq!(shared.usages[0].path, ["b-root 1.0.0", "shared 1.0.0"]);
+        assert_eq!(shared.usages[1].scope, Scope::Dev);
+        assert_eq!(
+            shared.usages[1].path,
+            ["p0 1.0.0", "p1 1.0.0", "shared 1.0.0"]
+        );
+    }
 }

@@ -126,9 +126,14 @@ pub struct Verdict {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     /// The verdict on the effective licence against the project's own licence, when the
-    /// policy asks for it (`[project] use`).
+    /// policy asks for it (`[project] use`) and treats the package as delivered.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub compatibility: Option<Compatibility>,
+    /// Whether the policy treats the package as delivered with the product: its usage
+    /// (scope) is `include` in `[dependencies]`, so it is checked for compatibility with the
+    /// project's licence and listed in the notices. False for development tools (checked
+    /// against the licence rules only) and skipped packages.
+    pub delivered: bool,
 }
 
 /// The evaluate stage's output, parallel to `graph.packages`.
@@ -185,6 +190,7 @@ pub fn evaluate(
                 licences: Vec::new(),
                 note: Some("the audited project's own package".to_string()),
                 compatibility: None,
+                delivered: true,
             });
             continue;
         }
@@ -195,9 +201,11 @@ pub fn evaluate(
                 licences: Vec::new(),
                 note: Some(note),
                 compatibility: None,
+                delivered: false,
             });
             continue;
         }
+        let delivered = policy.treatment_of(package) == Inclusion::Include;
         let applicable: Vec<usize> = policy
             .exceptions
             .iter()
@@ -238,6 +246,7 @@ pub fn evaluate(
                 licences: outcome.decisions,
                 note: None,
                 compatibility: None,
+                delivered: true,
             };
             if live_exceptions.is_empty() {
                 by_expression.insert(expression.clone(), verdict.clone());
@@ -245,7 +254,22 @@ pub fn evaluate(
             verdict
         };
         let mut verdict = verdict;
-        if let (Some((outbound, mode)), Some(effective)) = (&compatibility, &verdict.effective)
+        verdict.delivered = delivered;
+        if !delivered {
+            let (words, key) = if policy.treatment(package.scope) != Inclusion::Include {
+                (scope_words(package.scope), package.scope.to_string())
+            } else if package.optional && policy.optional != Inclusion::Include {
+                ("an optional dependency", "optional".to_string())
+            } else {
+                ("a peer dependency", "peer".to_string())
+            };
+            verdict.note = Some(format!(
+                "{words}: checked against the licence rules only, not for compatibility with the \
+                 project's licence nor listed in the notices (`[dependencies] {key} = \"licence\"`)"
+            ));
+        }
+        if delivered
+            && let (Some((outbound, mode)), Some(effective)) = (&compatibility, &verdict.effective)
             && ev.concluded.is_known()
             && let Ok(effective_tree) = Tree::parse(effective)
         {
@@ -445,20 +469,37 @@ fn compatibility_findings(
 }
 
 fn skipped(package: &Package, policy: &Policy) -> Option<String> {
-    let excluded = |i: Inclusion| i == Inclusion::Exclude;
-    if package.scope == Scope::Dev && excluded(policy.dev) {
-        return Some("a development dependency; the policy excludes them".to_string());
+    if policy.treatment(package.scope) == Inclusion::Exclude {
+        return Some(format!(
+            "{}; the policy excludes them (`[dependencies] {} = \"exclude\"`)",
+            scope_words(package.scope),
+            package.scope
+        ));
     }
-    if package.scope == Scope::Build && excluded(policy.build) {
-        return Some("a build dependency; the policy excludes them".to_string());
+    if package.optional && policy.optional == Inclusion::Exclude {
+        return Some(
+            "an optional dependency; the policy excludes them (`[dependencies] optional = \"exclude\"`)"
+                .to_string(),
+        );
     }
-    if package.optional && excluded(policy.optional) {
-        return Some("an optional dependency; the policy excludes them".to_string());
-    }
-    if package.peer && excluded(policy.peer) {
-        return Some("a peer dependency; the policy excludes them".to_string());
+    if package.peer && policy.peer == Inclusion::Exclude {
+        return Some(
+            "a peer dependency; the policy excludes them (`[dependencies] peer = \"exclude\"`)"
+                .to_string(),
+        );
     }
     None
+}
+
+/// A package of `scope`, in words.
+pub fn scope_words(scope: Scope) -> &'static str {
+    match scope {
+        Scope::Runtime => "a runtime dependency",
+        Scope::Provided => "a dependency provided by the runtime environment",
+        Scope::Build => "a build dependency",
+        Scope::Test => "a test dependency",
+        Scope::Dev => "a development dependency",
+    }
 }
 
 fn expired(exception: &Exception) -> Finding {

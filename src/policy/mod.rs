@@ -268,11 +268,19 @@ pub struct Rule {
 /// What unknown licences (`NOASSERTION`) get.
 pub type UnknownDecision = Decision;
 
-/// Whether dependencies of a scope or kind are audited.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// How the packages of one scope are audited (`[dependencies]`), from the most thorough to not
+/// at all: where two settings apply (a dev package that is optional), the less thorough wins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Inclusion {
+    /// Delivered with the product: the licence rules, the compatibility with the project's
+    /// licence, and the notices.
     Include,
+    /// A development tool: the licence rules only; not checked for compatibility with the
+    /// project's licence and not listed in the notices.
+    #[serde(alias = "license")]
+    Licence,
+    /// Not audited: reported as `skipped`.
     Exclude,
 }
 
@@ -321,10 +329,13 @@ pub struct Policy {
     pub review_fails: bool,
     /// Whether `allow` entries naming a licence that no package uses are reported.
     pub warn_unused_allowed: bool,
+    /// How each scope is audited (`[dependencies]`); runtime is always `include`.
     pub dev: Inclusion,
+    pub test: Inclusion,
     pub build: Inclusion,
     pub optional: Inclusion,
     pub peer: Inclusion,
+    pub provided: Inclusion,
     pub exceptions: Vec<Exception>,
     pub clarifications: Vec<Curation>,
     /// The project's own licence, when the policy states it (else it is read from the project).
@@ -378,6 +389,31 @@ pub enum RequireVetted {
 }
 
 impl Policy {
+    /// How `package` is audited: as its scope says, or less thoroughly where it is optional
+    /// or a peer and the policy says so for those.
+    pub fn treatment_of(&self, package: &crate::model::Package) -> Inclusion {
+        let mut treatment = self.treatment(package.scope);
+        if package.optional {
+            treatment = treatment.max(self.optional);
+        }
+        if package.peer {
+            treatment = treatment.max(self.peer);
+        }
+        treatment
+    }
+
+    /// How packages used in `scope` are audited.
+    pub fn treatment(&self, scope: crate::model::Scope) -> Inclusion {
+        use crate::model::Scope;
+        match scope {
+            Scope::Runtime => Inclusion::Include,
+            Scope::Provided => self.provided,
+            Scope::Build => self.build,
+            Scope::Test => self.test,
+            Scope::Dev => self.dev,
+        }
+    }
+
     /// A built-in preset by name.
     pub fn preset(name: &str) -> Option<Result<Policy, PolicyError>> {
         PRESETS.iter().find(|(n, _)| *n == name).map(|(n, text)| {
@@ -506,10 +542,12 @@ impl Policy {
             review_fails: licences.review_fails.unwrap_or(false),
             warn_unused_allowed: licences.unused_allowed.unwrap_or(UnusedAllowed::Warn)
                 == UnusedAllowed::Warn,
-            dev: deps.dev.unwrap_or(Inclusion::Include),
+            dev: deps.dev.unwrap_or(Inclusion::Licence),
+            test: deps.test.or(deps.dev).unwrap_or(Inclusion::Licence),
             build: deps.build.unwrap_or(Inclusion::Include),
             optional: deps.optional.unwrap_or(Inclusion::Include),
             peer: deps.peer.unwrap_or(Inclusion::Include),
+            provided: deps.provided.unwrap_or(Inclusion::Include),
             exceptions,
             clarifications,
             outbound,
@@ -908,9 +946,11 @@ enum RawSelector {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawDependencies {
     dev: Option<Inclusion>,
+    test: Option<Inclusion>,
     build: Option<Inclusion>,
     optional: Option<Inclusion>,
     peer: Option<Inclusion>,
+    provided: Option<Inclusion>,
 }
 
 #[derive(Debug, Deserialize)]

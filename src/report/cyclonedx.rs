@@ -402,7 +402,8 @@ fn component(p: &AuditedPackage, bom_ref: &str, product: bool) -> Component {
         Some(match package.scope {
             Scope::Runtime if package.optional => "optional",
             Scope::Runtime => "required",
-            Scope::Build | Scope::Dev => "excluded",
+            // Not part of the delivered artefact.
+            Scope::Provided | Scope::Build | Scope::Test | Scope::Dev => "excluded",
         })
     };
     Component {

@@ -12,7 +12,7 @@
 //!   into words, so that the templates only lay it out. Building it computes nothing the audit
 //!   has not established: it groups packages for display and explains them.
 
-use crate::audit::{Audit, AuditedPackage, Outcome};
+use crate::audit::{Audit, AuditedPackage, Outcome, PolicySource};
 use crate::diagnostic::{Code, Severity};
 use crate::index::{Decision, SourceKind as IndexKind};
 use crate::licence::expression::{Tree, licence_ids};
@@ -20,7 +20,7 @@ use crate::licence::facts::{self, Category};
 use crate::licence::obligations::{self, Lang};
 use crate::licence::project::SourceKind;
 use crate::licence::{ConcludedFrom, NOASSERTION};
-use crate::model::{Ecosystem, Scope};
+use crate::model::Ecosystem;
 use crate::policy::RequireVetted;
 use crate::policy::compat::{Compatibility, UseMode, Verdict as CompatVerdict};
 use crate::policy::evaluate::{Cause, Status};
@@ -239,6 +239,10 @@ fn environment() -> &'static Result<Environment<'static>, String> {
         for (name, source) in [
             ("report.html", include_str!("templates/report.html")),
             ("report.md", include_str!("templates/report.md")),
+            (
+                "components-table.html",
+                include_str!("templates/components-table.html"),
+            ),
             ("notices.html", include_str!("templates/notices.html")),
             ("notices.md", include_str!("templates/notices.md")),
             ("notices.txt", include_str!("templates/notices.txt")),
@@ -381,7 +385,12 @@ pub(crate) struct View {
     other: Vec<OtherCode>,
     vetting: VettingView,
     vulnerabilities: super::vulnerabilities::VulnerabilityView,
+    /// The components delivered with the product (and the project's own), in the audit's
+    /// order.
     components: Vec<Component>,
+    /// Development tools and other components that are not delivered (the policy checks
+    /// them against its licence rules only, or not at all), in the audit's order.
+    tools: Vec<Component>,
 }
 
 #[derive(Debug, Serialize)]
@@ -401,7 +410,14 @@ struct Head {
 #[derive(Debug, Serialize)]
 struct VerdictView {
     outcome: &'static str,
+    /// The outcome and whose policy decided it ("Passed, under the audited repository's own
+    /// policy (fundament.toml), ...").
     headline: String,
+    /// `preset`, `file` or `repository`: whose policy decided.
+    policy_source: &'static str,
+    /// What the reader must know about whose policy decided: a warning when it was the audited
+    /// party's own, a note when the audited party's own was left unused; else empty.
+    policy_note: String,
     sentence: String,
     meaning: String,
     attention: String,
@@ -508,8 +524,12 @@ struct Detail {
 struct PackageRef {
     name: String,
     version: String,
+    /// How the component is used (Verwendung).
+    usage: String,
     licence: String,
     path: String,
+    /// The lockfile the path was read from.
+    path_file: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -702,8 +722,19 @@ pub(crate) fn view(audit: &Audit, lang: Lang) -> View {
         other: other_findings(audit, lang),
         vetting: vetting(audit, &third_party, lang),
         vulnerabilities: super::vulnerabilities::view(audit, lang),
-        components: components(audit, lang),
+        components: components(audit, lang, true),
+        tools: components(audit, lang, false),
     }
+}
+
+/// Whether the procurement report lists the package among the delivered components: the
+/// project's own packages, packages the policy checks as delivered, and skipped runtime
+/// packages (an optional dependency the policy leaves out is still delivered).
+pub(crate) fn is_delivered(p: &AuditedPackage) -> bool {
+    use crate::model::Scope;
+    p.package.root
+        || p.verdict.delivered
+        || (p.verdict.status == Status::Skipped && p.package.scope == Scope::Runtime)
 }
 
 /// The name of the audited directory.
@@ -862,9 +893,30 @@ fn verdict(
         value: n(status(s)),
     })
     .collect();
+    let policy = &audit.policy;
+    let (policy_source, by_key) = match policy.source {
+        PolicySource::Preset => ("preset", "verdict.by_preset"),
+        PolicySource::File => ("file", "verdict.by_file"),
+        PolicySource::Repository => ("repository", "verdict.by_repository"),
+    };
+    let headline = fill(
+        &tr(lang, by_key),
+        &[
+            ("outcome", &headline),
+            ("policy", &policy.name),
+            ("origin", &policy.origin),
+        ],
+    );
+    let policy_note = match (policy.source, &policy.repository_policy_ignored) {
+        (PolicySource::Repository, _) => tr(lang, "verdict.repository_warning"),
+        (_, Some(file)) => fill(&tr(lang, "verdict.repository_ignored"), &[("file", file)]),
+        _ => String::new(),
+    };
     VerdictView {
         outcome,
         headline,
+        policy_source,
+        policy_note,
         sentence,
         meaning,
         attention,
@@ -1051,6 +1103,14 @@ fn package_ref(p: &AuditedPackage, lang: Lang) -> PackageRef {
     PackageRef {
         name: p.package.name.clone(),
         version: p.package.version.clone(),
+        usage: scope_text(p, lang),
+        path_file: p
+            .package
+            .usages
+            .first()
+            .filter(|u| !u.path.is_empty())
+            .map(|u| u.file.clone())
+            .unwrap_or_default(),
         licence: display_licence(used_expression(p), is_unresolved(p), lang),
         path: p
             .path
@@ -1552,13 +1612,10 @@ fn other_findings(audit: &Audit, lang: Lang) -> Vec<OtherCode> {
         .collect()
 }
 
-fn scope_text(p: &AuditedPackage, lang: Lang) -> String {
-    let key = match p.package.scope {
-        Scope::Runtime => "runtime",
-        Scope::Build => "build",
-        Scope::Dev => "dev",
-    };
-    let mut text = tr(lang, &format!("scope.{key}"));
+/// How the component is used (Verwendung), in words: its scope, and where it ships, whether
+/// the policy checked it as delivered.
+pub(crate) fn scope_text(p: &AuditedPackage, lang: Lang) -> String {
+    let mut text = tr(lang, &format!("scope.{}", p.package.scope));
     if p.package.optional {
         text.push_str(", ");
         text.push_str(&tr(lang, "scope.optional"));
@@ -1662,11 +1719,12 @@ fn status_key(status: Status) -> &'static str {
     }
 }
 
-fn components(audit: &Audit, lang: Lang) -> Vec<Component> {
+fn components(audit: &Audit, lang: Lang, delivered: bool) -> Vec<Component> {
     audit
         .packages
         .iter()
         .enumerate()
+        .filter(|(_, p)| is_delivered(p) == delivered)
         .map(|(i, p)| {
             let unresolved = is_unresolved(p);
             let concluded = display_licence(&p.licence.concluded.expression, unresolved, lang);

@@ -4,7 +4,7 @@
 //! table and the vetting line say the same.
 
 use super::escape::{Shown, line as esc};
-use crate::audit::{Audit, Outcome};
+use crate::audit::{Audit, Outcome, PolicySource};
 use crate::diagnostic::{Code, Finding, Severity};
 use crate::index::SourceKind;
 use crate::model::ProjectStatus;
@@ -59,9 +59,10 @@ pub fn render(audit: &Audit, colour: bool) -> String {
     );
     let _ = writeln!(
         out,
-        "policy: {} ({})",
+        "policy: {} ({}; {})",
         Shown(&audit.policy.name),
-        Shown(&audit.policy.origin)
+        Shown(&audit.policy.origin),
+        policy_source_words(audit)
     );
     let own = &audit.project_licence;
     let _ = writeln!(
@@ -116,6 +117,7 @@ pub fn render(audit: &Audit, colour: bool) -> String {
     }
 
     write_projects(&mut out, &paint, audit);
+    write_usage(&mut out, &paint, audit);
     write_licences(&mut out, &paint, audit);
     write_indices(&mut out, &paint, audit);
 
@@ -162,7 +164,82 @@ pub fn render(audit: &Audit, colour: bool) -> String {
             )
         );
     }
+    // Whose rules decided is part of the verdict: the last line says it.
+    let whose = match audit.policy.source {
+        PolicySource::Repository => paint.paint(
+            AnsiColor::Yellow.on_default().effects(Effects::BOLD),
+            &format!(
+                "verdict by the audited repository's own policy ({}), not an independent one; --policy applies yours",
+                esc(&audit.policy.origin)
+            ),
+        ),
+        _ => format!(
+            "verdict by {} ({}){}",
+            Shown(&audit.policy.origin),
+            policy_source_words(audit),
+            match &audit.policy.repository_policy_ignored {
+                Some(file) => format!(
+                    "; the repository's own {} was not applied (--repo-policy applies it)",
+                    Shown(file)
+                ),
+                None => String::new(),
+            }
+        ),
+    };
+    let _ = writeln!(out, "{whose}");
     out
+}
+
+/// Whose policy it is, in words.
+fn policy_source_words(audit: &Audit) -> &'static str {
+    match audit.policy.source {
+        PolicySource::Preset => "built-in preset",
+        PolicySource::File => "your policy file",
+        PolicySource::Repository => "the audited repository's own policy",
+    }
+}
+
+/// How the packages are used (scope), how many of each, and how the policy audits them.
+fn write_usage(out: &mut String, paint: &Paint, audit: &Audit) {
+    let mut by_scope: std::collections::BTreeMap<crate::model::Scope, (usize, usize, usize)> =
+        std::collections::BTreeMap::new();
+    for p in audit.packages.iter().filter(|p| !p.package.root) {
+        let entry = by_scope.entry(p.package.scope).or_default();
+        entry.0 += 1;
+        if p.verdict.status == Status::Skipped {
+            entry.2 += 1;
+        } else if p.verdict.delivered {
+            entry.1 += 1;
+        }
+    }
+    if by_scope.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "{}",
+        paint.paint(Style::new().effects(Effects::BOLD), "Usage")
+    );
+    let mut t = table();
+    t.set_header(vec!["used for", "packages", "audited as"]);
+    for (scope, (packages, delivered, skipped)) in by_scope {
+        let how = if skipped == packages {
+            "not audited (policy excludes it)"
+        } else if delivered == packages {
+            "delivered: licence, compatibility, notices"
+        } else if delivered == 0 && skipped == 0 {
+            "development tool: licence only"
+        } else {
+            "mixed"
+        };
+        t.add_row(cells(vec![
+            scope.to_string(),
+            packages.to_string(),
+            how.to_string(),
+        ]));
+    }
+    align_right(&mut t, &[1]);
+    write_table(out, &t);
 }
 
 /// One line on known vulnerabilities: how many, how severe, how many settled, how old the
@@ -275,9 +352,14 @@ fn write_finding(
             .filter(|s| **s != crate::model::Scope::Runtime)
             .map(|s| format!(" ({s} dependency)"))
             .unwrap_or_default();
+        let file = finding
+            .path_file
+            .as_deref()
+            .map(|f| format!(" in {}", Shown(f)))
+            .unwrap_or_default();
         let _ = writeln!(
             out,
-            "   {eq} path: {}{scope}",
+            "   {eq} path{file}: {}{scope}",
             Shown(&finding.path.join(" → "))
         );
     }

@@ -19,7 +19,6 @@ use crate::licence::detect::FileKind;
 use crate::licence::expression::{Tree, licence_ids};
 use crate::licence::facts;
 use crate::licence::obligations::Lang;
-use crate::policy::evaluate::Status;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Component as PathPart, Path};
@@ -151,15 +150,17 @@ fn component(p: &AuditedPackage) -> Component {
 
 fn view(audit: &Audit, lang: Lang) -> View {
     let project = html::project_name(audit);
+    // Delivered components only: development tools (checked against the licence rules only)
+    // and skipped packages are not passed on with the product.
     let listed: Vec<&AuditedPackage> = audit
         .packages
         .iter()
-        .filter(|p| !p.package.root && p.verdict.status != Status::Skipped)
+        .filter(|p| !p.package.root && p.verdict.delivered)
         .collect();
     let skipped = audit
         .packages
         .iter()
-        .filter(|p| !p.package.root && p.verdict.status == Status::Skipped)
+        .filter(|p| !p.package.root && !p.verdict.delivered)
         .count();
 
     let mut by_licence: BTreeMap<String, Vec<&AuditedPackage>> = BTreeMap::new();

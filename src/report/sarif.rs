@@ -69,6 +69,27 @@ struct Run {
     tool: Tool,
     original_uri_base_ids: BTreeMap<&'static str, BaseUri>,
     results: Vec<SarifResult>,
+    properties: RunProperties,
+}
+
+/// The verdict and whose policy decided it: a property bag of the run, since SARIF has no
+/// place for an overall outcome.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RunProperties {
+    outcome: crate::audit::Outcome,
+    policy: RunPolicy,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RunPolicy {
+    name: String,
+    origin: String,
+    /// `preset`, `file` (the auditor's), or `repository` (the audited tree's own).
+    source: crate::audit::PolicySource,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    repository_policy_ignored: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -148,6 +169,12 @@ struct ResultProperties {
     licence_source: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     dependency_path: Vec<String>,
+    /// The lockfile of the project whose graph the dependency path runs through.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dependency_path_file: Option<String>,
+    /// How the package is used (its scope: runtime, dev, test, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    usage: Option<crate::model::Scope>,
     /// The vulnerability's id (A codes).
     #[serde(skip_serializing_if = "Option::is_none")]
     advisory: Option<String>,
@@ -162,6 +189,8 @@ impl ResultProperties {
             && self.licence.is_none()
             && self.licence_source.is_none()
             && self.dependency_path.is_empty()
+            && self.dependency_path_file.is_none()
+            && self.usage.is_none()
             && self.advisory.is_none()
     }
 }
@@ -262,6 +291,13 @@ fn build(audit: &Audit) -> Log {
                     licence: f.licence.clone(),
                     licence_source: f.licence_source.clone(),
                     dependency_path: f.path.clone(),
+                    dependency_path_file: f.path_file.clone(),
+                    usage: f
+                        .package
+                        .as_deref()
+                        .and_then(|purl| by_purl.get(purl))
+                        .and_then(|&i| audit.packages.get(i))
+                        .map(|p| p.package.scope),
                     advisory: f.advisory.clone(),
                     security_severity: security_severity(audit, f),
                 },
@@ -288,6 +324,15 @@ fn build(audit: &Audit) -> Log {
                 },
             )]),
             results,
+            properties: RunProperties {
+                outcome: audit.summary.outcome,
+                policy: RunPolicy {
+                    name: audit.policy.name.clone(),
+                    origin: audit.policy.origin.clone(),
+                    source: audit.policy.source,
+                    repository_policy_ignored: audit.policy.repository_policy_ignored.clone(),
+                },
+            },
         }],
     }
 }
@@ -371,7 +416,12 @@ fn message(f: &Finding, unused_location: Option<&str>) -> String {
         text.push_str(note);
     }
     if f.path.len() > 1 {
-        text.push_str("\nDependency path: ");
+        text.push_str("\nDependency path");
+        if let Some(file) = &f.path_file {
+            text.push_str(" in ");
+            text.push_str(file);
+        }
+        text.push_str(": ");
         text.push_str(&f.path.join(" → "));
     }
     if let Some(location) = unused_location {

@@ -345,7 +345,7 @@ pub(super) fn scopes(coordinates: &[Coordinate], logic: bool) -> Vec<Scope> {
                 scope = scope.max(Scope::Build);
             }
             if dep.test {
-                scope = Scope::Dev;
+                scope = Scope::Test;
             }
             scope
         })

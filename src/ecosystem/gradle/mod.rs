@@ -583,7 +583,7 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
                 scope = scope.max(Scope::Build);
             }
             if dep.test {
-                scope = Scope::Dev;
+                scope = Scope::Test;
             }
             if dep.version.is_empty() {
                 without_version += 1;
@@ -717,8 +717,8 @@ fn add_dependency(
 fn kind_of(scope: Scope) -> DepKind {
     match scope {
         Scope::Runtime => DepKind::Normal,
-        Scope::Build => DepKind::Build,
-        Scope::Dev => DepKind::Dev,
+        Scope::Provided | Scope::Build => DepKind::Build,
+        Scope::Test | Scope::Dev => DepKind::Dev,
     }
 }
 

@@ -118,12 +118,17 @@ pub(super) fn resolve(request: &Request<'_>, models: &Models<'_>) -> Resolved {
             spring.remove(&(coordinate.group.clone(), coordinate.artifact.clone()));
         }
     }
-    for scope in [Scope::Runtime, Scope::Build, Scope::Dev] {
+    // One classpath per scope: the runtime declarations and that scope's own (a test or
+    // compile-only classpath does not see the build tools, nor tests the compile-only ones).
+    let on_classpath = |declared: Scope, classpath: Scope| {
+        declared == Scope::Runtime || declared == classpath
+    };
+    for scope in Scope::ALL {
         let declared: Vec<(usize, &Coordinate)> = request
             .declared
             .iter()
             .enumerate()
-            .filter(|(_, (_, s))| *s <= scope && !(scope == Scope::Dev && *s == Scope::Build))
+            .filter(|(_, (_, s))| on_classpath(*s, scope))
             .map(|(i, (c, _))| (i, *c))
             .collect();
         if declared.is_empty() {
@@ -132,7 +137,7 @@ pub(super) fn resolve(request: &Request<'_>, models: &Models<'_>) -> Resolved {
         let constraints: Vec<&(Module, String, bool, Scope)> = request
             .constraints
             .iter()
-            .filter(|c| c.3 <= scope)
+            .filter(|c| on_classpath(c.3, scope))
             .collect();
         let classpath = Walk::new(models, &spring, &mut resolved).run(&declared, &constraints);
         resolved.classpaths.push((scope, classpath));

@@ -6,8 +6,11 @@ use super::*;
 pub fn scope_of_configuration(name: &str) -> Scope {
     let words = words(name);
     let has = |w: &str| words.iter().any(|x| x == w);
-    // Test configurations, Spring Boot's `developmentOnly`, Android's debug variants.
-    if words.iter().any(|w| w.starts_with("test")) || has("development") || has("debug") {
+    // Test configurations; Spring Boot's `developmentOnly`, Android's debug variants.
+    if words.iter().any(|w| w.starts_with("test")) {
+        return Scope::Test;
+    }
+    if has("development") || has("debug") {
         return Scope::Dev;
     }
     const BUILD_WORDS: &[&str] = &[
@@ -48,6 +51,9 @@ pub fn scope_of_configuration(name: &str) -> Scope {
         || lower.ends_with("apielements");
     if build && !(product_classpath && !lower.contains("plugin") && !lower.contains("compiler")) {
         Scope::Build
+    } else if lower.ends_with("compileonly") || lower.ends_with("compileonlyapi") {
+        // Declared for compiling only: supplied by the environment that runs the product.
+        Scope::Provided
     } else {
         Scope::Runtime
     }

@@ -57,12 +57,12 @@ impl Findings {
     }
 }
 
-/// How a Maven scope enters the graph: `provided` is build (compiled against, supplied by the
-/// runtime environment, not shipped), `test` is dev, the rest is runtime.
+/// How a Maven scope enters the graph: `provided` is its own scope (compiled against, supplied
+/// by the runtime environment, not shipped), `test` is the test scope, the rest is runtime.
 fn scope_of(scope: &str) -> Scope {
     match scope {
-        "provided" => Scope::Build,
-        "test" => Scope::Dev,
+        "provided" => Scope::Provided,
+        "test" => Scope::Test,
         _ => Scope::Runtime,
     }
 }
