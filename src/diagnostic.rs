@@ -75,6 +75,8 @@ codes! {
         "The lockfile or manifest records no licence for the package and no other evidence was found; it is unresolved.";
     ProjectLicenceMismatch = "L010", "project-licence-mismatch",
         "The sources of the project's own licence (manifest, publiccode.yml, REUSE, licence files) disagree.";
+    LicenceFilesOverride = "L011", "licence-files-override",
+        "A vague declared licence (\"LGPL\", \"BSD License\") disagrees with the package's licence files; the files win.";
     // Compatibility: dependencies against the project's own (outbound) licence.
     LicenceIncompatible = "C001", "licence-incompatible",
         "The dependency's licence cannot be combined with the project's licence under the policy's use.";
