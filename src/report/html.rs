@@ -2036,7 +2036,7 @@ mod tests {
         for source in [
             include_str!("html.rs"),
             include_str!("markdown.rs"),
-            include_str!("notices.rs"),
+            include_str!("notices/mod.rs"),
             include_str!("vulnerabilities.rs"),
         ] {
             for call in ["tr(lang, \"", "trn(lang, \""] {
