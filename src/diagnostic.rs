@@ -101,6 +101,8 @@ codes! {
         "A package passed only because of an exception.";
     ClarifyApplied = "P007", "clarify-applied",
         "A package's licence was taken from a clarification instead of its metadata.";
+    ClarifyExpired = "P010", "clarify-expired",
+        "A clarification has passed its `expires` date; it is no longer applied.";
     // Registries: licences looked up where the input does not record them.
     RegistryLookupFailed = "R001", "registry-lookup-failed",
         "A package's licence could not be looked up in its registry; it stays unresolved.";

@@ -62,6 +62,12 @@ pub struct Curation {
     /// The files the correction relied on, each with its SHA-256.
     pub files: Vec<PinnedFile>,
     pub reason: Option<String>,
+    /// Who approved the correction: a clarification's `approved-by`, an index record's
+    /// reviewer and organisation.
+    pub approved_by: Option<String>,
+    /// A clarification's `expires`: after that day it is no longer applied (the audit says
+    /// so, `P010`).
+    pub expires: Option<jiff::civil::Date>,
     /// Where the correction is written.
     pub source: crate::diagnostic::Location,
     pub origin: CurationOrigin,
@@ -92,7 +98,33 @@ pub struct CuratedEvidence {
     pub source: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// Who approved it (`approved-by`; an index record's reviewer and organisation).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approved_by: Option<String>,
+    /// Until when it applies (`expires`, `YYYY-MM-DD`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires: Option<String>,
     pub files: Vec<PinnedFile>,
+}
+
+impl CuratedEvidence {
+    /// Reason, approver and expiry in words (English), for findings and the human report:
+    /// "reason: …; approved by …; expires …".
+    pub fn decision_text(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(reason) = &self.reason {
+            parts.push(format!("reason: {reason}"));
+        }
+        parts.push(match &self.approved_by {
+            Some(by) => format!("approved by {by}"),
+            None => "approver not named".to_string(),
+        });
+        parts.push(match &self.expires {
+            Some(date) => format!("expires {date}"),
+            None => "no expiry".to_string(),
+        });
+        parts.join("; ")
+    }
 }
 
 fn curation_origin_name<S: serde::Serializer>(
@@ -437,6 +469,8 @@ fn identify_package(
                     expression: curation.expression.clone(),
                     source: curation.source.to_string(),
                     reason: curation.reason.clone(),
+                    approved_by: curation.approved_by.clone(),
+                    expires: curation.expires.map(|d| d.to_string()),
                     files: curation.files.clone(),
                 });
                 break;
@@ -455,8 +489,11 @@ fn identify_package(
                 Finding::note_finding(
                     Code::ClarifyApplied,
                     format!(
-                        "the licence of {} {} is taken from the clarification in {}",
-                        package.name, package.version, c.source
+                        "the licence of {} {} is taken from the clarification in {} ({})",
+                        package.name,
+                        package.version,
+                        c.source,
+                        c.decision_text()
                     ),
                 )
                 .package(package.purl.clone())
