@@ -220,23 +220,19 @@ struct Content {
 impl Content {
     /// What makes two entries the same: everything but the names of the files the texts came
     /// from.
-    fn key(
-        &self,
-    ) -> (
-        String,
-        &[String],
-        Vec<&str>,
-        &[String],
-        &[String],
-        Vec<&str>,
-    ) {
-        (
-            self.licence.clone(),
-            &self.copyrights,
-            self.texts.iter().map(|(_, t)| t.as_str()).collect(),
-            &self.references,
-            &self.missing,
-            self.notice_files.iter().map(|(_, t)| t.as_str()).collect(),
+    fn key(&self) -> String {
+        let texts: Vec<&str> = self.texts.iter().map(|(_, t)| t.as_str()).collect();
+        let notices: Vec<&str> = self.notice_files.iter().map(|(_, t)| t.as_str()).collect();
+        format!(
+            "{:?}",
+            (
+                &self.licence,
+                &self.copyrights,
+                texts,
+                &self.references,
+                &self.missing,
+                notices
+            )
         )
     }
 }
@@ -256,7 +252,7 @@ fn view(audit: &Audit, lang: Lang, selection: Selection) -> (View, Vec<Shortfall
         .filter(|p| p.verdict.status != Status::Skipped)
         .filter(|p| selection.all_scopes || delivered(p))
         .collect();
-    listed.sort_by(|a, b| order(a).cmp(&order(b)));
+    listed.sort_by_key(|p| order(p));
 
     // Each component's content, then components with the same content merged, in name order.
     let contents: Vec<Content> = listed.iter().map(|p| content(p)).collect();
@@ -267,7 +263,7 @@ fn view(audit: &Audit, lang: Lang, selection: Selection) -> (View, Vec<Shortfall
     let mut merged: Vec<(Content, Vec<&AuditedPackage>)> = Vec::new();
     let mut position: BTreeMap<String, usize> = BTreeMap::new();
     for (p, c) in listed.iter().zip(contents) {
-        let key = format!("{:?}", c.key());
+        let key = c.key();
         match position.get(&key) {
             Some(&i) => {
                 let (existing, members) = &mut merged[i];
