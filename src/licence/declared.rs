@@ -75,23 +75,8 @@ pub fn choose(declared: &[DeclaredEvidence]) -> Option<DeclaredChoice<'_>> {
             terms.push(expression);
         }
     }
-    let expression = if terms.len() == 1 {
-        terms.remove(0)
-    } else {
-        terms
-            .iter()
-            .map(|t| {
-                if t.contains(' ') {
-                    format!("({t})")
-                } else {
-                    t.clone()
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(" AND ")
-    };
     Some(DeclaredChoice {
-        expression,
+        expression: all_of(&terms),
         assumed: classifiers.iter().any(|d| d.interpretation.assumed),
         parts: classifiers,
     })
@@ -111,7 +96,7 @@ pub enum FileCheck {
     },
 }
 
-/// The licence files identified with confidence, as (path, expression).
+/// The licence files identified with confidence.
 pub fn confident(detected: &[DetectedFile]) -> Vec<&DetectedFile> {
     detected
         .iter()
@@ -126,15 +111,21 @@ pub fn combined(files: &[&DetectedFile]) -> String {
     let mut ids: Vec<String> = files.iter().filter_map(|d| d.licence.clone()).collect();
     ids.sort();
     ids.dedup();
-    if ids.len() == 1 {
-        return ids.remove(0);
+    all_of(&ids)
+}
+
+/// Expressions that all apply, joined with `AND` (compound ones in parentheses).
+fn all_of(terms: &[String]) -> String {
+    if let [one] = terms {
+        return one.clone();
     }
-    ids.iter()
-        .map(|i| {
-            if i.contains(' ') {
-                format!("({i})")
+    terms
+        .iter()
+        .map(|t| {
+            if t.contains(' ') {
+                format!("({t})")
             } else {
-                i.clone()
+                t.clone()
             }
         })
         .collect::<Vec<_>>()

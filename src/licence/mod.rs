@@ -5,8 +5,10 @@
 //! - **detected**: the licence files in the package's own directory, hashed and identified;
 //! - **curated**: a `[[clarify]]` correction, applied only while the licence files it is pinned
 //!   to still have the recorded SHA-256;
-//! - **concluded**: curated, else the first readable declared licence (cross-checked against
-//!   the detected texts), else the detected texts, else `NOASSERTION`.
+//! - **concluded**: curated, else the declared licence (declared.rs: the first readable one;
+//!   for Python metadata `License-Expression`, an exact `License`, then all classifiers
+//!   together), cross-checked against the detected texts, which win over a reading that had to
+//!   guess; else the detected texts, else `NOASSERTION`.
 //!
 //! Licence texts are identified only where they decide something: when no declared licence can
 //! be read, when Cargo's `license-file` replaces `license`, or for every package with
