@@ -56,7 +56,9 @@ fn render_everything(audit: &audit::Audit) -> usize {
         NoticesFormat::Markdown,
         NoticesFormat::Html,
     ] {
-        total += notices::render(audit, format, Lang::En).len();
+        total += notices::render(audit, format, Lang::En, notices::Selection::default())
+            .text
+            .len();
     }
     total
 }

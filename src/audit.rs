@@ -455,7 +455,26 @@ pub fn run(path: &Path, options: &AuditOptions, progress: &Progress) -> Result<A
         ));
         crate::vet::look_up(&graph, &layered)
     };
-    let mut curations = policy.clarifications.clone();
+    // A clarification past its `expires` date no longer applies (P011).
+    let today = options.today.unwrap_or_else(|| jiff::Zoned::now().date());
+    let mut expired_clarifications = Vec::new();
+    let mut curations: Vec<licence::Curation> = Vec::new();
+    for clarification in &policy.clarifications {
+        match clarification.expires {
+            Some(date) if date < today => expired_clarifications.push(
+                Finding::warning(
+                    Code::ClarifyExpired,
+                    format!(
+                        "the clarification of {} to `{}` expired on {date}; it is no longer applied",
+                        clarification.spec, clarification.expression
+                    ),
+                )
+                .located(clarification.source.clone())
+                .note("the package's licence is concluded from its own metadata and files; review the clarification and renew or remove it"),
+            ),
+            _ => curations.push(clarification.clone()),
+        }
+    }
     curations.extend(lookups.curations(&graph));
 
     let identified = {
@@ -476,7 +495,6 @@ pub fn run(path: &Path, options: &AuditOptions, progress: &Progress) -> Result<A
     let cache = DetectionCache::new(options.cache_dir.as_deref());
     let (project_licence, licence_findings) =
         licence::project::project_licence(&root, &graph, &identified.evidence, &cache);
-    let today = options.today.unwrap_or_else(|| jiff::Zoned::now().date());
     let advised = {
         let _task = progress.task(format!(
             "checking {} for known vulnerabilities",
@@ -541,6 +559,7 @@ pub fn run(path: &Path, options: &AuditOptions, progress: &Progress) -> Result<A
         ));
     }
     findings.extend(registry_findings);
+    findings.extend(expired_clarifications);
     findings.extend(identified.findings);
     findings.extend(licence_findings);
     findings.extend(advised.findings);

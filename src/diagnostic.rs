@@ -75,6 +75,8 @@ codes! {
         "The lockfile or manifest records no licence for the package and no other evidence was found; it is unresolved.";
     ProjectLicenceMismatch = "L010", "project-licence-mismatch",
         "The sources of the project's own licence (manifest, publiccode.yml, REUSE, licence files) disagree.";
+    LicenceFilesOverride = "L011", "licence-files-override",
+        "A vague declared licence (\"LGPL\", \"BSD License\") disagrees with the package's licence files; the files win.";
     // Compatibility: dependencies against the project's own (outbound) licence.
     LicenceIncompatible = "C001", "licence-incompatible",
         "The dependency's licence cannot be combined with the project's licence under the policy's use.";
@@ -105,6 +107,8 @@ codes! {
         "The audited tree has its own policy (fundament.toml), which was not applied; the auditor's policy decided.";
     ScopeNarrowed = "P010", "scope-narrowed",
         "`--scope` left out packages used only in other scopes; they were not audited.";
+    ClarifyExpired = "P011", "clarify-expired",
+        "A clarification has passed its `expires` date; it is no longer applied.";
     // Registries: licences looked up where the input does not record them.
     RegistryLookupFailed = "R001", "registry-lookup-failed",
         "A package's licence could not be looked up in its registry; it stays unresolved.";
@@ -164,6 +168,11 @@ codes! {
         "Known vulnerabilities were not checked: no advisory source is configured, or the check is turned off.";
     AdvisoriesChecked = "A013", "advisories-checked",
         "How many packages were checked against which advisory data, how old it is, and what was found.";
+    // Notices: what the attribution file lacks (fundament notices).
+    NoticeCopyrightMissing = "N001", "notice-copyright-missing",
+        "A listed component has no copyright notice in its licence or NOTICE files.";
+    NoticeTextMissing = "N002", "notice-text-missing",
+        "A listed component ships no licence text of its own; the SPDX reference text stands in, or no text is available.";
     // Input: what could not be read.
     InputUnreadable = "I001", "input-unreadable",
         "A manifest or lockfile could not be read or parsed.";

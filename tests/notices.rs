@@ -37,54 +37,176 @@ fn section<'a>(text: &'a str, start: &str, ends: &[&str]) -> &'a str {
     &text[from..from + start.len() + to]
 }
 
+/// The entry of the text format whose heading is `heading`, up to the next entry or section.
+fn entry<'a>(text: &'a str, heading: &str) -> &'a str {
+    let rule = "=".repeat(78);
+    let start = format!("{rule}\n{heading}\n{rule}\n");
+    let from = text
+        .find(&start)
+        .unwrap_or_else(|| panic!("no entry `{heading}`"));
+    let rest = &text[from + start.len()..];
+    let to = [
+        format!("\n{rule}\n"),
+        "\nSPDX reference texts\n".to_string(),
+    ]
+    .iter()
+    .filter_map(|e| rest.find(e.as_str()))
+    .min()
+    .unwrap_or(rest.len());
+    &text[from..from + start.len() + to]
+}
+
+/// The headings of the entries, in order.
+fn headings(text: &str) -> Vec<String> {
+    let rule = "=".repeat(78);
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Vec::new();
+    for i in 1..lines.len().saturating_sub(1) {
+        if lines[i - 1] == rule && lines[i + 1] == rule && !lines[i].contains(": ") {
+            out.push(lines[i].to_string());
+        }
+    }
+    out
+}
+
 #[test]
-fn workspace_fixture_groups_components_by_licence_with_copyrights_and_texts() {
+fn workspace_fixture_one_entry_per_component_with_its_own_texts() {
     let (code, text) = notices(&fixture("cargo/workspace"), &["--offline"]);
     assert_eq!(code, 0, "{text}");
 
-    // filed's own LICENSE.txt holds a copyright line: it appears once, in the MIT group, which
-    // lists both MIT components.
-    let copyright = "Copyright (c) 2024 The filed authors";
-    assert_eq!(text.matches(copyright).count(), 1);
-    let mit = section(
-        &text,
-        "Used under MIT\n",
-        &["Used under ", "Licence texts\n---"],
+    // Sorted by name; dev-only test-helper and build-only components are not delivered.
+    assert_eq!(
+        headings(&text),
+        [
+            "filed 0.3.0",
+            "gpl-lib 3.0.0",
+            "mit-lib 1.0.0",
+            "unlicensed 0.0.1"
+        ]
     );
-    assert!(mit.contains(copyright));
-    assert!(mit.contains("  - filed 0.3.0 (Cargo)"));
-    assert!(mit.contains("  - mit-lib 1.0.0 (Cargo)"));
-    assert!(mit.contains("Licence texts: MIT (full text below)"));
+    assert!(!text.contains("test-helper"));
+    assert!(text.contains("2 components used only to build, test or develop the software are not delivered and not listed."));
 
-    // Each licence text once.
-    for id in ["MIT", "Apache-2.0", "GPL-3.0-only"] {
+    // filed ships LICENSE.txt: its own text and copyright line, in its own entry, once.
+    let filed = entry(&text, "filed 0.3.0");
+    assert!(filed.contains("Licence: MIT\n"));
+    assert!(filed.contains("Copyright notices:\n  Copyright (c) 2024 The filed authors\n"));
+    assert!(filed.contains("Licence text as shipped (LICENSE.txt):\n\nMIT License\n\nCopyright (c) 2024 The filed authors\n"));
+    assert!(!filed.contains("SPDX reference text"));
+    assert_eq!(
+        text.matches("The filed authors").count(),
+        2,
+        "notice and text, once each"
+    );
+
+    // mit-lib ships no text: the SPDX reference text stands in, marked, and printed once.
+    let mit = entry(&text, "mit-lib 1.0.0");
+    assert!(mit.contains("No copyright notice was found in the licence files of this component."));
+    assert!(mit.contains(
+        "MIT: the package ships no text of this licence; the SPDX reference text applies (see below)"
+    ));
+    for id in ["MIT", "GPL-3.0-only"] {
         assert_eq!(text.matches(spdx_text(id)).count(), 1, "{id}");
     }
-    // test-helper (GPL-2.0-or-later) is a dev-dependency: a development tool, not delivered,
-    // so neither it nor its licence is listed, and the file says why.
-    assert!(!text.contains("test-helper"), "{text}");
-    assert!(!text.contains("GNU General Public License v2.0"));
-    assert!(text.contains("1 component that is not delivered with the software"));
-    // --include-tools lists it; GPL-2.0-or-later's text is the GPL-2.0 text.
-    let (code, all) = notices(
-        &fixture("cargo/workspace"),
-        &["--offline", "--include-tools"],
+    // The reference texts come after the entries, under their own heading.
+    let appendix = text.find("SPDX reference texts\n---").unwrap();
+    assert!(text.find(spdx_text("MIT")).unwrap() > appendix);
+    assert!(
+        !text.contains(spdx_text("Apache-2.0")),
+        "filed's licence is MIT only"
     );
-    assert_eq!(code, 0);
-    assert!(all.contains("  - test-helper 0.9.0 (Cargo)"), "{all}");
-    assert!(all.contains("GPL-2.0-or-later: GNU General Public License v2.0 or later"));
 
     // The project's own crates are not third-party components.
-    assert!(!text.contains("  - app 0.1.0"));
-    assert!(!text.contains("  - core 0.2.0"));
+    assert!(!text.contains("app 0.1.0"));
+    assert!(!text.contains("core 0.2.0"));
 
-    // The unknown licence is listed in its own section, after the texts, not in a group.
+    // The unknown licence has its entry and is listed again in a section of its own, last.
+    assert!(entry(&text, "unlicensed 0.0.1").contains("Licence: not determined"));
     let unknown = section(&text, "Licence not determined\n", &[]);
     assert!(unknown.contains("  - unlicensed 0.0.1 (Cargo)"));
-    assert_eq!(text.matches("unlicensed 0.0.1").count(), 1);
+    assert!(appendix < text.find("Licence not determined\n").unwrap());
+}
+
+#[test]
+fn development_components_are_listed_only_when_asked() {
+    let (code, text) = notices(&fixture("cargo/workspace"), &["--offline", "--all-scopes"]);
+    assert_eq!(code, 0);
+    let listed = headings(&text);
     assert!(
-        text.find("Licence texts\n---").unwrap() < text.find("Licence not determined\n").unwrap()
+        listed.iter().any(|h| h.starts_with("test-helper ")),
+        "{listed:?}"
     );
+    assert!(!text.contains("not delivered"));
+    let mut sorted = listed.clone();
+    sorted.sort_by_key(|h| h.to_lowercase());
+    assert_eq!(listed, sorted);
+}
+
+#[test]
+fn missing_copyright_notices_and_texts_are_warnings_and_strict_fails() {
+    let dir = fixture("cargo/workspace");
+    let run = |extra: &[&str]| {
+        let output = fundament()
+            .arg("notices")
+            .arg(&dir)
+            .arg("--offline")
+            .args(extra)
+            .output()
+            .unwrap();
+        (
+            output.status.code().unwrap(),
+            String::from_utf8(output.stderr).unwrap(),
+        )
+    };
+    let (code, stderr) = run(&[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains(
+            "warning[N001]: mit-lib 1.0.0 (Cargo): no copyright notice found in its licence files"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains("warning[N002]: mit-lib 1.0.0 (Cargo): ships no licence text of its own; the SPDX reference text of MIT stands in"), "{stderr}");
+    assert!(!stderr.contains("filed 0.3.0"), "filed has both: {stderr}");
+    assert!(stderr.contains("3 listed components lack a copyright notice or a licence text of their own (--strict makes this fail)"));
+    let (code, stderr) = run(&["--strict"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("error[N001]: mit-lib 1.0.0"), "{stderr}");
+}
+
+#[test]
+fn vendored_go_modules_each_carry_their_own_texts_and_copyrights() {
+    let Some(opencloud) = support::shared_fixture("opencloud") else {
+        return;
+    };
+    let (code, text) = notices(&opencloud, &["--offline"]);
+    assert_eq!(code, 0);
+    let listed = headings(&text);
+    assert!(listed.len() > 150, "{}", listed.len());
+    let mut sorted = listed.clone();
+    sorted.sort_by_key(|h| h.to_lowercase());
+    assert_eq!(listed, sorted, "entries are sorted by name");
+
+    // google/uuid: its own copyright line and its LICENSE as shipped, not the SPDX template.
+    let uuid = entry(&text, "github.com/google/uuid v1.6.0");
+    assert!(uuid.contains("Licence: BSD-3-Clause"));
+    assert!(uuid.contains("  Copyright (c) 2009,2014 Google Inc. All rights reserved.\n"));
+    assert!(uuid.contains("Licence text as shipped (LICENSE):"));
+    assert!(!uuid.contains("<copyright holder>"));
+    assert!(!uuid.contains("SPDX reference text"));
+    // The two golang-jwt majors ship byte-identical texts: one entry for both.
+    let jwt = entry(
+        &text,
+        "github.com/golang-jwt/jwt/v4 v4.5.1, github.com/golang-jwt/jwt/v5 v5.2.1",
+    );
+    assert!(jwt.contains("  - github.com/golang-jwt/jwt/v4 v4.5.1 (Go)\n  - github.com/golang-jwt/jwt/v5 v5.2.1 (Go)\n"));
+    // Copyright lines stay with their component: no line of uuid's in another entry.
+    assert_eq!(
+        text.matches("Copyright (c) 2009,2014 Google Inc.").count(),
+        2
+    );
+    // Every vendored module with a licence file has its text from the package.
+    assert!(text.matches("Licence text as shipped").count() > 150);
 }
 
 #[test]
@@ -102,7 +224,7 @@ fn skipped_components_are_left_out_and_the_file_says_so() {
     );
     assert_eq!(code, 0);
     assert!(!text.contains("test-helper"), "{text}");
-    assert!(text.contains("1 component that is not delivered with the software"));
+    assert!(text.contains("1 component that the policy does not check"));
     // GPL-2.0-or-later was only test-helper's licence.
     assert!(!text.contains("GNU General Public License v2.0"));
 }
@@ -112,9 +234,12 @@ fn formats_and_languages() {
     let dir = fixture("cargo/workspace");
     let (_, md) = notices(&dir, &["--offline", "--format", "markdown", "--lang", "de"]);
     assert!(md.starts_with("# Hinweise zu Fremdkomponenten: workspace\n"));
-    assert!(md.contains("### Verwendet unter MIT"));
+    assert!(md.contains("- [filed 0.3.0](#entry-1) (Cargo): MIT"));
+    assert!(md.contains("### <a id=\"entry-1\"></a>filed 0.3.0"));
+    assert!(md.contains("Lizenz: MIT"));
     assert!(md.contains("- Copyright (c) 2024 The filed authors"));
-    assert!(md.contains("[MIT](#licence-MIT)"));
+    assert!(md.contains("Lizenztext, wie mitgeliefert (LICENSE.txt):"));
+    assert!(md.contains("[MIT: Das Paket liefert keinen Text dieser Lizenz mit; es gilt der Referenztext der SPDX-Lizenzliste (siehe unten)](#licence-MIT)"));
     assert!(md.contains("### <a id=\"licence-MIT\"></a>MIT: MIT License"));
     assert!(md.contains("## Lizenz nicht ermittelt"));
     // Licence texts are code blocks, unescaped.
@@ -122,9 +247,10 @@ fn formats_and_languages() {
 
     let (_, html) = notices(&dir, &["--offline", "--format", "html"]);
     assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.contains("<section class=\"entry\" id=\"entry-1\">"));
     assert!(html.contains("<section class=\"licence-text\" id=\"licence-MIT\">"));
-    assert!(html.contains("<a href=\"#licence-MIT\">MIT</a>"));
-    assert_eq!(html.matches("id=\"licence-Apache-2.0\"").count(), 1);
+    assert!(html.contains("<a href=\"#licence-MIT\">MIT: the package ships no text"));
+    assert_eq!(html.matches("id=\"licence-MIT\"").count(), 1);
     assert!(html.contains("<h2 id=\"undetermined\">Licence not determined</h2>"));
 
     // Deterministic.
@@ -210,21 +336,21 @@ fn licences_off_the_spdx_list_use_the_packages_own_file() {
 
     let (code, text) = notices(dir.path(), &[]);
     assert_eq!(code, 0, "{text}");
-    let group = section(
-        &text,
-        "Used under LicenseRef-Custom\n",
-        &["Used under ", "Licence texts\n---"],
-    );
-    assert!(group.contains("Copyright 2023 Custom Makers <makers@example.org>"));
-    assert!(group.contains("Licence text of custom 1.0.0 (LICENSE):"));
-    assert!(group.contains("You may use this software for anything."));
+    let custom = entry(&text, "custom 1.0.0");
+    assert!(custom.contains("Licence: LicenseRef-Custom"));
+    assert!(custom.contains("Copyright 2023 Custom Makers <makers@example.org>"));
+    assert!(custom.contains("Licence text as shipped (LICENSE):"));
+    assert!(custom.contains("You may use this software for anything."));
     // The NOTICE file is passed on, and its copyright line counted.
-    assert!(group.contains("NOTICE file of custom 1.0.0 (NOTICE):"));
-    assert!(group.contains("This product includes Custom Widgets."));
-    assert!(group.contains("  Copyright 2024 Widget Org\n"));
-    assert!(group.contains(
-        "Licence text not available: LicenseRef-Custom is not on the SPDX licence list, and custom-bare 1.0.0 has no licence file that could be read."
+    assert!(custom.contains("NOTICE file as shipped (NOTICE):"));
+    assert!(custom.contains("This product includes Custom Widgets."));
+    assert!(custom.contains("  Copyright 2024 Widget Org\n"));
+    // custom-bare ships nothing: its entry says so, and shares nothing of custom's.
+    let bare = entry(&text, "custom-bare 1.0.0");
+    assert!(bare.contains(
+        "Licence text not available: LicenseRef-Custom is not on the SPDX licence list, and the package has no licence file that states it."
     ));
+    assert!(!bare.contains("Custom Makers"));
 
     // Names from the repository are escaped in HTML and Markdown.
     let (_, html) = notices(dir.path(), &["--format", "html"]);
@@ -232,7 +358,10 @@ fn licences_off_the_spdx_list_use_the_packages_own_file() {
     assert!(html.contains("&lt;b&gt;bold|&lt;&#x2f;b&gt; 1.0.0"));
     assert!(html.contains("Copyright 2023 Custom Makers &lt;makers@example.org&gt;"));
     let (_, md) = notices(dir.path(), &["--format", "markdown"]);
-    assert!(md.contains("- \\<b\\>bold\\|\\</b\\> 1.0.0 (npm)"));
+    assert!(
+        md.contains("### <a id=\"entry-1\"></a>\\<b\\>bold\\|\\</b\\> 1.0.0"),
+        "{md}"
+    );
 }
 
 #[test]
@@ -255,46 +384,42 @@ fn repo() -> PathBuf {
 }
 
 #[test]
-fn this_repository_every_dependency_and_each_text_once() {
-    // Development tools too: every package of Cargo.lock.
-    let (code, text) = notices(&repo(), &["--include-tools"]);
+fn this_repository_every_delivered_dependency_with_its_own_texts() {
+    let (code, text) = notices(&repo(), &[]);
     assert_eq!(code, 0);
-    let lock: toml::Table =
-        toml::from_str(&std::fs::read_to_string(repo().join("Cargo.lock")).unwrap()).unwrap();
+    let json = audit_json(&repo(), &[]).json;
+    let index = section(&text, "Components\n---", &["\nNotices\n---"]);
     let mut listed = 0;
-    for p in lock["package"].as_array().unwrap() {
-        let (name, version) = (p["name"].as_str().unwrap(), p["version"].as_str().unwrap());
-        if name == "fundament" {
-            assert!(!text.contains(&format!("  - fundament {version} ")));
+    for p in support::packages(&json) {
+        let (name, version) = support::name_version(p);
+        let line = format!("  - {name} {version} (Cargo): ");
+        if p["root"] == true {
+            assert!(!index.contains(&line));
             continue;
         }
-        assert!(
-            text.contains(&format!("  - {name} {version} (Cargo)")),
-            "{name} {version} is missing"
+        assert_eq!(
+            index.contains(&line),
+            p["scope"] == "runtime",
+            "{name} {version} ({})",
+            p["scope"]
         );
-        listed += 1;
+        listed += usize::from(p["scope"] == "runtime");
     }
     assert!(listed > 100, "{listed}");
-    for id in ["MIT", "Apache-2.0"] {
-        assert_eq!(text.matches(spdx_text(id)).count(), 1, "{id}");
-    }
-    // The MIT text is referred to by every group that uses it, AND combinations included.
-    assert!(text.contains("Licence texts: MIT, Unicode-3.0 (full text below)"));
-    // Crates carry their authors' copyright lines, each listed once per group.
-    let mit = section(
-        &text,
-        "Used under MIT\n",
-        &["Used under ", "Licence texts\n---"],
+    // Every entry is a component or a group of components with identical texts, and the
+    // components' texts are their own: nearly all from the packages, not from the SPDX list.
+    let shipped = text.matches("Licence text as shipped").count();
+    let references = text.matches("the SPDX reference text applies").count();
+    assert!(
+        shipped > 50 && references < 10,
+        "{shipped} shipped, {references} references"
     );
-    let lines: Vec<&str> = mit
-        .lines()
-        .filter(|l| l.starts_with("  Copyright"))
-        .collect();
-    assert!(lines.len() > 20, "{} copyright lines", lines.len());
-    let mut distinct = lines.clone();
-    distinct.sort();
-    distinct.dedup();
-    assert_eq!(distinct.len(), lines.len());
+    // serde's entry carries its own MIT text, which names no copyright holder.
+    let serde = headings(&text)
+        .into_iter()
+        .find(|h| h.split(", ").any(|c| c.starts_with("serde 1.")))
+        .unwrap();
+    assert!(entry(&text, &serde).contains("Licence text as shipped (LICENSE-MIT"));
     // Every licence of this tree is known: nothing in the last section.
     assert!(!text.contains("Licence not determined"));
 }

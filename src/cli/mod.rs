@@ -14,6 +14,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
+/// Exit code for policy violations (and, for `notices --strict`, shortfalls of the notices).
+pub const EXIT_VIOLATIONS: u8 = 1;
 /// Exit code for bad input or usage.
 pub const EXIT_INPUT: u8 = 2;
 /// Exit code for an internal failure (a bug).

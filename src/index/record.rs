@@ -394,6 +394,8 @@ impl Record {
                 "{} by {}, {} on {}",
                 self.decision, self.reviewer, self.organisation, self.date
             )),
+            approved_by: Some(format!("{}, {}", self.reviewer, self.organisation)),
+            expires: None,
             source,
             origin: crate::licence::CurationOrigin::Index { verified_archive },
         })

@@ -5,13 +5,16 @@
 //! - **detected**: the licence files in the package's own directory, hashed and identified;
 //! - **curated**: a `[[clarify]]` correction, applied only while the licence files it is pinned
 //!   to still have the recorded SHA-256;
-//! - **concluded**: curated, else the first readable declared licence (cross-checked against
-//!   the detected texts), else the detected texts, else `NOASSERTION`.
+//! - **concluded**: curated, else the declared licence (declared.rs: the first readable one;
+//!   for Python metadata `License-Expression`, an exact `License`, then all classifiers
+//!   together), cross-checked against the detected texts, which win over a reading that had to
+//!   guess; else the detected texts, else `NOASSERTION`.
 //!
 //! Licence texts are identified only where they decide something: when no declared licence can
 //! be read, when Cargo's `license-file` replaces `license`, or for every package with
 //! `--detect all`. Detection runs in parallel across packages.
 
+pub mod declared;
 pub mod detect;
 pub mod expression;
 pub mod facts;
@@ -61,6 +64,12 @@ pub struct Curation {
     /// The files the correction relied on, each with its SHA-256.
     pub files: Vec<PinnedFile>,
     pub reason: Option<String>,
+    /// Who approved the correction: a clarification's `approved-by`, an index record's
+    /// reviewer and organisation.
+    pub approved_by: Option<String>,
+    /// A clarification's `expires`: after that day it is no longer applied (the audit says
+    /// so, `P011`).
+    pub expires: Option<jiff::civil::Date>,
     /// Where the correction is written.
     pub source: crate::diagnostic::Location,
     pub origin: CurationOrigin,
@@ -91,7 +100,33 @@ pub struct CuratedEvidence {
     pub source: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// Who approved it (`approved-by`; an index record's reviewer and organisation).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approved_by: Option<String>,
+    /// Until when it applies (`expires`, `YYYY-MM-DD`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires: Option<String>,
     pub files: Vec<PinnedFile>,
+}
+
+impl CuratedEvidence {
+    /// Reason, approver and expiry in words (English), for findings and the human report:
+    /// "reason: …; approved by …; expires …".
+    pub fn decision_text(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(reason) = &self.reason {
+            parts.push(format!("reason: {reason}"));
+        }
+        parts.push(match &self.approved_by {
+            Some(by) => format!("approved by {by}"),
+            None => "approver not named".to_string(),
+        });
+        parts.push(match &self.expires {
+            Some(date) => format!("expires {date}"),
+            None => "no expiry".to_string(),
+        });
+        parts.join("; ")
+    }
 }
 
 fn curation_origin_name<S: serde::Serializer>(
@@ -119,6 +154,10 @@ pub struct Concluded {
     pub from: ConcludedFrom,
     /// In words: "declared in Cargo.toml `license`", "detected in LICENSE (score 0.99)".
     pub explanation: String,
+    /// True when the expression rests on a reading that had to guess a version or variant
+    /// (a vague classifier such as "LGPL") that no licence file confirmed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub assumed: bool,
 }
 
 impl Concluded {
@@ -281,12 +320,11 @@ fn identify_package(
         .filter(|&i| curations[i].spec.matches(package))
         .collect();
 
-    let first_readable = declared
-        .iter()
-        .find(|d| d.interpretation.expression.is_some());
+    let choice = declared::choose(&declared);
     let see_file = declared.iter().find_map(|d| d.interpretation.file.clone());
+    // An assumed reading is checked against the licence files wherever they are at hand.
     let needs_detection = options.detect == DetectMode::All
-        || first_readable.is_none()
+        || choice.as_ref().is_none_or(|c| c.assumed)
         || package.licence_file.is_some();
     let needs_hashes = needs_detection || !matching.is_empty();
 
@@ -375,6 +413,18 @@ fn identify_package(
         }
     }
 
+    // What the licence files say about an assumed reading.
+    let file_check = choice
+        .as_ref()
+        .map(|c| declared::check_assumption(c, &detected))
+        .unwrap_or(declared::FileCheck::Unchecked);
+    let settled_by_files = |d: &DeclaredEvidence| {
+        file_check != declared::FileCheck::Unchecked
+            && choice
+                .as_ref()
+                .is_some_and(|c| c.parts.iter().any(|p| std::ptr::eq(*p, d)))
+    };
+
     // Declared-licence findings.
     for d in &declared {
         let origin = short_origin(&d.declared);
@@ -394,7 +444,7 @@ fn identify_package(
                 )
                 .note(d.interpretation.note.clone().unwrap_or_default()),
             ),
-            _ if d.interpretation.assumed => findings.push(
+            _ if d.interpretation.assumed && !settled_by_files(d) => findings.push(
                 Finding::warning(
                     Code::LicenceAssumed,
                     format!(
@@ -431,6 +481,8 @@ fn identify_package(
                     expression: curation.expression.clone(),
                     source: curation.source.to_string(),
                     reason: curation.reason.clone(),
+                    approved_by: curation.approved_by.clone(),
+                    expires: curation.expires.map(|d| d.to_string()),
                     files: curation.files.clone(),
                 });
                 break;
@@ -439,11 +491,7 @@ fn identify_package(
         }
     }
 
-    let confident: Vec<&DetectedFile> = detected
-        .iter()
-        .filter(|d| d.kind == FileKind::Licence && d.confidence >= detect::CONFIDENT)
-        .filter(|d| d.licence.is_some())
-        .collect();
+    let confident = declared::confident(&detected);
 
     let concluded = if let Some(c) = &curated {
         // The vet stage reports what an index record did; a policy clarification is noted
@@ -453,8 +501,11 @@ fn identify_package(
                 Finding::note_finding(
                     Code::ClarifyApplied,
                     format!(
-                        "the licence of {} {} is taken from the clarification in {}",
-                        package.name, package.version, c.source
+                        "the licence of {} {} is taken from the clarification in {} ({})",
+                        package.name,
+                        package.version,
+                        c.source,
+                        c.decision_text()
                     ),
                 )
                 .package(package.purl.clone())
@@ -476,33 +527,88 @@ fn identify_package(
                 Some(reason) => format!("{how} {} ({reason})", c.source),
                 None => format!("{how} {}", c.source),
             },
+            assumed: false,
         }
-    } else if let Some(d) = first_readable {
-        let expression = d.interpretation.expression.clone().unwrap_or_default();
-        check_agreement(package, d, &declared, &confident, &mut findings);
-        Concluded {
-            explanation: format!("declared in {}", short_origin(&d.declared)),
-            expression,
-            from: ConcludedFrom::Declared,
+    } else if let Some(choice) = &choice {
+        let origin = choice_origin(choice);
+        match &file_check {
+            declared::FileCheck::Overridden { expression, files } => {
+                let raw: Vec<String> = choice
+                    .parts
+                    .iter()
+                    .map(|d| format!("`{}`", d.declared.raw))
+                    .collect();
+                findings.push(
+                    Finding::warning(
+                        Code::LicenceFilesOverride,
+                        format!(
+                            "{} {}: its licence files say `{expression}`, not `{}` as read from the vague declaration {}; the files win",
+                            package.name,
+                            package.version,
+                            choice.expression,
+                            raw.join(", ")
+                        ),
+                    )
+                    .package(package.purl.clone())
+                    .licence(expression.clone(), Some(format!("detected in {}", files.join(", "))))
+                    .note(format!("declared in {origin}, read by assumption as `{}`", choice.expression))
+                    .note("if the declaration is right after all, say so with a [[clarify]] entry"),
+                );
+                Concluded {
+                    expression: expression.clone(),
+                    from: ConcludedFrom::Detected,
+                    explanation: format!(
+                        "detected in {}; the files override the vague declaration in {origin} (read by assumption as {})",
+                        files.join(", "),
+                        choice.expression
+                    ),
+                    assumed: false,
+                }
+            }
+            check => {
+                let declared_parts: Vec<&DeclaredEvidence> = choice.parts.clone();
+                check_agreement(
+                    package,
+                    &choice.expression,
+                    &origin,
+                    &declared_parts,
+                    &declared,
+                    &confident,
+                    &mut findings,
+                );
+                let mut explanation = format!("declared in {origin}");
+                if choice.parts.len() > 1 {
+                    explanation.push_str(&format!(
+                        " (all {} licence classifiers together)",
+                        choice.parts.len()
+                    ));
+                }
+                let assumed = match check {
+                    declared::FileCheck::Confirmed { files } => {
+                        explanation.push_str(&format!(
+                            "; the vague declaration is confirmed by {}",
+                            files.join(", ")
+                        ));
+                        false
+                    }
+                    _ if choice.assumed => {
+                        explanation.push_str(
+                            "; an assumption (the declaration names no version or variant)",
+                        );
+                        true
+                    }
+                    _ => false,
+                };
+                Concluded {
+                    explanation,
+                    expression: choice.expression.clone(),
+                    from: ConcludedFrom::Declared,
+                    assumed,
+                }
+            }
         }
     } else if !confident.is_empty() {
-        let mut ids: Vec<String> = confident.iter().filter_map(|d| d.licence.clone()).collect();
-        ids.sort();
-        ids.dedup();
-        let expression = if ids.len() == 1 {
-            ids[0].clone()
-        } else {
-            ids.iter()
-                .map(|i| {
-                    if i.contains(' ') {
-                        format!("({i})")
-                    } else {
-                        i.clone()
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join(" AND ")
-        };
+        let expression = declared::combined(&confident);
         let files: Vec<String> = confident
             .iter()
             .map(|d| match (&package.archive, &d.archive) {
@@ -519,12 +625,14 @@ fn identify_package(
             expression,
             from: ConcludedFrom::Detected,
             explanation: format!("detected in {}", files.join(", ")),
+            assumed: false,
         }
     } else {
         Concluded {
             expression: NOASSERTION.to_string(),
             from: ConcludedFrom::None,
             explanation: why_unknown(package, &declared, &detected),
+            assumed: false,
         }
     };
 
@@ -543,16 +651,18 @@ fn identify_package(
 /// Reports where the declared licences disagree with each other or with the texts found.
 fn check_agreement(
     package: &Package,
-    used: &DeclaredEvidence,
+    expr: &str,
+    origin: &str,
+    used: &[&DeclaredEvidence],
     declared: &[DeclaredEvidence],
     confident: &[&DetectedFile],
     findings: &mut Vec<Finding>,
 ) {
-    let Some(expr) = &used.interpretation.expression else {
-        return;
-    };
     let declared_ids = licence_ids(expr);
     for other in declared {
+        if used.iter().any(|u| std::ptr::eq(*u, other)) {
+            continue;
+        }
         if let Some(other_expr) = &other.interpretation.expression
             && licence_ids(other_expr) != declared_ids
         {
@@ -563,15 +673,12 @@ fn check_agreement(
                         "{} {}: {} says `{expr}`, {} says `{other_expr}`",
                         package.name,
                         package.version,
-                        short_origin(&used.declared),
+                        origin,
                         short_origin(&other.declared)
                     ),
                 )
                 .package(package.purl.clone())
-                .licence(
-                    expr.clone(),
-                    Some(format!("declared in {}", short_origin(&used.declared))),
-                ),
+                .licence(expr.to_string(), Some(format!("declared in {origin}"))),
             );
         }
     }
@@ -597,7 +704,7 @@ fn check_agreement(
                 ),
             )
             .package(package.purl.clone())
-            .licence(expr.clone(), Some(format!("declared in {}", short_origin(&used.declared))))
+            .licence(expr.to_string(), Some(format!("declared in {origin}")))
             .note("the declared licence is used; if the files are right, correct it with a [[clarify]] entry"),
         );
     }
@@ -709,6 +816,19 @@ fn why_unknown(
     reasons.join("; ")
 }
 
+/// Where a chosen declaration was read, in words: one origin, or the fields of several
+/// classifiers of one file.
+fn choice_origin(choice: &declared::DeclaredChoice<'_>) -> String {
+    let mut origins: Vec<String> = Vec::new();
+    for d in &choice.parts {
+        let origin = short_origin(&d.declared);
+        if !origins.contains(&origin) {
+            origins.push(origin);
+        }
+    }
+    origins.join(", ")
+}
+
 /// The origin in words, short: a file outside the audited tree (the registry's source cache)
 /// is named by its file name only; the full path stays in the JSON evidence.
 fn short_origin(declared: &DeclaredLicence) -> String {
@@ -760,6 +880,135 @@ mod tests {
         assert!(contained_path(dir, "../LICENSE", false).is_none());
         assert!(contained_path(dir, "../LICENSE", true).is_some());
         assert!(contained_path(dir, "/etc/passwd", true).is_none());
+    }
+
+    /// A package read from the recorded core metadata of a real wheel, its licence files in a
+    /// directory as an installed tree or an extracted archive would give them.
+    fn python_package(name: &str, wheel: &str, files: Option<&Path>) -> Package {
+        use crate::model::{Ecosystem, Origin, PackageSource};
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/registry/pypi");
+        let metadata =
+            std::fs::read_to_string(fixtures.join(format!("files/{wheel}.metadata"))).unwrap();
+        let mut package = Package::new(
+            Ecosystem::Pypi,
+            name,
+            "1",
+            PackageSource::Registry { url: None },
+        );
+        for line in metadata.lines().take_while(|l| !l.is_empty()) {
+            let (field, value) = line.split_once(": ").unwrap_or((line, ""));
+            let licence = field == "License" || field == "License-Expression";
+            if licence || (field == "Classifier" && value.starts_with("License ::")) {
+                package.declared.push(DeclaredLicence {
+                    raw: value.to_string(),
+                    origin: Origin {
+                        file: "METADATA".into(),
+                        field: field.into(),
+                    },
+                });
+            }
+        }
+        package.dir = files.map(Path::to_path_buf);
+        package
+    }
+
+    fn identify_one(package: Package, area: &Path) -> (Evidence, Vec<Finding>) {
+        let graph = Graph {
+            projects: Vec::new(),
+            packages: vec![package],
+        };
+        let options = IdentifyOptions {
+            detect: DetectMode::Needed,
+            cache: DetectionCache::new(None),
+            areas: Confined::other(area, "the package cache")
+                .into_iter()
+                .collect(),
+        };
+        let mut identified = identify(&graph, &[], &options);
+        (identified.evidence.remove(0), identified.findings)
+    }
+
+    #[test]
+    fn licence_files_override_a_vague_classifier() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("psycopg2");
+        std::fs::create_dir(&dir).unwrap();
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/registry/pypi");
+        std::fs::copy(
+            fixtures.join("licence-files/psycopg2/LICENSE"),
+            dir.join("LICENSE"),
+        )
+        .unwrap();
+        let wheel = "psycopg2-2.9.11-cp311-cp311-win_amd64.whl";
+
+        // Without files: the classifier's reading, marked as an assumption.
+        let (evidence, findings) =
+            identify_one(python_package("psycopg2", wheel, None), tmp.path());
+        assert_eq!(evidence.concluded.expression, "LGPL-2.0-or-later");
+        assert!(evidence.concluded.assumed);
+        assert!(findings.iter().any(|f| f.code == Code::LicenceAssumed));
+
+        // With the wheel's LICENSE: LGPL-3.0-or-later with the OpenSSL exception wins.
+        let (evidence, findings) =
+            identify_one(python_package("psycopg2", wheel, Some(&dir)), tmp.path());
+        let concluded = &evidence.concluded;
+        assert_eq!(concluded.from, ConcludedFrom::Detected);
+        assert!(!concluded.assumed);
+        assert!(
+            concluded.expression.starts_with("LGPL-3.0-or-later WITH ")
+                && concluded.expression.contains("openssl"),
+            "{}",
+            concluded.expression
+        );
+        assert!(
+            concluded
+                .explanation
+                .contains("override the vague declaration"),
+            "{}",
+            concluded.explanation
+        );
+        let overridden: Vec<&Finding> = findings
+            .iter()
+            .filter(|f| f.code == Code::LicenceFilesOverride)
+            .collect();
+        assert_eq!(overridden.len(), 1, "{findings:?}");
+        assert!(overridden[0].message.contains("the files win"));
+        assert!(findings.iter().all(|f| f.code != Code::LicenceAssumed));
+    }
+
+    #[test]
+    fn licence_files_confirm_vague_classifiers() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("dateutil");
+        std::fs::create_dir(&dir).unwrap();
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/registry/pypi");
+        std::fs::copy(
+            fixtures.join("licence-files/python-dateutil/LICENSE"),
+            dir.join("LICENSE"),
+        )
+        .unwrap();
+        let wheel = "python_dateutil-2.9.0.post0-py2.py3-none-any.whl";
+        let (evidence, findings) = identify_one(
+            python_package("python-dateutil", wheel, Some(&dir)),
+            tmp.path(),
+        );
+        assert_eq!(evidence.concluded.expression, "BSD-3-Clause AND Apache-2.0");
+        assert_eq!(evidence.concluded.from, ConcludedFrom::Declared);
+        assert!(!evidence.concluded.assumed);
+        assert!(
+            evidence
+                .concluded
+                .explanation
+                .contains("confirmed by LICENSE"),
+            "{}",
+            evidence.concluded.explanation
+        );
+        assert!(
+            findings
+                .iter()
+                .all(|f| f.code != Code::LicenceAssumed && f.code != Code::LicenceFilesOverride),
+            "{findings:?}"
+        );
     }
 
     #[test]

@@ -56,6 +56,9 @@ pub enum Cause {
         source: String,
         approved_by: String,
         reason: String,
+        /// The last day the exception applies (`YYYY-MM-DD`), when it expires.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        expires: Option<String>,
     },
     /// The licence is unknown; the policy's `unknown` setting decided.
     Unknown,
@@ -69,8 +72,18 @@ impl std::fmt::Display for Cause {
             Cause::Exception {
                 source,
                 approved_by,
-                ..
-            } => write!(f, "the exception in {source}, approved by {approved_by}"),
+                reason,
+                expires,
+            } => {
+                write!(
+                    f,
+                    "the exception in {source} (reason: {reason}; approved by {approved_by}; "
+                )?;
+                match expires {
+                    Some(date) => write!(f, "expires {date})"),
+                    None => f.write_str("no expiry)"),
+                }
+            }
             Cause::Unknown => f.write_str("the policy's `unknown` setting"),
         }
     }
@@ -584,6 +597,7 @@ fn exception_cause(exception: &Exception) -> Cause {
         source: exception.source.to_string(),
         approved_by: exception.approved_by.clone(),
         reason: exception.reason.clone(),
+        expires: exception.expires.map(|d| d.to_string()),
     }
 }
 
@@ -772,13 +786,13 @@ fn finding_for(
         ),
         Status::Allowed => {
             let exception = verdict.licences.iter().find_map(|d| match &d.cause {
-                Cause::Exception { source, .. } => Some(source.clone()),
+                cause @ Cause::Exception { .. } => Some(cause.to_string()),
                 _ => None,
             })?;
             (
                 Code::ExceptionApplied,
                 Severity::Note,
-                format!("{name} is accepted only through the exception in {exception}"),
+                format!("{name} is accepted only through {exception}"),
             )
         }
         Status::Skipped | Status::Project => return None,

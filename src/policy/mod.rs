@@ -860,11 +860,24 @@ fn parse_clarify(
             sha256: sha,
         });
     }
+    let expires = match &raw.expires {
+        Some(date) => {
+            Some(parse_date(date).map_err(|m| ctx.error(span.clone(), field("expires"), m))?)
+        }
+        None => None,
+    };
     Ok(Curation {
         spec,
         expression,
         files,
         reason: raw.reason.clone(),
+        approved_by: raw
+            .approved_by
+            .as_deref()
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .map(str::to_string),
+        expires,
         source: ctx.source(span),
         origin: crate::licence::CurationOrigin::Policy,
     })
@@ -981,6 +994,8 @@ struct RawClarify {
     #[serde(default)]
     license_files: Vec<RawPinnedFile>,
     reason: Option<String>,
+    approved_by: Option<String>,
+    expires: Option<RawDate>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -577,6 +577,9 @@ struct Component {
     vetting: String,
     vetting_by: String,
     vetting_detail: String,
+    /// The exceptions and the clarification that decided the verdict, each with its reason,
+    /// approver and expiry.
+    decided_by: Vec<String>,
     root: bool,
 }
 
@@ -1388,12 +1391,79 @@ fn cause(cause: &Cause, lang: Lang) -> String {
         Cause::Exception {
             source,
             approved_by,
-            ..
+            reason,
+            expires,
         } => fill(
             &tr(lang, "cause.exception"),
-            &[("source", source), ("approved_by", approved_by)],
+            &[
+                ("source", source),
+                ("approved_by", approved_by),
+                ("reason", reason),
+                ("expiry", &expiry(expires.as_deref(), lang)),
+            ],
         ),
     }
+}
+
+/// An expiry date in words: "valid until 31.12.2026", or that there is none.
+fn expiry(date: Option<&str>, lang: Lang) -> String {
+    match date {
+        Some(date) => fill(&tr(lang, "decided.expires"), &[("date", &day(date, lang))]),
+        None => tr(lang, "decided.no_expiry"),
+    }
+}
+
+/// The exceptions and the policy clarification that decided a package's verdict, each with
+/// its reason, approver, expiry and where it is written.
+pub(crate) fn decided_by(p: &AuditedPackage, lang: Lang) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    if p.licence.concluded.from == ConcludedFrom::Curated
+        && let Some(c) = p.licence.curated.as_ref().filter(|c| c.from_policy)
+    {
+        out.push(fill(
+            &tr(lang, "decided.clarification"),
+            &[
+                ("licence", &c.expression),
+                (
+                    "reason",
+                    &c.reason
+                        .clone()
+                        .unwrap_or_else(|| tr(lang, "decided.no_reason")),
+                ),
+                (
+                    "approved_by",
+                    &c.approved_by
+                        .clone()
+                        .unwrap_or_else(|| tr(lang, "decided.no_approver")),
+                ),
+                ("expiry", &expiry(c.expires.as_deref(), lang)),
+                ("source", &c.source),
+            ],
+        ));
+    }
+    for d in &p.verdict.licences {
+        if let Cause::Exception {
+            source,
+            approved_by,
+            reason,
+            expires,
+        } = &d.cause
+        {
+            let text = fill(
+                &tr(lang, "decided.exception"),
+                &[
+                    ("reason", reason),
+                    ("approved_by", approved_by),
+                    ("expiry", &expiry(expires.as_deref(), lang)),
+                    ("source", source),
+                ],
+            );
+            if !out.contains(&text) {
+                out.push(text);
+            }
+        }
+    }
+    out
 }
 
 /// The items of `items` without repeats, in first-seen order.
@@ -1632,13 +1702,12 @@ pub(crate) fn licence_source(p: &AuditedPackage, lang: Lang) -> String {
     let evidence = &p.licence;
     match evidence.concluded.from {
         ConcludedFrom::Declared => {
-            let used = evidence
-                .declared
-                .iter()
-                .find(|d| d.interpretation.expression.is_some());
-            let Some(used) = used else {
+            // The declaration(s) the conclusion rests on: one, or all licence classifiers.
+            let choice = crate::licence::declared::choose(&evidence.declared);
+            let Some(used) = choice.as_ref().and_then(|c| c.parts.first().copied()) else {
                 return tr(lang, "from.none");
             };
+            let classifiers = choice.as_ref().map_or(0, |c| c.parts.len());
             let file = &used.declared.origin.file;
             let shown = if Path::new(file).is_absolute() {
                 Path::new(file)
@@ -1655,7 +1724,16 @@ pub(crate) fn licence_source(p: &AuditedPackage, lang: Lang) -> String {
                     &format!("{shown} ({})", used.declared.origin.field),
                 )],
             );
-            if used.interpretation.assumed {
+            if classifiers > 1 {
+                text.push_str(&format!(
+                    " ({})",
+                    fill(
+                        &tr(lang, "from.classifiers"),
+                        &[("n", &classifiers.to_string())]
+                    )
+                ));
+            }
+            if evidence.concluded.assumed {
                 text.push_str(&format!(
                     " ({}: „{}“)",
                     tr(lang, "from.assumed"),
@@ -1775,6 +1853,7 @@ fn components(audit: &Audit, lang: Lang, delivered: bool) -> Vec<Component> {
                     .map(|r| record_by(r, lang))
                     .unwrap_or_default(),
                 vetting_detail: vetting_detail(vetting, lang),
+                decided_by: decided_by(p, lang),
                 root: p.package.root,
             }
         })
@@ -2096,7 +2175,7 @@ mod tests {
         for source in [
             include_str!("html.rs"),
             include_str!("markdown.rs"),
-            include_str!("notices.rs"),
+            include_str!("notices/mod.rs"),
             include_str!("vulnerabilities.rs"),
         ] {
             for call in ["tr(lang, \"", "trn(lang, \""] {
