@@ -282,6 +282,7 @@ pub fn run(path: &Path, options: &AuditOptions, progress: &Progress) -> Result<A
             offline: options.offline,
             cargo: options.cargo.clone(),
             go_mod_cache: None,
+            cache_dir: options.cache_dir.clone(),
         },
         progress,
     );

@@ -8,6 +8,7 @@
 
 pub mod advisory;
 pub mod audit;
+pub mod clean_room;
 pub mod cli;
 pub mod diagnostic;
 pub mod discover;

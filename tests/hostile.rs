@@ -52,6 +52,11 @@ fn binary() -> PathBuf {
 
 /// Runs fundament with `args` in `cwd` under the watchdog and the memory limit.
 fn run_in(cwd: &Path, args: &[&str]) -> Run {
+    run_with(cwd, args, &[])
+}
+
+/// [`run_in`] with more environment variables.
+fn run_with(cwd: &Path, args: &[&str], env: &[(&str, &std::ffi::OsStr)]) -> Run {
     let cache = tempfile::tempdir().unwrap();
     let home = tempfile::tempdir().unwrap();
     let mut command = Command::new(binary());
@@ -65,6 +70,7 @@ fn run_in(cwd: &Path, args: &[&str]) -> Run {
         .env("HOME", home.path())
         .env("FUNDAMENT_CONFIG", home.path().join("config.toml"))
         .env_remove("CLICOLOR_FORCE")
+        .envs(env.iter().copied())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -854,4 +860,154 @@ fn sbom_and_json_formats_name_every_input_problem_on_stderr() {
             run.stderr
         );
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cargo in a clean room
+
+/// A copy of the Cargo workspace fixture (path dependencies only: `cargo metadata` works
+/// offline), in `<tmp>/tree`.
+fn cargo_tree(tmp: &Path) -> PathBuf {
+    let tree = tmp.join("tree");
+    support::copy_tree(&support::fixture("cargo/workspace"), &tree);
+    tree
+}
+
+/// A `rustc-wrapper` that leaves `marker` behind when cargo runs it (cargo metadata asks
+/// `rustc -vV` through the wrapper), then runs rustc.
+fn wrapper_config(dir: &Path, marker: &Path) {
+    let script = dir.join("wrapper.sh");
+    write(
+        &script,
+        &format!("#!/bin/sh\ntouch '{}'\nexec \"$@\"\n", marker.display()),
+    );
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    write(
+        &dir.join(".cargo/config.toml"),
+        &format!("[build]\nrustc-wrapper = \"{}\"\n", script.display()),
+    );
+}
+
+#[test]
+fn cargo_configuration_in_tmpdir_or_the_tree_never_applies() {
+    let tmp = tempfile::tempdir().unwrap();
+    let base = std::fs::canonicalize(tmp.path()).unwrap();
+    let tree = cargo_tree(&base);
+    // `$TMPDIR/.cargo/config.toml`: any local user can write it when TMPDIR is /tmp.
+    let tmpdir = base.join("tmpdir");
+    let marker = base.join("MARKER-tmpdir");
+    wrapper_config(&tmpdir, &marker);
+    // The audited tree's own `.cargo/config.toml`.
+    let tree_marker = base.join("MARKER-tree");
+    wrapper_config(&tree, &tree_marker);
+    let run = run_with(
+        Path::new("/"),
+        &[
+            "audit",
+            tree.to_str().unwrap(),
+            "--format",
+            "json",
+            "--offline",
+        ],
+        &[("TMPDIR", tmpdir.as_os_str())],
+    );
+    assert!(
+        !marker.exists(),
+        "the $TMPDIR cargo configuration ran its rustc-wrapper"
+    );
+    assert!(
+        !tree_marker.exists(),
+        "the tree's cargo configuration ran its rustc-wrapper"
+    );
+    // And cargo did run: the licences come from `cargo metadata`.
+    let json = run.json();
+    assert_eq!(
+        support::package(&json, "mit-lib")["licence"]["concluded"]["expression"],
+        "MIT",
+        "{}",
+        run.all()
+    );
+    assert!(support::findings(&json, "I005").is_empty(), "{}", run.all());
+}
+
+#[test]
+fn a_fifo_workspace_member_stops_cargo_before_it_starts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let tree = cargo_tree(&std::fs::canonicalize(tmp.path()).unwrap());
+    std::fs::remove_file(tree.join("crates/core/Cargo.toml")).unwrap();
+    mkfifo(&tree.join("crates/core/Cargo.toml"));
+    let run = audit(&tree, &["--format", "json", "--offline"]);
+    let json = run.json();
+    assert!(
+        has_message(
+            &json,
+            "I005",
+            "`cargo metadata` was not run: crates/core/Cargo.toml is a FIFO, not a regular file; not read; read Cargo.lock instead"
+        ),
+        "{:#?}",
+        messages(&json)
+    );
+    // The fallback still lists the locked packages.
+    assert!(support::packages(&json).len() > 3);
+    assert_eq!(run.code, 2);
+}
+
+#[test]
+fn a_workspace_member_linked_out_of_the_tree_is_never_read_by_cargo() {
+    let tmp = tempfile::tempdir().unwrap();
+    let base = std::fs::canonicalize(tmp.path()).unwrap();
+    let tree = cargo_tree(&base);
+    // Not TOML: cargo's error would quote the offending line.
+    let secret = base.join("secret.toml");
+    std::fs::write(&secret, "SECRET-MARKER = = token\n").unwrap();
+    std::fs::remove_file(tree.join("crates/core/Cargo.toml")).unwrap();
+    symlink(&secret, &tree.join("crates/core/Cargo.toml"));
+    let all = every_output(&tree);
+    assert!(!all.contains("SECRET-MARKER"), "{all}");
+    let json = audit(&tree, &["--format", "json", "--offline"]).json();
+    assert!(
+        has_message(
+            &json,
+            "I005",
+            "`cargo metadata` was not run: crates/core/Cargo.toml is a symbolic link"
+        ),
+        "{:#?}",
+        messages(&json)
+    );
+}
+
+#[test]
+fn cargo_metadata_that_does_not_finish_is_stopped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let base = std::fs::canonicalize(tmp.path()).unwrap();
+    let tree = cargo_tree(&base);
+    let slow = base.join("slow-cargo.sh");
+    write(&slow, "#!/bin/sh\nexec sleep 600\n");
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(&slow, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let run = run_with(
+        Path::new("/"),
+        &[
+            "audit",
+            tree.to_str().unwrap(),
+            "--format",
+            "json",
+            "--offline",
+        ],
+        &[
+            ("CARGO", slow.as_os_str()),
+            ("FUNDAMENT_CARGO_TIMEOUT", std::ffi::OsStr::new("2")),
+        ],
+    );
+    let json = run.json();
+    assert!(
+        has_message(
+            &json,
+            "I005",
+            "`cargo metadata` did not finish within 2 s and was stopped"
+        ),
+        "{:#?}",
+        messages(&json)
+    );
 }

@@ -4,13 +4,15 @@
 //! `license-file` and manifest path. It runs with `--locked` (it must never create or rewrite
 //! Cargo.lock in the audited tree), `--all-features` (the licence audit covers every optional
 //! dependency the lockfile holds, as the lockfile itself does), for all targets, and with
-//! `--offline` when fundament is offline. It runs with the working directory outside the
-//! audited tree, so that neither the tree's `.cargo/config.toml` nor its `rust-toolchain.toml`
-//! can change which programs run. Cargo downloads the sources of registry crates it has not
-//! cached; it does not run build scripts.
+//! `--offline` when fundament is offline. It runs in a clean room ([`run_metadata`]): only
+//! after every manifest it will read has been checked, from a working directory no other user
+//! can prepare (so that neither the tree's nor `$TMPDIR`'s `.cargo/config.toml`, nor the tree's
+//! `rust-toolchain.toml`, can change which programs run), with a time limit. Cargo downloads the
+//! sources of registry crates it has not cached; it does not run build scripts.
 //!
-//! When cargo is missing or fails, Cargo.lock alone gives packages, versions and edges; the
-//! project is then marked partial and its licences unknown, and the audit says why.
+//! When cargo is missing, fails, times out or was not run, Cargo.lock alone gives packages,
+//! versions and edges; the project is then marked partial and its licences unknown, and the
+//! audit says why.
 
 use super::{ProjectGraph, ReadContext, ReadOptions, scopes_from_edges};
 use crate::diagnostic::{Code, Finding, line_of_offset};
@@ -18,10 +20,11 @@ use crate::discover::{FoundProject, relative};
 use crate::model::{
     DeclaredLicence, DepKind, Dependency, Ecosystem, Origin, Package, PackageSource,
 };
-use crate::source::{Confined, Limit};
+use crate::source::{Confined, Limit, Reason, Refusal};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// Reads one Cargo project (a workspace or a single package).
 pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
@@ -44,16 +47,34 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
         Err(finding) => return ProjectGraph::failed(ctx, found, "Cargo.lock", *finding),
     };
 
-    match run_metadata(found, options) {
+    match run_metadata(ctx, found, options) {
         Ok(metadata) => from_metadata(ctx, found, &metadata, &lock),
         Err(reason) => from_lockfile(ctx, found, lockfile, &lock, &reason),
     }
 }
 
+/// How long `cargo metadata` may take by default (it may download the sources of crates it
+/// has not cached); `FUNDAMENT_CARGO_TIMEOUT` (seconds) changes it.
+const CARGO_TIMEOUT: Duration = Duration::from_secs(300);
+/// The most of cargo's output kept (the metadata of a large workspace is a few megabytes).
+const CARGO_OUTPUT: u64 = 256 << 20;
+
+/// Runs `cargo metadata` in a clean room (see [`crate::clean_room`]): only after every manifest
+/// it will read has been checked (regular files inside the tree, size-capped), from a working
+/// directory no other user can prepare (so neither the tree's nor `$TMPDIR`'s
+/// `.cargo/config.toml` applies: only the user's `$CARGO_HOME/config.toml` and environment do),
+/// with a time limit. Any refusal is the reason the caller falls back to Cargo.lock.
 fn run_metadata(
+    ctx: &ReadContext<'_>,
     found: &FoundProject,
     options: &ReadOptions,
 ) -> Result<cargo_metadata::Metadata, String> {
+    workspace_manifests(ctx.input, &found.manifest)
+        .map_err(|refusal| format!("`cargo metadata` was not run: {refusal}"))?;
+    let working_dir =
+        crate::clean_room::working_dir(options.cache_dir.as_deref()).map_err(|why| {
+            format!("`cargo metadata` was not run: no safe working directory ({why})")
+        })?;
     let mut command = cargo_metadata::MetadataCommand::new();
     if let Some(cargo) = &options.cargo {
         command.cargo_path(cargo);
@@ -64,31 +85,205 @@ fn run_metadata(
     }
     command
         .manifest_path(&found.manifest)
-        .current_dir(std::env::temp_dir())
+        .current_dir(&working_dir)
         .features(cargo_metadata::CargoOpt::AllFeatures)
         .other_options(flags);
-    command.exec().map_err(|err| match err {
-        cargo_metadata::Error::CargoMetadata { stderr } => {
-            let lines: Vec<&str> = stderr
-                .lines()
-                .map(str::trim)
-                .filter(|l| !l.is_empty())
-                .take(4)
-                .collect();
-            format!("`cargo metadata` failed: {}", lines.join(" "))
-        }
-        cargo_metadata::Error::Io(io) if io.kind() == std::io::ErrorKind::NotFound => {
-            match (&options.cargo, std::env::var_os("CARGO")) {
-                (Some(path), _) => format!("the cargo program {} was not found", path.display()),
-                (None, Some(path)) => format!(
-                    "the cargo program {} (from $CARGO) was not found",
-                    Path::new(&path).display()
+    let limit = std::env::var("FUNDAMENT_CARGO_TIMEOUT")
+        .ok()
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .filter(|s| *s > 0.0)
+        .map(Duration::from_secs_f64)
+        .unwrap_or(CARGO_TIMEOUT);
+    let ran =
+        crate::clean_room::run(command.cargo_command(), limit, CARGO_OUTPUT).map_err(|err| {
+            match err {
+                crate::clean_room::RunError::TimedOut(limit) => format!(
+                    "`cargo metadata` did not finish within {} s and was stopped",
+                    limit.as_secs_f64()
                 ),
-                (None, None) => "cargo was not found on PATH".to_string(),
+                crate::clean_room::RunError::Start(io) => {
+                    if io.kind() == std::io::ErrorKind::NotFound {
+                        match (&options.cargo, std::env::var_os("CARGO")) {
+                            (Some(path), _) => {
+                                format!("the cargo program {} was not found", path.display())
+                            }
+                            (None, Some(path)) => format!(
+                                "the cargo program {} (from $CARGO) was not found",
+                                Path::new(&path).display()
+                            ),
+                            (None, None) => "cargo was not found on PATH".to_string(),
+                        }
+                    } else {
+                        format!("`cargo metadata` could not be started: {io}")
+                    }
+                }
+            }
+        })?;
+    if !ran.success {
+        let stderr = String::from_utf8_lossy(&ran.stderr);
+        let lines: Vec<&str> = stderr
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .take(4)
+            .collect();
+        return Err(format!("`cargo metadata` failed: {}", lines.join(" ")));
+    }
+    let stdout = String::from_utf8_lossy(&ran.stdout);
+    let json = stdout
+        .lines()
+        .find(|line| line.starts_with('{'))
+        .ok_or_else(|| "`cargo metadata` printed no metadata".to_string())?;
+    cargo_metadata::MetadataCommand::parse(json)
+        .map_err(|err| format!("`cargo metadata` printed what fundament cannot read: {err}"))
+}
+
+/// The most manifests one workspace may have before fundament gives up checking them.
+const MAX_MANIFESTS: usize = 10_000;
+
+/// Checks every file `cargo metadata` will read for the workspace of `manifest`: the root
+/// manifest and Cargo.lock, the members (`[workspace] members`, globs expanded on the file
+/// system), every path dependency (also in `[workspace.dependencies]`, `[patch]`, `[replace]`
+/// and target tables) and its own path dependencies, and the workspace a member points at. Each
+/// must be a regular file inside the tree within the manifest cap; a missing one is cargo's
+/// to report. The first refusal is the error.
+pub fn workspace_manifests(input: &Confined, manifest: &Path) -> Result<Vec<PathBuf>, Refusal> {
+    let mut seen: Vec<PathBuf> = Vec::new();
+    let mut queue = vec![manifest.to_path_buf()];
+    let check = |path: &Path, limit: Limit| match input.file(path, limit) {
+        Ok(_) => Ok(true),
+        Err(refusal) if matches!(refusal.reason, Reason::Missing | Reason::DanglingLink) => {
+            Ok(false)
+        }
+        Err(refusal) => Err(refusal),
+    };
+    if let Some(dir) = manifest.parent() {
+        check(&dir.join("Cargo.lock"), Limit::LOCKFILE)?;
+    }
+    while let Some(path) = queue.pop() {
+        let path = crate::source::confined::normalise(&path);
+        if seen.contains(&path) {
+            continue;
+        }
+        seen.push(path.clone());
+        if seen.len() > MAX_MANIFESTS {
+            return Err(Refusal {
+                path: input.display(manifest),
+                within: input.within(),
+                reason: Reason::Io(format!(
+                    "its workspace names more than {MAX_MANIFESTS} manifests"
+                )),
+            });
+        }
+        if !check(&path, Limit::MANIFEST)? {
+            continue;
+        }
+        let Ok(text) = input.read_text(&path, Limit::MANIFEST) else {
+            continue;
+        };
+        // A manifest cargo cannot parse is cargo's to report (its lines are the tree's own).
+        let Ok(table) = toml::from_str::<toml::Table>(&text) else {
+            continue;
+        };
+        let dir = path.parent().unwrap_or(Path::new("/")).to_path_buf();
+        for dep in path_dependencies(&table) {
+            queue.push(dir.join(dep).join("Cargo.toml"));
+        }
+        if let Some(pointer) = table
+            .get("package")
+            .and_then(|p| p.get("workspace"))
+            .and_then(|w| w.as_str())
+        {
+            queue.push(dir.join(pointer).join("Cargo.toml"));
+        }
+        if let Some(workspace) = table.get("workspace").and_then(|w| w.as_table()) {
+            queue.extend(member_manifests(input, &dir, workspace));
+        }
+    }
+    Ok(seen)
+}
+
+/// The `path` of every dependency table entry of a manifest.
+fn path_dependencies(table: &toml::Table) -> Vec<String> {
+    let mut tables: Vec<&toml::Table> = Vec::new();
+    for key in ["dependencies", "dev-dependencies", "build-dependencies"] {
+        tables.extend(table.get(key).and_then(|t| t.as_table()));
+        if let Some(targets) = table.get("target").and_then(|t| t.as_table()) {
+            for target in targets.values() {
+                tables.extend(target.get(key).and_then(|t| t.as_table()));
             }
         }
-        other => format!("`cargo metadata` failed: {other}"),
-    })
+    }
+    if let Some(workspace) = table.get("workspace") {
+        tables.extend(workspace.get("dependencies").and_then(|t| t.as_table()));
+    }
+    if let Some(patches) = table.get("patch").and_then(|t| t.as_table()) {
+        tables.extend(patches.values().filter_map(|t| t.as_table()));
+    }
+    tables.extend(table.get("replace").and_then(|t| t.as_table()));
+    tables
+        .into_iter()
+        .flat_map(|t| t.values())
+        .filter_map(|dep| dep.get("path")?.as_str().map(str::to_string))
+        .collect()
+}
+
+/// The manifests of `[workspace] members` (and `default-members`): plain paths as written,
+/// globs matched against the folders below the workspace root (links not followed, the
+/// conventional build and VCS folders skipped).
+fn member_manifests(input: &Confined, dir: &Path, workspace: &toml::Table) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut globs = globset::GlobSetBuilder::new();
+    let mut any_glob = false;
+    for key in ["members", "default-members"] {
+        for member in workspace
+            .get(key)
+            .and_then(|m| m.as_array())
+            .into_iter()
+            .flatten()
+            .filter_map(|m| m.as_str())
+        {
+            let member = member.trim_end_matches('/');
+            if member.contains(['*', '?', '[']) {
+                if let Ok(glob) = globset::Glob::new(member) {
+                    globs.add(glob);
+                    any_glob = true;
+                }
+            } else {
+                out.push(dir.join(member).join("Cargo.toml"));
+            }
+        }
+    }
+    let Some(globs) = any_glob.then(|| globs.build().ok()).flatten() else {
+        return out;
+    };
+    // The folders below the root, breadth-first, through the tree's own listing.
+    let mut folders = vec![(dir.to_path_buf(), 0usize)];
+    while let Some((folder, depth)) = folders.pop() {
+        if depth > 8 {
+            continue;
+        }
+        for entry in input.list(&folder).into_iter().flatten() {
+            if entry.kind != crate::source::confined::EntryKind::Dir
+                && entry.kind != crate::source::confined::EntryKind::Symlink
+            {
+                continue;
+            }
+            if matches!(entry.name.as_str(), "target" | ".git" | "node_modules") {
+                continue;
+            }
+            let Ok(rel) = entry.path.strip_prefix(dir) else {
+                continue;
+            };
+            if globs.is_match(rel) {
+                out.push(entry.path.join("Cargo.toml"));
+            }
+            if entry.kind == crate::source::confined::EntryKind::Dir {
+                folders.push((entry.path, depth + 1));
+            }
+        }
+    }
+    out
 }
 
 fn from_metadata(

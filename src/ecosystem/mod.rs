@@ -37,6 +37,9 @@ pub struct ReadOptions {
     /// Go's module cache (GOMODCACHE), whose licence files are evidence; `None` means the
     /// environment's `GOMODCACHE`, else `$GOPATH/pkg/mod`, else `~/go/pkg/mod`.
     pub go_mod_cache: Option<PathBuf>,
+    /// fundament's cache directory, where the clean room for `cargo metadata` is
+    /// ([`crate::clean_room`]).
+    pub cache_dir: Option<PathBuf>,
 }
 
 /// What a reader knows besides its own project.

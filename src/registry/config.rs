@@ -432,7 +432,7 @@ const CLIENT_ANSWER_TTL: Duration = Duration::from_secs(24 * 60 * 60);
 /// time), arguments, home and the environment variables the clients read, for a day.
 fn ask(program: &str, args: &[&str], cache_dir: Option<&Path>) -> Option<String> {
     let Some(file) = cache_dir.and_then(|dir| client_cache_file(dir, program, args)) else {
-        return run_client(program, args);
+        return run_client(program, args, cache_dir);
     };
     if let Ok(meta) = std::fs::metadata(&file)
         && meta
@@ -446,7 +446,7 @@ fn ask(program: &str, args: &[&str], cache_dir: Option<&Path>) -> Option<String>
         let answer = text.trim();
         return (!answer.is_empty()).then(|| answer.to_string());
     }
-    let answer = run_client(program, args);
+    let answer = run_client(program, args, cache_dir);
     if let Some(parent) = file.parent()
         && std::fs::create_dir_all(parent).is_ok()
     {
@@ -517,35 +517,19 @@ fn client_cache_file(cache_dir: &Path, program: &str, args: &[&str]) -> Option<P
     )
 }
 
-/// Runs an ecosystem's client to read its configuration: from a directory outside the audited
-/// tree (so the tree's own configuration files cannot change what runs), with a time limit, and
-/// only its first output line is used.
-fn run_client(program: &str, args: &[&str]) -> Option<String> {
-    let mut child = Command::new(program)
-        .args(args)
-        .current_dir(std::env::temp_dir())
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .ok()?;
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        match child.try_wait() {
-            Ok(Some(status)) if status.success() => break,
-            Ok(Some(_)) => return None,
-            Ok(None) if std::time::Instant::now() < deadline => {
-                std::thread::sleep(Duration::from_millis(20))
-            }
-            _ => {
-                let _ = child.kill();
-                return None;
-            }
-        }
+/// Runs an ecosystem's client to read its configuration: in the clean room
+/// ([`crate::clean_room`]: not the audited tree, not the system's temporary directory, where
+/// another user could leave an `.npmrc`, a `go.mod` naming a toolchain to download, or a Python
+/// module to import), with a time limit, and only its first output line is used.
+fn run_client(program: &str, args: &[&str], cache_dir: Option<&Path>) -> Option<String> {
+    let working_dir = crate::clean_room::working_dir(cache_dir).ok()?;
+    let mut command = Command::new(program);
+    command.args(args).current_dir(working_dir);
+    let ran = crate::clean_room::run(command, Duration::from_secs(10), 64 * 1024).ok()?;
+    if !ran.success {
+        return None;
     }
-    let mut out = String::new();
-    use std::io::Read as _;
-    child.stdout.take()?.read_to_string(&mut out).ok()?;
+    let out = String::from_utf8_lossy(&ran.stdout);
     let line = out.lines().next()?.trim().to_string();
     (line.starts_with("http://") || line.starts_with("https://")).then_some(line)
 }
