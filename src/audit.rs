@@ -283,6 +283,7 @@ pub fn run(path: &Path, options: &AuditOptions, progress: &Progress) -> Result<A
             cargo: options.cargo.clone(),
             go_mod_cache: None,
             cache_dir: options.cache_dir.clone(),
+            cargo_targets: policy.targets.clone(),
         },
         progress,
     );

@@ -177,6 +177,8 @@ codes! {
         "No project was found in the audited directory, so nothing was checked.";
     VersionUnresolved = "I010", "version-unresolved",
         "A dependency is declared without a version fundament can resolve locally (unpinned, no lockfile, unresolvable property); it is listed, not guessed.";
+    PackagesLeftOut = "I011", "packages-left-out",
+        "Packages of the lockfile that no build for the policy's targets compiles were left out of the audit; the finding lists them and why.";
     // Scan: the portfolio (`fundament scan` and `merge`), never inside one audit.
     RepositoryUnavailable = "S001", "repository-unavailable",
         "A repository could not be cloned, fetched or read; it has no result.";

@@ -38,6 +38,9 @@ pub struct Explanation {
     pub policy: String,
     pub status: Status,
     pub effective: String,
+    /// Each `OR` choice that made the effective licence, with its reason.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub choices: Vec<super::choice::Choice>,
     pub decisions: Vec<LicenceDecision>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub compatibility: Option<Compatibility>,
@@ -90,7 +93,18 @@ pub fn explain(
         })
         .collect();
     ids.dedup();
-    let (status, effective, decisions) = evaluate::judge_expression(&expr, policy);
+    let outbound_tree = outbound.and_then(|o| Tree::parse(o).ok());
+    let (status, effective, decisions, choices) = evaluate::judge_expression(
+        &expr,
+        policy,
+        outbound_tree
+            .as_ref()
+            .map(|licence| super::choice::Outbound {
+                licence,
+                use_mode: use_mode.unwrap_or(compat::UseMode::Distribution),
+                stated: use_mode.is_some(),
+            }),
+    );
     let (compatibility, compatibility_note) = match (outbound, use_mode) {
         (Some(out), Some(mode)) => match (Tree::parse(out), Tree::parse(&effective)) {
             (Ok(out_tree), Ok(eff_tree)) => (Some(compat::check(&out_tree, &eff_tree, mode)), None),
@@ -114,6 +128,7 @@ pub fn explain(
         policy: format!("{} ({})", policy.name, policy.origin),
         status,
         effective,
+        choices,
         decisions,
         compatibility,
         compatibility_note,
@@ -183,6 +198,16 @@ pub fn render(explanation: &Explanation) -> String {
             out,
             "  effective licence (the alternative chosen): {}",
             e.effective
+        );
+    }
+    for c in &e.choices {
+        crate::safe_writeln!(
+            out,
+            "  chosen {} from {}: {} (rule: {})",
+            c.chosen,
+            c.alternatives.join(" OR "),
+            c.reason,
+            c.by
         );
     }
     for d in &e.decisions {
