@@ -672,14 +672,24 @@ fn left_out_finding(
         return None;
     }
     let manifest = relative(ctx.root, &found.manifest);
+    const NAMED: usize = 60;
+    let mut names: Vec<String> = left_out
+        .iter()
+        .take(NAMED)
+        .map(|l| format!("{} {}", l.name, l.version))
+        .collect();
+    if left_out.len() > NAMED {
+        names.push(format!("and {} more", left_out.len() - NAMED));
+    }
     let mut finding = Finding::note_finding(
         Code::PackagesLeftOut,
         format!(
-            "{manifest}: {} crate{} of Cargo.lock {} left out, because no build for {targets} compiles {}",
+            "{manifest}: {} crate{} of Cargo.lock {} left out, because no build for {targets} compiles {}: {}",
             left_out.len(),
             if left_out.len() == 1 { "" } else { "s" },
             if left_out.len() == 1 { "is" } else { "are" },
             if left_out.len() == 1 { "it" } else { "them" },
+            names.join(", ")
         ),
     )
     .at(manifest, None);

@@ -78,6 +78,8 @@ struct Component {
     ecosystem: String,
     purl: String,
     reason: String,
+    /// The `OR` choice that made the licence the component is listed under, and why.
+    choice: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -146,6 +148,13 @@ fn component(p: &AuditedPackage) -> Component {
         ecosystem: p.package.ecosystem.to_string(),
         purl: p.package.purl.clone(),
         reason: p.licence.concluded.explanation.clone(),
+        choice: p
+            .verdict
+            .choices
+            .iter()
+            .map(|c| c.to_string())
+            .collect::<Vec<_>>()
+            .join("; "),
     }
 }
 
