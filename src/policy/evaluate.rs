@@ -494,6 +494,16 @@ fn expired(exception: &Exception) -> Finding {
 pub fn judge_expression(
     expression: &str,
     policy: &Policy,
+) -> (Status, String, Vec<LicenceDecision>) {
+    let (status, effective, decisions, _) = judge_expression_for(expression, policy, None);
+    (status, effective, decisions)
+}
+
+/// As [`judge_expression`], with the project's licence and use the `OR` choices are made
+/// against, and the choices made.
+pub fn judge_expression_for(
+    expression: &str,
+    policy: &Policy,
     outbound: Option<choice::Outbound<'_>>,
 ) -> (Status, String, Vec<LicenceDecision>, Vec<Choice>) {
     let outcome = evaluate_expression(expression, policy, &[], outbound);

@@ -94,7 +94,7 @@ pub fn explain(
         .collect();
     ids.dedup();
     let outbound_tree = outbound.and_then(|o| Tree::parse(o).ok());
-    let (status, effective, decisions, choices) = evaluate::judge_expression(
+    let (status, effective, decisions, choices) = evaluate::judge_expression_for(
         &expr,
         policy,
         outbound_tree
