@@ -104,6 +104,13 @@ pub struct VettingRecord {
     /// How many other decisions for this version it overrides (earlier lines, indices of
     /// lower precedence).
     pub superseded: usize,
+    /// Who signed the record (valid signatures only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub signers: Vec<String>,
+    /// For an approval in an index that counts approvals (four eyes): signers given and
+    /// needed. Short of them, the status is `under-review`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approvals: Option<index::Approvals>,
 }
 
 /// What the indices say about one package.
@@ -190,7 +197,7 @@ impl Lookups {
             .zip(&self.per_package)
             .filter_map(|(package, lookup)| {
                 let answer = lookup.as_ref()?.answer.as_ref()?;
-                if answer.record.decision == Decision::UnderReview
+                if answer.decision() == Decision::UnderReview
                     || archive_match(answer, package) == ArchiveMatch::Differs
                 {
                     return None;
@@ -420,7 +427,19 @@ fn vet_package(package: &Package, lookup: Option<&Lookup>, evidence: &Evidence) 
         "by {} ({}) on {} in index `{}`",
         record.reviewer, record.organisation, record.date, answer.index_name
     );
-    let (status, explanation) = match record.decision {
+    let (status, explanation) = match answer.decision() {
+        Decision::UnderReview
+            if record.decision == Decision::Approved
+                && let Some(approvals) = answer.approvals =>
+        {
+            (
+                VettingStatus::UnderReview,
+                format!(
+                    "approved {by}, but signed by {} of the {} people an approval needs there: under review",
+                    approvals.given, approvals.needed
+                ),
+            )
+        }
         Decision::Approved if archive == ArchiveMatch::Differs => (
             VettingStatus::NotVetted,
             format!(
@@ -464,6 +483,8 @@ fn vet_package(package: &Package, lookup: Option<&Lookup>, evidence: &Evidence) 
             archive,
             licence_applied,
             superseded: answer.superseded.len(),
+            signers: answer.signers.iter().map(|s| s.owner.clone()).collect(),
+            approvals: answer.approvals,
         }),
         explanation,
         errors,

@@ -839,6 +839,8 @@ fn vex_statements_from_an_index_settle_vulnerabilities_and_name_who_made_them() 
         "approved",
         "--licence",
         "MIT",
+        "--no-evidence",
+        "reviewed from the source repository; the lockfile records no archive hash",
         "--reviewer",
         "Ann",
         "--organisation",
@@ -896,6 +898,11 @@ fn vex_statements_from_an_index_settle_vulnerabilities_and_name_who_made_them() 
     assert_eq!(last["decision"], "approved");
     assert_eq!(last["licence"], "MIT");
     assert_eq!(last["vex"][0]["status"], "not_affected");
+    // The approval's reason for having no evidence is repeated with it.
+    assert_eq!(
+        last["no-evidence"],
+        "reviewed from the source repository; the lockfile records no archive hash"
+    );
     let verify = fundament()
         .args(["index", "verify", s(&index)])
         .output()

@@ -8,74 +8,14 @@ use fundament::index::{
     Decision, IndexOptions, IndexSettings, Layered, LookupError, Record, RecordEvidence, SourceKind,
 };
 use fundament::registry::http::HttpOptions;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Output;
 use std::time::Duration;
+use support::index::{EPOCH, TODAY, code, index_cmd, new_index, publish, publish_ok, text};
 use support::server::{Reply, TestServer};
 
 const SHA_A: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 const SHA_B: &str = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
-/// 2026-03-01 00:00:00 UTC: the day every publish in these tests is made.
-const EPOCH: &str = "1772323200";
-const TODAY: &str = "2026-03-01";
-
-/// `fundament index <args>` with a home of its own (no git identity), on a fixed day.
-fn index_cmd(home: &Path, args: &[&str]) -> Output {
-    support::fundament()
-        .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join(".config"))
-        .env("SOURCE_DATE_EPOCH", EPOCH)
-        .env_remove("FUNDAMENT_INDEX_CRASH")
-        .arg("index")
-        .args(args)
-        .output()
-        .expect("fundament runs")
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
-
-fn code(output: &Output) -> i32 {
-    output.status.code().unwrap_or(-1)
-}
-
-/// A new index in `<tmp>/index` (a git repository when `git`).
-fn new_index(tmp: &Path, git: bool) -> PathBuf {
-    let dir = tmp.join("index");
-    let mut args = vec![
-        "init",
-        dir.to_str().unwrap(),
-        "--name",
-        "city",
-        "--maintainer",
-        "Ann Example <ann@city.example>",
-        "--organisation",
-        "City of Example",
-    ];
-    if git {
-        args.push("--git");
-    }
-    let out = index_cmd(tmp, &args);
-    assert_eq!(code(&out), 0, "{}", text(&out));
-    dir
-}
-
-fn publish(home: &Path, index: &Path, extra: &[&str]) -> Output {
-    let mut args = vec!["publish", "--index", index.to_str().unwrap()];
-    args.extend_from_slice(extra);
-    index_cmd(home, &args)
-}
-
-fn publish_ok(home: &Path, index: &Path, extra: &[&str]) {
-    let out = publish(home, index, extra);
-    assert_eq!(code(&out), 0, "{}", text(&out));
-}
-
 const APPROVE: &[&str] = &[
     "--decision",
     "approved",
@@ -85,6 +25,8 @@ const APPROVE: &[&str] = &[
     "Ann Example",
     "--organisation",
     "City of Example",
+    "--no-evidence",
+    "licence read on the project page",
 ];
 
 fn record(purl: &str, version: &str, decision: Decision, licence: &str) -> Record {
@@ -100,6 +42,8 @@ fn record(purl: &str, version: &str, decision: Decision, licence: &str) -> Recor
         review_by: None,
         notes: None,
         evidence: RecordEvidence::default(),
+        no_evidence: None,
+        signatures: Vec::new(),
         vex: Vec::new(),
     }
 }
@@ -119,6 +63,7 @@ fn folder(name: &str, location: &Path, precedence: i32) -> IndexSettings {
         precedence,
         kind: None,
         branch: None,
+        ..Default::default()
     }
 }
 
@@ -157,7 +102,7 @@ fn init_publish_show_and_verify_round_trip() {
         config,
         serde_json::json!({
             "name": "city",
-            "schema-version": 1,
+            "schema-version": 2,
             "maintainers": [{"name": "Ann Example", "organisation": "City of Example", "contact": "ann@city.example"}]
         })
     );
@@ -290,11 +235,35 @@ fn init_publish_show_and_verify_round_trip() {
             "--no-builtin",
         ],
     );
-    assert_eq!(text(&out).trim(), "pkg:cargo/serde  [index-1]");
+    // The index is named by its config.json; each package with its decisions now.
+    assert_eq!(
+        text(&out).trim(),
+        "pkg:cargo/serde  [city]\n    1.0.210  approved (MIT OR Apache-2.0)  by Ann Example, City of Example on 2026-03-01\n    versions >=1.0.211, <2  rejected (MIT)  by Bob Example, Town of Example on 2026-03-01"
+    );
+    let out = index_cmd(
+        tmp.path(),
+        &[
+            "search",
+            "serde",
+            "--index",
+            index.to_str().unwrap(),
+            "--no-builtin",
+            "--format",
+            "json",
+        ],
+    );
+    let found: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(found["matches"][0]["index"], "city");
+    assert_eq!(found["matches"][0]["decisions"][1]["decision"], "rejected");
+    assert_eq!(
+        found["matches"][0]["decisions"][1]["reviewer"],
+        "Bob Example"
+    );
+    assert_eq!(found["matches"][0]["decisions"][1]["date"], TODAY);
 }
 
 #[test]
-fn the_commit_author_comes_from_git_config_when_there_is_one() {
+fn the_reviewer_is_the_author_and_git_config_the_committer() {
     let tmp = tempfile::tempdir().unwrap();
     let index = new_index(tmp.path(), true);
     let repo = git2::Repository::open(&index).unwrap();
@@ -304,7 +273,15 @@ fn the_commit_author_comes_from_git_config_when_there_is_one() {
     let mut args = vec!["pkg:npm/left-pad@1.3.0"];
     args.extend_from_slice(APPROVE);
     publish_ok(tmp.path(), &index, &args);
-    assert_eq!(commits(&index)[0].1, "Index Bot");
+    // The commit names who decided as its author, and who ran the command as its committer.
+    let head = repo.head().unwrap().peel_to_commit().unwrap();
+    assert_eq!(head.author().name().unwrap(), "Ann Example");
+    assert_eq!(
+        head.author().email().unwrap(),
+        "index-publish@fundament.invalid"
+    );
+    assert_eq!(head.committer().name().unwrap(), "Index Bot");
+    assert_eq!(head.committer().email().unwrap(), "bot@city.example");
     assert!(index.join("npm/le/ft/left-pad").is_file());
 }
 
@@ -922,6 +899,7 @@ fn http_settings(server: &TestServer, precedence: i32) -> IndexSettings {
         precedence,
         kind: None,
         branch: None,
+        ..Default::default()
     }
 }
 
@@ -1179,6 +1157,7 @@ fn a_git_index_is_cloned_into_the_cache_and_fetched_again() {
         precedence: 1,
         kind: None,
         branch: None,
+        ..Default::default()
     }];
     let options = |offline| IndexOptions {
         offline,

@@ -1420,6 +1420,8 @@ fn vulnerable_npm(tmp: &Path) -> Input {
         "approved",
         "--licence",
         "MIT",
+        "--no-evidence",
+        "reviewed from the source repository",
         "--reviewer",
         "Ann",
         "--organisation",

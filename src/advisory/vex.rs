@@ -96,6 +96,8 @@ mod tests {
             notes: None,
             evidence: RecordEvidence::default(),
             vex,
+            no_evidence: None,
+            signatures: Vec::new(),
         }
     }
 

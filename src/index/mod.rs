@@ -28,6 +28,8 @@ pub mod config;
 pub mod layout;
 pub mod publish;
 pub mod record;
+pub mod signature;
+pub mod site;
 pub mod source;
 pub mod verify;
 pub mod vex;
@@ -35,6 +37,7 @@ pub mod vex;
 pub use config::{CONFIG_FILE, Config, Maintainer, SCHEMA_VERSION};
 pub use layout::{NameError, PackageId};
 pub use record::{ArtefactCheck, Decision, LicenceFileHash, Record, RecordEvidence};
+pub use signature::{SignatureCheck, Signer};
 pub use source::{Location, SourceKind};
 
 use crate::registry::http::{Http, HttpOptions};
@@ -67,6 +70,16 @@ pub struct IndexSettings {
     /// Git: the branch to follow (default: the repository's default branch).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub branch: Option<String>,
+    /// Use only records whose signatures verify against the keys of the index's config.json:
+    /// an unsigned or badly signed record is ignored and reported (the look-up is then not
+    /// conclusive), never used.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub require_signed: bool,
+    /// Trust only these keys of the index's config.json (`SHA256:…` fingerprints), so that a
+    /// key added to the index's own configuration is not trusted without the policy's
+    /// consent. Empty: every key config.json lists.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trusted_keys: Vec<String>,
 }
 
 /// The `[[index]]` entries of a parsed fundament.toml (none when it has no `index` key).
@@ -161,6 +174,32 @@ pub struct LayerInfo {
     /// Why the index may be out of date (a git fetch that failed).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stale: Option<String>,
+    /// The policy uses only its signed records (`require-signed`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub require_signed: bool,
+    /// The keys its config.json trusts (and the policy accepts).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub signing_keys: usize,
+    /// The distinct signers an approval needs in it (0: not counted).
+    #[serde(skip_serializing_if = "is_zero_u32")]
+    pub approvals: u32,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+fn is_zero_u32(n: &u32) -> bool {
+    *n == 0
+}
+
+/// Whether an approval has the signers its index needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Approvals {
+    /// Distinct valid signers.
+    pub given: u32,
+    /// What the index needs (`approvals` of its config.json).
+    pub needed: u32,
 }
 
 /// A problem with one index, found when it was opened.
@@ -194,6 +233,29 @@ pub struct Decided {
     pub file: String,
     /// The 1-based line in the file.
     pub line: usize,
+    /// Who signed it (valid signatures only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub signers: Vec<Signer>,
+    /// Why its signatures do not count; such a record is never used.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub signature_problems: Vec<String>,
+    /// For an approval in an index that counts approvals.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approvals: Option<Approvals>,
+}
+
+impl Decided {
+    /// The decision as it counts: an approval short of its signers is under review.
+    pub fn decision(&self) -> Decision {
+        effective(self.record.decision, self.approvals)
+    }
+}
+
+fn effective(decision: Decision, approvals: Option<Approvals>) -> Decision {
+    match approvals {
+        Some(a) if decision == Decision::Approved && a.given < a.needed => Decision::UnderReview,
+        _ => decision,
+    }
 }
 
 /// The decision in force for one version, and what it overrides.
@@ -211,9 +273,22 @@ pub struct Answer {
     /// first), then the records of indices of lower precedence (highest first, each newest
     /// first).
     pub superseded: Vec<Decided>,
+    /// Who signed the record (valid signatures only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub signers: Vec<Signer>,
+    /// For an approval in an index that counts approvals: an approval short of its signers
+    /// is under review ([`Answer::decision`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approvals: Option<Approvals>,
 }
 
 impl Answer {
+    /// The decision as it counts: the record's, except that an approval short of the signers
+    /// its index needs is under review.
+    pub fn decision(&self) -> Decision {
+        effective(self.record.decision, self.approvals)
+    }
+
     /// Where the record is, for findings: `<index name>:<file>:<line>`.
     pub fn source(&self) -> crate::diagnostic::Location {
         crate::diagnostic::Location {
@@ -291,15 +366,17 @@ impl Lookup {
         }
     }
 
-    /// The decision in force, if any.
+    /// The decision in force, if any (an approval short of its signers is under review).
     pub fn decision(&self) -> Option<Decision> {
-        self.answer.as_ref().map(|a| a.record.decision)
+        self.answer.as_ref().map(Answer::decision)
     }
 }
 
 struct Layer {
     info: LayerInfo,
     backend: Option<Backend>,
+    /// The keys of its config.json that sign its records (those the policy trusts).
+    keyring: Arc<signature::Keyring>,
 }
 
 /// A file as read from one index.
@@ -307,6 +384,64 @@ struct Layer {
 struct FileRead {
     entries: Vec<Entry>,
     problems: Vec<LineProblem>,
+    /// The signature checks of the signed entries, by line.
+    checks: HashMap<usize, SignatureCheck>,
+}
+
+impl FileRead {
+    fn parse(bytes: &[u8], keyring: &signature::Keyring) -> FileRead {
+        let text = String::from_utf8_lossy(bytes);
+        let (entries, problems) = record::parse_lines(&text);
+        let checks = entries
+            .iter()
+            .filter_map(|e| {
+                let signed = e.signed.as_deref()?;
+                Some((e.line, signature::check(&e.record, signed, keyring)))
+            })
+            .collect();
+        FileRead {
+            entries,
+            problems,
+            checks,
+        }
+    }
+
+    /// What a layer's look-up makes of an entry: `Err` when it must be ignored (why).
+    fn trust(
+        &self,
+        entry: &Entry,
+        require_signed: bool,
+        approvals: u32,
+    ) -> Result<Trusted, String> {
+        let check = self.checks.get(&entry.line).cloned().unwrap_or_default();
+        if !entry.record.signatures.is_empty() && !check.valid() {
+            return Err(format!(
+                "ignored: its signatures do not hold ({})",
+                check.problems.join("; ")
+            ));
+        }
+        if entry.record.signatures.is_empty() && require_signed {
+            return Err(
+                "ignored: unsigned, and the policy uses only signed records of this index (`require-signed`)"
+                    .to_string(),
+            );
+        }
+        let approvals =
+            (approvals > 0 && entry.record.decision == Decision::Approved).then_some(Approvals {
+                given: check.signers.len() as u32,
+                needed: approvals,
+            });
+        Ok(Trusted {
+            signers: check.signers,
+            approvals,
+        })
+    }
+}
+
+/// What the signatures of a usable entry give.
+struct Trusted {
+    signers: Vec<Signer>,
+    approvals: Option<Approvals>,
 }
 
 type Fetched = Arc<Result<Option<FileRead>, String>>;
@@ -355,8 +490,7 @@ impl Layered {
                     name: "fundament".to_string(),
                     location: source::BUILTIN_LOCATION.to_string(),
                     precedence: BUILTIN_PRECEDENCE,
-                    kind: None,
-                    branch: None,
+                    ..Default::default()
                 },
                 Location::Builtin,
             ));
@@ -417,7 +551,11 @@ impl Layered {
                 commit: None,
                 failed: None,
                 stale: None,
+                require_signed: s.require_signed,
+                signing_keys: 0,
+                approvals: 0,
             };
+            let mut keyring = signature::Keyring::default();
             let backend = match &location {
                 Location::Builtin => Ok(Backend::Builtin),
                 Location::Folder(path) => Ok(Backend::Folder(path.clone())),
@@ -439,6 +577,9 @@ impl Layered {
             };
             let backend = backend.and_then(|b| {
                 let config = b.config(http.as_ref())?;
+                keyring = signature::Keyring::from_config(&config, &s.trusted_keys);
+                info.signing_keys = keyring.holders().len();
+                info.approvals = config.approvals;
                 info.index_name = Some(config.name);
                 Ok(b)
             });
@@ -449,7 +590,11 @@ impl Layered {
                     None
                 }
             };
-            layers.push(Layer { info, backend });
+            layers.push(Layer {
+                info,
+                backend,
+                keyring: Arc::new(keyring),
+            });
         }
         let pool = if needs_http {
             rayon::ThreadPoolBuilder::new()
@@ -465,6 +610,28 @@ impl Layered {
             pool,
             files: Mutex::new(HashMap::new()),
         })
+    }
+
+    /// Names every index that was given without a name (on the command line) by the name
+    /// its config.json gives, where that name is unique among the indices.
+    pub fn name_by_config(&mut self) {
+        let mut counts: HashMap<String, usize> = HashMap::new();
+        for layer in &self.layers {
+            if let Some(name) = &layer.info.index_name {
+                *counts.entry(name.clone()).or_default() += 1;
+            }
+            *counts.entry(layer.info.name.clone()).or_default() += 0;
+        }
+        for layer in &mut self.layers {
+            if layer.info.kind == SourceKind::Builtin {
+                continue;
+            }
+            if let Some(name) = &layer.info.index_name
+                && counts.get(name) == Some(&1)
+            {
+                layer.info.name = name.clone();
+            }
+        }
     }
 
     /// The indices, highest precedence first.
@@ -536,13 +703,9 @@ impl Layered {
         let fetch = |(index, path): &(usize, String)| -> ((usize, String), Fetched) {
             let layer = &self.layers[*index];
             let result = match &layer.backend {
-                Some(backend) => backend.read(path, self.http.as_ref()).map(|bytes| {
-                    bytes.map(|bytes| {
-                        let text = String::from_utf8_lossy(&bytes);
-                        let (entries, problems) = record::parse_lines(&text);
-                        FileRead { entries, problems }
-                    })
-                }),
+                Some(backend) => backend
+                    .read(path, self.http.as_ref())
+                    .map(|bytes| bytes.map(|bytes| FileRead::parse(&bytes, &layer.keyring))),
                 None => Err("the index could not be opened".to_string()),
             };
             ((*index, path.clone()), Arc::new(result))
@@ -612,18 +775,27 @@ impl Layered {
                     problem.line, problem.message
                 )));
             }
-            let covering = record::covering(&read.entries, id, version);
+            let mut covering = Vec::new();
+            for entry in record::covering(&read.entries, id, version) {
+                match read.trust(entry, layer.info.require_signed, layer.info.approvals) {
+                    Ok(trusted) => covering.push(Decided {
+                        record: entry.record.clone(),
+                        index_name: layer.info.name.clone(),
+                        location: layer.info.location.clone(),
+                        precedence: layer.info.precedence,
+                        file: path.clone(),
+                        line: entry.line,
+                        signers: trusted.signers,
+                        signature_problems: Vec::new(),
+                        approvals: trusted.approvals,
+                    }),
+                    Err(why) => errors.push(error(format!("{path}:{}: {why}", entry.line))),
+                }
+            }
             if !covering.is_empty() && answer_at.is_none() {
                 answer_at = Some(decided.len());
             }
-            decided.extend(covering.into_iter().map(|entry| Decided {
-                record: entry.record.clone(),
-                index_name: layer.info.name.clone(),
-                location: layer.info.location.clone(),
-                precedence: layer.info.precedence,
-                file: path.clone(),
-                line: entry.line,
-            }));
+            decided.extend(covering);
         }
         let answer = answer_at.map(|at| {
             let first = decided.remove(at);
@@ -635,6 +807,8 @@ impl Layered {
                 file: first.file,
                 line: first.line,
                 superseded: decided,
+                signers: first.signers,
+                approvals: first.approvals,
             }
         });
         Lookup { answer, errors }
@@ -661,13 +835,23 @@ impl Layered {
             if let Some(result) = files.get(&(index, path.clone()))
                 && let Ok(Some(read)) = result.as_ref()
             {
-                out.extend(read.entries.iter().filter(|e| e.id == id).map(|e| Decided {
-                    record: e.record.clone(),
-                    index_name: layer.info.name.clone(),
-                    location: layer.info.location.clone(),
-                    precedence: layer.info.precedence,
-                    file: path.clone(),
-                    line: e.line,
+                out.extend(read.entries.iter().filter(|e| e.id == id).map(|e| {
+                    let (signers, signature_problems, approvals) =
+                        match read.trust(e, layer.info.require_signed, layer.info.approvals) {
+                            Ok(t) => (t.signers, Vec::new(), t.approvals),
+                            Err(why) => (Vec::new(), vec![why], None),
+                        };
+                    Decided {
+                        record: e.record.clone(),
+                        index_name: layer.info.name.clone(),
+                        location: layer.info.location.clone(),
+                        precedence: layer.info.precedence,
+                        file: path.clone(),
+                        line: e.line,
+                        signers,
+                        signature_problems,
+                        approvals,
+                    }
                 }));
             }
         }
@@ -731,6 +915,8 @@ mod tests {
             review_by: None,
             notes: None,
             evidence: RecordEvidence::default(),
+            no_evidence: None,
+            signatures: Vec::new(),
             vex: Vec::new(),
         };
         let error = |precedence| LookupError::Index {
@@ -747,6 +933,8 @@ mod tests {
             file: "cargo/se/rd/serde".to_string(),
             line: 1,
             superseded: Vec::new(),
+            signers: Vec::new(),
+            approvals: None,
         };
         let lookup = |answer: Option<Answer>, errors| Lookup { answer, errors };
         assert!(lookup(Some(answer.clone()), vec![]).conclusive());

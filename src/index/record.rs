@@ -113,6 +113,14 @@ pub struct Record {
     /// (docs/index-format.md, "VEX statements").
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub vex: Vec<super::vex::VexStatement>,
+    /// Why an approval was published without evidence (no archive hash, no licence file):
+    /// the reviewer's own words, required by `publish` for such an approval.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_evidence: Option<String>,
+    /// SSH signatures over the record's canonical form (src/index/signature.rs); the first
+    /// by the reviewer, further ones by the co-signers of a four-eyes approval.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub signatures: Vec<super::signature::RecordSignature>,
 }
 
 /// Which versions a record covers.
@@ -167,6 +175,9 @@ pub struct Entry {
     pub date: jiff::civil::Date,
     /// The 1-based line in its file.
     pub line: usize,
+    /// What the record's signatures sign (its canonical form, from the line as written);
+    /// `None` for an unsigned record.
+    pub signed: Option<std::sync::Arc<[u8]>>,
 }
 
 /// A problem with one line.
@@ -196,6 +207,15 @@ impl Record {
                 .map(VersionSpec::Range)
                 .map_err(|e| format!("`versions` `{range}` is not a version requirement: {e}")),
         }
+    }
+
+    /// The same record apart from its signatures (what a co-signer signs again).
+    pub fn same_decision(&self, other: &Record) -> bool {
+        let mut a = self.clone();
+        a.signatures.clear();
+        let mut b = other.clone();
+        b.signatures.clear();
+        a == b
     }
 
     /// `version` or `versions`, as written.
@@ -262,6 +282,24 @@ impl Record {
                 Err(e) => problems.push(format!("`review-by`: {e}")),
             }
         }
+        match &self.no_evidence {
+            Some(reason) if reason.trim().is_empty() => {
+                problems.push("`no-evidence` is empty; give the reason".to_string());
+            }
+            Some(_) if !self.evidence.is_empty() => problems.push(
+                "has `evidence` and `no-evidence`; a record with evidence needs no reason for lacking it"
+                    .to_string(),
+            ),
+            _ => {}
+        }
+        for (i, signature) in self.signatures.iter().enumerate() {
+            if !signature.key.starts_with("SHA256:") {
+                problems.push(format!(
+                    "`signatures[{i}].key` `{}` is not a SHA256: fingerprint",
+                    signature.key
+                ));
+            }
+        }
         if let Some(artefact) = &self.evidence.artefact_sha256
             && !is_sha256(artefact)
         {
@@ -305,6 +343,7 @@ impl Record {
                 spec,
                 date,
                 line,
+                signed: None,
             }),
             _ => Err(problems),
         }
@@ -514,6 +553,18 @@ pub fn parse_lines(text: &str) -> (Vec<Entry>, Vec<LineProblem>) {
         }
         match serde_json::from_str::<Record>(line) {
             Ok(record) => match record.check(number) {
+                Ok(mut entry) if !entry.record.signatures.is_empty() => {
+                    match super::signature::signed_bytes_of_line(line) {
+                        Ok(bytes) => {
+                            entry.signed = Some(bytes.into());
+                            entries.push(entry);
+                        }
+                        Err(message) => problems.push(LineProblem {
+                            line: number,
+                            message: format!("cannot be signed: {message}"),
+                        }),
+                    }
+                }
                 Ok(entry) => entries.push(entry),
                 Err(messages) => problems.extend(messages.into_iter().map(|message| LineProblem {
                     line: number,
@@ -558,6 +609,27 @@ pub fn conflicts(entries: &[Entry]) -> Vec<(usize, usize, String)> {
                 Some(v) => format!("version {v}"),
                 None => format!("versions `{}`", a.record.versions_text()),
             };
+            if a.record.same_decision(&b.record)
+                && b.record.signatures.len() > a.record.signatures.len()
+            {
+                // A co-signature: the same record, signed by more people.
+                if let Some(dropped) = a
+                    .record
+                    .signatures
+                    .iter()
+                    .find(|s| !b.record.signatures.contains(s))
+                {
+                    out.push((
+                        a.line,
+                        b.line,
+                        format!(
+                            "repeats line {} with more signatures but without its signature by {}; a co-signature keeps every earlier signature",
+                            a.line, dropped.key
+                        ),
+                    ));
+                }
+                continue;
+            }
             if a.record.decision != b.record.decision || a.record.licence != b.record.licence {
                 out.push((
                     a.line,

@@ -206,6 +206,59 @@ pub(crate) fn read_contained(root: &Path, rel: &str) -> Result<Option<Vec<u8>>, 
     }
 }
 
+/// Reads a record file found by a listing of the index (verify, the site): not a symbolic
+/// link (it could point anywhere on the machine), and otherwise as every untrusted file is
+/// read ([`crate::source::read_bounded`]): only a regular file, without blocking, at most
+/// [`Limit::INDEX_RECORD`] bytes.
+pub(crate) fn read_record_file(path: &Path) -> Result<Vec<u8>, String> {
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => {
+            return Err(format!(
+                "{} is a symbolic link; index files and folders must not be links",
+                path.display()
+            ));
+        }
+        Ok(_) => {}
+        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+    }
+    crate::source::read_bounded(path, Limit::INDEX_RECORD).map_err(|refusal| refusal.to_string())
+}
+
+/// The record files of the index at `root` (relative path, path), sorted.
+pub fn record_files(root: &Path) -> Vec<(String, PathBuf)> {
+    fn collect(dir: &Path, rel: &str, depth: usize, out: &mut Vec<(String, PathBuf)>) {
+        if depth > 3 {
+            return;
+        }
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let Some(name) = entry.file_name().to_str().map(str::to_string) else {
+                continue;
+            };
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            let path = format!("{rel}/{name}");
+            if kind.is_dir() {
+                collect(&entry.path(), &path, depth + 1, out);
+            } else if kind.is_file() && !name.starts_with('.') {
+                out.push((path, entry.path()));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for ecosystem in super::layout::ECOSYSTEMS {
+        let dir = root.join(ecosystem.purl_type());
+        if std::fs::symlink_metadata(&dir).is_ok_and(|m| m.is_dir()) {
+            collect(&dir, ecosystem.purl_type(), 0, &mut out);
+        }
+    }
+    out.sort();
+    out
+}
+
 /// A git index brought up to date in the cache.
 pub type GitCheckout = crate::source::git::Checkout;
 

@@ -3,8 +3,11 @@
 use super::config::{CONFIG_FILE, Config};
 use super::layout::{self, ECOSYSTEMS, PackageId};
 use super::publish::{LOCK_FILE, TEMP_SUFFIX};
+use super::record::Decision;
 use super::record::{self, Entry};
+use super::signature::{self, Keyring};
 use crate::registry::http::{Http, HttpError};
+use rayon::prelude::*;
 use serde::Serialize;
 use std::path::Path;
 
@@ -38,9 +41,22 @@ pub struct Report {
     pub files: usize,
     pub records: usize,
     pub packages: usize,
+    /// Records whose signatures all verify.
+    pub signed: usize,
     /// The index's name, from config.json.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// The keys and approvals of config.json, for the record checks.
+    #[serde(skip)]
+    keys: Option<std::sync::Arc<Keys>>,
+}
+
+/// What config.json says about signing.
+#[derive(Debug, Default)]
+struct Keys {
+    keyring: Keyring,
+    /// Whether config.json lists keys: then every record must be signed.
+    required: bool,
 }
 
 impl Report {
@@ -72,7 +88,16 @@ impl Report {
                 "missing: every index has a config.json at its root",
             ),
             Some(bytes) => match Config::parse(bytes) {
-                Ok(config) => self.name = Some(config.name),
+                Ok(config) => {
+                    for note in config.notes(super::today()) {
+                        self.note(CONFIG_FILE, note);
+                    }
+                    self.keys = Some(std::sync::Arc::new(Keys {
+                        keyring: Keyring::from_config(&config, &[]),
+                        required: config.signs(),
+                    }));
+                    self.name = Some(config.name);
+                }
                 Err(problems) => {
                     for p in problems {
                         self.problem(CONFIG_FILE, None, p);
@@ -146,6 +171,7 @@ impl Report {
                 );
             }
         }
+        self.check_signatures(rel, &entries);
         check_order(self, rel, &entries);
         for (_, later, message) in record::conflicts(&entries) {
             self.problem(rel, Some(later), message);
@@ -153,11 +179,82 @@ impl Report {
     }
 }
 
+impl Report {
+    /// Every signature of every record, against config.json's keys; unsigned records where
+    /// config.json lists keys; approvals without evidence and without a reason.
+    fn check_signatures(&mut self, rel: &str, entries: &[super::record::Entry]) {
+        let keys = self.keys.clone().unwrap_or_default();
+        for (i, entry) in entries.iter().enumerate() {
+            let cosigned_later = entries[i + 1..]
+                .iter()
+                .any(|later| later.record.same_decision(&entry.record));
+            let record = &entry.record;
+            if record.decision == Decision::Approved
+                && record.evidence.is_empty()
+                && record.no_evidence.is_none()
+            {
+                self.notes.push(Problem {
+                    file: rel.to_string(),
+                    line: Some(entry.line),
+                    message: "an approval without evidence (no archive hash, no licence file) and without a `no-evidence` reason".to_string(),
+                });
+            }
+            let Some(signed) = entry.signed.as_deref() else {
+                if keys.required {
+                    self.problem(
+                        rel,
+                        Some(entry.line),
+                        "unsigned: this index's config.json lists signing keys, so every record is signed by its reviewer (fundament index publish --sign-key)",
+                    );
+                }
+                continue;
+            };
+            let check = signature::check(record, signed, &keys.keyring);
+            if check.valid() {
+                self.signed += 1;
+                if let Some(given) =
+                    signature::approvals_missing(record.decision, &check, keys.keyring.approvals)
+                    && !cosigned_later
+                {
+                    self.notes.push(Problem {
+                        file: rel.to_string(),
+                        line: Some(entry.line),
+                        message: format!(
+                            "under review: approved and signed by {given} of the {} people an approval needs",
+                            keys.keyring.approvals
+                        ),
+                    });
+                }
+            }
+            for problem in check.problems {
+                self.problem(rel, Some(entry.line), problem);
+            }
+        }
+    }
+
+    /// Adds what another part of the tree found.
+    fn absorb(&mut self, other: Report) {
+        self.problems.extend(other.problems);
+        self.notes.extend(other.notes);
+        self.files += other.files;
+        self.records += other.records;
+        self.packages += other.packages;
+        self.signed += other.signed;
+    }
+}
+
 /// Lines are appended in date order: a line dated before an earlier line was not appended
 /// (an edit, or a bad merge), and "the last line wins" would no longer mean "the newest".
 fn check_order(report: &mut Report, rel: &str, entries: &[Entry]) {
     let mut newest: Option<&Entry> = None;
-    for entry in entries {
+    for (i, entry) in entries.iter().enumerate() {
+        // A co-signature repeats an earlier record, with its date.
+        if entries[..i]
+            .iter()
+            .any(|e| e.record.same_decision(&entry.record))
+        {
+            continue;
+        }
         if let Some(previous) = newest
             && entry.date < previous.date
         {
@@ -266,7 +363,26 @@ pub fn verify_folder(root: &Path, today: jiff::civil::Date) -> Report {
         if kind.is_symlink() {
             report.problem(&name, None, "a symbolic link; an index holds no links");
         } else if kind.is_dir() {
-            walk(&mut report, &entry.path(), &name, today);
+            let mut files = Vec::new();
+            walk(&mut report, &entry.path(), &name, &mut files);
+            let keys = report.keys.clone();
+            let parts: Vec<Report> = files
+                .par_iter()
+                .map(|(rel, path)| {
+                    let mut part = Report {
+                        keys: keys.clone(),
+                        ..Default::default()
+                    };
+                    match crate::source::read_bounded(path, crate::source::Limit::INDEX_RECORD) {
+                        Ok(bytes) => part.check_file(rel, &bytes, today),
+                        Err(refusal) => part.problem(rel, None, refusal.reason_text()),
+                    }
+                    part
+                })
+                .collect();
+            for part in parts {
+                report.absorb(part);
+            }
         } else {
             report.problem(
                 &name,
@@ -289,7 +405,9 @@ pub fn verify_folder(root: &Path, today: jiff::civil::Date) -> Report {
     report
 }
 
-fn walk(report: &mut Report, dir: &Path, rel: &str, today: jiff::civil::Date) {
+/// Checks the folders below `dir` (the ecosystem folder `rel`) and collects the record files
+/// in them, with their paths relative to the index root.
+fn walk(report: &mut Report, dir: &Path, rel: &str, files: &mut Vec<(String, std::path::PathBuf)>) {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) => {
@@ -321,7 +439,7 @@ fn walk(report: &mut Report, dir: &Path, rel: &str, today: jiff::civil::Date) {
             } else if let Err(why) = layout::check_file_name(&name) {
                 report.problem(&path, None, format!("an odd folder name: {why}"));
             } else {
-                walk(report, &entry.path(), &path, today);
+                walk(report, &entry.path(), &path, files);
             }
         } else if name.starts_with('.') && name.ends_with(TEMP_SUFFIX) {
             report.note(
@@ -329,11 +447,9 @@ fn walk(report: &mut Report, dir: &Path, rel: &str, today: jiff::civil::Date) {
                 "left over by a publish that was interrupted before it replaced the file; the index is intact, the next publish into this folder removes it",
             );
         } else {
-            // A FIFO or device is refused by the bounded reading, with what it is.
-            match crate::source::read_bounded(&entry.path(), crate::source::Limit::INDEX_RECORD) {
-                Ok(bytes) => report.check_file(&path, &bytes, today),
-                Err(refusal) => report.problem(&path, None, refusal.reason_text()),
-            }
+            // Links were reported above; a FIFO or a device is refused by the bounded reading
+            // (with what it is), in the parallel reading below.
+            files.push((path, entry.path()));
         }
     }
 }

@@ -1,11 +1,12 @@
-//! Headless Chromium for the tests that check HTML reports in a real browser.
+//! Headless Chromium for tests that check pages in a real browser; they skip with a message
+//! where Chromium is not installed (.ci/run installs it where it can).
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// Chromium, where installed (/usr/bin/chromium or on PATH).
+/// The Chromium binary, if the machine has one.
 pub fn chromium() -> Option<PathBuf> {
     let fixed = PathBuf::from("/usr/bin/chromium");
     if fixed.is_file() {
@@ -18,8 +19,8 @@ pub fn chromium() -> Option<PathBuf> {
     })
 }
 
-/// Runs headless Chromium with `args` and the report's URL; returns its stdout. Gives up
-/// (failing the test) after two minutes.
+/// Runs headless Chromium with `args` and `url`; returns its stdout. Gives up (failing the
+/// test) after two minutes.
 pub fn run_chromium(chromium: &Path, profile: &Path, args: &[String], url: &str) -> String {
     let mut child = Command::new(chromium)
         .args([
@@ -59,4 +60,10 @@ pub fn run_chromium(chromium: &Path, profile: &Path, args: &[String], url: &str)
         std::thread::sleep(Duration::from_millis(100));
     }
     reader.join().unwrap()
+}
+
+/// The DOM of `url` after its scripts ran.
+pub fn dump_dom(chromium: &Path, url: &str) -> String {
+    let profile = tempfile::tempdir().unwrap();
+    run_chromium(chromium, profile.path(), &["--dump-dom".to_string()], url)
 }

@@ -3,6 +3,7 @@
 
 pub mod browser;
 pub mod git_server;
+pub mod index;
 pub mod portfolio;
 pub mod server;
 pub mod vetting;

@@ -63,6 +63,8 @@ pub fn city(dir: &Path, require: &str) -> PathBuf {
         "2030-06-30",
         "--notes",
         "licence file read",
+        "--no-evidence",
+        "a range of versions: no one archive to pin",
     ]);
     publish(&[
         "pkg:cargo/test-helper@0.9.0",
