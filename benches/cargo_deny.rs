@@ -91,9 +91,9 @@ fn main() {
         let mut c = Command::new(&deny);
         c.args(["deny", "--offline", "--manifest-path"])
             .arg(&manifest)
-            .args(["check", "--config"])
+            .arg("--config")
             .arg(&config)
-            .arg("licenses");
+            .args(["check", "licenses"]);
         c
     };
     let metadata_cache = cache.join("cargo-metadata");

@@ -422,15 +422,15 @@ fn from_metadata(
     graph
 }
 
+/// A kept edge: the dependency and its kinds (normal, build, dev).
+type KeptEdge<'m> = (&'m cargo_metadata::PackageId, Vec<DepKind>);
+
 /// The resolved graph as the targets' builds compile it. Each target's build is walked on its
 /// own from the workspace members (a crate needed on Windows by a crate built only on Unix is
 /// in no build); the graph is the union of those builds.
 struct BuiltGraph<'m> {
     /// Every kept edge, in the order of the resolve, with its kinds (normal, build, dev).
-    edges: Vec<(
-        &'m cargo_metadata::PackageId,
-        Vec<(&'m cargo_metadata::PackageId, Vec<DepKind>)>,
-    )>,
+    edges: Vec<(&'m cargo_metadata::PackageId, Vec<KeptEdge<'m>>)>,
     /// The packages some target's build reaches; `None` when cargo gave no resolve (all are
     /// kept).
     reached: Option<HashSet<&'m cargo_metadata::PackageId>>,
