@@ -410,6 +410,7 @@ pub fn run(path: &Path, options: &AuditOptions, progress: &Progress) -> Result<A
                 .map(|r| r as std::sync::Arc<dyn crate::ecosystem::maven::PomSource>),
             platform: None,
             cache_dir: options.cache_dir.clone(),
+            cargo_targets: policy.targets.clone(),
         },
         progress,
     );

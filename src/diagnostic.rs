@@ -200,6 +200,8 @@ codes! {
         "Whether a Maven profile is active depends on the build machine (its environment, a file outside the tree); it was taken as inactive.";
     ResolvedFromDeclarations = "I013", "resolved-from-declarations",
         "Packages were resolved by fundament from the declarations (no lockfile fixes their versions): what the build tool would most likely use, not locked.";
+    PackagesLeftOut = "I014", "packages-left-out",
+        "Packages of the lockfile that no build for the policy's targets compiles were left out of the audit; the finding lists them and why.";
     // Scan: the portfolio (`fundament scan` and `merge`), never inside one audit.
     RepositoryUnavailable = "S001", "repository-unavailable",
         "A repository could not be cloned, fetched or read; it has no result.";

@@ -446,6 +446,24 @@ pub struct Project {
     /// standard library whose known vulnerabilities the audit checks.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub toolchain: Option<String>,
+    /// Cargo: the platforms whose builds the graph holds (the policy's `[graph] targets`, else
+    /// the tier-1 platforms).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub targets: Vec<String>,
+    /// Packages the lockfile holds that no build for `targets` compiles, left out of the
+    /// audit, each with the reason.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub left_out: Vec<LeftOut>,
+}
+
+/// A package of the lockfile that no build of the project compiles (Cargo: reached only
+/// through platform conditions that none of the targets meets), left out of the audit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LeftOut {
+    pub name: String,
+    pub version: String,
+    /// Why, in plain language: the conditions it is reached through.
+    pub reason: String,
 }
 
 /// The resolved dependency graph of every project found, packages deduplicated by purl.

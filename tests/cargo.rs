@@ -100,13 +100,15 @@ fn the_default_policy_denies_unknown_and_reviews_copyleft() {
         review,
         vec!["pkg:cargo/gpl-lib@3.0.0", "pkg:cargo/test-helper@0.9.0"]
     );
-    // The OR is resolved to one alternative: the effective licence.
+    // The OR is resolved to one alternative, whatever the order written: the effective
+    // licence, with the reason of the choice.
     let build = package(&run.json, "build-helper");
     assert_eq!(
         build["licence"]["concluded"]["expression"],
         "Apache-2.0 OR MIT"
     );
-    assert_eq!(build["verdict"]["effective"], "Apache-2.0");
+    assert_eq!(build["verdict"]["effective"], "MIT");
+    assert_eq!(build["verdict"]["choices"][0]["by"], "obligations");
     assert_eq!(run.json["summary"]["outcome"], "fail");
 }
 

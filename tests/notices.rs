@@ -131,6 +131,11 @@ fn workspace_fixture_one_entry_per_component_with_its_own_texts() {
 fn development_components_are_listed_only_when_asked() {
     let (code, text) = notices(&fixture("cargo/workspace"), &["--offline", "--all-scopes"]);
     assert_eq!(code, 0);
+    // build-helper (build only) is listed now, under the licence its `OR` choice made, with why.
+    assert!(
+        text.contains("  - build-helper 2.0.0 (Cargo): MIT chosen from Apache-2.0 OR MIT: "),
+        "{text}"
+    );
     let listed = headings(&text);
     assert!(
         listed.iter().any(|h| h.starts_with("test-helper ")),

@@ -680,10 +680,18 @@ fn cyclonedx_carries_declared_concluded_and_effective_licences() {
         .find(|p| p["name"] == "build-helper")
         .map(|p| string(&p["verdict"]["effective"]))
         .unwrap();
-    assert_eq!(effective, "Apache-2.0");
+    assert_eq!(
+        effective, "MIT",
+        "fewer obligations, whatever the order written"
+    );
     assert_eq!(
         property(helper, "bsi:component:effectiveLicense").as_deref(),
         Some(effective.as_str())
+    );
+    assert!(
+        property(helper, "fundament:licence:choice")
+            .is_some_and(|c| c.starts_with("MIT chosen from Apache-2.0 OR MIT: ")),
+        "the reason of the choice"
     );
     assert_eq!(helper["scope"], "excluded", "a build dependency");
 
@@ -954,7 +962,15 @@ fn spdx_relationships_follow_the_edge_kinds() {
     let helper = spdx_package(doc, "pkg:cargo/build-helper@2.0.0");
     assert_eq!(helper["licenseDeclared"], "Apache-2.0 OR MIT");
     assert_eq!(helper["licenseConcluded"], "Apache-2.0 OR MIT");
-    assert!(string(&helper["licenseComments"]).contains("Apache-2.0."));
+    let comments = string(&helper["licenseComments"]);
+    assert!(
+        comments.contains("the alternative the policy chose: MIT."),
+        "{comments}"
+    );
+    assert!(
+        comments.contains("MIT chosen from Apache-2.0 OR MIT: "),
+        "{comments}"
+    );
     let filed = spdx_package(doc, "pkg:cargo/filed@0.3.0");
     assert_eq!(filed["licenseDeclared"], "NOASSERTION");
     assert_eq!(filed["licenseConcluded"], "MIT");

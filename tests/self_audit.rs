@@ -43,13 +43,17 @@ fn the_own_tree_passes_the_default_policy_with_every_crate_known() {
     assert_eq!(projects.len(), 1, "{projects:?}");
     assert_eq!(projects[0]["reader"], "cargo metadata");
 
+    // Every crate of Cargo.lock is audited, or left out with its reason (no build for the
+    // tier-1 platforms compiles it: tests/cargo_graph.rs compares this with cargo itself).
     let packages = json["packages"].as_array().unwrap();
+    let left_out = projects[0]["left_out"].as_array().unwrap();
     let locked = lockfile_packages();
-    assert_eq!(packages.len(), locked.len());
+    assert_eq!(packages.len() + left_out.len(), locked.len());
     for (name, version) in &locked {
         assert!(
             packages
                 .iter()
+                .chain(left_out)
                 .any(|p| p["name"] == name.as_str() && p["version"] == version.as_str()),
             "{name} {version} of Cargo.lock is missing from the audit"
         );
@@ -78,9 +82,10 @@ fn a_policy_that_allows_nothing_fails_and_names_the_licences() {
         .lines()
         .filter(|l| l.contains("error[L002]"))
         .collect();
+    let json = audit_json(&repo(), &["--policy", &policy]).json;
     assert_eq!(
         errors.len(),
-        lockfile_packages().len() - 1,
+        json["packages"].as_array().unwrap().len() - 1,
         "one per dependency"
     );
     for licence in ["MIT", "Apache-2.0", "Unicode-3.0"] {
@@ -193,4 +198,142 @@ fn a_clarification_with_the_right_hash_is_applied() {
     assert_eq!(serde["licence"]["concluded"]["from"], "curated");
     assert_eq!(serde["licence"]["concluded"]["expression"], "MIT");
     assert_eq!(serde["licence"]["curated"]["files"][0]["sha256"], sha);
+}
+
+/// The concluded expression, effective licence and OR choices of every package.
+fn choices_by_expression(json: &serde_json::Value) -> Vec<(String, String, serde_json::Value)> {
+    json["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["licence"]["concluded"]["expression"]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+                p["verdict"]["effective"].as_str().unwrap_or("").to_string(),
+                p["verdict"]["choices"].clone(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn mit_or_apache_and_apache_or_mit_conclude_the_same() {
+    let run = audit_json(&repo(), &[]);
+    let all = choices_by_expression(&run.json);
+    let spelled = |expression: &str| -> Vec<&(String, String, serde_json::Value)> {
+        all.iter().filter(|(e, _, _)| e == expression).collect()
+    };
+    let mit_first = spelled("MIT OR Apache-2.0");
+    let apache_first = spelled("Apache-2.0 OR MIT");
+    // Both spellings are in this tree (the issue counted 191 and 22).
+    assert!(mit_first.len() > 10, "{}", mit_first.len());
+    assert!(!apache_first.is_empty());
+    for (expression, effective, choices) in mit_first.iter().chain(&apache_first) {
+        assert_eq!(effective, "MIT", "{expression}");
+        assert_eq!(choices[0]["chosen"], "MIT");
+        assert_eq!(choices[0]["by"], "obligations");
+        assert_eq!(
+            choices[0]["alternatives"],
+            serde_json::json!(["Apache-2.0", "MIT"])
+        );
+        assert_eq!(choices, &apache_first[0].2);
+    }
+
+    // A preference in the policy decides the other way, for both spellings alike.
+    let tmp = tempfile::tempdir().unwrap();
+    let policy = policy_file(
+        tmp.path(),
+        "[licences]\nallow = [\"permissive\", \"public-domain\", \"weak-copyleft\"]\n\
+         prefer = [\"Apache-2.0\"]\n",
+    );
+    let run = audit_json(&repo(), &["--policy", &policy]);
+    for (expression, effective, choices) in choices_by_expression(&run.json) {
+        if expression == "MIT OR Apache-2.0" || expression == "Apache-2.0 OR MIT" {
+            assert_eq!(effective, "Apache-2.0", "{expression}");
+            assert_eq!(choices[0]["by"], "preference");
+        }
+    }
+}
+
+#[test]
+fn the_reason_of_a_choice_is_in_every_report() {
+    let reason = "chosen from Apache-2.0 OR MIT: MIT brings fewer obligations than Apache-2.0";
+    let render = |format: &str| {
+        let output = support::fundament()
+            .arg("audit")
+            .arg(repo())
+            .args(["--format", format])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let human = render("human");
+    assert!(
+        human.contains("MIT from Apache-2.0 OR MIT (")
+            && human.contains("MIT brings fewer obligations than Apache-2.0"),
+        "{human}"
+    );
+    let json = render("json");
+    assert!(json.contains("\"by\": \"obligations\""));
+    for format in ["cyclonedx", "spdx"] {
+        let text = render(format);
+        assert!(text.contains(reason), "{format}");
+    }
+    assert!(render("cyclonedx").contains("fundament:licence:choice"));
+    let markdown = render("markdown");
+    assert!(
+        markdown.contains("MIT (chosen from Apache-2.0 OR MIT: fewest obligations)"),
+        "markdown"
+    );
+    let html = render("html");
+    assert!(
+        html.contains("MIT (chosen from Apache-2.0 OR MIT: fewest obligations)"),
+        "html"
+    );
+    let german = support::fundament()
+        .arg("audit")
+        .arg(repo())
+        .args(["--format", "html", "--lang", "de"])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&german.stdout)
+            .contains("MIT (gewählt aus Apache-2.0 OR MIT: wenigste Pflichten)"),
+        "html de"
+    );
+    let notices = support::fundament()
+        .arg("notices")
+        .arg(repo())
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&notices.stdout).contains(reason),
+        "notices"
+    );
+
+    // SARIF: a finding on a package chosen from an OR carries the choice.
+    let tmp = tempfile::tempdir().unwrap();
+    let policy = policy_file(
+        tmp.path(),
+        "[licences]\nallow = [\"public-domain\"]\nreview = [\"permissive\", \"weak-copyleft\"]\n",
+    );
+    let output = support::fundament()
+        .arg("audit")
+        .arg(repo())
+        .args(["--format", "sarif", "--policy", &policy])
+        .output()
+        .unwrap();
+    let sarif: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert!(
+        results.iter().any(|r| r["ruleId"] == "L003"
+            && r["properties"]["effectiveLicence"] == "MIT"
+            && r["properties"]["licenceChoices"][0]
+                .as_str()
+                .is_some_and(|c| c.contains(reason))),
+        "no L003 result carries the choice"
+    );
 }

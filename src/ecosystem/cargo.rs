@@ -14,15 +14,16 @@
 //! versions and edges; the project is then marked partial and its licences unknown, and the
 //! audit says why.
 
+use super::cargo_targets::{Condition, Judge, Targets};
 use super::{ProjectGraph, ReadContext, ReadOptions, scopes_from_edges};
 use crate::diagnostic::{Code, Finding, line_of_offset};
 use crate::discover::{FoundProject, relative};
 use crate::model::{
-    DeclaredLicence, DepKind, Dependency, Ecosystem, Origin, Package, PackageSource,
+    DeclaredLicence, DepKind, Dependency, Ecosystem, LeftOut, Origin, Package, PackageSource,
 };
 use crate::source::{Confined, Limit, Reason, Refusal};
 use serde::Deserialize;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -69,7 +70,7 @@ fn run_metadata(
     found: &FoundProject,
     options: &ReadOptions,
 ) -> Result<cargo_metadata::Metadata, String> {
-    workspace_manifests(ctx.input, &found.manifest)
+    let manifests = workspace_manifests(ctx.input, &found.manifest)
         .map_err(|refusal| format!("`cargo metadata` was not run: {refusal}"))?;
     let working_dir =
         crate::clean_room::working_dir(options.cache_dir.as_deref()).map_err(|why| {
@@ -87,7 +88,29 @@ fn run_metadata(
         .manifest_path(&found.manifest)
         .current_dir(&working_dir)
         .features(cargo_metadata::CargoOpt::AllFeatures)
-        .other_options(flags);
+        .other_options(flags.clone());
+    // An unchanged workspace reuses the last result (see `cargo_cache` for what the key covers).
+    let cache = super::cargo_cache::folder(options.cache_dir.as_deref()).and_then(|folder| {
+        let lockfile = found.lockfile.as_deref()?;
+        let toolchain = toolchain(options, &working_dir)?;
+        let mut keyed_flags = flags.clone();
+        keyed_flags.push("--all-features".to_string());
+        let key = super::cargo_cache::key(&super::cargo_cache::KeyInputs {
+            input: ctx.input,
+            manifest: &found.manifest,
+            lockfile,
+            manifests: &manifests,
+            toolchain: &toolchain,
+            flags: &keyed_flags,
+            working_dir: &working_dir,
+        })?;
+        Some((folder, key))
+    });
+    if let Some((folder, key)) = &cache
+        && let Some(metadata) = super::cargo_cache::get(folder, key)
+    {
+        return Ok(metadata);
+    }
     let limit = std::env::var("FUNDAMENT_CARGO_TIMEOUT")
         .ok()
         .and_then(|v| v.trim().parse::<f64>().ok())
@@ -134,8 +157,27 @@ fn run_metadata(
         .lines()
         .find(|line| line.starts_with('{'))
         .ok_or_else(|| "`cargo metadata` printed no metadata".to_string())?;
-    cargo_metadata::MetadataCommand::parse(json)
-        .map_err(|err| format!("`cargo metadata` printed what fundament cannot read: {err}"))
+    let metadata = cargo_metadata::MetadataCommand::parse(json)
+        .map_err(|err| format!("`cargo metadata` printed what fundament cannot read: {err}"))?;
+    if let Some((folder, key)) = &cache {
+        super::cargo_cache::put(folder, key, json);
+    }
+    Ok(metadata)
+}
+
+/// The toolchain `cargo metadata` runs with: `cargo -V`, run the same way (the same program,
+/// from the same working directory). `None` when it cannot be told (then nothing is cached).
+fn toolchain(options: &ReadOptions, working_dir: &Path) -> Option<String> {
+    let program = options
+        .cargo
+        .clone()
+        .or_else(|| std::env::var_os("CARGO").map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from("cargo"));
+    let mut command = std::process::Command::new(program);
+    command.arg("-V").current_dir(working_dir);
+    let ran = crate::clean_room::run(command, Duration::from_secs(30), 64 << 10).ok()?;
+    let version = String::from_utf8_lossy(&ran.stdout).trim().to_string();
+    (ran.success && !version.is_empty()).then_some(version)
 }
 
 /// The most manifests one workspace may have before fundament gives up checking them.
@@ -293,13 +335,18 @@ fn from_metadata(
     lock: &CargoLock,
 ) -> ProjectGraph {
     let root = ctx.root;
+    let targets = &ctx.options.cargo_targets;
     let checksums = lock.checksums();
-    let members: std::collections::HashSet<&cargo_metadata::PackageId> =
-        metadata.workspace_members.iter().collect();
+    let members: HashSet<&cargo_metadata::PackageId> = metadata.workspace_members.iter().collect();
+    let built = built_graph(metadata, targets);
+
     let mut index_of: HashMap<&cargo_metadata::PackageId, usize> = HashMap::new();
     let mut packages = Vec::with_capacity(metadata.packages.len());
-
-    let mut sorted: Vec<&cargo_metadata::Package> = metadata.packages.iter().collect();
+    let mut sorted: Vec<&cargo_metadata::Package> = metadata
+        .packages
+        .iter()
+        .filter(|p| built.kept(&p.id))
+        .collect();
     sorted.sort_by(|a, b| (&a.name, &a.version).cmp(&(&b.name, &b.version)));
 
     for package in sorted {
@@ -337,38 +384,22 @@ fn from_metadata(
     }
 
     let mut findings = Vec::new();
-    if let Some(resolve) = &metadata.resolve {
-        for node in &resolve.nodes {
-            let Some(&from) = index_of.get(&node.id) else {
+    for (from_id, deps) in &built.edges {
+        let Some(&from) = index_of.get(from_id) else {
+            continue;
+        };
+        for (to_id, kinds) in deps {
+            let Some(&to) = index_of.get(to_id) else {
+                findings.push(Finding::warning(
+                    Code::DependencyUnresolved,
+                    format!("cargo metadata names {to_id} but does not describe it"),
+                ));
                 continue;
             };
-            for dep in &node.deps {
-                let Some(&to) = index_of.get(&dep.pkg) else {
-                    findings.push(Finding::warning(
-                        Code::DependencyUnresolved,
-                        format!("cargo metadata names {} but does not describe it", dep.pkg),
-                    ));
-                    continue;
-                };
-                let mut kinds: Vec<DepKind> = dep
-                    .dep_kinds
-                    .iter()
-                    .map(|k| match k.kind {
-                        cargo_metadata::DependencyKind::Development => DepKind::Dev,
-                        cargo_metadata::DependencyKind::Build => DepKind::Build,
-                        _ => DepKind::Normal,
-                    })
-                    .collect();
-                if kinds.is_empty() {
-                    kinds.push(DepKind::Normal);
-                }
-                kinds.sort();
-                kinds.dedup();
-                for kind in kinds {
-                    packages[from]
-                        .dependencies
-                        .push(Dependency { package: to, kind });
-                }
+            for &kind in kinds {
+                packages[from]
+                    .dependencies
+                    .push(Dependency { package: to, kind });
             }
         }
     }
@@ -380,10 +411,301 @@ fn from_metadata(
     }
 
     let mut graph = ProjectGraph::new(ctx, found, "cargo metadata");
+    graph.project.targets = targets.triples().map(str::to_string).collect();
+    graph.project.left_out = built.left_out(metadata);
+    if let Some(finding) = left_out_finding(ctx, found, &graph.project.left_out, targets) {
+        findings.push(finding);
+    }
     graph.packages = packages;
     graph.findings = findings;
     graph.set_roots();
     graph
+}
+
+/// A kept edge: the dependency and its kinds (normal, build, dev).
+type KeptEdge<'m> = (&'m cargo_metadata::PackageId, Vec<DepKind>);
+
+/// The resolved graph as the targets' builds compile it. Each target's build is walked on its
+/// own from the workspace members (a crate needed on Windows by a crate built only on Unix is
+/// in no build); the graph is the union of those builds.
+struct BuiltGraph<'m> {
+    /// Every kept edge, in the order of the resolve, with its kinds (normal, build, dev).
+    edges: Vec<(&'m cargo_metadata::PackageId, Vec<KeptEdge<'m>>)>,
+    /// The packages some target's build reaches; `None` when cargo gave no resolve (all are
+    /// kept).
+    reached: Option<HashSet<&'m cargo_metadata::PackageId>>,
+    /// Edges from a built package into one no build reaches, with the platform conditions of
+    /// the edge (`None`: unconditional).
+    boundary: Vec<(
+        &'m cargo_metadata::PackageId,
+        &'m cargo_metadata::PackageId,
+        Vec<Option<usize>>,
+    )>,
+    judge: Judge<'m>,
+}
+
+impl<'m> BuiltGraph<'m> {
+    fn kept(&self, id: &cargo_metadata::PackageId) -> bool {
+        self.reached.as_ref().is_none_or(|r| r.contains(id))
+    }
+
+    /// The packages no build compiles, each with the conditions it is reached through.
+    fn left_out(&self, metadata: &'m cargo_metadata::Metadata) -> Vec<LeftOut> {
+        let Some(reached) = &self.reached else {
+            return Vec::new();
+        };
+        let name_of: HashMap<&cargo_metadata::PackageId, String> = metadata
+            .packages
+            .iter()
+            .map(|p| (&p.id, format!("{} {}", p.name, p.version)))
+            .collect();
+        let name = |id: &cargo_metadata::PackageId| {
+            name_of.get(id).cloned().unwrap_or_else(|| id.to_string())
+        };
+        // Why each package at the boundary is not built, one clause per condition.
+        let mut reasons: HashMap<&cargo_metadata::PackageId, Vec<String>> = HashMap::new();
+        for (from, to, conditions) in &self.boundary {
+            let clauses = reasons.entry(to).or_default();
+            for condition in conditions {
+                let clause = match condition.map(|c| self.judge.get(c)) {
+                    Some(judged) => match judged.condition {
+                        Condition::Never => format!(
+                            "only under `{}` (from {}), which no platform meets without extra `--cfg` flags",
+                            judged.text,
+                            name(from)
+                        ),
+                        Condition::OtherPlatforms => format!(
+                            "only for `{}` (from {}), which none of the targets meets",
+                            judged.text,
+                            name(from)
+                        ),
+                        Condition::Built => format!(
+                            "only for `{}` (from {}), and {} is built only for targets that do not meet it",
+                            judged.text,
+                            name(from),
+                            name(from)
+                        ),
+                    },
+                    None => format!("needed by {}", name(from)),
+                };
+                if !clauses.contains(&clause) {
+                    clauses.push(clause);
+                }
+            }
+        }
+        // Which left-out package first pulls in each of the others.
+        let mut through: HashMap<&cargo_metadata::PackageId, &cargo_metadata::PackageId> =
+            HashMap::new();
+        if let Some(resolve) = &metadata.resolve {
+            let mut queue: std::collections::VecDeque<&cargo_metadata::PackageId> =
+                reasons.keys().copied().collect();
+            let mut queued: HashSet<&cargo_metadata::PackageId> = queue.iter().copied().collect();
+            let deps: HashMap<&cargo_metadata::PackageId, &cargo_metadata::Node> =
+                resolve.nodes.iter().map(|n| (&n.id, n)).collect();
+            while let Some(id) = queue.pop_front() {
+                for dep in deps.get(id).map(|n| n.deps.as_slice()).unwrap_or_default() {
+                    if !reached.contains(&dep.pkg) && queued.insert(&dep.pkg) {
+                        through.insert(&dep.pkg, id);
+                        queue.push_back(&dep.pkg);
+                    }
+                }
+            }
+        }
+        let mut out: Vec<LeftOut> = metadata
+            .packages
+            .iter()
+            .filter(|p| !reached.contains(&p.id))
+            .map(|p| {
+                let reason = if let Some(clauses) = reasons.get(&p.id) {
+                    clauses.join("; ")
+                } else if let Some(parent) = through.get(&p.id) {
+                    format!("needed only by {}, which is left out", name(parent))
+                } else {
+                    "no workspace member depends on it".to_string()
+                };
+                LeftOut {
+                    name: p.name.to_string(),
+                    version: p.version.to_string(),
+                    reason,
+                }
+            })
+            .collect();
+        out.sort_by(|a, b| (&a.name, &a.version).cmp(&(&b.name, &b.version)));
+        out
+    }
+}
+
+/// Filters the resolve by the targets and walks each target's build from the workspace
+/// members.
+fn built_graph<'m>(metadata: &'m cargo_metadata::Metadata, targets: &'m Targets) -> BuiltGraph<'m> {
+    let mut judge = Judge::new(targets);
+    let Some(resolve) = &metadata.resolve else {
+        return BuiltGraph {
+            edges: Vec::new(),
+            reached: None,
+            boundary: Vec::new(),
+            judge,
+        };
+    };
+    // Every edge with its kinds, each under a condition (`None`: every platform).
+    type Kinds = Vec<(DepKind, Option<usize>)>;
+    let nodes: Vec<(
+        &cargo_metadata::PackageId,
+        Vec<(&cargo_metadata::PackageId, Kinds)>,
+    )> = resolve
+        .nodes
+        .iter()
+        .map(|node| {
+            let deps = node
+                .deps
+                .iter()
+                .map(|dep| {
+                    let mut kinds: Kinds = dep
+                        .dep_kinds
+                        .iter()
+                        .map(|info| {
+                            let kind = match info.kind {
+                                cargo_metadata::DependencyKind::Development => DepKind::Dev,
+                                cargo_metadata::DependencyKind::Build => DepKind::Build,
+                                _ => DepKind::Normal,
+                            };
+                            let condition = info.target.as_ref().map(|p| judge.id(&p.to_string()));
+                            (kind, condition)
+                        })
+                        .collect();
+                    // Cargo before 1.41 gives no kinds: a normal dependency everywhere.
+                    if kinds.is_empty() {
+                        kinds.push((DepKind::Normal, None));
+                    }
+                    (&dep.pkg, kinds)
+                })
+                .collect();
+            (&node.id, deps)
+        })
+        .collect();
+    let by_id: HashMap<&cargo_metadata::PackageId, usize> = nodes
+        .iter()
+        .enumerate()
+        .map(|(i, (id, _))| (*id, i))
+        .collect();
+
+    // One walk per target; an edge kind is kept when some target's build uses it.
+    let mut reached: HashSet<&cargo_metadata::PackageId> = HashSet::new();
+    let mut used: Vec<Vec<Vec<bool>>> = nodes
+        .iter()
+        .map(|(_, deps)| deps.iter().map(|(_, k)| vec![false; k.len()]).collect())
+        .collect();
+    for target in 0..targets.len().max(1) {
+        let holds = |condition: Option<usize>| {
+            condition.is_none_or(|c| judge.get(c).on.get(target).copied().unwrap_or(true))
+        };
+        let mut seen = vec![false; nodes.len()];
+        let mut work: Vec<usize> = metadata
+            .workspace_members
+            .iter()
+            .filter_map(|m| by_id.get(m).copied())
+            .collect();
+        while let Some(i) = work.pop() {
+            if std::mem::replace(&mut seen[i], true) {
+                continue;
+            }
+            reached.insert(nodes[i].0);
+            for (d, (to, kinds)) in nodes[i].1.iter().enumerate() {
+                let mut any = false;
+                for (k, (_, condition)) in kinds.iter().enumerate() {
+                    if holds(*condition) {
+                        used[i][d][k] = true;
+                        any = true;
+                    }
+                }
+                if any && let Some(&j) = by_id.get(to) {
+                    work.push(j);
+                }
+            }
+        }
+    }
+    // Members cargo describes without a resolve node are still the project's own.
+    reached.extend(metadata.workspace_members.iter());
+
+    let mut edges = Vec::with_capacity(nodes.len());
+    let mut boundary = Vec::new();
+    for (i, (from, deps)) in nodes.iter().enumerate() {
+        let mut kept = Vec::new();
+        for (d, (to, kinds)) in deps.iter().enumerate() {
+            let mut chosen: Vec<DepKind> = kinds
+                .iter()
+                .zip(&used[i][d])
+                .filter(|(_, u)| **u)
+                .map(|((kind, _), _)| *kind)
+                .collect();
+            if chosen.is_empty() {
+                if reached.contains(from) && !reached.contains(to) {
+                    let mut conditions: Vec<Option<usize>> =
+                        kinds.iter().map(|(_, c)| *c).collect();
+                    conditions.dedup();
+                    boundary.push((*from, *to, conditions));
+                }
+                continue;
+            }
+            chosen.sort();
+            chosen.dedup();
+            kept.push((*to, chosen));
+        }
+        edges.push((*from, kept));
+    }
+    BuiltGraph {
+        edges,
+        reached: Some(reached),
+        boundary,
+        judge,
+    }
+}
+
+/// `I014`: what the targets' builds do not compile, and why.
+fn left_out_finding(
+    ctx: &ReadContext<'_>,
+    found: &FoundProject,
+    left_out: &[LeftOut],
+    targets: &Targets,
+) -> Option<Finding> {
+    if left_out.is_empty() {
+        return None;
+    }
+    let manifest = relative(ctx.root, &found.manifest);
+    const NAMED: usize = 60;
+    let mut names: Vec<String> = left_out
+        .iter()
+        .take(NAMED)
+        .map(|l| format!("{} {}", l.name, l.version))
+        .collect();
+    if left_out.len() > NAMED {
+        names.push(format!("and {} more", left_out.len() - NAMED));
+    }
+    let mut finding = Finding::note_finding(
+        Code::PackagesLeftOut,
+        format!(
+            "{manifest}: {} crate{} of Cargo.lock {} left out, because no build for {targets} compiles {}: {}",
+            left_out.len(),
+            if left_out.len() == 1 { "" } else { "s" },
+            if left_out.len() == 1 { "is" } else { "are" },
+            if left_out.len() == 1 { "it" } else { "them" },
+            names.join(", ")
+        ),
+    )
+    .at(manifest, None);
+    const SHOWN: usize = 30;
+    for item in left_out.iter().take(SHOWN) {
+        finding = finding.note(format!("{} {}: {}", item.name, item.version, item.reason));
+    }
+    if left_out.len() > SHOWN {
+        finding = finding.note(format!(
+            "and {} more (the JSON report lists them all under `projects[].left_out`)",
+            left_out.len() - SHOWN
+        ));
+    }
+    Some(finding.note(
+        "the platforms are the policy's `[graph] targets` (docs/policy.md); list more targets to audit their crates",
+    ))
 }
 
 /// Builds the graph from Cargo.lock alone, after `cargo metadata` could not run.

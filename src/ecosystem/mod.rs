@@ -7,6 +7,8 @@
 //! into one [`Graph`], deduplicating packages by purl and source.
 
 pub mod cargo;
+pub mod cargo_cache;
+pub mod cargo_targets;
 pub mod composer;
 pub mod go;
 pub mod gradle;
@@ -45,6 +47,9 @@ pub struct ReadOptions {
     /// fundament's cache directory, where the clean room for `cargo metadata` is
     /// ([`crate::clean_room`]).
     pub cache_dir: Option<PathBuf>,
+    /// The platforms Cargo projects are built for (the policy's `[graph] targets`):
+    /// dependencies no build for them compiles are left out.
+    pub cargo_targets: cargo_targets::Targets,
 }
 
 /// What a reader knows besides its own project.
@@ -89,6 +94,8 @@ impl ProjectGraph {
                 status: ProjectStatus::Complete,
                 roots: Vec::new(),
                 toolchain: None,
+                targets: Vec::new(),
+                left_out: Vec::new(),
             },
             packages: Vec::new(),
             findings: Vec::new(),

@@ -101,7 +101,7 @@ pub fn project_licence(
     statements.extend(cargo_workspace_package(&mut read));
     statements.extend(licenses_dir(&input));
     statements.extend(licence_files(&mut read, cache));
-    if let Some(mut from_headers) = headers(&input) {
+    if let Some(mut from_headers) = headers(&input, cache) {
         // Headers speak for single files: they state the project's licence only where nothing
         // at the project level does (a GPL-2.0 COPYING with "or later" headers is not a
         // contradiction, it is how that licence is applied).
@@ -456,8 +456,8 @@ const HEADER_BYTES: u64 = 8 * 1024;
 
 /// The licences that the headers of the project's own files state: the first 8 KiB of up to
 /// 2,000 files of the tree (`.gitignore` respected; vendored, generated and hidden folders,
-/// licence files and prose left out), each detected like any text.
-fn headers(input: &Confined) -> Option<LicenceStatement> {
+/// licence files and prose left out), each detected like any text (and cached like it).
+fn headers(input: &Confined, cache: &DetectionCache) -> Option<LicenceStatement> {
     use rayon::prelude::*;
     let root = input.root();
     const SKIPPED_DIRS: &[&str] = &[
@@ -498,7 +498,9 @@ fn headers(input: &Confined) -> Option<LicenceStatement> {
         .filter_map(|path| {
             let head = input.read_head(path, HEADER_BYTES).ok()?;
             let name = path.file_name()?.to_string_lossy();
-            detect::detect_bytes(&name, &head).expression
+            // Cached by the hash of the head read, like licence files: a warm audit of an
+            // unchanged tree does not load the detection model for its headers.
+            detect::detect_cached(&name, &head, &detect::sha256_hex(&head), cache).expression
         })
         .collect();
     if found.is_empty() {

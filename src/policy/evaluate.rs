@@ -3,11 +3,13 @@
 //! Each licence of an expression gets the decision of the most specific matching rule (ties:
 //! deny, then review, then allow); no matching rule means deny. `AND` takes the worst decision
 //! of its parts, `OR` the best; when several alternatives are equally acceptable, the one with
-//! the fewest obligations (by category: public domain, permissive, weak copyleft, ...) is
-//! chosen, then the first written. The chosen alternatives form the package's *effective*
-//! licence. A package exception rescues licences the rules do not allow, for that package only,
+//! the one compatible with the project's licence, then the policy's `prefer` order, then the
+//! fewest obligations, then a fixed order is chosen, never the order written ([`super::choice`]).
+//! The chosen alternatives form the package's *effective* licence, and each choice is recorded
+//! with its reason. A package exception rescues licences the rules do not allow, for that package only,
 //! until it expires.
 
+use super::choice::{self, Choice};
 use super::compat::{self, Compatibility, UseMode};
 use super::{Decision, Exception, ExceptionLicence, Inclusion, Policy, Selector, licence_matches};
 use crate::diagnostic::{Code, Finding, Severity};
@@ -135,6 +137,9 @@ pub struct Verdict {
     /// alternative).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub licences: Vec<LicenceDecision>,
+    /// Each `OR` choice that made the effective licence, with its reason.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub choices: Vec<Choice>,
     /// Why the package was skipped.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
@@ -158,10 +163,10 @@ pub struct Evaluation {
 
 struct Outcome {
     decision: Decision,
-    rank: usize,
     /// None for an unknown licence.
     effective: Option<Tree>,
     decisions: Vec<LicenceDecision>,
+    choices: Vec<Choice>,
     rules_used: Vec<usize>,
     exceptions_used: Vec<usize>,
 }
@@ -176,6 +181,14 @@ pub fn evaluate(
 ) -> Evaluation {
     let mut findings = Vec::new();
     let compatibility = compatibility_setup(policy, project_licence, &mut findings);
+    let choice_outbound = choice_setup(policy, project_licence, compatibility.as_ref());
+    let outbound = choice_outbound
+        .as_ref()
+        .map(|(licence, use_mode, stated)| choice::Outbound {
+            licence,
+            use_mode: *use_mode,
+            stated: *stated,
+        });
     let mut compat_by_expression: HashMap<String, Compatibility> = HashMap::new();
     let live: Vec<bool> = policy
         .exceptions
@@ -201,6 +214,7 @@ pub fn evaluate(
                 status: Status::Project,
                 effective: None,
                 licences: Vec::new(),
+                choices: Vec::new(),
                 note: Some("the audited project's own package".to_string()),
                 compatibility: None,
                 delivered: true,
@@ -212,6 +226,7 @@ pub fn evaluate(
                 status: Status::Skipped,
                 effective: None,
                 licences: Vec::new(),
+                choices: Vec::new(),
                 note: Some(note),
                 compatibility: None,
                 delivered: false,
@@ -237,7 +252,7 @@ pub fn evaluate(
         {
             cached.clone()
         } else {
-            let outcome = evaluate_expression(expression, policy, &live_exceptions);
+            let outcome = evaluate_expression(expression, policy, &live_exceptions, outbound);
             for &r in &outcome.rules_used {
                 rule_used[r] = true;
             }
@@ -257,6 +272,7 @@ pub fn evaluate(
                         .map_or_else(|| NOASSERTION.to_string(), Tree::to_string),
                 ),
                 licences: outcome.decisions,
+                choices: outcome.choices,
                 note: None,
                 compatibility: None,
                 delivered: true,
@@ -371,6 +387,25 @@ fn compatibility_setup(
             None
         }
     }
+}
+
+/// The project's licence and use the `OR` choices are made against: the compatibility check's
+/// when the policy asks for one, else the project's licence for distribution, else none.
+fn choice_setup(
+    policy: &Policy,
+    project_licence: Option<&str>,
+    compatibility: Option<&(Tree, UseMode)>,
+) -> Option<(Tree, UseMode, bool)> {
+    if let Some((tree, mode)) = compatibility {
+        return Some((tree.clone(), *mode, true));
+    }
+    let text = policy.outbound.as_deref().or(project_licence)?;
+    let tree = Tree::parse(text).ok()?;
+    Some((
+        tree,
+        policy.use_mode.unwrap_or(UseMode::Distribution),
+        policy.use_mode.is_some(),
+    ))
 }
 
 /// Offering the project itself over a network is distribution under network copyleft and under
@@ -538,7 +573,18 @@ pub fn judge_expression(
     expression: &str,
     policy: &Policy,
 ) -> (Status, String, Vec<LicenceDecision>) {
-    let outcome = evaluate_expression(expression, policy, &[]);
+    let (status, effective, decisions, _) = judge_expression_for(expression, policy, None);
+    (status, effective, decisions)
+}
+
+/// As [`judge_expression`], with the project's licence and use the `OR` choices are made
+/// against, and the choices made.
+pub fn judge_expression_for(
+    expression: &str,
+    policy: &Policy,
+    outbound: Option<choice::Outbound<'_>>,
+) -> (Status, String, Vec<LicenceDecision>, Vec<Choice>) {
+    let outcome = evaluate_expression(expression, policy, &[], outbound);
     let status = match outcome.decision {
         Decision::Allow => Status::Allowed,
         Decision::Review => Status::Review,
@@ -548,15 +594,20 @@ pub fn judge_expression(
         .effective
         .as_ref()
         .map_or_else(|| NOASSERTION.to_string(), Tree::to_string);
-    (status, effective, outcome.decisions)
+    (status, effective, outcome.decisions, outcome.choices)
 }
 
-fn evaluate_expression(expression: &str, policy: &Policy, exceptions: &[usize]) -> Outcome {
+fn evaluate_expression(
+    expression: &str,
+    policy: &Policy,
+    exceptions: &[usize],
+    outbound: Option<choice::Outbound<'_>>,
+) -> Outcome {
     if expression == NOASSERTION {
         return unknown_outcome(policy, exceptions);
     }
     match Tree::parse(expression) {
-        Ok(tree) => evaluate_tree(&tree, policy, exceptions),
+        Ok(tree) => evaluate_tree(&tree, policy, exceptions, outbound),
         // Concluded expressions are canonical SPDX; this is a safety net, not a path.
         Err(_) => unknown_outcome(policy, exceptions),
     }
@@ -579,7 +630,6 @@ fn unknown_outcome(policy: &Policy, exceptions: &[usize]) -> Outcome {
     };
     Outcome {
         decision,
-        rank: usize::MAX,
         effective: None,
         decisions: vec![LicenceDecision {
             licence: NOASSERTION.to_string(),
@@ -587,6 +637,7 @@ fn unknown_outcome(policy: &Policy, exceptions: &[usize]) -> Outcome {
             decision,
             cause,
         }],
+        choices: Vec::new(),
         rules_used: Vec::new(),
         exceptions_used,
     }
@@ -601,7 +652,12 @@ fn exception_cause(exception: &Exception) -> Cause {
     }
 }
 
-fn evaluate_tree(tree: &Tree, policy: &Policy, exceptions: &[usize]) -> Outcome {
+fn evaluate_tree(
+    tree: &Tree,
+    policy: &Policy,
+    exceptions: &[usize],
+    outbound: Option<choice::Outbound<'_>>,
+) -> Outcome {
     match tree {
         Tree::Licence(req) => {
             let (mut decision, mut cause, mut rules_used) = decide(req, policy);
@@ -623,7 +679,6 @@ fn evaluate_tree(tree: &Tree, policy: &Policy, exceptions: &[usize]) -> Outcome 
             let category = facts::category_of(req);
             Outcome {
                 decision,
-                rank: category.map_or(Category::ALL.len(), |c| c as usize),
                 effective: Some(tree.clone()),
                 decisions: vec![LicenceDecision {
                     licence: req.to_string(),
@@ -631,6 +686,7 @@ fn evaluate_tree(tree: &Tree, policy: &Policy, exceptions: &[usize]) -> Outcome 
                     decision,
                     cause,
                 }],
+                choices: Vec::new(),
                 rules_used,
                 exceptions_used,
             }
@@ -638,7 +694,7 @@ fn evaluate_tree(tree: &Tree, policy: &Policy, exceptions: &[usize]) -> Outcome 
         Tree::And(items) => {
             let parts: Vec<Outcome> = items
                 .iter()
-                .map(|i| evaluate_tree(i, policy, exceptions))
+                .map(|i| evaluate_tree(i, policy, exceptions, outbound))
                 .collect();
             Outcome {
                 decision: parts
@@ -646,13 +702,13 @@ fn evaluate_tree(tree: &Tree, policy: &Policy, exceptions: &[usize]) -> Outcome 
                     .map(|p| p.decision)
                     .max()
                     .unwrap_or(Decision::Allow),
-                rank: parts.iter().map(|p| p.rank).max().unwrap_or(0),
                 effective: parts
                     .iter()
                     .map(|p| p.effective.clone())
                     .collect::<Option<Vec<Tree>>>()
                     .map(Tree::And),
                 decisions: parts.iter().flat_map(|p| p.decisions.clone()).collect(),
+                choices: parts.iter().flat_map(|p| p.choices.clone()).collect(),
                 rules_used: parts.iter().flat_map(|p| p.rules_used.clone()).collect(),
                 exceptions_used: parts
                     .iter()
@@ -663,15 +719,17 @@ fn evaluate_tree(tree: &Tree, policy: &Policy, exceptions: &[usize]) -> Outcome 
         Tree::Or(items) => {
             let parts: Vec<Outcome> = items
                 .iter()
-                .map(|i| evaluate_tree(i, policy, exceptions))
+                .map(|i| evaluate_tree(i, policy, exceptions, outbound))
                 .collect();
             let rules_used: Vec<usize> = parts.iter().flat_map(|p| p.rules_used.clone()).collect();
-            let best = parts
+            let candidates: Vec<choice::Candidate> = parts
                 .iter()
-                .enumerate()
-                .min_by_key(|(i, p)| (p.decision, p.rank, *i))
-                .map(|(i, _)| i)
-                .unwrap_or(0);
+                .map(|p| choice::Candidate {
+                    decision: p.decision,
+                    effective: p.effective.clone(),
+                })
+                .collect();
+            let (best, made) = choice::choose(&candidates, policy, outbound);
             let mut parts = parts;
             let chosen_denied = parts[best].decision == Decision::Deny;
             let all_decisions: Vec<LicenceDecision> =
@@ -682,6 +740,7 @@ fn evaluate_tree(tree: &Tree, policy: &Policy, exceptions: &[usize]) -> Outcome 
                 chosen.decisions = all_decisions;
             }
             chosen.rules_used = rules_used;
+            chosen.choices.extend(made);
             chosen
         }
     }
@@ -829,6 +888,9 @@ fn finding_for(
         finding = finding.note(format!(
             "effective licence (the alternative chosen): {effective}"
         ));
+        for choice in &verdict.choices {
+            finding = finding.note(format!("OR choice: {choice}"));
+        }
     }
     Some(finding)
 }
@@ -851,7 +913,7 @@ mod tests {
     }
 
     fn run(expression: &str, policy: &Policy) -> (Decision, String) {
-        let outcome = evaluate_expression(expression, policy, &[]);
+        let outcome = evaluate_expression(expression, policy, &[], None);
         (
             outcome.decision,
             outcome
@@ -871,7 +933,85 @@ mod tests {
             run("GPL-3.0-only OR MIT", &p),
             (Decision::Allow, "MIT".to_string())
         );
-        assert_eq!(run("MIT OR ISC", &p), (Decision::Allow, "MIT".to_string()));
+        // Equal in everything: the fixed order, never the order written.
+        assert_eq!(run("MIT OR ISC", &p), (Decision::Allow, "ISC".to_string()));
+        assert_eq!(run("ISC OR MIT", &p), (Decision::Allow, "ISC".to_string()));
+    }
+
+    fn choices(expression: &str, policy: &Policy, outbound: Option<&str>) -> Vec<Choice> {
+        let tree = outbound.map(|o| Tree::parse(o).unwrap());
+        evaluate_expression(
+            expression,
+            policy,
+            &[],
+            tree.as_ref().map(|licence| choice::Outbound {
+                licence,
+                use_mode: UseMode::Distribution,
+                stated: true,
+            }),
+        )
+        .choices
+    }
+
+    #[test]
+    fn or_choices_do_not_depend_on_the_order_written() {
+        let p = policy("[licences]\nallow = [\"permissive\", \"weak-copyleft\"]\n");
+        for (a, b) in [
+            ("MIT OR Apache-2.0", "Apache-2.0 OR MIT"),
+            ("MIT OR Apache-2.0 OR Zlib", "Zlib OR Apache-2.0 OR MIT"),
+            ("(MIT AND ISC) OR Apache-2.0", "Apache-2.0 OR (MIT AND ISC)"),
+            ("Unlicense OR MIT", "MIT OR Unlicense"),
+        ] {
+            assert_eq!(run(a, &p), run(b, &p), "{a} / {b}");
+            assert_eq!(choices(a, &p, None), choices(b, &p, None), "{a} / {b}");
+        }
+        // MIT asks only for the notices; Apache-2.0 adds the NOTICE file and marking changes.
+        let made = choices("Apache-2.0 OR MIT", &p, None);
+        assert_eq!(made.len(), 1);
+        assert_eq!(made[0].chosen, "MIT");
+        assert_eq!(made[0].by, choice::ChoiceRule::Obligations);
+        assert_eq!(made[0].alternatives, vec!["Apache-2.0", "MIT"]);
+        assert!(
+            made[0].reason.contains("fewer obligations"),
+            "{}",
+            made[0].reason
+        );
+        // Public domain before permissive.
+        let p = policy("[licences]\nallow = [\"permissive\", \"public-domain\"]\n");
+        assert_eq!(run("MIT OR CC0-1.0", &p).1, "CC0-1.0");
+    }
+
+    #[test]
+    fn the_policy_decides_then_compatibility_then_preference() {
+        let p = policy("[licences]\nallow = [\"MIT\"]\nreview = [\"Apache-2.0\"]\n");
+        let made = choices("Apache-2.0 OR MIT", &p, None);
+        assert_eq!(
+            (made[0].chosen.as_str(), made[0].by),
+            ("MIT", choice::ChoiceRule::Policy)
+        );
+
+        // GPL-2.0-only cannot take Apache-2.0 code (OSADL): the compatible alternative wins,
+        // although it has more obligations.
+        let p = policy("[licences]\nallow = [\"permissive\", \"strong-copyleft\"]\n");
+        let made = choices("Apache-2.0 OR GPL-2.0-only", &p, Some("GPL-2.0-only"));
+        assert_eq!(made[0].chosen, "GPL-2.0-only");
+        assert_eq!(made[0].by, choice::ChoiceRule::Compatibility);
+
+        let prefer =
+            policy("[licences]\nallow = [\"permissive\"]\nprefer = [\"Apache-2.0\", \"MIT\"]\n");
+        for expression in ["MIT OR Apache-2.0", "Apache-2.0 OR MIT"] {
+            let made = choices(expression, &prefer, Some("EUPL-1.2"));
+            assert_eq!(made[0].chosen, "Apache-2.0");
+            assert_eq!(made[0].by, choice::ChoiceRule::Preference);
+        }
+        assert!(
+            Policy::parse(
+                "[licences]\nallow = [\"MIT\"]\nprefer = [\"MIT\", \"MIT\"]\n",
+                "p.toml",
+                "p.toml"
+            )
+            .is_err()
+        );
     }
 
     #[test]
@@ -920,10 +1060,10 @@ mod tests {
             "[licences]\nallow = [\"MIT\"]\n[[exceptions]]\npackage = \"ring\"\nallow = [\"OpenSSL\"]\n\
              reason = \"reviewed\"\napproved-by = \"legal\"\n",
         );
-        let outcome = evaluate_expression("MIT AND OpenSSL", &p, &[0]);
+        let outcome = evaluate_expression("MIT AND OpenSSL", &p, &[0], None);
         assert_eq!(outcome.decision, Decision::Allow);
         assert_eq!(outcome.exceptions_used, vec![0]);
-        let outcome = evaluate_expression("MIT AND ISC", &p, &[0]);
+        let outcome = evaluate_expression("MIT AND ISC", &p, &[0], None);
         assert_eq!(outcome.decision, Decision::Deny);
     }
 }

@@ -39,6 +39,9 @@ pub struct Explanation {
     pub policy: String,
     pub status: Status,
     pub effective: String,
+    /// Each `OR` choice that made the effective licence, with its reason.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub choices: Vec<super::choice::Choice>,
     pub decisions: Vec<LicenceDecision>,
     /// For a licence the policy does not simply allow although an allow rule names its
     /// category: the condition it does not meet ("not OSI-approved, so …").
@@ -98,7 +101,18 @@ pub fn explain(
         })
         .collect();
     ids.dedup();
-    let (status, effective, decisions) = evaluate::judge_expression(&expr, policy);
+    let outbound_tree = outbound.and_then(|o| Tree::parse(o).ok());
+    let (status, effective, decisions, choices) = evaluate::judge_expression_for(
+        &expr,
+        policy,
+        outbound_tree
+            .as_ref()
+            .map(|licence| super::choice::Outbound {
+                licence,
+                use_mode: use_mode.unwrap_or(compat::UseMode::Distribution),
+                stated: use_mode.is_some(),
+            }),
+    );
     let why_not_allowed = decisions
         .iter()
         .filter(|d| d.decision != Decision::Allow)
@@ -129,6 +143,7 @@ pub fn explain(
         policy: format!("{} ({})", policy.name, policy.origin),
         status,
         effective,
+        choices,
         decisions,
         why_not_allowed,
         compatibility,
@@ -199,6 +214,16 @@ pub fn render(explanation: &Explanation) -> String {
             out,
             "  effective licence (the alternative chosen): {}",
             e.effective
+        );
+    }
+    for c in &e.choices {
+        crate::safe_writeln!(
+            out,
+            "  chosen {} from {}: {} (rule: {})",
+            c.chosen,
+            c.alternatives.join(" OR "),
+            c.reason,
+            c.by
         );
     }
     for d in &e.decisions {

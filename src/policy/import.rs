@@ -260,6 +260,8 @@ struct Builder {
     not_carried: Vec<String>,
     /// `[advisories]` and its ignore entries, as TOML text.
     advisories: Option<String>,
+    /// `[graph] targets`, as TOML text.
+    targets: Option<String>,
 }
 
 impl Builder {
@@ -275,6 +277,7 @@ impl Builder {
             commented: Vec::new(),
             not_carried: Vec::new(),
             advisories: None,
+            targets: None,
         }
     }
 
@@ -365,6 +368,9 @@ impl Builder {
         let _ = writeln!(out, "unknown = {}", quoted(self.unknown));
         if let Some(dev) = self.dev {
             let _ = writeln!(out, "\n[dependencies]\ndev = {}", quoted(dev));
+        }
+        if let Some(targets) = &self.targets {
+            let _ = writeln!(out, "\n[graph]\ntargets = {targets}");
         }
         for exception in &self.exceptions {
             out.push('\n');
@@ -486,11 +492,48 @@ fn cargo_deny(
         b.dev = Some("exclude");
     }
     if let Some(targets) = table.get("graph").and_then(|g| g.get("targets")) {
-        let count = targets.as_array().map_or(0, Vec::len);
-        b.not_carried.push(format!(
-            "graph.targets ({}): fundament audits the dependencies of every platform",
-            crate::plural::count(count, "target", "targets")
-        ));
+        // Each entry is a triple or `{ triple, features }`; what rustc does not know is left
+        // for a person (the policy would refuse it).
+        let mut kept = Vec::new();
+        for (i, entry) in targets.as_array().into_iter().flatten().enumerate() {
+            let (triple, features) = match entry {
+                toml::Value::String(t) => (Some(t.as_str()), Vec::new()),
+                toml::Value::Table(t) => (
+                    t.get("triple").and_then(|v| v.as_str()),
+                    t.get("features")
+                        .and_then(|f| f.as_array())
+                        .map(|f| {
+                            f.iter()
+                                .filter_map(|v| v.as_str().map(str::to_string))
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                ),
+                _ => (None, Vec::new()),
+            };
+            let Some(triple) = triple else {
+                b.not_carried
+                    .push(format!("graph.targets[{i}]: names no target triple"));
+                continue;
+            };
+            if let Err(why) = crate::ecosystem::cargo_targets::Target::new(triple, Vec::new()) {
+                b.not_carried.push(format!("graph.targets[{i}]: {why}"));
+                continue;
+            }
+            if features.is_empty() {
+                kept.push(quoted(triple));
+            } else {
+                let features: Vec<String> = features.iter().map(|f| quoted(f)).collect();
+                kept.push(format!(
+                    "{{ triple = {}, features = [{}] }}",
+                    quoted(triple),
+                    features.join(", ")
+                ));
+            }
+        }
+        if !kept.is_empty() {
+            b.targets = Some(list(&kept));
+        }
     }
     if let Some(graph) = table.get("graph").and_then(|g| g.as_table()) {
         unread_keys(&mut b, "graph", graph, &["targets", "exclude-dev"]);
@@ -912,6 +955,29 @@ mod tests {
         assert!(imported.policy.contains("\"GPL-3.0-only\""));
         assert!(imported.policy.contains("\"osi-approved\""));
         assert_eq!(imported.not_carried.len(), 1, "{:?}", imported.not_carried);
+    }
+
+    #[test]
+    fn cargo_deny_targets_are_carried_over() {
+        let imported = convert(
+            "deny.toml",
+            "[graph]\ntargets = [\n  \"x86_64-unknown-linux-gnu\",\n  { triple = \"x86_64-unknown-linux-musl\", features = [\"crt-static\"] },\n  { triple = \"x86_64-unknown-nowhere\" },\n]\n[licenses]\nallow = [\"MIT\"]\n",
+        );
+        let policy = Policy::parse(&imported.policy, "converted.toml", "converted.toml")
+            .unwrap_or_else(|e| panic!("{e}\n{}", imported.policy));
+        let triples: Vec<&str> = policy.targets.triples().collect();
+        assert_eq!(
+            triples,
+            ["x86_64-unknown-linux-gnu", "x86_64-unknown-linux-musl"]
+        );
+        assert!(
+            imported
+                .not_carried
+                .iter()
+                .any(|n| n.contains("graph.targets[2]")),
+            "{:?}",
+            imported.not_carried
+        );
     }
 
     #[test]

@@ -7,9 +7,11 @@
 //! specific wins (a licence id beats a category with flags beats a category); among equally
 //! specific rules, `deny` beats `review` beats `allow`.
 
+pub mod choice;
 pub mod compat;
 pub mod evaluate;
 pub mod explain;
+mod graph;
 pub mod import;
 
 use crate::diagnostic::{Location, line_of_offset};
@@ -324,6 +326,9 @@ pub struct Policy {
     pub origin: String,
     pub description: Option<String>,
     pub rules: Vec<Rule>,
+    /// `[licences] prefer`: the order in which `OR` alternatives are preferred, after the
+    /// policy's decision and compatibility ([`choice`]).
+    pub prefer: Vec<Selector>,
     pub unknown: UnknownDecision,
     /// Whether licences needing review fail the audit (default: they are warnings).
     pub review_fails: bool,
@@ -347,6 +352,8 @@ pub struct Policy {
     pub vetting: Vetting,
     /// Known vulnerabilities: advisory sources and what their findings mean.
     pub advisories: crate::advisory::policy::AdvisoryPolicy,
+    /// `[graph] targets`: the platforms Cargo projects are built for.
+    pub targets: crate::ecosystem::cargo_targets::Targets,
 }
 
 /// `[vetting]` and `[[index]]`: the indices of vetted components an audit asks, and whether
@@ -500,6 +507,21 @@ impl Policy {
             }
         }
 
+        let mut prefer = Vec::new();
+        for (i, entry) in licences.prefer.iter().enumerate() {
+            let selector = parse_selector(entry.get_ref())
+                .map_err(|m| ctx.error(entry.span(), format!("licences.prefer[{i}]"), m))?;
+            if prefer.contains(&selector) {
+                return Err(ctx.error(
+                    entry.span(),
+                    format!("licences.prefer[{i}]"),
+                    format!("`{selector}` is listed twice; the order must be clear"),
+                ));
+            }
+            prefer.push(selector);
+        }
+        let targets = graph::targets(&ctx, raw.graph.unwrap_or_default())?;
+
         let mut exceptions = Vec::new();
         for (i, entry) in raw.exceptions.iter().enumerate() {
             exceptions.push(parse_exception(&ctx, i, entry)?);
@@ -538,6 +560,7 @@ impl Policy {
             origin: origin.to_string(),
             description: raw.description,
             rules,
+            prefer,
             unknown: licences.unknown.unwrap_or(Decision::Deny),
             review_fails: licences.review_fails.unwrap_or(false),
             warn_unused_allowed: licences.unused_allowed.unwrap_or(UnusedAllowed::Warn)
@@ -564,6 +587,7 @@ impl Policy {
                 field: Some(e.field),
                 message: e.message,
             })?,
+            targets,
         })
     }
 }
@@ -903,6 +927,7 @@ struct RawPolicy {
     #[serde(default)]
     index: Vec<Spanned<crate::index::IndexSettings>>,
     advisories: Option<crate::advisory::policy::RawAdvisories>,
+    graph: Option<graph::RawGraph>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -933,6 +958,8 @@ struct RawLicences {
     unknown: Option<Decision>,
     review_fails: Option<bool>,
     unused_allowed: Option<UnusedAllowed>,
+    #[serde(default)]
+    prefer: Vec<Spanned<RawSelector>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

@@ -39,7 +39,8 @@
 //!   `evidence.licenses` (`acknowledgement: "declared"`). Licences an imported SBOM recorded as
 //!   *concluded* are not repeated as declared.
 //! - `properties`: `bsi:component:effectiveLicense` (TR-03183-2: the licence chosen among OR
-//!   alternatives; the policy's effective expression) where the policy evaluated the package;
+//!   alternatives; the policy's effective expression) where the policy evaluated the package,
+//!   with `fundament:licence:choice` for each `OR` choice (alternatives, chosen, reason);
 //!   `bsi:component:filename` and `bsi:component:archive` (`archive`) where the audit recorded
 //!   a download URL whose last segment is an archive file (an npm tarball `name-1.0.0.tgz`, a
 //!   wheel, a jar). `bsi:component:executable` and `bsi:component:structured` are left out: the
@@ -109,6 +110,8 @@ const SCHEMA: &str = "http://cyclonedx.org/schema/bom-1.6.schema.json";
 
 /// The property TR-03183-2 names for the licence chosen among OR alternatives.
 pub const EFFECTIVE_LICENCE: &str = "bsi:component:effectiveLicense";
+/// Why the effective licence is the alternative it is: one per `OR` choice.
+pub const LICENCE_CHOICE: &str = "fundament:licence:choice";
 
 pub fn render(audit: &Audit) -> String {
     let bom = build(audit);
@@ -379,6 +382,12 @@ fn component(p: &AuditedPackage, bom_ref: &str, product: bool) -> Component {
             name: EFFECTIVE_LICENCE,
             value: effective.to_string(),
         });
+        for choice in &p.verdict.choices {
+            properties.push(Property {
+                name: LICENCE_CHOICE,
+                value: choice.to_string(),
+            });
+        }
     }
     if let Some(resolution) = package.resolution {
         properties.push(Property {

@@ -1808,6 +1808,29 @@ fn components(audit: &Audit, lang: Lang, delivered: bool) -> Vec<Component> {
             let concluded = display_licence(&p.licence.concluded.expression, unresolved, lang);
             let effective = match &p.verdict.effective {
                 Some(e) if *e == p.licence.concluded.expression => tr(lang, "components.same"),
+                Some(e) if !p.verdict.choices.is_empty() => {
+                    // The choice and its rule, with the effective licence (docs/policy.md).
+                    let reasons: Vec<String> = p
+                        .verdict
+                        .choices
+                        .iter()
+                        .map(|c| tr(lang, &format!("choice.{}", c.by)))
+                        .collect();
+                    let alternatives: Vec<String> = p
+                        .verdict
+                        .choices
+                        .iter()
+                        .map(|c| c.alternatives.join(" OR "))
+                        .collect();
+                    fill(
+                        &tr(lang, "components.chosen"),
+                        &[
+                            ("licence", &display_licence(e, unresolved, lang)),
+                            ("alternatives", &alternatives.join("; ")),
+                            ("reason", &reasons.join("; ")),
+                        ],
+                    )
+                }
                 Some(e) => display_licence(e, unresolved, lang),
                 None => "—".to_string(),
             };

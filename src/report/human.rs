@@ -119,6 +119,7 @@ pub fn render(audit: &Audit, colour: bool) -> String {
     write_projects(&mut out, &paint, audit);
     write_usage(&mut out, &paint, audit);
     write_licences(&mut out, &paint, audit);
+    write_choices(&mut out, &paint, audit);
     write_indices(&mut out, &paint, audit);
 
     let counts = &audit.summary;
@@ -449,6 +450,45 @@ fn write_licences(out: &mut String, paint: &Paint, audit: &Audit) {
     }
     align_right(&mut t, &[2, 3, 4, 5, 6]);
     write_table(out, &t);
+}
+
+/// The `OR` choices, one line per distinct choice with how many packages it concerns.
+fn write_choices(out: &mut String, paint: &Paint, audit: &Audit) {
+    let mut groups: std::collections::BTreeMap<(String, String, String), usize> =
+        std::collections::BTreeMap::new();
+    for p in &audit.packages {
+        for c in &p.verdict.choices {
+            *groups
+                .entry((
+                    c.alternatives.join(" OR "),
+                    c.chosen.clone(),
+                    c.reason.clone(),
+                ))
+                .or_insert(0) += 1;
+        }
+    }
+    if groups.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "{}",
+        paint.paint(
+            Style::new().effects(Effects::BOLD),
+            "Licence choices (OR: the alternative used, and why)"
+        )
+    );
+    for ((alternatives, chosen, reason), count) in groups {
+        let _ = writeln!(
+            out,
+            "  {} from {} ({}): {}",
+            Shown(&chosen),
+            Shown(&alternatives),
+            plural(count, "package"),
+            Shown(&reason)
+        );
+    }
+    out.push('\n');
 }
 
 /// A vetting status in words.

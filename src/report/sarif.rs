@@ -32,7 +32,8 @@
 //! hash of the code, the package, the licence and the file (not the line, not the message), so
 //! an alert keeps its identity across runs and when lines move; findings that agree on all four
 //! are numbered (for vulnerabilities the advisory id is part of the hash). `properties` carries
-//! the package, licence, licence source and dependency path, and for known vulnerabilities the
+//! the package, licence, licence source and dependency path, the effective licence and the
+//! reason of each `OR` choice that made it (`effectiveLicence`, `licenceChoices`), and for known vulnerabilities the
 //! advisory id and `security-severity` (the CVSS base score; where only a level is known, a
 //! score inside its band), which GitHub code scanning reads; rules of A001 and A002 carry the
 //! `security` tag.
@@ -175,6 +176,11 @@ struct ResultProperties {
     /// How the package is used (its scope: runtime, dev, test, ...).
     #[serde(skip_serializing_if = "Option::is_none")]
     usage: Option<crate::model::Scope>,
+    /// The licence the package is used under, when an `OR` was chosen, and why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    effective_licence: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    licence_choices: Vec<String>,
     /// The vulnerability's id (A codes).
     #[serde(skip_serializing_if = "Option::is_none")]
     advisory: Option<String>,
@@ -191,6 +197,7 @@ impl ResultProperties {
             && self.dependency_path.is_empty()
             && self.dependency_path_file.is_none()
             && self.usage.is_none()
+            && self.effective_licence.is_none()
             && self.advisory.is_none()
     }
 }
@@ -264,6 +271,12 @@ fn build(audit: &Audit) -> Log {
         .iter()
         .map(|f| {
             let (location, unused) = locate(audit, f, &root, &by_purl, &mut finder);
+            let verdict = f
+                .package
+                .as_deref()
+                .and_then(|purl| by_purl.get(purl))
+                .map(|&i| &audit.packages[i].verdict)
+                .filter(|v| !v.choices.is_empty());
             let file = location
                 .as_ref()
                 .and_then(|l| l.physical_location.as_ref())
@@ -298,6 +311,10 @@ fn build(audit: &Audit) -> Log {
                         .and_then(|purl| by_purl.get(purl))
                         .and_then(|&i| audit.packages.get(i))
                         .map(|p| p.package.scope),
+                    effective_licence: verdict.and_then(|v| v.effective.clone()),
+                    licence_choices: verdict
+                        .map(|v| v.choices.iter().map(|c| c.to_string()).collect())
+                        .unwrap_or_default(),
                     advisory: f.advisory.clone(),
                     security_severity: security_severity(audit, f),
                 },

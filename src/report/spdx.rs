@@ -220,6 +220,9 @@ fn package(audit: &Audit, p: &AuditedPackage, id: &str, declared: &str) -> SpdxP
         comments.push_str(&format!(
             " Effective licence (BSI TR-03183-2), the alternative the policy chose: {effective}."
         ));
+        for choice in &p.verdict.choices {
+            comments.push_str(&format!(" {choice}."));
+        }
     }
     SpdxPackage {
         spdx_id: id.to_string(),

@@ -124,6 +124,22 @@ impl Data {
         out
     }
 
+    /// The version of the licence data ("licensedcode-data 32.1.0") from the header of the
+    /// binary form alone, without reading the rest.
+    pub fn source_version_of(bytes: &[u8]) -> Result<String, String> {
+        let mut r = Reader { bytes, at: 0 };
+        if r.take(4)? != MAGIC {
+            return Err("not fundament licence data (bad magic)".into());
+        }
+        let version = r.u32()?;
+        if version != FORMAT_VERSION {
+            return Err(format!(
+                "licence data format {version}, this build reads {FORMAT_VERSION}"
+            ));
+        }
+        r.string()
+    }
+
     /// Reads the binary form, checking every bound.
     pub fn from_bytes(bytes: &[u8]) -> Result<Data, String> {
         let mut r = Reader { bytes, at: 0 };

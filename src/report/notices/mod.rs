@@ -108,6 +108,8 @@ struct IndexRow {
     version: String,
     ecosystem: String,
     licence: String,
+    /// The `OR` choices that made the licence the component is listed under, and why.
+    choice: String,
     anchor: String,
 }
 
@@ -296,6 +298,13 @@ fn view(audit: &Audit, lang: Lang, selection: Selection) -> (View, Vec<Shortfall
                     version: p.package.version.clone(),
                     ecosystem: p.package.ecosystem.to_string(),
                     licence: shown_licence(&c.licence, lang),
+                    choice: p
+                        .verdict
+                        .choices
+                        .iter()
+                        .map(|c| c.to_string())
+                        .collect::<Vec<_>>()
+                        .join("; "),
                     anchor: anchor.clone(),
                 });
                 if c.licence == NOASSERTION {
