@@ -825,6 +825,7 @@ fn audit_options(sbom: Option<PathBuf>) -> AuditOptions {
         today: Some(jiff::civil::date(2026, 6, 1)),
         scan_tree: sbom.is_none(),
         sbom: sbom.into_iter().collect(),
+        scopes: Vec::new(),
         registry_lookups: false,
         registries: None,
         homes: Some(Homes {
@@ -890,9 +891,13 @@ fn render(audit: &fundament::audit::Audit, all: bool) {
             report::notices::NoticesFormat::Text,
             report::notices::NoticesFormat::Html,
         ] {
-            let text =
-                report::notices::render(audit, format, fundament::licence::obligations::Lang::De);
-            no_canary("notices", &text);
+            let notices = report::notices::render(
+                audit,
+                format,
+                fundament::licence::obligations::Lang::De,
+                report::notices::Selection { all_scopes: true },
+            );
+            no_canary("notices", &notices.text);
         }
     }
 }

@@ -103,7 +103,7 @@ fn expected() -> BTreeMap<String, (String, String)> {
         ("org.gsynth:dyn", "1.3", "runtime"),
         // only in the repository the app declares
         ("org.gsynth.extra:q", "1.0", "runtime"),
-        ("org.gsynth:t", "1.0", "dev"),
+        ("org.gsynth:t", "1.0", "test"),
         // web: Spring's plugin with the Boot BOM (m 1.5, u ${u.version} = 0.5), then extra-bom
         // (m 1.4, s 1.0): the last BOM wins for m, managed versions hold for transitive ones
         // (n's m 0.9, u 1.0), the build's `ext['u.version'] = '0.7'` overrides the BOM's

@@ -169,15 +169,15 @@ fn the_audit_lists_the_whole_graph_with_licences_and_names_what_could_not_be_rea
         format!("{}/maven2/org/synth/c-parent/3/c-parent-3.pom", server.base)
     );
     assert_eq!(c["scope"], "runtime");
-    // Scopes: provided → build, test → dev, a test dependency's child that a compile path
+    // Scopes: provided → provided, test → test, a test dependency's child that a compile path
     // also reaches → runtime.
     assert_eq!(
         package(json, "pkg:maven/org.synth/provdep@1.0")["scope"],
-        "build"
+        "provided"
     );
     assert_eq!(
         package(json, "pkg:maven/org.synth/fixture-dep@1.0")["scope"],
-        "dev"
+        "test"
     );
     assert_eq!(
         package(json, "pkg:maven/org.synth/e@1.0")["scope"],

@@ -74,18 +74,25 @@ fn workspace_fixture_one_entry_per_component_with_its_own_texts() {
     let (code, text) = notices(&fixture("cargo/workspace"), &["--offline"]);
     assert_eq!(code, 0, "{text}");
 
-    // Sorted by name; dev-only test-helper and build-only components are not delivered.
+    // Sorted by name; the dev-only test-helper is not delivered (the default policy treats
+    // development and test tools with the licence rules only). build-helper (build only) is
+    // delivered under the default policy; its `Apache-2.0 OR MIT` is used under MIT, so its
+    // entry is byte-identical to mit-lib's and they share one.
     assert_eq!(
         headings(&text),
         [
+            "build-helper 2.0.0, mit-lib 1.0.0",
             "filed 0.3.0",
             "gpl-lib 3.0.0",
-            "mit-lib 1.0.0",
             "unlicensed 0.0.1"
         ]
     );
     assert!(!text.contains("test-helper"));
-    assert!(text.contains("2 components used only to build, test or develop the software are not delivered and not listed."));
+    assert!(text.contains("1 component used only to build, test or develop the software is not delivered and not listed."));
+    assert!(
+        text.contains("  - build-helper 2.0.0 (Cargo): MIT chosen from Apache-2.0 OR MIT: "),
+        "{text}"
+    );
 
     // filed ships LICENSE.txt: its own text and copyright line, in its own entry, once.
     let filed = entry(&text, "filed 0.3.0");
@@ -100,7 +107,7 @@ fn workspace_fixture_one_entry_per_component_with_its_own_texts() {
     );
 
     // mit-lib ships no text: the SPDX reference text stands in, marked, and printed once.
-    let mit = entry(&text, "mit-lib 1.0.0");
+    let mit = entry(&text, "build-helper 2.0.0, mit-lib 1.0.0");
     assert!(mit.contains("No copyright notice was found in the licence files of this component."));
     assert!(mit.contains(
         "MIT: the package ships no text of this licence; the SPDX reference text applies (see below)"
@@ -173,7 +180,7 @@ fn missing_copyright_notices_and_texts_are_warnings_and_strict_fails() {
     );
     assert!(stderr.contains("warning[N002]: mit-lib 1.0.0 (Cargo): ships no licence text of its own; the SPDX reference text of MIT stands in"), "{stderr}");
     assert!(!stderr.contains("filed 0.3.0"), "filed has both: {stderr}");
-    assert!(stderr.contains("3 listed components lack a copyright notice or a licence text of their own (--strict makes this fail)"));
+    assert!(stderr.contains("4 listed components lack a copyright notice or a licence text of their own (--strict makes this fail)"));
     let (code, stderr) = run(&["--strict"]);
     assert_eq!(code, 1, "{stderr}");
     assert!(stderr.contains("error[N001]: mit-lib 1.0.0"), "{stderr}");
@@ -239,8 +246,8 @@ fn formats_and_languages() {
     let dir = fixture("cargo/workspace");
     let (_, md) = notices(&dir, &["--offline", "--format", "markdown", "--lang", "de"]);
     assert!(md.starts_with("# Hinweise zu Fremdkomponenten: workspace\n"));
-    assert!(md.contains("- [filed 0.3.0](#entry-1) (Cargo): MIT"));
-    assert!(md.contains("### <a id=\"entry-1\"></a>filed 0.3.0"));
+    assert!(md.contains("- [filed 0.3.0](#entry-2) (Cargo): MIT"));
+    assert!(md.contains("### <a id=\"entry-2\"></a>filed 0.3.0"));
     assert!(md.contains("Lizenz: MIT"));
     assert!(md.contains("- Copyright (c) 2024 The filed authors"));
     assert!(md.contains("Lizenztext, wie mitgeliefert (LICENSE.txt):"));
@@ -402,13 +409,16 @@ fn this_repository_every_delivered_dependency_with_its_own_texts() {
             assert!(!index.contains(&line));
             continue;
         }
+        // Listed exactly when the policy treats the package as delivered (by default every
+        // usage but development and test tools).
+        let delivered = p["verdict"]["delivered"] == true;
         assert_eq!(
             index.contains(&line),
-            p["scope"] == "runtime",
+            delivered,
             "{name} {version} ({})",
             p["scope"]
         );
-        listed += usize::from(p["scope"] == "runtime");
+        listed += usize::from(delivered);
     }
     assert!(listed > 100, "{listed}");
     // Every entry is a component or a group of components with identical texts, and the

@@ -151,8 +151,10 @@ fn strong_copyleft_obligations_are_explained_in_german() {
     }
     assert!(group.contains("Quelltext"));
     assert!(group.contains("Angebot des vollständigen Quelltexts"));
-    assert!(group.contains("| gpl-lib | 3.0.0 | GPL-3.0-only | app 0.1.0 → gpl-lib 3.0.0 |"));
-    assert!(group.contains("| test-helper | 0.9.0 | GPL-2.0-or-later |"));
+    assert!(group.contains(
+        "| gpl-lib | 3.0.0 | Betrieb | GPL-3.0-only | app 0.1.0 → gpl-lib 3.0.0 (in Cargo.lock) |"
+    ));
+    assert!(group.contains("| test-helper | 0.9.0 | nur Entwicklung | GPL-2.0-or-later |"));
     // The unknown licence is explained with what to ask the supplier.
     assert!(de.contains("### Lizenz unbekannt – 1 Komponente"));
     assert!(de.contains("Fordern Sie beim Lieferanten die Lizenz dieser Komponente"));
@@ -767,7 +769,9 @@ fn every_outcome_is_put_in_words() {
     let dir = fixture("npm/truncated-lockfile");
     let (code, en) = report(&dir, "markdown", "en", &["--offline"]);
     assert_eq!(code, 2);
-    assert!(en.contains("> **Result: Incomplete, under the built-in policy public-sector-default**"));
+    assert!(
+        en.contains("> **Result: Incomplete, under the built-in policy public-sector-default**")
+    );
     assert!(en.contains("Part of the input could not be read"));
     assert!(!en.contains("No component needs attention"));
     assert!(en.contains("### I001: An input file could not be read."));
@@ -783,11 +787,9 @@ fn every_outcome_is_put_in_words() {
     let (_, en) = report(&dir, "markdown", "en", &["--offline"]);
     assert!(en.contains("### Not allowed: proprietary – 1 component"));
     assert!(en.contains("Replace these components, or have the supplier replace them."));
-    assert!(
-        en.contains(
-            "| acme/proprietary-sdk | 1.2.0 | runtime | LicenseRef-scancode-proprietary-license |"
-        )
-    );
+    assert!(en.contains(
+        "| acme/proprietary-sdk | 1.2.0 | runtime | LicenseRef-scancode-proprietary-license |"
+    ));
     let (_, de) = report(&dir, "markdown", "de", &["--offline"]);
     assert!(de.contains("### Unzulässig: proprietär – 1 Komponente"));
 }

@@ -56,12 +56,22 @@ fn badge(cell: &str, prefix: &str) -> Option<String> {
     Some(text(&rest[start..end]))
 }
 
-/// Every row of the component table (`<table id="components">`).
-fn component_rows(html: &str) -> Vec<Row> {
-    let table = &html[html
-        .find("<table id=\"components\">")
-        .expect("the component table")..];
-    let table = &table[..table.find("</table>").unwrap()];
+/// Every row of the component tables with these ids (`components`: the delivered components;
+/// `tools`: the development tools, a table of its own when there are any).
+fn component_rows(html: &str, ids: &[&str]) -> Vec<Row> {
+    let mut rows = Vec::new();
+    for id in ids {
+        let Some(at) = html.find(&format!("<table id=\"{id}\" class=\"components\">")) else {
+            assert_ne!(*id, "components", "the component table");
+            continue;
+        };
+        let table = &html[at..];
+        rows.extend(table_rows(&table[..table.find("</table>").unwrap()]));
+    }
+    rows
+}
+
+fn table_rows(table: &str) -> Vec<Row> {
     table
         .split("<tr class=\"component")
         .skip(1)
@@ -125,8 +135,10 @@ fn check_printed(dir: &Path, lang: &str, appendix: &str) -> usize {
     let file = work.path().join("report.html");
     let html = write_report(dir, lang, &file);
 
-    // The HTML rows are the audit's packages, with their verdicts.
-    let rows = component_rows(&html);
+    // The HTML rows are the audit's packages, with their verdicts (delivered components and
+    // development tools, in the audit's order by their numbers).
+    let mut rows = component_rows(&html, &["components", "tools"]);
+    rows.sort_by_key(|r| r.number.parse::<usize>().unwrap());
     let packages = json["packages"].as_array().unwrap();
     assert_eq!(rows.len(), packages.len());
     for (row, package) in rows.iter().zip(packages) {
@@ -269,7 +281,7 @@ fn check_screen(dir: &Path, lang: &str, shown_word: &str) {
     };
     let work = tempfile::tempdir().unwrap();
     let html = write_report(dir, lang, &work.path().join("report.html"));
-    let rows = component_rows(&html);
+    let rows = component_rows(&html, &["components"]);
     let denied = rows.iter().filter(|r| r.status == "denied").count();
 
     let m = measure(&chromium, &html, work.path());
