@@ -158,6 +158,10 @@ codes! {
         "Known vulnerabilities were not checked: no advisory source is configured, or the check is turned off.";
     AdvisoriesChecked = "A013", "advisories-checked",
         "How many packages were checked against which advisory data, how old it is, and what was found.";
+    CrateYanked = "A014", "crate-yanked",
+        "A crate release in the lockfile was yanked from its registry.";
+    YankedNotChecked = "A015", "yanked-not-checked",
+        "Whether crate releases were yanked from their registry could not be determined.";
     // Input: what could not be read.
     InputUnreadable = "I001", "input-unreadable",
         "A manifest or lockfile could not be read or parsed.";
