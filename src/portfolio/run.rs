@@ -273,6 +273,9 @@ fn repository_hash(id: &str) -> String {
 }
 
 /// The state of a policy's indices, or why there is none ([`state::index_state`]).
+/// A state, one line per index or source, or why there is none.
+type Lines = Result<Vec<String>, String>;
+
 /// The states of the indices and of the advisory data, or why there is none.
 type IndexState = Result<(Vec<String>, Vec<String>), String>;
 
@@ -281,9 +284,9 @@ struct Context<'a> {
     options: &'a ScanOptions,
     store: Option<Store>,
     /// Index states per policy and folder, worked out once.
-    indices: Mutex<HashMap<(String, PathBuf), Result<Vec<String>, String>>>,
+    indices: Mutex<HashMap<(String, PathBuf), Lines>>,
     /// Advisory data states per policy, worked out once.
-    advisories: Mutex<HashMap<String, Result<Vec<String>, String>>>,
+    advisories: Mutex<HashMap<String, Lines>>,
 }
 
 impl Context<'_> {
