@@ -511,6 +511,8 @@ pub fn run(path: &Path, options: &AuditOptions, progress: &Progress) -> Result<A
                 cache_dir: options.cache_dir.clone(),
                 http: registry.http.clone(),
                 today,
+                registry_lookups: registry.enabled,
+                parallelism: registry.parallelism,
             },
         )
     };

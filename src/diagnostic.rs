@@ -173,6 +173,10 @@ codes! {
         "A listed component has no copyright notice in its licence or NOTICE files.";
     NoticeTextMissing = "N002", "notice-text-missing",
         "A listed component ships no licence text of its own; the SPDX reference text stands in, or no text is available.";
+    CrateYanked = "A014", "crate-yanked",
+        "A crate release in the lockfile was yanked from its registry.";
+    YankedNotChecked = "A015", "yanked-not-checked",
+        "Whether crate releases were yanked from their registry could not be determined.";
     // Input: what could not be read.
     InputUnreadable = "I001", "input-unreadable",
         "A manifest or lockfile could not be read or parsed.";

@@ -458,6 +458,66 @@ fn an_unchanged_repository_is_skipped_the_second_time() {
 }
 
 #[test]
+fn changed_advisory_data_is_audited_again() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = tmp.path().join("cache");
+    let cache_arg = cache.to_str().unwrap();
+    let repositories = make_repositories(&tmp.path().join("repos"), 2);
+    let list = tmp.path().join("repos.txt");
+    list_file(&list, &repositories);
+    let osv = tmp.path().join("osv");
+    std::fs::create_dir_all(&osv).unwrap();
+    let record = |id: &str| {
+        format!(
+            r#"{{"id": "{id}", "modified": "2025-06-01T00:00:00Z", "affected": [{{"package": {{"ecosystem": "PyPI", "name": "no-such-package"}}, "versions": ["1.0"]}}]}}"#
+        )
+    };
+    std::fs::write(osv.join("TEST-1.json"), record("TEST-1")).unwrap();
+    let osv_arg = osv.to_str().unwrap();
+    let mut round = 0;
+    let mut scan_with = |extra: &[&str]| {
+        round += 1;
+        let out = tmp.path().join(format!("out-{round}"));
+        let mut args = vec!["--cache-dir", cache_arg];
+        args.extend_from_slice(extra);
+        let run = scan(&[&list], &out, &args);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let manifest = json(&out.join("shard-1-of-1.json"));
+        let results = manifest["results"].as_array().unwrap().clone();
+        let count = |status: &str| results.iter().filter(|r| r["status"] == status).count();
+        (count("audited"), count("reused"))
+    };
+    let with_db = ["--advisory-db", osv_arg];
+    assert_eq!(scan_with(&with_db), (2, 0));
+    assert_eq!(scan_with(&with_db), (0, 2), "unchanged: reused");
+    // New advisory data: every repository is audited again, once.
+    std::fs::write(osv.join("TEST-2.json"), record("TEST-2")).unwrap();
+    assert_eq!(scan_with(&with_db), (2, 0), "a record was added");
+    assert_eq!(scan_with(&with_db), (0, 2));
+    // A changed record (its size changes).
+    std::fs::write(osv.join("TEST-2.json"), record("TEST-2-CHANGED")).unwrap();
+    assert_eq!(scan_with(&with_db), (2, 0), "a record was changed");
+    // Files the stage does not read change nothing.
+    std::fs::write(osv.join("README.txt"), "notes").unwrap();
+    assert_eq!(scan_with(&with_db), (0, 2));
+    // Another --advisory-db list, and --no-advisories, are other keys.
+    let other = tmp.path().join("osv-other");
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::write(other.join("TEST-1.json"), record("TEST-1")).unwrap();
+    assert_eq!(
+        scan_with(&[
+            "--advisory-db",
+            osv_arg,
+            "--advisory-db",
+            other.to_str().unwrap()
+        ]),
+        (2, 0)
+    );
+    assert_eq!(scan_with(&["--no-advisories"]), (2, 0));
+    assert_eq!(scan_with(&["--no-advisories"]), (0, 2));
+}
+
+#[test]
 fn a_folder_of_checkouts_with_symbolic_links() {
     let tmp = tempfile::tempdir().unwrap();
     let repositories = make_repositories(&tmp.path().join("elsewhere"), 3);

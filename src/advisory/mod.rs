@@ -25,8 +25,10 @@ pub mod policy;
 pub mod rustsec;
 pub mod severity;
 pub mod sources;
+pub mod state;
 pub mod version;
 pub mod vex;
+pub mod yanked;
 
 use crate::diagnostic::Finding;
 use crate::model::{Ecosystem, Graph};
@@ -59,6 +61,10 @@ pub struct StageOptions {
     /// The HTTP settings of the audit (timeouts, CA certificates, credentials).
     pub http: HttpOptions,
     pub today: jiff::civil::Date,
+    /// Registry look-ups on: the yanked check asks the crates' registries ([`yanked`]).
+    pub registry_lookups: bool,
+    /// Look-ups in flight at once (the registries' `parallelism`).
+    pub parallelism: usize,
 }
 
 /// Whether known vulnerabilities were checked.
@@ -269,6 +275,10 @@ pub struct AdvisoryReport {
     pub ecosystems: Vec<Coverage>,
     pub vulnerabilities: Vec<Vulnerability>,
     pub summary: Counts,
+    /// Yanked crate releases; absent when the stage is off or no crate comes from a
+    /// registry.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub yanked: Option<yanked::YankedReport>,
 }
 
 /// What the stage says about one package.
@@ -282,6 +292,9 @@ pub struct PackageAdvisories {
     /// The lowest version that clears every open one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub upgrade: Option<String>,
+    /// A crate from a registry: whether the locked release was yanked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub yanked: Option<yanked::YankInfo>,
 }
 
 /// The stage's result.
@@ -306,6 +319,7 @@ fn report(policy: &AdvisoryPolicy, status: CheckStatus) -> AdvisoryReport {
         ecosystems: Vec::new(),
         vulnerabilities: Vec::new(),
         summary: Counts::default(),
+        yanked: None,
     }
 }
 
@@ -320,8 +334,41 @@ fn checked_packages(graph: &Graph) -> Vec<usize> {
         .collect()
 }
 
-/// Runs the stage.
+/// Runs the stage: known vulnerabilities, then yanked crate releases.
 pub fn advise(
+    graph: &Graph,
+    policy: &AdvisoryPolicy,
+    settings: &Settings,
+    lookups: &crate::vet::Lookups,
+    options: &StageOptions,
+) -> Advised {
+    let mut advised = advise_vulnerabilities(graph, policy, settings, lookups, options);
+    if settings.disabled || !policy.enabled {
+        return advised;
+    }
+    let checked = yanked::check(
+        graph,
+        policy.yanked,
+        &yanked::YankOptions {
+            offline: options.offline,
+            registry_lookups: options.registry_lookups,
+            http: options.http.clone(),
+            cache_dir: options.cache_dir.clone(),
+            cargo_home: None,
+            parallelism: options.parallelism,
+        },
+    );
+    if checked.report.crates > 0 {
+        for (package, info) in advised.per_package.iter_mut().zip(checked.per_package) {
+            package.yanked = info;
+        }
+        advised.findings.extend(checked.findings);
+        advised.report.yanked = Some(checked.report);
+    }
+    advised
+}
+
+fn advise_vulnerabilities(
     graph: &Graph,
     policy: &AdvisoryPolicy,
     settings: &Settings,

@@ -100,6 +100,8 @@ pub struct AdvisoryPolicy {
     pub unmaintained: Action,
     pub unsound: Action,
     pub notice: Action,
+    /// Yanked crate releases (cargo-deny's `yanked`).
+    pub yanked: Action,
     /// Data older than this many days is reported as stale.
     pub max_age_days: u32,
     pub ignore: Vec<Ignore>,
@@ -118,6 +120,7 @@ impl Default for AdvisoryPolicy {
             unmaintained: Action::Warn,
             unsound: Action::Warn,
             notice: Action::Warn,
+            yanked: Action::Warn,
             max_age_days: DEFAULT_MAX_AGE_DAYS,
             ignore: Vec::new(),
             base_dir: None,
@@ -149,6 +152,7 @@ pub struct RawAdvisories {
     unmaintained: Option<Action>,
     unsound: Option<Action>,
     notice: Option<Action>,
+    yanked: Option<Action>,
     max_age: Option<RawAge>,
     #[serde(default)]
     ignore: Vec<toml::Spanned<RawIgnore>>,
@@ -278,6 +282,9 @@ pub fn parse(
     }
     if let Some(a) = raw.notice {
         policy.notice = a;
+    }
+    if let Some(a) = raw.yanked {
+        policy.yanked = a;
     }
     if let Some(age) = raw.max_age {
         policy.max_age_days = match age {

@@ -405,11 +405,9 @@ fn time_text(time: std::time::SystemTime) -> Option<String> {
         .map(|t| t.to_string())
 }
 
-fn load_folder(dir: &Path, display: &str, cache_dir: Option<&Path>) -> (SourceInfo, Loaded) {
-    let files = match walk(dir) {
-        Ok(files) => files,
-        Err(e) => return failed(display.to_string(), SourceKind::Folder, e),
-    };
+/// The prebuilt cache's fingerprint of a folder's record files: their names, sizes and
+/// modification times.
+fn folder_fingerprint(files: &[FileEntry]) -> String {
     let stamp = |f: &FileEntry| {
         f.modified
             .and_then(|m| m.duration_since(std::time::UNIX_EPOCH).ok())
@@ -420,8 +418,22 @@ fn load_folder(dir: &Path, display: &str, cache_dir: Option<&Path>) -> (SourceIn
         .iter()
         .flat_map(|f| format!("{}\0{}\0{}\n", f.rel, f.len, stamp(f)).into_bytes())
         .collect();
+    cache::fingerprint([listing.as_slice()])
+}
+
+/// The fingerprint under which a folder source's records are cached (what
+/// [`super::state`] puts into the portfolio's key): a walk of the folder, no file read.
+pub fn folder_state(dir: &Path) -> Result<String, String> {
+    walk(dir).map(|files| folder_fingerprint(&files))
+}
+
+fn load_folder(dir: &Path, display: &str, cache_dir: Option<&Path>) -> (SourceInfo, Loaded) {
+    let files = match walk(dir) {
+        Ok(files) => files,
+        Err(e) => return failed(display.to_string(), SourceKind::Folder, e),
+    };
     let key = format!("folder {}", dir.display());
-    let fingerprint = cache::fingerprint([listing.as_slice()]);
+    let fingerprint = folder_fingerprint(&files);
     let source = info(display.to_string(), SourceKind::Folder);
     if let Some((loaded, meta)) = cache::read(cache_dir, &key, &fingerprint) {
         let mut i = described(source, &loaded, &meta);

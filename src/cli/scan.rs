@@ -87,6 +87,13 @@ pub struct ScanArgs {
     /// When to identify licence texts.
     #[arg(long, value_enum, default_value_t = DetectMode::Needed)]
     pub detect: DetectMode,
+    /// Advisory data for every repository, as `audit --advisory-db` (repeatable; replaces the
+    /// policies' `[advisories] db`).
+    #[arg(long, value_name = "PATH-or-URL")]
+    pub advisory_db: Vec<String>,
+    /// Do not check for known vulnerabilities (nor yanked crate releases).
+    #[arg(long, conflicts_with = "advisory_db")]
+    pub no_advisories: bool,
     /// A PEM file of CA certificates to trust besides the system's, for the forge's API,
     /// git over HTTPS and registries (repeatable).
     #[arg(long, value_name = "PEM")]
@@ -285,6 +292,15 @@ fn audit_options(args: &ScanArgs) -> AuditOptions {
         },
         registry_lookups: !args.no_registry,
         registries,
+        advisories: crate::advisory::Settings {
+            db: args
+                .advisory_db
+                .iter()
+                .map(|l| crate::advisory::sources::DbEntry::new(l))
+                .collect(),
+            disabled: args.no_advisories,
+            base_dir: Some(crate::advisory::current_dir()),
+        },
         ..Default::default()
     }
 }

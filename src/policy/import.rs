@@ -779,10 +779,8 @@ fn cargo_deny_advisories(b: &mut Builder, advisories: &toml::Table, short: &str)
     if let Some(age) = text_of("maximum-db-staleness") {
         let _ = writeln!(out, "max-age = {}", quoted(age));
     }
-    if let Some(level) = text_of("yanked") {
-        b.not_carried.push(format!(
-            "advisories.yanked = \"{level}\": fundament does not check whether crates were yanked from their registry"
-        ));
+    if let Some(a) = action("yanked", b) {
+        let _ = writeln!(out, "yanked = {}", quoted(a));
     }
     for key in ["db-path", "git-fetch-with-cli", "unused-ignored-advisory"] {
         if advisories.contains_key(key) {

@@ -107,6 +107,7 @@ pub fn scan(
         // used only when reuse is on.
         store: options.audit.cache_dir.as_deref().map(Store::new),
         indices: Mutex::new(HashMap::new()),
+        advisories: Mutex::new(HashMap::new()),
     };
     let (remote, local): (Vec<&Repository>, Vec<&Repository>) = mine
         .iter()
@@ -272,14 +273,20 @@ fn repository_hash(id: &str) -> String {
 }
 
 /// The state of a policy's indices, or why there is none ([`state::index_state`]).
-type IndexState = Result<Vec<String>, String>;
+/// A state, one line per index or source, or why there is none.
+type Lines = Result<Vec<String>, String>;
+
+/// The states of the indices and of the advisory data, or why there is none.
+type IndexState = Result<(Vec<String>, Vec<String>), String>;
 
 /// What the audits of one scan share.
 struct Context<'a> {
     options: &'a ScanOptions,
     store: Option<Store>,
     /// Index states per policy and folder, worked out once.
-    indices: Mutex<HashMap<(String, PathBuf), IndexState>>,
+    indices: Mutex<HashMap<(String, PathBuf), Lines>>,
+    /// Advisory data states per policy, worked out once.
+    advisories: Mutex<HashMap<String, Lines>>,
 }
 
 impl Context<'_> {
@@ -347,8 +354,16 @@ impl Context<'_> {
                 None
             }
             (Some(_), Ok(commit), None) => match self.index_state(&checkout.dir, &policy) {
-                Ok(indices) => Some(
-                    KeyParts::new(&result.repository.id, commit, &policy, indices, options).key(),
+                Ok((indices, advisories)) => Some(
+                    KeyParts::new(
+                        &result.repository.id,
+                        commit,
+                        &policy,
+                        indices,
+                        advisories,
+                        options,
+                    )
+                    .key(),
                 ),
                 Err(why) => {
                     result.reuse = Some(format!("not reusable: {why}"));
@@ -416,7 +431,32 @@ impl Context<'_> {
         result.files.cyclonedx = Some(cdx_file);
     }
 
-    fn index_state(
+    /// The states of the indices and the advisory data the policy asks.
+    fn index_state(&self, root: &Path, policy: &crate::policy::Policy) -> IndexState {
+        let indices = self.indices_state(root, policy)?;
+        Ok((indices, self.advisory_state(policy)?))
+    }
+
+    /// The advisory data's state, worked out once per policy (an advisory folder is walked,
+    /// a git source fetched, once per scan).
+    fn advisory_state(&self, policy: &crate::policy::Policy) -> Result<Vec<String>, String> {
+        let memo_key = state::policy_fingerprint(policy);
+        if let Some(known) = self
+            .advisories
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&memo_key).cloned())
+        {
+            return known;
+        }
+        let found = state::advisory_state(&self.options.audit, policy);
+        if let Ok(mut memo) = self.advisories.lock() {
+            memo.insert(memo_key, found.clone());
+        }
+        found
+    }
+
+    fn indices_state(
         &self,
         root: &Path,
         policy: &crate::policy::Policy,

@@ -14,6 +14,11 @@
 //!   git index by its commit, a folder index by the names, sizes and modification times of its
 //!   files. An HTTP index has no state fundament can know without reading it all: a
 //!   repository judged with one is audited every time;
+//! - the state of the advisory data ([`crate::advisory::state`]): a folder by the names,
+//!   sizes and times of its records, a zip file by its size and time, a git source by its
+//!   commit, a download offline by its cached copy; the stage turned off, or no source.
+//!   A download online or the OSV API has no state fundament can know without reading it:
+//!   a repository audited with one is audited every time;
 //! - the audit settings that change results: offline, registry look-ups and their settings,
 //!   licence-text detection.
 //!
@@ -22,7 +27,9 @@
 //! - The stored audit was complete (`pass` or `fail`): an incomplete one (a registry or an
 //!   index that did not answer) is never reused.
 //! - No date that changes a verdict has come: the stored result is valid until the first
-//!   expiry of a policy exception or review-by date of an index decision after the audit.
+//!   expiry of a policy exception, an `[[advisories.ignore]]` entry or review-by date of an
+//!   index decision after the audit, or the day its advisory data passes the policy's
+//!   `max-age`; a result with yanked releases looked up online is valid for its day.
 //! - The store lives in fundament's cache (`<cache>/portfolio-v1/`), next to the registry
 //!   answers the audit used: emptying the cache (or `--no-cache`) audits everything again,
 //!   and so does `--rescan`.
@@ -36,7 +43,7 @@ use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
 /// The key format; bumped when what goes into the key changes.
-pub const KEY_FORMAT: &str = "fundament.portfolio-key/1";
+pub const KEY_FORMAT: &str = "fundament.portfolio-key/2";
 
 /// What the key is made of.
 #[derive(Debug, Clone, Serialize)]
@@ -47,6 +54,8 @@ pub struct KeyParts {
     pub commit: String,
     pub policy: String,
     pub indices: Vec<String>,
+    /// The state of the advisory data ([`crate::advisory::state`]).
+    pub advisories: Vec<String>,
     pub settings: String,
 }
 
@@ -56,6 +65,7 @@ impl KeyParts {
         commit: &str,
         policy: &Policy,
         indices: Vec<String>,
+        advisories: Vec<String>,
         options: &AuditOptions,
     ) -> KeyParts {
         KeyParts {
@@ -65,6 +75,7 @@ impl KeyParts {
             commit: commit.to_string(),
             policy: policy_fingerprint(policy),
             indices,
+            advisories,
             settings: settings_fingerprint(options),
         }
     }
@@ -204,6 +215,21 @@ pub fn index_state(
     Ok(state)
 }
 
+/// The state of the advisory data an audit under `policy` reads, one line per source
+/// ([`crate::advisory::state`]); an error says why it cannot be known without reading the
+/// data (a download or the OSV API, online).
+pub fn advisory_state(options: &AuditOptions, policy: &Policy) -> Result<Vec<String>, String> {
+    crate::advisory::state::data_state(
+        &policy.advisories,
+        &options.advisories,
+        &crate::advisory::state::StateOptions {
+            offline: options.offline,
+            cache_dir: options.cache_dir.clone(),
+            ..Default::default()
+        },
+    )
+}
+
 /// Names, sizes and modification times of the files below `dir` (`.git` left out).
 fn folder_digest(dir: &Path) -> Result<String, String> {
     let mut lines = Vec::new();
@@ -246,11 +272,32 @@ pub fn valid_until(policy: &Policy, audit: &Audit, today: Date) -> Option<Date> 
             .parse::<Date>()
             .ok()
     });
+    // Advisory data grows older by the calendar: the day it passes the policy's `max-age`
+    // (A008) changes the audit.
+    let max_age = i64::from(policy.advisories.max_age_days);
+    let data_too_old = audit.advisories.ecosystems.iter().filter_map(|c| {
+        let as_of: jiff::Timestamp = c.as_of.as_deref()?.parse().ok()?;
+        let day = as_of.to_zoned(jiff::tz::TimeZone::UTC).date();
+        day.checked_add(jiff::Span::new().days(max_age + 1)).ok()
+    });
+    let ignore_expires = policy.advisories.ignore.iter().filter_map(|i| i.expires);
+    // Whether a crate release was yanked, as its registry answered online: that answer is
+    // reused for the day it was given, not longer.
+    let yanked_online = audit
+        .advisories
+        .yanked
+        .as_ref()
+        .is_some_and(|y| y.online > 0)
+        .then(|| today.tomorrow().ok())
+        .flatten();
     policy
         .exceptions
         .iter()
         .filter_map(|e| e.expires)
         .chain(review_by)
+        .chain(ignore_expires)
+        .chain(data_too_old)
+        .chain(yanked_online)
         .flat_map(|d| [Some(d), d.tomorrow().ok()])
         .flatten()
         .filter(|d| *d > today)
@@ -374,7 +421,7 @@ mod tests {
     fn every_part_changes_the_key() {
         let policy = Policy::preset("public-sector-default").unwrap().unwrap();
         let options = AuditOptions::default();
-        let base = KeyParts::new("r", "c1", &policy, vec!["builtin".into()], &options);
+        let base = KeyParts::new("r", "c1", &policy, vec!["builtin".into()], vec![], &options);
         let key = base.key();
         assert!(key.starts_with("sha256:") && key.len() == 71);
         let mut other = base.clone();
@@ -383,16 +430,19 @@ mod tests {
         let mut other = base.clone();
         other.indices = vec!["git x 123".into()];
         assert_ne!(other.key(), key);
+        let mut other = base.clone();
+        other.advisories = vec!["folder /osv 0123".into()];
+        assert_ne!(other.key(), key);
         let offline = AuditOptions {
             offline: true,
             ..AuditOptions::default()
         };
         assert_ne!(
-            KeyParts::new("r", "c1", &policy, vec!["builtin".into()], &offline).key(),
+            KeyParts::new("r", "c1", &policy, vec!["builtin".into()], vec![], &offline).key(),
             key
         );
         assert_eq!(
-            KeyParts::new("r", "c1", &policy, vec!["builtin".into()], &options).key(),
+            KeyParts::new("r", "c1", &policy, vec!["builtin".into()], vec![], &options).key(),
             key
         );
     }

@@ -23,13 +23,7 @@ struct IndexConfig {
     dl: String,
 }
 
-/// Cargo's home (`$CARGO_HOME`, else `~/.cargo`).
-fn cargo_home() -> Option<PathBuf> {
-    std::env::var_os("CARGO_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| dirs::home_dir().map(|h| h.join(".cargo")))
-}
+use super::cargo_index::cargo_home;
 
 /// The `dl` of the only registry whose index Cargo has cached.
 pub fn cached_download_template() -> Option<String> {

@@ -526,6 +526,33 @@ impl Http {
         ))
     }
 
+    /// What identifies the cached answer for `url` without reading its body: its ETag,
+    /// Last-Modified, and the body's size and modification time; `None` when nothing is
+    /// cached. Offline, the cached answer is what a request gets, so this is its state.
+    pub fn cached_stamp(&self, url: &str) -> Option<String> {
+        let (meta_path, body_path) = self.paths(url)?;
+        let meta: CacheMeta = serde_json::from_slice(
+            &crate::source::read_bounded(&meta_path, crate::source::Limit::CONFIG).ok()?,
+        )
+        .ok()?;
+        if meta.url != url {
+            return None;
+        }
+        let body = std::fs::metadata(&body_path).ok()?;
+        let modified = body
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        Some(format!(
+            "etag={:?} last-modified={:?} size={} modified={modified}",
+            meta.etag,
+            meta.last_modified,
+            body.len()
+        ))
+    }
+
     fn cached(&self, url: &str) -> Option<(CacheMeta, Vec<u8>)> {
         let (meta_path, body_path) = self.paths(url)?;
         // The cache is read like any untrusted file: regular files only, size-capped.

@@ -13,6 +13,7 @@
 //! a package that could not be looked up stays unresolved (L009), never passing.
 
 pub mod archive;
+pub mod cargo_index;
 pub mod config;
 pub mod crates;
 pub mod goproxy;
