@@ -1,0 +1,408 @@
+//! Imported SBOMs (`fundament audit --sbom FILE`): how fundament audits ecosystems it cannot
+//! read itself.
+//!
+//! Formats are told apart by content, not by file name:
+//! - CycloneDX 1.2 to 1.7, JSON (`bomFormat: "CycloneDX"`, `specVersion`) and XML (root `<bom>`
+//!   in the namespace `http://cyclonedx.org/schema/bom/1.x`);
+//! - SPDX 2.2 and 2.3, JSON (`spdxVersion`) and tag-value (`SPDXVersion:` ... `PackageName:`
+//!   blocks, `Relationship:` lines, multi-line `<text>...</text>` values).
+//!
+//! Anything else (CycloneDX 1.0, 1.1 or 1.7, SPDX 2.1, SPDX 3 JSON-LD, SPDX RDF, other JSON or
+//! text) is refused with `I003` naming the file, the line and what was found; malformed JSON,
+//! XML or tag-value is `I001` with the file and line.
+//!
+//! **Packages.** Every CycloneDX component (nested `components` included; a nested component is
+//! part of its parent, which gets an edge to it) and every SPDX package becomes a package. Its
+//! identity is the SBOM's purl, kept verbatim (qualifiers and encoding as written); the
+//! ecosystem and the ecosystem-style name (`@scope/name` for npm, `groupId:artifactId` for Maven,
+//! `vendor/name` for Composer, `namespace/name` for other types) are read from it. SPDX purls
+//! come from `externalRefs` of type `purl`. A component without a purl is of the `generic`
+//! ecosystem with the purl `pkg:generic/[group/]name@version`. A component with neither name
+//! nor purl is skipped with a warning. Packages with the same purl and source are one package.
+//!
+//! **Sources.** A purl of a registry type (npm, maven, pypi, ...) means a registry package; the
+//! CycloneDX `distribution` reference (or the purl's `download_url` qualifier, or SPDX
+//! `downloadLocation`) is kept as its URL. Without such a purl (`generic`, `github`,
+//! `bitbucket`, none), a `vcs` reference (or `vcs_url`, or a `git+` download location) makes a
+//! git source and a distribution URL a URL source. The described product itself is a path source
+//! at the SBOM's directory.
+//!
+//! **Checksums** are written `<ALG>:<hex>` with CycloneDX's algorithm names (`SHA-512:9f86...`;
+//! SPDX `SHA256` becomes `SHA-256`), choosing the strongest hash given: SHA-512, SHA-384,
+//! SHA-256, SHA3-512, SHA3-384, SHA3-256, BLAKE2b-512/384/256, BLAKE3, SHA-1, MD5. CycloneDX
+//! component `hashes` come first, then the hashes of its `distribution` reference.
+//!
+//! **Licences.** Declared and concluded licences are kept apart, each as its own declared
+//! licence whose origin names the SBOM and the exact field (`components[12].licenses
+//! (concluded)`, `packages[3].licenseConcluded`, `PackageLicenseDeclared (line 40)`). The
+//! concluded entries come first: an SBOM's concluded licence is the SBOM author's conclusion
+//! and is taken as the best available statement, so the identify stage uses it; fundament's own
+//! identify stage still reports (L007) where the declared licence disagrees.
+//! - CycloneDX: entries are grouped by `acknowledgement` (added in 1.6; before 1.6, and without
+//!   it, an entry counts as declared). The CycloneDX specification does not say what several
+//!   entries of one `licenses` list mean (CycloneDX/specification#349 is open on exactly that),
+//!   so fundament takes the conservative reading that all of them apply: the SPDX `id`s and
+//!   `expression`s of one group are joined with `AND`. Free-text `name`s cannot be combined
+//!   reliably into one expression; each is kept as a declared licence of its own after the
+//!   group's ids (L007 then reports a name that disagrees with them). A licence given only by
+//!   `url` is kept as that URL.
+//! - SPDX: `licenseConcluded`, then `licenseDeclared`, then `licenseInfoFromFiles` (joined with
+//!   `AND`: every licence found in the files applies). `NOASSERTION` is no evidence at all and
+//!   is dropped; `NONE` is the SBOM author's statement that there is no licence and is kept as
+//!   the raw string `NONE`. A `LicenseRef-` defined in `hasExtractedLicensingInfos` has its name
+//!   and the start of its text added to the origin's field, so the report shows what it is.
+//!
+//! **Edges and scopes.** CycloneDX `dependencies` (by `bom-ref`); SPDX relationships:
+//! `DEPENDS_ON`, `DEPENDENCY_OF`, `RUNTIME_DEPENDENCY_OF`, `CONTAINS`, `CONTAINED_BY`,
+//! `STATIC_LINK`, `DYNAMIC_LINK`, `HAS_PREREQUISITE`, `PREREQUISITE_FOR`,
+//! `PROVIDED_DEPENDENCY_OF` (normal edges), `OPTIONAL_DEPENDENCY_OF` (optional),
+//! `BUILD_DEPENDENCY_OF` and `BUILD_TOOL_OF` (build), `DEV_DEPENDENCY_OF`, `TEST_DEPENDENCY_OF`,
+//! `DEV_TOOL_OF`, `TEST_TOOL_OF` and `TEST_OF` (dev). Scopes follow the edges from the roots.
+//! The CycloneDX component `scope` is the component's own statement and wins: `excluded`
+//! ("not reachable at runtime", e.g. test-only) makes it a dev package, `optional` marks it
+//! optional; the CycloneDX npm taxonomy property `cdx:npm:package:development = true` also
+//! makes a dev package. A dependency naming an element that is not in the SBOM is a warning
+//! (I007) and marks the project partial.
+//!
+//! **Roots.** The CycloneDX `metadata.component` (with its nested components) and the SPDX
+//! packages the document `DESCRIBES` are the project's own packages: their licence is the
+//! outbound licence. An SBOM without them has no root; its packages are still evaluated, each as
+//! a runtime dependency reached from nowhere.
+
+use super::json_error;
+use super::{ProjectGraph, ReadContext, scopes_from_edges};
+use crate::diagnostic::{Code, Finding, line_of_offset};
+use crate::discover::FoundProject;
+use crate::model::{
+    DeclaredLicence, DepKind, Dependency, Ecosystem, Origin, Package, PackageSource, Scope,
+};
+use serde::Deserialize;
+use std::collections::{HashMap, HashSet};
+
+/// What fundament reads, for messages.
+const SUPPORTED: &str = "fundament reads CycloneDX 1.2 to 1.7 (JSON or XML) and SPDX 2.2 and 2.3 \
+                         (JSON or tag-value)";
+
+/// Reads one SBOM.
+pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
+    let display = ctx.display(&found.manifest);
+    // SBOMs are named on the command line (`--sbom`), so they may lie anywhere; they are still
+    // untrusted: regular files only, size-capped.
+    let bytes = match crate::source::read_bounded(&found.manifest, crate::source::Limit::SBOM) {
+        Ok(bytes) => bytes,
+        Err(mut refusal) => {
+            refusal.path = display.clone();
+            return ProjectGraph::failed(ctx, found, "SBOM", Finding::refused(&refusal));
+        }
+    };
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(err) => {
+            let offset = err.utf8_error().valid_up_to();
+            let line = line_of_offset(&String::from_utf8_lossy(err.as_bytes()), offset);
+            let finding = Finding::error(
+                Code::InputUnreadable,
+                format!("{display} is not UTF-8 text (invalid byte at line {line}); SBOMs are read as UTF-8"),
+            )
+            .at(display.clone(), Some(line));
+            return ProjectGraph::failed(ctx, found, "SBOM", finding);
+        }
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    match parse(text, &display) {
+        Ok(doc) => build(ctx, found, &display, text, doc),
+        Err(failure) => {
+            let reader = failure.reader.clone();
+            ProjectGraph::failed(ctx, found, &reader, failure.into_finding(&display))
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Format detection and the neutral document
+
+/// Why an SBOM could not be read at all.
+#[derive(Debug)]
+struct Failure {
+    code: Code,
+    message: String,
+    line: Option<usize>,
+    /// The reader description, as far as the format was recognised.
+    reader: String,
+}
+
+impl Failure {
+    fn unreadable(reader: &str, message: String, line: Option<usize>) -> Failure {
+        Failure {
+            code: Code::InputUnreadable,
+            message,
+            line,
+            reader: reader.to_string(),
+        }
+    }
+
+    fn unsupported(reader: &str, message: String, line: Option<usize>) -> Failure {
+        Failure {
+            code: Code::LockfileVersionUnsupported,
+            message,
+            line,
+            reader: reader.to_string(),
+        }
+    }
+
+    fn into_finding(self, display: &str) -> Finding {
+        let finding = Finding::error(self.code, self.message).at(display.to_string(), self.line);
+        if self.code == Code::LockfileVersionUnsupported {
+            finding.note(SUPPORTED)
+        } else {
+            finding
+        }
+    }
+}
+
+/// One SBOM, whatever its format: the elements that become packages, the edges between them,
+/// and the roots.
+#[derive(Debug, Default)]
+struct Doc {
+    reader: String,
+    items: Vec<Item>,
+    edges: Vec<Edge>,
+    /// Keys of the described product's elements.
+    roots: Vec<String>,
+    /// Keys of elements that exist but are not packages (SPDX files, snippets, the document):
+    /// relationships to them are not dependencies and not dangling.
+    non_packages: HashSet<String>,
+    findings: Vec<Finding>,
+}
+
+/// An element that becomes a package.
+#[derive(Debug, Default, Clone)]
+struct Item {
+    /// The `bom-ref` or `SPDXID` edges refer to.
+    key: String,
+    /// Where the element is, for messages (`components[3]`, `packages[2]`, `PackageName: x`).
+    label: String,
+    place: Place,
+    name: Option<String>,
+    /// CycloneDX `group`, used only when there is no purl.
+    group: Option<String>,
+    version: Option<String>,
+    purl: Option<String>,
+    declared: Vec<DeclaredLicence>,
+    /// Why there is no licence, when `declared` is empty.
+    no_licence: String,
+    hashes: Vec<(String, String)>,
+    distribution: Option<String>,
+    vcs: Option<String>,
+    /// The element's own statement that it is not needed at runtime.
+    dev: bool,
+    /// The element's own statement that it is optional.
+    optional: bool,
+}
+
+#[derive(Debug, Clone)]
+struct Edge {
+    from: String,
+    to: String,
+    kind: DepKind,
+    place: Place,
+}
+
+fn parse(text: &str, display: &str) -> Result<Doc, Failure> {
+    let start = text.trim_start();
+    if start.is_empty() {
+        return Err(Failure::unreadable(
+            "SBOM",
+            format!("{display} is empty"),
+            None,
+        ));
+    }
+    if start.starts_with('{') || start.starts_with('[') {
+        parse_json(text, display)
+    } else if start.starts_with('<') {
+        parse_xml(text, display)
+    } else if tag_value_version_line(text).is_some() {
+        parse_tag_value(text, display)
+    } else {
+        Err(Failure::unsupported(
+            "SBOM",
+            format!("{display} is neither JSON, XML nor SPDX tag-value (no `SPDXVersion:` line)"),
+            None,
+        ))
+    }
+}
+
+/// The 1-based line of the first line starting with `SPDXVersion:`.
+fn tag_value_version_line(text: &str) -> Option<usize> {
+    text.lines()
+        .position(|l| l.trim_start().starts_with("SPDXVersion:"))
+        .map(|i| i + 1)
+}
+
+/// The 1-based line of the first occurrence of `needle`.
+fn line_of(text: &str, needle: &str) -> Option<usize> {
+    text.find(needle).map(|offset| line_of_offset(text, offset))
+}
+
+/// The line of a JSON string value, found by its encoded form (`"value"`).
+fn line_of_json_string(text: &str, value: &str) -> Option<usize> {
+    serde_json::to_string(value)
+        .ok()
+        .and_then(|quoted| line_of(text, &quoted))
+}
+
+/// Where an element is in the file, for findings: a known line, or a JSON string whose first
+/// occurrence is looked up only when a finding needs it (looking up every element of a large
+/// SBOM up front would take time quadratic in its size).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+enum Place {
+    #[default]
+    Unknown,
+    Line(usize),
+    JsonString(String),
+}
+
+impl Place {
+    fn line(&self, text: &str) -> Option<usize> {
+        match self {
+            Place::Unknown => None,
+            Place::Line(line) => Some(*line),
+            Place::JsonString(value) => line_of_json_string(text, value),
+        }
+    }
+
+    fn or(self, other: Place) -> Place {
+        match self {
+            Place::Unknown => other,
+            known => known,
+        }
+    }
+}
+
+fn parse_json(text: &str, display: &str) -> Result<Doc, Failure> {
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|err| {
+        Failure::unreadable(
+            "SBOM",
+            format!("{display} is not valid JSON: {}", json_error(&err)),
+            Some(err.line()),
+        )
+    })?;
+    let as_text = |v: &serde_json::Value| match v {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    if value.get("bomFormat").and_then(|v| v.as_str()) == Some("CycloneDX") {
+        let line = line_of(text, "\"specVersion\"");
+        let Some(spec) = value.get("specVersion").map(as_text) else {
+            return Err(Failure::unsupported(
+                "CycloneDX JSON",
+                format!("{display} is a CycloneDX document without `specVersion`"),
+                line_of(text, "\"bomFormat\""),
+            ));
+        };
+        let minor = cyclonedx_minor(&spec).ok_or_else(|| {
+            Failure::unsupported(
+                &format!("CycloneDX {spec} JSON"),
+                format!("{display} is CycloneDX {spec}, a version fundament does not read"),
+                line,
+            )
+        })?;
+        let reader = format!("CycloneDX 1.{minor} JSON");
+        let bom: JsonBom = serde_json::from_str(text).map_err(|err| {
+            Failure::unreadable(
+                &reader,
+                format!(
+                    "{display} is not a valid CycloneDX document: {}",
+                    json_error(&err)
+                ),
+                Some(err.line()),
+            )
+        })?;
+        return Ok(cyclonedx_json(display, reader, minor, bom));
+    }
+    if let Some(version) = value.get("spdxVersion").map(as_text) {
+        let line = line_of(text, "\"spdxVersion\"");
+        let reader_version = spdx_version(&version).ok_or_else(|| {
+            Failure::unsupported(
+                &format!("{version} JSON"),
+                format!("{display} is {version}, a version fundament does not read"),
+                line,
+            )
+        })?;
+        let reader = format!("SPDX {reader_version} JSON");
+        let doc: JsonSpdx = serde_json::from_str(text).map_err(|err| {
+            Failure::unreadable(
+                &reader,
+                format!(
+                    "{display} is not a valid SPDX document: {}",
+                    json_error(&err)
+                ),
+                Some(err.line()),
+            )
+        })?;
+        return Ok(spdx_doc(display, reader, spdx_from_json(doc)));
+    }
+    let context = value.get("@context").map(|v| v.to_string());
+    if let Some(context) = context.filter(|c| c.contains("spdx")) {
+        let version = if context.contains("/3.") {
+            "SPDX 3"
+        } else {
+            "SPDX JSON-LD"
+        };
+        return Err(Failure::unsupported(
+            "SPDX JSON-LD",
+            format!("{display} is an {version} JSON-LD document, which fundament does not read"),
+            line_of(text, "\"@context\""),
+        ));
+    }
+    if value.get("bomFormat").is_some() {
+        return Err(Failure::unsupported(
+            "SBOM",
+            format!(
+                "{display} has `bomFormat: {}`; only CycloneDX is known",
+                value.get("bomFormat").map(as_text).unwrap_or_default()
+            ),
+            line_of(text, "\"bomFormat\""),
+        ));
+    }
+    Err(Failure::unsupported(
+        "SBOM",
+        format!(
+            "{display} is JSON but neither CycloneDX (no `bomFormat`) nor SPDX (no `spdxVersion`)"
+        ),
+        Some(1),
+    ))
+}
+
+/// `1.2` ... `1.7` → the minor version.
+fn cyclonedx_minor(spec: &str) -> Option<u32> {
+    match spec.trim() {
+        "1.2" => Some(2),
+        "1.3" => Some(3),
+        "1.4" => Some(4),
+        "1.5" => Some(5),
+        "1.6" => Some(6),
+        // 1.7 adds to 1.6 without changing what fundament reads.
+        "1.7" => Some(7),
+        _ => None,
+    }
+}
+
+/// `SPDX-2.2`, `SPDX-2.3` → `2.2`, `2.3`.
+fn spdx_version(version: &str) -> Option<&'static str> {
+    match version.trim() {
+        "SPDX-2.2" => Some("2.2"),
+        "SPDX-2.3" => Some("2.3"),
+        _ => None,
+    }
+}
+
+mod build;
+mod cyclonedx;
+mod spdx;
+#[cfg(test)]
+mod tests;
+
+use build::*;
+use cyclonedx::*;
+use spdx::*;

@@ -1,0 +1,221 @@
+//! Tests of the SBOM reader.
+
+use super::*;
+
+fn doc(text: &str) -> Doc {
+    parse(text, "sbom").unwrap_or_else(|f| panic!("{}: {:?}", f.message, f.line))
+}
+
+fn failure(text: &str) -> Failure {
+    match parse(text, "sbom") {
+        Ok(_) => panic!("expected a failure"),
+        Err(f) => f,
+    }
+}
+
+#[test]
+fn formats_are_detected_by_content() {
+    let cdx = r#"{"bomFormat":"CycloneDX","specVersion":"1.4","components":[]}"#;
+    assert_eq!(doc(cdx).reader, "CycloneDX 1.4 JSON");
+    let spdx = r#"{"spdxVersion":"SPDX-2.3","SPDXID":"SPDXRef-DOCUMENT"}"#;
+    assert_eq!(doc(spdx).reader, "SPDX 2.3 JSON");
+    let xml = r#"<?xml version="1.0"?><bom xmlns="http://cyclonedx.org/schema/bom/1.3"/>"#;
+    assert_eq!(doc(xml).reader, "CycloneDX 1.3 XML");
+    let tv = "# comment\nSPDXVersion: SPDX-2.2\nSPDXID: SPDXRef-DOCUMENT\n";
+    assert_eq!(doc(tv).reader, "SPDX 2.2 tag-value");
+}
+
+#[test]
+fn other_versions_and_formats_are_unsupported_with_a_line() {
+    let f = failure("{\n  \"bomFormat\": \"CycloneDX\",\n  \"specVersion\": \"1.1\"\n}");
+    assert_eq!(f.code, Code::LockfileVersionUnsupported);
+    assert_eq!(f.line, Some(3));
+    assert!(f.message.contains("CycloneDX 1.1"), "{}", f.message);
+    let f = failure(r#"{"@context": "https://spdx.org/rdf/3.0.1/spdx-context.jsonld"}"#);
+    assert_eq!(f.code, Code::LockfileVersionUnsupported);
+    assert!(f.message.contains("SPDX 3"), "{}", f.message);
+    let f = failure("\nSPDXVersion: SPDX-2.1\n");
+    assert_eq!(
+        (f.code, f.line),
+        (Code::LockfileVersionUnsupported, Some(2))
+    );
+    let f = failure(r#"<bom xmlns="http://cyclonedx.org/schema/bom/1.1"></bom>"#);
+    assert_eq!(f.code, Code::LockfileVersionUnsupported);
+    let f = failure("just text");
+    assert_eq!(f.code, Code::LockfileVersionUnsupported);
+    let f = failure(r#"{"name": "x"}"#);
+    assert_eq!(f.code, Code::LockfileVersionUnsupported);
+}
+
+#[test]
+fn malformed_input_names_the_line() {
+    let f = failure("{\n \"bomFormat\": \"CycloneDX\",\n \"specVersion\": \"1.5\",\n");
+    assert_eq!(f.code, Code::InputUnreadable);
+    assert_eq!(f.line, Some(4));
+    let f = failure("<bom xmlns=\"http://cyclonedx.org/schema/bom/1.5\">\n<components>\n</bom>\n");
+    assert_eq!(f.code, Code::InputUnreadable);
+    assert_eq!(f.line, Some(3), "{}", f.message);
+    let f = failure("SPDXVersion: SPDX-2.3\nPackageName: a\nExtractedText: <text>never\nclosed\n");
+    assert_eq!((f.code, f.line), (Code::InputUnreadable, Some(3)));
+    let f = failure("SPDXVersion: SPDX-2.3\nthis line has no tag\n");
+    assert_eq!((f.code, f.line), (Code::InputUnreadable, Some(2)));
+    let f = failure("SPDXVersion: SPDX-2.3\nRelationship: a DEPENDS_ON\n");
+    assert_eq!((f.code, f.line), (Code::InputUnreadable, Some(2)));
+}
+
+#[test]
+fn absurdly_deep_xml_is_refused_not_overflowing_the_stack() {
+    let depth = 100_000;
+    let xml = format!(
+        "<bom xmlns=\"http://cyclonedx.org/schema/bom/1.5\">{}{}</bom>",
+        "<components><component>".repeat(depth),
+        "</component></components>".repeat(depth)
+    );
+    let f = failure(&xml);
+    assert_eq!(f.code, Code::InputUnreadable);
+    assert!(f.message.contains("nested"), "{}", f.message);
+}
+
+#[test]
+fn tag_value_reads_packages_texts_and_relationships() {
+    let tv = "SPDXVersion: SPDX-2.3\nSPDXID: SPDXRef-DOCUMENT\n\
+              PackageName: a\nSPDXID: SPDXRef-a\nPackageVersion: 1.0\n\
+              PackageLicenseConcluded: LicenseRef-x\nPackageLicenseDeclared: NOASSERTION\n\
+              ExternalRef: PACKAGE-MANAGER purl pkg:npm/a@1.0\n\
+              PackageChecksum: SHA256: ABCD\n\
+              LicenseID: LicenseRef-x\nExtractedText: <text>line one\nline two</text>\n\
+              LicenseName: X Licence\n\
+              Relationship: SPDXRef-DOCUMENT DESCRIBES SPDXRef-a\n";
+    let d = doc(tv);
+    assert_eq!(d.roots, vec!["SPDXRef-a"]);
+    let item = &d.items[0];
+    assert_eq!(item.purl.as_deref(), Some("pkg:npm/a@1.0"));
+    assert_eq!(item.declared.len(), 1);
+    assert_eq!(item.declared[0].raw, "LicenseRef-x");
+    assert_eq!(
+        item.declared[0].origin.field,
+        "PackageLicenseConcluded (line 6); LicenseRef-x is \"X Licence\", defined in \
+         LicenseID (line 10): \"line one line two\""
+    );
+    assert_eq!(best_checksum(&item.hashes).as_deref(), Some("SHA-256:abcd"));
+}
+
+#[test]
+fn cyclonedx_licences_keep_concluded_first_and_join_ids_with_and() {
+    let json = r#"{"bomFormat":"CycloneDX","specVersion":"1.6","components":[
+        {"name":"a","licenses":[
+            {"license":{"id":"MIT","acknowledgement":"declared"}},
+            {"license":{"id":"Apache-2.0","acknowledgement":"declared"}},
+            {"license":{"name":"Custom Licence","acknowledgement":"declared"}},
+            {"license":{"id":"BSD-3-Clause","acknowledgement":"concluded"}}]},
+        {"name":"b","licenses":[{"expression":"MIT OR ISC"},{"license":{"id":"Zlib"}}]}]}"#;
+    let d = doc(json);
+    let a: Vec<(&str, &str)> = d.items[0]
+        .declared
+        .iter()
+        .map(|l| (l.raw.as_str(), l.origin.field.as_str()))
+        .collect();
+    assert_eq!(
+        a,
+        vec![
+            ("BSD-3-Clause", "components[0].licenses (concluded)"),
+            ("MIT AND Apache-2.0", "components[0].licenses (declared)"),
+            (
+                "Custom Licence",
+                "components[0].licenses[2].license.name (declared)"
+            ),
+        ]
+    );
+    assert_eq!(d.items[1].declared[0].raw, "(MIT OR ISC) AND Zlib");
+}
+
+#[test]
+fn acknowledgement_before_1_6_counts_as_declared() {
+    let json = r#"{"bomFormat":"CycloneDX","specVersion":"1.5","components":[
+        {"name":"a","licenses":[{"license":{"id":"MIT","acknowledgement":"concluded"}}]}]}"#;
+    let d = doc(json);
+    assert_eq!(
+        d.items[0].declared[0].origin.field,
+        "components[0].licenses (declared)"
+    );
+}
+
+#[test]
+fn purl_names_follow_each_ecosystem() {
+    let name = |p: &str| purl_name(&p.parse::<packageurl::PackageUrl<'_>>().unwrap());
+    assert_eq!(
+        name("pkg:npm/%40angular/core@17.0.0"),
+        (Ecosystem::Npm, "@angular/core".to_string())
+    );
+    assert_eq!(
+        name("pkg:maven/org.jsoup/jsoup@1.18.1?type=jar"),
+        (Ecosystem::Maven, "org.jsoup:jsoup".to_string())
+    );
+    assert_eq!(
+        name("pkg:composer/symfony/console@v6.4.1"),
+        (Ecosystem::Composer, "symfony/console".to_string())
+    );
+    assert_eq!(
+        name("pkg:golang/github.com/spf13/cobra@v1.8.0"),
+        (Ecosystem::Golang, "github.com/spf13/cobra".to_string())
+    );
+    assert_eq!(
+        name("pkg:deb/debian/libc6@2.36"),
+        (Ecosystem::Generic, "debian/libc6".to_string())
+    );
+    assert_eq!(
+        generic_purl(None, "legacy-pdf-lib", "4.2"),
+        "pkg:generic/legacy-pdf-lib@4.2"
+    );
+}
+
+#[test]
+fn checksums_prefer_the_strongest_hash() {
+    let hashes = vec![
+        ("SHA-1".to_string(), "AA".to_string()),
+        ("SHA512".to_string(), "BB".to_string()),
+        ("SHA-256".to_string(), "cc".to_string()),
+    ];
+    assert_eq!(best_checksum(&hashes).as_deref(), Some("SHA-512:bb"));
+    assert_eq!(best_checksum(&[]), None);
+}
+
+#[test]
+fn xml_entities_and_nested_components_are_read() {
+    let xml = "<bom xmlns=\"http://cyclonedx.org/schema/bom/1.4\">\n<components>\n\
+               <component type=\"library\" bom-ref=\"p\"><name>p</name>\
+               <purl>pkg:deb/debian/p@1?arch=amd64&amp;distro=x</purl>\n\
+               <components><component bom-ref=\"c\"><name>c</name></component></components>\
+               </component>\n</components>\n</bom>";
+    let d = doc(xml);
+    assert_eq!(
+        d.items[0].purl.as_deref(),
+        Some("pkg:deb/debian/p@1?arch=amd64&distro=x")
+    );
+    assert_eq!(d.items[0].place, Place::Line(3));
+    assert_eq!(
+        d.items[1].label,
+        "/bom/components/component[1]/components/component[1]"
+    );
+    assert_eq!(
+        (d.edges[0].from.as_str(), d.edges[0].to.as_str()),
+        ("p", "c")
+    );
+}
+
+#[test]
+fn spdx_relationships_point_from_dependant_to_dependency() {
+    assert_eq!(
+        relationship_edge("DEPENDS_ON"),
+        Some((DepKind::Normal, true))
+    );
+    assert_eq!(
+        relationship_edge("DEV_DEPENDENCY_OF"),
+        Some((DepKind::Dev, false))
+    );
+    assert_eq!(
+        relationship_edge("BUILD_DEPENDENCY_OF"),
+        Some((DepKind::Build, false))
+    );
+    assert_eq!(relationship_edge("GENERATED_FROM"), None);
+}
