@@ -303,6 +303,10 @@ fn build_exact(data: &Data) -> (AhoCorasick, Vec<u32>) {
 
 type Minimisers = (Vec<u32>, Vec<Entry>, Vec<u16>);
 
+/// The minimisers (hash, rule, position) of a chunk of rules, and each rule's count of distinct
+/// ones.
+type ChunkMinimisers = (Vec<(u64, u16, u16)>, Vec<u16>);
+
 /// Rules per parallel task when the minimisers are computed.
 const MINIMISER_CHUNK: usize = 2_048;
 
@@ -311,7 +315,7 @@ fn build_minimisers(data: &Data) -> Minimisers {
     let buckets = 1usize << BUCKET_BITS;
     // The minimisers of each chunk of rules, in parallel; concatenated in rule order, so that
     // the buckets list a rule's entries in the same order however the work was split.
-    let chunks: Vec<(Vec<(u64, u16, u16)>, Vec<u16>)> = data
+    let chunks: Vec<ChunkMinimisers> = data
         .rules
         .par_chunks(MINIMISER_CHUNK)
         .enumerate()
