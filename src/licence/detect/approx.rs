@@ -13,10 +13,12 @@
 //! Every step is linear in the query's length (sorting aside), with a bounded number of
 //! candidates and a bounded amount of extension work per candidate: no input makes it slow.
 
+use super::combine::near_copy_counts;
 use super::data;
 use super::index::{GRAM, Index, for_each_minimiser, is_approximate};
 use super::matches::{Found, Matcher};
 use super::query::Query;
+use rayon::prelude::*;
 use std::cell::RefCell;
 use std::collections::HashMap;
 
@@ -93,7 +95,7 @@ pub fn approximate(
         .map(|&(_, h)| hashes.binary_search(&h).unwrap_or(0) as u32)
         .collect();
 
-    SCRATCH.with(|scratch| {
+    let (candidates, hits, hit_start, cutoff) = SCRATCH.with(|scratch| {
         let mut s = scratch.borrow_mut();
         let rules = index.rule_count();
         if s.count.len() != rules {
@@ -152,71 +154,164 @@ pub fn approximate(
             *n <= PER_EXPRESSION
         });
         // A text that repeats itself needs no more candidates than it has distinct content.
-        // A text that repeats itself needs no more candidates than it has distinct content.
         candidates.truncate(candidate_limit(ids.len()).min(64 + hashes.len()));
 
         // 2. Seeds per candidate, in one pass over the groups.
         for (n, &(_, r)) in candidates.iter().enumerate() {
             slot[r as usize] = n as u32;
         }
-        // The candidates' entries of each distinct hash, once; then the seeds in text order.
-        let mut group_entries: Vec<Vec<(u32, u16)>> = vec![Vec::new(); hashes.len()];
-        for (g, h) in hashes.iter().enumerate() {
+        // The candidates' entries of each distinct hash, once (group `g` is
+        // `group_entries[group_start[g]..group_start[g + 1]]`); then the seeds in text order.
+        let mut group_start: Vec<u32> = Vec::with_capacity(hashes.len() + 1);
+        let mut group_entries: Vec<(u32, u16)> = Vec::new();
+        for h in hashes.iter() {
+            group_start.push(group_entries.len() as u32);
             for e in index.lookup(*h) {
                 let n = slot[e.rule as usize];
                 if n != NO_SLOT {
-                    group_entries[g].push((n, e.pos));
+                    group_entries.push((n, e.pos));
                 }
             }
         }
+        group_start.push(group_entries.len() as u32);
+        let group = |g: u32| {
+            &group_entries[group_start[g as usize] as usize..group_start[g as usize + 1] as usize]
+        };
         // Seeds in text order, up to the budget: all candidates are seeded up to the same
         // place, so that none claims a part of the text that a better one had no seeds for.
-        let mut hits: Vec<Vec<(u32, u16)>> = vec![Vec::new(); candidates.len()];
+        // Counted first, then placed: candidate `n`'s seeds are
+        // `hits[hit_start[n]..hit_start[n + 1]]`, in text order.
+        let mut hit_start = vec![0u32; candidates.len() + 1];
         let mut seeds = 0usize;
         let mut cutoff = usize::MAX;
-        for (&(q, _), &g) in in_order.iter().zip(&group_of) {
-            let entries = &group_entries[g as usize];
+        let mut seeded = in_order.len();
+        for (i, (&(q, _), &g)) in in_order.iter().zip(&group_of).enumerate() {
+            let entries = group(g);
             if seeds + entries.len() > SEED_BUDGET {
                 cutoff = q as usize;
+                seeded = i;
                 break;
             }
             seeds += entries.len();
-            for &(n, pos) in entries {
-                hits[n as usize].push((q, pos));
+            for &(n, _) in entries {
+                hit_start[n as usize + 1] += 1;
+            }
+        }
+        for n in 0..candidates.len() {
+            hit_start[n + 1] += hit_start[n];
+        }
+        let mut next = hit_start.clone();
+        let mut hits = vec![(0u32, 0u16); seeds];
+        for (&(q, _), &g) in in_order[..seeded].iter().zip(&group_of) {
+            for &(n, pos) in group(g) {
+                hits[next[n as usize] as usize] = (q, pos);
+                next[n as usize] += 1;
             }
         }
         for &(_, r) in &candidates {
             slot[r as usize] = NO_SLOT;
         }
 
-        // 3. Blocks and chains per candidate.
-        let mut out = Vec::new();
-        for ((_, r), seeds) in candidates.into_iter().zip(hits) {
-            let rule_tokens = index.tokens(r);
-            let blocks = blocks(ids, rule_tokens, &seeds);
-            for chain in chains(&blocks, rule_tokens.len()) {
-                // A copy that may go on past the cut-off is matched in the next pass.
-                let rest = rule_tokens.len().saturating_sub(chain.rule_end);
-                if cutoff != usize::MAX && rest > 0 && chain.end + 2 * rest + GRAM >= cutoff {
-                    continue;
-                }
-                if !has_required_phrases(index, r, &chain.rule_ranges)
-                    || changes_a_number(index, ids, rule_tokens, &chain)
-                {
-                    continue;
-                }
-                out.push(Found::of_rule(
-                    index,
-                    r,
-                    Matcher::Approximate,
-                    chain.start,
-                    chain.end,
-                    chain.matched,
-                ));
+        let candidates: Vec<u32> = candidates.into_iter().map(|(_, r)| r).collect();
+        (candidates, hits, hit_start, cutoff)
+    });
+
+    // 3. Blocks and chains per candidate: in parallel for a long text (outside the borrow of
+    // the thread's scratch, which another detection on this thread may need meanwhile).
+    let seeds_of = |n: usize| &hits[hit_start[n] as usize..hit_start[n + 1] as usize];
+    let out: Vec<Found> = if hits.len() >= PARALLEL_SEEDS {
+        candidates
+            .par_iter()
+            .enumerate()
+            .map_init(Chaining::default, |chaining, (n, &r)| {
+                let mut out = Vec::new();
+                chaining.matches(index, ids, r, seeds_of(n), cutoff, &mut out);
+                out
+            })
+            .flatten_iter()
+            .collect()
+    } else {
+        CHAINING.with(|chaining| {
+            let mut chaining = chaining.borrow_mut();
+            let mut out = Vec::new();
+            for (n, &r) in candidates.iter().enumerate() {
+                chaining.matches(index, ids, r, seeds_of(n), cutoff, &mut out);
             }
+            out
+        })
+    };
+    (out, (cutoff != usize::MAX).then_some(cutoff))
+}
+
+/// Seeds in all at which the blocks and chains of the candidates are found in parallel.
+const PARALLEL_SEEDS: usize = 200_000;
+
+/// The memory of finding one candidate's blocks and chains, kept between candidates.
+#[derive(Default)]
+struct Chaining {
+    diagonals: Diagonals,
+    blocks: Vec<Block>,
+    chains: Vec<Chain>,
+    ranges: Vec<Matched>,
+}
+
+thread_local! {
+    static CHAINING: RefCell<Chaining> = RefCell::new(Chaining::default());
+}
+
+impl Chaining {
+    /// The near-copies of rule `r` that its seeds make, onto `out`.
+    fn matches(
+        &mut self,
+        index: &Index,
+        ids: &[u16],
+        r: u32,
+        seeds: &[(u32, u16)],
+        cutoff: usize,
+        out: &mut Vec<Found>,
+    ) {
+        let rule_tokens = index.tokens(r);
+        let rule = index.rule(r);
+        blocks(
+            ids,
+            rule_tokens,
+            seeds,
+            &mut self.diagonals,
+            &mut self.blocks,
+        );
+        chains(
+            &self.blocks,
+            rule_tokens.len(),
+            &mut self.chains,
+            &mut self.ranges,
+        );
+        for chain in &self.chains {
+            // A copy that may go on past the cut-off is matched in the next pass.
+            let rest = rule_tokens.len().saturating_sub(chain.rule_end);
+            if cutoff != usize::MAX && rest > 0 && chain.end + 2 * rest + GRAM >= cutoff {
+                continue;
+            }
+            let found = Found::of_rule(
+                index,
+                r,
+                Matcher::Approximate,
+                chain.start,
+                chain.end,
+                chain.matched,
+            );
+            // What the combination would refuse anyway is not checked further.
+            if !near_copy_counts(rule, &found) {
+                continue;
+            }
+            let parts = &self.ranges[chain.ranges.clone()];
+            if !has_required_phrases(index, r, parts)
+                || changes_a_number(index, ids, rule_tokens, parts)
+            {
+                continue;
+            }
+            out.push(found);
         }
-        (out, (cutoff != usize::MAX).then_some(cutoff))
-    })
+    }
 }
 
 /// A run of equal tokens: query position, rule position, length.
@@ -227,18 +322,29 @@ struct Block {
     len: usize,
 }
 
-fn blocks(query: &[u16], rule: &[u16], seeds: &[(u32, u16)]) -> Vec<Block> {
-    let mut out: Vec<Block> = Vec::new();
-    // Where the last block of each diagonal (query minus rule position) ends in the query.
-    let mut diagonal_end: HashMap<i64, usize, foldhash::fast::FixedState> = HashMap::default();
+/// Where the last block of each diagonal (query minus rule position) ends in the query.
+type Diagonals = HashMap<i64, usize, foldhash::fast::FixedState>;
+
+/// The blocks of one candidate from its seeds (in text order), sorted, into `out`.
+fn blocks(
+    query: &[u16],
+    rule: &[u16],
+    seeds: &[(u32, u16)],
+    diagonal_end: &mut Diagonals,
+    out: &mut Vec<Block>,
+) {
+    out.clear();
+    diagonal_end.clear();
     // Extension is bounded per candidate, so that no text makes it quadratic.
     let mut budget = 8 * (query.len() + rule.len());
     for &(q, r) in seeds {
         let (q, r) = (q as usize, r as usize);
         let d = q as i64 - r as i64;
-        if diagonal_end.get(&d).is_some_and(|&end| q < end) {
-            continue;
-        }
+        let floor = match diagonal_end.get(&d) {
+            Some(&end) if q < end => continue,
+            Some(&end) => end,
+            None => 0,
+        };
         if q + GRAM > query.len()
             || r + GRAM > rule.len()
             || query[q..q + GRAM] != rule[r..r + GRAM]
@@ -246,7 +352,6 @@ fn blocks(query: &[u16], rule: &[u16], seeds: &[(u32, u16)]) -> Vec<Block> {
             continue; // a hash collision
         }
         let (mut qs, mut rs) = (q, r);
-        let floor = diagonal_end.get(&d).copied().unwrap_or(0);
         while qs > floor && rs > 0 && query[qs - 1] == rule[rs - 1] {
             qs -= 1;
             rs -= 1;
@@ -269,7 +374,16 @@ fn blocks(query: &[u16], rule: &[u16], seeds: &[(u32, u16)]) -> Vec<Block> {
         });
     }
     out.sort_unstable();
-    out
+}
+
+/// A part of a rule found in the query: rule tokens `rule_start..rule_end` at query tokens
+/// `query_start..query_end`.
+#[derive(Debug, Clone, Copy)]
+struct Matched {
+    rule_start: usize,
+    rule_end: usize,
+    query_start: usize,
+    query_end: usize,
 }
 
 /// One occurrence of a rule in the query.
@@ -279,20 +393,25 @@ struct Chain {
     end: usize,
     rule_end: usize,
     matched: usize,
-    rule_ranges: Vec<(usize, usize)>,
-    /// The query ranges of the blocks, parallel to `rule_ranges`.
-    query_ranges: Vec<(usize, usize)>,
+    /// Its blocks (trimmed where they overlap), as indexes into the ranges that [`chains`]
+    /// fills.
+    ranges: std::ops::Range<usize>,
 }
 
 impl Chain {
-    fn new(b: Block) -> Chain {
+    fn new(b: Block, ranges: &mut Vec<Matched>) -> Chain {
+        ranges.push(Matched {
+            rule_start: b.r,
+            rule_end: b.r + b.len,
+            query_start: b.q,
+            query_end: b.q + b.len,
+        });
         Chain {
             start: b.q,
             end: b.q + b.len,
             rule_end: b.r + b.len,
             matched: b.len,
-            rule_ranges: vec![(b.r, b.r + b.len)],
-            query_ranges: vec![(b.q, b.q + b.len)],
+            ranges: ranges.len() - 1..ranges.len(),
         }
     }
 }
@@ -304,12 +423,15 @@ fn allowed_gap(rule_gap: usize) -> usize {
     (rule_gap * 2 + 8).max(24)
 }
 
-fn chains(blocks: &[Block], rule_len: usize) -> Vec<Chain> {
-    let mut out = Vec::new();
+/// The occurrences of a rule that its blocks (sorted) make, into `out`; their parts go into
+/// `ranges` (only the chain being built grows, so each chain's parts are one run of it).
+fn chains(blocks: &[Block], rule_len: usize, out: &mut Vec<Chain>, ranges: &mut Vec<Matched>) {
+    out.clear();
+    ranges.clear();
     let mut current: Option<Chain> = None;
     for &b in blocks {
         let Some(c) = current.as_mut() else {
-            current = Some(Chain::new(b));
+            current = Some(Chain::new(b, ranges));
             continue;
         };
         let b_end = b.q + b.len;
@@ -329,8 +451,13 @@ fn chains(blocks: &[Block], rule_len: usize) -> Vec<Chain> {
             c.end = b_end;
             c.rule_end = b.r + b.len;
             c.matched += len;
-            c.rule_ranges.push((b.r + overlap, b.r + b.len));
-            c.query_ranges.push((b.q + overlap, b_end));
+            ranges.push(Matched {
+                rule_start: b.r + overlap,
+                rule_end: b.r + b.len,
+                query_start: b.q + overlap,
+                query_end: b_end,
+            });
+            c.ranges.end += 1;
             continue;
         }
         let far = b.q.saturating_sub(c.end) > allowed_gap(rule_len.saturating_sub(c.rule_end));
@@ -339,42 +466,32 @@ fn chains(blocks: &[Block], rule_len: usize) -> Vec<Chain> {
             && (b.r < 2 * GRAM || c.rule_end * 5 >= rule_len * 4);
         if far || restarts {
             out.push(current.take().expect("a current chain"));
-            current = Some(Chain::new(b));
+            current = Some(Chain::new(b, ranges));
         }
         // Otherwise a stray block (a phrase the rule repeats elsewhere): left out.
     }
     out.extend(current);
-    out
 }
 
 /// Whether the query puts another number where the rule has one, between two matched blocks:
 /// "Version 1.2" is not a near-copy of "Version 1.1", however alike the rest.
-fn changes_a_number(index: &Index, query: &[u16], rule: &[u16], chain: &Chain) -> bool {
-    let numbers = |tokens: &[u16]| -> Vec<u16> {
-        tokens
-            .iter()
-            .copied()
-            .filter(|&t| index.is_number(t))
-            .collect()
-    };
-    for i in 1..chain.rule_ranges.len() {
-        let rule_gap = &rule
-            [chain.rule_ranges[i - 1].1..chain.rule_ranges[i].0.max(chain.rule_ranges[i - 1].1)];
-        let query_gap = &query
-            [chain.query_ranges[i - 1].1..chain.query_ranges[i].0.max(chain.query_ranges[i - 1].1)];
-        let (in_rule, in_query) = (numbers(rule_gap), numbers(query_gap));
-        if !in_rule.is_empty() && !in_query.is_empty() && in_rule != in_query {
-            return true;
-        }
-    }
-    false
+fn changes_a_number(index: &Index, query: &[u16], rule: &[u16], parts: &[Matched]) -> bool {
+    parts.windows(2).any(|pair| {
+        let (a, b) = (pair[0], pair[1]);
+        let rule_gap = &rule[a.rule_end..b.rule_start.max(a.rule_end)];
+        let query_gap = &query[a.query_end..b.query_start.max(a.query_end)];
+        let is_number = |t: &u16| index.is_number(*t);
+        let mut in_rule = rule_gap.iter().copied().filter(is_number).peekable();
+        let mut in_query = query_gap.iter().copied().filter(is_number).peekable();
+        in_rule.peek().is_some() && in_query.peek().is_some() && !in_rule.eq(in_query)
+    })
 }
 
-fn has_required_phrases(index: &Index, rule: u32, ranges: &[(usize, usize)]) -> bool {
+fn has_required_phrases(index: &Index, rule: u32, parts: &[Matched]) -> bool {
     let rule = index.rule(rule);
     index.required(rule).iter().all(|&(s, e)| {
         let (s, e) = (s as usize, e as usize);
-        ranges.iter().any(|&(rs, re)| rs <= s && e <= re)
+        parts.iter().any(|p| p.rule_start <= s && e <= p.rule_end)
     })
 }
 
@@ -386,9 +503,15 @@ mod tests {
         Block { q, r, len }
     }
 
+    fn chains_of(blocks: &[Block], rule_len: usize) -> Vec<Chain> {
+        let (mut out, mut ranges) = (Vec::new(), Vec::new());
+        chains(blocks, rule_len, &mut out, &mut ranges);
+        out
+    }
+
     #[test]
     fn blocks_in_order_make_one_chain() {
-        let found = chains(
+        let found = chains_of(
             &[block(0, 0, 30), block(32, 31, 40), block(80, 71, 29)],
             100,
         );
@@ -399,14 +522,14 @@ mod tests {
 
     #[test]
     fn a_second_occurrence_makes_a_second_chain() {
-        let found = chains(&[block(0, 0, 100), block(110, 0, 100)], 100);
+        let found = chains_of(&[block(0, 0, 100), block(110, 0, 100)], 100);
         assert_eq!(found.len(), 2);
         assert_eq!(found[1].start, 110);
     }
 
     #[test]
     fn a_stray_block_does_not_break_a_chain() {
-        let found = chains(&[block(0, 0, 30), block(31, 3, 5), block(40, 30, 30)], 60);
+        let found = chains_of(&[block(0, 0, 30), block(31, 3, 5), block(40, 30, 30)], 60);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].matched, 60);
     }

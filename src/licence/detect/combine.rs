@@ -112,22 +112,27 @@ fn is_valid(index: &Index, query: &Query, f: &Found) -> bool {
     let Some(rule) = f.rule.map(|r| index.rule(r)) else {
         return true; // identifier lines
     };
-    if f.matcher == Matcher::Approximate {
-        let span = (f.end - f.start).max(1) as f64;
-        if f.coverage() < minimum_coverage(rule) || (f.matched as f64) < span * MIN_DENSITY {
-            return false;
-        }
-        // Some rules allow a tenth of themselves to match (a long notice whose first lines
-        // are common to many): below half, a near-copy must be long to count, else the first
-        // sentence of any GNU-style notice would name a GPL.
-        if f.coverage() < 0.5 && f.matched < MIN_PARTIAL_TOKENS {
-            return false;
-        }
+    if f.matcher == Matcher::Approximate && !near_copy_counts(rule, f) {
+        return false;
     }
     if f.matched <= 2 && f.matcher == Matcher::Exact && !rule_is_tag(rule) {
         return stands_alone(query, f);
     }
     true
+}
+
+/// Whether a near-copy of `rule` found as `f` covers enough of the rule, densely enough, to
+/// count. The approximate matcher asks this before its costlier checks, so that what it
+/// returns is only what [`select`] would consider.
+pub fn near_copy_counts(rule: &data::Rule, f: &Found) -> bool {
+    let span = (f.end - f.start).max(1) as f64;
+    if f.coverage() < minimum_coverage(rule) || (f.matched as f64) < span * MIN_DENSITY {
+        return false;
+    }
+    // Some rules allow a tenth of themselves to match (a long notice whose first lines are
+    // common to many): below half, a near-copy must be long to count, else the first sentence
+    // of any GNU-style notice would name a GPL.
+    !(f.coverage() < 0.5 && f.matched < MIN_PARTIAL_TOKENS)
 }
 
 fn rule_is_tag(rule: &data::Rule) -> bool {

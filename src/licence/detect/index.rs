@@ -109,22 +109,21 @@ fn mix(mut x: u64) -> u64 {
 
 /// The hash of a whole token sequence.
 pub fn sequence_hash(tokens: &[u16]) -> u64 {
-    let mut h = 0xcbf2_9ce4_8422_2325u64 ^ tokens.len() as u64;
-    for &t in tokens {
-        h = mix(h ^ t as u64);
-    }
-    h
+    use std::hash::BuildHasher;
+    foldhash::fast::FixedState::default().hash_one(tokens)
 }
 
 /// Calls `emit(position, hash)` for each minimiser of `tokens`: in every window of [`WINDOW`]
 /// consecutive shingles, the leftmost one of smallest hash, each position once. Shingles with
-/// an unknown word are never minimisers (they cannot match). Linear time (a monotone queue).
+/// an unknown word are never minimisers (they cannot match). Linear time (a window of five).
 pub fn for_each_minimiser(tokens: &[u16], mut emit: impl FnMut(usize, u64)) {
     if tokens.len() < GRAM {
         return;
     }
     let shingles = tokens.len() - GRAM + 1;
-    let mut queue: std::collections::VecDeque<(usize, u64)> = std::collections::VecDeque::new();
+    // The hashes of the last WINDOW shingles, shingle `i` at `i % WINDOW`: a window is five
+    // values, scanned whole (cheaper than a queue at this size).
+    let mut window = [u64::MAX; WINDOW];
     let mut last_emitted = usize::MAX;
     let mut unknown_until = 0usize; // shingles starting before this hold an unknown word
     for i in 0..shingles {
@@ -132,24 +131,22 @@ pub fn for_each_minimiser(tokens: &[u16], mut emit: impl FnMut(usize, u64)) {
         if tokens[end] == UNKNOWN_WORD {
             unknown_until = end + 1;
         }
-        let h = if i < unknown_until {
+        window[i % WINDOW] = if i < unknown_until {
             u64::MAX
         } else {
             shingle_hash(&tokens[i..])
         };
-        while queue.back().is_some_and(|&(_, bh)| bh > h) {
-            queue.pop_back();
-        }
-        queue.push_back((i, h));
         if i + 1 >= WINDOW || i + 1 == shingles {
             let window_start = (i + 1).saturating_sub(WINDOW);
-            while queue.front().is_some_and(|&(p, _)| p < window_start) {
-                queue.pop_front();
+            // The leftmost shingle of smallest hash in window_start..=i.
+            let (mut p, mut ph) = (window_start, window[window_start % WINDOW]);
+            for j in window_start + 1..=i {
+                let h = window[j % WINDOW];
+                if h < ph {
+                    (p, ph) = (j, h);
+                }
             }
-            if let Some(&(p, ph)) = queue.front()
-                && p != last_emitted
-                && ph != u64::MAX
-            {
+            if p != last_emitted && ph != u64::MAX {
                 last_emitted = p;
                 emit(p, ph);
             }
@@ -314,49 +311,77 @@ fn build_exact(data: &Data) -> (AhoCorasick, Vec<u32>) {
 
 type Minimisers = (Vec<u32>, Vec<Entry>, Vec<u16>);
 
+/// The minimisers (hash, rule, position) of a chunk of rules, and each rule's count of distinct
+/// ones.
+type ChunkMinimisers = (Vec<(u64, u16, u16)>, Vec<u16>);
+
+/// Rules per parallel task when the minimisers are computed.
+const MINIMISER_CHUNK: usize = 2_048;
+
 fn build_minimisers(data: &Data) -> Minimisers {
+    use rayon::prelude::*;
     let buckets = 1usize << BUCKET_BITS;
+    // The minimisers of each chunk of rules, in parallel; concatenated in rule order, so that
+    // the buckets list a rule's entries in the same order however the work was split.
+    let chunks: Vec<ChunkMinimisers> = data
+        .rules
+        .par_chunks(MINIMISER_CHUNK)
+        .enumerate()
+        .map(|(c, rules)| {
+            let mut found: Vec<(u64, u16, u16)> = Vec::new();
+            let mut minimisers = vec![0u16; rules.len()];
+            let mut hashes: Vec<u64> = Vec::new();
+            for (k, rule) in rules.iter().enumerate() {
+                if !is_approximate(rule) {
+                    continue;
+                }
+                let i = c * MINIMISER_CHUNK + k;
+                let tokens = data.rule_tokens(rule);
+                let before = found.len();
+                for_each_minimiser(tokens, |p, h| found.push((h, i as u16, p as u16)));
+                // Distinct minimiser hashes of the rule: what a query's distinct hits are
+                // counted against.
+                hashes.clear();
+                hashes.extend(found[before..].iter().map(|f| f.0));
+                hashes.sort_unstable();
+                hashes.dedup();
+                minimisers[k] = hashes.len().min(u16::MAX as usize) as u16;
+            }
+            (found, minimisers)
+        })
+        .collect();
     let mut counts = vec![0u32; buckets + 1];
-    let mut minimisers = vec![0u16; data.rules.len()];
-    // Two passes (count, then place) make the buckets without sorting.
-    let mut found: Vec<(u64, u16, u16)> = Vec::new();
-    for (i, rule) in data.rules.iter().enumerate() {
-        if !is_approximate(rule) {
-            continue;
+    for (found, _) in &chunks {
+        for &(h, _, _) in found {
+            counts[(h >> (64 - BUCKET_BITS)) as usize + 1] += 1;
         }
-        let tokens = data.rule_tokens(rule);
-        let before = found.len();
-        for_each_minimiser(tokens, |p, h| found.push((h, i as u16, p as u16)));
-        // Distinct minimiser hashes of the rule: what a query's distinct hits are counted
-        // against.
-        let mut hashes: Vec<u64> = found[before..].iter().map(|f| f.0).collect();
-        hashes.sort_unstable();
-        hashes.dedup();
-        minimisers[i] = hashes.len().min(u16::MAX as usize) as u16;
-    }
-    for &(h, _, _) in &found {
-        counts[(h >> (64 - BUCKET_BITS)) as usize + 1] += 1;
     }
     for b in 0..buckets {
         counts[b + 1] += counts[b];
     }
+    // Two passes (count, then place) make the buckets without sorting.
     let mut next = counts.clone();
+    let total = counts[buckets] as usize;
     let mut entries = vec![
         Entry {
             check: 0,
             rule: 0,
             pos: 0
         };
-        found.len()
+        total
     ];
-    for &(h, rule, pos) in &found {
-        let b = (h >> (64 - BUCKET_BITS)) as usize;
-        entries[next[b] as usize] = Entry {
-            check: h as u32,
-            rule,
-            pos,
-        };
-        next[b] += 1;
+    let mut minimisers = Vec::with_capacity(data.rules.len());
+    for (found, counted) in chunks {
+        for (h, rule, pos) in found {
+            let b = (h >> (64 - BUCKET_BITS)) as usize;
+            entries[next[b] as usize] = Entry {
+                check: h as u32,
+                rule,
+                pos,
+            };
+            next[b] += 1;
+        }
+        minimisers.extend(counted);
     }
     (counts, entries, minimisers)
 }
