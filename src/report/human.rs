@@ -484,7 +484,7 @@ fn write_choices(out: &mut String, paint: &Paint, audit: &Audit) {
             "  {} from {} ({}): {}",
             Shown(&chosen),
             Shown(&alternatives),
-            plural(count, "package"),
+            crate::plural::count(count, "package", "packages"),
             Shown(&reason)
         );
     }

@@ -28,7 +28,6 @@ use crate::licence::detect::FileKind;
 use crate::licence::expression::{Tree, licence_ids};
 use crate::licence::facts;
 use crate::licence::obligations::Lang;
-use crate::model::Scope;
 use crate::policy::evaluate::Status;
 use files::{PackageFile, matched_lines, package_copyrights, package_files};
 use serde::Serialize;
