@@ -517,6 +517,8 @@ mod tests {
             status: ProjectStatus::Complete,
             roots: vec![0],
             toolchain: None,
+            targets: Vec::new(),
+            left_out: Vec::new(),
         };
         // Project a: root → x 1.0.0 (dev) → shared 2.0.0; project b: root → shared 2.0.0.
         let mut a = graph(&[(0, 1, DepKind::Dev), (1, 2, DepKind::Normal)], 3);
