@@ -767,7 +767,9 @@ fn every_outcome_is_put_in_words() {
     let dir = fixture("npm/truncated-lockfile");
     let (code, en) = report(&dir, "markdown", "en", &["--offline"]);
     assert_eq!(code, 2);
-    assert!(en.contains("> **Result: Incomplete, under the built-in policy public-sector-default**"));
+    assert!(
+        en.contains("> **Result: Incomplete, under the built-in policy public-sector-default**")
+    );
     assert!(en.contains("Part of the input could not be read"));
     assert!(!en.contains("No component needs attention"));
     assert!(en.contains("### I001: An input file could not be read."));
@@ -783,11 +785,9 @@ fn every_outcome_is_put_in_words() {
     let (_, en) = report(&dir, "markdown", "en", &["--offline"]);
     assert!(en.contains("### Not allowed: proprietary – 1 component"));
     assert!(en.contains("Replace these components, or have the supplier replace them."));
-    assert!(
-        en.contains(
-            "| acme/proprietary-sdk | 1.2.0 | runtime | LicenseRef-scancode-proprietary-license |"
-        )
-    );
+    assert!(en.contains(
+        "| acme/proprietary-sdk | 1.2.0 | runtime | LicenseRef-scancode-proprietary-license |"
+    ));
     let (_, de) = report(&dir, "markdown", "de", &["--offline"]);
     assert!(de.contains("### Unzulässig: proprietär – 1 Komponente"));
 }

@@ -130,10 +130,7 @@ pub fn project_licence(
     if !consistent {
         let mut finding = Finding::warning(
             Code::ProjectLicenceMismatch,
-            format!(
-                "the project's own licence is stated differently in {} places",
-                decisive.len()
-            ),
+            crate::diagnostic::Text::new("project_licence_mismatch").count("n", decisive.len()),
         );
         for s in &decisive {
             finding = finding.note(describe(s));

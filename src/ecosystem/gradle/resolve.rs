@@ -120,9 +120,8 @@ pub(super) fn resolve(request: &Request<'_>, models: &Models<'_>) -> Resolved {
     }
     // One classpath per scope: the runtime declarations and that scope's own (a test or
     // compile-only classpath does not see the build tools, nor tests the compile-only ones).
-    let on_classpath = |declared: Scope, classpath: Scope| {
-        declared == Scope::Runtime || declared == classpath
-    };
+    let on_classpath =
+        |declared: Scope, classpath: Scope| declared == Scope::Runtime || declared == classpath;
     for scope in Scope::ALL {
         let declared: Vec<(usize, &Coordinate)> = request
             .declared

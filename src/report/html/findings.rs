@@ -33,7 +33,7 @@ pub(super) fn other_findings(audit: &Audit, lang: Lang) -> Vec<OtherCode> {
         };
         by_code.entry(f.code).or_default().push(OtherItem {
             subject,
-            message: f.message.clone(),
+            message: f.message_in(lang),
         });
     }
     order

@@ -1220,6 +1220,22 @@ fn sentence(text: &str) -> String {
     }
 }
 
+/// The obligations a compatibility verdict names, in `lang`.
+pub(crate) fn pair_obligations(
+    pair: &crate::policy::compat::PairVerdict,
+    lang: Lang,
+) -> Vec<String> {
+    if pair.texts.obligations.len() == pair.obligations.len() {
+        pair.texts
+            .obligations
+            .iter()
+            .map(|t| sentence(&t.render(lang)))
+            .collect()
+    } else {
+        pair.obligations.iter().map(|o| sentence(o)).collect()
+    }
+}
+
 /// The compatibility verdicts of these packages that `wanted` picks, once per inbound licence
 /// and reason; with `obligations_only`, just the obligations each licence triggers.
 fn compat_details(
@@ -1250,7 +1266,7 @@ fn compat_details(
                     reason: String::new(),
                     remedy: String::new(),
                     sources: Vec::new(),
-                    obligations: pair.obligations.iter().map(|o| sentence(o)).collect(),
+                    obligations: pair_obligations(pair, lang),
                 });
                 continue;
             }
@@ -1266,9 +1282,20 @@ fn compat_details(
                         ("outbound", &pair.outbound),
                     ],
                 ),
-                reason: sentence(&pair.reason),
-                remedy: pair.remedy.as_deref().map(sentence).unwrap_or_default(),
-                sources: pair.sources.clone(),
+                reason: sentence(&match &pair.texts.reason {
+                    Some(text) => text.render(lang),
+                    None => pair.reason.clone(),
+                }),
+                remedy: match (&pair.texts.remedy, &pair.remedy) {
+                    (Some(text), _) => sentence(&text.render(lang)),
+                    (None, Some(remedy)) => sentence(remedy),
+                    (None, None) => String::new(),
+                },
+                sources: if pair.texts.sources.len() == pair.sources.len() {
+                    pair.texts.sources.iter().map(|t| t.render(lang)).collect()
+                } else {
+                    pair.sources.clone()
+                },
                 obligations: Vec::new(),
             });
         }

@@ -56,6 +56,7 @@ pub(super) fn texts(lang: Lang) -> &'static Texts {
 }
 
 /// Every key of a language's table, sorted (for the test that both languages have the same).
+#[cfg(test)]
 pub fn text_keys(lang: Lang) -> Vec<String> {
     let mut keys: Vec<String> = texts(lang).flat.keys().cloned().collect();
     keys.sort();
@@ -81,12 +82,79 @@ pub(crate) fn trn(lang: Lang, key: &str, n: usize) -> String {
     )
 }
 
-/// Replaces each `{name}` in `text` by its value.
+/// A translatable text (a finding's message, a compatibility reason) in `lang`; the template's
+/// key itself when it is missing (a test keeps every key the code uses present in both tables).
+pub fn render_text(text: &crate::diagnostic::Text, lang: Lang) -> String {
+    use crate::diagnostic::Arg;
+    let table = &texts(lang).flat;
+    let key = if text.key.contains('.') {
+        text.key.clone()
+    } else {
+        format!("message.{}", text.key)
+    };
+    let template = table.get(&key).cloned().or_else(|| {
+        let n = text.args.iter().find_map(|(name, arg)| match arg {
+            Arg::Count(n) if *name == "n" => Some(*n),
+            _ => None,
+        })?;
+        let form = if n == 1 { "one" } else { "other" };
+        table.get(&format!("{key}_{form}")).cloned()
+    });
+    let Some(template) = template else {
+        return key;
+    };
+    let values: Vec<(&str, String)> = text
+        .args
+        .iter()
+        .map(|(name, arg)| {
+            let value = match arg {
+                Arg::Plain(value) => value.clone(),
+                Arg::Count(n) => match lang {
+                    // English messages keep their plain digits (JSON and SARIF are stable).
+                    Lang::En => n.to_string(),
+                    Lang::De => number(*n, lang),
+                },
+                Arg::Text(inner) => render_text(inner, lang),
+                Arg::List(items, separator) => items
+                    .iter()
+                    .map(|item| render_text(item, lang))
+                    .collect::<Vec<_>>()
+                    .join(separator),
+            };
+            (*name, value)
+        })
+        .collect();
+    let values: Vec<(&str, &str)> = values.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    fill(&template, &values)
+}
+
+/// Replaces each `{name}` in `text` by its value, in one pass: a value that itself holds
+/// `{…}` (a package name from the audited tree) is never filled in again.
 pub(crate) fn fill(text: &str, values: &[(&str, &str)]) -> String {
-    let mut out = text.to_string();
-    for (name, value) in values {
-        out = out.replace(&format!("{{{name}}}"), value);
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let value = after.find('}').and_then(|close| {
+            let name = &after[..close];
+            values
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| (*v, close))
+        });
+        match value {
+            Some((value, close)) => {
+                out.push_str(value);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
     }
+    out.push_str(rest);
     out
 }
 
