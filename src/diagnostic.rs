@@ -325,6 +325,12 @@ impl Text {
         }
     }
 
+    /// A text that is shown as written in every language: tool output, a parser's error, a
+    /// note from a data table.
+    pub fn verbatim(text: impl fmt::Display) -> Self {
+        Text::new("verbatim").arg("text", text)
+    }
+
     /// Adds a value shown as is.
     pub fn arg(mut self, name: &'static str, value: impl fmt::Display) -> Self {
         self.args.push((name, Arg::Plain(value.to_string())));
@@ -367,6 +373,17 @@ macro_rules! text {
     ($key:expr $(, $name:ident = $value:expr)* $(,)?) => {
         $crate::diagnostic::Text::new($key)$(.arg(stringify!($name), &$value))*
     };
+}
+
+/// Serializes an optional [`Text`] as its English rendering (JSON keeps its plain strings).
+pub fn serialize_english<S: serde::Serializer>(
+    text: &Option<Text>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match text {
+        Some(text) => serializer.serialize_some(&text.english()),
+        None => serializer.serialize_none(),
+    }
 }
 
 /// A finding's message as given to its constructor: plain English, or a [`Text`].

@@ -488,8 +488,12 @@ fn head(audit: &Audit, lang: Lang) -> Head {
         directory: audit.root.clone(),
         date: date(&audit.created, lang),
         policy: audit.policy.name.clone(),
-        policy_origin: audit.policy.origin.clone(),
-        policy_description: audit.policy.description.clone().unwrap_or_default(),
+        policy_origin: policy_origin(&audit.policy.origin, lang),
+        policy_description: policy_description(
+            &audit.policy.origin,
+            audit.policy.description.as_deref(),
+            lang,
+        ),
         tool: format!("{} {}", audit.tool.name, audit.tool.version),
         generated: fill(
             &tr(lang, "report.generated"),
@@ -676,7 +680,7 @@ fn project_licence(audit: &Audit, lang: Lang) -> ProjectLicenceView {
                 Some(e) => e.clone(),
                 None => "—".to_string(),
             },
-            note: s.note.clone().unwrap_or_default(),
+            note: s.note.as_ref().map(|n| n.render(lang)).unwrap_or_default(),
             used: chosen == Some(i),
         })
         .collect();
@@ -1111,6 +1115,30 @@ fn cause(cause: &Cause, lang: Lang) -> String {
                 ("expiry", &expiry(expires.as_deref(), lang)),
             ],
         ),
+    }
+}
+
+/// Where the policy came from, in words: a built-in preset by name, or its file.
+pub(crate) fn policy_origin(origin: &str, lang: Lang) -> String {
+    match origin.strip_prefix("preset ") {
+        Some(name) => fill(&tr(lang, "preset.origin"), &[("name", name)]),
+        None => origin.to_string(),
+    }
+}
+
+/// The policy's description; a built-in preset's unchanged one in `lang` (a policy's own
+/// description is the author's and stays as written).
+pub(crate) fn policy_description(origin: &str, description: Option<&str>, lang: Lang) -> String {
+    let description = description.unwrap_or_default().to_string();
+    let Some(name) = origin.strip_prefix("preset ") else {
+        return description;
+    };
+    let key = format!("preset.{name}");
+    let english = tr(Lang::En, &key);
+    if english == description {
+        tr(lang, &key)
+    } else {
+        description
     }
 }
 
