@@ -51,6 +51,7 @@ mod vetting;
 
 use findings::other_findings;
 pub(crate) use texts::*;
+pub use texts::{render_text, text_keys};
 use vetting::{VettingView, day, record_by, vetting, vetting_detail, vetting_status};
 
 // ---------------------------------------------------------------------------------------------

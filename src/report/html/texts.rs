@@ -56,7 +56,6 @@ pub(super) fn texts(lang: Lang) -> &'static Texts {
 }
 
 /// Every key of a language's table, sorted (for the test that both languages have the same).
-#[cfg(test)]
 pub fn text_keys(lang: Lang) -> Vec<String> {
     let mut keys: Vec<String> = texts(lang).flat.keys().cloned().collect();
     keys.sort();
