@@ -850,7 +850,14 @@ fn german_reports_of_real_projects_have_no_english_reasoning() {
         assert!(english.len() > 5, "{name}: {english:?}");
         // The English report shows the reasoning this test looks for.
         let (_, en) = report(&dir, "markdown", "en", &args);
-        assert!(en.contains("OSADL matrix"), "{name}");
+        let en = en.replace('\\', "");
+        assert!(
+            english.iter().any(|text| en.contains(text.as_str())),
+            "{name}: the English report shows none of the texts"
+        );
+        if name == "nextcloud-deck" {
+            assert!(en.contains("OSADL matrix"), "{name}");
+        }
         let (_, md) = report(&dir, "markdown", "de", &args);
         let (_, html) = report(&dir, "html", "de", &args);
         // Markdown escapes with backslashes, HTML with entities: compare the plain text.
