@@ -205,7 +205,7 @@ fn explain_command(args: &ExplainArgs) -> u8 {
                     if let Some(line) = package_line {
                         print!("{line}");
                     }
-                    print!("{}", explain::render(&explanation));
+                    print!("{}", explain::render(&explanation, args.lang));
                 }
             }
             0

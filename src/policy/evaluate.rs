@@ -106,14 +106,21 @@ impl std::fmt::Display for Cause {
 /// (policy.toml:12)", "denied: no rule allows it (policies deny by default)", "needs review by
 /// `review = permissive` (…)". Findings' notes and `policy explain` say it this way.
 pub fn decided(decision: Decision, cause: &Cause) -> String {
-    let verb = match decision {
-        Decision::Allow => "allowed",
-        Decision::Review => "needs review",
-        Decision::Deny => "denied",
-    };
+    decided_text(decision, cause).english()
+}
+
+/// [`decided`] in translatable form.
+pub fn decided_text(decision: Decision, cause: &Cause) -> Text {
+    let verb = Text::new(match decision {
+        Decision::Allow => "decided_allowed",
+        Decision::Review => "decided_review",
+        Decision::Deny => "decided_denied",
+    });
     match cause {
-        Cause::Default => format!("{verb}: no rule allows it (policies deny by default)"),
-        cause => format!("{verb} by {cause}"),
+        Cause::Default => Text::new("decided_by_default").sub("verb", verb),
+        cause => Text::new("decided_by")
+            .sub("verb", verb)
+            .sub("cause", cause.text()),
     }
 }
 
