@@ -361,7 +361,7 @@ mod tests {
                 .unwrap()
                 .contains("GPL-3.0-only")
         );
-        let text = render(&e);
+        let text = render(&e, Lang::En);
         assert!(text.contains("way out"), "{text}");
     }
 

@@ -197,3 +197,139 @@ fn plural_forms() {
     assert_eq!(trn(Lang::De, "group.count", 1200), "1.200 Komponenten");
     assert_eq!(trn(Lang::En, "group.count", 2), "2 components");
 }
+
+/// Every finding code has what it means in both languages (the German reports fall back to it
+/// for a finding without a message template of its own).
+#[test]
+fn every_code_has_its_meaning_in_both_languages() {
+    for lang in [Lang::En, Lang::De] {
+        let keys = text_keys(lang);
+        for code in Code::ALL {
+            let key = format!("code.{}", code.as_str());
+            assert!(keys.contains(&key), "{lang:?}: missing {key}");
+        }
+    }
+}
+
+/// The message keys of a source file: the literal keys of `text!(…)`, `Text::new(…)` and the
+/// string literals that only name message keys (`"key"` alone on a line, or a `match` arm's
+/// value).
+fn message_keys_in(source: &str, known: &[String]) -> Vec<String> {
+    let mut keys = Vec::new();
+    for call in ["text!(\"", "text!(\n", "Text::new(\""] {
+        for (at, _) in source.match_indices(call) {
+            let rest = source[at + call.len()..].trim_start();
+            let rest = rest.strip_prefix('"').unwrap_or(rest);
+            let Some(end) = rest.find('"') else { continue };
+            let key = &rest[..end];
+            if !key.is_empty()
+                && key
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '_' || c == '.' || c == '-')
+            {
+                keys.push(key.to_string());
+            }
+        }
+    }
+    // In a file that builds texts: a literal on a line of its own, or a `match` arm's value,
+    // that looks like a message key of a known family (`"decision_reason",`,
+    // `Decision::Allow => "decided_allowed",`).
+    if keys.is_empty() {
+        return keys;
+    }
+    for line in source.lines() {
+        let line = line.trim().trim_end_matches(',').trim_end_matches(';');
+        let line = line.rsplit_once("=> ").map_or(line, |(_, arm)| arm);
+        let Some(key) = line.strip_prefix('"').and_then(|l| l.strip_suffix('"')) else {
+            continue;
+        };
+        if key.contains('_')
+            && key.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+            && known.iter().any(|k| {
+                k.strip_prefix("message.")
+                    .is_some_and(|m| m.split('_').next() == key.split('_').next())
+            })
+        {
+            keys.push(key.to_string());
+        }
+    }
+    keys
+}
+
+/// Every message key the sources use has its template in both languages (either the key
+/// itself or its `_one` and `_other` forms), and every template in `[message]` is used.
+#[test]
+fn every_message_key_the_sources_use_exists() {
+    let en = text_keys(Lang::En);
+    let de = text_keys(Lang::De);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut used = Vec::new();
+    for entry in walkdir::WalkDir::new(&root) {
+        let entry = entry.unwrap();
+        // This file names keys that do not exist, on purpose.
+        if entry.path().extension().is_some_and(|e| e == "rs")
+            && !entry.path().ends_with("report/html/tests.rs")
+        {
+            let source = std::fs::read_to_string(entry.path()).unwrap();
+            for key in message_keys_in(&source, &en) {
+                used.push((entry.path().display().to_string(), key));
+            }
+        }
+    }
+    assert!(used.len() > 100, "{}", used.len());
+    for (file, key) in &used {
+        let full = if key.contains('.') {
+            key.clone()
+        } else {
+            format!("message.{key}")
+        };
+        for (lang, keys) in [("en", &en), ("de", &de)] {
+            let plain = keys.contains(&full);
+            let counted =
+                keys.contains(&format!("{full}_one")) && keys.contains(&format!("{full}_other"));
+            assert!(
+                plain || counted,
+                "{file}: `{key}` has no text in {lang}.toml"
+            );
+        }
+    }
+    // And no template is left over: each is used by some source.
+    for key in en.iter().filter_map(|k| k.strip_prefix("message.")) {
+        let base = key
+            .strip_suffix("_one")
+            .or_else(|| key.strip_suffix("_other"))
+            .unwrap_or(key);
+        assert!(
+            used.iter().any(|(_, k)| k == base),
+            "message.{key} is used by no source"
+        );
+    }
+}
+
+/// A text renders every placeholder once: a value holding `{…}` (a package name from the
+/// audited tree) is never filled in again, and a missing template shows its key.
+#[test]
+fn texts_fill_their_placeholders_once() {
+    let text = crate::text!(
+        "licence_assumed",
+        name = "{version}",
+        version = "1.0",
+        declared = "x",
+        licence = "MIT"
+    );
+    assert_eq!(text.english(), "{version} 1.0 declares `x`, read as MIT");
+    assert_eq!(
+        text.render(Lang::De),
+        "{version} 1.0 gibt `x` an, gelesen als MIT"
+    );
+    let counted = crate::diagnostic::Text::new("registry_offline_uncached").count("n", 1234);
+    assert_eq!(
+        counted.english(),
+        "offline: the licences of 1234 packages are not in the cache and stay unresolved"
+    );
+    assert!(counted.render(Lang::De).contains("1.234 Komponenten"));
+    assert_eq!(
+        crate::diagnostic::Text::new("no_such_key").english(),
+        "message.no_such_key"
+    );
+}
