@@ -827,6 +827,7 @@ fn audit_options(sbom: Option<PathBuf>) -> AuditOptions {
         sbom: sbom.into_iter().collect(),
         registry_lookups: false,
         registries: None,
+        scopes: Vec::new(),
         homes: Some(Homes {
             home: None,
             config_file: None,
@@ -890,9 +891,13 @@ fn render(audit: &fundament::audit::Audit, all: bool) {
             report::notices::NoticesFormat::Text,
             report::notices::NoticesFormat::Html,
         ] {
-            let text =
-                report::notices::render(audit, format, fundament::licence::obligations::Lang::De);
-            no_canary("notices", &text);
+            let notices = report::notices::render(
+                audit,
+                format,
+                fundament::licence::obligations::Lang::De,
+                report::notices::Selection { all_scopes: true },
+            );
+            no_canary("notices", &notices.text);
         }
     }
 }

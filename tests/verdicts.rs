@@ -399,7 +399,7 @@ fn the_result_box_names_the_repositorys_policy_in_a_browser() {
         let verdict = &verdict[..verdict.find("</div>").unwrap()];
         assert!(verdict.contains(&format!("data-policy-source=\"{source}\"")));
         assert!(verdict.contains(text), "{verdict}");
-        assert_eq!(verdict.contains("id=\"verdict-policy\""), true, "{verdict}");
+        assert!(verdict.contains("id=\"verdict-policy\""), "{verdict}");
     }
 }
 
