@@ -511,7 +511,7 @@ impl Finding {
         } else {
             Code::InputUnreadable
         };
-        Self::new(code, severity, refusal.to_string()).at(refusal.path.clone(), None)
+        Self::new(code, severity, refusal.text()).at(refusal.path.clone(), None)
     }
 }
 

@@ -556,19 +556,19 @@ fn vetting_is_shown_in_the_html_report() {
 
     // German: the statuses and the dates in German.
     let de = v.report("html", "de");
-    assert!(de.contains("<th>Prüfstatus</th>"));
+    assert!(de.contains("<th>Freigabestatus</th>"));
     let row = component_row(&de, "gpl-lib");
     assert!(row.contains(">abgelehnt</span>"), "{row}");
     assert!(
-        row.contains("Erika Muster (Stadt Beispiel), 01.01.2026, Verzeichnis „city“"),
+        row.contains("Erika Muster (Stadt Beispiel), 01.01.2026, Freigabeverzeichnis „city“"),
         "{row}"
     );
     assert!(component_row(&de, "filed").contains(">freigegeben</span>"));
-    assert!(component_row(&de, "test-helper").contains(">in Prüfung</span>"));
-    assert!(component_row(&de, "mit-lib").contains(">nicht geprüft</span>"));
+    assert!(component_row(&de, "test-helper").contains(">Freigabe in Bearbeitung</span>"));
+    assert!(component_row(&de, "mit-lib").contains(">keine Freigabe</span>"));
     assert!(component_row(&de, "app").contains(">nicht anwendbar</span>"));
     assert!(de.contains("Die Richtlinie erwartet eine Freigabe"));
-    assert!(de.contains("<h2 id=\"vetting-heading\">8. Geprüfte Komponenten</h2>"));
+    assert!(de.contains("<h2 id=\"vetting-heading\">8. Freigaben</h2>"));
     assert!(de.contains("erneut zu prüfen bis 30.06.2030"));
     assert!(de.contains("2 der 6 Fremdkomponenten verstoßen gegen die Richtlinie"));
 }
@@ -604,12 +604,12 @@ fn vetting_is_shown_in_the_markdown_report() {
 
     let de = v.report("markdown", "de");
     assert!(de.contains(
-        "freigegeben: **1** · abgelehnt: **1** · in Prüfung: **1** · nicht geprüft: **3**"
+        "freigegeben: **1** · abgelehnt: **1** · Freigabe in Bearbeitung: **1** · keine Freigabe: **3**"
     ));
     assert!(de.contains(&format!(
         "| gpl-lib | 3.0.0 | abgelehnt | city (cargo/gp/l-/gpl-lib:1) | Erika Muster (Stadt Beispiel), 01.01.2026 | 3.0.0 | GPL-3.0-only (für die Prüfung verwendet) | von der Entscheidung nicht festgelegt | {notes} |"
     )));
-    assert!(de.contains("### Abgelehnt in einem Verzeichnis geprüfter Komponenten – 1 Komponente"));
+    assert!(de.contains("### Abgelehnt in einem Freigabeverzeichnis – 1 Komponente"));
 
     // Every table keeps its columns, whatever the notes contain.
     for md in [&en, &de] {
@@ -637,7 +637,7 @@ fn without_an_index_the_report_says_so() {
     assert!(en.contains("No index of vetted components was consulted"));
     assert!(!en.contains("| Vetting |"));
     let (_, de) = report(&fixture("cargo/workspace"), "html", "de", &args);
-    assert!(de.contains("Ein Verzeichnis geprüfter Komponenten wurde nicht herangezogen"));
+    assert!(de.contains("Ein Freigabeverzeichnis wurde nicht herangezogen"));
     assert!(!de.contains("data-vetting="));
 }
 

@@ -223,9 +223,9 @@ fn message_keys_in(source: &str, known: &[String]) -> Vec<String> {
             let Some(end) = rest.find('"') else { continue };
             let key = &rest[..end];
             if !key.is_empty()
-                && key
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c == '_' || c == '.' || c == '-')
+                && key.chars().all(|c| {
+                    c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.' || c == '-'
+                })
             {
                 keys.push(key.to_string());
             }
