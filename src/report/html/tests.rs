@@ -19,6 +19,7 @@ fn every_key_the_code_uses_exists() {
     for source in [
         include_str!("mod.rs"),
         include_str!("findings.rs"),
+        include_str!("duties.rs"),
         include_str!("vetting.rs"),
         include_str!("../markdown.rs"),
         include_str!("../notices/mod.rs"),
