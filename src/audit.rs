@@ -331,10 +331,7 @@ fn policy_source_finding(chosen: &ChosenPolicy) -> Option<Finding> {
         return Some(
             Finding::note_finding(
                 Code::PolicyFromAuditedTree,
-                format!(
-                    "the verdict follows the audited repository's own policy ({}), not one of yours",
-                    chosen.policy.origin
-                ),
+                crate::text!("policy_from_audited_tree", origin = chosen.policy.origin),
             )
             .at(chosen.policy.origin.clone(), None)
             .note("when you audit someone else's code, pass --policy with your own policy or a preset"),
@@ -343,9 +340,10 @@ fn policy_source_finding(chosen: &ChosenPolicy) -> Option<Finding> {
     chosen.repository_policy_ignored.as_ref().map(|file| {
         Finding::note_finding(
             Code::AuditedTreePolicyIgnored,
-            format!(
-                "the audited repository has its own policy ({file}); it was not applied: the verdict follows {}",
-                chosen.policy.origin
+            crate::text!(
+                "audited_tree_policy_ignored",
+                file = file,
+                origin = chosen.policy.origin
             ),
         )
         .at(file.clone(), None)
@@ -465,9 +463,11 @@ pub fn run(path: &Path, options: &AuditOptions, progress: &Progress) -> Result<A
             Some(date) if date < today => expired_clarifications.push(
                 Finding::warning(
                     Code::ClarifyExpired,
-                    format!(
-                        "the clarification of {} to `{}` expired on {date}; it is no longer applied",
-                        clarification.spec, clarification.expression
+                    crate::text!(
+                        "clarify_expired",
+                        spec = clarification.spec,
+                        licence = clarification.expression,
+                        date = date
                     ),
                 )
                 .located(clarification.source.clone())
@@ -542,10 +542,7 @@ pub fn run(path: &Path, options: &AuditOptions, progress: &Progress) -> Result<A
     {
         findings.push(Finding::error(
             Code::NoProjects,
-            format!(
-                "no project was found in {}; nothing was audited",
-                root.display()
-            ),
+            crate::text!("no_projects", dir = root.display()),
         ));
     }
     findings.extend(read_findings);
@@ -553,12 +550,8 @@ pub fn run(path: &Path, options: &AuditOptions, progress: &Progress) -> Result<A
     if out_of_scope > 0 {
         findings.push(Finding::note_finding(
             Code::ScopeNarrowed,
-            format!(
-                "{out_of_scope} package{} used only in scopes other than {} {} left out (--scope)",
-                if out_of_scope == 1 { "" } else { "s" },
-                scope_list(&options.scopes),
-                if out_of_scope == 1 { "was" } else { "were" },
-            ),
+            crate::text!("scope_narrowed", scopes = scope_list(&options.scopes))
+                .count("n", out_of_scope),
         ));
     }
     findings.extend(registry_findings);

@@ -289,15 +289,149 @@ pub struct Finding {
     /// Further explanation, one sentence each.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// The message in translatable form, where the finding has one: `message` is its English
+    /// rendering. The German reports render this (see [`Finding::message_in`]); JSON and SARIF
+    /// keep the English `message`.
+    #[serde(skip)]
+    pub text: Option<Text>,
+}
+
+/// A message in translatable form: the key of its template in the message tables
+/// (src/report/i18n/en.toml and de.toml: section `[message]`, or any `section.key`) and the values of its `{name}`
+/// placeholders. A template may come in a singular and a plural form (`key_one`, `key_other`),
+/// chosen by the argument `n`. Values are shown as given (package names, licence expressions,
+/// file names, tool output), except nested texts, which are rendered in the same language.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Text {
+    pub key: String,
+    pub args: Vec<(&'static str, Arg)>,
+}
+
+/// One value of a [`Text`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Arg {
+    /// Shown as is, in every language.
+    Plain(String),
+    /// A count: chooses the singular or plural form and is written as the language writes
+    /// numbers.
+    Count(usize),
+    /// A text of its own, rendered in the same language.
+    Text(Box<Text>),
+    /// Texts of their own, rendered in the same language and joined by `separator`.
+    List(Vec<Text>, &'static str),
+}
+
+impl Text {
+    pub fn new(key: impl Into<String>) -> Self {
+        Text {
+            key: key.into(),
+            args: Vec::new(),
+        }
+    }
+
+    /// A text that is shown as written in every language: tool output, a parser's error, a
+    /// note from a data table.
+    pub fn verbatim(text: impl fmt::Display) -> Self {
+        Text::new("verbatim").arg("text", text)
+    }
+
+    /// Adds a value shown as is.
+    pub fn arg(mut self, name: &'static str, value: impl fmt::Display) -> Self {
+        self.args.push((name, Arg::Plain(value.to_string())));
+        self
+    }
+
+    /// Adds a count (`n` chooses between `key_one` and `key_other`).
+    pub fn count(mut self, name: &'static str, n: usize) -> Self {
+        self.args.push((name, Arg::Count(n)));
+        self
+    }
+
+    /// Adds a nested text.
+    pub fn sub(mut self, name: &'static str, text: Text) -> Self {
+        self.args.push((name, Arg::Text(Box::new(text))));
+        self
+    }
+
+    /// Adds a list of nested texts, joined by `separator`.
+    pub fn list(mut self, name: &'static str, texts: Vec<Text>, separator: &'static str) -> Self {
+        self.args.push((name, Arg::List(texts, separator)));
+        self
+    }
+
+    /// The text in `lang`.
+    pub fn render(&self, lang: crate::licence::obligations::Lang) -> String {
+        crate::report::html::render_text(self, lang)
+    }
+
+    /// The text in English (what JSON, SARIF and the English reports show).
+    pub fn english(&self) -> String {
+        self.render(crate::licence::obligations::Lang::En)
+    }
+}
+
+/// A translatable text: `text!("licence_assumed", package = name, licence = expr)` is
+/// `Text::new("licence_assumed").arg("package", name).arg("licence", expr)`.
+#[macro_export]
+macro_rules! text {
+    ($key:expr $(, $name:ident = $value:expr)* $(,)?) => {
+        $crate::diagnostic::Text::new($key)$(.arg(stringify!($name), &$value))*
+    };
+}
+
+/// Serializes an optional [`Text`] as its English rendering (JSON keeps its plain strings).
+pub fn serialize_english<S: serde::Serializer>(
+    text: &Option<Text>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match text {
+        Some(text) => serializer.serialize_some(&text.english()),
+        None => serializer.serialize_none(),
+    }
+}
+
+/// A finding's message as given to its constructor: plain English, or a [`Text`].
+pub enum Message {
+    Plain(String),
+    Text(Text),
+}
+
+impl From<String> for Message {
+    fn from(text: String) -> Self {
+        Message::Plain(text)
+    }
+}
+
+impl From<&str> for Message {
+    fn from(text: &str) -> Self {
+        Message::Plain(text.to_string())
+    }
+}
+
+impl From<&String> for Message {
+    fn from(text: &String) -> Self {
+        Message::Plain(text.clone())
+    }
+}
+
+impl From<Text> for Message {
+    fn from(text: Text) -> Self {
+        Message::Text(text)
+    }
 }
 
 impl Finding {
-    pub fn new(code: Code, severity: Severity, message: impl Into<String>) -> Self {
+    pub fn new(code: Code, severity: Severity, message: impl Into<Message>) -> Self {
+        let (message, text) = match message.into() {
+            Message::Plain(message) => (message, None),
+            Message::Text(text) => (text.english(), Some(text)),
+        };
         Finding {
             code,
             slug: code.slug(),
             severity,
-            message: message.into(),
+            message,
+            text,
             package: None,
             licence: None,
             licence_source: None,
@@ -309,15 +443,26 @@ impl Finding {
         }
     }
 
-    pub fn error(code: Code, message: impl Into<String>) -> Self {
+    /// The message in `lang`: the English `message`, or in German its [`Text`]; a finding
+    /// without one says what its code means.
+    pub fn message_in(&self, lang: crate::licence::obligations::Lang) -> String {
+        use crate::licence::obligations::Lang;
+        match (lang, &self.text) {
+            (Lang::En, _) => self.message.clone(),
+            (_, Some(text)) => text.render(lang),
+            (_, None) => crate::report::html::tr(lang, &format!("code.{}", self.code.as_str())),
+        }
+    }
+
+    pub fn error(code: Code, message: impl Into<Message>) -> Self {
         Self::new(code, Severity::Error, message)
     }
 
-    pub fn warning(code: Code, message: impl Into<String>) -> Self {
+    pub fn warning(code: Code, message: impl Into<Message>) -> Self {
         Self::new(code, Severity::Warning, message)
     }
 
-    pub fn note_finding(code: Code, message: impl Into<String>) -> Self {
+    pub fn note_finding(code: Code, message: impl Into<Message>) -> Self {
         Self::new(code, Severity::Note, message)
     }
 
@@ -370,7 +515,7 @@ impl Finding {
         } else {
             Code::InputUnreadable
         };
-        Self::new(code, severity, refusal.to_string()).at(refusal.path.clone(), None)
+        Self::new(code, severity, refusal.text()).at(refusal.path.clone(), None)
     }
 }
 

@@ -159,7 +159,7 @@ pub fn discover(root: &Path) -> Discovery {
                 findings.push(
                     Finding::error(
                         Code::EcosystemUnsupported,
-                        format!("{path}: {what} projects are not read by fundament; they were not audited"),
+                        crate::text!("ecosystem_unsupported", path = path, what = what),
                     )
                     .at(path.clone(), None)
                     .note("audit an SBOM of the project made with the ecosystem's own tools: `fundament audit --sbom FILE`")
@@ -402,10 +402,7 @@ fn check_symlink(root: &Path, path: &Path) -> Option<Finding> {
                 Some(
                     Finding::warning(
                         Code::SymlinkOutsideRoot,
-                        format!(
-                            "{display} links to {} outside the audited tree; it was not read",
-                            target.display()
-                        ),
+                        crate::text!("symlink_outside", path = display, target = target.display()),
                     )
                     .at(display, None),
                 )

@@ -303,11 +303,11 @@ pub fn conclude(
                 findings.push(
                     Finding::error(
                         Code::IndexUnavailable,
-                        format!(
-                            "the vetting of {} {} is unknown: {}",
-                            package.name,
-                            package.version,
-                            own.join("; ")
+                        crate::text!(
+                            "vetting_unknown",
+                            name = package.name,
+                            version = package.version,
+                            problems = own.join("; ")
                         ),
                     )
                     .package(package.purl.clone()),
@@ -328,9 +328,11 @@ pub fn conclude(
                 .unwrap_or(0);
             let finding = Finding::error(
                 Code::IndexUnavailable,
-                format!(
-                    "index `{}` ({}) cannot be read: {}",
-                    problem.index_name, problem.location, problem.message
+                crate::text!(
+                    "index_unavailable",
+                    index = problem.index_name,
+                    location = problem.location,
+                    error = problem.message
                 ),
             );
             findings.push(if open == 0 {
@@ -348,9 +350,11 @@ pub fn conclude(
             findings.push(
                 Finding::warning(
                     Code::IndexStale,
-                    format!(
-                        "index `{}` ({}) may be out of date: {}",
-                        problem.index_name, problem.location, problem.message
+                    crate::text!(
+                        "index_stale",
+                        index = problem.index_name,
+                        location = problem.location,
+                        error = problem.message
                     ),
                 )
                 .note("its last clone was used; decisions published since are missing"),
@@ -521,7 +525,7 @@ fn package_findings(
         VettingStatus::Rejected => {
             let mut finding = locate(Finding::error(
                 Code::VettingRejected,
-                format!("{what} is rejected: {}", vetting.explanation),
+                crate::text!("vetting_rejected", what = what, why = vetting.explanation),
             ))
             .package(package.purl.clone());
             if let Some(notes) = vetting.record.as_ref().and_then(|r| r.notes.clone()) {
@@ -537,7 +541,7 @@ fn package_findings(
                     locate(Finding::new(
                         Code::UnderReview,
                         severity,
-                        format!("{what} is not approved yet: {}", vetting.explanation),
+                        crate::text!("under_review", what = what, why = vetting.explanation),
                     ))
                     .package(package.purl.clone()),
                 );
@@ -549,7 +553,7 @@ fn package_findings(
                     locate(Finding::new(
                         Code::NotVetted,
                         severity,
-                        format!("{what} is not vetted: {}", vetting.explanation),
+                        crate::text!("not_vetted", what = what, why = vetting.explanation),
                     ))
                     .package(package.purl.clone())
                     .note("the policy requires vetting (`[vetting] require-vetted`)"),
@@ -563,10 +567,7 @@ fn package_findings(
             findings.push(
                 locate(Finding::warning(
                     Code::ArchiveDiffers,
-                    format!(
-                        "{what} is approved in index `{}`, but its lockfile checksum differs from the archive that was reviewed; the approval does not count",
-                        record.index
-                    ),
+                    crate::text!("archive_differs", what = what, index = record.index),
                 ))
                 .package(package.purl.clone())
                 .note("a republished or tampered archive, or another registry's build of the same version: review it and publish a new decision"),
@@ -580,9 +581,11 @@ fn package_findings(
             findings.push(
                 locate(Finding::warning(
                     Code::ReviewOverdue,
-                    format!(
-                        "the approval of {what} in index `{}` was due for review on {review_by}",
-                        record.index
+                    crate::text!(
+                        "review_overdue",
+                        what = what,
+                        index = record.index,
+                        date = review_by
                     ),
                 ))
                 .package(package.purl.clone()),
@@ -620,9 +623,16 @@ fn summary_note(
     if checked == 0 || answered.is_empty() {
         return None;
     }
-    let parts: Vec<String> = counts
+    let parts: Vec<crate::diagnostic::Text> = counts
         .iter()
-        .map(|(status, n)| format!("{n} {status}"))
+        .map(|(status, n)| {
+            crate::diagnostic::Text::new("vetting_count")
+                .count("n", *n)
+                .sub(
+                    "status",
+                    crate::diagnostic::Text::new(format!("vetting_status.{}", status.as_str())),
+                )
+        })
         .collect();
     let indices: Vec<String> = lookups
         .layers
@@ -644,11 +654,9 @@ fn summary_note(
     Some(
         Finding::note_finding(
             Code::Vetted,
-            format!(
-                "vetting of {}: {}",
-                crate::plural::count(checked, "package", "packages"),
-                parts.join(", ")
-            ),
+            crate::diagnostic::Text::new("vetted")
+                .count("n", checked)
+                .list("counts", parts, ", "),
         )
         .note(format!("indices asked: {}", indices.join("; "))),
     )

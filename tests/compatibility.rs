@@ -472,10 +472,45 @@ fn policy_explain_speaks_plainly_in_english_and_german() {
         .unwrap();
     assert_eq!(output.status.code(), Some(0));
     let text = String::from_utf8_lossy(&output.stdout);
-    assert!(text.contains("network-copyleft"), "{text}");
-    assert!(text.contains("Netzwerk"), "{text}");
+    assert!(text.contains("Lizenzart: Netzwerk-Copyleft"), "{text}");
+    assert!(text.contains("Vereinbarkeit mit EUPL-1.2"), "{text}");
+    assert!(text.contains("nicht vereinbar"), "{text}");
+    assert!(
+        text.contains("Pflicht: AGPL-3.0-only gilt auch für die Nutzung über ein Netzwerk"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Lösungsweg: Artikel 5 der EUPL-1.2"),
+        "{text}"
+    );
+    // The reasoning is German too: none of the English sentences is left.
+    for english in [
+        "incompatible",
+        "obligation:",
+        "requires the work",
+        "way out",
+        "OSADL matrix",
+        "category:",
+    ] {
+        assert!(!text.contains(english), "{english}: {text}");
+    }
+    let output = fundament()
+        .args([
+            "policy",
+            "explain",
+            "AGPL-3.0-only",
+            "--outbound",
+            "EUPL-1.2",
+            "--use",
+            "network",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.contains("category: network-copyleft"), "{text}");
     assert!(text.contains("incompatible"), "{text}");
     assert!(text.contains("obligation:"), "{text}");
+    assert!(text.contains("\ncompatibility with EUPL-1.2"), "{text}");
 
     let output = fundament()
         .args(["policy", "explain", "Apache 2", "--format", "json"])

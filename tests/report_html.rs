@@ -322,8 +322,9 @@ fn every_text_exists_in_both_languages() {
     let keys = |v: &[(String, String)]| v.iter().map(|(k, _)| k.clone()).collect::<Vec<_>>();
     assert_eq!(keys(&en), keys(&de));
     for (key, text) in en.iter().chain(&de) {
-        // Only the note about English quotes is empty, in English.
-        if key != "report.english_note" {
+        // Only the note about English quotes is empty, in English, and the empty text that
+        // stands for a left-out part of a message.
+        if key != "report.english_note" && key != "message.nothing" {
             assert!(!text.trim().is_empty(), "{key} is empty");
         }
     }
@@ -391,7 +392,7 @@ fn nextcloud_deck_in_both_languages() {
     let (_, de) = report(&dir, "markdown", "de", &["--policy", "eupl-1.2-network"]);
     assert!(de.contains("### Nicht vereinbar mit der Projektlizenz EUPL-1.2"));
     assert!(de.contains("Wird die Software Dritten über ein Netzwerk bereitgestellt"));
-    assert!(de.contains("Lösungsweg: EUPL-1.2 Article 5"));
+    assert!(de.contains("Lösungsweg: Artikel 5 der EUPL-1.2 erlaubt"));
     assert!(de.contains("### Pflichten aus dem vorgesehenen Einsatz"));
 }
 
@@ -555,19 +556,19 @@ fn vetting_is_shown_in_the_html_report() {
 
     // German: the statuses and the dates in German.
     let de = v.report("html", "de");
-    assert!(de.contains("<th>Prüfstatus</th>"));
+    assert!(de.contains("<th>Freigabestatus</th>"));
     let row = component_row(&de, "gpl-lib");
     assert!(row.contains(">abgelehnt</span>"), "{row}");
     assert!(
-        row.contains("Erika Muster (Stadt Beispiel), 01.01.2026, Verzeichnis „city“"),
+        row.contains("Erika Muster (Stadt Beispiel), 01.01.2026, Freigabeverzeichnis „city“"),
         "{row}"
     );
     assert!(component_row(&de, "filed").contains(">freigegeben</span>"));
-    assert!(component_row(&de, "test-helper").contains(">in Prüfung</span>"));
-    assert!(component_row(&de, "mit-lib").contains(">nicht geprüft</span>"));
+    assert!(component_row(&de, "test-helper").contains(">Freigabe in Bearbeitung</span>"));
+    assert!(component_row(&de, "mit-lib").contains(">keine Freigabe</span>"));
     assert!(component_row(&de, "app").contains(">nicht anwendbar</span>"));
     assert!(de.contains("Die Richtlinie erwartet eine Freigabe"));
-    assert!(de.contains("<h2 id=\"vetting-heading\">8. Geprüfte Komponenten</h2>"));
+    assert!(de.contains("<h2 id=\"vetting-heading\">8. Freigaben</h2>"));
     assert!(de.contains("erneut zu prüfen bis 30.06.2030"));
     assert!(de.contains("2 der 6 Fremdkomponenten verstoßen gegen die Richtlinie"));
 }
@@ -603,12 +604,12 @@ fn vetting_is_shown_in_the_markdown_report() {
 
     let de = v.report("markdown", "de");
     assert!(de.contains(
-        "freigegeben: **1** · abgelehnt: **1** · in Prüfung: **1** · nicht geprüft: **3**"
+        "freigegeben: **1** · abgelehnt: **1** · Freigabe in Bearbeitung: **1** · keine Freigabe: **3**"
     ));
     assert!(de.contains(&format!(
         "| gpl-lib | 3.0.0 | abgelehnt | city (cargo/gp/l-/gpl-lib:1) | Erika Muster (Stadt Beispiel), 01.01.2026 | 3.0.0 | GPL-3.0-only (für die Prüfung verwendet) | von der Entscheidung nicht festgelegt | {notes} |"
     )));
-    assert!(de.contains("### Abgelehnt in einem Verzeichnis geprüfter Komponenten – 1 Komponente"));
+    assert!(de.contains("### Abgelehnt in einem Freigabeverzeichnis – 1 Komponente"));
 
     // Every table keeps its columns, whatever the notes contain.
     for md in [&en, &de] {
@@ -636,7 +637,7 @@ fn without_an_index_the_report_says_so() {
     assert!(en.contains("No index of vetted components was consulted"));
     assert!(!en.contains("| Vetting |"));
     let (_, de) = report(&fixture("cargo/workspace"), "html", "de", &args);
-    assert!(de.contains("Ein Verzeichnis geprüfter Komponenten wurde nicht herangezogen"));
+    assert!(de.contains("Ein Freigabeverzeichnis wurde nicht herangezogen"));
     assert!(!de.contains("data-vetting="));
 }
 
@@ -812,4 +813,92 @@ fn unresolved_licences_are_explained_honestly() {
     assert!(de.contains("Die Sperrdatei (Lockfile) verzeichnet keine Lizenzen"));
     assert!(de.contains("Die Lizenzen dieser Komponenten wurden nicht geprüft."));
     assert!(de.contains("data-category=\"unresolved\""));
+}
+
+/// The German reports of real projects carry no English finding message, compatibility reason,
+/// remedy, source or obligation: every one of those the JSON report holds (in English) is
+/// absent from the German Markdown and HTML, and so are the phrases the English texts are made
+/// of.
+#[test]
+fn german_reports_of_real_projects_have_no_english_reasoning() {
+    for name in ["nextcloud-deck", "opentalk-web-app"] {
+        let Some(dir) = shared_fixture(name) else {
+            return;
+        };
+        let args = ["--offline", "--policy", "eupl-1.2-network"];
+        let json = audit_json(&dir, &args).json;
+        let mut english: Vec<String> = Vec::new();
+        for finding in json["findings"].as_array().unwrap() {
+            english.push(finding["message"].as_str().unwrap().to_string());
+        }
+        for package in json["packages"].as_array().unwrap() {
+            let pairs = package["verdict"]["compatibility"]["pairs"].as_array();
+            for pair in pairs.into_iter().flatten() {
+                english.push(pair["reason"].as_str().unwrap().to_string());
+                for key in ["sources", "obligations"] {
+                    for text in pair[key].as_array().into_iter().flatten() {
+                        english.push(text.as_str().unwrap().to_string());
+                    }
+                }
+                if let Some(remedy) = pair["remedy"].as_str() {
+                    english.push(remedy.to_string());
+                }
+            }
+        }
+        english.sort();
+        english.dedup();
+        assert!(english.len() > 5, "{name}: {english:?}");
+        // The English report shows the reasoning this test looks for.
+        let (_, en) = report(&dir, "markdown", "en", &args);
+        let en = en.replace('\\', "");
+        assert!(
+            english.iter().any(|text| en.contains(text.as_str())),
+            "{name}: the English report shows none of the texts"
+        );
+        if name == "nextcloud-deck" {
+            assert!(en.contains("OSADL matrix"), "{name}");
+        }
+        let (_, md) = report(&dir, "markdown", "de", &args);
+        let (_, html) = report(&dir, "html", "de", &args);
+        // Markdown escapes with backslashes, HTML with entities: compare the plain text.
+        let md = md.replace('\\', "");
+        for text in &english {
+            assert!(
+                !md.contains(text.as_str()),
+                "{name}: English in the German Markdown: {text}"
+            );
+            assert!(
+                !html.contains(&html_escaped(text)),
+                "{name}: English in the German HTML: {text}"
+            );
+        }
+        for phrase in [
+            "cannot be part of",
+            "needs review",
+            "may be part of a work",
+            "cannot both be met",
+            "is licensed under",
+            "declares `",
+            "OSADL matrix",
+            "licence categories",
+            "EUPL-1.2 Article 5",
+            "offered over a network",
+            "brings obligations",
+            "from the cache",
+            "stated differently",
+            "annotates files",
+            "(preset ",
+            "OSI-approved permissive",
+            "the users of the service",
+        ] {
+            assert!(
+                !md.contains(phrase),
+                "{name}: English phrase in the German Markdown: {phrase}"
+            );
+            assert!(
+                !html.contains(phrase),
+                "{name}: English phrase in the German HTML: {phrase}"
+            );
+        }
+    }
 }

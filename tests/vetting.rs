@@ -174,7 +174,7 @@ fn decisions_in_force_become_each_packages_vetting_and_rejected_fails_the_audit(
         v009[0]["message"]
             .as_str()
             .unwrap()
-            .contains("1 approved, 1 rejected, 1 under-review"),
+            .contains("1 approved, 1 rejected, 1 under review"),
         "{:?}",
         v009[0]
     );

@@ -49,10 +49,10 @@ pub fn not_checked(why: &str, warn: bool) -> Finding {
 pub fn unorderable(package: &Package, reason: &str) -> Finding {
     Finding::warning(
         Code::VersionUnorderable,
-        format!(
-            "the version of {} cannot be compared with advisory ranges: {}",
-            printable(&package.name),
-            printable(reason)
+        crate::text!(
+            "version_unorderable",
+            name = printable(&package.name),
+            reason = printable(reason)
         ),
     )
     .package(package.purl.clone())
@@ -136,7 +136,7 @@ pub fn apply_policy(
             findings.push(
                 Finding::error(
                     Code::AdvisoryIgnoreExpired,
-                    format!("the ignore entry for {what} expired on {expires}"),
+                    crate::text!("advisory_ignore_expired", what = what, date = expires),
                 )
                 .located(entry.source.clone())
                 .note(if used {
@@ -149,7 +149,7 @@ pub fn apply_policy(
             findings.push(
                 Finding::warning(
                     Code::AdvisoryIgnoreUnused,
-                    format!("the ignore entry for {what} matched no vulnerability"),
+                    crate::text!("advisory_ignore_unused", what = what),
                 )
                 .located(entry.source.clone())
                 .note("the package may have been upgraded past it; remove the entry"),
@@ -184,17 +184,17 @@ pub fn vulnerability(v: &Vulnerability) -> Finding {
         State::NotAffected | State::Fixed => {
             let vex = v.vex.as_ref();
             let attribution = vex.map(|x| printable(&x.attribution())).unwrap_or_default();
-            let message = if v.state == State::Fixed {
-                format!(
-                    "{name} {} contains a fix for {} according to {attribution}",
-                    v.version, v.id
-                )
-            } else {
-                format!(
-                    "{name} {} is not affected by {} according to {attribution}",
-                    v.version, v.id
-                )
-            };
+            let message = crate::text!(
+                if v.state == State::Fixed {
+                    "vulnerability_fixed"
+                } else {
+                    "vulnerability_not_affected"
+                },
+                name = name,
+                version = v.version,
+                id = v.id,
+                by = attribution
+            );
             let mut f = Finding::note_finding(Code::VulnerabilityNotAffected, message);
             if let Some(vex) = vex {
                 let justification = vex
@@ -216,11 +216,12 @@ pub fn vulnerability(v: &Vulnerability) -> Finding {
             let ignore = v.ignore.as_ref();
             let mut f = Finding::note_finding(
                 Code::VulnerabilityIgnored,
-                format!(
-                    "{} of {name} {} is ignored by the policy: {}",
-                    v.id,
-                    v.version,
-                    ignore.map(|i| printable(&i.reason)).unwrap_or_default()
+                crate::text!(
+                    "vulnerability_ignored",
+                    id = v.id,
+                    name = name,
+                    version = v.version,
+                    reason = ignore.map(|i| printable(&i.reason)).unwrap_or_default()
                 ),
             );
             if let Some(i) = ignore {
@@ -246,11 +247,13 @@ pub fn vulnerability(v: &Vulnerability) -> Finding {
                 Kind::Vulnerability => Finding::new(
                     Code::Vulnerability,
                     severity,
-                    format!(
-                        "{name} {} is affected by {} ({}): {summary}",
-                        v.version,
-                        v.id,
-                        severity_words(v)
+                    crate::text!(
+                        "vulnerability",
+                        name = name,
+                        version = v.version,
+                        id = v.id,
+                        severity = severity_words(v),
+                        summary = summary
                     ),
                 ),
                 kind => Finding::new(
@@ -327,10 +330,10 @@ pub fn data(
             findings.push(
                 Finding::error(
                     Code::AdvisorySourceUnavailable,
-                    format!(
-                        "the advisory source {} cannot be read: {}",
-                        printable(&info.location),
-                        printable(reason)
+                    crate::text!(
+                        "advisory_source_unavailable",
+                        source = printable(&info.location),
+                        error = printable(reason)
                     ),
                 )
                 .note("the vulnerabilities it would have shown are unknown, so the audit is incomplete"),
@@ -340,10 +343,10 @@ pub fn data(
         if let Some(stale) = &info.stale {
             findings.push(Finding::warning(
                 Code::AdvisoryDataStale,
-                format!(
-                    "advisory data of {} may be out of date: {}",
-                    printable(&info.location),
-                    printable(stale)
+                crate::text!(
+                    "advisory_data_stale",
+                    source = printable(&info.location),
+                    error = printable(stale)
                 ),
             ));
         }
@@ -391,11 +394,12 @@ pub fn data(
         if problems.len() > PROBLEMS_PER_SOURCE {
             findings.push(Finding::warning(
                 Code::AdvisoryRecordInvalid,
-                format!(
-                    "{} more of {} could not be read in full (`--format json` lists the first {PROBLEMS_PER_SOURCE})",
-                    crate::plural::count(problems.len() - PROBLEMS_PER_SOURCE, "record or file", "records or files"),
-                    printable(&source.info.location)
-                ),
+                crate::text!(
+                    "advisory_records_more",
+                    source = printable(&source.info.location),
+                    first = PROBLEMS_PER_SOURCE
+                )
+                .count("n", problems.len() - PROBLEMS_PER_SOURCE),
             ));
         }
     }
@@ -409,11 +413,8 @@ pub fn data(
         findings.push(
             Finding::warning(
                 Code::AdvisoryDataMissing,
-                format!(
-                    "no advisory source holds {} data: the known vulnerabilities of {} were not checked",
-                    coverage.ecosystem,
-                    count(coverage.packages, "package", "packages")
-                ),
+                crate::text!("advisory_data_missing", ecosystem = coverage.ecosystem)
+                    .count("n", coverage.packages),
             )
             .note("add a source for the ecosystem (docs/guide.md, \"Known vulnerabilities\")"),
         );
@@ -421,10 +422,7 @@ pub fn data(
     if unsupported > 0 {
         findings.push(Finding::warning(
             Code::AdvisoryDataMissing,
-            format!(
-                "{} of ecosystems fundament has no version order for (from SBOMs) were not checked for known vulnerabilities",
-                count(unsupported, "package", "packages")
-            ),
+            crate::diagnostic::Text::new("advisory_unsupported_ecosystems").count("n", unsupported),
         ));
     }
     findings

@@ -15,7 +15,8 @@ pub struct AuditArgs {
     /// The report format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
-    /// The language of the procurement report (markdown, html).
+    /// The language of the human, Markdown and HTML reports (JSON, SARIF and the SBOMs are
+    /// always English); the German terms follow docs/glossary.md.
     #[arg(long, value_enum, default_value_t = Lang::En)]
     pub lang: Lang,
     /// Write the report to FILE instead of stdout.

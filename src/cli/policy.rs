@@ -50,7 +50,8 @@ pub struct ExplainArgs {
     /// its stated licence is the default outbound licence.
     #[arg(long, default_value = ".")]
     pub path: PathBuf,
-    /// The language of the obligations.
+    /// The language of the explanation (text format): facts, obligations, decisions and
+    /// compatibility reasons.
     #[arg(long, value_enum, default_value_t = Lang::En)]
     pub lang: Lang,
     /// Output format.
@@ -205,7 +206,7 @@ fn explain_command(args: &ExplainArgs) -> u8 {
                     if let Some(line) = package_line {
                         print!("{line}");
                     }
-                    print!("{}", explain::render(&explanation));
+                    print!("{}", explain::render(&explanation, args.lang));
                 }
             }
             0

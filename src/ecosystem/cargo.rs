@@ -33,10 +33,7 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
     let Some(lockfile) = &found.lockfile else {
         let finding = Finding::error(
             Code::LockfileMissing,
-            format!(
-                "{} has no Cargo.lock next to it; fundament does not create one in the audited tree",
-                relative(root, &found.manifest)
-            ),
+            crate::text!("cargo_lock_missing", file = relative(root, &found.manifest)),
         )
         .at(relative(root, &found.manifest), None)
         .note("run `cargo generate-lockfile` in a copy of the project, or commit Cargo.lock");
@@ -673,23 +670,28 @@ fn left_out_finding(
     }
     let manifest = relative(ctx.root, &found.manifest);
     const NAMED: usize = 60;
-    let mut names: Vec<String> = left_out
+    let names: Vec<String> = left_out
         .iter()
         .take(NAMED)
         .map(|l| format!("{} {}", l.name, l.version))
         .collect();
-    if left_out.len() > NAMED {
-        names.push(format!("and {} more", left_out.len() - NAMED));
-    }
+    let more = left_out.len().saturating_sub(NAMED);
     let mut finding = Finding::note_finding(
         Code::PackagesLeftOut,
-        format!(
-            "{manifest}: {} crate{} of Cargo.lock {} left out, because no build for {targets} compiles {}: {}",
-            left_out.len(),
-            if left_out.len() == 1 { "" } else { "s" },
-            if left_out.len() == 1 { "is" } else { "are" },
-            if left_out.len() == 1 { "it" } else { "them" },
-            names.join(", ")
+        crate::text!(
+            "packages_left_out",
+            manifest = manifest,
+            targets = targets,
+            names = names.join(", ")
+        )
+        .count("n", left_out.len())
+        .sub(
+            "more",
+            if more > 0 {
+                crate::diagnostic::Text::new("and_more").count("n", more)
+            } else {
+                crate::diagnostic::Text::new("nothing")
+            },
         ),
     )
     .at(manifest, None);

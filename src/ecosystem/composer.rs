@@ -131,12 +131,7 @@ fn without_lockfile(
     if !required.is_empty() {
         let finding = Finding::error(
             Code::LockfileMissing,
-            format!(
-                "{display} requires {} but there is no composer.lock next to it; {} \
-                 unknown",
-                crate::plural::count(required.len(), "package", "packages"),
-                crate::plural::word(required.len(), "its version is", "their versions are")
-            ),
+            crate::text!("composer_lock_missing", file = display).count("n", required.len()),
         )
         .at(display.to_string(), None)
         .note("run `composer update --no-install --no-scripts --no-plugins` in a copy of the project and commit composer.lock");

@@ -150,7 +150,7 @@ impl ProjectGraph {
         let display = ctx.display(&found.manifest);
         let finding = Finding::error(
             Code::LockfileMissing,
-            format!("{display} has no {lockfile} next to it"),
+            crate::text!("lockfile_missing", file = display, lockfile = lockfile),
         )
         .at(display, None);
         ProjectGraph::failed(ctx, found, lockfile, finding)
@@ -165,7 +165,12 @@ impl ProjectGraph {
             .join(", ");
         Finding::warning(
             Code::DependencyUnresolved,
-            format!("{who} requires {list}, which {lockfile} does not contain"),
+            crate::text!(
+                "dependencies_missing",
+                who = who,
+                list = list,
+                lockfile = lockfile
+            ),
         )
         .at(lockfile.to_string(), None)
     }

@@ -128,11 +128,7 @@ fn without_lockfile(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph
     if declared_deps > 0 {
         let finding = Finding::error(
             Code::LockfileMissing,
-            format!(
-                "{display} declares {} but has no package-lock.json; {} unknown",
-                crate::plural::count(declared_deps, "dependency", "dependencies"),
-                crate::plural::word(declared_deps, "its version is", "their versions are")
-            ),
+            crate::text!("npm_lock_missing", file = display).count("n", declared_deps),
         )
         .at(display.clone(), None)
         .note("run `npm install --package-lock-only` and commit package-lock.json");

@@ -21,9 +21,10 @@ pub mod facts;
 pub mod obligations;
 pub mod project;
 
-use crate::diagnostic::{Code, Finding, Severity};
+use crate::diagnostic::{Code, Finding, Severity, Text};
 use crate::model::{DeclaredLicence, Graph, Package, PackageSpec};
 use crate::source::{Confined, Refusal};
+use crate::text;
 use detect::{DetectedFile, DetectionCache, FileKind, LicenceFile};
 use expression::{Interpretation, Reading, licence_ids};
 use rayon::prelude::*;
@@ -110,22 +111,28 @@ pub struct CuratedEvidence {
 }
 
 impl CuratedEvidence {
-    /// Reason, approver and expiry in words (English), for findings and the human report:
-    /// "reason: …; approved by …; expires …".
-    pub fn decision_text(&self) -> String {
-        let mut parts = Vec::new();
-        if let Some(reason) = &self.reason {
-            parts.push(format!("reason: {reason}"));
+    /// Reason, approver and expiry in words, for findings and the reports: "reason: …;
+    /// approved by …; expires …".
+    pub fn decision(&self) -> Text {
+        let by = match &self.approved_by {
+            Some(by) => text!("decision_by", by = by),
+            None => Text::new("decision_no_approver"),
+        };
+        let expiry = match &self.expires {
+            Some(date) => text!("decision_expires", date = date),
+            None => Text::new("decision_no_expiry"),
+        };
+        match &self.reason {
+            Some(reason) => text!("decision_reason", reason = reason),
+            None => Text::new("decision"),
         }
-        parts.push(match &self.approved_by {
-            Some(by) => format!("approved by {by}"),
-            None => "approver not named".to_string(),
-        });
-        parts.push(match &self.expires {
-            Some(date) => format!("expires {date}"),
-            None => "no expiry".to_string(),
-        });
-        parts.join("; ")
+        .sub("by", by)
+        .sub("expiry", expiry)
+    }
+
+    /// [`Self::decision`] in English.
+    pub fn decision_text(&self) -> String {
+        self.decision().english()
     }
 }
 
@@ -284,7 +291,7 @@ pub fn identify(graph: &Graph, curations: &[Curation], options: &IdentifyOptions
             findings.push(
                 Finding::warning(
                     Code::ClarifyUnused,
-                    format!("the clarification for {} matched no package", curation.spec),
+                    text!("clarify_unused", spec = curation.spec),
                 )
                 .located(curation.source.clone()),
             );
@@ -371,9 +378,11 @@ fn identify_package(
                 _ => findings.push(
                     Finding::warning(
                         Code::LicenceFileMissing,
-                        format!(
-                            "{} {} names the licence file `{pointed}`, which is not in its directory",
-                            package.name, package.version
+                        text!(
+                            "licence_file_missing",
+                            name = package.name,
+                            version = package.version,
+                            file = pointed
                         ),
                     )
                     .package(package.purl.clone()),
@@ -432,9 +441,11 @@ fn identify_package(
             Reading::Unparsable => findings.push(
                 Finding::warning(
                     Code::LicenceUnparsable,
-                    format!(
-                        "{} {} declares the licence `{}`, which fundament cannot read",
-                        package.name, package.version, d.declared.raw
+                    text!(
+                        "licence_unparsable",
+                        name = package.name,
+                        version = package.version,
+                        declared = d.declared.raw
                     ),
                 )
                 .package(package.purl.clone())
@@ -447,12 +458,13 @@ fn identify_package(
             _ if d.interpretation.assumed && !settled_by_files(d) => findings.push(
                 Finding::warning(
                     Code::LicenceAssumed,
-                    format!(
-                        "{} {} declares `{}`, read as {}",
-                        package.name,
-                        package.version,
-                        d.declared.raw,
-                        d.interpretation
+                    text!(
+                        "licence_assumed",
+                        name = package.name,
+                        version = package.version,
+                        declared = d.declared.raw,
+                        licence = d
+                            .interpretation
                             .expression
                             .as_deref()
                             .unwrap_or(NOASSERTION)
@@ -487,7 +499,7 @@ fn identify_package(
                 });
                 break;
             }
-            Err(problem) => findings.push(not_applied(package, curation, &problem)),
+            Err(problem) => findings.push(not_applied(package, curation, problem)),
         }
     }
 
@@ -500,13 +512,13 @@ fn identify_package(
             findings.push(
                 Finding::note_finding(
                     Code::ClarifyApplied,
-                    format!(
-                        "the licence of {} {} is taken from the clarification in {} ({})",
-                        package.name,
-                        package.version,
-                        c.source,
-                        c.decision_text()
-                    ),
+                    text!(
+                        "clarify_applied",
+                        name = package.name,
+                        version = package.version,
+                        source = c.source
+                    )
+                    .sub("decision", c.decision()),
                 )
                 .package(package.purl.clone())
                 .licence(
@@ -541,17 +553,24 @@ fn identify_package(
                 findings.push(
                     Finding::warning(
                         Code::LicenceFilesOverride,
-                        format!(
-                            "{} {}: its licence files say `{expression}`, not `{}` as read from the vague declaration {}; the files win",
-                            package.name,
-                            package.version,
-                            choice.expression,
-                            raw.join(", ")
+                        text!(
+                            "licence_files_override",
+                            name = package.name,
+                            version = package.version,
+                            files = expression,
+                            assumed = choice.expression,
+                            declared = raw.join(", ")
                         ),
                     )
                     .package(package.purl.clone())
-                    .licence(expression.clone(), Some(format!("detected in {}", files.join(", "))))
-                    .note(format!("declared in {origin}, read by assumption as `{}`", choice.expression))
+                    .licence(
+                        expression.clone(),
+                        Some(format!("detected in {}", files.join(", "))),
+                    )
+                    .note(format!(
+                        "declared in {origin}, read by assumption as `{}`",
+                        choice.expression
+                    ))
                     .note("if the declaration is right after all, say so with a [[clarify]] entry"),
                 );
                 Concluded {
@@ -669,12 +688,14 @@ fn check_agreement(
             findings.push(
                 Finding::warning(
                     Code::LicenceMismatch,
-                    format!(
-                        "{} {}: {} says `{expr}`, {} says `{other_expr}`",
-                        package.name,
-                        package.version,
-                        origin,
-                        short_origin(&other.declared)
+                    text!(
+                        "licence_mismatch_declared",
+                        name = package.name,
+                        version = package.version,
+                        origin = origin,
+                        licence = expr,
+                        other_origin = short_origin(&other.declared),
+                        other = other_expr
                     ),
                 )
                 .package(package.purl.clone())
@@ -696,11 +717,12 @@ fn check_agreement(
         findings.push(
             Finding::warning(
                 Code::LicenceMismatch,
-                format!(
-                    "{} {} declares `{expr}`, but its licence files hold {}",
-                    package.name,
-                    package.version,
-                    undeclared.join(", ")
+                text!(
+                    "licence_mismatch_files",
+                    name = package.name,
+                    version = package.version,
+                    licence = expr,
+                    files = undeclared.join(", ")
                 ),
             )
             .package(package.purl.clone())
@@ -711,22 +733,29 @@ fn check_agreement(
 }
 
 /// The warning for a curation whose pinned files do not match the package's.
-fn not_applied(package: &Package, curation: &Curation, problem: &str) -> Finding {
+fn not_applied(package: &Package, curation: &Curation, problem: Text) -> Finding {
     match curation.origin {
         CurationOrigin::Policy => Finding::warning(
             Code::ClarifyStale,
-            format!(
-                "the clarification of {} {} to `{}` was NOT applied: {problem}",
-                package.name, package.version, curation.expression
-            ),
+            text!(
+                "clarify_stale",
+                name = package.name,
+                version = package.version,
+                licence = curation.expression
+            )
+            .sub("problem", problem),
         )
         .note("the licence files changed since the clarification was written; review them and update the sha256"),
         CurationOrigin::Index { .. } => Finding::warning(
             Code::IndexLicenceNotApplied,
-            format!(
-                "the licence `{}` that {} records for {} {} was NOT applied: {problem}",
-                curation.expression, curation.source.file, package.name, package.version
-            ),
+            text!(
+                "index_licence_not_applied",
+                licence = curation.expression,
+                index = curation.source.file,
+                name = package.name,
+                version = package.version
+            )
+            .sub("problem", problem),
         )
         .note("the review relied on licence files this package does not have (or that could not be checked); the licence is concluded from the package's own metadata"),
     }
@@ -739,7 +768,7 @@ fn check_pins(
     curation: &Curation,
     detected: &[DetectedFile],
     area: Option<&Confined>,
-) -> Result<(), String> {
+) -> Result<(), Text> {
     // The archive is the reviewed one, byte for byte: its files are the pinned files. A
     // record that pins no files (policy clarifications always pin some) holds for any.
     let verified = CurationOrigin::Index {
@@ -749,7 +778,7 @@ fn check_pins(
         return Ok(());
     }
     let (Some(dir), Some(area)) = (&package.dir, area) else {
-        return Err("the package's files are not available to check the pinned hashes".to_string());
+        return Err(Text::new("pins_unavailable"));
     };
     for pin in &curation.files {
         let found = detected
@@ -761,17 +790,22 @@ fn check_pins(
                     .and_then(|p| detect::sha256_file(area, &p).ok())
             });
         match found {
-            None => return Err(format!("{} does not exist in the package", pin.path)),
+            None => return Err(text!("pin_missing", file = pin.path)),
             Some(actual) if !actual.eq_ignore_ascii_case(&pin.sha256) => {
-                return Err(format!(
-                    "{} has sha256 {actual}, {} expects {}",
-                    pin.path,
-                    match curation.origin {
-                        CurationOrigin::Policy => "the clarification",
-                        CurationOrigin::Index { .. } => "the index record",
-                    },
-                    pin.sha256
-                ));
+                return Err(match curation.origin {
+                    CurationOrigin::Policy => text!(
+                        "pin_differs_clarification",
+                        file = pin.path,
+                        actual = actual,
+                        expected = pin.sha256
+                    ),
+                    CurationOrigin::Index { .. } => text!(
+                        "pin_differs_record",
+                        file = pin.path,
+                        actual = actual,
+                        expected = pin.sha256
+                    ),
+                });
             }
             Some(_) => {}
         }

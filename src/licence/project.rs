@@ -17,7 +17,7 @@
 use super::Evidence;
 use super::detect::{self, DetectionCache, FileKind};
 use super::expression::{self, Reading, licence_ids};
-use crate::diagnostic::{Code, Finding};
+use crate::diagnostic::{Code, Finding, Text};
 use crate::model::Graph;
 use crate::source::{Confined, Limit};
 use serde::Serialize;
@@ -54,8 +54,11 @@ pub struct LicenceStatement {
     pub assumed: bool,
     /// Why the statement does not settle the licence on its own (several licences in REUSE
     /// annotations, an unidentified licence file).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::diagnostic::serialize_english"
+    )]
+    pub note: Option<Text>,
 }
 
 impl LicenceStatement {
@@ -106,8 +109,7 @@ pub fn project_licence(
         // at the project level does (a GPL-2.0 COPYING with "or later" headers is not a
         // contradiction, it is how that licence is applied).
         if from_headers.note.is_none() && statements.iter().any(|s| s.decisive()) {
-            from_headers.note =
-                Some("file headers; the project-level statements take precedence".to_string());
+            from_headers.note = Some(Text::new("statement_headers_yield"));
         }
         statements.push(from_headers);
     }
@@ -130,10 +132,7 @@ pub fn project_licence(
     if !consistent {
         let mut finding = Finding::warning(
             Code::ProjectLicenceMismatch,
-            format!(
-                "the project's own licence is stated differently in {} places",
-                decisive.len()
-            ),
+            crate::diagnostic::Text::new("project_licence_mismatch").count("n", decisive.len()),
         );
         for s in &decisive {
             finding = finding.note(describe(s));
@@ -190,7 +189,7 @@ fn statement(kind: SourceKind, file: &str, field: Option<&str>, raw: &str) -> Li
         raw: raw.to_string(),
         assumed: reading.assumed,
         note: match reading.reading {
-            Reading::Unparsable | Reading::SeeFile => reading.note.clone(),
+            Reading::Unparsable | Reading::SeeFile => reading.note.as_ref().map(Text::verbatim),
             _ => None,
         },
         expression: reading.expression,
@@ -254,9 +253,7 @@ fn publiccode(read: &mut RootFiles<'_>) -> Option<LicenceStatement> {
             raw: String::new(),
             expression: None,
             assumed: false,
-            note: Some(
-                "publiccode.yml has no `legal.license`, which the standard requires".to_string(),
-            ),
+            note: Some(Text::new("statement_publiccode_missing")),
         }),
         Err(err) => Some(LicenceStatement {
             kind: SourceKind::Publiccode,
@@ -265,7 +262,7 @@ fn publiccode(read: &mut RootFiles<'_>) -> Option<LicenceStatement> {
             raw: String::new(),
             expression: None,
             assumed: false,
-            note: Some(format!("not valid YAML: {err}")),
+            note: Some(crate::text!("statement_invalid_yaml", error = err)),
         }),
     }
 }
@@ -284,7 +281,10 @@ fn reuse_toml(read: &mut RootFiles<'_>) -> Option<LicenceStatement> {
                 raw: String::new(),
                 expression: None,
                 assumed: false,
-                note: Some(format!("not valid TOML: {}", err.message().trim())),
+                note: Some(crate::text!(
+                    "statement_invalid_toml",
+                    error = err.message().trim()
+                )),
             });
         }
     };
@@ -346,10 +346,7 @@ fn reuse_statement(
                 raw: all.join(", "),
                 expression: None,
                 assumed: false,
-                note: Some(format!(
-                    "annotates files with {} licences; no single project licence",
-                    all.len()
-                )),
+                note: Some(Text::new("statement_reuse_annotations").count("n", all.len())),
             })
         }
     }
@@ -377,7 +374,9 @@ fn manifests(graph: &Graph, evidence: &[Evidence]) -> Vec<LicenceStatement> {
                     expression: d.interpretation.expression.clone(),
                     assumed: d.interpretation.assumed,
                     note: match d.interpretation.reading {
-                        Reading::Unparsable | Reading::SeeFile => d.interpretation.note.clone(),
+                        Reading::Unparsable | Reading::SeeFile => {
+                            d.interpretation.note.as_ref().map(Text::verbatim)
+                        }
                         _ => None,
                     },
                 };
@@ -445,7 +444,7 @@ fn licenses_dir(input: &Confined) -> Option<LicenceStatement> {
             raw: ids.join(", "),
             expression: None,
             assumed: false,
-            note: Some("holds the texts of several licences used in the project".to_string()),
+            note: Some(Text::new("statement_licenses_folder")),
         }),
     }
 }
@@ -531,10 +530,7 @@ fn headers(input: &Confined, cache: &DetectionCache) -> Option<LicenceStatement>
             .join(", "),
         expression: None,
         assumed: false,
-        note: Some(format!(
-            "the headers name {} different licences",
-            by_count.len()
-        )),
+        note: Some(Text::new("statement_headers_differ").count("n", by_count.len())),
     })
 }
 
@@ -599,8 +595,7 @@ fn licence_files(read: &mut RootFiles<'_>, cache: &DetectionCache) -> Vec<Licenc
                 },
                 expression: detected.licence.clone().filter(|_| confident),
                 assumed: false,
-                note: (!confident)
-                    .then(|| "the text could not be identified with confidence".to_string()),
+                note: (!confident).then(|| Text::new("statement_not_identified")),
             })
         })
         .collect()

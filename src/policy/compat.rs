@@ -28,8 +28,10 @@
 //! Under `network` use, network copyleft (AGPL, OSL-3.0, ...) obliges the operator to offer the
 //! source to the users of the service; the verdict lists that obligation.
 
+use crate::diagnostic::Text;
 use crate::licence::expression::Tree;
 use crate::licence::facts::{self, Category};
+use crate::text;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -92,6 +94,31 @@ pub struct PairVerdict {
     /// Obligations the use triggers.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub obligations: Vec<String>,
+    /// `reason`, `sources`, `remedy` and `obligations` in translatable form (the German
+    /// reports render these; JSON keeps the English).
+    #[serde(skip)]
+    pub texts: PairTexts,
+}
+
+/// The translatable forms of a [`PairVerdict`]'s sentences.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PairTexts {
+    pub reason: Option<Text>,
+    pub sources: Vec<Text>,
+    pub remedy: Option<Text>,
+    pub obligations: Vec<Text>,
+}
+
+impl PairVerdict {
+    fn set_reason(&mut self, text: Text) {
+        self.reason = text.english();
+        self.texts.reason = Some(text);
+    }
+
+    fn add_source(&mut self, text: Text) {
+        self.sources.push(text.english());
+        self.texts.sources.push(text);
+    }
 }
 
 /// The verdict on a package's effective licence against the outbound licence.
@@ -176,7 +203,10 @@ pub fn pair(outbound: &spdx::LicenseReq, inbound: &spdx::LicenseReq, mode: UseMo
     let o = matrix_name(outbound);
     let l = matrix_name(inbound);
     let category = facts::category_of(inbound);
-    let category_text = category.map_or("an unknown category".to_string(), |c| c.to_string());
+    let category_text = || match category {
+        Some(c) => Text::new(format!("category.{c}")),
+        None => Text::new("compat_category_unknown"),
+    };
     let mut verdict = PairVerdict {
         outbound: o.clone(),
         inbound: l.clone(),
@@ -185,92 +215,78 @@ pub fn pair(outbound: &spdx::LicenseReq, inbound: &spdx::LicenseReq, mode: UseMo
         sources: Vec::new(),
         remedy: None,
         obligations: Vec::new(),
+        texts: PairTexts::default(),
     };
     if mode == UseMode::Network && category == Some(Category::NetworkCopyleft) {
-        verdict.obligations.push(format!(
-            "{l} applies to use over a network: the users of the service must be offered the complete corresponding source of the work that includes it"
-        ));
+        let text = text!("compat_network_obligation", l = l);
+        verdict.obligations.push(text.english());
+        verdict.texts.obligations.push(text);
     }
     if mode == UseMode::Internal {
         verdict.verdict = Verdict::Compatible;
-        verdict.reason = format!(
-            "internal use: the software is not handed or offered to others, so the distribution conditions of {l} do not apply"
-        );
-        verdict
-            .sources
-            .push("use mode `internal` in the policy".to_string());
+        verdict.set_reason(text!("compat_internal", l = l));
+        verdict.add_source(text!("compat_source_internal"));
         return verdict;
     }
     if o == l {
         verdict.verdict = Verdict::Compatible;
-        verdict.reason = format!("the dependency is under the project's own licence, {o}");
+        verdict.set_reason(text!("compat_same", o = o));
         return verdict;
     }
 
     let matrix = matrix();
     let osadl = matrix.values.get(&(o.clone(), l.clone())).cloned();
-    let osadl_text = match &osadl {
-        Some(v) => format!("OSADL matrix, {o} leading, {l} subordinate: {v}"),
-        None if !matrix.listed.contains(&o) => format!("OSADL matrix: {o} is not listed"),
-        None => format!("OSADL matrix: {l} is not listed"),
-    };
-    verdict.sources.push(osadl_text);
-    verdict.sources.push(format!(
-        "licence categories (ScanCode LicenseDB): {l} is {category_text}"
-    ));
+    verdict.add_source(match &osadl {
+        Some(v) => text!("compat_source_osadl", o = o, l = l, v = v),
+        None if !matrix.listed.contains(&o) => text!("compat_source_osadl_unlisted", x = o),
+        None => text!("compat_source_osadl_unlisted", x = l),
+    });
+    verdict.add_source(text!("compat_source_category", l = l).sub("category", category_text()));
     let eupl_outbound = o == "EUPL-1.2" || o == "EUPL-1.1";
     let appendix = eupl_outbound.then(|| in_eupl_appendix(&l)).flatten();
     if eupl_outbound {
-        verdict.sources.push(match appendix {
-            Some(listed) => format!("EUPL-1.2 appendix: {listed} is a compatible licence"),
-            None => format!("EUPL-1.2 appendix: {l} is not listed"),
+        verdict.add_source(match appendix {
+            Some(listed) => text!("compat_source_eupl_listed", listed = listed),
+            None => text!("compat_source_eupl_unlisted", l = l),
         });
     }
     if let Some(listed) = appendix {
-        verdict.remedy = Some(format!(
-            "EUPL-1.2 Article 5 allows the combined work to be distributed under {listed}, which the EUPL appendix lists as compatible: the project's code stays EUPL, the combination as a whole goes out under {listed}"
-        ));
+        let text = text!("compat_remedy_eupl", listed = listed);
+        verdict.remedy = Some(text.english());
+        verdict.texts.remedy = Some(text);
     }
 
     match osadl.as_deref() {
         Some("Yes") | Some("Same") => {
             verdict.verdict = Verdict::Compatible;
-            verdict.reason = format!("{l} code may be part of a work licensed under {o}");
+            verdict.set_reason(text!("compat_yes", l = l, o = o));
         }
         Some("No") if category == Some(Category::WeakCopyleft) => {
             verdict.verdict = Verdict::NeedsReview;
-            verdict.reason = format!(
-                "{l} is weak copyleft: used as a separate library (linked or loaded, its own files unchanged or published under {l}), it can serve a work under {o}; if its files are merged into the project's own, the merged files cannot be relicensed under {o}, which is what the OSADL matrix's `No` states"
-            );
+            verdict.set_reason(text!("compat_weak_copyleft", l = l, o = o));
         }
         Some("No") => {
             verdict.verdict = Verdict::Incompatible;
-            verdict.reason = if category.is_some_and(Category::is_copyleft) {
-                format!(
-                    "{l} requires the work that includes it to be licensed under {l} as a whole, so the combination cannot stay under {o}"
-                )
+            verdict.set_reason(if category.is_some_and(Category::is_copyleft) {
+                text!("compat_copyleft", l = l, o = o)
             } else {
-                format!("the conditions of {l} and {o} cannot both be met by one combined work")
-            };
+                text!("compat_no", l = l, o = o)
+            });
         }
         Some("Check dependency") => {
             verdict.verdict = Verdict::NeedsReview;
-            verdict.reason = format!(
-                "whether {l} code may be part of a {o} work depends on how the two are combined (linked as a library, or merged into the same files)"
-            );
+            verdict.set_reason(text!("compat_check_dependency", l = l, o = o));
         }
         _ => match category {
             Some(Category::Permissive | Category::PublicDomain) => {
                 verdict.verdict = Verdict::Compatible;
-                verdict.reason = format!(
-                    "{l} is {category_text}: it asks only that its notices be kept, which a work under {o} can do; the OSADL matrix has no verdict for this pair"
+                verdict.set_reason(
+                    text!("compat_permissive", l = l, o = o).sub("category", category_text()),
                 );
             }
             _ => {
                 verdict.verdict = Verdict::NeedsReview;
-                verdict.reason = format!(
-                    "no source gives a verdict on {l} inside a work under {o}; a person must check both licence texts"
-                );
+                verdict.set_reason(text!("compat_no_source", l = l, o = o));
             }
         },
     }

@@ -12,11 +12,12 @@
 use super::choice::{self, Choice};
 use super::compat::{self, Compatibility, UseMode};
 use super::{Decision, Exception, ExceptionLicence, Inclusion, Policy, Selector, licence_matches};
-use crate::diagnostic::{Code, Finding, Severity};
+use crate::diagnostic::{Code, Finding, Severity, Text};
 use crate::licence::expression::Tree;
 use crate::licence::facts::{self, Category};
 use crate::licence::{Evidence, NOASSERTION};
 use crate::model::{Graph, Package, Scope};
+use crate::text;
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -66,28 +67,38 @@ pub enum Cause {
     Unknown,
 }
 
-impl std::fmt::Display for Cause {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl Cause {
+    /// The cause in translatable form.
+    pub fn text(&self) -> Text {
         match self {
-            Cause::Rule { rule, source } => write!(f, "`{rule}` ({source})"),
-            Cause::Default => f.write_str("no rule allows it (policies deny by default)"),
+            Cause::Rule { rule, source } => text!("cause_rule", rule = rule, source = source),
+            Cause::Default => Text::new("cause_default"),
             Cause::Exception {
                 source,
                 approved_by,
                 reason,
                 expires,
-            } => {
-                write!(
-                    f,
-                    "the exception in {source} (reason: {reason}; approved by {approved_by}; "
-                )?;
+            } => text!(
+                "cause_exception",
+                source = source,
+                reason = reason,
+                by = approved_by
+            )
+            .sub(
+                "expiry",
                 match expires {
-                    Some(date) => write!(f, "expires {date})"),
-                    None => f.write_str("no expiry)"),
-                }
-            }
-            Cause::Unknown => f.write_str("the policy's `unknown` setting"),
+                    Some(date) => text!("decision_expires", date = date),
+                    None => Text::new("decision_no_expiry"),
+                },
+            ),
+            Cause::Unknown => Text::new("cause_unknown"),
         }
+    }
+}
+
+impl std::fmt::Display for Cause {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text().english())
     }
 }
 
@@ -95,14 +106,21 @@ impl std::fmt::Display for Cause {
 /// (policy.toml:12)", "denied: no rule allows it (policies deny by default)", "needs review by
 /// `review = permissive` (…)". Findings' notes and `policy explain` say it this way.
 pub fn decided(decision: Decision, cause: &Cause) -> String {
-    let verb = match decision {
-        Decision::Allow => "allowed",
-        Decision::Review => "needs review",
-        Decision::Deny => "denied",
-    };
+    decided_text(decision, cause).english()
+}
+
+/// [`decided`] in translatable form.
+pub fn decided_text(decision: Decision, cause: &Cause) -> Text {
+    let verb = Text::new(match decision {
+        Decision::Allow => "decided_allowed",
+        Decision::Review => "decided_review",
+        Decision::Deny => "decided_denied",
+    });
     match cause {
-        Cause::Default => format!("{verb}: no rule allows it (policies deny by default)"),
-        cause => format!("{verb} by {cause}"),
+        Cause::Default => Text::new("decided_by_default").sub("verb", verb),
+        cause => Text::new("decided_by")
+            .sub("verb", verb)
+            .sub("cause", cause.text()),
     }
 }
 
@@ -318,14 +336,14 @@ pub fn evaluate(
     for (i, exception) in policy.exceptions.iter().enumerate() {
         if live[i] && !exception_used[i] {
             let why = if exception_matched[i] {
-                "the package it names does not need it (its licence is allowed, or not one it lists)"
+                "exception_unused_not_needed"
             } else {
-                "no audited package matches it"
+                "exception_unused_no_match"
             };
             findings.push(
                 Finding::warning(
                     Code::ExceptionUnused,
-                    format!("the exception for {} is unused: {why}", exception.spec),
+                    text!("exception_unused", spec = exception.spec).sub("why", Text::new(why)),
                 )
                 .located(exception.source.clone()),
             );
@@ -340,10 +358,7 @@ pub fn evaluate(
                 findings.push(
                     Finding::warning(
                         Code::AllowUnused,
-                        format!(
-                            "`{}` is allowed, but no audited package uses it",
-                            rule.selector
-                        ),
+                        text!("allow_unused", selector = rule.selector),
                     )
                     .located(rule.source.clone()),
                 );
@@ -364,9 +379,7 @@ fn compatibility_setup(
         findings.push(
             Finding::warning(
                 Code::OutboundLicenceUnknown,
-                format!(
-                    "the policy checks compatibility for `{mode}` use, but the project's own licence is not known"
-                ),
+                text!("outbound_unknown", mode = mode),
             )
             .note("set `[project] licence` in the policy, or state the licence in publiccode.yml, REUSE or the manifest"),
         );
@@ -382,7 +395,7 @@ fn compatibility_setup(
         Err(_) => {
             findings.push(Finding::warning(
                 Code::OutboundLicenceUnknown,
-                format!("the project's licence `{text}` is not an SPDX expression; compatibility was not checked"),
+                text!("outbound_unparsable", licence = text),
             ));
             None
         }
@@ -426,10 +439,7 @@ fn own_network_obligation(outbound: &Tree) -> Option<Finding> {
     Some(
         Finding::warning(
             Code::ObligationTriggered,
-            format!(
-                "offered over a network, the project itself is distributed under {}: its users must be able to get its source",
-                networked.join(", ")
-            ),
+            text!("obligation_network_project", licences = networked.join(", ")),
         )
         .note("EUPL-1.2 Article 1 counts providing access to the essential functionalities over a network as distribution; AGPL-3.0 section 13 requires offering the source to remote users")
         .note("publish the source (e.g. on openCode) and link it from the service"),
@@ -452,21 +462,27 @@ fn compatibility_findings(
     let effective = verdict.effective.clone().unwrap_or_default();
     let mut out = Vec::new();
     let (code, severity, message) = match result.verdict {
-        compat::Verdict::Compatible => (None, Severity::Note, String::new()),
+        compat::Verdict::Compatible => (None, Severity::Note, Text::new("")),
         compat::Verdict::Incompatible => (
             Some(Code::LicenceIncompatible),
             Severity::Error,
-            format!(
-                "{name} ({effective}) cannot be part of this project under {} for `{}` use",
-                result.outbound, result.use_mode
+            text!(
+                "licence_incompatible",
+                name = name,
+                licence = effective,
+                outbound = result.outbound,
+                mode = result.use_mode
             ),
         ),
         compat::Verdict::NeedsReview => (
             Some(Code::CompatibilityNeedsReview),
             Severity::Warning,
-            format!(
-                "whether {name} ({effective}) fits this project under {} for `{}` use needs review",
-                result.outbound, result.use_mode
+            text!(
+                "compatibility_needs_review",
+                name = name,
+                licence = effective,
+                outbound = result.outbound,
+                mode = result.use_mode
             ),
         ),
     };
@@ -501,9 +517,11 @@ fn compatibility_findings(
     if !obligations.is_empty() {
         let mut finding = Finding::warning(
             Code::ObligationTriggered,
-            format!(
-                "{name} ({effective}) brings obligations for `{}` use",
-                result.use_mode
+            text!(
+                "obligation_triggered",
+                name = name,
+                licence = effective,
+                mode = result.use_mode
             ),
         )
         .package(package.purl.clone())
@@ -554,10 +572,7 @@ fn expired(exception: &Exception) -> Finding {
     let date = exception.expires.map(|d| d.to_string()).unwrap_or_default();
     Finding::error(
         Code::ExceptionExpired,
-        format!(
-            "the exception for {} expired on {date}; it no longer applies",
-            exception.spec
-        ),
+        text!("exception_expired", spec = exception.spec, date = date),
     )
     .located(exception.source.clone())
     .note(format!(
@@ -783,26 +798,22 @@ fn finding_for(
         Status::Denied if unresolved => (
             Code::LicenceNotInInput,
             Severity::Error,
-            format!(
-                "the licence of {name} is not in the input and was not resolved; the policy denies unknown licences"
-            ),
+            text!("licence_not_in_input_denied", name = name),
         ),
         Status::Review if unresolved => (
             Code::LicenceNotInInput,
             review_severity(policy),
-            format!(
-                "the licence of {name} is not in the input and was not resolved; it needs review"
-            ),
+            text!("licence_not_in_input", name = name),
         ),
         Status::Denied if unknown => (
             Code::LicenceUnknown,
             Severity::Error,
-            format!("the licence of {name} is unknown, and the policy denies unknown licences"),
+            text!("licence_unknown_denied", name = name),
         ),
         Status::Review if unknown => (
             Code::LicenceUnknown,
             review_severity(policy),
-            format!("the licence of {name} is unknown and needs review"),
+            text!("licence_unknown_review", name = name),
         ),
         Status::Denied => {
             let denied_by_rule = verdict
@@ -817,41 +828,46 @@ fn finding_for(
                 .collect();
             let single = denied.len() == 1 && denied[0] == licence;
             let what = if single {
-                licence.clone()
+                text!("licence_plain", licence = licence)
             } else {
-                format!("{licence} ({} not acceptable)", denied.join(", "))
+                text!(
+                    "licence_partly_denied",
+                    licence = licence,
+                    denied = denied.join(", ")
+                )
             };
             if denied_by_rule {
                 (
                     Code::LicenceDenied,
                     Severity::Error,
-                    format!("{name} is licensed under {what}, which the policy denies"),
+                    text!("licence_denied", name = name).sub("what", what),
                 )
             } else {
                 (
                     Code::LicenceNotAllowed,
                     Severity::Error,
-                    format!("{name} is licensed under {what}, which the policy does not allow"),
+                    text!("licence_not_allowed", name = name).sub("what", what),
                 )
             }
         }
         Status::Review => (
             Code::LicenceNeedsReview,
             review_severity(policy),
-            format!(
-                "{name} is licensed under {}, which needs review",
-                verdict.effective.as_deref().unwrap_or(&licence)
+            text!(
+                "licence_needs_review",
+                name = name,
+                licence = verdict.effective.as_deref().unwrap_or(&licence)
             ),
         ),
         Status::Allowed => {
             let exception = verdict.licences.iter().find_map(|d| match &d.cause {
-                cause @ Cause::Exception { .. } => Some(cause.to_string()),
+                cause @ Cause::Exception { .. } => Some(cause.text()),
                 _ => None,
             })?;
             (
                 Code::ExceptionApplied,
                 Severity::Note,
-                format!("{name} is accepted only through {exception}"),
+                text!("exception_applied", name = name).sub("exception", exception),
             )
         }
         Status::Skipped | Status::Project => return None,

@@ -50,8 +50,11 @@ pub struct Explanation {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub compatibility: Option<Compatibility>,
     /// Why compatibility was not checked, when it was not.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub compatibility_note: Option<String>,
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::diagnostic::serialize_english"
+    )]
+    pub compatibility_note: Option<crate::diagnostic::Text>,
 }
 
 /// Facts and obligations of one licence id.
@@ -123,15 +126,15 @@ pub fn explain(
     let (compatibility, compatibility_note) = match (outbound, use_mode) {
         (Some(out), Some(mode)) => match (Tree::parse(out), Tree::parse(&effective)) {
             (Ok(out_tree), Ok(eff_tree)) => (Some(compat::check(&out_tree, &eff_tree, mode)), None),
-            _ => (None, Some(format!("`{out}` is not an SPDX expression"))),
+            _ => (None, Some(crate::text!("explain_not_spdx", licence = out))),
         },
         (None, _) => (
             None,
-            Some("the project's licence is not known: set `[project] licence` in the policy or pass --outbound".to_string()),
+            Some(crate::diagnostic::Text::new("explain_outbound_unknown")),
         ),
         (Some(_), None) => (
             None,
-            Some("the use is not known: set `[project] use` in the policy or pass --use".to_string()),
+            Some(crate::diagnostic::Text::new("explain_use_unknown")),
         ),
     };
     Ok(Explanation {
@@ -151,20 +154,24 @@ pub fn explain(
     })
 }
 
-/// The explanation in words.
-pub fn render(explanation: &Explanation) -> String {
+/// The explanation in words, in `lang` (the texts of `[explain]` in src/report/i18n/).
+pub fn render(explanation: &Explanation, lang: Lang) -> String {
+    use crate::report::html::{fill, tr};
+    let t = |key: &str| tr(lang, &format!("explain.{key}"));
     let mut out = String::new();
     let e = explanation;
     if e.expression != e.input {
         crate::safe_writeln!(
             out,
-            "`{}` is read as {}{}",
-            e.input,
-            e.expression,
+            "{}{}",
+            fill(
+                &t("read_as"),
+                &[("input", &e.input), ("expression", &e.expression)]
+            ),
             if e.assumed {
-                " (assumed: a version or variant was guessed)"
+                t("assumed")
             } else {
-                ""
+                String::new()
             }
         );
         out.push('\n');
@@ -179,95 +186,151 @@ pub fn render(explanation: &Explanation) -> String {
                 .map(|n| format!(" — {n}"))
                 .unwrap_or_default()
         );
+        let category = match (&l.category, lang) {
+            (Some(c), Lang::En) => c.clone(),
+            (Some(c), _) => tr(lang, &format!("category.{c}")),
+            (None, _) => tr(lang, "category.unknown"),
+        };
         crate::safe_writeln!(
             out,
-            "  category: {}{}",
-            l.category.as_deref().unwrap_or("unknown"),
+            "  {}: {}{}",
+            t("category"),
+            category,
             l.scancode_category
                 .as_deref()
                 .map(|s| format!(" (ScanCode LicenseDB: {s})"))
                 .unwrap_or_default()
         );
-        let yes = |b: bool| if b { "yes" } else { "no" };
+        let yes = |b: bool| if b { t("yes") } else { t("no") };
         crate::safe_writeln!(
             out,
-            "  OSI approved: {} · FSF free/libre: {}{}",
+            "  {}: {} · {}: {}{}",
+            t("osi"),
             yes(l.osi_approved),
+            t("fsf"),
             yes(l.fsf_libre),
             if l.deprecated {
-                " · deprecated SPDX id"
+                t("deprecated")
             } else {
-                ""
+                String::new()
             }
         );
         if !l.obligations.is_empty() {
-            crate::safe_writeln!(out, "  obligations:");
+            crate::safe_writeln!(out, "  {}:", t("obligations"));
             for o in &l.obligations {
                 crate::safe_writeln!(out, "    - {o}");
             }
         }
         out.push('\n');
     }
-    crate::safe_writeln!(out, "policy {}: {}", e.policy, e.status);
+    let status = match lang {
+        Lang::En => e.status.to_string(),
+        _ => tr(lang, &format!("status.{}", e.status)),
+    };
+    crate::safe_writeln!(
+        out,
+        "{}",
+        fill(&t("policy"), &[("policy", &e.policy), ("status", &status)])
+    );
     if e.effective != e.expression {
-        crate::safe_writeln!(
-            out,
-            "  effective licence (the alternative chosen): {}",
-            e.effective
-        );
+        crate::safe_writeln!(out, "  {}: {}", t("effective"), e.effective);
     }
     for c in &e.choices {
+        let reason = match lang {
+            Lang::En => c.reason.clone(),
+            _ => tr(lang, &format!("choice.{}", c.by)),
+        };
         crate::safe_writeln!(
             out,
-            "  chosen {} from {}: {} (rule: {})",
-            c.chosen,
-            c.alternatives.join(" OR "),
-            c.reason,
-            c.by
+            "  {}",
+            fill(
+                &t("chosen"),
+                &[
+                    ("chosen", &c.chosen),
+                    ("alternatives", &c.alternatives.join(" OR ")),
+                    ("reason", &reason),
+                    ("rule", &c.by.to_string()),
+                ]
+            )
         );
     }
     for d in &e.decisions {
-        crate::safe_writeln!(
-            out,
-            "  {}: {}",
-            d.licence,
-            crate::policy::evaluate::decided(d.decision, &d.cause)
-        );
+        let decided = match lang {
+            Lang::En => crate::policy::evaluate::decided(d.decision, &d.cause),
+            _ => crate::policy::evaluate::decided_text(d.decision, &d.cause).render(lang),
+        };
+        crate::safe_writeln!(out, "  {}: {}", d.licence, decided);
         if matches!(d.decision, Decision::Review | Decision::Deny)
             && let Some(why) = e.why_not_allowed.get(&d.licence)
         {
-            crate::safe_writeln!(out, "    why: {why}");
+            crate::safe_writeln!(out, "    {}: {why}", t("why"));
         }
     }
     match (&e.compatibility, &e.compatibility_note) {
         (Some(c), _) => {
+            let verdict = |v: compat::Verdict| match lang {
+                Lang::En => v.to_string(),
+                _ => tr(lang, &format!("compat.{}", compat_key(v))),
+            };
+            let mode = match lang {
+                Lang::En => c.use_mode.to_string(),
+                _ => tr(lang, &format!("use_mode.{}", c.use_mode)),
+            };
+            out.push('\n');
             crate::safe_writeln!(
                 out,
-                "\ncompatibility with {} ({} use): {}",
-                c.outbound,
-                c.use_mode,
-                c.verdict
+                "{}",
+                fill(
+                    &t("compatibility"),
+                    &[
+                        ("outbound", &c.outbound),
+                        ("mode", &mode),
+                        ("verdict", &verdict(c.verdict)),
+                    ]
+                )
             );
             for p in &c.pairs {
-                crate::safe_writeln!(out, "  {}: {} — {}", p.inbound, p.verdict, p.reason);
-                for s in &p.sources {
-                    crate::safe_writeln!(out, "    source: {s}");
+                let reason = p
+                    .texts
+                    .reason
+                    .as_ref()
+                    .map_or_else(|| p.reason.clone(), |r| r.render(lang));
+                crate::safe_writeln!(out, "  {}: {} — {}", p.inbound, verdict(p.verdict), reason);
+                let sources: Vec<String> = if p.texts.sources.len() == p.sources.len() {
+                    p.texts.sources.iter().map(|s| s.render(lang)).collect()
+                } else {
+                    p.sources.clone()
+                };
+                for s in &sources {
+                    crate::safe_writeln!(out, "    {}: {s}", t("source"));
                 }
-                if let Some(r) = &p.remedy {
-                    crate::safe_writeln!(out, "    way out: {r}");
+                let remedy = match (&p.texts.remedy, &p.remedy) {
+                    (Some(text), _) => Some(text.render(lang)),
+                    (None, remedy) => remedy.clone(),
+                };
+                if let Some(r) = remedy {
+                    crate::safe_writeln!(out, "    {}: {r}", t("way_out"));
                 }
-                for o in &p.obligations {
-                    crate::safe_writeln!(out, "    obligation: {o}");
+                for o in crate::report::html::pair_obligations(p, lang) {
+                    crate::safe_writeln!(out, "    {}: {o}", t("obligation"));
                 }
             }
         }
         (None, Some(note)) => {
             out.push('\n');
-            crate::safe_writeln!(out, "compatibility not checked: {note}");
+            crate::safe_writeln!(out, "{}: {}", t("not_checked"), note.render(lang));
         }
         (None, None) => {}
     }
     out
+}
+
+fn compat_key(verdict: compat::Verdict) -> &'static str {
+    match verdict {
+        compat::Verdict::Compatible => "compatible",
+        compat::Verdict::NeedsReview => "needs-review",
+        compat::Verdict::Incompatible => "incompatible",
+    }
 }
 
 #[cfg(test)]
@@ -298,7 +361,7 @@ mod tests {
                 .unwrap()
                 .contains("GPL-3.0-only")
         );
-        let text = render(&e);
+        let text = render(&e, Lang::En);
         assert!(text.contains("way out"), "{text}");
     }
 

@@ -150,12 +150,7 @@ pub fn resolve(graph: &mut Graph, options: &RegistryOptions, progress: &Progress
         findings.push(
             Finding::warning(
                 Code::RegistryNotConfigured,
-                format!(
-                    "{} {ecosystem} {} {} licence from a registry, but no {ecosystem} registry is configured",
-                    count,
-                    crate::plural::word(*count, "package needs", "packages need"),
-                    crate::plural::word(*count, "its", "their")
-                ),
+                crate::text!("registry_not_configured", ecosystem = ecosystem).count("n", *count),
             )
             .note(configure_hint(*ecosystem)),
         );
@@ -163,10 +158,7 @@ pub fn resolve(graph: &mut Graph, options: &RegistryOptions, progress: &Progress
     if private > 0 {
         findings.push(Finding::note_finding(
             Code::RegistryResolved,
-            format!(
-                "{} ($GOPRIVATE) not looked up in a proxy",
-                crate::plural::count(private, "private Go module", "private Go modules")
-            ),
+            crate::diagnostic::Text::new("registry_goprivate").count("n", private),
         ));
     }
     if jobs.is_empty() {
@@ -234,9 +226,11 @@ pub fn resolve(graph: &mut Graph, options: &RegistryOptions, progress: &Progress
                     findings.push(
                         Finding::warning(
                             Code::ArchiveUnusable,
-                            format!(
-                                "the archive of {} {} could not be used for its licence: {error}",
-                                package.name, package.version
+                            crate::text!(
+                                "archive_unusable",
+                                name = package.name,
+                                version = package.version,
+                                error = error
                             ),
                         )
                         .package(package.purl.clone()),
@@ -271,9 +265,11 @@ pub fn resolve(graph: &mut Graph, options: &RegistryOptions, progress: &Progress
                 findings.push(
                     Finding::warning(
                         Code::RegistryLookupFailed,
-                        format!(
-                            "the licence of {} {} could not be looked up: {err}",
-                            package.name, package.version
+                        crate::text!(
+                            "registry_lookup_failed",
+                            name = package.name,
+                            version = package.version,
+                            error = err
                         ),
                     )
                     .package(package.purl.clone()),
@@ -292,11 +288,7 @@ pub fn resolve(graph: &mut Graph, options: &RegistryOptions, progress: &Progress
         findings.push(
             Finding::warning(
                 Code::RegistryLookupFailed,
-                format!(
-                    "{host} cannot be reached: the {} of {} not looked up",
-                    crate::plural::word(packages.len(), "licence", "licences"),
-                    crate::plural::count(packages.len(), "package was", "packages were")
-                ),
+                crate::text!("registry_unreachable", host = host).count("n", packages.len()),
             )
             .note(listing(&packages))
             .note("check the network, the proxy ($HTTPS_PROXY) and the registry configured; `--offline` uses the cache only"),
@@ -306,12 +298,8 @@ pub fn resolve(graph: &mut Graph, options: &RegistryOptions, progress: &Progress
         findings.push(
             Finding::warning(
                 Code::RegistryOfflineUncached,
-                format!(
-                    "offline: the {} of {} not in the cache and {} unresolved",
-                    crate::plural::word(not_cached.len(), "licence", "licences"),
-                    crate::plural::count(not_cached.len(), "package is", "packages are"),
-                    crate::plural::word(not_cached.len(), "stays", "stay")
-                ),
+                crate::diagnostic::Text::new("registry_offline_uncached")
+                    .count("n", not_cached.len()),
             )
             .note(listing(&not_cached))
             .note("run once with network access to fill the cache"),
@@ -320,11 +308,9 @@ pub fn resolve(graph: &mut Graph, options: &RegistryOptions, progress: &Progress
     for (endpoint, (count, cached)) in resolved_from {
         findings.push(Finding::note_finding(
             Code::RegistryResolved,
-            format!(
-                "the {} of {} read from {endpoint} ({cached} from the cache)",
-                crate::plural::word(count, "licence", "licences"),
-                crate::plural::count(count, "package was", "packages were")
-            ),
+            crate::text!("registry_resolved", endpoint = endpoint)
+                .count("n", count)
+                .count("cached", cached),
         ));
     }
     findings

@@ -4,11 +4,12 @@
 //! table and the vetting line say the same.
 
 use super::escape::{Shown, line as esc};
+use super::html::{fill, tr};
 use crate::audit::{Audit, Outcome, PolicySource};
 use crate::diagnostic::{Code, Finding, Severity};
 use crate::index::SourceKind;
+use crate::licence::obligations::Lang;
 use crate::model::ProjectStatus;
-use crate::plural::count;
 use crate::policy::RequireVetted;
 use crate::policy::evaluate::Status;
 use crate::vet::VettingStatus;
@@ -41,7 +42,7 @@ impl Paint {
     }
 }
 
-pub fn render(audit: &Audit, colour: bool) -> String {
+pub fn render(audit: &Audit, colour: bool, lang: Lang) -> String {
     let paint = Paint { on: colour };
     let bold = Style::new().effects(Effects::BOLD);
     let dim = Style::new().effects(Effects::DIMMED);
@@ -52,28 +53,35 @@ pub fn render(audit: &Audit, colour: bool) -> String {
     // or newlines, which must neither reach the terminal nor start a line of their own.
     let _ = writeln!(
         out,
-        "{} {} · audit of {}",
+        "{} {} · {} {}",
         paint.paint(bold, audit.tool.name),
         audit.tool.version,
+        h(lang, "audit_of"),
         Shown(&audit.root)
     );
     let _ = writeln!(
         out,
-        "policy: {} ({}; {})",
+        "{}: {} ({}; {})",
+        h(lang, "policy"),
         Shown(&audit.policy.name),
-        Shown(&audit.policy.origin),
-        policy_source_words(audit)
+        Shown(&super::html::policy_origin(&audit.policy.origin, lang)),
+        policy_source_words(audit, lang)
     );
     let own = &audit.project_licence;
     let _ = writeln!(
         out,
-        "project licence: {} ({}{})",
-        Shown(own.expression.as_deref().unwrap_or("not stated")),
+        "{}: {} ({}{})",
+        h(lang, "project_licence"),
+        Shown(
+            &own.expression
+                .clone()
+                .unwrap_or_else(|| h(lang, "not_stated"))
+        ),
         Shown(&own.explanation),
         if own.consistent {
-            ""
+            String::new()
         } else {
-            "; the sources disagree, see L010"
+            h(lang, "sources_disagree")
         }
     );
     out.push('\n');
@@ -96,92 +104,105 @@ pub fn render(audit: &Audit, colour: bool) -> String {
             continue;
         }
         *shown += 1;
-        write_finding(&mut out, &paint, finding, &scopes);
+        write_finding(&mut out, &paint, finding, &scopes, lang);
     }
     if !compact.is_empty() {
-        let _ = writeln!(
-            out,
-            "{} more, one line each (`--format json` has every detail):",
-            crate::plural::count(compact.len(), "finding", "findings")
-        );
+        let _ = writeln!(out, "{}", hn(lang, "more_findings", compact.len()));
         for finding in compact {
             let head = format!("{}[{}]", finding.severity, finding.code);
             let _ = writeln!(
                 out,
                 "  {} {}",
                 paint.paint(paint.severity(finding.severity), &head),
-                Shown(&finding.message)
+                Shown(&finding.message_in(lang))
             );
         }
         out.push('\n');
     }
 
-    write_projects(&mut out, &paint, audit);
-    write_usage(&mut out, &paint, audit);
-    write_licences(&mut out, &paint, audit);
-    write_choices(&mut out, &paint, audit);
-    write_indices(&mut out, &paint, audit);
+    write_projects(&mut out, &paint, audit, lang);
+    write_usage(&mut out, &paint, audit, lang);
+    write_licences(&mut out, &paint, audit, lang);
+    write_choices(&mut out, &paint, audit, lang);
+    write_indices(&mut out, &paint, audit, lang);
 
     let counts = &audit.summary;
     let (word, style) = match counts.outcome {
-        Outcome::Pass => ("PASS", AnsiColor::Green.on_default().effects(Effects::BOLD)),
-        Outcome::Fail => ("FAIL", AnsiColor::Red.on_default().effects(Effects::BOLD)),
+        Outcome::Pass => (
+            h(lang, "pass"),
+            AnsiColor::Green.on_default().effects(Effects::BOLD),
+        ),
+        Outcome::Fail => (
+            h(lang, "fail"),
+            AnsiColor::Red.on_default().effects(Effects::BOLD),
+        ),
         Outcome::Incomplete => (
-            "INCOMPLETE",
+            h(lang, "incomplete"),
             AnsiColor::Red.on_default().effects(Effects::BOLD),
         ),
     };
     let status = |s: Status| counts.by_status.get(&s).copied().unwrap_or(0);
+    // English keeps its plain digits (scripts read this line); German groups thousands.
+    let number = |n: usize| match lang {
+        Lang::En => n.to_string(),
+        _ => super::html::number(n, lang),
+    };
     let _ = writeln!(
         out,
-        "{} {} · {} · {} in {}: {} allowed, {} review, {} denied, {} skipped",
-        paint.paint(style, word),
-        count(counts.errors, "error", "errors"),
-        count(counts.warnings, "warning", "warnings"),
-        count(counts.packages, "package", "packages"),
-        count(counts.projects, "project", "projects"),
-        status(Status::Allowed),
-        status(Status::Review),
-        status(Status::Denied),
-        status(Status::Skipped),
+        "{} {}",
+        paint.paint(style, &word),
+        fill(
+            &h(lang, "result"),
+            &[
+                ("errors", &hn(lang, "errors", counts.errors)),
+                ("warnings", &hn(lang, "warnings", counts.warnings)),
+                ("packages", &hn(lang, "packages", counts.packages)),
+                ("projects", &hn(lang, "projects", counts.projects)),
+                ("allowed", &number(status(Status::Allowed))),
+                ("review", &number(status(Status::Review))),
+                ("denied", &number(status(Status::Denied))),
+                ("skipped", &number(status(Status::Skipped))),
+            ],
+        )
     );
     if !audit.vetting.indices.is_empty() && counts.packages > 0 {
         let parts: Vec<String> = counts
             .by_vetting
             .iter()
             .filter(|(_, n)| **n > 0)
-            .map(|(status, n)| format!("{n} {}", vetting_words(*status)))
+            .map(|(status, n)| format!("{n} {}", vetting_words(*status, lang)))
             .collect();
-        let _ = writeln!(out, "vetting: {}", parts.join(", "));
+        let _ = writeln!(out, "{}: {}", h(lang, "vetting"), parts.join(", "));
     }
-    let _ = writeln!(out, "{}", vulnerability_line(audit));
+    let _ = writeln!(out, "{}", vulnerability_line(audit, lang));
     if counts.outcome == Outcome::Incomplete {
-        let _ = writeln!(
-            out,
-            "{}",
-            paint.paint(
-                dim,
-                "some input could not be read (see the I and V001 findings above): the audit cannot pass"
-            )
-        );
+        let _ = writeln!(out, "{}", paint.paint(dim, &h(lang, "incomplete_note")));
     }
     // Whose rules decided is part of the verdict: the last line says it.
     let whose = match audit.policy.source {
         PolicySource::Repository => paint.paint(
             AnsiColor::Yellow.on_default().effects(Effects::BOLD),
-            &format!(
-                "verdict by the audited repository's own policy ({}), not an independent one; --policy applies yours",
-                esc(&audit.policy.origin)
+            &fill(
+                &h(lang, "verdict_by_repository"),
+                &[("origin", &esc(&audit.policy.origin))],
             ),
         ),
         _ => format!(
-            "verdict by {} ({}){}",
-            Shown(&audit.policy.origin),
-            policy_source_words(audit),
+            "{}{}",
+            fill(
+                &h(lang, "verdict_by"),
+                &[
+                    (
+                        "origin",
+                        &Shown(&super::html::policy_origin(&audit.policy.origin, lang)).to_string()
+                    ),
+                    ("source", &policy_source_words(audit, lang)),
+                ],
+            ),
             match &audit.policy.repository_policy_ignored {
-                Some(file) => format!(
-                    "; the repository's own {} was not applied (--repo-policy applies it)",
-                    Shown(file)
+                Some(file) => fill(
+                    &h(lang, "repository_policy_ignored"),
+                    &[("file", &Shown(file).to_string())],
                 ),
                 None => String::new(),
             }
@@ -192,16 +213,35 @@ pub fn render(audit: &Audit, colour: bool) -> String {
 }
 
 /// Whose policy it is, in words.
-fn policy_source_words(audit: &Audit) -> &'static str {
-    match audit.policy.source {
-        PolicySource::Preset => "built-in preset",
-        PolicySource::File => "your policy file",
-        PolicySource::Repository => "the audited repository's own policy",
-    }
+fn policy_source_words(audit: &Audit, lang: Lang) -> String {
+    h(
+        lang,
+        match audit.policy.source {
+            PolicySource::Preset => "source_preset",
+            PolicySource::File => "source_file",
+            PolicySource::Repository => "source_repository",
+        },
+    )
+}
+
+/// A counted text of the human report (`human.key_one`, `human.key_other`) in `lang`; English
+/// keeps plain digits (scripts read these lines), German groups thousands.
+fn hn(lang: Lang, key: &str, n: usize) -> String {
+    let form = if n == 1 { "one" } else { "other" };
+    let digits = match lang {
+        Lang::En => n.to_string(),
+        _ => super::html::number(n, lang),
+    };
+    fill(&h(lang, &format!("{key}_{form}")), &[("n", &digits)])
+}
+
+/// A text of the human report (`human.key`) in `lang`.
+fn h(lang: Lang, key: &str) -> String {
+    tr(lang, &format!("human.{key}"))
 }
 
 /// How the packages are used (scope), how many of each, and how the policy audits them.
-fn write_usage(out: &mut String, paint: &Paint, audit: &Audit) {
+fn write_usage(out: &mut String, paint: &Paint, audit: &Audit, lang: Lang) {
     let mut by_scope: std::collections::BTreeMap<crate::model::Scope, (usize, usize, usize)> =
         std::collections::BTreeMap::new();
     for p in audit.packages.iter().filter(|p| !p.package.root) {
@@ -219,25 +259,29 @@ fn write_usage(out: &mut String, paint: &Paint, audit: &Audit) {
     let _ = writeln!(
         out,
         "{}",
-        paint.paint(Style::new().effects(Effects::BOLD), "Usage")
+        paint.paint(Style::new().effects(Effects::BOLD), &h(lang, "usage"))
     );
     let mut t = table();
-    t.set_header(vec!["used for", "packages", "audited as"]);
+    t.set_header(vec![
+        h(lang, "used_for"),
+        h(lang, "packages_column"),
+        h(lang, "audited_as"),
+    ]);
     for (scope, (packages, delivered, skipped)) in by_scope {
         let how = if skipped == packages {
-            "not audited (policy excludes it)"
+            "usage_excluded"
         } else if delivered == packages {
-            "delivered: licence, compatibility, notices"
+            "usage_delivered"
         } else if delivered == 0 && skipped == 0 {
-            "development tool: licence only"
+            "usage_tool"
         } else {
-            "mixed"
+            "usage_mixed"
         };
-        t.add_row(cells(vec![
-            scope.to_string(),
-            packages.to_string(),
-            how.to_string(),
-        ]));
+        let scope = match lang {
+            Lang::En => scope.to_string(),
+            _ => tr(lang, &format!("scope.{scope}")),
+        };
+        t.add_row(cells(vec![scope, packages.to_string(), h(lang, how)]));
     }
     align_right(&mut t, &[1]);
     write_table(out, &t);
@@ -245,45 +289,52 @@ fn write_usage(out: &mut String, paint: &Paint, audit: &Audit) {
 
 /// One line on known vulnerabilities: how many, how severe, how many settled, how old the
 /// data; or why they were not checked.
-fn vulnerability_line(audit: &Audit) -> String {
+fn vulnerability_line(audit: &Audit, lang: Lang) -> String {
     use crate::advisory::{CheckStatus, State};
     let a = &audit.advisories;
     match a.status {
         CheckStatus::NotConfigured => {
-            return "vulnerabilities: not checked (no advisory database configured, see A012)"
-                .to_string();
+            return h(lang, "vulns_not_configured");
         }
-        CheckStatus::Off => return "vulnerabilities: not checked (turned off)".to_string(),
+        CheckStatus::Off => return h(lang, "vulns_off"),
         CheckStatus::Checked => {}
     }
     let c = &a.summary;
     let mut parts = Vec::new();
     if c.vulnerabilities == 0 {
-        parts.push("none known".to_string());
+        parts.push(h(lang, "vulns_none"));
     } else {
         let by: Vec<String> = crate::advisory::severity_order()
             .filter_map(|s| c.by_severity.get(s).map(|n| format!("{n} {s}")))
             .collect();
         parts.push(format!(
-            "{} in {} ({})",
+            "{} {} ({})",
             c.vulnerabilities,
-            count(c.packages_affected, "package", "packages"),
+            hn(lang, "in_packages", c.packages_affected),
             by.join(", ")
         ));
         let state = |s: State| c.by_state.get(&s).copied().unwrap_or(0);
         let settled = state(State::NotAffected) + state(State::Fixed);
         if settled > 0 {
-            parts.push(format!("{settled} not affected or fixed per VEX"));
+            parts.push(format!("{settled} {}", h(lang, "vulns_settled")));
         }
         if state(State::Ignored) > 0 {
-            parts.push(format!("{} ignored by the policy", state(State::Ignored)));
+            parts.push(format!(
+                "{} {}",
+                state(State::Ignored),
+                h(lang, "vulns_ignored")
+            ));
         }
         if c.upgradable > 0 {
-            parts.push(format!("{} fixed by an upgrade", c.upgradable));
+            parts.push(format!("{} {}", c.upgradable, h(lang, "vulns_upgradable")));
         }
     }
     if c.informational > 0 {
-        parts.push(format!("{} informational", c.informational));
+        parts.push(format!(
+            "{} {}",
+            c.informational,
+            h(lang, "vulns_informational")
+        ));
     }
     let unchecked: Vec<String> = a
         .ecosystems
@@ -292,7 +343,11 @@ fn vulnerability_line(audit: &Audit) -> String {
         .map(|e| format!("{} ({})", e.ecosystem, e.packages))
         .collect();
     if !unchecked.is_empty() {
-        parts.push(format!("not checked: {}", unchecked.join(", ")));
+        parts.push(format!(
+            "{}: {}",
+            h(lang, "vulns_unchecked"),
+            unchecked.join(", ")
+        ));
     }
     let oldest = a
         .ecosystems
@@ -301,12 +356,9 @@ fn vulnerability_line(audit: &Audit) -> String {
         .filter_map(|e| e.age_days)
         .max();
     if let Some(days) = oldest {
-        parts.push(format!(
-            "data up to {} old",
-            count(days.max(0) as usize, "day", "days")
-        ));
+        parts.push(hn(lang, "vulns_age", days.max(0) as usize));
     }
-    format!("vulnerabilities: {}", parts.join("; "))
+    format!("{}: {}", h(lang, "vulnerabilities"), parts.join("; "))
 }
 
 fn write_finding(
@@ -314,13 +366,17 @@ fn write_finding(
     paint: &Paint,
     finding: &Finding,
     scopes: &std::collections::HashMap<&str, crate::model::Scope>,
+    lang: Lang,
 ) {
     let head = format!("{}[{}]", finding.severity, finding.code);
     let _ = writeln!(
         out,
         "{}: {}",
         paint.paint(paint.severity(finding.severity), &head),
-        paint.paint(Style::new().effects(Effects::BOLD), &esc(&finding.message))
+        paint.paint(
+            Style::new().effects(Effects::BOLD),
+            &esc(&finding.message_in(lang))
+        )
     );
     let arrow = paint.paint(AnsiColor::Blue.on_default(), "-->");
     let eq = paint.paint(AnsiColor::Blue.on_default(), "=");
@@ -335,13 +391,14 @@ fn write_finding(
             Some(source) => {
                 let _ = writeln!(
                     out,
-                    "   {eq} licence: {} ({})",
+                    "   {eq} {}: {} ({})",
+                    h(lang, "licence"),
                     Shown(licence),
                     Shown(source)
                 );
             }
             None => {
-                let _ = writeln!(out, "   {eq} licence: {}", Shown(licence));
+                let _ = writeln!(out, "   {eq} {}: {}", h(lang, "licence"), Shown(licence));
             }
         }
     }
@@ -351,21 +408,22 @@ fn write_finding(
             .as_deref()
             .and_then(|purl| scopes.get(purl))
             .filter(|s| **s != crate::model::Scope::Runtime)
-            .map(|s| format!(" ({s} dependency)"))
+            .map(|s| fill(&h(lang, "scope_dependency"), &[("scope", &s.to_string())]))
             .unwrap_or_default();
         let file = finding
             .path_file
             .as_deref()
-            .map(|f| format!(" in {}", Shown(f)))
+            .map(|f| fill(&h(lang, "path_in"), &[("file", &Shown(f).to_string())]))
             .unwrap_or_default();
         let _ = writeln!(
             out,
-            "   {eq} path{file}: {}{scope}",
+            "   {eq} {}{file}: {}{scope}",
+            h(lang, "path"),
             Shown(&finding.path.join(" → "))
         );
     }
     for note in finding.notes.iter().filter(|n| !n.is_empty()) {
-        let _ = writeln!(out, "   {eq} note: {}", Shown(note));
+        let _ = writeln!(out, "   {eq} {}: {}", h(lang, "note"), Shown(note));
     }
     out.push('\n');
 }
@@ -381,17 +439,26 @@ fn table() -> Table {
     table
 }
 
-fn write_projects(out: &mut String, paint: &Paint, audit: &Audit) {
+fn write_projects(out: &mut String, paint: &Paint, audit: &Audit, lang: Lang) {
     if audit.projects.is_empty() {
         return;
     }
     let _ = writeln!(
         out,
         "{}",
-        paint.paint(Style::new().effects(Effects::BOLD), "Projects")
+        paint.paint(
+            Style::new().effects(Effects::BOLD),
+            &h(lang, "projects_title")
+        )
     );
     let mut t = table();
-    t.set_header(vec!["kind", "directory", "read from", "packages", "status"]);
+    t.set_header(vec![
+        h(lang, "kind"),
+        h(lang, "directory"),
+        h(lang, "read_from"),
+        h(lang, "packages_column"),
+        h(lang, "status"),
+    ]);
     for (index, project) in audit.projects.iter().enumerate() {
         let packages = audit
             .packages
@@ -399,9 +466,9 @@ fn write_projects(out: &mut String, paint: &Paint, audit: &Audit) {
             .filter(|p| !p.package.root && p.package.projects.contains(&index))
             .count();
         let status = match &project.status {
-            ProjectStatus::Complete => "complete".to_string(),
-            ProjectStatus::Partial { .. } => "partial".to_string(),
-            ProjectStatus::Failed { .. } => "not read".to_string(),
+            ProjectStatus::Complete => h(lang, "complete"),
+            ProjectStatus::Partial { .. } => h(lang, "partial"),
+            ProjectStatus::Failed { .. } => h(lang, "not_read"),
         };
         t.add_row(cells(vec![
             project.kind.to_string(),
@@ -418,18 +485,27 @@ fn write_projects(out: &mut String, paint: &Paint, audit: &Audit) {
     write_table(out, &t);
 }
 
-fn write_licences(out: &mut String, paint: &Paint, audit: &Audit) {
+fn write_licences(out: &mut String, paint: &Paint, audit: &Audit, lang: Lang) {
     if audit.summary.by_licence.is_empty() {
         return;
     }
     let _ = writeln!(
         out,
         "{}",
-        paint.paint(Style::new().effects(Effects::BOLD), "Licences (effective)")
+        paint.paint(
+            Style::new().effects(Effects::BOLD),
+            &h(lang, "licences_title")
+        )
     );
     let mut t = table();
     t.set_header(vec![
-        "licence", "category", "packages", "allowed", "review", "denied", "skipped",
+        h(lang, "licence"),
+        h(lang, "category"),
+        h(lang, "packages_column"),
+        h(lang, "allowed"),
+        h(lang, "review"),
+        h(lang, "denied"),
+        h(lang, "skipped"),
     ]);
     for row in &audit.summary.by_licence {
         let n = |s: Status| match row.by_status.get(&s) {
@@ -438,9 +514,11 @@ fn write_licences(out: &mut String, paint: &Paint, audit: &Audit) {
         };
         t.add_row(cells(vec![
             row.licence.clone(),
-            row.category
-                .clone()
-                .unwrap_or_else(|| "unknown".to_string()),
+            match (&row.category, lang) {
+                (Some(c), Lang::En) => c.clone(),
+                (Some(c), _) => tr(lang, &format!("category.{c}")),
+                (None, _) => tr(lang, "category.unknown"),
+            },
             row.packages.to_string(),
             n(Status::Allowed),
             n(Status::Review),
@@ -453,7 +531,7 @@ fn write_licences(out: &mut String, paint: &Paint, audit: &Audit) {
 }
 
 /// The `OR` choices, one line per distinct choice with how many packages it concerns.
-fn write_choices(out: &mut String, paint: &Paint, audit: &Audit) {
+fn write_choices(out: &mut String, paint: &Paint, audit: &Audit, lang: Lang) {
     let mut groups: std::collections::BTreeMap<(String, String, String), usize> =
         std::collections::BTreeMap::new();
     for p in &audit.packages {
@@ -462,7 +540,10 @@ fn write_choices(out: &mut String, paint: &Paint, audit: &Audit) {
                 .entry((
                     c.alternatives.join(" OR "),
                     c.chosen.clone(),
-                    c.reason.clone(),
+                    match lang {
+                        Lang::En => c.reason.clone(),
+                        _ => tr(lang, &format!("choice.{}", c.by)),
+                    },
                 ))
                 .or_insert(0) += 1;
         }
@@ -475,16 +556,17 @@ fn write_choices(out: &mut String, paint: &Paint, audit: &Audit) {
         "{}",
         paint.paint(
             Style::new().effects(Effects::BOLD),
-            "Licence choices (OR: the alternative used, and why)"
+            &h(lang, "choices_title")
         )
     );
     for ((alternatives, chosen, reason), count) in groups {
         let _ = writeln!(
             out,
-            "  {} from {} ({}): {}",
+            "  {} {} {} ({}): {}",
             Shown(&chosen),
+            h(lang, "from"),
             Shown(&alternatives),
-            crate::plural::count(count, "package", "packages"),
+            hn(lang, "packages", count),
             Shown(&reason)
         );
     }
@@ -492,20 +574,13 @@ fn write_choices(out: &mut String, paint: &Paint, audit: &Audit) {
 }
 
 /// A vetting status in words.
-fn vetting_words(status: VettingStatus) -> &'static str {
-    match status {
-        VettingStatus::Approved => "approved",
-        VettingStatus::Rejected => "rejected",
-        VettingStatus::UnderReview => "under review",
-        VettingStatus::NotVetted => "not vetted",
-        VettingStatus::Unknown => "unknown",
-        VettingStatus::NotApplicable => "not applicable",
-    }
+fn vetting_words(status: VettingStatus, lang: Lang) -> String {
+    tr(lang, &format!("vetting_status.{}", status.as_str()))
 }
 
 /// The indices of vetted components asked, highest precedence first, with how many packages'
 /// decisions each supplied; only when any was asked.
-fn write_indices(out: &mut String, paint: &Paint, audit: &Audit) {
+fn write_indices(out: &mut String, paint: &Paint, audit: &Audit, lang: Lang) {
     let info = &audit.vetting;
     if info.indices.is_empty() {
         return;
@@ -520,7 +595,7 @@ fn write_indices(out: &mut String, paint: &Paint, audit: &Audit) {
         "{} (require-vetted = {require})",
         paint.paint(
             Style::new().effects(Effects::BOLD),
-            "Indices of vetted components"
+            &h(lang, "indices_title")
         )
     );
     let mut answers: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
@@ -530,7 +605,13 @@ fn write_indices(out: &mut String, paint: &Paint, audit: &Audit) {
         }
     }
     let mut t = table();
-    t.set_header(vec!["index", "precedence", "location", "answers", "state"]);
+    t.set_header(vec![
+        h(lang, "index"),
+        h(lang, "precedence"),
+        h(lang, "location"),
+        h(lang, "answers"),
+        h(lang, "state"),
+    ]);
     for layer in &info.indices {
         let mut location = layer.location.clone();
         if let Some(commit) = &layer.commit {
@@ -541,11 +622,11 @@ fn write_indices(out: &mut String, paint: &Paint, audit: &Audit) {
         let state = match (&layer.failed, &layer.stale) {
             (Some(why), _) => paint.paint(
                 AnsiColor::Red.on_default().effects(Effects::BOLD),
-                &format!("FAILED: {}", Shown(why)),
+                &format!("{}: {}", h(lang, "failed"), Shown(why)),
             ),
             (None, Some(why)) => paint.paint(
                 AnsiColor::Yellow.on_default(),
-                &format!("stale: {}", Shown(why)),
+                &format!("{}: {}", h(lang, "stale"), Shown(why)),
             ),
             (None, None) => String::new(),
         };

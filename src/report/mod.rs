@@ -51,7 +51,7 @@ pub struct RenderOptions {
 /// Renders `audit` in `format`.
 pub fn render(audit: &Audit, format: Format, options: &RenderOptions) -> String {
     match format {
-        Format::Human => human::render(audit, options.colour),
+        Format::Human => human::render(audit, options.colour, options.lang),
         Format::Json => json::render(audit),
         Format::Sarif => sarif::render(audit),
         Format::Cyclonedx => cyclonedx::render(audit),

@@ -213,6 +213,48 @@ impl Refusal {
     }
 }
 
+impl Refusal {
+    /// The refusal in translatable form: "PATH is not UTF-8 text; not read". Its English is
+    /// [`Refusal`]'s `Display`.
+    pub fn text(&self) -> crate::diagnostic::Text {
+        use crate::diagnostic::Text;
+        let within = || match self.within {
+            "the audited tree" => Text::new("refusal_within_tree"),
+            "the file system" => Text::new("refusal_within_fs"),
+            other => Text::verbatim(other),
+        };
+        let reason = match &self.reason {
+            Reason::Missing => Text::new("refusal_missing"),
+            Reason::Outside => Text::new("refusal_outside").sub("within", within()),
+            Reason::LinksOutside => Text::new("refusal_links_outside").sub("within", within()),
+            Reason::DanglingLink => Text::new("refusal_dangling"),
+            Reason::NotRegular(SpecialKind::Other) => Text::new("refusal_not_regular"),
+            Reason::NotRegular(kind) => Text::new("refusal_special").sub(
+                "kind",
+                Text::new(match kind {
+                    SpecialKind::Directory => "refusal_kind_directory",
+                    SpecialKind::Fifo => "refusal_kind_fifo",
+                    SpecialKind::Socket => "refusal_kind_socket",
+                    SpecialKind::CharDevice => "refusal_kind_char_device",
+                    SpecialKind::BlockDevice => "refusal_kind_block_device",
+                    SpecialKind::Other => "refusal_not_regular",
+                }),
+            ),
+            Reason::NotADirectory => Text::new("refusal_not_directory"),
+            Reason::TooLarge { size, limit } => Text::new("refusal_too_large")
+                .arg("size", human_size(*size))
+                .arg("limit", human_size(limit.bytes))
+                .arg("what", limit.what),
+            Reason::NotUtf8 => Text::new("refusal_not_utf8"),
+            Reason::Changed => Text::new("refusal_changed"),
+            Reason::Io(message) => Text::new("refusal_io").arg("error", message),
+        };
+        Text::new("refusal")
+            .arg("path", &self.path)
+            .sub("reason", reason)
+    }
+}
+
 impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {}", self.path, self.reason_text())
