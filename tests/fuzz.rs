@@ -828,7 +828,6 @@ fn audit_options(sbom: Option<PathBuf>) -> AuditOptions {
         scopes: Vec::new(),
         registry_lookups: false,
         registries: None,
-        scopes: Vec::new(),
         homes: Some(Homes {
             home: None,
             config_file: None,
