@@ -174,15 +174,15 @@ codes! {
         "Known vulnerabilities were not checked: no advisory source is configured, or the check is turned off.";
     AdvisoriesChecked = "A013", "advisories-checked",
         "How many packages were checked against which advisory data, how old it is, and what was found.";
+    CrateYanked = "A014", "crate-yanked",
+        "A crate release in the lockfile was yanked from its registry.";
+    YankedNotChecked = "A015", "yanked-not-checked",
+        "Whether crate releases were yanked from their registry could not be determined.";
     // Notices: what the attribution file lacks (fundament notices).
     NoticeCopyrightMissing = "N001", "notice-copyright-missing",
         "A listed component has no copyright notice in its licence or NOTICE files.";
     NoticeTextMissing = "N002", "notice-text-missing",
         "A listed component ships no licence text of its own; the SPDX reference text stands in, or no text is available.";
-    CrateYanked = "A014", "crate-yanked",
-        "A crate release in the lockfile was yanked from its registry.";
-    YankedNotChecked = "A015", "yanked-not-checked",
-        "Whether crate releases were yanked from their registry could not be determined.";
     // Input: what could not be read.
     InputUnreadable = "I001", "input-unreadable",
         "A manifest or lockfile could not be read or parsed.";
