@@ -687,20 +687,20 @@ impl<'a> VetFlags<'a> {
     fn of(audit: &'a Audit) -> Self {
         let mut flags = VetFlags::default();
         for f in &audit.findings {
-            let Some(purl) = f.package.as_deref() else {
-                continue;
-            };
-            match f.code {
-                Code::VettingRejected => {
-                    flags.rejected.insert(purl);
+            // A folded finding (issue 17) stands for each of its packages.
+            for purl in f.purls() {
+                match f.code {
+                    Code::VettingRejected => {
+                        flags.rejected.insert(purl);
+                    }
+                    Code::NotVetted | Code::UnderReview => {
+                        flags.required.insert(purl);
+                    }
+                    _ => continue,
                 }
-                Code::NotVetted | Code::UnderReview => {
-                    flags.required.insert(purl);
+                if f.severity == Severity::Error {
+                    flags.violating.insert(purl);
                 }
-                _ => continue,
-            }
-            if f.severity == Severity::Error {
-                flags.violating.insert(purl);
             }
         }
         flags
@@ -1652,10 +1652,18 @@ fn other_findings(audit: &Audit, lang: Lang) -> Vec<OtherCode> {
         }
         let entry = severity.entry(f.code).or_insert(f.severity);
         *entry = (*entry).min(f.severity);
-        let subject = match (&f.package, &f.location) {
-            (Some(purl), _) => names.get(purl.as_str()).cloned().unwrap_or(purl.clone()),
-            (None, Some(location)) => location.to_string(),
-            (None, None) => "—".to_string(),
+        // A folded finding (issue 17) is one item naming its packages.
+        let named: Vec<String> = f
+            .purls()
+            .map(|purl| names.get(purl).cloned().unwrap_or(purl.to_string()))
+            .collect();
+        let subject = match named.len() {
+            0 => f
+                .location
+                .as_ref()
+                .map_or("—".to_string(), |l| l.to_string()),
+            1..=10 => named.join(", "),
+            n => format!("{}, … (+{})", named[..10].join(", "), n - 10),
         };
         by_code.entry(f.code).or_default().push(OtherItem {
             subject,
