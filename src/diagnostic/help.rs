@@ -59,10 +59,7 @@ pub fn attach_help(findings: &mut [Finding], facts: &HashMap<String, PackageFact
             .as_deref()
             .and_then(|c| Code::ALL.iter().find(|k| k.as_str() == c))
         {
-            help = format!(
-                "Fix {cause} first, then audit again: {} ({help})",
-                help_text(*cause)
-            );
+            help = format!("Fix {cause} first, then audit again: {}", help_text(*cause));
         }
         f.help = Some(help);
         if f.caused_by.is_none() {

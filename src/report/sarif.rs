@@ -489,7 +489,12 @@ fn message(f: &Finding, unused_location: Option<&str>) -> String {
     }
     if let Some(count) = f.count {
         text.push_str(&format!("\nPackages ({count}): "));
-        let shown: Vec<&str> = f.packages.iter().take(HELP_LISTED).map(String::as_str).collect();
+        let shown: Vec<&str> = f
+            .packages
+            .iter()
+            .take(HELP_LISTED)
+            .map(String::as_str)
+            .collect();
         text.push_str(&shown.join(", "));
         if count > shown.len() {
             text.push_str(&format!(
@@ -547,18 +552,20 @@ fn locate(
         .and_then(|&i| audit.packages.get(i));
     let logical: Vec<LogicalLocation> = f
         .purls()
-        .map(|purl| match by_purl.get(purl).and_then(|&i| audit.packages.get(i)) {
-            Some(p) => LogicalLocation {
-                name: format!("{} {}", p.package.name, p.package.version),
-                fully_qualified_name: p.package.purl.clone(),
-                kind: "module",
+        .map(
+            |purl| match by_purl.get(purl).and_then(|&i| audit.packages.get(i)) {
+                Some(p) => LogicalLocation {
+                    name: format!("{} {}", p.package.name, p.package.version),
+                    fully_qualified_name: p.package.purl.clone(),
+                    kind: "module",
+                },
+                None => LogicalLocation {
+                    name: purl.to_string(),
+                    fully_qualified_name: purl.to_string(),
+                    kind: "module",
+                },
             },
-            None => LogicalLocation {
-                name: purl.to_string(),
-                fully_qualified_name: purl.to_string(),
-                kind: "module",
-            },
-        })
+        )
         .collect();
 
     let mut unused = None;
