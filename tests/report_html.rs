@@ -801,7 +801,11 @@ fn unresolved_licences_are_explained_honestly() {
     let json = audit_json(&dir, &["--offline"]).json;
     let unresolved = support::affected(&json, "L009").len();
     assert!(unresolved > 1);
-    assert_eq!(support::findings(&json, "L009").len(), 1, "one cause, one finding");
+    assert_eq!(
+        support::findings(&json, "L009").len(),
+        1,
+        "one cause, one finding"
+    );
     let (_, en) = report(&dir, "markdown", "en", &["--offline"]);
     assert!(en.contains(&format!(
         "### Licence not recorded in the input – {unresolved} components"
