@@ -92,10 +92,7 @@ fn the_default_policy_denies_unknown_and_reviews_copyleft() {
         unknown[0]["path"],
         serde_json::json!(["app 0.1.0", "unlicensed 0.0.1"])
     );
-    let review: Vec<&str> = findings(&run.json, "L003")
-        .iter()
-        .map(|f| f["package"].as_str().unwrap())
-        .collect();
+    let review: Vec<String> = support::affected(&run.json, "L003");
     assert_eq!(
         review,
         vec!["pkg:cargo/gpl-lib@3.0.0", "pkg:cargo/test-helper@0.9.0"]
