@@ -677,6 +677,10 @@ fn assemble(
             f.package.clone(),
         ))
     });
+    // One finding per cause, each with what to do (docs/diagnostics.md, "How to fix").
+    let facts = package_facts(&graph, &judged.evidence);
+    let mut findings = crate::diagnostic::fold(findings, &facts);
+    crate::diagnostic::attach_help(&mut findings, &facts);
     // Errors first, then by code, package and message: stable across runs.
     findings.sort_by(|a, b| {
         (a.severity, a.code, &a.package, &a.message)
@@ -738,6 +742,51 @@ fn assemble(
         findings,
         summary,
     }
+}
+
+/// What grouping and the fixes' snippets need of each package, by purl.
+fn package_facts(
+    graph: &Graph,
+    evidence: &[licence::Evidence],
+) -> std::collections::HashMap<String, crate::diagnostic::PackageFacts> {
+    graph
+        .packages
+        .iter()
+        .zip(evidence)
+        .map(|(p, e)| {
+            let files: Vec<_> = e
+                .detected
+                .iter()
+                .filter(|d| d.kind == licence::detect::FileKind::Licence)
+                .collect();
+            let mut stated: Vec<&str> = files.iter().filter_map(|d| d.licence.as_deref()).collect();
+            stated.sort_unstable();
+            stated.dedup();
+            let detected = (!stated.is_empty()).then(|| {
+                if stated.len() == 1 {
+                    stated[0].to_string()
+                } else {
+                    stated
+                        .iter()
+                        .map(|s| format!("({s})"))
+                        .collect::<Vec<_>>()
+                        .join(" AND ")
+                }
+            });
+            (
+                p.purl.clone(),
+                crate::diagnostic::PackageFacts {
+                    name: p.name.clone(),
+                    version: p.version.clone(),
+                    licence_files: files
+                        .iter()
+                        .map(|d| (d.path.clone(), d.sha256.clone()))
+                        .collect(),
+                    detected,
+                },
+            )
+        })
+        .collect()
 }
 
 fn summarise(projects: &[Project], packages: &[AuditedPackage], findings: &[Finding]) -> Summary {

@@ -6,6 +6,12 @@
 use serde::Serialize;
 use std::fmt;
 
+mod fold;
+mod help;
+
+pub use fold::{PackageFacts, fold};
+pub use help::{attach_help, help_anchor, help_text};
+
 /// How serious a finding is. Errors make the audit fail; warnings and notes do not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -289,6 +295,23 @@ pub struct Finding {
     /// Further explanation, one sentence each.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// A finding folded from several packages with the same cause: every package's purl
+    /// (`package` is then absent). See [`fold`].
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub packages: Vec<String>,
+    /// How many packages a folded finding stands for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count: Option<usize>,
+    /// The code of the input finding this one follows from ("I005"): fix that first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub caused_by: Option<String>,
+    /// The next step, one or two sentences (docs/diagnostics.md, "How to fix").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+    /// A ready-to-paste policy entry (TOML) that would resolve the finding, with `<…>`
+    /// placeholders for reason, approver and expiry.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<String>,
     /// The message in translatable form, where the finding has one: `message` is its English
     /// rendering. The German reports render this (see [`Finding::message_in`]); JSON and SARIF
     /// keep the English `message`.
@@ -440,6 +463,11 @@ impl Finding {
             advisory: None,
             location: None,
             notes: Vec::new(),
+            packages: Vec::new(),
+            count: None,
+            caused_by: None,
+            help: None,
+            fix: None,
         }
     }
 
@@ -452,6 +480,19 @@ impl Finding {
             (_, Some(text)) => text.render(lang),
             (_, None) => crate::report::html::tr(lang, &format!("code.{}", self.code.as_str())),
         }
+    }
+
+    /// Every package the finding is about: its `package`, or a folded finding's `packages`.
+    pub fn purls(&self) -> impl Iterator<Item = &str> {
+        self.package
+            .as_deref()
+            .into_iter()
+            .chain(self.packages.iter().map(String::as_str))
+    }
+
+    /// How many packages (at least one) or occurrences the finding stands for.
+    pub fn weight(&self) -> usize {
+        self.count.unwrap_or(1)
     }
 
     pub fn error(code: Code, message: impl Into<Message>) -> Self {

@@ -260,10 +260,7 @@ fn the_audit_reports_incompatible_dependencies_with_sources() {
         &["--offline", "--policy", policy.to_str().unwrap()],
     );
     let incompatible = findings(&run.json, "C001");
-    let packages: Vec<&str> = incompatible
-        .iter()
-        .map(|f| f["package"].as_str().unwrap())
-        .collect();
+    let packages: Vec<String> = support::affected(&run.json, "C001");
     // test-helper is a dev-dependency: a development tool, checked against the licence rules
     // (the default `[dependencies] dev = "licence"`), not against the project's licence.
     assert_eq!(packages, vec!["pkg:cargo/gpl-lib@3.0.0"]);

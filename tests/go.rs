@@ -360,10 +360,7 @@ fn licences_come_from_vendored_files_and_the_module_cache() {
     assert_eq!(local["licence"]["concluded"]["expression"], "ISC");
 
     // The rest: nothing in the input, no files: unresolved (L009), with the reason.
-    let unresolved: BTreeSet<String> = findings(json, "L009")
-        .iter()
-        .map(|f| f["package"].as_str().unwrap().to_string())
-        .collect();
+    let unresolved: BTreeSet<String> = support::affected(json, "L009").into_iter().collect();
     let want: BTreeSet<String> = [
         "pkg:golang/github.com/cpuguy83/go-md2man/v2@v2.0.5",
         "pkg:golang/github.com/inconshreveable/mousetrap@v1.1.0",
@@ -404,7 +401,7 @@ fn without_a_module_cache_only_vendored_and_local_modules_have_files() {
     );
     // Every other module is unresolved.
     assert_eq!(
-        findings(&json, "L009").len(),
+        support::affected(&json, "L009").len(),
         build_list(&gomod).len() - 2,
         "{:#?}",
         codes(&json)
@@ -716,10 +713,7 @@ fn opencloud_modules_without_vendored_files_are_unresolved() {
         .map(|m| go_purl(&m.path, &m.version))
         .collect();
     assert!(!not_vendored.is_empty());
-    let unresolved: BTreeSet<String> = findings(json, "L009")
-        .iter()
-        .map(|f| f["package"].as_str().unwrap().to_string())
-        .collect();
+    let unresolved: BTreeSet<String> = support::affected(json, "L009").into_iter().collect();
     assert_eq!(unresolved, not_vendored);
     for purl in &not_vendored {
         assert_eq!(
@@ -759,7 +753,7 @@ fn synapse_complement_is_read_from_go_mod_and_go_sum() {
     by_purl(json, "pkg:golang/github.com/tidwall/gjson@v1.18.0");
     by_purl(json, "pkg:golang/github.com/element-hq/synapse");
     // No vendor/, no module cache: every module is unresolved.
-    assert_eq!(findings(json, "L009").len(), expected.len());
+    assert_eq!(support::affected(json, "L009").len(), expected.len());
     assert_eq!(json["projects"][0]["reader"], "go.mod + go.sum");
     assert_eq!(json["projects"][0]["status"], "complete");
     assert_eq!(run.code, 1);

@@ -259,10 +259,7 @@ fn check_common(dir: &Path, json: &Value) {
 /// Dependencies without licence evidence are unresolved (L009), not unknown, and fail.
 fn check_unresolved(run: &Run) {
     let json = &run.json;
-    let unresolved: BTreeSet<String> = findings(json, "L009")
-        .iter()
-        .map(|f| f["package"].as_str().unwrap().to_string())
-        .collect();
+    let unresolved: BTreeSet<String> = support::affected(json, "L009").into_iter().collect();
     let expected: BTreeSet<String> = packages(json)
         .iter()
         .filter(|p| p["root"] == false && p["licence"]["declared"].as_array().unwrap().is_empty())

@@ -31,10 +31,7 @@ fn presets_are_chosen_by_name() {
     assert_eq!(run.json["policy"]["name"], "permissive-only");
     assert_eq!(run.json["policy"]["origin"], "preset permissive-only");
     // Copyleft is denied outright here, not reviewed.
-    let denied: Vec<&str> = findings(&run.json, "L001")
-        .iter()
-        .map(|f| f["package"].as_str().unwrap())
-        .collect();
+    let denied: Vec<String> = support::affected(&run.json, "L001");
     assert_eq!(
         denied,
         vec!["pkg:cargo/gpl-lib@3.0.0", "pkg:cargo/test-helper@0.9.0"]

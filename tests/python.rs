@@ -191,9 +191,8 @@ fn check_unresolved(json: &Value) {
         .filter(|p| p["source"]["kind"] == "path")
         .map(|p| p["purl"].as_str().unwrap().to_string())
         .collect();
-    let unresolved: BTreeSet<String> = findings(json, "L009")
-        .iter()
-        .map(|f| f["package"].as_str().unwrap().to_string())
+    let unresolved: BTreeSet<String> = support::affected(json, "L009")
+        .into_iter()
         .filter(|purl| purl.starts_with("pkg:pypi/") && !local.contains(purl))
         .collect();
     assert_eq!(unresolved, dependencies);

@@ -800,8 +800,13 @@ fn unresolved_licences_are_explained_honestly() {
     // pnpm-lock.yaml records no licences (L009).
     let dir = fixture("pnpm/v9.0");
     let json = audit_json(&dir, &["--offline"]).json;
-    let unresolved = support::findings(&json, "L009").len();
-    assert!(unresolved > 0);
+    let unresolved = support::affected(&json, "L009").len();
+    assert!(unresolved > 1);
+    assert_eq!(
+        support::findings(&json, "L009").len(),
+        1,
+        "one cause, one finding"
+    );
     let (_, en) = report(&dir, "markdown", "en", &["--offline"]);
     assert!(en.contains(&format!(
         "### Licence not recorded in the input – {unresolved} components"

@@ -195,16 +195,16 @@ fn check_common(dir: &Path, json: &Value, own: &[(&str, &str)]) {
 /// Dependencies without licence evidence are unresolved (L009) and fail the audit.
 fn check_unresolved(run: &Run) {
     let json = &run.json;
-    let unresolved: BTreeSet<&str> = findings(json, "L009")
-        .iter()
-        .map(|f| f["package"].as_str().unwrap())
-        .collect();
+    let unresolved: BTreeSet<String> = support::affected(json, "L009").into_iter().collect();
     let dependencies: BTreeSet<&str> = packages(json)
         .iter()
         .filter(|p| p["root"] == false)
         .map(|p| p["purl"].as_str().unwrap())
         .collect();
-    assert_eq!(unresolved, dependencies);
+    assert_eq!(
+        unresolved,
+        dependencies.iter().map(|d| d.to_string()).collect()
+    );
     assert!(findings(json, "L004").is_empty());
     assert_eq!(run.code, 1);
     assert_eq!(json["summary"]["outcome"], "fail");

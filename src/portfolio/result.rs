@@ -162,7 +162,7 @@ pub struct AuditDigest {
     pub errors: usize,
     pub warnings: usize,
     pub notes: usize,
-    /// How many findings of each code.
+    /// How many findings of each code; a folded finding counts once per package.
     pub findings: BTreeMap<String, usize>,
     /// The third-party components, sorted by purl.
     pub components: Vec<ComponentUse>,
@@ -202,7 +202,7 @@ impl AuditDigest {
         components.sort_by(|a, b| a.purl.cmp(&b.purl));
         let mut findings = BTreeMap::new();
         for f in &audit.findings {
-            *findings.entry(f.code.as_str().to_string()).or_insert(0) += 1;
+            *findings.entry(f.code.as_str().to_string()).or_insert(0) += f.weight();
         }
         AuditDigest {
             created: audit.created.clone(),

@@ -771,7 +771,7 @@ pub(super) fn incomplete_packages(audit: &Audit) -> Vec<bool> {
         .findings
         .iter()
         .filter(|f| is_input_problem(f.code))
-        .filter_map(|f| f.package.as_deref())
+        .flat_map(|f| f.purls())
         .collect();
     audit
         .packages

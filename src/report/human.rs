@@ -125,6 +125,7 @@ pub fn render(audit: &Audit, colour: bool, lang: Lang) -> String {
     write_licences(&mut out, &paint, audit, lang);
     write_choices(&mut out, &paint, audit, lang);
     write_indices(&mut out, &paint, audit, lang);
+    write_causes(&mut out, &paint, audit);
 
     let counts = &audit.summary;
     let (word, style) = match counts.outcome {
@@ -383,6 +384,7 @@ fn write_finding(
     if let Some(purl) = &finding.package {
         let _ = writeln!(out, "  {arrow} {}", Shown(purl));
     }
+    write_folded_packages(out, &arrow, &eq, finding);
     if let Some(location) = &finding.location {
         let _ = writeln!(out, "  {arrow} {}", Shown(&location.to_string()));
     }
@@ -425,7 +427,94 @@ fn write_finding(
     for note in finding.notes.iter().filter(|n| !n.is_empty()) {
         let _ = writeln!(out, "   {eq} {}: {}", h(lang, "note"), Shown(note));
     }
+    if let Some(help) = &finding.help {
+        let _ = writeln!(out, "   {eq} help: {}", Shown(help));
+    }
+    if let Some(fix) = &finding.fix {
+        let _ = writeln!(
+            out,
+            "   {eq} fix: paste into the policy, filling in the <…> placeholders:"
+        );
+        for line in fix.lines() {
+            let _ = writeln!(out, "     | {}", Shown(line));
+        }
+    }
     out.push('\n');
+}
+
+/// A folded finding's packages: the first [`LISTED_PACKAGES`], then how many more and where
+/// they all are.
+fn write_folded_packages(out: &mut String, arrow: &str, eq: &str, finding: &Finding) {
+    let Some(count) = finding.count else {
+        return;
+    };
+    for purl in finding.packages.iter().take(LISTED_PACKAGES) {
+        let _ = writeln!(out, "  {arrow} {}", Shown(purl));
+    }
+    if count > LISTED_PACKAGES {
+        let _ = writeln!(
+            out,
+            "   {eq} and {} more: `--format json` lists all {count} in this finding's `packages`",
+            count - LISTED_PACKAGES.min(finding.packages.len())
+        );
+    }
+}
+
+/// How many packages of a folded finding the report names.
+const LISTED_PACKAGES: usize = 10;
+
+/// How many causes the closing summary lists.
+const LISTED_CAUSES: usize = 15;
+
+/// The closing summary: each finding is one cause; the largest (most packages) first.
+fn write_causes(out: &mut String, paint: &Paint, audit: &Audit) {
+    let mut causes: Vec<&Finding> = audit
+        .findings
+        .iter()
+        .filter(|f| f.severity != Severity::Note)
+        .collect();
+    if causes.is_empty() {
+        return;
+    }
+    causes.sort_by(|a, b| (b.weight(), a.severity, a.code).cmp(&(a.weight(), b.severity, b.code)));
+    let _ = writeln!(
+        out,
+        "{} largest first ({} in all; `--format json` has every detail):",
+        paint.paint(Style::new().effects(Effects::BOLD), "causes,"),
+        crate::plural::count(causes.len(), "cause", "causes")
+    );
+    let mut table = table();
+    for f in causes.iter().take(LISTED_CAUSES) {
+        let head = format!("{}[{}]", f.severity, f.code);
+        let subject = match (f.count, f.package.as_deref(), &f.location) {
+            (Some(n), _, _) => crate::plural::count(n, "package", "packages"),
+            (None, Some(purl), _) => purl.to_string(),
+            (None, None, Some(location)) => location.to_string(),
+            (None, None, None) => String::new(),
+        };
+        let cause = f
+            .caused_by
+            .as_deref()
+            .map(|c| format!(" (follows from {c})"))
+            .unwrap_or_default();
+        table.add_row(cells(vec![
+            f.weight().to_string(),
+            head,
+            format!("{}{cause}", f.code.slug()),
+            subject,
+        ]));
+    }
+    if causes.len() > LISTED_CAUSES {
+        table.add_row(cells(vec![
+            String::new(),
+            format!(
+                "… and {} more",
+                crate::plural::count(causes.len() - LISTED_CAUSES, "cause", "causes")
+            ),
+        ]));
+    }
+    align_right(&mut table, &[0]);
+    write_table(out, &table);
 }
 
 /// Table cells from values of the audit, escaped.

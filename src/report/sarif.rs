@@ -4,15 +4,19 @@
 //! **Run.** One run whose `tool.driver` is fundament with its version (`informationUri` is left
 //! out: SARIF wants an absolute URI and the documentation ships with the tool). The driver has
 //! one `rule` per finding code that occurs, in catalogue order: `id` the code (`L004`), `name`
-//! its slug, `shortDescription` the code's one-sentence summary, `fullDescription` and `help`
-//! that summary with a pointer to docs/diagnostics.md, `defaultConfiguration.level` the
+//! its slug, `shortDescription` the code's one-sentence summary, `fullDescription` that summary
+//! with a pointer to docs/diagnostics.md, `help` (`text` and `markdown`) the summary and the
+//! code's "How to fix" entry with a link to its anchor in docs/diagnostics.md, `helpUri` that
+//! anchor in the crate's `repository` (left out while Cargo.toml names none: SARIF wants an
+//! absolute URI, and no host is guessed), `defaultConfiguration.level` the
 //! severity of the code's first finding, and tags for its area (licence, compatibility, policy,
 //! registry, vetting, input). `originalUriBaseIds` anchors `%SRCROOT%` at the audited directory
 //! (`file://` URI).
 //!
 //! **Results**, one per finding in the audit's order: `ruleId`/`ruleIndex`, `level` (`error`,
 //! `warning`, `note`), `message.text` (the finding's message, then its notes, the dependency
-//! path and, where the finding's own location could not be used, that location, one per line),
+//! path and, where the finding's own location could not be used, that location, a folded
+//! finding's packages (the first ten) and the finding's help, one per line),
 //! one `location`:
 //! - a `physicalLocation` at the finding's file and line when it has a file inside the audited
 //!   tree. A finding located elsewhere, such as in a built-in policy preset or at a record in
@@ -119,6 +123,8 @@ struct Rule {
     name: &'static str,
     short_description: Text,
     full_description: Text,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help_uri: Option<String>,
     help: Help,
     default_configuration: Configuration,
     properties: RuleProperties,
@@ -187,11 +193,25 @@ struct ResultProperties {
     /// The CVSS base score, as code-scanning interfaces read it.
     #[serde(rename = "security-severity", skip_serializing_if = "Option::is_none")]
     security_severity: Option<String>,
+    /// A folded finding's packages (issue 17): every purl, and how many.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    packages: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    count: Option<usize>,
+    /// The code of the input finding this one follows from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    caused_by: Option<String>,
+    /// The next step for this result, and a policy entry (TOML) that would resolve it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fix: Option<String>,
 }
 
 impl ResultProperties {
     fn is_empty(&self) -> bool {
         self.package.is_none()
+            && self.help.is_none()
             && self.licence.is_none()
             && self.licence_source.is_none()
             && self.dependency_path.is_empty()
@@ -261,7 +281,7 @@ fn build(audit: &Audit) -> Log {
     let by_purl = super::cyclonedx::by_purl(audit);
     let mut finder = LineFinder::new(&root);
     finder.want(audit.findings.iter().filter_map(|f| {
-        let i = *by_purl.get(f.package.as_deref()?)?;
+        let i = *by_purl.get(f.purls().next()?)?;
         let p = &audit.packages.get(i)?.package;
         Some((p.ecosystem, p.name.as_str()))
     }));
@@ -272,8 +292,8 @@ fn build(audit: &Audit) -> Log {
         .map(|f| {
             let (location, unused) = locate(audit, f, &root, &by_purl, &mut finder);
             let verdict = f
-                .package
-                .as_deref()
+                .purls()
+                .next()
                 .and_then(|purl| by_purl.get(purl))
                 .map(|&i| &audit.packages[i].verdict)
                 .filter(|v| !v.choices.is_empty());
@@ -306,8 +326,8 @@ fn build(audit: &Audit) -> Log {
                     dependency_path: f.path.clone(),
                     dependency_path_file: f.path_file.clone(),
                     usage: f
-                        .package
-                        .as_deref()
+                        .purls()
+                        .next()
                         .and_then(|purl| by_purl.get(purl))
                         .and_then(|&i| audit.packages.get(i))
                         .map(|p| p.package.scope),
@@ -317,6 +337,11 @@ fn build(audit: &Audit) -> Log {
                         .unwrap_or_default(),
                     advisory: f.advisory.clone(),
                     security_severity: security_severity(audit, f),
+                    packages: f.packages.clone(),
+                    count: f.count,
+                    caused_by: f.caused_by.clone(),
+                    help: f.help.clone(),
+                    fix: f.fix.clone(),
                 },
             }
         })
@@ -373,6 +398,8 @@ fn rule(code: Code, severity: Severity) -> Rule {
         "See {} in docs/diagnostics.md of the fundament documentation.",
         code.as_str()
     );
+    let fix = crate::diagnostic::help_text(code);
+    let (uri, absolute_uri) = help_uri(code);
     Rule {
         id: code.as_str(),
         name: code.slug(),
@@ -383,19 +410,34 @@ fn rule(code: Code, severity: Severity) -> Rule {
             text: format!("{} {pointer}", code.summary()),
         },
         help: Help {
-            text: format!("{} {pointer}", code.summary()),
+            text: format!("{} How to fix: {fix} {pointer}", code.summary()),
             markdown: format!(
-                "**{} {}**: {} See `{}` in `docs/diagnostics.md` of the fundament documentation.",
+                "**{} {}**: {}\n\n**How to fix:** {fix}\n\n[{} in docs/diagnostics.md]({uri})",
                 code.as_str(),
                 code.slug(),
                 code.summary(),
                 code.as_str()
             ),
         },
+        help_uri: absolute_uri,
         default_configuration: Configuration {
             level: level(severity),
         },
         properties: RuleProperties { tags },
+    }
+}
+
+/// Where `code`'s "How to fix" entry is: docs/diagnostics.md in the crate's repository (its
+/// `repository` metadata), else relative to the documentation that ships with the tool. SARIF
+/// wants `helpUri` absolute: the relative reference goes only into `help.markdown`.
+fn help_uri(code: Code) -> (String, Option<String>) {
+    let anchor = crate::diagnostic::help_anchor(code);
+    match env!("CARGO_PKG_REPOSITORY").trim_end_matches('/') {
+        "" => (format!("docs/diagnostics.md#{anchor}"), None),
+        repository => {
+            let uri = format!("{repository}/blob/main/docs/diagnostics.md#{anchor}");
+            (uri.clone(), Some(uri))
+        }
     }
 }
 
@@ -407,7 +449,7 @@ fn security_severity(audit: &Audit, f: &Finding) -> Option<String> {
         .advisories
         .vulnerabilities
         .iter()
-        .find(|v| v.id == id && f.package.as_deref() == Some(v.package.as_str()))?;
+        .find(|v| v.id == id && f.purls().any(|p| p == v.package))?;
     let score = v.severity.score.or(match v.severity.level? {
         crate::advisory::severity::Level::Critical => Some(9.5),
         crate::advisory::severity::Level::High => Some(8.0),
@@ -445,14 +487,38 @@ fn message(f: &Finding, unused_location: Option<&str>) -> String {
         text.push_str("\nReported at: ");
         text.push_str(location);
     }
+    if let Some(count) = f.count {
+        text.push_str(&format!("\nPackages ({count}): "));
+        let shown: Vec<&str> = f
+            .packages
+            .iter()
+            .take(HELP_LISTED)
+            .map(String::as_str)
+            .collect();
+        text.push_str(&shown.join(", "));
+        if count > shown.len() {
+            text.push_str(&format!(
+                ", … ({} more in properties.packages)",
+                count - shown.len()
+            ));
+        }
+    }
+    if let Some(help) = &f.help {
+        text.push_str("\nHelp: ");
+        text.push_str(help);
+    }
     text
 }
+
+/// How many packages of a folded finding its message names.
+const HELP_LISTED: usize = 10;
 
 fn fingerprint(f: &Finding, file: &str) -> String {
     let mut hasher = Sha256::new();
     for part in [
         f.code.as_str(),
-        f.package.as_deref().unwrap_or(""),
+        // A folded finding keeps the identity of its first package's alert.
+        f.purls().next().unwrap_or(""),
         f.licence.as_deref().unwrap_or(""),
         file,
         f.advisory.as_deref().unwrap_or(""),
@@ -462,7 +528,7 @@ fn fingerprint(f: &Finding, file: &str) -> String {
     }
     // Findings about neither a package nor a file (policy entries, the project's licence) are
     // told apart by their message.
-    if f.package.is_none() && f.location.is_none() {
+    if f.purls().next().is_none() && f.location.is_none() {
         hasher.update(f.message.as_bytes());
     }
     hex::encode(&hasher.finalize()[..16])
@@ -477,24 +543,30 @@ fn locate(
     by_purl: &HashMap<&str, usize>,
     finder: &mut LineFinder,
 ) -> (Option<Location>, Option<String>) {
+    // A folded finding (issue 17) is placed at its first package and names every package as a
+    // logical location.
     let package = f
-        .package
-        .as_deref()
+        .purls()
+        .next()
         .and_then(|purl| by_purl.get(purl))
         .and_then(|&i| audit.packages.get(i));
-    let logical: Vec<LogicalLocation> = match (package, f.package.as_deref()) {
-        (Some(p), _) => vec![LogicalLocation {
-            name: format!("{} {}", p.package.name, p.package.version),
-            fully_qualified_name: p.package.purl.clone(),
-            kind: "module",
-        }],
-        (None, Some(purl)) => vec![LogicalLocation {
-            name: purl.to_string(),
-            fully_qualified_name: purl.to_string(),
-            kind: "module",
-        }],
-        (None, None) => Vec::new(),
-    };
+    let logical: Vec<LogicalLocation> = f
+        .purls()
+        .map(
+            |purl| match by_purl.get(purl).and_then(|&i| audit.packages.get(i)) {
+                Some(p) => LogicalLocation {
+                    name: format!("{} {}", p.package.name, p.package.version),
+                    fully_qualified_name: p.package.purl.clone(),
+                    kind: "module",
+                },
+                None => LogicalLocation {
+                    name: purl.to_string(),
+                    fully_qualified_name: purl.to_string(),
+                    kind: "module",
+                },
+            },
+        )
+        .collect();
 
     let mut unused = None;
     if let Some(location) = &f.location {

@@ -204,6 +204,23 @@ pub fn findings<'a>(json: &'a serde_json::Value, code: &str) -> Vec<&'a serde_js
         .collect()
 }
 
+/// The purls the findings with this code are about: each finding's `package`, and every
+/// package a folded finding (one cause, several packages: `packages`, `count`) stands for.
+pub fn affected(json: &serde_json::Value, code: &str) -> Vec<String> {
+    findings(json, code)
+        .iter()
+        .flat_map(|f| {
+            let one = f["package"].as_str().map(str::to_string);
+            let many = f["packages"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|p| p.as_str().map(str::to_string));
+            one.into_iter().chain(many)
+        })
+        .collect()
+}
+
 /// Copies a directory tree (for tests that must change a fixture).
 pub fn copy_tree(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();

@@ -26,10 +26,18 @@ pub(super) fn other_findings(audit: &Audit, lang: Lang) -> Vec<OtherCode> {
         }
         let entry = severity.entry(f.code).or_insert(f.severity);
         *entry = (*entry).min(f.severity);
-        let subject = match (&f.package, &f.location) {
-            (Some(purl), _) => names.get(purl.as_str()).cloned().unwrap_or(purl.clone()),
-            (None, Some(location)) => location.to_string(),
-            (None, None) => "—".to_string(),
+        // A folded finding (issue 17) is one item naming its packages.
+        let named: Vec<String> = f
+            .purls()
+            .map(|purl| names.get(purl).cloned().unwrap_or(purl.to_string()))
+            .collect();
+        let subject = match named.len() {
+            0 => f
+                .location
+                .as_ref()
+                .map_or("—".to_string(), |l| l.to_string()),
+            1..=10 => named.join(", "),
+            n => format!("{}, … (+{})", named[..10].join(", "), n - 10),
         };
         by_code.entry(f.code).or_default().push(OtherItem {
             subject,

@@ -400,20 +400,20 @@ impl<'a> VetFlags<'a> {
     fn of(audit: &'a Audit) -> Self {
         let mut flags = VetFlags::default();
         for f in &audit.findings {
-            let Some(purl) = f.package.as_deref() else {
-                continue;
-            };
-            match f.code {
-                Code::VettingRejected => {
-                    flags.rejected.insert(purl);
+            // A folded finding (issue 17) stands for each of its packages.
+            for purl in f.purls() {
+                match f.code {
+                    Code::VettingRejected => {
+                        flags.rejected.insert(purl);
+                    }
+                    Code::NotVetted | Code::UnderReview => {
+                        flags.required.insert(purl);
+                    }
+                    _ => continue,
                 }
-                Code::NotVetted | Code::UnderReview => {
-                    flags.required.insert(purl);
+                if f.severity == Severity::Error {
+                    flags.violating.insert(purl);
                 }
-                _ => continue,
-            }
-            if f.severity == Severity::Error {
-                flags.violating.insert(purl);
             }
         }
         flags

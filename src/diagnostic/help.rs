@@ -1,0 +1,288 @@
+//! What to do about a finding (issue 17): the next step per code, and a ready-to-paste policy
+//! entry where one would resolve it.
+//!
+//! The texts are the "How to fix" section of docs/diagnostics.md, compiled in, so the
+//! documentation and every report say the same; a test checks that every code has one.
+
+use super::fold::PackageFacts;
+use super::{Code, Finding};
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+const CATALOGUE: &str = include_str!("../../docs/diagnostics.md");
+
+/// More packages than this in a folded finding: no snippet (one entry per package would be a
+/// wall of TOML; the cause needs fixing, not a list of exceptions).
+const SNIPPET_PACKAGES: usize = 10;
+
+fn texts() -> &'static HashMap<&'static str, String> {
+    static TEXTS: OnceLock<HashMap<&'static str, String>> = OnceLock::new();
+    TEXTS.get_or_init(|| {
+        let Some((_, section)) = CATALOGUE.split_once("\n## How to fix\n") else {
+            return HashMap::new();
+        };
+        let mut texts = HashMap::new();
+        for entry in section.split("\n### ").skip(1) {
+            let mut lines = entry.lines();
+            let heading = lines.next().unwrap_or_default();
+            let code = heading.split_whitespace().next().unwrap_or_default();
+            let text: Vec<&str> = lines
+                .take_while(|l| !l.starts_with('#'))
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect();
+            texts.insert(code, text.join(" "));
+        }
+        texts
+    })
+}
+
+/// The next step for findings of `code` (docs/diagnostics.md, "How to fix").
+pub fn help_text(code: Code) -> &'static str {
+    texts()
+        .get(code.as_str())
+        .map(String::as_str)
+        .unwrap_or("See docs/diagnostics.md.")
+}
+
+/// The anchor of `code`'s "How to fix" entry in docs/diagnostics.md (`l004-licence-unknown`).
+pub fn help_anchor(code: Code) -> String {
+    format!("{}-{}", code.as_str().to_ascii_lowercase(), code.slug())
+}
+
+/// Gives every finding its `help` and, where a policy entry would resolve it, its `fix`.
+pub fn attach_help(findings: &mut [Finding], facts: &HashMap<String, PackageFacts>) {
+    for f in findings.iter_mut() {
+        let mut help = help_text(f.code).to_string();
+        if let Some(cause) = f
+            .caused_by
+            .as_deref()
+            .and_then(|c| Code::ALL.iter().find(|k| k.as_str() == c))
+        {
+            help = format!("Fix {cause} first, then audit again: {}", help_text(*cause));
+        }
+        f.help = Some(help);
+        if f.caused_by.is_none() {
+            f.fix = snippet(f, facts);
+        }
+    }
+}
+
+fn snippet(f: &Finding, facts: &HashMap<String, PackageFacts>) -> Option<String> {
+    let purls: Vec<&str> = f.purls().collect();
+    if purls.is_empty() || purls.len() > SNIPPET_PACKAGES {
+        return None;
+    }
+    let entries: Vec<String> = purls
+        .iter()
+        .filter_map(|purl| entry(f, purl, facts.get(*purl)))
+        .collect();
+    (!entries.is_empty()).then(|| entries.join("\n"))
+}
+
+fn entry(f: &Finding, purl: &str, facts: Option<&PackageFacts>) -> Option<String> {
+    let files = facts.map(|p| p.licence_files.as_slice()).unwrap_or(&[]);
+    let detected = facts.and_then(|p| p.detected.clone());
+    match f.code {
+        Code::LicenceAssumed => clarify(purl, f.licence.clone(), files),
+        Code::LicenceMismatch | Code::LicenceFilesOverride | Code::LicenceUnparsable => {
+            clarify(purl, detected, files)
+        }
+        Code::LicenceUnknown if !files.is_empty() => clarify(purl, detected, files),
+        Code::LicenceDenied
+        | Code::LicenceNotAllowed
+        | Code::LicenceNeedsReview
+        | Code::LicenceUnknown
+        | Code::LicenceNotInInput
+        | Code::LicenceIncompatible
+        | Code::CompatibilityNeedsReview => exception(purl, f.licence.as_deref()?),
+        Code::Vulnerability | Code::AdvisoryInformational => ignore(purl, f.advisory.as_deref()?),
+        _ => None,
+    }
+}
+
+fn quoted(text: &str) -> String {
+    toml::Value::String(text.to_string()).to_string()
+}
+
+const PLACEHOLDERS: &str = "reason = \"<why this is acceptable here>\"\n\
+                            approved-by = \"<name, role>\"\n\
+                            expires = <YYYY-MM-DD>\n";
+
+fn exception(purl: &str, licence: &str) -> Option<String> {
+    let ids = crate::licence::expression::licence_ids(licence);
+    let allow: Vec<String> = if licence == crate::licence::NOASSERTION || ids.is_empty() {
+        vec![quoted(crate::licence::NOASSERTION)]
+    } else {
+        ids.iter().map(|id| quoted(id)).collect()
+    };
+    Some(format!(
+        "[[exceptions]]\npackage = {}\nallow = [{}]\n{PLACEHOLDERS}",
+        quoted(purl),
+        allow.join(", ")
+    ))
+}
+
+fn clarify(purl: &str, expression: Option<String>, files: &[(String, String)]) -> Option<String> {
+    if files.is_empty() {
+        return None;
+    }
+    let expression = expression
+        .filter(|e| e != crate::licence::NOASSERTION)
+        .unwrap_or_else(|| "<SPDX expression>".to_string());
+    let files: Vec<String> = files
+        .iter()
+        .map(|(path, sha)| format!("  {{ path = {}, sha256 = {} }},", quoted(path), quoted(sha)))
+        .collect();
+    Some(format!(
+        "[[clarify]]\npackage = {}\nexpression = {}\nlicense-files = [\n{}\n]\n{PLACEHOLDERS}",
+        quoted(purl),
+        quoted(&expression),
+        files.join("\n")
+    ))
+}
+
+fn ignore(purl: &str, id: &str) -> Option<String> {
+    Some(format!(
+        "[[advisories.ignore]]\nid = {}\npackage = {}\n{PLACEHOLDERS}",
+        quoted(id),
+        quoted(purl)
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::Policy;
+
+    #[test]
+    fn every_code_has_a_how_to_fix_entry_in_the_docs() {
+        let missing: Vec<&str> = Code::ALL
+            .iter()
+            .filter(|c| !texts().contains_key(c.as_str()))
+            .map(|c| c.as_str())
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "no \"How to fix\" entry for {missing:?}"
+        );
+        for code in Code::ALL {
+            let heading = format!("\n### {} {}\n", code.as_str(), code.slug());
+            assert!(CATALOGUE.contains(&heading), "heading {heading:?}");
+            assert!(help_text(*code).len() > 20, "{code}");
+        }
+        assert_eq!(texts().len(), Code::ALL.len(), "entries for unknown codes");
+    }
+
+    /// The snippet with its placeholders filled, as a user would.
+    fn filled(snippet: &str) -> String {
+        snippet
+            .replace(
+                "<why this is acceptable here>",
+                "reviewed by legal, LEGAL-1",
+            )
+            .replace("<name, role>", "Jane Doe, legal")
+            .replace("<YYYY-MM-DD>", "2030-01-31")
+            .replace("<SPDX expression>", "MIT")
+    }
+
+    fn facts() -> HashMap<String, PackageFacts> {
+        HashMap::from([(
+            "pkg:npm/%40scope/left-pad@1.3.0".to_string(),
+            PackageFacts {
+                name: "@scope/left-pad".into(),
+                version: "1.3.0".into(),
+                licence_files: vec![(
+                    "LICENSE".into(),
+                    "3b0d5b7105a439a9bcea8d948c99881eba1844fa1a8663354e896ec1d2886daf".into(),
+                )],
+                detected: Some("MIT".into()),
+            },
+        )])
+    }
+
+    fn with_fix(finding: Finding) -> Finding {
+        let mut findings = [finding];
+        attach_help(&mut findings, &facts());
+        let [f] = findings;
+        f
+    }
+
+    fn parses(snippet: &str) -> Policy {
+        let text = format!(
+            "name = \"t\"\n[licences]\nallow = [\"MIT\"]\n\n{}",
+            filled(snippet)
+        );
+        Policy::parse(&text, "fundament.toml", "test")
+            .unwrap_or_else(|e| panic!("{e}\n---\n{text}"))
+    }
+
+    #[test]
+    fn an_exception_snippet_parses_once_filled_and_not_before() {
+        let f = with_fix(
+            Finding::error(Code::LicenceDenied, "denied")
+                .package("pkg:npm/%40scope/left-pad@1.3.0")
+                .licence("GPL-3.0-only OR LGPL-2.1-or-later", None),
+        );
+        let fix = f.fix.expect("a snippet");
+        assert!(
+            fix.contains("allow = [\"GPL-3.0-only\", \"LGPL-2.1-or-later\"]"),
+            "{fix}"
+        );
+        assert!(f.help.unwrap().contains("[[exceptions]]"));
+        let policy = parses(&fix);
+        assert_eq!(policy.exceptions.len(), 1);
+        assert_eq!(policy.exceptions[0].reason, "reviewed by legal, LEGAL-1");
+        // Unfilled, the expiry is not TOML: pasted as is, the policy does not load.
+        let raw = format!("name = \"t\"\n{fix}");
+        assert!(Policy::parse(&raw, "fundament.toml", "test").is_err());
+    }
+
+    #[test]
+    fn an_unknown_licence_gets_a_noassertion_exception() {
+        let f = with_fix(
+            Finding::error(Code::LicenceNotInInput, "unknown")
+                .package("pkg:cargo/ab_glyph@0.2.32")
+                .licence("NOASSERTION", None),
+        );
+        let fix = f.fix.unwrap();
+        assert!(fix.contains("allow = [\"NOASSERTION\"]"), "{fix}");
+        parses(&fix);
+    }
+
+    #[test]
+    fn a_clarify_snippet_pins_the_licence_files_and_parses() {
+        let f = with_fix(
+            Finding::warning(Code::LicenceAssumed, "assumed")
+                .package("pkg:npm/%40scope/left-pad@1.3.0")
+                .licence("BSD-3-Clause", None),
+        );
+        let fix = f.fix.unwrap();
+        assert!(fix.contains("3b0d5b7105a439a9bcea8d948c99881eba1844fa1a8663354e896ec1d2886daf"));
+        let policy = parses(&fix);
+        assert_eq!(policy.clarifications.len(), 1);
+        assert_eq!(policy.clarifications[0].expression, "BSD-3-Clause");
+    }
+
+    #[test]
+    fn an_advisory_ignore_snippet_parses() {
+        let f = with_fix(
+            Finding::error(Code::Vulnerability, "vulnerable")
+                .package("pkg:npm/%40scope/left-pad@1.3.0")
+                .advisory("GHSA-h5c8-rqwp-cp95"),
+        );
+        let policy = parses(&f.fix.unwrap());
+        assert_eq!(policy.advisories.ignore[0].id, "GHSA-h5c8-rqwp-cp95");
+    }
+
+    #[test]
+    fn a_follow_on_finding_points_to_its_cause_and_offers_no_snippet() {
+        let mut f = Finding::error(Code::LicenceNotInInput, "unknown")
+            .package("pkg:cargo/ab_glyph@0.2.32")
+            .licence("NOASSERTION", None);
+        f.caused_by = Some("I005".into());
+        let f = with_fix(f);
+        assert!(f.help.unwrap().starts_with("Fix I005 first"));
+        assert_eq!(f.fix, None);
+    }
+}

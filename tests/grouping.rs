@@ -1,0 +1,116 @@
+//! Findings grouped by cause, each with what to do (issue 17), on the shared real-world
+//! fixtures: a Cargo workspace whose `cargo metadata` fails, and a 2,000-package npm lockfile
+//! audited without registry look-ups.
+
+mod support;
+
+use support::{affected, audit_json, audit_text, findings, shared_fixture};
+
+const NO_NETWORK: [&str; 3] = ["--offline", "--no-cache", "--no-registry"];
+
+#[test]
+fn a_failed_cargo_metadata_is_one_finding_with_its_packages_and_its_cause() {
+    let Some(dir) = shared_fixture("opentalk-roomserver") else {
+        return;
+    };
+    let run = audit_json(&dir, &NO_NETWORK);
+    let json = &run.json;
+    // The workspace names members by a glob cargo cannot read here: `cargo metadata` fails
+    // (I005), and every crate's licence is unknown for that one reason.
+    assert_eq!(findings(json, "I005").len(), 1);
+    let l009 = findings(json, "L009");
+    assert_eq!(l009.len(), 1, "one cause, one finding");
+    let f = l009[0];
+    let unresolved = json["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["root"] == false)
+        .filter(|p| p["licence"]["concluded"]["expression"] == "NOASSERTION")
+        .count();
+    assert!(unresolved > 1000, "{unresolved}");
+    assert_eq!(f["count"], unresolved);
+    assert_eq!(affected(json, "L009").len(), unresolved);
+    assert!(f.get("package").is_none());
+    assert_eq!(f["caused_by"], "I005");
+    assert!(f["help"].as_str().unwrap().starts_with("Fix I005 first"));
+    assert!(f.get("fix").is_none(), "1,000 exceptions are not the fix");
+    // Every finding says what to do.
+    for f in json["findings"].as_array().unwrap() {
+        assert!(f["help"].as_str().is_some_and(|h| h.len() > 20), "{f}");
+    }
+    assert!(json["findings"].as_array().unwrap().len() < 10);
+
+    let (code, human, _) = audit_text(&dir, &NO_NETWORK);
+    assert_eq!(code, 1);
+    let more = unresolved - 10;
+    assert!(human.contains(&format!(
+        "and {more} more: `--format json` lists all {unresolved} in this finding's `packages`"
+    )));
+    assert!(human.contains("   = help: Fix I005 first, then audit again"));
+    let causes = human
+        .split("causes, largest first")
+        .nth(1)
+        .expect("the summary of causes");
+    let first = causes.lines().nth(1).unwrap();
+    assert!(
+        first.contains(&format!("{unresolved}  error[L009]"))
+            && first.contains("(follows from I005)"),
+        "{first}"
+    );
+}
+
+#[test]
+fn mass_findings_on_a_big_npm_lockfile_fold_and_keep_every_package() {
+    let Some(dir) = shared_fixture("nextcloud-deck") else {
+        return;
+    };
+    let json = audit_json(&dir, &NO_NETWORK).json;
+    let unknown = affected(&json, "L004");
+    assert!(unknown.len() > 500, "{}", unknown.len());
+    assert_eq!(findings(&json, "L004").len(), 1);
+    // Per package: each appears once per code, and each is a package of the audit.
+    let purls: std::collections::HashSet<&str> = json["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p["purl"].as_str())
+        .collect();
+    for code in ["L003", "L004", "L006"] {
+        let all = affected(&json, code);
+        let distinct: std::collections::HashSet<&String> = all.iter().collect();
+        assert_eq!(all.len(), distinct.len(), "{code}: one finding per package");
+        assert!(all.iter().all(|p| purls.contains(p.as_str())), "{code}");
+    }
+    // The summary of the packages' verdicts still counts each package.
+    let denied = json["summary"]["by_status"]["denied"].as_u64().unwrap() as usize;
+    assert!(denied >= unknown.len());
+    // Findings of ten packages or fewer give a snippet that names each.
+    let l003 = findings(&json, "L003");
+    assert!(
+        l003.iter()
+            .any(|f| f["count"].as_u64().is_some_and(|n| n > 1))
+    );
+    for f in l003
+        .into_iter()
+        .filter(|f| f["count"].as_u64().unwrap_or(1) <= 10)
+    {
+        let fix = f["fix"].as_str().expect("a snippet for a review");
+        let named = f["package"]
+            .as_str()
+            .map(|p| vec![p.to_string()])
+            .unwrap_or_else(|| affected_of(f));
+        for purl in named {
+            assert!(fix.contains(&format!("package = \"{purl}\"")), "{fix}");
+        }
+    }
+}
+
+fn affected_of(f: &serde_json::Value) -> Vec<String> {
+    f["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap().to_string())
+        .collect()
+}
