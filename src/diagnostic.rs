@@ -570,6 +570,41 @@ pub fn line_of_offset(text: &str, offset: usize) -> usize {
         + 1
 }
 
+/// Counts lines while a parser moves forward through `text`: each call counts only the bytes
+/// since the previous one, so a reader that asks for the line of every event stays linear
+/// (calling [`line_of_offset`] for every event is quadratic in the file's size; found by the
+/// fuzz harness, tests/fuzz.rs). Asking for an earlier offset counts again from the start.
+pub(crate) struct LineCounter<'t> {
+    text: &'t [u8],
+    offset: usize,
+    line: usize,
+}
+
+impl<'t> LineCounter<'t> {
+    pub(crate) fn new(text: &'t str) -> Self {
+        Self {
+            text: text.as_bytes(),
+            offset: 0,
+            line: 1,
+        }
+    }
+
+    /// The 1-based line of byte `offset`, as [`line_of_offset`] gives it.
+    pub(crate) fn line_at(&mut self, offset: usize) -> usize {
+        let offset = offset.min(self.text.len());
+        if offset < self.offset {
+            self.offset = 0;
+            self.line = 1;
+        }
+        self.line += self.text[self.offset..offset]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        self.offset = offset;
+        self.line
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -615,5 +650,13 @@ mod tests {
         assert_eq!(line_of_offset(text, 2), 2);
         assert_eq!(line_of_offset(text, 4), 3);
         assert_eq!(line_of_offset(text, 99), 3);
+        let mut lines = LineCounter::new(text);
+        for offset in [0, 2, 4, 99, 2, 0, 5] {
+            assert_eq!(
+                lines.line_at(offset),
+                line_of_offset(text, offset),
+                "at {offset}"
+            );
+        }
     }
 }

@@ -49,30 +49,6 @@ pub(crate) struct XmlError {
     pub(crate) line: usize,
 }
 
-/// Counts lines while the parser moves forward through the text.
-struct LineCounter<'t> {
-    text: &'t [u8],
-    offset: usize,
-    line: usize,
-}
-
-impl LineCounter<'_> {
-    fn line_at(&mut self, offset: usize) -> usize {
-        let offset = offset.min(self.text.len());
-        if offset < self.offset {
-            self.offset = 0;
-            self.line = 1;
-        }
-        self.line += self
-            .text
-            .get(self.offset..offset)
-            .map(|s| s.iter().filter(|&&b| b == b'\n').count())
-            .unwrap_or(0);
-        self.offset = offset;
-        self.line
-    }
-}
-
 /// How deep elements may nest in a POM (real POMs nest about ten deep). Deeper documents are
 /// refused with an error: a tree of 100,000 nested elements would exhaust the stack when it is
 /// dropped (found by the fuzz harness, tests/fuzz.rs).
@@ -81,11 +57,7 @@ const MAX_XML_DEPTH: usize = 256;
 /// Parses a whole document into its root element.
 pub(crate) fn parse_xml(text: &str) -> Result<Node, XmlError> {
     let mut reader = Reader::from_str(text);
-    let mut lines = LineCounter {
-        text: text.as_bytes(),
-        offset: 0,
-        line: 1,
-    };
+    let mut lines = crate::diagnostic::LineCounter::new(text);
     let mut stack: Vec<Node> = Vec::new();
     let mut root: Option<Node> = None;
     loop {

@@ -474,6 +474,8 @@ pub(super) fn xml_tree(text: &str) -> Result<Element, (String, usize)> {
     use quick_xml::events::Event;
     let mut reader = quick_xml::Reader::from_str(text);
     let line_at = |offset: u64| line_of_offset(text, usize::try_from(offset).unwrap_or(usize::MAX));
+    // The line of every element: counted forward, not from the start for each element.
+    let mut lines = crate::diagnostic::LineCounter::new(text);
     let mut stack: Vec<Element> = Vec::new();
     let mut root: Option<Element> = None;
     let open = |e: &quick_xml::events::BytesStart<'_>, line: usize| -> Result<Element, String> {
@@ -508,7 +510,7 @@ pub(super) fn xml_tree(text: &str) -> Result<Element, (String, usize)> {
                 .get(from..)
                 .map(|rest| rest.len() - rest.trim_start().len())
                 .unwrap_or(0);
-            line_of_offset(text, from + skipped)
+            lines.line_at(from + skipped)
         };
         let finished = |element: Element,
                         stack: &mut Vec<Element>,

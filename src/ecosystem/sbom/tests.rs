@@ -219,3 +219,51 @@ fn spdx_relationships_point_from_dependant_to_dependency() {
     );
     assert_eq!(relationship_edge("GENERATED_FROM"), None);
 }
+
+/// A CycloneDX XML SBOM with `n` components, each with its purl repeated ten times, and a chain
+/// of dependencies (the shape of the fuzz inputs that took 34 s and 45 s: thousands of
+/// elements, each on its own line).
+fn many_elements(n: usize) -> String {
+    let mut text = String::from(
+        "<?xml version=\"1.0\"?>\n<bom xmlns=\"http://cyclonedx.org/schema/bom/1.5\">\n  \
+         <components>\n",
+    );
+    for i in 0..n {
+        text.push_str(&format!(
+            "    <component type=\"library\" bom-ref=\"c{i}\">\n      <name>p{i}</name>\n      \
+             <version>1.0.{i}</version>\n"
+        ));
+        for _ in 0..10 {
+            text.push_str(&format!("      <purl>pkg:npm/p{i}@1.0.{i}</purl>\n"));
+        }
+        text.push_str("    </component>\n");
+    }
+    text.push_str("  </components>\n  <dependencies>\n");
+    for i in 1..n {
+        text.push_str(&format!(
+            "    <dependency ref=\"c{}\"><dependency ref=\"c{i}\"/></dependency>\n",
+            i - 1
+        ));
+    }
+    text.push_str("  </dependencies>\n</bom>\n");
+    text
+}
+
+#[test]
+fn an_xml_sbom_with_many_elements_is_read_in_linear_time() {
+    let small = many_elements(50);
+    let d = doc(&small);
+    assert_eq!(d.items.len(), 50);
+    assert_eq!(d.edges.len(), 49);
+    // Every element keeps its own line, counted forward through the file.
+    let last = small
+        .lines()
+        .position(|l| l.contains("bom-ref=\"c49\""))
+        .unwrap()
+        + 1;
+    assert_eq!(d.items[49].place, Place::Line(last));
+    let large = many_elements(200);
+    crate::growth::assert_linear("an XML SBOM with many elements", &small, &large, |text| {
+        doc(text);
+    });
+}
