@@ -1,0 +1,1 @@
+//! Python (filled in below).

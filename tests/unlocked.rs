@@ -1,0 +1,203 @@
+//! `--resolve-unlocked`: manifests without a lockfile resolved against a local HTTP server that
+//! serves recorded registry documents (tests/fixtures/unlocked/README.md), compared with what
+//! the ecosystem's own client resolved for the same manifest.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use support::fixture;
+use support::server::{Reply, TestServer};
+
+/// Serves every file of `dir` at `/<prefix><file name without .json>`.
+fn serve_dir(server: &TestServer, dir: &Path, prefix: &str, suffix: &str) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap();
+        let stem = name.strip_suffix(".json").unwrap_or(name);
+        let body = std::fs::read_to_string(&path)
+            .unwrap()
+            .replace("https://npm.registry.example", &server.base);
+        server.route(&format!("{prefix}{stem}{suffix}"), vec![Reply::ok(body)]);
+    }
+}
+
+/// A copy of the fixture project `name`.
+fn project(name: &str) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("app");
+    support::copy_tree(&fixture("unlocked").join(name), &dir);
+    (tmp, dir)
+}
+
+/// Runs an audit of `dir` with `registries` as the user's `[registries]`.
+fn audit(dir: &Path, cache: &Path, registries: &str, extra: &[&str]) -> support::JsonRun {
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(
+        home.path().join("fundament.toml"),
+        format!("[registries]\n{registries}"),
+    )
+    .unwrap();
+    let output = support::fundament()
+        .env_remove("FUNDAMENT_NO_REGISTRY")
+        .env("FUNDAMENT_CACHE_DIR", cache)
+        .env("HOME", home.path())
+        .env("FUNDAMENT_CONFIG", home.path().join("fundament.toml"))
+        .env_remove("npm_config_registry")
+        .env_remove("NPM_CONFIG_REGISTRY")
+        .env_remove("PIP_INDEX_URL")
+        .env_remove("COMPOSER_HOME")
+        .args(["audit", "--format", "json", "--no-advisories"])
+        .args(extra)
+        .arg(dir)
+        .output()
+        .unwrap();
+    support::JsonRun {
+        code: output.status.code().unwrap(),
+        json: serde_json::from_slice(&output.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stderr))),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// name -> versions of the audit's packages that are not the project's own.
+fn resolved(json: &serde_json::Value) -> BTreeMap<String, Vec<String>> {
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for package in json["packages"].as_array().unwrap() {
+        if package["root"].as_bool() == Some(true) {
+            continue;
+        }
+        out.entry(package["name"].as_str().unwrap().to_string())
+            .or_default()
+            .push(package["version"].as_str().unwrap().to_string());
+    }
+    for versions in out.values_mut() {
+        versions.sort();
+    }
+    out
+}
+
+fn codes(json: &serde_json::Value) -> Vec<String> {
+    json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn today() -> String {
+    // The date the binary stamps is its own today; both run within the same test.
+    let output = std::process::Command::new("date")
+        .arg("-u")
+        .arg("+%Y-%m-%d")
+        .output()
+        .unwrap();
+    String::from_utf8(output.stdout).unwrap().trim().to_string()
+}
+
+#[test]
+fn npm_ranges_resolve_as_npm_resolved_them() {
+    let server = TestServer::start();
+    serve_dir(&server, &fixture("unlocked/npm"), "/", "");
+    let (_tmp, dir) = project("npm-project");
+    let cache = tempfile::tempdir().unwrap();
+    let npm = format!("npm = \"{}/\"\n", server.base);
+
+    // Without the flag, nothing changes: the project cannot be audited (I002).
+    let run = audit(&dir, cache.path(), &npm, &[]);
+    assert!(
+        codes(&run.json).contains(&"I002".to_string()),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(server.total(), 0, "nothing is asked without the flag");
+
+    let run = audit(&dir, cache.path(), &npm, &["--resolve-unlocked"]);
+    let truth: BTreeMap<String, Vec<String>> =
+        serde_json::from_str(&std::fs::read_to_string(fixture("unlocked/npm-truth.json")).unwrap())
+            .unwrap();
+    assert_eq!(resolved(&run.json), truth, "{}", run.stderr);
+    let codes = codes(&run.json);
+    assert!(!codes.contains(&"I002".to_string()), "{codes:?}");
+    assert!(codes.contains(&"I013".to_string()), "{codes:?}");
+    let date = today();
+    for package in run.json["packages"].as_array().unwrap() {
+        if package["root"].as_bool() == Some(true) {
+            continue;
+        }
+        assert_eq!(package["locked"], false, "{package}");
+        assert_eq!(package["resolution"], "resolved-from-declarations");
+        assert_eq!(package["resolved_on"], date.as_str());
+    }
+    // Scopes follow the edges: is-number only through devDependencies.
+    let scope = |name: &str| {
+        run.json["packages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .map(|p| p["scope"].as_str().unwrap().to_string())
+    };
+    assert_eq!(scope("is-number").as_deref(), Some("dev"));
+    assert_eq!(scope("has-flag").as_deref(), Some("runtime"));
+    // Licences come from the same documents: nothing is left unknown.
+    let licence = run.json["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "chalk")
+        .unwrap()["licence"]
+        .clone();
+    assert!(licence.to_string().contains("MIT"), "{licence}");
+
+    // Offline, the cache answers the same.
+    let asked = server.total();
+    let offline = audit(
+        &dir,
+        cache.path(),
+        &npm,
+        &["--resolve-unlocked", "--offline"],
+    );
+    assert_eq!(server.total(), asked, "offline asks nothing");
+    assert_eq!(resolved(&offline.json), truth, "{}", offline.stderr);
+}
+
+#[test]
+fn npm_without_a_configured_registry_says_so() {
+    let (_tmp, dir) = project("npm-project");
+    let cache = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let output = support::fundament()
+        .env_remove("FUNDAMENT_NO_REGISTRY")
+        .env("FUNDAMENT_CACHE_DIR", cache.path())
+        .env("HOME", home.path())
+        .env("FUNDAMENT_CONFIG", home.path().join("none.toml"))
+        .env("PATH", "/nonexistent")
+        .env_remove("npm_config_registry")
+        .env_remove("NPM_CONFIG_REGISTRY")
+        .args([
+            "audit",
+            "--format",
+            "json",
+            "--no-advisories",
+            "--resolve-unlocked",
+        ])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let finding = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "I002")
+        .expect("I002");
+    assert!(
+        finding["message"]
+            .as_str()
+            .unwrap()
+            .contains("no npm registry is configured"),
+        "{finding}"
+    );
+}
