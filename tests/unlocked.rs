@@ -201,3 +201,89 @@ fn npm_without_a_configured_registry_says_so() {
         "{finding}"
     );
 }
+
+/// Serves the Composer repository of tests/fixtures/unlocked/composer.
+fn serve_composer(server: &TestServer) {
+    let root = fixture("unlocked/composer");
+    server.route(
+        "/packages.json",
+        vec![Reply::ok(
+            std::fs::read(root.join("packages.json")).unwrap(),
+        )],
+    );
+    for entry in std::fs::read_dir(root.join("p2/acme")).unwrap() {
+        let path = entry.unwrap().path();
+        let file = path.file_name().unwrap().to_str().unwrap();
+        server.route(
+            &format!("/p2/acme/{file}"),
+            vec![Reply::ok(std::fs::read(&path).unwrap())],
+        );
+    }
+}
+
+/// What Composer would choose for composer-project/composer.json from that repository: the
+/// fixture's README explains each line.
+fn composer_expected() -> BTreeMap<String, Vec<String>> {
+    [
+        ("acme/cache", "1.4.0"),
+        ("acme/http", "3.1.0-RC1"),
+        ("acme/log", "1.2.5"),
+        ("acme/test", "2.0.0-alpha1"),
+        ("acme/util", "1.5.0"),
+    ]
+    .into_iter()
+    .map(|(n, v)| (n.to_string(), vec![v.to_string()]))
+    .collect()
+}
+
+#[test]
+fn composer_constraints_and_stability_resolve_as_composer_would() {
+    let server = TestServer::start();
+    serve_composer(&server);
+    let (_tmp, dir) = project("composer-project");
+    let cache = tempfile::tempdir().unwrap();
+    let composer = format!("composer = \"{}\"\n", server.base);
+
+    let run = audit(&dir, cache.path(), &composer, &[]);
+    assert!(codes(&run.json).contains(&"I002".to_string()));
+    assert_eq!(server.total(), 0);
+
+    let run = audit(&dir, cache.path(), &composer, &["--resolve-unlocked"]);
+    assert_eq!(resolved(&run.json), composer_expected(), "{}", run.stderr);
+    let codes = codes(&run.json);
+    assert!(codes.contains(&"I013".to_string()), "{codes:?}");
+    assert!(!codes.contains(&"I002".to_string()), "{codes:?}");
+    assert!(!codes.contains(&"I007".to_string()), "{codes:?}");
+    let package = |name: &str| {
+        run.json["packages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(package("acme/test")["scope"], "dev");
+    assert_eq!(package("acme/util")["scope"], "runtime");
+    assert_eq!(package("acme/util")["resolved_on"], today().as_str());
+    // Several licences in composer metadata are a choice.
+    let util = package("acme/util")["licence"].to_string();
+    assert!(util.contains("MIT") && util.contains("OR"), "{util}");
+    // No ~dev metadata was asked: dev versions are not allowed.
+    assert!(server.seen().iter().all(|s| !s.path.contains("~dev")));
+}
+
+#[test]
+fn composer_uses_the_projects_own_repository() {
+    let server = TestServer::start();
+    serve_composer(&server);
+    let (_tmp, dir) = project("composer-project");
+    let manifest = dir.join("composer.json");
+    let mut json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&manifest).unwrap()).unwrap();
+    json["repositories"] = serde_json::json!([{ "type": "composer", "url": server.base }]);
+    std::fs::write(&manifest, json.to_string()).unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let run = audit(&dir, cache.path(), "", &["--resolve-unlocked"]);
+    assert_eq!(resolved(&run.json), composer_expected(), "{}", run.stderr);
+}
