@@ -1062,9 +1062,27 @@ fn unlocked_resolver(
         npm: registry.endpoints.npm.clone(),
         pypi: registry.endpoints.pypi.clone(),
         composer: registry.endpoints.composer.clone(),
+        python: needed
+            .contains(&Ecosystem::Pypi)
+            .then(python_version)
+            .flatten(),
         date: today.to_string(),
         parallelism: registry.parallelism,
     }))
+}
+
+/// The version of `python3` on this machine (`3.11.7`), which pip would resolve for.
+fn python_version() -> Option<String> {
+    let output = std::process::Command::new("python3")
+        .args(["-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])"])
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    let text = String::from_utf8(output.stdout).ok()?;
+    let version = text.trim();
+    (output.status.success() && version.split('.').all(|p| p.parse::<u32>().is_ok()))
+        .then(|| version.to_string())
 }
 
 /// The Maven repositories the Maven and Gradle readers read POMs from, when registry look-ups

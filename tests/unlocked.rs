@@ -287,3 +287,88 @@ fn composer_uses_the_projects_own_repository() {
     let run = audit(&dir, cache.path(), "", &["--resolve-unlocked"]);
     assert_eq!(resolved(&run.json), composer_expected(), "{}", run.stderr);
 }
+
+/// Serves the recorded index of tests/fixtures/unlocked/pypi: project pages under `/simple/`,
+/// metadata files and wheels at their recorded paths, both hosts on `server`.
+fn serve_pypi(server: &TestServer) {
+    let root = fixture("unlocked/pypi");
+    let rewrite = |bytes: Vec<u8>| -> Vec<u8> {
+        String::from_utf8(bytes)
+            .unwrap()
+            .replace("https://files.pypi.registry.example", &server.base)
+            .replace("https://pypi.registry.example", &server.base)
+            .into_bytes()
+    };
+    for entry in std::fs::read_dir(root.join("simple")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_stem().unwrap().to_str().unwrap().to_string();
+        let body = rewrite(std::fs::read(&path).unwrap());
+        server.route(
+            &format!("/simple/{name}/"),
+            vec![Reply::ok(body).header("Content-Type", "application/vnd.pypi.simple.v1+json")],
+        );
+    }
+    let files = root.join("files");
+    for entry in walkdir::WalkDir::new(&files) {
+        let entry = entry.unwrap();
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let relative = entry.path().strip_prefix(&files).unwrap();
+        let path = format!("/{}", relative.to_str().unwrap());
+        let body = std::fs::read(entry.path()).unwrap();
+        server.route(&path, vec![Reply::ok(body)]);
+    }
+}
+
+#[test]
+fn python_ranges_resolve_as_pip_resolved_them() {
+    let server = TestServer::start();
+    serve_pypi(&server);
+    let (_tmp, dir) = project("python-project");
+    let cache = tempfile::tempdir().unwrap();
+    let pypi = format!("pypi = \"{}/simple/\"\n", server.base);
+
+    // Without the flag: listed unresolved, as before (I010).
+    let run = audit(&dir, cache.path(), &pypi, &["--no-registry"]);
+    assert!(
+        codes(&run.json).contains(&"I010".to_string()),
+        "{}",
+        run.stderr
+    );
+
+    let run = audit(&dir, cache.path(), &pypi, &["--resolve-unlocked"]);
+    let truth: BTreeMap<String, Vec<String>> = serde_json::from_str(
+        &std::fs::read_to_string(fixture("unlocked/pypi-truth.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(resolved(&run.json), truth, "{}", run.json["findings"]);
+    let codes = codes(&run.json);
+    assert!(codes.contains(&"I013".to_string()), "{codes:?}");
+    assert!(!codes.contains(&"I010".to_string()), "{codes:?}");
+    assert!(!codes.contains(&"I007".to_string()), "{codes:?}");
+    for package in run.json["packages"].as_array().unwrap() {
+        if package["root"].as_bool() == Some(true) {
+            continue;
+        }
+        assert_eq!(package["resolution"], "resolved-from-declarations");
+        assert_eq!(package["resolved_on"], today().as_str());
+    }
+    // requests depends on the urllib3 pre-release the root asked for: one version per name.
+    let requests = run.json["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "requests")
+        .unwrap();
+    assert!(
+        requests["dependencies"].as_array().unwrap().len() >= 4,
+        "{requests}"
+    );
+    // Their licences are looked up like those of locked packages: requests declares Apache-2.0.
+    assert!(
+        requests["licence"].to_string().contains("Apache-2.0"),
+        "{}",
+        requests["licence"]
+    );
+}

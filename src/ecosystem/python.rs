@@ -148,6 +148,7 @@ impl<'a, 'b> Reader<'a, 'b> {
 
         let mut reader = Vec::new();
         let mut lock_roots = false;
+        let resolving = ctx.options.unlocked.is_some() && found.lockfile.is_none();
         if let Some(lockfile) = &found.lockfile {
             let name = file_name(lockfile);
             let result = match name.as_str() {
@@ -206,7 +207,7 @@ impl<'a, 'b> Reader<'a, 'b> {
             if let Some(deps) = self.read_pipfile(&pipfile) {
                 let display = ctx.display(&pipfile);
                 self.declared_dependencies(&deps, &display);
-                if found.lockfile.is_none() {
+                if !resolving && found.lockfile.is_none() {
                     self.partial.push(format!(
                         "{display} has no Pipfile.lock: only the declared dependencies are listed, not what they depend on"
                     ));
@@ -220,7 +221,7 @@ impl<'a, 'b> Reader<'a, 'b> {
         {
             let deps = meta.deps.clone();
             self.declared_dependencies(&deps, &meta.display);
-            if found.lockfile.is_none() && requirement_files.is_empty() {
+            if found.lockfile.is_none() && requirement_files.is_empty() && !resolving {
                 self.partial.push(format!(
                     "{} has no lockfile: only the declared dependencies are listed, not what they depend on",
                     meta.display
@@ -231,8 +232,16 @@ impl<'a, 'b> Reader<'a, 'b> {
             reader.push(ctx.display(&found.manifest));
         }
 
+        // --resolve-unlocked: the unpinned requirements are resolved, not reported (I010).
+        let unpinned = std::mem::take(&mut self.unpinned);
+        let (unlocked, unpinned) = if resolving {
+            (unpinned, Default::default())
+        } else {
+            (Default::default(), unpinned)
+        };
+        self.unpinned = unpinned;
         self.report_unpinned();
-        self.finish(&reader.join(" + "))
+        super::unlocked::python::resolve(ctx, self.finish(&reader.join(" + ")), unlocked)
     }
 
     fn finish(mut self, reader: &str) -> ProjectGraph {

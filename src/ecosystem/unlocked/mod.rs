@@ -41,6 +41,9 @@ pub struct Resolver {
     pub npm: Option<Endpoint>,
     pub pypi: Option<Endpoint>,
     pub composer: Option<Endpoint>,
+    /// The Python version requirements are resolved for (`3.11.7`: `python3` on this
+    /// machine), for `requires-python` and environment markers; `None`: unknown, not checked.
+    pub python: Option<String>,
     /// The day of the resolution, `YYYY-MM-DD`.
     pub date: String,
     /// Requests in flight at once.
