@@ -464,7 +464,7 @@ mod tests {
         // A specifier naming a pre-release allows them.
         assert_eq!(pick(">=2.0rc1").as_deref(), Some("2.0rc1"));
         // Only a pre-release satisfies: it is taken.
-        assert_eq!(pick(">=2.0,<2.1").as_deref(), Some("2.0rc1"));
+        assert_eq!(pick(">=1.5").as_deref(), Some("2.0rc1"));
         // An exact pin takes a yanked version.
         assert_eq!(pick("==1.2").as_deref(), Some("1.2"));
         assert_eq!(pick("~=1.0").as_deref(), Some("1.1"));
