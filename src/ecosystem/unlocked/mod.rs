@@ -125,6 +125,9 @@ pub struct Walked {
     pub failures: Vec<(String, String)>,
 }
 
+/// A registry's answer about one package: its document, or why there is none.
+type Fetched<R> = Result<Arc<<R as Registry>::Document>, String>;
+
 /// Resolves `direct` and everything they need, breadth first.
 pub fn walk<R: Registry>(
     registry: &R,
@@ -137,7 +140,7 @@ pub fn walk<R: Registry>(
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(parallelism.clamp(1, 64))
         .build();
-    let mut documents: HashMap<String, Result<Arc<R::Document>, String>> = HashMap::new();
+    let mut documents: HashMap<String, Fetched<R>> = HashMap::new();
     // (key, spec) -> package, for clients that install one version per range.
     let mut by_spec: HashMap<(String, String), usize> = HashMap::new();
     let mut by_version: HashMap<(String, String), usize> = HashMap::new();
@@ -172,7 +175,7 @@ pub fn walk<R: Registry>(
             .collect();
         new_names.sort();
         new_names.dedup_by(|a, b| registry.key(a) == registry.key(b));
-        let fetch = |names: &[String]| -> Vec<(String, Result<Arc<R::Document>, String>)> {
+        let fetch = |names: &[String]| -> Vec<(String, Fetched<R>)> {
             names
                 .par_iter()
                 .map(|name| (registry.key(name), registry.fetch(name).map(Arc::new)))

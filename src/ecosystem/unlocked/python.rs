@@ -212,7 +212,7 @@ fn join_specs(a: &str, b: &str) -> String {
     let (ea, sa) = split_spec(a);
     let (eb, sb) = split_spec(b);
     let mut extras = ea;
-    extras.extend(eb.into_iter());
+    extras.extend(eb);
     extras.sort();
     extras.dedup();
     let specifiers = [sa, sb]
