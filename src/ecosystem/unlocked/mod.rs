@@ -358,11 +358,6 @@ pub fn findings(walked: &Walked, manifest: &str, client: &str, date: &str) -> Ve
     findings
 }
 
-/// Registry look-ups in words, for errors: "`<url>`: <reason>".
-pub fn http_error(err: &crate::registry::http::HttpError) -> String {
-    err.to_string()
-}
-
 /// Adds what a walk found to `graph`, below the project's own package `root` (an index into
 /// `graph.packages`; `None`: the packages become the project's roots' dependencies as they
 /// stand), with the walk's findings; a walk that left requirements unresolved makes the
