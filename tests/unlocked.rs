@@ -47,7 +47,12 @@ fn audit(dir: &Path, cache: &Path, registries: &str, extra: &[&str]) -> support:
         .env_remove("NPM_CONFIG_REGISTRY")
         .env_remove("PIP_INDEX_URL")
         .env_remove("COMPOSER_HOME")
-        .args(["audit", "--format", "json", "--no-advisories"])
+        .args(["audit", "--no-advisories"])
+        .args(if extra.contains(&"--format") {
+            &[][..]
+        } else {
+            &["--format", "json"][..]
+        })
         .args(extra)
         .arg(dir)
         .output()
@@ -161,6 +166,46 @@ fn npm_ranges_resolve_as_npm_resolved_them() {
     );
     assert_eq!(server.total(), asked, "offline asks nothing");
     assert_eq!(resolved(&offline.json), truth, "{}", offline.stderr);
+
+    // The SBOMs carry the mark too, with the day.
+    let sbom = audit(
+        &dir,
+        cache.path(),
+        &npm,
+        &["--resolve-unlocked", "--offline", "--format", "cyclonedx"],
+    );
+    let chalk = sbom.json["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "chalk")
+        .expect("chalk in the SBOM");
+    let property = |name: &str| {
+        chalk["properties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .map(|p| p["value"].as_str().unwrap().to_string())
+    };
+    assert_eq!(
+        property("fundament:resolution").as_deref(),
+        Some("resolved-from-declarations")
+    );
+    assert_eq!(property("fundament:resolved-on"), Some(date.clone()));
+    let spdx = audit(
+        &dir,
+        cache.path(),
+        &npm,
+        &["--resolve-unlocked", "--offline", "--format", "spdx"],
+    );
+    assert!(
+        spdx.json
+            .to_string()
+            .contains(&format!("resolved by fundament on {date}, not locked")),
+        "{}",
+        spdx.stderr
+    );
 }
 
 #[test]
