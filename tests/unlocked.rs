@@ -399,6 +399,17 @@ fn python_ranges_resolve_as_pip_resolved_them() {
         assert_eq!(package["resolution"], "resolved-from-declarations");
         assert_eq!(package["resolved_on"], today().as_str());
     }
+    // pywin32 is only for Windows: not resolved, and the audit says why.
+    assert!(
+        run.json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["message"].as_str().unwrap().contains("pywin32")
+                && f["message"].as_str().unwrap().contains("does not apply")),
+        "{}",
+        run.json["findings"]
+    );
     // requests depends on the urllib3 pre-release the root asked for: one version per name.
     let requests = run.json["packages"]
         .as_array()

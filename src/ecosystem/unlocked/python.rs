@@ -311,9 +311,11 @@ pub fn resolve(
             }
         }
     }
+    let environment = resolver.python.as_deref().and_then(environment);
     let mut wants = Vec::new();
     let mut findings = Vec::new();
     let mut seen = HashSet::new();
+    let mut not_here: HashSet<String> = HashSet::new();
     for (file, entries) in &unpinned {
         for (name, text, line) in entries {
             if !seen.insert(name.clone()) {
@@ -321,10 +323,35 @@ pub fn resolve(
             }
             let kind = kinds.get(name).copied().unwrap_or(DepKind::Normal);
             let text = text.split(" #").next().unwrap_or(text).trim();
-            let parsed = Requirement::<pep508_rs::VerbatimUrl>::from_str(text)
-                .or_else(|_| Requirement::from_str(&format!("{name}{text}")))
-                .or_else(|_| Requirement::from_str(name));
-            match parsed.ok().and_then(|r| want(&r, kind)) {
+            // The requirement as written; never loosened to the bare name, which would resolve
+            // a constraint fundament could not read as if there were none.
+            let parsed = if text.is_empty() {
+                Requirement::<pep508_rs::VerbatimUrl>::from_str(name)
+            } else {
+                Requirement::from_str(text)
+                    .or_else(|_| Requirement::from_str(&format!("{name}{text}")))
+            };
+            let parsed = parsed.ok();
+            if let (Some(requirement), Some(env)) = (&parsed, &environment)
+                && !requirement.evaluate_markers(env, &[])
+            {
+                // pip skips it on this machine: so does the resolution.
+                not_here.insert(pep503(name));
+                findings.push(
+                    Finding::note_finding(
+                        Code::ResolvedFromDeclarations,
+                        format!(
+                            "`{text}` does not apply on this machine (Python {}, {}): pip would \
+                             not install it, so it was not resolved",
+                            resolver.python.as_deref().unwrap_or("unknown"),
+                            std::env::consts::OS
+                        ),
+                    )
+                    .at(file.clone(), *line),
+                );
+                continue;
+            }
+            match parsed.and_then(|r| want(&r, kind)) {
                 Some(want) => wants.push(want),
                 None => findings.push(
                     Finding::warning(
@@ -341,7 +368,7 @@ pub fn resolve(
     let index = PythonIndex {
         http: &resolver.http,
         index: endpoint.url.clone(),
-        environment: resolver.python.as_deref().and_then(environment),
+        environment,
         python: resolver
             .python
             .as_deref()
@@ -355,16 +382,25 @@ pub fn resolve(
         &resolver.date,
         resolver.parallelism,
     );
-    replace_placeholders(&mut graph, &placeholders, walked, &manifest, &resolver.date);
+    replace_placeholders(
+        &mut graph,
+        &placeholders,
+        &not_here,
+        walked,
+        &manifest,
+        &resolver.date,
+    );
     graph.findings.extend(findings);
     graph
 }
 
 /// Puts the walk's packages in place of the unversioned placeholders: edges to a placeholder
-/// go to the resolved package of that name; placeholders nothing resolved stay as they were.
+/// go to the resolved package of that name; those whose markers exclude this machine go; the
+/// rest (requirements that could not be resolved) stay as they were.
 fn replace_placeholders(
     graph: &mut ProjectGraph,
     placeholders: &[usize],
+    not_here: &HashSet<String>,
     walked: Walked,
     manifest: &str,
     date: &str,
@@ -390,7 +426,14 @@ fn replace_placeholders(
             }
         }
     }
-    remove(graph, &replaced.keys().copied().collect::<Vec<_>>());
+    let mut gone: Vec<usize> = replaced.keys().copied().collect();
+    gone.extend(
+        placeholders
+            .iter()
+            .copied()
+            .filter(|&p| not_here.contains(&graph.packages[p].name)),
+    );
+    remove(graph, &gone);
 }
 
 /// Removes the packages at `indices`, renumbering every edge (no edge may point at them).
