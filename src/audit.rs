@@ -85,6 +85,8 @@ pub struct AuditOptions {
     pub advisories: crate::advisory::Settings,
     /// `--scope`: audit only packages used in these scopes (empty: every scope).
     pub scopes: Vec<crate::model::Scope>,
+    /// `--resolve-unlocked`: resolve manifests without a lockfile against the registries.
+    pub resolve_unlocked: bool,
 }
 
 impl Default for AuditOptions {
@@ -99,6 +101,7 @@ impl Default for AuditOptions {
             sbom: Vec::new(),
             scan_tree: true,
             registry_lookups: true,
+            resolve_unlocked: false,
             registries: None,
             homes: None,
             advisories: crate::advisory::Settings::default(),
@@ -395,6 +398,7 @@ pub fn run(path: &Path, options: &AuditOptions, progress: &Progress) -> Result<A
         });
     }
     let maven = maven_repositories(&root, options, &found.projects);
+    let unlocked = unlocked_resolver(&root, options, &found.projects);
     let graphs = ecosystem::read_all(
         &root,
         &found.projects,
@@ -409,6 +413,7 @@ pub fn run(path: &Path, options: &AuditOptions, progress: &Progress) -> Result<A
             platform: None,
             cache_dir: options.cache_dir.clone(),
             cargo_targets: policy.targets.clone(),
+            unlocked,
         },
         progress,
     );
@@ -1066,6 +1071,60 @@ fn http_options(
         http.retries = retries;
     }
     http
+}
+
+/// With `--resolve-unlocked` (and registry look-ups on): the registries manifests without a
+/// lockfile are resolved against, found as the look-up stage finds them, and today's date.
+fn unlocked_resolver(
+    root: &Path,
+    options: &AuditOptions,
+    found: &[discover::FoundProject],
+) -> Option<std::sync::Arc<crate::ecosystem::unlocked::Resolver>> {
+    use crate::model::{Ecosystem, ProjectKind};
+    if !options.resolve_unlocked || !options.registry_lookups {
+        return None;
+    }
+    let needed: std::collections::BTreeSet<Ecosystem> = found
+        .iter()
+        .filter_map(|p| match p.kind {
+            ProjectKind::Npm => Some(Ecosystem::Npm),
+            ProjectKind::Composer => Some(Ecosystem::Composer),
+            ProjectKind::Python => Some(Ecosystem::Pypi),
+            _ => None,
+        })
+        .collect();
+    if needed.is_empty() {
+        return None;
+    }
+    let registry = registry_options(root, options, &needed);
+    let http = crate::registry::http::Http::new(registry.http.clone()).ok()?;
+    let today = options.today.unwrap_or_else(|| jiff::Zoned::now().date());
+    Some(std::sync::Arc::new(crate::ecosystem::unlocked::Resolver {
+        http: std::sync::Arc::new(http),
+        npm: registry.endpoints.npm.clone(),
+        pypi: registry.endpoints.pypi.clone(),
+        composer: registry.endpoints.composer.clone(),
+        python: needed
+            .contains(&Ecosystem::Pypi)
+            .then(python_version)
+            .flatten(),
+        date: today.to_string(),
+        parallelism: registry.parallelism,
+    }))
+}
+
+/// The version of `python3` on this machine (`3.11.7`), which pip would resolve for.
+fn python_version() -> Option<String> {
+    let output = std::process::Command::new("python3")
+        .args(["-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])"])
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    let text = String::from_utf8(output.stdout).ok()?;
+    let version = text.trim();
+    (output.status.success() && version.split('.').all(|p| p.parse::<u32>().is_ok()))
+        .then(|| version.to_string())
 }
 
 /// The Maven repositories the Maven and Gradle readers read POMs from, when registry look-ups

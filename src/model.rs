@@ -319,6 +319,10 @@ pub struct Package {
     /// as written, as `locked` says).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resolution: Option<Resolution>,
+    /// The day fundament resolved the version (`--resolve-unlocked`: a manifest without lockfile
+    /// resolved against the registry), as `YYYY-MM-DD`: another day may give another version.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resolved_on: Option<String>,
     /// Why the input carries no licence for this package ("pnpm-lock.yaml records no
     /// licences"): the package is then reported as unresolved rather than merely unknown.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -383,6 +387,7 @@ impl Package {
             checksum: None,
             locked: true,
             resolution: None,
+            resolved_on: None,
             licence_unavailable: None,
             dependencies: Vec::new(),
             projects: Vec::new(),

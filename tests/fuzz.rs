@@ -827,6 +827,7 @@ fn audit_options(sbom: Option<PathBuf>) -> AuditOptions {
         sbom: sbom.into_iter().collect(),
         scopes: Vec::new(),
         registry_lookups: false,
+        resolve_unlocked: false,
         registries: None,
         homes: Some(Homes {
             home: None,

@@ -54,6 +54,11 @@ pub struct InputArgs {
         value_parser = clap::builder::BoolishValueParser::new()
     )]
     pub no_registry: bool,
+    /// Resolve manifests without a lockfile (package.json, composer.json, requirements ranges,
+    /// pyproject.toml) against the registry, the way npm, Composer and pip would today: every
+    /// package so resolved is marked "resolved by fundament on <date>, not locked" (I013).
+    #[arg(long)]
+    pub resolve_unlocked: bool,
     /// Registry look-ups in flight at once (default 16, or `[registries] parallelism`).
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
@@ -112,6 +117,7 @@ impl InputArgs {
             sbom: self.sbom.clone(),
             scan_tree: self.path.is_some() || self.sbom.is_empty(),
             registry_lookups: !self.no_registry,
+            resolve_unlocked: self.resolve_unlocked,
             registries: self
                 .jobs
                 .map(|jobs| crate::registry::config::RegistrySettings {

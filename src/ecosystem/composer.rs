@@ -10,7 +10,9 @@
 //!
 //! composer.json gives the project's own package: its `name`, `version` (usually absent),
 //! `license`, and its `require` and `require-dev` edges. A composer.json that requires packages
-//! but has no composer.lock cannot be audited: the versions are unknown (finding I002).
+//! but has no composer.lock cannot be audited: the versions are unknown (finding I002), unless
+//! `--resolve-unlocked` resolves them against the Composer repository
+//! ([`super::unlocked::composer`]).
 //!
 //! The licences come from composer.lock, which copies each package's own `license` field.
 //! When the packages are installed (`vendor/<name>/` inside the audited tree, or a path
@@ -128,6 +130,9 @@ fn without_lockfile(
         .chain(manifest.require_dev.keys())
         .filter(|name| !is_platform(name))
         .collect();
+    if !required.is_empty() && ctx.options.unlocked.is_some() {
+        return resolve_unlocked(ctx, found, display, manifest);
+    }
     if !required.is_empty() {
         let finding = Finding::error(
             Code::LockfileMissing,
@@ -141,6 +146,86 @@ fn without_lockfile(
     graph
         .packages
         .push(root_package(ctx, found, Some((manifest, display))));
+    graph.set_roots();
+    graph
+}
+
+/// `--resolve-unlocked`: composer.json's requirements resolved against the project's own
+/// Composer repository (its `repositories`), else the configured one.
+fn resolve_unlocked(
+    ctx: &ReadContext<'_>,
+    found: &FoundProject,
+    display: &str,
+    manifest: &Manifest,
+) -> ProjectGraph {
+    use super::unlocked::composer::{ComposerRepository, Stability, direct};
+    let Some(resolver) = ctx.options.unlocked.as_deref() else {
+        return ProjectGraph::new(ctx, found, "composer.json");
+    };
+    let own = manifest.repositories.as_ref().and_then(|repositories| {
+        crate::registry::config::composer_repository(
+            &serde_json::json!({ "repositories": repositories }).to_string(),
+        )
+    });
+    let Some(base) = own.or_else(|| resolver.composer.as_ref().map(|e| e.url.clone())) else {
+        let finding = super::unlocked::no_registry(
+            display,
+            "Composer",
+            "set `[registries] composer` in fundament's configuration, or a repository of type              `composer` in Composer's global config.json",
+        );
+        return ProjectGraph::failed(ctx, found, "composer.json", finding);
+    };
+    let mut repository = match ComposerRepository::open(&resolver.http, &base) {
+        Ok(repository) => repository,
+        Err(why) => {
+            let finding = Finding::error(
+                Code::LockfileMissing,
+                format!("{display} has no composer.lock, and its repository cannot be read: {why}"),
+            )
+            .at(display.to_string(), None);
+            return ProjectGraph::failed(ctx, found, "composer.json", finding);
+        }
+    };
+    let minimum = manifest
+        .minimum_stability
+        .as_deref()
+        .and_then(Stability::parse)
+        .unwrap_or(Stability::Stable);
+    let (wants, flags) = direct(&manifest.require, &manifest.require_dev, minimum);
+    repository.minimum_stability = minimum;
+    repository.prefer_stable = manifest
+        .prefer_stable
+        .as_ref()
+        .is_some_and(|v| v.as_bool() == Some(true));
+    // Dev versions live in `~dev.json`: read it only when a dev version may be chosen.
+    repository.want_dev = minimum == Stability::Dev
+        || flags.values().any(|f| *f == Stability::Dev)
+        || wants.iter().any(|w| w.spec.contains("dev-"));
+    repository.flags = flags;
+    let walked = super::unlocked::walk(
+        &repository,
+        Ecosystem::Composer,
+        wants,
+        display,
+        &resolver.date,
+        resolver.parallelism,
+    );
+    let mut graph = ProjectGraph::new(
+        ctx,
+        found,
+        "composer.json, resolved against the Composer repository",
+    );
+    graph
+        .packages
+        .push(root_package(ctx, found, Some((manifest, display))));
+    super::unlocked::attach(
+        &mut graph,
+        Some(0),
+        walked,
+        display,
+        "Composer",
+        &resolver.date,
+    );
     graph.set_roots();
     graph
 }
@@ -500,6 +585,18 @@ struct Manifest {
     require_dev: BTreeMap<String, String>,
     #[serde(default, deserialize_with = "lenient_config")]
     config: Option<Config>,
+    /// For `--resolve-unlocked`: the least stable versions Composer may choose.
+    #[serde(
+        default,
+        rename = "minimum-stability",
+        deserialize_with = "lenient_string"
+    )]
+    minimum_stability: Option<String>,
+    #[serde(default, rename = "prefer-stable")]
+    prefer_stable: Option<serde_json::Value>,
+    /// The project's own repositories; the first of type `composer` is the one resolved against.
+    #[serde(default)]
+    repositories: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Default, Deserialize)]

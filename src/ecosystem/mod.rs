@@ -18,6 +18,7 @@ pub mod package_json;
 pub mod pnpm;
 pub mod python;
 pub mod sbom;
+pub mod unlocked;
 pub mod yarn;
 
 use crate::diagnostic::{Code, Finding};
@@ -50,6 +51,9 @@ pub struct ReadOptions {
     /// The platforms Cargo projects are built for (the policy's `[graph] targets`):
     /// dependencies no build for them compiles are left out.
     pub cargo_targets: cargo_targets::Targets,
+    /// `--resolve-unlocked`: how manifests without a lockfile are resolved against the
+    /// registries (`None`: they are not, and such projects fail with `I002`).
+    pub unlocked: Option<std::sync::Arc<unlocked::Resolver>>,
 }
 
 /// What a reader knows besides its own project.

@@ -125,7 +125,8 @@ fn without_lockfile(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph
         + manifest.dev_dependencies.len()
         + manifest.optional_dependencies.len()
         + manifest.peer_dependencies.len();
-    if declared_deps > 0 {
+    let resolver = ctx.options.unlocked.as_deref();
+    if declared_deps > 0 && resolver.is_none() {
         let finding = Finding::error(
             Code::LockfileMissing,
             crate::text!("npm_lock_missing", file = display).count("n", declared_deps),
@@ -148,8 +149,39 @@ fn without_lockfile(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph
     );
     package.root = true;
     package.declared = manifest.declared(&display);
-    let mut graph = ProjectGraph::new(ctx, found, "package.json");
+    let Some(resolver) = resolver.filter(|_| declared_deps > 0) else {
+        let mut graph = ProjectGraph::new(ctx, found, "package.json");
+        graph.packages.push(package);
+        graph.set_roots();
+        return graph;
+    };
+    let Some(endpoint) = &resolver.npm else {
+        let finding = super::unlocked::no_registry(
+            &display,
+            "npm",
+            "set `registry` in ~/.npmrc or `[registries] npm` in fundament's configuration",
+        );
+        return ProjectGraph::failed(ctx, found, "package.json", finding);
+    };
+    let registry = super::unlocked::npm::NpmRegistry {
+        http: &resolver.http,
+        base: endpoint.url.clone(),
+    };
+    let walked = super::unlocked::walk(
+        &registry,
+        crate::model::Ecosystem::Npm,
+        super::unlocked::npm::direct(&manifest),
+        &display,
+        &resolver.date,
+        resolver.parallelism,
+    );
+    let mut graph = ProjectGraph::new(
+        ctx,
+        found,
+        "package.json, resolved against the npm registry",
+    );
     graph.packages.push(package);
+    super::unlocked::attach(&mut graph, Some(0), walked, &display, "npm", &resolver.date);
     graph.set_roots();
     graph
 }

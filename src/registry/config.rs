@@ -49,6 +49,8 @@ pub struct RegistrySettings {
     pub maven: Vec<String>,
     /// A Go module proxy.
     pub go: Option<String>,
+    /// A Composer repository (its base URL, where `packages.json` is), for `--resolve-unlocked`.
+    pub composer: Option<String>,
     /// Look-ups in flight at once (default 16).
     pub parallelism: Option<usize>,
     /// Seconds a request may take, body included (default 30).
@@ -78,6 +80,9 @@ pub struct Endpoints {
     pub pypi: Option<Endpoint>,
     pub maven: Vec<Endpoint>,
     pub go: Option<Endpoint>,
+    /// The Composer repository (`[registries] composer`, else the `repositories` of Composer's
+    /// global config.json).
+    pub composer: Option<Endpoint>,
     /// Where crates of a git-index registry are downloaded: the `dl` Cargo's index cache records.
     pub cargo_dl: Option<Endpoint>,
     /// Go module path patterns that must not be asked of a proxy (`$GONOPROXY`, else
@@ -125,6 +130,7 @@ impl RegistrySettings {
                 self.maven
             },
             go: self.go.or(other.go),
+            composer: self.composer.or(other.composer),
             parallelism: self.parallelism.or(other.parallelism),
             timeout: self.timeout.or(other.timeout),
             retries: self.retries.or(other.retries),
@@ -220,6 +226,37 @@ pub fn endpoints(
     if let Some((_, text)) = &home_npmrc {
         out.credentials.extend(npmrc_credentials(text));
     }
+
+    // Composer: fundament's configuration, then Composer's global config.json (`repositories`
+    // of type `composer`), then the audited tree's fundament.toml. A project's own composer.json
+    // `repositories` are read by the resolution itself.
+    let composer_homes: Vec<PathBuf> = [
+        env("COMPOSER_HOME").map(|h| PathBuf::from(h).join("config.json")),
+        homes
+            .home
+            .as_ref()
+            .map(|h| h.join(".config/composer/config.json")),
+        homes.home.as_ref().map(|h| h.join(".composer/config.json")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    out.composer = user
+        .composer
+        .clone()
+        .map(|url| endpoint(url, &format!("`[registries] composer` {from_user}")))
+        .or_else(|| {
+            composer_homes.iter().find_map(|path| {
+                let text = crate::source::read_text_bounded(path, Limit::CONFIG).ok()?;
+                composer_repository(&text)
+                    .map(|url| endpoint(url, &format!("`repositories` in {}", path.display())))
+            })
+        })
+        .or_else(|| {
+            tree.composer
+                .clone()
+                .map(|url| tree_endpoint(url, &format!("`[registries] composer` {from_tree}")))
+        });
 
     // Python
     let pip_confs: Vec<PathBuf> = [
@@ -478,6 +515,25 @@ fn endpoint(url: String, from: &str) -> Endpoint {
         from: from.to_string(),
         from_tree: false,
     }
+}
+
+/// The first repository of type `composer` in a Composer config.json or composer.json
+/// (`repositories` as a list or as a map of named entries).
+pub fn composer_repository(text: &str) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_str(text).ok()?;
+    let repositories = value
+        .get("repositories")
+        .or_else(|| value.get("config").and_then(|c| c.get("repositories")))?;
+    let entries: Vec<&serde_json::Value> = match repositories {
+        serde_json::Value::Array(list) => list.iter().collect(),
+        serde_json::Value::Object(map) => map.values().collect(),
+        _ => Vec::new(),
+    };
+    entries.into_iter().find_map(|entry| {
+        (entry.get("type")?.as_str()? == "composer")
+            .then(|| entry.get("url")?.as_str().map(str::to_string))
+            .flatten()
+    })
 }
 
 /// An endpoint the audited tree's configuration names.

@@ -334,13 +334,14 @@ fn listing(packages: &[String]) -> String {
 /// identify: registry packages of the ecosystems fundament has clients for, at a locked
 /// version. An unlocked version (a Maven range or unresolved property, an unpinned
 /// requirement) is only what a build file asks for: the registry's answer about that string
-/// would be about no version or about another one than the build uses.
+/// would be about no version or about another one than the build uses. A version
+/// `--resolve-unlocked` chose from the registry (`resolved_on`) is a real one and is looked up.
 ///
 /// A declared licence that does not read as one (`UNKNOWN`, `SEE LICENSE IN LICENSE`, free
 /// text) counts as none: the registry and the package's archive may say more.
 fn needs_lookup(package: &Package, readings: &mut Readings) -> bool {
     !package.root
-        && package.locked
+        && (package.locked || package.resolved_on.is_some())
         && package.declared.iter().all(|d| !readings.readable(&d.raw))
         && package.dir.is_none()
         && matches!(package.source, PackageSource::Registry { .. })

@@ -155,6 +155,109 @@ impl Pypi<'_> {
     }
 }
 
+/// One version of a project as its page lists it, for `--resolve-unlocked`.
+#[derive(Debug, Clone)]
+pub struct Release {
+    pub version: String,
+    /// Every file of the version is yanked (PEP 592): pip takes it only for an exact pin.
+    pub yanked: bool,
+    /// The `requires-python` of its files (the first that states one).
+    pub requires_python: Option<String>,
+}
+
+/// The versions of `name` the index lists, with the project page's URL.
+pub fn releases(
+    http: &Http,
+    index: &str,
+    name: &str,
+) -> Result<(String, Vec<Release>), LookupError> {
+    let page = project_url(index, name);
+    let fetched = http.get(&page, SIMPLE_ACCEPT)?;
+    let files = parse_page(&page, &fetched.body)?;
+    let name = pep503(name);
+    let mut releases: Vec<Release> = Vec::new();
+    for file in &files {
+        let Some((_, version)) = file_version(&file.filename, &name) else {
+            continue;
+        };
+        match releases
+            .iter_mut()
+            .find(|r| same_version(&r.version, &version))
+        {
+            Some(release) => {
+                release.yanked &= file.yanked;
+                if release.requires_python.is_none() {
+                    release.requires_python.clone_from(&file.requires_python);
+                }
+            }
+            None => releases.push(Release {
+                version,
+                yanked: file.yanked,
+                requires_python: file.requires_python.clone(),
+            }),
+        }
+    }
+    Ok((page, releases))
+}
+
+/// The core metadata of `name` `version` (its `Requires-Dist` lines are its dependencies): the
+/// wheel's `.metadata` file (PEP 658), else the wheel's own `METADATA` (at most
+/// [`WHEEL_LIMIT`] bytes, through `archives`); with the URL it was read from. A version with
+/// only a source distribution has no metadata fundament can read without building it.
+pub fn core_metadata(
+    http: &Http,
+    archives: &Http,
+    index: &str,
+    name: &str,
+    version: &str,
+) -> Result<(String, String), LookupError> {
+    let page = project_url(index, name);
+    let fetched = http.get(&page, SIMPLE_ACCEPT)?;
+    let files = parse_page(&page, &fetched.body)?;
+    let name = pep503(name);
+    let of_version: Vec<&DistFile> = files
+        .iter()
+        .filter(|f| {
+            file_version(&f.filename, &name).is_some_and(|(_, v)| same_version(&v, version))
+        })
+        .collect();
+    let Some(wheel) = choose_wheel(&of_version, &name) else {
+        return Err(LookupError::Missing(format!(
+            "{page} lists no wheel of {name} {version}: its dependencies are only known by \
+             building its source distribution, which fundament never does"
+        )));
+    };
+    if wheel.metadata != MetadataFile::Unavailable {
+        let url = format!("{}.metadata", wheel.url);
+        match http.get(&url, "text/plain, */*;q=0.1") {
+            Ok(fetched) => {
+                if let MetadataFile::Available {
+                    sha256: Some(expected),
+                } = &wheel.metadata
+                {
+                    check_sha256(&url, &fetched.body, expected)?;
+                }
+                return Ok((url, String::from_utf8_lossy(&fetched.body).into_owned()));
+            }
+            Err(HttpError::NotFound { .. }) => {}
+            Err(err) => return Err(err.into()),
+        }
+    }
+    if wheel.size.is_some_and(|size| size > WHEEL_LIMIT) {
+        return Err(LookupError::Invalid(format!(
+            "{page}: the index serves no metadata file for {}, and the wheel is larger than \
+             fundament downloads to read its metadata",
+            wheel.filename
+        )));
+    }
+    let fetched = archives.get(&wheel.url, "application/octet-stream, */*;q=0.1")?;
+    if let Some(expected) = &wheel.sha256 {
+        check_sha256(&wheel.url, &fetched.body, expected)?;
+    }
+    let (entry, text) = wheel_metadata(&wheel.url, &fetched.body, &name)?;
+    Ok((format!("{}!/{entry}", wheel.url), text))
+}
+
 /// A distribution file as an archive to read, with the index's SHA-256 for it.
 fn hint(file: &DistFile, kind: Kind) -> ArchiveHint {
     ArchiveHint {
@@ -209,6 +312,8 @@ struct DistFile {
     size: Option<u64>,
     metadata: MetadataFile,
     yanked: bool,
+    /// The Python versions it installs on (`requires-python`, PEP 345 specifiers).
+    requires_python: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -232,6 +337,8 @@ struct JsonFile {
     dist_info_metadata: Option<Value>,
     #[serde(default)]
     yanked: Value,
+    #[serde(rename = "requires-python")]
+    requires_python: Option<String>,
 }
 
 /// The files of a project page, JSON (PEP 691) or HTML (PEP 503).
@@ -270,6 +377,7 @@ fn parse_page(page: &str, body: &[u8]) -> Result<Vec<DistFile>, LookupError> {
                         Value::String(_) => true,
                         _ => false,
                     },
+                    requires_python: f.requires_python.filter(|r| !r.trim().is_empty()),
                 }
             })
             .collect());
@@ -328,6 +436,10 @@ fn parse_html(page: &str, text: &str) -> Vec<DistFile> {
                 },
             },
             yanked: attributes.contains_key("data-yanked"),
+            requires_python: attributes
+                .get("data-requires-python")
+                .map(|r| unescape(r))
+                .filter(|r| !r.trim().is_empty()),
         });
     }
     out

@@ -46,7 +46,8 @@
 //!   wheel, a jar). `bsi:component:executable` and `bsi:component:structured` are left out: the
 //!   audit does not look at the deployable files. `fundament:resolution`
 //!   (`resolved-from-declarations`) where no lockfile fixed the version and fundament resolved
-//!   it from the build's declarations (a Gradle build without lockfile, a Maven range).
+//!   it from the build's declarations (a Gradle build without lockfile, a Maven range), with
+//!   `fundament:resolved-on` (the day) for a manifest resolved with `--resolve-unlocked`.
 //!   When indices of vetted components were asked, every package other than the project's own
 //!   carries its vetting: `fundament:vetting:status` (`approved`, `rejected`, `under-review`,
 //!   `not-vetted`, `unknown`, `not-applicable`), `fundament:vetting:conclusive: "false"` when an
@@ -393,6 +394,12 @@ fn component(p: &AuditedPackage, bom_ref: &str, product: bool) -> Component {
         properties.push(Property {
             name: "fundament:resolution",
             value: resolution.as_str().to_string(),
+        });
+    }
+    if let Some(day) = &package.resolved_on {
+        properties.push(Property {
+            name: "fundament:resolved-on",
+            value: day.clone(),
         });
     }
     if let Some(file) = archive_file_name(&package.source) {

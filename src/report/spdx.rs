@@ -253,12 +253,17 @@ fn package(audit: &Audit, p: &AuditedPackage, id: &str, declared: &str) -> SpdxP
         } else {
             "LIBRARY"
         },
-        comment: package.resolution.map(|r| {
-            format!(
+        comment: package.resolution.map(|r| match &package.resolved_on {
+            Some(day) => format!(
+                "Version {}: resolved by fundament on {day}, not locked: no lockfile fixes it, \
+                 and the registry was asked as the package manager would.",
+                r.as_str()
+            ),
+            None => format!(
                 "Version {}: no lockfile fixes it; fundament resolved it from the build's \
                  declarations, as the build tool would today.",
                 r.as_str()
-            )
+            ),
         }),
         annotations: review_annotation(audit, &p.vetting).into_iter().collect(),
     }
