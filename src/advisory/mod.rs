@@ -388,23 +388,7 @@ fn advise_vulnerabilities(
             findings: vec![findings::not_checked(why, false)],
         };
     }
-    let (entries, base_dir): (&[DbEntry], PathBuf) = if settings.db.is_empty() {
-        (
-            &policy.db,
-            policy
-                .base_dir
-                .clone()
-                .unwrap_or_else(|| PathBuf::from(".")),
-        )
-    } else {
-        (
-            &settings.db,
-            settings
-                .base_dir
-                .clone()
-                .unwrap_or_else(|| PathBuf::from(".")),
-        )
-    };
+    let (entries, base_dir) = sources_in_effect(settings, policy);
     if entries.is_empty() {
         return Advised {
             report: report(policy, CheckStatus::NotConfigured),
@@ -873,4 +857,21 @@ pub fn severity_order() -> impl Iterator<Item = &'static str> {
 /// The directory `--advisory-db` paths are relative to.
 pub fn current_dir() -> PathBuf {
     std::env::current_dir().unwrap_or_else(|_| Path::new(".").to_path_buf())
+}
+
+/// The advisory sources in effect and the folder relative ones are read from: those given on
+/// the command line, else the policy's.
+pub(crate) fn sources_in_effect<'a>(
+    settings: &'a Settings,
+    policy: &'a AdvisoryPolicy,
+) -> (&'a [DbEntry], PathBuf) {
+    let (entries, base_dir) = if settings.db.is_empty() {
+        (&policy.db, &policy.base_dir)
+    } else {
+        (&settings.db, &settings.base_dir)
+    };
+    (
+        entries,
+        base_dir.clone().unwrap_or_else(|| PathBuf::from(".")),
+    )
 }

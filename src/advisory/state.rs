@@ -54,23 +54,7 @@ pub fn data_state(
     if !policy.enabled {
         return Ok(vec!["off: the policy".to_string()]);
     }
-    let (entries, base_dir): (&[DbEntry], PathBuf) = if settings.db.is_empty() {
-        (
-            &policy.db,
-            policy
-                .base_dir
-                .clone()
-                .unwrap_or_else(|| PathBuf::from(".")),
-        )
-    } else {
-        (
-            &settings.db,
-            settings
-                .base_dir
-                .clone()
-                .unwrap_or_else(|| PathBuf::from(".")),
-        )
-    };
+    let (entries, base_dir) = super::sources_in_effect(settings, policy);
     if entries.is_empty() {
         return Ok(vec!["none configured".to_string()]);
     }
