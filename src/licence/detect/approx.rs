@@ -29,7 +29,7 @@ fn candidate_limit(tokens: usize) -> usize {
 
 /// Seeds (query position, rule position) per pass: hundreds of copies of a licence text. A
 /// text with more is searched on in further passes; the memory of a pass stays bounded.
-const SEED_BUDGET: usize = 4_000_000;
+pub const SEED_BUDGET: usize = 4_000_000;
 
 /// Candidates of one expression aligned per query.
 const PER_EXPRESSION: usize = 8;
@@ -61,21 +61,36 @@ thread_local! {
 
 const NO_SLOT: u32 = u32::MAX;
 
-/// Near-copies of rules in the query, seeded only from the query positions that `covered`
-/// (sorted, disjoint token ranges) leaves out: the parts of a text that earlier matches did
-/// not explain.
+/// Where the seed budget cut a pass short.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cut {
+    /// The text from this token on was not searched: another pass goes on.
+    pub at: usize,
+    /// The earliest token at which a copy that the pass left to the next one (it may go on
+    /// past `at`) starts; `at` when there is none. A pass from here on finds them all again.
+    pub resume: usize,
+}
+
+/// Near-copies of rules in the query, seeded only from the query positions from `from` on
+/// that `covered` (sorted, disjoint token ranges) leaves out: the parts of a text that earlier
+/// matches did not explain.
 ///
-/// Returns the matches, and where the seed budget cut the pass short, if it did: the text from
-/// there on was not searched yet, and another pass goes on.
+/// Returns the matches, and where the seed budget (seeds per pass: [`SEED_BUDGET`], or less
+/// in tests) cut the pass short, if it did.
 pub fn approximate(
     index: &Index,
     query: &Query,
     covered: &[(usize, usize)],
-) -> (Vec<Found>, Option<usize>) {
+    from: usize,
+    seed_budget: usize,
+) -> (Vec<Found>, Option<Cut>) {
     let ids = &query.ids;
     // The query's minimisers in text order, and the same sorted by hash to group them.
     let mut in_order: Vec<(u32, u64)> = Vec::new();
     for_each_minimiser(ids, |p, h| {
+        if p < from {
+            return;
+        }
         let inside = covered
             .get(covered.partition_point(|&(_, end)| end <= p))
             .is_some_and(|&(start, _)| start <= p);
@@ -187,7 +202,8 @@ pub fn approximate(
         let mut seeded = in_order.len();
         for (i, (&(q, _), &g)) in in_order.iter().zip(&group_of).enumerate() {
             let entries = group(g);
-            if seeds + entries.len() > SEED_BUDGET {
+            // (At least one minimiser per pass, so that every pass gets on.)
+            if seeds + entries.len() > seed_budget && i > 0 {
                 cutoff = q as usize;
                 seeded = i;
                 break;
@@ -219,28 +235,38 @@ pub fn approximate(
     // 3. Blocks and chains per candidate: in parallel for a long text (outside the borrow of
     // the thread's scratch, which another detection on this thread may need meanwhile).
     let seeds_of = |n: usize| &hits[hit_start[n] as usize..hit_start[n + 1] as usize];
-    let out: Vec<Found> = if hits.len() >= PARALLEL_SEEDS {
-        candidates
+    let (out, resume): (Vec<Found>, usize) = if hits.len() >= PARALLEL_SEEDS {
+        let per_candidate: Vec<(Vec<Found>, usize)> = candidates
             .par_iter()
             .enumerate()
             .map_init(Chaining::default, |chaining, (n, &r)| {
                 let mut out = Vec::new();
-                chaining.matches(index, ids, r, seeds_of(n), cutoff, &mut out);
-                out
+                let resume = chaining.matches(index, ids, r, seeds_of(n), cutoff, &mut out);
+                (out, resume)
             })
-            .flatten_iter()
-            .collect()
+            .collect();
+        let resume = per_candidate.iter().map(|p| p.1).min().unwrap_or(cutoff);
+        (
+            per_candidate.into_iter().flat_map(|p| p.0).collect(),
+            resume,
+        )
     } else {
         CHAINING.with(|chaining| {
             let mut chaining = chaining.borrow_mut();
             let mut out = Vec::new();
+            let mut resume = cutoff;
             for (n, &r) in candidates.iter().enumerate() {
-                chaining.matches(index, ids, r, seeds_of(n), cutoff, &mut out);
+                let left = chaining.matches(index, ids, r, seeds_of(n), cutoff, &mut out);
+                resume = resume.min(left);
             }
-            out
+            (out, resume)
         })
     };
-    (out, (cutoff != usize::MAX).then_some(cutoff))
+    let cut = (cutoff != usize::MAX).then_some(Cut {
+        at: cutoff,
+        resume: resume.min(cutoff),
+    });
+    (out, cut)
 }
 
 /// Seeds in all at which the blocks and chains of the candidates are found in parallel.
@@ -260,7 +286,9 @@ thread_local! {
 }
 
 impl Chaining {
-    /// The near-copies of rule `r` that its seeds make, onto `out`.
+    /// The near-copies of rule `r` that its seeds make, onto `out`. Returns the earliest start
+    /// of a copy left to the next pass (one that may go on past `cutoff` and could count
+    /// then), or `cutoff`.
     fn matches(
         &mut self,
         index: &Index,
@@ -269,7 +297,7 @@ impl Chaining {
         seeds: &[(u32, u16)],
         cutoff: usize,
         out: &mut Vec<Found>,
-    ) {
+    ) -> usize {
         let rule_tokens = index.tokens(r);
         let rule = index.rule(r);
         blocks(
@@ -285,10 +313,16 @@ impl Chaining {
             &mut self.chains,
             &mut self.ranges,
         );
+        let mut resume = cutoff;
         for chain in &self.chains {
             // A copy that may go on past the cut-off is matched in the next pass.
             let rest = rule_tokens.len().saturating_sub(chain.rule_end);
             if cutoff != usize::MAX && rest > 0 && chain.end + 2 * rest + GRAM >= cutoff {
+                // (Only one that could cover enough of the rule then needs to be found again.)
+                let best = (chain.matched + rest) as f64;
+                if best >= minimum_coverage(rule) * rule_tokens.len() as f64 {
+                    resume = resume.min(chain.start);
+                }
                 continue;
             }
             let found = Found::of_rule(
@@ -311,6 +345,7 @@ impl Chaining {
             }
             out.push(found);
         }
+        resume
     }
 }
 

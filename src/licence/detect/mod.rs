@@ -37,6 +37,9 @@ pub const MAX_REPORTED_MATCHES: usize = 1_000;
 const MAX_PASSES: usize = 3;
 /// Passes at most for a segment whose passes are cut short by their seed budget.
 const MAX_BUDGET_PASSES: usize = 64;
+/// A pass cut short by its seed budget that moves the cut less than this share of the text
+/// (1/n) past the previous pass's cut has stalled: see [`match_segment`].
+const STALLED_PROGRESS: usize = 8;
 /// Texts longer than this many tokens (about 1.2 MB) are matched in segments of this size...
 const SEGMENT: usize = 200_000;
 /// ... that overlap by this many tokens, more than the longest rule has.
@@ -199,10 +202,21 @@ pub fn detect_text(text: &str) -> Detection {
 fn match_segment(
     index: &index::Index,
     query: &query::Query,
+    found: Vec<matches::Found>,
+) -> Vec<matches::Found> {
+    match_segment_with_budget(index, query, found, approx::SEED_BUDGET)
+}
+
+/// [`match_segment`] with another seed budget per pass (tests reach the passes of a long text
+/// with a short one).
+fn match_segment_with_budget(
+    index: &index::Index,
+    query: &query::Query,
     mut found: Vec<matches::Found>,
+    seed_budget: usize,
 ) -> Vec<matches::Found> {
     found.extend(exact::occurrences(index, query));
-    let (first, mut cut) = approx::approximate(index, query, &[]);
+    let (first, mut cut) = approx::approximate(index, query, &[], 0, seed_budget);
     found.extend(first);
     let mut kept = combine::select(index, query, &found);
     // The candidates of a text with several licences are ranked over the whole text: the parts
@@ -210,17 +224,37 @@ fn match_segment(
     // text after a BSD text whose variants took every place). A pass cut short by its seed
     // budget (a text that repeats a licence hundreds of times) is always followed by another,
     // which searches everything after the cut again.
+    //
+    // Such a pass searches the unexplained parts before the cut again as well. Where those
+    // take most of the budget (a phrase of many rules repeated thousands of times, never a
+    // whole rule), the cut stalls: from the first pass that moves it less than
+    // [`STALLED_PROGRESS`] of the text on, passes search only from where a copy left to them
+    // starts (or from the cut), so that every pass gets on through the text.
+    let mut from = 0;
+    let mut stalled = false;
     let mut passes = 0;
     while passes < MAX_PASSES || (cut.is_some() && passes < MAX_BUDGET_PASSES) {
         passes += 1;
-        let searched_until = cut.unwrap_or(usize::MAX);
+        let searched_until = cut.map_or(usize::MAX, |c| c.at);
         let settled: Vec<matches::Found> = kept
             .iter()
             .filter(|f| f.end <= searched_until)
             .cloned()
             .collect();
         let covered = combine::covered(&settled);
-        let (more, next_cut) = approx::approximate(index, query, &covered);
+        let (more, next_cut) = approx::approximate(index, query, &covered, from, seed_budget);
+        if let (Some(before), Some(now)) = (cut, next_cut) {
+            stalled |= now.at < before.at + query.ids.len() / STALLED_PROGRESS;
+            if stalled {
+                // Where a copy left to the next pass starts; the cut itself if that would not
+                // get on.
+                from = if now.resume > from {
+                    now.resume
+                } else {
+                    now.at
+                };
+            }
+        }
         cut = next_cut;
         if more.is_empty() && cut.is_none() {
             break;
@@ -277,5 +311,66 @@ fn kind_of(flags: u16) -> RuleKind {
         RuleKind::Clue
     } else {
         RuleKind::Reference
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GPL_2_0: &str =
+        include_str!("../../../tests/fixtures/licence-detection/cases/spdx-texts/GPL-2.0.txt");
+    /// Copies of the line in the smaller text, and the seed budget of its passes: the smaller
+    /// text needs no pass cut short, the larger one (four times the smaller) several.
+    const FEW_LINES: usize = 200;
+    const TEST_BUDGET: usize = 200_000;
+    /// One line of the GNU notice, which thousands of rules share.
+    const LINE: &str = "the Free Software Foundation; either version 2 of the License, or\n";
+
+    /// A GPL-2.0 notice, `lines` copies of one of its lines, and the GPL-2.0 text: the shape of
+    /// a fuzz input (tests/fixtures/fuzz/licence-file/gnu-notice-line-repeated).
+    fn notice_line_repeated(lines: usize) -> String {
+        let mut text = String::from(
+            "This program is free software; you can redistribute it and/or modify\n\
+             it under the terms of the GNU General Public License as published by\n",
+        );
+        text.push_str(&LINE.repeat(lines));
+        text.push_str("(at your option) any later version.\n\n");
+        text.push_str(GPL_2_0);
+        text
+    }
+
+    /// Passes cut short by the seed budget get on through the text: a phrase of many rules
+    /// repeated thousands of times (never a whole rule, so never covered) once made every
+    /// further pass seed the same part again, up to [`MAX_BUDGET_PASSES`] passes that found
+    /// nothing new (108 s for a 340 KB fuzz input in a debug build). A short budget reaches
+    /// those passes at a size a test can afford.
+    #[test]
+    fn passes_cut_short_by_their_budget_grow_linearly() {
+        let index = index::index().unwrap();
+        let small = notice_line_repeated(FEW_LINES).repeat(1);
+        let large = notice_line_repeated(FEW_LINES).repeat(4);
+        crate::growth::assert_linear(
+            "near-copy passes over a repeated notice line",
+            &small,
+            &large,
+            |text| {
+                let query = query::Query::new(index, text);
+                std::hint::black_box(match_segment_with_budget(
+                    index,
+                    &query,
+                    Vec::new(),
+                    TEST_BUDGET,
+                ));
+            },
+        );
+        // And every pass finds what it should: the GPL-2.0 text each time.
+        let query = query::Query::new(index, &large);
+        let kept = match_segment_with_budget(index, &query, Vec::new(), TEST_BUDGET);
+        let texts = kept
+            .iter()
+            .filter(|f| f.is(data::TEXT) && combine::expression_of(index, f) == "GPL-2.0-only")
+            .count();
+        assert_eq!(texts, 4, "{kept:#?}");
     }
 }
