@@ -348,8 +348,8 @@ mod tests {
     #[test]
     fn passes_cut_short_by_their_budget_grow_linearly() {
         let index = index::index().unwrap();
-        let small = notice_line_repeated(FEW_LINES).repeat(1);
-        let large = notice_line_repeated(FEW_LINES).repeat(4);
+        let small = notice_line_repeated(FEW_LINES);
+        let large = small.repeat(4);
         crate::growth::assert_linear(
             "near-copy passes over a repeated notice line",
             &small,
