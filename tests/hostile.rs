@@ -953,6 +953,72 @@ fn a_fifo_workspace_member_stops_cargo_before_it_starts() {
     assert_eq!(run.code, 2);
 }
 
+/// A workspace glob of 40,000 `(` (the fuzz finding pnpm-workspace-9-26203): globset's
+/// GlobSet took 50 s of CPU to compile it. It is refused with its file and line, and the audit
+/// is not a pass.
+#[test]
+fn a_workspace_glob_past_the_limit_is_refused_with_its_file_and_line() {
+    let glob = format!("{}packages/*", "(".repeat(40_000));
+    // pnpm-workspace.yaml and package.json `workspaces`, read by discovery.
+    for (file, text) in [
+        (
+            "pnpm-workspace.yaml",
+            format!("# the workspace\npackages:\n  - \"apps/*\"\n  - \"{glob}\"\n"),
+        ),
+        (
+            "package.json",
+            format!(
+                "{{\"name\": \"app\", \"version\": \"1.0.0\", \"license\": \"MIT\",\n \"dependencies\": {{\"left-pad\": \"1.3.0\"}},\n \"workspaces\": [\"{glob}\"]}}"
+            ),
+        ),
+    ] {
+        let (_tmp, root) = npm_tree(serde_json::json!({}));
+        write(&root.join(file), &text);
+        let run = audit(&root, &["--format", "json"]);
+        let json = run.json();
+        let finding = json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["message"].as_str().unwrap().contains("40010 bytes long"))
+            .unwrap_or_else(|| panic!("{file}: {:#?}", messages(&json)));
+        assert_eq!(finding["code"], "I001", "{file}");
+        assert_eq!(finding["severity"], "error", "{file}");
+        assert_eq!(finding["location"]["file"], file);
+        assert_eq!(
+            finding["location"]["line"],
+            if file == "package.json" { 3 } else { 4 }
+        );
+        assert!(finding["message"].as_str().unwrap().len() < 400);
+        assert_eq!(run.code, 2, "{file}: {}", run.stderr);
+    }
+    // Cargo's `[workspace] members`: cargo is not started (it would expand the glob unchecked).
+    let tmp = tempfile::tempdir().unwrap();
+    let tree = cargo_tree(&std::fs::canonicalize(tmp.path()).unwrap());
+    let manifest = std::fs::read_to_string(tree.join("Cargo.toml")).unwrap();
+    write(
+        &tree.join("Cargo.toml"),
+        &manifest.replace(
+            "members = [\"crates/*\"]",
+            &format!("members = [\"crates/*\", \"{glob}\"]"),
+        ),
+    );
+    let run = audit(&tree, &["--format", "json", "--offline"]);
+    let json = run.json();
+    assert!(
+        has_message(
+            &json,
+            "I005",
+            "`cargo metadata` was not run: Cargo.toml cannot be read: in `[workspace] members` (line 3), the glob `((((((((((((((((((((((((((((((((((((((((…` is 40010 bytes long"
+        ),
+        "{:#?}",
+        messages(&json)
+    );
+    assert!(support::packages(&json).len() > 3);
+    // Not a pass: read from Cargo.lock alone, the licences are unknown.
+    assert_ne!(run.code, 0);
+}
+
 #[test]
 fn a_workspace_member_linked_out_of_the_tree_is_never_read_by_cargo() {
     let tmp = tempfile::tempdir().unwrap();
