@@ -1139,3 +1139,75 @@ fn a_tree_policy_cannot_point_advisory_sources_or_indices_out_of_the_tree() {
         messages(&json)
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Local checkouts of a portfolio: git's status walk never reads what the tree plants
+
+/// Scans the folder `checkouts` (each subfolder a local checkout) under the watchdog and
+/// returns the one result's `reuse` statement and its status.
+fn scan_checkouts(checkouts: &Path) -> (String, String) {
+    let out = checkouts.parent().unwrap().join("scan-out");
+    let run = run(&[
+        "scan",
+        checkouts.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--no-registry",
+    ]);
+    let read = |path: &Path| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    };
+    let manifest = read(&out.join("shard-1-of-1.json"));
+    let result = read(&out.join(manifest["results"][0]["file"].as_str().unwrap()));
+    std::fs::remove_dir_all(&out).unwrap();
+    assert!(run.code == 0 || run.code == 1, "{}", run.all());
+    (
+        result["reuse"].as_str().unwrap_or_default().to_string(),
+        result["status"].as_str().unwrap_or_default().to_string(),
+    )
+}
+
+/// libgit2 reads a work tree's `.gitignore` files (and `.git/info/exclude`) itself, with a
+/// plain `open`: a FIFO blocked the scan of a local checkout forever, a link to `/dev/zero`
+/// read without end. Such a checkout is now audited without a commit, and says why.
+#[test]
+fn special_ignore_files_in_a_local_checkout_never_block_the_scan() {
+    let (tmp, root) = npm_tree(serde_json::json!({}));
+    let checkouts = tmp.path().join("checkouts");
+    let app = checkouts.join("app");
+    std::fs::create_dir_all(&checkouts).unwrap();
+    std::fs::rename(&root, &app).unwrap();
+    write(&app.join("sub/.gitignore"), "*.log\n");
+    support::portfolio::commit_all(&app, "import");
+    // The control: a clean checkout is keyed by its commit.
+    let (reuse, status) = scan_checkouts(&checkouts);
+    assert_eq!(reuse, "", "{status}");
+
+    let cases: [(&str, &dyn Fn(&Path)); 4] = [
+        ("sub/.gitignore", &|p: &Path| {
+            std::fs::remove_file(p).unwrap();
+            mkfifo(p)
+        }),
+        (".gitignore", &|p: &Path| mkfifo(p)),
+        (".gitignore", &|p: &Path| symlink("/dev/zero", p)),
+        (".git/info/exclude", &|p: &Path| {
+            let _ = std::fs::remove_file(p);
+            mkfifo(p)
+        }),
+    ];
+    for (file, plant) in cases {
+        let path = app.join(file);
+        let saved = std::fs::read(&path).ok();
+        plant(&path);
+        let (reuse, status) = scan_checkouts(&checkouts);
+        assert!(
+            reuse.starts_with("not reusable: its git status was not read: ")
+                && reuse.contains(file),
+            "{file}: {reuse} ({status})"
+        );
+        std::fs::remove_file(&path).unwrap();
+        if let Some(saved) = saved {
+            std::fs::write(&path, saved).unwrap();
+        }
+    }
+}
