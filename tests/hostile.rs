@@ -1183,14 +1183,16 @@ fn special_ignore_files_in_a_local_checkout_never_block_the_scan() {
     let (reuse, status) = scan_checkouts(&checkouts);
     assert_eq!(reuse, "", "{status}");
 
-    let cases: [(&str, &dyn Fn(&Path)); 4] = [
-        ("sub/.gitignore", &|p: &Path| {
+    /// Makes the file at the path what the attack needs.
+    type Plant = fn(&Path);
+    let cases: [(&str, Plant); 4] = [
+        ("sub/.gitignore", |p: &Path| {
             std::fs::remove_file(p).unwrap();
             mkfifo(p)
         }),
-        (".gitignore", &|p: &Path| mkfifo(p)),
-        (".gitignore", &|p: &Path| symlink("/dev/zero", p)),
-        (".git/info/exclude", &|p: &Path| {
+        (".gitignore", |p: &Path| mkfifo(p)),
+        (".gitignore", |p: &Path| symlink("/dev/zero", p)),
+        (".git/info/exclude", |p: &Path| {
             let _ = std::fs::remove_file(p);
             mkfifo(p)
         }),
