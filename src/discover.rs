@@ -679,9 +679,8 @@ fn pnpm_workspace_patterns(text: &str) -> Option<Vec<String>> {
     Some(workspace.packages)
 }
 
-/// Compiles a workspace's member globs as its package manager reads them (`./` and a
-/// trailing `/` dropped; negated patterns, `!**/test/**`, left out: fundament errs towards
-/// auditing more), with a finding naming the file and line when one is refused.
+/// Compiles a JavaScript workspace's member globs ([`workspace_globs::js_members`]), with a
+/// finding naming the file and line when one is refused.
 fn compile_globs(
     input: &Confined,
     path: &Path,
@@ -690,12 +689,7 @@ fn compile_globs(
     patterns: &[String],
     findings: &mut Vec<Finding>,
 ) -> Option<WorkspaceGlobs> {
-    let compiled = WorkspaceGlobs::compile(
-        patterns
-            .iter()
-            .filter(|p| !p.starts_with('!'))
-            .map(|p| p.trim_start_matches("./").trim_end_matches('/')),
-    );
+    let compiled = WorkspaceGlobs::compile(workspace_globs::js_members(patterns));
     findings.extend(workspace_globs::refused_finding(
         &input.display(path),
         text,

@@ -13,7 +13,7 @@
 
 use super::local_path;
 use super::package_json::{self, LicenceField, Manifest, Workspaces, lenient_map};
-use super::workspace_globs::WorkspaceGlobs;
+use super::workspace_globs::{WorkspaceGlobs, js_members};
 use super::{ProjectGraph, ReadContext};
 use super::{dir_name, json_error};
 use crate::diagnostic::{Code, Finding, Severity};
@@ -235,12 +235,7 @@ fn build_graph(
             .and_then(|e| e.workspaces.as_ref())
             .map(Workspaces::patterns)
             .unwrap_or_default();
-        WorkspaceGlobs::compile(
-            patterns
-                .iter()
-                .map(|p| p.trim_start_matches("./").trim_end_matches('/')),
-        )
-        .globs
+        WorkspaceGlobs::compile(js_members(patterns)).globs
     };
 
     // Links resolve to the directory entry they stand for.

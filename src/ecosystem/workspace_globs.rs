@@ -156,6 +156,16 @@ impl WorkspaceGlobs {
     }
 }
 
+/// The member globs of a JavaScript workspace (pnpm `packages`, package.json `workspaces`) as
+/// their package manager reads them: `./` and a trailing `/` dropped, negated patterns
+/// (`!**/test/**`) left out, since fundament errs towards auditing more.
+pub fn js_members(patterns: &[String]) -> impl Iterator<Item = &str> {
+    patterns
+        .iter()
+        .filter(|p| !p.starts_with('!'))
+        .map(|p| p.trim_start_matches("./").trim_end_matches('/'))
+}
+
 /// One finding for the refused globs of a workspace file (`None` when none was): an error
 /// when a limit refused one (the workspace's members are not known in full), a warning for
 /// invalid globs. It names the file (`display`) and the line of the first refused pattern in

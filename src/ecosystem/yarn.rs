@@ -22,7 +22,7 @@ use super::pnpm::{
     Installed, LocalPackage, join_packages, line_starting_with, optional_from_edges, parse_yaml,
     read_installed, source_of_url,
 };
-use super::workspace_globs::WorkspaceGlobs;
+use super::workspace_globs::{WorkspaceGlobs, js_members};
 use super::{ProjectGraph, ReadContext, local_path, scopes_from_edges};
 use crate::diagnostic::{Code, Finding};
 use crate::discover::FoundProject;
@@ -913,15 +913,7 @@ fn v1_workspaces(ctx: &ReadContext<'_>, project_dir: &Path) -> Vec<String> {
         return paths;
     };
     // A refused glob is reported by discovery, which reads the same `workspaces`.
-    let patterns = workspaces.patterns();
-    let Some(globs) = WorkspaceGlobs::compile(
-        patterns
-            .iter()
-            .filter(|p| !p.starts_with('!'))
-            .map(|p| p.trim_start_matches("./").trim_end_matches('/')),
-    )
-    .globs
-    else {
+    let Some(globs) = WorkspaceGlobs::compile(js_members(workspaces.patterns())).globs else {
         return paths;
     };
     for manifest in ctx.tree.named("package.json") {
