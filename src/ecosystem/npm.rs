@@ -13,6 +13,7 @@
 
 use super::local_path;
 use super::package_json::{self, LicenceField, Manifest, Workspaces, lenient_map};
+use super::workspace_globs::{WorkspaceGlobs, js_members};
 use super::{ProjectGraph, ReadContext};
 use super::{dir_name, json_error};
 use crate::diagnostic::{Code, Finding, Severity};
@@ -21,7 +22,6 @@ use crate::model::{
     DeclaredLicence, DepKind, Dependency, Ecosystem, Origin, Package, PackageSource, Scope,
 };
 use crate::source::{Confined, Limit};
-use globset::{Glob, GlobSetBuilder};
 use rayon::prelude::*;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
@@ -228,20 +228,14 @@ fn build_graph(
         }
     }
 
+    // A refused glob is reported by discovery, which reads the same `workspaces`.
     let workspace_globs = {
-        let mut builder = GlobSetBuilder::new();
-        for pattern in entries
+        let patterns = entries
             .get("")
             .and_then(|e| e.workspaces.as_ref())
             .map(Workspaces::patterns)
-            .unwrap_or_default()
-        {
-            let pattern = pattern.trim_start_matches("./").trim_end_matches('/');
-            if let Ok(glob) = Glob::new(pattern) {
-                builder.add(glob);
-            }
-        }
-        builder.build().ok()
+            .unwrap_or_default();
+        WorkspaceGlobs::compile(js_members(patterns)).globs
     };
 
     // Links resolve to the directory entry they stand for.

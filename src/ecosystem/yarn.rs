@@ -22,13 +22,13 @@ use super::pnpm::{
     Installed, LocalPackage, join_packages, line_starting_with, optional_from_edges, parse_yaml,
     read_installed, source_of_url,
 };
+use super::workspace_globs::{WorkspaceGlobs, js_members};
 use super::{ProjectGraph, ReadContext, local_path, scopes_from_edges};
 use crate::diagnostic::{Code, Finding};
 use crate::discover::FoundProject;
 use crate::model::{DepKind, Dependency, Ecosystem, Package, PackageSource};
 use crate::source::confined::EntryKind;
 use crate::source::{Confined, Limit};
-use globset::{Glob, GlobSetBuilder};
 use rayon::prelude::*;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
@@ -912,19 +912,8 @@ fn v1_workspaces(ctx: &ReadContext<'_>, project_dir: &Path) -> Vec<String> {
     let Some(workspaces) = &manifest.workspaces else {
         return paths;
     };
-    let mut builder = GlobSetBuilder::new();
-    let mut any = false;
-    for pattern in workspaces.patterns() {
-        if pattern.starts_with('!') {
-            continue;
-        }
-        let pattern = pattern.trim_start_matches("./").trim_end_matches('/');
-        if let Ok(glob) = Glob::new(pattern) {
-            builder.add(glob);
-            any = true;
-        }
-    }
-    let Some(globs) = any.then(|| builder.build().ok()).flatten() else {
+    // A refused glob is reported by discovery, which reads the same `workspaces`.
+    let Some(globs) = WorkspaceGlobs::compile(js_members(workspaces.patterns())).globs else {
         return paths;
     };
     for manifest in ctx.tree.named("package.json") {

@@ -127,6 +127,7 @@ pub(super) fn build(
 ) -> ProjectGraph {
     let mut graph = ProjectGraph::new(ctx, found, &doc.reader);
     let mut findings = doc.findings;
+    let mut locator = Locator::default();
     let root_keys: HashSet<&str> = doc.roots.iter().map(String::as_str).collect();
     let mut packages: Vec<Package> = Vec::new();
     // The element's own scope statements, per package.
@@ -145,7 +146,8 @@ pub(super) fn build(
         let purl = match &parsed {
             Some(Ok(purl)) => Some(purl),
             Some(Err(err)) => {
-                findings.push(
+                locator.push(
+                    &mut findings,
                     Finding::warning(
                         Code::InputUnreadable,
                         format!(
@@ -153,8 +155,9 @@ pub(super) fn build(
                             item.purl.as_deref().unwrap_or_default(),
                             item.label
                         ),
-                    )
-                    .at(display.to_string(), item.place.line(text)),
+                    ),
+                    display,
+                    &item.place,
                 );
                 None
             }
@@ -173,15 +176,17 @@ pub(super) fn build(
                 (Ecosystem::Generic, item.purl.clone().unwrap_or_default())
             }
             (None, None) => {
-                findings.push(
+                locator.push(
+                    &mut findings,
                     Finding::warning(
                         Code::InputUnreadable,
                         format!(
                             "{display}: {} has neither a name nor a purl; it was skipped",
                             item.label
                         ),
-                    )
-                    .at(display.to_string(), item.place.line(text)),
+                    ),
+                    display,
+                    &item.place,
                 );
                 graph.partial(format!(
                     "{display} lists an element without name or purl, which was not audited"
@@ -219,7 +224,8 @@ pub(super) fn build(
         package.checksum = best_checksum(&item.hashes);
         if version.is_empty() && !is_root {
             package.locked = false;
-            findings.push(
+            locator.push(
+                &mut findings,
                 Finding::warning(
                     Code::VersionUnresolved,
                     format!(
@@ -227,8 +233,9 @@ pub(super) fn build(
                         item.label
                     ),
                 )
-                .package(package.purl.clone())
-                .at(display.to_string(), item.place.line(text)),
+                .package(package.purl.clone()),
+                display,
+                &item.place,
             );
         }
         let identity = (package.purl.clone(), package.source.identity());
@@ -293,9 +300,11 @@ pub(super) fn build(
                     Place::JsonString(_) => Place::JsonString(missing.clone()),
                     other => other.clone(),
                 };
-                findings.push(
-                    Finding::warning(Code::DependencyUnresolved, message)
-                        .at(display.to_string(), place.line(text)),
+                locator.push(
+                    &mut findings,
+                    Finding::warning(Code::DependencyUnresolved, message),
+                    display,
+                    &place,
                 );
                 dangling += 1;
                 continue;
@@ -344,6 +353,7 @@ pub(super) fn build(
         package.optional = !package.root && (optional_flag[i] || (all > 0 && all == optional));
     }
 
+    locator.resolve(text, &mut findings);
     graph.packages = packages;
     graph.findings = findings;
     graph.set_roots();

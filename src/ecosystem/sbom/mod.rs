@@ -244,16 +244,8 @@ fn line_of(text: &str, needle: &str) -> Option<usize> {
     text.find(needle).map(|offset| line_of_offset(text, offset))
 }
 
-/// The line of a JSON string value, found by its encoded form (`"value"`).
-fn line_of_json_string(text: &str, value: &str) -> Option<usize> {
-    serde_json::to_string(value)
-        .ok()
-        .and_then(|quoted| line_of(text, &quoted))
-}
-
 /// Where an element is in the file, for findings: a known line, or a JSON string whose first
-/// occurrence is looked up only when a finding needs it (looking up every element of a large
-/// SBOM up front would take time quadratic in its size).
+/// occurrence is looked up only when a finding needs it, by a [`Locator`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 enum Place {
     #[default]
@@ -263,20 +255,111 @@ enum Place {
 }
 
 impl Place {
-    fn line(&self, text: &str) -> Option<usize> {
-        match self {
-            Place::Unknown => None,
-            Place::Line(line) => Some(*line),
-            Place::JsonString(value) => line_of_json_string(text, value),
-        }
-    }
-
     fn or(self, other: Place) -> Place {
         match self {
             Place::Unknown => other,
             known => known,
         }
     }
+}
+
+/// Gives findings the line of their [`Place`]. A JSON string is found by its encoded form
+/// (`"value"`) as one of the document's string tokens; all of them are looked up together in
+/// one forward pass over the text ([`Locator::resolve`]) once every finding is made. Searching
+/// the text once per finding took time findings × size: quadratic on an SBOM whose every
+/// element has a finding.
+#[derive(Default)]
+struct Locator {
+    /// The index of a finding and the encoded string whose line it gets.
+    pending: Vec<(usize, String)>,
+}
+
+impl Locator {
+    /// Pushes `finding`, located in `display` at `place`.
+    fn push(
+        &mut self,
+        findings: &mut Vec<Finding>,
+        finding: Finding,
+        display: &str,
+        place: &Place,
+    ) {
+        let line = match place {
+            Place::Unknown => None,
+            Place::Line(line) => Some(*line),
+            Place::JsonString(value) => {
+                if let Ok(encoded) = serde_json::to_string(value) {
+                    self.pending.push((findings.len(), encoded));
+                }
+                None
+            }
+        };
+        findings.push(finding.at(display.to_string(), line));
+    }
+
+    /// Sets the lines of the JSON strings pushed so far: the line of the first string token of
+    /// `text` equal to each, found in one pass.
+    fn resolve(self, text: &str, findings: &mut [Finding]) {
+        if self.pending.is_empty() {
+            return;
+        }
+        let lines = first_lines_of_strings(text, self.pending.iter().map(|(_, s)| s.as_str()));
+        for (index, encoded) in &self.pending {
+            if let (Some(&line), Some(location)) = (
+                lines.get(encoded.as_str()),
+                findings.get_mut(*index).and_then(|f| f.location.as_mut()),
+            ) {
+                location.line = Some(line);
+            }
+        }
+    }
+}
+
+/// The 1-based line of the first string token (quotes included, as written) of a JSON `text`
+/// equal to each of `wanted`; those not found are left out. One forward pass: each token is
+/// hashed once.
+fn first_lines_of_strings<'w>(
+    text: &str,
+    wanted: impl Iterator<Item = &'w str>,
+) -> HashMap<&'w str, usize> {
+    let mut open: HashSet<&str> = wanted.collect();
+    let mut found = HashMap::new();
+    let bytes = text.as_bytes();
+    let (mut at, mut line) = (0, 1);
+    while at < bytes.len() && !open.is_empty() {
+        match bytes[at] {
+            b'\n' => {
+                line += 1;
+                at += 1;
+            }
+            b'"' => {
+                let (start, start_line) = (at, line);
+                at += 1;
+                while at < bytes.len() {
+                    match bytes[at] {
+                        b'\\' => at += 2,
+                        b'"' => {
+                            at += 1;
+                            break;
+                        }
+                        // Not in valid JSON; counted so that later lines stay right.
+                        b'\n' => {
+                            line += 1;
+                            at += 1;
+                        }
+                        _ => at += 1,
+                    }
+                }
+                at = at.min(bytes.len());
+                if let Some(token) = text.get(start..at)
+                    && let Some(key) = open.take(token)
+                {
+                    found.insert(key, start_line);
+                }
+            }
+            _ => at += 1,
+        }
+    }
+    found
 }
 
 fn parse_json(text: &str, display: &str) -> Result<Doc, Failure> {
