@@ -400,5 +400,5 @@ fn the_site_searches_in_a_browser() {
         &chromium,
         &format!("file://{}", site.join("index.html").display()),
     );
-    assert!(dom.contains("Geprüfte Komponenten (Deutsch)"));
+    assert!(dom.contains("Begutachtete Komponenten (Deutsch)"));
 }
