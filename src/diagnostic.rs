@@ -418,6 +418,7 @@ pub fn serialize_english<S: serde::Serializer>(
 }
 
 /// A finding's message as given to its constructor: plain English, or a [`Text`].
+#[derive(Debug, Clone)]
 pub enum Message {
     Plain(String),
     Text(Text),
