@@ -1056,6 +1056,15 @@ pub(super) fn line_starting_with(text: &str, prefix: &str) -> Option<usize> {
         .map(|i| i + 1)
 }
 
+/// The words for `what` a YAML document should have been, in translatable form.
+fn what_text(what: &str) -> crate::diagnostic::Text {
+    match what {
+        "a valid pnpm lockfile" => crate::diagnostic::Text::new("what_pnpm_lock"),
+        "a valid yarn lockfile" => crate::diagnostic::Text::new("what_yarn_lock"),
+        other => crate::diagnostic::Text::verbatim(other),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1174,14 +1183,5 @@ mod tests {
             source_of_url("https://tarballs.example/x.tgz", "1.0.0"),
             PackageSource::Url { .. }
         ));
-    }
-}
-
-/// The words for `what` a YAML document should have been, in translatable form.
-fn what_text(what: &str) -> crate::diagnostic::Text {
-    match what {
-        "a valid pnpm lockfile" => crate::diagnostic::Text::new("what_pnpm_lock"),
-        "a valid yarn lockfile" => crate::diagnostic::Text::new("what_yarn_lock"),
-        other => crate::diagnostic::Text::verbatim(other),
     }
 }

@@ -902,6 +902,24 @@ fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
+/// The note of a declared licence's reading: translatable where it is one of the readings of
+/// src/licence/data/declared-aliases.tsv (`[alias_note]` in the message tables), else as
+/// written (a parser's message).
+fn alias_note(note: Option<&str>) -> crate::diagnostic::Message {
+    let note = note.unwrap_or_default();
+    if let Some(error) = note
+        .strip_prefix("not an SPDX expression (")
+        .and_then(|rest| rest.strip_suffix(')'))
+    {
+        // The SPDX parser's own words stay as written.
+        return text!("not_spdx", error = error).into();
+    }
+    match crate::report::html::key_of("alias_note", note) {
+        Some(key) => Text::new(key).into(),
+        None => note.into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1052,23 +1070,5 @@ mod tests {
             ids.into_iter().collect::<Vec<_>>(),
             vec!["Apache-2.0", "ISC", "MIT"]
         );
-    }
-}
-
-/// The note of a declared licence's reading: translatable where it is one of the readings of
-/// src/licence/data/declared-aliases.tsv (`[alias_note]` in the message tables), else as
-/// written (a parser's message).
-fn alias_note(note: Option<&str>) -> crate::diagnostic::Message {
-    let note = note.unwrap_or_default();
-    if let Some(error) = note
-        .strip_prefix("not an SPDX expression (")
-        .and_then(|rest| rest.strip_suffix(')'))
-    {
-        // The SPDX parser's own words stay as written.
-        return text!("not_spdx", error = error).into();
-    }
-    match crate::report::html::key_of("alias_note", note) {
-        Some(key) => Text::new(key).into(),
-        None => note.into(),
     }
 }
