@@ -424,6 +424,16 @@ pub enum Message {
     Text(Text),
 }
 
+impl Message {
+    /// The English text and, for a [`Text`], the text itself.
+    pub fn into_parts(self) -> (String, Option<Text>) {
+        match self {
+            Message::Plain(message) => (message, None),
+            Message::Text(text) => (text.english(), Some(text)),
+        }
+    }
+}
+
 impl From<String> for Message {
     fn from(text: String) -> Self {
         Message::Plain(text)
@@ -450,10 +460,7 @@ impl From<Text> for Message {
 
 impl Finding {
     pub fn new(code: Code, severity: Severity, message: impl Into<Message>) -> Self {
-        let (message, text) = match message.into() {
-            Message::Plain(message) => (message, None),
-            Message::Text(text) => (text.english(), Some(text)),
-        };
+        let (message, text) = message.into().into_parts();
         Finding {
             code,
             slug: code.slug(),

@@ -203,10 +203,7 @@ impl PortfolioFinding {
         severity: Severity,
         message: impl Into<crate::diagnostic::Message>,
     ) -> Self {
-        let (message, text) = match message.into() {
-            crate::diagnostic::Message::Plain(message) => (message, None),
-            crate::diagnostic::Message::Text(text) => (text.english(), Some(text)),
-        };
+        let (message, text) = message.into().into_parts();
         PortfolioFinding {
             code: code.as_str().to_string(),
             slug: code.slug().to_string(),

@@ -118,14 +118,6 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
 // Format detection and the neutral document
 
 /// Why an SBOM could not be read at all.
-/// A message's English and, where it has one, its translatable form.
-fn split_message(message: crate::diagnostic::Message) -> (String, Option<crate::diagnostic::Text>) {
-    match message {
-        crate::diagnostic::Message::Plain(message) => (message, None),
-        crate::diagnostic::Message::Text(text) => (text.english(), Some(text)),
-    }
-}
-
 #[derive(Debug)]
 struct Failure {
     code: Code,
@@ -143,7 +135,7 @@ impl Failure {
         message: impl Into<crate::diagnostic::Message>,
         line: Option<usize>,
     ) -> Failure {
-        let (message, text) = split_message(message.into());
+        let (message, text) = message.into().into_parts();
         Failure {
             code: Code::InputUnreadable,
             message,
@@ -158,7 +150,7 @@ impl Failure {
         message: impl Into<crate::diagnostic::Message>,
         line: Option<usize>,
     ) -> Failure {
-        let (message, text) = split_message(message.into());
+        let (message, text) = message.into().into_parts();
         Failure {
             code: Code::LockfileVersionUnsupported,
             message,
