@@ -408,7 +408,7 @@ fn from_metadata(
             let Some(&to) = index_of.get(to_id) else {
                 findings.push(Finding::warning(
                     Code::DependencyUnresolved,
-                    format!("cargo metadata names {to_id} but does not describe it"),
+                    crate::text!("cargo_metadata_undescribed", id = to_id),
                 ));
                 continue;
             };
@@ -769,9 +769,12 @@ fn from_lockfile(
                 None => findings.push(
                     Finding::warning(
                         Code::DependencyUnresolved,
-                        format!(
-                            "{} {} depends on `{dep}`, which {lock_display} does not contain",
-                            entry.name, entry.version
+                        crate::text!(
+                            "depends_missing",
+                            name = entry.name,
+                            version = entry.version,
+                            dep = dep,
+                            lockfile = lock_display
                         ),
                     )
                     .at(lock_display.clone(), None),
@@ -779,15 +782,17 @@ fn from_lockfile(
             }
         }
     }
-    let why = format!(
-        "{reason}; read {lock_display} instead: packages and versions are known, their licences \
-         and the kind of each dependency (normal, build, dev) are not"
+    let why = crate::text!(
+        "cargo_lock_read_instead",
+        reason = reason,
+        lockfile = lock_display
     );
     findings.insert(
         0,
         Finding::warning(Code::ResolutionDegraded, why.clone())
             .at(relative(root, &found.manifest), None),
     );
+    let why = why.english();
     let mut graph = ProjectGraph::new(ctx, found, "Cargo.lock");
     graph.packages = packages;
     graph.findings = findings;
@@ -939,9 +944,10 @@ pub fn read_lockfile(input: &Confined, path: &Path) -> Result<CargoLock, Box<Fin
         Box::new(
             Finding::error(
                 Code::InputUnreadable,
-                format!(
-                    "{display} is not a valid Cargo.lock: {}",
-                    err.message().trim()
+                crate::text!(
+                    "cargo_lock_invalid",
+                    file = display,
+                    error = err.message().trim()
                 ),
             )
             .at(
@@ -960,9 +966,7 @@ pub fn read_lockfile(input: &Confined, path: &Path) -> Result<CargoLock, Box<Fin
         return Err(Box::new(
             Finding::error(
                 Code::LockfileVersionUnsupported,
-                format!(
-                    "{display} has lockfile format version {version}; fundament reads versions 1 to 4"
-                ),
+                crate::text!("cargo_lock_version", file = display, version = version),
             )
             .at(display, line),
         ));

@@ -47,10 +47,7 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
         Err(err) => {
             let finding = Finding::error(
                 Code::InputUnreadable,
-                format!(
-                    "{display} is not a valid npm lockfile: {}",
-                    json_error(&err)
-                ),
+                crate::text!("npm_lock_invalid", file = display, error = json_error(&err)),
             )
             .at(display.clone(), Some(err.line()));
             return ProjectGraph::failed(ctx, found, "package-lock.json", finding);
@@ -65,9 +62,9 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
         Some(1) => flatten_v1(&lock),
         other => {
             let shown = match (other, &lock.lockfile_version) {
-                (Some(v), _) => format!("version {v}"),
-                (None, Some(v)) => format!("version {v}"),
-                (None, None) => "no `lockfileVersion`".to_string(),
+                (Some(v), _) => crate::text!("version_shown", version = v),
+                (None, Some(v)) => crate::text!("version_shown", version = v),
+                (None, None) => crate::text!("no_field", field = "lockfileVersion"),
             };
             let line = text
                 .lines()
@@ -75,7 +72,7 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
                 .map(|i| i + 1);
             let finding = Finding::error(
                 Code::LockfileVersionUnsupported,
-                format!("{display} has {shown}; fundament reads npm lockfile versions 1, 2 and 3"),
+                crate::text!("npm_lock_version", file = display).sub("shown", shown),
             )
             .at(display.clone(), line);
             return ProjectGraph::failed(ctx, found, "package-lock.json", finding);
@@ -330,11 +327,14 @@ fn build_graph(
                         findings.push(
                             Finding::warning(
                                 Code::PackageMetadataUnreadable,
-                                format!(
-                                    "{} holds {name} {}, but {display} locks {version}; the \
-                                     installed copy was not used as evidence",
-                                    installed.display,
-                                    installed.manifest.version.as_deref().unwrap_or("?"),
+                                crate::text!(
+                                    "installed_differs",
+                                    folder = installed.display,
+                                    name = name,
+                                    installed =
+                                        installed.manifest.version.as_deref().unwrap_or("?"),
+                                    lockfile = display,
+                                    version = version
                                 ),
                             )
                             .at(installed.display.clone(), None),
@@ -442,7 +442,12 @@ fn unresolved_finding(key: &str, missing: &[&str], display: &str) -> Finding {
         .join(", ");
     let finding = Finding::warning(
         Code::DependencyUnresolved,
-        format!("{who} requires {list}, which {display} does not contain"),
+        crate::text!(
+            "requires_missing",
+            who = who,
+            list = list,
+            lockfile = display
+        ),
     )
     .at(display.to_string(), None);
     if is_outside_project(key) {
@@ -607,10 +612,11 @@ fn read_installed(input: &Confined, project_dir: &Path, key: &str) -> Option<Ins
             problem: Some(
                 Finding::warning(
                     Code::PackageMetadataUnreadable,
-                    format!(
-                        "{display} is not valid JSON ({}, line {}); the lockfile's data was used",
-                        json_error(&err),
-                        err.line()
+                    crate::text!(
+                        "installed_invalid_json",
+                        file = display,
+                        error = json_error(&err),
+                        line = err.line()
                     ),
                 )
                 .at(display.clone(), None),

@@ -282,7 +282,7 @@ fn read_v1(
         Box::new(
             Finding::error(
                 Code::InputUnreadable,
-                format!("{display} is not a valid yarn lockfile: {message}"),
+                crate::text!("yarn_lock_invalid", file = display, message = message),
             )
             .at(display.to_string(), Some(line)),
         )
@@ -298,10 +298,7 @@ fn read_v1(
             return Err(Box::new(
                 Finding::error(
                     Code::LockfileVersionUnsupported,
-                    format!(
-                        "{display} is a yarn lockfile v{version}; fundament reads yarn lockfile v1 \
-                         and the lockfiles of yarn 2 and newer"
-                    ),
+                    crate::text!("yarn_lock_v", file = display, version = version),
                 )
                 .at(display.to_string(), Some(index + 1)),
             ));
@@ -442,18 +439,19 @@ fn read_berry(
         .and_then(|v| v.trim().parse::<u64>().ok());
     let Some(version) = version.filter(|v| BERRY_VERSIONS.contains(v)) else {
         let shown = match &metadata.version {
-            Some(v) => format!("lockfile version {v}"),
-            None => "no `__metadata.version`".to_string(),
+            Some(v) => crate::text!("lockfile_version_shown", version = v),
+            None => crate::text!("no_field", field = "__metadata.version"),
         };
         return Err(Box::new(
             Finding::error(
                 Code::LockfileVersionUnsupported,
-                format!(
-                    "{display} has {shown}; fundament reads yarn lockfile v1 and the lockfile \
-                     versions {}–{} of yarn 2 and newer",
-                    BERRY_VERSIONS.start(),
-                    BERRY_VERSIONS.end()
-                ),
+                crate::text!(
+                    "yarn_berry_version",
+                    file = display,
+                    first = BERRY_VERSIONS.start(),
+                    last = BERRY_VERSIONS.end()
+                )
+                .sub("shown", shown),
             )
             .at(display.to_string(), version_line.or(metadata_line)),
         ));

@@ -291,7 +291,7 @@ pub fn resolve(graph: &mut Graph, options: &RegistryOptions, progress: &Progress
                 crate::text!("registry_unreachable", host = host).count("n", packages.len()),
             )
             .note(listing(&packages))
-            .note("check the network, the proxy ($HTTPS_PROXY) and the registry configured; `--offline` uses the cache only"),
+            .note(crate::diagnostic::Text::new("registry_check_network")),
         );
     }
     if !not_cached.is_empty() {
@@ -302,7 +302,7 @@ pub fn resolve(graph: &mut Graph, options: &RegistryOptions, progress: &Progress
                     .count("n", not_cached.len()),
             )
             .note(listing(&not_cached))
-            .note("run once with network access to fill the cache"),
+            .note(crate::diagnostic::Text::new("registry_fill_cache")),
         );
     }
     for (endpoint, (count, cached)) in resolved_from {
@@ -317,17 +317,15 @@ pub fn resolve(graph: &mut Graph, options: &RegistryOptions, progress: &Progress
 }
 
 /// The first packages of a list and how many more.
-fn listing(packages: &[String]) -> String {
+fn listing(packages: &[String]) -> crate::diagnostic::Text {
     let shown: Vec<&str> = packages.iter().take(10).map(String::as_str).collect();
-    format!(
-        "{}{}",
-        shown.join(", "),
-        if packages.len() > shown.len() {
-            format!(" and {} more", packages.len() - shown.len())
-        } else {
-            String::new()
-        }
-    )
+    let more = packages.len() - shown.len();
+    if more == 0 {
+        return crate::diagnostic::Text::verbatim(shown.join(", "));
+    }
+    crate::diagnostic::Text::new("listing_more")
+        .arg("names", shown.join(", "))
+        .count("n", more)
 }
 
 /// A package needs a look-up when its input records no licence and nothing else is there to

@@ -123,7 +123,12 @@ pub(super) fn report_lex_errors(
         findings.push(
             Finding::error(
                 Code::InputUnreadable,
-                format!("{display} line {line}: {message}"),
+                crate::text!(
+                    "line_problem",
+                    file = display,
+                    line = line,
+                    message = message
+                ),
             )
             .at(display.clone(), Some(*line)),
         );
@@ -178,7 +183,12 @@ pub(super) fn apply_script_plugins(
                     findings.push(
                         Finding::error(
                             Code::InputUnreadable,
-                            format!("{display} line {line}: {message}"),
+                            crate::text!(
+                                "line_problem",
+                                file = display,
+                                line = line,
+                                message = message
+                            ),
                         )
                         .at(display, Some(*line)),
                     );

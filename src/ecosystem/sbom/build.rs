@@ -150,10 +150,12 @@ pub(super) fn build(
                     &mut findings,
                     Finding::warning(
                         Code::InputUnreadable,
-                        format!(
-                            "{display}: the purl `{}` of {} is not a valid Package URL ({err}); it is kept as the package's identity",
-                            item.purl.as_deref().unwrap_or_default(),
-                            item.label
+                        crate::text!(
+                            "sbom_purl_invalid",
+                            file = display,
+                            purl = item.purl.as_deref().unwrap_or_default(),
+                            item = item.label,
+                            error = err
                         ),
                     ),
                     display,
@@ -180,10 +182,7 @@ pub(super) fn build(
                     &mut findings,
                     Finding::warning(
                         Code::InputUnreadable,
-                        format!(
-                            "{display}: {} has neither a name nor a purl; it was skipped",
-                            item.label
-                        ),
+                        crate::text!("sbom_no_name", file = display, item = item.label),
                     ),
                     display,
                     &item.place,
@@ -228,9 +227,11 @@ pub(super) fn build(
                 &mut findings,
                 Finding::warning(
                     Code::VersionUnresolved,
-                    format!(
-                        "{display}: {name} ({}) has no version; it is listed, not guessed",
-                        item.label
+                    crate::text!(
+                        "sbom_no_version",
+                        file = display,
+                        name = name,
+                        item = item.label
                     ),
                 )
                 .package(package.purl.clone()),
@@ -286,13 +287,19 @@ pub(super) fn build(
                     .split_once(':')
                     .filter(|(doc_ref, _)| doc_ref.starts_with("DocumentRef-"));
                 let message = match elsewhere {
-                    Some((doc_ref, _)) => format!(
-                        "{display}: `{}` depends on `{}`, which is in another SPDX document ({doc_ref}) that fundament does not follow",
-                        edge.from, edge.to
+                    Some((doc_ref, _)) => crate::text!(
+                        "sbom_edge_elsewhere",
+                        file = display,
+                        from = edge.from,
+                        to = edge.to,
+                        document = doc_ref
                     ),
-                    None => format!(
-                        "{display}: `{}` depends on `{}`, but `{missing}` is not an element of the SBOM",
-                        edge.from, edge.to
+                    None => crate::text!(
+                        "sbom_edge_missing",
+                        file = display,
+                        from = edge.from,
+                        to = edge.to,
+                        missing = missing
                     ),
                 };
                 // JSON places are found by text: look for the element that is missing.

@@ -79,10 +79,6 @@ use crate::model::{
 use serde::Deserialize;
 use std::collections::{HashMap, HashSet};
 
-/// What fundament reads, for messages.
-const SUPPORTED: &str = "fundament reads CycloneDX 1.2 to 1.7 (JSON or XML) and SPDX 2.2 and 2.3 \
-                         (JSON or tag-value)";
-
 /// Reads one SBOM.
 pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
     let display = ctx.display(&found.manifest);
@@ -102,7 +98,7 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
             let line = line_of_offset(&String::from_utf8_lossy(err.as_bytes()), offset);
             let finding = Finding::error(
                 Code::InputUnreadable,
-                format!("{display} is not UTF-8 text (invalid byte at line {line}); SBOMs are read as UTF-8"),
+                crate::text!("sbom_not_utf8", file = display, line = line),
             )
             .at(display.clone(), Some(line));
             return ProjectGraph::failed(ctx, found, "SBOM", finding);
@@ -126,34 +122,52 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
 struct Failure {
     code: Code,
     message: String,
+    /// `message` in translatable form, where it has one.
+    text: Option<crate::diagnostic::Text>,
     line: Option<usize>,
     /// The reader description, as far as the format was recognised.
     reader: String,
 }
 
 impl Failure {
-    fn unreadable(reader: &str, message: String, line: Option<usize>) -> Failure {
+    fn unreadable(
+        reader: &str,
+        message: impl Into<crate::diagnostic::Message>,
+        line: Option<usize>,
+    ) -> Failure {
+        let (message, text) = message.into().into_parts();
         Failure {
             code: Code::InputUnreadable,
             message,
+            text,
             line,
             reader: reader.to_string(),
         }
     }
 
-    fn unsupported(reader: &str, message: String, line: Option<usize>) -> Failure {
+    fn unsupported(
+        reader: &str,
+        message: impl Into<crate::diagnostic::Message>,
+        line: Option<usize>,
+    ) -> Failure {
+        let (message, text) = message.into().into_parts();
         Failure {
             code: Code::LockfileVersionUnsupported,
             message,
+            text,
             line,
             reader: reader.to_string(),
         }
     }
 
     fn into_finding(self, display: &str) -> Finding {
-        let finding = Finding::error(self.code, self.message).at(display.to_string(), self.line);
+        let message: crate::diagnostic::Message = match self.text {
+            Some(text) => text.into(),
+            None => self.message.into(),
+        };
+        let finding = Finding::error(self.code, message).at(display.to_string(), self.line);
         if self.code == Code::LockfileVersionUnsupported {
-            finding.note(SUPPORTED)
+            finding.note(crate::diagnostic::Text::new("sbom_supported"))
         } else {
             finding
         }
@@ -213,7 +227,7 @@ fn parse(text: &str, display: &str) -> Result<Doc, Failure> {
     if start.is_empty() {
         return Err(Failure::unreadable(
             "SBOM",
-            format!("{display} is empty"),
+            crate::text!("file_empty", file = display),
             None,
         ));
     }
@@ -226,7 +240,7 @@ fn parse(text: &str, display: &str) -> Result<Doc, Failure> {
     } else {
         Err(Failure::unsupported(
             "SBOM",
-            format!("{display} is neither JSON, XML nor SPDX tag-value (no `SPDXVersion:` line)"),
+            crate::text!("sbom_unknown_format", file = display),
             None,
         ))
     }
@@ -366,7 +380,7 @@ fn parse_json(text: &str, display: &str) -> Result<Doc, Failure> {
     let value: serde_json::Value = serde_json::from_str(text).map_err(|err| {
         Failure::unreadable(
             "SBOM",
-            format!("{display} is not valid JSON: {}", json_error(&err)),
+            crate::text!("not_valid_json", file = display, error = json_error(&err)),
             Some(err.line()),
         )
     })?;
@@ -379,14 +393,18 @@ fn parse_json(text: &str, display: &str) -> Result<Doc, Failure> {
         let Some(spec) = value.get("specVersion").map(as_text) else {
             return Err(Failure::unsupported(
                 "CycloneDX JSON",
-                format!("{display} is a CycloneDX document without `specVersion`"),
+                crate::text!("cyclonedx_no_spec", file = display),
                 line_of(text, "\"bomFormat\""),
             ));
         };
         let minor = cyclonedx_minor(&spec).ok_or_else(|| {
             Failure::unsupported(
                 &format!("CycloneDX {spec} JSON"),
-                format!("{display} is CycloneDX {spec}, a version fundament does not read"),
+                crate::text!(
+                    "format_version_unread",
+                    file = display,
+                    format = format!("CycloneDX {spec}")
+                ),
                 line,
             )
         })?;
@@ -394,9 +412,10 @@ fn parse_json(text: &str, display: &str) -> Result<Doc, Failure> {
         let bom: JsonBom = serde_json::from_str(text).map_err(|err| {
             Failure::unreadable(
                 &reader,
-                format!(
-                    "{display} is not a valid CycloneDX document: {}",
-                    json_error(&err)
+                crate::text!(
+                    "cyclonedx_invalid",
+                    file = display,
+                    error = json_error(&err)
                 ),
                 Some(err.line()),
             )
@@ -408,7 +427,7 @@ fn parse_json(text: &str, display: &str) -> Result<Doc, Failure> {
         let reader_version = spdx_version(&version).ok_or_else(|| {
             Failure::unsupported(
                 &format!("{version} JSON"),
-                format!("{display} is {version}, a version fundament does not read"),
+                crate::text!("format_version_unread", file = display, format = version),
                 line,
             )
         })?;
@@ -416,10 +435,7 @@ fn parse_json(text: &str, display: &str) -> Result<Doc, Failure> {
         let doc: JsonSpdx = serde_json::from_str(text).map_err(|err| {
             Failure::unreadable(
                 &reader,
-                format!(
-                    "{display} is not a valid SPDX document: {}",
-                    json_error(&err)
-                ),
+                crate::text!("spdx_invalid", file = display, error = json_error(&err)),
                 Some(err.line()),
             )
         })?;
@@ -434,25 +450,24 @@ fn parse_json(text: &str, display: &str) -> Result<Doc, Failure> {
         };
         return Err(Failure::unsupported(
             "SPDX JSON-LD",
-            format!("{display} is an {version} JSON-LD document, which fundament does not read"),
+            crate::text!("spdx_jsonld", file = display, version = version),
             line_of(text, "\"@context\""),
         ));
     }
     if value.get("bomFormat").is_some() {
         return Err(Failure::unsupported(
             "SBOM",
-            format!(
-                "{display} has `bomFormat: {}`; only CycloneDX is known",
-                value.get("bomFormat").map(as_text).unwrap_or_default()
+            crate::text!(
+                "bom_format_unknown",
+                file = display,
+                format = value.get("bomFormat").map(as_text).unwrap_or_default()
             ),
             line_of(text, "\"bomFormat\""),
         ));
     }
     Err(Failure::unsupported(
         "SBOM",
-        format!(
-            "{display} is JSON but neither CycloneDX (no `bomFormat`) nor SPDX (no `spdxVersion`)"
-        ),
+        crate::text!("sbom_json_unknown", file = display),
         Some(1),
     ))
 }
