@@ -341,7 +341,12 @@ fn listing(packages: &[String]) -> String {
 /// text) counts as none: the registry and the package's archive may say more.
 fn needs_lookup(package: &Package, readings: &mut Readings) -> bool {
     !package.root
-        && (package.locked || package.resolved_on.is_some())
+        && (package.locked
+            || package.resolved_on.is_some()
+            // A Gradle build without lockfile: its versions are what Gradle would take today,
+            // and their jars are as readable as locked ones'.
+            || (package.ecosystem == Ecosystem::Maven
+                && package.resolution == Some(crate::model::Resolution::ResolvedFromDeclarations)))
         && package.declared.iter().all(|d| !readings.readable(&d.raw))
         && package.dir.is_none()
         && matches!(package.source, PackageSource::Registry { .. })
