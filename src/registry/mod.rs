@@ -14,6 +14,7 @@
 
 pub mod archive;
 pub mod cargo_index;
+pub mod composer;
 pub mod config;
 pub mod crates;
 pub mod goproxy;
@@ -357,8 +358,8 @@ fn needs_lookup(package: &Package, readings: &mut Readings) -> bool {
             | Ecosystem::Maven
             | Ecosystem::Golang
             | Ecosystem::Cargo => true,
-            // Composer has no registry metadata to ask: only the dist archive the lockfile names.
-            Ecosystem::Composer => composer_dist(package).is_some(),
+            // Composer: the repository's metadata (when one is known) and the dist archive.
+            Ecosystem::Composer => true,
             _ => false,
         }
 }
@@ -406,7 +407,13 @@ fn endpoint_for(package: &Package, endpoints: &Endpoints) -> Option<String> {
             .and_then(|url| maven::repository_of(url, &package.name, &package.version))
             .or_else(|| endpoints.maven.first().map(|e: &Endpoint| e.url.clone())),
         Ecosystem::Golang => endpoints.go.as_ref().map(|e| e.url.clone()),
-        Ecosystem::Composer => composer_dist(package).map(str::to_string),
+        // The Composer repository (the project's own, else configured), else the lockfile's
+        // dist archive alone.
+        Ecosystem::Composer => endpoints
+            .composer
+            .as_ref()
+            .map(|e| e.url.clone())
+            .or_else(|| composer_dist(package).map(str::to_string)),
         Ecosystem::Cargo => {
             crates::endpoint(package, endpoints.cargo_dl.as_ref().map(|e| e.url.as_str()))
         }
@@ -431,6 +438,11 @@ fn configure_hint(ecosystem: Ecosystem) -> &'static str {
         Ecosystem::Golang => {
             "run `go env -w GOPROXY=https://<your proxy>,direct` (or set $GOPROXY), or add \
              `go = \"https://<your proxy>\"` under `[registries]` in the policy you give with --policy"
+        }
+        Ecosystem::Composer => {
+            "add a repository of type `composer` with its `url` to the project's composer.json \
+             `repositories` (or Composer's global config.json), or `composer = \"https://<your \
+             Composer repository>\"` under `[registries]` in the policy you give with --policy"
         }
         Ecosystem::Cargo => {
             "let Cargo fetch once on this machine (`cargo fetch` in any project using the \
@@ -496,17 +508,33 @@ fn lookup_cached(
             (go.lookup(http, endpoint, package)?, None)
         }
         Ecosystem::Cargo => crates::lookup(http, endpoint, package)?,
-        Ecosystem::Composer => (
-            Found {
-                licences: Vec::new(),
-                dir: None,
-            },
-            Some(ArchiveHint {
-                url: endpoint.to_string(),
-                kind: archive::Kind::Composer,
-                integrity: package.checksum.clone(),
-            }),
-        ),
+        Ecosystem::Composer => {
+            let dist = composer_dist(package);
+            let archive_only = || {
+                (
+                    Found {
+                        licences: Vec::new(),
+                        dir: None,
+                    },
+                    dist.map(|url| ArchiveHint {
+                        url: url.to_string(),
+                        kind: archive::Kind::Composer,
+                        integrity: package.checksum.clone(),
+                    }),
+                )
+            };
+            if dist == Some(endpoint) {
+                archive_only()
+            } else {
+                match composer::lookup(http, endpoint, package, dist) {
+                    Ok(found) => found,
+                    // The repository does not know it (a package from another one): the
+                    // lockfile's dist archive still says what it holds.
+                    Err(_) if dist.is_some() => archive_only(),
+                    Err(err) => return Err(err),
+                }
+            }
+        }
         _ => {
             return Err(LookupError::Missing(
                 "no client for this ecosystem".to_string(),
