@@ -99,6 +99,9 @@ struct Answer {
     /// Why the archive gave nothing (not cached: the next run tries again).
     #[serde(skip)]
     archive_error: Option<String>,
+    /// A jar read without a checksum to check it against (none published beside it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    unchecked: Option<String>,
     #[serde(skip)]
     cached: bool,
 }
@@ -212,6 +215,7 @@ pub fn resolve(graph: &mut Graph, options: &RegistryOptions, progress: &Progress
     };
 
     let mut resolved_from: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    let mut unchecked: Vec<String> = Vec::new();
     let mut not_cached: Vec<String> = Vec::new();
     let mut unreachable: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (i, endpoint, result) in results {
@@ -222,6 +226,9 @@ pub fn resolve(graph: &mut Graph, options: &RegistryOptions, progress: &Progress
                 entry.0 += 1;
                 if answer.cached {
                     entry.1 += 1;
+                }
+                if let Some(url) = &answer.unchecked {
+                    unchecked.push(url.clone());
                 }
                 if let Some(error) = &answer.archive_error {
                     findings.push(
@@ -304,6 +311,20 @@ pub fn resolve(graph: &mut Graph, options: &RegistryOptions, progress: &Progress
             )
             .note(listing(&not_cached))
             .note("run once with network access to fill the cache"),
+        );
+    }
+    if !unchecked.is_empty() {
+        unchecked.sort();
+        findings.push(
+            Finding::note_finding(
+                Code::RegistryResolved,
+                format!(
+                    "{} read for their licence files without a checksum to check them against: \
+                     the repository publishes no .sha1, .sha256 or .sha512 beside them",
+                    crate::plural::count(unchecked.len(), "jar was", "jars were")
+                ),
+            )
+            .note(listing(&unchecked)),
         );
     }
     for (endpoint, (count, cached)) in resolved_from {
@@ -545,12 +566,25 @@ fn lookup_cached(
         found,
         archive: None,
         archive_error: None,
+        unchecked: None,
         cached: false,
     };
-    if let Some(hint) = hint
+    if let Some(mut hint) = hint
         && answer.found.dir.is_none()
         && !answer.found.licences.iter().any(|l| readable(&l.raw))
     {
+        // A Maven repository publishes checksums beside each file, no lockfile records one:
+        // the jar is checked against them.
+        if hint.kind == archive::Kind::Jar && hint.integrity.is_none() {
+            match jar_checksum(http, &hint.url) {
+                Ok(Some(value)) => hint.integrity = Some(value),
+                Ok(None) => answer.unchecked = Some(hint.url.clone()),
+                Err(err) => {
+                    answer.archive_error = Some(err.to_string());
+                    return Ok(answer);
+                }
+            }
+        }
         match read_archive(archives, options, package, &hint) {
             Ok((contents, dir)) => {
                 answer.found.licences.extend(contents.declared);
@@ -567,6 +601,36 @@ fn lookup_cached(
         let _ = http::write_atomically(path, &json);
     }
     Ok(answer)
+}
+
+/// The checksum a Maven repository publishes beside `url` (`.sha1`, else `.sha256`, else
+/// `.sha512`) as an integrity value (`sha1:<hex>`); None when it publishes none. A checksum
+/// file that is not one (an HTML page, garbage) is an error: the jar cannot be trusted.
+fn jar_checksum(http: &Http, url: &str) -> Result<Option<String>, LookupError> {
+    for (suffix, algorithm, hex_len) in [
+        ("sha1", "sha1", 40),
+        ("sha256", "sha256", 64),
+        ("sha512", "sha512", 128),
+    ] {
+        let checksum_url = format!("{url}.{suffix}");
+        match http.get(&checksum_url, "text/plain, */*;q=0.1") {
+            Ok(fetched) => {
+                // `<hex>` or `<hex>  <file name>` (as sha1sum writes it).
+                let text = String::from_utf8_lossy(&fetched.body);
+                let digest = text.split_whitespace().next().unwrap_or("");
+                if digest.len() == hex_len && digest.chars().all(|c| c.is_ascii_hexdigit()) {
+                    return Ok(Some(format!("{algorithm}:{}", digest.to_ascii_lowercase())));
+                }
+                return Err(LookupError::Archive(format!(
+                    "{checksum_url}: not a {algorithm} checksum (`{}`); the jar was not used",
+                    text.chars().take(40).collect::<String>().escape_debug()
+                )));
+            }
+            Err(HttpError::NotFound { .. }) => continue,
+            Err(err) => return Err(LookupError::Http(err)),
+        }
+    }
+    Ok(None)
 }
 
 /// A package archive a registry client points at, to read when the metadata names no licence.
