@@ -319,8 +319,8 @@ pub fn resolve(graph: &mut Graph, options: &RegistryOptions, progress: &Progress
             Finding::note_finding(
                 Code::RegistryResolved,
                 format!(
-                    "{} read for their licence files without a checksum to check them against: \
-                     the repository publishes no .sha1, .sha256 or .sha512 beside them",
+                    "{} read for licence files without a checksum to check against: the \
+                     repository publishes no .sha1, .sha256 or .sha512 beside them",
                     crate::plural::count(unchecked.len(), "jar was", "jars were")
                 ),
             )
