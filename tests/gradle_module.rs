@@ -8,7 +8,7 @@ mod support;
 
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use support::server::{Reply, TestServer};
 
 fn fixture() -> PathBuf {
@@ -26,28 +26,6 @@ fn project() -> (tempfile::TempDir, PathBuf) {
     let dir = tmp.path().join("modules");
     support::copy_tree(&fixture().join("project"), &dir);
     (tmp, dir)
-}
-
-fn audit(project: &Path, maven: &Path, cache: &Path, extra: &[&str]) -> support::JsonRun {
-    let home = tempfile::tempdir().unwrap();
-    let output = support::fundament()
-        .env_remove("FUNDAMENT_NO_REGISTRY")
-        .env("FUNDAMENT_CACHE_DIR", cache)
-        .env("HOME", home.path())
-        .env("MAVEN_HOME", maven)
-        .env_remove("M2_HOME")
-        .env_remove("FUNDAMENT_SYNTH_CI")
-        .args(["audit", "--format", "json"])
-        .args(extra)
-        .arg(project)
-        .output()
-        .unwrap();
-    support::JsonRun {
-        code: output.status.code().unwrap(),
-        json: serde_json::from_slice(&output.stdout)
-            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stderr))),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
 }
 
 /// Every Maven package other than the project: `group:artifact` → version.
@@ -123,7 +101,7 @@ fn module_metadata_gives_platforms_alignment_and_redirects() {
     let maven = support::maven::maven_home(&format!("{}/maven2", server.base));
     let (_tmp, dir) = project();
     let cache = tempfile::tempdir().unwrap();
-    let run = audit(&dir, maven.path(), cache.path(), &[]);
+    let run = support::maven::audit_gradle(&dir, maven.path(), cache.path(), &[]);
     let json = &run.json;
     assert_eq!(resolved(json), expected(), "{}", run.stderr);
     // The .module files were read (the POMs alone name no BOM).
@@ -157,7 +135,7 @@ fn module_metadata_gives_platforms_alignment_and_redirects() {
 
     // Warm and offline: the same answer from the cache, without a request.
     let before = server.total();
-    let again = audit(&dir, maven.path(), cache.path(), &["--offline"]);
+    let again = support::maven::audit_gradle(&dir, maven.path(), cache.path(), &["--offline"]);
     assert_eq!(resolved(&again.json), expected(), "{}", again.stderr);
     assert_eq!(server.total(), before, "offline asked the server");
 }
@@ -182,7 +160,7 @@ fn an_unusable_module_file_is_reported_and_the_pom_used() {
     let maven = support::maven::maven_home(&format!("{}/maven2", server.base));
     let (_tmp, dir) = project();
     let cache = tempfile::tempdir().unwrap();
-    let run = audit(&dir, maven.path(), cache.path(), &[]);
+    let run = support::maven::audit_gradle(&dir, maven.path(), cache.path(), &[]);
     let json = &run.json;
     let messages: Vec<&str> = support::findings(json, "R001")
         .iter()

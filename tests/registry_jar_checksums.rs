@@ -5,11 +5,10 @@
 
 mod support;
 
-use std::io::Write as _;
-use std::path::Path;
-use support::server::{Reply, TestServer};
+use support::MIT;
 
-const MIT: &str = "MIT License\n\nCopyright (c) 2024 Example\n\nPermission is hereby granted, free of charge, to any person obtaining a copy\nof this software and associated documentation files (the \"Software\"), to deal\nin the Software without restriction, including without limitation the rights\nto use, copy, modify, merge, publish, distribute, sublicense, and/or sell\ncopies of the Software, and to permit persons to whom the Software is\nfurnished to do so, subject to the following conditions:\n\nThe above copyright notice and this permission notice shall be included in all\ncopies or substantial portions of the Software.\n\nTHE SOFTWARE IS PROVIDED \"AS IS\", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR\nIMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,\nFITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE\nAUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER\nLIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,\nOUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE\nSOFTWARE.\n";
+use std::io::Write as _;
+use support::server::{Reply, TestServer};
 
 fn jar() -> Vec<u8> {
     let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
@@ -49,26 +48,6 @@ fn artefact(server: &TestServer, name: &str) -> (String, Vec<u8>) {
         vec![Reply::ok(body.clone())],
     );
     (format!("{dir}/{name}-1.0.jar"), body)
-}
-
-fn audit(project: &Path, maven: &Path, cache: &Path) -> support::JsonRun {
-    let home = tempfile::tempdir().unwrap();
-    let output = support::fundament()
-        .env_remove("FUNDAMENT_NO_REGISTRY")
-        .env("FUNDAMENT_CACHE_DIR", cache)
-        .env("HOME", home.path())
-        .env("MAVEN_HOME", maven)
-        .env_remove("M2_HOME")
-        .args(["audit", "--format", "json"])
-        .arg(project)
-        .output()
-        .unwrap();
-    support::JsonRun {
-        code: output.status.code().unwrap(),
-        json: serde_json::from_slice(&output.stdout)
-            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stderr))),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
 }
 
 #[test]
@@ -123,7 +102,7 @@ fn jars_are_checked_against_the_checksums_published_beside_them() {
     )
     .unwrap();
     let cache = tempfile::tempdir().unwrap();
-    let run = audit(&dir, maven.path(), cache.path());
+    let run = support::maven::audit_gradle(&dir, maven.path(), cache.path(), &[]);
     let json = &run.json;
     let concluded = |name: &str| {
         support::package(json, &format!("org.jarsynth:{name}"))["licence"]["concluded"]
