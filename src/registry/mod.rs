@@ -366,9 +366,11 @@ fn needs_lookup(package: &Package, readings: &mut Readings) -> bool {
         && (package.locked
             || package.resolved_on.is_some()
             // A Gradle build without lockfile: its versions are what Gradle would take today,
-            // and their jars are as readable as locked ones'.
+            // and their jars are as readable as locked ones'. Only where the POM was read (a
+            // POM that could not be read is reported already, and the jar sits beside it).
             || (package.ecosystem == Ecosystem::Maven
-                && package.resolution == Some(crate::model::Resolution::ResolvedFromDeclarations)))
+                && package.resolution == Some(crate::model::Resolution::ResolvedFromDeclarations)
+                && !package.declared.is_empty()))
         && package.declared.iter().all(|d| !readings.readable(&d.raw))
         && package.dir.is_none()
         && matches!(package.source, PackageSource::Registry { .. })
@@ -691,8 +693,13 @@ fn readable(raw: &str) -> bool {
         .is_some()
 }
 
-/// The jar of a Maven package in the repository `endpoint` (`group:artifact`).
+/// The jar of a Maven package in the repository `endpoint` (`group:artifact`); none for a
+/// package that is a POM (a platform's BOM: its source names the `.pom`).
 fn jar(package: &Package, endpoint: &str) -> Option<ArchiveHint> {
+    if matches!(&package.source, PackageSource::Registry { url: Some(url) } if url.ends_with(".pom"))
+    {
+        return None;
+    }
     let (group, artifact) = package.name.split_once(':')?;
     let plain = |s: &str| {
         !s.is_empty()
