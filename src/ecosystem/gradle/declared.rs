@@ -279,6 +279,18 @@ pub(super) fn add_resolved(
         );
         partial.push(format!("the BOM {gav} cannot be read"));
     }
+    for (gav, err) in &resolved.module_metadata {
+        findings.push(
+            Finding::warning(
+                Code::RegistryLookupFailed,
+                format!(
+                    "the Gradle Module Metadata of {gav} cannot be read ({err}); its dependencies \
+                     are taken from its POM, which Gradle would not use"
+                ),
+            )
+            .at(display.to_string(), None),
+        );
+    }
     for (what, err) in failures {
         match err {
             FetchError::NoRepository => {
