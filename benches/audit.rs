@@ -47,6 +47,7 @@ fn render_everything(audit: &audit::Audit) -> usize {
             let options = report::RenderOptions {
                 colour: false,
                 lang,
+                docs_url: None,
             };
             total += report::render(audit, format, &options).len();
         }
@@ -68,6 +69,7 @@ fn audit_and_render(path: &Path, options: &AuditOptions) -> usize {
     let options = report::RenderOptions {
         colour: false,
         lang: Lang::En,
+        docs_url: None,
     };
     let human = report::render(&audit, Format::Human, &options);
     let json = report::render(&audit, Format::Json, &options);
@@ -142,6 +144,7 @@ fn main() {
             let options = report::RenderOptions {
                 colour: false,
                 lang: Lang::En,
+                docs_url: None,
             };
             let (min, median) = measure(10, || {
                 std::hint::black_box(report::render(&audit, format, &options));

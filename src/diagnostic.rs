@@ -7,7 +7,7 @@ use serde::Serialize;
 use std::fmt;
 
 mod fold;
-mod help;
+pub mod help;
 
 pub use fold::{PackageFacts, fold};
 pub use help::{attach_help, help_anchor, help_text};
@@ -317,6 +317,10 @@ pub struct Finding {
     /// keep the English `message`.
     #[serde(skip)]
     pub text: Option<Text>,
+    /// Notes given in translatable form: the English note (as in `notes`) and its [`Text`].
+    /// The German reports render these; a note without one is shown as written.
+    #[serde(skip)]
+    pub note_texts: Vec<(String, Text)>,
 }
 
 /// A message in translatable form: the key of its template in the message tables
@@ -414,9 +418,20 @@ pub fn serialize_english<S: serde::Serializer>(
 }
 
 /// A finding's message as given to its constructor: plain English, or a [`Text`].
+#[derive(Debug, Clone)]
 pub enum Message {
     Plain(String),
     Text(Text),
+}
+
+impl Message {
+    /// The English text and, for a [`Text`], the text itself.
+    pub fn into_parts(self) -> (String, Option<Text>) {
+        match self {
+            Message::Plain(message) => (message, None),
+            Message::Text(text) => (text.english(), Some(text)),
+        }
+    }
 }
 
 impl From<String> for Message {
@@ -445,16 +460,14 @@ impl From<Text> for Message {
 
 impl Finding {
     pub fn new(code: Code, severity: Severity, message: impl Into<Message>) -> Self {
-        let (message, text) = match message.into() {
-            Message::Plain(message) => (message, None),
-            Message::Text(text) => (text.english(), Some(text)),
-        };
+        let (message, text) = message.into().into_parts();
         Finding {
             code,
             slug: code.slug(),
             severity,
             message,
             text,
+            note_texts: Vec::new(),
             package: None,
             licence: None,
             licence_source: None,
@@ -536,9 +549,38 @@ impl Finding {
         self
     }
 
-    pub fn note(mut self, text: impl Into<String>) -> Self {
-        self.notes.push(text.into());
+    pub fn note(mut self, note: impl Into<Message>) -> Self {
+        self.push_note(note);
         self
+    }
+
+    /// Adds a note (plain English, or a [`Text`]).
+    pub fn push_note(&mut self, note: impl Into<Message>) {
+        match note.into() {
+            Message::Plain(note) => self.notes.push(note),
+            Message::Text(text) => {
+                let english = text.english();
+                self.notes.push(english.clone());
+                self.note_texts.push((english, text));
+            }
+        }
+    }
+
+    /// The notes in `lang`: in English as written, else each translated where it has a
+    /// [`Text`].
+    pub fn notes_in(&self, lang: crate::licence::obligations::Lang) -> Vec<String> {
+        use crate::licence::obligations::Lang;
+        self.notes
+            .iter()
+            .map(|note| match lang {
+                Lang::En => note.clone(),
+                _ => self
+                    .note_texts
+                    .iter()
+                    .find(|(english, _)| english == note)
+                    .map_or_else(|| note.clone(), |(_, text)| text.render(lang)),
+            })
+            .collect()
     }
 
     /// An input file that was refused or could not be read (see [`crate::source::confined`]):

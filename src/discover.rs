@@ -23,9 +23,9 @@
 //!   directory above it.
 
 use crate::diagnostic::{Code, Finding, Severity, line_of_offset};
+use crate::ecosystem::workspace_globs::{self, WorkspaceGlobs};
 use crate::model::ProjectKind;
 use crate::source::{Confined, Limit, Reason};
-use globset::{Glob, GlobSet, GlobSetBuilder};
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -170,7 +170,7 @@ pub fn discover(root: &Path) -> Discovery {
     }
     let tree = TreeFiles { by_dir: files };
     let mut projects = cargo_projects(&input, &tree.by_dir, &mut findings);
-    projects.extend(js_projects(&input, &tree));
+    projects.extend(js_projects(&input, &tree, &mut findings));
     projects.extend(composer_projects(&tree));
     projects.extend(python_projects(&tree));
     projects.extend(go_projects(&tree));
@@ -578,15 +578,19 @@ fn string_array(value: Option<&toml::Value>) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn js_projects(input: &Confined, tree: &TreeFiles) -> Vec<FoundProject> {
+fn js_projects(
+    input: &Confined,
+    tree: &TreeFiles,
+    findings: &mut Vec<Finding>,
+) -> Vec<FoundProject> {
     // Workspace roots first: their members are part of them, not projects of their own.
-    let mut workspace_globs: Vec<(PathBuf, GlobSet)> = Vec::new();
+    let mut workspace_globs: Vec<(PathBuf, WorkspaceGlobs)> = Vec::new();
     for (dir, names) in &tree.by_dir {
         let has = |name: &str| names.iter().any(|n| n == name);
         let globs = if has("pnpm-workspace.yaml") {
-            pnpm_workspace_globs(input, &dir.join("pnpm-workspace.yaml"))
+            pnpm_workspace_globs(input, &dir.join("pnpm-workspace.yaml"), findings)
         } else if has("package.json") {
-            npm_workspace_globs(input, &dir.join("package.json"))
+            npm_workspace_globs(input, &dir.join("package.json"), findings)
         } else {
             None
         };
@@ -652,33 +656,47 @@ fn js_projects(input: &Confined, tree: &TreeFiles) -> Vec<FoundProject> {
     projects
 }
 
-/// The `packages` globs of a pnpm-workspace.yaml.
-fn pnpm_workspace_globs(input: &Confined, path: &Path) -> Option<GlobSet> {
+/// The `packages` globs of a pnpm-workspace.yaml; a glob refused is a finding.
+fn pnpm_workspace_globs(
+    input: &Confined,
+    path: &Path,
+    findings: &mut Vec<Finding>,
+) -> Option<WorkspaceGlobs> {
+    let text = input.read_text(path, Limit::MANIFEST).ok()?;
+    let patterns = pnpm_workspace_patterns(&text)?;
+    compile_globs(input, path, &text, "`packages`", &patterns, findings)
+}
+
+/// The `packages` of a pnpm-workspace.yaml's text (`None` when it cannot be parsed: the pnpm
+/// reader reports that).
+fn pnpm_workspace_patterns(text: &str) -> Option<Vec<String>> {
     #[derive(serde::Deserialize)]
     struct Workspace {
         #[serde(default)]
         packages: Vec<String>,
     }
-    let text = input.read_text(path, Limit::MANIFEST).ok()?;
-    let workspace: Workspace = serde_saphyr::from_str(&text).ok()?;
-    glob_set(&workspace.packages)
+    let workspace: Workspace = serde_saphyr::from_str(text).ok()?;
+    Some(workspace.packages)
 }
 
-fn glob_set(patterns: &[String]) -> Option<GlobSet> {
-    let mut builder = GlobSetBuilder::new();
-    let mut any = false;
-    for pattern in patterns {
-        // Negated patterns (`!**/test/**`) exclude; fundament errs towards auditing more.
-        if pattern.starts_with('!') {
-            continue;
-        }
-        let pattern = pattern.trim_start_matches("./").trim_end_matches('/');
-        if let Ok(glob) = Glob::new(pattern) {
-            builder.add(glob);
-            any = true;
-        }
-    }
-    if any { builder.build().ok() } else { None }
+/// Compiles a JavaScript workspace's member globs ([`workspace_globs::js_members`]), with a
+/// finding naming the file and line when one is refused.
+fn compile_globs(
+    input: &Confined,
+    path: &Path,
+    text: &str,
+    field: &str,
+    patterns: &[String],
+    findings: &mut Vec<Finding>,
+) -> Option<WorkspaceGlobs> {
+    let compiled = WorkspaceGlobs::compile(workspace_globs::js_members(patterns));
+    findings.extend(workspace_globs::refused_finding(
+        &input.display(path),
+        text,
+        field,
+        &compiled.refused,
+    ));
+    compiled.globs
 }
 
 fn composer_projects(tree: &TreeFiles) -> Vec<FoundProject> {
@@ -870,8 +888,12 @@ fn gradle_projects(tree: &TreeFiles) -> Vec<FoundProject> {
 }
 
 /// The `workspaces` globs of a package.json, if it declares any. Parse errors are left to the
-/// npm reader, which reports them with the project.
-fn npm_workspace_globs(input: &Confined, path: &Path) -> Option<GlobSet> {
+/// npm reader, which reports them with the project; a glob refused is a finding.
+fn npm_workspace_globs(
+    input: &Confined,
+    path: &Path,
+    findings: &mut Vec<Finding>,
+) -> Option<WorkspaceGlobs> {
     let text = input.read_text(path, Limit::MANIFEST).ok()?;
     let value: serde_json::Value = serde_json::from_str(&text).ok()?;
     let patterns: Vec<String> = match value.get("workspaces")? {
@@ -891,7 +913,7 @@ fn npm_workspace_globs(input: &Confined, path: &Path) -> Option<GlobSet> {
             .unwrap_or_default(),
         _ => return None,
     };
-    glob_set(&patterns)
+    compile_globs(input, path, &text, "`workspaces`", &patterns, findings)
 }
 
 #[cfg(test)]

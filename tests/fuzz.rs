@@ -850,6 +850,7 @@ fn render(audit: &fundament::audit::Audit, all: bool) {
     let options = RenderOptions {
         colour: false,
         lang: fundament::licence::obligations::Lang::En,
+        docs_url: None,
     };
     let formats: &[Format] = if all {
         &[
@@ -884,7 +885,7 @@ fn render(audit: &fundament::audit::Audit, all: bool) {
             Format::Human,
             &RenderOptions {
                 colour: true,
-                ..options
+                ..options.clone()
             },
         );
         no_canary("Human (colour)", &coloured);

@@ -953,6 +953,72 @@ fn a_fifo_workspace_member_stops_cargo_before_it_starts() {
     assert_eq!(run.code, 2);
 }
 
+/// A workspace glob of 40,000 `(` (the fuzz finding pnpm-workspace-9-26203): globset's
+/// GlobSet took 50 s of CPU to compile it. It is refused with its file and line, and the audit
+/// is not a pass.
+#[test]
+fn a_workspace_glob_past_the_limit_is_refused_with_its_file_and_line() {
+    let glob = format!("{}packages/*", "(".repeat(40_000));
+    // pnpm-workspace.yaml and package.json `workspaces`, read by discovery.
+    for (file, text) in [
+        (
+            "pnpm-workspace.yaml",
+            format!("# the workspace\npackages:\n  - \"apps/*\"\n  - \"{glob}\"\n"),
+        ),
+        (
+            "package.json",
+            format!(
+                "{{\"name\": \"app\", \"version\": \"1.0.0\", \"license\": \"MIT\",\n \"dependencies\": {{\"left-pad\": \"1.3.0\"}},\n \"workspaces\": [\"{glob}\"]}}"
+            ),
+        ),
+    ] {
+        let (_tmp, root) = npm_tree(serde_json::json!({}));
+        write(&root.join(file), &text);
+        let run = audit(&root, &["--format", "json"]);
+        let json = run.json();
+        let finding = json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["message"].as_str().unwrap().contains("40010 bytes long"))
+            .unwrap_or_else(|| panic!("{file}: {:#?}", messages(&json)));
+        assert_eq!(finding["code"], "I001", "{file}");
+        assert_eq!(finding["severity"], "error", "{file}");
+        assert_eq!(finding["location"]["file"], file);
+        assert_eq!(
+            finding["location"]["line"],
+            if file == "package.json" { 3 } else { 4 }
+        );
+        assert!(finding["message"].as_str().unwrap().len() < 400);
+        assert_eq!(run.code, 2, "{file}: {}", run.stderr);
+    }
+    // Cargo's `[workspace] members`: cargo is not started (it would expand the glob unchecked).
+    let tmp = tempfile::tempdir().unwrap();
+    let tree = cargo_tree(&std::fs::canonicalize(tmp.path()).unwrap());
+    let manifest = std::fs::read_to_string(tree.join("Cargo.toml")).unwrap();
+    write(
+        &tree.join("Cargo.toml"),
+        &manifest.replace(
+            "members = [\"crates/*\"]",
+            &format!("members = [\"crates/*\", \"{glob}\"]"),
+        ),
+    );
+    let run = audit(&tree, &["--format", "json", "--offline"]);
+    let json = run.json();
+    assert!(
+        has_message(
+            &json,
+            "I005",
+            "`cargo metadata` was not run: Cargo.toml cannot be read: in `[workspace] members` (line 3), the glob `((((((((((((((((((((((((((((((((((((((((…` is 40010 bytes long"
+        ),
+        "{:#?}",
+        messages(&json)
+    );
+    assert!(support::packages(&json).len() > 3);
+    // Not a pass: read from Cargo.lock alone, the licences are unknown.
+    assert_ne!(run.code, 0);
+}
+
 #[test]
 fn a_workspace_member_linked_out_of_the_tree_is_never_read_by_cargo() {
     let tmp = tempfile::tempdir().unwrap();
@@ -1072,4 +1138,78 @@ fn a_tree_policy_cannot_point_advisory_sources_or_indices_out_of_the_tree() {
         "{:?}",
         messages(&json)
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Local checkouts of a portfolio: git's status walk never reads what the tree plants
+
+/// Scans the folder `checkouts` (each subfolder a local checkout) under the watchdog and
+/// returns the one result's `reuse` statement and its status.
+fn scan_checkouts(checkouts: &Path) -> (String, String) {
+    let out = checkouts.parent().unwrap().join("scan-out");
+    let run = run(&[
+        "scan",
+        checkouts.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--no-registry",
+    ]);
+    let read = |path: &Path| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    };
+    let manifest = read(&out.join("shard-1-of-1.json"));
+    let result = read(&out.join(manifest["results"][0]["file"].as_str().unwrap()));
+    std::fs::remove_dir_all(&out).unwrap();
+    assert!(run.code == 0 || run.code == 1, "{}", run.all());
+    (
+        result["reuse"].as_str().unwrap_or_default().to_string(),
+        result["status"].as_str().unwrap_or_default().to_string(),
+    )
+}
+
+/// libgit2 reads a work tree's `.gitignore` files (and `.git/info/exclude`) itself, with a
+/// plain `open`: a FIFO blocked the scan of a local checkout forever, a link to `/dev/zero`
+/// read without end. Such a checkout is now audited without a commit, and says why.
+#[test]
+fn special_ignore_files_in_a_local_checkout_never_block_the_scan() {
+    let (tmp, root) = npm_tree(serde_json::json!({}));
+    let checkouts = tmp.path().join("checkouts");
+    let app = checkouts.join("app");
+    std::fs::create_dir_all(&checkouts).unwrap();
+    std::fs::rename(&root, &app).unwrap();
+    write(&app.join("sub/.gitignore"), "*.log\n");
+    support::portfolio::commit_all(&app, "import");
+    // The control: a clean checkout is keyed by its commit.
+    let (reuse, status) = scan_checkouts(&checkouts);
+    assert_eq!(reuse, "", "{status}");
+
+    /// Makes the file at the path what the attack needs.
+    type Plant = fn(&Path);
+    let cases: [(&str, Plant); 4] = [
+        ("sub/.gitignore", |p: &Path| {
+            std::fs::remove_file(p).unwrap();
+            mkfifo(p)
+        }),
+        (".gitignore", |p: &Path| mkfifo(p)),
+        (".gitignore", |p: &Path| symlink("/dev/zero", p)),
+        (".git/info/exclude", |p: &Path| {
+            let _ = std::fs::remove_file(p);
+            mkfifo(p)
+        }),
+    ];
+    for (file, plant) in cases {
+        let path = app.join(file);
+        let saved = std::fs::read(&path).ok();
+        plant(&path);
+        let (reuse, status) = scan_checkouts(&checkouts);
+        assert!(
+            reuse.starts_with("not reusable: its git status was not read: ")
+                && reuse.contains(file),
+            "{file}: {reuse} ({status})"
+        );
+        std::fs::remove_file(&path).unwrap();
+        if let Some(saved) = saved {
+            std::fs::write(&path, saved).unwrap();
+        }
+    }
 }

@@ -230,7 +230,7 @@ fn the_site_has_a_list_a_page_per_component_and_organisation_and_a_feed() {
     let debug_de = std::fs::read_to_string(site.join("de/c/npm/de/bu/debug.html")).unwrap();
     assert!(debug_de.contains("<html lang=\"de\">"));
     assert!(debug_de.contains(">freigegeben</span>"));
-    assert!(debug_de.contains("signiert von Ann Example, Bob Example (2/2 Freigaben)"));
+    assert!(debug_de.contains("signiert von Ann Example, Bob Example (2/2 Zustimmungen)"));
     let ms_de = std::fs::read_to_string(site.join("de/c/npm/2/ms.html")).unwrap();
     assert!(ms_de.contains(">abgelehnt</span>"));
     // VEX statements, with who made them, escaped like every text of a record.
@@ -400,5 +400,5 @@ fn the_site_searches_in_a_browser() {
         &chromium,
         &format!("file://{}", site.join("index.html").display()),
     );
-    assert!(dom.contains("Geprüfte Komponenten (Deutsch)"));
+    assert!(dom.contains("Begutachtete Komponenten (Deutsch)"));
 }

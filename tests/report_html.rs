@@ -863,6 +863,7 @@ fn german_reports_of_real_projects_have_no_english_reasoning() {
         if name == "nextcloud-deck" {
             assert!(en.contains("OSADL matrix"), "{name}");
         }
+        german_human_report_has_no_english(name, &dir, &args, &json);
         let (_, md) = report(&dir, "markdown", "de", &args);
         let (_, html) = report(&dir, "html", "de", &args);
         // Markdown escapes with backslashes, HTML with entities: compare the plain text.
@@ -905,5 +906,89 @@ fn german_reports_of_real_projects_have_no_english_reasoning() {
                 "{name}: English phrase in the German HTML: {phrase}"
             );
         }
+    }
+}
+
+/// The German human report of a Cargo workspace whose `cargo metadata` fails (folded
+/// follow-on findings, yanked crates, archives that cannot be used offline).
+#[test]
+fn german_human_report_of_a_cargo_workspace_has_no_english_reasoning() {
+    let Some(dir) = shared_fixture("opentalk-roomserver") else {
+        return;
+    };
+    let args = ["--offline", "--policy", "eupl-1.2-network"];
+    let json = audit_json(&dir, &args).json;
+    german_human_report_has_no_english("opentalk-roomserver", &dir, &args, &json);
+}
+
+/// The human report with `--lang de`: no English message, note, help or licence source of the
+/// JSON report, and none of the human report's own English lines ("help:", "fix:", the causes
+/// table, "and N more").
+fn german_human_report_has_no_english(
+    name: &str,
+    dir: &Path,
+    args: &[&str],
+    json: &serde_json::Value,
+) {
+    let (_, human) = report(dir, "human", "de", args);
+    let (_, human_en) = report(dir, "human", "en", args);
+    let english_words = [
+        " the ", " and ", " is ", " not ", " with ", " from ", " by ", " of ",
+    ];
+    let mut texts: Vec<String> = Vec::new();
+    for finding in json["findings"].as_array().unwrap() {
+        texts.push(finding["message"].as_str().unwrap().to_string());
+        if let Some(help) = finding["help"].as_str() {
+            texts.push(help.to_string());
+        }
+        if let Some(source) = finding["licence_source"].as_str() {
+            texts.push(source.to_string());
+        }
+        for note in finding["notes"].as_array().into_iter().flatten() {
+            texts.push(note.as_str().unwrap().to_string());
+        }
+    }
+    // Lists of names and licence expressions read the same in every language: look at
+    // sentences only.
+    texts.retain(|t| english_words.iter().any(|w| t.contains(w)));
+    texts.sort();
+    texts.dedup();
+    assert!(texts.len() > 5, "{name}: {texts:?}");
+    assert!(
+        texts.iter().any(|t| human_en.contains(t.as_str())),
+        "{name}: the English human report shows none of the texts"
+    );
+    for text in &texts {
+        assert!(
+            !human.contains(text.as_str()),
+            "{name}: English in the German human report: {text}"
+        );
+    }
+    for phrase in [
+        "= help:",
+        "= fix:",
+        "paste into the policy",
+        "causes, largest first",
+        "more: `--format json`",
+        "declared in",
+        "score ",
+        "needs review by",
+        "denied by",
+        "does not admit it",
+        "run once with network",
+        "give advisory data",
+        "confirm the reading",
+        "no version given",
+        "other packages)",
+        "follows from",
+        "(preset ",
+    ] {
+        assert!(
+            !human.contains(phrase),
+            "{name}: English phrase in the German human report: {phrase}"
+        );
+    }
+    for german in ["= Abhilfe:", "Ursachen, die größten zuerst", "Hinweis:"] {
+        assert!(human.contains(german), "{name}: no {german:?}");
     }
 }

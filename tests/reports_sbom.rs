@@ -1520,3 +1520,68 @@ fn vulnerabilities_and_their_vex_analysis_in_cyclonedx_and_sarif() {
         "package-lock.json"
     );
 }
+
+/// `--docs-url` (or `FUNDAMENT_DOCS_URL`) gives every SARIF rule a `helpUri`: the address and
+/// the anchor of the code's "How to fix" entry; without it there is none, since SARIF wants an
+/// absolute URI. The log validates against the schema either way; a relative or non-http
+/// address is refused before anything is audited.
+#[test]
+fn sarif_rules_link_their_docs_entry_when_the_docs_address_is_given() {
+    let project = fixture("cargo/workspace");
+    let sarif = |extra: &[&str], env: Option<&str>| {
+        let mut command = fundament();
+        command
+            .arg("audit")
+            .arg(&project)
+            .args(["--offline", "--format", "sarif"])
+            .args(extra)
+            .env_remove("FUNDAMENT_DOCS_URL");
+        if let Some(url) = env {
+            command.env("FUNDAMENT_DOCS_URL", url);
+        }
+        let output = command.output().expect("fundament runs");
+        let log: Value = serde_json::from_slice(&output.stdout).expect("a SARIF log");
+        assert_valid(&SARIF, &log, "the SARIF log");
+        log
+    };
+    let rules = |log: &Value| array(&log["runs"][0]["tool"]["driver"]["rules"]).clone();
+
+    let plain = sarif(&[], None);
+    assert!(!rules(&plain).is_empty());
+    for rule in rules(&plain) {
+        assert!(rule.get("helpUri").is_none(), "{rule}");
+        assert!(string(&rule["help"]["markdown"]).contains("(docs/diagnostics.md#"));
+    }
+
+    let base = "https://docs.example/fundament/docs/diagnostics.md";
+    for log in [sarif(&["--docs-url", base], None), sarif(&[], Some(base))] {
+        for rule in rules(&log) {
+            let id = string(&rule["id"]);
+            let slug = string(&rule["name"]);
+            let expected = format!("{base}#{}-{slug}", id.to_lowercase());
+            assert_eq!(string(&rule["helpUri"]), expected);
+            assert!(
+                string(&rule["help"]["markdown"]).contains(&format!("]({expected})")),
+                "{rule}"
+            );
+        }
+    }
+
+    for bad in [
+        "docs/diagnostics.md",
+        "file:///usr/share/doc/fundament/diagnostics.md",
+        "https://docs.example/diagnostics.md#l001",
+        "https://user:secret@docs.example/diagnostics.md",
+    ] {
+        let output = fundament()
+            .arg("audit")
+            .arg(&project)
+            .args(["--offline", "--format", "sarif", "--docs-url", bad])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{bad}");
+        assert!(output.stdout.is_empty(), "{bad}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("--docs-url"), "{bad}: {stderr}");
+    }
+}

@@ -37,9 +37,8 @@ pub fn printable(text: &str) -> String {
 pub fn not_checked(why: &str, warn: bool) -> Finding {
     let message = format!("known vulnerabilities were not checked: {why}");
     if warn {
-        Finding::warning(Code::AdvisoriesNotChecked, message).note(
-            "give advisory data with --advisory-db PATH-or-URL or `[advisories] db` in the policy (docs/guide.md, \"Known vulnerabilities\"); until then this audit says nothing about vulnerabilities",
-        )
+        Finding::warning(Code::AdvisoriesNotChecked, message)
+            .note(crate::diagnostic::Text::new("advisories_give_data"))
     } else {
         Finding::note_finding(Code::AdvisoriesNotChecked, message)
     }

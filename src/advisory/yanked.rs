@@ -217,10 +217,10 @@ fn yanked_finding(package: &Package, action: Action, info: &YankInfo) -> Finding
         Action::Warn => Severity::Warning,
         Action::Allow => Severity::Note,
     };
-    let message = format!(
-        "{} {} was yanked from its registry",
-        super::findings::printable(&package.name),
-        super::findings::printable(&package.version)
+    let message = crate::text!(
+        "crate_yanked",
+        name = super::findings::printable(&package.name),
+        version = super::findings::printable(&package.version)
     );
     let mut finding = match severity {
         Severity::Error => Finding::error(Code::CrateYanked, message),
@@ -229,42 +229,40 @@ fn yanked_finding(package: &Package, action: Action, info: &YankInfo) -> Finding
     }
     .package(package.purl.clone());
     if let Some(source) = &info.source {
-        finding = finding.note(format!("as {} says", super::findings::printable(source)));
+        finding = finding.note(crate::text!(
+            "yanked_as_source_says",
+            source = super::findings::printable(source)
+        ));
     }
-    finding.note(format!(
-        "a yanked release should not be used: update it (`cargo update -p {}`); `[advisories] yanked` says how this counts",
-        super::findings::printable(&package.name)
+    finding.note(crate::text!(
+        "yanked_update",
+        name = super::findings::printable(&package.name)
     ))
 }
 
 /// A015: releases whose yanked state is unknown, one finding per reason.
 fn not_checked_finding(reason: &str, crates: &[String], lookups: bool) -> Finding {
     const NAMED: usize = 10;
-    let mut listed = crates
+    let names = crates
         .iter()
         .take(NAMED)
         .map(|c| super::findings::printable(c))
         .collect::<Vec<_>>()
         .join(", ");
-    if crates.len() > NAMED {
-        listed.push_str(&format!(" and {} more", crates.len() - NAMED));
-    }
-    let message = format!(
-        "whether {} {} yanked is not known: {}",
-        if crates.len() == 1 {
-            "1 crate release was".to_string()
-        } else {
-            format!("{} crate releases were", crates.len())
-        },
-        "from its registry",
-        super::findings::printable(reason)
-    );
+    let listed = if crates.len() > NAMED {
+        crate::text!("listing_more", names = names).count("n", crates.len() - NAMED)
+    } else {
+        crate::diagnostic::Text::verbatim(names)
+    };
+    let message = crate::diagnostic::Text::new("yanked_not_known")
+        .count("n", crates.len())
+        .arg("reason", super::findings::printable(reason));
     let finding = if lookups {
         Finding::warning(Code::YankedNotChecked, message)
     } else {
         Finding::note_finding(Code::YankedNotChecked, message)
     };
-    finding.note(format!("not checked: {listed}"))
+    finding.note(crate::diagnostic::Text::new("yanked_not_checked").sub("listed", listed))
 }
 
 /// What Cargo's index cache and the registries say, per subject (in order).

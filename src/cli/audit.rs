@@ -26,6 +26,11 @@ pub struct AuditArgs {
     /// for every package (to cross-check declared licences against the files).
     #[arg(long, value_enum, default_value_t = DetectMode::Needed)]
     pub detect: DetectMode,
+    /// Where docs/diagnostics.md is published (an absolute http(s) URL, such as
+    /// https://docs.example/fundament/diagnostics.md): each SARIF rule's `helpUri` is this
+    /// address and its code's anchor. Without it, SARIF rules have no `helpUri`.
+    #[arg(long, value_name = "URL", env = "FUNDAMENT_DOCS_URL")]
+    pub docs_url: Option<report::sarif::DocsUrl>,
 }
 
 pub fn run(cli: &Cli, args: &AuditArgs) -> u8 {
@@ -42,6 +47,7 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> u8 {
     let options = report::RenderOptions {
         colour: args.output.is_none() && colour_stdout(cli.color),
         lang: args.lang,
+        docs_url: args.docs_url.clone(),
     };
     let text = report::render(&audit, args.format, &options);
     if let Err(code) = write_output(args.output.as_ref(), &text) {

@@ -89,9 +89,10 @@ fn link_cause(folded: &mut Finding, causes: &[(String, Code)]) {
     );
     if let Some((_, code)) = causes.iter().find(|(head, _)| text.contains(head.as_str())) {
         folded.caused_by = Some(code.as_str().to_string());
-        folded.notes.push(format!(
-            "these findings follow from {code} ({}): fix that first",
-            code.slug()
+        folded.push_note(crate::text!(
+            "follows_from",
+            code = code.as_str(),
+            slug = code.slug()
         ));
     }
 }
@@ -112,7 +113,15 @@ fn merge_per_package(findings: Vec<Finding>) -> Vec<Finding> {
                 let first = &mut out[i];
                 first.severity = first.severity.min(f.severity);
                 if f.message != first.message && !first.notes.contains(&f.message) {
-                    first.notes.push(f.message);
+                    match f.text {
+                        Some(text) => first.push_note(text),
+                        None => first.notes.push(f.message),
+                    }
+                }
+                for (english, text) in f.note_texts {
+                    if !first.notes.contains(&english) {
+                        first.note_texts.push((english, text));
+                    }
                 }
                 for note in f.notes {
                     if !first.notes.contains(&note) {
@@ -210,6 +219,12 @@ fn fold_group(group: Vec<Finding>, facts: &HashMap<String, PackageFacts>) -> Fin
         .and_then(|purl| facts.get(purl))
         .map(|p| format!("{} {}", p.name, p.version))
         .filter(|named| first.message.contains(named.as_str()));
+    first.text = first.text.take().map(|text| match &named {
+        Some(named) => name_the_others(text, named, others),
+        None => crate::diagnostic::Text::new("folded_packages")
+            .count("n", count)
+            .sub("message", text),
+    });
     first.message = match named {
         Some(named) => first.message.replacen(&named, &format!("{named}{more}"), 1),
         None => format!("{count} packages: {}", first.message),
@@ -220,6 +235,41 @@ fn fold_group(group: Vec<Finding>, facts: &HashMap<String, PackageFacts>) -> Fin
     first.packages = packages;
     first.count = Some(count);
     first
+}
+
+/// The folded finding's text with "(and N other packages)" after the package it names: in the
+/// value that names it, as the English message has it.
+fn name_the_others(
+    mut text: crate::diagnostic::Text,
+    named: &str,
+    others: usize,
+) -> crate::diagnostic::Text {
+    use crate::diagnostic::{Arg, Text};
+    let and_others = |value: &str| {
+        let (before, after) = value.split_once(named).unwrap_or((value, ""));
+        Text::new("and_others")
+            .arg("before", before)
+            .arg("package", named)
+            .count("n", others)
+            .arg("after", after)
+    };
+    for (_, arg) in text.args.iter_mut() {
+        match arg {
+            Arg::Plain(value) if value.contains(named) => {
+                *arg = Arg::Text(Box::new(and_others(value)));
+                return text;
+            }
+            Arg::Text(inner) if inner.english().contains(named) => {
+                **inner = name_the_others((**inner).clone(), named, others);
+                return text;
+            }
+            _ => {}
+        }
+    }
+    // The name is in the template itself (rare): say how many in front.
+    Text::new("folded_packages")
+        .count("n", others + 1)
+        .sub("message", text)
 }
 
 #[cfg(test)]

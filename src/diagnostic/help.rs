@@ -6,35 +6,44 @@
 
 use super::fold::PackageFacts;
 use super::{Code, Finding};
+use crate::licence::obligations::Lang;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
 const CATALOGUE: &str = include_str!("../../docs/diagnostics.md");
+/// The German "How to fix" entries (`--lang de`), one per code like the English ones.
+const CATALOGUE_DE: &str = include_str!("../../docs/diagnostics.de.md");
 
-/// More packages than this in a folded finding: no snippet (one entry per package would be a
-/// wall of TOML; the cause needs fixing, not a list of exceptions).
-const SNIPPET_PACKAGES: usize = 10;
+/// The entries of the section headed `heading` in `catalogue`: code → text (one paragraph).
+fn parse(catalogue: &'static str, heading: &str) -> HashMap<&'static str, String> {
+    let Some((_, section)) = catalogue.split_once(heading) else {
+        return HashMap::new();
+    };
+    // The section ends at the next second-level heading.
+    let section = section.split("\n## ").next().unwrap_or_default();
+    let mut texts = HashMap::new();
+    for entry in section.split("\n### ").skip(1) {
+        let mut lines = entry.lines();
+        let heading = lines.next().unwrap_or_default();
+        let code = heading.split_whitespace().next().unwrap_or_default();
+        let text: Vec<&str> = lines
+            .take_while(|l| !l.starts_with('#'))
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
+        texts.insert(code, text.join(" "));
+    }
+    texts
+}
 
 fn texts() -> &'static HashMap<&'static str, String> {
     static TEXTS: OnceLock<HashMap<&'static str, String>> = OnceLock::new();
-    TEXTS.get_or_init(|| {
-        let Some((_, section)) = CATALOGUE.split_once("\n## How to fix\n") else {
-            return HashMap::new();
-        };
-        let mut texts = HashMap::new();
-        for entry in section.split("\n### ").skip(1) {
-            let mut lines = entry.lines();
-            let heading = lines.next().unwrap_or_default();
-            let code = heading.split_whitespace().next().unwrap_or_default();
-            let text: Vec<&str> = lines
-                .take_while(|l| !l.starts_with('#'))
-                .map(str::trim)
-                .filter(|l| !l.is_empty())
-                .collect();
-            texts.insert(code, text.join(" "));
-        }
-        texts
-    })
+    TEXTS.get_or_init(|| parse(CATALOGUE, "\n## How to fix\n"))
+}
+
+fn texts_de() -> &'static HashMap<&'static str, String> {
+    static TEXTS: OnceLock<HashMap<&'static str, String>> = OnceLock::new();
+    TEXTS.get_or_init(|| parse(CATALOGUE_DE, "\n## Was zu tun ist\n"))
 }
 
 /// The next step for findings of `code` (docs/diagnostics.md, "How to fix").
@@ -45,23 +54,54 @@ pub fn help_text(code: Code) -> &'static str {
         .unwrap_or("See docs/diagnostics.md.")
 }
 
+/// [`help_text`] in `lang` (German: docs/diagnostics.de.md).
+pub fn help_text_in(code: Code, lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => help_text(code),
+        Lang::De => texts_de()
+            .get(code.as_str())
+            .map(String::as_str)
+            .unwrap_or("Siehe docs/diagnostics.de.md."),
+    }
+}
+
+/// A finding's `help` in `lang`: what [`attach_help`] wrote, in that language.
+pub fn help_in(finding: &Finding, lang: Lang) -> Option<String> {
+    finding.help.as_ref()?;
+    Some(match cause_of(finding) {
+        Some(cause) => crate::report::html::fill(
+            &crate::report::html::tr(lang, "human.fix_cause_first"),
+            &[
+                ("cause", cause.as_str()),
+                ("help", help_text_in(cause, lang)),
+            ],
+        ),
+        None => help_text_in(finding.code, lang).to_string(),
+    })
+}
+
+/// The code of the finding a folded finding follows from.
+fn cause_of(finding: &Finding) -> Option<Code> {
+    finding
+        .caused_by
+        .as_deref()
+        .and_then(|c| Code::ALL.iter().copied().find(|k| k.as_str() == c))
+}
+
 /// The anchor of `code`'s "How to fix" entry in docs/diagnostics.md (`l004-licence-unknown`).
 pub fn help_anchor(code: Code) -> String {
     format!("{}-{}", code.as_str().to_ascii_lowercase(), code.slug())
 }
 
+/// More packages than this in a folded finding: no snippet (one entry per package would be a
+/// wall of TOML; the cause needs fixing, not a list of exceptions).
+const SNIPPET_PACKAGES: usize = 10;
+
 /// Gives every finding its `help` and, where a policy entry would resolve it, its `fix`.
 pub fn attach_help(findings: &mut [Finding], facts: &HashMap<String, PackageFacts>) {
     for f in findings.iter_mut() {
-        let mut help = help_text(f.code).to_string();
-        if let Some(cause) = f
-            .caused_by
-            .as_deref()
-            .and_then(|c| Code::ALL.iter().find(|k| k.as_str() == c))
-        {
-            help = format!("Fix {cause} first, then audit again: {}", help_text(*cause));
-        }
-        f.help = Some(help);
+        f.help = Some(String::new());
+        f.help = help_in(f, Lang::En);
         if f.caused_by.is_none() {
             f.fix = snippet(f, facts);
         }
@@ -172,6 +212,79 @@ mod tests {
             assert!(help_text(*code).len() > 20, "{code}");
         }
         assert_eq!(texts().len(), Code::ALL.len(), "entries for unknown codes");
+    }
+
+    #[test]
+    fn every_code_has_a_german_entry_too() {
+        let missing: Vec<&str> = Code::ALL
+            .iter()
+            .filter(|c| !texts_de().contains_key(c.as_str()))
+            .map(|c| c.as_str())
+            .collect();
+        assert!(missing.is_empty(), "no German entry for {missing:?}");
+        assert_eq!(
+            texts_de().len(),
+            Code::ALL.len(),
+            "entries for unknown codes"
+        );
+        for code in Code::ALL {
+            let heading = format!("\n### {} {}\n", code.as_str(), code.slug());
+            assert!(CATALOGUE_DE.contains(&heading), "heading {heading:?}");
+            let de = help_text_in(*code, Lang::De);
+            assert!(de.len() > 20, "{code}");
+            assert_ne!(de, help_text(*code), "{code}: not translated");
+        }
+    }
+
+    /// The anchor a Markdown renderer gives a heading (GitHub, GitLab, mdBook): lower case,
+    /// punctuation other than `-` and `_` dropped, spaces as `-`.
+    fn rendered_anchor(heading: &str) -> String {
+        heading
+            .trim()
+            .to_lowercase()
+            .chars()
+            .filter(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_'))
+            .map(|c| if c == ' ' { '-' } else { c })
+            .collect()
+    }
+
+    #[test]
+    fn every_help_anchor_is_a_heading_of_the_docs() {
+        let anchors: Vec<String> = CATALOGUE
+            .lines()
+            .filter_map(|l| l.strip_prefix("### "))
+            .map(rendered_anchor)
+            .collect();
+        for code in Code::ALL {
+            let anchor = help_anchor(*code);
+            assert_eq!(
+                anchors.iter().filter(|a| **a == anchor).count(),
+                1,
+                "{code}: #{anchor} is not exactly one heading of docs/diagnostics.md"
+            );
+        }
+        assert_eq!(
+            rendered_anchor("L004 licence-unknown"),
+            "l004-licence-unknown"
+        );
+    }
+
+    #[test]
+    fn a_follow_on_finding_says_fix_the_cause_first_in_both_languages() {
+        let mut f = Finding::warning(Code::LicenceNotInInput, "x");
+        f.caused_by = Some("I005".into());
+        attach_help(std::slice::from_mut(&mut f), &HashMap::new());
+        let en = help_in(&f, Lang::En).unwrap();
+        assert_eq!(Some(&en), f.help.as_ref());
+        assert!(
+            en.starts_with("Fix I005 first, then audit again: Make the ecosystem"),
+            "{en}"
+        );
+        let de = help_in(&f, Lang::De).unwrap();
+        assert!(
+            de.starts_with("Zuerst I005 beheben, dann erneut prüfen: Das Werkzeug"),
+            "{de}"
+        );
     }
 
     /// The snippet with its placeholders filled, as a user would.

@@ -236,7 +236,21 @@ pub fn workspace_manifests(input: &Confined, manifest: &Path) -> Result<Vec<Path
             queue.push(dir.join(pointer).join("Cargo.toml"));
         }
         if let Some(workspace) = table.get("workspace").and_then(|w| w.as_table()) {
-            queue.extend(member_manifests(input, &dir, workspace));
+            let members = member_manifests(input, &dir, workspace).map_err(|refused| Refusal {
+                path: input.display(&path),
+                within: input.within(),
+                reason: Reason::Io(format!(
+                    "in `[workspace] members`{}, {} (cargo would expand it unchecked)",
+                    text.find(&refused.pattern)
+                        .map(|at| format!(
+                            " (line {})",
+                            crate::diagnostic::line_of_offset(&text, at)
+                        ))
+                        .unwrap_or_default(),
+                    refused.describe()
+                )),
+            })?;
+            queue.extend(members);
         }
     }
     Ok(seen)
@@ -269,11 +283,15 @@ fn path_dependencies(table: &toml::Table) -> Vec<String> {
 
 /// The manifests of `[workspace] members` (and `default-members`): plain paths as written,
 /// globs matched against the folders below the workspace root (links not followed, the
-/// conventional build and VCS folders skipped).
-fn member_manifests(input: &Confined, dir: &Path, workspace: &toml::Table) -> Vec<PathBuf> {
+/// conventional build and VCS folders skipped). A glob over fundament's limits
+/// ([`super::workspace_globs`]) is the error: the members it names could not be checked.
+fn member_manifests(
+    input: &Confined,
+    dir: &Path,
+    workspace: &toml::Table,
+) -> Result<Vec<PathBuf>, super::workspace_globs::Refused> {
     let mut out = Vec::new();
-    let mut globs = globset::GlobSetBuilder::new();
-    let mut any_glob = false;
+    let mut patterns = Vec::new();
     for key in ["members", "default-members"] {
         for member in workspace
             .get(key)
@@ -284,17 +302,18 @@ fn member_manifests(input: &Confined, dir: &Path, workspace: &toml::Table) -> Ve
         {
             let member = member.trim_end_matches('/');
             if member.contains(['*', '?', '[']) {
-                if let Ok(glob) = globset::Glob::new(member) {
-                    globs.add(glob);
-                    any_glob = true;
-                }
+                patterns.push(member);
             } else {
                 out.push(dir.join(member).join("Cargo.toml"));
             }
         }
     }
-    let Some(globs) = any_glob.then(|| globs.build().ok()).flatten() else {
-        return out;
+    let compiled = super::workspace_globs::WorkspaceGlobs::compile(patterns);
+    if let Some(refused) = compiled.refused.into_iter().find(|r| r.why.is_limit()) {
+        return Err(refused);
+    }
+    let Some(globs) = compiled.globs else {
+        return Ok(out);
     };
     // The folders below the root, breadth-first, through the tree's own listing.
     let mut folders = vec![(dir.to_path_buf(), 0usize)];
@@ -322,7 +341,7 @@ fn member_manifests(input: &Confined, dir: &Path, workspace: &toml::Table) -> Ve
             }
         }
     }
-    out
+    Ok(out)
 }
 
 fn from_metadata(
@@ -389,7 +408,7 @@ fn from_metadata(
             let Some(&to) = index_of.get(to_id) else {
                 findings.push(Finding::warning(
                     Code::DependencyUnresolved,
-                    format!("cargo metadata names {to_id} but does not describe it"),
+                    crate::text!("cargo_metadata_undescribed", id = to_id),
                 ));
                 continue;
             };
@@ -750,9 +769,12 @@ fn from_lockfile(
                 None => findings.push(
                     Finding::warning(
                         Code::DependencyUnresolved,
-                        format!(
-                            "{} {} depends on `{dep}`, which {lock_display} does not contain",
-                            entry.name, entry.version
+                        crate::text!(
+                            "depends_missing",
+                            name = entry.name,
+                            version = entry.version,
+                            dep = dep,
+                            lockfile = lock_display
                         ),
                     )
                     .at(lock_display.clone(), None),
@@ -760,15 +782,17 @@ fn from_lockfile(
             }
         }
     }
-    let why = format!(
-        "{reason}; read {lock_display} instead: packages and versions are known, their licences \
-         and the kind of each dependency (normal, build, dev) are not"
+    let why = crate::text!(
+        "cargo_lock_read_instead",
+        reason = reason,
+        lockfile = lock_display
     );
     findings.insert(
         0,
         Finding::warning(Code::ResolutionDegraded, why.clone())
             .at(relative(root, &found.manifest), None),
     );
+    let why = why.english();
     let mut graph = ProjectGraph::new(ctx, found, "Cargo.lock");
     graph.packages = packages;
     graph.findings = findings;
@@ -810,13 +834,12 @@ fn member_names(input: &Confined, manifest: &Path) -> std::collections::HashSet<
             })
             .unwrap_or_default()
     };
-    let mut members = globset::GlobSetBuilder::new();
-    for pattern in patterns("members") {
-        if let Ok(glob) = globset::Glob::new(pattern.trim_end_matches('/')) {
-            members.add(glob);
-        }
-    }
-    let Ok(members) = members.build() else {
+    let member_patterns = patterns("members");
+    let Some(members) = super::workspace_globs::WorkspaceGlobs::compile(
+        member_patterns.iter().map(|p| p.trim_end_matches('/')),
+    )
+    .globs
+    else {
         return names;
     };
     let excluded = patterns("exclude");
@@ -921,9 +944,10 @@ pub fn read_lockfile(input: &Confined, path: &Path) -> Result<CargoLock, Box<Fin
         Box::new(
             Finding::error(
                 Code::InputUnreadable,
-                format!(
-                    "{display} is not a valid Cargo.lock: {}",
-                    err.message().trim()
+                crate::text!(
+                    "cargo_lock_invalid",
+                    file = display,
+                    error = err.message().trim()
                 ),
             )
             .at(
@@ -942,9 +966,7 @@ pub fn read_lockfile(input: &Confined, path: &Path) -> Result<CargoLock, Box<Fin
         return Err(Box::new(
             Finding::error(
                 Code::LockfileVersionUnsupported,
-                format!(
-                    "{display} has lockfile format version {version}; fundament reads versions 1 to 4"
-                ),
+                crate::text!("cargo_lock_version", file = display, version = version),
             )
             .at(display, line),
         ));

@@ -61,7 +61,7 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
                 "none",
                 Finding::error(
                     Code::InputUnreadable,
-                    format!("{manifest_display} is neither composer.json nor composer.lock"),
+                    crate::text!("composer_neither", file = manifest_display),
                 )
                 .at(manifest_display.clone(), None),
             ),
@@ -82,10 +82,7 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
     if lock.packages.is_none() && lock.packages_dev.is_none() {
         let finding = Finding::error(
             Code::LockfileVersionUnsupported,
-            format!(
-                "{lock_display} has neither `packages` nor `packages-dev`; it is not a \
-                 composer.lock fundament can read"
-            ),
+            crate::text!("composer_lock_unreadable", file = lock_display),
         )
         .at(lock_display.clone(), None);
         return ProjectGraph::failed(ctx, found, "composer.lock", finding);
@@ -180,7 +177,7 @@ fn resolve_unlocked(
         Err(why) => {
             let finding = Finding::error(
                 Code::LockfileMissing,
-                format!("{display} has no composer.lock, and its repository cannot be read: {why}"),
+                crate::text!("composer_repository_unreadable", file = display, why = why),
             )
             .at(display.to_string(), None);
             return ProjectGraph::failed(ctx, found, "composer.json", finding);
@@ -310,9 +307,11 @@ fn build_graph(
                 graph.findings.push(
                     Finding::warning(
                         Code::InputUnreadable,
-                        format!(
-                            "{lock_display}: entry {position} of `{section}` has no `name`; it \
-                             was skipped"
+                        crate::text!(
+                            "entry_without_name",
+                            file = lock_display,
+                            position = position,
+                            section = section
                         ),
                     )
                     .at(lock_display.to_string(), None),
@@ -418,9 +417,11 @@ fn build_graph(
                 findings.push(
                     Finding::warning(
                         Code::DependencyUnresolved,
-                        format!(
-                            "{display} requires {}, which {lock_display} does not contain",
-                            quoted_list(&missing)
+                        crate::text!(
+                            "requires_missing",
+                            who = display,
+                            list = quoted_list(&missing),
+                            lockfile = lock_display
                         ),
                     )
                     .at(display.to_string(), None)
@@ -469,9 +470,11 @@ fn add_edge(packages: &mut [Package], from: usize, to: usize, kind: DepKind) {
 fn unresolved(who: &str, missing: &[&str], lock_display: &str) -> Finding {
     Finding::warning(
         Code::DependencyUnresolved,
-        format!(
-            "`{who}` requires {}, which {lock_display} does not contain",
-            quoted_list(missing)
+        crate::text!(
+            "requires_missing",
+            who = format!("`{who}`"),
+            list = quoted_list(missing),
+            lockfile = lock_display
         ),
     )
     .at(lock_display.to_string(), None)
@@ -564,7 +567,12 @@ fn read_json<T: for<'de> Deserialize<'de>>(
         Box::new(
             Finding::error(
                 Code::InputUnreadable,
-                format!("{display} is not a valid {what}: {}", json_error(&err)),
+                crate::text!(
+                    "file_not_valid",
+                    file = display,
+                    what = what,
+                    error = json_error(&err)
+                ),
             )
             .at(display.to_string(), Some(err.line())),
         )

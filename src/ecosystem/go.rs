@@ -58,7 +58,7 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
             .map(|e| e.line);
         let finding = Finding::error(
             Code::InputUnreadable,
-            format!("{display} has no valid `module` directive, so the module is unknown"),
+            crate::text!("go_no_module", file = display),
         )
         .at(display.clone(), line);
         let mut graph = ProjectGraph::failed(ctx, found, "go.mod", finding);
@@ -98,7 +98,12 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
                     findings.push(
                         Finding::error(
                             Code::InputUnreadable,
-                            format!("{sum_display} line {line}: {message}"),
+                            crate::text!(
+                                "line_problem",
+                                file = sum_display,
+                                line = line,
+                                message = message
+                            ),
                         )
                         .at(sum_display.clone(), Some(line)),
                     );
@@ -132,8 +137,11 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
                     findings.push(
                         Finding::warning(
                             Code::InputUnreadable,
-                            format!(
-                                "{vendor_display} line {line}: {message}; the line was ignored"
+                            crate::text!(
+                                "line_ignored",
+                                file = vendor_display,
+                                line = line,
+                                message = message
                             ),
                         )
                         .at(vendor_display.clone(), Some(line)),
@@ -174,15 +182,15 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
             findings.push(
                 Finding::warning(
                     Code::VersionUnresolved,
-                    format!(
-                        "{display} requires {} {} but also excludes that version; Go ignores the \
-                         requirement and uses the next higher version the module graph requires, \
-                         which is not known without the graph, so the module is not listed",
-                        req.path, req.version
+                    crate::text!(
+                        "go_required_excluded",
+                        file = display,
+                        module = req.path,
+                        version = req.version
                     ),
                 )
                 .at(display.clone(), Some(req.line))
-                .note("run `go mod tidy` to record the version Go selects"),
+                .note(crate::diagnostic::Text::new("go_run_tidy_version")),
             );
             continue;
         }
@@ -200,53 +208,49 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
         if !disagreements.is_empty() {
             let mut finding = Finding::warning(
                 Code::DependencyUnresolved,
-                format!(
-                    "{vendor_display} disagrees with {display} on {} (Go refuses to build \
-                     such a vendor tree); go.mod was followed, and vendored files of other versions \
-                     were not used as evidence",
-                    crate::plural::count(disagreements.len(), "module", "modules")
-                ),
+                crate::text!(
+                    "go_vendor_disagrees",
+                    vendor = vendor_display,
+                    file = display
+                )
+                .count("n", disagreements.len()),
             )
             .at(vendor_display.clone(), None)
-            .note("run `go mod vendor` to bring vendor/ in line with go.mod");
+            .note(crate::diagnostic::Text::new("go_run_vendor"));
             for text in disagreements.iter().take(LISTED) {
                 finding = finding.note(text.clone());
             }
             if disagreements.len() > LISTED {
-                finding = finding.note(format!("and {} more", disagreements.len() - LISTED));
+                finding = finding.note(
+                    crate::diagnostic::Text::new("and_n_more")
+                        .count("n", disagreements.len() - LISTED),
+                );
             }
             findings.push(finding);
         }
     }
 
     if !pruned && vendor.is_none() && !modules.is_empty() {
-        let declared = match &gomod.go {
-            Some(version) => format!("declares go {version}"),
-            None => "has no `go` directive (Go then assumes 1.16)".to_string(),
+        let why = match &gomod.go {
+            Some(version) => crate::text!("go_before_117", file = display, version = version),
+            None => crate::text!("go_no_go_directive", file = display),
         };
-        let why = format!(
-            "{display} {declared}: before Go 1.17 go.mod lists only part of the build list, so \
-             modules required only by other modules are missing"
-        );
         findings.push(
             Finding::warning(Code::ResolutionDegraded, why.clone())
                 .at(display.clone(), gomod.go_line)
-                .note("run `go mod tidy -go=1.17` (or newer) so that go.mod lists every module of the build"),
+                .note(crate::diagnostic::Text::new("go_run_tidy_117")),
         );
-        partial.push(why);
+        partial.push(why.english());
     }
 
     if found.lockfile.is_none() && !modules.is_empty() {
-        let why = format!(
-            "{display} has no go.sum next to it: the module versions are those go.mod pins, their \
-             checksums are unknown"
-        );
+        let why = crate::text!("go_no_sum", file = display);
         findings.push(
             Finding::warning(Code::ResolutionDegraded, why.clone())
                 .at(display.clone(), None)
-                .note("run `go mod tidy` and commit go.sum"),
+                .note(crate::diagnostic::Text::new("go_commit_sum")),
         );
-        partial.push(why);
+        partial.push(why.english());
     }
 
     // Packages: the main module, then each module of the build list.
@@ -294,9 +298,11 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
                     findings.push(
                         Finding::warning(
                             Code::DependencyUnresolved,
-                            format!(
-                                "{display} replaces {} with the directory {dir}, which does not exist",
-                                module.path
+                            crate::text!(
+                                "go_replacement_missing",
+                                file = display,
+                                module = module.path,
+                                dir = dir
                             ),
                         )
                         .at(display.clone(), gomod.replace_line(&module.path)),
@@ -656,7 +662,12 @@ struct GoModError {
 
 impl GoModError {
     fn finding(&self, display: &str) -> Finding {
-        let message = format!("{display} line {}: {}", self.line, self.message);
+        let message = crate::text!(
+            "line_problem",
+            file = display,
+            line = self.line,
+            message = self.message
+        );
         let finding = if self.soft {
             Finding::warning(Code::InputUnreadable, message)
         } else {

@@ -19,6 +19,7 @@ pub mod pnpm;
 pub mod python;
 pub mod sbom;
 pub mod unlocked;
+pub mod workspace_globs;
 pub mod yarn;
 
 use crate::diagnostic::{Code, Finding};

@@ -13,6 +13,7 @@
 
 use super::local_path;
 use super::package_json::{self, LicenceField, Manifest, Workspaces, lenient_map};
+use super::workspace_globs::{WorkspaceGlobs, js_members};
 use super::{ProjectGraph, ReadContext};
 use super::{dir_name, json_error};
 use crate::diagnostic::{Code, Finding, Severity};
@@ -21,7 +22,6 @@ use crate::model::{
     DeclaredLicence, DepKind, Dependency, Ecosystem, Origin, Package, PackageSource, Scope,
 };
 use crate::source::{Confined, Limit};
-use globset::{Glob, GlobSetBuilder};
 use rayon::prelude::*;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
@@ -47,10 +47,7 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
         Err(err) => {
             let finding = Finding::error(
                 Code::InputUnreadable,
-                format!(
-                    "{display} is not a valid npm lockfile: {}",
-                    json_error(&err)
-                ),
+                crate::text!("npm_lock_invalid", file = display, error = json_error(&err)),
             )
             .at(display.clone(), Some(err.line()));
             return ProjectGraph::failed(ctx, found, "package-lock.json", finding);
@@ -65,9 +62,9 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
         Some(1) => flatten_v1(&lock),
         other => {
             let shown = match (other, &lock.lockfile_version) {
-                (Some(v), _) => format!("version {v}"),
-                (None, Some(v)) => format!("version {v}"),
-                (None, None) => "no `lockfileVersion`".to_string(),
+                (Some(v), _) => crate::text!("version_shown", version = v),
+                (None, Some(v)) => crate::text!("version_shown", version = v),
+                (None, None) => crate::text!("no_field", field = "lockfileVersion"),
             };
             let line = text
                 .lines()
@@ -75,7 +72,7 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
                 .map(|i| i + 1);
             let finding = Finding::error(
                 Code::LockfileVersionUnsupported,
-                format!("{display} has {shown}; fundament reads npm lockfile versions 1, 2 and 3"),
+                crate::text!("npm_lock_version", file = display).sub("shown", shown),
             )
             .at(display.clone(), line);
             return ProjectGraph::failed(ctx, found, "package-lock.json", finding);
@@ -228,20 +225,14 @@ fn build_graph(
         }
     }
 
+    // A refused glob is reported by discovery, which reads the same `workspaces`.
     let workspace_globs = {
-        let mut builder = GlobSetBuilder::new();
-        for pattern in entries
+        let patterns = entries
             .get("")
             .and_then(|e| e.workspaces.as_ref())
             .map(Workspaces::patterns)
-            .unwrap_or_default()
-        {
-            let pattern = pattern.trim_start_matches("./").trim_end_matches('/');
-            if let Ok(glob) = Glob::new(pattern) {
-                builder.add(glob);
-            }
-        }
-        builder.build().ok()
+            .unwrap_or_default();
+        WorkspaceGlobs::compile(js_members(patterns)).globs
     };
 
     // Links resolve to the directory entry they stand for.
@@ -336,11 +327,14 @@ fn build_graph(
                         findings.push(
                             Finding::warning(
                                 Code::PackageMetadataUnreadable,
-                                format!(
-                                    "{} holds {name} {}, but {display} locks {version}; the \
-                                     installed copy was not used as evidence",
-                                    installed.display,
-                                    installed.manifest.version.as_deref().unwrap_or("?"),
+                                crate::text!(
+                                    "installed_differs",
+                                    folder = installed.display,
+                                    name = name,
+                                    installed =
+                                        installed.manifest.version.as_deref().unwrap_or("?"),
+                                    lockfile = display,
+                                    version = version
                                 ),
                             )
                             .at(installed.display.clone(), None),
@@ -448,7 +442,12 @@ fn unresolved_finding(key: &str, missing: &[&str], display: &str) -> Finding {
         .join(", ");
     let finding = Finding::warning(
         Code::DependencyUnresolved,
-        format!("{who} requires {list}, which {display} does not contain"),
+        crate::text!(
+            "requires_missing",
+            who = who,
+            list = list,
+            lockfile = display
+        ),
     )
     .at(display.to_string(), None);
     if is_outside_project(key) {
@@ -613,10 +612,11 @@ fn read_installed(input: &Confined, project_dir: &Path, key: &str) -> Option<Ins
             problem: Some(
                 Finding::warning(
                     Code::PackageMetadataUnreadable,
-                    format!(
-                        "{display} is not valid JSON ({}, line {}); the lockfile's data was used",
-                        json_error(&err),
-                        err.line()
+                    crate::text!(
+                        "installed_invalid_json",
+                        file = display,
+                        error = json_error(&err),
+                        line = err.line()
                     ),
                 )
                 .at(display.clone(), None),

@@ -17,12 +17,14 @@ pub enum ReadError {
 
 impl ReadError {
     /// The problem in words, naming the file (`display`).
-    pub fn message(&self, display: &str) -> String {
+    pub fn message(&self, display: &str) -> crate::diagnostic::Text {
         match self {
-            ReadError::Refused(refusal) => refusal.to_string(),
-            ReadError::Invalid(err) => {
-                format!("{display} is not valid JSON: {}", super::json_error(err))
-            }
+            ReadError::Refused(refusal) => refusal.text(),
+            ReadError::Invalid(err) => crate::text!(
+                "not_valid_json",
+                file = display,
+                error = super::json_error(err)
+            ),
         }
     }
 

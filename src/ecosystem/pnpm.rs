@@ -89,28 +89,29 @@ fn parse(text: &str, display: &str) -> Result<(Format, String, Lockfile), Box<Fi
             "9" => Some(Format::V9),
             _ => None,
         });
-    let unsupported = |shown: String, line: Option<usize>| {
+    let unsupported = |shown: crate::diagnostic::Text, line: Option<usize>| {
         Box::new(
             Finding::error(
                 Code::LockfileVersionUnsupported,
-                format!(
-                    "{display} has {shown}; fundament reads pnpm lockfile versions 5.x, 6.x and 9.x"
-                ),
+                crate::text!("pnpm_lock_version", file = display).sub("shown", shown),
             )
             .at(display.to_string(), line)
-            .note("regenerate the lockfile with pnpm 7 or newer (`pnpm install --lockfile-only`)"),
+            .note(crate::diagnostic::Text::new("pnpm_regenerate")),
         )
     };
     if let (Some(version), None) = (&version, format) {
         return Err(unsupported(
-            format!("lockfile version {version}"),
+            crate::text!("lockfile_version_shown", version = version),
             version_line.map(|i| i + 1 + offset),
         ));
     }
     let lock: Lockfile = parse_yaml(document, display, offset, "a valid pnpm lockfile")?;
     match (format, version) {
         (Some(format), Some(version)) => Ok((format, version, lock)),
-        _ => Err(unsupported("no `lockfileVersion`".to_string(), None)),
+        _ => Err(unsupported(
+            crate::text!("no_field", field = "lockfileVersion"),
+            None,
+        )),
     }
 }
 
@@ -813,7 +814,8 @@ pub(super) fn parse_yaml<'de, T: Deserialize<'de>>(
         Box::new(
             Finding::error(
                 Code::InputUnreadable,
-                format!("{display} is not {what}: {}", yaml_message(&err)),
+                crate::text!("yaml_invalid", file = display, error = yaml_message(&err))
+                    .sub("what", what_text(what)),
             )
             .at(display.to_string(), line),
         )
@@ -903,10 +905,10 @@ impl LocalPackage {
                 local.problem = Some(
                     Finding::warning(
                         Code::PackageMetadataUnreadable,
-                        format!(
-                            "{display} does not exist; the package is named `{}` after the \
-                             lockfile, without a version or a declared licence",
-                            local.fallback_name
+                        crate::text!(
+                            "local_manifest_missing",
+                            file = display,
+                            name = local.fallback_name
                         ),
                     )
                     .at(display, None),
@@ -982,10 +984,13 @@ impl Installed {
             Some(version) if *version != package.version => findings.push(
                 Finding::warning(
                     Code::PackageMetadataUnreadable,
-                    format!(
-                        "{} holds {} {version}, but {lockfile} locks {}; the installed copy was \
-                         not used as evidence",
-                        self.display, package.name, package.version
+                    crate::text!(
+                        "installed_differs",
+                        folder = self.display,
+                        name = package.name,
+                        installed = version,
+                        lockfile = lockfile,
+                        version = package.version
                     ),
                 )
                 .at(self.display.clone(), None),
@@ -1049,6 +1054,15 @@ pub(super) fn line_starting_with(text: &str, prefix: &str) -> Option<usize> {
     text.lines()
         .position(|l| l.starts_with(prefix))
         .map(|i| i + 1)
+}
+
+/// The words for `what` a YAML document should have been, in translatable form.
+fn what_text(what: &str) -> crate::diagnostic::Text {
+    match what {
+        "a valid pnpm lockfile" => crate::diagnostic::Text::new("what_pnpm_lock"),
+        "a valid yarn lockfile" => crate::diagnostic::Text::new("what_yarn_lock"),
+        other => crate::diagnostic::Text::verbatim(other),
+    }
 }
 
 #[cfg(test)]

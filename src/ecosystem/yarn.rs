@@ -22,13 +22,13 @@ use super::pnpm::{
     Installed, LocalPackage, join_packages, line_starting_with, optional_from_edges, parse_yaml,
     read_installed, source_of_url,
 };
+use super::workspace_globs::{WorkspaceGlobs, js_members};
 use super::{ProjectGraph, ReadContext, local_path, scopes_from_edges};
 use crate::diagnostic::{Code, Finding};
 use crate::discover::FoundProject;
 use crate::model::{DepKind, Dependency, Ecosystem, Package, PackageSource};
 use crate::source::confined::EntryKind;
 use crate::source::{Confined, Limit};
-use globset::{Glob, GlobSetBuilder};
 use rayon::prelude::*;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
@@ -282,7 +282,7 @@ fn read_v1(
         Box::new(
             Finding::error(
                 Code::InputUnreadable,
-                format!("{display} is not a valid yarn lockfile: {message}"),
+                crate::text!("yarn_lock_invalid", file = display, message = message),
             )
             .at(display.to_string(), Some(line)),
         )
@@ -298,10 +298,7 @@ fn read_v1(
             return Err(Box::new(
                 Finding::error(
                     Code::LockfileVersionUnsupported,
-                    format!(
-                        "{display} is a yarn lockfile v{version}; fundament reads yarn lockfile v1 \
-                         and the lockfiles of yarn 2 and newer"
-                    ),
+                    crate::text!("yarn_lock_v", file = display, version = version),
                 )
                 .at(display.to_string(), Some(index + 1)),
             ));
@@ -442,18 +439,19 @@ fn read_berry(
         .and_then(|v| v.trim().parse::<u64>().ok());
     let Some(version) = version.filter(|v| BERRY_VERSIONS.contains(v)) else {
         let shown = match &metadata.version {
-            Some(v) => format!("lockfile version {v}"),
-            None => "no `__metadata.version`".to_string(),
+            Some(v) => crate::text!("lockfile_version_shown", version = v),
+            None => crate::text!("no_field", field = "__metadata.version"),
         };
         return Err(Box::new(
             Finding::error(
                 Code::LockfileVersionUnsupported,
-                format!(
-                    "{display} has {shown}; fundament reads yarn lockfile v1 and the lockfile \
-                     versions {}–{} of yarn 2 and newer",
-                    BERRY_VERSIONS.start(),
-                    BERRY_VERSIONS.end()
-                ),
+                crate::text!(
+                    "yarn_berry_version",
+                    file = display,
+                    first = BERRY_VERSIONS.start(),
+                    last = BERRY_VERSIONS.end()
+                )
+                .sub("shown", shown),
             )
             .at(display.to_string(), version_line.or(metadata_line)),
         ));
@@ -912,19 +910,8 @@ fn v1_workspaces(ctx: &ReadContext<'_>, project_dir: &Path) -> Vec<String> {
     let Some(workspaces) = &manifest.workspaces else {
         return paths;
     };
-    let mut builder = GlobSetBuilder::new();
-    let mut any = false;
-    for pattern in workspaces.patterns() {
-        if pattern.starts_with('!') {
-            continue;
-        }
-        let pattern = pattern.trim_start_matches("./").trim_end_matches('/');
-        if let Ok(glob) = Glob::new(pattern) {
-            builder.add(glob);
-            any = true;
-        }
-    }
-    let Some(globs) = any.then(|| builder.build().ok()).flatten() else {
+    // A refused glob is reported by discovery, which reads the same `workspaces`.
+    let Some(globs) = WorkspaceGlobs::compile(js_members(workspaces.patterns())).globs else {
         return paths;
     };
     for manifest in ctx.tree.named("package.json") {

@@ -453,7 +453,7 @@ fn identify_package(
                     d.declared.raw.clone(),
                     Some(format!("declared in {origin}")),
                 )
-                .note(d.interpretation.note.clone().unwrap_or_default()),
+                .note(alias_note(d.interpretation.note.as_deref())),
             ),
             _ if d.interpretation.assumed && !settled_by_files(d) => findings.push(
                 Finding::warning(
@@ -475,8 +475,8 @@ fn identify_package(
                     d.interpretation.expression.clone().unwrap_or_default(),
                     Some(format!("declared in {origin}")),
                 )
-                .note(d.interpretation.note.clone().unwrap_or_default())
-                .note("confirm the reading with a [[clarify]] entry in the policy"),
+                .note(alias_note(d.interpretation.note.as_deref()))
+                .note(Text::new("alias_note.confirm")),
             ),
             _ => {}
         }
@@ -899,6 +899,24 @@ fn same_file(a: &Path, b: &Path) -> bool {
     match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
         (Ok(a), Ok(b)) => a == b,
         _ => a == b,
+    }
+}
+
+/// The note of a declared licence's reading: translatable where it is one of the readings of
+/// src/licence/data/declared-aliases.tsv (`[alias_note]` in the message tables), else as
+/// written (a parser's message).
+fn alias_note(note: Option<&str>) -> crate::diagnostic::Message {
+    let note = note.unwrap_or_default();
+    if let Some(error) = note
+        .strip_prefix("not an SPDX expression (")
+        .and_then(|rest| rest.strip_suffix(')'))
+    {
+        // The SPDX parser's own words stay as written.
+        return text!("not_spdx", error = error).into();
+    }
+    match crate::report::html::key_of("alias_note", note) {
+        Some(key) => Text::new(key).into(),
+        None => note.into(),
     }
 }
 

@@ -76,6 +76,9 @@ pub struct ProjectLicence {
     pub expression: Option<String>,
     /// Which statement it was taken from, in words.
     pub explanation: String,
+    /// `explanation` in translatable form (the human report with `--lang de`).
+    #[serde(skip)]
+    pub explanation_text: Text,
     /// Whether the decisive statements agree (the same licences).
     pub consistent: bool,
     pub statements: Vec<LicenceStatement>,
@@ -137,46 +140,46 @@ pub fn project_licence(
         for s in &decisive {
             finding = finding.note(describe(s));
         }
-        finding = finding.note(
-            "state one licence everywhere (publiccode.yml, REUSE, manifests, LICENSE) so that users know which applies",
-        );
+        finding = finding.note(Text::new("project_licence_from.state_one"));
         if let Some(first) = decisive.first() {
             finding = finding.at(first.file.clone(), None);
         }
         findings.push(finding);
     }
 
-    let licence = match chosen {
-        Some(s) => ProjectLicence {
-            expression: s.expression.clone(),
-            explanation: format!("from {}", describe(s)),
-            consistent,
-            statements,
-        },
-        None => ProjectLicence {
-            expression: None,
-            explanation: if statements.is_empty() {
-                "no licence statement found at the audited root (publiccode.yml, REUSE, manifests, LICENSE files)".to_string()
-            } else {
-                "no statement at the audited root names one licence".to_string()
-            },
-            consistent,
-            statements,
-        },
+    let (expression, explanation) = match chosen {
+        Some(s) => (
+            s.expression.clone(),
+            Text::new("project_licence_from.from").sub("statement", describe(s)),
+        ),
+        None if statements.is_empty() => (None, Text::new("project_licence_from.none_found")),
+        None => (None, Text::new("project_licence_from.none_names_one")),
+    };
+    let licence = ProjectLicence {
+        expression,
+        explanation: explanation.english(),
+        explanation_text: explanation,
+        consistent,
+        statements,
     };
     (licence, findings)
 }
 
-fn describe(s: &LicenceStatement) -> String {
+fn describe(s: &LicenceStatement) -> Text {
     let place = match &s.field {
         Some(field) => format!("{} `{field}`", s.file),
         None => s.file.clone(),
     };
     match (&s.expression, s.assumed) {
-        (Some(expr), true) => format!("{place}: {expr} (read from `{}`, assumed)", s.raw),
-        (Some(expr), false) if expr != &s.raw => format!("{place}: {expr} (`{}`)", s.raw),
-        (Some(expr), false) => format!("{place}: {expr}"),
-        (None, _) => format!("{place}: `{}`", s.raw),
+        (Some(expr), true) => Text::new("project_licence_from.assumed")
+            .arg("place", place)
+            .arg("expression", expr)
+            .arg("raw", &s.raw),
+        (Some(expr), false) if expr != &s.raw => {
+            Text::verbatim(format!("{place}: {expr} (`{}`)", s.raw))
+        }
+        (Some(expr), false) => Text::verbatim(format!("{place}: {expr}")),
+        (None, _) => Text::verbatim(format!("{place}: `{}`", s.raw)),
     }
 }
 

@@ -128,9 +128,14 @@ pub fn decided_text(decision: Decision, cause: &Cause) -> Text {
 /// condition the licence does not meet ("not OSI-approved, so `allow = permissive and
 /// osi-approved` (…:25) does not admit it"): the reason a permissive licence needs review.
 pub fn why_not_allowed(licence: &str, policy: &Policy) -> Option<String> {
+    why_not_allowed_text(licence, policy).map(|why| why.english())
+}
+
+/// [`why_not_allowed`] in translatable form.
+pub fn why_not_allowed_text(licence: &str, policy: &Policy) -> Option<Text> {
     let expression = spdx::Expression::parse_mode(licence, spdx::ParseMode::LAX).ok()?;
     let req = expression.requirements().next()?.req.clone();
-    policy.unmet_allow_condition(&req)
+    policy.unmet_allow_text(&req)
 }
 
 /// The decision on one licence of the effective expression.
@@ -439,10 +444,13 @@ fn own_network_obligation(outbound: &Tree) -> Option<Finding> {
     Some(
         Finding::warning(
             Code::ObligationTriggered,
-            text!("obligation_network_project", licences = networked.join(", ")),
+            text!(
+                "obligation_network_project",
+                licences = networked.join(", ")
+            ),
         )
-        .note("EUPL-1.2 Article 1 counts providing access to the essential functionalities over a network as distribution; AGPL-3.0 section 13 requires offering the source to remote users")
-        .note("publish the source (e.g. on openCode) and link it from the service"),
+        .note(Text::new("network_distribution"))
+        .note(Text::new("publish_source")),
     )
 }
 
@@ -500,20 +508,49 @@ fn compatibility_findings(
             .iter()
             .filter(|p| p.verdict != compat::Verdict::Compatible)
         {
-            finding = finding.note(format!("{}: {}", pair.inbound, pair.reason));
-            for source in &pair.sources {
-                finding = finding.note(format!("source: {source}"));
+            let reason = pair
+                .texts
+                .reason
+                .clone()
+                .unwrap_or_else(|| Text::verbatim(&pair.reason));
+            finding =
+                finding.note(text!("pair_reason", inbound = pair.inbound).sub("reason", reason));
+            for (i, source) in pair.sources.iter().enumerate() {
+                let source = pair
+                    .texts
+                    .sources
+                    .get(i)
+                    .cloned()
+                    .unwrap_or_else(|| Text::verbatim(source));
+                finding = finding.note(Text::new("pair_source").sub("source", source));
             }
             if let Some(remedy) = &pair.remedy {
-                finding = finding.note(format!("way out: {remedy}"));
+                let remedy = pair
+                    .texts
+                    .remedy
+                    .clone()
+                    .unwrap_or_else(|| Text::verbatim(remedy));
+                finding = finding.note(Text::new("pair_remedy").sub("remedy", remedy));
             }
         }
         if let Some(source) = &excepted {
-            finding = finding.note(format!("accepted by the exception in {source}"));
+            finding = finding.note(text!("accepted_by_exception", source = source));
         }
         out.push(finding);
     }
-    let obligations: Vec<&String> = result.pairs.iter().flat_map(|p| &p.obligations).collect();
+    let obligations: Vec<Text> = result
+        .pairs
+        .iter()
+        .flat_map(|p| {
+            p.obligations.iter().enumerate().map(|(i, obligation)| {
+                p.texts
+                    .obligations
+                    .get(i)
+                    .cloned()
+                    .unwrap_or_else(|| Text::verbatim(obligation))
+            })
+        })
+        .collect();
     if !obligations.is_empty() {
         let mut finding = Finding::warning(
             Code::ObligationTriggered,
@@ -527,7 +564,7 @@ fn compatibility_findings(
         .package(package.purl.clone())
         .licence(effective, Some(ev.concluded.explanation.clone()));
         for obligation in obligations {
-            finding = finding.note(obligation.clone());
+            finding = finding.note(obligation);
         }
         out.push(finding);
     }
@@ -878,34 +915,33 @@ fn finding_for(
     for decision in &verdict.licences {
         if decision.decision != Decision::Allow || matches!(decision.cause, Cause::Exception { .. })
         {
-            let category = decision
-                .category
-                .map(|c| format!(" ({c})"))
-                .unwrap_or_default();
+            let category = match decision.category {
+                Some(c) => Text::new("decision_category")
+                    .sub("category", Text::new(format!("category_id.{}", c.as_str()))),
+                None => Text::verbatim(""),
+            };
             let why = match (&decision.decision, &decision.cause) {
                 (Decision::Review | Decision::Deny, Cause::Rule { .. } | Cause::Default) => {
-                    why_not_allowed(&decision.licence, policy)
-                        .map(|why| format!("; {why}"))
-                        .unwrap_or_default()
+                    why_not_allowed_text(&decision.licence, policy)
+                        .map(|why| Text::new("decision_why").sub("why", why))
                 }
-                _ => String::new(),
+                _ => None,
             };
-            finding = finding.note(format!(
-                "{}{category}: {}{why}",
-                decision.licence,
-                decided(decision.decision, &decision.cause),
-            ));
+            finding = finding.note(
+                text!("decision_note", licence = decision.licence)
+                    .sub("category", category)
+                    .sub("decided", decided_text(decision.decision, &decision.cause))
+                    .sub("why", why.unwrap_or_else(|| Text::verbatim(""))),
+            );
         }
     }
     if let Some(effective) = &verdict.effective
         && effective != &ev.concluded.expression
         && verdict.status != Status::Denied
     {
-        finding = finding.note(format!(
-            "effective licence (the alternative chosen): {effective}"
-        ));
+        finding = finding.note(text!("effective_chosen", effective = effective));
         for choice in &verdict.choices {
-            finding = finding.note(format!("OR choice: {choice}"));
+            finding = finding.note(text!("or_choice", choice = choice));
         }
     }
     Some(finding)

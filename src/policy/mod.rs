@@ -165,6 +165,12 @@ impl Policy {
     /// and osi-approved` (policies/public-sector-default.toml:25) does not admit it". `None`
     /// when no allow rule comes that close.
     pub fn unmet_allow_condition(&self, req: &spdx::LicenseReq) -> Option<String> {
+        self.unmet_allow_text(req).map(|text| text.english())
+    }
+
+    /// [`Policy::unmet_allow_condition`] in translatable form.
+    pub fn unmet_allow_text(&self, req: &spdx::LicenseReq) -> Option<crate::diagnostic::Text> {
+        use crate::diagnostic::Text;
         let licence_facts = facts::facts(&facts::licence_name(&req.license));
         self.rules
             .iter()
@@ -185,23 +191,29 @@ impl Policy {
                 let fsf = licence_facts.is_some_and(|f| f.fsf_libre);
                 let mut unmet = Vec::new();
                 match osi_approved {
-                    Some(true) if !osi => unmet.push("not OSI-approved"),
-                    Some(false) if osi => unmet.push("OSI-approved"),
+                    Some(true) if !osi => unmet.push(Text::new("unmet_not_osi")),
+                    Some(false) if osi => unmet.push(Text::new("unmet_osi")),
                     _ => {}
                 }
                 match fsf_libre {
-                    Some(true) if !fsf => unmet.push("not FSF free/libre"),
-                    Some(false) if fsf => unmet.push("FSF free/libre"),
+                    Some(true) if !fsf => unmet.push(Text::new("unmet_not_fsf")),
+                    Some(false) if fsf => unmet.push(Text::new("unmet_fsf")),
                     _ => {}
                 }
-                (!unmet.is_empty()).then(|| {
-                    format!(
-                        "{}, so `allow = {}` ({}) does not admit it",
-                        unmet.join(" and "),
-                        rule.selector,
-                        rule.source
-                    )
-                })
+                let mut unmet = unmet.into_iter();
+                let first = unmet.next()?;
+                let conditions = match unmet.next() {
+                    Some(second) => Text::new("unmet_and")
+                        .sub("first", first)
+                        .sub("second", second),
+                    None => first,
+                };
+                Some(
+                    Text::new("unmet_allow")
+                        .sub("conditions", conditions)
+                        .arg("rule", &rule.selector)
+                        .arg("source", &rule.source),
+                )
             })
     }
 }

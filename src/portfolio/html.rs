@@ -510,7 +510,7 @@ fn view(portfolio: &Portfolio, lang: Lang) -> View {
             .map(|f| FindingRow {
                 severity: f.severity.clone(),
                 code: f.code.clone(),
-                message: f.message.clone(),
+                message: f.message_in(lang),
             })
             .collect(),
         skipped: portfolio

@@ -85,24 +85,27 @@ pub fn merge(inputs: &[PathBuf]) -> Result<Portfolio, String> {
     });
     for f in &other {
         let why = if f.manifest.shard.total != total {
-            format!(
-                "it is shard {} of {}, the others are of {total}",
-                f.manifest.shard.index, f.manifest.shard.total
+            crate::text!(
+                "shard_other_total",
+                index = f.manifest.shard.index,
+                of = f.manifest.shard.total,
+                total = total
             )
         } else {
-            "it was scanned with other settings (policy, offline, registry look-ups or detection)"
-                .to_string()
+            crate::diagnostic::Text::new("shard_other_settings")
         };
         findings.push(
             PortfolioFinding::new(
                 Code::ShardsIncompatible,
                 Severity::Error,
-                format!(
-                    "{}: left out, as it belongs to another scan: {why}",
-                    f.folder
+                crate::text!(
+                    "shard_left_out",
+                    file = f
+                        .folder
                         .join(super::result::manifest_name(f.manifest.shard))
                         .display()
-                ),
+                )
+                .sub("why", why),
             )
             .about_shard(f.manifest.shard.index),
         );
@@ -132,17 +135,21 @@ pub fn merge(inputs: &[PathBuf]) -> Result<Portfolio, String> {
                     } else {
                         Severity::Error
                     },
-                    format!(
-                        "shard {index} of {total} was delivered {} times ({}); {}; the one \
-                         that finished last ({}) is used",
-                        copies.len(),
-                        folders.join(", "),
-                        if same {
-                            "the copies agree"
+                    crate::text!(
+                        "shard_duplicated",
+                        index = index,
+                        total = total,
+                        times = copies.len(),
+                        folders = folders.join(", "),
+                        used = copies.last().map(|c| c.shown.as_str()).unwrap_or_default()
+                    )
+                    .sub(
+                        "copies",
+                        crate::diagnostic::Text::new(if same {
+                            "shard_copies_agree"
                         } else {
-                            "the copies differ"
-                        },
-                        copies.last().map(|c| c.shown.as_str()).unwrap_or_default(),
+                            "shard_copies_differ"
+                        }),
                     ),
                 )
                 .about_shard(index),
@@ -180,12 +187,7 @@ pub fn merge(inputs: &[PathBuf]) -> Result<Portfolio, String> {
         findings.push(PortfolioFinding::new(
             Code::ListingDiffers,
             Severity::Warning,
-            format!(
-                "the shards saw {} different listings of the portfolio (a repository was added \
-                 or removed while the scan ran); every repository any shard listed is \
-                 accounted for",
-                digests.len()
-            ),
+            crate::text!("listing_differs", n = digests.len()),
         ));
     }
     for index in &missing {
@@ -197,11 +199,7 @@ pub fn merge(inputs: &[PathBuf]) -> Result<Portfolio, String> {
             PortfolioFinding::new(
                 Code::ShardMissing,
                 Severity::Error,
-                format!(
-                    "shard {index} of {total} is missing: no shard-{index}-of-{total}.json among \
-                     the inputs; its {} no result",
-                    crate::plural::count(expected, "repository has", "repositories have")
-                ),
+                crate::text!("shard_missing", index = index, total = total).count("n", expected),
             )
             .about_shard(*index),
         );
@@ -239,10 +237,11 @@ pub fn merge(inputs: &[PathBuf]) -> Result<Portfolio, String> {
                         PortfolioFinding::new(
                             Code::ResultMissing,
                             Severity::Error,
-                            format!(
-                                "{}: no result; its shard ({owner} of {total}) did not list it \
-                                 (it was listed by another shard)",
-                                info.name
+                            crate::text!(
+                                "result_not_listed",
+                                name = info.name,
+                                owner = owner,
+                                total = total
                             ),
                         )
                         .about_repository(id),
@@ -281,10 +280,10 @@ pub fn merge(inputs: &[PathBuf]) -> Result<Portfolio, String> {
                 PortfolioFinding::new(
                     Code::RepositoryUnavailable,
                     Severity::Error,
-                    format!(
-                        "{}: {}",
-                        repo.repository.name,
-                        repo.error.as_deref().unwrap_or("no result")
+                    crate::text!(
+                        "repository_problem",
+                        name = repo.repository.name,
+                        problem = repo.error.as_deref().unwrap_or("no result")
                     ),
                 )
                 .about_repository(&repo.repository.id),
@@ -314,7 +313,7 @@ pub fn merge(inputs: &[PathBuf]) -> Result<Portfolio, String> {
             PortfolioFinding::new(
                 Code::RepositorySkipped,
                 Severity::Note,
-                format!("{}: not scanned: {}", s.name, s.reason),
+                crate::text!("repository_not_scanned", name = s.name, reason = s.reason),
             )
             .about_repository(&s.id),
         );
@@ -331,9 +330,9 @@ pub fn merge(inputs: &[PathBuf]) -> Result<Portfolio, String> {
         findings.push(PortfolioFinding::new(
             Code::PortfolioEmpty,
             Severity::Error,
-            format!(
-                "the scan listed no repository ({}); nothing was checked",
-                if sources.is_empty() {
+            crate::text!(
+                "portfolio_empty",
+                sources = if sources.is_empty() {
                     "no sources".to_string()
                 } else {
                     sources.join("; ")

@@ -186,6 +186,9 @@ pub struct PortfolioFinding {
     pub slug: String,
     pub severity: String,
     pub message: String,
+    /// The message in translatable form, where it has one (`message` is its English).
+    #[serde(skip)]
+    pub text: Option<crate::diagnostic::Text>,
     /// The repository it is about, by identity.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repository: Option<String>,
@@ -195,14 +198,31 @@ pub struct PortfolioFinding {
 }
 
 impl PortfolioFinding {
-    pub fn new(code: Code, severity: Severity, message: impl Into<String>) -> Self {
+    pub fn new(
+        code: Code,
+        severity: Severity,
+        message: impl Into<crate::diagnostic::Message>,
+    ) -> Self {
+        let (message, text) = message.into().into_parts();
         PortfolioFinding {
             code: code.as_str().to_string(),
             slug: code.slug().to_string(),
             severity: severity.to_string(),
-            message: message.into(),
+            message,
+            text,
             repository: None,
             shard: None,
+        }
+    }
+
+    /// The message in `lang`: the English `message`, else its translation, else what the
+    /// code means.
+    pub fn message_in(&self, lang: crate::licence::obligations::Lang) -> String {
+        use crate::licence::obligations::Lang;
+        match (lang, &self.text) {
+            (Lang::En, _) => self.message.clone(),
+            (_, Some(text)) => text.render(lang),
+            (_, None) => crate::report::html::tr(lang, &format!("code.{}", self.code)),
         }
     }
 

@@ -111,7 +111,11 @@ fn settings_fingerprint(options: &AuditOptions) -> String {
 /// checkout (a `gitdir:` link or a symbolic link leads elsewhere, and is not followed); the
 /// work tree must be `dir` (a `core.worktree` elsewhere is refused); and the status is read
 /// with an empty configuration, so that no setting of the checkout's own (`core.excludesFile`,
-/// `core.fsmonitor`) makes git read or run anything outside it.
+/// `core.fsmonitor`) makes git read or run anything outside it. libgit2 opens the files it
+/// reads itself (`.git/config`, the index, `.gitignore` and `.gitattributes` files, ...),
+/// following links and without a size limit, so everything it may read is checked first
+/// ([`check_before_git`]): anything it could block on or read without end leaves the
+/// checkout without a commit, and says why.
 pub fn local_commit(dir: &Path) -> Result<String, String> {
     match std::fs::symlink_metadata(dir.join(".git")) {
         Ok(meta) if meta.is_dir() => {}
@@ -124,6 +128,7 @@ pub fn local_commit(dir: &Path) -> Result<String, String> {
         }
         Err(_) => return Err("not a git checkout".to_string()),
     }
+    check_before_git(dir).map_err(|why| format!("its git status was not read: {why}"))?;
     let repo = git2::Repository::open_ext(
         dir,
         git2::RepositoryOpenFlags::NO_SEARCH,
@@ -162,6 +167,68 @@ pub fn local_commit(dir: &Path) -> Result<String, String> {
         ));
     }
     Ok(commit)
+}
+
+/// Checks, through the one way into an untrusted tree ([`Confined`]), every file libgit2's
+/// opening of the repository and its status walk may read: in `.git` only regular files and
+/// folders (no link, FIFO, socket or device), its configuration, ignore and attribute files
+/// within the configuration cap, the index and packed refs within the lockfile cap, and no
+/// `objects/info/alternates` or `commondir` (objects or refs elsewhere); in the work tree no
+/// FIFO, socket or device anywhere, and every `.gitignore`, `.gitattributes` and
+/// `.gitmodules` a regular file inside the tree (links resolved) within the configuration cap.
+/// The error says which file, and why.
+fn check_before_git(dir: &Path) -> Result<(), String> {
+    use crate::source::confined::{Confined, Limit};
+    let root = std::fs::canonicalize(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let input = Confined::audited(&root);
+    let git = root.join(".git");
+    for name in ["objects/info/alternates", "commondir"] {
+        if std::fs::symlink_metadata(git.join(name)).is_ok() {
+            return Err(format!(
+                ".git/{name} names a repository's objects or references elsewhere; not followed"
+            ));
+        }
+    }
+    for (name, limit) in [
+        ("config", Limit::CONFIG),
+        ("HEAD", Limit::CONFIG),
+        ("info/exclude", Limit::CONFIG),
+        ("info/attributes", Limit::CONFIG),
+        ("index", Limit::LOCKFILE),
+        ("packed-refs", Limit::LOCKFILE),
+        ("shallow", Limit::LOCKFILE),
+    ] {
+        match input.file(&git.join(name), limit) {
+            Err(refusal) if !refusal.is_missing() => return Err(refusal.to_string()),
+            _ => {}
+        }
+    }
+    for entry in walkdir::WalkDir::new(&root).follow_links(false) {
+        let entry = entry.map_err(|e| e.to_string())?;
+        let kind = entry.file_type();
+        if kind.is_dir() {
+            continue;
+        }
+        let path = entry.path();
+        let relative = path.strip_prefix(&root).unwrap_or(path);
+        let in_git = relative.components().any(|c| c.as_os_str() == ".git");
+        if in_git && kind.is_symlink() {
+            return Err(format!(
+                "{} is a symbolic link inside .git; not followed",
+                input.display(path)
+            ));
+        }
+        let git_reads = matches!(
+            entry.file_name().to_str(),
+            Some(".gitignore" | ".gitattributes" | ".gitmodules")
+        );
+        if git_reads || !(kind.is_file() || kind.is_symlink()) {
+            input
+                .file(path, Limit::CONFIG)
+                .map_err(|refusal| refusal.to_string())?;
+        }
+    }
+    Ok(())
 }
 
 /// The state of every index `policy` asks for an audit of `root`, one line each; an error
@@ -469,6 +536,25 @@ mod tests {
                 .unwrap_err()
                 .contains("uncommitted")
         );
+        std::fs::remove_file(dir.path().join("b.txt")).unwrap();
+        // Objects elsewhere are not followed, a large ignore file is not read.
+        let alternates = dir.path().join(".git/objects/info/alternates");
+        std::fs::create_dir_all(alternates.parent().unwrap()).unwrap();
+        std::fs::write(&alternates, "/elsewhere/objects\n").unwrap();
+        assert!(
+            local_commit(dir.path())
+                .unwrap_err()
+                .contains(".git/objects/info/alternates names")
+        );
+        std::fs::remove_file(&alternates).unwrap();
+        std::fs::write(dir.path().join(".gitignore"), vec![b'#'; 2 << 20]).unwrap();
+        let why = local_commit(dir.path()).unwrap_err();
+        assert!(
+            why.starts_with("its git status was not read: .gitignore is 2 MiB, over the 1 MiB"),
+            "{why}"
+        );
+        std::fs::remove_file(dir.path().join(".gitignore")).unwrap();
+        assert_eq!(local_commit(dir.path()).unwrap(), id.to_string());
         // A folder inside a checkout is not that checkout.
         std::fs::create_dir(dir.path().join("sub")).unwrap();
         assert_eq!(

@@ -227,9 +227,9 @@ pub fn endpoints(
         out.credentials.extend(npmrc_credentials(text));
     }
 
-    // Composer: fundament's configuration, then Composer's global config.json (`repositories`
-    // of type `composer`), then the audited tree's fundament.toml. A project's own composer.json
-    // `repositories` are read by the resolution itself.
+    // Composer: fundament's configuration, then the audited project's composer.json
+    // `repositories` (type `composer`, as Composer asks them before its default), then
+    // Composer's global config.json, then the audited tree's fundament.toml.
     let composer_homes: Vec<PathBuf> = [
         env("COMPOSER_HOME").map(|h| PathBuf::from(h).join("config.json")),
         homes
@@ -245,6 +245,13 @@ pub fn endpoints(
         .composer
         .clone()
         .map(|url| endpoint(url, &format!("`[registries] composer` {from_user}")))
+        .or_else(|| {
+            let text = Confined::audited(root)
+                .read_text(&root.join("composer.json"), Limit::MANIFEST)
+                .ok()?;
+            composer_repository(&text)
+                .map(|url| tree_endpoint(url, "`repositories` in the audited tree's composer.json"))
+        })
         .or_else(|| {
             composer_homes.iter().find_map(|path| {
                 let text = crate::source::read_text_bounded(path, Limit::CONFIG).ok()?;
@@ -372,6 +379,7 @@ pub fn endpoints(
         .chain(out.pypi.iter_mut())
         .chain(out.maven.iter_mut())
         .chain(out.go.iter_mut())
+        .chain(out.composer.iter_mut())
         .filter(|e| e.from_tree)
         .collect();
     for endpoint in &mut named {
@@ -388,6 +396,8 @@ pub fn endpoints(
             ".npmrc"
         } else if from.contains("pyproject.toml") {
             "pyproject.toml"
+        } else if from.contains("composer.json") {
+            "composer.json"
         } else {
             crate::policy::POLICY_FILE
         };

@@ -158,6 +158,73 @@ impl HttpError {
     }
 }
 
+/// What a built client depends on. Two `Http`s of the same shape share one client.
+#[derive(PartialEq, Eq)]
+struct ClientShape {
+    connect_timeout: Duration,
+    timeout: Duration,
+    /// Each extra CA file with its content, so that a changed file gives a new client.
+    extra_pem: Vec<(PathBuf, Vec<u8>)>,
+    /// The proxy variables as they were when the client was built (reqwest reads them then).
+    proxy_environment: Vec<Option<std::ffi::OsString>>,
+}
+
+fn proxy_environment() -> Vec<Option<std::ffi::OsString>> {
+    [
+        "HTTP_PROXY",
+        "http_proxy",
+        "HTTPS_PROXY",
+        "https_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+        "NO_PROXY",
+        "no_proxy",
+    ]
+    .iter()
+    .map(std::env::var_os)
+    .collect()
+}
+
+/// Clients built so far in this process, by shape. Building one loads the system's root
+/// certificates and starts the blocking client's runtime thread; an index sync, an advisory
+/// download and every repository of a portfolio scan each make their own `Http`, and would
+/// otherwise pay that each time (and keep one idle thread per client alive).
+static CLIENTS: std::sync::Mutex<Vec<(ClientShape, reqwest::blocking::Client)>> =
+    std::sync::Mutex::new(Vec::new());
+
+fn shared_client(shape: ClientShape) -> Result<reqwest::blocking::Client, HttpError> {
+    // A poisoned lock only means another thread panicked while holding it; the list is intact.
+    let mut clients = CLIENTS
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some((_, client)) = clients.iter().find(|(known, _)| *known == shape) {
+        return Ok(client.clone());
+    }
+    // One process-wide crypto provider; a second install is harmless.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let mut builder = reqwest::blocking::Client::builder()
+        .user_agent(concat!("fundament/", env!("CARGO_PKG_VERSION")))
+        .connect_timeout(shape.connect_timeout)
+        .timeout(shape.timeout)
+        .redirect(reqwest::redirect::Policy::limited(10))
+        .pool_max_idle_per_host(32);
+    let mut extra = Vec::new();
+    for (path, pem) in &shape.extra_pem {
+        let certs = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
+            HttpError::Setup(format!("{} holds no PEM certificates: {e}", path.display()))
+        })?;
+        extra.extend(certs);
+    }
+    if !extra.is_empty() {
+        builder = builder.tls_certs_merge(extra);
+    }
+    let client = builder
+        .build()
+        .map_err(|e| HttpError::Setup(e.to_string()))?;
+    clients.push((shape, client.clone()));
+    Ok(client)
+}
+
 /// A successful answer.
 #[derive(Debug, Clone)]
 pub struct Fetched {
@@ -192,31 +259,19 @@ impl Http {
         let client = if options.offline {
             None
         } else {
-            // One process-wide crypto provider; a second install is harmless.
-            let _ = rustls::crypto::ring::default_provider().install_default();
-            let mut builder = reqwest::blocking::Client::builder()
-                .user_agent(concat!("fundament/", env!("CARGO_PKG_VERSION")))
-                .connect_timeout(options.connect_timeout)
-                .timeout(options.timeout)
-                .redirect(reqwest::redirect::Policy::limited(10))
-                .pool_max_idle_per_host(32);
-            let mut extra = Vec::new();
+            let mut extra_pem = Vec::new();
             for path in &options.ca_certificates {
                 let pem = crate::source::read_bounded(path, crate::source::Limit::CONFIG)
                     .map_err(|refusal| HttpError::Setup(format!("CA certificates: {}", refusal)))?;
-                let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
-                    HttpError::Setup(format!("{} holds no PEM certificates: {e}", path.display()))
-                })?;
-                extra.extend(certs);
+                extra_pem.push((path.clone(), pem));
             }
-            if !extra.is_empty() {
-                builder = builder.tls_certs_merge(extra);
-            }
-            Some(
-                builder
-                    .build()
-                    .map_err(|e| HttpError::Setup(e.to_string()))?,
-            )
+            let shape = ClientShape {
+                connect_timeout: options.connect_timeout,
+                timeout: options.timeout,
+                extra_pem,
+                proxy_environment: proxy_environment(),
+            };
+            Some(shared_client(shape)?)
         };
         Ok(Http {
             client,
@@ -723,5 +778,47 @@ mod tests {
             header: "Bearer secret".into(),
         };
         assert!(!format!("{c:?}").contains("secret"));
+    }
+
+    #[test]
+    fn clients_of_one_shape_are_built_once() {
+        // A timeout no other test uses, so parallel tests cannot add clients of this shape.
+        let options = HttpOptions {
+            timeout: Duration::from_millis(12_345),
+            ..HttpOptions::default()
+        };
+        let of_this_shape = || {
+            CLIENTS
+                .lock()
+                .unwrap()
+                .iter()
+                .filter(|(shape, _)| shape.timeout == Duration::from_millis(12_345))
+                .count()
+        };
+        for _ in 0..3 {
+            Http::new(options.clone()).unwrap();
+        }
+        assert_eq!(of_this_shape(), 1);
+        let ca = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tls/ca.pem");
+        let with_ca = HttpOptions {
+            ca_certificates: vec![ca],
+            ..options.clone()
+        };
+        Http::new(with_ca.clone()).unwrap();
+        Http::new(with_ca).unwrap();
+        assert_eq!(
+            of_this_shape(),
+            2,
+            "an extra CA makes a client of its own, once"
+        );
+        assert!(
+            Http::new(HttpOptions {
+                offline: true,
+                ..options
+            })
+            .unwrap()
+            .client()
+            .is_none()
+        );
     }
 }

@@ -14,6 +14,7 @@
 
 pub mod archive;
 pub mod cargo_index;
+pub mod composer;
 pub mod config;
 pub mod crates;
 pub mod goproxy;
@@ -98,6 +99,9 @@ struct Answer {
     /// Why the archive gave nothing (not cached: the next run tries again).
     #[serde(skip)]
     archive_error: Option<String>,
+    /// A jar read without a checksum to check it against (none published beside it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    unchecked: Option<String>,
     #[serde(skip)]
     cached: bool,
 }
@@ -211,6 +215,7 @@ pub fn resolve(graph: &mut Graph, options: &RegistryOptions, progress: &Progress
     };
 
     let mut resolved_from: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    let mut unchecked: Vec<String> = Vec::new();
     let mut not_cached: Vec<String> = Vec::new();
     let mut unreachable: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (i, endpoint, result) in results {
@@ -221,6 +226,9 @@ pub fn resolve(graph: &mut Graph, options: &RegistryOptions, progress: &Progress
                 entry.0 += 1;
                 if answer.cached {
                     entry.1 += 1;
+                }
+                if let Some(url) = &answer.unchecked {
+                    unchecked.push(url.clone());
                 }
                 if let Some(error) = &answer.archive_error {
                     findings.push(
@@ -291,7 +299,7 @@ pub fn resolve(graph: &mut Graph, options: &RegistryOptions, progress: &Progress
                 crate::text!("registry_unreachable", host = host).count("n", packages.len()),
             )
             .note(listing(&packages))
-            .note("check the network, the proxy ($HTTPS_PROXY) and the registry configured; `--offline` uses the cache only"),
+            .note(crate::diagnostic::Text::new("registry_check_network")),
         );
     }
     if !not_cached.is_empty() {
@@ -302,7 +310,21 @@ pub fn resolve(graph: &mut Graph, options: &RegistryOptions, progress: &Progress
                     .count("n", not_cached.len()),
             )
             .note(listing(&not_cached))
-            .note("run once with network access to fill the cache"),
+            .note(crate::diagnostic::Text::new("registry_fill_cache")),
+        );
+    }
+    if !unchecked.is_empty() {
+        unchecked.sort();
+        findings.push(
+            Finding::note_finding(
+                Code::RegistryResolved,
+                format!(
+                    "{} read for licence files without a checksum to check against: the \
+                     repository publishes no .sha1, .sha256 or .sha512 beside them",
+                    crate::plural::count(unchecked.len(), "jar was", "jars were")
+                ),
+            )
+            .note(listing(&unchecked)),
         );
     }
     for (endpoint, (count, cached)) in resolved_from {
@@ -317,17 +339,15 @@ pub fn resolve(graph: &mut Graph, options: &RegistryOptions, progress: &Progress
 }
 
 /// The first packages of a list and how many more.
-fn listing(packages: &[String]) -> String {
+fn listing(packages: &[String]) -> crate::diagnostic::Text {
     let shown: Vec<&str> = packages.iter().take(10).map(String::as_str).collect();
-    format!(
-        "{}{}",
-        shown.join(", "),
-        if packages.len() > shown.len() {
-            format!(" and {} more", packages.len() - shown.len())
-        } else {
-            String::new()
-        }
-    )
+    let more = packages.len() - shown.len();
+    if more == 0 {
+        return crate::diagnostic::Text::verbatim(shown.join(", "));
+    }
+    crate::diagnostic::Text::new("listing_more")
+        .arg("names", shown.join(", "))
+        .count("n", more)
 }
 
 /// A package needs a look-up when its input records no licence and nothing else is there to
@@ -341,7 +361,14 @@ fn listing(packages: &[String]) -> String {
 /// text) counts as none: the registry and the package's archive may say more.
 fn needs_lookup(package: &Package, readings: &mut Readings) -> bool {
     !package.root
-        && (package.locked || package.resolved_on.is_some())
+        && (package.locked
+            || package.resolved_on.is_some()
+            // A Gradle build without lockfile: its versions are what Gradle would take today,
+            // and their jars are as readable as locked ones'. Only where the POM was read (a
+            // POM that could not be read is reported already, and the jar sits beside it).
+            || (package.ecosystem == Ecosystem::Maven
+                && package.resolution == Some(crate::model::Resolution::ResolvedFromDeclarations)
+                && !package.declared.is_empty()))
         && package.declared.iter().all(|d| !readings.readable(&d.raw))
         && package.dir.is_none()
         && matches!(package.source, PackageSource::Registry { .. })
@@ -352,8 +379,8 @@ fn needs_lookup(package: &Package, readings: &mut Readings) -> bool {
             | Ecosystem::Maven
             | Ecosystem::Golang
             | Ecosystem::Cargo => true,
-            // Composer has no registry metadata to ask: only the dist archive the lockfile names.
-            Ecosystem::Composer => composer_dist(package).is_some(),
+            // Composer: the repository's metadata (when one is known) and the dist archive.
+            Ecosystem::Composer => true,
             _ => false,
         }
 }
@@ -401,7 +428,13 @@ fn endpoint_for(package: &Package, endpoints: &Endpoints) -> Option<String> {
             .and_then(|url| maven::repository_of(url, &package.name, &package.version))
             .or_else(|| endpoints.maven.first().map(|e: &Endpoint| e.url.clone())),
         Ecosystem::Golang => endpoints.go.as_ref().map(|e| e.url.clone()),
-        Ecosystem::Composer => composer_dist(package).map(str::to_string),
+        // The Composer repository (the project's own, else configured), else the lockfile's
+        // dist archive alone.
+        Ecosystem::Composer => endpoints
+            .composer
+            .as_ref()
+            .map(|e| e.url.clone())
+            .or_else(|| composer_dist(package).map(str::to_string)),
         Ecosystem::Cargo => {
             crates::endpoint(package, endpoints.cargo_dl.as_ref().map(|e| e.url.as_str()))
         }
@@ -426,6 +459,11 @@ fn configure_hint(ecosystem: Ecosystem) -> &'static str {
         Ecosystem::Golang => {
             "run `go env -w GOPROXY=https://<your proxy>,direct` (or set $GOPROXY), or add \
              `go = \"https://<your proxy>\"` under `[registries]` in the policy you give with --policy"
+        }
+        Ecosystem::Composer => {
+            "add a repository of type `composer` with its `url` to the project's composer.json \
+             `repositories` (or Composer's global config.json), or `composer = \"https://<your \
+             Composer repository>\"` under `[registries]` in the policy you give with --policy"
         }
         Ecosystem::Cargo => {
             "let Cargo fetch once on this machine (`cargo fetch` in any project using the \
@@ -491,17 +529,33 @@ fn lookup_cached(
             (go.lookup(http, endpoint, package)?, None)
         }
         Ecosystem::Cargo => crates::lookup(http, endpoint, package)?,
-        Ecosystem::Composer => (
-            Found {
-                licences: Vec::new(),
-                dir: None,
-            },
-            Some(ArchiveHint {
-                url: endpoint.to_string(),
-                kind: archive::Kind::Composer,
-                integrity: package.checksum.clone(),
-            }),
-        ),
+        Ecosystem::Composer => {
+            let dist = composer_dist(package);
+            let archive_only = || {
+                (
+                    Found {
+                        licences: Vec::new(),
+                        dir: None,
+                    },
+                    dist.map(|url| ArchiveHint {
+                        url: url.to_string(),
+                        kind: archive::Kind::Composer,
+                        integrity: package.checksum.clone(),
+                    }),
+                )
+            };
+            if dist == Some(endpoint) {
+                archive_only()
+            } else {
+                match composer::lookup(http, endpoint, package, dist) {
+                    Ok(found) => found,
+                    // The repository does not know it (a package from another one): the
+                    // lockfile's dist archive still says what it holds.
+                    Err(_) if dist.is_some() => archive_only(),
+                    Err(err) => return Err(err),
+                }
+            }
+        }
         _ => {
             return Err(LookupError::Missing(
                 "no client for this ecosystem".to_string(),
@@ -512,12 +566,25 @@ fn lookup_cached(
         found,
         archive: None,
         archive_error: None,
+        unchecked: None,
         cached: false,
     };
-    if let Some(hint) = hint
+    if let Some(mut hint) = hint
         && answer.found.dir.is_none()
         && !answer.found.licences.iter().any(|l| readable(&l.raw))
     {
+        // A Maven repository publishes checksums beside each file, no lockfile records one:
+        // the jar is checked against them.
+        if hint.kind == archive::Kind::Jar && hint.integrity.is_none() {
+            match jar_checksum(http, &hint.url) {
+                Ok(Some(value)) => hint.integrity = Some(value),
+                Ok(None) => answer.unchecked = Some(hint.url.clone()),
+                Err(err) => {
+                    answer.archive_error = Some(err.to_string());
+                    return Ok(answer);
+                }
+            }
+        }
         match read_archive(archives, options, package, &hint) {
             Ok((contents, dir)) => {
                 answer.found.licences.extend(contents.declared);
@@ -534,6 +601,36 @@ fn lookup_cached(
         let _ = http::write_atomically(path, &json);
     }
     Ok(answer)
+}
+
+/// The checksum a Maven repository publishes beside `url` (`.sha1`, else `.sha256`, else
+/// `.sha512`) as an integrity value (`sha1:<hex>`); None when it publishes none. A checksum
+/// file that is not one (an HTML page, garbage) is an error: the jar cannot be trusted.
+fn jar_checksum(http: &Http, url: &str) -> Result<Option<String>, LookupError> {
+    for (suffix, algorithm, hex_len) in [
+        ("sha1", "sha1", 40),
+        ("sha256", "sha256", 64),
+        ("sha512", "sha512", 128),
+    ] {
+        let checksum_url = format!("{url}.{suffix}");
+        match http.get(&checksum_url, "text/plain, */*;q=0.1") {
+            Ok(fetched) => {
+                // `<hex>` or `<hex>  <file name>` (as sha1sum writes it).
+                let text = String::from_utf8_lossy(&fetched.body);
+                let digest = text.split_whitespace().next().unwrap_or("");
+                if digest.len() == hex_len && digest.chars().all(|c| c.is_ascii_hexdigit()) {
+                    return Ok(Some(format!("{algorithm}:{}", digest.to_ascii_lowercase())));
+                }
+                return Err(LookupError::Archive(format!(
+                    "{checksum_url}: not a {algorithm} checksum (`{}`); the jar was not used",
+                    text.chars().take(40).collect::<String>().escape_debug()
+                )));
+            }
+            Err(HttpError::NotFound { .. }) => continue,
+            Err(err) => return Err(LookupError::Http(err)),
+        }
+    }
+    Ok(None)
 }
 
 /// A package archive a registry client points at, to read when the metadata names no licence.
@@ -594,8 +691,13 @@ fn readable(raw: &str) -> bool {
         .is_some()
 }
 
-/// The jar of a Maven package in the repository `endpoint` (`group:artifact`).
+/// The jar of a Maven package in the repository `endpoint` (`group:artifact`); none for a
+/// package that is a POM (a platform's BOM: its source names the `.pom`).
 fn jar(package: &Package, endpoint: &str) -> Option<ArchiveHint> {
+    if matches!(&package.source, PackageSource::Registry { url: Some(url) } if url.ends_with(".pom"))
+    {
+        return None;
+    }
     let (group, artifact) = package.name.split_once(':')?;
     let plain = |s: &str| {
         !s.is_empty()

@@ -77,7 +77,10 @@ pub fn render(audit: &Audit, colour: bool, lang: Lang) -> String {
                 .clone()
                 .unwrap_or_else(|| h(lang, "not_stated"))
         ),
-        Shown(&own.explanation),
+        Shown(&match lang {
+            Lang::En => own.explanation.clone(),
+            _ => own.explanation_text.render(lang),
+        }),
         if own.consistent {
             String::new()
         } else {
@@ -86,10 +89,10 @@ pub fn render(audit: &Audit, colour: bool, lang: Lang) -> String {
     );
     out.push('\n');
 
-    let scopes: std::collections::HashMap<&str, crate::model::Scope> = audit
+    let packages: std::collections::HashMap<&str, &crate::audit::AuditedPackage> = audit
         .packages
         .iter()
-        .map(|p| (p.package.purl.as_str(), p.package.scope))
+        .map(|p| (p.package.purl.as_str(), p))
         .collect();
     let mut shown_per_code = std::collections::HashMap::new();
     let mut compact: Vec<&Finding> = Vec::new();
@@ -104,7 +107,7 @@ pub fn render(audit: &Audit, colour: bool, lang: Lang) -> String {
             continue;
         }
         *shown += 1;
-        write_finding(&mut out, &paint, finding, &scopes, lang);
+        write_finding(&mut out, &paint, finding, &packages, lang);
     }
     if !compact.is_empty() {
         let _ = writeln!(out, "{}", hn(lang, "more_findings", compact.len()));
@@ -125,7 +128,7 @@ pub fn render(audit: &Audit, colour: bool, lang: Lang) -> String {
     write_licences(&mut out, &paint, audit, lang);
     write_choices(&mut out, &paint, audit, lang);
     write_indices(&mut out, &paint, audit, lang);
-    write_causes(&mut out, &paint, audit);
+    write_causes(&mut out, &paint, audit, lang);
 
     let counts = &audit.summary;
     let (word, style) = match counts.outcome {
@@ -229,11 +232,18 @@ fn policy_source_words(audit: &Audit, lang: Lang) -> String {
 /// keeps plain digits (scripts read these lines), German groups thousands.
 fn hn(lang: Lang, key: &str, n: usize) -> String {
     let form = if n == 1 { "one" } else { "other" };
-    let digits = match lang {
+    fill(
+        &h(lang, &format!("{key}_{form}")),
+        &[("n", &digits(n, lang))],
+    )
+}
+
+/// `n` as the language writes numbers (English: plain digits, as before).
+fn digits(n: usize, lang: Lang) -> String {
+    match lang {
         Lang::En => n.to_string(),
         _ => super::html::number(n, lang),
-    };
-    fill(&h(lang, &format!("{key}_{form}")), &[("n", &digits)])
+    }
 }
 
 /// A text of the human report (`human.key`) in `lang`.
@@ -366,7 +376,7 @@ fn write_finding(
     out: &mut String,
     paint: &Paint,
     finding: &Finding,
-    scopes: &std::collections::HashMap<&str, crate::model::Scope>,
+    packages: &std::collections::HashMap<&str, &crate::audit::AuditedPackage>,
     lang: Lang,
 ) {
     let head = format!("{}[{}]", finding.severity, finding.code);
@@ -384,12 +394,23 @@ fn write_finding(
     if let Some(purl) = &finding.package {
         let _ = writeln!(out, "  {arrow} {}", Shown(purl));
     }
-    write_folded_packages(out, &arrow, &eq, finding);
+    write_folded_packages(out, &arrow, &eq, finding, lang);
     if let Some(location) = &finding.location {
         let _ = writeln!(out, "  {arrow} {}", Shown(&location.to_string()));
     }
     if let Some(licence) = &finding.licence {
-        match &finding.licence_source {
+        let source = match lang {
+            Lang::En => finding.licence_source.clone(),
+            // The German words for where the licence came from, from the package itself.
+            _ => finding
+                .licence_source
+                .as_ref()
+                .and_then(|_| finding.purls().next())
+                .and_then(|purl| packages.get(purl))
+                .map(|p| super::html::licence_source(p, lang))
+                .or_else(|| finding.licence_source.clone()),
+        };
+        match &source {
             Some(source) => {
                 let _ = writeln!(
                     out,
@@ -408,8 +429,9 @@ fn write_finding(
         let scope = finding
             .package
             .as_deref()
-            .and_then(|purl| scopes.get(purl))
-            .filter(|s| **s != crate::model::Scope::Runtime)
+            .and_then(|purl| packages.get(purl))
+            .map(|p| p.package.scope)
+            .filter(|s| *s != crate::model::Scope::Runtime)
             .map(|s| fill(&h(lang, "scope_dependency"), &[("scope", &s.to_string())]))
             .unwrap_or_default();
         let file = finding
@@ -424,17 +446,14 @@ fn write_finding(
             Shown(&finding.path.join(" → "))
         );
     }
-    for note in finding.notes.iter().filter(|n| !n.is_empty()) {
+    for note in finding.notes_in(lang).iter().filter(|n| !n.is_empty()) {
         let _ = writeln!(out, "   {eq} {}: {}", h(lang, "note"), Shown(note));
     }
-    if let Some(help) = &finding.help {
-        let _ = writeln!(out, "   {eq} help: {}", Shown(help));
+    if let Some(help) = crate::diagnostic::help::help_in(finding, lang) {
+        let _ = writeln!(out, "   {eq} {}: {}", h(lang, "help"), Shown(&help));
     }
     if let Some(fix) = &finding.fix {
-        let _ = writeln!(
-            out,
-            "   {eq} fix: paste into the policy, filling in the <…> placeholders:"
-        );
+        let _ = writeln!(out, "   {eq} {}", h(lang, "fix_intro"));
         for line in fix.lines() {
             let _ = writeln!(out, "     | {}", Shown(line));
         }
@@ -444,7 +463,7 @@ fn write_finding(
 
 /// A folded finding's packages: the first [`LISTED_PACKAGES`], then how many more and where
 /// they all are.
-fn write_folded_packages(out: &mut String, arrow: &str, eq: &str, finding: &Finding) {
+fn write_folded_packages(out: &mut String, arrow: &str, eq: &str, finding: &Finding, lang: Lang) {
     let Some(count) = finding.count else {
         return;
     };
@@ -452,10 +471,17 @@ fn write_folded_packages(out: &mut String, arrow: &str, eq: &str, finding: &Find
         let _ = writeln!(out, "  {arrow} {}", Shown(purl));
     }
     if count > LISTED_PACKAGES {
+        let more = count - LISTED_PACKAGES.min(finding.packages.len());
         let _ = writeln!(
             out,
-            "   {eq} and {} more: `--format json` lists all {count} in this finding's `packages`",
-            count - LISTED_PACKAGES.min(finding.packages.len())
+            "   {eq} {}",
+            fill(
+                &h(lang, "more_packages"),
+                &[
+                    ("more", &digits(more, lang)),
+                    ("count", &digits(count, lang))
+                ]
+            )
         );
     }
 }
@@ -467,7 +493,7 @@ const LISTED_PACKAGES: usize = 10;
 const LISTED_CAUSES: usize = 15;
 
 /// The closing summary: each finding is one cause; the largest (most packages) first.
-fn write_causes(out: &mut String, paint: &Paint, audit: &Audit) {
+fn write_causes(out: &mut String, paint: &Paint, audit: &Audit, lang: Lang) {
     let mut causes: Vec<&Finding> = audit
         .findings
         .iter()
@@ -479,15 +505,21 @@ fn write_causes(out: &mut String, paint: &Paint, audit: &Audit) {
     causes.sort_by(|a, b| (b.weight(), a.severity, a.code).cmp(&(a.weight(), b.severity, b.code)));
     let _ = writeln!(
         out,
-        "{} largest first ({} in all; `--format json` has every detail):",
-        paint.paint(Style::new().effects(Effects::BOLD), "causes,"),
-        crate::plural::count(causes.len(), "cause", "causes")
+        "{} {}",
+        paint.paint(
+            Style::new().effects(Effects::BOLD),
+            &h(lang, "causes_title")
+        ),
+        fill(
+            &h(lang, "causes_intro"),
+            &[("causes", &hn(lang, "causes", causes.len()))]
+        )
     );
     let mut table = table();
     for f in causes.iter().take(LISTED_CAUSES) {
         let head = format!("{}[{}]", f.severity, f.code);
         let subject = match (f.count, f.package.as_deref(), &f.location) {
-            (Some(n), _, _) => crate::plural::count(n, "package", "packages"),
+            (Some(n), _, _) => hn(lang, "packages", n),
             (None, Some(purl), _) => purl.to_string(),
             (None, None, Some(location)) => location.to_string(),
             (None, None, None) => String::new(),
@@ -495,7 +527,7 @@ fn write_causes(out: &mut String, paint: &Paint, audit: &Audit) {
         let cause = f
             .caused_by
             .as_deref()
-            .map(|c| format!(" (follows from {c})"))
+            .map(|c| fill(&h(lang, "follows_from"), &[("code", c)]))
             .unwrap_or_default();
         table.add_row(cells(vec![
             f.weight().to_string(),
@@ -507,9 +539,9 @@ fn write_causes(out: &mut String, paint: &Paint, audit: &Audit) {
     if causes.len() > LISTED_CAUSES {
         table.add_row(cells(vec![
             String::new(),
-            format!(
-                "… and {} more",
-                crate::plural::count(causes.len() - LISTED_CAUSES, "cause", "causes")
+            fill(
+                &h(lang, "more_causes"),
+                &[("causes", &hn(lang, "causes", causes.len() - LISTED_CAUSES))],
             ),
         ]));
     }

@@ -40,12 +40,15 @@ pub enum Format {
 }
 
 /// How to render.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RenderOptions {
     /// Colour (human format only).
     pub colour: bool,
     /// The language of the procurement report (Markdown and HTML).
     pub lang: Lang,
+    /// Where docs/diagnostics.md is published: SARIF rules link their code's entry there
+    /// (`helpUri`); without it they have no `helpUri`.
+    pub docs_url: Option<sarif::DocsUrl>,
 }
 
 /// Renders `audit` in `format`.
@@ -53,7 +56,7 @@ pub fn render(audit: &Audit, format: Format, options: &RenderOptions) -> String 
     match format {
         Format::Human => human::render(audit, options.colour, options.lang),
         Format::Json => json::render(audit),
-        Format::Sarif => sarif::render(audit),
+        Format::Sarif => sarif::render(audit, options.docs_url.as_ref()),
         Format::Cyclonedx => cyclonedx::render(audit),
         Format::Spdx => spdx::render(audit),
         Format::Markdown => markdown::render(audit, options.lang),

@@ -7,8 +7,9 @@
 //! its slug, `shortDescription` the code's one-sentence summary, `fullDescription` that summary
 //! with a pointer to docs/diagnostics.md, `help` (`text` and `markdown`) the summary and the
 //! code's "How to fix" entry with a link to its anchor in docs/diagnostics.md, `helpUri` that
-//! anchor in the crate's `repository` (left out while Cargo.toml names none: SARIF wants an
-//! absolute URI, and no host is guessed), `defaultConfiguration.level` the
+//! anchor under the documentation address the user configured ([`DocsUrl`]: `--docs-url` or
+//! `FUNDAMENT_DOCS_URL`; left out without one, since SARIF wants an absolute URI and the tool
+//! does not guess where its documentation is hosted), `defaultConfiguration.level` the
 //! severity of the code's first finding, and tags for its area (licence, compatibility, policy,
 //! registry, vetting, input). `originalUriBaseIds` anchors `%SRCROOT%` at the audited directory
 //! (`file://` URI).
@@ -55,8 +56,8 @@ const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 const SRCROOT: &str = "%SRCROOT%";
 const FINGERPRINT: &str = "fundament/v1";
 
-pub fn render(audit: &Audit) -> String {
-    let log = build(audit);
+pub fn render(audit: &Audit, docs_url: Option<&DocsUrl>) -> String {
+    let log = build(audit, docs_url);
     super::json::pretty(&log, "the SARIF log")
 }
 
@@ -260,7 +261,7 @@ struct LogicalLocation {
     kind: &'static str,
 }
 
-fn build(audit: &Audit) -> Log {
+fn build(audit: &Audit, docs_url: Option<&DocsUrl>) -> Log {
     // Rules: the codes that occur, in catalogue order.
     let mut first_severity: HashMap<Code, Severity> = HashMap::new();
     for f in &audit.findings {
@@ -274,7 +275,7 @@ fn build(audit: &Audit) -> Log {
     let rule_index: HashMap<Code, usize> = codes.iter().enumerate().map(|(i, c)| (*c, i)).collect();
     let rules = codes
         .iter()
-        .map(|&code| rule(code, first_severity[&code]))
+        .map(|&code| rule(code, first_severity[&code], docs_url))
         .collect();
 
     let root = PathBuf::from(&audit.root);
@@ -379,7 +380,7 @@ fn build(audit: &Audit) -> Log {
     }
 }
 
-fn rule(code: Code, severity: Severity) -> Rule {
+fn rule(code: Code, severity: Severity, docs_url: Option<&DocsUrl>) -> Rule {
     let area = match code.as_str().chars().next() {
         Some('L') => "licence",
         Some('C') => "compatibility",
@@ -399,7 +400,11 @@ fn rule(code: Code, severity: Severity) -> Rule {
         code.as_str()
     );
     let fix = crate::diagnostic::help_text(code);
-    let (uri, absolute_uri) = help_uri(code);
+    let anchor = crate::diagnostic::help_anchor(code);
+    let absolute_uri = docs_url.map(|base| base.anchor(&anchor));
+    let uri = absolute_uri
+        .clone()
+        .unwrap_or_else(|| format!("docs/diagnostics.md#{anchor}"));
     Rule {
         id: code.as_str(),
         name: code.slug(),
@@ -427,17 +432,51 @@ fn rule(code: Code, severity: Severity) -> Rule {
     }
 }
 
-/// Where `code`'s "How to fix" entry is: docs/diagnostics.md in the crate's repository (its
-/// `repository` metadata), else relative to the documentation that ships with the tool. SARIF
-/// wants `helpUri` absolute: the relative reference goes only into `help.markdown`.
-fn help_uri(code: Code) -> (String, Option<String>) {
-    let anchor = crate::diagnostic::help_anchor(code);
-    match env!("CARGO_PKG_REPOSITORY").trim_end_matches('/') {
-        "" => (format!("docs/diagnostics.md#{anchor}"), None),
-        repository => {
-            let uri = format!("{repository}/blob/main/docs/diagnostics.md#{anchor}");
-            (uri.clone(), Some(uri))
+/// Where docs/diagnostics.md is published (`--docs-url`, `FUNDAMENT_DOCS_URL`): an absolute
+/// `http` or `https` URL without a fragment. Each SARIF rule's `helpUri` is this address, `#`
+/// and the anchor of the code's "How to fix" entry ([`crate::diagnostic::help_anchor`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocsUrl(String);
+
+impl DocsUrl {
+    /// The address of `anchor` in the published page.
+    pub fn anchor(&self, anchor: &str) -> String {
+        format!("{}#{anchor}", self.0)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::str::FromStr for DocsUrl {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let text = text.trim();
+        let url = url::Url::parse(text).map_err(|e| {
+            format!("`{text}` is not an absolute URL ({e}); give the full address of docs/diagnostics.md, such as https://docs.example/fundament/diagnostics.md")
+        })?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(format!(
+                "`{text}` is a {} URL; the documentation address must be http or https",
+                url.scheme()
+            ));
         }
+        if url.host_str().is_none_or(str::is_empty) {
+            return Err(format!("`{text}` names no host"));
+        }
+        if url.fragment().is_some() {
+            return Err(format!(
+                "`{text}` has a fragment (`#…`); give the page's address, each rule adds its code's anchor"
+            ));
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(format!(
+                "`{text}` carries credentials; the address is written into every SARIF log"
+            ));
+        }
+        Ok(DocsUrl(url.to_string()))
     }
 }
 

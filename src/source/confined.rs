@@ -217,13 +217,20 @@ impl Refusal {
     /// The refusal in translatable form: "PATH is not UTF-8 text; not read". Its English is
     /// [`Refusal`]'s `Display`.
     pub fn text(&self) -> crate::diagnostic::Text {
+        crate::diagnostic::Text::new("refusal")
+            .arg("path", &self.path)
+            .sub("reason", self.reason())
+    }
+
+    /// [`Refusal::reason_text`] in translatable form.
+    pub fn reason(&self) -> crate::diagnostic::Text {
         use crate::diagnostic::Text;
         let within = || match self.within {
             "the audited tree" => Text::new("refusal_within_tree"),
             "the file system" => Text::new("refusal_within_fs"),
             other => Text::verbatim(other),
         };
-        let reason = match &self.reason {
+        match &self.reason {
             Reason::Missing => Text::new("refusal_missing"),
             Reason::Outside => Text::new("refusal_outside").sub("within", within()),
             Reason::LinksOutside => Text::new("refusal_links_outside").sub("within", within()),
@@ -248,10 +255,7 @@ impl Refusal {
             Reason::NotUtf8 => Text::new("refusal_not_utf8"),
             Reason::Changed => Text::new("refusal_changed"),
             Reason::Io(message) => Text::new("refusal_io").arg("error", message),
-        };
-        Text::new("refusal")
-            .arg("path", &self.path)
-            .sub("reason", reason)
+        }
     }
 }
 

@@ -152,3 +152,28 @@ pub fn maven_home(central: &str) -> tempfile::TempDir {
     zip.finish().unwrap();
     home
 }
+
+/// `fundament audit --format json` of a Gradle build online, with an empty HOME, the cache
+/// `cache` and the stand-in Maven installation `maven` (whose super POM names the central
+/// repository `mavenCentral()` means).
+pub fn audit_gradle(project: &Path, maven: &Path, cache: &Path, extra: &[&str]) -> super::JsonRun {
+    let home = tempfile::tempdir().unwrap();
+    let output = super::fundament()
+        .env_remove("FUNDAMENT_NO_REGISTRY")
+        .env("FUNDAMENT_CACHE_DIR", cache)
+        .env("HOME", home.path())
+        .env("MAVEN_HOME", maven)
+        .env_remove("M2_HOME")
+        .env_remove("FUNDAMENT_SYNTH_CI")
+        .args(["audit", "--format", "json"])
+        .args(extra)
+        .arg(project)
+        .output()
+        .unwrap();
+    super::JsonRun {
+        code: output.status.code().unwrap(),
+        json: serde_json::from_slice(&output.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stderr))),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}

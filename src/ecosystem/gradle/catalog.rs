@@ -72,7 +72,7 @@ pub(super) fn read_catalog(ctx: &ReadContext<'_>, path: &Path) -> Result<Catalog
         vec![
             Finding::error(
                 Code::InputUnreadable,
-                format!("{display} is not a valid version catalog: {message}"),
+                crate::text!("catalog_invalid", file = display, message = message),
             )
             .at(display.clone(), line),
         ]
@@ -83,7 +83,12 @@ pub(super) fn read_catalog(ctx: &ReadContext<'_>, path: &Path) -> Result<Catalog
             .map(|(line, message)| {
                 Finding::error(
                     Code::InputUnreadable,
-                    format!("{display} line {}: {message}", line.unwrap_or(0)),
+                    crate::text!(
+                        "line_problem",
+                        file = display,
+                        line = line.unwrap_or(0),
+                        message = message
+                    ),
                 )
                 .at(display.clone(), line)
             })

@@ -245,26 +245,25 @@ pub(super) fn add_resolved(
     findings.push(
         Finding::note_finding(
             Code::ResolvedFromDeclarations,
-            format!(
-                "{display} has no lockfile: its {} declared dependencies were resolved by \
-                 fundament from the declarations and the POMs of the repositories, as Gradle \
-                 would resolve them today (not locked)",
-                declared.coordinates.len()
+            crate::text!(
+                "gradle_resolved_unlocked",
+                file = display,
+                n = declared.coordinates.len()
             ),
         )
         .at(display.to_string(), None)
-        .note(
-            "enable dependency locking and run `./gradlew dependencies --write-locks`, then \
-             commit the gradle.lockfile files",
-        ),
+        .note(crate::diagnostic::Text::new("gradle_enable_locking")),
     );
     for (module, why) in &resolved.unresolved {
         findings.push(
             Finding::warning(
                 Code::VersionUnresolved,
-                format!(
-                    "the version of {}:{} in {display} cannot be resolved: {why}",
-                    module.0, module.1
+                crate::text!(
+                    "gradle_version_unresolved",
+                    group = module.0,
+                    artifact = module.1,
+                    file = display,
+                    why = why
                 ),
             )
             .at(display.to_string(), None),
@@ -274,14 +273,23 @@ pub(super) fn add_resolved(
         findings.push(
             Finding::warning(
                 Code::PomUnavailable,
-                format!(
-                    "the BOM {gav} ({at}) cannot be read ({err}); the versions it manages are \
-                     not known"
-                ),
+                crate::text!("bom_unreadable", gav = gav, at = at, error = err),
             )
             .at(display.to_string(), None),
         );
         partial.push(format!("the BOM {gav} cannot be read"));
+    }
+    for (gav, err) in &resolved.module_metadata {
+        findings.push(
+            Finding::warning(
+                Code::RegistryLookupFailed,
+                format!(
+                    "the Gradle Module Metadata of {gav} cannot be read ({err}); its dependencies \
+                     are taken from its POM, which Gradle would not use"
+                ),
+            )
+            .at(display.to_string(), None),
+        );
     }
     for (what, err) in failures {
         match err {
@@ -297,7 +305,7 @@ pub(super) fn add_resolved(
             other => {
                 findings.push(Finding::warning(
                     Code::PomUnavailable,
-                    format!("the POM of {what} could not be read: {other}; its dependencies are not known"),
+                    crate::text!("pom_unreadable", what = what, error = other),
                 ));
                 partial.push(format!("the POM of {what} could not be read"));
             }
@@ -309,9 +317,10 @@ pub(super) fn add_resolved(
         findings.push(
             Finding::warning(
                 Code::VersionUnresolved,
-                format!(
-                    "{display}: no version is declared or managed for {}; listed without version",
-                    unversioned.join(", ")
+                crate::text!(
+                    "no_version_declared",
+                    file = display,
+                    list = unversioned.join(", ")
                 ),
             )
             .at(display.to_string(), None),
@@ -325,10 +334,7 @@ pub(super) fn add_resolved(
         findings.push(
             Finding::warning(
                 Code::VersionUnresolved,
-                format!(
-                    "{display}: the versions Gradle would select did not settle; the last ones \
-                     are listed"
-                ),
+                crate::text!("gradle_unsettled", file = display),
             )
             .at(display.to_string(), None),
         );

@@ -379,18 +379,30 @@ pub(super) fn match_brackets(
 ) -> Vec<Option<usize>> {
     let mut close = vec![None; tokens.len()];
     let mut stack: Vec<(usize, char)> = Vec::new();
+    // How many of each kind are open on the stack: whether a closer has its opener is then one
+    // look-up, not a search of the stack (100,000 `(` followed by as many `]` was quadratic).
+    let mut open_of_kind = [0usize; 3];
+    let kind = |c: char| match c {
+        '(' | ')' => 0,
+        '[' | ']' => 1,
+        _ => 2,
+    };
     for (i, token) in tokens.iter().enumerate() {
         let Tk::Punct(c) = token.tk else { continue };
         match c {
-            '(' | '[' | '{' => stack.push((i, c)),
+            '(' | '[' | '{' => {
+                stack.push((i, c));
+                open_of_kind[kind(c)] += 1;
+            }
             ')' | ']' | '}' => {
                 let open = match c {
                     ')' => '(',
                     ']' => '[',
                     _ => '{',
                 };
-                if stack.iter().any(|&(_, o)| o == open) {
+                if open_of_kind[kind(open)] > 0 {
                     while let Some((j, o)) = stack.pop() {
+                        open_of_kind[kind(o)] -= 1;
                         if o == open {
                             close[j] = Some(i);
                             break;

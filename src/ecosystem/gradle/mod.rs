@@ -347,12 +347,10 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
             findings.push(
                 Finding::note_finding(
                     Code::RegistryFromTree,
-                    format!(
-                        "the Maven repository {} is declared in {}; it is asked for POMs, and it \
-                         receives credentials only if your own configuration holds some for that \
-                         URL",
-                        repo.url.as_deref().unwrap_or_default(),
-                        repo.declared_in
+                    crate::text!(
+                        "maven_repository_declared",
+                        url = repo.url.as_deref().unwrap_or_default(),
+                        at = repo.declared_in
                     ),
                 )
                 .at(file, line),
@@ -361,19 +359,15 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
         if repos.is_empty() {
             findings.push(Finding::note_finding(
                 Code::RegistryFromTree,
-                "the build declares no Maven repository fundament can read (`repositories { }` \
-                 with `mavenCentral()` or a `maven { url }`); the POMs are asked of the central \
-                 repository and of your own configuration"
-                    .to_string(),
+                crate::diagnostic::Text::new("gradle_no_repository"),
             ));
         }
         if !unnamed_repos.is_empty() {
             findings.push(Finding::note_finding(
                 Code::RegistryFromTree,
-                format!(
-                    "repositories without a URL fundament knows are not asked: {} (name their URL \
-                     in `[registries] maven`, or a mirror in settings.xml, if the build needs them)",
-                    unnamed_repos.join(", ")
+                crate::text!(
+                    "gradle_unnamed_repositories",
+                    list = unnamed_repos.join(", ")
                 ),
             ));
         }
@@ -452,7 +446,12 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
                     findings.push(
                         Finding::error(
                             Code::InputUnreadable,
-                            format!("{display} line {line}: {message}"),
+                            crate::text!(
+                                "line_problem",
+                                file = display,
+                                line = line,
+                                message = message
+                            ),
                         )
                         .at(display.clone(), Some(line)),
                     );
@@ -512,9 +511,11 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
                 None => findings.push(
                     Finding::warning(
                         Code::DependencyUnresolved,
-                        format!(
-                            "{display} line {line} depends on project `{path}`, which is not a \
-                             project of this build"
+                        crate::text!(
+                            "gradle_project_unknown",
+                            file = display,
+                            line = line,
+                            path = path
                         ),
                     )
                     .at(display.clone(), Some(*line)),
@@ -614,23 +615,17 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
             .map(|d| d.line)
             .chain(declared.unknown.iter().map(|u| u.1))
             .min();
-        let mut message = format!(
-            "{display} declares {} and the build has no lockfile for it: the \
-             versions are those declared, not resolved",
-            crate::plural::count(count, "dependency", "dependencies")
-        );
-        if without_version > 0 {
-            message.push_str(&format!(
-                " ({without_version} without a version, managed by a platform, BOM or plugin)"
-            ));
-        }
-        message.push_str(", and transitive dependencies are not known");
+        let unmanaged = if without_version > 0 {
+            crate::text!("gradle_without_version", n = without_version)
+        } else {
+            crate::diagnostic::Text::verbatim("")
+        };
+        let message = crate::text!("gradle_declared_unlocked", file = display)
+            .count("n", count)
+            .sub("unmanaged", unmanaged);
         let mut finding = Finding::warning(Code::VersionUnresolved, message)
             .at(display.clone(), first_line)
-            .note(
-                "enable dependency locking and run `./gradlew dependencies --write-locks`, then \
-                 commit the gradle.lockfile files",
-            );
+            .note(crate::diagnostic::Text::new("gradle_enable_locking"));
         if !unresolved.is_empty() {
             let mut shown: Vec<String> = unresolved.iter().take(LISTED).cloned().collect();
             if unresolved.len() > LISTED {

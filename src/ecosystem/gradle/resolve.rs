@@ -20,12 +20,19 @@
 //! - **dynamic versions** (`1.+`, `latest.release`, ranges) take the newest version the
 //!   repositories list that fits.
 //!
-//! Gradle Module Metadata (`.module` files) is not read: where a library publishes constraints
-//! only there (version alignment of a family of modules), Gradle may pick other versions than
-//! its POMs say. docs/benchmarks.md compares this resolution with real lockfiles.
+//! - **Gradle Module Metadata**: where a POM carries Gradle's marker, its `.module` file is read
+//!   instead, as Gradle does: the variant a JVM runtime classpath takes gives the dependencies
+//!   (with their excludes), its platform dependencies (jackson-databind → jackson-bom) are
+//!   packages whose BOMs' versions become constraints, its `dependencyConstraints` are
+//!   constraints, and an `available-at` variant (Kotlin multi-platform roots) is a dependency
+//!   on the module that holds it. When the `.module` cannot be read, the POM is used and the
+//!   problem reported.
+//!
+//! docs/benchmarks.md compares this resolution with real lockfiles.
 
 use super::eval::Coordinate;
 use super::version::{compare, is_dynamic, select};
+use crate::ecosystem::maven::gradle_module::GradleModule;
 use crate::ecosystem::maven::model::{Effective, Models};
 use crate::ecosystem::maven::{FetchError, Gav};
 use crate::model::Scope;
@@ -84,6 +91,18 @@ pub(super) struct Resolved {
     /// Modules that changed version while the graph was walked again and again, when it did
     /// not settle.
     pub(super) unsettled: bool,
+    /// Gradle Module Metadata that could not be read (the POM was used instead).
+    pub(super) module_metadata: Vec<(Gav, FetchError)>,
+}
+
+/// A dependency of a module, from its POM or its Gradle Module Metadata.
+struct Edge {
+    module: Module,
+    /// Empty: none asked (managed elsewhere).
+    version: String,
+    exclusions: Vec<(String, String)>,
+    /// A platform: its BOM's versions are constraints; not expanded as a library.
+    platform: bool,
 }
 
 /// The versions a BOM manages: module → version.
@@ -151,6 +170,8 @@ struct Walk<'r, 'm> {
     resolved: &'r mut Resolved,
     /// Dynamic versions resolved: (module, requested) → version.
     dynamic: HashMap<(Module, String), Option<String>>,
+    /// The versions platforms met in the graph manage, by the platform's coordinates.
+    platforms: HashMap<Gav, Arc<Vec<(Module, String)>>>,
 }
 
 impl<'r, 'm> Walk<'r, 'm> {
@@ -164,6 +185,7 @@ impl<'r, 'm> Walk<'r, 'm> {
             spring,
             resolved,
             dynamic: HashMap::new(),
+            platforms: HashMap::new(),
         }
     }
 
@@ -341,6 +363,8 @@ impl<'r, 'm> Walk<'r, 'm> {
             }
         }
         let mut expanded: HashSet<usize> = HashSet::new();
+        // Platforms whose constraints this walk has applied.
+        let mut applied: HashSet<Gav> = HashSet::new();
         while !level.is_empty() {
             self.prefetch(&level, &classpath);
             let mut next = Vec::new();
@@ -357,18 +381,19 @@ impl<'r, 'm> Walk<'r, 'm> {
                 if model.problems.iter().any(|p| p.error) {
                     continue;
                 }
-                for dep in &model.dependencies {
-                    if !matches!(dep.scope.as_str(), "" | "compile" | "runtime") || dep.optional {
-                        continue;
-                    }
+                let (edges, constraints) = self.edges(&classpath.nodes[node], &model);
+                for (module, version) in constraints {
+                    requests.entry(module).or_default().push(version);
+                }
+                for dep in edges {
                     let excluded = exclusions.iter().any(|(g, a)| {
-                        (g == "*" || *g == dep.group) && (a == "*" || *a == dep.artifact)
+                        (g == "*" || *g == dep.module.0) && (a == "*" || *a == dep.module.1)
                     });
                     if excluded {
                         continue;
                     }
-                    let module = (dep.group.clone(), dep.artifact.clone());
-                    if !dep.version.is_empty() && dep.version_problems.is_empty() {
+                    let module = dep.module.clone();
+                    if !dep.version.is_empty() {
                         requests
                             .entry(module.clone())
                             .or_default()
@@ -388,12 +413,30 @@ impl<'r, 'm> Walk<'r, 'm> {
                     if !classpath.nodes[node].edges.contains(&child) && child != node {
                         classpath.nodes[node].edges.push(child);
                     }
+                    if dep.platform {
+                        // A platform is a package (its POM, its licence) whose BOM constrains
+                        // the graph; it is not a library to expand.
+                        classpath.nodes[child].platform = true;
+                        if classpath.nodes[child].model.is_none() {
+                            classpath.nodes[child].model = self.fetch(&classpath.nodes[child]);
+                        }
+                        let version = classpath.nodes[child].version.clone();
+                        let gav = Gav::new(&module.0, &module.1, &version);
+                        if !version.is_empty()
+                            && !is_dynamic(&version)
+                            && applied.insert(gav.clone())
+                        {
+                            for (managed, version) in self.platform(&gav).iter() {
+                                requests
+                                    .entry(managed.clone())
+                                    .or_default()
+                                    .push(version.clone());
+                            }
+                        }
+                        continue;
+                    }
                     let mut path = (*exclusions).clone();
-                    path.extend(
-                        dep.exclusions
-                            .iter()
-                            .map(|e| (e.group_id.clone(), e.artifact_id.clone())),
-                    );
+                    path.extend(dep.exclusions);
                     next.push((child, Arc::new(path)));
                 }
             }
@@ -441,6 +484,105 @@ impl<'r, 'm> Walk<'r, 'm> {
         classpath.nodes.len() - 1
     }
 
+    /// The dependencies of a module and the constraints it publishes: from its Gradle Module
+    /// Metadata where its POM says Gradle published one and it can be read, else from the POM
+    /// (its `compile` and `runtime` dependencies that are not optional).
+    fn edges(&mut self, node: &Node, model: &Effective) -> (Vec<Edge>, Vec<(Module, String)>) {
+        if let Some(module) = self.gradle_module(node, model)
+            && let Some(variant) = module.runtime_variant()
+        {
+            if let Some(at) = &variant.available_at {
+                let edge = Edge {
+                    module: (at.group.clone(), at.module.clone()),
+                    version: at.version.clone(),
+                    exclusions: Vec::new(),
+                    platform: false,
+                };
+                return (vec![edge], Vec::new());
+            }
+            let edges = variant
+                .dependencies
+                .iter()
+                .map(|d| Edge {
+                    module: (d.group.clone(), d.module.clone()),
+                    version: d.version.clone(),
+                    exclusions: d.excludes.clone(),
+                    platform: d.platform,
+                })
+                .collect();
+            let constraints = variant
+                .constraints
+                .iter()
+                .filter(|c| !c.version.is_empty())
+                .map(|c| ((c.group.clone(), c.module.clone()), c.version.clone()))
+                .collect();
+            return (edges, constraints);
+        }
+        let edges = model
+            .dependencies
+            .iter()
+            .filter(|dep| matches!(dep.scope.as_str(), "" | "compile" | "runtime") && !dep.optional)
+            .map(|dep| Edge {
+                module: (dep.group.clone(), dep.artifact.clone()),
+                version: if dep.version_problems.is_empty() {
+                    dep.version.clone()
+                } else {
+                    String::new()
+                },
+                exclusions: dep
+                    .exclusions
+                    .iter()
+                    .map(|e| (e.group_id.clone(), e.artifact_id.clone()))
+                    .collect(),
+                platform: false,
+            })
+            .collect();
+        (edges, Vec::new())
+    }
+
+    /// The Gradle Module Metadata of a node whose POM carries Gradle's marker; None when there
+    /// is none (a failure to read one is remembered for the report).
+    fn gradle_module(&mut self, node: &Node, model: &Effective) -> Option<Arc<GradleModule>> {
+        if !model.lineage.first().is_some_and(|pom| pom.gradle_metadata) {
+            return None;
+        }
+        let source = self.models.source?;
+        let gav = Gav::new(&node.module.0, &node.module.1, &node.version);
+        match source.gradle_module(&self.models.repos(), &gav) {
+            Ok(module) => Some(module),
+            Err(FetchError::NotFound { .. } | FetchError::Off | FetchError::NoRepository) => None,
+            Err(err) => {
+                if !self.resolved.module_metadata.iter().any(|(g, _)| *g == gav) {
+                    self.resolved.module_metadata.push((gav, err));
+                }
+                None
+            }
+        }
+    }
+
+    /// The versions the platform `gav` manages (its BOM), once per walk.
+    fn platform(&mut self, gav: &Gav) -> Arc<Vec<(Module, String)>> {
+        if let Some(done) = self.platforms.get(gav) {
+            return done.clone();
+        }
+        let managed = match managed_by(self.models, gav, &HashMap::new()) {
+            Ok(entries) => entries.into_iter().collect(),
+            Err(err) => {
+                if !self.resolved.boms.iter().any(|(g, _, _)| g == gav) {
+                    self.resolved.boms.push((
+                        gav.clone(),
+                        "a platform a dependency's Gradle Module Metadata names".to_string(),
+                        err,
+                    ));
+                }
+                Vec::new()
+            }
+        };
+        let managed = Arc::new(managed);
+        self.platforms.insert(gav.clone(), managed.clone());
+        managed
+    }
+
     fn fetch(&self, node: &Node) -> Option<Result<Arc<Effective>, FetchError>> {
         if node.version.is_empty() || is_dynamic(&node.version) {
             return None;
@@ -462,9 +604,15 @@ impl<'r, 'm> Walk<'r, 'm> {
             .filter(|n| !n.version.is_empty() && !is_dynamic(&n.version))
             .map(|n| Gav::new(&n.module.0, &n.module.1, &n.version))
             .collect();
+        let repos = self.models.repos();
         self.models.fetching(|| {
             gavs.into_par_iter().for_each(|gav| {
-                let _ = self.models.of_repository(&gav);
+                if let Ok(model) = self.models.of_repository(&gav)
+                    && model.lineage.first().is_some_and(|pom| pom.gradle_metadata)
+                    && let Some(source) = self.models.source
+                {
+                    let _ = source.gradle_module(&repos, &gav);
+                }
             })
         });
     }

@@ -123,7 +123,12 @@ pub(super) fn report_lex_errors(
         findings.push(
             Finding::error(
                 Code::InputUnreadable,
-                format!("{display} line {line}: {message}"),
+                crate::text!(
+                    "line_problem",
+                    file = display,
+                    line = line,
+                    message = message
+                ),
             )
             .at(display.clone(), Some(*line)),
         );
@@ -178,7 +183,12 @@ pub(super) fn apply_script_plugins(
                     findings.push(
                         Finding::error(
                             Code::InputUnreadable,
-                            format!("{display} line {line}: {message}"),
+                            crate::text!(
+                                "line_problem",
+                                file = display,
+                                line = line,
+                                message = message
+                            ),
                         )
                         .at(display, Some(*line)),
                     );
@@ -229,6 +239,21 @@ pub(super) struct Parser<'a> {
     pub(super) out: Script,
     /// Catalog names met in `create("name")` blocks (indices are kept in `Ctx::catalog`).
     pub(super) catalog_names: Vec<String>,
+    /// How many more tokens the parser may take into values and spans. Each statement reads
+    /// its value to the end of the statement; an unclosed bracket or a value continued over
+    /// line after line (`x = a:` repeated) makes every statement read the rest of the file,
+    /// which is quadratic in time and memory (found by the fuzz harness: a 128 KB settings
+    /// file took 1.4 GB). A real script reads each token a few times; past
+    /// [`value_budget`] the rest of its values are not read, and the script says so.
+    pub(super) budget: std::cell::Cell<usize>,
+    /// The line where the budget ran out.
+    pub(super) budget_ran_out_at: std::cell::Cell<Option<usize>>,
+}
+
+/// The tokens a script of `tokens` tokens may take into values in all: many times its length,
+/// and never too little for a small script.
+pub(super) fn value_budget(tokens: usize) -> usize {
+    tokens.saturating_mul(16).saturating_add(100_000)
 }
 
 pub(super) fn parse_script(text: &str, kotlin: bool) -> Script {
@@ -246,8 +271,20 @@ pub(super) fn parse_script(text: &str, kotlin: bool) -> Script {
         kotlin,
         out: Script::default(),
         catalog_names: Vec::new(),
+        budget: std::cell::Cell::new(value_budget(tokens.len())),
+        budget_ran_out_at: std::cell::Cell::new(None),
     };
     parser.block(0, tokens.len(), Ctx::default());
+    if let Some(line) = parser.budget_ran_out_at.get() {
+        errors.push((
+            line,
+            format!(
+                "the values from here on are not read: the script's values take more than {} \
+                 tokens to read (an unclosed bracket, or a value continued over many lines)",
+                value_budget(tokens.len())
+            ),
+        ));
+    }
     let mut out = parser.out;
     errors.sort();
     errors.dedup();
@@ -264,7 +301,27 @@ impl Parser<'_> {
     /// The tokens from `from` to `to` (exclusive), empty when the range is empty or reversed.
     pub(super) fn span(&self, from: usize, to: usize) -> &[Token] {
         let to = to.min(self.tokens.len());
-        &self.tokens[from.min(to)..to]
+        let from = from.min(to);
+        if !self.charge(to - from, from) {
+            return &[];
+        }
+        &self.tokens[from..to]
+    }
+
+    /// Takes `n` tokens from the budget for reading at token `at`; false (and nothing to read)
+    /// once it has run out.
+    pub(super) fn charge(&self, n: usize, at: usize) -> bool {
+        let left = self.budget.get();
+        if n <= left {
+            self.budget.set(left - n);
+            return true;
+        }
+        self.budget.set(0);
+        if self.budget_ran_out_at.get().is_none() {
+            let line = self.tok(at).or(self.tokens.last()).map_or(1, |t| t.line);
+            self.budget_ran_out_at.set(Some(line));
+        }
+        false
     }
 
     pub(super) fn is_punct(&self, i: usize, c: char) -> bool {
@@ -454,6 +511,9 @@ impl Parser<'_> {
         let mut out = Vec::new();
         let mut i = from;
         while i < end {
+            if !self.charge(1, i) {
+                return Vec::new();
+            }
             let token = &self.tokens[i];
             match token.tk {
                 Tk::Newline | Tk::Punct(';' | '}') => {

@@ -582,3 +582,86 @@ fn long_elvis_chains_are_read_in_linear_time() {
         );
     });
 }
+
+#[test]
+fn values_continued_over_many_lines_are_read_in_linear_time() {
+    // Each line ends with `:` (the rest is a comment), so its value continues onto the next
+    // one: every statement's value ran to the end of the file (fuzz: 128 KB, 1.4 GB).
+    let settings = |n: usize| {
+        format!(
+            "regi{{try=https://repo.example\n{}",
+            "registry=https://repo.example\n".repeat(n)
+        )
+    };
+    let (small, large) = (settings(1_000), settings(4_000));
+    crate::growth::assert_linear(
+        "a value continued over many lines",
+        &small,
+        &large,
+        |text| {
+            let script = parse_script(text, false);
+            assert!(
+                script
+                    .errors
+                    .iter()
+                    .any(|(_, e)| e.contains("values from here on are not read")),
+                "{:?}",
+                script.errors
+            );
+        },
+    );
+}
+
+#[test]
+fn unclosed_map_literals_are_read_in_linear_time() {
+    // Every `versions = [` reads its value to the end of the file (fuzz: 112 KB, 1.5 GB).
+    let script = |n: usize| format!("ext {{\n{}", "    versions = [\n".repeat(n));
+    let (small, large) = (script(1_000), script(4_000));
+    crate::growth::assert_linear("unclosed map literals", &small, &large, |text| {
+        let script = parse_script(text, false);
+        assert!(!script.errors.is_empty());
+    });
+}
+
+#[test]
+fn closers_of_another_kind_are_matched_in_linear_time() {
+    let script = |n: usize| format!("{}{}", "(".repeat(n), "]".repeat(n));
+    let (small, large) = (script(5_000), script(20_000));
+    crate::growth::assert_linear("closers of another kind", &small, &large, |text| {
+        let script = parse_script(text, false);
+        assert!(
+            script
+                .errors
+                .iter()
+                .any(|(_, e)| e.contains("closes nothing"))
+        );
+    });
+}
+
+#[test]
+fn a_real_script_stays_within_its_value_budget() {
+    for name in [
+        "build.gradle",
+        "build.gradle.kts",
+        "settings.gradle",
+        "settings.gradle.kts",
+    ] {
+        for entry in walkdir::WalkDir::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures"))
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name() == name)
+        {
+            let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+            let script = parse_script(&text, name.ends_with(".kts"));
+            assert!(
+                !script
+                    .errors
+                    .iter()
+                    .any(|(_, e)| e.contains("values from here on are not read")),
+                "{}: {:?}",
+                entry.path().display(),
+                script.errors
+            );
+        }
+    }
+}

@@ -220,7 +220,7 @@ impl Builder<'_> {
             self.findings.push(
                 Finding::error(
                     Code::InputUnreadable,
-                    format!("{display} has no <artifactId>; it was not read"),
+                    crate::text!("pom_no_artifact", file = display),
                 )
                 .at(display.clone(), Some(pom.line)),
             );
@@ -230,7 +230,7 @@ impl Builder<'_> {
             self.findings.push(
                 Finding::warning(
                     Code::InputUnreadable,
-                    format!("{display} has no <groupId> and no parent to inherit one from"),
+                    crate::text!("pom_no_group", file = display),
                 )
                 .at(display.clone(), Some(pom.artifact_line)),
             );
@@ -269,11 +269,11 @@ impl Builder<'_> {
             self.findings.push(
                 Finding::warning(
                     Code::VersionUnresolved,
-                    format!(
-                        "the version of the project {name} is `{}`, which cannot be resolved: {}; \
-                         it is listed as written",
-                        model.version.value,
-                        why.join("; ")
+                    crate::text!(
+                        "project_version_unresolved",
+                        name = name,
+                        version = model.version.value,
+                        why = why.join("; ")
                     ),
                 )
                 .at(display.clone(), Some(line))
@@ -319,7 +319,7 @@ impl Builder<'_> {
                 None => Finding::new(code, severity, problem.message.clone()),
                 Some(purl) => Finding::warning(
                     Code::PomUnavailable,
-                    format!("the POM of {}: {}", model.gav(), problem.message),
+                    crate::text!("pom_problem", gav = model.gav(), problem = problem.message),
                 )
                 .package(purl.to_string()),
             };
@@ -347,10 +347,11 @@ impl Builder<'_> {
                     self.findings.push(
                         Finding::warning(
                             Code::ProfileUndecided,
-                            format!(
-                                "whether the profile `{}` of {} is active cannot be decided: {}; \
-                                 it was taken as inactive",
-                                undecided.id, undecided.at, undecided.why
+                            crate::text!(
+                                "profile_undecided",
+                                id = undecided.id,
+                                at = undecided.at,
+                                why = undecided.why
                             ),
                         )
                         .at(undecided.at.clone(), Some(undecided.line)),
@@ -466,9 +467,10 @@ impl Builder<'_> {
             self.findings.push(
                 Finding::warning(
                     Code::InputUnreadable,
-                    format!(
-                        "a dependency in {}:{} has no <groupId> or <artifactId>; it was skipped",
-                        node.declared_in, node.line
+                    crate::text!(
+                        "dependency_without_coordinates",
+                        file = node.declared_in,
+                        line = node.line
                     ),
                 )
                 .at(node.declared_in.clone(), Some(node.line)),
@@ -544,10 +546,7 @@ impl Builder<'_> {
             self.findings.push(
                 Finding::note_finding(
                     Code::ResolvedFromDeclarations,
-                    format!(
-                        "{from} is relocated: its POM names {} instead, which is listed in its place",
-                        node.gav()
-                    ),
+                    crate::text!("relocated", from = from, to = node.gav()),
                 )
                 .package(purl.clone()),
             );
@@ -556,12 +555,13 @@ impl Builder<'_> {
             self.findings.push(
                 Finding::warning(
                     Code::DependencyUnresolved,
-                    format!(
-                        "{name} in {}:{} has scope `system`: it is a file on the build \
-                         machine{}, not an artefact from a repository; check its licence by hand",
-                        node.declared_in,
-                        node.line,
-                        node.system_path
+                    crate::text!(
+                        "system_scope",
+                        name = name,
+                        file = node.declared_in,
+                        line = node.line,
+                        path = node
+                            .system_path
                             .as_deref()
                             .map(|p| format!(" ({p})"))
                             .unwrap_or_default()
@@ -596,10 +596,12 @@ impl Builder<'_> {
             VersionFrom::Selected { requested } => self.findings.push(
                 Finding::note_finding(
                     Code::ResolvedFromDeclarations,
-                    format!(
-                        "{shown}{via} asks for `{requested}`; fundament took {} from the \
-                         repositories' maven-metadata.xml, as Maven would today (not locked)",
-                        node.version
+                    crate::text!(
+                        "maven_version_selected",
+                        shown = shown,
+                        via = via,
+                        requested = requested,
+                        version = node.version
                     ),
                 )
                 .at(file, Some(line))
@@ -618,11 +620,12 @@ impl Builder<'_> {
                 let location_known = node.depth == 1 || !file.contains("://");
                 let mut finding = Finding::warning(
                     Code::VersionUnresolved,
-                    format!(
-                        "the version of {shown}{via} is `{}`, which cannot be resolved: {}; it is \
-                         listed as written",
-                        node.version,
-                        reason.replace("the POMs", &module.scope_text)
+                    crate::text!(
+                        "maven_version_unresolved",
+                        shown = shown,
+                        via = via,
+                        version = node.version,
+                        why = reason.replace("the POMs", &module.scope_text)
                     ),
                 )
                 .package(purl.to_string());
@@ -683,9 +686,10 @@ impl Builder<'_> {
                 self.findings.push(
                     Finding::warning(
                         Code::PomUnavailable,
-                        format!(
-                            "the POM of {gav}{via} could not be read: {other}; its dependencies \
-                             are not known"
+                        crate::text!(
+                            "pom_unreadable",
+                            what = format!("{gav}{via}"),
+                            error = other
                         ),
                     )
                     .package(purl.to_string()),
@@ -704,11 +708,7 @@ impl Builder<'_> {
             self.findings.push(
                 Finding::warning(
                     Code::RegistryLookupFailed,
-                    format!(
-                        "{host} cannot be reached: the POMs of {} artefacts were not read, and \
-                         their dependencies are not known",
-                        poms.len()
-                    ),
+                    crate::text!("poms_unreachable", host = host, n = poms.len()),
                 )
                 .note(listing(&poms)),
             );
@@ -720,14 +720,10 @@ impl Builder<'_> {
             self.findings.push(
                 Finding::warning(
                     Code::RegistryOfflineUncached,
-                    format!(
-                        "offline: the POMs of {} artefacts are not in the cache; their \
-                         dependencies are not known",
-                        poms.len()
-                    ),
+                    crate::text!("poms_not_cached", n = poms.len()),
                 )
                 .note(listing(&poms))
-                .note("run once with network access to fill the cache"),
+                .note(crate::diagnostic::Text::new("registry_fill_cache")),
             );
             self.partial
                 .push("offline, and POMs are missing from the cache".to_string());
@@ -761,11 +757,10 @@ impl Builder<'_> {
             };
             let mut finding = Finding::note_finding(
                 Code::RegistryFromTree,
-                format!(
-                    "the Maven repository {url} (`{}`) is declared in {}; it is asked for POMs, \
-                     and it receives credentials only if your own configuration holds some for \
-                     that URL",
-                    repo.id, repo.declared_in
+                crate::text!(
+                    "maven_repository_declared",
+                    url = format!("{url} (`{}`)", repo.id),
+                    at = repo.declared_in
                 ),
             );
             if !file.contains("://") {
@@ -816,11 +811,11 @@ impl Builder<'_> {
             self.findings.push(
                 Finding::warning(
                     Code::InputUnreadable,
-                    format!(
-                        "{} modules of {manifest} are listed only in profiles that a build \
-                         without -P does not activate, and were not read: {}",
-                        in_profiles.len(),
-                        listing(&in_profiles.into_iter().collect())
+                    crate::text!(
+                        "modules_in_profiles",
+                        n = in_profiles.len(),
+                        manifest = manifest,
+                        list = listing(&in_profiles.into_iter().collect())
                     ),
                 )
                 .at(manifest.clone(), None),
@@ -830,14 +825,16 @@ impl Builder<'_> {
             return;
         }
         let count = unreached.len();
-        let message = format!(
-            "{count} pom.xml files below {manifest} are not modules of its build and were not read: {}",
-            listing(&unreached.into_iter().collect())
+        let message = crate::text!(
+            "poms_not_modules",
+            n = count,
+            manifest = manifest,
+            list = listing(&unreached.into_iter().collect())
         );
         self.findings.push(
             Finding::warning(Code::InputUnreadable, message)
                 .at(manifest, None)
-                .note("list them in <modules>, or audit their directories on their own"),
+                .note(crate::diagnostic::Text::new("poms_list_modules")),
         );
     }
 }

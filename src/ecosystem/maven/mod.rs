@@ -21,6 +21,7 @@
 
 mod build;
 mod collect;
+pub mod gradle_module;
 mod interpolate;
 pub(crate) mod model;
 pub mod pom;

@@ -270,7 +270,13 @@ pub struct Pom {
     pub(crate) profiles: Vec<Profile>,
     pub(crate) licenses: Vec<License>,
     pub(crate) relocation: Option<Relocation>,
+    /// The POM carries Gradle's marker (`<!-- do_not_remove: published-with-gradle-metadata
+    /// -->`): a `.module` file beside it describes the module, and Gradle reads that instead.
+    pub(crate) gradle_metadata: bool,
 }
+
+/// The comment Gradle writes into the POMs it publishes together with Gradle Module Metadata.
+pub(crate) const GRADLE_METADATA_MARKER: &str = "do_not_remove: published-with-gradle-metadata";
 
 /// Why a text is not a POM.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -297,7 +303,9 @@ impl Pom {
                 line: root.line,
             });
         }
-        Ok(Pom::from_node(file, &root))
+        let mut pom = Pom::from_node(file, &root);
+        pom.gradle_metadata = text.contains(GRADLE_METADATA_MARKER);
+        Ok(pom)
     }
 
     fn from_node(file: PomFile, project: &Node) -> Pom {
@@ -350,6 +358,7 @@ impl Pom {
                     artifact_id: r.value("artifactId"),
                     version: r.value("version"),
                 }),
+            gradle_metadata: false,
         }
     }
 

@@ -2,6 +2,7 @@
 //! [`PomSource`] trait (implemented over HTTP by `crate::registry::maven::Repositories`, and
 //! by maps in tests).
 
+use super::gradle_module::GradleModule;
 use super::pom::Pom;
 use std::fmt;
 use std::sync::Arc;
@@ -140,4 +141,17 @@ pub trait PomSource: Send + Sync + fmt::Debug {
         group: &str,
         artifact: &str,
     ) -> Result<Versions, FetchError>;
+
+    /// The Gradle Module Metadata (`.module` file) of the released `gav`, read when its POM
+    /// carries Gradle's marker. Sources without such files answer `NotFound`.
+    fn gradle_module(
+        &self,
+        declared: &[DeclaredRepo],
+        gav: &Gav,
+    ) -> Result<Arc<GradleModule>, FetchError> {
+        let _ = declared;
+        Err(FetchError::NotFound {
+            looked: vec![format!("{gav}.module")],
+        })
+    }
 }

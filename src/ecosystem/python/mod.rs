@@ -163,7 +163,7 @@ impl<'a, 'b> Reader<'a, 'b> {
                 other => Err(Box::new(
                     Finding::error(
                         Code::LockfileVersionUnsupported,
-                        format!("{other} is not a Python lockfile fundament reads"),
+                        crate::text!("python_lock_unknown", file = other),
                     )
                     .at(ctx.display(lockfile), None),
                 )),
@@ -386,14 +386,14 @@ impl<'a, 'b> Reader<'a, 'b> {
             Some(1) => {}
             other => {
                 let shown = match (other, &lock.version) {
-                    (Some(v), _) => format!("version {v}"),
-                    (None, Some(v)) => format!("version {v}"),
-                    (None, None) => "no `version`".to_string(),
+                    (Some(v), _) => crate::text!("version_shown", version = v),
+                    (None, Some(v)) => crate::text!("version_shown", version = v),
+                    (None, None) => crate::text!("no_field", field = "version"),
                 };
                 return Err(Box::new(
                     Finding::error(
                         Code::LockfileVersionUnsupported,
-                        format!("{display} has {shown}; fundament reads uv.lock version 1"),
+                        crate::text!("uv_lock_version", file = display).sub("shown", shown),
                     )
                     .at(display.clone(), key_line(&text, "version")),
                 ));
@@ -559,9 +559,10 @@ impl<'a, 'b> Reader<'a, 'b> {
             return Err(Box::new(
                 Finding::error(
                     Code::LockfileVersionUnsupported,
-                    format!(
-                        "{display} has lock-version {}; fundament reads poetry.lock versions 1.x and 2.x",
-                        version.as_deref().unwrap_or("?")
+                    crate::text!(
+                        "poetry_lock_version",
+                        file = display,
+                        version = version.as_deref().unwrap_or("?")
                     ),
                 )
                 .at(display.clone(), key_line(&text, "lock-version")),
@@ -694,7 +695,7 @@ impl<'a, 'b> Reader<'a, 'b> {
             Box::new(
                 Finding::error(
                     Code::InputUnreadable,
-                    format!("{display} is not valid JSON: {}", json_error(&err)),
+                    crate::text!("not_valid_json", file = display, error = json_error(&err)),
                 )
                 .at(display.clone(), Some(err.line())),
             )
@@ -705,8 +706,8 @@ impl<'a, 'b> Reader<'a, 'b> {
             .and_then(serde_json::Value::as_i64);
         if spec != Some(6) {
             let shown = match spec {
-                Some(v) => format!("pipfile-spec {v}"),
-                None => "no `_meta.pipfile-spec`".to_string(),
+                Some(v) => crate::diagnostic::Text::verbatim(format!("pipfile-spec {v}")),
+                None => crate::text!("no_field", field = "_meta.pipfile-spec"),
             };
             let line = text
                 .lines()
@@ -715,7 +716,7 @@ impl<'a, 'b> Reader<'a, 'b> {
             return Err(Box::new(
                 Finding::error(
                     Code::LockfileVersionUnsupported,
-                    format!("{display} has {shown}; fundament reads Pipfile.lock spec 6"),
+                    crate::text!("pipfile_lock_spec", file = display).sub("shown", shown),
                 )
                 .at(display.clone(), line),
             ));
@@ -877,9 +878,11 @@ impl<'a, 'b> Reader<'a, 'b> {
             self.findings.push(
                 Finding::warning(
                     Code::DependencyUnresolved,
-                    format!(
-                        "{display} declares {}, which {lock} does not contain",
-                        quoted(&missing)
+                    crate::text!(
+                        "declares_missing",
+                        file = display,
+                        list = quoted(&missing),
+                        lockfile = lock
                     ),
                 )
                 .at(display.to_string(), None)
@@ -1087,7 +1090,12 @@ impl<'a, 'b> Reader<'a, 'b> {
                 self.findings.push(
                     Finding::error(
                         Code::InputUnreadable,
-                        format!("{display}:{line}: {message}; the line was skipped"),
+                        crate::text!(
+                            "line_skipped",
+                            file = display,
+                            line = line,
+                            message = message
+                        ),
                     )
                     .at(display.clone(), Some(*line)),
                 );
@@ -1139,9 +1147,12 @@ impl<'a, 'b> Reader<'a, 'b> {
                     include.line,
                     Finding::warning(
                         Code::InputUnreadable,
-                        format!(
-                            "{display}:{} includes `{flag} {}`, a URL; fundament does not download requirement files, so it was not read",
-                            include.line, include.target
+                        crate::text!(
+                            "include_url",
+                            file = display,
+                            line = include.line,
+                            flag = flag,
+                            target = include.target
                         ),
                     ),
                 );
@@ -1171,12 +1182,14 @@ impl<'a, 'b> Reader<'a, 'b> {
                         } else {
                             Code::InputUnreadable
                         },
-                        format!(
-                            "{display}:{} includes `{flag} {}`, which {}",
-                            include.line,
-                            include.target,
-                            refusal.reason_text()
-                        ),
+                        crate::text!(
+                            "include_refused",
+                            file = display,
+                            line = include.line,
+                            flag = flag,
+                            target = include.target
+                        )
+                        .sub("reason", refusal.reason()),
                     ),
                 ),
             }
@@ -1208,27 +1221,25 @@ impl<'a, 'b> Reader<'a, 'b> {
                 .map(|(name, text, line)| {
                     let shown = if text.trim().is_empty() { name } else { text };
                     match line {
-                        Some(line) => format!("`{shown}` (line {line})"),
-                        None => format!("`{shown}`"),
+                        Some(line) => crate::text!("unpinned_at_line", name = shown, line = line),
+                        None => crate::diagnostic::Text::verbatim(format!("`{shown}`")),
                     }
                 })
-                .collect::<Vec<_>>()
-                .join(", ");
+                .collect::<Vec<_>>();
             let first_line = entries.iter().find_map(|e| e.2);
             let count = entries.len();
             let counted = crate::plural::count(count, "dependency", "dependencies");
-            let pronoun = crate::plural::word(count, "it is", "they are");
             self.partial
                 .push(format!("{file} lists {counted} without a pinned version"));
             self.findings.push(
                 Finding::warning(
                     Code::VersionUnresolved,
-                    format!(
-                        "{file} lists {counted} without a pinned version: {list}; {pronoun} listed, not resolved"
-                    ),
+                    crate::text!("unpinned", file = file)
+                        .count("n", count)
+                        .list("list", list, ", "),
                 )
                 .at(file, first_line)
-                .note("pin exact versions (`name==1.2.3`), e.g. with `uv pip compile` or `pip-compile`, or commit a lockfile"),
+                .note(crate::diagnostic::Text::new("pin_exact_versions")),
             );
         }
     }
@@ -1237,9 +1248,11 @@ impl<'a, 'b> Reader<'a, 'b> {
 fn unresolved(who: &str, missing: &[String], display: &str) -> Finding {
     Finding::warning(
         Code::DependencyUnresolved,
-        format!(
-            "`{who}` depends on {}, which {display} does not contain",
-            quoted(missing)
+        crate::text!(
+            "depends_on_missing",
+            who = who,
+            list = quoted(missing),
+            lockfile = display
         ),
     )
     .at(display.to_string(), None)
@@ -1277,7 +1290,12 @@ fn parse_toml<T: for<'de> Deserialize<'de>>(
         Box::new(
             Finding::error(
                 Code::InputUnreadable,
-                format!("{display} is not a valid {what}: {}", err.message().trim()),
+                crate::text!(
+                    "file_not_valid",
+                    file = display,
+                    what = what,
+                    error = err.message().trim()
+                ),
             )
             .at(
                 display.to_string(),

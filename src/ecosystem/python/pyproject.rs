@@ -177,7 +177,7 @@ pub(super) fn read_pyproject(
         meta.findings.push(
             Finding::error(
                 Code::InputUnreadable,
-                format!("{display}: {message}; the dependency was skipped"),
+                crate::text!("dependency_skipped", file = display, message = message),
             )
             .at(display.clone(), line),
         );
@@ -297,9 +297,11 @@ pub(super) fn check_licence_files(
                 meta.findings.push(
                     Finding::warning(
                         Code::InputUnreadable,
-                        format!(
-                            "{}: `license-files` pattern `{pattern}` is not a valid glob: {err}",
-                            meta.display
+                        crate::text!(
+                            "licence_files_glob_invalid",
+                            file = meta.display,
+                            pattern = pattern,
+                            error = err
                         ),
                     )
                     .at(meta.display.clone(), line),
@@ -311,9 +313,10 @@ pub(super) fn check_licence_files(
             meta.findings.push(
                 Finding::warning(
                     Code::LicenceFileMissing,
-                    format!(
-                        "{}: `license-files` pattern `{pattern}` matches no file in the project directory",
-                        meta.display
+                    crate::text!(
+                        "licence_files_no_match",
+                        file = meta.display,
+                        pattern = pattern
                     ),
                 )
                 .at(meta.display.clone(), line),

@@ -127,6 +127,7 @@ pub(super) fn build(
 ) -> ProjectGraph {
     let mut graph = ProjectGraph::new(ctx, found, &doc.reader);
     let mut findings = doc.findings;
+    let mut locator = Locator::default();
     let root_keys: HashSet<&str> = doc.roots.iter().map(String::as_str).collect();
     let mut packages: Vec<Package> = Vec::new();
     // The element's own scope statements, per package.
@@ -145,16 +146,20 @@ pub(super) fn build(
         let purl = match &parsed {
             Some(Ok(purl)) => Some(purl),
             Some(Err(err)) => {
-                findings.push(
+                locator.push(
+                    &mut findings,
                     Finding::warning(
                         Code::InputUnreadable,
-                        format!(
-                            "{display}: the purl `{}` of {} is not a valid Package URL ({err}); it is kept as the package's identity",
-                            item.purl.as_deref().unwrap_or_default(),
-                            item.label
+                        crate::text!(
+                            "sbom_purl_invalid",
+                            file = display,
+                            purl = item.purl.as_deref().unwrap_or_default(),
+                            item = item.label,
+                            error = err
                         ),
-                    )
-                    .at(display.to_string(), item.place.line(text)),
+                    ),
+                    display,
+                    &item.place,
                 );
                 None
             }
@@ -173,15 +178,14 @@ pub(super) fn build(
                 (Ecosystem::Generic, item.purl.clone().unwrap_or_default())
             }
             (None, None) => {
-                findings.push(
+                locator.push(
+                    &mut findings,
                     Finding::warning(
                         Code::InputUnreadable,
-                        format!(
-                            "{display}: {} has neither a name nor a purl; it was skipped",
-                            item.label
-                        ),
-                    )
-                    .at(display.to_string(), item.place.line(text)),
+                        crate::text!("sbom_no_name", file = display, item = item.label),
+                    ),
+                    display,
+                    &item.place,
                 );
                 graph.partial(format!(
                     "{display} lists an element without name or purl, which was not audited"
@@ -219,16 +223,20 @@ pub(super) fn build(
         package.checksum = best_checksum(&item.hashes);
         if version.is_empty() && !is_root {
             package.locked = false;
-            findings.push(
+            locator.push(
+                &mut findings,
                 Finding::warning(
                     Code::VersionUnresolved,
-                    format!(
-                        "{display}: {name} ({}) has no version; it is listed, not guessed",
-                        item.label
+                    crate::text!(
+                        "sbom_no_version",
+                        file = display,
+                        name = name,
+                        item = item.label
                     ),
                 )
-                .package(package.purl.clone())
-                .at(display.to_string(), item.place.line(text)),
+                .package(package.purl.clone()),
+                display,
+                &item.place,
             );
         }
         let identity = (package.purl.clone(), package.source.identity());
@@ -279,13 +287,19 @@ pub(super) fn build(
                     .split_once(':')
                     .filter(|(doc_ref, _)| doc_ref.starts_with("DocumentRef-"));
                 let message = match elsewhere {
-                    Some((doc_ref, _)) => format!(
-                        "{display}: `{}` depends on `{}`, which is in another SPDX document ({doc_ref}) that fundament does not follow",
-                        edge.from, edge.to
+                    Some((doc_ref, _)) => crate::text!(
+                        "sbom_edge_elsewhere",
+                        file = display,
+                        from = edge.from,
+                        to = edge.to,
+                        document = doc_ref
                     ),
-                    None => format!(
-                        "{display}: `{}` depends on `{}`, but `{missing}` is not an element of the SBOM",
-                        edge.from, edge.to
+                    None => crate::text!(
+                        "sbom_edge_missing",
+                        file = display,
+                        from = edge.from,
+                        to = edge.to,
+                        missing = missing
                     ),
                 };
                 // JSON places are found by text: look for the element that is missing.
@@ -293,9 +307,11 @@ pub(super) fn build(
                     Place::JsonString(_) => Place::JsonString(missing.clone()),
                     other => other.clone(),
                 };
-                findings.push(
-                    Finding::warning(Code::DependencyUnresolved, message)
-                        .at(display.to_string(), place.line(text)),
+                locator.push(
+                    &mut findings,
+                    Finding::warning(Code::DependencyUnresolved, message),
+                    display,
+                    &place,
                 );
                 dangling += 1;
                 continue;
@@ -344,6 +360,7 @@ pub(super) fn build(
         package.optional = !package.root && (optional_flag[i] || (all > 0 && all == optional));
     }
 
+    locator.resolve(text, &mut findings);
     graph.packages = packages;
     graph.findings = findings;
     graph.set_roots();

@@ -592,7 +592,7 @@ pub(super) fn parse_xml(text: &str, display: &str) -> Result<Doc, Failure> {
     let root = xml_tree(text).map_err(|(message, line)| {
         Failure::unreadable(
             "SBOM",
-            format!("{display} is not well-formed XML: {message}"),
+            crate::text!("xml_not_well_formed", file = display, message = message),
             Some(line),
         )
     })?;
@@ -618,16 +618,18 @@ pub(super) fn parse_xml(text: &str, display: &str) -> Result<Doc, Failure> {
     let Some(spec) = namespace.strip_prefix("http://cyclonedx.org/schema/bom/") else {
         return Err(Failure::unsupported(
             "CycloneDX XML",
-            format!(
-                "{display} has a <bom> root in the namespace `{namespace}`, not a CycloneDX namespace"
-            ),
+            crate::text!("cyclonedx_namespace", file = display, namespace = namespace),
             Some(root.line),
         ));
     };
     let minor = cyclonedx_minor(spec).ok_or_else(|| {
         Failure::unsupported(
             &format!("CycloneDX {spec} XML"),
-            format!("{display} is CycloneDX {spec}, a version fundament does not read"),
+            crate::text!(
+                "format_version_unread",
+                file = display,
+                format = format!("CycloneDX {spec}")
+            ),
             Some(root.line),
         )
     })?;

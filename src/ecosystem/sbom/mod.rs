@@ -79,10 +79,6 @@ use crate::model::{
 use serde::Deserialize;
 use std::collections::{HashMap, HashSet};
 
-/// What fundament reads, for messages.
-const SUPPORTED: &str = "fundament reads CycloneDX 1.2 to 1.7 (JSON or XML) and SPDX 2.2 and 2.3 \
-                         (JSON or tag-value)";
-
 /// Reads one SBOM.
 pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
     let display = ctx.display(&found.manifest);
@@ -102,7 +98,7 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
             let line = line_of_offset(&String::from_utf8_lossy(err.as_bytes()), offset);
             let finding = Finding::error(
                 Code::InputUnreadable,
-                format!("{display} is not UTF-8 text (invalid byte at line {line}); SBOMs are read as UTF-8"),
+                crate::text!("sbom_not_utf8", file = display, line = line),
             )
             .at(display.clone(), Some(line));
             return ProjectGraph::failed(ctx, found, "SBOM", finding);
@@ -126,34 +122,52 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
 struct Failure {
     code: Code,
     message: String,
+    /// `message` in translatable form, where it has one.
+    text: Option<crate::diagnostic::Text>,
     line: Option<usize>,
     /// The reader description, as far as the format was recognised.
     reader: String,
 }
 
 impl Failure {
-    fn unreadable(reader: &str, message: String, line: Option<usize>) -> Failure {
+    fn unreadable(
+        reader: &str,
+        message: impl Into<crate::diagnostic::Message>,
+        line: Option<usize>,
+    ) -> Failure {
+        let (message, text) = message.into().into_parts();
         Failure {
             code: Code::InputUnreadable,
             message,
+            text,
             line,
             reader: reader.to_string(),
         }
     }
 
-    fn unsupported(reader: &str, message: String, line: Option<usize>) -> Failure {
+    fn unsupported(
+        reader: &str,
+        message: impl Into<crate::diagnostic::Message>,
+        line: Option<usize>,
+    ) -> Failure {
+        let (message, text) = message.into().into_parts();
         Failure {
             code: Code::LockfileVersionUnsupported,
             message,
+            text,
             line,
             reader: reader.to_string(),
         }
     }
 
     fn into_finding(self, display: &str) -> Finding {
-        let finding = Finding::error(self.code, self.message).at(display.to_string(), self.line);
+        let message: crate::diagnostic::Message = match self.text {
+            Some(text) => text.into(),
+            None => self.message.into(),
+        };
+        let finding = Finding::error(self.code, message).at(display.to_string(), self.line);
         if self.code == Code::LockfileVersionUnsupported {
-            finding.note(SUPPORTED)
+            finding.note(crate::diagnostic::Text::new("sbom_supported"))
         } else {
             finding
         }
@@ -213,7 +227,7 @@ fn parse(text: &str, display: &str) -> Result<Doc, Failure> {
     if start.is_empty() {
         return Err(Failure::unreadable(
             "SBOM",
-            format!("{display} is empty"),
+            crate::text!("file_empty", file = display),
             None,
         ));
     }
@@ -226,7 +240,7 @@ fn parse(text: &str, display: &str) -> Result<Doc, Failure> {
     } else {
         Err(Failure::unsupported(
             "SBOM",
-            format!("{display} is neither JSON, XML nor SPDX tag-value (no `SPDXVersion:` line)"),
+            crate::text!("sbom_unknown_format", file = display),
             None,
         ))
     }
@@ -244,16 +258,8 @@ fn line_of(text: &str, needle: &str) -> Option<usize> {
     text.find(needle).map(|offset| line_of_offset(text, offset))
 }
 
-/// The line of a JSON string value, found by its encoded form (`"value"`).
-fn line_of_json_string(text: &str, value: &str) -> Option<usize> {
-    serde_json::to_string(value)
-        .ok()
-        .and_then(|quoted| line_of(text, &quoted))
-}
-
 /// Where an element is in the file, for findings: a known line, or a JSON string whose first
-/// occurrence is looked up only when a finding needs it (looking up every element of a large
-/// SBOM up front would take time quadratic in its size).
+/// occurrence is looked up only when a finding needs it, by a [`Locator`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 enum Place {
     #[default]
@@ -263,14 +269,6 @@ enum Place {
 }
 
 impl Place {
-    fn line(&self, text: &str) -> Option<usize> {
-        match self {
-            Place::Unknown => None,
-            Place::Line(line) => Some(*line),
-            Place::JsonString(value) => line_of_json_string(text, value),
-        }
-    }
-
     fn or(self, other: Place) -> Place {
         match self {
             Place::Unknown => other,
@@ -279,11 +277,110 @@ impl Place {
     }
 }
 
+/// Gives findings the line of their [`Place`]. A JSON string is found by its encoded form
+/// (`"value"`) as one of the document's string tokens; all of them are looked up together in
+/// one forward pass over the text ([`Locator::resolve`]) once every finding is made. Searching
+/// the text once per finding took time findings × size: quadratic on an SBOM whose every
+/// element has a finding.
+#[derive(Default)]
+struct Locator {
+    /// The index of a finding and the encoded string whose line it gets.
+    pending: Vec<(usize, String)>,
+}
+
+impl Locator {
+    /// Pushes `finding`, located in `display` at `place`.
+    fn push(
+        &mut self,
+        findings: &mut Vec<Finding>,
+        finding: Finding,
+        display: &str,
+        place: &Place,
+    ) {
+        let line = match place {
+            Place::Unknown => None,
+            Place::Line(line) => Some(*line),
+            Place::JsonString(value) => {
+                if let Ok(encoded) = serde_json::to_string(value) {
+                    self.pending.push((findings.len(), encoded));
+                }
+                None
+            }
+        };
+        findings.push(finding.at(display.to_string(), line));
+    }
+
+    /// Sets the lines of the JSON strings pushed so far: the line of the first string token of
+    /// `text` equal to each, found in one pass.
+    fn resolve(self, text: &str, findings: &mut [Finding]) {
+        if self.pending.is_empty() {
+            return;
+        }
+        let lines = first_lines_of_strings(text, self.pending.iter().map(|(_, s)| s.as_str()));
+        for (index, encoded) in &self.pending {
+            if let (Some(&line), Some(location)) = (
+                lines.get(encoded.as_str()),
+                findings.get_mut(*index).and_then(|f| f.location.as_mut()),
+            ) {
+                location.line = Some(line);
+            }
+        }
+    }
+}
+
+/// The 1-based line of the first string token (quotes included, as written) of a JSON `text`
+/// equal to each of `wanted`; those not found are left out. One forward pass: each token is
+/// hashed once.
+fn first_lines_of_strings<'w>(
+    text: &str,
+    wanted: impl Iterator<Item = &'w str>,
+) -> HashMap<&'w str, usize> {
+    let mut open: HashSet<&str> = wanted.collect();
+    let mut found = HashMap::new();
+    let bytes = text.as_bytes();
+    let (mut at, mut line) = (0, 1);
+    while at < bytes.len() && !open.is_empty() {
+        match bytes[at] {
+            b'\n' => {
+                line += 1;
+                at += 1;
+            }
+            b'"' => {
+                let (start, start_line) = (at, line);
+                at += 1;
+                while at < bytes.len() {
+                    match bytes[at] {
+                        b'\\' => at += 2,
+                        b'"' => {
+                            at += 1;
+                            break;
+                        }
+                        // Not in valid JSON; counted so that later lines stay right.
+                        b'\n' => {
+                            line += 1;
+                            at += 1;
+                        }
+                        _ => at += 1,
+                    }
+                }
+                at = at.min(bytes.len());
+                if let Some(token) = text.get(start..at)
+                    && let Some(key) = open.take(token)
+                {
+                    found.insert(key, start_line);
+                }
+            }
+            _ => at += 1,
+        }
+    }
+    found
+}
+
 fn parse_json(text: &str, display: &str) -> Result<Doc, Failure> {
     let value: serde_json::Value = serde_json::from_str(text).map_err(|err| {
         Failure::unreadable(
             "SBOM",
-            format!("{display} is not valid JSON: {}", json_error(&err)),
+            crate::text!("not_valid_json", file = display, error = json_error(&err)),
             Some(err.line()),
         )
     })?;
@@ -296,14 +393,18 @@ fn parse_json(text: &str, display: &str) -> Result<Doc, Failure> {
         let Some(spec) = value.get("specVersion").map(as_text) else {
             return Err(Failure::unsupported(
                 "CycloneDX JSON",
-                format!("{display} is a CycloneDX document without `specVersion`"),
+                crate::text!("cyclonedx_no_spec", file = display),
                 line_of(text, "\"bomFormat\""),
             ));
         };
         let minor = cyclonedx_minor(&spec).ok_or_else(|| {
             Failure::unsupported(
                 &format!("CycloneDX {spec} JSON"),
-                format!("{display} is CycloneDX {spec}, a version fundament does not read"),
+                crate::text!(
+                    "format_version_unread",
+                    file = display,
+                    format = format!("CycloneDX {spec}")
+                ),
                 line,
             )
         })?;
@@ -311,9 +412,10 @@ fn parse_json(text: &str, display: &str) -> Result<Doc, Failure> {
         let bom: JsonBom = serde_json::from_str(text).map_err(|err| {
             Failure::unreadable(
                 &reader,
-                format!(
-                    "{display} is not a valid CycloneDX document: {}",
-                    json_error(&err)
+                crate::text!(
+                    "cyclonedx_invalid",
+                    file = display,
+                    error = json_error(&err)
                 ),
                 Some(err.line()),
             )
@@ -325,7 +427,7 @@ fn parse_json(text: &str, display: &str) -> Result<Doc, Failure> {
         let reader_version = spdx_version(&version).ok_or_else(|| {
             Failure::unsupported(
                 &format!("{version} JSON"),
-                format!("{display} is {version}, a version fundament does not read"),
+                crate::text!("format_version_unread", file = display, format = version),
                 line,
             )
         })?;
@@ -333,10 +435,7 @@ fn parse_json(text: &str, display: &str) -> Result<Doc, Failure> {
         let doc: JsonSpdx = serde_json::from_str(text).map_err(|err| {
             Failure::unreadable(
                 &reader,
-                format!(
-                    "{display} is not a valid SPDX document: {}",
-                    json_error(&err)
-                ),
+                crate::text!("spdx_invalid", file = display, error = json_error(&err)),
                 Some(err.line()),
             )
         })?;
@@ -351,25 +450,24 @@ fn parse_json(text: &str, display: &str) -> Result<Doc, Failure> {
         };
         return Err(Failure::unsupported(
             "SPDX JSON-LD",
-            format!("{display} is an {version} JSON-LD document, which fundament does not read"),
+            crate::text!("spdx_jsonld", file = display, version = version),
             line_of(text, "\"@context\""),
         ));
     }
     if value.get("bomFormat").is_some() {
         return Err(Failure::unsupported(
             "SBOM",
-            format!(
-                "{display} has `bomFormat: {}`; only CycloneDX is known",
-                value.get("bomFormat").map(as_text).unwrap_or_default()
+            crate::text!(
+                "bom_format_unknown",
+                file = display,
+                format = value.get("bomFormat").map(as_text).unwrap_or_default()
             ),
             line_of(text, "\"bomFormat\""),
         ));
     }
     Err(Failure::unsupported(
         "SBOM",
-        format!(
-            "{display} is JSON but neither CycloneDX (no `bomFormat`) nor SPDX (no `spdxVersion`)"
-        ),
+        crate::text!("sbom_json_unknown", file = display),
         Some(1),
     ))
 }

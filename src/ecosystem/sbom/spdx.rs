@@ -234,7 +234,7 @@ pub(super) fn parse_tag_value(text: &str, display: &str) -> Result<Doc, Failure>
     let unreadable = |message: String, line: usize| {
         Failure::unreadable(
             "SPDX tag-value",
-            format!("{display} is not valid SPDX tag-value: {message}"),
+            crate::text!("spdx_tag_value_invalid", file = display, message = message),
             Some(line),
         )
     };
@@ -389,14 +389,14 @@ pub(super) fn parse_tag_value(text: &str, display: &str) -> Result<Doc, Failure>
     let Some((version, version_line)) = version else {
         return Err(Failure::unsupported(
             "SPDX tag-value",
-            format!("{display} has no `SPDXVersion:` line"),
+            crate::text!("spdx_no_version_line", file = display),
             None,
         ));
     };
     let Some(short) = spdx_version(&version) else {
         return Err(Failure::unsupported(
             &format!("{version} tag-value"),
-            format!("{display} is {version}, a version fundament does not read"),
+            crate::text!("format_version_unread", file = display, format = version),
             Some(version_line),
         ));
     };

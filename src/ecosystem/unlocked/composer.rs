@@ -465,7 +465,7 @@ pub fn direct(
 
 /// Expands Composer 2's minified version list: each entry repeats what it does not change
 /// from the one before, and `"__unset"` removes a key.
-fn expand(list: &[Value]) -> Vec<Value> {
+pub(crate) fn expand(list: &[Value]) -> Vec<Value> {
     let mut out = Vec::new();
     let mut current = serde_json::Map::new();
     for entry in list {

@@ -339,11 +339,13 @@ pub fn findings(walked: &Walked, manifest: &str, client: &str, date: &str) -> Ve
         findings.push(
             Finding::note_finding(
                 Code::ResolvedFromDeclarations,
-                format!(
-                    "{manifest} has no lockfile: {} resolved by fundament on {date} the way {client} \
-                     would resolve them today, not locked",
-                    crate::plural::count(walked.packages.len(), "package was", "packages were")
-                ),
+                crate::text!(
+                    "resolved_unlocked",
+                    manifest = manifest,
+                    date = date,
+                    client = client
+                )
+                .count("n", walked.packages.len()),
             )
             .at(manifest.to_string(), None)
             .note("commit a lockfile to audit exactly what is installed"),
@@ -400,9 +402,10 @@ pub fn attach(
 pub fn no_registry(manifest: &str, ecosystem: &str, how: &str) -> Finding {
     Finding::error(
         Code::LockfileMissing,
-        format!(
-            "{manifest} has no lockfile, and no {ecosystem} registry is configured to resolve it \
-             against (--resolve-unlocked)"
+        crate::text!(
+            "no_registry_to_resolve",
+            manifest = manifest,
+            ecosystem = ecosystem
         ),
     )
     .at(manifest.to_string(), None)

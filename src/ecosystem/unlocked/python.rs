@@ -340,11 +340,11 @@ pub fn resolve(
                 findings.push(
                     Finding::note_finding(
                         Code::ResolvedFromDeclarations,
-                        format!(
-                            "`{text}` does not apply on this machine (Python {}, {}): pip would \
-                             not install it, so it was not resolved",
-                            resolver.python.as_deref().unwrap_or("unknown"),
-                            std::env::consts::OS
+                        crate::text!(
+                            "marker_not_here",
+                            requirement = text,
+                            python = resolver.python.as_deref().unwrap_or("unknown"),
+                            os = std::env::consts::OS
                         ),
                     )
                     .at(file.clone(), *line),
@@ -356,9 +356,7 @@ pub fn resolve(
                 None => findings.push(
                     Finding::warning(
                         Code::DependencyUnresolved,
-                        format!(
-                            "`{text}` is not a requirement fundament resolves against the index"
-                        ),
+                        crate::text!("requirement_not_resolvable", requirement = text),
                     )
                     .at(file.clone(), *line),
                 ),

@@ -825,3 +825,47 @@ mod tests {
         assert!(environment().is_ok(), "{:?}", environment().as_ref().err());
     }
 }
+
+#[cfg(test)]
+mod glossary_tests {
+    /// The German site speaks the words of docs/glossary.md: a reviewer's work is a
+    /// *Begutachtung* (a *Prüfung* is only an audit), the index is a *Freigabeverzeichnis* (the
+    /// only "Verzeichnis"), an approval is a *Zustimmung*, under review is *Freigabe in
+    /// Bearbeitung*.
+    #[test]
+    fn the_german_site_follows_the_glossary() {
+        let de = include_str!("i18n/de.toml");
+        let texts: Vec<&str> = de
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| l.split_once(" = ").map(|(_, text)| text))
+            .collect();
+        assert!(texts.len() > 50);
+        for text in &texts {
+            let lower = text.to_lowercase();
+            assert!(!lower.contains("prüf"), "{text}: Begutachtung, not Prüfung");
+            assert!(
+                !lower
+                    .replace("freigabeverzeichnis", "")
+                    .contains("verzeichnis"),
+                "{text}: only the Freigabeverzeichnis is a Verzeichnis"
+            );
+            assert!(
+                !text.contains("Index"),
+                "{text}: Freigabeverzeichnis, not Index"
+            );
+            assert!(!lower.contains("ausgenommen"), "{text}");
+        }
+        let all = texts.join("\n");
+        for term in [
+            "Freigabeverzeichnis",
+            "Freigabe in Bearbeitung",
+            "begutachte",
+            "freigegeben",
+            "abgelehnt",
+            "Zustimmungen",
+        ] {
+            assert!(all.contains(term), "{term} missing");
+        }
+    }
+}

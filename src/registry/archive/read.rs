@@ -259,7 +259,13 @@ impl<'a> Zip<'a> {
                 .by_index_raw(index)
                 .map_err(|e| corrupt(format!("entry {index}: {e}")))?;
             let name = entry.name().to_string();
-            if entry.is_symlink() {
+            // A link is the file type 0o120000 exactly. Some Maven archivers write the mode
+            // 0o177777 (every bit) for directories, which a looser test takes for a link and
+            // which would refuse real jars (javax.annotation-api 1.3.2).
+            if entry
+                .unix_mode()
+                .is_some_and(|mode| mode & 0o170000 == 0o120000)
+            {
                 return Err(Refused::UnsafeEntry {
                     entry: name,
                     why: "a link (package archives hold none, and links are how entries escape)",
@@ -445,6 +451,43 @@ mod tests {
             Some(&b"Apache"[..])
         );
         assert_eq!(zip.read("missing").unwrap(), None);
+    }
+
+    /// A zip whose first central-directory entry has the Unix mode `mode` (written made by
+    /// Unix, external attributes patched as a hostile or quirky archiver would write them).
+    fn zip_with_mode(entries: &[(&str, &[u8])], mode: u32) -> Vec<u8> {
+        let mut body = zip_of(entries);
+        let at = body
+            .windows(4)
+            .position(|w| w == [0x50, 0x4b, 0x01, 0x02])
+            .unwrap();
+        body[at + 5] = 3; // version made by: Unix
+        body[at + 38..at + 42].copy_from_slice(&(mode << 16).to_le_bytes());
+        body
+    }
+
+    #[test]
+    fn a_link_is_the_link_file_type_exactly() {
+        // Maven archivers that write the mode 0o177777 for directories (javax.annotation-api
+        // 1.3.2's META-INF/maven/): not a link.
+        let body = zip_with_mode(
+            &[("META-INF/maven/", b""), ("META-INF/LICENSE", b"Apache")],
+            0o177777,
+        );
+        let mut zip = Zip::open(&body, Limits::default()).unwrap();
+        assert_eq!(
+            zip.read("META-INF/LICENSE").unwrap().as_deref(),
+            Some(&b"Apache"[..])
+        );
+        // A symbolic link (0o120777) is refused.
+        let body = zip_with_mode(
+            &[("META-INF/LICENSE", b"/etc/passwd"), ("a", b"x")],
+            0o120777,
+        );
+        assert!(matches!(
+            Zip::open(&body, Limits::default()),
+            Err(Refused::UnsafeEntry { .. })
+        ));
     }
 
     #[test]

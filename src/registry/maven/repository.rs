@@ -17,6 +17,7 @@
 
 use super::installation::Installation;
 use super::settings::Settings;
+use crate::ecosystem::maven::gradle_module::GradleModule;
 use crate::ecosystem::maven::version::Version;
 use crate::ecosystem::maven::xml::parse_xml;
 use crate::ecosystem::maven::{
@@ -200,6 +201,7 @@ pub struct Repositories {
     cache_dir: Option<PathBuf>,
     offline: bool,
     poms: Mutex<HashMap<String, Slot<Arc<Pom>>>>,
+    modules: Mutex<HashMap<String, Slot<Arc<GradleModule>>>>,
     metadata: Mutex<HashMap<String, Slot<Metadata>>>,
     remotes: Mutex<HashMap<Vec<DeclaredRepo>, Arc<Vec<Remote>>>>,
     blocked: Mutex<BTreeSet<String>>,
@@ -239,6 +241,7 @@ impl Repositories {
             cache_dir: options.cache_dir.clone(),
             offline: options.offline,
             poms: Mutex::new(HashMap::new()),
+            modules: Mutex::new(HashMap::new()),
             metadata: Mutex::new(HashMap::new()),
             remotes: Mutex::new(HashMap::new()),
             blocked: Mutex::new(BTreeSet::new()),
@@ -303,15 +306,34 @@ impl Repositories {
 
     /// A released POM by its path in the repository layout.
     fn released_pom(&self, remotes: &[Remote], path: &str) -> Result<Arc<Pom>, FetchError> {
+        self.released(remotes, path, "pom", parse_pom)
+    }
+
+    /// A released file (POM or `.module`) by its path in the repository layout: the first
+    /// repository that has it answers; read by `parse`, cached under `kind`.
+    fn released<T>(
+        &self,
+        remotes: &[Remote],
+        path: &str,
+        kind: &str,
+        parse: fn(&str, &[u8]) -> Result<T, FetchError>,
+    ) -> Result<T, FetchError> {
         // Found once, it is what every repository has (a released version never changes).
-        if let Some(file) = self.cache_path("pom", path)
+        if let Some(file) = self.cache_path(kind, path)
             && let Ok(bytes) = crate::source::read_bounded(&file, limit())
             && let Some((url, body)) = split_cached(&bytes)
         {
-            return parse_pom(&url, body);
+            return parse(&url, body);
         }
         let key = format!("{}\n{path}", remote_key(remotes));
-        let missing = self.cache_path("missing", &key);
+        let missing = self.cache_path(
+            if kind == "pom" {
+                "missing"
+            } else {
+                "missing-module"
+            },
+            &key,
+        );
         if let Some(file) = &missing
             && fresh(file, self.offline)
         {
@@ -325,7 +347,11 @@ impl Repositories {
         }
         if self.offline {
             return Err(FetchError::NotCached {
-                what: format!("the POM {path}"),
+                what: if kind == "pom" {
+                    format!("the POM {path}")
+                } else {
+                    format!("the Gradle Module Metadata {path}")
+                },
             });
         }
         let mut looked = Vec::new();
@@ -334,9 +360,9 @@ impl Repositories {
             let url = join(&remote.url, path);
             match self.http.get(&url, ACCEPT) {
                 Ok(fetched) => {
-                    let result = parse_pom(&url, &fetched.body);
+                    let result = parse(&url, &fetched.body);
                     if result.is_ok()
-                        && let Some(file) = self.cache_path("pom", path)
+                        && let Some(file) = self.cache_path(kind, path)
                     {
                         let mut stored = url.clone().into_bytes();
                         stored.push(b'\n');
@@ -462,6 +488,37 @@ impl PomSource for Repositories {
         let slot = Self::slot(&self.poms, format!("{}\n{path}", remote_key(&remotes)));
         slot.get_or_init(|| self.released_pom(&remotes, &path))
             .clone()
+    }
+
+    fn gradle_module(
+        &self,
+        declared: &[DeclaredRepo],
+        gav: &Gav,
+    ) -> Result<Arc<GradleModule>, FetchError> {
+        // A snapshot's `.module` has a timestamped name of its own: its POM is used.
+        if !gav.is_plain() || gav.version.ends_with("-SNAPSHOT") {
+            return Err(FetchError::NotFound {
+                looked: vec![format!("{gav}.module")],
+            });
+        }
+        let remotes = self.remotes_for(declared);
+        if remotes.is_empty() {
+            return Err(FetchError::NoRepository);
+        }
+        let path = format!(
+            "{}/{}/{}-{}.module",
+            gav.artifact_dir(),
+            gav.version,
+            gav.artifact,
+            gav.version
+        );
+        let slot = Self::slot(&self.modules, format!("{}\n{path}", remote_key(&remotes)));
+        slot.get_or_init(|| {
+            self.released(&remotes, &path, "module", |url, body| {
+                GradleModule::parse(url, body).map(Arc::new)
+            })
+        })
+        .clone()
     }
 
     fn versions(

@@ -334,3 +334,22 @@ fn texts_fill_their_placeholders_once() {
         "message.no_such_key"
     );
 }
+
+/// The notes of declared-licence readings come from a data table in English; each has its
+/// translation in `[alias_note]`, found by its wording.
+#[test]
+fn every_reading_note_of_the_alias_table_is_translated() {
+    let table = include_str!("../../licence/data/declared-aliases.tsv");
+    let notes: std::collections::BTreeSet<&str> = table
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .filter_map(|l| l.split('\t').nth(3))
+        .filter(|n| !n.is_empty() && *n != "note")
+        .collect();
+    assert!(notes.len() > 8, "{notes:?}");
+    for note in notes {
+        let key = super::key_of("alias_note", note)
+            .unwrap_or_else(|| panic!("no [alias_note] entry reads {note:?}"));
+        assert_ne!(tr(Lang::De, &key), note, "{key}: not translated");
+    }
+}

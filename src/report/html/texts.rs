@@ -72,6 +72,17 @@ pub(crate) fn tr(lang: Lang, key: &str) -> String {
         .unwrap_or_else(|| key.to_string())
 }
 
+/// The key (`section.key`) of the English text of `section` that reads `english`: for texts
+/// that come from a data table in English and are translated by their wording.
+pub(crate) fn key_of(section: &str, english: &str) -> Option<String> {
+    let prefix = format!("{section}.");
+    texts(Lang::En)
+        .flat
+        .iter()
+        .find(|(key, text)| key.starts_with(&prefix) && text.as_str() == english)
+        .map(|(key, _)| key.clone())
+}
+
 /// The singular (`key_one`) or plural (`key_other`) of a text, with `{n}` filled in.
 pub(crate) fn trn(lang: Lang, key: &str, n: usize) -> String {
     let form = if n == 1 { "one" } else { "other" };

@@ -1,0 +1,201 @@
+//! Gradle Module Metadata: a Gradle build without lockfile whose dependencies publish `.module`
+//! files, resolved against a local server that serves real POMs and `.module` files recorded
+//! from the central repository (tests/fixtures/gradle-module, recorded by its record.py).
+//! `mavenCentral()` is the central repository of a stand-in Maven installation whose super POM
+//! names the local server.
+
+mod support;
+
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use support::server::{Reply, TestServer};
+
+fn fixture() -> PathBuf {
+    support::fixture("gradle-module")
+}
+
+fn server() -> TestServer {
+    let server = TestServer::start();
+    support::maven::serve_dir(&server, &fixture().join("central"), "/maven2");
+    server
+}
+
+fn project() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("modules");
+    support::copy_tree(&fixture().join("project"), &dir);
+    (tmp, dir)
+}
+
+/// Every Maven package other than the project: `group:artifact` → version.
+fn resolved(json: &Value) -> BTreeMap<String, String> {
+    support::packages(json)
+        .iter()
+        .filter(|p| p["ecosystem"] == "maven" && p["root"] != true)
+        .map(|p| {
+            (
+                p["name"].as_str().unwrap().to_string(),
+                p["version"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// What Gradle selects for the build, by its rules and the recorded `.module` files.
+fn expected() -> BTreeMap<String, String> {
+    [
+        ("com.fasterxml.jackson.core:jackson-databind", "2.17.2"),
+        ("com.fasterxml.jackson.core:jackson-core", "2.17.2"),
+        ("com.fasterxml.jackson.core:jackson-annotations", "2.17.2"),
+        // A platform dependency only jackson-databind's (and the others') .module names: the
+        // BOM is a package of the graph, and its versions constrain the family.
+        ("com.fasterxml.jackson:jackson-bom", "2.17.2"),
+        // Declared 2.16.1, raised to 2.17.2 by the jackson-bom 2.17.2 constraint (from its POM
+        // alone it would stay 2.16.1).
+        (
+            "com.fasterxml.jackson.datatype:jackson-datatype-jsr310",
+            "2.17.2",
+        ),
+        // The multi-platform root and the JVM module its `available-at` names.
+        ("org.jetbrains.kotlinx:kotlinx-coroutines-core", "1.8.1"),
+        ("org.jetbrains.kotlinx:kotlinx-coroutines-core-jvm", "1.8.1"),
+        // kotlinx-coroutines-core-jvm's platform dependency.
+        ("org.jetbrains.kotlinx:kotlinx-coroutines-bom", "1.8.1"),
+        ("org.jetbrains.kotlin:kotlin-stdlib", "1.9.21"),
+        // kotlin-stdlib asks for 13.0, kotlinx-coroutines-core-jvm for 23.0.0: the highest.
+        ("org.jetbrains:annotations", "23.0.0"),
+    ]
+    .into_iter()
+    .map(|(n, v)| (n.to_string(), v.to_string()))
+    .collect()
+}
+
+fn licence(json: &Value, name: &str) -> Value {
+    support::packages(json)
+        .iter()
+        .find(|p| p["name"] == name)
+        .map(|p| p["licence"]["concluded"]["expression"].clone())
+        .unwrap_or_else(|| panic!("{name} not listed"))
+}
+
+fn dependencies_of(json: &Value, name: &str) -> Vec<String> {
+    let packages = support::packages(json);
+    let package = packages.iter().find(|p| p["name"] == name).unwrap();
+    package["dependencies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            packages[d["package"].as_u64().unwrap() as usize]["name"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn module_metadata_gives_platforms_alignment_and_redirects() {
+    let server = server();
+    let maven = support::maven::maven_home(&format!("{}/maven2", server.base));
+    let (_tmp, dir) = project();
+    let cache = tempfile::tempdir().unwrap();
+    let run = support::maven::audit_gradle(&dir, maven.path(), cache.path(), &[]);
+    let json = &run.json;
+    assert_eq!(resolved(json), expected(), "{}", run.stderr);
+    // The .module files were read (the POMs alone name no BOM).
+    assert_eq!(
+        server.count(
+            "/maven2/com/fasterxml/jackson/core/jackson-databind/2.17.2/jackson-databind-2.17.2.module"
+        ),
+        1
+    );
+    // Edges as the .module files give them.
+    let databind = dependencies_of(json, "com.fasterxml.jackson.core:jackson-databind");
+    assert!(
+        databind.contains(&"com.fasterxml.jackson:jackson-bom".to_string()),
+        "{databind:?}"
+    );
+    assert_eq!(
+        dependencies_of(json, "org.jetbrains.kotlinx:kotlinx-coroutines-core"),
+        vec!["org.jetbrains.kotlinx:kotlinx-coroutines-core-jvm".to_string()]
+    );
+    // Licences from the POMs of the modules the graph reaches, the redirected one's included.
+    assert_eq!(
+        licence(json, "org.jetbrains.kotlinx:kotlinx-coroutines-core-jvm"),
+        "Apache-2.0"
+    );
+    assert_eq!(
+        licence(json, "com.fasterxml.jackson:jackson-bom"),
+        "Apache-2.0"
+    );
+    assert!(support::findings(json, "I011").is_empty(), "{}", run.stderr);
+    assert!(support::findings(json, "R001").is_empty(), "{}", run.stderr);
+
+    // Warm and offline: the same answer from the cache, without a request.
+    let before = server.total();
+    let again = support::maven::audit_gradle(&dir, maven.path(), cache.path(), &["--offline"]);
+    assert_eq!(resolved(&again.json), expected(), "{}", again.stderr);
+    assert_eq!(server.total(), before, "offline asked the server");
+}
+
+#[test]
+fn an_unusable_module_file_is_reported_and_the_pom_used() {
+    let server = server();
+    let databind =
+        "/maven2/com/fasterxml/jackson/core/jackson-databind/2.17.2/jackson-databind-2.17.2.module";
+    let coroutines = "/maven2/org/jetbrains/kotlinx/kotlinx-coroutines-core/1.8.1/kotlinx-coroutines-core-1.8.1.module";
+    // An HTML error page, and a file nested past the limit.
+    server.route(
+        databind,
+        vec![Reply::ok("<html><body>Service unavailable</body></html>")],
+    );
+    let deep = format!(
+        "{{\"formatVersion\": \"1.1\", \"x\": {}{}, \"variants\": []}}",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    server.route(coroutines, vec![Reply::ok(deep)]);
+    let maven = support::maven::maven_home(&format!("{}/maven2", server.base));
+    let (_tmp, dir) = project();
+    let cache = tempfile::tempdir().unwrap();
+    let run = support::maven::audit_gradle(&dir, maven.path(), cache.path(), &[]);
+    let json = &run.json;
+    let messages: Vec<&str> = support::findings(json, "R001")
+        .iter()
+        .filter_map(|f| f["message"].as_str())
+        .collect();
+    for (gav, path, why) in [
+        (
+            "com.fasterxml.jackson.core:jackson-databind:2.17.2",
+            databind,
+            "not the expected JSON",
+        ),
+        (
+            "org.jetbrains.kotlinx:kotlinx-coroutines-core:1.8.1",
+            coroutines,
+            "nested more than 64 deep",
+        ),
+    ] {
+        let url = format!("{}{path}", server.base);
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains(gav) && m.contains(&url) && m.contains(why)),
+            "{gav}: {messages:?}"
+        );
+    }
+    // The audit goes on with the POMs: jackson-databind's POM dependencies, and
+    // kotlinx-coroutines-core's POM names its -jvm module too.
+    let got = resolved(json);
+    for name in [
+        "com.fasterxml.jackson.core:jackson-core",
+        "com.fasterxml.jackson.core:jackson-annotations",
+        "org.jetbrains.kotlinx:kotlinx-coroutines-core-jvm",
+        "org.jetbrains.kotlin:kotlin-stdlib",
+    ] {
+        assert!(got.contains_key(name), "{name} missing: {got:?}");
+    }
+    assert!(run.code == 0 || run.code == 1, "{}", run.stderr);
+}
