@@ -640,28 +640,33 @@ fn closers_of_another_kind_are_matched_in_linear_time() {
 
 #[test]
 fn a_real_script_stays_within_its_value_budget() {
-    for name in [
-        "build.gradle",
-        "build.gradle.kts",
-        "settings.gradle",
-        "settings.gradle.kts",
-    ] {
-        for entry in walkdir::WalkDir::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures"))
+    // This repository's fixtures, and the real builds of ../shared/fixtures where present.
+    let roots = [
+        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures"),
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures"),
+    ];
+    let mut scripts = 0;
+    for entry in roots.iter().flat_map(|root| {
+        walkdir::WalkDir::new(root)
             .into_iter()
             .filter_map(Result::ok)
-            .filter(|e| e.file_name() == name)
-        {
-            let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
-            let script = parse_script(&text, name.ends_with(".kts"));
-            assert!(
-                !script
-                    .errors
-                    .iter()
-                    .any(|(_, e)| e.contains("values from here on are not read")),
-                "{}: {:?}",
-                entry.path().display(),
-                script.errors
-            );
+    }) {
+        let name = entry.file_name().to_string_lossy();
+        if !name.ends_with(".gradle") && !name.ends_with(".gradle.kts") {
+            continue;
         }
+        let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+        let script = parse_script(&text, name.ends_with(".kts"));
+        scripts += 1;
+        assert!(
+            !script
+                .errors
+                .iter()
+                .any(|(_, e)| e.contains("values from here on are not read")),
+            "{}: {:?}",
+            entry.path().display(),
+            script.errors
+        );
     }
+    assert!(scripts >= 10, "only {scripts} Gradle scripts found");
 }
