@@ -465,7 +465,9 @@ fn from_url(text: &str) -> Option<String> {
         "eclipse.org" if path.contains("epl-v10") => Some("EPL-1.0".to_string()),
         // The Eclipse Distribution License 1.0: the SPDX licence list gives this page as a
         // source of BSD-3-Clause.
-        "eclipse.org" if path.starts_with("org/documents/edl-v10") => Some("BSD-3-Clause".to_string()),
+        "eclipse.org" if path.starts_with("org/documents/edl-v10") => {
+            Some("BSD-3-Clause".to_string())
+        }
         // The SPDX licence list gives creativecommons.org/publicdomain/zero/1.0/legalcode.
         "creativecommons.org" if path.starts_with("publicdomain/zero/1.0") => {
             Some("CC0-1.0".to_string())
@@ -915,10 +917,16 @@ mod tests {
                 "The GNU General Public License, v2 with Universal FOSS Exception, v1.0",
                 "GPL-2.0-only WITH Universal-FOSS-exception-1.0",
             ),
-            ("http://www.eclipse.org/org/documents/edl-v10.php", "BSD-3-Clause"),
+            (
+                "http://www.eclipse.org/org/documents/edl-v10.php",
+                "BSD-3-Clause",
+            ),
             ("https://www.eclipse.org/legal/epl-v20.html", "EPL-2.0"),
             ("https://www.bouncycastle.org/licence.html", "MIT"),
-            ("http://creativecommons.org/publicdomain/zero/1.0/", "CC0-1.0"),
+            (
+                "http://creativecommons.org/publicdomain/zero/1.0/",
+                "CC0-1.0",
+            ),
             (
                 "https://www.gnu.org/licenses/old-licenses/lgpl-2.1.html",
                 "LGPL-2.1-only",
