@@ -391,8 +391,8 @@ fn activation(node: &Node) -> Activation {
 
 /// The licences of `<licenses>` as one declared string: several `<license>` elements are all
 /// applicable (AND) unless a comment offers a choice between them ("dual licensed", "either",
-/// "at your option"), then OR. Raw names (else the URL) are kept for fundament's licence
-/// reading. The same rule serves POMs from a registry (src/registry/maven).
+/// "at your option"), then OR. Raw names (or the URL, see [`licence_term`]) are kept for
+/// fundament's licence reading. The same rule serves POMs from a registry (src/registry/maven).
 pub(crate) fn licence_expression(licenses: &[License]) -> Option<String> {
     let terms: Vec<&str> = licenses.iter().filter_map(licence_term).collect();
     if terms.is_empty() {
@@ -440,11 +440,9 @@ fn licence_term(licence: &License) -> Option<&str> {
     if read.expression.is_some() && !read.assumed {
         return Some(name);
     }
-    let url_read = url.map(|u| (u, interpret(u)));
-    match url_read {
-        Some((url, by_url)) if by_url.reading == Reading::Url && by_url.expression.is_some() => {
-            Some(url)
-        }
+    // Read as a URL means read as the one licence the URL names.
+    match url {
+        Some(url) if interpret(url).reading == Reading::Url => Some(url),
         _ => Some(name),
     }
 }
