@@ -551,6 +551,100 @@ fn maven_repositories_are_tried_in_order() {
     );
 }
 
+/// Licence names of real POMs that are not SPDX ids end as the one licence they name; a name
+/// that would have to guess a version gives way to its licence URL; a vague name stays an
+/// assumption.
+#[test]
+fn maven_licence_names_and_urls_end_as_spdx_ids() {
+    let server = TestServer::start();
+    let pom = |group: &str, artifact: &str, version: &str, licences: &str| {
+        format!(
+            "<project><modelVersion>4.0.0</modelVersion><groupId>{group}</groupId>\
+             <artifactId>{artifact}</artifactId><version>{version}</version>\
+             <licenses>{licences}</licenses></project>"
+        )
+    };
+    // As istack-commons declares it.
+    let edl = pom(
+        "commons-io",
+        "commons-io",
+        "2.17.0",
+        "<license><name>Eclipse Distribution License - v 1.0</name>\
+         <url>http://www.eclipse.org/org/documents/edl-v10.php</url></license>",
+    );
+    // As logback declares it: an unversioned LGPL name, the URL of LGPL 2.1.
+    let lgpl = pom(
+        "org.slf4j",
+        "slf4j-api",
+        "2.0.9",
+        "<license><name>Bouncy Castle Licence</name></license>\
+         <license><name>GNU Lesser General Public License</name>\
+         <url>https://www.gnu.org/licenses/old-licenses/lgpl-2.1.html</url></license>",
+    );
+    server.route(
+        "/maven2/commons-io/commons-io/2.17.0/commons-io-2.17.0.pom",
+        vec![Reply::ok(edl)],
+    );
+    server.route(
+        "/maven2/org/slf4j/slf4j-api/2.0.9/slf4j-api-2.0.9.pom",
+        vec![Reply::ok(lgpl)],
+    );
+    let (_tmp, dir) = project(
+        "gradle-locked",
+        &format!("maven = [\"{}/maven2/\"]\n", server.base),
+    );
+    let cache = tempfile::tempdir().unwrap();
+    let run = audit(&dir, cache.path(), &[]);
+
+    let io = concluded(&run.json, "commons-io:commons-io");
+    assert_eq!(io["expression"], "BSD-3-Clause", "{io}");
+    assert_eq!(
+        declared(&run.json, "commons-io:commons-io")[0].0,
+        "Eclipse Distribution License - v 1.0"
+    );
+    let slf4j = concluded(&run.json, "org.slf4j:slf4j-api");
+    assert_eq!(slf4j["expression"], "MIT AND LGPL-2.1-only", "{slf4j}");
+    assert_eq!(
+        declared(&run.json, "org.slf4j:slf4j-api")[0].0,
+        "Bouncy Castle Licence AND https://www.gnu.org/licenses/old-licenses/lgpl-2.1.html"
+    );
+    // Neither reading guessed: no L006 (assumed licence) for them.
+    assert!(
+        !messages(&run.json, "L006").contains("commons-io")
+            && !messages(&run.json, "L006").contains("slf4j"),
+        "{}",
+        messages(&run.json, "L006")
+    );
+
+    // "GPL" without a licence URL: read as an assumption, which the audit reports.
+    let vague = pom(
+        "commons-io",
+        "commons-io",
+        "2.17.0",
+        "<license><name>GPL</name><url>https://project.example/licence</url></license>",
+    );
+    let server = TestServer::start();
+    server.route(
+        "/maven2/commons-io/commons-io/2.17.0/commons-io-2.17.0.pom",
+        vec![Reply::ok(vague)],
+    );
+    let (_tmp, dir) = project(
+        "gradle-locked",
+        &format!("maven = [\"{}/maven2/\"]\n", server.base),
+    );
+    let cache = tempfile::tempdir().unwrap();
+    let run = audit(&dir, cache.path(), &[]);
+    assert_eq!(
+        concluded(&run.json, "commons-io:commons-io")["expression"],
+        "GPL-1.0-or-later"
+    );
+    assert!(
+        messages(&run.json, "L006").contains("commons-io"),
+        "{}",
+        run.json["findings"]
+    );
+}
+
 #[test]
 fn a_parent_chain_that_loops_is_a_failure_not_a_hang() {
     let server = TestServer::start();

@@ -459,8 +459,24 @@ fn from_url(text: &str) -> Option<String> {
             _ => None,
         },
         "mozilla.org" if path.starts_with("mpl/2.0") => Some("MPL-2.0".to_string()),
-        "eclipse.org" if path.contains("epl-2.0") => Some("EPL-2.0".to_string()),
+        "eclipse.org" if path.contains("epl-2.0") || path.contains("epl-v20") => {
+            Some("EPL-2.0".to_string())
+        }
         "eclipse.org" if path.contains("epl-v10") => Some("EPL-1.0".to_string()),
+        // The Eclipse Distribution License 1.0: the SPDX licence list gives this page as a
+        // source of BSD-3-Clause.
+        "eclipse.org" if path.starts_with("org/documents/edl-v10") => {
+            Some("BSD-3-Clause".to_string())
+        }
+        // The SPDX licence list gives creativecommons.org/publicdomain/zero/1.0/legalcode.
+        "creativecommons.org" if path.starts_with("publicdomain/zero/1.0") => {
+            Some("CC0-1.0".to_string())
+        }
+        // The Bouncy Castle licence page: the MIT licence text, the Legion of the Bouncy Castle
+        // as copyright holder.
+        "bouncycastle.org" if path == "licence.html" || path == "license.html" => {
+            Some("MIT".to_string())
+        }
         _ => None,
     }
 }
@@ -872,5 +888,76 @@ mod tests {
         // Within the limits, nesting is read.
         let fine = format!("{}MIT{}", "(".repeat(60), ")".repeat(60));
         assert_eq!(interpret(&fine).expression.as_deref(), Some("MIT"));
+    }
+
+    /// Licence names and URLs of Maven POMs that named no licence fundament knew (issue 12):
+    /// each names exactly one licence.
+    #[test]
+    fn pom_licence_names_and_urls_read_as_their_one_licence() {
+        let cases = [
+            ("Eclipse Distribution License - v 1.0", "BSD-3-Clause"),
+            ("EDL 1.0", "BSD-3-Clause"),
+            ("GPL2 w/ CPE", "GPL-2.0-only WITH Classpath-exception-2.0"),
+            (
+                "GNU General Public License, version 2 with the GNU Classpath Exception",
+                "GPL-2.0-only WITH Classpath-exception-2.0",
+            ),
+            ("Bouncy Castle Licence", "MIT"),
+            ("BSD License 3", "BSD-3-Clause"),
+            ("Mozilla Public License Version 2.0", "MPL-2.0"),
+            ("Eclipse Public License v2.0", "EPL-2.0"),
+            ("Eclipse Public License - Version 2.0", "EPL-2.0"),
+            ("Eclipse Public License v1.0", "EPL-1.0"),
+            ("Public Domain, per Creative Commons CC0", "CC0-1.0"),
+            (
+                "GNU Library General Public License v2.1 or later",
+                "LGPL-2.1-or-later",
+            ),
+            (
+                "The GNU General Public License, v2 with Universal FOSS Exception, v1.0",
+                "GPL-2.0-only WITH Universal-FOSS-exception-1.0",
+            ),
+            (
+                "http://www.eclipse.org/org/documents/edl-v10.php",
+                "BSD-3-Clause",
+            ),
+            ("https://www.eclipse.org/legal/epl-v20.html", "EPL-2.0"),
+            ("https://www.bouncycastle.org/licence.html", "MIT"),
+            (
+                "http://creativecommons.org/publicdomain/zero/1.0/",
+                "CC0-1.0",
+            ),
+            (
+                "https://www.gnu.org/licenses/old-licenses/lgpl-2.1.html",
+                "LGPL-2.1-only",
+            ),
+        ];
+        for (raw, expected) in cases {
+            let i = interpret(raw);
+            assert_eq!(i.expression.as_deref(), Some(expected), "{raw}");
+            assert!(!i.assumed, "{raw}");
+            assert!(
+                spdx::Expression::parse(expected).is_ok(),
+                "{expected} is not valid SPDX"
+            );
+        }
+    }
+
+    /// Names that leave a version or variant open stay assumptions, and names that identify no
+    /// licence stay unread: a wrong reading is worse than none.
+    #[test]
+    fn ambiguous_names_stay_assumed_or_unread() {
+        for raw in ["GPL", "BSD", "LGPL", "GNU Lesser General Public License"] {
+            let i = interpret(raw);
+            assert!(i.expression.is_some() && i.assumed, "{raw}: {i:?}");
+        }
+        for raw in [
+            "Oracle Free Use Terms and Conditions (FUTC)",
+            "LGPL 2",
+            "https://www.gnu.org/software/classpath/license.html",
+            "https://www.bouncycastle.org/",
+        ] {
+            assert_eq!(interpret(raw).expression, None, "{raw}");
+        }
     }
 }

@@ -391,21 +391,10 @@ fn activation(node: &Node) -> Activation {
 
 /// The licences of `<licenses>` as one declared string: several `<license>` elements are all
 /// applicable (AND) unless a comment offers a choice between them ("dual licensed", "either",
-/// "at your option"), then OR. Raw names (else the URL) are kept for fundament's licence
-/// reading. The same rule serves POMs from a registry (src/registry/maven).
+/// "at your option"), then OR. Raw names (or the URL, see [`licence_term`]) are kept for
+/// fundament's licence reading. The same rule serves POMs from a registry (src/registry/maven).
 pub(crate) fn licence_expression(licenses: &[License]) -> Option<String> {
-    let terms: Vec<&str> = licenses
-        .iter()
-        .filter_map(|l| {
-            l.name
-                .as_deref()
-                .map(str::trim)
-                .filter(|n| !n.is_empty())
-                .or(l.url.as_deref())
-        })
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .collect();
+    let terms: Vec<&str> = licenses.iter().filter_map(licence_term).collect();
     if terms.is_empty() {
         return None;
     }
@@ -426,6 +415,36 @@ pub(crate) fn licence_expression(licenses: &[License]) -> Option<String> {
             })
         });
     Some(terms.join(if choice { " OR " } else { " AND " }))
+}
+
+/// The text of one `<license>` to read: its name, unless the name cannot be read without
+/// guessing ("LGPL 2", "GNU Lesser General Public License") while its `<url>` is a licence URL
+/// that names one licence (`.../old-licenses/lgpl-2.1.html`): then the URL, which is the more
+/// precise statement. A name that reads exactly wins over any URL.
+fn licence_term(licence: &License) -> Option<&str> {
+    use crate::licence::expression::{Reading, interpret};
+    let name = licence
+        .name
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty());
+    let url = licence
+        .url
+        .as_deref()
+        .map(str::trim)
+        .filter(|u| !u.is_empty());
+    let Some(name) = name else {
+        return url;
+    };
+    let read = interpret(name);
+    if read.expression.is_some() && !read.assumed {
+        return Some(name);
+    }
+    // Read as a URL means read as the one licence the URL names.
+    match url {
+        Some(url) if interpret(url).reading == Reading::Url => Some(url),
+        _ => Some(name),
+    }
 }
 
 #[cfg(test)]
@@ -496,5 +515,70 @@ mod tests {
             broken.message
         );
         assert_eq!(broken.line, 2);
+    }
+
+    /// A name that reads only by guessing gives way to a licence URL naming one licence; a
+    /// name that reads exactly is kept whatever the URL; an unreadable URL leaves the name.
+    #[test]
+    fn the_url_settles_a_name_that_would_have_to_guess() {
+        let licence = |name: Option<&str>, url: Option<&str>| License {
+            name: name.map(str::to_string),
+            url: url.map(str::to_string),
+            comments: None,
+        };
+        // freehep: "LGPL 2" with the LGPL 2.1 text's URL.
+        let freehep = [
+            licence(
+                Some("Apache 2"),
+                Some("http://www.apache.org/licenses/LICENSE-2.0.txt"),
+            ),
+            licence(
+                Some("LGPL 2"),
+                Some("http://www.gnu.org/licenses/lgpl-2.1.txt"),
+            ),
+        ];
+        let raw = licence_expression(&freehep).unwrap();
+        assert_eq!(raw, "Apache 2 AND http://www.gnu.org/licenses/lgpl-2.1.txt");
+        let read = crate::licence::expression::interpret(&raw);
+        assert_eq!(
+            read.expression.as_deref(),
+            Some("Apache-2.0 AND LGPL-2.1-only")
+        );
+        // logback: an unversioned LGPL name, the URL of LGPL 2.1.
+        let logback = [licence(
+            Some("GNU Lesser General Public License"),
+            Some("https://www.gnu.org/licenses/old-licenses/lgpl-2.1.html"),
+        )];
+        assert_eq!(
+            licence_expression(&logback).as_deref(),
+            Some("https://www.gnu.org/licenses/old-licenses/lgpl-2.1.html")
+        );
+        // An exact name wins over its URL ("or later" is not in the URL).
+        let hibernate = [licence(
+            Some("GNU Library General Public License v2.1 or later"),
+            Some("https://www.opensource.org/licenses/LGPL-2.1"),
+        )];
+        assert_eq!(
+            licence_expression(&hibernate).as_deref(),
+            Some("GNU Library General Public License v2.1 or later")
+        );
+        // No licence URL: the name stays, unread or assumed as it is.
+        let bare = [licence(
+            Some("GPL"),
+            Some("https://project.example/licence"),
+        )];
+        assert_eq!(licence_expression(&bare).as_deref(), Some("GPL"));
+        let oracle = [licence(
+            Some("Oracle Free Use Terms and Conditions (FUTC)"),
+            Some("https://www.oracle.com/downloads/licenses/oracle-free-license.html"),
+        )];
+        assert_eq!(
+            licence_expression(&oracle).as_deref(),
+            Some("Oracle Free Use Terms and Conditions (FUTC)")
+        );
+        assert_eq!(
+            licence_expression(&[licence(None, Some(" https://x.example/l "))]).as_deref(),
+            Some("https://x.example/l")
+        );
     }
 }
