@@ -1032,3 +1032,34 @@ fn ci_friendly_parent_version_and_a_local_bom_below_a_remote_parent() {
     );
     assert!(findings(json, "I001").is_empty());
 }
+
+#[test]
+fn problems_of_the_pom_model_are_german_in_the_german_report() {
+    let Some(dir) = shared_fixture("wahllokalsystem") else {
+        return;
+    };
+    // The imported BOMs cannot be read with registry look-ups off: the model's problems.
+    let (_, stdout, stderr) = support::audit_text(
+        &dir,
+        &[
+            "--offline",
+            "--format",
+            "human",
+            "--lang",
+            "de",
+            "--color",
+            "never",
+        ],
+    );
+    let report = format!("{stdout}{stderr}");
+    let bom_lines: Vec<&str> = report
+        .lines()
+        .filter(|l| l.contains("spring-boot-dependencies:3.3.4"))
+        .collect();
+    assert!(!bom_lines.is_empty(), "{report}");
+    for line in bom_lines {
+        assert!(line.contains("importiert in wls-"), "{line}");
+        assert!(!line.contains("imported in"), "{line}");
+        assert!(!line.contains("the versions it manages"), "{line}");
+    }
+}

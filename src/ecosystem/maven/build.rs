@@ -316,10 +316,11 @@ impl Builder<'_> {
                 (Code::VersionUnresolved, Severity::Warning)
             };
             let mut finding = match purl {
-                None => Finding::new(code, severity, problem.message.clone()),
+                None => Finding::new(code, severity, problem.text.clone()),
                 Some(purl) => Finding::warning(
                     Code::PomUnavailable,
-                    crate::text!("pom_problem", gav = model.gav(), problem = problem.message),
+                    crate::text!("pom_problem", gav = model.gav())
+                        .sub("problem", problem.text.clone()),
                 )
                 .package(purl.to_string()),
             };
@@ -327,7 +328,7 @@ impl Builder<'_> {
                 finding = finding.at(problem.at.clone(), problem.line);
             }
             if purl.is_none() && problem.error && !problem.cycle {
-                self.partial.push(problem.message.clone());
+                self.partial.push(problem.message());
                 for note in notes {
                     finding = finding.note(note.clone());
                 }
@@ -336,7 +337,7 @@ impl Builder<'_> {
                 self.partial.push(format!(
                     "the POM of {} is incomplete: {}",
                     model.gav(),
-                    problem.message
+                    problem.message()
                 ));
             }
             self.findings.push(finding);

@@ -285,8 +285,7 @@ pub fn resolve_build(
         .iter()
         .zip(&resolutions)
         .map(|(module, resolution)| {
-            let mut problems: Vec<String> =
-                module.problems.iter().map(|p| p.message.clone()).collect();
+            let mut problems: Vec<String> = module.problems.iter().map(|p| p.message()).collect();
             let dependencies = resolution
                 .nodes
                 .iter()
@@ -297,7 +296,7 @@ pub fn resolve_build(
                             m.problems
                                 .iter()
                                 .filter(|p| p.error)
-                                .map(|p| format!("{}: {}", n.gav(), p.message)),
+                                .map(|p| format!("{}: {}", n.gav(), p.message())),
                         ),
                         _ => {}
                     }

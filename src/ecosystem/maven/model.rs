@@ -96,7 +96,8 @@ impl Dep {
 /// Something that keeps a model from being what Maven would build.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct ModelProblem {
-    pub(crate) message: String,
+    /// What is wrong, translatable ([`ModelProblem::message`] is its English).
+    pub(crate) text: crate::diagnostic::Text,
     /// What it is about ("the parent POM g:a:v", "the BOM g:a:v").
     pub(crate) subject: String,
     /// The POM (as messages name it) and line it concerns.
@@ -110,6 +111,13 @@ pub(crate) struct ModelProblem {
     /// a missing parent manages wins over every import; what a missing BOM manages, over the
     /// imports after it.
     pub(crate) import: Option<usize>,
+}
+
+impl ModelProblem {
+    /// What is wrong, in English.
+    pub(crate) fn message(&self) -> String {
+        self.text.english()
+    }
 }
 
 /// A profile whose activation could not be decided (taken as inactive).
@@ -424,12 +432,12 @@ impl<'a> Models<'a> {
                         names.push(parent.file.display());
                         problems.push(ModelProblem {
                             subject: format!("the parent POM {}", parent_ref.coordinates()),
-                            message: format!(
-                                "the parent POMs of {} form a cycle (or a chain of more than \
-                                 {MAX_LINEAGE}): {}; the chain is cut at {}",
-                                pom.file.display(),
-                                names.join(" → "),
-                                current.file.display()
+                            text: crate::text!(
+                                "pom_parent_cycle",
+                                pom = pom.file.display(),
+                                max = MAX_LINEAGE,
+                                chain = names.join(" → "),
+                                cut = current.file.display()
                             ),
                             at: current.file.display().to_string(),
                             line: Some(parent_ref.line),
@@ -444,13 +452,12 @@ impl<'a> Models<'a> {
                 Found::Missing(why) => {
                     problems.push(ModelProblem {
                         subject: format!("the parent POM {}", parent_ref.coordinates()),
-                        message: format!(
-                            "the parent POM {} named in {}:{} cannot be read ({why}); the \
-                             properties, managed versions, dependencies and licences it would \
-                             supply are not known",
-                            parent_ref.coordinates(),
-                            current.file.display(),
-                            parent_ref.line
+                        text: crate::text!(
+                            "pom_parent_missing",
+                            parent = parent_ref.coordinates(),
+                            file = current.file.display(),
+                            line = parent_ref.line,
+                            why = why
                         ),
                         at: current.file.display().to_string(),
                         line: Some(parent_ref.line),
@@ -615,10 +622,12 @@ impl<'a> Models<'a> {
                 };
                 problems.push(ModelProblem {
                     subject: format!("the BOM {coordinates}"),
-                    message: format!(
-                        "the BOM {coordinates} imported in {at}:{} cannot be read ({why}); the \
-                         versions it manages are not known",
-                        import.line
+                    text: crate::text!(
+                        "pom_bom_missing",
+                        bom = coordinates,
+                        file = at,
+                        line = import.line,
+                        why = why
                     ),
                     at: at.clone(),
                     line: Some(import.line),
@@ -632,10 +641,11 @@ impl<'a> Models<'a> {
             if stack.contains(&gav) {
                 problems.push(ModelProblem {
                     subject: format!("the BOM {coordinates}"),
-                    message: format!(
-                        "the BOM {coordinates} imported in {at}:{} imports itself through \
-                         other BOMs or parents; the cycle is cut",
-                        import.line
+                    text: crate::text!(
+                        "pom_bom_cycle",
+                        bom = coordinates,
+                        file = at,
+                        line = import.line
                     ),
                     at: at.clone(),
                     line: Some(import.line),
@@ -659,10 +669,12 @@ impl<'a> Models<'a> {
                 }
                 Err(err) => problems.push(ModelProblem {
                     subject: format!("the BOM {coordinates}"),
-                    message: format!(
-                        "the BOM {coordinates} imported in {at}:{} cannot be read ({err}); the \
-                         versions it manages are not known",
-                        import.line
+                    text: crate::text!(
+                        "pom_bom_missing",
+                        bom = coordinates,
+                        file = at,
+                        line = import.line,
+                        why = err
                     ),
                     at: at.clone(),
                     line: Some(import.line),
