@@ -24,7 +24,7 @@ use crate::model::{
 use crate::source::{Confined, Limit};
 use rayon::prelude::*;
 use serde::Deserialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 /// Reads one npm project.
@@ -365,6 +365,8 @@ fn build_graph(
     }
 
     // Edges, resolved the way Node.js looks up modules.
+    let resolver = Resolver::new(&index_of_key);
+    let mut edges: HashSet<(usize, Dependency)> = HashSet::new();
     for (key, entry) in &entries {
         if links.contains_key(key.as_str()) {
             continue;
@@ -380,16 +382,17 @@ fn build_graph(
             (&entry.dev_dependencies, DepKind::Dev),
         ];
         let mut missing: Vec<&str> = Vec::new();
+        let search_path = resolver.search_path(key);
         for (deps, kind) in groups {
             // Only the project's own packages install their dev dependencies.
             if kind == DepKind::Dev && !is_project_package {
                 continue;
             }
             for dep_name in deps.keys() {
-                match resolve(&index_of_key, key, dep_name) {
+                match resolver.resolve(&search_path, dep_name) {
                     Some(to) => {
                         let edge = Dependency { package: to, kind };
-                        if to != from && !packages[from].dependencies.contains(&edge) {
+                        if to != from && edges.insert((from, edge)) {
                             packages[from].dependencies.push(edge);
                         }
                     }
@@ -479,34 +482,110 @@ fn scope_of(entry: &LockEntry) -> Scope {
     }
 }
 
-/// Finds the entry `name` resolves to from the package at `from_key`: its own node_modules,
-/// then every enclosing one. Node.js resolves from a package's real location, so a linked
-/// package outside the project (`../lib`) never sees the project's own node_modules.
-fn resolve(index_of_key: &HashMap<&str, usize>, from_key: &str, name: &str) -> Option<usize> {
-    let outside = is_outside_project(from_key);
-    let mut dir = from_key;
-    loop {
-        if outside && !is_outside_project(dir) {
-            return None;
-        }
-        let candidate = if dir.is_empty() {
-            format!("node_modules/{name}")
-        } else {
-            format!("{dir}/node_modules/{name}")
+/// Node.js's module look-up over the lockfile's keys: a package's dependency `name` is
+/// `<dir>/node_modules/<name>` for the package's own directory, then for every enclosing one.
+/// Node.js resolves from a package's real location, so a linked package outside the project
+/// (`../lib`) never sees the project's own node_modules.
+///
+/// Keys are paths of any length in a hostile lockfile, so nothing here formats or hashes a
+/// candidate path per step of the walk: the directories that hold a node_modules entry get a
+/// number once, each package's search path is worked out once (one pass over its key), and a
+/// look-up hashes the dependency's name once.
+struct Resolver<'a> {
+    /// Every directory that has a `node_modules/<name>` key, numbered.
+    dir_ids: HashMap<&'a str, u32>,
+    /// The lengths of those directories: most ancestors of a long key are not one of them,
+    /// and are passed over without hashing their path.
+    dir_lengths: HashSet<usize>,
+    /// Package name → directory number → the package's index.
+    by_name: HashMap<&'a str, HashMap<u32, usize>>,
+}
+
+impl<'a> Resolver<'a> {
+    fn new(index_of_key: &HashMap<&'a str, usize>) -> Self {
+        let mut resolver = Resolver {
+            dir_ids: HashMap::new(),
+            dir_lengths: HashSet::new(),
+            by_name: HashMap::new(),
         };
-        if let Some(&index) = index_of_key.get(candidate.as_str()) {
-            return Some(index);
+        for (&key, &index) in index_of_key {
+            let Some((dir, name)) = split_key(key) else {
+                continue;
+            };
+            let next = resolver.dir_ids.len() as u32;
+            let id = *resolver.dir_ids.entry(dir).or_insert(next);
+            resolver.dir_lengths.insert(dir.len());
+            resolver.by_name.entry(name).or_default().insert(id, index);
         }
-        if dir.is_empty() {
-            return None;
+        resolver
+    }
+
+    /// The directories whose node_modules the package at `from_key` searches, nearest first.
+    fn search_path(&self, from_key: &str) -> Vec<u32> {
+        let outside = is_outside_project(from_key);
+        // Where `/node_modules/` starts in the key, overlapping occurrences included (the
+        // walk below jumps to the last one inside the current directory).
+        let boundaries: Vec<usize> = from_key
+            .match_indices('/')
+            .map(|(at, _)| at)
+            .filter(|&at| from_key[at..].starts_with(NODE_MODULES_INSIDE))
+            .collect();
+        let mut usable = boundaries.len();
+        let mut path = Vec::new();
+        let mut dir = from_key;
+        loop {
+            if outside && !is_outside_project(dir) {
+                break;
+            }
+            if self.dir_lengths.contains(&dir.len())
+                && let Some(&id) = self.dir_ids.get(dir)
+            {
+                path.push(id);
+            }
+            if dir.is_empty() {
+                break;
+            }
+            // The parent, as `parent_dir` has it, without searching the whole key again.
+            while usable > 0 && boundaries[usable - 1] + NODE_MODULES_INSIDE.len() > dir.len() {
+                usable -= 1;
+            }
+            dir = if usable > 0 {
+                &dir[..boundaries[usable - 1]]
+            } else if dir.starts_with("node_modules/") {
+                ""
+            } else {
+                match dir.rfind('/') {
+                    Some(index) => &dir[..index],
+                    None => "",
+                }
+            };
         }
-        dir = parent_dir(dir);
+        path
+    }
+
+    /// The package `name` resolves to along `search_path`.
+    fn resolve(&self, search_path: &[u32], name: &str) -> Option<usize> {
+        let by_dir = self.by_name.get(name)?;
+        search_path.iter().find_map(|id| by_dir.get(id).copied())
     }
 }
 
+const NODE_MODULES_INSIDE: &str = "/node_modules/";
+
+/// `a/node_modules/@s/b` → (`a`, `@s/b`); `node_modules/b` → (``, `b`); None for a key that is
+/// not inside a node_modules directory.
+fn split_key(key: &str) -> Option<(&str, &str)> {
+    let (at, _) = key
+        .rmatch_indices("node_modules/")
+        .find(|&(at, _)| at == 0 || key.as_bytes()[at - 1] == b'/')?;
+    let dir = if at == 0 { "" } else { &key[..at - 1] };
+    Some((dir, &key[at + "node_modules/".len()..]))
+}
+
 /// The directory whose node_modules Node.js searches next after `dir`'s own.
+#[cfg(test)]
 fn parent_dir(dir: &str) -> &str {
-    if let Some(index) = dir.rfind("/node_modules/") {
+    if let Some(index) = dir.rfind(NODE_MODULES_INSIDE) {
         &dir[..index]
     } else if dir.starts_with("node_modules/") {
         ""
@@ -727,6 +806,40 @@ fn flatten_v1(lock: &Lockfile) -> BTreeMap<String, LockEntry> {
 mod tests {
     use super::*;
 
+    /// What the resolver must answer, written the obvious way: every step of the walk formats
+    /// the candidate key and looks it up (quadratic in a key's length, which is why the
+    /// resolver does not do it).
+    fn reference_resolve(
+        index_of_key: &HashMap<&str, usize>,
+        from: &str,
+        name: &str,
+    ) -> Option<usize> {
+        let outside = is_outside_project(from);
+        let mut dir = from;
+        loop {
+            if outside && !is_outside_project(dir) {
+                return None;
+            }
+            let candidate = if dir.is_empty() {
+                format!("node_modules/{name}")
+            } else {
+                format!("{dir}/node_modules/{name}")
+            };
+            if let Some(&index) = index_of_key.get(candidate.as_str()) {
+                return Some(index);
+            }
+            if dir.is_empty() {
+                return None;
+            }
+            dir = parent_dir(dir);
+        }
+    }
+
+    fn resolve(index_of_key: &HashMap<&str, usize>, from: &str, name: &str) -> Option<usize> {
+        let resolver = Resolver::new(index_of_key);
+        resolver.resolve(&resolver.search_path(from), name)
+    }
+
     #[test]
     fn node_resolution_walks_up_enclosing_node_modules() {
         let keys = [
@@ -745,6 +858,84 @@ mod tests {
         assert_eq!(resolve(&index, "", "a"), Some(0));
         assert_eq!(resolve(&index, "packages/x", "b"), Some(1));
         assert_eq!(resolve(&index, "", "missing"), None);
+    }
+
+    #[test]
+    fn the_resolver_answers_as_the_step_by_step_walk_does() {
+        let keys = [
+            "",
+            "node_modules/a",
+            "node_modules/b",
+            "node_modules/a/node_modules/b",
+            "node_modules/a/node_modules/@s/c",
+            "node_modules/@s/c",
+            "node_modules/@s/c/node_modules/a",
+            "packages/x",
+            "packages/x/node_modules/b",
+            "packages/x/sub/node_modules/a",
+            "packages/x/sub",
+            "../lib",
+            "../lib/node_modules/b",
+            "../node_modules/a",
+            "../../other/node_modules/c",
+            "node_modules/node_modules/b",
+            "node_modules/a/node_modules/node_modules/a",
+            "xnode_modules/b",
+            "packages/x/node_modules/a/deep/node_modules/b",
+        ];
+        let index: HashMap<&str, usize> = keys.iter().enumerate().map(|(i, k)| (*k, i)).collect();
+        let resolver = Resolver::new(&index);
+        let names = [
+            "a",
+            "b",
+            "@s/c",
+            "c",
+            "node_modules/b",
+            "sub",
+            "missing",
+            "",
+        ];
+        let mut froms: Vec<&str> = keys.to_vec();
+        froms.extend([
+            "packages",
+            "packages/x/sub/deeper",
+            "../lib/src",
+            "..",
+            "node_modules",
+        ]);
+        for from in froms {
+            let path = resolver.search_path(from);
+            for name in names {
+                if name.contains("node_modules/") {
+                    // A dependency named like a path: the walk may build a key out of it,
+                    // the resolver never resolves it (no package has such a name).
+                    assert_eq!(resolver.resolve(&path, name), None, "{from} → {name}");
+                    continue;
+                }
+                assert_eq!(
+                    resolver.resolve(&path, name),
+                    reference_resolve(&index, from, name),
+                    "{from} → {name}"
+                );
+            }
+        }
+    }
+
+    /// The fuzz finding `npm-lockfile`, seed 19: a key of 250 KB made of 35,000 path segments
+    /// took 48 s of CPU in a debug build, every step of the walk formatting and hashing the
+    /// rest of the key.
+    #[test]
+    fn a_long_key_is_resolved_in_time_linear_in_its_length() {
+        let keys = ["node_modules/x", "packages/node_modules/y"];
+        let index: HashMap<&str, usize> = keys.iter().enumerate().map(|(i, k)| (*k, i)).collect();
+        let resolver = Resolver::new(&index);
+        let key = |segments: usize| format!("packages{}/app", "/a".repeat(segments));
+        let (small, large) = (key(4_000), key(16_000));
+        crate::growth::assert_linear("the search path of a long key", &small, &large, |from| {
+            let path = resolver.search_path(from);
+            assert_eq!(resolver.resolve(&path, "x"), Some(0));
+            assert_eq!(resolver.resolve(&path, "y"), Some(1));
+        });
     }
 
     #[test]
