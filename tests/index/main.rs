@@ -1,0 +1,99 @@
+//! The static index: `fundament index init/publish/verify/show/search`, and the reading API
+//! the audit uses (folders, git, HTTP, layering), against temporary indices, a local bare git
+//! repository and a local HTTP server.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod git;
+mod http;
+mod layered;
+mod local;
+
+use fundament::index::{
+    Decision, IndexOptions, IndexSettings, Layered, LookupError, Record, RecordEvidence, SourceKind,
+};
+use fundament::registry::http::HttpOptions;
+use std::path::Path;
+use std::process::Output;
+use std::time::Duration;
+use support::index::{EPOCH, TODAY, code, index_cmd, new_index, publish, publish_ok, text};
+use support::server::{Reply, TestServer};
+
+const SHA_A: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+const SHA_B: &str = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+const APPROVE: &[&str] = &[
+    "--decision",
+    "approved",
+    "--licence",
+    "MIT OR Apache-2.0",
+    "--reviewer",
+    "Ann Example",
+    "--organisation",
+    "City of Example",
+    "--no-evidence",
+    "licence read on the project page",
+];
+
+fn record(purl: &str, version: &str, decision: Decision, licence: &str) -> Record {
+    Record {
+        purl: purl.to_string(),
+        version: Some(version.to_string()),
+        versions: None,
+        decision,
+        licence: licence.to_string(),
+        reviewer: "Ann Example".to_string(),
+        organisation: "City of Example".to_string(),
+        date: TODAY.to_string(),
+        review_by: None,
+        notes: None,
+        evidence: RecordEvidence::default(),
+        no_evidence: None,
+        signatures: Vec::new(),
+        vex: Vec::new(),
+    }
+}
+
+fn lines(path: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+fn folder(name: &str, location: &Path, precedence: i32) -> IndexSettings {
+    IndexSettings {
+        name: name.to_string(),
+        location: location.to_string_lossy().into_owned(),
+        precedence,
+        kind: None,
+        branch: None,
+        ..Default::default()
+    }
+}
+
+fn only(settings: &[IndexSettings]) -> Layered {
+    Layered::open(
+        settings,
+        &IndexOptions {
+            builtin: false,
+            ..Default::default()
+        },
+    )
+    .unwrap()
+}
+
+fn commits(repo: &Path) -> Vec<(String, String)> {
+    let repo = git2::Repository::open(repo).unwrap();
+    let mut walk = repo.revwalk().unwrap();
+    walk.push_head().unwrap();
+    walk.map(|id| {
+        let commit = repo.find_commit(id.unwrap()).unwrap();
+        (
+            commit.summary().unwrap().unwrap_or_default().to_string(),
+            commit.author().name().unwrap().to_string(),
+        )
+    })
+    .collect()
+}
