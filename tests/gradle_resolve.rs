@@ -10,7 +10,7 @@ mod support;
 
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use support::server::{Reply, TestServer};
 
 fn fixture() -> PathBuf {
@@ -37,28 +37,6 @@ fn project(server: &TestServer) -> (tempfile::TempDir, PathBuf) {
     )
     .unwrap();
     (tmp, dir)
-}
-
-fn audit(project: &Path, maven: &Path, cache: &Path, extra: &[&str]) -> support::JsonRun {
-    let home = tempfile::tempdir().unwrap();
-    let output = support::fundament()
-        .env_remove("FUNDAMENT_NO_REGISTRY")
-        .env("FUNDAMENT_CACHE_DIR", cache)
-        .env("HOME", home.path())
-        .env("MAVEN_HOME", maven)
-        .env_remove("M2_HOME")
-        .env_remove("FUNDAMENT_SYNTH_CI")
-        .args(["audit", "--format", "json"])
-        .args(extra)
-        .arg(project)
-        .output()
-        .unwrap();
-    support::JsonRun {
-        code: output.status.code().unwrap(),
-        json: serde_json::from_slice(&output.stdout)
-            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stderr))),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
 }
 
 /// Every Maven package other than the projects' own: `group:artifact` → (version, scope).
@@ -124,7 +102,7 @@ fn a_build_without_lockfile_resolves_as_gradle_would() {
     let maven = support::maven::maven_home(&format!("{}/maven2", server.base));
     let (_tmp, dir) = project(&server);
     let cache = tempfile::tempdir().unwrap();
-    let run = audit(&dir, maven.path(), cache.path(), &[]);
+    let run = support::maven::audit_gradle(&dir, maven.path(), cache.path(), &[]);
     let json = &run.json;
     assert_eq!(resolved(json), expected(), "{}", run.stderr);
 
@@ -203,7 +181,7 @@ fn a_build_without_lockfile_resolves_as_gradle_would() {
 
     // Offline, the cache answers alike, and no request is made.
     let before = server.seen().len();
-    let offline = audit(&dir, maven.path(), cache.path(), &["--offline"]);
+    let offline = support::maven::audit_gradle(&dir, maven.path(), cache.path(), &["--offline"]);
     assert_eq!(resolved(&offline.json), expected(), "{}", offline.stderr);
     assert_eq!(server.seen().len(), before, "offline asks nothing");
 }
@@ -223,7 +201,7 @@ fn a_bom_that_cannot_be_read_is_named_and_the_audit_goes_on() {
     let maven = support::maven::maven_home(&format!("{}/maven2", server.base));
     let (_tmp, dir) = project(&server);
     let cache = tempfile::tempdir().unwrap();
-    let run = audit(&dir, maven.path(), cache.path(), &[]);
+    let run = support::maven::audit_gradle(&dir, maven.path(), cache.path(), &[]);
     let json = &run.json;
     let problems: Vec<&str> = support::findings(json, "I011")
         .iter()

@@ -13,22 +13,14 @@ use support::{findings, fixture, package};
 
 fn audit(dir: &Path, cache: &Path) -> support::JsonRun {
     let home = tempfile::tempdir().unwrap();
-    let output = support::fundament()
-        .env_remove("FUNDAMENT_NO_REGISTRY")
-        .env("FUNDAMENT_CACHE_DIR", cache)
-        .env("HOME", home.path())
+    let output = support::online(cache, home.path())
         .env_remove("PIP_INDEX_URL")
         .env_remove("PIP_CONFIG_FILE")
         .args(["audit", "--format", "json"])
         .arg(dir)
         .output()
         .unwrap();
-    support::JsonRun {
-        code: output.status.code().unwrap(),
-        json: serde_json::from_slice(&output.stdout)
-            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stderr))),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    support::JsonRun::from_output(&output)
 }
 
 fn localise(text: &str, server: &TestServer) -> String {

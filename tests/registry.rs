@@ -56,10 +56,7 @@ fn audit(dir: &Path, cache: &Path, extra: &[&str]) -> support::JsonRun {
 
 /// [`audit`] with the user's home (their ~/.npmrc) in `home`.
 fn audit_with_home(dir: &Path, cache: &Path, home: &Path, extra: &[&str]) -> support::JsonRun {
-    let output = support::fundament()
-        .env_remove("FUNDAMENT_NO_REGISTRY")
-        .env("FUNDAMENT_CACHE_DIR", cache)
-        .env("HOME", home)
+    let output = support::online(cache, home)
         .env("FUNDAMENT_CONFIG", home.join("fundament.toml"))
         .env("FUNDAMENT_TEST_SECRET", "leaked-secret")
         .env_remove("npm_config_registry")
@@ -69,12 +66,7 @@ fn audit_with_home(dir: &Path, cache: &Path, home: &Path, extra: &[&str]) -> sup
         .arg(dir)
         .output()
         .unwrap();
-    support::JsonRun {
-        code: output.status.code().unwrap(),
-        json: serde_json::from_slice(&output.stdout)
-            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stderr))),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    support::JsonRun::from_output(&output)
 }
 
 fn concluded<'a>(json: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {

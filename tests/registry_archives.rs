@@ -91,22 +91,14 @@ fn npm_project(
 
 fn audit(dir: &Path, cache: &Path, extra: &[&str]) -> support::JsonRun {
     let home = tempfile::tempdir().unwrap();
-    let output = support::fundament()
-        .env_remove("FUNDAMENT_NO_REGISTRY")
-        .env("FUNDAMENT_CACHE_DIR", cache)
-        .env("HOME", home.path())
+    let output = support::online(cache, home.path())
         .env_remove("npm_config_registry")
         .args(["audit", "--format", "json"])
         .args(extra)
         .arg(dir)
         .output()
         .unwrap();
-    support::JsonRun {
-        code: output.status.code().unwrap(),
-        json: serde_json::from_slice(&output.stdout)
-            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stderr))),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    support::JsonRun::from_output(&output)
 }
 
 fn r009(json: &serde_json::Value, name: &str) -> String {

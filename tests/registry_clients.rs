@@ -13,10 +13,7 @@ use support::{findings, fixture, package};
 /// Runs an audit with registry look-ups on, the given cache, and no user configuration.
 fn audit(dir: &Path, cache: &Path, extra: &[&str]) -> support::JsonRun {
     let home = tempfile::tempdir().unwrap();
-    let output = support::fundament()
-        .env_remove("FUNDAMENT_NO_REGISTRY")
-        .env("FUNDAMENT_CACHE_DIR", cache)
-        .env("HOME", home.path())
+    let output = support::online(cache, home.path())
         .env_remove("PIP_INDEX_URL")
         .env_remove("PIP_CONFIG_FILE")
         .env_remove("GOPROXY")
@@ -25,12 +22,7 @@ fn audit(dir: &Path, cache: &Path, extra: &[&str]) -> support::JsonRun {
         .arg(dir)
         .output()
         .unwrap();
-    support::JsonRun {
-        code: output.status.code().unwrap(),
-        json: serde_json::from_slice(&output.stdout)
-            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stderr))),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    support::JsonRun::from_output(&output)
 }
 
 /// A fixture project, copied, with `fundament.toml` allowing permissive licences and naming

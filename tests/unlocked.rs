@@ -38,10 +38,7 @@ fn audit(dir: &Path, cache: &Path, registries: &str, extra: &[&str]) -> support:
         format!("[registries]\n{registries}"),
     )
     .unwrap();
-    let output = support::fundament()
-        .env_remove("FUNDAMENT_NO_REGISTRY")
-        .env("FUNDAMENT_CACHE_DIR", cache)
-        .env("HOME", home.path())
+    let output = support::online(cache, home.path())
         .env("FUNDAMENT_CONFIG", home.path().join("fundament.toml"))
         .env_remove("npm_config_registry")
         .env_remove("NPM_CONFIG_REGISTRY")
@@ -57,12 +54,7 @@ fn audit(dir: &Path, cache: &Path, registries: &str, extra: &[&str]) -> support:
         .arg(dir)
         .output()
         .unwrap();
-    support::JsonRun {
-        code: output.status.code().unwrap(),
-        json: serde_json::from_slice(&output.stdout)
-            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stderr))),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    support::JsonRun::from_output(&output)
 }
 
 /// name -> versions of the audit's packages that are not the project's own.

@@ -158,10 +158,7 @@ pub fn maven_home(central: &str) -> tempfile::TempDir {
 /// repository `mavenCentral()` means).
 pub fn audit_gradle(project: &Path, maven: &Path, cache: &Path, extra: &[&str]) -> super::JsonRun {
     let home = tempfile::tempdir().unwrap();
-    let output = super::fundament()
-        .env_remove("FUNDAMENT_NO_REGISTRY")
-        .env("FUNDAMENT_CACHE_DIR", cache)
-        .env("HOME", home.path())
+    let output = super::online(cache, home.path())
         .env("MAVEN_HOME", maven)
         .env_remove("M2_HOME")
         .env_remove("FUNDAMENT_SYNTH_CI")
@@ -170,10 +167,5 @@ pub fn audit_gradle(project: &Path, maven: &Path, cache: &Path, extra: &[&str]) 
         .arg(project)
         .output()
         .unwrap();
-    super::JsonRun {
-        code: output.status.code().unwrap(),
-        json: serde_json::from_slice(&output.stdout)
-            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stderr))),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    super::JsonRun::from_output(&output)
 }

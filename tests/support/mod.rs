@@ -37,6 +37,30 @@ pub struct JsonRun {
     pub stderr: String,
 }
 
+impl JsonRun {
+    /// The report of a finished `fundament audit --format json`; panics with its stderr when
+    /// stdout is not JSON.
+    pub fn from_output(output: &std::process::Output) -> JsonRun {
+        JsonRun {
+            code: output.status.code().expect("an exit code"),
+            json: serde_json::from_slice(&output.stdout)
+                .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stderr))),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+}
+
+/// The `fundament` binary for an online audit against a test's local servers: registry
+/// look-ups on, the cache `cache`, and `home` as HOME (so the user's own client settings,
+/// ~/.npmrc and the like, never reach the test).
+pub fn online(cache: &Path, home: &Path) -> assert_cmd::Command {
+    let mut cmd = fundament();
+    cmd.env_remove("FUNDAMENT_NO_REGISTRY")
+        .env("FUNDAMENT_CACHE_DIR", cache)
+        .env("HOME", home);
+    cmd
+}
+
 /// Runs `fundament audit <dir> --format json <extra...>` and parses the report.
 pub fn audit_json(dir: &Path, extra: &[&str]) -> JsonRun {
     let output = fundament()
