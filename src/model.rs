@@ -250,6 +250,35 @@ pub struct Dependency {
     pub kind: DepKind,
 }
 
+/// The edges of a graph being built, each once. Readers add edges through it rather than
+/// asking `package.dependencies.contains(..)`, which scans the package's whole list: one
+/// package with 100,000 dependencies (a hostile lockfile can hold millions within its size
+/// limit) made that quadratic.
+#[derive(Debug, Default)]
+pub struct EdgeSet(std::collections::HashSet<(usize, Dependency)>);
+
+impl EdgeSet {
+    /// The edges `packages` hold already.
+    pub fn of(packages: &[Package]) -> Self {
+        let mut set = EdgeSet::default();
+        for (from, package) in packages.iter().enumerate() {
+            set.0
+                .extend(package.dependencies.iter().map(|&edge| (from, edge)));
+        }
+        set
+    }
+
+    /// Adds `from → edge` to `packages` unless it is there already or points back at `from`
+    /// (or `from` is not a package); true when it was added.
+    pub fn add(&mut self, packages: &mut [Package], from: usize, edge: Dependency) -> bool {
+        if from == edge.package || from >= packages.len() || !self.0.insert((from, edge)) {
+            return false;
+        }
+        packages[from].dependencies.push(edge);
+        true
+    }
+}
+
 /// Where a licence string was read from: the file, and the field or key inside it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Origin {

@@ -280,6 +280,7 @@ fn build_graph(
         .unwrap_or_else(|| "vendor".to_string());
 
     let mut packages = vec![root_package(ctx, found, manifest)];
+    let mut edges = crate::model::EdgeSet::default();
     let mut index_of: HashMap<String, usize> = HashMap::new();
     // Which lockfile entry each package came from, for its edges.
     let mut entries: Vec<(usize, &LockPackage)> = Vec::new();
@@ -384,7 +385,7 @@ fn build_graph(
                 missing.push(name.as_str());
             }
             for to in targets {
-                add_edge(&mut packages, from, to, DepKind::Normal);
+                add_edge(&mut packages, &mut edges, from, to, DepKind::Normal);
             }
         }
         if !missing.is_empty() {
@@ -409,7 +410,7 @@ fn build_graph(
                         missing.push(name.as_str());
                     }
                     for to in targets {
-                        add_edge(&mut packages, 0, to, kind);
+                        add_edge(&mut packages, &mut edges, 0, to, kind);
                     }
                 }
             }
@@ -444,7 +445,7 @@ fn build_graph(
                     } else {
                         DepKind::Normal
                     };
-                    add_edge(&mut packages, 0, index, kind);
+                    add_edge(&mut packages, &mut edges, 0, index, kind);
                 }
             }
         }
@@ -455,16 +456,14 @@ fn build_graph(
     graph.set_roots();
 }
 
-fn add_edge(packages: &mut [Package], from: usize, to: usize, kind: DepKind) {
-    if from == to {
-        return;
-    }
-    let edge = Dependency { package: to, kind };
-    if let Some(package) = packages.get_mut(from)
-        && !package.dependencies.contains(&edge)
-    {
-        package.dependencies.push(edge);
-    }
+fn add_edge(
+    packages: &mut [Package],
+    edges: &mut crate::model::EdgeSet,
+    from: usize,
+    to: usize,
+    kind: DepKind,
+) {
+    edges.add(packages, from, Dependency { package: to, kind });
 }
 
 fn unresolved(who: &str, missing: &[&str], lock_display: &str) -> Finding {

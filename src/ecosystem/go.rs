@@ -266,6 +266,7 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
     root_package.root = true;
     root_package.dir = Some(found.dir.clone());
     let mut packages = vec![root_package];
+    let mut edges = crate::model::EdgeSet::default();
     let mut index_of: HashMap<(String, String, String), usize> = HashMap::new();
     for module in &modules {
         let mut package = match &module.replacement {
@@ -356,9 +357,7 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
             package: index,
             kind: DepKind::Normal,
         };
-        if !packages[0].dependencies.contains(&edge) {
-            packages[0].dependencies.push(edge);
-        }
+        edges.add(&mut packages, 0, edge);
     }
 
     let mut reader = "go.mod".to_string();

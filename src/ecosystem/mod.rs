@@ -269,6 +269,7 @@ pub fn read_one(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
 /// lockfile holds is never shown on this project's path).
 pub fn merge(graphs: Vec<ProjectGraph>) -> (Graph, Vec<Finding>) {
     let mut graph = Graph::default();
+    let mut edges = crate::model::EdgeSet::default();
     let mut findings = Vec::new();
     let mut by_key: HashMap<(String, String), usize> = HashMap::new();
 
@@ -352,9 +353,7 @@ pub fn merge(graphs: Vec<ProjectGraph>) -> (Graph, Vec<Finding>) {
                     package: mapping[dep.package],
                     kind: dep.kind,
                 };
-                if !graph.packages[global].dependencies.contains(&edge) {
-                    graph.packages[global].dependencies.push(edge);
-                }
+                edges.add(&mut graph.packages, global, edge);
             }
         }
         project.roots = project.roots.iter().map(|&r| mapping[r]).collect();

@@ -607,11 +607,9 @@ fn build_graph(
         };
         edges.push((from, to, kind));
     }
+    let mut added = crate::model::EdgeSet::of(&packages);
     for (from, to, kind) in edges {
-        let edge = Dependency { package: to, kind };
-        if from != to && !packages[from].dependencies.contains(&edge) {
-            packages[from].dependencies.push(edge);
-        }
+        added.add(&mut packages, from, Dependency { package: to, kind });
     }
     for (from, names) in missing {
         let who = if packages[from].root {
@@ -730,6 +728,7 @@ pub(super) fn join_packages(nodes: Vec<Package>) -> Vec<Package> {
         };
         mapping.push(index);
     }
+    let mut added = crate::model::EdgeSet::of(&packages);
     for (node, edges) in node_edges.into_iter().enumerate() {
         let from = mapping[node];
         for dep in edges {
@@ -737,9 +736,7 @@ pub(super) fn join_packages(nodes: Vec<Package>) -> Vec<Package> {
                 package: mapping[dep.package],
                 kind: dep.kind,
             };
-            if edge.package != from && !packages[from].dependencies.contains(&edge) {
-                packages[from].dependencies.push(edge);
-            }
+            added.add(&mut packages, from, edge);
         }
     }
     packages

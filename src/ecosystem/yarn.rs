@@ -791,11 +791,9 @@ fn build_graph(
             }
         }
     }
+    let mut added = crate::model::EdgeSet::of(&nodes);
     for (from, to, kind) in edges {
-        let edge = Dependency { package: to, kind };
-        if from != to && !nodes[from].dependencies.contains(&edge) {
-            nodes[from].dependencies.push(edge);
-        }
+        added.add(&mut nodes, from, Dependency { package: to, kind });
     }
     for (from, wanted) in missing {
         let who = if nodes[from].root {

@@ -216,28 +216,36 @@ pub(super) fn add_resolved(
             };
             at.push(index);
         }
+        let mut added = crate::model::EdgeSet::of(packages);
         for (node, index) in classpath.nodes.iter().zip(&at) {
             for &edge in &node.edges {
                 let dependency = Dependency {
                     package: at[edge],
                     kind: DepKind::Normal,
                 };
-                if at[edge] != *index && !packages[*index].dependencies.contains(&dependency) {
-                    packages[*index].dependencies.push(dependency);
-                }
+                added.add(packages, *index, dependency);
             }
+        }
+        // One edge per direct dependency, of its strongest kind: where each target's edge is,
+        // looked up rather than searched for (a build file can declare thousands).
+        let edges = &mut packages[project].dependencies;
+        let mut position: HashMap<usize, usize> = HashMap::new();
+        for (at_position, edge) in edges.iter().enumerate() {
+            position.entry(edge.package).or_insert(at_position);
         }
         for &(declaration, node) in &classpath.direct {
             let kind = kind_of(scopes[declaration]);
             let target = at[node];
-            let edges = &mut packages[project].dependencies;
-            match edges.iter_mut().find(|e| e.package == target) {
-                Some(edge) if edge.kind > kind => edge.kind = kind,
+            match position.get(&target) {
+                Some(&i) if edges[i].kind > kind => edges[i].kind = kind,
                 Some(_) => {}
-                None => edges.push(Dependency {
-                    package: target,
-                    kind,
-                }),
+                None => {
+                    position.insert(target, edges.len());
+                    edges.push(Dependency {
+                        package: target,
+                        kind,
+                    });
+                }
             }
         }
     }

@@ -495,6 +495,11 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
         let display = ctx.display(&build.path);
 
         // Edges to other projects of the build, in both modes.
+        let mut project_edges: std::collections::HashSet<Dependency> = packages[project_index]
+            .dependencies
+            .iter()
+            .copied()
+            .collect();
         for (path, config, line) in &declared.projects {
             match project_by_path(&project_dirs, &found.dir, path) {
                 Some(target) if target != project_index => {
@@ -503,7 +508,7 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
                         package: target,
                         kind,
                     };
-                    if !packages[project_index].dependencies.contains(&edge) {
+                    if project_edges.insert(edge) {
                         packages[project_index].dependencies.push(edge);
                     }
                 }

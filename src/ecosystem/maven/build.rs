@@ -146,6 +146,8 @@ pub(crate) fn declared_licence(model: &Effective) -> Option<DeclaredLicence> {
 struct Builder<'a> {
     findings: Findings,
     packages: Vec<Package>,
+    /// The edges of `packages`, each once.
+    edges: crate::model::EdgeSet,
     /// (purl) → package index.
     index: HashMap<String, usize>,
     /// Module coordinates → package index.
@@ -168,6 +170,7 @@ pub(super) fn project_graph(
     let mut b = Builder {
         findings: Findings::default(),
         packages: Vec::new(),
+        edges: crate::model::EdgeSet::default(),
         index: HashMap::new(),
         modules: HashMap::new(),
         partial: Vec::new(),
@@ -436,9 +439,7 @@ impl Builder<'_> {
                     package: this,
                     kind: kind_of(&node.scope, node.optional),
                 };
-                if !self.packages[from].dependencies.contains(&edge) {
-                    self.packages[from].dependencies.push(edge);
-                }
+                self.edges.add(&mut self.packages, from, edge);
             }
             for (to, scope, optional) in &node.edges {
                 let Some(target) = at[*to] else { continue };
@@ -449,9 +450,7 @@ impl Builder<'_> {
                     package: target,
                     kind: kind_of(scope, *optional),
                 };
-                if !self.packages[this].dependencies.contains(&edge) {
-                    self.packages[this].dependencies.push(edge);
-                }
+                self.edges.add(&mut self.packages, this, edge);
             }
         }
     }

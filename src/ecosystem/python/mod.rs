@@ -96,6 +96,8 @@ struct Reader<'a, 'b> {
     ctx: &'a ReadContext<'b>,
     found: &'a FoundProject,
     packages: Vec<Package>,
+    /// The edges of `packages`, each once.
+    edges: crate::model::EdgeSet,
     by_key: HashMap<(String, String, String), usize>,
     by_name: HashMap<String, Vec<usize>>,
     /// The scope a lockfile records for each package, where it records one.
@@ -116,6 +118,7 @@ impl<'a, 'b> Reader<'a, 'b> {
             ctx,
             found,
             packages: Vec::new(),
+            edges: crate::model::EdgeSet::default(),
             by_key: HashMap::new(),
             by_name: HashMap::new(),
             recorded: Vec::new(),
@@ -317,15 +320,8 @@ impl<'a, 'b> Reader<'a, 'b> {
     }
 
     fn edge(&mut self, from: usize, to: usize, kind: DepKind) {
-        if from == to {
-            return;
-        }
-        let edge = Dependency { package: to, kind };
-        if let Some(package) = self.packages.get_mut(from)
-            && !package.dependencies.contains(&edge)
-        {
-            package.dependencies.push(edge);
-        }
+        self.edges
+            .add(&mut self.packages, from, Dependency { package: to, kind });
     }
 
     fn named(&self, name: &str) -> Vec<usize> {

@@ -272,6 +272,7 @@ pub(super) fn build(
 
     // Edges.
     let mut dangling = 0;
+    let mut added = crate::model::EdgeSet::of(&packages);
     for edge in &doc.edges {
         if skipped.contains(&edge.from) || skipped.contains(&edge.to) {
             continue;
@@ -323,10 +324,7 @@ pub(super) fn build(
             DepKind::Normal if optional_flag[to] => DepKind::Optional,
             other => other,
         };
-        let dependency = Dependency { package: to, kind };
-        if from != to && !packages[from].dependencies.contains(&dependency) {
-            packages[from].dependencies.push(dependency);
-        }
+        added.add(&mut packages, from, Dependency { package: to, kind });
     }
     if dangling > 0 {
         graph.partial(format!(

@@ -176,7 +176,7 @@ impl Failure {
 
 /// One SBOM, whatever its format: the elements that become packages, the edges between them,
 /// and the roots.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct Doc {
     reader: String,
     items: Vec<Item>,

@@ -285,6 +285,11 @@ fn many_findings(n: usize) -> String {
 }
 
 fn build_graph(text: &str) -> ProjectGraph {
+    build_graph_from(text, doc(text))
+}
+
+/// [`build_graph`] from an SBOM read already.
+fn build_graph_from(text: &str, doc: Doc) -> ProjectGraph {
     let root = std::path::Path::new("/nonexistent-sbom-root");
     let options = super::super::ReadOptions::default();
     let tree = crate::discover::TreeFiles::default();
@@ -302,7 +307,7 @@ fn build_graph(text: &str) -> ProjectGraph {
         lockfile: Some(root.join("bom.json")),
         files: Vec::new(),
     };
-    build(&ctx, &found, "bom.json", text, doc(text))
+    build(&ctx, &found, "bom.json", text, doc)
 }
 
 /// Searching the text once per finding took 15.7 times as long for 4 times the elements
@@ -353,4 +358,45 @@ fn string_tokens_are_found_as_written() {
     assert_eq!(lines.get("\"c1\""), Some(&3));
     assert_eq!(lines.get("\"x\\\"y\""), Some(&2));
     assert_eq!(lines.get("\"zz\""), None);
+}
+
+/// A CycloneDX JSON SBOM whose root depends on `n` components, twice over (the second list
+/// repeats the first, so that each edge is also offered again).
+fn one_package_with_many_dependencies(n: usize) -> String {
+    let components: Vec<serde_json::Value> = (0..n)
+        .map(|i| serde_json::json!({"type": "library", "bom-ref": format!("c{i}"), "name": format!("p{i}"), "version": "1.0.0"}))
+        .collect();
+    let all: Vec<String> = (0..n).chain(0..n).map(|i| format!("c{i}")).collect();
+    serde_json::to_string(&serde_json::json!({
+        "bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1,
+        "metadata": {"component": {"type": "application", "bom-ref": "root", "name": "root", "version": "1.0.0"}},
+        "components": components,
+        "dependencies": [{"ref": "root", "dependsOn": all}]
+    }))
+    .unwrap()
+}
+
+/// Every reader added an edge after scanning the package's list for it, which made one
+/// package with many dependencies quadratic (a lockfile within its 256 MB limit can give one
+/// package millions); the edges of a graph are now kept in a set ([`crate::model::EdgeSet`]).
+#[test]
+fn a_package_with_many_dependencies_is_read_in_linear_time() {
+    let read = |n: usize| {
+        let text = one_package_with_many_dependencies(n);
+        let read = doc(&text);
+        (text, read)
+    };
+    let (small, large) = (read(4_000), read(16_000));
+    let graph = build_graph_from(&small.0, small.1.clone());
+    let root = graph.packages.iter().find(|p| p.name == "root").unwrap();
+    assert_eq!(root.dependencies.len(), 4_000, "each edge once");
+    // The graph is built from the SBOM read already: what is measured is the building.
+    crate::growth::assert_linear(
+        "the graph of an SBOM whose root has many dependencies",
+        &small,
+        &large,
+        |(text, read)| {
+            build_graph_from(text, read.clone());
+        },
+    );
 }
