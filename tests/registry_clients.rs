@@ -643,6 +643,36 @@ fn maven_licence_names_and_urls_end_as_spdx_ids() {
         "{}",
         run.json["findings"]
     );
+
+    // As Oracle's JDBC driver declares it: a licence without an SPDX id, read as the ScanCode
+    // licence whose text it is, so that the policy judges it (proprietary) and it is not unknown.
+    let futc = pom(
+        "commons-io",
+        "commons-io",
+        "2.17.0",
+        "<license><name>Oracle Free Use Terms and Conditions (FUTC)</name>\
+         <url>https://www.oracle.com/downloads/licenses/oracle-free-license.html</url></license>",
+    );
+    let server = TestServer::start();
+    server.route(
+        "/maven2/commons-io/commons-io/2.17.0/commons-io-2.17.0.pom",
+        vec![Reply::ok(futc)],
+    );
+    let (_tmp, dir) = project(
+        "gradle-locked",
+        &format!("maven = [\"{}/maven2/\"]\n", server.base),
+    );
+    let cache = tempfile::tempdir().unwrap();
+    let run = audit(&dir, cache.path(), &[]);
+    assert_eq!(
+        concluded(&run.json, "commons-io:commons-io")["expression"],
+        "LicenseRef-scancode-oracle-free-2018"
+    );
+    assert!(
+        !messages(&run.json, "L006").contains("commons-io"),
+        "{}",
+        run.json["findings"]
+    );
 }
 
 #[test]
