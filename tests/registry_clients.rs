@@ -675,6 +675,46 @@ fn maven_licence_names_and_urls_end_as_spdx_ids() {
     );
 }
 
+/// A coordinate that the reachable repository does not have (404) and whose other declared
+/// repository cannot be reached: the explanation names both, not only the host that failed,
+/// and the unreachable host is one finding, not one per package.
+#[test]
+fn a_pom_missing_from_the_reachable_repository_and_behind_an_unreachable_one_names_both() {
+    let server = TestServer::start();
+    // A port nothing listens on.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let unreachable = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let (_tmp, dir) = project(
+        "gradle-locked",
+        &format!(
+            "maven = [\"{}/maven2/\", \"{unreachable}/packages/\"]\n",
+            server.base
+        ),
+    );
+    let cache = tempfile::tempdir().unwrap();
+    let run = audit(&dir, cache.path(), &[]);
+    let io = concluded(&run.json, "commons-io:commons-io");
+    assert_eq!(io["expression"], "NOASSERTION", "{io}");
+    let why = io["explanation"].as_str().unwrap();
+    let host = unreachable.trim_start_matches("http://");
+    assert!(
+        why.contains(host) && why.contains("cannot be reached"),
+        "{why}"
+    );
+    assert!(
+        why.contains(&format!(
+            "404 from {}/maven2/commons-io/commons-io/2.17.0/commons-io-2.17.0.pom",
+            server.base
+        )),
+        "{why}"
+    );
+    assert!(
+        server.count("/maven2/commons-io/commons-io/2.17.0/commons-io-2.17.0.pom") >= 1,
+        "the reachable repository was asked"
+    );
+}
+
 #[test]
 fn a_parent_chain_that_loops_is_a_failure_not_a_hang() {
     let server = TestServer::start();
