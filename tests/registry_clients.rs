@@ -608,24 +608,30 @@ fn maven_licence_names_and_urls_end_as_spdx_ids() {
         messages(&run.json, "L006")
     );
 
+    // commons-io alone, its POM declaring `licences`, from a repository of its own.
+    let audit_commons_io = |licences: &str| {
+        let server = TestServer::start();
+        server.route(
+            "/maven2/commons-io/commons-io/2.17.0/commons-io-2.17.0.pom",
+            vec![Reply::ok(pom(
+                "commons-io",
+                "commons-io",
+                "2.17.0",
+                licences,
+            ))],
+        );
+        let (_tmp, dir) = project(
+            "gradle-locked",
+            &format!("maven = [\"{}/maven2/\"]\n", server.base),
+        );
+        let cache = tempfile::tempdir().unwrap();
+        audit(&dir, cache.path(), &[])
+    };
+
     // "GPL" without a licence URL: read as an assumption, which the audit reports.
-    let vague = pom(
-        "commons-io",
-        "commons-io",
-        "2.17.0",
+    let run = audit_commons_io(
         "<license><name>GPL</name><url>https://project.example/licence</url></license>",
     );
-    let server = TestServer::start();
-    server.route(
-        "/maven2/commons-io/commons-io/2.17.0/commons-io-2.17.0.pom",
-        vec![Reply::ok(vague)],
-    );
-    let (_tmp, dir) = project(
-        "gradle-locked",
-        &format!("maven = [\"{}/maven2/\"]\n", server.base),
-    );
-    let cache = tempfile::tempdir().unwrap();
-    let run = audit(&dir, cache.path(), &[]);
     assert_eq!(
         concluded(&run.json, "commons-io:commons-io")["expression"],
         "GPL-1.0-or-later"
@@ -634,6 +640,105 @@ fn maven_licence_names_and_urls_end_as_spdx_ids() {
         messages(&run.json, "L006").contains("commons-io"),
         "{}",
         run.json["findings"]
+    );
+
+    // As Oracle's JDBC driver declares it: a licence without an SPDX id, read as the ScanCode
+    // licence whose text it is, so that the policy judges it (proprietary) and it is not unknown.
+    let run = audit_commons_io(
+        "<license><name>Oracle Free Use Terms and Conditions (FUTC)</name>\
+         <url>https://www.oracle.com/downloads/licenses/oracle-free-license.html</url></license>",
+    );
+    assert_eq!(
+        concluded(&run.json, "commons-io:commons-io")["expression"],
+        "LicenseRef-scancode-oracle-free-2018"
+    );
+    assert!(
+        !messages(&run.json, "L006").contains("commons-io"),
+        "{}",
+        run.json["findings"]
+    );
+}
+
+/// A coordinate that the reachable repository does not have (404) and whose other declared
+/// repository cannot be reached: the explanation names both, not only the host that failed.
+#[test]
+fn a_pom_missing_from_the_reachable_repository_and_behind_an_unreachable_one_names_both() {
+    let server = TestServer::start();
+    // A port nothing listens on.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let unreachable = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let (_tmp, dir) = project(
+        "gradle-locked",
+        &format!(
+            "maven = [\"{}/maven2/\", \"{unreachable}/packages/\"]\n",
+            server.base
+        ),
+    );
+    let cache = tempfile::tempdir().unwrap();
+    let run = audit(&dir, cache.path(), &[]);
+    let io = concluded(&run.json, "commons-io:commons-io");
+    assert_eq!(io["expression"], "NOASSERTION", "{io}");
+    let why = io["explanation"].as_str().unwrap();
+    let host = unreachable.trim_start_matches("http://");
+    assert!(
+        why.contains(host) && why.contains("cannot be reached"),
+        "{why}"
+    );
+    assert!(
+        why.contains(&format!(
+            "404 from {}/maven2/commons-io/commons-io/2.17.0/commons-io-2.17.0.pom",
+            server.base
+        )),
+        "{why}"
+    );
+    assert!(
+        server.count("/maven2/commons-io/commons-io/2.17.0/commons-io-2.17.0.pom") >= 1,
+        "the reachable repository was asked"
+    );
+}
+
+/// The same for a Maven build resolved from its POMs: the dependency's POM is missing from the
+/// repository that answers and the other cannot be reached; the package's explanation names
+/// the 404 as well as the host.
+#[test]
+fn a_maven_build_names_the_404_beside_the_unreachable_repository() {
+    let server = TestServer::start();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let unreachable = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("app");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("pom.xml"),
+        "<project><modelVersion>4.0.0</modelVersion><groupId>de.example</groupId>\
+         <artifactId>app</artifactId><version>1</version><dependencies><dependency>\
+         <groupId>org.example</groupId><artifactId>missing</artifactId><version>1.0</version>\
+         </dependency></dependencies></project>",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("fundament.toml"),
+        format!(
+            "[registries]\nmaven = [\"{}/maven2/\", \"{unreachable}/packages/\"]\n",
+            server.base
+        ),
+    )
+    .unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let run = audit(&dir, cache.path(), &[]);
+    let missing = concluded(&run.json, "org.example:missing");
+    assert_eq!(missing["expression"], "NOASSERTION", "{missing}");
+    let why = missing["explanation"].as_str().unwrap();
+    assert!(
+        why.contains(&format!(
+            "{} cannot be reached, and the repositories that answer do not have it (404 from \
+             {}/maven2/org/example/missing/1.0/missing-1.0.pom",
+            unreachable.trim_start_matches("http://"),
+            server.base
+        )),
+        "{why}"
     );
 }
 

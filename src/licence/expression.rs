@@ -477,6 +477,11 @@ fn from_url(text: &str) -> Option<String> {
         "bouncycastle.org" if path == "licence.html" || path == "license.html" => {
             Some("MIT".to_string())
         }
+        // The Oracle Free Use Terms and Conditions: no SPDX id; ScanCode's LicenseDB gives this
+        // page as the home of its licence oracle-free-2018, whose text is these terms.
+        "oracle.com" if path == "downloads/licenses/oracle-free-license.html" => {
+            Some("LicenseRef-scancode-oracle-free-2018".to_string())
+        }
         _ => None,
     }
 }
@@ -924,6 +929,14 @@ mod tests {
             ("https://www.eclipse.org/legal/epl-v20.html", "EPL-2.0"),
             ("https://www.bouncycastle.org/licence.html", "MIT"),
             (
+                "Oracle Free Use Terms and Conditions (FUTC)",
+                "LicenseRef-scancode-oracle-free-2018",
+            ),
+            (
+                "https://www.oracle.com/downloads/licenses/oracle-free-license.html",
+                "LicenseRef-scancode-oracle-free-2018",
+            ),
+            (
                 "http://creativecommons.org/publicdomain/zero/1.0/",
                 "CC0-1.0",
             ),
@@ -952,7 +965,6 @@ mod tests {
             assert!(i.expression.is_some() && i.assumed, "{raw}: {i:?}");
         }
         for raw in [
-            "Oracle Free Use Terms and Conditions (FUTC)",
             "LGPL 2",
             "https://www.gnu.org/software/classpath/license.html",
             "https://www.bouncycastle.org/",

@@ -670,7 +670,7 @@ impl Builder<'_> {
     fn fetch_failed(&mut self, node: &Node, purl: &str, err: &FetchError, resolution: &Resolution) {
         let gav = node.gav();
         match err {
-            FetchError::Unreachable { host } => {
+            FetchError::Unreachable { host, .. } => {
                 self.unreachable
                     .entry(host.clone())
                     .or_default()

@@ -568,6 +568,7 @@ mod tests {
             Some("https://project.example/licence"),
         )];
         assert_eq!(licence_expression(&bare).as_deref(), Some("GPL"));
+        // A name that reads exactly stays, whatever the URL.
         let oracle = [licence(
             Some("Oracle Free Use Terms and Conditions (FUTC)"),
             Some("https://www.oracle.com/downloads/licenses/oracle-free-license.html"),

@@ -94,8 +94,12 @@ pub enum FetchError {
     NotFound { looked: Vec<String> },
     /// The answer is not a POM (not XML, an HTML page, not `<project>`).
     NotAPom { url: String, message: String },
-    /// The host does not answer.
-    Unreachable { host: String },
+    /// The host does not answer; `missing_from` names the repositories asked before or after
+    /// it that answered 404, so that the message says the reachable ones do not have it.
+    Unreachable {
+        host: String,
+        missing_from: Vec<String>,
+    },
     /// `--offline`, and the cache does not have it.
     NotCached { what: String },
     /// No repository is configured or declared at all.
@@ -115,7 +119,15 @@ impl fmt::Display for FetchError {
                 write!(f, "no repository has it (404 from {})", looked.join(", "))
             }
             FetchError::NotAPom { url, message } => write!(f, "{url} {message}"),
-            FetchError::Unreachable { host } => write!(f, "{host} cannot be reached"),
+            FetchError::Unreachable { host, missing_from } if missing_from.is_empty() => {
+                write!(f, "{host} cannot be reached")
+            }
+            FetchError::Unreachable { host, missing_from } => write!(
+                f,
+                "{host} cannot be reached, and the repositories that answer do not have it \
+                 (404 from {})",
+                missing_from.join(", ")
+            ),
             FetchError::NotCached { what } => {
                 write!(f, "offline, and {what} is not in the cache")
             }

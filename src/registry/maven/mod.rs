@@ -205,7 +205,15 @@ fn fetch(http: &Http, repositories: &[&str], gav: &Gav) -> Result<(String, Pom),
         }
     }
     if let Some(err) = failure {
-        return Err(err.into());
+        if missing.is_empty() {
+            return Err(err.into());
+        }
+        // The repositories that answer do not have it: that is the package's own answer, not
+        // only the host that failed (which alone would suggest nothing else was asked).
+        return Err(LookupError::Missing(format!(
+            "no repository that answers has the POM of {gav} (404 from {}); {err}",
+            missing.join(", ")
+        )));
     }
     Err(LookupError::Missing(format!(
         "no repository has the POM of {gav} (404 from {})",

@@ -378,7 +378,18 @@ impl Repositories {
             }
         }
         if let Some(err) = failure {
-            return Err(err);
+            // The repositories that answered 404 are part of the answer: "cannot be reached"
+            // alone would suggest that the reachable ones were not asked.
+            return Err(match err {
+                FetchError::Unreachable { host, .. } => FetchError::Unreachable {
+                    host,
+                    missing_from: looked,
+                },
+                FetchError::Failed { message } if !looked.is_empty() => FetchError::Failed {
+                    message: format!("{message}; 404 from {}", looked.join(", ")),
+                },
+                other => other,
+            });
         }
         if looked.is_empty() {
             return Err(FetchError::NoRepository);
@@ -679,7 +690,10 @@ fn parse_metadata(url: &str, body: &[u8]) -> Result<Metadata, FetchError> {
 
 fn http_error(err: HttpError) -> FetchError {
     match err {
-        HttpError::Unreachable { host } => FetchError::Unreachable { host },
+        HttpError::Unreachable { host } => FetchError::Unreachable {
+            host,
+            missing_from: Vec::new(),
+        },
         HttpError::NotCached { url } => FetchError::NotCached { what: url },
         other => FetchError::Failed {
             message: other.to_string(),
