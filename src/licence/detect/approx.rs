@@ -239,9 +239,18 @@ pub fn approximate(
         let per_candidate: Vec<(Vec<Found>, usize)> = candidates
             .par_iter()
             .enumerate()
-            .map_init(Chaining::default, |chaining, (n, &r)| {
+            .map(|(n, &r)| {
                 let mut out = Vec::new();
-                let resume = chaining.matches(index, ids, r, seeds_of(n), cutoff, &mut out);
+                // The thread's memory (its diagonal table is as long as the text); a fresh one
+                // should the thread's be in use.
+                let resume = CHAINING.with(|chaining| match chaining.try_borrow_mut() {
+                    Ok(mut chaining) => {
+                        chaining.matches(index, ids, r, seeds_of(n), cutoff, &mut out)
+                    }
+                    Err(_) => {
+                        Chaining::default().matches(index, ids, r, seeds_of(n), cutoff, &mut out)
+                    }
+                });
                 (out, resume)
             })
             .collect();
@@ -357,8 +366,43 @@ struct Block {
     len: usize,
 }
 
-/// Where the last block of each diagonal (query minus rule position) ends in the query.
-type Diagonals = HashMap<i64, usize, foldhash::fast::FixedState>;
+/// Where the last block of each diagonal (query minus rule position) ends in the query, for
+/// the candidate whose blocks are being found: a flat table indexed by the diagonal (offset by
+/// the rule's length), reused from candidate to candidate. An entry counts only when it bears
+/// the current candidate's stamp, so that nothing needs clearing between candidates (cheaper
+/// than a hash map per candidate; the table is as long as the text plus the rule, 2 MB for a
+/// segment of a long text, kept per thread).
+#[derive(Default)]
+struct Diagonals {
+    stamp: u32,
+    /// Per diagonal: the stamp of the candidate that wrote it, and where its block ends.
+    ends: Vec<(u32, u32)>,
+}
+
+impl Diagonals {
+    /// Starts a new candidate over diagonals `0..len`.
+    fn start(&mut self, len: usize) {
+        if self.ends.len() < len {
+            self.ends.resize(len, (0, 0));
+        }
+        self.stamp = self.stamp.wrapping_add(1);
+        if self.stamp == 0 {
+            self.ends.iter_mut().for_each(|e| *e = (0, 0));
+            self.stamp = 1;
+        }
+    }
+
+    #[inline]
+    fn get(&self, d: usize) -> Option<usize> {
+        let (stamp, end) = self.ends[d];
+        (stamp == self.stamp).then_some(end as usize)
+    }
+
+    #[inline]
+    fn set(&mut self, d: usize, end: usize) {
+        self.ends[d] = (self.stamp, end as u32);
+    }
+}
 
 /// The blocks of one candidate from its seeds (in text order), sorted, into `out`.
 fn blocks(
@@ -369,15 +413,19 @@ fn blocks(
     out: &mut Vec<Block>,
 ) {
     out.clear();
-    diagonal_end.clear();
+    // Diagonal `q - r`, offset by the rule's length: `0..query.len() + rule.len()`.
+    diagonal_end.start(query.len() + rule.len());
     // Extension is bounded per candidate, so that no text makes it quadratic.
     let mut budget = 8 * (query.len() + rule.len());
     for &(q, r) in seeds {
         let (q, r) = (q as usize, r as usize);
-        let d = q as i64 - r as i64;
-        let floor = match diagonal_end.get(&d) {
-            Some(&end) if q < end => continue,
-            Some(&end) => end,
+        if q >= query.len() || r >= rule.len() {
+            continue; // (no seed lies outside its texts)
+        }
+        let d = q + rule.len() - r;
+        let floor = match diagonal_end.get(d) {
+            Some(end) if q < end => continue,
+            Some(end) => end,
             None => 0,
         };
         if q + GRAM > query.len()
@@ -401,7 +449,7 @@ fn blocks(
             break;
         }
         budget -= work;
-        diagonal_end.insert(d, qe);
+        diagonal_end.set(d, qe);
         out.push(Block {
             q: qs,
             r: rs,
