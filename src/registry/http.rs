@@ -124,6 +124,40 @@ pub enum HttpError {
 }
 
 impl HttpError {
+    /// The failure as a translatable text (its English is the `Display` text).
+    pub fn text(&self) -> crate::diagnostic::Text {
+        use crate::diagnostic::Text;
+        let attempts = |text: Text, n: u32| {
+            if n > 1 {
+                text.sub("attempts", crate::text!("http_attempts", n = n))
+            } else {
+                text.sub("attempts", Text::verbatim(""))
+            }
+        };
+        match self {
+            HttpError::NotFound { url } => crate::text!("http_not_found", url = url),
+            HttpError::Status {
+                url,
+                status,
+                attempts: n,
+            } => attempts(crate::text!("http_status", url = url, status = status), *n),
+            HttpError::Transport {
+                url,
+                message,
+                attempts: n,
+            } => attempts(
+                crate::text!("http_transport", url = url, message = message),
+                *n,
+            ),
+            HttpError::NotCached { url } => crate::text!("http_not_cached", url = url),
+            HttpError::TooLarge { url, limit } => {
+                crate::text!("http_too_large", url = url, limit = limit)
+            }
+            HttpError::Setup(message) => crate::text!("http_setup", message = message),
+            HttpError::Unreachable { host } => crate::text!("http_unreachable", host = host),
+        }
+    }
+
     /// The failure without the URL, for messages that name the URL already ("cannot download
     /// URL (…)"): a URL said twice in one message is noise.
     pub fn reason(&self) -> String {

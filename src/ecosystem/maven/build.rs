@@ -406,14 +406,14 @@ impl Builder<'_> {
                 ),
                 crate::plural::word(overridable.len(), "it", "them"),
                 crate::plural::word(overridable.len(), "it is", "they are"),
-                listing(&overridable)
+                listing(&overridable).english()
             ));
         }
         if !versionless.is_empty() {
             notes.push(format!(
                 "{} declared without a version and listed without one: {}",
                 crate::plural::count(versionless.len(), "dependency is", "dependencies are"),
-                listing(&versionless)
+                listing(&versionless).english()
             ));
         }
         self.model_findings(module, None, &notes);
@@ -687,11 +687,8 @@ impl Builder<'_> {
                 self.findings.push(
                     Finding::warning(
                         Code::PomUnavailable,
-                        crate::text!(
-                            "pom_unreadable",
-                            what = format!("{gav}{via}"),
-                            error = other
-                        ),
+                        crate::text!("pom_unreadable", what = format!("{gav}{via}"))
+                            .sub("error", other.text()),
                     )
                     .package(purl.to_string()),
                 );
@@ -815,9 +812,9 @@ impl Builder<'_> {
                     crate::text!(
                         "modules_in_profiles",
                         n = in_profiles.len(),
-                        manifest = manifest,
-                        list = listing(&in_profiles.into_iter().collect())
-                    ),
+                        manifest = manifest
+                    )
+                    .sub("list", listing(&in_profiles.into_iter().collect())),
                 )
                 .at(manifest.clone(), None),
             );
@@ -826,12 +823,8 @@ impl Builder<'_> {
             return;
         }
         let count = unreached.len();
-        let message = crate::text!(
-            "poms_not_modules",
-            n = count,
-            manifest = manifest,
-            list = listing(&unreached.into_iter().collect())
-        );
+        let message = crate::text!("poms_not_modules", n = count, manifest = manifest)
+            .sub("list", listing(&unreached.into_iter().collect()));
         self.findings.push(
             Finding::warning(Code::InputUnreadable, message)
                 .at(manifest, None)
@@ -841,12 +834,8 @@ impl Builder<'_> {
 }
 
 /// The first ten of a list, and how many more.
-fn listing(items: &BTreeSet<String>) -> String {
-    let shown: Vec<&str> = items.iter().take(10).map(String::as_str).collect();
-    let more = items.len().saturating_sub(shown.len());
-    if more > 0 {
-        format!("{} and {more} more", shown.join(", "))
-    } else {
-        shown.join(", ")
-    }
+/// The first ten items and how many more (translatable).
+pub(crate) fn listing(items: &BTreeSet<String>) -> crate::diagnostic::Text {
+    let items: Vec<String> = items.iter().cloned().collect();
+    crate::registry::listing(&items)
 }

@@ -20,6 +20,7 @@
 //! then partial.
 
 mod build;
+pub(crate) use build::listing;
 mod collect;
 pub mod gradle_module;
 mod interpolate;

@@ -97,7 +97,9 @@ pub enum FetchError {
     /// The host does not answer.
     Unreachable { host: String },
     /// `--offline`, and the cache does not have it.
-    NotCached { what: String },
+    /// `what`: `pom`, `module` (Gradle Module Metadata), `versions` (a version list) or
+    /// `file`; `path` the file's path or URL.
+    NotCached { what: &'static str, path: String },
     /// No repository is configured or declared at all.
     NoRepository,
     /// Registry look-ups are off: no repository is asked.
@@ -116,13 +118,33 @@ impl fmt::Display for FetchError {
             }
             FetchError::NotAPom { url, message } => write!(f, "{url} {message}"),
             FetchError::Unreachable { host } => write!(f, "{host} cannot be reached"),
-            FetchError::NotCached { what } => {
-                write!(f, "offline, and {what} is not in the cache")
-            }
+            FetchError::NotCached { .. } => f.write_str(&self.text().english()),
             FetchError::NoRepository => f.write_str("no Maven repository is configured"),
             FetchError::Off => f.write_str("registry look-ups are off"),
             FetchError::Invalid { message } | FetchError::Failed { message } => {
                 f.write_str(message)
+            }
+        }
+    }
+}
+
+impl FetchError {
+    /// Why, as a translatable text (its English is the `Display` text).
+    pub fn text(&self) -> crate::diagnostic::Text {
+        use crate::diagnostic::Text;
+        match self {
+            FetchError::NotFound { looked } => {
+                crate::text!("fetch_not_found", looked = looked.join(", "))
+            }
+            FetchError::NotAPom { url, message } => Text::verbatim(format!("{url} {message}")),
+            FetchError::Unreachable { host } => crate::text!("fetch_unreachable", host = host),
+            FetchError::NotCached { what, path } => {
+                crate::text!(format!("fetch_not_cached_{what}"), path = path)
+            }
+            FetchError::NoRepository => Text::new("fetch_no_repository"),
+            FetchError::Off => Text::new("fetch_off"),
+            FetchError::Invalid { message } | FetchError::Failed { message } => {
+                Text::verbatim(message)
             }
         }
     }

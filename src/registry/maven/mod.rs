@@ -207,9 +207,10 @@ fn fetch(http: &Http, repositories: &[&str], gav: &Gav) -> Result<(String, Pom),
     if let Some(err) = failure {
         return Err(err.into());
     }
-    Err(LookupError::Missing(format!(
-        "no repository has the POM of {gav} (404 from {})",
-        missing.join(", ")
+    Err(LookupError::Said(crate::text!(
+        "lookup_no_pom",
+        gav = gav,
+        urls = missing.join(", ")
     )))
 }
 
