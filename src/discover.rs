@@ -162,7 +162,7 @@ pub fn discover(root: &Path) -> Discovery {
                         crate::text!("ecosystem_unsupported", path = path, what = what),
                     )
                     .at(path.clone(), None)
-                    .note("audit an SBOM of the project made with the ecosystem's own tools: `fundament audit --sbom FILE`")
+                    .note(crate::diagnostic::Text::new("note_audit_an_sbom_of_the"))
                     .note(format!("or exclude it in {IGNORE_FILE} to audit the rest")),
                 );
             }

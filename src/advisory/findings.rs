@@ -55,7 +55,7 @@ pub fn unorderable(package: &Package, reason: &str) -> Finding {
         ),
     )
     .package(package.purl.clone())
-    .note("only advisories that list affected versions one by one were checked for it")
+    .note(crate::diagnostic::Text::new("note_only_advisories_that_list_affected"))
 }
 
 fn ignore_matches(entry: &super::policy::Ignore, v: &Vulnerability) -> bool {
@@ -151,7 +151,7 @@ pub fn apply_policy(
                     crate::text!("advisory_ignore_unused", what = what),
                 )
                 .located(entry.source.clone())
-                .note("the package may have been upgraded past it; remove the entry"),
+                .note(crate::diagnostic::Text::new("note_the_package_may_have_been")),
             );
         }
     }
@@ -280,7 +280,7 @@ pub fn vulnerability(v: &Vulnerability) -> Finding {
     }
     if v.state.is_open() {
         if v.kind == Kind::Vulnerability && v.severity.level.is_none() {
-            finding = finding.note("no record of it gives a severity");
+            finding = finding.note(crate::diagnostic::Text::new("note_no_record_of_it_gives"));
         }
         if let Some(vex) = &v.vex {
             let mut text = format!(
@@ -335,7 +335,7 @@ pub fn data(
                         error = printable(reason)
                     ),
                 )
-                .note("the vulnerabilities it would have shown are unknown, so the audit is incomplete"),
+                .note(crate::diagnostic::Text::new("note_the_vulnerabilities_it_would_have")),
             );
             continue;
         }
@@ -372,7 +372,7 @@ pub fn data(
                     count(max_age_days as usize, "day", "days")
                 ),
             )
-            .note("vulnerabilities published since are missing; update the data"),
+            .note(crate::diagnostic::Text::new("note_vulnerabilities_published_since_are_missing")),
         );
     }
     for source in sources {
@@ -415,7 +415,7 @@ pub fn data(
                 crate::text!("advisory_data_missing", ecosystem = coverage.ecosystem)
                     .count("n", coverage.packages),
             )
-            .note("add a source for the ecosystem (docs/guide.md, \"Known vulnerabilities\")"),
+            .note(crate::diagnostic::Text::new("note_add_a_source_for_the")),
         );
     }
     if unsupported > 0 {

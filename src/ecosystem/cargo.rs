@@ -36,7 +36,7 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
             crate::text!("cargo_lock_missing", file = relative(root, &found.manifest)),
         )
         .at(relative(root, &found.manifest), None)
-        .note("run `cargo generate-lockfile` in a copy of the project, or commit Cargo.lock");
+        .note(crate::diagnostic::Text::new("note_run_cargo_generate_lockfile_in"));
         return ProjectGraph::failed(ctx, found, "none", finding);
     };
 
@@ -724,9 +724,7 @@ fn left_out_finding(
             left_out.len() - SHOWN
         ));
     }
-    Some(finding.note(
-        "the platforms are the policy's `[graph] targets` (docs/policy.md); list more targets to audit their crates",
-    ))
+    Some(finding.note(crate::diagnostic::Text::new("note_the_platforms_are_the_policy")))
 }
 
 /// Builds the graph from Cargo.lock alone, after `cargo metadata` could not run.

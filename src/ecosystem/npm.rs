@@ -129,7 +129,7 @@ fn without_lockfile(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph
             crate::text!("npm_lock_missing", file = display).count("n", declared_deps),
         )
         .at(display.clone(), None)
-        .note("run `npm install --package-lock-only` and commit package-lock.json");
+        .note(crate::diagnostic::Text::new("note_run_npm_install_package_lock"));
         return ProjectGraph::failed(ctx, found, "package.json", finding);
     }
     let name = manifest

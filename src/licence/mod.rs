@@ -571,7 +571,7 @@ fn identify_package(
                         "declared in {origin}, read by assumption as `{}`",
                         choice.expression
                     ))
-                    .note("if the declaration is right after all, say so with a [[clarify]] entry"),
+                    .note(crate::diagnostic::Text::new("note_if_the_declaration_is_right")),
                 );
                 Concluded {
                     expression: expression.clone(),
@@ -727,7 +727,7 @@ fn check_agreement(
             )
             .package(package.purl.clone())
             .licence(expr.to_string(), Some(format!("declared in {origin}")))
-            .note("the declared licence is used; if the files are right, correct it with a [[clarify]] entry"),
+            .note(crate::diagnostic::Text::new("note_the_declared_licence_is_used")),
         );
     }
 }
@@ -745,7 +745,7 @@ fn not_applied(package: &Package, curation: &Curation, problem: Text) -> Finding
             )
             .sub("problem", problem),
         )
-        .note("the licence files changed since the clarification was written; review them and update the sha256"),
+        .note(crate::diagnostic::Text::new("note_the_licence_files_changed_since")),
         CurationOrigin::Index { .. } => Finding::warning(
             Code::IndexLicenceNotApplied,
             text!(
@@ -757,7 +757,7 @@ fn not_applied(package: &Package, curation: &Curation, problem: Text) -> Finding
             )
             .sub("problem", problem),
         )
-        .note("the review relied on licence files this package does not have (or that could not be checked); the licence is concluded from the package's own metadata"),
+        .note(crate::diagnostic::Text::new("note_the_review_relied_on_licence")),
     }
     .package(package.purl.clone())
     .located(curation.source.clone())

@@ -386,7 +386,7 @@ fn compatibility_setup(
                 Code::OutboundLicenceUnknown,
                 text!("outbound_unknown", mode = mode),
             )
-            .note("set `[project] licence` in the policy, or state the licence in publiccode.yml, REUSE or the manifest"),
+            .note(crate::diagnostic::Text::new("note_set_project_licence_in_the")),
         );
         return None;
     };
@@ -616,7 +616,7 @@ fn expired(exception: &Exception) -> Finding {
         "approved by {} because: {}",
         exception.approved_by, exception.reason
     ))
-    .note("renew it with a new `expires` date after a new review, or remove it")
+    .note(crate::diagnostic::Text::new("note_renew_it_with_a_new"))
 }
 
 /// The policy's decision on one licence expression, outside any package (no exceptions): the

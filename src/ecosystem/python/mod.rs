@@ -886,7 +886,7 @@ impl<'a, 'b> Reader<'a, 'b> {
                     ),
                 )
                 .at(display.to_string(), None)
-                .note("the lockfile may be out of date: lock the project again"),
+                .note(crate::diagnostic::Text::new("note_the_lockfile_may_be_out_2")),
             );
         }
     }
