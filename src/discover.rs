@@ -163,7 +163,7 @@ pub fn discover(root: &Path) -> Discovery {
                     )
                     .at(path.clone(), None)
                     .note(crate::diagnostic::Text::new("note_audit_an_sbom_of_the"))
-                    .note(format!("or exclude it in {IGNORE_FILE} to audit the rest")),
+                    .note(crate::text!("note_or_exclude_it", file = IGNORE_FILE)),
                 );
             }
         }

@@ -336,13 +336,13 @@ pub fn conclude(
                 ),
             );
             findings.push(if open == 0 {
-                finding.note(crate::diagnostic::Text::new("note_no_package_s_vetting_depends"))
-            } else {
-                finding.note(format!(
-                    "the vetting of {} is therefore unknown (an unreadable index might reject {})",
-                    crate::plural::count(open, "package", "packages"),
-                    crate::plural::word(open, "it", "them")
+                finding.note(crate::diagnostic::Text::new(
+                    "note_no_package_s_vetting_depends",
                 ))
+            } else {
+                finding.note(
+                    crate::diagnostic::Text::new("note_vetting_therefore_unknown").count("n", open),
+                )
             });
         } else {
             findings.push(
@@ -527,9 +527,11 @@ fn package_findings(
             ))
             .package(package.purl.clone());
             if let Some(notes) = vetting.record.as_ref().and_then(|r| r.notes.clone()) {
-                finding = finding.note(format!("the reviewers' notes: {notes}"));
+                finding = finding.note(crate::text!("note_reviewers_notes", notes = notes));
             }
-            findings.push(finding.note(crate::diagnostic::Text::new("note_to_overrule_the_decision_publish")));
+            findings.push(finding.note(crate::diagnostic::Text::new(
+                "note_to_overrule_the_decision_publish",
+            )));
         }
         VettingStatus::UnderReview => {
             if let Some(severity) = required {
@@ -552,7 +554,9 @@ fn package_findings(
                         crate::text!("not_vetted", what = what, why = vetting.explanation),
                     ))
                     .package(package.purl.clone())
-                    .note(crate::diagnostic::Text::new("note_the_policy_requires_vetting_vetting")),
+                    .note(crate::diagnostic::Text::new(
+                        "note_the_policy_requires_vetting_vetting",
+                    )),
                 );
             }
         }
@@ -566,7 +570,9 @@ fn package_findings(
                     crate::text!("archive_differs", what = what, index = record.index),
                 ))
                 .package(package.purl.clone())
-                .note(crate::diagnostic::Text::new("note_a_republished_or_tampered_archive")),
+                .note(crate::diagnostic::Text::new(
+                    "note_a_republished_or_tampered_archive",
+                )),
             );
         }
         if vetting.status == VettingStatus::Approved
@@ -654,6 +660,9 @@ fn summary_note(
                 .count("n", checked)
                 .list("counts", parts, ", "),
         )
-        .note(format!("indices asked: {}", indices.join("; "))),
+        .note(crate::text!(
+            "note_indices_asked",
+            indices = indices.join("; ")
+        )),
     )
 }

@@ -55,7 +55,9 @@ pub fn unorderable(package: &Package, reason: &str) -> Finding {
         ),
     )
     .package(package.purl.clone())
-    .note(crate::diagnostic::Text::new("note_only_advisories_that_list_affected"))
+    .note(crate::diagnostic::Text::new(
+        "note_only_advisories_that_list_affected",
+    ))
 }
 
 fn ignore_matches(entry: &super::policy::Ignore, v: &Vulnerability) -> bool {
@@ -151,7 +153,9 @@ pub fn apply_policy(
                     crate::text!("advisory_ignore_unused", what = what),
                 )
                 .located(entry.source.clone())
-                .note(crate::diagnostic::Text::new("note_the_package_may_have_been")),
+                .note(crate::diagnostic::Text::new(
+                    "note_the_package_may_have_been",
+                )),
             );
         }
     }
@@ -335,7 +339,9 @@ pub fn data(
                         error = printable(reason)
                     ),
                 )
-                .note(crate::diagnostic::Text::new("note_the_vulnerabilities_it_would_have")),
+                .note(crate::diagnostic::Text::new(
+                    "note_the_vulnerabilities_it_would_have",
+                )),
             );
             continue;
         }

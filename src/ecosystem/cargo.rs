@@ -36,7 +36,9 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
             crate::text!("cargo_lock_missing", file = relative(root, &found.manifest)),
         )
         .at(relative(root, &found.manifest), None)
-        .note(crate::diagnostic::Text::new("note_run_cargo_generate_lockfile_in"));
+        .note(crate::diagnostic::Text::new(
+            "note_run_cargo_generate_lockfile_in",
+        ));
         return ProjectGraph::failed(ctx, found, "none", finding);
     };
 
@@ -479,30 +481,30 @@ impl<'m> BuiltGraph<'m> {
             name_of.get(id).cloned().unwrap_or_else(|| id.to_string())
         };
         // Why each package at the boundary is not built, one clause per condition.
-        let mut reasons: HashMap<&cargo_metadata::PackageId, Vec<String>> = HashMap::new();
+        let mut reasons: HashMap<&cargo_metadata::PackageId, Vec<crate::diagnostic::Text>> =
+            HashMap::new();
         for (from, to, conditions) in &self.boundary {
             let clauses = reasons.entry(to).or_default();
             for condition in conditions {
                 let clause = match condition.map(|c| self.judge.get(c)) {
                     Some(judged) => match judged.condition {
-                        Condition::Never => format!(
-                            "only under `{}` (from {}), which no platform meets without extra `--cfg` flags",
-                            judged.text,
-                            name(from)
+                        Condition::Never => crate::text!(
+                            "left_out_never",
+                            condition = judged.text,
+                            from = name(from)
                         ),
-                        Condition::OtherPlatforms => format!(
-                            "only for `{}` (from {}), which none of the targets meets",
-                            judged.text,
-                            name(from)
+                        Condition::OtherPlatforms => crate::text!(
+                            "left_out_other_platforms",
+                            condition = judged.text,
+                            from = name(from)
                         ),
-                        Condition::Built => format!(
-                            "only for `{}` (from {}), and {} is built only for targets that do not meet it",
-                            judged.text,
-                            name(from),
-                            name(from)
+                        Condition::Built => crate::text!(
+                            "left_out_built_elsewhere",
+                            condition = judged.text,
+                            from = name(from)
                         ),
                     },
-                    None => format!("needed by {}", name(from)),
+                    None => crate::text!("left_out_needed_by", from = name(from)),
                 };
                 if !clauses.contains(&clause) {
                     clauses.push(clause);
@@ -533,16 +535,17 @@ impl<'m> BuiltGraph<'m> {
             .filter(|p| !reached.contains(&p.id))
             .map(|p| {
                 let reason = if let Some(clauses) = reasons.get(&p.id) {
-                    clauses.join("; ")
+                    crate::diagnostic::Text::new("verbatim").list("text", clauses.clone(), "; ")
                 } else if let Some(parent) = through.get(&p.id) {
-                    format!("needed only by {}, which is left out", name(parent))
+                    crate::text!("left_out_through", parent = name(parent))
                 } else {
-                    "no workspace member depends on it".to_string()
+                    crate::diagnostic::Text::new("left_out_unreached")
                 };
                 LeftOut {
                     name: p.name.to_string(),
                     version: p.version.to_string(),
-                    reason,
+                    reason: reason.english(),
+                    reason_text: reason,
                 }
             })
             .collect();
@@ -700,9 +703,9 @@ fn left_out_finding(
         crate::text!(
             "packages_left_out",
             manifest = manifest,
-            targets = targets,
             names = names.join(", ")
         )
+        .sub("targets", targets.text())
         .count("n", left_out.len())
         .sub(
             "more",
@@ -716,15 +719,20 @@ fn left_out_finding(
     .at(manifest, None);
     const SHOWN: usize = 30;
     for item in left_out.iter().take(SHOWN) {
-        finding = finding.note(format!("{} {}: {}", item.name, item.version, item.reason));
+        finding = finding.note(
+            crate::text!("left_out_item", name = item.name, version = item.version)
+                .sub("reason", item.reason_text.clone()),
+        );
     }
     if left_out.len() > SHOWN {
-        finding = finding.note(format!(
-            "and {} more (the JSON report lists them all under `projects[].left_out`)",
-            left_out.len() - SHOWN
+        finding = finding.note(crate::text!(
+            "note_left_out_more",
+            n = left_out.len() - SHOWN
         ));
     }
-    Some(finding.note(crate::diagnostic::Text::new("note_the_platforms_are_the_policy")))
+    Some(finding.note(crate::diagnostic::Text::new(
+        "note_the_platforms_are_the_policy",
+    )))
 }
 
 /// Builds the graph from Cargo.lock alone, after `cargo metadata` could not run.

@@ -136,7 +136,9 @@ fn without_lockfile(
             crate::text!("composer_lock_missing", file = display).count("n", required.len()),
         )
         .at(display.to_string(), None)
-        .note(crate::diagnostic::Text::new("note_run_composer_update_no_install"));
+        .note(crate::diagnostic::Text::new(
+            "note_run_composer_update_no_install",
+        ));
         return ProjectGraph::failed(ctx, found, "composer.json", finding);
     }
     let mut graph = ProjectGraph::new(ctx, found, "composer.json");

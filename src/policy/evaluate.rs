@@ -386,7 +386,9 @@ fn compatibility_setup(
                 Code::OutboundLicenceUnknown,
                 text!("outbound_unknown", mode = mode),
             )
-            .note(crate::diagnostic::Text::new("note_set_project_licence_in_the")),
+            .note(crate::diagnostic::Text::new(
+                "note_set_project_licence_in_the",
+            )),
         );
         return None;
     };
@@ -612,9 +614,10 @@ fn expired(exception: &Exception) -> Finding {
         text!("exception_expired", spec = exception.spec, date = date),
     )
     .located(exception.source.clone())
-    .note(format!(
-        "approved by {} because: {}",
-        exception.approved_by, exception.reason
+    .note(crate::text!(
+        "note_approved_because",
+        approved_by = exception.approved_by,
+        reason = exception.reason
     ))
     .note(crate::diagnostic::Text::new("note_renew_it_with_a_new"))
 }
@@ -941,7 +944,19 @@ fn finding_for(
     {
         finding = finding.note(text!("effective_chosen", effective = effective));
         for choice in &verdict.choices {
-            finding = finding.note(text!("or_choice", choice = choice));
+            // English keeps the detailed reason; the other languages say which rule decided.
+            finding = finding.note(
+                text!(
+                    "or_choice",
+                    chosen = choice.chosen,
+                    alternatives = choice.alternatives.join(" OR "),
+                    reason = choice.reason
+                )
+                .sub(
+                    "rule",
+                    crate::diagnostic::Text::new(format!("choice.{}", choice.by)),
+                ),
+            );
         }
     }
     Some(finding)

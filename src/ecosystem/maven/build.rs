@@ -635,9 +635,9 @@ impl Builder<'_> {
                 }
                 if node.depth == 1 && reason.contains("is not defined") {
                     for problem in module.problems.iter().filter(|p| p.error) {
-                        finding = finding.note(format!(
-                            "{} could not be read and may define it",
-                            problem.subject
+                        finding = finding.note(crate::text!(
+                            "note_could_not_be_read_may_define",
+                            subject = problem.subject
                         ));
                     }
                 }

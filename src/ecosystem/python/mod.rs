@@ -886,7 +886,9 @@ impl<'a, 'b> Reader<'a, 'b> {
                     ),
                 )
                 .at(display.to_string(), None)
-                .note(crate::diagnostic::Text::new("note_the_lockfile_may_be_out_2")),
+                .note(crate::diagnostic::Text::new(
+                    "note_the_lockfile_may_be_out_2",
+                )),
             );
         }
     }
