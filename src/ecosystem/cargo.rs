@@ -16,7 +16,7 @@
 
 use super::cargo_targets::{Condition, Judge, Targets};
 use super::{ProjectGraph, ReadContext, ReadOptions, scopes_from_edges};
-use crate::diagnostic::{Code, Finding, line_of_offset};
+use crate::diagnostic::{Code, Finding, Text, line_of_offset};
 use crate::discover::{FoundProject, relative};
 use crate::model::{
     DeclaredLicence, DepKind, Dependency, Ecosystem, LeftOut, Origin, Package, PackageSource,
@@ -68,13 +68,11 @@ fn run_metadata(
     ctx: &ReadContext<'_>,
     found: &FoundProject,
     options: &ReadOptions,
-) -> Result<cargo_metadata::Metadata, String> {
+) -> Result<cargo_metadata::Metadata, Text> {
     let manifests = workspace_manifests(ctx.input, &found.manifest)
-        .map_err(|refusal| format!("`cargo metadata` was not run: {refusal}"))?;
-    let working_dir =
-        crate::clean_room::working_dir(options.cache_dir.as_deref()).map_err(|why| {
-            format!("`cargo metadata` was not run: no safe working directory ({why})")
-        })?;
+        .map_err(|refusal| Text::new("cargo_metadata_not_run").sub("why", refusal.text()))?;
+    let working_dir = crate::clean_room::working_dir(options.cache_dir.as_deref())
+        .map_err(|why| crate::text!("cargo_metadata_no_working_dir", why = why))?;
     let mut command = cargo_metadata::MetadataCommand::new();
     if let Some(cargo) = &options.cargo {
         command.cargo_path(cargo);
@@ -119,24 +117,23 @@ fn run_metadata(
     let ran =
         crate::clean_room::run(command.cargo_command(), limit, CARGO_OUTPUT).map_err(|err| {
             match err {
-                crate::clean_room::RunError::TimedOut(limit) => format!(
-                    "`cargo metadata` did not finish within {} s and was stopped",
-                    limit.as_secs_f64()
-                ),
+                crate::clean_room::RunError::TimedOut(limit) => {
+                    crate::text!("cargo_metadata_timed_out", seconds = limit.as_secs_f64())
+                }
                 crate::clean_room::RunError::Start(io) => {
                     if io.kind() == std::io::ErrorKind::NotFound {
                         match (&options.cargo, std::env::var_os("CARGO")) {
                             (Some(path), _) => {
-                                format!("the cargo program {} was not found", path.display())
+                                crate::text!("cargo_not_found", path = path.display())
                             }
-                            (None, Some(path)) => format!(
-                                "the cargo program {} (from $CARGO) was not found",
-                                Path::new(&path).display()
+                            (None, Some(path)) => crate::text!(
+                                "cargo_not_found_env",
+                                path = Path::new(&path).display()
                             ),
-                            (None, None) => "cargo was not found on PATH".to_string(),
+                            (None, None) => Text::new("cargo_not_on_path"),
                         }
                     } else {
-                        format!("`cargo metadata` could not be started: {io}")
+                        crate::text!("cargo_metadata_not_started", error = io)
                     }
                 }
             }
@@ -149,15 +146,18 @@ fn run_metadata(
             .filter(|l| !l.is_empty())
             .take(4)
             .collect();
-        return Err(format!("`cargo metadata` failed: {}", lines.join(" ")));
+        return Err(crate::text!(
+            "cargo_metadata_failed",
+            error = lines.join(" ")
+        ));
     }
     let stdout = String::from_utf8_lossy(&ran.stdout);
     let json = stdout
         .lines()
         .find(|line| line.starts_with('{'))
-        .ok_or_else(|| "`cargo metadata` printed no metadata".to_string())?;
+        .ok_or_else(|| Text::new("cargo_metadata_no_output"))?;
     let metadata = cargo_metadata::MetadataCommand::parse(json)
-        .map_err(|err| format!("`cargo metadata` printed what fundament cannot read: {err}"))?;
+        .map_err(|err| crate::text!("cargo_metadata_unreadable", error = err))?;
     if let Some((folder, key)) = &cache {
         super::cargo_cache::put(folder, key, json);
     }
@@ -741,7 +741,7 @@ fn from_lockfile(
     found: &FoundProject,
     lockfile: &Path,
     lock: &CargoLock,
-    reason: &str,
+    reason: &Text,
 ) -> ProjectGraph {
     let root = ctx.root;
     let lock_display = relative(root, lockfile);
@@ -760,7 +760,8 @@ fn from_lockfile(
             entry.source.is_none() && (members.is_empty() || members.contains(&entry.name));
         package.checksum = entry.checksum.clone().or_else(|| lock.v1_checksum(entry));
         package.licence_unavailable = Some(format!(
-            "Cargo.lock records no licences, and `cargo metadata` could not run ({reason})"
+            "Cargo.lock records no licences, and `cargo metadata` could not run ({})",
+            reason.english()
         ));
         packages.push(package);
     }
@@ -788,11 +789,8 @@ fn from_lockfile(
             }
         }
     }
-    let why = crate::text!(
-        "cargo_lock_read_instead",
-        reason = reason,
-        lockfile = lock_display
-    );
+    let why = crate::text!("cargo_lock_read_instead", lockfile = lock_display)
+        .sub("reason", reason.clone());
     findings.insert(
         0,
         Finding::warning(Code::ResolutionDegraded, why.clone())

@@ -454,6 +454,7 @@ fn write_finding(
     }
     if let Some(fix) = &finding.fix {
         let _ = writeln!(out, "   {eq} {}", h(lang, "fix_intro"));
+        let fix = crate::diagnostic::help::placeholders_in(fix, lang);
         for line in fix.lines() {
             let _ = writeln!(out, "     | {}", Shown(line));
         }
