@@ -992,3 +992,97 @@ fn german_human_report_has_no_english(
         assert!(human.contains(german), "{name}: no {german:?}");
     }
 }
+
+/// The German reports (human, Markdown, HTML) of real fixtures, offline with and without
+/// registry look-ups, carry none of the English sentences fundament used to write around an
+/// error or in a note: fetch and HTTP failures, Maven model problems, Gradle's notes and
+/// readers, the reasons crates are left out, OR choices, cache misses.
+#[test]
+fn german_reports_of_real_fixtures_carry_no_known_english_sentence() {
+    const ENGLISH: [&str; 32] = [
+        "not in the cache, and fundament is offline",
+        "is not in the cache",
+        "cannot be reached",
+        "no repository has",
+        "registry look-ups are off",
+        "the repositories do not give it",
+        "could not be read",
+        "cannot be read",
+        "kept as written",
+        "is a local package outside this project",
+        "build scripts (",
+        "the Spring Boot plugin",
+        "which none of the targets meets",
+        "which no platform meets",
+        "needed only by",
+        "the tier-1 platforms",
+        " chosen from ",
+        "each part read on its own",
+        "built into fundament",
+        "`cargo metadata` failed",
+        "<why this is acceptable here>",
+        "<name, role>",
+        "dependencies are declared without a version",
+        "the JSON report lists them all",
+        "its dependencies are not known",
+        "the versions it manages",
+        "(line ",
+        "offline, and",
+        "is not defined in",
+        "lists no version",
+        "has no version",
+        "category.",
+    ];
+    let cache = tempfile::tempdir().unwrap();
+    // (fixture, registry look-ups on): on, offline, the cache is empty and every look-up
+    // misses; off, nothing is looked up at all.
+    let runs = [
+        ("opentalk-roomserver", true),
+        ("wahllokalsystem", false),
+        ("wahllokalsystem", true),
+        ("ris-backend", true),
+        ("eappointment", true),
+        ("synapse", false),
+    ];
+    let mut seen = 0;
+    for (name, lookups) in runs {
+        let Some(dir) = shared_fixture(name) else {
+            return;
+        };
+        for format in ["human", "markdown", "html"] {
+            let mut command = fundament();
+            if lookups {
+                command.env_remove("FUNDAMENT_NO_REGISTRY");
+            }
+            let output = command
+                .arg("audit")
+                .arg(&dir)
+                .args(["--offline", "--lang", "de", "--format", format, "--cache-dir"])
+                .arg(cache.path())
+                .output()
+                .unwrap();
+            let text = String::from_utf8_lossy(&output.stdout);
+            assert!(text.len() > 1000, "{name} {format}: {text}");
+            seen += text.len();
+            // Markdown escapes with backslashes, HTML with entities: compare the plain text.
+            let plain = text
+                .replace('\\', "")
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&#x60;", "`")
+                .replace("&#x27;", "'");
+            for english in ENGLISH {
+                assert!(
+                    !plain.contains(english),
+                    "{name} ({format}, look-ups {lookups}): English in the German report: \
+                     {english:?} in {}",
+                    plain
+                        .lines()
+                        .find(|l| l.contains(english))
+                        .unwrap_or_default()
+                );
+            }
+        }
+    }
+    assert!(seen > 100_000, "{seen}");
+}

@@ -43,9 +43,14 @@ impl Findings {
         );
         match self.seen.get(&key) {
             Some(&at) => {
+                let texts = finding.note_texts;
                 for note in finding.notes {
                     if !self.list[at].notes.contains(&note) {
-                        self.list[at].notes.push(note);
+                        // A translatable note stays translatable.
+                        match texts.iter().find(|(english, _)| *english == note) {
+                            Some((_, text)) => self.list[at].push_note(text.clone()),
+                            None => self.list[at].notes.push(note),
+                        }
                     }
                 }
             }
@@ -291,7 +296,12 @@ impl Builder<'_> {
 
     /// The problems of a model: at the POM's line for the project's own (with `notes` on the
     /// parents and BOMs that could not be read), else about `purl`.
-    fn model_findings(&mut self, model: &Effective, purl: Option<&str>, notes: &[String]) {
+    fn model_findings(
+        &mut self,
+        model: &Effective,
+        purl: Option<&str>,
+        notes: &[crate::diagnostic::Text],
+    ) {
         for problem in &model.problems {
             // Without repositories (look-ups off) a parent or BOM from a repository is known
             // to be out of reach: a warning, and the project is partial. With them, the build
@@ -394,27 +404,20 @@ impl Builder<'_> {
             .filter(|n| yields(n) && !n.version.is_empty())
             .map(|n| format!("{}:{} {}", n.group, n.artifact, n.version))
             .collect();
-        let mut notes: Vec<String> = Vec::new();
+        let mut notes: Vec<crate::diagnostic::Text> = Vec::new();
         if !overridable.is_empty() {
-            notes.push(format!(
-                "{} from a BOM in the tree, but where this one manages {} too its version \
-                 wins; {} listed at the BOM's version, not locked: {}",
-                crate::plural::count(
-                    overridable.len(),
-                    "dependency takes its version",
-                    "dependencies take their version"
-                ),
-                crate::plural::word(overridable.len(), "it", "them"),
-                crate::plural::word(overridable.len(), "it is", "they are"),
-                listing(&overridable).english()
-            ));
+            notes.push(
+                crate::diagnostic::Text::new("maven_overridable")
+                    .count("n", overridable.len())
+                    .sub("list", listing(&overridable)),
+            );
         }
         if !versionless.is_empty() {
-            notes.push(format!(
-                "{} declared without a version and listed without one: {}",
-                crate::plural::count(versionless.len(), "dependency is", "dependencies are"),
-                listing(&versionless).english()
-            ));
+            notes.push(
+                crate::diagnostic::Text::new("maven_versionless")
+                    .count("n", versionless.len())
+                    .sub("list", listing(&versionless)),
+            );
         }
         self.model_findings(module, None, &notes);
         let mut at: Vec<Option<usize>> = Vec::with_capacity(resolution.nodes.len());
