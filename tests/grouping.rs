@@ -183,7 +183,7 @@ fn offline_cache_misses_are_one_finding_with_their_packages() {
         .output()
         .unwrap();
     let human = String::from_utf8_lossy(&output.stdout);
-    assert_eq!(human.matches("warning[R003]").count(), 1, "{human}");
+    assert_eq!(human.matches("warning[R003]:").count(), 1, "{human}");
     assert!(human.contains(&format!(
         "ohne Netz: Die Lizenzen von {} Komponenten liegen nicht im Zwischenspeicher",
         german_number(purls.len())

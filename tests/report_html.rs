@@ -1057,7 +1057,14 @@ fn german_reports_of_real_fixtures_carry_no_known_english_sentence() {
             let output = command
                 .arg("audit")
                 .arg(&dir)
-                .args(["--offline", "--lang", "de", "--format", format, "--cache-dir"])
+                .args([
+                    "--offline",
+                    "--lang",
+                    "de",
+                    "--format",
+                    format,
+                    "--cache-dir",
+                ])
                 .arg(cache.path())
                 .output()
                 .unwrap();

@@ -179,7 +179,7 @@ impl Targets {
         }
         let triples: Vec<&str> = self.triples().collect();
         let key = if self.default {
-            "targets_tier_one"
+            "targets_default"
         } else {
             "targets_policy"
         };

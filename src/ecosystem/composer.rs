@@ -427,7 +427,7 @@ fn build_graph(
                         ),
                     )
                     .at(display.to_string(), None)
-                    .note(crate::diagnostic::Text::new("note_the_lockfile_may_be_out")),
+                    .note(crate::diagnostic::Text::new("note_composer_lock_outdated")),
                 );
             }
         }

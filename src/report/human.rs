@@ -490,17 +490,22 @@ fn write_folded_packages(out: &mut String, arrow: &str, eq: &str, finding: &Find
 /// The reader as the report's language says it: file names stay, the words of the Gradle
 /// reader's descriptions are translated.
 fn reader_in(reader: &str, lang: Lang) -> String {
-    let key = match reader {
+    use crate::diagnostic::Text;
+    let text = match reader {
         "gradle.lockfile + build scripts (resolved from the declarations)" => {
-            "reader_gradle_lockfile_resolved"
+            Text::new("reader_gradle_lockfile_resolved")
         }
-        "gradle.lockfile + build scripts (declared)" => "reader_gradle_lockfile_declared",
-        "build scripts (resolved from the declarations, no lockfile)" => "reader_gradle_resolved",
-        "build scripts (declared, no lockfile)" => "reader_gradle_declared",
-        "none" => "reader_none",
+        "gradle.lockfile + build scripts (declared)" => {
+            Text::new("reader_gradle_lockfile_declared")
+        }
+        "build scripts (resolved from the declarations, no lockfile)" => {
+            Text::new("reader_gradle_resolved")
+        }
+        "build scripts (declared, no lockfile)" => Text::new("reader_gradle_declared"),
+        "none" => Text::new("reader_none"),
         _ => return reader.to_string(),
     };
-    crate::diagnostic::Text::new(key).render(lang)
+    text.render(lang)
 }
 
 /// How many packages of a folded finding the report names.

@@ -370,7 +370,7 @@ impl<'a> Models<'a> {
                         Ok(pom) => {
                             let (g, a, v) = own_coordinates(&pom);
                             why.push(crate::text!(
-                                "parent_candidate_other",
+                                "parent_candidate_is",
                                 file = shown,
                                 gav = format!("{g}:{a}:{v}")
                             ));

@@ -139,7 +139,13 @@ impl FetchError {
             FetchError::NotAPom { url, message } => Text::verbatim(format!("{url} {message}")),
             FetchError::Unreachable { host } => crate::text!("fetch_unreachable", host = host),
             FetchError::NotCached { what, path } => {
-                crate::text!(format!("fetch_not_cached_{what}"), path = path)
+                let key = match *what {
+                    "pom" => "fetch_not_cached_pom",
+                    "module" => "fetch_not_cached_module",
+                    "versions" => "fetch_not_cached_versions",
+                    _ => "fetch_not_cached_file",
+                };
+                crate::text!(key, path = path)
             }
             FetchError::NoRepository => Text::new("fetch_no_repository"),
             FetchError::Off => Text::new("fetch_off"),

@@ -887,7 +887,7 @@ impl<'a, 'b> Reader<'a, 'b> {
                 )
                 .at(display.to_string(), None)
                 .note(crate::diagnostic::Text::new(
-                    "note_the_lockfile_may_be_out_2",
+                    "note_lockfile_outdated_lock_again",
                 )),
             );
         }
