@@ -275,12 +275,15 @@ pub fn vulnerability(v: &Vulnerability) -> Finding {
     };
     finding = finding.package(v.package.clone()).advisory(v.id.clone());
     if let Some(manifest) = &v.toolchain_of {
-        finding = finding.at(manifest.clone(), None).note(format!(
-            "Go's standard library, at the toolchain {manifest} names; building with a newer Go release that fixes it clears it"
-        ));
+        finding = finding
+            .at(manifest.clone(), None)
+            .note(crate::text!("advisory_go_stdlib", manifest = manifest));
     }
     if !v.aliases.is_empty() {
-        finding = finding.note(format!("also known as {}", v.aliases.join(", ")));
+        finding = finding.note(crate::text!(
+            "advisory_aliases",
+            aliases = v.aliases.join(", ")
+        ));
     }
     if v.state.is_open() {
         if v.kind == Kind::Vulnerability && v.severity.level.is_none() {
@@ -299,20 +302,21 @@ pub fn vulnerability(v: &Vulnerability) -> Finding {
             finding = finding.note(text);
         }
         finding = finding.note(match (&v.upgrade, v.fixed.is_empty()) {
-            (Some(up), _) => format!(
-                "fixed in {}; upgrading to {up} clears it",
-                v.fixed.join(", ")
+            (Some(up), _) => crate::text!(
+                "advisory_fixed_upgrade",
+                fixed = v.fixed.join(", "),
+                upgrade = up
             ),
-            (None, false) => format!(
-                "fixed in {}, but no fixed version above {} is known",
-                v.fixed.join(", "),
-                v.version
+            (None, false) => crate::text!(
+                "advisory_fixed_below",
+                fixed = v.fixed.join(", "),
+                version = v.version
             ),
-            (None, true) => "no fixed version is known".to_string(),
+            (None, true) => crate::diagnostic::Text::new("advisory_no_fix"),
         });
     }
     if let Some(url) = &v.url {
-        finding = finding.note(format!("details: {}", printable(url)));
+        finding = finding.note(crate::text!("advisory_details", url = printable(url)));
     }
     finding
 }
@@ -476,35 +480,48 @@ pub fn checked_summary(
         ),
     );
     for s in sources.iter().filter(|s| s.info.failed.is_none()) {
-        let ecosystems: Vec<String> = s
+        let ecosystems: Vec<crate::diagnostic::Text> = s
             .info
             .ecosystems
             .iter()
             .map(
                 |(e, d)| match d.as_of.as_deref().and_then(|t| t.get(..10)) {
-                    Some(date) => format!("{e} {}, as of {date}", d.records),
-                    None => format!("{e} {}", d.records),
+                    Some(date) => crate::text!(
+                        "advisory_source_ecosystem_dated",
+                        ecosystem = e,
+                        records = d.records,
+                        date = date
+                    ),
+                    None => crate::text!(
+                        "advisory_source_ecosystem",
+                        ecosystem = e,
+                        records = d.records
+                    ),
                 },
             )
             .collect();
-        finding = finding.note(format!(
-            "{}: {} ({}), newest data as of {}{}",
-            printable(&s.info.location),
-            count(s.info.records, "record", "records"),
-            if ecosystems.is_empty() {
-                "no ecosystem fundament reads".to_string()
-            } else {
-                ecosystems.join("; ")
-            },
-            s.info
-                .as_of
-                .as_deref()
-                .and_then(|t| t.get(..10))
-                .unwrap_or("unknown"),
-            s.age_days
-                .map(|d| format!(" ({} old)", count(d as usize, "day", "days")))
-                .unwrap_or_default()
-        ));
+        let ecosystems = if ecosystems.is_empty() {
+            crate::diagnostic::Text::new("advisory_source_no_ecosystem")
+        } else {
+            crate::diagnostic::Text::new("verbatim").list("text", ecosystems, "; ")
+        };
+        let newest = match s.info.as_of.as_deref().and_then(|t| t.get(..10)) {
+            Some(date) => crate::diagnostic::Text::verbatim(date),
+            None => crate::diagnostic::Text::new("advisory_date_unknown"),
+        };
+        let age = match s.age_days {
+            Some(days) => {
+                crate::diagnostic::Text::new("advisory_days_old").count("n", days as usize)
+            }
+            None => crate::diagnostic::Text::verbatim(""),
+        };
+        finding = finding.note(
+            crate::text!("advisory_source", location = printable(&s.info.location))
+                .count("n", s.info.records)
+                .sub("ecosystems", ecosystems)
+                .sub("newest", newest)
+                .sub("age", age),
+        );
     }
     let settled = counts
         .by_state
