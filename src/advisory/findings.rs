@@ -204,13 +204,17 @@ pub fn vulnerability(v: &Vulnerability) -> Finding {
                     .justification
                     .map(|j| format!("{j}: "))
                     .unwrap_or_default();
-                f = f.note(format!(
-                    "analysis: {justification}{}",
-                    printable(&vex.analysis)
+                f = f.note(crate::text!(
+                    "vex_analysis",
+                    justification = justification,
+                    analysis = printable(&vex.analysis)
                 ));
-                f = f.note(format!(
-                    "statement in {} line {} of index `{}` ({})",
-                    vex.file, vex.line, vex.index, vex.location
+                f = f.note(crate::text!(
+                    "vex_statement_at",
+                    file = vex.file,
+                    line = vex.line,
+                    index = vex.index,
+                    location = vex.location
                 ));
             }
             f
@@ -228,15 +232,18 @@ pub fn vulnerability(v: &Vulnerability) -> Finding {
                 ),
             );
             if let Some(i) = ignore {
-                f = f.note(format!(
-                    "approved by {}{} ({})",
-                    printable(&i.approved_by),
-                    i.expires
-                        .as_deref()
-                        .map(|d| format!(", until {d}"))
-                        .unwrap_or_default(),
-                    i.source
-                ));
+                let until = match i.expires.as_deref() {
+                    Some(date) => crate::text!("ignore_until", date = date),
+                    None => crate::diagnostic::Text::verbatim(""),
+                };
+                f = f.note(
+                    crate::text!(
+                        "ignore_approved_by",
+                        approved_by = printable(&i.approved_by),
+                        source = i.source
+                    )
+                    .sub("until", until),
+                );
             }
             f
         }
@@ -531,9 +538,10 @@ pub fn checked_summary(
         + counts.by_state.get(&State::Fixed).copied().unwrap_or(0);
     let ignored = counts.by_state.get(&State::Ignored).copied().unwrap_or(0);
     if settled + ignored > 0 {
-        finding = finding.note(format!(
-            "{} settled by VEX statements of the indices, {} ignored by the policy",
-            settled, ignored
+        finding = finding.note(crate::text!(
+            "advisories_settled",
+            settled = settled,
+            ignored = ignored
         ));
     }
     finding
