@@ -762,11 +762,7 @@ fn write_indices(out: &mut String, paint: &Paint, audit: &Audit, lang: Lang) {
     ]);
     for layer in &info.indices {
         let mut location = if layer.kind == SourceKind::Builtin {
-            format!(
-                "{} {}",
-                tr(lang, "index_kind.builtin"),
-                env!("CARGO_PKG_VERSION")
-            )
+            crate::text!("index_builtin_at", version = env!("CARGO_PKG_VERSION")).render(lang)
         } else {
             layer.location.clone()
         };
