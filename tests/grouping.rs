@@ -192,6 +192,43 @@ fn offline_cache_misses_are_one_finding_with_their_packages() {
     assert!(!human.contains("not in the cache"), "{human}");
 }
 
+/// A Gradle build offline with nothing cached: the POMs the cache lacks are one R003 (not an
+/// I011 per POM), and the unknown licences they leave fold by that one cause (not an L009 per
+/// package that names its own POM's path).
+#[test]
+fn an_offline_gradle_build_reports_its_missing_poms_once() {
+    let Some(dir) = shared_fixture("ris-backend") else {
+        return;
+    };
+    let cache = tempfile::tempdir().unwrap();
+    let output = support::fundament()
+        .env_remove("FUNDAMENT_NO_REGISTRY")
+        .arg("audit")
+        .arg(&dir)
+        .args(["--offline", "--format", "json", "--cache-dir"])
+        .arg(cache.path())
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let r003 = findings(&json, "R003");
+    assert_eq!(r003.len(), 1, "{r003:?}");
+    assert!(
+        r003[0]["message"].as_str().unwrap().contains("the POMs of"),
+        "{}",
+        r003[0]
+    );
+    let per_pom: Vec<_> = findings(&json, "I011")
+        .into_iter()
+        .filter(|f| f["message"].as_str().unwrap().contains("not in the cache"))
+        .filter(|f| f.get("package").is_some())
+        .collect();
+    assert!(per_pom.is_empty(), "{per_pom:?}");
+    let l009 = findings(&json, "L009");
+    assert!(l009.len() <= 3, "{}: {l009:?}", l009.len());
+    let unresolved = affected(&json, "L009").len();
+    assert!(unresolved > 40, "{unresolved}");
+}
+
 /// A count as the German reports write it (1.034).
 fn german_number(n: usize) -> String {
     let digits = n.to_string();

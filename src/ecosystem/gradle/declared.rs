@@ -200,7 +200,7 @@ pub(super) fn add_resolved(
                         },
                         Some(Err(err)) => {
                             package.licence_unavailable =
-                                Some(format!("its POM could not be read: {err}"));
+                                Some(format!("its POM could not be read: {}", err.cause()));
                             // A platform's BOM is reported with what it leaves open.
                             if !node.platform {
                                 failures.push((format!("{name}:{}", node.version), err.clone()));

@@ -532,7 +532,8 @@ impl Builder<'_> {
                 package.licence_unavailable = Some(NO_LICENCES.to_string());
             }
             Some(Err(err)) => {
-                package.licence_unavailable = Some(format!("its POM could not be read: {err}"));
+                package.licence_unavailable =
+                    Some(format!("its POM could not be read: {}", err.cause()));
                 self.fetch_failed(node, &purl, err, resolution);
             }
             None if self.models.source.is_none() => {

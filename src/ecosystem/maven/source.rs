@@ -129,6 +129,16 @@ impl fmt::Display for FetchError {
 }
 
 impl FetchError {
+    /// Why, without what is particular to one file: packages whose POM failed for the same
+    /// cause (offline and not cached, one host unreachable) read the same, and their
+    /// follow-on findings fold into one (diagnostic/fold.rs).
+    pub fn cause(&self) -> String {
+        match self {
+            FetchError::NotCached { .. } => "offline, and it is not in the cache".to_string(),
+            other => other.to_string(),
+        }
+    }
+
     /// Why, as a translatable text (its English is the `Display` text).
     pub fn text(&self) -> crate::diagnostic::Text {
         use crate::diagnostic::Text;
