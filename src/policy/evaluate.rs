@@ -944,18 +944,13 @@ fn finding_for(
     {
         finding = finding.note(text!("effective_chosen", effective = effective));
         for choice in &verdict.choices {
-            // English keeps the detailed reason; the other languages say which rule decided.
             finding = finding.note(
                 text!(
                     "or_choice",
                     chosen = choice.chosen,
-                    alternatives = choice.alternatives.join(" OR "),
-                    reason = choice.reason
+                    alternatives = choice.alternatives.join(" OR ")
                 )
-                .sub(
-                    "rule",
-                    crate::diagnostic::Text::new(format!("choice.{}", choice.by)),
-                ),
+                .sub("reason", choice.reason_text.clone()),
             );
         }
     }
