@@ -337,7 +337,9 @@ fn policy_source_finding(chosen: &ChosenPolicy) -> Option<Finding> {
                 crate::text!("policy_from_audited_tree", origin = chosen.policy.origin),
             )
             .at(chosen.policy.origin.clone(), None)
-            .note("when you audit someone else's code, pass --policy with your own policy or a preset"),
+            .note(crate::diagnostic::Text::new(
+                "note_when_you_audit_someone_else",
+            )),
         );
     }
     chosen.repository_policy_ignored.as_ref().map(|file| {
@@ -350,7 +352,9 @@ fn policy_source_finding(chosen: &ChosenPolicy) -> Option<Finding> {
             ),
         )
         .at(file.clone(), None)
-        .note("pass --repo-policy to apply the repository's own policy, or --policy to name one")
+        .note(crate::diagnostic::Text::new(
+            "note_pass_repo_policy_to_apply",
+        ))
     })
 }
 
@@ -436,7 +440,9 @@ pub fn run(path: &Path, options: &AuditOptions, progress: &Progress) -> Result<A
                 Code::RegistryFromTree,
                 format!("{blocked}: it is not asked for POMs, as Maven would not ask it either"),
             )
-            .note("a repository over plain http is blocked by Maven's own settings; name its https URL, or a mirror of it in your settings.xml"),
+            .note(crate::diagnostic::Text::new(
+                "note_a_repository_over_plain_http",
+            )),
         );
     }
     registry_findings.extend(crate::registry::resolve(&mut graph, &registry, progress));
@@ -476,7 +482,9 @@ pub fn run(path: &Path, options: &AuditOptions, progress: &Progress) -> Result<A
                     ),
                 )
                 .located(clarification.source.clone())
-                .note("the package's licence is concluded from its own metadata and files; review the clarification and renew or remove it"),
+                .note(crate::diagnostic::Text::new(
+                    "note_the_package_s_licence_is",
+                )),
             ),
             _ => curations.push(clarification.clone()),
         }
@@ -936,7 +944,7 @@ fn confine_tree_policy(root: &Path, policy: &mut Policy) -> Vec<Finding> {
                     ),
                 )
                 .at(policy::POLICY_FILE, None)
-                .note("name it in your own configuration: --advisory-db, or a --policy file"),
+                .note(crate::diagnostic::Text::new("note_name_it_in_your_own")),
             );
             false
         }
@@ -1033,7 +1041,9 @@ fn user_and_tree(root: &Path, options: &AuditOptions) -> UserAndTree {
                 ),
             )
             .at(policy::POLICY_FILE, None)
-            .note("give them in the `[registries]` of a --policy file or of fundament's configuration file"),
+            .note(crate::diagnostic::Text::new(
+                "note_give_them_in_the_registries",
+            )),
         );
     }
     let settings = config::RegistrySettings {

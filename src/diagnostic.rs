@@ -549,6 +549,16 @@ impl Finding {
         self
     }
 
+    /// A finding about many packages with one cause: their purls in `packages` (JSON has them
+    /// all, the human report the first few) and their number in `count`.
+    pub fn about_packages(mut self, mut purls: Vec<String>) -> Self {
+        purls.sort();
+        purls.dedup();
+        self.count = Some(purls.len());
+        self.packages = purls;
+        self
+    }
+
     pub fn note(mut self, note: impl Into<Message>) -> Self {
         self.push_note(note);
         self

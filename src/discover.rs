@@ -162,8 +162,8 @@ pub fn discover(root: &Path) -> Discovery {
                         crate::text!("ecosystem_unsupported", path = path, what = what),
                     )
                     .at(path.clone(), None)
-                    .note("audit an SBOM of the project made with the ecosystem's own tools: `fundament audit --sbom FILE`")
-                    .note(format!("or exclude it in {IGNORE_FILE} to audit the rest")),
+                    .note(crate::diagnostic::Text::new("note_audit_an_sbom_of_the"))
+                    .note(crate::text!("note_or_exclude_it", file = IGNORE_FILE)),
                 );
             }
         }

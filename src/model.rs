@@ -498,6 +498,9 @@ pub struct LeftOut {
     pub version: String,
     /// Why, in plain language: the conditions it is reached through.
     pub reason: String,
+    /// `reason`, translatable (the German reports).
+    #[serde(skip)]
+    pub reason_text: crate::diagnostic::Text,
 }
 
 /// The resolved dependency graph of every project found, packages deduplicated by purl.

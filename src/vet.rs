@@ -336,15 +336,13 @@ pub fn conclude(
                 ),
             );
             findings.push(if open == 0 {
-                finding.note(
-                    "no package's vetting depends on it: an index of higher precedence answered for every package it could have answered for",
-                )
-            } else {
-                finding.note(format!(
-                    "the vetting of {} is therefore unknown (an unreadable index might reject {})",
-                    crate::plural::count(open, "package", "packages"),
-                    crate::plural::word(open, "it", "them")
+                finding.note(crate::diagnostic::Text::new(
+                    "note_no_package_s_vetting_depends",
                 ))
+            } else {
+                finding.note(
+                    crate::diagnostic::Text::new("note_vetting_therefore_unknown").count("n", open),
+                )
             });
         } else {
             findings.push(
@@ -357,7 +355,7 @@ pub fn conclude(
                         error = problem.message
                     ),
                 )
-                .note("its last clone was used; decisions published since are missing"),
+                .note(crate::diagnostic::Text::new("note_its_last_clone_was_used")),
             );
         }
     }
@@ -529,11 +527,11 @@ fn package_findings(
             ))
             .package(package.purl.clone());
             if let Some(notes) = vetting.record.as_ref().and_then(|r| r.notes.clone()) {
-                finding = finding.note(format!("the reviewers' notes: {notes}"));
+                finding = finding.note(crate::text!("note_reviewers_notes", notes = notes));
             }
-            findings.push(finding.note(
-                "to overrule the decision, publish an `approved` record into an index of higher precedence",
-            ));
+            findings.push(finding.note(crate::diagnostic::Text::new(
+                "note_to_overrule_the_decision_publish",
+            )));
         }
         VettingStatus::UnderReview => {
             if let Some(severity) = required {
@@ -556,7 +554,9 @@ fn package_findings(
                         crate::text!("not_vetted", what = what, why = vetting.explanation),
                     ))
                     .package(package.purl.clone())
-                    .note("the policy requires vetting (`[vetting] require-vetted`)"),
+                    .note(crate::diagnostic::Text::new(
+                        "note_the_policy_requires_vetting_vetting",
+                    )),
                 );
             }
         }
@@ -570,7 +570,9 @@ fn package_findings(
                     crate::text!("archive_differs", what = what, index = record.index),
                 ))
                 .package(package.purl.clone())
-                .note("a republished or tampered archive, or another registry's build of the same version: review it and publish a new decision"),
+                .note(crate::diagnostic::Text::new(
+                    "note_a_republished_or_tampered_archive",
+                )),
             );
         }
         if vetting.status == VettingStatus::Approved
@@ -658,6 +660,9 @@ fn summary_note(
                 .count("n", checked)
                 .list("counts", parts, ", "),
         )
-        .note(format!("indices asked: {}", indices.join("; "))),
+        .note(crate::text!(
+            "note_indices_asked",
+            indices = indices.join("; ")
+        )),
     )
 }

@@ -440,6 +440,24 @@ fn each_build_file_without_lockfile_gets_one_warning() {
     );
     assert_eq!(internal["version"], "$internalVersion");
     assert_eq!(internal["locked"], false);
+    // The German report says all of it in German: the note, the reference's line, the reader.
+    let (_, human, _) = support::audit_text(&multi(), &["--lang", "de", "--color", "never"]);
+    assert!(
+        human.contains(
+            "aus den Build-Dateien und gradle.properties nicht auflösbar, wie geschrieben \
+             übernommen: `internalVersion` (Zeile 26)"
+        ),
+        "{human}"
+    );
+    assert!(human.contains("Build-Skripte (angegeben"), "{human}");
+    for english in [
+        "kept as written",
+        "(line ",
+        "build scripts (",
+        "no lockfile",
+    ] {
+        assert!(!human.contains(english), "{english}: {human}");
+    }
 }
 
 #[test]

@@ -146,8 +146,10 @@ fn a_cold_offline_run_lists_what_it_could_not_resolve() {
             .unwrap()
             .contains("4 packages")
     );
-    let notes = offline[0]["notes"].to_string();
-    assert!(notes.contains("debug 4.3.4"), "{notes}");
+    // The packages are the finding's `packages` (all of them in JSON), not a note.
+    assert_eq!(offline[0]["count"], 4);
+    let packages = offline[0]["packages"].to_string();
+    assert!(packages.contains("pkg:npm/debug@4.3.4"), "{packages}");
     // The four unresolved licences are one finding with its four packages, following R003.
     assert_eq!(support::affected(&run.json, "L009").len(), 4);
     assert_eq!(findings(&run.json, "L009").len(), 1);

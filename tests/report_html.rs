@@ -992,3 +992,131 @@ fn german_human_report_has_no_english(
         assert!(human.contains(german), "{name}: no {german:?}");
     }
 }
+
+/// The German reports (human, Markdown, HTML) of real fixtures, offline with and without
+/// registry look-ups, carry none of the English sentences fundament used to write around an
+/// error or in a note: fetch and HTTP failures, Maven model problems, Gradle's notes and
+/// readers, the reasons crates are left out, OR choices, cache misses.
+#[test]
+fn german_reports_of_real_fixtures_carry_no_known_english_sentence() {
+    const ENGLISH: [&str; 39] = [
+        "no fixed version is known",
+        "also known as",
+        "newest data as of",
+        "fixed in ",
+        "details: ",
+        "not in the cache, and fundament is offline",
+        "is not in the cache",
+        "cannot be reached",
+        "no repository has",
+        "registry look-ups are off",
+        "the repositories do not give it",
+        "could not be read",
+        "cannot be read",
+        "kept as written",
+        "is a local package outside this project",
+        "build scripts (",
+        "the Spring Boot plugin",
+        "which none of the targets meets",
+        "which no platform meets",
+        "needed only by",
+        "the tier-1 platforms",
+        " chosen from ",
+        "each part read on its own",
+        "built into fundament",
+        "`cargo metadata` failed",
+        "<why this is acceptable here>",
+        "<name, role>",
+        "dependencies are declared without a version",
+        "the JSON report lists them all",
+        "its dependencies are not known",
+        "the versions it manages",
+        "(line ",
+        "offline, and",
+        "is not defined in",
+        "lists no version",
+        "has no version",
+        "category.",
+        "the audit is incomplete",
+        "input problems",
+    ];
+    let cache = tempfile::tempdir().unwrap();
+    // (fixture, registry look-ups on): on, offline, the cache is empty and every look-up
+    // misses; off, nothing is looked up at all.
+    let runs = [
+        ("opentalk-roomserver", true),
+        ("wahllokalsystem", false),
+        ("wahllokalsystem", true),
+        ("ris-backend", true),
+        ("eappointment", true),
+        ("synapse", false),
+    ];
+    let mut seen = 0;
+    for (name, lookups) in runs.into_iter().chain([("this repository", false)]) {
+        // This repository, audited against the real advisory data (its notes on fixes,
+        // aliases and the data's age).
+        let osv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/osv");
+        let (dir, extra) = if name == "this repository" {
+            if !osv.is_dir() {
+                continue;
+            }
+            (
+                Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf(),
+                vec!["--advisory-db".to_string(), osv.display().to_string()],
+            )
+        } else {
+            let Some(dir) = shared_fixture(name) else {
+                return;
+            };
+            (dir, Vec::new())
+        };
+        for format in ["human", "markdown", "html"] {
+            let mut command = fundament();
+            if lookups {
+                command.env_remove("FUNDAMENT_NO_REGISTRY");
+            }
+            let output = command
+                .arg("audit")
+                .arg(&dir)
+                .args([
+                    "--offline",
+                    "--lang",
+                    "de",
+                    "--format",
+                    format,
+                    "--cache-dir",
+                ])
+                .arg(cache.path())
+                .args(&extra)
+                .output()
+                .unwrap();
+            // The report and what stderr says about the input.
+            let text = format!(
+                "{}{}",
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            );
+            assert!(text.len() > 1000, "{name} {format}: {text}");
+            seen += text.len();
+            // Markdown escapes with backslashes, HTML with entities: compare the plain text.
+            let plain = text
+                .replace('\\', "")
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&#x60;", "`")
+                .replace("&#x27;", "'");
+            for english in ENGLISH {
+                assert!(
+                    !plain.contains(english),
+                    "{name} ({format}, look-ups {lookups}): English in the German report: \
+                     {english:?} in {}",
+                    plain
+                        .lines()
+                        .find(|l| l.contains(english))
+                        .unwrap_or_default()
+                );
+            }
+        }
+    }
+    assert!(seen > 100_000, "{seen}");
+}

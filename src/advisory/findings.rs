@@ -55,7 +55,9 @@ pub fn unorderable(package: &Package, reason: &str) -> Finding {
         ),
     )
     .package(package.purl.clone())
-    .note("only advisories that list affected versions one by one were checked for it")
+    .note(crate::diagnostic::Text::new(
+        "note_only_advisories_that_list_affected",
+    ))
 }
 
 fn ignore_matches(entry: &super::policy::Ignore, v: &Vulnerability) -> bool {
@@ -151,7 +153,9 @@ pub fn apply_policy(
                     crate::text!("advisory_ignore_unused", what = what),
                 )
                 .located(entry.source.clone())
-                .note("the package may have been upgraded past it; remove the entry"),
+                .note(crate::diagnostic::Text::new(
+                    "note_the_package_may_have_been",
+                )),
             );
         }
     }
@@ -200,13 +204,17 @@ pub fn vulnerability(v: &Vulnerability) -> Finding {
                     .justification
                     .map(|j| format!("{j}: "))
                     .unwrap_or_default();
-                f = f.note(format!(
-                    "analysis: {justification}{}",
-                    printable(&vex.analysis)
+                f = f.note(crate::text!(
+                    "vex_analysis",
+                    justification = justification,
+                    analysis = printable(&vex.analysis)
                 ));
-                f = f.note(format!(
-                    "statement in {} line {} of index `{}` ({})",
-                    vex.file, vex.line, vex.index, vex.location
+                f = f.note(crate::text!(
+                    "vex_statement_at",
+                    file = vex.file,
+                    line = vex.line,
+                    index = vex.index,
+                    location = vex.location
                 ));
             }
             f
@@ -224,15 +232,18 @@ pub fn vulnerability(v: &Vulnerability) -> Finding {
                 ),
             );
             if let Some(i) = ignore {
-                f = f.note(format!(
-                    "approved by {}{} ({})",
-                    printable(&i.approved_by),
-                    i.expires
-                        .as_deref()
-                        .map(|d| format!(", until {d}"))
-                        .unwrap_or_default(),
-                    i.source
-                ));
+                let until = match i.expires.as_deref() {
+                    Some(date) => crate::text!("ignore_until", date = date),
+                    None => crate::diagnostic::Text::verbatim(""),
+                };
+                f = f.note(
+                    crate::text!(
+                        "ignore_approved_by",
+                        approved_by = printable(&i.approved_by),
+                        source = i.source
+                    )
+                    .sub("until", until),
+                );
             }
             f
         }
@@ -271,16 +282,19 @@ pub fn vulnerability(v: &Vulnerability) -> Finding {
     };
     finding = finding.package(v.package.clone()).advisory(v.id.clone());
     if let Some(manifest) = &v.toolchain_of {
-        finding = finding.at(manifest.clone(), None).note(format!(
-            "Go's standard library, at the toolchain {manifest} names; building with a newer Go release that fixes it clears it"
-        ));
+        finding = finding
+            .at(manifest.clone(), None)
+            .note(crate::text!("advisory_go_stdlib", manifest = manifest));
     }
     if !v.aliases.is_empty() {
-        finding = finding.note(format!("also known as {}", v.aliases.join(", ")));
+        finding = finding.note(crate::text!(
+            "advisory_aliases",
+            aliases = v.aliases.join(", ")
+        ));
     }
     if v.state.is_open() {
         if v.kind == Kind::Vulnerability && v.severity.level.is_none() {
-            finding = finding.note("no record of it gives a severity");
+            finding = finding.note(crate::diagnostic::Text::new("note_no_record_of_it_gives"));
         }
         if let Some(vex) = &v.vex {
             let mut text = format!(
@@ -295,20 +309,21 @@ pub fn vulnerability(v: &Vulnerability) -> Finding {
             finding = finding.note(text);
         }
         finding = finding.note(match (&v.upgrade, v.fixed.is_empty()) {
-            (Some(up), _) => format!(
-                "fixed in {}; upgrading to {up} clears it",
-                v.fixed.join(", ")
+            (Some(up), _) => crate::text!(
+                "advisory_fixed_upgrade",
+                fixed = v.fixed.join(", "),
+                upgrade = up
             ),
-            (None, false) => format!(
-                "fixed in {}, but no fixed version above {} is known",
-                v.fixed.join(", "),
-                v.version
+            (None, false) => crate::text!(
+                "advisory_fixed_below",
+                fixed = v.fixed.join(", "),
+                version = v.version
             ),
-            (None, true) => "no fixed version is known".to_string(),
+            (None, true) => crate::diagnostic::Text::new("advisory_no_fix"),
         });
     }
     if let Some(url) = &v.url {
-        finding = finding.note(format!("details: {}", printable(url)));
+        finding = finding.note(crate::text!("advisory_details", url = printable(url)));
     }
     finding
 }
@@ -335,7 +350,9 @@ pub fn data(
                         error = printable(reason)
                     ),
                 )
-                .note("the vulnerabilities it would have shown are unknown, so the audit is incomplete"),
+                .note(crate::diagnostic::Text::new(
+                    "note_the_vulnerabilities_it_would_have",
+                )),
             );
             continue;
         }
@@ -372,7 +389,7 @@ pub fn data(
                     count(max_age_days as usize, "day", "days")
                 ),
             )
-            .note("vulnerabilities published since are missing; update the data"),
+            .note(crate::diagnostic::Text::new("note_vulnerabilities_published_since_are_missing")),
         );
     }
     for source in sources {
@@ -415,7 +432,7 @@ pub fn data(
                 crate::text!("advisory_data_missing", ecosystem = coverage.ecosystem)
                     .count("n", coverage.packages),
             )
-            .note("add a source for the ecosystem (docs/guide.md, \"Known vulnerabilities\")"),
+            .note(crate::diagnostic::Text::new("note_add_a_source_for_the")),
         );
     }
     if unsupported > 0 {
@@ -470,35 +487,48 @@ pub fn checked_summary(
         ),
     );
     for s in sources.iter().filter(|s| s.info.failed.is_none()) {
-        let ecosystems: Vec<String> = s
+        let ecosystems: Vec<crate::diagnostic::Text> = s
             .info
             .ecosystems
             .iter()
             .map(
                 |(e, d)| match d.as_of.as_deref().and_then(|t| t.get(..10)) {
-                    Some(date) => format!("{e} {}, as of {date}", d.records),
-                    None => format!("{e} {}", d.records),
+                    Some(date) => crate::text!(
+                        "advisory_source_ecosystem_dated",
+                        ecosystem = e,
+                        records = d.records,
+                        date = date
+                    ),
+                    None => crate::text!(
+                        "advisory_source_ecosystem",
+                        ecosystem = e,
+                        records = d.records
+                    ),
                 },
             )
             .collect();
-        finding = finding.note(format!(
-            "{}: {} ({}), newest data as of {}{}",
-            printable(&s.info.location),
-            count(s.info.records, "record", "records"),
-            if ecosystems.is_empty() {
-                "no ecosystem fundament reads".to_string()
-            } else {
-                ecosystems.join("; ")
-            },
-            s.info
-                .as_of
-                .as_deref()
-                .and_then(|t| t.get(..10))
-                .unwrap_or("unknown"),
-            s.age_days
-                .map(|d| format!(" ({} old)", count(d as usize, "day", "days")))
-                .unwrap_or_default()
-        ));
+        let ecosystems = if ecosystems.is_empty() {
+            crate::diagnostic::Text::new("advisory_source_no_ecosystem")
+        } else {
+            crate::diagnostic::Text::new("verbatim").list("text", ecosystems, "; ")
+        };
+        let newest = match s.info.as_of.as_deref().and_then(|t| t.get(..10)) {
+            Some(date) => crate::diagnostic::Text::verbatim(date),
+            None => crate::diagnostic::Text::new("advisory_date_unknown"),
+        };
+        let age = match s.age_days {
+            Some(days) => {
+                crate::diagnostic::Text::new("advisory_days_old").count("n", days as usize)
+            }
+            None => crate::diagnostic::Text::verbatim(""),
+        };
+        finding = finding.note(
+            crate::text!("advisory_source", location = printable(&s.info.location))
+                .count("n", s.info.records)
+                .sub("ecosystems", ecosystems)
+                .sub("newest", newest)
+                .sub("age", age),
+        );
     }
     let settled = counts
         .by_state
@@ -508,9 +538,10 @@ pub fn checked_summary(
         + counts.by_state.get(&State::Fixed).copied().unwrap_or(0);
     let ignored = counts.by_state.get(&State::Ignored).copied().unwrap_or(0);
     if settled + ignored > 0 {
-        finding = finding.note(format!(
-            "{} settled by VEX statements of the indices, {} ignored by the policy",
-            settled, ignored
+        finding = finding.note(crate::text!(
+            "advisories_settled",
+            settled = settled,
+            ignored = ignored
         ));
     }
     finding

@@ -41,6 +41,9 @@ pub struct YankInfo {
     /// Why the state is unknown.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// `reason`, translatable (the German reports).
+    #[serde(skip)]
+    pub reason_text: Option<crate::diagnostic::Text>,
 }
 
 /// The check's part of the report (`advisories.yanked`).
@@ -106,11 +109,12 @@ fn subject(package: &Package) -> Option<Subject> {
     })
 }
 
-fn not_checked(reason: impl Into<String>) -> YankInfo {
+fn not_checked(reason: crate::diagnostic::Text) -> YankInfo {
     YankInfo {
         status: YankStatus::NotChecked,
         source: None,
-        reason: Some(reason.into()),
+        reason: Some(reason.english()),
+        reason_text: Some(reason),
     }
 }
 
@@ -159,7 +163,7 @@ pub fn check(graph: &Graph, action: Action, options: &YankOptions) -> Checked {
             .keys()
             .map(|_| {
                 (
-                    not_checked("registry look-ups are off (--no-registry)"),
+                    not_checked(crate::diagnostic::Text::new("yank_lookups_off")),
                     Via::None,
                 )
             })
@@ -168,7 +172,8 @@ pub fn check(graph: &Graph, action: Action, options: &YankOptions) -> Checked {
         look_up_all(subjects.keys().collect(), options)
     };
     let mut findings = Vec::new();
-    let mut unknown: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    // Per reason (its English), the reason and the crates.
+    let mut unknown: BTreeMap<String, (crate::diagnostic::Text, Vec<String>)> = BTreeMap::new();
     for ((s, indices), (info, via)) in subjects.iter().zip(answers) {
         match via {
             Via::Online => report.online += 1,
@@ -186,9 +191,14 @@ pub fn check(graph: &Graph, action: Action, options: &YankOptions) -> Checked {
             YankStatus::Current => report.current += 1,
             YankStatus::NotChecked => {
                 report.not_checked += 1;
+                let reason = info
+                    .reason_text
+                    .clone()
+                    .unwrap_or_else(|| crate::diagnostic::Text::verbatim(""));
                 unknown
-                    .entry(info.reason.clone().unwrap_or_default())
-                    .or_default()
+                    .entry(reason.english())
+                    .or_insert_with(|| (reason, Vec::new()))
+                    .1
                     .push(format!("{} {}", s.name, s.version));
             }
         }
@@ -196,9 +206,9 @@ pub fn check(graph: &Graph, action: Action, options: &YankOptions) -> Checked {
             per_package[i] = Some(info.clone());
         }
     }
-    for (reason, crates) in unknown {
+    for (_, (reason, crates)) in unknown {
         findings.push(not_checked_finding(
-            &reason,
+            reason,
             &crates,
             options.registry_lookups,
         ));
@@ -241,7 +251,11 @@ fn yanked_finding(package: &Package, action: Action, info: &YankInfo) -> Finding
 }
 
 /// A015: releases whose yanked state is unknown, one finding per reason.
-fn not_checked_finding(reason: &str, crates: &[String], lookups: bool) -> Finding {
+fn not_checked_finding(
+    reason: crate::diagnostic::Text,
+    crates: &[String],
+    lookups: bool,
+) -> Finding {
     const NAMED: usize = 10;
     let names = crates
         .iter()
@@ -256,7 +270,7 @@ fn not_checked_finding(reason: &str, crates: &[String], lookups: bool) -> Findin
     };
     let message = crate::diagnostic::Text::new("yanked_not_known")
         .count("n", crates.len())
-        .arg("reason", super::findings::printable(reason));
+        .sub("reason", reason);
     let finding = if lookups {
         Finding::warning(Code::YankedNotChecked, message)
     } else {
@@ -314,18 +328,22 @@ fn look_up_all(subjects: Vec<&Subject>, options: &YankOptions) -> Vec<(YankInfo,
 
 /// Whether `release` is the locked one: the same checksum where both record one. An answer
 /// from a sparse index the lockfile does not name itself needs the lockfile's checksum.
-fn judge(s: &Subject, release: Release, source: String, confirmed_needed: bool) -> YankInfo {
+fn judge(
+    s: &Subject,
+    release: Release,
+    source: crate::diagnostic::Text,
+    confirmed_needed: bool,
+) -> YankInfo {
     match (&s.checksum, &release.cksum) {
         (Some(locked), Some(listed)) if !locked.eq_ignore_ascii_case(listed) => {
-            return not_checked(format!(
-                "{source} lists another release under this version (its checksum is not the \
-                 lockfile's)"
-            ));
+            return not_checked(
+                crate::diagnostic::Text::new("yank_other_release").sub("source", source),
+            );
         }
         (None, _) if confirmed_needed => {
-            return not_checked(format!(
-                "the lockfile records no checksum to confirm that {source} lists the same release"
-            ));
+            return not_checked(
+                crate::diagnostic::Text::new("yank_no_checksum").sub("source", source),
+            );
         }
         _ => {}
     }
@@ -335,8 +353,9 @@ fn judge(s: &Subject, release: Release, source: String, confirmed_needed: bool) 
         } else {
             YankStatus::Current
         },
-        source: Some(source),
+        source: Some(source.english()),
         reason: None,
+        reason_text: None,
     }
 }
 
@@ -348,14 +367,14 @@ fn look_up(
 ) -> (YankInfo, Via) {
     if !cargo_index::is_crate_name(&s.name) {
         return (
-            not_checked(format!(
-                "`{}` is not a crate name fundament looks up",
-                s.name
+            not_checked(crate::text!(
+                "yank_not_a_crate_name",
+                name = super::findings::printable(&s.name)
             )),
             Via::None,
         );
     }
-    let mut problems: Vec<String> = Vec::new();
+    let mut problems: Vec<crate::diagnostic::Text> = Vec::new();
     // The registry's sparse index (offline: fundament's cached copy of it).
     if let (Some((index, from)), Some(http)) = (&endpoint, http) {
         let confirm = from != "the lockfile";
@@ -367,20 +386,37 @@ fn look_up(
                     Via::Online
                 };
                 match cargo_index::release_in_lines(&fetched.body, &s.version) {
-                    Ok(Some(release)) => return (judge(s, release, fetched.url, confirm), via),
+                    Ok(Some(release)) => {
+                        return (
+                            judge(
+                                s,
+                                release,
+                                crate::diagnostic::Text::verbatim(&fetched.url),
+                                confirm,
+                            ),
+                            via,
+                        );
+                    }
                     Ok(None) => {
-                        problems.push(format!(
-                            "the registry's index ({}) does not list version {}",
-                            fetched.url, s.version
+                        problems.push(crate::text!(
+                            "yank_index_lacks_version",
+                            url = fetched.url,
+                            version = s.version
                         ));
                     }
-                    Err(e) => problems.push(format!("{}: {e}", fetched.url)),
+                    Err(e) => problems.push(crate::diagnostic::Text::verbatim(format!(
+                        "{}: {e}",
+                        fetched.url
+                    ))),
                 }
             }
             Ok(None) => {
-                problems.push(format!("the registry's index ({index}) has no such crate"));
+                problems.push(crate::text!("yank_index_lacks_crate", url = index));
             }
-            Err(e) => problems.push(e.to_string()),
+            // Offline without the index entry in the cache: one reason for all such crates
+            // (below, when Cargo's index cache does not answer either), not one per URL.
+            Err(crate::registry::http::HttpError::NotCached { .. }) => {}
+            Err(e) => problems.push(e.text()),
         }
     }
     // Cargo's own index cache: the registry the lockfile names first (its folder is named
@@ -392,28 +428,32 @@ fn look_up(
         let Some((found, path)) = cargo_index::cached_release(index, &s.name, &s.version) else {
             continue;
         };
-        let source = format!("Cargo's index cache ({})", path.display());
+        let source = crate::text!("yank_cargo_cache", path = path.display());
         match found {
             Ok(Some(release)) => {
-                let info = judge(s, release, source, index.host != host);
+                let info = judge(s, release, source.clone(), index.host != host);
                 if info.status != YankStatus::NotChecked {
                     return (info, Via::CargoCache);
                 }
-                problems.extend(info.reason);
+                problems.extend(info.reason_text);
             }
             Ok(None) => {}
-            Err(e) => problems.push(format!("{source}: {e}")),
+            Err(e) => problems.push(crate::diagnostic::Text::verbatim(format!(
+                "{}: {e}",
+                source.english()
+            ))),
         }
     }
     if !problems.is_empty() {
-        return (not_checked(problems.join("; ")), Via::None);
+        let reason = crate::diagnostic::Text::new("verbatim").list("text", problems, "; ");
+        return (not_checked(reason), Via::None);
     }
     let reason = match (&endpoint, http.map(Http::offline)) {
-        (None, _) => "no sparse index is known for its registry, and Cargo's index cache does not list the release".to_string(),
-        (Some(_), Some(true)) => "offline, and neither fundament's cache nor Cargo's index cache holds its registry's index entry".to_string(),
-        _ => "its registry's index could not be read".to_string(),
+        (None, _) => "yank_no_index",
+        (Some(_), Some(true)) => "yank_offline",
+        _ => "yank_index_unreadable",
     };
-    (not_checked(reason), Via::None)
+    (not_checked(crate::diagnostic::Text::new(reason)), Via::None)
 }
 
 /// The host of a URL (what Cargo names its index cache folders after).

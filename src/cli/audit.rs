@@ -53,6 +53,6 @@ pub fn run(cli: &Cli, args: &AuditArgs) -> u8 {
     if let Err(code) = write_output(args.output.as_ref(), &text) {
         return code;
     }
-    report_input_problems(&audit);
+    report_input_problems(&audit, args.lang);
     audit.exit_code() as u8
 }

@@ -229,7 +229,8 @@ impl InputArgs {
 /// Names every input problem of `audit` on stderr, one line each (`error[I001]: message`),
 /// whatever the format of the report: an SBOM or a JSON report on stdout, or a report written
 /// to a file, must not hide that the audit is incomplete. Values are escaped.
-pub fn report_input_problems(audit: &Audit) {
+/// In `lang`: the language the user asked the report in.
+pub fn report_input_problems(audit: &Audit, lang: crate::licence::obligations::Lang) {
     let problems: Vec<&crate::diagnostic::Finding> = audit
         .findings
         .iter()
@@ -239,12 +240,14 @@ pub fn report_input_problems(audit: &Audit) {
         })
         .collect();
     for finding in &problems {
-        crate::safe_eprintln!("error[{}]: {}", finding.code, finding.message);
+        crate::safe_eprintln!("error[{}]: {}", finding.code, finding.message_in(lang));
     }
     if audit.summary.outcome == crate::audit::Outcome::Incomplete {
         crate::safe_eprintln!(
-            "the audit is incomplete: {}; what could be read is reported, but it cannot pass",
-            crate::plural::count(problems.len(), "input problem", "input problems")
+            "{}",
+            crate::diagnostic::Text::new("audit_incomplete")
+                .count("n", problems.len())
+                .render(lang)
         );
     }
 }

@@ -64,7 +64,7 @@ pub fn run(cli: &Cli, args: &NoticesArgs) -> u8 {
     }
     report_shortfalls(&rendered.shortfalls, args.strict);
     if audit.summary.outcome == Outcome::Incomplete {
-        super::input::report_input_problems(&audit);
+        super::input::report_input_problems(&audit, args.lang);
         print_error(
             "some input could not be read (run `fundament audit` for the findings): the notices cover only what was read",
         );

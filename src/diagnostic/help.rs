@@ -149,6 +149,27 @@ const PLACEHOLDERS: &str = "reason = \"<why this is acceptable here>\"\n\
                             approved-by = \"<name, role>\"\n\
                             expires = <YYYY-MM-DD>\n";
 
+/// A snippet with its placeholders in `lang` (the JSON and SARIF reports keep the English).
+pub fn placeholders_in(snippet: &str, lang: crate::licence::obligations::Lang) -> String {
+    use crate::licence::obligations::Lang;
+    match lang {
+        Lang::En => snippet.to_string(),
+        _ => snippet
+            .replace(
+                "\"<why this is acceptable here>\"",
+                &quoted(&crate::diagnostic::Text::new("placeholder_reason").render(lang)),
+            )
+            .replace(
+                "\"<name, role>\"",
+                &quoted(&crate::diagnostic::Text::new("placeholder_approver").render(lang)),
+            )
+            .replace(
+                "<YYYY-MM-DD>",
+                &crate::diagnostic::Text::new("placeholder_date").render(lang),
+            ),
+    }
+}
+
 fn exception(purl: &str, licence: &str) -> Option<String> {
     let ids = crate::licence::expression::licence_ids(licence);
     let allow: Vec<String> = if licence == crate::licence::NOASSERTION || ids.is_empty() {

@@ -16,7 +16,7 @@
 
 use super::cargo_targets::{Condition, Judge, Targets};
 use super::{ProjectGraph, ReadContext, ReadOptions, scopes_from_edges};
-use crate::diagnostic::{Code, Finding, line_of_offset};
+use crate::diagnostic::{Code, Finding, Text, line_of_offset};
 use crate::discover::{FoundProject, relative};
 use crate::model::{
     DeclaredLicence, DepKind, Dependency, Ecosystem, LeftOut, Origin, Package, PackageSource,
@@ -36,7 +36,9 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
             crate::text!("cargo_lock_missing", file = relative(root, &found.manifest)),
         )
         .at(relative(root, &found.manifest), None)
-        .note("run `cargo generate-lockfile` in a copy of the project, or commit Cargo.lock");
+        .note(crate::diagnostic::Text::new(
+            "note_run_cargo_generate_lockfile_in",
+        ));
         return ProjectGraph::failed(ctx, found, "none", finding);
     };
 
@@ -66,13 +68,11 @@ fn run_metadata(
     ctx: &ReadContext<'_>,
     found: &FoundProject,
     options: &ReadOptions,
-) -> Result<cargo_metadata::Metadata, String> {
+) -> Result<cargo_metadata::Metadata, Text> {
     let manifests = workspace_manifests(ctx.input, &found.manifest)
-        .map_err(|refusal| format!("`cargo metadata` was not run: {refusal}"))?;
-    let working_dir =
-        crate::clean_room::working_dir(options.cache_dir.as_deref()).map_err(|why| {
-            format!("`cargo metadata` was not run: no safe working directory ({why})")
-        })?;
+        .map_err(|refusal| Text::new("cargo_metadata_not_run").sub("why", refusal.text()))?;
+    let working_dir = crate::clean_room::working_dir(options.cache_dir.as_deref())
+        .map_err(|why| crate::text!("cargo_metadata_no_working_dir", why = why))?;
     let mut command = cargo_metadata::MetadataCommand::new();
     if let Some(cargo) = &options.cargo {
         command.cargo_path(cargo);
@@ -117,24 +117,23 @@ fn run_metadata(
     let ran =
         crate::clean_room::run(command.cargo_command(), limit, CARGO_OUTPUT).map_err(|err| {
             match err {
-                crate::clean_room::RunError::TimedOut(limit) => format!(
-                    "`cargo metadata` did not finish within {} s and was stopped",
-                    limit.as_secs_f64()
-                ),
+                crate::clean_room::RunError::TimedOut(limit) => {
+                    crate::text!("cargo_metadata_timed_out", seconds = limit.as_secs_f64())
+                }
                 crate::clean_room::RunError::Start(io) => {
                     if io.kind() == std::io::ErrorKind::NotFound {
                         match (&options.cargo, std::env::var_os("CARGO")) {
                             (Some(path), _) => {
-                                format!("the cargo program {} was not found", path.display())
+                                crate::text!("cargo_not_found", path = path.display())
                             }
-                            (None, Some(path)) => format!(
-                                "the cargo program {} (from $CARGO) was not found",
-                                Path::new(&path).display()
+                            (None, Some(path)) => crate::text!(
+                                "cargo_not_found_env",
+                                path = Path::new(&path).display()
                             ),
-                            (None, None) => "cargo was not found on PATH".to_string(),
+                            (None, None) => Text::new("cargo_not_on_path"),
                         }
                     } else {
-                        format!("`cargo metadata` could not be started: {io}")
+                        crate::text!("cargo_metadata_not_started", error = io)
                     }
                 }
             }
@@ -147,15 +146,18 @@ fn run_metadata(
             .filter(|l| !l.is_empty())
             .take(4)
             .collect();
-        return Err(format!("`cargo metadata` failed: {}", lines.join(" ")));
+        return Err(crate::text!(
+            "cargo_metadata_failed",
+            error = lines.join(" ")
+        ));
     }
     let stdout = String::from_utf8_lossy(&ran.stdout);
     let json = stdout
         .lines()
         .find(|line| line.starts_with('{'))
-        .ok_or_else(|| "`cargo metadata` printed no metadata".to_string())?;
+        .ok_or_else(|| Text::new("cargo_metadata_no_output"))?;
     let metadata = cargo_metadata::MetadataCommand::parse(json)
-        .map_err(|err| format!("`cargo metadata` printed what fundament cannot read: {err}"))?;
+        .map_err(|err| crate::text!("cargo_metadata_unreadable", error = err))?;
     if let Some((folder, key)) = &cache {
         super::cargo_cache::put(folder, key, json);
     }
@@ -479,30 +481,30 @@ impl<'m> BuiltGraph<'m> {
             name_of.get(id).cloned().unwrap_or_else(|| id.to_string())
         };
         // Why each package at the boundary is not built, one clause per condition.
-        let mut reasons: HashMap<&cargo_metadata::PackageId, Vec<String>> = HashMap::new();
+        let mut reasons: HashMap<&cargo_metadata::PackageId, Vec<crate::diagnostic::Text>> =
+            HashMap::new();
         for (from, to, conditions) in &self.boundary {
             let clauses = reasons.entry(to).or_default();
             for condition in conditions {
                 let clause = match condition.map(|c| self.judge.get(c)) {
                     Some(judged) => match judged.condition {
-                        Condition::Never => format!(
-                            "only under `{}` (from {}), which no platform meets without extra `--cfg` flags",
-                            judged.text,
-                            name(from)
+                        Condition::Never => crate::text!(
+                            "left_out_never",
+                            condition = judged.text,
+                            from = name(from)
                         ),
-                        Condition::OtherPlatforms => format!(
-                            "only for `{}` (from {}), which none of the targets meets",
-                            judged.text,
-                            name(from)
+                        Condition::OtherPlatforms => crate::text!(
+                            "left_out_other_platforms",
+                            condition = judged.text,
+                            from = name(from)
                         ),
-                        Condition::Built => format!(
-                            "only for `{}` (from {}), and {} is built only for targets that do not meet it",
-                            judged.text,
-                            name(from),
-                            name(from)
+                        Condition::Built => crate::text!(
+                            "left_out_built_elsewhere",
+                            condition = judged.text,
+                            from = name(from)
                         ),
                     },
-                    None => format!("needed by {}", name(from)),
+                    None => crate::text!("left_out_needed_by", from = name(from)),
                 };
                 if !clauses.contains(&clause) {
                     clauses.push(clause);
@@ -533,16 +535,17 @@ impl<'m> BuiltGraph<'m> {
             .filter(|p| !reached.contains(&p.id))
             .map(|p| {
                 let reason = if let Some(clauses) = reasons.get(&p.id) {
-                    clauses.join("; ")
+                    crate::diagnostic::Text::new("verbatim").list("text", clauses.clone(), "; ")
                 } else if let Some(parent) = through.get(&p.id) {
-                    format!("needed only by {}, which is left out", name(parent))
+                    crate::text!("left_out_through", parent = name(parent))
                 } else {
-                    "no workspace member depends on it".to_string()
+                    crate::diagnostic::Text::new("left_out_unreached")
                 };
                 LeftOut {
                     name: p.name.to_string(),
                     version: p.version.to_string(),
-                    reason,
+                    reason: reason.english(),
+                    reason_text: reason,
                 }
             })
             .collect();
@@ -700,9 +703,9 @@ fn left_out_finding(
         crate::text!(
             "packages_left_out",
             manifest = manifest,
-            targets = targets,
             names = names.join(", ")
         )
+        .sub("targets", targets.text())
         .count("n", left_out.len())
         .sub(
             "more",
@@ -716,17 +719,20 @@ fn left_out_finding(
     .at(manifest, None);
     const SHOWN: usize = 30;
     for item in left_out.iter().take(SHOWN) {
-        finding = finding.note(format!("{} {}: {}", item.name, item.version, item.reason));
+        finding = finding.note(
+            crate::text!("left_out_item", name = item.name, version = item.version)
+                .sub("reason", item.reason_text.clone()),
+        );
     }
     if left_out.len() > SHOWN {
-        finding = finding.note(format!(
-            "and {} more (the JSON report lists them all under `projects[].left_out`)",
-            left_out.len() - SHOWN
+        finding = finding.note(crate::text!(
+            "note_left_out_more",
+            n = left_out.len() - SHOWN
         ));
     }
-    Some(finding.note(
-        "the platforms are the policy's `[graph] targets` (docs/policy.md); list more targets to audit their crates",
-    ))
+    Some(finding.note(crate::diagnostic::Text::new(
+        "note_the_platforms_are_the_policy",
+    )))
 }
 
 /// Builds the graph from Cargo.lock alone, after `cargo metadata` could not run.
@@ -735,7 +741,7 @@ fn from_lockfile(
     found: &FoundProject,
     lockfile: &Path,
     lock: &CargoLock,
-    reason: &str,
+    reason: &Text,
 ) -> ProjectGraph {
     let root = ctx.root;
     let lock_display = relative(root, lockfile);
@@ -754,7 +760,8 @@ fn from_lockfile(
             entry.source.is_none() && (members.is_empty() || members.contains(&entry.name));
         package.checksum = entry.checksum.clone().or_else(|| lock.v1_checksum(entry));
         package.licence_unavailable = Some(format!(
-            "Cargo.lock records no licences, and `cargo metadata` could not run ({reason})"
+            "Cargo.lock records no licences, and `cargo metadata` could not run ({})",
+            reason.english()
         ));
         packages.push(package);
     }
@@ -782,11 +789,8 @@ fn from_lockfile(
             }
         }
     }
-    let why = crate::text!(
-        "cargo_lock_read_instead",
-        reason = reason,
-        lockfile = lock_display
-    );
+    let why = crate::text!("cargo_lock_read_instead", lockfile = lock_display)
+        .sub("reason", reason.clone());
     findings.insert(
         0,
         Finding::warning(Code::ResolutionDegraded, why.clone())

@@ -171,17 +171,25 @@ impl Targets {
     }
 }
 
-impl fmt::Display for Targets {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Targets {
+    /// What the targets are, translatable (its English is the `Display` text).
+    pub fn text(&self) -> crate::diagnostic::Text {
         if self.list.len() == cfg_expr::targets::ALL_BUILTINS.len() && !self.default {
-            return f.write_str("every platform rustc knows");
+            return crate::diagnostic::Text::new("targets_all");
         }
         let triples: Vec<&str> = self.triples().collect();
-        if self.default {
-            write!(f, "the tier-1 platforms ({})", triples.join(", "))
+        let key = if self.default {
+            "targets_default"
         } else {
-            write!(f, "the policy's targets ({})", triples.join(", "))
-        }
+            "targets_policy"
+        };
+        crate::text!(key, triples = triples.join(", "))
+    }
+}
+
+impl fmt::Display for Targets {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text().english())
     }
 }
 

@@ -136,7 +136,9 @@ fn without_lockfile(
             crate::text!("composer_lock_missing", file = display).count("n", required.len()),
         )
         .at(display.to_string(), None)
-        .note("run `composer update --no-install --no-scripts --no-plugins` in a copy of the project and commit composer.lock");
+        .note(crate::diagnostic::Text::new(
+            "note_run_composer_update_no_install",
+        ));
         return ProjectGraph::failed(ctx, found, "composer.json", finding);
     }
     let mut graph = ProjectGraph::new(ctx, found, "composer.json");
@@ -426,7 +428,7 @@ fn build_graph(
                         ),
                     )
                     .at(display.to_string(), None)
-                    .note("the lockfile may be out of date: run `composer update --lock` in a copy of the project"),
+                    .note(crate::diagnostic::Text::new("note_composer_lock_outdated")),
                 );
             }
         }

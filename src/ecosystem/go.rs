@@ -151,8 +151,9 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
             }
             Err(refusal) => {
                 findings.push(
-                    Finding::refused_as(&refusal, crate::diagnostic::Severity::Warning)
-                        .note("the vendored files were not used"),
+                    Finding::refused_as(&refusal, crate::diagnostic::Severity::Warning).note(
+                        crate::diagnostic::Text::new("note_the_vendored_files_were_not"),
+                    ),
                 );
                 None
             }

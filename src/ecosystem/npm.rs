@@ -129,7 +129,9 @@ fn without_lockfile(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph
             crate::text!("npm_lock_missing", file = display).count("n", declared_deps),
         )
         .at(display.clone(), None)
-        .note("run `npm install --package-lock-only` and commit package-lock.json");
+        .note(crate::diagnostic::Text::new(
+            "note_run_npm_install_package_lock",
+        ));
         return ProjectGraph::failed(ctx, found, "package.json", finding);
     }
     let name = manifest
@@ -455,9 +457,7 @@ fn unresolved_finding(key: &str, missing: &[&str], display: &str) -> Finding {
     .at(display.to_string(), None);
     if is_outside_project(key) {
         // A `file:` package outside the project keeps its dependencies in its own lockfile.
-        finding.note(format!(
-            "`{key}` is a local package outside this project; audit its directory as a project of its own"
-        ))
+        finding.note(crate::text!("note_local_package_outside", key = key))
     } else {
         finding
     }

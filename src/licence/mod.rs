@@ -217,9 +217,10 @@ fn area_of<'a>(areas: &'a [Confined], dir: &Path) -> Result<&'a Confined, Refusa
 fn dir_refused(package: &Package, refusal: &Refusal) -> Finding {
     Finding::refused_as(refusal, Severity::Warning)
         .package(package.purl.clone())
-        .note(format!(
-            "the directory of {} {}: its files are not read",
-            package.name, package.version
+        .note(crate::text!(
+            "note_directory_not_read",
+            name = package.name,
+            version = package.version
         ))
 }
 
@@ -370,9 +371,11 @@ fn identify_package(
                 (_, Some(Err(refusal))) if !refusal.is_missing() => findings.push(
                     Finding::refused_as(&refusal, Severity::Warning)
                         .package(package.purl.clone())
-                        .note(format!(
-                            "{} {} names it as its licence file (`{pointed}`)",
-                            package.name, package.version
+                        .note(crate::text!(
+                            "note_names_it_as_licence_file",
+                            name = package.name,
+                            version = package.version,
+                            pointed = pointed
                         )),
                 ),
                 _ => findings.push(
@@ -567,11 +570,14 @@ fn identify_package(
                         expression.clone(),
                         Some(format!("detected in {}", files.join(", "))),
                     )
-                    .note(format!(
-                        "declared in {origin}, read by assumption as `{}`",
-                        choice.expression
+                    .note(crate::text!(
+                        "note_declared_read_by_assumption",
+                        origin = origin,
+                        expression = choice.expression
                     ))
-                    .note("if the declaration is right after all, say so with a [[clarify]] entry"),
+                    .note(crate::diagnostic::Text::new(
+                        "note_if_the_declaration_is_right",
+                    )),
                 );
                 Concluded {
                     expression: expression.clone(),
@@ -727,7 +733,9 @@ fn check_agreement(
             )
             .package(package.purl.clone())
             .licence(expr.to_string(), Some(format!("declared in {origin}")))
-            .note("the declared licence is used; if the files are right, correct it with a [[clarify]] entry"),
+            .note(crate::diagnostic::Text::new(
+                "note_the_declared_licence_is_used",
+            )),
         );
     }
 }
@@ -745,7 +753,9 @@ fn not_applied(package: &Package, curation: &Curation, problem: Text) -> Finding
             )
             .sub("problem", problem),
         )
-        .note("the licence files changed since the clarification was written; review them and update the sha256"),
+        .note(crate::diagnostic::Text::new(
+            "note_the_licence_files_changed_since",
+        )),
         CurationOrigin::Index { .. } => Finding::warning(
             Code::IndexLicenceNotApplied,
             text!(
@@ -757,7 +767,9 @@ fn not_applied(package: &Package, curation: &Curation, problem: Text) -> Finding
             )
             .sub("problem", problem),
         )
-        .note("the review relied on licence files this package does not have (or that could not be checked); the licence is concluded from the package's own metadata"),
+        .note(crate::diagnostic::Text::new(
+            "note_the_review_relied_on_licence",
+        )),
     }
     .package(package.purl.clone())
     .located(curation.source.clone())
@@ -913,6 +925,13 @@ fn alias_note(note: Option<&str>) -> crate::diagnostic::Message {
     {
         // The SPDX parser's own words stay as written.
         return text!("not_spdx", error = error).into();
+    }
+    // The notes the expression reader writes with a value in them (licence/expression.rs).
+    if let Some(expression) = note.strip_prefix("each part read on its own, giving ") {
+        return text!("each_part_read", expression = expression).into();
+    }
+    if let Some(file) = note.strip_prefix("the licence is in the package's file ") {
+        return text!("licence_in_package_file", file = file).into();
     }
     match crate::report::html::key_of("alias_note", note) {
         Some(key) => Text::new(key).into(),

@@ -216,7 +216,7 @@ impl RootFiles<'_> {
                 if !refusal.is_missing() {
                     self.findings.push(
                         Finding::refused(&refusal)
-                            .note("it states the project's own licence, which was not read"),
+                            .note(crate::diagnostic::Text::new("note_it_states_the_project_s")),
                     );
                 }
                 None
@@ -582,7 +582,7 @@ fn licence_files(read: &mut RootFiles<'_>, cache: &DetectionCache) -> Vec<Licenc
                 Err(refusal) => {
                     read.findings.push(
                         Finding::refused(&refusal)
-                            .note("it states the project's own licence, which was not read"),
+                            .note(crate::diagnostic::Text::new("note_it_states_the_project_s")),
                     );
                     return None;
                 }

@@ -64,6 +64,9 @@ pub struct Choice {
     pub by: ChoiceRule,
     /// Why, in plain language (English; reports translate by `by`).
     pub reason: String,
+    /// `reason`, translatable (the notes of the German human report).
+    #[serde(skip)]
+    pub reason_text: crate::diagnostic::Text,
 }
 
 impl fmt::Display for Choice {
@@ -171,37 +174,47 @@ pub fn choose(
     let (b, r) = (&keys[best], &keys[runner_up]);
     let chosen = b.text.clone();
     let other = r.text.clone();
+    use crate::diagnostic::Text;
     let (by, reason) = if b.decision != r.decision {
         (
             ChoiceRule::Policy,
-            format!(
-                "the policy {} {chosen} and {} {other}",
-                decision_verb(b.decision),
-                decision_verb(r.decision)
-            ),
+            crate::text!("choice_by_policy", chosen = chosen, other = other)
+                .sub("verb_chosen", Text::new(decision_verb(b.decision)))
+                .sub("verb_other", Text::new(decision_verb(r.decision))),
         )
     } else if let Some(o) = outbound.filter(|_| b.compatibility != r.compatibility) {
-        let verdict =
-            |v: Option<compat::Verdict>| v.map_or("unknown".to_string(), |v| v.to_string());
+        let verdict = |v: Option<compat::Verdict>| {
+            Text::new(match v {
+                Some(compat::Verdict::Compatible) => "choice_compatible",
+                Some(compat::Verdict::NeedsReview) => "choice_needs_review",
+                Some(compat::Verdict::Incompatible) => "choice_incompatible",
+                None => "choice_unknown",
+            })
+        };
         (
             ChoiceRule::Compatibility,
-            format!(
-                "{chosen} is {} with the project's licence {} for `{}` use{}, {other} is {}",
-                verdict(b.compatibility),
-                o.licence,
-                o.use_mode,
+            crate::text!(
+                "choice_by_compatibility",
+                chosen = chosen,
+                other = other,
+                licence = o.licence,
+                use_mode = o.use_mode
+            )
+            .sub("verdict_chosen", verdict(b.compatibility))
+            .sub("verdict_other", verdict(r.compatibility))
+            .sub(
+                "assumed",
                 if o.stated {
-                    ""
+                    Text::verbatim("")
                 } else {
-                    " (the policy names no use; distribution assumed)"
+                    Text::new("choice_use_assumed")
                 },
-                verdict(r.compatibility)
             ),
         )
     } else if b.preference != r.preference {
         (
             ChoiceRule::Preference,
-            format!("the policy's `prefer` list puts {chosen} before {other}"),
+            crate::text!("choice_by_preference", chosen = chosen, other = other),
         )
     } else if (b.category, b.obligations) != (r.category, r.obligations) {
         let category = |tree_text: &str| {
@@ -213,28 +226,31 @@ pub fn choose(
                         .filter_map(|req| facts::category_of(req))
                         .max()
                 })
-                .map_or("unknown category".to_string(), |c| c.to_string())
+                .map_or(Text::new("choice_unknown_category"), |c| {
+                    Text::new(format!("category_id.{c}"))
+                })
         };
         let detail = if b.category != r.category {
-            format!("{}, {other} is {}", category(&chosen), category(&other))
+            crate::text!("choice_categories_differ", other = other)
+                .sub("category_chosen", category(&chosen))
+                .sub("category_other", category(&other))
         } else {
-            format!(
-                "both {}; {} obligations against {}",
-                category(&chosen),
-                b.obligations,
-                r.obligations
+            crate::text!(
+                "choice_obligations_differ",
+                chosen_obligations = b.obligations,
+                other_obligations = r.obligations
             )
+            .sub("category", category(&chosen))
         };
         (
             ChoiceRule::Obligations,
-            format!("{chosen} brings fewer obligations than {other} ({detail})"),
+            crate::text!("choice_by_obligations", chosen = chosen, other = other)
+                .sub("detail", detail),
         )
     } else {
         (
             ChoiceRule::Order,
-            format!(
-                "{chosen} and {other} are equally acceptable with the same obligations; the fixed order of their SPDX identifiers decided"
-            ),
+            crate::text!("choice_by_order", chosen = chosen, other = other),
         )
     };
     (
@@ -243,15 +259,17 @@ pub fn choose(
             alternatives,
             chosen,
             by,
-            reason,
+            reason: reason.english(),
+            reason_text: reason,
         }),
     )
 }
 
+/// The message key of what the policy does with an alternative.
 fn decision_verb(decision: Decision) -> &'static str {
     match decision {
-        Decision::Allow => "allows",
-        Decision::Review => "asks to review",
-        Decision::Deny => "does not allow",
+        Decision::Allow => "choice_allows",
+        Decision::Review => "choice_asks_to_review",
+        Decision::Deny => "choice_does_not_allow",
     }
 }

@@ -386,7 +386,9 @@ fn compatibility_setup(
                 Code::OutboundLicenceUnknown,
                 text!("outbound_unknown", mode = mode),
             )
-            .note("set `[project] licence` in the policy, or state the licence in publiccode.yml, REUSE or the manifest"),
+            .note(crate::diagnostic::Text::new(
+                "note_set_project_licence_in_the",
+            )),
         );
         return None;
     };
@@ -612,11 +614,12 @@ fn expired(exception: &Exception) -> Finding {
         text!("exception_expired", spec = exception.spec, date = date),
     )
     .located(exception.source.clone())
-    .note(format!(
-        "approved by {} because: {}",
-        exception.approved_by, exception.reason
+    .note(crate::text!(
+        "note_approved_because",
+        approved_by = exception.approved_by,
+        reason = exception.reason
     ))
-    .note("renew it with a new `expires` date after a new review, or remove it")
+    .note(crate::diagnostic::Text::new("note_renew_it_with_a_new"))
 }
 
 /// The policy's decision on one licence expression, outside any package (no exceptions): the
@@ -941,7 +944,14 @@ fn finding_for(
     {
         finding = finding.note(text!("effective_chosen", effective = effective));
         for choice in &verdict.choices {
-            finding = finding.note(text!("or_choice", choice = choice));
+            finding = finding.note(
+                text!(
+                    "or_choice",
+                    chosen = choice.chosen,
+                    alternatives = choice.alternatives.join(" OR ")
+                )
+                .sub("reason", choice.reason_text.clone()),
+            );
         }
     }
     Some(finding)

@@ -41,7 +41,11 @@ pub fn lookup(
             })
         })
         .ok_or_else(|| {
-            LookupError::Missing(format!("{url} lists no version {}", package.version))
+            LookupError::Said(crate::text!(
+                "lookup_lists_no_version",
+                url = url,
+                version = package.version
+            ))
         })?;
     let licences: Vec<String> = match entry.get("license") {
         Some(Value::String(s)) => vec![s.clone()],

@@ -79,6 +79,23 @@ pub enum LookupError {
     /// traversal, HTML page, over the cap).
     #[error("{0}")]
     Archive(String),
+    /// A failure in fundament's own words, translatable.
+    #[error("{}", .0.english())]
+    Said(crate::diagnostic::Text),
+}
+
+impl LookupError {
+    /// The failure as a translatable text: fundament's own words are translated, what a
+    /// server or parser said stays as it said it.
+    pub fn text(&self) -> crate::diagnostic::Text {
+        match self {
+            LookupError::Http(err) => err.text(),
+            LookupError::Said(text) => text.clone(),
+            LookupError::Invalid(text)
+            | LookupError::Missing(text)
+            | LookupError::Archive(text) => crate::diagnostic::Text::verbatim(text),
+        }
+    }
 }
 
 /// Archives (Go module zips, and wheels when the index serves no separate metadata file) are
@@ -98,7 +115,7 @@ struct Answer {
     archive: Option<ArchiveOrigin>,
     /// Why the archive gave nothing (not cached: the next run tries again).
     #[serde(skip)]
-    archive_error: Option<String>,
+    archive_error: Option<LookupError>,
     /// A jar read without a checksum to check it against (none published beside it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     unchecked: Option<String>,
@@ -216,7 +233,9 @@ pub fn resolve(graph: &mut Graph, options: &RegistryOptions, progress: &Progress
 
     let mut resolved_from: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     let mut unchecked: Vec<String> = Vec::new();
+    // The purls of the packages each cause left without a look-up.
     let mut not_cached: Vec<String> = Vec::new();
+    let mut archives_not_cached = 0;
     let mut unreachable: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (i, endpoint, result) in results {
         let package = &mut graph.packages[i];
@@ -230,19 +249,33 @@ pub fn resolve(graph: &mut Graph, options: &RegistryOptions, progress: &Progress
                 if let Some(url) = &answer.unchecked {
                     unchecked.push(url.clone());
                 }
-                if let Some(error) = &answer.archive_error {
-                    findings.push(
+                // An archive that is missing only because of `--offline` or an unreachable
+                // host is the same cause as a registry answer missing for that reason: it
+                // joins that one finding (R003, R001) instead of an R009 per package.
+                match &answer.archive_error {
+                    Some(LookupError::Http(HttpError::NotCached { .. })) => {
+                        archives_not_cached += 1;
+                        not_cached.push(package.purl.clone());
+                    }
+                    Some(LookupError::Http(HttpError::Unreachable { host })) => {
+                        unreachable
+                            .entry(host.clone())
+                            .or_default()
+                            .push(package.purl.clone());
+                    }
+                    Some(error) => findings.push(
                         Finding::warning(
                             Code::ArchiveUnusable,
                             crate::text!(
                                 "archive_unusable",
                                 name = package.name,
-                                version = package.version,
-                                error = error
-                            ),
+                                version = package.version
+                            )
+                            .sub("error", error.text()),
                         )
                         .package(package.purl.clone()),
-                    );
+                    ),
+                    None => {}
                 }
                 apply(package, answer);
             }
@@ -250,7 +283,7 @@ pub fn resolve(graph: &mut Graph, options: &RegistryOptions, progress: &Progress
                 unreachable
                     .entry(host.clone())
                     .or_default()
-                    .push(format!("{} {}", package.name, package.version));
+                    .push(package.purl.clone());
                 package.licence_unavailable = Some(format!(
                     "{}; not looked up: {host} cannot be reached",
                     package
@@ -260,7 +293,7 @@ pub fn resolve(graph: &mut Graph, options: &RegistryOptions, progress: &Progress
                 ));
             }
             Err(LookupError::Http(HttpError::NotCached { .. })) => {
-                not_cached.push(format!("{} {}", package.name, package.version));
+                not_cached.push(package.purl.clone());
                 package.licence_unavailable = Some(format!(
                     "{}; not looked up: offline, and the registry's answer is not in the cache",
                     package
@@ -276,9 +309,9 @@ pub fn resolve(graph: &mut Graph, options: &RegistryOptions, progress: &Progress
                         crate::text!(
                             "registry_lookup_failed",
                             name = package.name,
-                            version = package.version,
-                            error = err
-                        ),
+                            version = package.version
+                        )
+                        .sub("error", err.text()),
                     )
                     .package(package.purl.clone()),
                 );
@@ -298,19 +331,27 @@ pub fn resolve(graph: &mut Graph, options: &RegistryOptions, progress: &Progress
                 Code::RegistryLookupFailed,
                 crate::text!("registry_unreachable", host = host).count("n", packages.len()),
             )
-            .note(listing(&packages))
-            .note(crate::diagnostic::Text::new("registry_check_network")),
+            .note(crate::diagnostic::Text::new("registry_check_network"))
+            .about_packages(packages),
         );
     }
     if !not_cached.is_empty() {
+        not_cached.sort();
+        not_cached.dedup();
+        let mut finding = Finding::warning(
+            Code::RegistryOfflineUncached,
+            crate::diagnostic::Text::new("registry_offline_uncached").count("n", not_cached.len()),
+        );
+        if archives_not_cached > 0 {
+            finding = finding.note(
+                crate::diagnostic::Text::new("registry_offline_archives")
+                    .count("n", archives_not_cached),
+            );
+        }
         findings.push(
-            Finding::warning(
-                Code::RegistryOfflineUncached,
-                crate::diagnostic::Text::new("registry_offline_uncached")
-                    .count("n", not_cached.len()),
-            )
-            .note(listing(&not_cached))
-            .note(crate::diagnostic::Text::new("registry_fill_cache")),
+            finding
+                .note(crate::diagnostic::Text::new("registry_fill_cache"))
+                .about_packages(not_cached),
         );
     }
     if !unchecked.is_empty() {
@@ -318,11 +359,7 @@ pub fn resolve(graph: &mut Graph, options: &RegistryOptions, progress: &Progress
         findings.push(
             Finding::note_finding(
                 Code::RegistryResolved,
-                format!(
-                    "{} read for licence files without a checksum to check against: the \
-                     repository publishes no .sha1, .sha256 or .sha512 beside them",
-                    crate::plural::count(unchecked.len(), "jar was", "jars were")
-                ),
+                crate::diagnostic::Text::new("registry_jars_unchecked").count("n", unchecked.len()),
             )
             .note(listing(&unchecked)),
         );
@@ -339,7 +376,7 @@ pub fn resolve(graph: &mut Graph, options: &RegistryOptions, progress: &Progress
 }
 
 /// The first packages of a list and how many more.
-fn listing(packages: &[String]) -> crate::diagnostic::Text {
+pub(crate) fn listing(packages: &[String]) -> crate::diagnostic::Text {
     let shown: Vec<&str> = packages.iter().take(10).map(String::as_str).collect();
     let more = packages.len() - shown.len();
     if more == 0 {
@@ -557,9 +594,9 @@ fn lookup_cached(
             }
         }
         _ => {
-            return Err(LookupError::Missing(
-                "no client for this ecosystem".to_string(),
-            ));
+            return Err(LookupError::Said(crate::diagnostic::Text::new(
+                "lookup_no_client",
+            )));
         }
     };
     let mut answer = Answer {
@@ -580,7 +617,7 @@ fn lookup_cached(
                 Ok(Some(value)) => hint.integrity = Some(value),
                 Ok(None) => answer.unchecked = Some(hint.url.clone()),
                 Err(err) => {
-                    answer.archive_error = Some(err.to_string());
+                    answer.archive_error = Some(err);
                     return Ok(answer);
                 }
             }
@@ -591,7 +628,7 @@ fn lookup_cached(
                 answer.found.dir = dir;
                 answer.archive = Some(contents.origin);
             }
-            Err(err) => answer.archive_error = Some(err.to_string()),
+            Err(err) => answer.archive_error = Some(err),
         }
     }
     if let Some(path) = &key_path

@@ -75,9 +75,10 @@ impl Client for Npm {
         let fetched = http.get(&url, "application/json")?;
         let document: Document = json(&url, &fetched.body)?;
         let Some(version) = document.versions.get(&package.version) else {
-            return Err(LookupError::Missing(format!(
-                "{url} has no version {}",
-                package.version
+            return Err(LookupError::Said(crate::text!(
+                "lookup_no_version",
+                url = url,
+                version = package.version
             )));
         };
         let mut licences = Vec::new();

@@ -85,17 +85,21 @@ impl Pypi<'_> {
             })
             .collect();
         if of_version.is_empty() {
-            return Err(LookupError::Missing(format!(
-                "{page} lists no file of {} {}",
-                package.name, package.version
+            return Err(LookupError::Said(crate::text!(
+                "lookup_no_file",
+                page = page,
+                name = package.name,
+                version = package.version
             )));
         }
         let Some(wheel) = choose_wheel(&of_version, &name) else {
             // Only source distributions: their PKG-INFO and licence files are in the archive.
             let Some(sdist) = choose_sdist(&of_version, &name) else {
-                return Err(LookupError::Missing(format!(
-                    "{page} lists no wheel or source distribution of {} {} that fundament reads",
-                    package.name, package.version
+                return Err(LookupError::Said(crate::text!(
+                    "lookup_no_distribution",
+                    page = page,
+                    name = package.name,
+                    version = package.version
                 )));
             };
             let empty = Found {
@@ -222,9 +226,11 @@ pub fn core_metadata(
         })
         .collect();
     let Some(wheel) = choose_wheel(&of_version, &name) else {
-        return Err(LookupError::Missing(format!(
-            "{page} lists no wheel of {name} {version}: its dependencies are only known by \
-             building its source distribution, which fundament never does"
+        return Err(LookupError::Said(crate::text!(
+            "lookup_no_wheel",
+            page = page,
+            name = name,
+            version = version
         )));
     };
     if wheel.metadata != MetadataFile::Unavailable {

@@ -454,6 +454,7 @@ fn write_finding(
     }
     if let Some(fix) = &finding.fix {
         let _ = writeln!(out, "   {eq} {}", h(lang, "fix_intro"));
+        let fix = crate::diagnostic::help::placeholders_in(fix, lang);
         for line in fix.lines() {
             let _ = writeln!(out, "     | {}", Shown(line));
         }
@@ -484,6 +485,27 @@ fn write_folded_packages(out: &mut String, arrow: &str, eq: &str, finding: &Find
             )
         );
     }
+}
+
+/// The reader as the report's language says it: file names stay, the words of the Gradle
+/// reader's descriptions are translated.
+fn reader_in(reader: &str, lang: Lang) -> String {
+    use crate::diagnostic::Text;
+    let text = match reader {
+        "gradle.lockfile + build scripts (resolved from the declarations)" => {
+            Text::new("reader_gradle_lockfile_resolved")
+        }
+        "gradle.lockfile + build scripts (declared)" => {
+            Text::new("reader_gradle_lockfile_declared")
+        }
+        "build scripts (resolved from the declarations, no lockfile)" => {
+            Text::new("reader_gradle_resolved")
+        }
+        "build scripts (declared, no lockfile)" => Text::new("reader_gradle_declared"),
+        "none" => Text::new("reader_none"),
+        _ => return reader.to_string(),
+    };
+    text.render(lang)
 }
 
 /// How many packages of a folded finding the report names.
@@ -595,8 +617,8 @@ fn write_projects(out: &mut String, paint: &Paint, audit: &Audit, lang: Lang) {
             project.kind.to_string(),
             project.dir.clone(),
             match &project.lockfile {
-                Some(lock) => format!("{} ({})", lock, project.reader),
-                None => project.reader.clone(),
+                Some(lock) => format!("{} ({})", lock, reader_in(&project.reader, lang)),
+                None => reader_in(&project.reader, lang),
             },
             packages.to_string(),
             status,
@@ -637,7 +659,12 @@ fn write_licences(out: &mut String, paint: &Paint, audit: &Audit, lang: Lang) {
             row.licence.clone(),
             match (&row.category, lang) {
                 (Some(c), Lang::En) => c.clone(),
-                (Some(c), _) => tr(lang, &format!("category.{c}")),
+                // A combination ("permissive + weak-copyleft") is translated part by part.
+                (Some(c), _) => c
+                    .split(" + ")
+                    .map(|part| tr(lang, &format!("category.{part}")))
+                    .collect::<Vec<_>>()
+                    .join(" + "),
                 (None, _) => tr(lang, "category.unknown"),
             },
             row.packages.to_string(),
@@ -734,7 +761,11 @@ fn write_indices(out: &mut String, paint: &Paint, audit: &Audit, lang: Lang) {
         h(lang, "state"),
     ]);
     for layer in &info.indices {
-        let mut location = layer.location.clone();
+        let mut location = if layer.kind == SourceKind::Builtin {
+            crate::text!("index_builtin_at", version = env!("CARGO_PKG_VERSION")).render(lang)
+        } else {
+            layer.location.clone()
+        };
         if let Some(commit) = &layer.commit {
             let short: String = commit.chars().take(12).collect();
             location.push_str(&format!(" @ {short}"));

@@ -8,6 +8,7 @@ use super::*;
 use crate::ecosystem::maven::model::Models;
 use crate::ecosystem::maven::{DeclaredRepo, FetchError, Gav, PomFile};
 use crate::model::Resolution;
+use std::collections::BTreeSet;
 
 /// The repositories a script declares, evaluated: central for `mavenCentral()`, the URL of
 /// each `maven { }`; `google()` and the like are named in `unnamed` (no URL is known for them).
@@ -73,7 +74,11 @@ pub(super) fn spring_boms(
     });
     let mut out: Vec<(Gav, String)> = Vec::new();
     if let Some(gav) = &boot_bom {
-        out.push((gav.clone(), format!("{display} (the Spring Boot plugin)")));
+        // Language-neutral: the plugin's id names it in every report language.
+        out.push((
+            gav.clone(),
+            format!("{display}, plugin org.springframework.boot"),
+        ));
     }
     // The root's `subprojects { dependencyManagement { } }` first, then the project's own.
     let shared = root.iter().flat_map(|(root, root_display)| {
@@ -195,7 +200,7 @@ pub(super) fn add_resolved(
                         },
                         Some(Err(err)) => {
                             package.licence_unavailable =
-                                Some(format!("its POM could not be read: {err}"));
+                                Some(format!("its POM could not be read: {}", err.cause()));
                             // A platform's BOM is reported with what it leaves open.
                             if !node.platform {
                                 failures.push((format!("{name}:{}", node.version), err.clone()));
@@ -281,7 +286,9 @@ pub(super) fn add_resolved(
         findings.push(
             Finding::warning(
                 Code::PomUnavailable,
-                crate::text!("bom_unreadable", gav = gav, at = at, error = err),
+                crate::text!("bom_unreadable", gav = gav)
+                    .sub("at", at.clone())
+                    .sub("error", err.text()),
             )
             .at(display.to_string(), None),
         );
@@ -291,16 +298,24 @@ pub(super) fn add_resolved(
         findings.push(
             Finding::warning(
                 Code::RegistryLookupFailed,
-                format!(
-                    "the Gradle Module Metadata of {gav} cannot be read ({err}); its dependencies \
-                     are taken from its POM, which Gradle would not use"
-                ),
+                crate::text!("gradle_module_metadata_unreadable", gav = gav)
+                    .sub("error", err.text()),
             )
             .at(display.to_string(), None),
         );
     }
+    // Offline cache misses and unreachable hosts are one cause each: one finding for all the
+    // POMs they kept from being read (as the Maven reader reports them), not one per POM.
+    let mut not_cached: BTreeSet<String> = BTreeSet::new();
+    let mut unreachable: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for (what, err) in failures {
         match err {
+            FetchError::NotCached { .. } => {
+                not_cached.insert(what);
+            }
+            FetchError::Unreachable { host, .. } => {
+                unreachable.entry(host).or_default().insert(what);
+            }
             FetchError::NoRepository => {
                 let why = "no Maven repository is configured or declared: the POMs of the \
                            dependencies cannot be read";
@@ -313,11 +328,32 @@ pub(super) fn add_resolved(
             other => {
                 findings.push(Finding::warning(
                     Code::PomUnavailable,
-                    crate::text!("pom_unreadable", what = what, error = other),
+                    crate::text!("pom_unreadable", what = what).sub("error", other.text()),
                 ));
                 partial.push(format!("the POM of {what} could not be read"));
             }
         }
+    }
+    for (host, poms) in unreachable {
+        findings.push(
+            Finding::warning(
+                Code::RegistryLookupFailed,
+                crate::text!("poms_unreachable", host = host, n = poms.len()),
+            )
+            .note(crate::ecosystem::maven::listing(&poms)),
+        );
+        partial.push(format!("{host} cannot be reached for POMs"));
+    }
+    if !not_cached.is_empty() {
+        findings.push(
+            Finding::warning(
+                Code::RegistryOfflineUncached,
+                crate::text!("poms_not_cached", n = not_cached.len()),
+            )
+            .note(crate::ecosystem::maven::listing(&not_cached))
+            .note(crate::diagnostic::Text::new("registry_fill_cache")),
+        );
+        partial.push("offline, and POMs are missing from the cache".to_string());
     }
     unversioned.sort();
     unversioned.dedup();

@@ -581,7 +581,7 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
             }
             continue;
         }
-        let mut unresolved: Vec<String> = Vec::new();
+        let mut unresolved: Vec<crate::diagnostic::Text> = Vec::new();
         let mut without_version = 0;
         for dep in &declared.coordinates {
             let mut scope = scope_of_configuration(&dep.configuration);
@@ -595,7 +595,11 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
                 without_version += 1;
             }
             for reference in &dep.unresolved {
-                let text = format!("`{reference}` (line {})", dep.line);
+                let text = crate::text!(
+                    "gradle_reference_at",
+                    reference = reference,
+                    line = dep.line
+                );
                 if !unresolved.contains(&text) {
                     unresolved.push(text);
                 }
@@ -611,7 +615,11 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
             );
         }
         for (reference, line) in &declared.unknown {
-            unresolved.push(format!("`{reference}` (line {line}, not listed)"));
+            unresolved.push(crate::text!(
+                "gradle_reference_not_listed",
+                reference = reference,
+                line = line
+            ));
         }
         let count = declared.coordinates.len();
         let first_line = declared
@@ -632,14 +640,16 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
             .at(display.clone(), first_line)
             .note(crate::diagnostic::Text::new("gradle_enable_locking"));
         if !unresolved.is_empty() {
-            let mut shown: Vec<String> = unresolved.iter().take(LISTED).cloned().collect();
+            let shown: Vec<crate::diagnostic::Text> =
+                unresolved.iter().take(LISTED).cloned().collect();
+            let mut list = crate::diagnostic::Text::new("verbatim").list("text", shown, ", ");
             if unresolved.len() > LISTED {
-                shown.push(format!("and {} more", unresolved.len() - LISTED));
+                list = crate::diagnostic::Text::new("listing_more")
+                    .sub("names", list)
+                    .count("n", unresolved.len() - LISTED);
             }
-            finding = finding.note(format!(
-                "not resolvable from the build files and gradle.properties, kept as written: {}",
-                shown.join(", ")
-            ));
+            finding = finding
+                .note(crate::diagnostic::Text::new("gradle_kept_as_written").sub("list", list));
         }
         findings.push(finding);
     }

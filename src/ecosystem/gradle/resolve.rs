@@ -87,7 +87,8 @@ pub(super) struct Resolved {
     /// Modules whose version could not be decided: module, why.
     pub(super) unresolved: BTreeMap<Module, String>,
     /// BOMs (of platforms or Spring's plugin) that could not be read.
-    pub(super) boms: Vec<(Gav, String, FetchError)>,
+    /// BOM, where it is named (translatable), why it cannot be read.
+    pub(super) boms: Vec<(Gav, crate::diagnostic::Text, FetchError)>,
     /// Modules that changed version while the graph was walked again and again, when it did
     /// not settle.
     pub(super) unsettled: bool,
@@ -129,7 +130,11 @@ pub(super) fn resolve(request: &Request<'_>, models: &Models<'_>) -> Resolved {
     for (gav, at, overrides) in &request.managed_boms {
         match managed_by(models, gav, overrides) {
             Ok(entries) => spring.extend(entries),
-            Err(err) => resolved.boms.push((gav.clone(), at.clone(), err)),
+            Err(err) => {
+                resolved
+                    .boms
+                    .push((gav.clone(), crate::diagnostic::Text::verbatim(at), err))
+            }
         }
     }
     for (coordinate, _) in &request.declared {
@@ -269,9 +274,11 @@ impl<'r, 'm> Walk<'r, 'm> {
                 }
                 Err(err) => {
                     if !self.resolved.boms.iter().any(|(g, _, _)| *g == gav) {
-                        self.resolved
-                            .boms
-                            .push((gav, format!("line {}", coordinate.line), err));
+                        self.resolved.boms.push((
+                            gav,
+                            crate::text!("at_line", line = coordinate.line),
+                            err,
+                        ));
                     }
                 }
             }
@@ -571,7 +578,7 @@ impl<'r, 'm> Walk<'r, 'm> {
                 if !self.resolved.boms.iter().any(|(g, _, _)| g == gav) {
                     self.resolved.boms.push((
                         gav.clone(),
-                        "a platform a dependency's Gradle Module Metadata names".to_string(),
+                        crate::diagnostic::Text::new("bom_named_by_module_metadata"),
                         err,
                     ));
                 }

@@ -43,9 +43,14 @@ impl Findings {
         );
         match self.seen.get(&key) {
             Some(&at) => {
+                let texts = finding.note_texts;
                 for note in finding.notes {
                     if !self.list[at].notes.contains(&note) {
-                        self.list[at].notes.push(note);
+                        // A translatable note stays translatable.
+                        match texts.iter().find(|(english, _)| *english == note) {
+                            Some((_, text)) => self.list[at].push_note(text.clone()),
+                            None => self.list[at].notes.push(note),
+                        }
                     }
                 }
             }
@@ -294,7 +299,12 @@ impl Builder<'_> {
 
     /// The problems of a model: at the POM's line for the project's own (with `notes` on the
     /// parents and BOMs that could not be read), else about `purl`.
-    fn model_findings(&mut self, model: &Effective, purl: Option<&str>, notes: &[String]) {
+    fn model_findings(
+        &mut self,
+        model: &Effective,
+        purl: Option<&str>,
+        notes: &[crate::diagnostic::Text],
+    ) {
         for problem in &model.problems {
             // Without repositories (look-ups off) a parent or BOM from a repository is known
             // to be out of reach: a warning, and the project is partial. With them, the build
@@ -397,27 +407,20 @@ impl Builder<'_> {
             .filter(|n| yields(n) && !n.version.is_empty())
             .map(|n| format!("{}:{} {}", n.group, n.artifact, n.version))
             .collect();
-        let mut notes: Vec<String> = Vec::new();
+        let mut notes: Vec<crate::diagnostic::Text> = Vec::new();
         if !overridable.is_empty() {
-            notes.push(format!(
-                "{} from a BOM in the tree, but where this one manages {} too its version \
-                 wins; {} listed at the BOM's version, not locked: {}",
-                crate::plural::count(
-                    overridable.len(),
-                    "dependency takes its version",
-                    "dependencies take their version"
-                ),
-                crate::plural::word(overridable.len(), "it", "them"),
-                crate::plural::word(overridable.len(), "it is", "they are"),
-                listing(&overridable)
-            ));
+            notes.push(
+                crate::diagnostic::Text::new("maven_overridable")
+                    .count("n", overridable.len())
+                    .sub("list", listing(&overridable)),
+            );
         }
         if !versionless.is_empty() {
-            notes.push(format!(
-                "{} declared without a version and listed without one: {}",
-                crate::plural::count(versionless.len(), "dependency is", "dependencies are"),
-                listing(&versionless)
-            ));
+            notes.push(
+                crate::diagnostic::Text::new("maven_versionless")
+                    .count("n", versionless.len())
+                    .sub("list", listing(&versionless)),
+            );
         }
         self.model_findings(module, None, &notes);
         let mut at: Vec<Option<usize>> = Vec::with_capacity(resolution.nodes.len());
@@ -528,7 +531,8 @@ impl Builder<'_> {
                 package.licence_unavailable = Some(NO_LICENCES.to_string());
             }
             Some(Err(err)) => {
-                package.licence_unavailable = Some(format!("its POM could not be read: {err}"));
+                package.licence_unavailable =
+                    Some(format!("its POM could not be read: {}", err.cause()));
                 self.fetch_failed(node, &purl, err, resolution);
             }
             None if self.models.source.is_none() => {
@@ -634,9 +638,9 @@ impl Builder<'_> {
                 }
                 if node.depth == 1 && reason.contains("is not defined") {
                     for problem in module.problems.iter().filter(|p| p.error) {
-                        finding = finding.note(format!(
-                            "{} could not be read and may define it",
-                            problem.subject
+                        finding = finding.note(crate::text!(
+                            "note_could_not_be_read_may_define",
+                            subject = problem.subject
                         ));
                     }
                 }
@@ -686,11 +690,8 @@ impl Builder<'_> {
                 self.findings.push(
                     Finding::warning(
                         Code::PomUnavailable,
-                        crate::text!(
-                            "pom_unreadable",
-                            what = format!("{gav}{via}"),
-                            error = other
-                        ),
+                        crate::text!("pom_unreadable", what = format!("{gav}{via}"))
+                            .sub("error", other.text()),
                     )
                     .package(purl.to_string()),
                 );
@@ -814,9 +815,9 @@ impl Builder<'_> {
                     crate::text!(
                         "modules_in_profiles",
                         n = in_profiles.len(),
-                        manifest = manifest,
-                        list = listing(&in_profiles.into_iter().collect())
-                    ),
+                        manifest = manifest
+                    )
+                    .sub("list", listing(&in_profiles.into_iter().collect())),
                 )
                 .at(manifest.clone(), None),
             );
@@ -825,12 +826,8 @@ impl Builder<'_> {
             return;
         }
         let count = unreached.len();
-        let message = crate::text!(
-            "poms_not_modules",
-            n = count,
-            manifest = manifest,
-            list = listing(&unreached.into_iter().collect())
-        );
+        let message = crate::text!("poms_not_modules", n = count, manifest = manifest)
+            .sub("list", listing(&unreached.into_iter().collect()));
         self.findings.push(
             Finding::warning(Code::InputUnreadable, message)
                 .at(manifest, None)
@@ -840,12 +837,8 @@ impl Builder<'_> {
 }
 
 /// The first ten of a list, and how many more.
-fn listing(items: &BTreeSet<String>) -> String {
-    let shown: Vec<&str> = items.iter().take(10).map(String::as_str).collect();
-    let more = items.len().saturating_sub(shown.len());
-    if more > 0 {
-        format!("{} and {more} more", shown.join(", "))
-    } else {
-        shown.join(", ")
-    }
+/// The first ten items and how many more (translatable).
+pub(crate) fn listing(items: &BTreeSet<String>) -> crate::diagnostic::Text {
+    let items: Vec<String> = items.iter().cloned().collect();
+    crate::registry::listing(&items)
 }

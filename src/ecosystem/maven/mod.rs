@@ -20,6 +20,7 @@
 //! then partial.
 
 mod build;
+pub(crate) use build::listing;
 mod collect;
 pub mod gradle_module;
 mod interpolate;
@@ -135,26 +136,28 @@ impl Reactor {
                 reactor.listed.push(module_path.clone());
                 let shown = tree.display(&module_path);
                 let listed = match &module.profile {
-                    Some(profile) => format!(
-                        "module `{}` (profile `{profile}`) listed in {}:{}",
-                        module.path,
-                        pom.file.display(),
-                        module.line
+                    Some(profile) => crate::text!(
+                        "module_listed_in_profile",
+                        module = module.path,
+                        profile = profile,
+                        file = pom.file.display(),
+                        line = module.line
                     ),
-                    None => format!(
-                        "module `{}` listed in {}:{}",
-                        module.path,
-                        pom.file.display(),
-                        module.line
+                    None => crate::text!(
+                        "module_listed",
+                        module = module.path,
+                        file = pom.file.display(),
+                        line = module.line
                     ),
                 };
                 let problem = match tree.input.resolve(&module_path) {
-                    Err(r) if r.is_missing() => {
-                        Some(format!("the {listed} has no POM: {shown} does not exist"))
-                    }
-                    Err(r) if r.is_outside() => Some(format!(
-                        "the {listed} is outside the audited tree ({shown}); it was not read"
-                    )),
+                    Err(r) if r.is_missing() => Some(
+                        crate::text!("module_has_no_pom", file = shown)
+                            .sub("listed", listed.clone()),
+                    ),
+                    Err(r) if r.is_outside() => Some(
+                        crate::text!("module_outside", file = shown).sub("listed", listed.clone()),
+                    ),
                     _ => None,
                 };
                 if let Some(problem) = problem {
@@ -166,9 +169,11 @@ impl Reactor {
                 }
                 match tree.load(&module_path) {
                     Ok(module_pom) => poms.push(module_pom),
-                    Err(finding) => reactor
-                        .findings
-                        .push((*finding).note(format!("the {listed}"))),
+                    Err(finding) => {
+                        reactor.findings.push((*finding).note(
+                            crate::diagnostic::Text::new("module_note").sub("listed", listed),
+                        ))
+                    }
                 }
             }
         }

@@ -244,7 +244,8 @@ impl std::fmt::Debug for Models<'_> {
 /// A parent as found.
 enum Found {
     Pom(Arc<Pom>),
-    Missing(String),
+    /// Why, each reason translatable.
+    Missing(Vec<crate::diagnostic::Text>),
 }
 
 impl<'a> Models<'a> {
@@ -347,15 +348,17 @@ impl<'a> Models<'a> {
         if let Some(path) = child.file.tree_path() {
             let relative = parent.relative_path.as_deref().unwrap_or("../pom.xml");
             if relative.is_empty() {
-                why.push("its <relativePath> is empty".to_string());
+                why.push(crate::diagnostic::Text::new("parent_relative_path_empty"));
             } else {
                 let dir = path.parent().unwrap_or(Path::new("."));
                 let candidate = pom_at(dir, relative);
                 let shown = self.tree.display(&candidate);
                 match self.tree.input.resolve(&candidate) {
-                    Err(r) if r.is_missing() => why.push(format!("{shown} does not exist")),
+                    Err(r) if r.is_missing() => {
+                        why.push(crate::text!("parent_candidate_missing", file = shown))
+                    }
                     Err(r) if r.is_outside() => {
-                        why.push(format!("{shown} is outside the audited tree"))
+                        why.push(crate::text!("parent_candidate_outside", file = shown))
                     }
                     _ => match self.tree.load(&candidate) {
                         Ok(pom)
@@ -366,11 +369,20 @@ impl<'a> Models<'a> {
                         }
                         Ok(pom) => {
                             let (g, a, v) = own_coordinates(&pom);
-                            why.push(format!("{shown} is {g}:{a}:{v}"));
+                            why.push(crate::text!(
+                                "parent_candidate_is",
+                                file = shown,
+                                gav = format!("{g}:{a}:{v}")
+                            ));
                         }
-                        Err(finding) => {
-                            why.push(format!("{shown} cannot be read ({})", finding.message))
-                        }
+                        Err(finding) => why.push(
+                            crate::text!("parent_candidate_unreadable", file = shown).sub(
+                                "error",
+                                finding.text.clone().unwrap_or_else(|| {
+                                    crate::diagnostic::Text::verbatim(&finding.message)
+                                }),
+                            ),
+                        ),
                     },
                 }
             }
@@ -382,21 +394,24 @@ impl<'a> Models<'a> {
             {
                 return Some(Found::Pom(pom));
             }
-            why.push("no pom.xml of the audited tree has these coordinates".to_string());
+            why.push(crate::diagnostic::Text::new("parent_not_in_tree"));
         }
         let gav = Gav::new(&wanted.0, &wanted.1, &wanted.2);
         if gav.version.contains("${") {
-            why.push(format!(
-                "its version `{}` uses a property, which a parent reference cannot",
-                gav.version
+            why.push(crate::text!(
+                "parent_version_property",
+                version = gav.version
             ));
-            return Some(Found::Missing(why.join("; ")));
+            return Some(Found::Missing(why));
         }
         match self.fetch(&gav) {
             Ok(pom) => Some(Found::Pom(pom)),
             Err(err) => {
-                why.push(format!("the repositories do not give it: {err}"));
-                Some(Found::Missing(why.join("; ")))
+                why.push(
+                    crate::diagnostic::Text::new("parent_not_in_repositories")
+                        .sub("error", err.text()),
+                );
+                Some(Found::Missing(why))
             }
         }
     }
@@ -456,9 +471,9 @@ impl<'a> Models<'a> {
                             "pom_parent_missing",
                             parent = parent_ref.coordinates(),
                             file = current.file.display(),
-                            line = parent_ref.line,
-                            why = why
-                        ),
+                            line = parent_ref.line
+                        )
+                        .list("why", why, "; "),
                         at: current.file.display().to_string(),
                         line: Some(parent_ref.line),
                         error: true,
@@ -611,14 +626,14 @@ impl<'a> Models<'a> {
             let at = import.declared_in.clone();
             if !import.version_problems.is_empty() || import.version.is_empty() {
                 let why = if import.version.is_empty() {
-                    "it is imported without a version".to_string()
+                    crate::diagnostic::Text::new("bom_without_version")
                 } else {
                     let reasons: Vec<String> = import
                         .version_problems
                         .iter()
                         .map(|p| p.describe(&scope_text))
                         .collect();
-                    format!("its version cannot be resolved: {}", reasons.join("; "))
+                    crate::text!("bom_version_unresolved", reasons = reasons.join("; "))
                 };
                 problems.push(ModelProblem {
                     subject: format!("the BOM {coordinates}"),
@@ -626,9 +641,9 @@ impl<'a> Models<'a> {
                         "pom_bom_missing",
                         bom = coordinates,
                         file = at,
-                        line = import.line,
-                        why = why
-                    ),
+                        line = import.line
+                    )
+                    .sub("why", why),
                     at: at.clone(),
                     line: Some(import.line),
                     error: true,
@@ -673,9 +688,9 @@ impl<'a> Models<'a> {
                         "pom_bom_missing",
                         bom = coordinates,
                         file = at,
-                        line = import.line,
-                        why = err
-                    ),
+                        line = import.line
+                    )
+                    .sub("why", err.text()),
                     at: at.clone(),
                     line: Some(import.line),
                     error: true,

@@ -101,7 +101,9 @@ pub enum FetchError {
         missing_from: Vec<String>,
     },
     /// `--offline`, and the cache does not have it.
-    NotCached { what: String },
+    /// `what`: `pom`, `module` (Gradle Module Metadata), `versions` (a version list) or
+    /// `file`; `path` the file's path or URL.
+    NotCached { what: &'static str, path: String },
     /// No repository is configured or declared at all.
     NoRepository,
     /// Registry look-ups are off: no repository is asked.
@@ -119,22 +121,58 @@ impl fmt::Display for FetchError {
                 write!(f, "no repository has it (404 from {})", looked.join(", "))
             }
             FetchError::NotAPom { url, message } => write!(f, "{url} {message}"),
-            FetchError::Unreachable { host, missing_from } if missing_from.is_empty() => {
-                write!(f, "{host} cannot be reached")
-            }
-            FetchError::Unreachable { host, missing_from } => write!(
-                f,
-                "{host} cannot be reached, and the repositories that answer do not have it \
-                 (404 from {})",
-                missing_from.join(", ")
-            ),
-            FetchError::NotCached { what } => {
-                write!(f, "offline, and {what} is not in the cache")
+            FetchError::Unreachable { .. } | FetchError::NotCached { .. } => {
+                f.write_str(&self.text().english())
             }
             FetchError::NoRepository => f.write_str("no Maven repository is configured"),
             FetchError::Off => f.write_str("registry look-ups are off"),
             FetchError::Invalid { message } | FetchError::Failed { message } => {
                 f.write_str(message)
+            }
+        }
+    }
+}
+
+impl FetchError {
+    /// Why, without what is particular to one file: packages whose POM failed for the same
+    /// cause (offline and not cached, one host unreachable) read the same, and their
+    /// follow-on findings fold into one (diagnostic/fold.rs).
+    pub fn cause(&self) -> String {
+        match self {
+            FetchError::NotCached { .. } => "offline, and it is not in the cache".to_string(),
+            other => other.to_string(),
+        }
+    }
+
+    /// Why, as a translatable text (its English is the `Display` text).
+    pub fn text(&self) -> crate::diagnostic::Text {
+        use crate::diagnostic::Text;
+        match self {
+            FetchError::NotFound { looked } => {
+                crate::text!("fetch_not_found", looked = looked.join(", "))
+            }
+            FetchError::NotAPom { url, message } => Text::verbatim(format!("{url} {message}")),
+            FetchError::Unreachable { host, missing_from } if missing_from.is_empty() => {
+                crate::text!("fetch_unreachable", host = host)
+            }
+            FetchError::Unreachable { host, missing_from } => crate::text!(
+                "fetch_unreachable_missing",
+                host = host,
+                looked = missing_from.join(", ")
+            ),
+            FetchError::NotCached { what, path } => {
+                let key = match *what {
+                    "pom" => "fetch_not_cached_pom",
+                    "module" => "fetch_not_cached_module",
+                    "versions" => "fetch_not_cached_versions",
+                    _ => "fetch_not_cached_file",
+                };
+                crate::text!(key, path = path)
+            }
+            FetchError::NoRepository => Text::new("fetch_no_repository"),
+            FetchError::Off => Text::new("fetch_off"),
+            FetchError::Invalid { message } | FetchError::Failed { message } => {
+                Text::verbatim(message)
             }
         }
     }

@@ -882,7 +882,9 @@ impl<'a, 'b> Reader<'a, 'b> {
                     ),
                 )
                 .at(display.to_string(), None)
-                .note("the lockfile may be out of date: lock the project again"),
+                .note(crate::diagnostic::Text::new(
+                    "note_lockfile_outdated_lock_again",
+                )),
             );
         }
     }

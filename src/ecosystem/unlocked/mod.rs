@@ -348,7 +348,9 @@ pub fn findings(walked: &Walked, manifest: &str, client: &str, date: &str) -> Ve
                 .count("n", walked.packages.len()),
             )
             .at(manifest.to_string(), None)
-            .note("commit a lockfile to audit exactly what is installed"),
+            .note(crate::diagnostic::Text::new(
+                "note_commit_a_lockfile_to_audit",
+            )),
         );
     }
     for (who, why) in &walked.failures {

@@ -215,9 +215,10 @@ fn fetch(http: &Http, repositories: &[&str], gav: &Gav) -> Result<(String, Pom),
             missing.join(", ")
         )));
     }
-    Err(LookupError::Missing(format!(
-        "no repository has the POM of {gav} (404 from {})",
-        missing.join(", ")
+    Err(LookupError::Said(crate::text!(
+        "lookup_no_pom",
+        gav = gav,
+        urls = missing.join(", ")
     )))
 }
 

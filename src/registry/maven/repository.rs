@@ -347,11 +347,8 @@ impl Repositories {
         }
         if self.offline {
             return Err(FetchError::NotCached {
-                what: if kind == "pom" {
-                    format!("the POM {path}")
-                } else {
-                    format!("the Gradle Module Metadata {path}")
-                },
+                what: if kind == "pom" { "pom" } else { "module" },
+                path: path.to_string(),
             });
         }
         let mut looked = Vec::new();
@@ -420,7 +417,8 @@ impl Repositories {
             }
             if self.offline {
                 return Err(FetchError::NotCached {
-                    what: format!("the version list {url}"),
+                    what: "versions",
+                    path: url.to_string(),
                 });
             }
             match self.http.get(&url, ACCEPT) {
@@ -694,7 +692,10 @@ fn http_error(err: HttpError) -> FetchError {
             host,
             missing_from: Vec::new(),
         },
-        HttpError::NotCached { url } => FetchError::NotCached { what: url },
+        HttpError::NotCached { url } => FetchError::NotCached {
+            what: "file",
+            path: url,
+        },
         other => FetchError::Failed {
             message: other.to_string(),
         },

@@ -676,7 +676,7 @@ fn project_licence(audit: &Audit, lang: Lang) -> ProjectLicenceView {
             source: tr(lang, &format!("statement_kind.{}", source_kind_key(s.kind))),
             file: match &s.field {
                 Some(field) => format!("{} ({field})", s.file),
-                None => s.file.clone(),
+                None => headers_in(&s.file, lang),
             },
             raw: s.raw.clone(),
             read_as: match &s.expression {
@@ -1412,4 +1412,19 @@ fn components(audit: &Audit, lang: Lang, delivered: bool) -> Vec<Component> {
             }
         })
         .collect()
+}
+
+/// "140 files with a licence header" (the statement of the files' headers, licence/project.rs)
+/// in `lang`; any other place as it is.
+fn headers_in(file: &str, lang: Lang) -> String {
+    let count = file
+        .strip_suffix(" files with a licence header")
+        .or_else(|| file.strip_suffix(" file with a licence header"))
+        .and_then(|n| n.parse::<usize>().ok());
+    match count {
+        Some(n) => crate::diagnostic::Text::new("files_with_header")
+            .count("n", n)
+            .render(lang),
+        None => file.to_string(),
+    }
 }
