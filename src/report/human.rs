@@ -267,11 +267,7 @@ fn write_usage(out: &mut String, paint: &Paint, audit: &Audit, lang: Lang) {
     if by_scope.is_empty() {
         return;
     }
-    let _ = writeln!(
-        out,
-        "{}",
-        paint.paint(Style::new().effects(Effects::BOLD), &h(lang, "usage"))
-    );
+    let _ = writeln!(out, "{}", heading(paint, &h(lang, "usage")));
     let mut t = table();
     t.set_header(vec![
         h(lang, "used_for"),
@@ -528,10 +524,7 @@ fn write_causes(out: &mut String, paint: &Paint, audit: &Audit, lang: Lang) {
     let _ = writeln!(
         out,
         "{} {}",
-        paint.paint(
-            Style::new().effects(Effects::BOLD),
-            &h(lang, "causes_title")
-        ),
+        heading(paint, &h(lang, "causes_title")),
         fill(
             &h(lang, "causes_intro"),
             &[("causes", &hn(lang, "causes", causes.len()))]
@@ -576,6 +569,11 @@ fn cells(values: Vec<String>) -> Vec<String> {
     values.iter().map(|v| esc(v).into_owned()).collect()
 }
 
+/// A section's title, bold where colour is on.
+fn heading(paint: &Paint, title: &str) -> String {
+    paint.paint(Style::new().effects(Effects::BOLD), title)
+}
+
 fn table() -> Table {
     let mut table = Table::new();
     table.load_style(presets::NOTHING);
@@ -586,14 +584,7 @@ fn write_projects(out: &mut String, paint: &Paint, audit: &Audit, lang: Lang) {
     if audit.projects.is_empty() {
         return;
     }
-    let _ = writeln!(
-        out,
-        "{}",
-        paint.paint(
-            Style::new().effects(Effects::BOLD),
-            &h(lang, "projects_title")
-        )
-    );
+    let _ = writeln!(out, "{}", heading(paint, &h(lang, "projects_title")));
     let mut t = table();
     t.set_header(vec![
         h(lang, "kind"),
@@ -632,14 +623,7 @@ fn write_licences(out: &mut String, paint: &Paint, audit: &Audit, lang: Lang) {
     if audit.summary.by_licence.is_empty() {
         return;
     }
-    let _ = writeln!(
-        out,
-        "{}",
-        paint.paint(
-            Style::new().effects(Effects::BOLD),
-            &h(lang, "licences_title")
-        )
-    );
+    let _ = writeln!(out, "{}", heading(paint, &h(lang, "licences_title")));
     let mut t = table();
     t.set_header(vec![
         h(lang, "licence"),
@@ -699,14 +683,7 @@ fn write_choices(out: &mut String, paint: &Paint, audit: &Audit, lang: Lang) {
     if groups.is_empty() {
         return;
     }
-    let _ = writeln!(
-        out,
-        "{}",
-        paint.paint(
-            Style::new().effects(Effects::BOLD),
-            &h(lang, "choices_title")
-        )
-    );
+    let _ = writeln!(out, "{}", heading(paint, &h(lang, "choices_title")));
     for ((alternatives, chosen, reason), count) in groups {
         let _ = writeln!(
             out,
@@ -741,10 +718,7 @@ fn write_indices(out: &mut String, paint: &Paint, audit: &Audit, lang: Lang) {
     let _ = writeln!(
         out,
         "{} (require-vetted = {require})",
-        paint.paint(
-            Style::new().effects(Effects::BOLD),
-            &h(lang, "indices_title")
-        )
+        heading(paint, &h(lang, "indices_title"))
     );
     let mut answers: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for p in audit.packages.iter().filter(|p| !p.package.root) {
