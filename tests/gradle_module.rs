@@ -148,6 +148,8 @@ fn module_metadata_gives_platforms_alignment_and_redirects() {
     );
     assert!(support::findings(json, "I011").is_empty(), "{}", run.stderr);
     assert!(support::findings(json, "R001").is_empty(), "{}", run.stderr);
+    // Each module provides its own capability only: no conflict.
+    assert!(support::findings(json, "I010").is_empty(), "{}", run.stderr);
     // What only the tests use is a test dependency, apiguardian-api (only compiled against)
     // included; the product's own graph is runtime.
     for name in [
@@ -317,4 +319,81 @@ fn the_classpath_takes_the_variant_of_its_usage() {
         }
         assert!(support::findings(json, "R001").is_empty(), "{}", run.stderr);
     }
+}
+
+/// Two modules of one classpath that provide the same capability (Guava's `.module` names
+/// `com.google.collections:google-collections` as one of its own): Gradle fails such a
+/// resolution unless the build chooses; fundament lists both and says so (`I010`).
+#[test]
+fn a_capability_two_modules_provide_is_reported() {
+    let server = server();
+    let pom = |artifact: &str, marker: bool| {
+        format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<project xmlns=\"http://maven.apache.org/POM/4.0.0\">\n{}\
+             <modelVersion>4.0.0</modelVersion><groupId>org.capsynth</groupId>\
+             <artifactId>{artifact}</artifactId><version>1.0</version>\
+             <licenses><license><name>MIT</name></license></licenses></project>\n",
+            if marker {
+                "<!-- do_not_remove: published-with-gradle-metadata -->\n"
+            } else {
+                ""
+            }
+        )
+    };
+    let module = r#"{"formatVersion": "1.1",
+      "component": {"group": "org.capsynth", "module": "new-lib", "version": "1.0"},
+      "variants": [{"name": "runtimeElements",
+        "attributes": {"org.gradle.category": "library", "org.gradle.usage": "java-runtime"},
+        "capabilities": [{"group": "org.capsynth", "name": "new-lib", "version": "1.0"},
+                         {"group": "org.capsynth", "name": "old-lib", "version": "1.0"}]}]}"#;
+    let base = "/maven2/org/capsynth";
+    server.route(
+        &format!("{base}/new-lib/1.0/new-lib-1.0.pom"),
+        vec![Reply::ok(pom("new-lib", true))],
+    );
+    server.route(
+        &format!("{base}/new-lib/1.0/new-lib-1.0.module"),
+        vec![Reply::ok(module)],
+    );
+    server.route(
+        &format!("{base}/old-lib/1.0/old-lib-1.0.pom"),
+        vec![Reply::ok(pom("old-lib", false))],
+    );
+    let maven = support::maven::maven_home(&format!("{}/maven2", server.base));
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("capabilities");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(
+        dir.join("build.gradle.kts"),
+        "plugins {\n    java\n}\n\nrepositories {\n    mavenCentral()\n}\n\n\
+         dependencies {\n    implementation(\"org.capsynth:new-lib:1.0\")\n    \
+         implementation(\"org.capsynth:old-lib:1.0\")\n}\n",
+    )
+    .unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let run = support::maven::audit_gradle(&dir, maven.path(), cache.path(), &[]);
+    let json = &run.json;
+    let got = resolved(json);
+    assert!(
+        got.contains_key("org.capsynth:new-lib") && got.contains_key("org.capsynth:old-lib"),
+        "{got:?}\n{}",
+        run.stderr
+    );
+    let messages: Vec<String> = support::findings(json, "I010")
+        .iter()
+        .filter_map(|f| f["message"].as_str().map(str::to_string))
+        .collect();
+    assert!(
+        messages.iter().any(|m| m.contains(
+            "org.capsynth:new-lib:1.0 and org.capsynth:old-lib:1.0 provide the same capability \
+             org.capsynth:old-lib"
+        )),
+        "{messages:?}"
+    );
+    // Reported once, though the compile and runtime classpaths both hold the conflict.
+    assert_eq!(
+        messages.iter().filter(|m| m.contains("capability")).count(),
+        1,
+        "{messages:?}"
+    );
 }

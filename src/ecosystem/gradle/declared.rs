@@ -299,6 +299,24 @@ pub(super) fn add_resolved(
             .at(display.to_string(), None),
         );
     }
+    for (capability, modules) in &resolved.capability_conflicts {
+        let modules: Vec<&str> = modules.iter().map(String::as_str).collect();
+        findings.push(
+            Finding::warning(
+                Code::VersionUnresolved,
+                format!(
+                    "{}: {} provide the same capability {}:{} (Gradle Module Metadata); Gradle \
+                     fails the resolution unless the build chooses one (`capabilitiesResolution`, \
+                     an exclusion), which fundament does not read: all are listed",
+                    display,
+                    modules.join(" and "),
+                    capability.0,
+                    capability.1
+                ),
+            )
+            .at(display.to_string(), None),
+        );
+    }
     for (what, err) in failures {
         match err {
             FetchError::NoRepository => {

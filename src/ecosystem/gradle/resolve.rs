@@ -41,7 +41,7 @@ use crate::ecosystem::maven::model::{Effective, Models};
 use crate::ecosystem::maven::{FetchError, Gav};
 use crate::model::Scope;
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 /// How often the graph is walked again at most, while selected versions change.
@@ -74,6 +74,8 @@ pub(super) struct Node {
     pub(super) model: Option<Result<Arc<Effective>, FetchError>>,
     /// A platform (its BOM), not a library.
     pub(super) platform: bool,
+    /// The capabilities its Gradle Module Metadata says it provides (empty: its own alone).
+    pub(super) capabilities: Vec<Module>,
 }
 
 /// One classpath's graph.
@@ -97,6 +99,9 @@ pub(super) struct Resolved {
     pub(super) unsettled: bool,
     /// Gradle Module Metadata that could not be read (the POM was used instead).
     pub(super) module_metadata: Vec<(Gav, FetchError)>,
+    /// Capabilities (group, name) that two or more modules of one classpath provide: Gradle
+    /// fails such a resolution unless the build says which to take; both are listed.
+    pub(super) capability_conflicts: BTreeMap<Module, BTreeSet<String>>,
 }
 
 /// A dependency of a module, from its POM or its Gradle Module Metadata.
@@ -352,7 +357,42 @@ impl<'r, 'm> Walk<'r, 'm> {
                 self.resolved.unsettled = true;
             }
         }
+        self.capability_conflicts(&classpath);
         classpath
+    }
+
+    /// Capabilities more than one module of the classpath provides (a module without
+    /// capabilities in its metadata provides its own coordinates).
+    fn capability_conflicts(&mut self, classpath: &Classpath) {
+        let mut providers: HashMap<&Module, BTreeMap<&Module, &str>> = HashMap::new();
+        for node in classpath.nodes.iter().filter(|n| !n.platform) {
+            let own = std::slice::from_ref(&node.module);
+            let provided = if node.capabilities.is_empty() {
+                own
+            } else {
+                &node.capabilities[..]
+            };
+            for capability in provided {
+                providers
+                    .entry(capability)
+                    .or_default()
+                    .insert(&node.module, &node.version);
+            }
+        }
+        for (capability, modules) in providers {
+            if modules.len() < 2 {
+                continue;
+            }
+            self.resolved
+                .capability_conflicts
+                .entry(capability.clone())
+                .or_default()
+                .extend(
+                    modules
+                        .into_iter()
+                        .map(|(m, v)| format!("{}:{}:{v}", m.0, m.1)),
+                );
+        }
     }
 
     /// The version of `module`: forced, else the highest of what is requested and required.
@@ -436,7 +476,8 @@ impl<'r, 'm> Walk<'r, 'm> {
                 if model.problems.iter().any(|p| p.error) {
                     continue;
                 }
-                let (edges, constraints) = self.edges(&classpath.nodes[node], &model);
+                let (edges, constraints, capabilities) = self.edges(&classpath.nodes[node], &model);
+                classpath.nodes[node].capabilities = capabilities;
                 for (module, version) in constraints {
                     requests.entry(module).or_default().push(version);
                 }
@@ -534,6 +575,7 @@ impl<'r, 'm> Walk<'r, 'm> {
             edges: Vec::new(),
             model: None,
             platform: false,
+            capabilities: Vec::new(),
         });
         at.insert(module.clone(), classpath.nodes.len() - 1);
         classpath.nodes.len() - 1
@@ -544,7 +586,11 @@ impl<'r, 'm> Walk<'r, 'm> {
     /// one and it can be read, else from the POM (its dependencies that are not optional, of
     /// the scopes the usage takes: `compile` for a compile classpath, `compile` and `runtime`
     /// for a runtime one).
-    fn edges(&mut self, node: &Node, model: &Effective) -> (Vec<Edge>, Vec<(Module, String)>) {
+    fn edges(
+        &mut self,
+        node: &Node,
+        model: &Effective,
+    ) -> (Vec<Edge>, Vec<(Module, String)>, Vec<Module>) {
         if let Some(module) = self.gradle_module(node, model)
             && let Some(variant) = module.variant(self.usage)
         {
@@ -555,7 +601,7 @@ impl<'r, 'm> Walk<'r, 'm> {
                     exclusions: Vec::new(),
                     platform: false,
                 };
-                return (vec![edge], Vec::new());
+                return (vec![edge], Vec::new(), variant.capabilities.clone());
             }
             let edges = variant
                 .dependencies
@@ -573,7 +619,7 @@ impl<'r, 'm> Walk<'r, 'm> {
                 .filter(|c| !c.version.is_empty())
                 .map(|c| ((c.group.clone(), c.module.clone()), c.version.clone()))
                 .collect();
-            return (edges, constraints);
+            return (edges, constraints, variant.capabilities.clone());
         }
         let edges = model
             .dependencies
@@ -594,7 +640,7 @@ impl<'r, 'm> Walk<'r, 'm> {
                 platform: false,
             })
             .collect();
-        (edges, Vec::new())
+        (edges, Vec::new(), Vec::new())
     }
 
     /// The Gradle Module Metadata of a node whose POM carries Gradle's marker; None when there

@@ -69,6 +69,8 @@ pub struct Variant {
     pub available_at: Option<Coordinates>,
     pub dependencies: Vec<ModuleDependency>,
     pub constraints: Vec<ModuleDependency>,
+    /// The capabilities (group, name) it provides; empty: only the module's own.
+    pub capabilities: Vec<(String, String)>,
 }
 
 /// group, module, version.
@@ -117,6 +119,14 @@ struct WireVariant {
     dependencies: Vec<WireDependency>,
     #[serde(default, rename = "dependencyConstraints")]
     constraints: Vec<WireDependency>,
+    #[serde(default)]
+    capabilities: Vec<WireCapability>,
+}
+
+#[derive(Deserialize)]
+struct WireCapability {
+    group: String,
+    name: String,
 }
 
 #[derive(Deserialize)]
@@ -220,11 +230,14 @@ impl GradleModule {
         }
         let mut variants = Vec::with_capacity(wire.variants.len());
         for v in wire.variants {
-            if v.dependencies.len() > MAX_DEPENDENCIES || v.constraints.len() > MAX_DEPENDENCIES {
+            if v.dependencies.len() > MAX_DEPENDENCIES
+                || v.constraints.len() > MAX_DEPENDENCIES
+                || v.capabilities.len() > MAX_DEPENDENCIES
+            {
                 return Err(bad(
                     url,
                     format!(
-                        "variant `{}` has more than {MAX_DEPENDENCIES} dependencies",
+                        "variant `{}` has more than {MAX_DEPENDENCIES} dependencies, constraints or capabilities",
                         v.name.escape_debug()
                     ),
                 ));
@@ -243,6 +256,11 @@ impl GradleModule {
                 }),
                 dependencies: v.dependencies.into_iter().map(dependency).collect(),
                 constraints: v.constraints.into_iter().map(dependency).collect(),
+                capabilities: v
+                    .capabilities
+                    .into_iter()
+                    .map(|c| (c.group, c.name))
+                    .collect(),
             });
         }
         Ok(GradleModule {
@@ -479,6 +497,7 @@ mod tests {
         assert!(d[2].platform && !d[0].platform);
         assert_eq!(d[3].version, "");
         assert_eq!(v.constraints[0].module, "d");
+        assert_eq!(v.capabilities, vec![("g".to_string(), "m".to_string())]);
     }
 
     #[test]
