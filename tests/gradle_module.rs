@@ -238,6 +238,9 @@ fn an_unusable_module_file_is_reported_and_the_pom_used() {
     assert!(run.code == 0 || run.code == 1, "{}", run.stderr);
 }
 
+/// A package and its scope, or None: not listed.
+type Expected<'a> = (&'a str, Option<&'a str>);
+
 /// A library whose `.module` names a dependency in its java-api variant only
 /// (junit-jupiter-api → apiguardian-api): declared for the product (`implementation`), that
 /// dependency is on the compile classpath but not the runtime one, so it is compiled against
@@ -248,7 +251,7 @@ fn an_unusable_module_file_is_reported_and_the_pom_used() {
 fn the_classpath_takes_the_variant_of_its_usage() {
     let server = server();
     let maven = support::maven::maven_home(&format!("{}/maven2", server.base));
-    let cases: [(&str, &[(&str, Option<&str>)]); 3] = [
+    let cases: [(&str, &[Expected]); 3] = [
         (
             "implementation",
             &[
