@@ -113,9 +113,22 @@ fn rank(scope: &str) -> u8 {
     }
 }
 
-/// A gradle.lockfile, read independently: purl → smallest scope of its configurations.
+/// A gradle.lockfile, read independently: purl → smallest scope of its configurations. Where
+/// the file locks the product's runtime classpath, `compileClasspath` alone is compile-only
+/// (`provided`).
 fn lockfile(path: &Path) -> BTreeMap<String, &'static str> {
     let text = std::fs::read_to_string(path).unwrap();
+    let runtime_locked = text.lines().any(|l| {
+        l.split_once('=').is_some_and(|(_, configurations)| {
+            configurations
+                .split(',')
+                .any(|c| c.to_lowercase().ends_with("runtimeclasspath") && scope_of(c) == "runtime")
+        })
+    });
+    let scope_of = |c: &str| match scope_of(c) {
+        "runtime" if runtime_locked && c.to_lowercase().ends_with("compileclasspath") => "provided",
+        other => other,
+    };
     let mut out = BTreeMap::new();
     for line in text.lines() {
         if line.starts_with('#') || line.starts_with("empty=") || line.trim().is_empty() {
@@ -194,9 +207,11 @@ fn declared_in_multi() -> BTreeMap<String, &'static str> {
             "runtime",
         ),
         (maven_purl("com.h2database", "h2", "2.2.224"), "runtime"),
+        // compileOnly and annotationProcessor here; compileClasspath and annotationProcessor
+        // in app's lockfile: compiled against, not shipped.
         (
             maven_purl("org.projectlombok", "lombok", "1.18.30"),
-            "runtime",
+            "provided",
         ),
         (
             maven_purl("org.example", "internal-lib", "$internalVersion"),
@@ -322,10 +337,11 @@ fn scopes_follow_configurations() {
         scope("pkg:maven/com.google.code.findbugs/jsr305@3.0.2"),
         "runtime"
     );
-    // annotationProcessor and compileClasspath.
+    // annotationProcessor and compileClasspath, not runtimeClasspath (which the lockfile
+    // locks): compiled against, not shipped.
     assert_eq!(
         scope("pkg:maven/org.projectlombok/lombok@1.18.30"),
-        "runtime"
+        "provided"
     );
     assert_eq!(
         scope("pkg:maven/org.junit.jupiter/junit-jupiter-engine@5.10.2"),

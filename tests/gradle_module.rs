@@ -65,10 +65,26 @@ fn expected() -> BTreeMap<String, String> {
         ("org.jetbrains.kotlin:kotlin-stdlib", "1.9.21"),
         // kotlin-stdlib asks for 13.0, kotlinx-coroutines-core-jvm for 23.0.0: the highest.
         ("org.jetbrains:annotations", "23.0.0"),
+        // testImplementation: JUnit, its platform dependency junit-bom, and apiguardian-api,
+        // which JUnit's .module names for the compile classpath only (its java-api variant).
+        ("org.junit.jupiter:junit-jupiter-api", "5.10.2"),
+        ("org.junit.platform:junit-platform-commons", "1.10.2"),
+        ("org.opentest4j:opentest4j", "1.3.0"),
+        ("org.junit:junit-bom", "5.10.2"),
+        ("org.apiguardian:apiguardian-api", "1.1.2"),
     ]
     .into_iter()
     .map(|(n, v)| (n.to_string(), v.to_string()))
     .collect()
+}
+
+fn scope(json: &Value, name: &str) -> String {
+    support::packages(json)
+        .iter()
+        .find(|p| p["name"] == name)
+        .and_then(|p| p["scope"].as_str())
+        .unwrap_or_else(|| panic!("{name} not listed"))
+        .to_string()
 }
 
 fn licence(json: &Value, name: &str) -> Value {
@@ -132,6 +148,28 @@ fn module_metadata_gives_platforms_alignment_and_redirects() {
     );
     assert!(support::findings(json, "I011").is_empty(), "{}", run.stderr);
     assert!(support::findings(json, "R001").is_empty(), "{}", run.stderr);
+    // Each module provides its own capability only: no conflict.
+    assert!(support::findings(json, "I010").is_empty(), "{}", run.stderr);
+    // What only the tests use is a test dependency, apiguardian-api (only compiled against)
+    // included; the product's own graph is runtime.
+    for name in [
+        "org.junit.jupiter:junit-jupiter-api",
+        "org.junit.platform:junit-platform-commons",
+        "org.opentest4j:opentest4j",
+        "org.junit:junit-bom",
+        "org.apiguardian:apiguardian-api",
+    ] {
+        assert_eq!(scope(json, name), "test", "{name}");
+    }
+    assert_eq!(
+        scope(json, "com.fasterxml.jackson.core:jackson-databind"),
+        "runtime"
+    );
+    // The edge to apiguardian-api comes from JUnit's java-api variant.
+    assert!(
+        dependencies_of(json, "org.junit.jupiter:junit-jupiter-api")
+            .contains(&"org.apiguardian:apiguardian-api".to_string())
+    );
 
     // Warm and offline: the same answer from the cache, without a request.
     let before = server.total();
@@ -198,4 +236,167 @@ fn an_unusable_module_file_is_reported_and_the_pom_used() {
         assert!(got.contains_key(name), "{name} missing: {got:?}");
     }
     assert!(run.code == 0 || run.code == 1, "{}", run.stderr);
+}
+
+/// A package and its scope, or None: not listed.
+type Expected<'a> = (&'a str, Option<&'a str>);
+
+/// A library whose `.module` names a dependency in its java-api variant only
+/// (junit-jupiter-api → apiguardian-api): declared for the product (`implementation`), that
+/// dependency is on the compile classpath but not the runtime one, so it is compiled against
+/// and not shipped (`provided`), while what the runtime variant names ships (`runtime`).
+/// Declared `compileOnly`, the library and everything of its graph is `provided`; declared
+/// `runtimeOnly`, apiguardian-api is on no classpath at all.
+#[test]
+fn the_classpath_takes_the_variant_of_its_usage() {
+    let server = server();
+    let maven = support::maven::maven_home(&format!("{}/maven2", server.base));
+    let cases: [(&str, &[Expected]); 3] = [
+        (
+            "implementation",
+            &[
+                ("org.junit.jupiter:junit-jupiter-api", Some("runtime")),
+                ("org.junit.platform:junit-platform-commons", Some("runtime")),
+                ("org.opentest4j:opentest4j", Some("runtime")),
+                ("org.junit:junit-bom", Some("runtime")),
+                ("org.apiguardian:apiguardian-api", Some("provided")),
+            ],
+        ),
+        (
+            "compileOnly",
+            &[
+                ("org.junit.jupiter:junit-jupiter-api", Some("provided")),
+                (
+                    "org.junit.platform:junit-platform-commons",
+                    Some("provided"),
+                ),
+                ("org.opentest4j:opentest4j", Some("provided")),
+                ("org.apiguardian:apiguardian-api", Some("provided")),
+            ],
+        ),
+        (
+            "runtimeOnly",
+            &[
+                ("org.junit.jupiter:junit-jupiter-api", Some("runtime")),
+                ("org.junit.platform:junit-platform-commons", Some("runtime")),
+                ("org.apiguardian:apiguardian-api", None),
+            ],
+        ),
+    ];
+    for (configuration, expected) in cases {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("variants");
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::write(
+            dir.join("settings.gradle.kts"),
+            "rootProject.name = \"variants\"\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("build.gradle.kts"),
+            format!(
+                "plugins {{\n    java\n}}\n\nrepositories {{\n    mavenCentral()\n}}\n\n\
+                 dependencies {{\n    {configuration}(\"org.junit.jupiter:junit-jupiter-api:5.10.2\")\n}}\n"
+            ),
+        )
+        .unwrap();
+        let cache = tempfile::tempdir().unwrap();
+        let run = support::maven::audit_gradle(&dir, maven.path(), cache.path(), &[]);
+        let json = &run.json;
+        let got = resolved(json);
+        for (name, want) in expected {
+            match want {
+                Some(want) => {
+                    assert!(
+                        got.contains_key(*name),
+                        "{configuration}: {name} missing: {got:?}\n{}",
+                        run.stderr
+                    );
+                    assert_eq!(scope(json, name), *want, "{configuration}: {name}");
+                }
+                None => assert!(
+                    !got.contains_key(*name),
+                    "{configuration}: {name} listed: {got:?}"
+                ),
+            }
+        }
+        assert!(support::findings(json, "R001").is_empty(), "{}", run.stderr);
+    }
+}
+
+/// Two modules of one classpath that provide the same capability (Guava's `.module` names
+/// `com.google.collections:google-collections` as one of its own): Gradle fails such a
+/// resolution unless the build chooses; fundament lists both and says so (`I010`).
+#[test]
+fn a_capability_two_modules_provide_is_reported() {
+    let server = server();
+    let pom = |artifact: &str, marker: bool| {
+        format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<project xmlns=\"http://maven.apache.org/POM/4.0.0\">\n{}\
+             <modelVersion>4.0.0</modelVersion><groupId>org.capsynth</groupId>\
+             <artifactId>{artifact}</artifactId><version>1.0</version>\
+             <licenses><license><name>MIT</name></license></licenses></project>\n",
+            if marker {
+                "<!-- do_not_remove: published-with-gradle-metadata -->\n"
+            } else {
+                ""
+            }
+        )
+    };
+    let module = r#"{"formatVersion": "1.1",
+      "component": {"group": "org.capsynth", "module": "new-lib", "version": "1.0"},
+      "variants": [{"name": "runtimeElements",
+        "attributes": {"org.gradle.category": "library", "org.gradle.usage": "java-runtime"},
+        "capabilities": [{"group": "org.capsynth", "name": "new-lib", "version": "1.0"},
+                         {"group": "org.capsynth", "name": "old-lib", "version": "1.0"}]}]}"#;
+    let base = "/maven2/org/capsynth";
+    server.route(
+        &format!("{base}/new-lib/1.0/new-lib-1.0.pom"),
+        vec![Reply::ok(pom("new-lib", true))],
+    );
+    server.route(
+        &format!("{base}/new-lib/1.0/new-lib-1.0.module"),
+        vec![Reply::ok(module)],
+    );
+    server.route(
+        &format!("{base}/old-lib/1.0/old-lib-1.0.pom"),
+        vec![Reply::ok(pom("old-lib", false))],
+    );
+    let maven = support::maven::maven_home(&format!("{}/maven2", server.base));
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("capabilities");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(
+        dir.join("build.gradle.kts"),
+        "plugins {\n    java\n}\n\nrepositories {\n    mavenCentral()\n}\n\n\
+         dependencies {\n    implementation(\"org.capsynth:new-lib:1.0\")\n    \
+         implementation(\"org.capsynth:old-lib:1.0\")\n}\n",
+    )
+    .unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let run = support::maven::audit_gradle(&dir, maven.path(), cache.path(), &[]);
+    let json = &run.json;
+    let got = resolved(json);
+    assert!(
+        got.contains_key("org.capsynth:new-lib") && got.contains_key("org.capsynth:old-lib"),
+        "{got:?}\n{}",
+        run.stderr
+    );
+    let messages: Vec<String> = support::findings(json, "I010")
+        .iter()
+        .filter_map(|f| f["message"].as_str().map(str::to_string))
+        .collect();
+    assert!(
+        messages.iter().any(|m| m.contains(
+            "org.capsynth:new-lib:1.0 and org.capsynth:old-lib:1.0 provide the same capability \
+             org.capsynth:old-lib"
+        )),
+        "{messages:?}"
+    );
+    // Reported once, though the compile and runtime classpaths both hold the conflict.
+    assert_eq!(
+        messages.iter().filter(|m| m.contains("capability")).count(),
+        1,
+        "{messages:?}"
+    );
 }

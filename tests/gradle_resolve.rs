@@ -82,6 +82,10 @@ fn expected() -> BTreeMap<String, (String, String)> {
         // only in the repository the app declares
         ("org.gsynth.extra:q", "1.0", "runtime"),
         ("org.gsynth:t", "1.0", "test"),
+        // compileOnly: co and its compile dependency coapi are only compiled against; its
+        // runtime dependency coimpl is on no classpath
+        ("org.gsynth:co", "1.0", "provided"),
+        ("org.gsynth:coapi", "1.0", "provided"),
         // web: Spring's plugin with the Boot BOM (m 1.5, u ${u.version} = 0.5), then extra-bom
         // (m 1.4, s 1.0): the last BOM wins for m, managed versions hold for transitive ones
         // (n's m 0.9, u 1.0), the build's `ext['u.version'] = '0.7'` overrides the BOM's

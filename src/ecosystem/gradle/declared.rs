@@ -304,6 +304,21 @@ pub(super) fn add_resolved(
             .at(display.to_string(), None),
         );
     }
+    for (capability, modules) in &resolved.capability_conflicts {
+        let modules: Vec<&str> = modules.iter().map(String::as_str).collect();
+        findings.push(
+            Finding::warning(
+                Code::VersionUnresolved,
+                crate::text!(
+                    "gradle_capability_conflict",
+                    file = display,
+                    modules = modules.join(" and "),
+                    capability = format!("{}:{}", capability.0, capability.1)
+                ),
+            )
+            .at(display.to_string(), None),
+        );
+    }
     // Offline cache misses and unreachable hosts are one cause each: one finding for all the
     // POMs they kept from being read (as the Maven reader reports them), not one per POM.
     let mut not_cached: BTreeSet<String> = BTreeSet::new();

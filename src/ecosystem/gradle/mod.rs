@@ -424,6 +424,13 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
         let lockfiles = lockfiles_of(ctx.input, found, dir);
         if !lockfiles.is_empty() {
             used_lockfile = true;
+            // Per-configuration lockfiles (gradle/dependency-locks/*.lockfile) lock the
+            // runtime classpath in a file of its own.
+            let legacy_runtime_locked = lockfiles.iter().any(|l| {
+                l.configuration
+                    .as_deref()
+                    .is_some_and(is_product_runtime_classpath)
+            });
             for lockfile in &lockfiles {
                 let display = ctx.display(&lockfile.path);
                 let text = match ctx.input.read_text(&lockfile.path, Limit::LOCKFILE) {
@@ -456,11 +463,31 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
                         .at(display.clone(), Some(line)),
                     );
                 }
+                // Where the runtime classpath is locked too, what only compile classpaths
+                // hold is compiled against and not shipped (a library's `java-api`-only
+                // dependency); a build that locks only its compile classpath says nothing
+                // about what ships, so its entries stay runtime.
+                let runtime_locked = legacy_runtime_locked
+                    || entries.iter().any(|e| {
+                        e.configurations
+                            .iter()
+                            .any(|c| is_product_runtime_classpath(c))
+                    });
                 for entry in entries {
                     let mut scope = entry
                         .configurations
                         .iter()
-                        .map(|c| scope_of_configuration(c))
+                        .map(|c| {
+                            let scope = scope_of_configuration(c);
+                            if runtime_locked
+                                && scope == Scope::Runtime
+                                && c.to_ascii_lowercase().ends_with("compileclasspath")
+                            {
+                                Scope::Provided
+                            } else {
+                                scope
+                            }
+                        })
                         .min()
                         .unwrap_or(Scope::Runtime);
                     if lockfile.buildscript || logic {

@@ -2,12 +2,16 @@
 //! them, with the POMs of the repositories the build declares:
 //!
 //! - **classpaths**: the runtime classpath (`implementation`, `api`, `runtimeOnly`, ...), the
-//!   compile-only and annotation-processor configurations with it, and the test classpath with
-//!   everything, each resolved on its own; a package takes the smallest scope of the classpaths
-//!   that hold it (runtime, then build, then dev), at the version that classpath selects;
+//!   compile classpath (`implementation`, `api`, `compileOnly`), the annotation processors with
+//!   the runtime declarations, the test compile and test runtime classpaths, each resolved on
+//!   its own with the variant its usage asks for (`java-api` for compiling, `java-runtime` for
+//!   running); a package takes the smallest scope of the classpaths that hold it (runtime,
+//!   then provided: only compiled against, then build, test, dev), at the version that
+//!   classpath selects;
 //! - **the graph**: each module's POM (its effective model: parents, properties, its own
-//!   dependencyManagement and imported BOMs) gives its `compile` and `runtime` dependencies;
-//!   `test`, `provided` and optional ones are left out, and `<exclusion>`s hold below the
+//!   dependencyManagement and imported BOMs) gives its `compile` dependencies to a compile
+//!   classpath, with its `runtime` ones to a runtime classpath (Gradle's variants derived from
+//!   a POM); `test`, `provided` and optional ones are left out, and `<exclusion>`s hold below the
 //!   dependency that declares them;
 //! - **conflicts**: of every version requested for a module anywhere in the graph (and by
 //!   `constraints { }` and platforms), the highest wins (Gradle's version order), until the graph
@@ -21,7 +25,7 @@
 //!   repositories list that fits.
 //!
 //! - **Gradle Module Metadata**: where a POM carries Gradle's marker, its `.module` file is read
-//!   instead, as Gradle does: the variant a JVM runtime classpath takes gives the dependencies
+//!   instead, as Gradle does: the variant the classpath takes gives the dependencies
 //!   (with their excludes), its platform dependencies (jackson-databind → jackson-bom) are
 //!   packages whose BOMs' versions become constraints, its `dependencyConstraints` are
 //!   constraints, and an `available-at` variant (Kotlin multi-platform roots) is a dependency
@@ -32,12 +36,12 @@
 
 use super::eval::Coordinate;
 use super::version::{compare, is_dynamic, select};
-use crate::ecosystem::maven::gradle_module::GradleModule;
+use crate::ecosystem::maven::gradle_module::{GradleModule, Usage};
 use crate::ecosystem::maven::model::{Effective, Models};
 use crate::ecosystem::maven::{FetchError, Gav};
 use crate::model::Scope;
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 /// How often the graph is walked again at most, while selected versions change.
@@ -70,6 +74,8 @@ pub(super) struct Node {
     pub(super) model: Option<Result<Arc<Effective>, FetchError>>,
     /// A platform (its BOM), not a library.
     pub(super) platform: bool,
+    /// The capabilities its Gradle Module Metadata says it provides (empty: its own alone).
+    pub(super) capabilities: Vec<Module>,
 }
 
 /// One classpath's graph.
@@ -94,6 +100,9 @@ pub(super) struct Resolved {
     pub(super) unsettled: bool,
     /// Gradle Module Metadata that could not be read (the POM was used instead).
     pub(super) module_metadata: Vec<(Gav, FetchError)>,
+    /// Capabilities (group, name) that two or more modules of one classpath provide: Gradle
+    /// fails such a resolution unless the build says which to take; both are listed.
+    pub(super) capability_conflicts: BTreeMap<Module, BTreeSet<String>>,
 }
 
 /// A dependency of a module, from its POM or its Gradle Module Metadata.
@@ -142,30 +151,77 @@ pub(super) fn resolve(request: &Request<'_>, models: &Models<'_>) -> Resolved {
             spring.remove(&(coordinate.group.clone(), coordinate.artifact.clone()));
         }
     }
-    // One classpath per scope: the runtime declarations and that scope's own (a test or
-    // compile-only classpath does not see the build tools, nor tests the compile-only ones).
-    let on_classpath =
-        |declared: Scope, classpath: Scope| declared == Scope::Runtime || declared == classpath;
-    for scope in Scope::ALL {
+    // The classpaths Gradle's Java plugin resolves, each with the variant its usage asks
+    // for; walked in this order, a package takes the scope of the first that holds it. The
+    // runtime declarations (`implementation`, `api`, `runtimeOnly`) are on every classpath;
+    // the compile and test ones see what their configurations extend, the build tools and
+    // `developmentOnly` their own with the runtime ones.
+    let mut walked: Vec<(Usage, Vec<usize>, Vec<usize>)> = Vec::new();
+    for (scope, usage) in CLASSPATHS {
         let declared: Vec<(usize, &Coordinate)> = request
             .declared
             .iter()
             .enumerate()
-            .filter(|(_, (_, s))| on_classpath(*s, scope))
+            .filter(|(_, (c, s))| on_classpath(*s, &c.configuration, scope, usage))
             .map(|(i, (c, _))| (i, *c))
             .collect();
         if declared.is_empty() {
             continue;
         }
-        let constraints: Vec<&(Module, String, bool, Scope)> = request
-            .constraints
-            .iter()
-            .filter(|c| on_classpath(c.3, scope))
+        let constraint_indices: Vec<usize> = (0..request.constraints.len())
+            .filter(|&i| {
+                let c = &request.constraints[i];
+                c.3 == Scope::Runtime || c.3 == scope
+            })
             .collect();
-        let classpath = Walk::new(models, &spring, &mut resolved).run(&declared, &constraints);
+        // The same declarations and constraints of the same usage as a classpath already
+        // walked give the same graph: it adds nothing at a later scope.
+        let key = (
+            usage,
+            declared.iter().map(|(i, _)| *i).collect::<Vec<_>>(),
+            constraint_indices.clone(),
+        );
+        if walked.contains(&key) {
+            continue;
+        }
+        walked.push(key);
+        let constraints: Vec<&(Module, String, bool, Scope)> = constraint_indices
+            .iter()
+            .map(|&i| &request.constraints[i])
+            .collect();
+        let classpath =
+            Walk::new(models, &spring, &mut resolved, usage).run(&declared, &constraints);
         resolved.classpaths.push((scope, classpath));
     }
     resolved
+}
+
+/// The classpaths resolved, in the order their scopes rank: the runtime classpath, the
+/// compile classpath (what only it holds is compile-only: `provided`), the annotation
+/// processors, the test compile and test runtime classpaths, `developmentOnly`.
+const CLASSPATHS: [(Scope, Usage); 6] = [
+    (Scope::Runtime, Usage::Runtime),
+    (Scope::Provided, Usage::Api),
+    (Scope::Build, Usage::Runtime),
+    (Scope::Test, Usage::Api),
+    (Scope::Test, Usage::Runtime),
+    (Scope::Dev, Usage::Runtime),
+];
+
+/// Whether a declaration of `declared` scope in `configuration` is on the classpath of
+/// `scope` and `usage`: `runtimeOnly` ones are not compiled against, `compileOnly` ones are
+/// not on a runtime classpath.
+fn on_classpath(declared: Scope, configuration: &str, scope: Scope, usage: Usage) -> bool {
+    let configuration = configuration.to_ascii_lowercase();
+    let runtime_only = configuration.ends_with("runtimeonly");
+    let compile_only =
+        configuration.ends_with("compileonly") || configuration.ends_with("compileonlyapi");
+    match usage {
+        Usage::Api if runtime_only => return false,
+        Usage::Runtime if compile_only => return false,
+        _ => {}
+    }
+    declared == Scope::Runtime || declared == scope
 }
 
 /// One classpath being resolved.
@@ -177,6 +233,8 @@ struct Walk<'r, 'm> {
     dynamic: HashMap<(Module, String), Option<String>>,
     /// The versions platforms met in the graph manage, by the platform's coordinates.
     platforms: HashMap<Gav, Arc<Vec<(Module, String)>>>,
+    /// The variant of each module this classpath takes.
+    usage: Usage,
 }
 
 impl<'r, 'm> Walk<'r, 'm> {
@@ -184,6 +242,7 @@ impl<'r, 'm> Walk<'r, 'm> {
         models: &'m Models<'m>,
         spring: &'r HashMap<Module, String>,
         resolved: &'r mut Resolved,
+        usage: Usage,
     ) -> Self {
         Walk {
             models,
@@ -191,6 +250,7 @@ impl<'r, 'm> Walk<'r, 'm> {
             resolved,
             dynamic: HashMap::new(),
             platforms: HashMap::new(),
+            usage,
         }
     }
 
@@ -304,7 +364,42 @@ impl<'r, 'm> Walk<'r, 'm> {
                 self.resolved.unsettled = true;
             }
         }
+        self.capability_conflicts(&classpath);
         classpath
+    }
+
+    /// Capabilities more than one module of the classpath provides (a module without
+    /// capabilities in its metadata provides its own coordinates).
+    fn capability_conflicts(&mut self, classpath: &Classpath) {
+        let mut providers: HashMap<&Module, BTreeMap<&Module, &str>> = HashMap::new();
+        for node in classpath.nodes.iter().filter(|n| !n.platform) {
+            let own = std::slice::from_ref(&node.module);
+            let provided = if node.capabilities.is_empty() {
+                own
+            } else {
+                &node.capabilities[..]
+            };
+            for capability in provided {
+                providers
+                    .entry(capability)
+                    .or_default()
+                    .insert(&node.module, &node.version);
+            }
+        }
+        for (capability, modules) in providers {
+            if modules.len() < 2 {
+                continue;
+            }
+            self.resolved
+                .capability_conflicts
+                .entry(capability.clone())
+                .or_default()
+                .extend(
+                    modules
+                        .into_iter()
+                        .map(|(m, v)| format!("{}:{}:{v}", m.0, m.1)),
+                );
+        }
     }
 
     /// The version of `module`: forced, else the highest of what is requested and required.
@@ -388,7 +483,8 @@ impl<'r, 'm> Walk<'r, 'm> {
                 if model.problems.iter().any(|p| p.error) {
                     continue;
                 }
-                let (edges, constraints) = self.edges(&classpath.nodes[node], &model);
+                let (edges, constraints, capabilities) = self.edges(&classpath.nodes[node], &model);
+                classpath.nodes[node].capabilities = capabilities;
                 for (module, version) in constraints {
                     requests.entry(module).or_default().push(version);
                 }
@@ -486,17 +582,24 @@ impl<'r, 'm> Walk<'r, 'm> {
             edges: Vec::new(),
             model: None,
             platform: false,
+            capabilities: Vec::new(),
         });
         at.insert(module.clone(), classpath.nodes.len() - 1);
         classpath.nodes.len() - 1
     }
 
-    /// The dependencies of a module and the constraints it publishes: from its Gradle Module
-    /// Metadata where its POM says Gradle published one and it can be read, else from the POM
-    /// (its `compile` and `runtime` dependencies that are not optional).
-    fn edges(&mut self, node: &Node, model: &Effective) -> (Vec<Edge>, Vec<(Module, String)>) {
+    /// The dependencies of a module and the constraints it publishes: from the variant of its
+    /// Gradle Module Metadata this classpath's usage takes, where its POM says Gradle published
+    /// one and it can be read, else from the POM (its dependencies that are not optional, of
+    /// the scopes the usage takes: `compile` for a compile classpath, `compile` and `runtime`
+    /// for a runtime one).
+    fn edges(
+        &mut self,
+        node: &Node,
+        model: &Effective,
+    ) -> (Vec<Edge>, Vec<(Module, String)>, Vec<Module>) {
         if let Some(module) = self.gradle_module(node, model)
-            && let Some(variant) = module.runtime_variant()
+            && let Some(variant) = module.variant(self.usage)
         {
             if let Some(at) = &variant.available_at {
                 let edge = Edge {
@@ -505,7 +608,7 @@ impl<'r, 'm> Walk<'r, 'm> {
                     exclusions: Vec::new(),
                     platform: false,
                 };
-                return (vec![edge], Vec::new());
+                return (vec![edge], Vec::new(), variant.capabilities.clone());
             }
             let edges = variant
                 .dependencies
@@ -523,12 +626,12 @@ impl<'r, 'm> Walk<'r, 'm> {
                 .filter(|c| !c.version.is_empty())
                 .map(|c| ((c.group.clone(), c.module.clone()), c.version.clone()))
                 .collect();
-            return (edges, constraints);
+            return (edges, constraints, variant.capabilities.clone());
         }
         let edges = model
             .dependencies
             .iter()
-            .filter(|dep| matches!(dep.scope.as_str(), "" | "compile" | "runtime") && !dep.optional)
+            .filter(|dep| self.usage.takes_pom_scope(&dep.scope) && !dep.optional)
             .map(|dep| Edge {
                 module: (dep.group.clone(), dep.artifact.clone()),
                 version: if dep.version_problems.is_empty() {
@@ -544,7 +647,7 @@ impl<'r, 'm> Walk<'r, 'm> {
                 platform: false,
             })
             .collect();
-        (edges, Vec::new())
+        (edges, Vec::new(), Vec::new())
     }
 
     /// The Gradle Module Metadata of a node whose POM carries Gradle's marker; None when there

@@ -59,6 +59,13 @@ pub fn scope_of_configuration(name: &str) -> Scope {
     }
 }
 
+/// Whether `name` is a runtime classpath of the product (`runtimeClasspath`,
+/// `releaseRuntimeClasspath`, `productionRuntimeClasspath`), not of tests or build tools.
+pub(super) fn is_product_runtime_classpath(name: &str) -> bool {
+    name.to_ascii_lowercase().ends_with("runtimeclasspath")
+        && scope_of_configuration(name) == Scope::Runtime
+}
+
 /// The lower-case words of a camel-case, snake-case or kebab-case name.
 pub(super) fn words(name: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();

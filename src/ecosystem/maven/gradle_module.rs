@@ -69,6 +69,8 @@ pub struct Variant {
     pub available_at: Option<Coordinates>,
     pub dependencies: Vec<ModuleDependency>,
     pub constraints: Vec<ModuleDependency>,
+    /// The capabilities (group, name) it provides; empty: only the module's own.
+    pub capabilities: Vec<(String, String)>,
 }
 
 /// group, module, version.
@@ -117,6 +119,14 @@ struct WireVariant {
     dependencies: Vec<WireDependency>,
     #[serde(default, rename = "dependencyConstraints")]
     constraints: Vec<WireDependency>,
+    #[serde(default)]
+    capabilities: Vec<WireCapability>,
+}
+
+#[derive(Deserialize)]
+struct WireCapability {
+    group: String,
+    name: String,
 }
 
 #[derive(Deserialize)]
@@ -220,11 +230,14 @@ impl GradleModule {
         }
         let mut variants = Vec::with_capacity(wire.variants.len());
         for v in wire.variants {
-            if v.dependencies.len() > MAX_DEPENDENCIES || v.constraints.len() > MAX_DEPENDENCIES {
+            if v.dependencies.len() > MAX_DEPENDENCIES
+                || v.constraints.len() > MAX_DEPENDENCIES
+                || v.capabilities.len() > MAX_DEPENDENCIES
+            {
                 return Err(bad(
                     url,
                     format!(
-                        "variant `{}` has more than {MAX_DEPENDENCIES} dependencies",
+                        "variant `{}` has more than {MAX_DEPENDENCIES} dependencies, constraints or capabilities",
                         v.name.escape_debug()
                     ),
                 ));
@@ -243,6 +256,11 @@ impl GradleModule {
                 }),
                 dependencies: v.dependencies.into_iter().map(dependency).collect(),
                 constraints: v.constraints.into_iter().map(dependency).collect(),
+                capabilities: v
+                    .capabilities
+                    .into_iter()
+                    .map(|c| (c.group, c.name))
+                    .collect(),
             });
         }
         Ok(GradleModule {
@@ -251,15 +269,18 @@ impl GradleModule {
         })
     }
 
-    /// The variant a Java (JVM) project's runtime classpath takes, by the attributes Gradle's
-    /// Java plugin asks for: a library (`org.gradle.category`) for `java-runtime` usage (else
-    /// `java-api`), of the JVM platform where Kotlin names one, for the standard JVM rather than
-    /// Android where the module has both, as a jar. None when no variant fits (a platform
+    /// The variant a Java (JVM) project's classpath of `usage` takes, by the attributes
+    /// Gradle's Java plugin asks for: a library (`org.gradle.category`) of that usage, of the
+    /// JVM platform where Kotlin names one, for the standard JVM rather than Android where the
+    /// module has both, as a jar. A compile classpath (`java-api`) takes a `java-runtime`
+    /// variant where the module publishes no `java-api` one, as Gradle's compatibility rules
+    /// allow; a runtime classpath never takes a `java-api` variant (Gradle finds no matching
+    /// variant there; fundament then reads the POM). None when no variant fits (a platform
     /// module, a module for other platforms only).
-    pub fn runtime_variant(&self) -> Option<&Variant> {
+    pub fn variant(&self, usage: Usage) -> Option<&Variant> {
         self.variants
             .iter()
-            .filter_map(|v| Some((java_fit(v)?, v)))
+            .filter_map(|v| Some((java_fit(v, usage)?, v)))
             // max_by_key keeps the last of equal ones; Gradle would fail on an ambiguity, the
             // first declared is the steadier answer.
             .fold(None::<(u32, &Variant)>, |best, (score, v)| match best {
@@ -270,8 +291,31 @@ impl GradleModule {
     }
 }
 
-/// How well a variant fits a JVM runtime classpath (higher is better); None: it does not.
-fn java_fit(variant: &Variant) -> Option<u32> {
+/// What a classpath uses a module for: Gradle's `org.gradle.usage` attribute a JVM
+/// project's resolvable configurations ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Usage {
+    /// `java-api`: compile classpaths (`compileClasspath`, `testCompileClasspath`). A Maven
+    /// POM gives its `compile` dependencies.
+    Api,
+    /// `java-runtime`: runtime classpaths (`runtimeClasspath`, `testRuntimeClasspath`,
+    /// annotation processors). A Maven POM gives its `compile` and `runtime` dependencies.
+    Runtime,
+}
+
+impl Usage {
+    /// The POM scopes whose dependencies a module without Gradle Module Metadata gives this
+    /// usage (Gradle's variants derived from a POM).
+    pub fn takes_pom_scope(self, scope: &str) -> bool {
+        match self {
+            Usage::Api => matches!(scope, "" | "compile"),
+            Usage::Runtime => matches!(scope, "" | "compile" | "runtime"),
+        }
+    }
+}
+
+/// How well a variant fits a JVM classpath of `usage` (higher is better); None: it does not.
+fn java_fit(variant: &Variant, usage: Usage) -> Option<u32> {
     let attr = |name: &str| variant.attributes.get(name).map(String::as_str);
     if !matches!(attr("org.gradle.category"), None | Some("library")) {
         return None;
@@ -279,9 +323,15 @@ fn java_fit(variant: &Variant) -> Option<u32> {
     if attr("org.gradle.docstype").is_some() {
         return None;
     }
-    let mut score = match attr("org.gradle.usage") {
-        Some("java-runtime") | Some("java-runtime-jars") => 8,
-        Some("java-api") | Some("java-api-jars") => 4,
+    let api = matches!(attr("org.gradle.usage"), Some("java-api" | "java-api-jars"));
+    let runtime = matches!(
+        attr("org.gradle.usage"),
+        Some("java-runtime" | "java-runtime-jars")
+    );
+    let mut score = match usage {
+        Usage::Api if api => 8,
+        Usage::Api if runtime => 4,
+        Usage::Runtime if runtime => 8,
         _ => return None,
     };
     score += match attr("org.jetbrains.kotlin.platform.type") {
@@ -376,7 +426,43 @@ mod tests {
             ]),
         );
         let module = GradleModule::parse(URL, text.as_bytes()).unwrap();
-        assert_eq!(module.runtime_variant().unwrap().name, "v6");
+        assert_eq!(module.variant(Usage::Runtime).unwrap().name, "v6");
+        // A compile classpath takes the java-api variant.
+        assert_eq!(module.variant(Usage::Api).unwrap().name, "v1");
+    }
+
+    #[test]
+    fn a_compile_classpath_falls_back_to_the_runtime_variant_but_not_the_reverse() {
+        let only_runtime = format!(
+            "{{\"formatVersion\": \"1.1\", \"variants\": [{}]}}",
+            variant(&[
+                ("org.gradle.category", "library"),
+                ("org.gradle.usage", "java-runtime")
+            ])
+        );
+        let module = GradleModule::parse(URL, only_runtime.as_bytes()).unwrap();
+        assert_eq!(module.variant(Usage::Api).unwrap().name, "v2");
+        assert_eq!(module.variant(Usage::Runtime).unwrap().name, "v2");
+        let only_api = format!(
+            "{{\"formatVersion\": \"1.1\", \"variants\": [{}]}}",
+            variant(&[
+                ("org.gradle.category", "library"),
+                ("org.gradle.usage", "java-api")
+            ])
+        );
+        let module = GradleModule::parse(URL, only_api.as_bytes()).unwrap();
+        assert_eq!(module.variant(Usage::Api).unwrap().name, "v2");
+        assert!(module.variant(Usage::Runtime).is_none());
+    }
+
+    #[test]
+    fn pom_scopes_by_usage() {
+        assert!(Usage::Api.takes_pom_scope("compile") && Usage::Api.takes_pom_scope(""));
+        assert!(!Usage::Api.takes_pom_scope("runtime"));
+        assert!(Usage::Runtime.takes_pom_scope("runtime"));
+        for scope in ["test", "provided", "system", "import"] {
+            assert!(!Usage::Api.takes_pom_scope(scope) && !Usage::Runtime.takes_pom_scope(scope));
+        }
     }
 
     #[test]
@@ -395,7 +481,7 @@ mod tests {
             "files": [{"name": "m-1.jar", "url": "m-1.jar", "sha1": "00"}],
             "capabilities": [{"group": "g", "name": "m", "version": "1"}]}]}"#;
         let module = GradleModule::parse(URL, text.as_bytes()).unwrap();
-        let v = module.runtime_variant().unwrap();
+        let v = module.variant(Usage::Runtime).unwrap();
         assert_eq!(v.attributes["n"], "8");
         assert_eq!(v.attributes["b"], "true");
         let d = &v.dependencies;
@@ -411,6 +497,7 @@ mod tests {
         assert!(d[2].platform && !d[0].platform);
         assert_eq!(d[3].version, "");
         assert_eq!(v.constraints[0].module, "d");
+        assert_eq!(v.capabilities, vec![("g".to_string(), "m".to_string())]);
     }
 
     #[test]
@@ -422,7 +509,7 @@ mod tests {
            "available-at": {"url": "../../m-jvm/1/m-jvm-1.module", "group": "g", "module": "m-jvm", "version": "1"}}]}"#;
         let module = GradleModule::parse(URL, text.as_bytes()).unwrap();
         let at = module
-            .runtime_variant()
+            .variant(Usage::Runtime)
             .unwrap()
             .available_at
             .clone()
