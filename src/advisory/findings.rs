@@ -9,7 +9,6 @@ use crate::diagnostic::{Code, Finding, Severity};
 use crate::index::layout::PackageId;
 use crate::index::vex::VexStatus;
 use crate::model::Package;
-use crate::plural::count;
 use std::collections::BTreeSet;
 
 /// Problems with data are reported one by one up to this many per source; the rest in one
@@ -269,12 +268,16 @@ pub fn vulnerability(v: &Vulnerability) -> Finding {
                 kind => Finding::new(
                     Code::AdvisoryInformational,
                     severity,
-                    format!(
-                        "{name} {} is {}: {} ({})",
-                        v.version,
-                        kind.as_str(),
-                        summary,
-                        v.id
+                    crate::text!(
+                        "advisory_informational",
+                        name = name,
+                        version = v.version,
+                        summary = summary,
+                        id = v.id
+                    )
+                    .sub(
+                        "kind",
+                        crate::diagnostic::Text::new(format!("advisory_kind_{}", kind.as_str())),
                     ),
                 ),
             }
@@ -371,22 +374,31 @@ pub fn data(
         findings.push(
             Finding::warning(
                 Code::AdvisoryDataStale,
-                format!(
-                    "the newest {} advisory data is {} old (as of {}, in {}); the policy's `max-age` is {}",
-                    coverage.ecosystem,
-                    count(coverage.age_days.unwrap_or(0) as usize, "day", "days"),
-                    coverage
-                        .as_of
-                        .as_deref()
-                        .and_then(|t| t.get(..10))
-                        .unwrap_or("unknown"),
-                    coverage
+                crate::text!(
+                    "advisory_data_too_old",
+                    ecosystem = coverage.ecosystem,
+                    sources = coverage
                         .sources
                         .iter()
                         .map(|s| printable(s))
                         .collect::<Vec<_>>()
-                        .join(", "),
-                    count(max_age_days as usize, "day", "days")
+                        .join(", ")
+                )
+                .sub(
+                    "age",
+                    crate::diagnostic::Text::new("n_days")
+                        .count("n", coverage.age_days.unwrap_or(0) as usize),
+                )
+                .sub(
+                    "date",
+                    match coverage.as_of.as_deref().and_then(|t| t.get(..10)) {
+                        Some(date) => crate::diagnostic::Text::verbatim(date),
+                        None => crate::diagnostic::Text::new("advisory_date_unknown"),
+                    },
+                )
+                .sub(
+                    "max_age",
+                    crate::diagnostic::Text::new("n_days").count("n", max_age_days as usize),
                 ),
             )
             .note(crate::diagnostic::Text::new("note_vulnerabilities_published_since_are_missing")),
@@ -402,7 +414,11 @@ pub fn data(
             findings.push(
                 Finding::warning(
                     Code::AdvisoryRecordInvalid,
-                    format!("{}: {}", printable(&p.file), printable(&p.message)),
+                    crate::text!(
+                        "file_problem",
+                        file = printable(&p.file),
+                        problem = printable(&p.message)
+                    ),
                 )
                 .at(format!("{} {}", source.info.location, p.file), None),
             );
@@ -456,35 +472,48 @@ pub fn checked_summary(
         .filter(|c| c.checked)
         .map(|c| c.packages)
         .sum();
+    use crate::diagnostic::Text;
     let found = if counts.vulnerabilities == 0 {
-        "no known vulnerability".to_string()
+        Text::new("advisories_none_found")
     } else {
-        let by_severity: Vec<String> = super::severity_order()
-            .filter_map(|s| counts.by_severity.get(s).map(|n| format!("{n} {s}")))
+        let by_severity: Vec<Text> = super::severity_order()
+            .filter_map(|s| {
+                counts.by_severity.get(s).map(|n| {
+                    let level = if s == "unknown" {
+                        Text::new("advisory_severity_unknown")
+                    } else {
+                        Text::new(format!("severity.{s}"))
+                    };
+                    Text::new("advisory_severity_count")
+                        .count("n", *n)
+                        .sub("severity", level)
+                })
+            })
             .collect();
-        format!(
-            "{} in {} ({})",
-            count(
-                counts.vulnerabilities,
-                "known vulnerability",
-                "known vulnerabilities"
-            ),
-            count(counts.packages_affected, "package", "packages"),
-            by_severity.join(", ")
-        )
+        Text::new("advisories_found")
+            .sub(
+                "vulnerabilities",
+                Text::new("n_known_vulnerabilities").count("n", counts.vulnerabilities),
+            )
+            .sub(
+                "packages",
+                Text::new("n_packages").count("n", counts.packages_affected),
+            )
+            .list("by_severity", by_severity, ", ")
     };
     let mut finding = Finding::note_finding(
         Code::AdvisoriesChecked,
-        format!(
-            "{} checked against {} from {}: {found}",
-            count(checked, "package", "packages"),
-            count(advisories, "advisory", "advisories"),
-            count(
-                sources.iter().filter(|s| s.info.failed.is_none()).count(),
-                "source",
-                "sources"
-            ),
-        ),
+        Text::new("advisories_checked")
+            .sub("packages", Text::new("n_packages").count("n", checked))
+            .sub("advisories", Text::new("n_advisories").count("n", advisories))
+            .sub(
+                "sources",
+                Text::new("n_sources").count(
+                    "n",
+                    sources.iter().filter(|s| s.info.failed.is_none()).count(),
+                ),
+            )
+            .sub("found", found),
     );
     for s in sources.iter().filter(|s| s.info.failed.is_none()) {
         let ecosystems: Vec<crate::diagnostic::Text> = s
