@@ -438,7 +438,7 @@ pub fn run(path: &Path, options: &AuditOptions, progress: &Progress) -> Result<A
         registry_findings.push(
             Finding::warning(
                 Code::RegistryFromTree,
-                format!("{blocked}: it is not asked for POMs, as Maven would not ask it either"),
+                crate::text!("maven_repository_not_for_poms", repository = blocked),
             )
             .note(crate::diagnostic::Text::new(
                 "note_a_repository_over_plain_http",
@@ -897,7 +897,7 @@ pub fn timestamp() -> String {
 /// link) would be read from the auditor's machine, and SSH would sign in with the auditor's
 /// keys, to a host of the tree's choosing. HTTP(S) and `git://` sources are used (credentials
 /// go only where the user's own configuration scopes them, docs/guide.md, "Trust model").
-fn tree_source_refusal(root: &Path, location: &str) -> Option<String> {
+fn tree_source_refusal(root: &Path, location: &str) -> Option<crate::diagnostic::Text> {
     let text = location.trim();
     let inner = text
         .strip_prefix("osv-api+")
@@ -916,14 +916,14 @@ fn tree_source_refusal(root: &Path, location: &str) -> Option<String> {
         .split_once(':')
         .is_some_and(|(host, _)| host.contains('@') && !host.contains('/'));
     if lower.starts_with("ssh://") || scp_like {
-        return Some("it is reached over SSH, which would sign in with your SSH keys".to_string());
+        return Some(crate::diagnostic::Text::new("tree_source_over_ssh"));
     }
     let path = match inner.get(..7) {
         Some(scheme) if scheme.eq_ignore_ascii_case("file://") => &inner[7..],
         _ => inner,
     };
     match source::Confined::audited(root).resolve(Path::new(path)) {
-        Err(refusal) if !refusal.is_missing() => Some(refusal.reason_text()),
+        Err(refusal) if !refusal.is_missing() => Some(refusal.reason()),
         _ => None,
     }
 }
@@ -932,31 +932,39 @@ fn tree_source_refusal(root: &Path, location: &str) -> Option<String> {
 /// name ([`tree_source_refusal`]); each one left out is named in a warning (R005).
 fn confine_tree_policy(root: &Path, policy: &mut Policy) -> Vec<Finding> {
     let mut findings = Vec::new();
-    let mut refuse = |what: &str, location: &str| match tree_source_refusal(root, location) {
-        None => true,
-        Some(why) => {
-            findings.push(
-                Finding::warning(
-                    Code::RegistryFromTree,
-                    format!(
-                        "{} names the {what} `{location}`; not used: {why}",
-                        policy::POLICY_FILE
-                    ),
-                )
-                .at(policy::POLICY_FILE, None)
-                .note(crate::diagnostic::Text::new("note_name_it_in_your_own")),
-            );
-            false
-        }
-    };
-    policy
-        .advisories
-        .db
-        .retain(|entry| refuse("advisory source", &entry.location));
-    policy
-        .vetting
-        .indices
-        .retain(|index| refuse("index", &index.location));
+    let mut refuse =
+        |what: crate::diagnostic::Text, location: &str| match tree_source_refusal(root, location) {
+            None => true,
+            Some(why) => {
+                findings.push(
+                    Finding::warning(
+                        Code::RegistryFromTree,
+                        crate::text!(
+                            "tree_policy_source_not_used",
+                            file = policy::POLICY_FILE,
+                            location = location
+                        )
+                        .sub("why", why)
+                        .sub("what", what),
+                    )
+                    .at(policy::POLICY_FILE, None)
+                    .note(crate::diagnostic::Text::new("note_name_it_in_your_own")),
+                );
+                false
+            }
+        };
+    policy.advisories.db.retain(|entry| {
+        refuse(
+            crate::diagnostic::Text::new("tree_policy_names_advisory_source"),
+            &entry.location,
+        )
+    });
+    policy.vetting.indices.retain(|index| {
+        refuse(
+            crate::diagnostic::Text::new("tree_policy_names_index"),
+            &index.location,
+        )
+    });
     findings
 }
 
@@ -1034,11 +1042,7 @@ fn user_and_tree(root: &Path, options: &AuditOptions) -> UserAndTree {
         tree_findings.push(
             Finding::warning(
                 Code::RegistryFromTree,
-                format!(
-                    "{} names CA certificates to trust; fundament takes trust anchors only from \
-                     your own configuration, so they were not used",
-                    policy::POLICY_FILE
-                ),
+                crate::text!("tree_ca_certificates_ignored", file = policy::POLICY_FILE),
             )
             .at(policy::POLICY_FILE, None)
             .note(crate::diagnostic::Text::new(

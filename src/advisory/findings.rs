@@ -277,7 +277,12 @@ pub fn vulnerability(v: &Vulnerability) -> Finding {
                     )
                     .sub(
                         "kind",
-                        crate::diagnostic::Text::new(format!("advisory_kind_{}", kind.as_str())),
+                        crate::diagnostic::Text::new(match kind {
+                            Kind::Vulnerability => "advisory_kind_vulnerability",
+                            Kind::Unmaintained => "advisory_kind_unmaintained",
+                            Kind::Unsound => "advisory_kind_unsound",
+                            Kind::Notice => "advisory_kind_notice",
+                        }),
                     ),
                 ),
             }
@@ -401,7 +406,9 @@ pub fn data(
                     crate::diagnostic::Text::new("n_days").count("n", max_age_days as usize),
                 ),
             )
-            .note(crate::diagnostic::Text::new("note_vulnerabilities_published_since_are_missing")),
+            .note(crate::diagnostic::Text::new(
+                "note_vulnerabilities_published_since_are_missing",
+            )),
         );
     }
     for source in sources {
@@ -505,7 +512,10 @@ pub fn checked_summary(
         Code::AdvisoriesChecked,
         Text::new("advisories_checked")
             .sub("packages", Text::new("n_packages").count("n", checked))
-            .sub("advisories", Text::new("n_advisories").count("n", advisories))
+            .sub(
+                "advisories",
+                Text::new("n_advisories").count("n", advisories),
+            )
             .sub(
                 "sources",
                 Text::new("n_sources").count(
