@@ -353,8 +353,8 @@ fn walk_error(root: &Path, err: &ignore::Error) -> Finding {
     let display = path.map(|p| relative(root, p));
     let cause = walk_error_cause(err);
     let message = match &display {
-        Some(display) => format!("{display} could not be read: {cause}; it was not audited"),
-        None => format!("part of the tree could not be read: {cause}; it was not audited"),
+        Some(display) => crate::text!("walk_unreadable", file = display, cause = cause),
+        None => crate::text!("walk_part_unreadable", cause = cause),
     };
     let finding = Finding::error(Code::InputUnreadable, message);
     match display {

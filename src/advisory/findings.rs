@@ -33,8 +33,8 @@ pub fn printable(text: &str) -> String {
 }
 
 /// A012: known vulnerabilities were not checked.
-pub fn not_checked(why: &str, warn: bool) -> Finding {
-    let message = format!("known vulnerabilities were not checked: {why}");
+pub fn not_checked(why: crate::diagnostic::Text, warn: bool) -> Finding {
+    let message = crate::diagnostic::Text::new("advisories_not_checked").sub("why", why);
     if warn {
         Finding::warning(Code::AdvisoriesNotChecked, message)
             .note(crate::diagnostic::Text::new("advisories_give_data"))

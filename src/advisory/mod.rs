@@ -377,11 +377,11 @@ fn advise_vulnerabilities(
 ) -> Advised {
     let mut per_package = vec![PackageAdvisories::default(); graph.packages.len()];
     if settings.disabled || !policy.enabled {
-        let why = if settings.disabled {
-            "turned off with --no-advisories"
+        let why = crate::diagnostic::Text::new(if settings.disabled {
+            "advisories_turned_off_by_flag"
         } else {
-            "turned off by the policy ([advisories] enabled = false)"
-        };
+            "advisories_turned_off_by_policy"
+        });
         return Advised {
             report: report(policy, CheckStatus::Off),
             per_package,
@@ -394,7 +394,7 @@ fn advise_vulnerabilities(
             report: report(policy, CheckStatus::NotConfigured),
             per_package,
             findings: vec![findings::not_checked(
-                "no advisory database is configured",
+                crate::diagnostic::Text::new("advisories_no_database"),
                 true,
             )],
         };

@@ -175,10 +175,7 @@ pub fn endpoints(
         match npmrc_raw_value(text, "registry") {
             Some(url) if url.contains("${") => out.findings.push(tree_finding(
                 Severity::Warning,
-                format!(
-                    "the audited tree's .npmrc sets `registry={url}`; fundament does not expand \
-                     environment variables in the audited tree's files, so it was not used"
-                ),
+                crate::text!("npmrc_registry_variable", url = url),
                 ".npmrc",
             )),
             Some(url) => tree_npm = Some(url),
@@ -187,9 +184,7 @@ pub fn endpoints(
         if npmrc_has_credentials(text) {
             out.findings.push(tree_finding(
                 Severity::Warning,
-                "the audited tree's .npmrc holds registry credentials; fundament ignores \
-                 credentials from the audited tree"
-                    .to_string(),
+                crate::diagnostic::Text::new("npmrc_credentials_ignored"),
                 ".npmrc",
             ));
         }
@@ -319,11 +314,7 @@ pub fn endpoints(
         if pypi.from_tree {
             out.findings.push(tree_finding(
                 Severity::Warning,
-                format!(
-                    "{} names a user and password in the index URL; fundament ignores \
-                     credentials from the audited tree",
-                    pypi.from
-                ),
+                crate::text!("index_url_credentials_ignored", from = pypi.from),
                 crate::policy::POLICY_FILE,
             ));
         } else {
@@ -403,10 +394,7 @@ pub fn endpoints(
         };
         out.findings.push(tree_finding(
             Severity::Note,
-            format!(
-                "the registry {url} is named by {from}; it is asked for licences, and it \
-                 receives credentials only if your own configuration holds some for that host"
-            ),
+            crate::text!("registry_named_by_tree", url = url, from = from),
             file,
         ));
     }
@@ -555,7 +543,11 @@ fn tree_endpoint(url: String, from: &str) -> Endpoint {
 }
 
 /// R005: what the audited tree's configuration named or tried to.
-fn tree_finding(severity: Severity, message: String, file: &str) -> Finding {
+fn tree_finding(
+    severity: Severity,
+    message: impl Into<crate::diagnostic::Message>,
+    file: &str,
+) -> Finding {
     Finding::new(Code::RegistryFromTree, severity, message).at(file.to_string(), None)
 }
 
