@@ -49,6 +49,21 @@ impl Refused {
             self.why.describe(&self.pattern)
         )
     }
+
+    /// [`Refused::describe`] in translatable form.
+    pub fn describe_text(&self) -> crate::diagnostic::Text {
+        let why = match &self.why {
+            Why::Invalid(err) => crate::text!("glob_invalid", error = err),
+            Why::TooLong => crate::text!(
+                "glob_too_long",
+                length = self.pattern.len(),
+                limit = LONGEST_PATTERN
+            ),
+            Why::TooMany => crate::text!("glob_too_many", limit = ALL_PATTERNS),
+            Why::SetTooLarge => crate::diagnostic::Text::new("glob_set_too_large"),
+        };
+        crate::text!("glob_refused", pattern = preview(&self.pattern)).sub("why", why)
+    }
 }
 
 /// Why a glob was not compiled.
@@ -185,19 +200,20 @@ pub fn refused_finding(
         .flatten()
         .map(|offset| line_of_offset(text, offset));
     let others = match refused.len() - 1 {
-        0 => String::new(),
-        1 => " (and 1 more glob)".to_string(),
-        n => format!(" (and {n} more globs)"),
+        0 => crate::diagnostic::Text::verbatim(""),
+        n => crate::diagnostic::Text::new("globs_more").count("n", n),
     };
-    let message = format!(
-        "{display}: in {field}, {}{others}; {}",
-        first.describe(),
-        if first.why.is_limit() {
-            "the folders it names are not known to be members of the workspace"
-        } else {
-            "it names no folder"
-        }
-    );
+    let message = crate::text!("workspace_glob_refused", file = display, field = field)
+        .sub("glob", first.describe_text())
+        .sub("others", others)
+        .sub(
+            "consequence",
+            crate::diagnostic::Text::new(if first.why.is_limit() {
+                "workspace_glob_members_unknown"
+            } else {
+                "workspace_glob_names_no_folder"
+            }),
+        );
     let finding = if first.why.is_limit() {
         Finding::error(Code::InputUnreadable, message)
     } else {
