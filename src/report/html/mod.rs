@@ -519,6 +519,32 @@ fn needs_attention(p: &AuditedPackage, flags: &VetFlags) -> bool {
         || flags.required.contains(p.package.purl.as_str())
 }
 
+/// A licence file's statement as written in the report's language: the detection's score
+/// ("MIT (score 1.00)") and "not identified" are fundament's words, not the file's.
+fn statement_written_in(s: &crate::licence::project::LicenceStatement, lang: Lang) -> String {
+    if lang == Lang::En || s.kind != SourceKind::LicenceFile {
+        return s.raw.clone();
+    }
+    if s.raw == "not identified" {
+        return tr(lang, "project_licence.not_identified");
+    }
+    match s
+        .raw
+        .rsplit_once(" (score ")
+        .and_then(|(licence, rest)| Some((licence, rest.strip_suffix(')')?)))
+    {
+        Some((licence, score)) => {
+            let score = match lang {
+                Lang::De => score.replace('.', ","),
+                Lang::En => score.to_string(),
+            };
+            let words = texts::fill(&tr(lang, "project_licence.score"), &[("score", &score)]);
+            format!("{licence} ({words})")
+        }
+        None => s.raw.clone(),
+    }
+}
+
 fn verdict(
     audit: &Audit,
     third_party: &[&AuditedPackage],
@@ -678,7 +704,7 @@ fn project_licence(audit: &Audit, lang: Lang) -> ProjectLicenceView {
                 Some(field) => format!("{} ({field})", s.file),
                 None => headers_in(&s.file, lang),
             },
-            raw: s.raw.clone(),
+            raw: statement_written_in(s, lang),
             read_as: match &s.expression {
                 Some(e) if s.assumed => format!("{e} {}", tr(lang, "project_licence.assumed")),
                 Some(e) => e.clone(),

@@ -353,3 +353,34 @@ fn every_reading_note_of_the_alias_table_is_translated() {
         assert_ne!(tr(Lang::De, &key), note, "{key}: not translated");
     }
 }
+
+/// A licence file's detection score and "not identified" are fundament's words: German
+/// reports translate them, and keep the licence as written.
+#[test]
+fn licence_file_statements_are_written_in_the_report_language() {
+    let statement = |raw: &str| crate::licence::project::LicenceStatement {
+        kind: SourceKind::LicenceFile,
+        file: "LICENSE".to_string(),
+        field: None,
+        raw: raw.to_string(),
+        expression: None,
+        assumed: false,
+        note: None,
+    };
+    let mit = statement("MIT (score 1.00)");
+    assert_eq!(statement_written_in(&mit, Lang::En), "MIT (score 1.00)");
+    assert_eq!(
+        statement_written_in(&mit, Lang::De),
+        "MIT (Übereinstimmung 1,00)"
+    );
+    let unknown = statement("not identified");
+    assert_eq!(statement_written_in(&unknown, Lang::De), "nicht erkannt");
+    let manifest = crate::licence::project::LicenceStatement {
+        kind: SourceKind::Manifest,
+        ..statement("MIT (score 1.00)")
+    };
+    assert_eq!(
+        statement_written_in(&manifest, Lang::De),
+        "MIT (score 1.00)"
+    );
+}
