@@ -438,10 +438,8 @@ fn look_up(
                 problems.extend(info.reason_text);
             }
             Ok(None) => {}
-            Err(e) => problems.push(crate::diagnostic::Text::verbatim(format!(
-                "{}: {e}",
-                source.english()
-            ))),
+            Err(e) => problems
+                .push(crate::text!("source_problem", problem = e).sub("source", source.clone())),
         }
     }
     if !problems.is_empty() {
