@@ -438,8 +438,9 @@ fn look_up(
                 problems.extend(info.reason_text);
             }
             Ok(None) => {}
-            Err(e) => problems
-                .push(crate::text!("source_problem", problem = e).sub("source", source.clone())),
+            Err(e) => problems.push(
+                crate::text!("yank_source_problem", problem = e).sub("source", source.clone()),
+            ),
         }
     }
     if !problems.is_empty() {
