@@ -115,6 +115,20 @@ fn affected_of(f: &serde_json::Value) -> Vec<String> {
         .collect()
 }
 
+/// The JSON report of `fundament audit DIR --offline` with registry look-ups on (so that what
+/// the cache lacks is a finding, not skipped) and the cache `cache`.
+fn offline_with_lookups(dir: &std::path::Path, cache: &std::path::Path) -> serde_json::Value {
+    let output = support::fundament()
+        .env_remove("FUNDAMENT_NO_REGISTRY")
+        .arg("audit")
+        .arg(dir)
+        .args(["--offline", "--format", "json", "--cache-dir"])
+        .arg(cache)
+        .output()
+        .unwrap();
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
 /// Offline with registry look-ups on and nothing cached: every crate whose archive (with its
 /// licence files) is not in the cache is one cause, so one R003 finding with the count and all
 /// the packages in `packages` (it was one R009 per crate), and one A015 for the yanked check
@@ -125,15 +139,7 @@ fn offline_cache_misses_are_one_finding_with_their_packages() {
         return;
     };
     let cache = tempfile::tempdir().unwrap();
-    let output = support::fundament()
-        .env_remove("FUNDAMENT_NO_REGISTRY")
-        .arg("audit")
-        .arg(&dir)
-        .args(["--offline", "--format", "json", "--cache-dir"])
-        .arg(cache.path())
-        .output()
-        .unwrap();
-    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let json = offline_with_lookups(&dir, cache.path());
     assert!(findings(&json, "R009").is_empty(), "no R009 per crate");
     let r003 = findings(&json, "R003");
     assert_eq!(r003.len(), 1, "one cause, one finding");
@@ -201,15 +207,7 @@ fn an_offline_gradle_build_reports_its_missing_poms_once() {
         return;
     };
     let cache = tempfile::tempdir().unwrap();
-    let output = support::fundament()
-        .env_remove("FUNDAMENT_NO_REGISTRY")
-        .arg("audit")
-        .arg(&dir)
-        .args(["--offline", "--format", "json", "--cache-dir"])
-        .arg(cache.path())
-        .output()
-        .unwrap();
-    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let json = offline_with_lookups(&dir, cache.path());
     let r003 = findings(&json, "R003");
     assert_eq!(r003.len(), 1, "{r003:?}");
     assert!(

@@ -271,20 +271,13 @@ fn hostile_and_broken_archives_are_findings_naming_package_and_cause() {
 #[test]
 fn composer_dist_zips_are_read_when_the_lockfile_names_no_licence() {
     let server = TestServer::start();
-    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    for (name, bytes) in [
+    let body = support::zip_of(&[
         (
             "acme-tool-0a1b2c3/composer.json",
             br#"{"name":"acme/tool"}"#.as_slice(),
         ),
         ("acme-tool-0a1b2c3/LICENSE", MIT.as_bytes()),
-    ] {
-        writer
-            .start_file(name, zip::write::SimpleFileOptions::default())
-            .unwrap();
-        writer.write_all(bytes).unwrap();
-    }
-    let body = writer.finish().unwrap().into_inner();
+    ]);
     let sha1 = {
         use sha1::Digest as _;
         hex::encode(sha1::Sha1::digest(&body))

@@ -830,17 +830,7 @@ fn module_zip(module_at_version: &str, extra: &[(&str, &[u8])]) -> (Vec<u8>, Str
         entries.push((name.to_string(), bytes.to_vec()));
     }
     entries.sort();
-    let mut buffer = std::io::Cursor::new(Vec::new());
-    {
-        let mut zip = zip::ZipWriter::new(&mut buffer);
-        for (name, bytes) in &entries {
-            zip.start_file(name.as_str(), zip::write::SimpleFileOptions::default())
-                .unwrap();
-            zip.write_all(bytes).unwrap();
-        }
-        zip.finish().unwrap();
-    }
-    (buffer.into_inner(), h1(&entries))
+    (support::zip_of(&entries), h1(&entries))
 }
 
 /// Go's `h1:` hash of a module's files (golang.org/x/mod/sumdb/dirhash Hash1), computed here

@@ -7,7 +7,6 @@ mod support;
 
 use support::MIT;
 
-use std::io::Write as _;
 use std::path::Path;
 use support::server::{Reply, TestServer};
 
@@ -32,20 +31,13 @@ fn repository(server: &TestServer) {
             .to_string(),
         )],
     );
-    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    for (name, bytes) in [
+    let zip = support::zip_of(&[
         (
             "acme-bare-1/composer.json",
             br#"{"name":"acme/bare"}"#.as_slice(),
         ),
         ("acme-bare-1/LICENSE", MIT.as_bytes()),
-    ] {
-        writer
-            .start_file(name, zip::write::SimpleFileOptions::default())
-            .unwrap();
-        writer.write_all(bytes).unwrap();
-    }
-    let zip = writer.finish().unwrap().into_inner();
+    ]);
     server.route("/dist/acme-bare-2.0.0.zip", vec![Reply::ok(zip)]);
     server.route(
         "/repo/p2/acme/bare.json",

@@ -7,24 +7,16 @@ mod support;
 
 use support::MIT;
 
-use std::io::Write as _;
 use support::server::{Reply, TestServer};
 
 fn jar() -> Vec<u8> {
-    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    for (name, bytes) in [
+    support::zip_of(&[
         (
             "META-INF/MANIFEST.MF",
             b"Manifest-Version: 1.0\n".as_slice(),
         ),
         ("META-INF/LICENSE", MIT.as_bytes()),
-    ] {
-        writer
-            .start_file(name, zip::write::SimpleFileOptions::default())
-            .unwrap();
-        writer.write_all(bytes).unwrap();
-    }
-    writer.finish().unwrap().into_inner()
+    ])
 }
 
 fn hex_digest<D: sha2::Digest>(bytes: &[u8]) -> String {

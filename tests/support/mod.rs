@@ -61,6 +61,22 @@ pub fn online(cache: &Path, home: &Path) -> assert_cmd::Command {
     cmd
 }
 
+/// A zip archive of `entries` (path inside the archive, contents), in the order given: the
+/// package archives, jars and module zips the local test servers hand out.
+pub fn zip_of<N: AsRef<str>, B: AsRef<[u8]>>(entries: &[(N, B)]) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, bytes) in entries {
+        writer
+            .start_file(name.as_ref(), zip::write::SimpleFileOptions::default())
+            .expect("a zip entry");
+        writer
+            .write_all(bytes.as_ref())
+            .expect("a zip entry's bytes");
+    }
+    writer.finish().expect("a zip archive").into_inner()
+}
+
 /// Runs `fundament audit <dir> --format json <extra...>` and parses the report.
 pub fn audit_json(dir: &Path, extra: &[&str]) -> JsonRun {
     let output = fundament()
