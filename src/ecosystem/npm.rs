@@ -582,21 +582,6 @@ fn split_key(key: &str) -> Option<(&str, &str)> {
     Some((dir, &key[at + "node_modules/".len()..]))
 }
 
-/// The directory whose node_modules Node.js searches next after `dir`'s own.
-#[cfg(test)]
-fn parent_dir(dir: &str) -> &str {
-    if let Some(index) = dir.rfind(NODE_MODULES_INSIDE) {
-        &dir[..index]
-    } else if dir.starts_with("node_modules/") {
-        ""
-    } else {
-        match dir.rfind('/') {
-            Some(index) => &dir[..index],
-            None => "",
-        }
-    }
-}
-
 /// `node_modules/@scope/name` → `@scope/name`.
 fn name_from_key(key: &str) -> &str {
     match key.rfind("node_modules/") {
@@ -805,6 +790,20 @@ fn flatten_v1(lock: &Lockfile) -> BTreeMap<String, LockEntry> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The directory whose node_modules Node.js searches next after `dir`'s own.
+    fn parent_dir(dir: &str) -> &str {
+        if let Some(index) = dir.rfind(NODE_MODULES_INSIDE) {
+            &dir[..index]
+        } else if dir.starts_with("node_modules/") {
+            ""
+        } else {
+            match dir.rfind('/') {
+                Some(index) => &dir[..index],
+                None => "",
+            }
+        }
+    }
 
     /// What the resolver must answer, written the obvious way: every step of the walk formats
     /// the candidate key and looks it up (quadratic in a key's length, which is why the
