@@ -81,3 +81,67 @@ pub fn publish_ok(home: &Path, index: &Path, extra: &[&str]) {
     let out = publish(home, index, extra);
     assert_eq!(code(&out), 0, "{}", text(&out));
 }
+
+/// The combined output of a run that must succeed (exit code 0), for further checks.
+#[track_caller]
+pub fn ok(output: &Output) -> String {
+    assert_eq!(code(output), 0, "{}", text(output));
+    text(output)
+}
+
+/// Asserts that the combined output of `output` contains `expected`, showing all of it if not.
+#[track_caller]
+pub fn assert_says(output: &Output, expected: &str) {
+    let said = text(output);
+    assert!(said.contains(expected), "missing `{expected}` in:\n{said}");
+}
+
+/// `fundament index verify <index>`.
+pub fn verify(home: &Path, index: &Path) -> Output {
+    index_cmd(home, &["verify", index.to_str().unwrap()])
+}
+
+/// `fundament index <args> --index <index> --no-builtin`: `show` and `search` on this index
+/// alone.
+pub fn query(home: &Path, index: &Path, args: &[&str]) -> Output {
+    let mut all = args.to_vec();
+    all.extend_from_slice(&["--index", index.to_str().unwrap(), "--no-builtin"]);
+    index_cmd(home, &all)
+}
+
+/// `fundament index key add` of `public_key` for `owner` of the City of Example, with `extra`
+/// arguments; it must succeed.
+pub fn add_key(home: &Path, index: &Path, owner: &str, public_key: &Path, extra: &[&str]) {
+    let mut args = vec![
+        "key",
+        "add",
+        "--index",
+        index.to_str().unwrap(),
+        "--organisation",
+        "City of Example",
+        "--owner",
+        owner,
+        "--public-key",
+        public_key.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    ok(&index_cmd(home, &args));
+}
+
+/// The index in `index` alone (no built-in one), as the audit reads it.
+pub fn open_alone(index: &Path, require_signed: bool) -> fundament::index::Layered {
+    fundament::index::Layered::open(
+        &[fundament::index::IndexSettings {
+            name: "city".to_string(),
+            location: index.display().to_string(),
+            precedence: 1,
+            require_signed,
+            ..Default::default()
+        }],
+        &fundament::index::IndexOptions {
+            builtin: false,
+            ..Default::default()
+        },
+    )
+    .unwrap()
+}
