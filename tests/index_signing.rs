@@ -4,13 +4,17 @@
 
 mod support;
 
-use fundament::index::{Decision, IndexOptions, IndexSettings, Layered};
+use fundament::index::Decision;
 use std::path::{Path, PathBuf};
-use std::process::Command;
-use support::index::{TODAY, code, index_cmd, index_cmd_with, new_index_with, publish, text};
+use std::process::{Command, Output};
+use support::index::{
+    TODAY, add_key, assert_says, code, index_cmd, index_cmd_with, new_index_with, ok, open_alone,
+    publish, text, verify,
+};
 
-/// A key pair made by ssh-keygen.
+/// A key pair made by ssh-keygen, for `<Name> Example` of the City of Example.
 struct Key {
+    owner: String,
     private: PathBuf,
     public: PathBuf,
     fingerprint: String,
@@ -39,16 +43,14 @@ fn keygen(dir: &Path, name: &str, kind: &str) -> Key {
         .nth(1)
         .unwrap()
         .to_string();
+    let mut initial = name.chars();
+    let capital: String = initial.next().unwrap().to_uppercase().collect();
     Key {
+        owner: format!("{capital}{} Example", initial.as_str()),
         private,
         public,
         fingerprint,
     }
-}
-
-fn ok(out: &std::process::Output) -> String {
-    assert_eq!(code(out), 0, "{}", text(out));
-    text(out)
 }
 
 /// An index whose config.json trusts Ann's key (and Bob's, of the same city), needing
@@ -59,22 +61,8 @@ fn signing_index(tmp: &Path, approvals: u32) -> (PathBuf, Key, Key) {
     std::fs::create_dir_all(&keys).unwrap();
     let ann = keygen(&keys, "ann", "ed25519");
     let bob = keygen(&keys, "bob", "ecdsa");
-    for (owner, key) in [("Ann Example", &ann), ("Bob Example", &bob)] {
-        ok(&index_cmd(
-            tmp,
-            &[
-                "key",
-                "add",
-                "--index",
-                index.to_str().unwrap(),
-                "--organisation",
-                "City of Example",
-                "--owner",
-                owner,
-                "--public-key",
-                key.public.to_str().unwrap(),
-            ],
-        ));
+    for key in [&ann, &bob] {
+        add_key(tmp, &index, &key.owner, &key.public, &[]);
     }
     (index, ann, bob)
 }
@@ -99,38 +87,17 @@ fn approve_as(who: &str, key: &Path) -> Vec<String> {
     .collect()
 }
 
-fn publish_as(
-    tmp: &Path,
-    index: &Path,
-    component: &str,
-    who: &str,
-    key: &Path,
-) -> std::process::Output {
+/// Publishes an approval of `component` naming `who` as the reviewer, signed with `key`.
+fn publish_as(tmp: &Path, index: &Path, component: &str, who: &str, key: &Path) -> Output {
     let mut args = vec![component.to_string()];
     args.extend(approve_as(who, key));
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     publish(tmp, index, &args)
 }
 
-fn verify(tmp: &Path, index: &Path) -> std::process::Output {
-    index_cmd(tmp, &["verify", index.to_str().unwrap()])
-}
-
-fn layered(index: &Path, require_signed: bool) -> Layered {
-    Layered::open(
-        &[IndexSettings {
-            name: "city".to_string(),
-            location: index.display().to_string(),
-            precedence: 1,
-            require_signed,
-            ..Default::default()
-        }],
-        &IndexOptions {
-            builtin: false,
-            ..Default::default()
-        },
-    )
-    .unwrap()
+/// Publishes an approval of `component` by the owner of `key`, signed with it.
+fn publish_by(tmp: &Path, index: &Path, component: &str, key: &Key) -> Output {
+    publish_as(tmp, index, component, &key.owner, &key.private)
 }
 
 const SERDE_FILE: &str = "cargo/se/rd/serde";
@@ -139,14 +106,9 @@ const SERDE_FILE: &str = "cargo/se/rd/serde";
 fn a_signature_fundament_makes_verifies_with_ssh_keygen_and_the_other_way_round() {
     let tmp = tempfile::tempdir().unwrap();
     let (index, ann, _) = signing_index(tmp.path(), 1);
-    let out = publish_as(
-        tmp.path(),
-        &index,
-        "pkg:cargo/serde@1.0.0",
-        "Ann Example",
-        &ann.private,
-    );
-    assert!(ok(&out).contains("signed (1)"), "{}", text(&out));
+    let out = publish_by(tmp.path(), &index, "pkg:cargo/serde@1.0.0", &ann);
+    ok(&out);
+    assert_says(&out, "signed (1)");
     let line: serde_json::Value = serde_json::from_str(
         std::fs::read_to_string(index.join(SERDE_FILE))
             .unwrap()
@@ -166,7 +128,7 @@ fn a_signature_fundament_makes_verifies_with_ssh_keygen_and_the_other_way_round(
         tmp.path(),
         &["signed-data", file.to_str().unwrap(), "--line", "1"],
     );
-    assert_eq!(code(&data), 0, "{}", text(&data));
+    ok(&data);
     let sig = index_cmd(
         tmp.path(),
         &[
@@ -225,22 +187,7 @@ fn a_signature_fundament_makes_verifies_with_ssh_keygen_and_the_other_way_round(
     for (name, kind) in [("carol", "rsa"), ("dave", "ecdsa"), ("erin", "ed25519")] {
         let key = keygen(&tmp.path().join("keys"), name, kind);
         let owner = format!("{name} Example");
-        ok(&index_cmd(
-            tmp.path(),
-            &[
-                "key",
-                "add",
-                "--index",
-                index.to_str().unwrap(),
-                "--organisation",
-                "City of Example",
-                "--owner",
-                &owner,
-                "--public-key",
-                key.public.to_str().unwrap(),
-                "--no-commit",
-            ],
-        ));
+        add_key(tmp.path(), &index, &owner, &key.public, &["--no-commit"]);
         let unsigned = serde_json::json!({
             "purl": format!("pkg:npm/{name}-lib"), "version": "1.0.0", "decision": "approved",
             "licence": "MIT", "reviewer": owner, "organisation": "City of Example",
@@ -329,7 +276,7 @@ fn a_key_in_the_agent_signs_through_ssh_keygen() {
     let _ = agent.wait();
     ok(&out);
     ok(&verify(tmp.path(), &index));
-    let lookup = layered(&index, true).lookup("pkg:cargo/serde", "1.0.0");
+    let lookup = open_alone(&index, true).lookup("pkg:cargo/serde", "1.0.0");
     assert_eq!(lookup.decision(), Some(Decision::Approved));
     assert_eq!(lookup.answer.unwrap().signers[0].owner, "Ann Example");
 }
@@ -338,31 +285,28 @@ fn a_key_in_the_agent_signs_through_ssh_keygen() {
 fn tampering_is_found_by_verify_and_ignored_by_the_audit() {
     let tmp = tempfile::tempdir().unwrap();
     let (index, ann, _) = signing_index(tmp.path(), 0);
-    ok(&publish_as(
+    ok(&publish_by(
         tmp.path(),
         &index,
         "pkg:cargo/serde@1.0.0",
-        "Ann Example",
-        &ann.private,
+        &ann,
     ));
-    ok(&publish_as(
+    ok(&publish_by(
         tmp.path(),
         &index,
         "pkg:cargo/serde@1.0.1",
-        "Ann Example",
-        &ann.private,
+        &ann,
     ));
-    ok(&publish_as(
+    ok(&publish_by(
         tmp.path(),
         &index,
         "pkg:npm/left-pad@1.3.0",
-        "Ann Example",
-        &ann.private,
+        &ann,
     ));
     let file = index.join(SERDE_FILE);
     let original = std::fs::read_to_string(&file).unwrap();
     assert_eq!(
-        layered(&index, true)
+        open_alone(&index, true)
             .lookup("pkg:cargo/serde", "1.0.1")
             .decision(),
         Some(Decision::Approved)
@@ -411,7 +355,7 @@ fn tampering_is_found_by_verify_and_ignored_by_the_audit() {
             text(&out)
         );
         // The audit's reading: the tampered record is not used, and the look-up says so.
-        let lookup = layered(&index, false).lookup("pkg:cargo/serde", "1.0.1");
+        let lookup = open_alone(&index, false).lookup("pkg:cargo/serde", "1.0.1");
         assert!(lookup.answer.is_none(), "{what}: {:?}", lookup.answer);
         assert!(!lookup.conclusive(), "{what}");
         assert!(
@@ -423,7 +367,7 @@ fn tampering_is_found_by_verify_and_ignored_by_the_audit() {
         );
         // The untouched line still answers for its version.
         assert_eq!(
-            layered(&index, false)
+            open_alone(&index, false)
                 .lookup("pkg:cargo/serde", "1.0.0")
                 .decision(),
             Some(Decision::Approved)
@@ -443,19 +387,15 @@ fn tampering_is_found_by_verify_and_ignored_by_the_audit() {
     )
     .unwrap();
     let out = verify(tmp.path(), &index);
-    assert!(
-        text(&out).contains(&format!("{SERDE_FILE}:2: unsigned")),
-        "{}",
-        text(&out)
-    );
+    assert_says(&out, &format!("{SERDE_FILE}:2: unsigned"));
     assert_eq!(
-        layered(&index, false)
+        open_alone(&index, false)
             .lookup("pkg:cargo/serde", "1.0.1")
             .decision(),
         Some(Decision::Approved),
         "without require-signed an unsigned record is used"
     );
-    let strict = layered(&index, true).lookup("pkg:cargo/serde", "1.0.1");
+    let strict = open_alone(&index, true).lookup("pkg:cargo/serde", "1.0.1");
     assert!(strict.answer.is_none());
     assert!(strict.errors[0].to_string().contains("require-signed"));
 }
@@ -464,20 +404,13 @@ fn tampering_is_found_by_verify_and_ignored_by_the_audit() {
 fn revoked_and_expired_keys_are_reported_and_their_signatures_do_not_count() {
     let tmp = tempfile::tempdir().unwrap();
     let (index, ann, bob) = signing_index(tmp.path(), 0);
-    ok(&publish_as(
+    ok(&publish_by(
         tmp.path(),
         &index,
         "pkg:cargo/serde@1.0.0",
-        "Ann Example",
-        &ann.private,
+        &ann,
     ));
-    ok(&publish_as(
-        tmp.path(),
-        &index,
-        "pkg:cargo/syn@2.0.0",
-        "Bob Example",
-        &bob.private,
-    ));
+    ok(&publish_by(tmp.path(), &index, "pkg:cargo/syn@2.0.0", &bob));
 
     let out = index_cmd(
         tmp.path(),
@@ -491,7 +424,8 @@ fn revoked_and_expired_keys_are_reported_and_their_signatures_do_not_count() {
             "laptop stolen",
         ],
     );
-    assert!(ok(&out).contains("revoked the key"), "{}", text(&out));
+    ok(&out);
+    assert_says(&out, "revoked the key");
     let out = verify(tmp.path(), &index);
     assert_eq!(code(&out), 2);
     let report = text(&out);
@@ -501,21 +435,15 @@ fn revoked_and_expired_keys_are_reported_and_their_signatures_do_not_count() {
         "{report}"
     );
     assert!(
-        layered(&index, false)
+        open_alone(&index, false)
             .lookup("pkg:cargo/serde", "1.0.0")
             .answer
             .is_none()
     );
     // A revoked key signs nothing new.
-    let out = publish_as(
-        tmp.path(),
-        &index,
-        "pkg:cargo/serde@1.0.1",
-        "Ann Example",
-        &ann.private,
-    );
+    let out = publish_by(tmp.path(), &index, "pkg:cargo/serde@1.0.1", &ann);
     assert_eq!(code(&out), 2);
-    assert!(text(&out).contains("was revoked"), "{}", text(&out));
+    assert_says(&out, "was revoked");
 
     // Bob's key expires the day before his record's date.
     let config_path = index.join("config.json");
@@ -538,18 +466,8 @@ fn revoked_and_expired_keys_are_reported_and_their_signatures_do_not_count() {
         ),
         "{report}"
     );
-    let out = publish_as(
-        tmp.path(),
-        &index,
-        "pkg:cargo/syn@2.0.1",
-        "Bob Example",
-        &bob.private,
-    );
-    assert!(
-        text(&out).contains("expired on 2026-02-28"),
-        "{}",
-        text(&out)
-    );
+    let out = publish_by(tmp.path(), &index, "pkg:cargo/syn@2.0.1", &bob);
+    assert_says(&out, "expired on 2026-02-28");
 }
 
 #[test]
@@ -565,11 +483,9 @@ fn the_reviewer_signs_their_own_decisions() {
         &bob.private,
     );
     assert_eq!(code(&out), 2);
-    assert!(
-        text(&out)
-            .contains("belongs to Bob Example (City of Example), not to the reviewer Ann Example"),
-        "{}",
-        text(&out)
+    assert_says(
+        &out,
+        "belongs to Bob Example (City of Example), not to the reviewer Ann Example",
     );
     // Unsigned, in an index that lists keys: refused.
     let out = publish(
@@ -587,11 +503,7 @@ fn the_reviewer_signs_their_own_decisions() {
             "City of Example",
         ],
     );
-    assert!(
-        text(&out).contains("records must be signed"),
-        "{}",
-        text(&out)
-    );
+    assert_says(&out, "records must be signed");
     // A key config.json does not list: refused.
     let stranger = keygen(&tmp.path().join("keys"), "mallory", "ed25519");
     let out = publish_as(
@@ -601,19 +513,14 @@ fn the_reviewer_signs_their_own_decisions() {
         "Ann Example",
         &stranger.private,
     );
-    assert!(
-        text(&out).contains("is not listed in config.json"),
-        "{}",
-        text(&out)
-    );
+    assert_says(&out, "is not listed in config.json");
 
     // Written by hand: a record naming Ann, signed by Bob, is reported.
-    ok(&publish_as(
+    ok(&publish_by(
         tmp.path(),
         &index,
         "pkg:cargo/serde@1.0.0",
-        "Bob Example",
-        &bob.private,
+        &bob,
     ));
     let file = index.join(SERDE_FILE);
     let line = std::fs::read_to_string(&file).unwrap();
@@ -627,19 +534,10 @@ fn the_reviewer_signs_their_own_decisions() {
 fn four_eyes_an_approval_counts_once_a_second_person_signs() {
     let tmp = tempfile::tempdir().unwrap();
     let (index, ann, bob) = signing_index(tmp.path(), 2);
-    let out = publish_as(
-        tmp.path(),
-        &index,
-        "pkg:cargo/serde@1.0.0",
-        "Ann Example",
-        &ann.private,
-    );
-    assert!(
-        ok(&out).contains("under review until approved by 2 (1 so far)"),
-        "{}",
-        text(&out)
-    );
-    let lookup = layered(&index, true).lookup("pkg:cargo/serde", "1.0.0");
+    let out = publish_by(tmp.path(), &index, "pkg:cargo/serde@1.0.0", &ann);
+    ok(&out);
+    assert_says(&out, "under review until approved by 2 (1 so far)");
+    let lookup = open_alone(&index, true).lookup("pkg:cargo/serde", "1.0.0");
     assert_eq!(lookup.decision(), Some(Decision::UnderReview));
     let report = text(&verify(tmp.path(), &index));
     assert!(
@@ -648,31 +546,15 @@ fn four_eyes_an_approval_counts_once_a_second_person_signs() {
     );
 
     // Ann cannot be her own second pair of eyes.
-    let out = publish_as(
-        tmp.path(),
-        &index,
-        "pkg:cargo/serde@1.0.0",
-        "Ann Example",
-        &ann.private,
-    );
-    assert!(
-        text(&out).contains("you already signed this approval"),
-        "{}",
-        text(&out)
-    );
+    let out = publish_by(tmp.path(), &index, "pkg:cargo/serde@1.0.0", &ann);
+    assert_says(&out, "you already signed this approval");
 
     // Bob co-signs: the record is appended again with both signatures, and counts.
-    let out = publish_as(
-        tmp.path(),
-        &index,
-        "pkg:cargo/serde@1.0.0",
-        "Bob Example",
-        &bob.private,
-    );
-    assert!(
-        ok(&out).contains("co-signed approved pkg:cargo/serde@1.0.0 (MIT) by Ann Example"),
-        "{}",
-        text(&out)
+    let out = publish_by(tmp.path(), &index, "pkg:cargo/serde@1.0.0", &bob);
+    ok(&out);
+    assert_says(
+        &out,
+        "co-signed approved pkg:cargo/serde@1.0.0 (MIT) by Ann Example",
     );
     let lines: Vec<serde_json::Value> = std::fs::read_to_string(index.join(SERDE_FILE))
         .unwrap()
@@ -682,7 +564,7 @@ fn four_eyes_an_approval_counts_once_a_second_person_signs() {
     assert_eq!(lines.len(), 2);
     assert_eq!(lines[1]["reviewer"], "Ann Example");
     assert_eq!(lines[1]["signatures"].as_array().unwrap().len(), 2);
-    let lookup = layered(&index, true).lookup("pkg:cargo/serde", "1.0.0");
+    let lookup = open_alone(&index, true).lookup("pkg:cargo/serde", "1.0.0");
     assert_eq!(lookup.decision(), Some(Decision::Approved));
     let answer = lookup.answer.unwrap();
     assert_eq!(answer.approvals.unwrap().given, 2);
@@ -739,8 +621,8 @@ fn an_approval_without_evidence_needs_a_reason() {
     ];
     let out = publish(tmp.path(), &index, &base);
     assert_eq!(code(&out), 2);
-    assert!(text(&out).contains("has no evidence"), "{}", text(&out));
-    assert!(text(&out).contains("--no-evidence"), "{}", text(&out));
+    assert_says(&out, "has no evidence");
+    assert_says(&out, "--no-evidence");
     let mut with_reason = base.to_vec();
     with_reason.extend_from_slice(&[
         "--no-evidence",
@@ -762,11 +644,7 @@ fn an_approval_without_evidence_needs_a_reason() {
             "--no-builtin",
         ],
     );
-    assert!(
-        text(&out).contains("no evidence: licence checked"),
-        "{}",
-        text(&out)
-    );
+    assert_says(&out, "no evidence: licence checked");
 }
 
 /// The audit with a policy that names the index: `require-signed`, `trusted-keys`, and an
@@ -776,27 +654,9 @@ fn the_audit_uses_only_what_the_policy_trusts() {
     let tmp = tempfile::tempdir().unwrap();
     let (index, ann, bob) = signing_index(tmp.path(), 2);
     // debug: approved by Ann and Bob; ws: approved by Ann only; ms@2.0.0: unsigned.
-    ok(&publish_as(
-        tmp.path(),
-        &index,
-        "pkg:npm/debug@2.6.9",
-        "Ann Example",
-        &ann.private,
-    ));
-    ok(&publish_as(
-        tmp.path(),
-        &index,
-        "pkg:npm/debug@2.6.9",
-        "Bob Example",
-        &bob.private,
-    ));
-    ok(&publish_as(
-        tmp.path(),
-        &index,
-        "pkg:npm/ws@8.23.0",
-        "Ann Example",
-        &ann.private,
-    ));
+    ok(&publish_by(tmp.path(), &index, "pkg:npm/debug@2.6.9", &ann));
+    ok(&publish_by(tmp.path(), &index, "pkg:npm/debug@2.6.9", &bob));
+    ok(&publish_by(tmp.path(), &index, "pkg:npm/ws@8.23.0", &ann));
     let unsigned = serde_json::json!({
         "purl": "pkg:npm/ms", "version": "2.0.0", "decision": "rejected", "licence": "MIT",
         "reviewer": "Ann Example", "organisation": "City of Example", "date": TODAY
@@ -914,17 +774,16 @@ fn state_not_affected(tmp: &Path, index: &Path, who: &str, key: &Path) -> std::p
 fn vex_statements_are_signed_with_the_decision() {
     let tmp = tempfile::tempdir().unwrap();
     let (index, ann, bob) = signing_index(tmp.path(), 2);
-    for (who, key) in [("Ann Example", &ann), ("Bob Example", &bob)] {
-        ok(&publish_as(
+    for key in [&ann, &bob] {
+        ok(&publish_by(
             tmp.path(),
             &index,
             "pkg:cargo/serde@1.0.0",
-            who,
-            &key.private,
+            key,
         ));
     }
     assert_eq!(
-        layered(&index, true)
+        open_alone(&index, true)
             .lookup("pkg:cargo/serde", "1.0.0")
             .decision(),
         Some(Decision::Approved)
@@ -940,7 +799,7 @@ fn vex_statements_are_signed_with_the_decision() {
     assert!(out.contains("VEX: RUSTSEC-2099-0001 not_affected"), "{out}");
     assert!(out.contains("signed (1)"), "{out}");
     assert!(out.contains("under review until approved by 2"), "{out}");
-    let lookup = layered(&index, true).lookup("pkg:cargo/serde", "1.0.0");
+    let lookup = open_alone(&index, true).lookup("pkg:cargo/serde", "1.0.0");
     assert_eq!(lookup.decision(), Some(Decision::UnderReview));
     assert_eq!(
         lookup.answer.as_ref().unwrap().record.vex[0].vulnerability,
@@ -948,15 +807,14 @@ fn vex_statements_are_signed_with_the_decision() {
     );
 
     // Ann co-signs the line with the statement: approved again, the statement signed by both.
-    let out = ok(&publish_as(
+    let out = ok(&publish_by(
         tmp.path(),
         &index,
         "pkg:cargo/serde@1.0.0",
-        "Ann Example",
-        &ann.private,
+        &ann,
     ));
     assert!(out.contains("co-signed approved"), "{out}");
-    let lookup = layered(&index, true).lookup("pkg:cargo/serde", "1.0.0");
+    let lookup = open_alone(&index, true).lookup("pkg:cargo/serde", "1.0.0");
     assert_eq!(lookup.decision(), Some(Decision::Approved));
     let answer = lookup.answer.unwrap();
     assert_eq!(answer.record.vex.len(), 1);
@@ -1010,7 +868,7 @@ fn vex_statements_are_signed_with_the_decision() {
             "{what}: {}",
             text(&out)
         );
-        let lookup = layered(&index, false).lookup("pkg:cargo/serde", "1.0.0");
+        let lookup = open_alone(&index, false).lookup("pkg:cargo/serde", "1.0.0");
         assert!(!lookup.conclusive(), "{what}");
         let statements: Vec<_> = lookup
             .answer
