@@ -7,7 +7,10 @@ mod support;
 
 use std::path::{Path, PathBuf};
 use support::git_server::{GitServer, GitServerOptions, bare_repository, git as run_git, test_ca};
-use support::index::{code, index_cmd, new_index, new_index_with, publish, text};
+use support::index::{
+    add_key, assert_says, code, index_cmd, new_index, new_index_with, ok, open_alone, publish,
+    text, verify,
+};
 use support::{audit_json, fixture};
 
 /// The JSON report of an audit of the npm fixture (11 packages: 7 runtime, 3 dev; every one
@@ -19,20 +22,55 @@ fn audit_report(tmp: &Path) -> (PathBuf, serde_json::Value) {
     (path, run.json)
 }
 
-const AS_ANN: &[&str] = &[
-    "--decision",
-    "approved",
-    "--reviewer",
-    "Ann Example",
-    "--organisation",
-    "City of Example",
-];
+/// `--decision approved` by `who` of the City of Example.
+fn approved_by(who: &str) -> [&str; 6] {
+    [
+        "--decision",
+        "approved",
+        "--reviewer",
+        who,
+        "--organisation",
+        "City of Example",
+    ]
+}
 
+/// `index publish --from-audit <audit>`, approved by Ann, with `extra` arguments.
 fn from_audit(tmp: &Path, index: &Path, audit: &Path, extra: &[&str]) -> std::process::Output {
+    from_audit_by(tmp, index, audit, "Ann Example", extra)
+}
+
+/// `index publish --from-audit <audit>`, approved by `who`, with `extra` arguments.
+fn from_audit_by(
+    tmp: &Path,
+    index: &Path,
+    audit: &Path,
+    who: &str,
+    extra: &[&str],
+) -> std::process::Output {
     let mut args = vec!["--from-audit", audit.to_str().unwrap()];
-    args.extend_from_slice(AS_ANN);
+    args.extend_from_slice(&approved_by(who));
     args.extend_from_slice(extra);
     publish(tmp, index, &args)
+}
+
+/// `index propose --index <index> --branch <branch>` with `args`, approved by Ann.
+fn propose_approved(tmp: &Path, index: &Path, branch: &str, args: &[&str]) -> std::process::Output {
+    let mut all = args.to_vec();
+    all.extend_from_slice(&approved_by("Ann Example"));
+    propose(tmp, index, branch, &all)
+}
+
+/// `index propose --index <index> --branch <branch>` with `args`.
+fn propose(tmp: &Path, index: &Path, branch: &str, args: &[&str]) -> std::process::Output {
+    let mut all = vec![
+        "propose",
+        "--index",
+        index.to_str().unwrap(),
+        "--branch",
+        branch,
+    ];
+    all.extend_from_slice(args);
+    index_cmd(tmp, &all)
 }
 
 fn record_lines(index: &Path) -> Vec<serde_json::Value> {
@@ -79,8 +117,8 @@ fn an_audit_publishes_its_runtime_packages_in_one_commit() {
     assert_eq!(runtime.len(), 8, "{runtime:?}");
 
     let out = from_audit(tmp.path(), &index, &audit, &["--only-runtime"]);
-    assert_eq!(code(&out), 0, "{}", text(&out));
-    assert!(text(&out).contains("8 records in commit"), "{}", text(&out));
+    ok(&out);
+    assert_says(&out, "8 records in commit");
     let lines = record_lines(&index);
     assert_eq!(lines.len(), 8);
     let debug = lines.iter().find(|l| l["purl"] == "pkg:npm/debug").unwrap();
@@ -120,26 +158,20 @@ fn an_audit_publishes_its_runtime_packages_in_one_commit() {
         head.parent(0).unwrap().summary().unwrap().unwrap(),
         "Index city created"
     );
-    let out = index_cmd(tmp.path(), &["verify", index.to_str().unwrap()]);
-    assert_eq!(code(&out), 0, "{}", text(&out));
+    ok(&verify(tmp.path(), &index));
 
     // Again: nothing new, and it says why.
     let out = from_audit(tmp.path(), &index, &audit, &["--only-runtime"]);
-    assert_eq!(code(&out), 0, "{}", text(&out));
-    assert!(
-        text(&out).contains("nothing to publish: every selected package was left out (8)"),
-        "{}",
-        text(&out)
+    ok(&out);
+    assert_says(
+        &out,
+        "nothing to publish: every selected package was left out (8)",
     );
-    assert!(
-        text(&out).contains("already approved (MIT) in this index, line 1"),
-        "{}",
-        text(&out)
-    );
+    assert_says(&out, "already approved (MIT) in this index, line 1");
 
     // The rest: only the three dev packages are new.
     let out = from_audit(tmp.path(), &index, &audit, &[]);
-    assert!(text(&out).contains("3 records in commit"), "{}", text(&out));
+    assert_says(&out, "3 records in commit");
 }
 
 #[test]
@@ -155,18 +187,14 @@ fn the_selectors_choose_allowed_packages_of_one_ecosystem() {
     }
     std::fs::write(&audit, serde_json::to_vec(&report).unwrap()).unwrap();
     let out = from_audit(tmp.path(), &index, &audit, &["--ecosystem", "cargo"]);
-    assert!(
-        text(&out).contains("nothing to publish: no package was selected"),
-        "{}",
-        text(&out)
-    );
+    assert_says(&out, "nothing to publish: no package was selected");
     let out = from_audit(
         tmp.path(),
         &index,
         &audit,
         &["--ecosystem", "npm", "--only-allowed"],
     );
-    assert_eq!(code(&out), 0, "{}", text(&out));
+    ok(&out);
     let lines = record_lines(&index);
     assert_eq!(lines.len(), 10);
     assert!(lines.iter().all(|l| l["purl"] != "pkg:npm/ws"));
@@ -181,11 +209,7 @@ fn the_selectors_choose_allowed_packages_of_one_ecosystem() {
     std::fs::write(&audit, serde_json::to_vec(&no_scopes).unwrap()).unwrap();
     let out = from_audit(tmp2.path(), &index2, &audit, &["--only-runtime"]);
     assert_eq!(code(&out), 2);
-    assert!(
-        text(&out).contains("says nothing about the scope"),
-        "{}",
-        text(&out)
-    );
+    assert_says(&out, "says nothing about the scope");
     // ... and a report with per-project scopes selects a package any project uses at runtime.
     for package in no_scopes["packages"].as_array_mut().unwrap() {
         let runtime = package["purl"] == "pkg:npm/debug@2.6.9";
@@ -196,7 +220,7 @@ fn the_selectors_choose_allowed_packages_of_one_ecosystem() {
     }
     std::fs::write(&audit, serde_json::to_vec(&no_scopes).unwrap()).unwrap();
     let out = from_audit(tmp2.path(), &index2, &audit, &["--only-runtime"]);
-    assert_eq!(code(&out), 0, "{}", text(&out));
+    ok(&out);
     let lines = record_lines(&index2);
     assert_eq!(lines.len(), 1);
     assert_eq!(lines[0]["purl"], "pkg:npm/debug");
@@ -204,11 +228,7 @@ fn the_selectors_choose_allowed_packages_of_one_ecosystem() {
     // Not a fundament report.
     std::fs::write(&audit, "{\"bomFormat\":\"CycloneDX\"}").unwrap();
     let out = from_audit(tmp2.path(), &index2, &audit, &[]);
-    assert!(
-        text(&out).contains("is not a fundament audit report"),
-        "{}",
-        text(&out)
-    );
+    assert_says(&out, "is not a fundament audit report");
 }
 
 #[test]
@@ -223,11 +243,7 @@ fn packages_without_evidence_need_a_reason_or_are_left_out() {
     }
     std::fs::write(&audit, serde_json::to_vec(&report).unwrap()).unwrap();
     let out = from_audit(tmp.path(), &index, &audit, &[]);
-    assert!(
-        text(&out).contains("left out pkg:npm/ms@2.0.0: no evidence"),
-        "{}",
-        text(&out)
-    );
+    assert_says(&out, "left out pkg:npm/ms@2.0.0: no evidence");
     assert_eq!(record_lines(&index).len(), 10);
     let out = from_audit(
         tmp.path(),
@@ -238,7 +254,7 @@ fn packages_without_evidence_need_a_reason_or_are_left_out() {
             "no lockfile hash; licence read on the registry page",
         ],
     );
-    assert_eq!(code(&out), 0, "{}", text(&out));
+    ok(&out);
     let lines = record_lines(&index);
     let ms = lines
         .iter()
@@ -263,22 +279,8 @@ fn four_eyes_in_bulk_the_second_reviewer_co_signs_the_whole_proposal() {
             .status()
             .unwrap();
         assert!(status.success());
-        let out = index_cmd(
-            tmp.path(),
-            &[
-                "key",
-                "add",
-                "--index",
-                index.to_str().unwrap(),
-                "--organisation",
-                "City of Example",
-                "--owner",
-                owner,
-                "--public-key",
-                keys.join(format!("{file}.pub")).to_str().unwrap(),
-            ],
-        );
-        assert_eq!(code(&out), 0, "{}", text(&out));
+        let public = keys.join(format!("{file}.pub"));
+        add_key(tmp.path(), &index, owner, &public, &[]);
     }
     let (audit, _) = audit_report(tmp.path());
     let ann = keys.join("ann");
@@ -288,7 +290,7 @@ fn four_eyes_in_bulk_the_second_reviewer_co_signs_the_whole_proposal() {
         &audit,
         &["--only-runtime", "--sign-key", ann.to_str().unwrap()],
     );
-    assert_eq!(code(&out), 0, "{}", text(&out));
+    ok(&out);
     assert_eq!(
         text(&out)
             .matches("under review until approved by 2 (1 so far)")
@@ -303,31 +305,18 @@ fn four_eyes_in_bulk_the_second_reviewer_co_signs_the_whole_proposal() {
         &audit,
         &["--only-runtime", "--sign-key", ann.to_str().unwrap()],
     );
-    assert!(
-        text(&out).contains("awaiting approvals (1 of 2)"),
-        "{}",
-        text(&out)
-    );
+    assert_says(&out, "awaiting approvals (1 of 2)");
 
     // Bob co-signs them all in one commit.
     let bob = keys.join("bob");
-    let mut args = vec![
-        "--from-audit",
-        audit.to_str().unwrap(),
-        "--only-runtime",
-        "--sign-key",
-        bob.to_str().unwrap(),
-    ];
-    args.extend_from_slice(&[
-        "--decision",
-        "approved",
-        "--reviewer",
+    let out = from_audit_by(
+        tmp.path(),
+        &index,
+        &audit,
         "Bob Example",
-        "--organisation",
-        "City of Example",
-    ]);
-    let out = publish(tmp.path(), &index, &args);
-    assert_eq!(code(&out), 0, "{}", text(&out));
+        &["--only-runtime", "--sign-key", bob.to_str().unwrap()],
+    );
+    ok(&out);
     assert_eq!(
         text(&out).matches("co-signed approved").count(),
         8,
@@ -342,26 +331,12 @@ fn four_eyes_in_bulk_the_second_reviewer_co_signs_the_whole_proposal() {
             .starts_with("8 decisions: 8 co-signed")
     );
 
-    let layered = fundament::index::Layered::open(
-        &[fundament::index::IndexSettings {
-            name: "city".to_string(),
-            location: index.display().to_string(),
-            precedence: 1,
-            require_signed: true,
-            ..Default::default()
-        }],
-        &fundament::index::IndexOptions {
-            builtin: false,
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let layered = open_alone(&index, true);
     assert_eq!(
         layered.lookup("pkg:npm/debug", "2.6.9").decision(),
         Some(fundament::index::Decision::Approved)
     );
-    let out = index_cmd(tmp.path(), &["verify", index.to_str().unwrap()]);
-    assert_eq!(code(&out), 0, "{}", text(&out));
+    ok(&verify(tmp.path(), &index));
 }
 
 #[test]
@@ -399,23 +374,14 @@ fn a_proposal_is_a_branch_with_a_summary_pushed_for_a_merge_request() {
     run_git(&index, &["remote", "add", "origin", &server.url("index")]);
 
     let summary = tmp.path().join("mr.md");
-    let out = index_cmd(
+    let out = propose_approved(
         tmp.path(),
+        &index,
+        "vetting/frontend",
         &[
-            "propose",
-            "--index",
-            index.to_str().unwrap(),
-            "--branch",
-            "vetting/frontend",
             "--from-audit",
             audit.to_str().unwrap(),
             "--only-runtime",
-            "--decision",
-            "approved",
-            "--reviewer",
-            "Ann Example",
-            "--organisation",
-            "City of Example",
             "--summary",
             summary.to_str().unwrap(),
             "--lang",
@@ -428,17 +394,9 @@ fn a_proposal_is_a_branch_with_a_summary_pushed_for_a_merge_request() {
             test_ca().to_str().unwrap(),
         ],
     );
-    assert_eq!(code(&out), 0, "{}", text(&out));
-    assert!(
-        text(&out).contains("proposed on branch `vetting/frontend`"),
-        "{}",
-        text(&out)
-    );
-    assert!(
-        text(&out).contains("pushed `vetting/frontend` to https://localhost:"),
-        "{}",
-        text(&out)
-    );
+    ok(&out);
+    assert_says(&out, "proposed on branch `vetting/frontend`");
+    assert_says(&out, "pushed `vetting/frontend` to https://localhost:");
 
     // The work tree and the current branch are untouched; the branch has one commit more.
     let repo = git2::Repository::open(&index).unwrap();
@@ -480,27 +438,13 @@ fn a_proposal_is_a_branch_with_a_summary_pushed_for_a_merge_request() {
     assert!(md.contains("nur zur Laufzeit"), "{md}");
 
     // Proposing again continues the branch; the new records build on it.
-    let out = index_cmd(
+    let out = propose_approved(
         tmp.path(),
-        &[
-            "propose",
-            "--index",
-            index.to_str().unwrap(),
-            "--branch",
-            "vetting/frontend",
-            "--from-audit",
-            audit.to_str().unwrap(),
-            "--decision",
-            "approved",
-            "--reviewer",
-            "Ann Example",
-            "--organisation",
-            "City of Example",
-            "--summary",
-            "-",
-        ],
+        &index,
+        "vetting/frontend",
+        &["--from-audit", audit.to_str().unwrap(), "--summary", "-"],
     );
-    assert_eq!(code(&out), 0, "{}", text(&out));
+    ok(&out);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         stdout.contains("## Vetting proposal: 3 decisions"),
@@ -515,14 +459,11 @@ fn a_proposal_is_a_branch_with_a_summary_pushed_for_a_merge_request() {
 
     // A VEX statement proposed on the branch repeats the decision in force there (the work
     // tree has none) and is listed in the summary.
-    let out = index_cmd(
+    let out = propose(
         tmp.path(),
+        &index,
+        "vetting/frontend",
         &[
-            "propose",
-            "--index",
-            index.to_str().unwrap(),
-            "--branch",
-            "vetting/frontend",
             "pkg:npm/debug@2.6.9",
             "--vex",
             "GHSA-gxpj-cx7g-858c",
@@ -540,7 +481,7 @@ fn a_proposal_is_a_branch_with_a_summary_pushed_for_a_merge_request() {
             "-",
         ],
     );
-    assert_eq!(code(&out), 0, "{}", text(&out));
+    ok(&out);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         stdout.contains("VEX statements:\n\n- `pkg:npm/debug` 2.6.9: `GHSA-gxpj-cx7g-858c` not_affected (vulnerable_code_not_in_execute_path): debug() is never given \\| user input\n"),
@@ -579,29 +520,13 @@ fn propose_needs_a_git_repository() {
     let tmp = tempfile::tempdir().unwrap();
     let index = new_index(tmp.path(), false);
     let (audit, _) = audit_report(tmp.path());
-    let out = index_cmd(
+    let out = propose_approved(
         tmp.path(),
-        &[
-            "propose",
-            "--index",
-            index.to_str().unwrap(),
-            "--branch",
-            "x",
-            "--from-audit",
-            audit.to_str().unwrap(),
-            "--decision",
-            "approved",
-            "--reviewer",
-            "Ann Example",
-            "--organisation",
-            "City of Example",
-        ],
+        &index,
+        "x",
+        &["--from-audit", audit.to_str().unwrap()],
     );
     assert_eq!(code(&out), 2);
-    assert!(
-        text(&out).contains("not the work tree of a git repository"),
-        "{}",
-        text(&out)
-    );
+    assert_says(&out, "not the work tree of a git repository");
     let _ = bare_repository;
 }
