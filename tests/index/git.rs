@@ -21,9 +21,7 @@ fn push_to_bare(from: &Path, to: &Path) {
 fn a_git_index_is_cloned_into_the_cache_and_fetched_again() {
     let tmp = tempfile::tempdir().unwrap();
     let work = new_index(tmp.path(), true);
-    let mut args = vec!["pkg:cargo/serde@1.0.0"];
-    args.extend_from_slice(APPROVE);
-    publish_ok(tmp.path(), &work, &args);
+    publish_ok(tmp.path(), &work, &approving("pkg:cargo/serde@1.0.0"));
     let bare = tmp.path().join("index.git");
     push_to_bare(&work, &bare);
     let url = format!("file://{}", bare.display());

@@ -126,9 +126,7 @@ fn server_errors_are_reported_never_read_as_approved_or_not_vetted() {
     let tmp = tempfile::tempdir().unwrap();
     let local = new_index(tmp.path(), false);
     for purl in ["pkg:cargo/serde@1.0.0", "pkg:cargo/syn@2.0.0"] {
-        let mut args = vec![purl];
-        args.extend_from_slice(APPROVE);
-        publish_ok(tmp.path(), &local, &args);
+        publish_ok(tmp.path(), &local, &approving(purl));
     }
     let cache = tempfile::tempdir().unwrap();
     let layered = Layered::open(

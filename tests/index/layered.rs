@@ -7,9 +7,11 @@ fn layered_indices_answer_by_precedence_and_name_the_index() {
     let tmp = tempfile::tempdir().unwrap();
     let association = new_index(&tmp.path().join("a"), false);
     let member = new_index(&tmp.path().join("m"), false);
-    let mut args = vec!["pkg:cargo/serde@1.0.0"];
-    args.extend_from_slice(APPROVE);
-    publish_ok(tmp.path(), &association, &args);
+    publish_ok(
+        tmp.path(),
+        &association,
+        &approving("pkg:cargo/serde@1.0.0"),
+    );
     publish_ok(
         tmp.path(),
         &member,
@@ -25,9 +27,7 @@ fn layered_indices_answer_by_precedence_and_name_the_index() {
             "Member",
         ],
     );
-    let mut args = vec!["pkg:cargo/syn@2.0.0"];
-    args.extend_from_slice(APPROVE);
-    publish_ok(tmp.path(), &association, &args);
+    publish_ok(tmp.path(), &association, &approving("pkg:cargo/syn@2.0.0"));
 
     let member_first = only(&[
         folder("association", &association, 1),

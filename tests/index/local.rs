@@ -18,8 +18,7 @@ fn init_publish_show_and_verify_round_trip() {
     );
 
     let licence_file = format!("LICENSE-MIT={SHA_A}");
-    let mut args = vec!["pkg:cargo/Serde@1.0.210"];
-    args.extend_from_slice(APPROVE);
+    let mut args = approving("pkg:cargo/Serde@1.0.210");
     args.extend_from_slice(&[
         "--licence-file",
         &licence_file,
@@ -89,27 +88,16 @@ fn init_publish_show_and_verify_round_trip() {
         .collect();
     assert!(dirty.is_empty(), "uncommitted after publish: {dirty:?}");
 
-    let out = index_cmd(tmp.path(), &["verify", index.to_str().unwrap()]);
-    assert_eq!(code(&out), 0, "{}", text(&out));
-    assert!(
-        text(&out).contains("1 file, 2 records, 1 package; no problems"),
-        "{}",
-        text(&out)
-    );
+    let out = verify(tmp.path(), &index);
+    ok(&out);
+    assert_says(&out, "1 file, 2 records, 1 package; no problems");
 
-    let out = index_cmd(
+    let out = query(
         tmp.path(),
-        &[
-            "show",
-            "pkg:cargo/serde",
-            "--index",
-            index.to_str().unwrap(),
-            "--no-builtin",
-            "--format",
-            "json",
-        ],
+        &index,
+        &["show", "pkg:cargo/serde", "--format", "json"],
     );
-    assert_eq!(code(&out), 0, "{}", text(&out));
+    ok(&out);
     let shown: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(shown["records"].as_array().unwrap().len(), 2);
     assert_eq!(shown["in-force"][0]["version"], "1.0.210");
@@ -119,49 +107,19 @@ fn init_publish_show_and_verify_round_trip() {
     );
     assert_eq!(shown["in-force"][0]["answer"]["line"], 1);
 
-    let out = index_cmd(
-        tmp.path(),
-        &[
-            "show",
-            "pkg:cargo/serde@1.5.0",
-            "--index",
-            index.to_str().unwrap(),
-            "--no-builtin",
-        ],
-    );
-    assert!(
-        text(&out).contains("1.5.0: rejected (MIT) by Bob Example, Town of Example"),
-        "{}",
-        text(&out)
+    let out = query(tmp.path(), &index, &["show", "pkg:cargo/serde@1.5.0"]);
+    assert_says(
+        &out,
+        "1.5.0: rejected (MIT) by Bob Example, Town of Example",
     );
 
-    let out = index_cmd(
-        tmp.path(),
-        &[
-            "search",
-            "SER",
-            "--index",
-            index.to_str().unwrap(),
-            "--no-builtin",
-        ],
-    );
+    let out = query(tmp.path(), &index, &["search", "SER"]);
     // The index is named by its config.json; each package with its decisions now.
     assert_eq!(
         text(&out).trim(),
         "pkg:cargo/serde  [city]\n    1.0.210  approved (MIT OR Apache-2.0)  by Ann Example, City of Example on 2026-03-01\n    versions >=1.0.211, <2  rejected (MIT)  by Bob Example, Town of Example on 2026-03-01"
     );
-    let out = index_cmd(
-        tmp.path(),
-        &[
-            "search",
-            "serde",
-            "--index",
-            index.to_str().unwrap(),
-            "--no-builtin",
-            "--format",
-            "json",
-        ],
-    );
+    let out = query(tmp.path(), &index, &["search", "serde", "--format", "json"]);
     let found: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(found["matches"][0]["index"], "city");
     assert_eq!(found["matches"][0]["decisions"][1]["decision"], "rejected");
@@ -180,9 +138,7 @@ fn the_reviewer_is_the_author_and_git_config_the_committer() {
     let mut config = repo.config().unwrap();
     config.set_str("user.name", "Index Bot").unwrap();
     config.set_str("user.email", "bot@city.example").unwrap();
-    let mut args = vec!["pkg:npm/left-pad@1.3.0"];
-    args.extend_from_slice(APPROVE);
-    publish_ok(tmp.path(), &index, &args);
+    publish_ok(tmp.path(), &index, &approving("pkg:npm/left-pad@1.3.0"));
     // The commit names who decided as its author, and who ran the command as its committer.
     let head = repo.head().unwrap().peel_to_commit().unwrap();
     assert_eq!(head.author().name().unwrap(), "Ann Example");
@@ -195,68 +151,48 @@ fn the_reviewer_is_the_author_and_git_config_the_committer() {
     assert!(index.join("npm/le/ft/left-pad").is_file());
 }
 
+/// `fundament index init <dir>` of an index `x` of the organisation X, maintained by
+/// `maintainer`.
+fn init_x(home: &Path, dir: &str, maintainer: &str) -> Output {
+    index_cmd(
+        home,
+        &[
+            "init",
+            dir,
+            "--name",
+            "x",
+            "--maintainer",
+            maintainer,
+            "--organisation",
+            "X",
+        ],
+    )
+}
+
 #[test]
 fn init_refuses_folders_that_are_not_empty_or_already_an_index() {
     let tmp = tempfile::tempdir().unwrap();
     let index = new_index(tmp.path(), false);
-    let again = index_cmd(
-        tmp.path(),
-        &[
-            "init",
-            index.to_str().unwrap(),
-            "--name",
-            "x",
-            "--maintainer",
-            "A <a@x.example>",
-            "--organisation",
-            "X",
-        ],
-    );
+    let again = init_x(tmp.path(), index.to_str().unwrap(), "A <a@x.example>");
     assert_eq!(code(&again), 2);
-    assert!(
-        text(&again).contains("already an index"),
-        "{}",
-        text(&again)
-    );
+    assert_says(&again, "already an index");
 
     let busy = tmp.path().join("busy");
     std::fs::create_dir_all(busy.join("npm")).unwrap();
     std::fs::write(busy.join("notes.txt"), "x").unwrap();
     std::fs::write(busy.join("README.md"), "x").unwrap();
-    let out = index_cmd(
-        tmp.path(),
-        &[
-            "init",
-            busy.to_str().unwrap(),
-            "--name",
-            "x",
-            "--maintainer",
-            "A <a@x.example>",
-            "--organisation",
-            "X",
-        ],
-    );
+    let out = init_x(tmp.path(), busy.to_str().unwrap(), "A <a@x.example>");
     assert_eq!(code(&out), 2);
-    assert!(
-        text(&out)
-            .contains("not an index but already holds npm (folders of an index's record tree)"),
-        "{}",
-        text(&out)
+    assert_says(
+        &out,
+        "not an index but already holds npm (folders of an index's record tree)",
     );
     assert!(!busy.join("config.json").exists());
 
-    let bad = index_cmd(
+    let bad = init_x(
         tmp.path(),
-        &[
-            "init",
-            tmp.path().join("other").to_str().unwrap(),
-            "--name",
-            "x",
-            "--maintainer",
-            "no contact",
-            "--organisation",
-            "X",
-        ],
+        tmp.path().join("other").to_str().unwrap(),
+        "no contact",
     );
     assert_eq!(code(&bad), 2);
     assert!(text(&bad).contains("is not \"Name <contact>\""));
@@ -266,175 +202,87 @@ fn init_refuses_folders_that_are_not_empty_or_already_an_index() {
 fn publish_checks_every_field_before_writing() {
     let tmp = tempfile::tempdir().unwrap();
     let index = new_index(tmp.path(), true);
-    let cases: &[(&[&str], &str)] = &[
+    // Each case: what is published, its licence, its reviewer, further arguments, and the
+    // refusal expected.
+    let cases: &[(&[&str], &str, &str, &[&str], &str)] = &[
         (
-            &[
-                "pkg:cargo/serde@1.0.0",
-                "--decision",
-                "approved",
-                "--licence",
-                "MIT OR Apache 2",
-                "--reviewer",
-                "A",
-                "--organisation",
-                "O",
-            ],
+            &["pkg:cargo/serde@1.0.0"],
+            "MIT OR Apache 2",
+            "A",
+            &[],
             "is not a valid SPDX expression",
         ),
         (
-            &[
-                "pkg:cargo/serde@1.0.0",
-                "--decision",
-                "approved",
-                "--licence",
-                "GPL-2.0",
-                "--reviewer",
-                "A",
-                "--organisation",
-                "O",
-            ],
+            &["pkg:cargo/serde@1.0.0"],
+            "GPL-2.0",
+            "A",
+            &[],
             "is not a valid SPDX expression",
         ),
         (
-            &[
-                "pkg:cargo/serde@1.0.0",
-                "--decision",
-                "approved",
-                "--licence",
-                "NOASSERTION",
-                "--reviewer",
-                "A",
-                "--organisation",
-                "O",
-            ],
+            &["pkg:cargo/serde@1.0.0"],
+            "NOASSERTION",
+            "A",
+            &[],
             "an approval needs a concluded licence",
         ),
         (
-            &[
-                "pkg:generic/thing@1.0.0",
-                "--decision",
-                "approved",
-                "--licence",
-                "MIT",
-                "--reviewer",
-                "A",
-                "--organisation",
-                "O",
-            ],
+            &["pkg:generic/thing@1.0.0"],
+            "MIT",
+            "A",
+            &[],
             "not an ecosystem the index holds",
         ),
+        (&["pkg:cargo/serde"], "MIT", "A", &[], "has no version"),
         (
-            &[
-                "pkg:cargo/serde",
-                "--decision",
-                "approved",
-                "--licence",
-                "MIT",
-                "--reviewer",
-                "A",
-                "--organisation",
-                "O",
-            ],
-            "has no version",
-        ),
-        (
-            &[
-                "pkg:cargo/serde@1.0.0",
-                "--decision",
-                "approved",
-                "--licence",
-                "MIT",
-                "--reviewer",
-                " ",
-                "--organisation",
-                "O",
-            ],
+            &["pkg:cargo/serde@1.0.0"],
+            "MIT",
+            " ",
+            &[],
             "`reviewer` is empty",
         ),
         (
-            &[
-                "pkg:cargo/serde@1.0.0",
-                "--decision",
-                "approved",
-                "--licence",
-                "MIT",
-                "--reviewer",
-                "A",
-                "--organisation",
-                "O",
-                "--review-by",
-                "2026-02-30",
-            ],
+            &["pkg:cargo/serde@1.0.0"],
+            "MIT",
+            "A",
+            &["--review-by", "2026-02-30"],
             "`review-by`: `2026-02-30` is not a valid date",
         ),
         (
-            &[
-                "pkg:cargo/serde@1.0.0",
-                "--decision",
-                "approved",
-                "--licence",
-                "MIT",
-                "--reviewer",
-                "A",
-                "--organisation",
-                "O",
-                "--review-by",
-                "2025-01-01",
-            ],
+            &["pkg:cargo/serde@1.0.0"],
+            "MIT",
+            "A",
+            &["--review-by", "2025-01-01"],
             "is not after `date`",
         ),
         (
-            &[
-                "pkg:cargo/serde@1.0.0",
-                "--decision",
-                "approved",
-                "--licence",
-                "MIT",
-                "--reviewer",
-                "A",
-                "--organisation",
-                "O",
-                "--artefact-sha256",
-                "abc",
-            ],
+            &["pkg:cargo/serde@1.0.0"],
+            "MIT",
+            "A",
+            &["--artefact-sha256", "abc"],
             "is not 64 lower-case hex digits",
         ),
         (
-            &[
-                "pkg:cargo/serde@1.0.0",
-                "--decision",
-                "approved",
-                "--licence",
-                "MIT",
-                "--reviewer",
-                "A",
-                "--organisation",
-                "O",
-                "--licence-file",
-                "../LICENSE=aaaa",
-            ],
+            &["pkg:cargo/serde@1.0.0"],
+            "MIT",
+            "A",
+            &["--licence-file", "../LICENSE=aaaa"],
             "has an empty, `.` or `..` element",
         ),
         (
-            &[
-                "--purl",
-                "pkg:cargo/serde",
-                "--versions",
-                "1.x.y.z",
-                "--decision",
-                "approved",
-                "--licence",
-                "MIT",
-                "--reviewer",
-                "A",
-                "--organisation",
-                "O",
-            ],
+            &["--purl", "pkg:cargo/serde", "--versions", "1.x.y.z"],
+            "MIT",
+            "A",
+            &[],
             "is not a version requirement",
         ),
     ];
-    for (args, expected) in cases {
-        let out = publish(tmp.path(), &index, args);
+    for (what, licence, reviewer, extra, expected) in cases {
+        let mut args = what.to_vec();
+        args.extend_from_slice(&["--decision", "approved", "--licence", licence]);
+        args.extend_from_slice(&["--reviewer", reviewer, "--organisation", "O"]);
+        args.extend_from_slice(extra);
+        let out = publish(tmp.path(), &index, &args);
         assert_eq!(code(&out), 2, "{args:?}: {}", text(&out));
         assert!(text(&out).contains(expected), "{args:?}: {}", text(&out));
     }
@@ -445,12 +293,11 @@ fn publish_checks_every_field_before_writing() {
     assert_eq!(commits(&index).len(), 1);
 
     // The same decision twice on one day is refused, as is a different one.
-    let mut args = vec!["pkg:cargo/serde@1.0.0"];
-    args.extend_from_slice(APPROVE);
+    let args = approving("pkg:cargo/serde@1.0.0");
     publish_ok(tmp.path(), &index, &args);
     let out = publish(tmp.path(), &index, &args);
     assert_eq!(code(&out), 2);
-    assert!(text(&out).contains("repeats line 1"), "{}", text(&out));
+    assert_says(&out, "repeats line 1");
     let out = publish(
         tmp.path(),
         &index,
@@ -467,7 +314,7 @@ fn publish_checks_every_field_before_writing() {
         ],
     );
     assert_eq!(code(&out), 2);
-    assert!(text(&out).contains("contradicts line 1"), "{}", text(&out));
+    assert_says(&out, "contradicts line 1");
     assert_eq!(lines(&index.join("cargo/se/rd/serde")).len(), 1);
 }
 
@@ -482,9 +329,7 @@ fn names_that_escape_the_tree_are_refused_on_write_and_on_read() {
         "pkg:npm/%40scope/..@1.0.0",
         "pkg:cargo/nul%00byte@1.0.0",
     ] {
-        let mut args = vec![purl];
-        args.extend_from_slice(APPROVE);
-        let out = publish(tmp.path(), &index, &args);
+        let out = publish(tmp.path(), &index, &approving(purl));
         assert_eq!(code(&out), 2, "{purl}: {}", text(&out));
         assert!(
             text(&out).contains("relative path")
@@ -496,15 +341,9 @@ fn names_that_escape_the_tree_are_refused_on_write_and_on_read() {
         );
     }
     let long = format!("pkg:cargo/{}@1.0.0", "a".repeat(201));
-    let mut args = vec![long.as_str()];
-    args.extend_from_slice(APPROVE);
-    let out = publish(tmp.path(), &index, &args);
+    let out = publish(tmp.path(), &index, &approving(long.as_str()));
     assert_eq!(code(&out), 2);
-    assert!(
-        text(&out).contains("201 bytes long; the limit is 200"),
-        "{}",
-        text(&out)
-    );
+    assert_says(&out, "201 bytes long; the limit is 200");
     let entries: Vec<_> = std::fs::read_dir(tmp.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -563,14 +402,10 @@ fn verify_reports_tampering_with_file_and_line() {
     let index = new_index(tmp.path(), false);
     for version in ["1.0.0", "1.0.1", "1.0.2"] {
         let purl = format!("pkg:cargo/serde@{version}");
-        let mut args = vec![purl.as_str()];
-        args.extend_from_slice(APPROVE);
-        publish_ok(tmp.path(), &index, &args);
+        publish_ok(tmp.path(), &index, &approving(purl.as_str()));
     }
-    let mut args = vec!["pkg:pypi/Django@5.0.1"];
-    args.extend_from_slice(APPROVE);
-    publish_ok(tmp.path(), &index, &args);
-    let ok = index_cmd(tmp.path(), &["verify", index.to_str().unwrap()]);
+    publish_ok(tmp.path(), &index, &approving("pkg:pypi/Django@5.0.1"));
+    let ok = verify(tmp.path(), &index);
     assert_eq!(code(&ok), 0, "{}", text(&ok));
     assert!(text(&ok).contains("2 files, 4 records, 2 packages; no problems"));
 
@@ -600,7 +435,7 @@ fn verify_reports_tampering_with_file_and_line() {
     std::fs::create_dir_all(index.join("cargo/3/s")).unwrap();
     std::fs::write(index.join("cargo/3/s/syn"), "").unwrap();
 
-    let out = index_cmd(tmp.path(), &["verify", index.to_str().unwrap()]);
+    let out = verify(tmp.path(), &index);
     assert_eq!(code(&out), 2, "{}", text(&out));
     let report = text(&out);
     for expected in [
@@ -651,7 +486,7 @@ fn a_record_in_the_wrong_file_or_with_a_later_date_first_is_reported() {
         ),
     )
     .unwrap();
-    let out = index_cmd(tmp.path(), &["verify", index.to_str().unwrap()]);
+    let out = verify(tmp.path(), &index);
     let report = text(&out);
     assert_eq!(code(&out), 2, "{report}");
     assert!(
@@ -673,21 +508,9 @@ fn a_record_in_the_wrong_file_or_with_a_later_date_first_is_reported() {
 /// Runs a publish that aborts at `point` (debug builds only).
 fn crashing_publish(home: &Path, index: &Path, version: &str, point: &str) -> Output {
     let purl = format!("pkg:cargo/serde@{version}");
-    support::fundament()
-        .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join(".config"))
-        .env("SOURCE_DATE_EPOCH", EPOCH)
-        .env("FUNDAMENT_INDEX_CRASH", point)
-        .args([
-            "index",
-            "publish",
-            "--index",
-            index.to_str().unwrap(),
-            &purl,
-        ])
-        .args(APPROVE)
-        .output()
-        .unwrap()
+    let mut args = vec!["publish", "--index", index.to_str().unwrap()];
+    args.extend_from_slice(&approving(&purl));
+    index_cmd_with(home, &args, &[("FUNDAMENT_INDEX_CRASH", point)])
 }
 
 #[test]
@@ -695,18 +518,12 @@ fn crashing_publish(home: &Path, index: &Path, version: &str, point: &str) -> Ou
 fn a_publish_killed_before_its_commit_leaves_the_whole_record_or_none() {
     let tmp = tempfile::tempdir().unwrap();
     let index = new_index(tmp.path(), true);
-    let mut args = vec!["pkg:cargo/serde@1.0.0"];
-    args.extend_from_slice(APPROVE);
-    publish_ok(tmp.path(), &index, &args);
+    publish_ok(tmp.path(), &index, &approving("pkg:cargo/serde@1.0.0"));
     let file = index.join("cargo/se/rd/serde");
     let verify = |expected_records: usize| {
-        let out = index_cmd(tmp.path(), &["verify", index.to_str().unwrap()]);
-        assert_eq!(code(&out), 0, "{}", text(&out));
-        assert!(
-            text(&out).contains(&format!("{expected_records} record")),
-            "{}",
-            text(&out)
-        );
+        let out = verify(tmp.path(), &index);
+        ok(&out);
+        assert_says(&out, &format!("{expected_records} record"));
         text(&out)
     };
 
@@ -730,15 +547,9 @@ fn a_publish_killed_before_its_commit_leaves_the_whole_record_or_none() {
     assert_eq!(commits(&index).len(), 2, "init + the first publish");
 
     // The next publish works, removes the leftover, and commits the orphaned line with its own.
-    let mut args = vec!["pkg:cargo/serde@1.0.3"];
-    args.extend_from_slice(APPROVE);
-    let out = publish(tmp.path(), &index, &args);
-    assert_eq!(code(&out), 0, "{}", text(&out));
-    assert!(
-        text(&out).contains("not committed (an interrupted publish?)"),
-        "{}",
-        text(&out)
-    );
+    let out = publish(tmp.path(), &index, &approving("pkg:cargo/serde@1.0.3"));
+    ok(&out);
+    assert_says(&out, "not committed (an interrupted publish?)");
     let report = verify(3);
     assert!(!report.contains("left over"), "{report}");
     assert_eq!(commits(&index).len(), 3);
@@ -781,6 +592,6 @@ fn ten_concurrent_publishes_all_land() {
     expected_sorted.sort();
     assert_eq!(versions, expected_sorted);
     assert_eq!(commits(&index).len(), 11);
-    let out = index_cmd(tmp.path(), &["verify", index.to_str().unwrap()]);
-    assert_eq!(code(&out), 0, "{}", text(&out));
+    let out = verify(tmp.path(), &index);
+    ok(&out);
 }

@@ -17,7 +17,10 @@ use fundament::registry::http::HttpOptions;
 use std::path::Path;
 use std::process::Output;
 use std::time::Duration;
-use support::index::{EPOCH, TODAY, code, index_cmd, new_index, publish, publish_ok, text};
+use support::index::{
+    EPOCH, TODAY, assert_says, code, index_cmd, index_cmd_with, new_index, ok, publish, publish_ok,
+    query, text, verify,
+};
 use support::server::{Reply, TestServer};
 
 const SHA_A: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
@@ -34,6 +37,13 @@ const APPROVE: &[&str] = &[
     "--no-evidence",
     "licence read on the project page",
 ];
+
+/// `purl` followed by [`APPROVE`]: the arguments of a publish approving it.
+fn approving(purl: &str) -> Vec<&str> {
+    let mut args = vec![purl];
+    args.extend_from_slice(APPROVE);
+    args
+}
 
 fn record(purl: &str, version: &str, decision: Decision, licence: &str) -> Record {
     Record {
