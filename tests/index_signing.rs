@@ -8,8 +8,8 @@ use fundament::index::Decision;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use support::index::{
-    TODAY, add_key, assert_says, code, index_cmd, index_cmd_with, new_index_with, ok, open_alone,
-    publish, text, verify,
+    TODAY, add_key, assert_says, code, decided, index_cmd, index_cmd_with, new_index_with, ok,
+    open_alone, publish, text, verify,
 };
 
 /// A key pair made by ssh-keygen, for `<Name> Example` of the City of Example.
@@ -491,17 +491,13 @@ fn the_reviewer_signs_their_own_decisions() {
     let out = publish(
         tmp.path(),
         &index,
-        &[
-            "pkg:cargo/serde@1.0.0",
-            "--decision",
+        &decided(
+            &["pkg:cargo/serde@1.0.0"],
             "rejected",
-            "--licence",
             "MIT",
-            "--reviewer",
             "Ann Example",
-            "--organisation",
             "City of Example",
-        ],
+        ),
     );
     assert_says(&out, "records must be signed");
     // A key config.json does not list: refused.
@@ -605,25 +601,18 @@ fn four_eyes_an_approval_counts_once_a_second_person_signs() {
 fn an_approval_without_evidence_needs_a_reason() {
     let tmp = tempfile::tempdir().unwrap();
     let index = new_index_with(tmp.path(), false, &[]);
-    let base = [
-        "--purl",
-        "pkg:npm/chroma-js",
-        "--versions",
-        ">=2, <3",
-        "--decision",
+    let base = decided(
+        &["--purl", "pkg:npm/chroma-js", "--versions", ">=2, <3"],
         "approved",
-        "--licence",
         "BSD-3-Clause",
-        "--reviewer",
         "Ann Example",
-        "--organisation",
         "City of Example",
-    ];
+    );
     let out = publish(tmp.path(), &index, &base);
     assert_eq!(code(&out), 2);
     assert_says(&out, "has no evidence");
     assert_says(&out, "--no-evidence");
-    let mut with_reason = base.to_vec();
+    let mut with_reason = base;
     with_reason.extend_from_slice(&[
         "--no-evidence",
         "licence checked in the upstream repository",

@@ -56,17 +56,7 @@ fn a_git_index_is_cloned_into_the_cache_and_fetched_again() {
     assert!(first.lookup("pkg:cargo/serde", "1.0.1").answer.is_none());
 
     // A new decision is published and pushed: the next open fetches it.
-    let args = vec![
-        "pkg:cargo/serde@1.0.1",
-        "--decision",
-        "rejected",
-        "--licence",
-        "MIT",
-        "--reviewer",
-        "Bob",
-        "--organisation",
-        "Town",
-    ];
+    let args = decided(&["pkg:cargo/serde@1.0.1"], "rejected", "MIT", "Bob", "Town");
     publish_ok(tmp.path(), &work, &args);
     push_to_bare(&work, &bare);
     let second = Layered::open(&settings, &options(false)).unwrap();

@@ -15,17 +15,7 @@ fn layered_indices_answer_by_precedence_and_name_the_index() {
     publish_ok(
         tmp.path(),
         &member,
-        &[
-            "pkg:cargo/serde@1.0.0",
-            "--decision",
-            "rejected",
-            "--licence",
-            "MIT",
-            "--reviewer",
-            "M",
-            "--organisation",
-            "Member",
-        ],
+        &decided(&["pkg:cargo/serde@1.0.0"], "rejected", "MIT", "M", "Member"),
     );
     publish_ok(tmp.path(), &association, &approving("pkg:cargo/syn@2.0.0"));
 

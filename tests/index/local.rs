@@ -33,20 +33,13 @@ fn init_publish_show_and_verify_round_trip() {
     publish_ok(
         tmp.path(),
         &index,
-        &[
-            "--purl",
-            "pkg:cargo/serde",
-            "--versions",
-            ">=1.0.211, <2",
-            "--decision",
+        &decided(
+            &["--purl", "pkg:cargo/serde", "--versions", ">=1.0.211, <2"],
             "rejected",
-            "--licence",
             "MIT",
-            "--reviewer",
             "Bob Example",
-            "--organisation",
             "Town of Example",
-        ],
+        ),
     );
 
     // One file, at the computed path, one canonical line per decision.
@@ -278,9 +271,7 @@ fn publish_checks_every_field_before_writing() {
         ),
     ];
     for (what, licence, reviewer, extra, expected) in cases {
-        let mut args = what.to_vec();
-        args.extend_from_slice(&["--decision", "approved", "--licence", licence]);
-        args.extend_from_slice(&["--reviewer", reviewer, "--organisation", "O"]);
+        let mut args = decided(what, "approved", licence, reviewer, "O");
         args.extend_from_slice(extra);
         let out = publish(tmp.path(), &index, &args);
         assert_eq!(code(&out), 2, "{args:?}: {}", text(&out));
@@ -301,17 +292,7 @@ fn publish_checks_every_field_before_writing() {
     let out = publish(
         tmp.path(),
         &index,
-        &[
-            "pkg:cargo/serde@1.0.0",
-            "--decision",
-            "rejected",
-            "--licence",
-            "MIT",
-            "--reviewer",
-            "A",
-            "--organisation",
-            "O",
-        ],
+        &decided(&["pkg:cargo/serde@1.0.0"], "rejected", "MIT", "A", "O"),
     );
     assert_eq!(code(&out), 2);
     assert_says(&out, "contradicts line 1");

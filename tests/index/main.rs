@@ -18,8 +18,8 @@ use std::path::Path;
 use std::process::Output;
 use std::time::Duration;
 use support::index::{
-    EPOCH, TODAY, assert_says, code, index_cmd, index_cmd_with, new_index, ok, publish, publish_ok,
-    query, text, verify,
+    EPOCH, TODAY, assert_says, code, decided, index_cmd, index_cmd_with, new_index, ok, publish,
+    publish_ok, query, text, verify,
 };
 use support::server::{Reply, TestServer};
 

@@ -145,3 +145,18 @@ pub fn open_alone(index: &Path, require_signed: bool) -> fundament::index::Layer
     )
     .unwrap()
 }
+
+/// The arguments of a publish of `what` (a PURL with its version, or `--purl` and
+/// `--versions`) with its `decision` and `licence`, by `reviewer` of `organisation`.
+pub fn decided<'a>(
+    what: &[&'a str],
+    decision: &'a str,
+    licence: &'a str,
+    reviewer: &'a str,
+    organisation: &'a str,
+) -> Vec<&'a str> {
+    let mut args = what.to_vec();
+    args.extend_from_slice(&["--decision", decision, "--licence", licence]);
+    args.extend_from_slice(&["--reviewer", reviewer, "--organisation", organisation]);
+    args
+}
