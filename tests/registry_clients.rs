@@ -43,6 +43,41 @@ fn concluded<'a>(json: &'a serde_json::Value, name: &str) -> &'a serde_json::Val
     &package(json, name)["licence"]["concluded"]
 }
 
+/// The concluded licence expression of the package `name`.
+fn expression<'a>(json: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    &concluded(json, name)["expression"]
+}
+
+/// A warm and an offline run of the audit of `dir` with `cache` ask `server` nothing beyond
+/// its `requests` so far and conclude the `expected` expressions.
+fn assert_warm_and_offline_agree(
+    dir: &Path,
+    cache: &Path,
+    server: &TestServer,
+    requests: usize,
+    expected: &[(&str, &str)],
+) {
+    let second = audit(dir, cache, &[]);
+    let offline = audit(dir, cache, &["--offline"]);
+    assert_eq!(
+        server.total(),
+        requests,
+        "the warm or offline run made requests"
+    );
+    for (what, run) in [("warm", &second), ("offline", &offline)] {
+        assert_eq!(run.code, 0, "{what}: {}", run.json["findings"]);
+        for (name, licence) in expected {
+            assert_eq!(expression(&run.json, name), licence, "{what}: {name}");
+        }
+    }
+}
+
+/// An `http://` base URL of a port on 127.0.0.1 nothing listens on.
+fn unreachable_base() -> String {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    format!("http://{}", closed.local_addr().unwrap())
+}
+
 fn declared(json: &serde_json::Value, name: &str) -> Vec<(String, String, String)> {
     package(json, name)["licence"]["declared"]
         .as_array()
@@ -165,7 +200,7 @@ fn python_licences_are_read_from_the_metadata_files_of_the_lockfiles_index() {
             ),
         ]
     );
-    assert_eq!(concluded(&run.json, "six")["expression"], "MIT");
+    assert_eq!(expression(&run.json, "six"), "MIT");
     assert_eq!(concluded(&run.json, "six")["from"], "declared");
     // urllib3: PEP 639's License-Expression.
     let urllib3 = declared(&run.json, "urllib3");
@@ -176,7 +211,7 @@ fn python_licences_are_read_from_the_metadata_files_of_the_lockfiles_index() {
             .1
             .ends_with("/urllib3-2.8.0-py3-none-any.whl.metadata")
     );
-    assert_eq!(concluded(&run.json, "urllib3")["expression"], "MIT");
+    assert_eq!(expression(&run.json, "urllib3"), "MIT");
 
     // One project page and one metadata file per package; no wheel.
     assert_eq!(server.count("/simple/six/"), 1);
@@ -206,8 +241,8 @@ fn python_look_ups_are_cached_and_work_offline_afterwards() {
     assert_eq!(server.total(), after_first, "the offline run made requests");
     for run in [&first, &second, &offline] {
         assert_eq!(run.code, 0, "{}", run.json["findings"]);
-        assert_eq!(concluded(&run.json, "six")["expression"], "MIT");
-        assert_eq!(concluded(&run.json, "urllib3")["expression"], "MIT");
+        assert_eq!(expression(&run.json, "six"), "MIT");
+        assert_eq!(expression(&run.json, "urllib3"), "MIT");
     }
     assert!(messages(&second.json, "R004").contains("(2 from the cache)"));
 }
@@ -235,7 +270,7 @@ fn requirements_files_use_the_configured_index() {
             ),
         ]
     );
-    assert_eq!(concluded(&run.json, "requests")["expression"], "Apache-2.0");
+    assert_eq!(expression(&run.json, "requests"), "Apache-2.0");
     assert_eq!(server.count("/simple/requests/"), 1);
 }
 
@@ -264,7 +299,7 @@ fn without_a_metadata_file_the_wheel_itself_is_read() {
         declared(&run.json, "six")[0],
         ("MIT".to_string(), origin, "License".to_string())
     );
-    assert_eq!(concluded(&run.json, "six")["expression"], "MIT");
+    assert_eq!(expression(&run.json, "six"), "MIT");
 }
 
 #[test]
@@ -361,7 +396,7 @@ fn an_index_without_the_json_api_is_read_as_html() {
     let (_tmp, dir) = uv_project(&server);
     let cache = tempfile::tempdir().unwrap();
     let run = audit(&dir, cache.path(), &[]);
-    assert_eq!(concluded(&run.json, "urllib3")["expression"], "MIT");
+    assert_eq!(expression(&run.json, "urllib3"), "MIT");
     assert_eq!(server.count(&metadata_path(&paths, "urllib3")), 1);
 }
 
@@ -430,10 +465,7 @@ fn maven_licences_are_inherited_along_the_parent_chain() {
             "licenses (inherited from org.slf4j:slf4j-bom:2.0.9)".into()
         )]
     );
-    assert_eq!(
-        concluded(&run.json, "org.slf4j:slf4j-api")["expression"],
-        "MIT"
-    );
+    assert_eq!(expression(&run.json, "org.slf4j:slf4j-api"), "MIT");
     // commons-io → commons-parent → org.apache:apache.
     assert_eq!(
         declared(&run.json, "commons-io:commons-io"),
@@ -443,10 +475,7 @@ fn maven_licences_are_inherited_along_the_parent_chain() {
             "licenses (inherited from org.apache:apache:33)".into()
         )]
     );
-    assert_eq!(
-        concluded(&run.json, "commons-io:commons-io")["expression"],
-        "Apache-2.0"
-    );
+    assert_eq!(expression(&run.json, "commons-io:commons-io"), "Apache-2.0");
     // Each POM of both chains was asked for once, the parents included.
     for path in &paths {
         assert_eq!(server.count(path), 1, "{path}");
@@ -458,20 +487,16 @@ fn maven_licences_are_inherited_along_the_parent_chain() {
     assert_eq!(server.total(), 6);
 
     // Warm and offline runs ask nothing and conclude the same.
-    let second = audit(&dir, cache.path(), &[]);
-    let offline = audit(&dir, cache.path(), &["--offline"]);
-    assert_eq!(server.total(), 6, "the warm or offline run made requests");
-    for run in [&second, &offline] {
-        assert_eq!(run.code, 0, "{}", run.json["findings"]);
-        assert_eq!(
-            concluded(&run.json, "org.slf4j:slf4j-api")["expression"],
-            "MIT"
-        );
-        assert_eq!(
-            concluded(&run.json, "commons-io:commons-io")["expression"],
-            "Apache-2.0"
-        );
-    }
+    assert_warm_and_offline_agree(
+        &dir,
+        cache.path(),
+        &server,
+        6,
+        &[
+            ("org.slf4j:slf4j-api", "MIT"),
+            ("commons-io:commons-io", "Apache-2.0"),
+        ],
+    );
 }
 
 #[test]
@@ -537,10 +562,7 @@ fn maven_repositories_are_tried_in_order() {
         assert_eq!(server.count(&format!("/mirror/{pom}")), 1, "{pom}");
         assert_eq!(server.count(&format!("/maven2/{pom}")), 1, "{pom}");
     }
-    assert_eq!(
-        concluded(&run.json, "org.slf4j:slf4j-api")["expression"],
-        "MIT"
-    );
+    assert_eq!(expression(&run.json, "org.slf4j:slf4j-api"), "MIT");
 }
 
 /// Licence names of real POMs that are not SPDX ids end as the one licence they name; a name
@@ -633,7 +655,7 @@ fn maven_licence_names_and_urls_end_as_spdx_ids() {
         "<license><name>GPL</name><url>https://project.example/licence</url></license>",
     );
     assert_eq!(
-        concluded(&run.json, "commons-io:commons-io")["expression"],
+        expression(&run.json, "commons-io:commons-io"),
         "GPL-1.0-or-later"
     );
     assert!(
@@ -649,7 +671,7 @@ fn maven_licence_names_and_urls_end_as_spdx_ids() {
          <url>https://www.oracle.com/downloads/licenses/oracle-free-license.html</url></license>",
     );
     assert_eq!(
-        concluded(&run.json, "commons-io:commons-io")["expression"],
+        expression(&run.json, "commons-io:commons-io"),
         "LicenseRef-scancode-oracle-free-2018"
     );
     assert!(
@@ -664,10 +686,7 @@ fn maven_licence_names_and_urls_end_as_spdx_ids() {
 #[test]
 fn a_pom_missing_from_the_reachable_repository_and_behind_an_unreachable_one_names_both() {
     let server = TestServer::start();
-    // A port nothing listens on.
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let unreachable = format!("http://{}", closed.local_addr().unwrap());
-    drop(closed);
+    let unreachable = unreachable_base();
     let (_tmp, dir) = project(
         "gradle-locked",
         &format!(
@@ -704,9 +723,7 @@ fn a_pom_missing_from_the_reachable_repository_and_behind_an_unreachable_one_nam
 #[test]
 fn a_maven_build_names_the_404_beside_the_unreachable_repository() {
     let server = TestServer::start();
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let unreachable = format!("http://{}", closed.local_addr().unwrap());
-    drop(closed);
+    let unreachable = unreachable_base();
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("app");
     std::fs::create_dir_all(&dir).unwrap();
@@ -791,10 +808,7 @@ fn a_parent_chain_that_loops_is_a_failure_not_a_hang() {
         1
     );
     // The other dependency is not affected.
-    assert_eq!(
-        concluded(&run.json, "commons-io:commons-io")["expression"],
-        "Apache-2.0"
-    );
+    assert_eq!(expression(&run.json, "commons-io:commons-io"), "Apache-2.0");
     assert_eq!(run.code, 1);
 }
 
@@ -855,6 +869,15 @@ const TOML: &str = "github.com/BurntSushi/toml@v1.3.2";
 const UUID_ZIP: &str = "/go/github.com/google/uuid/@v/v1.6.0.zip";
 const TOML_ZIP: &str = "/go/github.com/!burnt!sushi/toml/@v/v1.3.2.zip";
 
+/// Serves the zips of both modules; returns their `h1:` hashes (uuid's, toml's).
+fn serve_go_modules(server: &TestServer) -> (String, String) {
+    let (uuid_zip, uuid_h1) = module_zip(UUID, &[]);
+    let (toml_zip, toml_h1) = module_zip(TOML, &[]);
+    server.route(UUID_ZIP, vec![Reply::ok(uuid_zip)]);
+    server.route(TOML_ZIP, vec![Reply::ok(toml_zip)]);
+    (uuid_h1, toml_h1)
+}
+
 /// The Go project, with a go.sum recording the given `h1:` hashes.
 fn go_project(server: &TestServer, uuid_h1: &str, toml_h1: &str) -> (tempfile::TempDir, PathBuf) {
     let (tmp, dir) = project("go-project", &format!("go = \"{}/go\"\n", server.base));
@@ -897,10 +920,7 @@ fn files_below(dir: &Path) -> Vec<String> {
 #[test]
 fn go_licence_files_are_extracted_from_the_module_zip_and_identified() {
     let server = TestServer::start();
-    let (uuid_zip, uuid_h1) = module_zip(UUID, &[]);
-    let (toml_zip, toml_h1) = module_zip(TOML, &[]);
-    server.route(UUID_ZIP, vec![Reply::ok(uuid_zip)]);
-    server.route(TOML_ZIP, vec![Reply::ok(toml_zip)]);
+    let (uuid_h1, toml_h1) = serve_go_modules(&server);
     let (_tmp, dir) = go_project(&server, &uuid_h1, &toml_h1);
     let cache = tempfile::tempdir().unwrap();
     let run = audit(&dir, cache.path(), &[]);
@@ -930,20 +950,16 @@ fn go_licence_files_are_extracted_from_the_module_zip_and_identified() {
     assert_eq!(server.total(), 2);
 
     // Warm and offline runs ask nothing and identify the same.
-    let second = audit(&dir, cache.path(), &[]);
-    let offline = audit(&dir, cache.path(), &["--offline"]);
-    assert_eq!(server.total(), 2, "the warm or offline run made requests");
-    for run in [&second, &offline] {
-        assert_eq!(run.code, 0, "{}", run.json["findings"]);
-        assert_eq!(
-            concluded(&run.json, "github.com/google/uuid")["expression"],
-            "BSD-3-Clause"
-        );
-        assert_eq!(
-            concluded(&run.json, "github.com/BurntSushi/toml")["expression"],
-            "MIT"
-        );
-    }
+    assert_warm_and_offline_agree(
+        &dir,
+        cache.path(),
+        &server,
+        2,
+        &[
+            ("github.com/google/uuid", "BSD-3-Clause"),
+            ("github.com/BurntSushi/toml", "MIT"),
+        ],
+    );
 }
 
 #[test]
@@ -1016,7 +1032,7 @@ fn module_zips_over_the_size_limit_are_refused_before_download() {
     assert_eq!(server.count(TOML_ZIP), 1, "a refused zip is not retried");
     // The other module is not affected.
     assert_eq!(
-        concluded(&run.json, "github.com/google/uuid")["expression"],
+        expression(&run.json, "github.com/google/uuid"),
         "BSD-3-Clause"
     );
     assert_eq!(run.code, 1);
@@ -1044,20 +1060,14 @@ fn module_zips_that_do_not_match_go_sum_are_refused() {
         "{failed}"
     );
     assert!(!cache.path().join("go-licences/github.com/google").exists());
-    assert_eq!(
-        concluded(&run.json, "github.com/BurntSushi/toml")["expression"],
-        "MIT"
-    );
+    assert_eq!(expression(&run.json, "github.com/BurntSushi/toml"), "MIT");
     assert_eq!(run.code, 1);
 }
 
 #[test]
 fn without_a_cache_licence_files_go_to_a_directory_of_the_process() {
     let server = TestServer::start();
-    let (uuid_zip, uuid_h1) = module_zip(UUID, &[]);
-    let (toml_zip, toml_h1) = module_zip(TOML, &[]);
-    server.route(UUID_ZIP, vec![Reply::ok(uuid_zip)]);
-    server.route(TOML_ZIP, vec![Reply::ok(toml_zip)]);
+    let (uuid_h1, toml_h1) = serve_go_modules(&server);
     let (_tmp, dir) = go_project(&server, &uuid_h1, &toml_h1);
     let cache = tempfile::tempdir().unwrap();
     let run = audit(&dir, cache.path(), &["--no-cache"]);
@@ -1098,7 +1108,7 @@ fn without_a_cache_licence_files_go_to_a_directory_of_the_process() {
         ]
     );
     assert_eq!(
-        concluded(&run.json, "github.com/google/uuid")["expression"],
+        expression(&run.json, "github.com/google/uuid"),
         "BSD-3-Clause"
     );
     std::fs::remove_dir_all(&process_dir).unwrap();
@@ -1170,8 +1180,5 @@ fn a_version_with_only_an_sdist_has_its_pkg_info_and_licence_files_read() {
         refused.contains("six 1.16.0") && refused.contains("does not match the integrity value"),
         "{refused}"
     );
-    assert_eq!(
-        package(&run.json, "six")["licence"]["concluded"]["expression"],
-        "NOASSERTION"
-    );
+    assert_eq!(expression(&run.json, "six"), "NOASSERTION");
 }
