@@ -191,88 +191,103 @@ fn init_refuses_folders_that_are_not_empty_or_already_an_index() {
     assert!(text(&bad).contains("is not \"Name <contact>\""));
 }
 
+/// An approval of `what` with `licence`, by `reviewer` of the organisation O, with `extra`
+/// arguments, that publish refuses, saying `expected`.
+struct Refusal {
+    what: &'static [&'static str],
+    licence: &'static str,
+    reviewer: &'static str,
+    extra: &'static [&'static str],
+    expected: &'static str,
+}
+
 #[test]
 fn publish_checks_every_field_before_writing() {
     let tmp = tempfile::tempdir().unwrap();
     let index = new_index(tmp.path(), true);
-    // Each case: what is published, its licence, its reviewer, further arguments, and the
-    // refusal expected.
-    let cases: &[(&[&str], &str, &str, &[&str], &str)] = &[
-        (
-            &["pkg:cargo/serde@1.0.0"],
-            "MIT OR Apache 2",
-            "A",
-            &[],
-            "is not a valid SPDX expression",
-        ),
-        (
-            &["pkg:cargo/serde@1.0.0"],
-            "GPL-2.0",
-            "A",
-            &[],
-            "is not a valid SPDX expression",
-        ),
-        (
-            &["pkg:cargo/serde@1.0.0"],
-            "NOASSERTION",
-            "A",
-            &[],
-            "an approval needs a concluded licence",
-        ),
-        (
-            &["pkg:generic/thing@1.0.0"],
-            "MIT",
-            "A",
-            &[],
-            "not an ecosystem the index holds",
-        ),
-        (&["pkg:cargo/serde"], "MIT", "A", &[], "has no version"),
-        (
-            &["pkg:cargo/serde@1.0.0"],
-            "MIT",
-            " ",
-            &[],
-            "`reviewer` is empty",
-        ),
-        (
-            &["pkg:cargo/serde@1.0.0"],
-            "MIT",
-            "A",
-            &["--review-by", "2026-02-30"],
-            "`review-by`: `2026-02-30` is not a valid date",
-        ),
-        (
-            &["pkg:cargo/serde@1.0.0"],
-            "MIT",
-            "A",
-            &["--review-by", "2025-01-01"],
-            "is not after `date`",
-        ),
-        (
-            &["pkg:cargo/serde@1.0.0"],
-            "MIT",
-            "A",
-            &["--artefact-sha256", "abc"],
-            "is not 64 lower-case hex digits",
-        ),
-        (
-            &["pkg:cargo/serde@1.0.0"],
-            "MIT",
-            "A",
-            &["--licence-file", "../LICENSE=aaaa"],
-            "has an empty, `.` or `..` element",
-        ),
-        (
-            &["--purl", "pkg:cargo/serde", "--versions", "1.x.y.z"],
-            "MIT",
-            "A",
-            &[],
-            "is not a version requirement",
-        ),
+    let cases = [
+        Refusal {
+            what: &["pkg:cargo/serde@1.0.0"],
+            licence: "MIT OR Apache 2",
+            reviewer: "A",
+            extra: &[],
+            expected: "is not a valid SPDX expression",
+        },
+        Refusal {
+            what: &["pkg:cargo/serde@1.0.0"],
+            licence: "GPL-2.0",
+            reviewer: "A",
+            extra: &[],
+            expected: "is not a valid SPDX expression",
+        },
+        Refusal {
+            what: &["pkg:cargo/serde@1.0.0"],
+            licence: "NOASSERTION",
+            reviewer: "A",
+            extra: &[],
+            expected: "an approval needs a concluded licence",
+        },
+        Refusal {
+            what: &["pkg:generic/thing@1.0.0"],
+            licence: "MIT",
+            reviewer: "A",
+            extra: &[],
+            expected: "not an ecosystem the index holds",
+        },
+        Refusal {
+            what: &["pkg:cargo/serde"],
+            licence: "MIT",
+            reviewer: "A",
+            extra: &[],
+            expected: "has no version",
+        },
+        Refusal {
+            what: &["pkg:cargo/serde@1.0.0"],
+            licence: "MIT",
+            reviewer: " ",
+            extra: &[],
+            expected: "`reviewer` is empty",
+        },
+        Refusal {
+            what: &["pkg:cargo/serde@1.0.0"],
+            licence: "MIT",
+            reviewer: "A",
+            extra: &["--review-by", "2026-02-30"],
+            expected: "`review-by`: `2026-02-30` is not a valid date",
+        },
+        Refusal {
+            what: &["pkg:cargo/serde@1.0.0"],
+            licence: "MIT",
+            reviewer: "A",
+            extra: &["--review-by", "2025-01-01"],
+            expected: "is not after `date`",
+        },
+        Refusal {
+            what: &["pkg:cargo/serde@1.0.0"],
+            licence: "MIT",
+            reviewer: "A",
+            extra: &["--artefact-sha256", "abc"],
+            expected: "is not 64 lower-case hex digits",
+        },
+        Refusal {
+            what: &["pkg:cargo/serde@1.0.0"],
+            licence: "MIT",
+            reviewer: "A",
+            extra: &["--licence-file", "../LICENSE=aaaa"],
+            expected: "has an empty, `.` or `..` element",
+        },
+        Refusal {
+            what: &["--purl", "pkg:cargo/serde", "--versions", "1.x.y.z"],
+            licence: "MIT",
+            reviewer: "A",
+            extra: &[],
+            expected: "is not a version requirement",
+        },
     ];
-    for (what, licence, reviewer, extra, expected) in cases {
-        let mut args = decided(what, "approved", licence, reviewer, "O");
-        args.extend_from_slice(extra);
+    for case in cases {
+        let mut args = decided(case.what, "approved", case.licence, case.reviewer, "O");
+        args.extend_from_slice(case.extra);
+        let expected = case.expected;
         let out = publish(tmp.path(), &index, &args);
         assert_eq!(code(&out), 2, "{args:?}: {}", text(&out));
         assert!(text(&out).contains(expected), "{args:?}: {}", text(&out));
