@@ -50,6 +50,7 @@ fn expression<'a>(json: &'a serde_json::Value, name: &str) -> &'a serde_json::Va
 
 /// A warm and an offline run of the audit of `dir` with `cache` ask `server` nothing beyond
 /// its `requests` so far and conclude the `expected` expressions.
+#[track_caller]
 fn assert_warm_and_offline_agree(
     dir: &Path,
     cache: &Path,
