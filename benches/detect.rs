@@ -5,7 +5,11 @@
 //! - typical files: the files of 1–20 KB of the quality set (licence texts, notices, headers,
 //!   source files), one thread and all threads (files per second);
 //! - a 1 MB file (the quality set's texts one after the other) and 10 MB of one licence text
-//!   repeated, the worst case for the number of matches.
+//!   repeated, the worst cases for the number of matches;
+//! - 1 MB files as packages and repositories have them: this repository's own Rust sources one
+//!   after the other (source code, licence names in strings and comments, no licence text), and
+//!   the nextcloud-deck `package-lock.json` of `../shared/fixtures` (a lockfile: thousands of
+//!   licence fields; skipped with a message when `../shared` is absent).
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use fundament::licence::detect;
@@ -33,6 +37,36 @@ fn quality_files() -> Vec<(String, Vec<u8>)> {
         }
     }
     out
+}
+
+/// This repository's Rust sources (`src/`, in path order) one after the other, cut at 1 MB.
+fn one_megabyte_of_source() -> Vec<u8> {
+    fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+        let mut entries: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .collect();
+        entries.sort();
+        for path in entries {
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+    let mut paths = Vec::new();
+    walk(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut paths);
+    let mut source = Vec::new();
+    for path in paths {
+        if source.len() >= 1024 * 1024 {
+            break;
+        }
+        source.extend_from_slice(&std::fs::read(path).unwrap());
+    }
+    source.truncate(1024 * 1024);
+    source
 }
 
 fn bench(c: &mut Criterion) {
@@ -93,6 +127,22 @@ fn bench(c: &mut Criterion) {
     group.bench_function("one_megabyte_of_licence_texts", |b| {
         b.iter(|| black_box(detect::detect_bytes("big.txt", &big)))
     });
+    let source = one_megabyte_of_source();
+    group.throughput(Throughput::Bytes(source.len() as u64));
+    group.bench_function("one_megabyte_of_source", |b| {
+        b.iter(|| black_box(detect::detect_bytes("source.rs", &source)))
+    });
+    let lockfile = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/fixtures/nextcloud-deck/package-lock.json");
+    match std::fs::read(&lockfile) {
+        Ok(lockfile) => {
+            group.throughput(Throughput::Bytes(lockfile.len() as u64));
+            group.bench_function("one_megabyte_lockfile", |b| {
+                b.iter(|| black_box(detect::detect_bytes("package-lock.json", &lockfile)))
+            });
+        }
+        Err(_) => eprintln!("skipped one_megabyte_lockfile: ../shared/fixtures is absent"),
+    }
     group.throughput(Throughput::Bytes(repeated.len() as u64));
     group.bench_function("ten_megabytes_of_mit_repeated", |b| {
         b.iter(|| black_box(detect::detect_bytes("huge.txt", &repeated)))
