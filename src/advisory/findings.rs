@@ -342,7 +342,7 @@ pub fn data(
     sources: &[SourceReport],
     ecosystems: &[Coverage],
     unsupported: usize,
-    match_problems: &BTreeSet<String>,
+    match_problems: &BTreeSet<super::matching::SkippedEvent>,
     max_age_days: u32,
 ) -> Vec<Finding> {
     let mut findings = Vec::new();
@@ -445,7 +445,7 @@ pub fn data(
     for problem in match_problems {
         findings.push(Finding::warning(
             Code::AdvisoryRecordInvalid,
-            printable(problem),
+            problem.text(),
         ));
     }
     for coverage in ecosystems.iter().filter(|c| !c.checked) {

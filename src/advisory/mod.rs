@@ -478,7 +478,7 @@ fn advise_vulnerabilities(
     }
 
     let mut vulnerabilities = Vec::new();
-    let mut match_problems: BTreeSet<String> = BTreeSet::new();
+    let mut match_problems: BTreeSet<matching::SkippedEvent> = BTreeSet::new();
     for (i, found) in matched {
         let package = &graph.packages[i];
         match_problems.extend(found.problems);
