@@ -245,11 +245,10 @@ fn unknown_licences_left_by_offline_cache_misses_follow_from_r003() {
     assert!(!l009.is_empty());
     let mut unknown = 0;
     for f in &l009 {
-        assert_eq!(f["caused_by"], "R003", "{f}");
-        assert!(
-            f["help"].as_str().unwrap().starts_with("Fix R003 first"),
-            "{f}"
-        );
+        // (The message only: `packages` runs to a thousand purls.)
+        assert_eq!(f["caused_by"], "R003", "{}", f["message"]);
+        let help = f["help"].as_str().unwrap();
+        assert!(help.starts_with("Fix R003 first"), "{help}");
         for purl in affected_of(f) {
             assert!(missed.contains(&purl), "{purl}");
             unknown += 1;
@@ -271,7 +270,7 @@ fn unknown_licences_left_by_offline_cache_misses_follow_from_r003() {
         } else {
             ("diese Feststellungen folgen aus R003", "(Folge von R003)")
         };
-        assert_eq!(human.matches(note).count(), l009.len(), "{lang}: {human}");
+        assert_eq!(human.matches(note).count(), l009.len(), "{lang}");
         // The summary of causes closes the report.
         let causes: Vec<&str> = human.lines().rev().take(20).collect();
         let causes = causes.join("\n");

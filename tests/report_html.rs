@@ -1131,9 +1131,10 @@ fn german_reports_of_real_fixtures_carry_no_known_english_sentence() {
 /// What went wrong with the input and the registry, in a German report, in German with its
 /// specifics: a module POM of the tree that is an HTML page, a registry the tree's .npmrc
 /// names, and requirements resolved with `--resolve-unlocked` that a registry cannot give (a
-/// git dependency, a 404, an answer cut off). Before, these findings were plain English, so the
-/// German report showed only what their code means, and the registry's reasons and where the
-/// registry was named stayed English inside the German sentences.
+/// git dependency, a 404, an answer cut off), and why a project's licence statement names no
+/// licence. Before, these findings were plain English, so the German report showed only what
+/// their code means, and the registry's reasons, where the registry was named and the reading's
+/// note stayed English inside the German sentences.
 #[test]
 fn german_reports_give_input_and_registry_problems_with_their_specifics() {
     use support::server::{Reply, TestServer};
@@ -1215,6 +1216,35 @@ fn german_reports_give_input_and_registry_problems_with_their_specifics() {
     ] {
         assert!(npm_report.contains(german), "{german:?} in {npm_report}");
     }
+    // A project whose licence is in a file it names: the project-licence table says why its
+    // statement gives no licence.
+    let see_file = tmp.path().join("see-file");
+    std::fs::create_dir_all(&see_file).unwrap();
+    let manifest = r#""name":"app","version":"1.0.0","license":"SEE LICENSE IN LICENCE.md""#;
+    std::fs::write(see_file.join("package.json"), format!("{{{manifest}}}")).unwrap();
+    std::fs::write(
+        see_file.join("package-lock.json"),
+        format!(
+            r#"{{"name":"app","version":"1.0.0","lockfileVersion":3,"packages":{{"":{{{manifest}}}}}}}"#
+        ),
+    )
+    .unwrap();
+    let output = fundament()
+        .args(["audit", "--offline", "--lang", "de", "--format", "html"])
+        .arg(&see_file)
+        .output()
+        .unwrap();
+    let html = String::from_utf8_lossy(&output.stdout).to_string();
+    let says = html
+        .lines()
+        .find(|l| l.contains("LICENCE.md"))
+        .unwrap_or_default();
+    assert!(
+        html.contains("die Lizenz steht in der Datei LICENCE.md der Komponente"),
+        "{says}"
+    );
+    assert!(!html.contains("the licence is in"), "{says}");
+
     for english in [
         "in the audited tree's",
         "is not a Maven POM",
