@@ -1245,7 +1245,44 @@ fn german_reports_give_input_and_registry_problems_with_their_specifics() {
     );
     assert!(!html.contains("the licence is in"), "{says}");
 
+    // An advisory mirror, offline, never downloaded: why it cannot be read.
+    let lock = tmp.path().join("lock");
+    std::fs::create_dir_all(&lock).unwrap();
+    std::fs::write(
+        lock.join("package.json"),
+        r#"{"name":"app","version":"1.0.0","license":"MIT","dependencies":{"left-pad":"1.3.0"}}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        lock.join("package-lock.json"),
+        r#"{"name":"app","version":"1.0.0","lockfileVersion":3,"packages":{"":{"name":"app","version":"1.0.0","license":"MIT","dependencies":{"left-pad":"1.3.0"}},"node_modules/left-pad":{"version":"1.3.0","license":"MIT"}}}"#,
+    )
+    .unwrap();
+    let empty = tempfile::tempdir().unwrap();
+    let mut advisories = String::new();
+    for format in ["human", "html"] {
+        let output = fundament()
+            .args(["audit", "--offline", "--lang", "de", "--format", format])
+            .args(["--advisory-db", "https://osv-mirror.registry.example/"])
+            .arg("--cache-dir")
+            .arg(empty.path())
+            .arg(&lock)
+            .output()
+            .unwrap();
+        advisories.push_str(&String::from_utf8_lossy(&output.stdout));
+    }
+    let says = |text: &str| text.lines().filter(|l| l.contains("osv-mirror")).count();
+    assert!(
+        advisories
+            .matches("ohne Netz, und die Daten wurden nie in den Zwischenspeicher geladen")
+            .count()
+            >= 2,
+        "{} lines name the mirror",
+        says(&advisories)
+    );
+
     for english in [
+        "never downloaded",
         "in the audited tree's",
         "is not a Maven POM",
         "is not a registry version",
@@ -1254,7 +1291,7 @@ fn german_reports_give_input_and_registry_problems_with_their_specifics() {
         "cannot connect: ",
         "timed out",
     ] {
-        for report in [&maven_report, &npm_report] {
+        for report in [&maven_report, &npm_report, &advisories] {
             assert!(!report.contains(english), "{english:?} in {report}");
         }
     }

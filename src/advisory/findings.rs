@@ -348,15 +348,15 @@ pub fn data(
     let mut findings = Vec::new();
     for source in sources {
         let info = &source.info;
-        if let Some(reason) = &info.failed {
+        if let Some(reason) = info.failure() {
             findings.push(
                 Finding::error(
                     Code::AdvisorySourceUnavailable,
                     crate::text!(
                         "advisory_source_unavailable",
-                        source = printable(&info.location),
-                        error = printable(reason)
-                    ),
+                        source = printable(&info.location)
+                    )
+                    .sub("error", reason),
                 )
                 .note(crate::diagnostic::Text::new(
                     "note_the_vulnerabilities_it_would_have",
@@ -364,14 +364,11 @@ pub fn data(
             );
             continue;
         }
-        if let Some(stale) = &info.stale {
+        if let Some(stale) = info.staleness() {
             findings.push(Finding::warning(
                 Code::AdvisoryDataStale,
-                crate::text!(
-                    "advisory_data_stale",
-                    source = printable(&info.location),
-                    error = printable(stale)
-                ),
+                crate::text!("advisory_data_stale", source = printable(&info.location))
+                    .sub("error", stale),
             ));
         }
     }

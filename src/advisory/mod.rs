@@ -668,6 +668,8 @@ fn failed_info(location: &str) -> SourceInfo {
         stale: None,
         failed: None,
         problems: 0,
+        stale_text: None,
+        failed_text: None,
     }
 }
 

@@ -168,6 +168,40 @@ impl HttpError {
         }
     }
 
+    /// [`HttpError::reason`] as a translatable text.
+    pub fn reason_text(&self) -> crate::diagnostic::Text {
+        use crate::diagnostic::Text;
+        let attempts = |text: Text, n: u32| {
+            if n > 1 {
+                text.sub("attempts", crate::text!("request_attempts", n = n))
+            } else {
+                text.sub("attempts", Text::verbatim(""))
+            }
+        };
+        match self {
+            HttpError::NotFound { .. } => Text::new("request_reason_not_found"),
+            HttpError::Status {
+                status,
+                attempts: n,
+                ..
+            } => attempts(crate::text!("request_reason_status", status = status), *n),
+            HttpError::Transport {
+                message,
+                attempts: n,
+                ..
+            } => attempts(
+                Text::new("request_reason_transport").sub("message", message.text()),
+                *n,
+            ),
+            HttpError::NotCached { .. } => Text::new("request_reason_not_cached"),
+            HttpError::TooLarge { limit, .. } => {
+                crate::text!("request_reason_too_large", limit = limit)
+            }
+            HttpError::Unreachable { .. } => Text::new("request_reason_unreachable"),
+            HttpError::Setup(_) | HttpError::NoCertificates { .. } => self.text(),
+        }
+    }
+
     /// The failure without the URL, for messages that name the URL already ("cannot download
     /// URL (…)"): a URL said twice in one message is noise.
     pub fn reason(&self) -> String {
