@@ -707,6 +707,41 @@ mod tests {
         assert!(!is_result_name("repos/x.audit"));
     }
 
+    /// A result that cannot be read says why in the report's language; in English as before.
+    #[test]
+    fn unreadable_results_say_why_in_either_language() {
+        use crate::licence::obligations::Lang;
+        let folder = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(folder.path().join("repos/a.json")).unwrap();
+        let not_regular = read_result(folder.path(), "repos/a.json", "a").unwrap_err();
+        let shown = folder.path().join("repos/a.json").display().to_string();
+        assert_eq!(
+            not_regular.english(),
+            format!("{shown}: not a regular file")
+        );
+        assert_eq!(
+            not_regular.render(Lang::De),
+            format!("{shown}: keine reguläre Datei")
+        );
+        std::fs::write(folder.path().join("repos/b.json"), "{}").unwrap();
+        let not_a_result = read_result(folder.path(), "repos/b.json", "b").unwrap_err();
+        assert!(
+            not_a_result
+                .render(Lang::De)
+                .contains("b.json: kein Ergebnis eines Repositorys: "),
+            "{}",
+            not_a_result.render(Lang::De)
+        );
+        let named = read_result(folder.path(), "../x", "x").unwrap_err();
+        assert!(
+            named.english().ends_with(
+                ": the manifest names `../x`, which is not a result file of `fundament scan`"
+            ),
+            "{}",
+            named.english()
+        );
+    }
+
     #[test]
     fn manifest_names() {
         assert!(is_manifest_name("shard-1-of-4.json"));
