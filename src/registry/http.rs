@@ -130,13 +130,7 @@ impl HttpError {
     /// The failure as a translatable text (its English is the `Display` text).
     pub fn text(&self) -> crate::diagnostic::Text {
         use crate::diagnostic::Text;
-        let attempts = |text: Text, n: u32| {
-            if n > 1 {
-                text.sub("attempts", crate::text!("request_attempts", n = n))
-            } else {
-                text.sub("attempts", Text::verbatim(""))
-            }
-        };
+        let attempts = with_attempts;
         match self {
             HttpError::NotFound { url } => crate::text!("request_not_found", url = url),
             HttpError::Status {
@@ -171,13 +165,7 @@ impl HttpError {
     /// [`HttpError::reason`] as a translatable text.
     pub fn reason_text(&self) -> crate::diagnostic::Text {
         use crate::diagnostic::Text;
-        let attempts = |text: Text, n: u32| {
-            if n > 1 {
-                text.sub("attempts", crate::text!("request_attempts", n = n))
-            } else {
-                text.sub("attempts", Text::verbatim(""))
-            }
-        };
+        let attempts = with_attempts;
         match self {
             HttpError::NotFound { .. } => Text::new("request_reason_not_found"),
             HttpError::Status {
@@ -205,34 +193,16 @@ impl HttpError {
     /// The failure without the URL, for messages that name the URL already ("cannot download
     /// URL (…)"): a URL said twice in one message is noise.
     pub fn reason(&self) -> String {
-        let attempts = |n: u32| {
-            if n > 1 {
-                format!(" (after {n} attempts)")
-            } else {
-                String::new()
-            }
-        };
-        match self {
-            HttpError::NotFound { .. } => "not found (404)".to_string(),
-            HttpError::Status {
-                status,
-                attempts: n,
-                ..
-            } => format!("the server answered {status}{}", attempts(*n)),
-            HttpError::Transport {
-                message,
-                attempts: n,
-                ..
-            } => format!("{message}{}", attempts(*n)),
-            HttpError::NotCached { .. } => "not in the cache, and fundament is offline".to_string(),
-            HttpError::TooLarge { limit, .. } => {
-                format!("the answer is larger than {limit} bytes")
-            }
-            HttpError::Unreachable { .. } => {
-                "its host cannot be reached (connections to it failed repeatedly)".to_string()
-            }
-            HttpError::Setup(_) | HttpError::NoCertificates { .. } => self.to_string(),
-        }
+        self.reason_text().english()
+    }
+}
+
+/// `text` with its `{attempts}`: " (after N attempts)" when a request was tried more than once.
+fn with_attempts(text: crate::diagnostic::Text, n: u32) -> crate::diagnostic::Text {
+    if n > 1 {
+        text.sub("attempts", crate::text!("request_attempts", n = n))
+    } else {
+        text.sub("attempts", crate::diagnostic::Text::verbatim(""))
     }
 }
 
