@@ -126,7 +126,7 @@ fn main() {
             Environment {
                 configured: vec![Endpoint {
                     url: repository.clone(),
-                    from: "bench".into(),
+                    from: fundament::diagnostic::Text::verbatim("bench"),
                     from_tree: false,
                 }],
                 ..Environment::default()

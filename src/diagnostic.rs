@@ -386,6 +386,14 @@ impl Text {
         self
     }
 
+    /// The value of the placeholder `name`, where it is shown as is.
+    pub fn plain_arg(&self, name: &str) -> Option<&str> {
+        self.args.iter().find_map(|(n, value)| match value {
+            Arg::Plain(value) if *n == name => Some(value.as_str()),
+            _ => None,
+        })
+    }
+
     /// The text in `lang`.
     pub fn render(&self, lang: crate::licence::obligations::Lang) -> String {
         crate::report::html::render_text(self, lang)

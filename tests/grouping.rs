@@ -227,6 +227,57 @@ fn an_offline_gradle_build_reports_its_missing_poms_once() {
     assert!(unresolved > 40, "{unresolved}");
 }
 
+/// Offline with nothing cached, the licences of a pnpm lockfile's packages (it records none)
+/// stay unknown because the registry's answers are not in the cache (one R003): every L009
+/// that leaves says it follows from that R003, in JSON and in the human report's summary of
+/// causes, in English and in German.
+#[test]
+fn unknown_licences_left_by_offline_cache_misses_follow_from_r003() {
+    let Some(dir) = shared_fixture("opentalk-web-app") else {
+        return;
+    };
+    let cache = tempfile::tempdir().unwrap();
+    let json = offline_with_lookups(&dir, cache.path());
+    let r003 = findings(&json, "R003");
+    assert_eq!(r003.len(), 1, "{r003:?}");
+    let missed = affected_of(r003[0]);
+    let l009 = findings(&json, "L009");
+    assert!(!l009.is_empty());
+    let mut unknown = 0;
+    for f in &l009 {
+        // (The message only: `packages` runs to a thousand purls.)
+        assert_eq!(f["caused_by"], "R003", "{}", f["message"]);
+        let help = f["help"].as_str().unwrap();
+        assert!(help.starts_with("Fix R003 first"), "{help}");
+        for purl in affected_of(f) {
+            assert!(missed.contains(&purl), "{purl}");
+            unknown += 1;
+        }
+    }
+    assert!(unknown > 1000, "{unknown}");
+    for lang in ["en", "de"] {
+        let output = support::fundament()
+            .env_remove("FUNDAMENT_NO_REGISTRY")
+            .arg("audit")
+            .arg(&dir)
+            .args(["--offline", "--lang", lang, "--cache-dir"])
+            .arg(cache.path())
+            .output()
+            .unwrap();
+        let human = String::from_utf8_lossy(&output.stdout);
+        let (note, summary) = if lang == "en" {
+            ("these findings follow from R003", "(follows from R003)")
+        } else {
+            ("diese Feststellungen folgen aus R003", "(Folge von R003)")
+        };
+        assert_eq!(human.matches(note).count(), l009.len(), "{lang}");
+        // The summary of causes closes the report.
+        let causes: Vec<&str> = human.lines().rev().take(20).collect();
+        let causes = causes.join("\n");
+        assert!(causes.contains(summary), "{lang}: {causes}");
+    }
+}
+
 /// A count as the German reports write it (1.034).
 fn german_number(n: usize) -> String {
     let digits = n.to_string();

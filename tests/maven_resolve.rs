@@ -42,7 +42,7 @@ fn the_synthetic_build_resolves_as_maven_resolved_it() {
         Environment {
             configured: vec![Endpoint {
                 url: format!("{}/maven2", server.base),
-                from: "test".into(),
+                from: fundament::diagnostic::Text::verbatim("test"),
                 from_tree: false,
             }],
             ..Environment::default()

@@ -37,7 +37,7 @@ fn repositories(server: &TestServer, cache: &Path) -> Repositories {
     let env = Environment {
         configured: vec![Endpoint {
             url: format!("{}/", server.base),
-            from: "test".into(),
+            from: fundament::diagnostic::Text::verbatim("test"),
             from_tree: false,
         }],
         ..Environment::default()
@@ -230,7 +230,7 @@ fn every_module_resolves_to_what_maven_resolves() {
         Environment {
             configured: vec![Endpoint {
                 url: base,
-                from: "test".into(),
+                from: fundament::diagnostic::Text::verbatim("test"),
                 from_tree: false,
             }],
             ..Environment::default()

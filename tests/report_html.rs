@@ -999,7 +999,7 @@ fn german_human_report_has_no_english(
 /// readers, the reasons crates are left out, OR choices, cache misses.
 #[test]
 fn german_reports_of_real_fixtures_carry_no_known_english_sentence() {
-    const ENGLISH: [&str; 39] = [
+    const ENGLISH: [&str; 45] = [
         "no fixed version is known",
         "also known as",
         "newest data as of",
@@ -1039,6 +1039,13 @@ fn german_reports_of_real_fixtures_carry_no_known_english_sentence() {
         "category.",
         "the audit is incomplete",
         "input problems",
+        // Where a registry was named, registry reasons, POM and advisory-range problems.
+        "in the audited tree's",
+        "is not a Maven POM",
+        "a range event of",
+        "cannot connect: ",
+        "the answer was cut off",
+        "is not a registry version",
     ];
     let cache = tempfile::tempdir().unwrap();
     // (fixture, registry look-ups on): on, offline, the cache is empty and every look-up
@@ -1119,4 +1126,173 @@ fn german_reports_of_real_fixtures_carry_no_known_english_sentence() {
         }
     }
     assert!(seen > 100_000, "{seen}");
+}
+
+/// What went wrong with the input and the registry, in a German report, in German with its
+/// specifics: a module POM of the tree that is an HTML page, a registry the tree's .npmrc
+/// names, and requirements resolved with `--resolve-unlocked` that a registry cannot give (a
+/// git dependency, a 404, an answer cut off), and why a project's licence statement names no
+/// licence. Before, these findings were plain English, so the German report showed only what
+/// their code means, and the registry's reasons, where the registry was named and the reading's
+/// note stayed English inside the German sentences.
+#[test]
+fn german_reports_give_input_and_registry_problems_with_their_specifics() {
+    use support::server::{Reply, TestServer};
+    let tmp = tempfile::tempdir().unwrap();
+
+    // A Maven build with a module whose pom.xml is an HTML page.
+    let maven = tmp.path().join("maven");
+    std::fs::create_dir_all(maven.join("broken")).unwrap();
+    std::fs::write(
+        maven.join("pom.xml"),
+        "<project><modelVersion>4.0.0</modelVersion><groupId>org.example</groupId>\
+         <artifactId>parent</artifactId><version>1.0</version><packaging>pom</packaging>\
+         <modules><module>broken</module></modules></project>",
+    )
+    .unwrap();
+    std::fs::write(
+        maven.join("broken/pom.xml"),
+        "<html><body>Sign in</body></html>",
+    )
+    .unwrap();
+    let output = fundament()
+        .args(["audit", "--offline", "--lang", "de", "--no-advisories"])
+        .arg(&maven)
+        .output()
+        .unwrap();
+    let maven_report = String::from_utf8_lossy(&output.stdout).to_string();
+    assert!(
+        maven_report
+            .contains("ist kein Maven-POM: Das Wurzelelement ist eine HTML-Seite, nicht <project>"),
+        "{maven_report}"
+    );
+
+    // An npm project without a lockfile, its registry named by its own .npmrc.
+    let server = TestServer::start();
+    server.route("/missing", vec![Reply::status(404)]);
+    server.route(
+        "/cut",
+        vec![
+            Reply::ok(format!(
+                "{{\"name\":\"cut\",\"versions\":{{{}}}}}",
+                " ".repeat(500)
+            ))
+            .truncated(400),
+        ],
+    );
+    let npm = tmp.path().join("npm");
+    std::fs::create_dir_all(&npm).unwrap();
+    std::fs::write(
+        npm.join("package.json"),
+        r#"{"name":"app","version":"1.0.0","dependencies":{"from-git":"git+https://git.example/x.git","missing":"^1.0.0","cut":"^1.0.0"}}"#,
+    )
+    .unwrap();
+    std::fs::write(npm.join(".npmrc"), format!("registry={}/\n", server.base)).unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("config.toml");
+    std::fs::write(&config, "[registries]\nretries = 0\n").unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let output = support::online(cache.path(), home.path())
+        .env("FUNDAMENT_CONFIG", &config)
+        .env_remove("npm_config_registry")
+        .env_remove("NPM_CONFIG_REGISTRY")
+        .args([
+            "audit",
+            "--resolve-unlocked",
+            "--no-advisories",
+            "--lang",
+            "de",
+        ])
+        .arg(&npm)
+        .output()
+        .unwrap();
+    let npm_report = String::from_utf8_lossy(&output.stdout).to_string();
+    for german in [
+        "wird von `registry` in der Datei .npmrc des geprüften Ordners genannt",
+        "`from-git` (git+https://git.example/x.git): `git+https://git.example/x.git` ist keine \
+         Version aus einer Paketquelle (Git, Pfad oder URL); sie wurde nicht aufgelöst",
+        "missing: nicht gefunden (404)",
+        "die Antwort ist abgeschnitten oder unlesbar: ",
+    ] {
+        assert!(npm_report.contains(german), "{german:?} in {npm_report}");
+    }
+    // A project whose licence is in a file it names: the project-licence table says why its
+    // statement gives no licence.
+    let see_file = tmp.path().join("see-file");
+    std::fs::create_dir_all(&see_file).unwrap();
+    let manifest = r#""name":"app","version":"1.0.0","license":"SEE LICENSE IN LICENCE.md""#;
+    std::fs::write(see_file.join("package.json"), format!("{{{manifest}}}")).unwrap();
+    std::fs::write(
+        see_file.join("package-lock.json"),
+        format!(
+            r#"{{"name":"app","version":"1.0.0","lockfileVersion":3,"packages":{{"":{{{manifest}}}}}}}"#
+        ),
+    )
+    .unwrap();
+    let output = fundament()
+        .args(["audit", "--offline", "--lang", "de", "--format", "html"])
+        .arg(&see_file)
+        .output()
+        .unwrap();
+    let html = String::from_utf8_lossy(&output.stdout).to_string();
+    let says = html
+        .lines()
+        .find(|l| l.contains("LICENCE.md"))
+        .unwrap_or_default();
+    assert!(
+        html.contains("die Lizenz steht in der Datei LICENCE.md der Komponente"),
+        "{says}"
+    );
+    assert!(!html.contains("the licence is in"), "{says}");
+
+    // An advisory mirror, offline, never downloaded: why it cannot be read.
+    let lock = tmp.path().join("lock");
+    std::fs::create_dir_all(&lock).unwrap();
+    std::fs::write(
+        lock.join("package.json"),
+        r#"{"name":"app","version":"1.0.0","license":"MIT","dependencies":{"left-pad":"1.3.0"}}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        lock.join("package-lock.json"),
+        r#"{"name":"app","version":"1.0.0","lockfileVersion":3,"packages":{"":{"name":"app","version":"1.0.0","license":"MIT","dependencies":{"left-pad":"1.3.0"}},"node_modules/left-pad":{"version":"1.3.0","license":"MIT"}}}"#,
+    )
+    .unwrap();
+    let empty = tempfile::tempdir().unwrap();
+    let mut advisories = String::new();
+    for format in ["human", "html"] {
+        let output = fundament()
+            .args(["audit", "--offline", "--lang", "de", "--format", format])
+            .args(["--advisory-db", "https://osv-mirror.registry.example/"])
+            .arg("--cache-dir")
+            .arg(empty.path())
+            .arg(&lock)
+            .output()
+            .unwrap();
+        advisories.push_str(&String::from_utf8_lossy(&output.stdout));
+    }
+    let says = |text: &str| text.lines().filter(|l| l.contains("osv-mirror")).count();
+    assert!(
+        advisories
+            .matches("ohne Netz, und die Daten wurden nie in den Zwischenspeicher geladen")
+            .count()
+            >= 2,
+        "{} lines name the mirror",
+        says(&advisories)
+    );
+
+    for english in [
+        "never downloaded",
+        "in the audited tree's",
+        "is not a Maven POM",
+        "is not a registry version",
+        "not found (404)",
+        "the answer was cut off or unreadable",
+        "cannot connect: ",
+        "timed out",
+    ] {
+        for report in [&maven_report, &npm_report, &advisories] {
+            assert!(!report.contains(english), "{english:?} in {report}");
+        }
+    }
 }

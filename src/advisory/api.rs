@@ -97,6 +97,8 @@ pub fn query(
         stale: None,
         failed: None,
         problems: 0,
+        stale_text: None,
+        failed_text: None,
     };
     let mut loaded = Loaded::default();
     let key_of = |(e, n, v): &(Ecosystem, String, String)| {

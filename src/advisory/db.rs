@@ -209,6 +209,49 @@ pub struct SourceInfo {
     pub failed: Option<String>,
     /// Records or files that could not be read (in full or in part).
     pub problems: usize,
+    /// `stale` and `failed` in translatable form, where fundament worded them (the German
+    /// reports render these; JSON keeps the English strings).
+    #[serde(skip)]
+    pub stale_text: Option<crate::diagnostic::Text>,
+    #[serde(skip)]
+    pub failed_text: Option<crate::diagnostic::Text>,
+}
+
+impl SourceInfo {
+    /// Marks the source as unreadable, for `why`.
+    pub fn fail(&mut self, why: crate::diagnostic::Text) {
+        self.failed = Some(why.english());
+        self.failed_text = Some(why);
+    }
+
+    /// Marks the source's data as possibly out of date, for `why`.
+    pub fn stale_because(&mut self, why: crate::diagnostic::Text) {
+        self.stale = Some(why.english());
+        self.stale_text = Some(why);
+    }
+
+    /// Why the source could not be read, in translatable form (a reason given as a string, a
+    /// tool's or library's words, is shown as written, made printable).
+    pub fn failure(&self) -> Option<crate::diagnostic::Text> {
+        Self::reason(&self.failed_text, &self.failed)
+    }
+
+    /// Why the data may be out of date, in translatable form.
+    pub fn staleness(&self) -> Option<crate::diagnostic::Text> {
+        Self::reason(&self.stale_text, &self.stale)
+    }
+
+    fn reason(
+        text: &Option<crate::diagnostic::Text>,
+        plain: &Option<String>,
+    ) -> Option<crate::diagnostic::Text> {
+        // A reason in another's words is shown as written: made printable here.
+        text.clone().filter(|t| t.key != "verbatim").or_else(|| {
+            plain
+                .as_deref()
+                .map(|p| crate::diagnostic::Text::verbatim(super::findings::printable(p)))
+        })
+    }
 }
 
 /// One ecosystem's data in a source.
@@ -434,6 +477,8 @@ mod tests {
             stale: None,
             failed: None,
             problems: 0,
+            stale_text: None,
+            failed_text: None,
         }
     }
 

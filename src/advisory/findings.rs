@@ -342,21 +342,21 @@ pub fn data(
     sources: &[SourceReport],
     ecosystems: &[Coverage],
     unsupported: usize,
-    match_problems: &BTreeSet<String>,
+    match_problems: &BTreeSet<super::matching::SkippedEvent>,
     max_age_days: u32,
 ) -> Vec<Finding> {
     let mut findings = Vec::new();
     for source in sources {
         let info = &source.info;
-        if let Some(reason) = &info.failed {
+        if let Some(reason) = info.failure() {
             findings.push(
                 Finding::error(
                     Code::AdvisorySourceUnavailable,
                     crate::text!(
                         "advisory_source_unavailable",
-                        source = printable(&info.location),
-                        error = printable(reason)
-                    ),
+                        source = printable(&info.location)
+                    )
+                    .sub("error", reason),
                 )
                 .note(crate::diagnostic::Text::new(
                     "note_the_vulnerabilities_it_would_have",
@@ -364,14 +364,11 @@ pub fn data(
             );
             continue;
         }
-        if let Some(stale) = &info.stale {
+        if let Some(stale) = info.staleness() {
             findings.push(Finding::warning(
                 Code::AdvisoryDataStale,
-                crate::text!(
-                    "advisory_data_stale",
-                    source = printable(&info.location),
-                    error = printable(stale)
-                ),
+                crate::text!("advisory_data_stale", source = printable(&info.location))
+                    .sub("error", stale),
             ));
         }
     }
@@ -445,7 +442,7 @@ pub fn data(
     for problem in match_problems {
         findings.push(Finding::warning(
             Code::AdvisoryRecordInvalid,
-            printable(problem),
+            problem.text(),
         ));
     }
     for coverage in ecosystems.iter().filter(|c| !c.checked) {

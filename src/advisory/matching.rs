@@ -42,12 +42,40 @@ impl<'a> Subject<'a> {
     }
 }
 
+/// A range event of an advisory that could not be read as a version (it was skipped).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SkippedEvent {
+    pub advisory: String,
+    pub package: String,
+    pub version: String,
+    /// The version scheme's name ("PEP 440").
+    pub scheme: &'static str,
+    /// The parser's reason, as it gives it.
+    pub reason: String,
+}
+
+impl SkippedEvent {
+    /// The problem as a translatable text; the advisory's and the parser's words are shown
+    /// as printable text.
+    pub fn text(&self) -> crate::diagnostic::Text {
+        use super::findings::printable;
+        crate::text!(
+            "advisory_range_event_skipped",
+            advisory = printable(&self.advisory),
+            package = printable(&self.package),
+            version = printable(&self.version),
+            scheme = self.scheme,
+            reason = printable(&self.reason)
+        )
+    }
+}
+
 /// The outcome of matching one affected entry.
 #[derive(Debug, Default)]
 pub struct Outcome {
     pub affected: bool,
     /// Range events that could not be read (they were skipped).
-    pub problems: Vec<String>,
+    pub problems: Vec<SkippedEvent>,
     /// Why the package's own version could not be compared with the ranges.
     pub unorderable: Option<String>,
 }
@@ -97,12 +125,15 @@ pub fn check(affected: &Affected, advisory_id: &str, subject: &mut Subject<'_>) 
                 events.push((None, event));
                 continue;
             }
-            match scheme.parse(text) {
+            match scheme.read(text) {
                 Ok(v) => events.push((Some(v), event)),
-                Err(e) => outcome.problems.push(format!(
-                    "{advisory_id}: a range event of {} was skipped: {e}",
-                    affected.name
-                )),
+                Err(reason) => outcome.problems.push(SkippedEvent {
+                    advisory: advisory_id.to_string(),
+                    package: affected.name.clone(),
+                    version: text.to_string(),
+                    scheme: scheme.name(),
+                    reason,
+                }),
             }
         }
         if range_covers(&own, &mut events) {
@@ -240,7 +271,7 @@ pub struct Hit {
 pub struct PackageMatches {
     pub hits: Vec<Hit>,
     /// Range events that could not be read (named with their record).
-    pub problems: Vec<String>,
+    pub problems: Vec<SkippedEvent>,
     /// Why the package's version could not be compared with some ranges.
     pub unorderable: Option<String>,
     /// Withdrawn advisories that would have matched.
@@ -427,7 +458,7 @@ mod tests {
             "the unreadable `fixed` is skipped; 1.5 is past `introduced`"
         );
         assert_eq!(outcome.problems.len(), 1);
-        assert!(outcome.problems[0].starts_with(
+        assert!(outcome.problems[0].text().english().starts_with(
             "PYSEC-9: a range event of demo was skipped: `no version` is not a PEP 440 version"
         ));
         let outcome = check(

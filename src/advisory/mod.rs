@@ -478,7 +478,7 @@ fn advise_vulnerabilities(
     }
 
     let mut vulnerabilities = Vec::new();
-    let mut match_problems: BTreeSet<String> = BTreeSet::new();
+    let mut match_problems: BTreeSet<matching::SkippedEvent> = BTreeSet::new();
     for (i, found) in matched {
         let package = &graph.packages[i];
         match_problems.extend(found.problems);
@@ -668,6 +668,8 @@ fn failed_info(location: &str) -> SourceInfo {
         stale: None,
         failed: None,
         problems: 0,
+        stale_text: None,
+        failed_text: None,
     }
 }
 

@@ -17,6 +17,7 @@
 use super::cache::{self, Meta};
 use super::db::{DataProblem, Loaded, SourceInfo, SourceKind, osv_name, summarise};
 use super::{osv, rustsec};
+use crate::diagnostic::Text;
 use crate::model::Ecosystem;
 use crate::registry::http::{Http, HttpError};
 use rayon::prelude::*;
@@ -191,12 +192,16 @@ fn info(location: String, kind: SourceKind) -> SourceInfo {
         stale: None,
         failed: None,
         problems: 0,
+        stale_text: None,
+        failed_text: None,
     }
 }
 
-fn failed(location: String, kind: SourceKind, message: String) -> (SourceInfo, Loaded) {
+/// An unreadable source; `why` in translatable form (a tool's or library's words go in as
+/// [`Text::verbatim`]).
+fn failed(location: String, kind: SourceKind, why: Text) -> (SourceInfo, Loaded) {
     let mut i = info(location, kind);
-    i.failed = Some(message);
+    i.fail(why);
     (i, Loaded::default())
 }
 
@@ -430,7 +435,7 @@ pub fn folder_state(dir: &Path) -> Result<String, String> {
 fn load_folder(dir: &Path, display: &str, cache_dir: Option<&Path>) -> (SourceInfo, Loaded) {
     let files = match walk(dir) {
         Ok(files) => files,
-        Err(e) => return failed(display.to_string(), SourceKind::Folder, e),
+        Err(e) => return failed(display.to_string(), SourceKind::Folder, Text::verbatim(e)),
     };
     let key = format!("folder {}", dir.display());
     let fingerprint = folder_fingerprint(&files);
@@ -537,7 +542,7 @@ fn load_zip_bytes(
             cache::write(cache_dir, &key, &fingerprint, &loaded, &meta);
             (described(source, &loaded, &meta), loaded)
         }
-        Err(e) => failed(display.to_string(), kind, e),
+        Err(e) => failed(display.to_string(), kind, Text::verbatim(e)),
     }
 }
 
@@ -549,7 +554,7 @@ fn load_zip_file(path: &Path, cache_dir: Option<&Path>) -> (SourceInfo, Loaded) 
             return failed(
                 display.clone(),
                 SourceKind::Zip,
-                format!("cannot read {display}: {e}"),
+                crate::text!("advisory_zip_unreadable", file = display, error = e),
             );
         }
     };
@@ -557,7 +562,11 @@ fn load_zip_file(path: &Path, cache_dir: Option<&Path>) -> (SourceInfo, Loaded) 
         return failed(
             display.clone(),
             SourceKind::Zip,
-            format!("{display} is larger than {MAX_ZIP_BYTES} bytes; it was not read"),
+            crate::text!(
+                "advisory_zip_too_large",
+                file = display,
+                max = MAX_ZIP_BYTES
+            ),
         );
     }
     match std::fs::read(path) {
@@ -572,7 +581,7 @@ fn load_zip_file(path: &Path, cache_dir: Option<&Path>) -> (SourceInfo, Loaded) 
         Err(e) => failed(
             display.clone(),
             SourceKind::Zip,
-            format!("cannot read {display}: {e}"),
+            crate::text!("advisory_zip_unreadable", file = display, error = e),
         ),
     }
 }
@@ -582,7 +591,7 @@ fn download_zip(url: &str, options: &LoadOptions<'_>) -> (SourceInfo, Loaded) {
         return failed(
             url.to_string(),
             SourceKind::Download,
-            "no HTTP client could be set up".to_string(),
+            Text::new("advisory_no_http_client"),
         );
     };
     let (fetched, stale) = match http.get(url, "application/zip") {
@@ -591,7 +600,7 @@ fn download_zip(url: &str, options: &LoadOptions<'_>) -> (SourceInfo, Loaded) {
             return failed(
                 url.to_string(),
                 SourceKind::Download,
-                "offline, and it was never downloaded into the cache".to_string(),
+                Text::new("advisory_offline_never_downloaded"),
             );
         }
         // The mirror does not carry this ecosystem: no data for it (A007), not a failure.
@@ -605,18 +614,19 @@ fn download_zip(url: &str, options: &LoadOptions<'_>) -> (SourceInfo, Loaded) {
             Some(f) => (
                 f,
                 // Shown after the source's URL: the reason alone.
-                Some(format!(
-                    "the download failed ({}); the copy in the cache was used",
-                    e.reason()
-                )),
+                Some(
+                    Text::new("advisory_download_failed_cache_used").sub("reason", e.reason_text()),
+                ),
             ),
-            None => return failed(url.to_string(), SourceKind::Download, e.reason()),
+            None => return failed(url.to_string(), SourceKind::Download, e.reason_text()),
         },
     };
     let (mut i, loaded) =
         load_zip_bytes(&fetched.body, url, SourceKind::Download, options.cache_dir);
     i.cached = fetched.from_cache;
-    i.stale = stale;
+    if let Some(why) = stale {
+        i.stale_because(why);
+    }
     if i.as_of.is_none() && i.failed.is_none() {
         i.as_of = Some(crate::audit::timestamp());
         i.as_of_basis = Some("downloaded".to_string());
@@ -659,12 +669,12 @@ fn load_git(url: &str, branch: Option<&str>, options: &LoadOptions<'_>) -> (Sour
         return failed(
             display,
             SourceKind::Git,
-            "a git source needs fundament's cache directory (it is turned off)".to_string(),
+            Text::new("advisory_git_needs_cache"),
         );
     };
     let checkout = match sync_repository(url, branch, cache_dir, options.offline, options.http) {
         Ok(c) => c,
-        Err(e) => return failed(display, SourceKind::Git, e),
+        Err(e) => return failed(display, SourceKind::Git, Text::verbatim(e)),
     };
     let commit_time = git2::Repository::open(&checkout.dir)
         .ok()
@@ -684,7 +694,7 @@ fn load_git(url: &str, branch: Option<&str>, options: &LoadOptions<'_>) -> (Sour
         None => {
             let files = match walk(&checkout.dir) {
                 Ok(files) => files,
-                Err(e) => return failed(display, SourceKind::Git, e),
+                Err(e) => return failed(display, SourceKind::Git, Text::verbatim(e)),
             };
             let contents = files
                 .par_iter()

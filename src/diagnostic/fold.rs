@@ -8,10 +8,12 @@
 //!   become one finding with `count` and the purls in `packages`.
 //! - **Follow-on findings name their cause.** A folded finding whose text quotes an input
 //!   problem (I005 "`cargo metadata` failed: …", an R001 registry failure) gets `caused_by`
-//!   with that finding's code and a note to fix it first.
+//!   with that finding's code and a note to fix it first. An unknown licence (L009) of
+//!   packages whose look-up failed (R003 offline cache misses, R001) names that look-up as
+//!   its cause: matched by the packages both findings list, not by their words.
 
 use super::{Code, Finding};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// What the folding and the fixes need to know about a package, by purl.
 #[derive(Debug, Clone, Default)]
@@ -35,6 +37,14 @@ pub fn fold(findings: Vec<Finding>, facts: &HashMap<String, PackageFacts>) -> Ve
             let head = f.message.split(';').next().unwrap_or_default().trim();
             (head.len() >= 20).then(|| (head.to_string(), f.code))
         })
+        .collect();
+    // Look-ups that failed for a list of packages (R003 offline cache misses, R001 an
+    // unreachable host): an unknown licence of those packages follows from them, whatever
+    // its text says.
+    let lookup_causes: Vec<(Code, HashSet<String>)> = findings
+        .iter()
+        .filter(|f| f.package.is_none() && is_lookup_cause(f.code) && !f.packages.is_empty())
+        .map(|f| (f.code, f.packages.iter().cloned().collect()))
         .collect();
 
     let mut order: Vec<Vec<Finding>> = Vec::new();
@@ -67,6 +77,9 @@ pub fn fold(findings: Vec<Finding>, facts: &HashMap<String, PackageFacts>) -> Ve
             if folded.caused_by.is_none() && folded.package.is_none() && folded.count.is_some() {
                 link_cause(&mut folded, &causes);
             }
+            if folded.caused_by.is_none() && folded.code == Code::LicenceNotInInput {
+                link_lookup_cause(&mut folded, &lookup_causes);
+            }
             folded
         })
         .collect()
@@ -81,6 +94,38 @@ fn is_cause(code: Code) -> bool {
         )
 }
 
+/// Look-ups of licences that fail for a list of packages, which other findings about those
+/// packages follow from.
+fn is_lookup_cause(code: Code) -> bool {
+    matches!(
+        code,
+        Code::RegistryOfflineUncached | Code::RegistryLookupFailed
+    )
+}
+
+/// Links a finding about unknown licences to the failed look-up that left every one of its
+/// packages unresolved (by the packages both name, not by their words).
+fn link_lookup_cause(folded: &mut Finding, causes: &[(Code, HashSet<String>)]) {
+    if folded.purls().next().is_none() {
+        return;
+    }
+    let cause = causes
+        .iter()
+        .find(|(_, packages)| folded.purls().all(|purl| packages.contains(purl)));
+    if let Some((code, _)) = cause {
+        mark_caused_by(folded, *code);
+    }
+}
+
+fn mark_caused_by(folded: &mut Finding, code: Code) {
+    folded.caused_by = Some(code.as_str().to_string());
+    folded.push_note(crate::text!(
+        "follows_from",
+        code = code.as_str(),
+        slug = code.slug()
+    ));
+}
+
 fn link_cause(folded: &mut Finding, causes: &[(String, Code)]) {
     let text = format!(
         "{} {}",
@@ -88,12 +133,7 @@ fn link_cause(folded: &mut Finding, causes: &[(String, Code)]) {
         folded.licence_source.as_deref().unwrap_or_default()
     );
     if let Some((_, code)) = causes.iter().find(|(head, _)| text.contains(head.as_str())) {
-        folded.caused_by = Some(code.as_str().to_string());
-        folded.push_note(crate::text!(
-            "follows_from",
-            code = code.as_str(),
-            slug = code.slug()
-        ));
+        mark_caused_by(folded, *code);
     }
 }
 
@@ -334,6 +374,47 @@ mod tests {
             "the licence of a 1.0.0 (and 2 other packages) is not in the input"
         );
         assert_eq!(l.caused_by.as_deref(), Some("I005"));
+    }
+
+    /// Offline cache misses (R003) leave the licences unknown (L009): the L009 of those
+    /// packages follows from the R003, folded or not; an L009 of a package the R003 does not
+    /// list does not.
+    #[test]
+    fn unknown_licences_of_packages_whose_look_up_failed_follow_from_it() {
+        let miss = |name: &str| {
+            Finding::error(
+                Code::LicenceNotInInput,
+                format!("the licence of {name} 1 is not in the input and was not resolved"),
+            )
+            .package(format!("pkg:pypi/{name}@1"))
+        };
+        let r003 = Finding::warning(
+            Code::RegistryOfflineUncached,
+            crate::diagnostic::Text::new("registry_offline_uncached").count("n", 3),
+        )
+        .about_packages(vec![
+            "pkg:pypi/a@1".into(),
+            "pkg:pypi/b@1".into(),
+            "pkg:pypi/c@1".into(),
+        ]);
+        let f = facts(&[
+            ("pkg:pypi/a@1", "a", "1"),
+            ("pkg:pypi/b@1", "b", "1"),
+            ("pkg:pypi/c@1", "c", "1"),
+            ("pkg:pypi/d@1", "d", "1"),
+        ]);
+        let folded = fold(vec![miss("a"), miss("b"), r003.clone()], &f);
+        assert_eq!(folded[0].count, Some(2));
+        assert_eq!(folded[0].caused_by.as_deref(), Some("R003"));
+        assert!(
+            folded[0].notes.iter().any(|n| n.contains("R003")),
+            "{:?}",
+            folded[0].notes
+        );
+        let single = fold(vec![r003.clone(), miss("c")], &f);
+        assert_eq!(single[1].caused_by.as_deref(), Some("R003"));
+        let other = fold(vec![r003, miss("c"), miss("d")], &f);
+        assert!(other.iter().all(|f| f.caused_by.is_none()), "{other:?}");
     }
 
     #[test]

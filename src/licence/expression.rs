@@ -54,6 +54,10 @@ pub struct Interpretation {
     /// Why the reading is what it is (the alias note, the parse error, the file pointed to).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// The note of an unreadable string or a `SEE LICENSE IN` in translatable form (the alias
+    /// notes have theirs in `[alias_note]`, found by their wording).
+    #[serde(skip)]
+    pub note_text: Option<crate::diagnostic::Text>,
     /// For `SEE LICENSE IN <file>`: the file.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
@@ -66,16 +70,18 @@ impl Interpretation {
             reading,
             assumed,
             note,
+            note_text: None,
             file: None,
         }
     }
 
-    fn unparsable(note: String) -> Self {
+    fn unparsable(note: crate::diagnostic::Text) -> Self {
         Interpretation {
             expression: None,
             reading: Reading::Unparsable,
             assumed: false,
-            note: Some(note),
+            note: Some(note.english()),
+            note_text: Some(note),
             file: None,
         }
     }
@@ -89,11 +95,16 @@ pub const MAX_EXPRESSION_DEPTH: usize = 64;
 
 /// Why `text` is too large an expression to read, if it is.
 pub fn over_limits(text: &str) -> Option<String> {
+    over_limits_text(text).map(|why| why.english())
+}
+
+/// [`over_limits`] in translatable form.
+fn over_limits_text(text: &str) -> Option<crate::diagnostic::Text> {
     if text.len() > MAX_EXPRESSION_BYTES {
-        return Some(format!(
-            "the expression is {} bytes long; fundament reads licence expressions of up to {} bytes",
-            text.len(),
-            MAX_EXPRESSION_BYTES
+        return Some(crate::text!(
+            "reading_too_long",
+            length = text.len(),
+            max = MAX_EXPRESSION_BYTES
         ));
     }
     let mut depth = 0usize;
@@ -102,10 +113,7 @@ pub fn over_limits(text: &str) -> Option<String> {
             b'(' => {
                 depth += 1;
                 if depth > MAX_EXPRESSION_DEPTH {
-                    return Some(format!(
-                        "the expression nests parentheses deeper than {MAX_EXPRESSION_DEPTH} levels, \
-                         more than fundament reads"
-                    ));
+                    return Some(crate::text!("reading_too_deep", max = MAX_EXPRESSION_DEPTH));
                 }
             }
             b')' => depth = depth.saturating_sub(1),
@@ -119,17 +127,19 @@ pub fn over_limits(text: &str) -> Option<String> {
 pub fn interpret(raw: &str) -> Interpretation {
     let text = raw.trim();
     if text.is_empty() {
-        return Interpretation::unparsable("the licence field is empty".to_string());
+        return Interpretation::unparsable(crate::diagnostic::Text::new("reading_empty"));
     }
-    if let Some(why) = over_limits(text) {
+    if let Some(why) = over_limits_text(text) {
         return Interpretation::unparsable(why);
     }
     if let Some(file) = see_licence_in(text) {
+        let note = crate::text!("reading_see_file", file = file);
         return Interpretation {
             expression: None,
             reading: Reading::SeeFile,
             assumed: false,
-            note: Some(format!("the licence is in the package's file {file}")),
+            note: Some(note.english()),
+            note_text: Some(note),
             file: Some(file.to_string()),
         };
     }
@@ -148,7 +158,7 @@ pub fn interpret(raw: &str) -> Interpretation {
     if let Some(found) = lax(text) {
         return found;
     }
-    Interpretation::unparsable(format!("not an SPDX expression ({strict_error})"))
+    Interpretation::unparsable(crate::text!("reading_not_spdx", error = strict_error))
 }
 
 /// Steps 3 to 5 for one licence term.

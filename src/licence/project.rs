@@ -192,7 +192,7 @@ fn statement(kind: SourceKind, file: &str, field: Option<&str>, raw: &str) -> Li
         raw: raw.to_string(),
         assumed: reading.assumed,
         note: match reading.reading {
-            Reading::Unparsable | Reading::SeeFile => reading.note.as_ref().map(Text::verbatim),
+            Reading::Unparsable | Reading::SeeFile => reading.note_text.clone(),
             _ => None,
         },
         expression: reading.expression,
@@ -378,7 +378,7 @@ fn manifests(graph: &Graph, evidence: &[Evidence]) -> Vec<LicenceStatement> {
                     assumed: d.interpretation.assumed,
                     note: match d.interpretation.reading {
                         Reading::Unparsable | Reading::SeeFile => {
-                            d.interpretation.note.as_ref().map(Text::verbatim)
+                            d.interpretation.note_text.clone()
                         }
                         _ => None,
                     },

@@ -16,7 +16,7 @@ use super::result::{
     ToolInfo,
 };
 use super::shard::shard_of;
-use crate::diagnostic::{Code, Severity};
+use crate::diagnostic::{Code, Severity, Text};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -257,14 +257,11 @@ pub fn merge(inputs: &[PathBuf]) -> Result<Portfolio, String> {
                     let repo = repository_of(info, &result, *index);
                     (repo, Some(result), problems)
                 }
-                Err(message) => {
+                Err(problem) => {
+                    let message = problem.english();
                     problems.push(
-                        PortfolioFinding::new(
-                            Code::ResultMissing,
-                            Severity::Error,
-                            message.clone(),
-                        )
-                        .about_repository(id),
+                        PortfolioFinding::new(Code::ResultMissing, Severity::Error, problem)
+                            .about_repository(id),
                     );
                     (missing_repository(info, &message), None, problems)
                 }
@@ -294,7 +291,11 @@ pub fn merge(inputs: &[PathBuf]) -> Result<Portfolio, String> {
                 PortfolioFinding::new(
                     Code::RepositoryStale,
                     Severity::Warning,
-                    format!("{}: {stale}", repo.repository.name),
+                    crate::text!(
+                        "repository_stale",
+                        name = repo.repository.name,
+                        stale = stale
+                    ),
                 )
                 .about_repository(&repo.repository.id),
             );
@@ -465,35 +466,40 @@ fn is_result_name(file: &str) -> bool {
 
 /// Reads a repository's result: a regular file (never a link or a special file) named as
 /// `scan` names them.
-fn read_result(folder: &Path, file: &str, id: &str) -> Result<RepositoryResult, String> {
+fn read_result(folder: &Path, file: &str, id: &str) -> Result<RepositoryResult, Text> {
     let path = folder.join(file);
     if !is_result_name(file) {
-        return Err(format!(
-            "{}: the manifest names `{file}`, which is not a result file of `fundament scan`",
-            folder.display()
+        return Err(crate::text!(
+            "result_file_not_named",
+            folder = folder.display(),
+            file = file
         ));
     }
+    let shown = path.display().to_string();
+    // An operating system's error stays in its own words.
+    let io = |e: std::io::Error| crate::text!("file_problem", file = shown, problem = e);
     match std::fs::symlink_metadata(&path) {
         Ok(meta) if meta.is_file() => {}
-        Ok(_) => return Err(format!("{}: not a regular file", path.display())),
-        Err(e) => return Err(format!("{}: {e}", path.display())),
+        Ok(_) => return Err(crate::text!("result_file_not_regular", file = shown)),
+        Err(e) => return Err(io(e)),
     }
-    let path = path.as_path();
-    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let bytes = std::fs::read(&path).map_err(io)?;
     let result: RepositoryResult = serde_json::from_slice(&bytes)
-        .map_err(|e| format!("{}: not a repository result: {e}", path.display()))?;
+        .map_err(|e| crate::text!("result_file_not_a_result", file = shown, error = e))?;
     if result.schema != REPOSITORY_SCHEMA {
-        return Err(format!(
-            "{}: a `{}` file, not a repository result ({REPOSITORY_SCHEMA})",
-            path.display(),
-            result.schema
+        return Err(crate::text!(
+            "result_file_other_schema",
+            file = shown,
+            schema = result.schema,
+            expected = REPOSITORY_SCHEMA
         ));
     }
     if result.repository.id != id {
-        return Err(format!(
-            "{}: the result of {}, not of {id}",
-            path.display(),
-            result.repository.id
+        return Err(crate::text!(
+            "result_file_other_repository",
+            file = shown,
+            other = result.repository.id,
+            id = id
         ));
     }
     Ok(result)
@@ -699,6 +705,41 @@ mod tests {
         assert!(!is_result_name("repos/a/b.json"));
         assert!(!is_result_name("repos/.json"));
         assert!(!is_result_name("repos/x.audit"));
+    }
+
+    /// A result that cannot be read says why in the report's language; in English as before.
+    #[test]
+    fn unreadable_results_say_why_in_either_language() {
+        use crate::licence::obligations::Lang;
+        let folder = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(folder.path().join("repos/a.json")).unwrap();
+        let not_regular = read_result(folder.path(), "repos/a.json", "a").unwrap_err();
+        let shown = folder.path().join("repos/a.json").display().to_string();
+        assert_eq!(
+            not_regular.english(),
+            format!("{shown}: not a regular file")
+        );
+        assert_eq!(
+            not_regular.render(Lang::De),
+            format!("{shown}: keine reguläre Datei")
+        );
+        std::fs::write(folder.path().join("repos/b.json"), "{}").unwrap();
+        let not_a_result = read_result(folder.path(), "repos/b.json", "b").unwrap_err();
+        assert!(
+            not_a_result
+                .render(Lang::De)
+                .contains("b.json: kein Ergebnis eines Repositorys: "),
+            "{}",
+            not_a_result.render(Lang::De)
+        );
+        let named = read_result(folder.path(), "../x", "x").unwrap_err();
+        assert!(
+            named.english().ends_with(
+                ": the manifest names `../x`, which is not a result file of `fundament scan`"
+            ),
+            "{}",
+            named.english()
+        );
     }
 
     #[test]

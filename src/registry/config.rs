@@ -27,7 +27,7 @@
 //! host and port, under the path, they were configured for.
 
 use super::http::Credential;
-use crate::diagnostic::{Code, Finding, Severity};
+use crate::diagnostic::{Code, Finding, Severity, Text};
 use crate::model::Ecosystem;
 use crate::source::{Confined, Limit};
 use serde::Deserialize;
@@ -66,8 +66,8 @@ pub struct RegistrySettings {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoint {
     pub url: String,
-    /// In words: "`registry` in ~/.npmrc".
-    pub from: String,
+    /// Where it was named, in translatable form: "`registry` in ~/.npmrc".
+    pub from: Text,
     /// Named by the audited tree's configuration (its .npmrc or fundament.toml), not the
     /// user's: it never gets credentials from the tree.
     pub from_tree: bool,
@@ -156,8 +156,16 @@ pub fn endpoints(
     let mut out = Endpoints::default();
     let may_ask = |ecosystem: Ecosystem| homes.ask_clients && needed.contains(&ecosystem);
     let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-    let from_user = "in fundament's configuration";
-    let from_tree = "in the audited tree's fundament.toml";
+    // `[registries] <ecosystem>` of fundament's configuration, or of the audited tree's.
+    let from_user = |ecosystem: &str| crate::text!("named_in_settings", ecosystem = ecosystem);
+    let from_tree = |ecosystem: &str| crate::text!("named_in_tree_settings", ecosystem = ecosystem);
+    // A setting in a file of the audited tree, or in a file of the user's.
+    let in_tree_file = |setting: &str, file: &str| {
+        crate::text!("named_in_tree_file", setting = setting, file = file)
+    };
+    let in_file = |setting: &str, path: &Path| {
+        crate::text!("named_in_file", setting = setting, file = path.display())
+    };
 
     // npm: the tree's .npmrc is read as it is written (no `${VAR}` expansion) and for its
     // `registry` only; the user's ~/.npmrc as npm reads it, credentials included.
@@ -192,31 +200,28 @@ pub fn endpoints(
     out.npm = user
         .npm
         .clone()
-        .map(|url| endpoint(url, &format!("`[registries] npm` {from_user}")))
+        .map(|url| endpoint(url, from_user("npm")))
         .or_else(|| {
             env("npm_config_registry")
                 .or_else(|| env("NPM_CONFIG_REGISTRY"))
-                .map(|url| endpoint(url, "$npm_config_registry"))
+                .map(|url| endpoint(url, Text::verbatim("$npm_config_registry")))
         })
         .or_else(|| {
             tree.npm
                 .clone()
-                .map(|url| tree_endpoint(url, &format!("`[registries] npm` {from_tree}")))
+                .map(|url| tree_endpoint(url, from_tree("npm")))
         })
-        .or_else(|| {
-            tree_npm.map(|url| tree_endpoint(url, "`registry` in the audited tree's .npmrc"))
-        })
+        .or_else(|| tree_npm.map(|url| tree_endpoint(url, in_tree_file("`registry`", ".npmrc"))))
         .or_else(|| {
             home_npmrc.as_ref().and_then(|(path, text)| {
-                npmrc_value(text, "registry")
-                    .map(|url| endpoint(url, &format!("`registry` in {}", path.display())))
+                npmrc_value(text, "registry").map(|url| endpoint(url, in_file("`registry`", path)))
             })
         })
         .or_else(|| {
             may_ask(Ecosystem::Npm)
                 .then(|| ask("npm", &["config", "get", "registry"], cache_dir))
                 .flatten()
-                .map(|url| endpoint(url, "`npm config get registry`"))
+                .map(|url| endpoint(url, Text::verbatim("`npm config get registry`")))
         });
     if let Some((_, text)) = &home_npmrc {
         out.credentials.extend(npmrc_credentials(text));
@@ -239,25 +244,24 @@ pub fn endpoints(
     out.composer = user
         .composer
         .clone()
-        .map(|url| endpoint(url, &format!("`[registries] composer` {from_user}")))
+        .map(|url| endpoint(url, from_user("composer")))
         .or_else(|| {
             let text = Confined::audited(root)
                 .read_text(&root.join("composer.json"), Limit::MANIFEST)
                 .ok()?;
             composer_repository(&text)
-                .map(|url| tree_endpoint(url, "`repositories` in the audited tree's composer.json"))
+                .map(|url| tree_endpoint(url, in_tree_file("`repositories`", "composer.json")))
         })
         .or_else(|| {
             composer_homes.iter().find_map(|path| {
                 let text = crate::source::read_text_bounded(path, Limit::CONFIG).ok()?;
-                composer_repository(&text)
-                    .map(|url| endpoint(url, &format!("`repositories` in {}", path.display())))
+                composer_repository(&text).map(|url| endpoint(url, in_file("`repositories`", path)))
             })
         })
         .or_else(|| {
             tree.composer
                 .clone()
-                .map(|url| tree_endpoint(url, &format!("`[registries] composer` {from_tree}")))
+                .map(|url| tree_endpoint(url, from_tree("composer")))
         });
 
     // Python
@@ -273,23 +277,22 @@ pub fn endpoints(
     out.pypi = user
         .pypi
         .clone()
-        .map(|url| endpoint(url, &format!("`[registries] pypi` {from_user}")))
-        .or_else(|| env("PIP_INDEX_URL").map(|url| endpoint(url, "$PIP_INDEX_URL")))
+        .map(|url| endpoint(url, from_user("pypi")))
+        .or_else(|| env("PIP_INDEX_URL").map(|url| endpoint(url, Text::verbatim("$PIP_INDEX_URL"))))
         .or_else(|| {
             tree.pypi
                 .clone()
-                .map(|url| tree_endpoint(url, &format!("`[registries] pypi` {from_tree}")))
+                .map(|url| tree_endpoint(url, from_tree("pypi")))
         })
         .or_else(|| {
-            python_project_index(root).map(|(url, from)| {
-                tree_endpoint(url, &format!("{from} in the audited tree's pyproject.toml"))
-            })
+            python_project_index(root)
+                .map(|(url, from)| tree_endpoint(url, in_tree_file(from, "pyproject.toml")))
         })
         .or_else(|| {
             pip_confs.iter().find_map(|path| {
                 let text = crate::source::read_text_bounded(path, Limit::CONFIG).ok()?;
                 ini_value(&text, "global", "index-url")
-                    .map(|url| endpoint(url, &format!("`index-url` in {}", path.display())))
+                    .map(|url| endpoint(url, in_file("`index-url`", path)))
             })
         })
         .or_else(|| {
@@ -305,7 +308,7 @@ pub fn endpoints(
                     )
                 })
                 .flatten()
-                .map(|url| endpoint(url, "pip's default index"))
+                .map(|url| endpoint(url, Text::new("named_pip_default")))
         });
     if let Some(pypi) = &mut out.pypi
         && let Some((clean, credential)) = split_userinfo(&pypi.url)
@@ -314,7 +317,8 @@ pub fn endpoints(
         if pypi.from_tree {
             out.findings.push(tree_finding(
                 Severity::Warning,
-                crate::text!("index_url_credentials_ignored", from = pypi.from),
+                crate::diagnostic::Text::new("index_url_credentials_ignored")
+                    .sub("from", pypi.from.clone()),
                 crate::policy::POLICY_FILE,
             ));
         } else {
@@ -337,29 +341,29 @@ pub fn endpoints(
     out.go = user
         .go
         .clone()
-        .map(|url| endpoint(url, &format!("`[registries] go` {from_user}")))
+        .map(|url| endpoint(url, from_user("go")))
         .or_else(|| {
             env("GOPROXY")
                 .and_then(|v| first_proxy(&v))
-                .map(|url| endpoint(url, "$GOPROXY"))
+                .map(|url| endpoint(url, Text::verbatim("$GOPROXY")))
         })
         .or_else(|| {
             tree.go
                 .clone()
-                .map(|url| tree_endpoint(url, &format!("`[registries] go` {from_tree}")))
+                .map(|url| tree_endpoint(url, from_tree("go")))
         })
         .or_else(|| {
             may_ask(Ecosystem::Golang)
                 .then(|| ask("go", &["env", "GOPROXY"], cache_dir))
                 .flatten()
                 .and_then(|v| first_proxy(&v))
-                .map(|url| endpoint(url, "`go env GOPROXY`"))
+                .map(|url| endpoint(url, Text::verbatim("`go env GOPROXY`")))
         });
 
     // Cargo: what its index cache records (the tree's .cargo/config.toml is not read).
     if needed.contains(&Ecosystem::Cargo) {
         out.cargo_dl = super::crates::cached_download_template()
-            .map(|dl| endpoint(dl, "the `dl` of the registry index in Cargo's cache"));
+            .map(|dl| endpoint(dl, Text::new("named_cargo_dl")));
     }
 
     // Userinfo in any endpoint the tree named is dropped; every endpoint it named in effect is
@@ -378,24 +382,22 @@ pub fn endpoints(
             endpoint.url = clean;
         }
     }
-    let named: Vec<(String, String)> = named
+    let named: Vec<(String, Text)> = named
         .iter()
         .map(|e| (e.url.clone(), e.from.clone()))
         .collect();
     for (url, from) in named {
-        let file = if from.contains(".npmrc") {
-            ".npmrc"
-        } else if from.contains("pyproject.toml") {
-            "pyproject.toml"
-        } else if from.contains("composer.json") {
-            "composer.json"
-        } else {
-            crate::policy::POLICY_FILE
-        };
+        // The tree's file that named it: a setting of one of its files, else its
+        // fundament.toml.
+        let file = Some(&from)
+            .filter(|from| from.key == "named_in_tree_file")
+            .and_then(|from| from.plain_arg("file"))
+            .unwrap_or(crate::policy::POLICY_FILE)
+            .to_string();
         out.findings.push(tree_finding(
             Severity::Note,
-            crate::text!("registry_named_by_tree", url = url, from = from),
-            file,
+            crate::text!("registry_named_by_tree", url = url).sub("from", from),
+            &file,
         ));
     }
     // What must not be asked of a proxy: $GONOPROXY, $GOPRIVATE, else what `go env` answers
@@ -474,7 +476,7 @@ pub fn maven_configured(user: &RegistrySettings, tree: &RegistrySettings) -> Vec
             .map(|url| {
                 tree_endpoint(
                     url.clone(),
-                    "`[registries] maven` in the audited tree's fundament.toml",
+                    crate::text!("named_in_tree_settings", ecosystem = "maven"),
                 )
             })
             .collect()
@@ -484,7 +486,7 @@ pub fn maven_configured(user: &RegistrySettings, tree: &RegistrySettings) -> Vec
             .map(|url| {
                 endpoint(
                     url.clone(),
-                    "`[registries] maven` in fundament's configuration",
+                    crate::text!("named_in_settings", ecosystem = "maven"),
                 )
             })
             .collect()
@@ -507,10 +509,10 @@ pub fn is_private_module(path: &str, patterns: &[String]) -> bool {
     })
 }
 
-fn endpoint(url: String, from: &str) -> Endpoint {
+fn endpoint(url: String, from: Text) -> Endpoint {
     Endpoint {
         url: url.trim().to_string(),
-        from: from.to_string(),
+        from,
         from_tree: false,
     }
 }
@@ -535,7 +537,7 @@ pub fn composer_repository(text: &str) -> Option<String> {
 }
 
 /// An endpoint the audited tree's configuration names.
-fn tree_endpoint(url: String, from: &str) -> Endpoint {
+fn tree_endpoint(url: String, from: Text) -> Endpoint {
     Endpoint {
         from_tree: true,
         ..endpoint(url, from)

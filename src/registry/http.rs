@@ -9,6 +9,7 @@
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -110,7 +111,7 @@ pub enum HttpError {
     #[error("{url}: {message}{}", if *.attempts > 1 { format!(" (after {} attempts)", .attempts) } else { String::new() })]
     Transport {
         url: String,
-        message: String,
+        message: TransportFailure,
         attempts: u32,
     },
     #[error("{url}: not in the cache, and fundament is offline")]
@@ -119,6 +120,8 @@ pub enum HttpError {
     TooLarge { url: String, limit: u64 },
     #[error("cannot set up the HTTP client: {0}")]
     Setup(String),
+    #[error("cannot set up the HTTP client: {path} holds no PEM certificates: {message}")]
+    NoCertificates { path: String, message: String },
     #[error("{host} cannot be reached (connections to it failed repeatedly)")]
     Unreachable { host: String },
 }
@@ -127,13 +130,7 @@ impl HttpError {
     /// The failure as a translatable text (its English is the `Display` text).
     pub fn text(&self) -> crate::diagnostic::Text {
         use crate::diagnostic::Text;
-        let attempts = |text: Text, n: u32| {
-            if n > 1 {
-                text.sub("attempts", crate::text!("request_attempts", n = n))
-            } else {
-                text.sub("attempts", Text::verbatim(""))
-            }
-        };
+        let attempts = with_attempts;
         match self {
             HttpError::NotFound { url } => crate::text!("request_not_found", url = url),
             HttpError::Status {
@@ -149,7 +146,7 @@ impl HttpError {
                 message,
                 attempts: n,
             } => attempts(
-                crate::text!("request_transport", url = url, message = message),
+                crate::text!("request_transport", url = url).sub("message", message.text()),
                 *n,
             ),
             HttpError::NotCached { url } => crate::text!("request_not_cached", url = url),
@@ -157,41 +154,55 @@ impl HttpError {
                 crate::text!("request_too_large", url = url, limit = limit)
             }
             HttpError::Setup(message) => crate::text!("request_setup", message = message),
+            HttpError::NoCertificates { path, message } => Text::new("request_setup").sub(
+                "message",
+                crate::text!("request_no_certificates", path = path, message = message),
+            ),
             HttpError::Unreachable { host } => crate::text!("request_unreachable", host = host),
+        }
+    }
+
+    /// [`HttpError::reason`] as a translatable text.
+    pub fn reason_text(&self) -> crate::diagnostic::Text {
+        use crate::diagnostic::Text;
+        let attempts = with_attempts;
+        match self {
+            HttpError::NotFound { .. } => Text::new("request_reason_not_found"),
+            HttpError::Status {
+                status,
+                attempts: n,
+                ..
+            } => attempts(crate::text!("request_reason_status", status = status), *n),
+            HttpError::Transport {
+                message,
+                attempts: n,
+                ..
+            } => attempts(
+                Text::new("request_reason_transport").sub("message", message.text()),
+                *n,
+            ),
+            HttpError::NotCached { .. } => Text::new("request_reason_not_cached"),
+            HttpError::TooLarge { limit, .. } => {
+                crate::text!("request_reason_too_large", limit = limit)
+            }
+            HttpError::Unreachable { .. } => Text::new("request_reason_unreachable"),
+            HttpError::Setup(_) | HttpError::NoCertificates { .. } => self.text(),
         }
     }
 
     /// The failure without the URL, for messages that name the URL already ("cannot download
     /// URL (…)"): a URL said twice in one message is noise.
     pub fn reason(&self) -> String {
-        let attempts = |n: u32| {
-            if n > 1 {
-                format!(" (after {n} attempts)")
-            } else {
-                String::new()
-            }
-        };
-        match self {
-            HttpError::NotFound { .. } => "not found (404)".to_string(),
-            HttpError::Status {
-                status,
-                attempts: n,
-                ..
-            } => format!("the server answered {status}{}", attempts(*n)),
-            HttpError::Transport {
-                message,
-                attempts: n,
-                ..
-            } => format!("{message}{}", attempts(*n)),
-            HttpError::NotCached { .. } => "not in the cache, and fundament is offline".to_string(),
-            HttpError::TooLarge { limit, .. } => {
-                format!("the answer is larger than {limit} bytes")
-            }
-            HttpError::Unreachable { .. } => {
-                "its host cannot be reached (connections to it failed repeatedly)".to_string()
-            }
-            HttpError::Setup(_) => self.to_string(),
-        }
+        self.reason_text().english()
+    }
+}
+
+/// `text` with its `{attempts}`: " (after N attempts)" when a request was tried more than once.
+fn with_attempts(text: crate::diagnostic::Text, n: u32) -> crate::diagnostic::Text {
+    if n > 1 {
+        text.sub("attempts", crate::text!("request_attempts", n = n))
+    } else {
+        text.sub("attempts", crate::diagnostic::Text::verbatim(""))
     }
 }
 
@@ -244,9 +255,11 @@ fn shared_client(shape: ClientShape) -> Result<reqwest::blocking::Client, HttpEr
         .pool_max_idle_per_host(32);
     let mut extra = Vec::new();
     for (path, pem) in &shape.extra_pem {
-        let certs = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
-            HttpError::Setup(format!("{} holds no PEM certificates: {e}", path.display()))
-        })?;
+        let certs =
+            reqwest::Certificate::from_pem_bundle(pem).map_err(|e| HttpError::NoCertificates {
+                path: path.display().to_string(),
+                message: e.to_string(),
+            })?;
         extra.extend(certs);
     }
     if !extra.is_empty() {
@@ -479,7 +492,7 @@ impl Http {
                     if err.is_redirect() || err.is_builder() || attempt > self.options.retries {
                         return Err(HttpError::Transport {
                             url: url.to_string(),
-                            message: describe(&err),
+                            message: TransportFailure::of(&err),
                             attempts: attempt,
                         });
                     }
@@ -572,7 +585,7 @@ impl Http {
                     if err.is_redirect() || err.is_builder() || attempt > self.options.retries {
                         return Err(HttpError::Transport {
                             url: url.to_string(),
-                            message: describe(&err),
+                            message: TransportFailure::of(&err),
                             attempts: attempt,
                         });
                     }
@@ -727,19 +740,71 @@ fn parse_retry_after(value: &str) -> Option<Duration> {
     Some(Duration::from_secs(wait.max(0) as u64))
 }
 
+/// A transport failure (timeouts, redirect loops, connection and TLS failures): what kind,
+/// with the underlying library's own words where they say more. Its `Display` is English;
+/// [`TransportFailure::text`] renders it in the report's language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TransportFailure {
+    TimedOut,
+    TooManyRedirects,
+    /// The connection failed: the library's reason (refused, TLS, name resolution).
+    Connect(String),
+    /// The answer was cut off or could not be decoded.
+    Unreadable(String),
+    /// Anything else, in the library's words.
+    Other(String),
+}
+
+impl TransportFailure {
+    pub fn of(err: &reqwest::Error) -> Self {
+        if err.is_timeout() {
+            TransportFailure::TimedOut
+        } else if err.is_redirect() {
+            TransportFailure::TooManyRedirects
+        } else if err.is_connect() {
+            TransportFailure::Connect(root_cause(err))
+        } else if err.is_body() || err.is_decode() {
+            TransportFailure::Unreadable(root_cause(err))
+        } else {
+            TransportFailure::Other(root_cause(err))
+        }
+    }
+
+    /// The failure as a translatable text (its English is the `Display` text); the
+    /// library's own words stay as written.
+    pub fn text(&self) -> crate::diagnostic::Text {
+        use crate::diagnostic::Text;
+        match self {
+            TransportFailure::TimedOut => Text::new("transport_timed_out"),
+            TransportFailure::TooManyRedirects => Text::new("transport_redirects"),
+            TransportFailure::Connect(cause) => crate::text!("transport_connect", cause = cause),
+            TransportFailure::Unreadable(cause) => {
+                crate::text!("transport_unreadable", cause = cause)
+            }
+            TransportFailure::Other(cause) => Text::verbatim(cause),
+        }
+    }
+}
+
+impl fmt::Display for TransportFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TransportFailure::TimedOut => f.write_str("timed out"),
+            TransportFailure::TooManyRedirects => {
+                f.write_str("too many redirects (a redirect loop?)")
+            }
+            TransportFailure::Connect(cause) => write!(f, "cannot connect: {cause}"),
+            TransportFailure::Unreadable(cause) => {
+                write!(f, "the answer was cut off or unreadable: {cause}")
+            }
+            TransportFailure::Other(cause) => f.write_str(cause),
+        }
+    }
+}
+
 /// A transport failure in words (timeouts, redirect loops, connection and TLS failures).
 pub fn describe(err: &reqwest::Error) -> String {
-    if err.is_timeout() {
-        "timed out".to_string()
-    } else if err.is_redirect() {
-        "too many redirects (a redirect loop?)".to_string()
-    } else if err.is_connect() {
-        format!("cannot connect: {}", root_cause(err))
-    } else if err.is_body() || err.is_decode() {
-        format!("the answer was cut off or unreadable: {}", root_cause(err))
-    } else {
-        root_cause(err)
-    }
+    TransportFailure::of(err).to_string()
 }
 
 fn root_cause(err: &dyn std::error::Error) -> String {

@@ -189,7 +189,7 @@ pub fn resolve(graph: &mut Graph, options: &RegistryOptions, progress: &Progress
     let http = match Http::new(options.http.clone()) {
         Ok(http) => http,
         Err(err) => {
-            findings.push(Finding::error(Code::RegistryLookupFailed, err.to_string()));
+            findings.push(Finding::error(Code::RegistryLookupFailed, err.text()));
             return findings;
         }
     };

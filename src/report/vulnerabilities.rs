@@ -268,14 +268,14 @@ pub(crate) fn view(audit: &Audit, lang: Lang) -> VulnerabilityView {
         ));
     }
     for s in &a.sources {
-        let state = match (&s.info.failed, &s.info.stale) {
+        let state = match (s.info.failure(), s.info.staleness()) {
             (Some(reason), _) => fill(
                 &tr(lang, "vulnerabilities.source_failed"),
-                &[("reason", reason)],
+                &[("reason", &reason.render(lang))],
             ),
             (None, Some(reason)) => fill(
                 &tr(lang, "vulnerabilities.source_stale"),
-                &[("reason", reason)],
+                &[("reason", &reason.render(lang))],
             ),
             (None, None) => tr(lang, "vulnerabilities.source_read"),
         };

@@ -75,15 +75,20 @@ impl Scheme {
 
     /// Reads `text` as a version of this scheme.
     pub fn parse(self, text: &str) -> Result<Version, String> {
-        let parsed = match self {
+        self.read(text)
+            .map_err(|reason| format!("`{text}` is not a {} version: {reason}", self.name()))
+    }
+
+    /// Reads `text` as a version of this scheme; the error is the parser's reason alone.
+    pub fn read(self, text: &str) -> Result<Version, String> {
+        match self {
             Scheme::Pep440 => pep440::parse(text).map(Version::Pep440),
             Scheme::Maven => Ok(Version::Maven(maven::Version::parse(text))),
             Scheme::Npm => npm::Version::parse(text).map(Version::Npm),
             Scheme::Go => go::Version::parse(text).map(Version::Go),
             Scheme::Composer => composer::Version::parse(text).map(Version::Composer),
             Scheme::Cargo => cargo::parse(text).map(Version::Cargo),
-        };
-        parsed.map_err(|reason| format!("`{text}` is not a {} version: {reason}", self.name()))
+        }
     }
 }
 

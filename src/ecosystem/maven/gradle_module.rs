@@ -177,7 +177,7 @@ fn attribute_text(value: &serde_json::Value) -> String {
 fn bad(url: &str, message: impl Into<String>) -> FetchError {
     FetchError::NotAPom {
         url: url.to_string(),
-        message: format!("is not usable Gradle Module Metadata: {}", message.into()),
+        problem: crate::text!("gradle_module_unusable", problem = message.into()),
     }
 }
 

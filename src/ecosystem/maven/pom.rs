@@ -281,27 +281,39 @@ pub(crate) const GRADLE_METADATA_MARKER: &str = "do_not_remove: published-with-g
 /// Why a text is not a POM.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct NotAPom {
+    /// In English, after the file's name ("is not a Maven POM: …").
     pub(crate) message: String,
+    /// In translatable form.
+    pub(crate) text: crate::diagnostic::Text,
     pub(crate) line: usize,
+}
+
+impl NotAPom {
+    fn new(text: crate::diagnostic::Text, line: usize) -> Self {
+        NotAPom {
+            message: text.english(),
+            text,
+            line,
+        }
+    }
 }
 
 impl Pom {
     /// Parses a POM's text; `file` is where it came from.
     pub(crate) fn parse(text: &str, file: PomFile) -> Result<Pom, NotAPom> {
-        let root = parse_xml(text).map_err(|err| NotAPom {
-            message: format!("is not well-formed XML: {}", err.message),
-            line: err.line,
+        let root = parse_xml(text).map_err(|err| {
+            NotAPom::new(
+                crate::diagnostic::Text::new("pom_not_xml").sub("problem", err.text),
+                err.line,
+            )
         })?;
         if root.name != "project" {
-            let what = if root.name.eq_ignore_ascii_case("html") {
-                "an HTML page".to_string()
+            let text = if root.name.eq_ignore_ascii_case("html") {
+                crate::diagnostic::Text::new("pom_root_html")
             } else {
-                format!("<{}>", root.name)
+                crate::text!("pom_root_not_project", root = root.name)
             };
-            return Err(NotAPom {
-                message: format!("is not a Maven POM: its root element is {what}, not <project>"),
-                line: root.line,
-            });
+            return Err(NotAPom::new(text, root.line));
         }
         let mut pom = Pom::from_node(file, &root);
         pom.gradle_metadata = text.contains(GRADLE_METADATA_MARKER);

@@ -93,7 +93,10 @@ pub enum FetchError {
     /// No repository has it (each answered 404).
     NotFound { looked: Vec<String> },
     /// The answer is not a POM (not XML, an HTML page, not `<project>`).
-    NotAPom { url: String, message: String },
+    NotAPom {
+        url: String,
+        problem: crate::diagnostic::Text,
+    },
     /// The host does not answer; `missing_from` names the repositories asked before or after
     /// it that answered 404, so that the message says the reachable ones do not have it.
     Unreachable {
@@ -111,7 +114,7 @@ pub enum FetchError {
     /// The coordinates cannot name a file of a repository.
     Invalid { message: String },
     /// Any other failure (HTTP status, transport, size).
-    Failed { message: String },
+    Failed { error: crate::diagnostic::Text },
 }
 
 impl fmt::Display for FetchError {
@@ -120,15 +123,14 @@ impl fmt::Display for FetchError {
             FetchError::NotFound { looked } => {
                 write!(f, "no repository has it (404 from {})", looked.join(", "))
             }
-            FetchError::NotAPom { url, message } => write!(f, "{url} {message}"),
+            FetchError::NotAPom { url, problem } => write!(f, "{url} {}", problem.english()),
             FetchError::Unreachable { .. } | FetchError::NotCached { .. } => {
                 f.write_str(&self.text().english())
             }
             FetchError::NoRepository => f.write_str("no Maven repository is configured"),
             FetchError::Off => f.write_str("registry look-ups are off"),
-            FetchError::Invalid { message } | FetchError::Failed { message } => {
-                f.write_str(message)
-            }
+            FetchError::Invalid { message } => f.write_str(message),
+            FetchError::Failed { error } => f.write_str(&error.english()),
         }
     }
 }
@@ -151,7 +153,9 @@ impl FetchError {
             FetchError::NotFound { looked } => {
                 crate::text!("fetch_not_found", looked = looked.join(", "))
             }
-            FetchError::NotAPom { url, message } => Text::verbatim(format!("{url} {message}")),
+            FetchError::NotAPom { url, problem } => {
+                crate::text!("pom_file_unreadable", file = url).sub("problem", problem.clone())
+            }
             FetchError::Unreachable { host, missing_from } if missing_from.is_empty() => {
                 crate::text!("fetch_unreachable", host = host)
             }
@@ -171,9 +175,8 @@ impl FetchError {
             }
             FetchError::NoRepository => Text::new("fetch_no_repository"),
             FetchError::Off => Text::new("fetch_off"),
-            FetchError::Invalid { message } | FetchError::Failed { message } => {
-                Text::verbatim(message)
-            }
+            FetchError::Invalid { message } => Text::verbatim(message),
+            FetchError::Failed { error } => error.clone(),
         }
     }
 }

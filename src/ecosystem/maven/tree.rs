@@ -65,8 +65,12 @@ impl<'a> TreePoms<'a> {
                 };
                 Pom::parse(&text, file).map_err(|err| {
                     Box::new(
-                        Finding::error(Code::InputUnreadable, format!("{display} {}", err.message))
-                            .at(display.clone(), Some(err.line)),
+                        Finding::error(
+                            Code::InputUnreadable,
+                            crate::text!("pom_file_unreadable", file = display)
+                                .sub("problem", err.text),
+                        )
+                        .at(display.clone(), Some(err.line)),
                     )
                 })
             })

@@ -45,8 +45,15 @@ impl Node {
 
 #[derive(Debug)]
 pub(crate) struct XmlError {
-    pub(crate) message: String,
+    /// What is wrong, in translatable form (the parser's own words stay as written).
+    pub(crate) text: crate::diagnostic::Text,
     pub(crate) line: usize,
+}
+
+impl XmlError {
+    fn new(text: crate::diagnostic::Text, line: usize) -> Self {
+        XmlError { text, line }
+    }
 }
 
 /// How deep elements may nest in a POM (real POMs nest about ten deep). Deeper documents are
@@ -66,18 +73,18 @@ pub(crate) fn parse_xml(text: &str) -> Result<Node, XmlError> {
             Ok(event) => event,
             Err(err) => {
                 let at = usize::try_from(reader.error_position()).unwrap_or(usize::MAX);
-                return Err(XmlError {
-                    message: err.to_string(),
-                    line: crate::diagnostic::line_of_offset(text, at),
-                });
+                return Err(XmlError::new(
+                    crate::diagnostic::Text::verbatim(err),
+                    crate::diagnostic::line_of_offset(text, at),
+                ));
             }
         };
         match event {
             Event::Start(_) if stack.len() >= MAX_XML_DEPTH => {
-                return Err(XmlError {
-                    message: format!("its elements are nested more than {MAX_XML_DEPTH} deep"),
-                    line: lines.line_at(offset),
-                });
+                return Err(XmlError::new(
+                    crate::text!("xml_nested_too_deep", depth = MAX_XML_DEPTH),
+                    lines.line_at(offset),
+                ));
             }
             Event::Start(start) => stack.push(Node {
                 name: start.local_name().into_inner().to_string(),
@@ -128,18 +135,12 @@ pub(crate) fn parse_xml(text: &str) -> Result<Node, XmlError> {
         }
     }
     if let Some(open) = stack.first() {
-        return Err(XmlError {
-            message: format!(
-                "the file ends before <{}> (line {}) is closed",
-                open.name, open.line
-            ),
-            line: crate::diagnostic::line_of_offset(text, text.len()),
-        });
+        return Err(XmlError::new(
+            crate::text!("xml_ends_unclosed", element = open.name, line = open.line),
+            crate::diagnostic::line_of_offset(text, text.len()),
+        ));
     }
-    root.ok_or_else(|| XmlError {
-        message: "the file contains no XML element".to_string(),
-        line: 1,
-    })
+    root.ok_or_else(|| XmlError::new(crate::diagnostic::Text::new("xml_no_element"), 1))
 }
 
 fn attach(stack: &mut [Node], root: &mut Option<Node>, node: Node) -> Result<(), XmlError> {
@@ -147,10 +148,10 @@ fn attach(stack: &mut [Node], root: &mut Option<Node>, node: Node) -> Result<(),
         Some(parent) => parent.children.push(node),
         None if root.is_none() => *root = Some(node),
         None => {
-            return Err(XmlError {
-                message: format!("a second root element <{}>", node.name),
-                line: node.line,
-            });
+            return Err(XmlError::new(
+                crate::text!("xml_second_root", element = node.name),
+                node.line,
+            ));
         }
     }
     Ok(())
@@ -184,7 +185,10 @@ mod tests {
             "</a>".repeat(100_000)
         );
         let err = parse_xml(&deep).unwrap_err();
-        assert_eq!(err.message, "its elements are nested more than 256 deep");
+        assert_eq!(
+            err.text.english(),
+            "its elements are nested more than 256 deep"
+        );
         assert_eq!(err.line, 2);
         let fine = format!(
             "<project>{}{}</project>",

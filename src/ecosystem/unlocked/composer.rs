@@ -14,6 +14,7 @@
 //! stable first. Platform requirements (`php`, `ext-*`, ...) are not packages and are skipped.
 
 use super::{Picked, Registry, Want};
+use crate::diagnostic::Text;
 use crate::model::{DeclaredLicence, DepKind, Origin, PackageSource};
 use crate::registry::http::{Http, HttpError};
 use serde_json::Value;
@@ -507,11 +508,11 @@ impl Registry for ComposerRepository<'_> {
         true
     }
 
-    fn translate(&self, want: &Want) -> Result<(String, String), String> {
+    fn translate(&self, want: &Want) -> Result<(String, String), Text> {
         Ok((want.name.to_ascii_lowercase(), want.spec.clone()))
     }
 
-    fn fetch(&self, name: &str) -> Result<Document, String> {
+    fn fetch(&self, name: &str) -> Result<Document, Text> {
         let url = self.metadata_url.replace("%package%", name);
         let mut versions = Vec::new();
         let mut files = vec![url.clone()];
@@ -526,10 +527,11 @@ impl Registry for ComposerRepository<'_> {
                 Ok(fetched) => fetched,
                 // A package without dev versions has no ~dev file.
                 Err(HttpError::NotFound { .. }) if i > 0 => continue,
-                Err(err) => return Err(err.to_string()),
+                Err(err) => return Err(err.text()),
             };
-            let root: Value = serde_json::from_slice(&fetched.body)
-                .map_err(|e| format!("{file} is not Composer package metadata: {e}"))?;
+            let root: Value = serde_json::from_slice(&fetched.body).map_err(|e| {
+                crate::text!("unlocked_not_composer_metadata", url = file, error = e)
+            })?;
             let list = root
                 .get("packages")
                 .and_then(|p| p.get(name))
@@ -545,8 +547,10 @@ impl Registry for ComposerRepository<'_> {
         Ok(Document { url, versions })
     }
 
-    fn pick(&self, document: &Document, name: &str, spec: &str) -> Result<Picked, String> {
-        let constraint = Constraint::parse(spec)?;
+    fn pick(&self, document: &Document, name: &str, spec: &str) -> Result<Picked, Text> {
+        // Its error reads the same: the constraint's text, which is not one.
+        let constraint = Constraint::parse(spec)
+            .map_err(|_| crate::text!("unlocked_not_a_composer_constraint", spec = spec))?;
         let allowed = self.allowed(name);
         let best = document
             .versions
@@ -557,12 +561,13 @@ impl Registry for ComposerRepository<'_> {
                 (stable(a), a).cmp(&(stable(b), b))
             });
         let Some((_, entry)) = best else {
-            return Err(format!(
-                "{} has no version of `{name}` that meets `{spec}` and is at least {:?} \
-                 (minimum-stability)",
-                document.url, allowed
-            )
-            .replace("Rc", "RC"));
+            return Err(crate::text!(
+                "unlocked_no_composer_version",
+                url = document.url,
+                name = name,
+                spec = spec,
+                stability = format!("{allowed:?}").replace("Rc", "RC")
+            ));
         };
         let version = entry
             .get("version")

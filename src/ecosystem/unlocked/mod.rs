@@ -23,7 +23,7 @@ pub mod composer;
 pub mod npm;
 pub mod python;
 
-use crate::diagnostic::{Code, Finding};
+use crate::diagnostic::{Code, Finding, Text};
 use crate::model::{DeclaredLicence, DepKind, Dependency, Ecosystem, Package, PackageSource};
 use crate::model::{Resolution, Scope};
 use crate::registry::config::Endpoint;
@@ -106,11 +106,11 @@ pub trait Registry: Sync {
     }
     /// The name to ask the registry for, and the requirement on it (npm aliases rewrite both);
     /// an error for requirements no registry answers (git, paths, URLs).
-    fn translate(&self, want: &Want) -> Result<(String, String), String> {
+    fn translate(&self, want: &Want) -> Result<(String, String), Text> {
         Ok((want.name.clone(), want.spec.clone()))
     }
-    fn fetch(&self, name: &str) -> Result<Self::Document, String>;
-    fn pick(&self, document: &Self::Document, name: &str, spec: &str) -> Result<Picked, String>;
+    fn fetch(&self, name: &str) -> Result<Self::Document, Text>;
+    fn pick(&self, document: &Self::Document, name: &str, spec: &str) -> Result<Picked, Text>;
     /// Whether `version` meets `spec` (for clients that install one version per name).
     fn satisfies(&self, document: &Self::Document, spec: &str, version: &str) -> bool;
 }
@@ -121,12 +121,13 @@ pub struct Walked {
     pub packages: Vec<Package>,
     /// The project's edges to the packages (indices into `packages`).
     pub direct: Vec<Dependency>,
-    /// Requirements that could not be resolved: who required it, and why.
-    pub failures: Vec<(String, String)>,
+    /// Requirements that could not be resolved: who required it, and why (in translatable
+    /// form: the reasons come from the registry clients, see [`Registry`]).
+    pub failures: Vec<(String, Text)>,
 }
 
 /// A registry's answer about one package: its document, or why there is none.
-type Fetched<R> = Result<Arc<<R as Registry>::Document>, String>;
+type Fetched<R> = Result<Arc<<R as Registry>::Document>, Text>;
 
 /// Resolves `direct` and everything they need, breadth first.
 pub fn walk<R: Registry>(
@@ -162,8 +163,13 @@ pub fn walk<R: Registry>(
                 Ok((name, spec)) => items.push((parent, who, want, name, spec)),
                 Err(why) => {
                     if failed.insert((who.clone(), want.name.clone())) {
-                        out.failures
-                            .push((who, format!("`{}` ({}): {why}", want.name, want.spec)));
+                        let why = crate::text!(
+                            "unlocked_requirement_failed",
+                            name = want.name,
+                            spec = want.spec
+                        )
+                        .sub("why", why);
+                        out.failures.push((who, why));
                     }
                 }
             }
@@ -211,10 +217,11 @@ pub fn walk<R: Registry>(
                     {
                         out.failures.push((
                             who.clone(),
-                            format!(
-                                "requires `{name}` {spec}, but {version} was chosen for an \
-                                 earlier requirement; the client would look for a version \
-                                 both allow"
+                            crate::text!(
+                                "unlocked_version_conflict",
+                                name = name,
+                                spec = spec,
+                                version = version
                             ),
                         ));
                     }
@@ -233,8 +240,10 @@ pub fn walk<R: Registry>(
                         Some(&index) => index,
                         None => {
                             if out.packages.len() >= MAX_PACKAGES {
-                                out.failures
-                                    .push((who, format!("stopped after {MAX_PACKAGES} packages")));
+                                out.failures.push((
+                                    who,
+                                    crate::text!("unlocked_stopped", max = MAX_PACKAGES),
+                                ));
                                 break;
                             }
                             let index = out.packages.len();
@@ -355,8 +364,11 @@ pub fn findings(walked: &Walked, manifest: &str, client: &str, date: &str) -> Ve
     }
     for (who, why) in &walked.failures {
         findings.push(
-            Finding::warning(Code::DependencyUnresolved, format!("{who}: {why}"))
-                .at(manifest.to_string(), None),
+            Finding::warning(
+                Code::DependencyUnresolved,
+                crate::text!("unlocked_failure", who = who).sub("why", why.clone()),
+            )
+            .at(manifest.to_string(), None),
         );
     }
     findings

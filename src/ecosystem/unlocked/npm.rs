@@ -16,6 +16,7 @@
 //! npm's preference for versions whose `engines` fit the running Node.js is not applied.
 
 use super::{Picked, Registry, Want};
+use crate::diagnostic::Text;
 use crate::ecosystem::package_json::LicenceField;
 use crate::model::{DeclaredLicence, DepKind, Origin, PackageSource};
 use crate::registry::http::Http;
@@ -110,7 +111,7 @@ pub fn direct(manifest: &crate::ecosystem::package_json::Manifest) -> Vec<Want> 
 impl Registry for NpmRegistry<'_> {
     type Document = Document;
 
-    fn translate(&self, want: &Want) -> Result<(String, String), String> {
+    fn translate(&self, want: &Want) -> Result<(String, String), Text> {
         let spec = want.spec.trim();
         if let Some(alias) = spec.strip_prefix("npm:") {
             // `npm:name@range`, `npm:@scope/name@range`, `npm:name`.
@@ -140,37 +141,40 @@ impl Registry for NpmRegistry<'_> {
             || spec.starts_with('~') && spec.contains('/')
             || (spec.contains('/') && !spec.contains(' ') && !spec.starts_with('@'))
         {
-            return Err(format!(
-                "`{spec}` is not a registry version (git, path or URL); it was not resolved"
-            ));
+            return Err(crate::text!("unlocked_not_a_registry_version", spec = spec));
         }
         Ok((want.name.clone(), spec.to_string()))
     }
 
-    fn fetch(&self, name: &str) -> Result<Document, String> {
+    fn fetch(&self, name: &str) -> Result<Document, Text> {
         let url = crate::registry::npm::document_url(&self.base, name);
         let fetched = self
             .http
             .get(&url, "application/json")
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| e.text())?;
         let mut document: Document = serde_json::from_slice(&fetched.body)
-            .map_err(|e| format!("{url} is not an npm package document: {e}"))?;
+            .map_err(|e| crate::text!("unlocked_not_an_npm_document", url = url, error = e))?;
         document.url = url;
         Ok(document)
     }
 
-    fn pick(&self, document: &Document, name: &str, spec: &str) -> Result<Picked, String> {
-        let version = choose(document, spec).ok_or_else(|| {
-            let latest = document
-                .dist_tags
-                .get("latest")
-                .map(|l| format!(" (latest: {l})"))
-                .unwrap_or_default();
-            format!(
-                "{} has no version of `{name}` that satisfies `{spec}`{latest}",
-                document.url
-            )
-        })?;
+    fn pick(&self, document: &Document, name: &str, spec: &str) -> Result<Picked, Text> {
+        let version =
+            choose(document, spec).ok_or_else(|| match document.dist_tags.get("latest") {
+                Some(latest) => crate::text!(
+                    "unlocked_no_npm_version_latest",
+                    url = document.url,
+                    name = name,
+                    spec = spec,
+                    latest = latest
+                ),
+                None => crate::text!(
+                    "unlocked_no_npm_version",
+                    url = document.url,
+                    name = name,
+                    spec = spec
+                ),
+            })?;
         let entry = &document.versions[&version];
         let mut dependencies = Vec::new();
         let mut push = |map: &BTreeMap<String, String>, kind: DepKind| {

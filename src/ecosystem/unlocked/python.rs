@@ -17,6 +17,7 @@
 //! that is reported too.
 
 use super::{Picked, Registry, Walked, Want};
+use crate::diagnostic::Text;
 use crate::diagnostic::{Code, Finding};
 use crate::ecosystem::ProjectGraph;
 use crate::model::{DepKind, Dependency, Ecosystem, PackageSource, pep503};
@@ -114,9 +115,9 @@ impl Registry for PythonIndex<'_> {
         true
     }
 
-    fn fetch(&self, name: &str) -> Result<Document, String> {
+    fn fetch(&self, name: &str) -> Result<Document, Text> {
         let (page, releases) =
-            pypi::releases(self.http, &self.index, name).map_err(|e| e.to_string())?;
+            pypi::releases(self.http, &self.index, name).map_err(|e| e.text())?;
         let releases = releases
             .into_iter()
             .filter_map(|r| Version::from_str(&r.version).ok().map(|v| (v, r)))
@@ -124,25 +125,35 @@ impl Registry for PythonIndex<'_> {
         Ok(Document { page, releases })
     }
 
-    fn pick(&self, document: &Document, name: &str, spec: &str) -> Result<Picked, String> {
+    fn pick(&self, document: &Document, name: &str, spec: &str) -> Result<Picked, Text> {
         let (extras, specifiers) = split_spec(spec);
+        // The parser's reason stays in its own words.
         let parsed = VersionSpecifiers::from_str(specifiers)
-            .map_err(|e| format!("`{name}{specifiers}`: {e}"))?;
+            .map_err(|e| Text::verbatim(format!("`{name}{specifiers}`: {e}")))?;
         let version = choose(&document.releases, &parsed, self.python.as_ref())
-            .ok_or_else(|| {
-                format!(
-                    "{} lists no version of `{name}` that satisfies `{specifiers}`{}",
-                    document.page,
-                    self.python
-                        .as_ref()
-                        .map(|p| format!(" and installs on Python {p}"))
-                        .unwrap_or_default()
-                )
+            .ok_or_else(|| match &self.python {
+                Some(python) => crate::text!(
+                    "unlocked_no_python_version_for",
+                    page = document.page,
+                    name = name,
+                    spec = specifiers,
+                    python = python
+                ),
+                None => crate::text!(
+                    "unlocked_no_python_version",
+                    page = document.page,
+                    name = name,
+                    spec = specifiers
+                ),
             })?
             .to_string();
         let (url, metadata) =
-            pypi::core_metadata(self.http, self.http, &self.index, name, &version)
-                .map_err(|e| format!("`{name}` {version}: {e}"))?;
+            pypi::core_metadata(self.http, self.http, &self.index, name, &version).map_err(
+                |e| {
+                    crate::text!("unlocked_package_failed", name = name, version = version)
+                        .sub("why", e.text())
+                },
+            )?;
         let extra_names: Vec<pep508_rs::ExtraName> = extras
             .iter()
             .filter_map(|e| pep508_rs::ExtraName::from_str(e).ok())
@@ -150,8 +161,10 @@ impl Registry for PythonIndex<'_> {
         let mut dependencies: Vec<Want> = Vec::new();
         for line in requires_dist(&metadata) {
             let Ok(requirement) = Requirement::<pep508_rs::VerbatimUrl>::from_str(&line) else {
-                return Err(format!(
-                    "{url}: `Requires-Dist: {line}` is not a PEP 508 requirement"
+                return Err(crate::text!(
+                    "unlocked_requires_dist_invalid",
+                    url = url,
+                    line = line
                 ));
             };
             let applies = match &self.environment {

@@ -46,7 +46,7 @@ pub struct Environment {
     pub configured: Vec<Endpoint>,
     pub settings: Settings,
     /// The central repository of the installed Maven's super POM, and where it was read.
-    pub central: Option<(String, String)>,
+    pub central: Option<(String, crate::diagnostic::Text)>,
 }
 
 /// A repository to ask, after mirrors.
@@ -74,7 +74,7 @@ impl Environment {
                 i.central(cache_dir).map(|url| {
                     (
                         url,
-                        format!("the super POM of the Maven in {}", i.home.display()),
+                        crate::text!("named_maven_super_pom", home = i.home.display()),
                     )
                 })
             })
@@ -166,7 +166,7 @@ impl Environment {
                 })
                 .map(|m| Endpoint {
                     url: m.url.clone(),
-                    from: format!("the mirror `{}` in {}", m.id, m.from),
+                    from: crate::text!("named_mirror", id = m.id, file = m.from),
                     from_tree: false,
                 })
                 .collect();
@@ -175,7 +175,7 @@ impl Environment {
             Some(mirror) if mirror.blocked => Vec::new(),
             Some(mirror) => vec![Endpoint {
                 url: mirror.url.clone(),
-                from: format!("the mirror `{}` in {}", mirror.id, mirror.from),
+                from: crate::text!("named_mirror", id = mirror.id, file = mirror.from),
                 from_tree: false,
             }],
             None => vec![Endpoint {
@@ -382,8 +382,12 @@ impl Repositories {
                     host,
                     missing_from: looked,
                 },
-                FetchError::Failed { message } if !looked.is_empty() => FetchError::Failed {
-                    message: format!("{message}; 404 from {}", looked.join(", ")),
+                FetchError::Failed { error } if !looked.is_empty() => FetchError::Failed {
+                    error: crate::text!(
+                        "fetch_failed_elsewhere_missing",
+                        looked = looked.join(", ")
+                    )
+                    .sub("error", error),
                 },
                 other => other,
             });
@@ -640,7 +644,7 @@ fn parse_pom(url: &str, body: &[u8]) -> Result<Arc<Pom>, FetchError> {
     .map(Arc::new)
     .map_err(|err| FetchError::NotAPom {
         url: url.to_string(),
-        message: err.message,
+        problem: err.text,
     })
 }
 
@@ -648,15 +652,12 @@ fn parse_metadata(url: &str, body: &[u8]) -> Result<Metadata, FetchError> {
     let text = decode(body.to_vec());
     let root = parse_xml(&text).map_err(|err| FetchError::NotAPom {
         url: url.to_string(),
-        message: format!("is not well-formed XML: {}", err.message),
+        problem: crate::diagnostic::Text::new("pom_not_xml").sub("problem", err.text),
     })?;
     if root.name != "metadata" {
         return Err(FetchError::NotAPom {
             url: url.to_string(),
-            message: format!(
-                "it is not Maven metadata: its root element is <{}>",
-                root.name
-            ),
+            problem: crate::text!("maven_metadata_wrong_root", root = root.name),
         });
     }
     let Some(versioning) = root.child("versioning") else {
@@ -697,7 +698,7 @@ fn http_error(err: HttpError) -> FetchError {
             path: url,
         },
         other => FetchError::Failed {
-            message: other.to_string(),
+            error: other.text(),
         },
     }
 }
@@ -722,7 +723,7 @@ mod tests {
         let mut env = Environment {
             central: Some((
                 "https://central.registry.example/maven2".into(),
-                "super POM".into(),
+                crate::diagnostic::Text::verbatim("super POM"),
             )),
             ..Environment::default()
         };
@@ -769,7 +770,7 @@ mod tests {
         );
         env.configured = vec![Endpoint {
             url: "https://mine.registry.example/".into(),
-            from: "config".into(),
+            from: crate::diagnostic::Text::verbatim("config"),
             from_tree: false,
         }];
         let (remotes, _) = env.remotes(&[repo("corp", "https://corp.registry.example/")]);
