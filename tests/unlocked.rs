@@ -200,6 +200,52 @@ fn npm_ranges_resolve_as_npm_resolved_them() {
     );
 }
 
+/// A requirement that cannot be resolved was not checked, nor anything it brings in: the
+/// audit says which (`I007`, an error) and is incomplete, never passed, while what could be
+/// resolved is still reported.
+#[test]
+fn a_requirement_that_cannot_be_resolved_leaves_the_audit_incomplete() {
+    let server = TestServer::start();
+    serve_dir(&server, &fixture("unlocked/npm"), "/", "");
+    let (_tmp, dir) = project("npm-project");
+    let manifest = dir.join("package.json");
+    let mut package: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&manifest).unwrap()).unwrap();
+    // The registry answers 404 for it: the test server serves nothing else.
+    package["dependencies"]["not-in-the-registry"] = "^1.0.0".into();
+    std::fs::write(&manifest, package.to_string()).unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let npm = format!("npm = \"{}/\"\n", server.base);
+
+    let run = audit(&dir, cache.path(), &npm, &["--resolve-unlocked"]);
+    let unresolved: Vec<&serde_json::Value> = run.json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "I007")
+        .collect();
+    assert_eq!(unresolved.len(), 1, "{}", run.stderr);
+    assert_eq!(unresolved[0]["severity"], "error", "{}", unresolved[0]);
+    assert!(
+        unresolved[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not-in-the-registry"),
+        "{}",
+        unresolved[0]
+    );
+    assert_eq!(run.json["summary"]["outcome"], "incomplete");
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("error[I007]"), "{}", run.stderr);
+    // What could be resolved is still there.
+    let resolved = resolved(&run.json);
+    assert!(resolved.contains_key("chalk"), "{resolved:?}");
+    assert!(
+        !resolved.contains_key("not-in-the-registry"),
+        "{resolved:?}"
+    );
+}
+
 #[test]
 fn npm_without_a_configured_registry_says_so() {
     let (_tmp, dir) = project("npm-project");

@@ -341,7 +341,8 @@ fn set_scopes(walked: &mut Walked) {
 }
 
 /// The project's findings for a walk: one `I013` note for what was resolved, one `I007`
-/// warning per requirement that could not be.
+/// error per requirement that could not be. An error: neither the requirement nor anything it
+/// brings in was checked, so the audit is incomplete and cannot pass.
 pub fn findings(walked: &Walked, manifest: &str, client: &str, date: &str) -> Vec<Finding> {
     let mut findings = Vec::new();
     if !walked.packages.is_empty() {
@@ -364,7 +365,7 @@ pub fn findings(walked: &Walked, manifest: &str, client: &str, date: &str) -> Ve
     }
     for (who, why) in &walked.failures {
         findings.push(
-            Finding::warning(
+            Finding::error(
                 Code::DependencyUnresolved,
                 crate::text!("unlocked_failure", who = who).sub("why", why.clone()),
             )

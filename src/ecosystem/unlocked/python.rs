@@ -366,8 +366,9 @@ pub fn resolve(
             }
             match parsed.and_then(|r| want(&r, kind)) {
                 Some(want) => wants.push(want),
+                // Not checked at all, nor what it brings in: the audit cannot pass.
                 None => findings.push(
-                    Finding::warning(
+                    Finding::error(
                         Code::DependencyUnresolved,
                         crate::text!("requirement_not_resolvable", requirement = text),
                     )
