@@ -209,11 +209,8 @@ fn resolve_unlocked(
         &resolver.date,
         resolver.parallelism,
     );
-    let mut graph = ProjectGraph::new(
-        ctx,
-        found,
-        "composer.json, resolved against the Composer repository",
-    );
+    let mut graph =
+        ProjectGraph::new_described(ctx, found, crate::diagnostic::Text::new("reader_composer_unlocked"));
     graph
         .packages
         .push(root_package(ctx, found, Some((manifest, display))));

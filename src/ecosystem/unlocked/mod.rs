@@ -343,6 +343,7 @@ fn set_scopes(walked: &mut Walked) {
 /// The project's findings for a walk: one `I013` note for what was resolved, one `I007`
 /// warning per requirement that could not be.
 pub fn findings(walked: &Walked, manifest: &str, client: &str, date: &str) -> Vec<Finding> {
+    use crate::diagnostic::help::HelpCase;
     let mut findings = Vec::new();
     if !walked.packages.is_empty() {
         findings.push(
@@ -368,7 +369,8 @@ pub fn findings(walked: &Walked, manifest: &str, client: &str, date: &str) -> Ve
                 Code::DependencyUnresolved,
                 crate::text!("unlocked_failure", who = who).sub("why", why.clone()),
             )
-            .at(manifest.to_string(), None),
+            .at(manifest.to_string(), None)
+            .help_case(HelpCase::NoLockfile),
         );
     }
     findings
