@@ -238,6 +238,50 @@ fn an_unusable_module_file_is_reported_and_the_pom_used() {
     assert!(run.code == 0 || run.code == 1, "{}", run.stderr);
 }
 
+/// The same unusable `.module` files in a German report: why each cannot be used is German too
+/// (before, "not the expected JSON" and "nested more than 64 deep" stood inside the German
+/// sentence).
+#[test]
+fn an_unusable_module_file_is_explained_in_german() {
+    let server = server();
+    let databind =
+        "/maven2/com/fasterxml/jackson/core/jackson-databind/2.17.2/jackson-databind-2.17.2.module";
+    let coroutines = "/maven2/org/jetbrains/kotlinx/kotlinx-coroutines-core/1.8.1/kotlinx-coroutines-core-1.8.1.module";
+    server.route(
+        databind,
+        vec![Reply::ok("<html><body>Service unavailable</body></html>")],
+    );
+    let deep = format!(
+        "{{\"formatVersion\": \"1.1\", \"x\": {}{}, \"variants\": []}}",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    server.route(coroutines, vec![Reply::ok(deep)]);
+    let maven = support::maven::maven_home(&format!("{}/maven2", server.base));
+    let (_tmp, dir) = project();
+    let cache = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let output = support::online(cache.path(), home.path())
+        .env("MAVEN_HOME", maven.path())
+        .env_remove("M2_HOME")
+        .env_remove("FUNDAMENT_SYNTH_CI")
+        .args(["audit", "--lang", "de"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&output.stdout);
+    for german in [
+        "ist keine verwendbare Gradle Module Metadata: nicht das erwartete JSON (",
+        "ist keine verwendbare Gradle Module Metadata: Arrays und Objekte sind tiefer als 64 \
+         Ebenen verschachtelt",
+    ] {
+        assert!(report.contains(german), "{german:?} in {report}");
+    }
+    for english in ["not the expected JSON", "nested more than"] {
+        assert!(!report.contains(english), "{english:?} in {report}");
+    }
+}
+
 /// A package and its scope, or None: not listed.
 type Expected<'a> = (&'a str, Option<&'a str>);
 

@@ -689,15 +689,16 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
     }
 
     // Described in words (translated in the German reports), except the lockfile alone.
+    use crate::diagnostic::Text;
     let reader = match (used_lockfile, used_declared, resolved_any) {
-        (true, true, true) => Some("reader_gradle_lockfile_resolved"),
-        (true, true, false) => Some("reader_gradle_lockfile_declared"),
+        (true, true, true) => Some(Text::new("reader_gradle_lockfile_resolved")),
+        (true, true, false) => Some(Text::new("reader_gradle_lockfile_declared")),
         (true, false, _) => None,
-        (false, _, true) => Some("reader_gradle_resolved"),
-        (false, _, false) => Some("reader_gradle_declared"),
+        (false, _, true) => Some(Text::new("reader_gradle_resolved")),
+        (false, _, false) => Some(Text::new("reader_gradle_declared")),
     };
     let mut graph = match reader {
-        Some(key) => ProjectGraph::new_described(ctx, found, crate::diagnostic::Text::new(key)),
+        Some(reader) => ProjectGraph::new_described(ctx, found, reader),
         None => ProjectGraph::new(ctx, found, "gradle.lockfile"),
     };
     graph.packages = packages;
