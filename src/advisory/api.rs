@@ -133,9 +133,8 @@ pub fn query(
     if !missing.is_empty() {
         match (http, offline) {
             (_, true) => {
-                failure = Some(
-                    Text::new("advisory_api_offline_never_asked").count("n", missing.len()),
-                );
+                failure =
+                    Some(Text::new("advisory_api_offline_never_asked").count("n", missing.len()));
             }
             (None, _) => failure = Some(Text::new("advisory_no_http_client")),
             (Some(http), false) => {
@@ -296,9 +295,7 @@ pub fn query(
     }
     if unread > 0 {
         covered.clear();
-        failure.get_or_insert_with(|| {
-            Text::new("advisory_api_records_unread").count("n", unread)
-        });
+        failure.get_or_insert_with(|| Text::new("advisory_api_records_unread").count("n", unread));
     }
     info.records = loaded.advisories.len();
     for e in &covered {

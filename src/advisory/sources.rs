@@ -268,7 +268,9 @@ fn is_record_file(name: &str) -> bool {
 /// The record files below `root`: hidden entries and links are not followed.
 fn walk(root: &Path) -> Result<Vec<FileEntry>, Text> {
     let meta = std::fs::metadata(root).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => crate::text!("advisory_path_missing", path = root.display()),
+        std::io::ErrorKind::NotFound => {
+            crate::text!("advisory_path_missing", path = root.display())
+        }
         _ => crate::text!("advisory_path_unreadable", path = root.display(), error = e),
     })?;
     if !meta.is_dir() {
@@ -301,9 +303,8 @@ fn walk(root: &Path) -> Result<Vec<FileEntry>, Text> {
 type FolderListing = (Vec<FileEntry>, Vec<(PathBuf, String)>);
 
 fn read_folder(dir: &Path, rel: &str) -> Result<FolderListing, Text> {
-    let entries = std::fs::read_dir(dir).map_err(|e| {
-        crate::text!("advisory_path_unreadable", path = dir.display(), error = e)
-    })?;
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| crate::text!("advisory_path_unreadable", path = dir.display(), error = e))?;
     let mut files = Vec::new();
     let mut folders = Vec::new();
     for entry in entries.flatten() {

@@ -342,7 +342,10 @@ mod tests {
         let mut findings = [finding(None), finding(Some(HelpCase::NoLockfile))];
         attach_help(&mut findings, &HashMap::new());
         let [general, unlocked] = &findings;
-        assert_eq!(general.help.as_deref(), Some(help_text(Code::DependencyUnresolved)));
+        assert_eq!(
+            general.help.as_deref(),
+            Some(help_text(Code::DependencyUnresolved))
+        );
         assert!(help_text(Code::DependencyUnresolved).starts_with("Regenerate the lockfile"));
         let help = unlocked.help.as_deref().unwrap_or_default();
         assert!(help.starts_with("Commit a lockfile"), "{help}");

@@ -209,8 +209,11 @@ fn resolve_unlocked(
         &resolver.date,
         resolver.parallelism,
     );
-    let mut graph =
-        ProjectGraph::new_described(ctx, found, crate::diagnostic::Text::new("reader_composer_unlocked"));
+    let mut graph = ProjectGraph::new_described(
+        ctx,
+        found,
+        crate::diagnostic::Text::new("reader_composer_unlocked"),
+    );
     graph
         .packages
         .push(root_package(ctx, found, Some((manifest, display))));

@@ -174,8 +174,11 @@ fn without_lockfile(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph
         &resolver.date,
         resolver.parallelism,
     );
-    let mut graph =
-        ProjectGraph::new_described(ctx, found, crate::diagnostic::Text::new("reader_npm_unlocked"));
+    let mut graph = ProjectGraph::new_described(
+        ctx,
+        found,
+        crate::diagnostic::Text::new("reader_npm_unlocked"),
+    );
     graph.packages.push(package);
     super::unlocked::attach(&mut graph, Some(0), walked, &display, "npm", &resolver.date);
     graph.set_roots();

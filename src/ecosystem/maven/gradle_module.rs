@@ -216,10 +216,7 @@ impl GradleModule {
             Some(v) => {
                 return Err(bad(
                     url,
-                    crate::text!(
-                        "gradle_module_format_version",
-                        version = v.escape_debug()
-                    ),
+                    crate::text!("gradle_module_format_version", version = v.escape_debug()),
                 ));
             }
             None => {
