@@ -57,7 +57,10 @@ fn one_megabyte_of_source() -> Vec<u8> {
         }
     }
     let mut paths = Vec::new();
-    walk(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut paths);
+    walk(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &mut paths,
+    );
     let mut source = Vec::new();
     for path in paths {
         if source.len() >= 1024 * 1024 {
