@@ -178,13 +178,12 @@ fn module_metadata_gives_platforms_alignment_and_redirects() {
     assert_eq!(server.total(), before, "offline asked the server");
 }
 
-#[test]
-fn an_unusable_module_file_is_reported_and_the_pom_used() {
-    let server = server();
+/// Serves two unusable `.module` files: jackson-databind's is an HTML error page,
+/// kotlinx-coroutines-core's is nested past the limit. Their paths.
+fn serve_unusable_modules(server: &TestServer) -> (&'static str, &'static str) {
     let databind =
         "/maven2/com/fasterxml/jackson/core/jackson-databind/2.17.2/jackson-databind-2.17.2.module";
     let coroutines = "/maven2/org/jetbrains/kotlinx/kotlinx-coroutines-core/1.8.1/kotlinx-coroutines-core-1.8.1.module";
-    // An HTML error page, and a file nested past the limit.
     server.route(
         databind,
         vec![Reply::ok("<html><body>Service unavailable</body></html>")],
@@ -195,6 +194,13 @@ fn an_unusable_module_file_is_reported_and_the_pom_used() {
         "]".repeat(100_000)
     );
     server.route(coroutines, vec![Reply::ok(deep)]);
+    (databind, coroutines)
+}
+
+#[test]
+fn an_unusable_module_file_is_reported_and_the_pom_used() {
+    let server = server();
+    let (databind, coroutines) = serve_unusable_modules(&server);
     let maven = support::maven::maven_home(&format!("{}/maven2", server.base));
     let (_tmp, dir) = project();
     let cache = tempfile::tempdir().unwrap();
@@ -244,19 +250,7 @@ fn an_unusable_module_file_is_reported_and_the_pom_used() {
 #[test]
 fn an_unusable_module_file_is_explained_in_german() {
     let server = server();
-    let databind =
-        "/maven2/com/fasterxml/jackson/core/jackson-databind/2.17.2/jackson-databind-2.17.2.module";
-    let coroutines = "/maven2/org/jetbrains/kotlinx/kotlinx-coroutines-core/1.8.1/kotlinx-coroutines-core-1.8.1.module";
-    server.route(
-        databind,
-        vec![Reply::ok("<html><body>Service unavailable</body></html>")],
-    );
-    let deep = format!(
-        "{{\"formatVersion\": \"1.1\", \"x\": {}{}, \"variants\": []}}",
-        "[".repeat(100_000),
-        "]".repeat(100_000)
-    );
-    server.route(coroutines, vec![Reply::ok(deep)]);
+    serve_unusable_modules(&server);
     let maven = support::maven::maven_home(&format!("{}/maven2", server.base));
     let (_tmp, dir) = project();
     let cache = tempfile::tempdir().unwrap();

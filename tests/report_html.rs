@@ -1128,6 +1128,24 @@ fn german_reports_of_real_fixtures_carry_no_known_english_sentence() {
     assert!(seen > 100_000, "{seen}");
 }
 
+/// An npm project in `parent`/lock whose lockfile holds left-pad 1.3.0 (MIT): a package for
+/// advisory sources to be asked about.
+fn left_pad_project(parent: &Path) -> std::path::PathBuf {
+    let lock = parent.join("lock");
+    std::fs::create_dir_all(&lock).unwrap();
+    std::fs::write(
+        lock.join("package.json"),
+        r#"{"name":"app","version":"1.0.0","license":"MIT","dependencies":{"left-pad":"1.3.0"}}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        lock.join("package-lock.json"),
+        r#"{"name":"app","version":"1.0.0","lockfileVersion":3,"packages":{"":{"name":"app","version":"1.0.0","license":"MIT","dependencies":{"left-pad":"1.3.0"}},"node_modules/left-pad":{"version":"1.3.0","license":"MIT"}}}"#,
+    )
+    .unwrap();
+    lock
+}
+
 /// What went wrong with the input and the registry, in a German report, in German with its
 /// specifics: a module POM of the tree that is an HTML page, a registry the tree's .npmrc
 /// names, and requirements resolved with `--resolve-unlocked` that a registry cannot give (a
@@ -1255,18 +1273,7 @@ fn german_reports_give_input_and_registry_problems_with_their_specifics() {
     assert!(!html.contains("the licence is in"), "{says}");
 
     // An advisory mirror, offline, never downloaded: why it cannot be read.
-    let lock = tmp.path().join("lock");
-    std::fs::create_dir_all(&lock).unwrap();
-    std::fs::write(
-        lock.join("package.json"),
-        r#"{"name":"app","version":"1.0.0","license":"MIT","dependencies":{"left-pad":"1.3.0"}}"#,
-    )
-    .unwrap();
-    std::fs::write(
-        lock.join("package-lock.json"),
-        r#"{"name":"app","version":"1.0.0","lockfileVersion":3,"packages":{"":{"name":"app","version":"1.0.0","license":"MIT","dependencies":{"left-pad":"1.3.0"}},"node_modules/left-pad":{"version":"1.3.0","license":"MIT"}}}"#,
-    )
-    .unwrap();
+    let lock = left_pad_project(tmp.path());
     let empty = tempfile::tempdir().unwrap();
     let mut advisories = String::new();
     for format in ["human", "html"] {
@@ -1314,18 +1321,7 @@ fn german_reports_give_input_and_registry_problems_with_their_specifics() {
 #[test]
 fn german_reports_say_why_advisory_sources_fail_in_german() {
     let tmp = tempfile::tempdir().unwrap();
-    let lock = tmp.path().join("lock");
-    std::fs::create_dir_all(&lock).unwrap();
-    std::fs::write(
-        lock.join("package.json"),
-        r#"{"name":"app","version":"1.0.0","license":"MIT","dependencies":{"left-pad":"1.3.0"}}"#,
-    )
-    .unwrap();
-    std::fs::write(
-        lock.join("package-lock.json"),
-        r#"{"name":"app","version":"1.0.0","lockfileVersion":3,"packages":{"":{"name":"app","version":"1.0.0","license":"MIT","dependencies":{"left-pad":"1.3.0"}},"node_modules/left-pad":{"version":"1.3.0","license":"MIT"}}}"#,
-    )
-    .unwrap();
+    let lock = left_pad_project(tmp.path());
     let cache = tmp.path().join("cache");
     let audit = |format: &str, offline: bool, sources: &[String]| {
         let mut cmd = fundament();

@@ -60,10 +60,10 @@ fn parse(catalogue: &'static str, heading: &str, lang: Lang) -> Entries {
         let mut text: Vec<&str> = Vec::new();
         let mut paragraphs: Vec<Vec<&str>> = vec![Vec::new()];
         for line in lines.take_while(|l| !l.starts_with('#')).map(str::trim) {
-            match (line.is_empty(), paragraphs.last_mut()) {
-                (true, _) => paragraphs.push(Vec::new()),
-                (false, Some(paragraph)) => paragraph.push(line),
-                (false, None) => {}
+            if line.is_empty() {
+                paragraphs.push(Vec::new());
+            } else if let Some(paragraph) = paragraphs.last_mut() {
+                paragraph.push(line);
             }
         }
         for paragraph in paragraphs.into_iter().filter(|p| !p.is_empty()) {
