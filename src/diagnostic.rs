@@ -321,6 +321,10 @@ pub struct Finding {
     /// The German reports render these; a note without one is shown as written.
     #[serde(skip)]
     pub note_texts: Vec<(String, Text)>,
+    /// The case of its code this finding is, where the code's "How to fix" entry has a
+    /// paragraph for it (an I007 without a lockfile): its `help` is that paragraph.
+    #[serde(skip)]
+    pub help_case: Option<help::HelpCase>,
 }
 
 /// A message in translatable form: the key of its template in the message tables
@@ -489,6 +493,7 @@ impl Finding {
             caused_by: None,
             help: None,
             fix: None,
+            help_case: None,
         }
     }
 
@@ -564,6 +569,13 @@ impl Finding {
         purls.dedup();
         self.count = Some(purls.len());
         self.packages = purls;
+        self
+    }
+
+    /// Marks the finding as `case` of its code: its help is that case's paragraph of the
+    /// code's "How to fix" entry.
+    pub fn help_case(mut self, case: help::HelpCase) -> Self {
+        self.help_case = Some(case);
         self
     }
 

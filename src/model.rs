@@ -471,6 +471,10 @@ pub struct Project {
     pub lockfile: Option<String>,
     /// How the packages were read ("cargo metadata", "Cargo.lock", "package-lock.json v3").
     pub reader: String,
+    /// `reader` in translatable form, where it has words of its own and not only file or tool
+    /// names (the German reports render it; JSON keeps the English `reader`).
+    #[serde(skip)]
+    pub reader_text: Option<crate::diagnostic::Text>,
     #[serde(flatten)]
     pub status: ProjectStatus,
     /// Indices of the project's root packages in [`Graph::packages`].

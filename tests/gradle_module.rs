@@ -178,13 +178,12 @@ fn module_metadata_gives_platforms_alignment_and_redirects() {
     assert_eq!(server.total(), before, "offline asked the server");
 }
 
-#[test]
-fn an_unusable_module_file_is_reported_and_the_pom_used() {
-    let server = server();
+/// Serves two unusable `.module` files: jackson-databind's is an HTML error page,
+/// kotlinx-coroutines-core's is nested past the limit. Their paths.
+fn serve_unusable_modules(server: &TestServer) -> (&'static str, &'static str) {
     let databind =
         "/maven2/com/fasterxml/jackson/core/jackson-databind/2.17.2/jackson-databind-2.17.2.module";
     let coroutines = "/maven2/org/jetbrains/kotlinx/kotlinx-coroutines-core/1.8.1/kotlinx-coroutines-core-1.8.1.module";
-    // An HTML error page, and a file nested past the limit.
     server.route(
         databind,
         vec![Reply::ok("<html><body>Service unavailable</body></html>")],
@@ -195,6 +194,13 @@ fn an_unusable_module_file_is_reported_and_the_pom_used() {
         "]".repeat(100_000)
     );
     server.route(coroutines, vec![Reply::ok(deep)]);
+    (databind, coroutines)
+}
+
+#[test]
+fn an_unusable_module_file_is_reported_and_the_pom_used() {
+    let server = server();
+    let (databind, coroutines) = serve_unusable_modules(&server);
     let maven = support::maven::maven_home(&format!("{}/maven2", server.base));
     let (_tmp, dir) = project();
     let cache = tempfile::tempdir().unwrap();
@@ -236,6 +242,38 @@ fn an_unusable_module_file_is_reported_and_the_pom_used() {
         assert!(got.contains_key(name), "{name} missing: {got:?}");
     }
     assert!(run.code == 0 || run.code == 1, "{}", run.stderr);
+}
+
+/// The same unusable `.module` files in a German report: why each cannot be used is German too
+/// (before, "not the expected JSON" and "nested more than 64 deep" stood inside the German
+/// sentence).
+#[test]
+fn an_unusable_module_file_is_explained_in_german() {
+    let server = server();
+    serve_unusable_modules(&server);
+    let maven = support::maven::maven_home(&format!("{}/maven2", server.base));
+    let (_tmp, dir) = project();
+    let cache = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let output = support::online(cache.path(), home.path())
+        .env("MAVEN_HOME", maven.path())
+        .env_remove("M2_HOME")
+        .env_remove("FUNDAMENT_SYNTH_CI")
+        .args(["audit", "--lang", "de"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&output.stdout);
+    for german in [
+        "ist keine verwendbare Gradle Module Metadata: nicht das erwartete JSON (",
+        "ist keine verwendbare Gradle Module Metadata: Arrays und Objekte sind tiefer als 64 \
+         Ebenen verschachtelt",
+    ] {
+        assert!(report.contains(german), "{german:?} in {report}");
+    }
+    for english in ["not the expected JSON", "nested more than"] {
+        assert!(!report.contains(english), "{english:?} in {report}");
+    }
 }
 
 /// A package and its scope, or None: not listed.

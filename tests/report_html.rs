@@ -1128,6 +1128,24 @@ fn german_reports_of_real_fixtures_carry_no_known_english_sentence() {
     assert!(seen > 100_000, "{seen}");
 }
 
+/// An npm project in `parent`/lock whose lockfile holds left-pad 1.3.0 (MIT): a package for
+/// advisory sources to be asked about.
+fn left_pad_project(parent: &Path) -> std::path::PathBuf {
+    let lock = parent.join("lock");
+    std::fs::create_dir_all(&lock).unwrap();
+    std::fs::write(
+        lock.join("package.json"),
+        r#"{"name":"app","version":"1.0.0","license":"MIT","dependencies":{"left-pad":"1.3.0"}}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        lock.join("package-lock.json"),
+        r#"{"name":"app","version":"1.0.0","lockfileVersion":3,"packages":{"":{"name":"app","version":"1.0.0","license":"MIT","dependencies":{"left-pad":"1.3.0"}},"node_modules/left-pad":{"version":"1.3.0","license":"MIT"}}}"#,
+    )
+    .unwrap();
+    lock
+}
+
 /// What went wrong with the input and the registry, in a German report, in German with its
 /// specifics: a module POM of the tree that is an HTML page, a registry the tree's .npmrc
 /// names, and requirements resolved with `--resolve-unlocked` that a registry cannot give (a
@@ -1213,9 +1231,18 @@ fn german_reports_give_input_and_registry_problems_with_their_specifics() {
          Version aus einer Paketquelle (Git, Pfad oder URL); sie wurde nicht aufgelöst",
         "missing: nicht gefunden (404)",
         "die Antwort ist abgeschnitten oder unlesbar: ",
+        // The projects table says how the packages were read, in German.
+        "package.json, aufgelöst gegen die npm-Paketquelle",
+        // There is no lockfile to regenerate: the help says to commit one or fix the
+        // requirement.
+        "Abhilfe: Eine Sperrdatei mit dem Werkzeug des Ökosystems erzeugen (`npm install`",
     ] {
         assert!(npm_report.contains(german), "{german:?} in {npm_report}");
     }
+    assert!(
+        !npm_report.contains("Die Sperrdatei neu erzeugen"),
+        "{npm_report}"
+    );
     // A project whose licence is in a file it names: the project-licence table says why its
     // statement gives no licence.
     let see_file = tmp.path().join("see-file");
@@ -1246,18 +1273,7 @@ fn german_reports_give_input_and_registry_problems_with_their_specifics() {
     assert!(!html.contains("the licence is in"), "{says}");
 
     // An advisory mirror, offline, never downloaded: why it cannot be read.
-    let lock = tmp.path().join("lock");
-    std::fs::create_dir_all(&lock).unwrap();
-    std::fs::write(
-        lock.join("package.json"),
-        r#"{"name":"app","version":"1.0.0","license":"MIT","dependencies":{"left-pad":"1.3.0"}}"#,
-    )
-    .unwrap();
-    std::fs::write(
-        lock.join("package-lock.json"),
-        r#"{"name":"app","version":"1.0.0","lockfileVersion":3,"packages":{"":{"name":"app","version":"1.0.0","license":"MIT","dependencies":{"left-pad":"1.3.0"}},"node_modules/left-pad":{"version":"1.3.0","license":"MIT"}}}"#,
-    )
-    .unwrap();
+    let lock = left_pad_project(tmp.path());
     let empty = tempfile::tempdir().unwrap();
     let mut advisories = String::new();
     for format in ["human", "html"] {
@@ -1282,6 +1298,7 @@ fn german_reports_give_input_and_registry_problems_with_their_specifics() {
     );
 
     for english in [
+        "resolved against the npm registry",
         "never downloaded",
         "in the audited tree's",
         "is not a Maven POM",
@@ -1294,5 +1311,90 @@ fn german_reports_give_input_and_registry_problems_with_their_specifics() {
         for report in [&maven_report, &npm_report, &advisories] {
             assert!(!report.contains(english), "{english:?} in {report}");
         }
+    }
+}
+
+/// Why an advisory source cannot be read or may be out of date, in a German report, in German:
+/// a folder that does not exist, a git repository never fetched (offline), the OSV API offline,
+/// a location that is not an http(s) URL, and a git repository whose fetch failed, so the last
+/// fetch was used. Before, these reasons were English inside the German A009/A008 sentences.
+#[test]
+fn german_reports_say_why_advisory_sources_fail_in_german() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lock = left_pad_project(tmp.path());
+    let cache = tmp.path().join("cache");
+    let audit = |format: &str, offline: bool, sources: &[String]| {
+        let mut cmd = fundament();
+        cmd.args(["audit", "--lang", "de", "--format", format])
+            .arg("--cache-dir")
+            .arg(&cache);
+        if offline {
+            cmd.arg("--offline");
+        }
+        for source in sources {
+            cmd.args(["--advisory-db", source]);
+        }
+        let output = cmd.arg(&lock).output().unwrap();
+        String::from_utf8_lossy(&output.stdout).to_string()
+    };
+
+    // Offline: four sources that cannot be read, each for a reason of its own.
+    let missing = tmp.path().join("missing");
+    let never = format!("git+file://{}", tmp.path().join("never.git").display());
+    let sources = [
+        missing.display().to_string(),
+        never,
+        "osv-api+https://osv-api.registry.example".to_string(),
+        "osv-api+ftp://osv.example".to_string(),
+    ];
+    let mut reports = String::new();
+    for format in ["human", "html"] {
+        let report = audit(format, true, &sources);
+        for german in [
+            format!("{} existiert nicht", missing.display()),
+            "ohne Netz, und es wurde nie abgerufen (nach ".to_string(),
+            "ohne Netz, und nach 1 Komponente wurde nie gefragt".to_string(),
+            "ist keine http(s)-URL".to_string(),
+        ] {
+            let plain = report.replace("&#x2f;", "/").replace("&#x60;", "`");
+            assert!(plain.contains(&german), "{format}: {german:?} in {report}");
+        }
+        reports.push_str(&report);
+    }
+
+    // A git repository fetched once, then gone: the last fetch is used, and the report says why
+    // the data may be out of date.
+    let repo = tmp.path().join("advisories");
+    std::fs::create_dir_all(&repo).unwrap();
+    std::fs::write(
+        repo.join("TEST-1.json"),
+        r#"{"id":"TEST-1","modified":"2024-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"npm","name":"other"},"versions":["1.0.0"]}]}"#,
+    )
+    .unwrap();
+    support::git_server::git(&repo, &["init", "-q", "-b", "main"]);
+    support::git_server::git(&repo, &["add", "-A"]);
+    support::git_server::git(&repo, &["commit", "-q", "-m", "advisories"]);
+    let git = [format!("git+file://{}", repo.display())];
+    audit("human", false, &git);
+    std::fs::rename(&repo, tmp.path().join("gone")).unwrap();
+    for format in ["human", "html"] {
+        let report = audit(format, false, &git);
+        assert!(
+            report.contains("Abruf nicht möglich: ")
+                && report.contains("; der letzte Abruf wird verwendet, Commit "),
+            "{format}: {report}"
+        );
+        reports.push_str(&report);
+    }
+
+    for english in [
+        "does not exist",
+        "has never been fetched",
+        "never asked about",
+        "is not an http(s) URL",
+        "cannot fetch",
+        "using the last fetch",
+    ] {
+        assert!(!reports.contains(english), "{english:?} in {reports}");
     }
 }

@@ -9,6 +9,7 @@
 
 use super::db::{DataProblem, Loaded, SourceInfo, SourceKind, osv_name};
 use super::osv;
+use crate::diagnostic::Text;
 use crate::model::Ecosystem;
 use crate::registry::http::Http;
 use rayon::prelude::*;
@@ -47,6 +48,16 @@ struct QueryAnswer {
     vulns: Vec<VulnRef>,
     #[serde(default)]
     next_page_token: Option<String>,
+}
+
+/// An answer of `url` that is not what a `kind` request answers (the parser's words as written).
+fn not_an_answer(url: &str, kind: &str, error: serde_json::Error) -> Text {
+    crate::text!(
+        "advisory_api_not_an_answer",
+        url = url,
+        kind = kind,
+        error = error
+    )
 }
 
 fn cache_file(cache_dir: &Path, kind: &str, key: &str) -> PathBuf {
@@ -117,16 +128,15 @@ pub fn query(
     let missing: Vec<usize> = (0..packages.len())
         .filter(|&i| answers[i].is_none())
         .collect();
-    let mut failure: Option<String> = None;
+    // Why some packages have no answer, in translatable form (the German reports).
+    let mut failure: Option<Text> = None;
     if !missing.is_empty() {
         match (http, offline) {
             (_, true) => {
-                failure = Some(format!(
-                    "offline, and {} never asked about",
-                    crate::plural::count(missing.len(), "package was", "packages were")
-                ));
+                failure =
+                    Some(Text::new("advisory_api_offline_never_asked").count("n", missing.len()));
             }
-            (None, _) => failure = Some("no HTTP client could be set up".to_string()),
+            (None, _) => failure = Some(Text::new("advisory_no_http_client")),
             (Some(http), false) => {
                 for chunk in missing.chunks(BATCH) {
                     let queries: Vec<serde_json::Value> = chunk
@@ -140,19 +150,26 @@ pub fn query(
                     let url = format!("{base}/v1/querybatch");
                     let answer = http
                         .post_json(&url, body.as_bytes())
-                        .map_err(|e| e.to_string())
+                        .map_err(|e| e.text())
                         .and_then(|f| {
                             serde_json::from_slice::<BatchAnswer>(&f.body)
-                                .map_err(|e| format!("{url}: not a querybatch answer: {e}"))
+                                .map_err(|e| not_an_answer(&url, "querybatch", e))
                         });
                     let answer = match answer {
                         Ok(a) if a.results.len() == chunk.len() => a,
                         Ok(a) => {
-                            failure = Some(format!(
-                                "{url} answered {} for {}",
-                                crate::plural::count(a.results.len(), "result", "results"),
-                                crate::plural::count(chunk.len(), "query", "queries")
-                            ));
+                            failure = Some(
+                                crate::text!("advisory_api_answer_mismatch", url = url)
+                                    .sub(
+                                        "results",
+                                        Text::new("advisory_api_results")
+                                            .count("n", a.results.len()),
+                                    )
+                                    .sub(
+                                        "queries",
+                                        Text::new("advisory_api_queries").count("n", chunk.len()),
+                                    ),
+                            );
                             break;
                         }
                         Err(e) => {
@@ -169,10 +186,10 @@ pub fn query(
                             let url = format!("{base}/v1/query");
                             match http
                                 .post_json(&url, body.to_string().as_bytes())
-                                .map_err(|e| e.to_string())
+                                .map_err(|e| e.text())
                                 .and_then(|f| {
                                     serde_json::from_slice::<QueryAnswer>(&f.body)
-                                        .map_err(|e| format!("{url}: not a query answer: {e}"))
+                                        .map_err(|e| not_an_answer(&url, "query", e))
                                 }) {
                                 Ok(page) => {
                                     vulns.extend(page.vulns);
@@ -278,12 +295,7 @@ pub fn query(
     }
     if unread > 0 {
         covered.clear();
-        failure.get_or_insert_with(|| {
-            format!(
-                "{} could not be fetched",
-                crate::plural::count(unread, "record", "records")
-            )
-        });
+        failure.get_or_insert_with(|| Text::new("advisory_api_records_unread").count("n", unread));
     }
     info.records = loaded.advisories.len();
     for e in &covered {
@@ -309,10 +321,10 @@ pub fn query(
     info.as_of = Some(crate::audit::timestamp());
     info.as_of_basis = Some("asked".to_string());
     info.problems = loaded.problems.len();
-    if covered.is_empty() {
-        info.failed = failure;
-    } else {
-        info.stale = failure;
+    match failure {
+        Some(why) if covered.is_empty() => info.fail(why),
+        Some(why) => info.stale_because(why),
+        None => {}
     }
     (info, loaded, covered)
 }

@@ -430,11 +430,10 @@ fn advise_vulnerabilities(
         needed: &needed,
     };
     let mut database = Database::build(sources::load(&locations, &load_options));
-    for (location, message) in unusable {
-        database.sources.push(SourceInfo {
-            failed: Some(message),
-            ..failed_info(&location)
-        });
+    for (location, why) in unusable {
+        let mut info = failed_info(&location);
+        info.fail(why);
+        database.sources.push(info);
     }
 
     // The OSV API answers for the ecosystems no other source covers.

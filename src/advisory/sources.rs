@@ -98,10 +98,10 @@ fn is_git_url(text: &str) -> bool {
 
 impl Location {
     /// Reads a location; relative folders and zip files are resolved against `base_dir`.
-    pub fn parse(entry: &DbEntry, base_dir: &Path) -> Result<Location, String> {
+    pub fn parse(entry: &DbEntry, base_dir: &Path) -> Result<Location, Text> {
         let text = entry.location.trim();
         if text.is_empty() {
-            return Err("the location is empty".to_string());
+            return Err(Text::new("advisory_location_empty"));
         }
         let path = || {
             let p = Path::new(text);
@@ -121,7 +121,7 @@ impl Location {
             Some(DbKind::Zip) => Location::ZipFile(path()),
             Some(DbKind::OsvDownload) => {
                 if !is_http(text) {
-                    return Err(format!("`{text}` is not an http(s) URL"));
+                    return Err(crate::text!("advisory_location_not_http", url = text));
                 }
                 Location::Download(text.to_string())
             }
@@ -129,14 +129,14 @@ impl Location {
             Some(DbKind::OsvApi) => {
                 let base = text.strip_prefix("osv-api+").unwrap_or(text);
                 if !is_http(base) {
-                    return Err(format!("`{base}` is not an http(s) URL"));
+                    return Err(crate::text!("advisory_location_not_http", url = base));
                 }
                 Location::Api(base.to_string())
             }
             None => {
                 if let Some(base) = text.strip_prefix("osv-api+") {
                     if !is_http(base) {
-                        return Err(format!("`{base}` is not an http(s) URL"));
+                        return Err(crate::text!("advisory_location_not_http", url = base));
                     }
                     Location::Api(base.to_string())
                 } else if let Some(url) = text.strip_prefix("git+") {
@@ -266,15 +266,17 @@ fn is_record_file(name: &str) -> bool {
 }
 
 /// The record files below `root`: hidden entries and links are not followed.
-fn walk(root: &Path) -> Result<Vec<FileEntry>, String> {
+fn walk(root: &Path) -> Result<Vec<FileEntry>, Text> {
     let meta = std::fs::metadata(root).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => format!("{} does not exist", root.display()),
-        _ => format!("cannot read {}: {e}", root.display()),
+        std::io::ErrorKind::NotFound => {
+            crate::text!("advisory_path_missing", path = root.display())
+        }
+        _ => crate::text!("advisory_path_unreadable", path = root.display(), error = e),
     })?;
     if !meta.is_dir() {
-        return Err(format!(
-            "{} is neither a folder of advisories nor a zip file",
-            root.display()
+        return Err(crate::text!(
+            "advisory_not_folder_or_zip",
+            path = root.display()
         ));
     }
     // Level by level, the folders of a level read in parallel (a database of thousands of
@@ -282,7 +284,7 @@ fn walk(root: &Path) -> Result<Vec<FileEntry>, String> {
     let mut out = Vec::new();
     let mut level = vec![(root.to_path_buf(), String::new())];
     while !level.is_empty() {
-        let read: Vec<Result<FolderListing, String>> = level
+        let read: Vec<Result<FolderListing, Text>> = level
             .par_iter()
             .map(|(dir, rel)| read_folder(dir, rel))
             .collect();
@@ -300,9 +302,9 @@ fn walk(root: &Path) -> Result<Vec<FileEntry>, String> {
 /// One folder's record files, and its sub-folders.
 type FolderListing = (Vec<FileEntry>, Vec<(PathBuf, String)>);
 
-fn read_folder(dir: &Path, rel: &str) -> Result<FolderListing, String> {
-    let entries =
-        std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+fn read_folder(dir: &Path, rel: &str) -> Result<FolderListing, Text> {
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| crate::text!("advisory_path_unreadable", path = dir.display(), error = e))?;
     let mut files = Vec::new();
     let mut folders = Vec::new();
     for entry in entries.flatten() {
@@ -429,13 +431,15 @@ fn folder_fingerprint(files: &[FileEntry]) -> String {
 /// The fingerprint under which a folder source's records are cached (what
 /// [`super::state`] puts into the portfolio's key): a walk of the folder, no file read.
 pub fn folder_state(dir: &Path) -> Result<String, String> {
-    walk(dir).map(|files| folder_fingerprint(&files))
+    walk(dir)
+        .map(|files| folder_fingerprint(&files))
+        .map_err(|e| e.english())
 }
 
 fn load_folder(dir: &Path, display: &str, cache_dir: Option<&Path>) -> (SourceInfo, Loaded) {
     let files = match walk(dir) {
         Ok(files) => files,
-        Err(e) => return failed(display.to_string(), SourceKind::Folder, Text::verbatim(e)),
+        Err(e) => return failed(display.to_string(), SourceKind::Folder, e),
     };
     let key = format!("folder {}", dir.display());
     let fingerprint = folder_fingerprint(&files);
@@ -470,10 +474,9 @@ fn load_folder(dir: &Path, display: &str, cache_dir: Option<&Path>) -> (SourceIn
 
 /// The records of a zip, unpacked with limits: a corrupt or cut-off zip is an error naming
 /// `display`; an unreadable entry is a problem naming it.
-fn read_zip(bytes: &[u8], display: &str) -> Result<Loaded, String> {
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| {
-        format!("{display} is not a readable zip (corrupt, or the download was cut off): {e}")
-    })?;
+fn read_zip(bytes: &[u8], display: &str) -> Result<Loaded, Text> {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+        .map_err(|e| crate::text!("advisory_zip_corrupt", file = display, error = e))?;
     let mut files = Vec::new();
     let mut unpacked = 0u64;
     for i in 0..archive.len() {
@@ -501,8 +504,10 @@ fn read_zip(bytes: &[u8], display: &str) -> Result<Loaded, String> {
         }
         unpacked += entry.size();
         if unpacked > MAX_UNPACKED_BYTES {
-            return Err(format!(
-                "{display} unpacks to more than {MAX_UNPACKED_BYTES} bytes; it was not read"
+            return Err(crate::text!(
+                "advisory_zip_unpacks_too_large",
+                file = display,
+                max = MAX_UNPACKED_BYTES
             ));
         }
         let mut buf = Vec::with_capacity(entry.size() as usize);
@@ -542,7 +547,7 @@ fn load_zip_bytes(
             cache::write(cache_dir, &key, &fingerprint, &loaded, &meta);
             (described(source, &loaded, &meta), loaded)
         }
-        Err(e) => failed(display.to_string(), kind, Text::verbatim(e)),
+        Err(e) => failed(display.to_string(), kind, e),
     }
 }
 
@@ -647,20 +652,27 @@ fn from_cache(url: &str, options: &LoadOptions<'_>) -> Option<crate::registry::h
 
 /// Clones or fetches a git repository into the cache, through the shared git transports
 /// (https with the registries' proxies, CA certificates and credentials; ssh with the user's
-/// own ssh), shallowly.
+/// own ssh), shallowly. The error names the repository; its [`GitError::reason`] does not.
+///
+/// [`GitError::reason`]: crate::source::git::GitError::reason
 pub fn sync_repository(
     url: &str,
     branch: Option<&str>,
     cache_dir: &Path,
     offline: bool,
     http: Option<&Http>,
-) -> Result<crate::index::source::GitCheckout, String> {
+) -> Result<crate::index::source::GitCheckout, crate::source::git::GitError> {
     let options = crate::source::git::GitOptions {
         offline,
         http: http.map(|h| h.options().clone()).unwrap_or_default(),
         ..Default::default()
     };
-    crate::index::source::sync_git(url, branch, cache_dir, &options)
+    crate::source::git::sync(
+        url,
+        &crate::index::source::git_cache_dir(cache_dir, url),
+        branch,
+        &options,
+    )
 }
 
 fn load_git(url: &str, branch: Option<&str>, options: &LoadOptions<'_>) -> (SourceInfo, Loaded) {
@@ -674,7 +686,7 @@ fn load_git(url: &str, branch: Option<&str>, options: &LoadOptions<'_>) -> (Sour
     };
     let checkout = match sync_repository(url, branch, cache_dir, options.offline, options.http) {
         Ok(c) => c,
-        Err(e) => return failed(display, SourceKind::Git, Text::verbatim(e)),
+        Err(e) => return failed(display, SourceKind::Git, e.reason_text()),
     };
     let commit_time = git2::Repository::open(&checkout.dir)
         .ok()
@@ -694,7 +706,7 @@ fn load_git(url: &str, branch: Option<&str>, options: &LoadOptions<'_>) -> (Sour
         None => {
             let files = match walk(&checkout.dir) {
                 Ok(files) => files,
-                Err(e) => return failed(display, SourceKind::Git, Text::verbatim(e)),
+                Err(e) => return failed(display, SourceKind::Git, e),
             };
             let contents = files
                 .par_iter()
@@ -715,7 +727,9 @@ fn load_git(url: &str, branch: Option<&str>, options: &LoadOptions<'_>) -> (Sour
         }
     };
     i.commit = Some(checkout.commit);
-    i.stale = checkout.stale;
+    if let Some(stale) = checkout.stale_text {
+        i.stale_because(stale);
+    }
     (i, loaded)
 }
 
@@ -798,7 +812,9 @@ mod tests {
         assert_eq!(loaded.problems.len(), 1);
         assert_eq!(loaded.problems[0].file, "broken.json");
         let cut = &zip[..zip.len() - 30];
-        let err = read_zip(cut, "https://osv.example/npm/all.zip").unwrap_err();
+        let err = read_zip(cut, "https://osv.example/npm/all.zip")
+            .unwrap_err()
+            .english();
         assert!(
             err.starts_with("https://osv.example/npm/all.zip is not a readable zip"),
             "{err}"

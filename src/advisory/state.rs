@@ -66,7 +66,7 @@ pub fn data_state(
         .iter()
         .map(|entry| match Location::parse(entry, &base_dir) {
             // The audit reports it (A009) and is incomplete: never stored.
-            Err(e) => Ok(format!("unusable {}: {e}", entry.location)),
+            Err(e) => Ok(format!("unusable {}: {}", entry.location, e.english())),
             Ok(location) => location_state(&location, entry, options, &http),
         })
         .collect()
@@ -128,7 +128,12 @@ fn location_state(
                 options.offline,
                 Some(http),
             )
-            .map_err(|e| format!("the advisory source {display} cannot be fetched: {e}"))?;
+            .map_err(|e| {
+                format!(
+                    "the advisory source {display} cannot be fetched: {}",
+                    e.reason()
+                )
+            })?;
             if let Some(stale) = checkout.stale {
                 return Err(format!(
                     "the advisory source {display} may be out of date: {stale}"

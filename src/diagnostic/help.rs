@@ -14,36 +14,103 @@ const CATALOGUE: &str = include_str!("../../docs/diagnostics.md");
 /// The German "How to fix" entries (`--lang de`), one per code like the English ones.
 const CATALOGUE_DE: &str = include_str!("../../docs/diagnostics.de.md");
 
-/// The entries of the section headed `heading` in `catalogue`: code → text (one paragraph).
-fn parse(catalogue: &'static str, heading: &str) -> HashMap<&'static str, String> {
+/// A case of a code whose "How to fix" entry has a paragraph of its own for it, opened by the
+/// case's words: an I007 of a requirement resolved with `--resolve-unlocked` has no lockfile
+/// to regenerate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum HelpCase {
+    /// The project has no lockfile; its requirements were resolved against the registry.
+    NoLockfile,
+}
+
+impl HelpCase {
+    const ALL: [HelpCase; 1] = [HelpCase::NoLockfile];
+
+    /// The words that open the case's paragraph in the catalogue of `lang`.
+    fn opening(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (HelpCase::NoLockfile, Lang::En) => "Without a lockfile (`--resolve-unlocked`):",
+            (HelpCase::NoLockfile, Lang::De) => "Ohne Sperrdatei (`--resolve-unlocked`):",
+        }
+    }
+}
+
+/// One catalogue's "How to fix" section: code → text, and (code, case) → the case's text.
+struct Entries {
+    texts: HashMap<&'static str, String>,
+    cases: HashMap<(&'static str, HelpCase), String>,
+}
+
+/// The entries of the section headed `heading` in `catalogue`: code → text (its paragraphs,
+/// joined), and the paragraphs that a [`HelpCase`]'s opening words begin, apart.
+fn parse(catalogue: &'static str, heading: &str, lang: Lang) -> Entries {
+    let mut entries = Entries {
+        texts: HashMap::new(),
+        cases: HashMap::new(),
+    };
     let Some((_, section)) = catalogue.split_once(heading) else {
-        return HashMap::new();
+        return entries;
     };
     // The section ends at the next second-level heading.
     let section = section.split("\n## ").next().unwrap_or_default();
-    let mut texts = HashMap::new();
     for entry in section.split("\n### ").skip(1) {
         let mut lines = entry.lines();
         let heading = lines.next().unwrap_or_default();
         let code = heading.split_whitespace().next().unwrap_or_default();
-        let text: Vec<&str> = lines
-            .take_while(|l| !l.starts_with('#'))
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .collect();
-        texts.insert(code, text.join(" "));
+        let mut text: Vec<&str> = Vec::new();
+        let mut paragraphs: Vec<Vec<&str>> = vec![Vec::new()];
+        for line in lines.take_while(|l| !l.starts_with('#')).map(str::trim) {
+            if line.is_empty() {
+                paragraphs.push(Vec::new());
+            } else if let Some(paragraph) = paragraphs.last_mut() {
+                paragraph.push(line);
+            }
+        }
+        for paragraph in paragraphs.into_iter().filter(|p| !p.is_empty()) {
+            let joined = paragraph.join(" ");
+            let case = HelpCase::ALL
+                .into_iter()
+                .find_map(|c| Some((c, joined.strip_prefix(c.opening(lang))?)));
+            match case {
+                Some((case, rest)) => {
+                    entries.cases.insert((code, case), rest.trim().to_string());
+                }
+                None => text.extend(paragraph),
+            }
+        }
+        entries.texts.insert(code, text.join(" "));
     }
-    texts
+    entries
+}
+
+fn entries() -> &'static Entries {
+    static ENTRIES: OnceLock<Entries> = OnceLock::new();
+    ENTRIES.get_or_init(|| parse(CATALOGUE, "\n## How to fix\n", Lang::En))
+}
+
+fn entries_de() -> &'static Entries {
+    static ENTRIES: OnceLock<Entries> = OnceLock::new();
+    ENTRIES.get_or_init(|| parse(CATALOGUE_DE, "\n## Was zu tun ist\n", Lang::De))
 }
 
 fn texts() -> &'static HashMap<&'static str, String> {
-    static TEXTS: OnceLock<HashMap<&'static str, String>> = OnceLock::new();
-    TEXTS.get_or_init(|| parse(CATALOGUE, "\n## How to fix\n"))
+    &entries().texts
 }
 
 fn texts_de() -> &'static HashMap<&'static str, String> {
-    static TEXTS: OnceLock<HashMap<&'static str, String>> = OnceLock::new();
-    TEXTS.get_or_init(|| parse(CATALOGUE_DE, "\n## Was zu tun ist\n"))
+    &entries_de().texts
+}
+
+/// The paragraph of `code`'s entry for `case`, in `lang`.
+fn case_text(code: Code, case: HelpCase, lang: Lang) -> Option<&'static str> {
+    let entries = match lang {
+        Lang::En => entries(),
+        Lang::De => entries_de(),
+    };
+    entries
+        .cases
+        .get(&(code.as_str(), case))
+        .map(String::as_str)
 }
 
 /// The next step for findings of `code` (docs/diagnostics.md, "How to fix").
@@ -76,7 +143,11 @@ pub fn help_in(finding: &Finding, lang: Lang) -> Option<String> {
                 ("help", help_text_in(cause, lang)),
             ],
         ),
-        None => help_text_in(finding.code, lang).to_string(),
+        None => finding
+            .help_case
+            .and_then(|case| case_text(finding.code, case, lang))
+            .unwrap_or_else(|| help_text_in(finding.code, lang))
+            .to_string(),
     })
 }
 
@@ -254,6 +325,37 @@ mod tests {
             let de = help_text_in(*code, Lang::De);
             assert!(de.len() > 20, "{code}");
             assert_ne!(de, help_text(*code), "{code}: not translated");
+        }
+    }
+
+    /// An I007 of `--resolve-unlocked` has no lockfile to regenerate: its help is the entry's
+    /// paragraph for that case, in both languages, and the entry's general text leaves it out.
+    #[test]
+    fn an_unresolved_requirement_without_a_lockfile_gets_its_own_help() {
+        let finding = |case: Option<HelpCase>| {
+            let f = Finding::warning(Code::DependencyUnresolved, "x: y");
+            match case {
+                Some(case) => f.help_case(case),
+                None => f,
+            }
+        };
+        let mut findings = [finding(None), finding(Some(HelpCase::NoLockfile))];
+        attach_help(&mut findings, &HashMap::new());
+        let [general, unlocked] = &findings;
+        assert_eq!(
+            general.help.as_deref(),
+            Some(help_text(Code::DependencyUnresolved))
+        );
+        assert!(help_text(Code::DependencyUnresolved).starts_with("Regenerate the lockfile"));
+        let help = unlocked.help.as_deref().unwrap_or_default();
+        assert!(help.starts_with("Commit a lockfile"), "{help}");
+        assert!(!help.contains("Regenerate"), "{help}");
+        let de = help_in(unlocked, Lang::De).unwrap_or_default();
+        assert!(de.starts_with("Eine Sperrdatei"), "{de}");
+        for lang in [Lang::En, Lang::De] {
+            for case in HelpCase::ALL {
+                assert!(case_text(Code::DependencyUnresolved, case, lang).is_some());
+            }
         }
     }
 

@@ -209,10 +209,10 @@ fn resolve_unlocked(
         &resolver.date,
         resolver.parallelism,
     );
-    let mut graph = ProjectGraph::new(
+    let mut graph = ProjectGraph::new_described(
         ctx,
         found,
-        "composer.json, resolved against the Composer repository",
+        crate::diagnostic::Text::new("reader_composer_unlocked"),
     );
     graph
         .packages

@@ -96,6 +96,7 @@ impl ProjectGraph {
                 manifest: ctx.display(&found.manifest),
                 lockfile: found.lockfile.as_deref().map(|l| ctx.display(l)),
                 reader: reader.to_string(),
+                reader_text: None,
                 status: ProjectStatus::Complete,
                 roots: Vec::new(),
                 toolchain: None,
@@ -105,6 +106,18 @@ impl ProjectGraph {
             packages: Vec::new(),
             findings: Vec::new(),
         }
+    }
+
+    /// [`ProjectGraph::new`] for a reader described in words (`--resolve-unlocked`: "package.json,
+    /// resolved against the npm registry"), which the German reports translate.
+    pub fn new_described(
+        ctx: &ReadContext<'_>,
+        found: &FoundProject,
+        reader: crate::diagnostic::Text,
+    ) -> ProjectGraph {
+        let mut graph = ProjectGraph::new(ctx, found, &reader.english());
+        graph.project.reader_text = Some(reader);
+        graph
     }
 
     /// A project that could not be read at all.
@@ -523,6 +536,7 @@ mod tests {
             manifest: format!("{dir}/package.json"),
             lockfile: Some(format!("{dir}/package-lock.json")),
             reader: "test".to_string(),
+            reader_text: None,
             status: ProjectStatus::Complete,
             roots: vec![0],
             toolchain: None,

@@ -174,10 +174,10 @@ fn without_lockfile(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph
         &resolver.date,
         resolver.parallelism,
     );
-    let mut graph = ProjectGraph::new(
+    let mut graph = ProjectGraph::new_described(
         ctx,
         found,
-        "package.json, resolved against the npm registry",
+        crate::diagnostic::Text::new("reader_npm_unlocked"),
     );
     graph.packages.push(package);
     super::unlocked::attach(&mut graph, Some(0), walked, &display, "npm", &resolver.date);

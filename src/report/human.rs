@@ -483,23 +483,16 @@ fn write_folded_packages(out: &mut String, arrow: &str, eq: &str, finding: &Find
     }
 }
 
-/// The reader as the report's language says it: file names stay, the words of the Gradle
-/// reader's descriptions are translated.
-fn reader_in(reader: &str, lang: Lang) -> String {
+/// The reader as the report's language says it: file names stay, the words of a reader
+/// described in words (its `reader_text`) are translated.
+fn reader_in(project: &crate::model::Project, lang: Lang) -> String {
     use crate::diagnostic::Text;
-    let text = match reader {
-        "gradle.lockfile + build scripts (resolved from the declarations)" => {
-            Text::new("reader_gradle_lockfile_resolved")
-        }
-        "gradle.lockfile + build scripts (declared)" => {
-            Text::new("reader_gradle_lockfile_declared")
-        }
-        "build scripts (resolved from the declarations, no lockfile)" => {
-            Text::new("reader_gradle_resolved")
-        }
-        "build scripts (declared, no lockfile)" => Text::new("reader_gradle_declared"),
+    if let Some(text) = &project.reader_text {
+        return text.render(lang);
+    }
+    let text = match project.reader.as_str() {
         "none" => Text::new("reader_none"),
-        _ => return reader.to_string(),
+        _ => return project.reader.clone(),
     };
     text.render(lang)
 }
@@ -608,8 +601,8 @@ fn write_projects(out: &mut String, paint: &Paint, audit: &Audit, lang: Lang) {
             project.kind.to_string(),
             project.dir.clone(),
             match &project.lockfile {
-                Some(lock) => format!("{} ({})", lock, reader_in(&project.reader, lang)),
-                None => reader_in(&project.reader, lang),
+                Some(lock) => format!("{} ({})", lock, reader_in(project, lang)),
+                None => reader_in(project, lang),
             },
             packages.to_string(),
             status,

@@ -688,14 +688,19 @@ pub fn read(ctx: &ReadContext<'_>, found: &FoundProject) -> ProjectGraph {
         );
     }
 
+    // Described in words (translated in the German reports), except the lockfile alone.
+    use crate::diagnostic::Text;
     let reader = match (used_lockfile, used_declared, resolved_any) {
-        (true, true, true) => "gradle.lockfile + build scripts (resolved from the declarations)",
-        (true, true, false) => "gradle.lockfile + build scripts (declared)",
-        (true, false, _) => "gradle.lockfile",
-        (false, _, true) => "build scripts (resolved from the declarations, no lockfile)",
-        (false, _, false) => "build scripts (declared, no lockfile)",
+        (true, true, true) => Some(Text::new("reader_gradle_lockfile_resolved")),
+        (true, true, false) => Some(Text::new("reader_gradle_lockfile_declared")),
+        (true, false, _) => None,
+        (false, _, true) => Some(Text::new("reader_gradle_resolved")),
+        (false, _, false) => Some(Text::new("reader_gradle_declared")),
     };
-    let mut graph = ProjectGraph::new(ctx, found, reader);
+    let mut graph = match reader {
+        Some(reader) => ProjectGraph::new_described(ctx, found, reader),
+        None => ProjectGraph::new(ctx, found, "gradle.lockfile"),
+    };
     graph.packages = packages;
     graph.findings = findings;
     if !partial.is_empty() {

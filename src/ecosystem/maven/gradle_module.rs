@@ -174,10 +174,12 @@ fn attribute_text(value: &serde_json::Value) -> String {
     }
 }
 
-fn bad(url: &str, message: impl Into<String>) -> FetchError {
+/// A `.module` file fundament cannot use: `problem` says why (in the report's language; the
+/// JSON parser's own words stay as written).
+fn bad(url: &str, problem: crate::diagnostic::Text) -> FetchError {
     FetchError::NotAPom {
         url: url.to_string(),
-        problem: crate::text!("gradle_module_unusable", problem = message.into()),
+        problem: crate::diagnostic::Text::new("gradle_module_unusable").sub("problem", problem),
     }
 }
 
@@ -187,25 +189,25 @@ impl GradleModule {
         if body.len() > MODULE_LIMIT {
             return Err(bad(
                 url,
-                format!(
-                    "{} bytes, more than the {} MiB fundament reads",
-                    body.len(),
-                    MODULE_LIMIT / (1024 * 1024)
+                crate::text!(
+                    "gradle_module_too_large",
+                    bytes = body.len(),
+                    mib = MODULE_LIMIT / (1024 * 1024)
                 ),
             ));
         }
         if nesting(body) > MAX_NESTING {
             return Err(bad(
                 url,
-                format!("arrays and objects nested more than {MAX_NESTING} deep"),
+                crate::text!("gradle_module_too_deep", max = MAX_NESTING),
             ));
         }
         let wire: Wire = serde_json::from_slice(body).map_err(|e| {
             bad(
                 url,
-                format!(
-                    "not the expected JSON ({e})",
-                    e = crate::ecosystem::json_error(&e)
+                crate::text!(
+                    "gradle_module_not_json",
+                    error = crate::ecosystem::json_error(&e)
                 ),
             )
         })?;
@@ -214,18 +216,24 @@ impl GradleModule {
             Some(v) => {
                 return Err(bad(
                     url,
-                    format!(
-                        "format version `{}` (fundament reads 1.x)",
-                        v.escape_debug()
-                    ),
+                    crate::text!("gradle_module_format_version", version = v.escape_debug()),
                 ));
             }
-            None => return Err(bad(url, "it has no `formatVersion`")),
+            None => {
+                return Err(bad(
+                    url,
+                    crate::diagnostic::Text::new("gradle_module_no_format_version"),
+                ));
+            }
         }
         if wire.variants.len() > MAX_VARIANTS {
             return Err(bad(
                 url,
-                format!("{} variants, more than {MAX_VARIANTS}", wire.variants.len()),
+                crate::text!(
+                    "gradle_module_too_many_variants",
+                    n = wire.variants.len(),
+                    max = MAX_VARIANTS
+                ),
             ));
         }
         let mut variants = Vec::with_capacity(wire.variants.len());
@@ -236,9 +244,10 @@ impl GradleModule {
             {
                 return Err(bad(
                     url,
-                    format!(
-                        "variant `{}` has more than {MAX_DEPENDENCIES} dependencies, constraints or capabilities",
-                        v.name.escape_debug()
+                    crate::text!(
+                        "gradle_module_variant_too_large",
+                        variant = v.name.escape_debug(),
+                        max = MAX_DEPENDENCIES
                     ),
                 ));
             }

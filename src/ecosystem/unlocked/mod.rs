@@ -344,6 +344,7 @@ fn set_scopes(walked: &mut Walked) {
 /// error per requirement that could not be. An error: neither the requirement nor anything it
 /// brings in was checked, so the audit is incomplete and cannot pass.
 pub fn findings(walked: &Walked, manifest: &str, client: &str, date: &str) -> Vec<Finding> {
+    use crate::diagnostic::help::HelpCase;
     let mut findings = Vec::new();
     if !walked.packages.is_empty() {
         findings.push(
@@ -369,7 +370,8 @@ pub fn findings(walked: &Walked, manifest: &str, client: &str, date: &str) -> Ve
                 Code::DependencyUnresolved,
                 crate::text!("unlocked_failure", who = who).sub("why", why.clone()),
             )
-            .at(manifest.to_string(), None),
+            .at(manifest.to_string(), None)
+            .help_case(HelpCase::NoLockfile),
         );
     }
     findings

@@ -372,7 +372,8 @@ pub fn resolve(
                         Code::DependencyUnresolved,
                         crate::text!("requirement_not_resolvable", requirement = text),
                     )
-                    .at(file.clone(), *line),
+                    .at(file.clone(), *line)
+                    .help_case(crate::diagnostic::help::HelpCase::NoLockfile),
                 ),
             }
         }

@@ -88,6 +88,8 @@ pub struct Checkout {
     pub reference: String,
     /// Set when the repository could not be fetched and the last fetch is used: why.
     pub stale: Option<String>,
+    /// `stale` in translatable form (the German reports).
+    pub stale_text: Option<crate::diagnostic::Text>,
 }
 
 /// Why a repository could not be fetched or pushed. URLs in messages carry no credentials.
@@ -113,17 +115,22 @@ impl GitError {
     /// already ("index `city` (URL) cannot be read: …"): a URL said twice in one message is
     /// noise.
     pub fn reason(&self) -> String {
+        self.reason_text().english()
+    }
+
+    /// [`GitError::reason`] as a translatable text; git's and the system's own words stay as
+    /// written.
+    pub fn reason_text(&self) -> crate::diagnostic::Text {
+        use crate::diagnostic::Text;
         match self {
-            GitError::Url { message, .. } => message.clone(),
-            GitError::NotFetched { dir, .. } => {
-                format!("offline, and it has never been fetched (into {dir})")
-            }
-            GitError::Fetch { message, .. } => format!("cannot fetch: {message}"),
+            GitError::Url { message, .. } => Text::verbatim(message),
+            GitError::NotFetched { dir, .. } => crate::text!("git_not_fetched", dir = dir),
+            GitError::Fetch { message, .. } => crate::text!("git_cannot_fetch", message = message),
             GitError::NoSuchReference { reference, .. } => {
-                format!("no branch or tag `{reference}`")
+                crate::text!("git_no_such_reference", reference = reference)
             }
-            GitError::Push { message, .. } => format!("cannot push: {message}"),
-            GitError::Io { .. } => self.to_string(),
+            GitError::Push { message, .. } => crate::text!("git_cannot_push", message = message),
+            GitError::Io { .. } => Text::verbatim(self),
         }
     }
 }
@@ -563,6 +570,7 @@ pub fn sync(
             commit: head_commit(&repo),
             reference: String::new(),
             stale: None,
+            stale_text: None,
         });
     }
     let context = Context::new(options, credential).map_err(|message| GitError::Fetch {
@@ -603,6 +611,7 @@ pub fn sync(
             commit: oid.to_string(),
             reference: refname,
             stale: None,
+            stale_text: None,
         }),
         Err(failure) => {
             let failure = failure.into_error(&shown, &context);
@@ -615,13 +624,13 @@ pub fn sync(
             if commit.is_empty() {
                 return Err(failure);
             }
+            // Shown next to the repository's name or URL: the reason alone.
+            let stale = crate::text!("git_stale_last_fetch", commit = commit)
+                .sub("reason", failure.reason_text());
             Ok(Checkout {
                 dir: dir.to_path_buf(),
-                // Shown next to the repository's name or URL: the reason alone.
-                stale: Some(format!(
-                    "{}; using the last fetch, at commit {commit}",
-                    failure.reason()
-                )),
+                stale: Some(stale.english()),
+                stale_text: Some(stale),
                 commit,
                 reference: String::new(),
             })
