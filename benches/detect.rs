@@ -15,20 +15,25 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use fundament::licence::detect;
 use rayon::prelude::*;
 use std::hint::black_box;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
+
+/// The entries of `dir`, in path order (the same inputs on every machine).
+fn sorted_entries(dir: &Path) -> Vec<PathBuf> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    entries.sort();
+    entries
+}
 
 fn quality_files() -> Vec<(String, Vec<u8>)> {
     let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/licence-detection/cases");
     let mut out = Vec::new();
     for group in ["spdx-texts", "written", "crates", "npm"] {
-        let mut entries: Vec<_> = std::fs::read_dir(base.join(group))
-            .unwrap()
-            .flatten()
-            .map(|e| e.path())
-            .collect();
-        entries.sort();
-        for path in entries {
+        for path in sorted_entries(&base.join(group)) {
             let bytes = std::fs::read(&path).unwrap();
             out.push((
                 path.file_name().unwrap().to_string_lossy().into_owned(),
@@ -41,14 +46,8 @@ fn quality_files() -> Vec<(String, Vec<u8>)> {
 
 /// This repository's Rust sources (`src/`, in path order) one after the other, cut at 1 MB.
 fn one_megabyte_of_source() -> Vec<u8> {
-    fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
-        let mut entries: Vec<_> = std::fs::read_dir(dir)
-            .unwrap()
-            .flatten()
-            .map(|e| e.path())
-            .collect();
-        entries.sort();
-        for path in entries {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        for path in sorted_entries(dir) {
             if path.is_dir() {
                 walk(&path, out);
             } else if path.extension().is_some_and(|e| e == "rs") {
