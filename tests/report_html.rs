@@ -1314,6 +1314,92 @@ fn german_reports_give_input_and_registry_problems_with_their_specifics() {
     }
 }
 
+/// Why an index of vetted components (Freigabeverzeichnis) cannot be read or may be out of
+/// date, in a German report: a git index never fetched (offline), one with caching off, and one
+/// fetched and then gone (its last clone is used). Before, these reasons were English strings.
+#[test]
+fn german_reports_say_why_an_index_fails_in_german() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lock = left_pad_project(tmp.path());
+    let cache = tmp.path().join("cache");
+    let audit = |format: &str, extra: &[&str], location: &str| {
+        let policy = tmp.path().join("policy.toml");
+        std::fs::write(
+            &policy,
+            format!(
+                "name = \"t\"\n[licences]\nallow = [\"permissive\"]\n[[index]]\nname = \"city\"\nlocation = \"{location}\"\nprecedence = 10\n"
+            ),
+        )
+        .unwrap();
+        let output = fundament()
+            .args(["audit", "--lang", "de", "--format", format, "--policy"])
+            .arg(&policy)
+            .args(extra)
+            .arg(&lock)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&output.stdout)
+            .replace("&#x2f;", "/")
+            .replace("&#x60;", "`")
+    };
+    let cache_arg = cache.to_str().unwrap();
+    let never = format!("git+file://{}", tmp.path().join("never.git").display());
+    let mut reports = String::new();
+    for format in ["human", "html"] {
+        for (extra, german) in [
+            (
+                vec!["--offline", "--cache-dir", cache_arg],
+                "ohne Netz, und es wurde nie abgerufen (nach ",
+            ),
+            (
+                vec!["--offline", "--no-cache"],
+                "braucht einen Ordner im Zwischenspeicher, in den es geklont wird",
+            ),
+        ] {
+            let report = audit(format, &extra, &never);
+            assert!(
+                report.contains("kann nicht gelesen werden: ") && report.contains(german),
+                "{format}: {german:?} in {report}"
+            );
+            reports.push_str(&report);
+        }
+    }
+
+    // Fetched once, then gone: the last clone is used, and the report says why it may be out
+    // of date.
+    let repo = tmp.path().join("index");
+    std::fs::create_dir_all(&repo).unwrap();
+    std::fs::write(
+        repo.join("config.json"),
+        r#"{"name":"city","schema-version":1,"maintainers":[{"name":"Ann","organisation":"City","contact":"ann@city.example"}]}"#,
+    )
+    .unwrap();
+    support::git_server::git(&repo, &["init", "-q", "-b", "main"]);
+    support::git_server::git(&repo, &["add", "-A"]);
+    support::git_server::git(&repo, &["commit", "-q", "-m", "index"]);
+    let git = format!("git+file://{}", repo.display());
+    audit("human", &["--cache-dir", cache_arg], &git);
+    std::fs::rename(&repo, tmp.path().join("gone")).unwrap();
+    for format in ["human", "html"] {
+        let report = audit(format, &["--cache-dir", cache_arg], &git);
+        assert!(
+            report.contains("ist möglicherweise nicht aktuell: Abruf nicht möglich: ")
+                && report.contains("; der letzte Abruf wird verwendet, Commit "),
+            "{format}: {report}"
+        );
+        reports.push_str(&report);
+    }
+
+    for english in [
+        "has never been fetched",
+        "needs a cache directory",
+        "cannot fetch",
+        "using the last fetch",
+    ] {
+        assert!(!reports.contains(english), "{english:?} in {reports}");
+    }
+}
+
 /// Why an advisory source cannot be read or may be out of date, in a German report, in German:
 /// a folder that does not exist, a git repository never fetched (offline), the OSV API offline,
 /// a location that is not an http(s) URL, and a git repository whose fetch failed, so the last
