@@ -1484,3 +1484,40 @@ fn german_reports_say_why_advisory_sources_fail_in_german() {
         assert!(!reports.contains(english), "{english:?} in {reports}");
     }
 }
+
+/// Why an advisory record or file could not be read, in a German report: a file that is not
+/// JSON, a record without an id, a YAML file that is not UTF-8. Before, these were English.
+#[test]
+fn german_reports_say_why_advisory_records_cannot_be_read_in_german() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lock = left_pad_project(tmp.path());
+    let advisories = tmp.path().join("advisories");
+    std::fs::create_dir_all(&advisories).unwrap();
+    std::fs::write(advisories.join("broken.json"), "{").unwrap();
+    std::fs::write(advisories.join("no-id.json"), r#"{"summary":"x"}"#).unwrap();
+    std::fs::write(advisories.join("latin1.yaml"), b"id: X\xff\n").unwrap();
+    let mut reports = String::new();
+    for format in ["human", "html"] {
+        let output = fundament()
+            .args(["audit", "--lang", "de", "--offline", "--format", format])
+            .arg("--advisory-db")
+            .arg(&advisories)
+            .arg(&lock)
+            .output()
+            .unwrap();
+        let report = String::from_utf8_lossy(&output.stdout)
+            .replace("&#x60;", "`")
+            .replace("&#x27;", "'");
+        for german in [
+            "broken.json: kein OSV-Eintrag (JSON): ",
+            "no-id.json: Der Eintrag hat keine `id`",
+            "latin1.yaml: Die Datei ist nicht in UTF-8 kodiert",
+        ] {
+            assert!(report.contains(german), "{format}: {german:?} in {report}");
+        }
+        reports.push_str(&report);
+    }
+    for english in ["not an OSV record", "has no `id`", "is not UTF-8"] {
+        assert!(!reports.contains(english), "{english:?} in {reports}");
+    }
+}
