@@ -1424,7 +1424,8 @@ fn german_reports_say_why_advisory_sources_fail_in_german() {
         String::from_utf8_lossy(&output.stdout).to_string()
     };
 
-    // Offline: four sources that cannot be read, each for a reason of its own.
+    // Offline: six sources that cannot be read, each for a reason of its own (the last two
+    // git URLs fundament refuses).
     let missing = tmp.path().join("missing");
     let never = format!("git+file://{}", tmp.path().join("never.git").display());
     let sources = [
@@ -1432,6 +1433,8 @@ fn german_reports_say_why_advisory_sources_fail_in_german() {
         never,
         "osv-api+https://osv-api.registry.example".to_string(),
         "osv-api+ftp://osv.example".to_string(),
+        "git+gopher://git.example/advisories".to_string(),
+        "git+ssh://-oProxyCommand=x/advisories".to_string(),
     ];
     let mut reports = String::new();
     for format in ["human", "html"] {
@@ -1441,6 +1444,9 @@ fn german_reports_say_why_advisory_sources_fail_in_german() {
             "ohne Netz, und es wurde nie abgerufen (nach ".to_string(),
             "ohne Netz, und nach 1 Komponente wurde nie gefragt".to_string(),
             "ist keine http(s)-URL".to_string(),
+            "Keine Git-URL, die fundament liest".to_string(),
+            "Der ssh-Host `-oProxyCommand=x` beginnt mit `-` oder enthält Leerzeichen; abgelehnt"
+                .to_string(),
         ] {
             let plain = report.replace("&#x2f;", "/").replace("&#x60;", "`");
             assert!(plain.contains(&german), "{format}: {german:?} in {report}");
@@ -1478,6 +1484,8 @@ fn german_reports_say_why_advisory_sources_fail_in_german() {
         "has never been fetched",
         "never asked about",
         "is not an http(s) URL",
+        "not a git URL fundament reads",
+        "starts with `-`",
         "cannot fetch",
         "using the last fetch",
     ] {
