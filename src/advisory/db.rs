@@ -279,20 +279,36 @@ pub struct DataProblem {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum DataProblemReason {
     /// The file cannot be read from disk (the system's words).
-    Unreadable { error: String },
+    Unreadable {
+        error: String,
+    },
     /// A zip entry cannot be read (the zip library's words).
-    EntryUnreadable { error: String },
+    EntryUnreadable {
+        error: String,
+    },
     /// A zip entry cannot be unpacked.
-    EntryNotUnpacked { error: String },
+    EntryNotUnpacked {
+        error: String,
+    },
     /// A zip entry unpacks to more than fundament reads of one record.
-    EntryTooLarge { size: u64, max: u64 },
+    EntryTooLarge {
+        size: u64,
+        max: u64,
+    },
     /// The file is larger than fundament reads of one record.
-    TooLarge { max: u64 },
+    TooLarge {
+        max: u64,
+    },
     NotUtf8,
     /// Offline, and the OSV API's record is not in the cache.
-    NotCached { url: String },
+    NotCached {
+        url: String,
+    },
     /// Not an OSV record in `format` (JSON, YAML): the parser's words.
-    NotOsv { format: String, error: String },
+    NotOsv {
+        format: String,
+        error: String,
+    },
     /// The record has no `id`.
     NoId,
     /// In another's words (an HTTP failure, a problem inside a record), as written.
@@ -308,8 +324,8 @@ impl From<String> for DataProblemReason {
 impl DataProblemReason {
     /// The reason as a translatable text; others' words are shown as written, made printable.
     pub fn text(&self) -> crate::diagnostic::Text {
-        use crate::diagnostic::Text;
         use super::findings::printable;
+        use crate::diagnostic::Text;
         match self {
             DataProblemReason::Unreadable { error } => {
                 crate::text!("advisory_file_unreadable", error = printable(error))

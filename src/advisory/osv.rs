@@ -6,9 +6,7 @@
 //! an event with no or several kinds, an unknown range type. Each problem names the record or
 //! file; the rest of the record (and of the data) is still used where it can be.
 
-use super::db::{
-    Advisory, Affected, DataProblemReason, Event, Range, RangeKind, Score, ScoreKind,
-};
+use super::db::{Advisory, Affected, DataProblemReason, Event, Range, RangeKind, Score, ScoreKind};
 use serde::{Deserialize, Deserializer};
 
 /// The largest record fundament reads (the largest in the published databases is a few
@@ -162,10 +160,7 @@ pub fn from_yaml(text: &str) -> Result<Record, DataProblemReason> {
 
 /// A record turned into an [`Advisory`], with the problems found in it. `Err` when nothing of
 /// it can be used (no id).
-pub fn convert(
-    record: Record,
-    file: &str,
-) -> Result<(Advisory, Vec<String>), DataProblemReason> {
+pub fn convert(record: Record, file: &str) -> Result<(Advisory, Vec<String>), DataProblemReason> {
     let mut problems = Vec::new();
     let id = match record.id.map(|t| t.0.trim().to_string()) {
         Some(id) if !id.is_empty() && !id.chars().any(char::is_control) => id,

@@ -456,8 +456,8 @@ fn load_folder(dir: &Path, display: &str, cache_dir: Option<&Path>) -> (SourceIn
             (
                 f.rel.clone(),
                 std::fs::read(&f.path).map_err(|e| DataProblemReason::Unreadable {
-                            error: e.to_string(),
-                        }),
+                    error: e.to_string(),
+                }),
             )
         })
         .collect();

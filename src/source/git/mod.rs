@@ -121,11 +121,17 @@ pub enum UrlRefusal {
     /// Neither https, http, ssh, git, file, scp-like nor a local path.
     UnknownScheme,
     /// An ssh host that ssh would read as an option (`-oProxyCommand=…`) or that has spaces.
-    UnsafeSshHost { host: String },
+    UnsafeSshHost {
+        host: String,
+    },
     /// The same for the ssh user.
-    UnsafeSshUser { user: String },
+    UnsafeSshUser {
+        user: String,
+    },
     /// A repository path that git would read as an option.
-    PathStartsWithDash { path: String },
+    PathStartsWithDash {
+        path: String,
+    },
 }
 
 impl UrlRefusal {
