@@ -177,8 +177,8 @@ pub struct LayerInfo {
     /// Why the index may be out of date (a git fetch that failed).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stale: Option<String>,
-    /// `failed` and `stale` in translatable form, where fundament worded them (the German
-    /// reports render these; JSON keeps the English strings).
+    /// `failed` and `stale` in translatable form, set together with them (the German reports
+    /// render these; JSON keeps the English strings).
     #[serde(skip)]
     pub failed_text: Option<crate::diagnostic::Text>,
     #[serde(skip)]
@@ -201,23 +201,14 @@ impl LayerInfo {
         self.failed_text = Some(why);
     }
 
-    /// Why the index cannot be read, in translatable form (a reason given as a string, a
-    /// tool's or library's words, is shown as written).
+    /// Why the index cannot be read, in translatable form.
     pub fn failure(&self) -> Option<crate::diagnostic::Text> {
-        Self::reason(&self.failed_text, &self.failed)
+        self.failed_text.clone()
     }
 
     /// Why the index may be out of date, in translatable form.
     pub fn staleness(&self) -> Option<crate::diagnostic::Text> {
-        Self::reason(&self.stale_text, &self.stale)
-    }
-
-    fn reason(
-        text: &Option<crate::diagnostic::Text>,
-        plain: &Option<String>,
-    ) -> Option<crate::diagnostic::Text> {
-        text.clone()
-            .or_else(|| plain.as_deref().map(crate::diagnostic::Text::verbatim))
+        self.stale_text.clone()
     }
 }
 
