@@ -128,6 +128,9 @@ pub struct Vetting {
     /// Indices that could not answer for this package.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<String>,
+    /// `errors` in translatable form (the German reports render these).
+    #[serde(skip)]
+    pub error_texts: Vec<crate::diagnostic::Text>,
 }
 
 /// The indices an audit asked, and what the policy requires.
@@ -288,7 +291,7 @@ pub fn conclude(
                     *open_by_index.entry(index_name.as_str()).or_insert(0) += 1;
                 }
             }
-            let own: Vec<String> = lookup
+            let own: Vec<crate::diagnostic::Text> = lookup
                 .iter()
                 .flat_map(|l| &l.errors)
                 .filter(|e| match e {
@@ -297,7 +300,7 @@ pub fn conclude(
                     }
                     LookupError::Name { .. } => false,
                 })
-                .map(ToString::to_string)
+                .map(LookupError::text)
                 .collect();
             if !own.is_empty() {
                 findings.push(
@@ -306,9 +309,9 @@ pub fn conclude(
                         crate::text!(
                             "vetting_unknown",
                             name = package.name,
-                            version = package.version,
-                            problems = own.join("; ")
-                        ),
+                            version = package.version
+                        )
+                        .list("problems", own, "; "),
                     )
                     .package(package.purl.clone()),
                 );
@@ -331,9 +334,9 @@ pub fn conclude(
                 crate::text!(
                     "index_unavailable",
                     index = problem.index_name,
-                    location = problem.location,
-                    error = problem.message
-                ),
+                    location = problem.location
+                )
+                .sub("error", problem.text.clone()),
             );
             findings.push(if open == 0 {
                 finding.note(crate::diagnostic::Text::new(
@@ -351,9 +354,9 @@ pub fn conclude(
                     crate::text!(
                         "index_stale",
                         index = problem.index_name,
-                        location = problem.location,
-                        error = problem.message
-                    ),
+                        location = problem.location
+                    )
+                    .sub("error", problem.text.clone()),
                 )
                 .note(crate::diagnostic::Text::new("note_its_last_clone_was_used")),
             );
@@ -383,8 +386,11 @@ fn vet_package(package: &Package, lookup: Option<&Lookup>, evidence: &Evidence) 
                 )
             },
             errors: Vec::new(),
+            error_texts: Vec::new(),
         };
     };
+    let error_texts: Vec<crate::diagnostic::Text> =
+        lookup.errors.iter().map(LookupError::text).collect();
     let errors: Vec<String> = lookup.errors.iter().map(ToString::to_string).collect();
     let conclusive = lookup.conclusive();
     let Some(answer) = &lookup.answer else {
@@ -400,6 +406,7 @@ fn vet_package(package: &Package, lookup: Option<&Lookup>, evidence: &Evidence) 
                 record: None,
                 explanation: format!("its name cannot be held in an index: {message}"),
                 errors,
+                error_texts,
             },
             None if conclusive => Vetting {
                 status: VettingStatus::NotVetted,
@@ -407,6 +414,7 @@ fn vet_package(package: &Package, lookup: Option<&Lookup>, evidence: &Evidence) 
                 record: None,
                 explanation: "no index has a decision for this version".to_string(),
                 errors,
+                error_texts,
             },
             None => Vetting {
                 status: VettingStatus::Unknown,
@@ -414,6 +422,7 @@ fn vet_package(package: &Package, lookup: Option<&Lookup>, evidence: &Evidence) 
                 record: None,
                 explanation: format!("no index answered: {}", errors.join("; ")),
                 errors,
+                error_texts,
             },
         };
     };
@@ -491,6 +500,7 @@ fn vet_package(package: &Package, lookup: Option<&Lookup>, evidence: &Evidence) 
         }),
         explanation,
         errors,
+        error_texts,
     }
 }
 

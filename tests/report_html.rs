@@ -1314,6 +1314,92 @@ fn german_reports_give_input_and_registry_problems_with_their_specifics() {
     }
 }
 
+/// Why an index of vetted components (Freigabeverzeichnis) cannot be read or may be out of
+/// date, in a German report: a git index never fetched (offline), one with caching off, and one
+/// fetched and then gone (its last clone is used). Before, these reasons were English strings.
+#[test]
+fn german_reports_say_why_an_index_fails_in_german() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lock = left_pad_project(tmp.path());
+    let cache = tmp.path().join("cache");
+    let audit = |format: &str, extra: &[&str], location: &str| {
+        let policy = tmp.path().join("policy.toml");
+        std::fs::write(
+            &policy,
+            format!(
+                "name = \"t\"\n[licences]\nallow = [\"permissive\"]\n[[index]]\nname = \"city\"\nlocation = \"{location}\"\nprecedence = 10\n"
+            ),
+        )
+        .unwrap();
+        let output = fundament()
+            .args(["audit", "--lang", "de", "--format", format, "--policy"])
+            .arg(&policy)
+            .args(extra)
+            .arg(&lock)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&output.stdout)
+            .replace("&#x2f;", "/")
+            .replace("&#x60;", "`")
+    };
+    let cache_arg = cache.to_str().unwrap();
+    let never = format!("git+file://{}", tmp.path().join("never.git").display());
+    let mut reports = String::new();
+    for format in ["human", "html"] {
+        for (extra, german) in [
+            (
+                vec!["--offline", "--cache-dir", cache_arg],
+                "ohne Netz, und es wurde nie abgerufen (nach ",
+            ),
+            (
+                vec!["--offline", "--no-cache"],
+                "braucht einen Ordner im Zwischenspeicher, in den es geklont wird",
+            ),
+        ] {
+            let report = audit(format, &extra, &never);
+            assert!(
+                report.contains("kann nicht gelesen werden: ") && report.contains(german),
+                "{format}: {german:?} in {report}"
+            );
+            reports.push_str(&report);
+        }
+    }
+
+    // Fetched once, then gone: the last clone is used, and the report says why it may be out
+    // of date.
+    let repo = tmp.path().join("index");
+    std::fs::create_dir_all(&repo).unwrap();
+    std::fs::write(
+        repo.join("config.json"),
+        r#"{"name":"city","schema-version":1,"maintainers":[{"name":"Ann","organisation":"City","contact":"ann@city.example"}]}"#,
+    )
+    .unwrap();
+    support::git_server::git(&repo, &["init", "-q", "-b", "main"]);
+    support::git_server::git(&repo, &["add", "-A"]);
+    support::git_server::git(&repo, &["commit", "-q", "-m", "index"]);
+    let git = format!("git+file://{}", repo.display());
+    audit("human", &["--cache-dir", cache_arg], &git);
+    std::fs::rename(&repo, tmp.path().join("gone")).unwrap();
+    for format in ["human", "html"] {
+        let report = audit(format, &["--cache-dir", cache_arg], &git);
+        assert!(
+            report.contains("ist möglicherweise nicht aktuell: Abruf nicht möglich: ")
+                && report.contains("; der letzte Abruf wird verwendet, Commit "),
+            "{format}: {report}"
+        );
+        reports.push_str(&report);
+    }
+
+    for english in [
+        "has never been fetched",
+        "needs a cache directory",
+        "cannot fetch",
+        "using the last fetch",
+    ] {
+        assert!(!reports.contains(english), "{english:?} in {reports}");
+    }
+}
+
 /// Why an advisory source cannot be read or may be out of date, in a German report, in German:
 /// a folder that does not exist, a git repository never fetched (offline), the OSV API offline,
 /// a location that is not an http(s) URL, and a git repository whose fetch failed, so the last
@@ -1338,7 +1424,8 @@ fn german_reports_say_why_advisory_sources_fail_in_german() {
         String::from_utf8_lossy(&output.stdout).to_string()
     };
 
-    // Offline: four sources that cannot be read, each for a reason of its own.
+    // Offline: six sources that cannot be read, each for a reason of its own (the last two
+    // git URLs fundament refuses).
     let missing = tmp.path().join("missing");
     let never = format!("git+file://{}", tmp.path().join("never.git").display());
     let sources = [
@@ -1346,6 +1433,8 @@ fn german_reports_say_why_advisory_sources_fail_in_german() {
         never,
         "osv-api+https://osv-api.registry.example".to_string(),
         "osv-api+ftp://osv.example".to_string(),
+        "git+gopher://git.example/advisories".to_string(),
+        "git+ssh://-oProxyCommand=x/advisories".to_string(),
     ];
     let mut reports = String::new();
     for format in ["human", "html"] {
@@ -1355,6 +1444,9 @@ fn german_reports_say_why_advisory_sources_fail_in_german() {
             "ohne Netz, und es wurde nie abgerufen (nach ".to_string(),
             "ohne Netz, und nach 1 Komponente wurde nie gefragt".to_string(),
             "ist keine http(s)-URL".to_string(),
+            "Keine Git-URL, die fundament liest".to_string(),
+            "Der ssh-Host `-oProxyCommand=x` beginnt mit `-` oder enthält Leerzeichen; abgelehnt"
+                .to_string(),
         ] {
             let plain = report.replace("&#x2f;", "/").replace("&#x60;", "`");
             assert!(plain.contains(&german), "{format}: {german:?} in {report}");
@@ -1392,9 +1484,48 @@ fn german_reports_say_why_advisory_sources_fail_in_german() {
         "has never been fetched",
         "never asked about",
         "is not an http(s) URL",
+        "not a git URL fundament reads",
+        "starts with `-`",
         "cannot fetch",
         "using the last fetch",
     ] {
+        assert!(!reports.contains(english), "{english:?} in {reports}");
+    }
+}
+
+/// Why an advisory record or file could not be read, in a German report: a file that is not
+/// JSON, a record without an id, a YAML file that is not UTF-8. Before, these were English.
+#[test]
+fn german_reports_say_why_advisory_records_cannot_be_read_in_german() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lock = left_pad_project(tmp.path());
+    let advisories = tmp.path().join("advisories");
+    std::fs::create_dir_all(&advisories).unwrap();
+    std::fs::write(advisories.join("broken.json"), "{").unwrap();
+    std::fs::write(advisories.join("no-id.json"), r#"{"summary":"x"}"#).unwrap();
+    std::fs::write(advisories.join("latin1.yaml"), b"id: X\xff\n").unwrap();
+    let mut reports = String::new();
+    for format in ["human", "html"] {
+        let output = fundament()
+            .args(["audit", "--lang", "de", "--offline", "--format", format])
+            .arg("--advisory-db")
+            .arg(&advisories)
+            .arg(&lock)
+            .output()
+            .unwrap();
+        let report = String::from_utf8_lossy(&output.stdout)
+            .replace("&#x60;", "`")
+            .replace("&#x27;", "'");
+        for german in [
+            "broken.json: kein OSV-Eintrag (JSON): ",
+            "no-id.json: Der Eintrag hat keine `id`",
+            "latin1.yaml: Die Datei ist nicht in UTF-8 kodiert",
+        ] {
+            assert!(report.contains(german), "{format}: {german:?} in {report}");
+        }
+        reports.push_str(&report);
+    }
+    for english in ["not an OSV record", "has no `id`", "is not UTF-8"] {
         assert!(!reports.contains(english), "{english:?} in {reports}");
     }
 }

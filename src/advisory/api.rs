@@ -7,7 +7,7 @@
 //! `modified` time. An ecosystem counts as covered only when every one of its packages got an
 //! answer: a package the API was not asked about never reads as "no vulnerabilities".
 
-use super::db::{DataProblem, Loaded, SourceInfo, SourceKind, osv_name};
+use super::db::{DataProblem, DataProblemReason, Loaded, SourceInfo, SourceKind, osv_name};
 use super::osv;
 use crate::diagnostic::Text;
 use crate::model::Ecosystem;
@@ -228,7 +228,7 @@ pub fn query(
                 .or_insert_with(|| v.modified.clone());
         }
     }
-    let fetched: Vec<(String, Result<Vec<u8>, String>)> = wanted
+    let fetched: Vec<(String, Result<Vec<u8>, DataProblemReason>)> = wanted
         .into_par_iter()
         .map(|(id, modified)| {
             let record_key = format!("{base}\n{id}");
@@ -247,8 +247,8 @@ pub fn query(
                 Some(http) if !offline => http
                     .get(&url, "application/json")
                     .map(|f| f.body)
-                    .map_err(|e| e.to_string()),
-                _ => Err(format!("offline, and {url} is not in the cache")),
+                    .map_err(|e| DataProblemReason::Verbatim(e.to_string())),
+                _ => Err(DataProblemReason::NotCached { url }),
             };
             if let (Ok(bytes), Some(dir)) = (&result, cache_dir) {
                 let _ = crate::registry::http::write_atomically(
@@ -272,16 +272,16 @@ pub fn query(
                     .extend(problems.into_iter().map(|message| DataProblem {
                         source: display.clone(),
                         file: file.clone(),
-                        message,
+                        reason: DataProblemReason::Verbatim(message),
                     }));
                 loaded.advisories.push(advisory);
             }
-            Err(message) => {
+            Err(reason) => {
                 unread += 1;
                 loaded.problems.push(DataProblem {
                     source: display.clone(),
                     file,
-                    message,
+                    reason,
                 });
             }
         }

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 /// Bumped whenever the cached form changes (the crate's version is part of every key too, so
 /// that a new release converts the data again).
-const CACHE_VERSION: u32 = 3;
+const CACHE_VERSION: u32 = 4;
 
 /// What is known about a source's data besides its records.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

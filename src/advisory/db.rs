@@ -271,7 +271,95 @@ pub struct DataProblem {
     pub source: String,
     /// The file (or record) concerned.
     pub file: String,
-    pub message: String,
+    pub reason: DataProblemReason,
+}
+
+/// Why a record or file could not be read. Cached with the records (src/advisory/cache.rs):
+/// a change here bumps its `CACHE_VERSION`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DataProblemReason {
+    /// The file cannot be read from disk (the system's words).
+    Unreadable {
+        error: String,
+    },
+    /// A zip entry cannot be read (the zip library's words).
+    EntryUnreadable {
+        error: String,
+    },
+    /// A zip entry cannot be unpacked.
+    EntryNotUnpacked {
+        error: String,
+    },
+    /// A zip entry unpacks to more than fundament reads of one record.
+    EntryTooLarge {
+        size: u64,
+        max: u64,
+    },
+    /// The file is larger than fundament reads of one record.
+    TooLarge {
+        max: u64,
+    },
+    NotUtf8,
+    /// Offline, and the OSV API's record is not in the cache.
+    NotCached {
+        url: String,
+    },
+    /// Not an OSV record in `format` (JSON, YAML): the parser's words.
+    NotOsv {
+        format: String,
+        error: String,
+    },
+    /// The record has no `id`.
+    NoId,
+    /// In another's words (an HTTP failure, a problem inside a record), as written.
+    Verbatim(String),
+}
+
+impl From<String> for DataProblemReason {
+    fn from(message: String) -> Self {
+        DataProblemReason::Verbatim(message)
+    }
+}
+
+impl DataProblemReason {
+    /// The reason as a translatable text; others' words are shown as written, made printable.
+    pub fn text(&self) -> crate::diagnostic::Text {
+        use super::findings::printable;
+        use crate::diagnostic::Text;
+        match self {
+            DataProblemReason::Unreadable { error } => {
+                crate::text!("advisory_file_unreadable", error = printable(error))
+            }
+            DataProblemReason::EntryUnreadable { error } => {
+                crate::text!("advisory_entry_unreadable", error = printable(error))
+            }
+            DataProblemReason::EntryNotUnpacked { error } => {
+                crate::text!("advisory_entry_not_unpacked", error = printable(error))
+            }
+            DataProblemReason::EntryTooLarge { size, max } => {
+                crate::text!("advisory_entry_too_large", size = size, max = max)
+            }
+            DataProblemReason::TooLarge { max } => {
+                crate::text!("advisory_file_too_large", max = max)
+            }
+            DataProblemReason::NotUtf8 => Text::new("advisory_file_not_utf8"),
+            DataProblemReason::NotCached { url } => {
+                crate::text!("advisory_record_not_cached", url = printable(url))
+            }
+            DataProblemReason::NotOsv { format, error } => crate::text!(
+                "advisory_not_osv_record",
+                format = format,
+                error = printable(error)
+            ),
+            DataProblemReason::NoId => Text::new("advisory_record_no_id"),
+            DataProblemReason::Verbatim(message) => Text::verbatim(printable(message)),
+        }
+    }
+
+    /// The reason in English.
+    pub fn message(&self) -> String {
+        self.text().english()
+    }
 }
 
 /// What one source gave.

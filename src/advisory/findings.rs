@@ -418,11 +418,8 @@ pub fn data(
             findings.push(
                 Finding::warning(
                     Code::AdvisoryRecordInvalid,
-                    crate::text!(
-                        "file_problem",
-                        file = printable(&p.file),
-                        problem = printable(&p.message)
-                    ),
+                    crate::text!("file_problem", file = printable(&p.file))
+                        .sub("problem", p.reason.text()),
                 )
                 .at(format!("{} {}", source.info.location, p.file), None),
             );

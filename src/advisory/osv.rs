@@ -6,7 +6,7 @@
 //! an event with no or several kinds, an unknown range type. Each problem names the record or
 //! file; the rest of the record (and of the data) is still used where it can be.
 
-use super::db::{Advisory, Affected, Event, Range, RangeKind, Score, ScoreKind};
+use super::db::{Advisory, Affected, DataProblemReason, Event, Range, RangeKind, Score, ScoreKind};
 use serde::{Deserialize, Deserializer};
 
 /// The largest record fundament reads (the largest in the published databases is a few
@@ -132,12 +132,15 @@ pub struct RawEvent {
 }
 
 /// Parses a record from JSON.
-pub fn from_json(bytes: &[u8]) -> Result<Record, String> {
-    serde_json::from_slice(bytes).map_err(|e| format!("not an OSV record (JSON): {e}"))
+pub fn from_json(bytes: &[u8]) -> Result<Record, DataProblemReason> {
+    serde_json::from_slice(bytes).map_err(|e| DataProblemReason::NotOsv {
+        format: "JSON".to_string(),
+        error: e.to_string(),
+    })
 }
 
 /// Parses a record from YAML.
-pub fn from_yaml(text: &str) -> Result<Record, String> {
+pub fn from_yaml(text: &str) -> Result<Record, DataProblemReason> {
     let options = serde_saphyr::options! {
         budget: serde_saphyr::budget! {
             max_events: 10_000_000,
@@ -148,17 +151,20 @@ pub fn from_yaml(text: &str) -> Result<Record, String> {
     serde_saphyr::from_str_with_options(text, options).map_err(|e| {
         let first = e.to_string();
         let first = first.lines().next().unwrap_or_default().to_string();
-        format!("not an OSV record (YAML): {first}")
+        DataProblemReason::NotOsv {
+            format: "YAML".to_string(),
+            error: first,
+        }
     })
 }
 
 /// A record turned into an [`Advisory`], with the problems found in it. `Err` when nothing of
 /// it can be used (no id).
-pub fn convert(record: Record, file: &str) -> Result<(Advisory, Vec<String>), String> {
+pub fn convert(record: Record, file: &str) -> Result<(Advisory, Vec<String>), DataProblemReason> {
     let mut problems = Vec::new();
     let id = match record.id.map(|t| t.0.trim().to_string()) {
         Some(id) if !id.is_empty() && !id.chars().any(char::is_control) => id,
-        _ => return Err("the record has no `id`".to_string()),
+        _ => return Err(DataProblemReason::NoId),
     };
     let text = |t: Option<Text>| t.map(|t| t.0).filter(|s| !s.trim().is_empty());
     let summary = text(record.summary);
@@ -418,6 +424,7 @@ mod tests {
         assert!(
             from_json(b"{not json")
                 .unwrap_err()
+                .message()
                 .contains("not an OSV record (JSON)")
         );
     }

@@ -15,7 +15,9 @@
 //! source's records are kept converted in the prebuilt cache ([`super::cache`]).
 
 use super::cache::{self, Meta};
-use super::db::{DataProblem, Loaded, SourceInfo, SourceKind, osv_name, summarise};
+use super::db::{
+    DataProblem, DataProblemReason, Loaded, SourceInfo, SourceKind, osv_name, summarise,
+};
 use super::{osv, rustsec};
 use crate::diagnostic::Text;
 use crate::model::Ecosystem;
@@ -338,23 +340,22 @@ fn read_folder(dir: &Path, rel: &str) -> Result<FolderListing, Text> {
 /// Converts one file's text: OSV JSON or YAML, or a RustSec advisory.
 fn convert_file(rel: &str, bytes: &[u8]) -> Converted {
     if bytes.len() > osv::MAX_RECORD_BYTES {
-        return Err(format!(
-            "the file is larger than {} bytes; it was not read",
-            osv::MAX_RECORD_BYTES
-        ));
+        return Err(DataProblemReason::TooLarge {
+            max: osv::MAX_RECORD_BYTES as u64,
+        });
     }
     let lower = rel.to_ascii_lowercase();
     if lower.ends_with(".md") {
         if rustsec::is_toolchain_advisory(rel) {
             return Ok(None);
         }
-        let text = std::str::from_utf8(bytes).map_err(|_| "the file is not UTF-8".to_string())?;
-        return rustsec::convert(text, rel);
+        let text = std::str::from_utf8(bytes).map_err(|_| DataProblemReason::NotUtf8)?;
+        return Ok(rustsec::convert(text, rel)?);
     }
     let record = if lower.ends_with(".json") {
         osv::from_json(bytes)?
     } else {
-        let text = std::str::from_utf8(bytes).map_err(|_| "the file is not UTF-8".to_string())?;
+        let text = std::str::from_utf8(bytes).map_err(|_| DataProblemReason::NotUtf8)?;
         osv::from_yaml(text)?
     };
     osv::convert(record, rel).map(Some)
@@ -362,10 +363,10 @@ fn convert_file(rel: &str, bytes: &[u8]) -> Converted {
 
 /// A file converted: its advisory and the problems found in it, nothing (not an advisory), or
 /// why it could not be read.
-type Converted = Result<Option<(super::db::Advisory, Vec<String>)>, String>;
+type Converted = Result<Option<(super::db::Advisory, Vec<String>)>, DataProblemReason>;
 
 /// Converts many files in parallel; problems name the file.
-fn convert_all(source: &str, files: Vec<(String, Result<Vec<u8>, String>)>) -> Loaded {
+fn convert_all(source: &str, files: Vec<(String, Result<Vec<u8>, DataProblemReason>)>) -> Loaded {
     let results: Vec<(String, Converted)> = files
         .into_par_iter()
         .map(|(rel, bytes)| {
@@ -382,15 +383,15 @@ fn convert_all(source: &str, files: Vec<(String, Result<Vec<u8>, String>)>) -> L
                     .extend(problems.into_iter().map(|message| DataProblem {
                         source: source.to_string(),
                         file: rel.clone(),
-                        message,
+                        reason: DataProblemReason::Verbatim(message),
                     }));
                 loaded.advisories.push(advisory);
             }
             Ok(None) => {}
-            Err(message) => loaded.problems.push(DataProblem {
+            Err(reason) => loaded.problems.push(DataProblem {
                 source: source.to_string(),
                 file: rel,
-                message,
+                reason,
             }),
         }
     }
@@ -449,12 +450,14 @@ fn load_folder(dir: &Path, display: &str, cache_dir: Option<&Path>) -> (SourceIn
         i.cached = true;
         return (i, loaded);
     }
-    let contents: Vec<(String, Result<Vec<u8>, String>)> = files
+    let contents: Vec<(String, Result<Vec<u8>, DataProblemReason>)> = files
         .par_iter()
         .map(|f| {
             (
                 f.rel.clone(),
-                std::fs::read(&f.path).map_err(|e| format!("cannot read the file: {e}")),
+                std::fs::read(&f.path).map_err(|e| DataProblemReason::Unreadable {
+                    error: e.to_string(),
+                }),
             )
         })
         .collect();
@@ -483,7 +486,11 @@ fn read_zip(bytes: &[u8], display: &str) -> Result<Loaded, Text> {
         let mut entry = match archive.by_index(i) {
             Ok(entry) => entry,
             Err(e) => {
-                files.push((format!("entry {i}"), Err(format!("cannot be read: {e}"))));
+                let error = e.to_string();
+                files.push((
+                    format!("entry {i}"),
+                    Err(DataProblemReason::EntryUnreadable { error }),
+                ));
                 continue;
             }
         };
@@ -494,11 +501,10 @@ fn read_zip(bytes: &[u8], display: &str) -> Result<Loaded, Text> {
         if entry.size() > osv::MAX_RECORD_BYTES as u64 {
             files.push((
                 name,
-                Err(format!(
-                    "unpacks to {} bytes, more than {}; it was not read",
-                    entry.size(),
-                    osv::MAX_RECORD_BYTES
-                )),
+                Err(DataProblemReason::EntryTooLarge {
+                    size: entry.size(),
+                    max: osv::MAX_RECORD_BYTES as u64,
+                }),
             ));
             continue;
         }
@@ -516,7 +522,12 @@ fn read_zip(bytes: &[u8], display: &str) -> Result<Loaded, Text> {
             .read_to_end(&mut buf)
         {
             Ok(_) => files.push((name, Ok(buf))),
-            Err(e) => files.push((name, Err(format!("cannot be unpacked: {e}")))),
+            Err(e) => files.push((
+                name,
+                Err(DataProblemReason::EntryNotUnpacked {
+                    error: e.to_string(),
+                }),
+            )),
         }
     }
     Ok(convert_all(display, files))
@@ -713,7 +724,9 @@ fn load_git(url: &str, branch: Option<&str>, options: &LoadOptions<'_>) -> (Sour
                 .map(|f| {
                     (
                         f.rel.clone(),
-                        std::fs::read(&f.path).map_err(|e| format!("cannot read the file: {e}")),
+                        std::fs::read(&f.path).map_err(|e| DataProblemReason::Unreadable {
+                            error: e.to_string(),
+                        }),
                     )
                 })
                 .collect();

@@ -177,6 +177,12 @@ pub struct LayerInfo {
     /// Why the index may be out of date (a git fetch that failed).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stale: Option<String>,
+    /// `failed` and `stale` in translatable form, set together with them (the German reports
+    /// render these; JSON keeps the English strings).
+    #[serde(skip)]
+    pub failed_text: Option<crate::diagnostic::Text>,
+    #[serde(skip)]
+    pub stale_text: Option<crate::diagnostic::Text>,
     /// The policy uses only its signed records (`require-signed`).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub require_signed: bool,
@@ -186,6 +192,24 @@ pub struct LayerInfo {
     /// The distinct signers an approval needs in it (0: not counted).
     #[serde(skip_serializing_if = "is_zero_u32")]
     pub approvals: u32,
+}
+
+impl LayerInfo {
+    /// Marks the index as unreadable, for `why`.
+    pub fn fail(&mut self, why: crate::diagnostic::Text) {
+        self.failed = Some(why.english());
+        self.failed_text = Some(why);
+    }
+
+    /// Why the index cannot be read, in translatable form.
+    pub fn failure(&self) -> Option<crate::diagnostic::Text> {
+        self.failed_text.clone()
+    }
+
+    /// Why the index may be out of date, in translatable form.
+    pub fn staleness(&self) -> Option<crate::diagnostic::Text> {
+        self.stale_text.clone()
+    }
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -213,6 +237,9 @@ pub struct SourceProblem {
     /// True when the index cannot be read at all (false: it is read, but may be stale).
     pub failed: bool,
     pub message: String,
+    /// `message` in translatable form (the findings render it in the report's language).
+    #[serde(skip)]
+    pub text: crate::diagnostic::Text,
 }
 
 impl std::fmt::Display for SourceProblem {
@@ -329,7 +356,30 @@ pub enum LookupError {
         location: String,
         precedence: i32,
         message: String,
+        /// `message` in translatable form, where fundament worded it (an index that failed
+        /// to open); the German reports render it.
+        #[serde(skip)]
+        reason: Option<crate::diagnostic::Text>,
     },
+}
+
+impl LookupError {
+    /// The error as a translatable text ([`std::fmt::Display`] in English).
+    pub fn text(&self) -> crate::diagnostic::Text {
+        use crate::diagnostic::Text;
+        match self {
+            LookupError::Name { message } => Text::verbatim(message),
+            LookupError::Index {
+                index_name,
+                message,
+                reason,
+                ..
+            } => crate::text!("lookup_index_error", index = index_name).sub(
+                "message",
+                reason.clone().unwrap_or_else(|| Text::verbatim(message)),
+            ),
+        }
+    }
 }
 
 impl std::fmt::Display for LookupError {
@@ -554,6 +604,8 @@ impl Layered {
                 commit: None,
                 failed: None,
                 stale: None,
+                failed_text: None,
+                stale_text: None,
                 require_signed: s.require_signed,
                 signing_keys: 0,
                 approvals: 0,
@@ -564,22 +616,24 @@ impl Layered {
                 Location::Folder(path) => Ok(Backend::Folder(path.clone())),
                 Location::Http { base } => Ok(Backend::Http(base.clone())),
                 Location::Git { url } => match &options.cache_dir {
-                    None => Err(format!(
-                        "the git index {url} needs a cache directory to be cloned into, and caching is off"
-                    )),
+                    None => Err(crate::text!("index_git_needs_cache", url = url)),
                     Some(cache) => {
-                        source::sync_git(url, s.branch.as_deref(), cache, &options.git()).map(
-                            |checkout| {
+                        match source::sync_git(url, s.branch.as_deref(), cache, &options.git()) {
+                            Ok(checkout) => {
                                 info.commit = Some(checkout.commit);
                                 info.stale = checkout.stale;
-                                Backend::Folder(checkout.dir)
-                            },
-                        )
+                                info.stale_text = checkout.stale_text;
+                                Ok(Backend::Folder(checkout.dir))
+                            }
+                            Err(e) => Err(e.reason_text()),
+                        }
                     }
                 },
             };
             let backend = backend.and_then(|b| {
-                let config = b.config(http.as_ref())?;
+                let config = b
+                    .config(http.as_ref())
+                    .map_err(crate::diagnostic::Text::verbatim)?;
                 keyring = signature::Keyring::from_config(&config, &s.trusted_keys);
                 info.signing_keys = keyring.holders().len();
                 info.approvals = config.approvals;
@@ -588,8 +642,8 @@ impl Layered {
             });
             let backend = match backend {
                 Ok(b) => Some(b),
-                Err(message) => {
-                    info.failed = Some(message);
+                Err(why) => {
+                    info.fail(why);
                     None
                 }
             };
@@ -646,13 +700,18 @@ impl Layered {
     pub fn problems(&self) -> Vec<SourceProblem> {
         let mut out = Vec::new();
         for layer in &self.layers {
-            for (failed, message) in [(true, &layer.info.failed), (false, &layer.info.stale)] {
-                if let Some(message) = message {
+            let info = &layer.info;
+            for (failed, message, text) in [
+                (true, &info.failed, info.failure()),
+                (false, &info.stale, info.staleness()),
+            ] {
+                if let (Some(message), Some(text)) = (message, text) {
                     out.push(SourceProblem {
-                        index_name: layer.info.name.clone(),
-                        location: layer.info.location.clone(),
+                        index_name: info.name.clone(),
+                        location: info.location.clone(),
                         failed,
                         message: message.clone(),
+                        text,
                     });
                 }
             }
@@ -756,9 +815,16 @@ impl Layered {
                 location: layer.info.location.clone(),
                 precedence: layer.info.precedence,
                 message,
+                reason: None,
             };
             if let Some(failed) = &layer.info.failed {
-                errors.push(error(failed.clone()));
+                errors.push(LookupError::Index {
+                    index_name: layer.info.name.clone(),
+                    location: layer.info.location.clone(),
+                    precedence: layer.info.precedence,
+                    message: failed.clone(),
+                    reason: layer.info.failure(),
+                });
                 continue;
             }
             let Some(result) = files.get(&(index, path.clone())) else {
@@ -935,6 +1001,7 @@ mod tests {
             location: "x".to_string(),
             precedence,
             message: "500".to_string(),
+            reason: None,
         };
         let answer = Answer {
             record,

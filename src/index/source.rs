@@ -300,16 +300,18 @@ pub fn git_cache_dir(cache: &Path, url: &str) -> PathBuf {
 /// fundament's git transports (src/source/git.rs: https over the registry HTTP client's
 /// proxies, CA certificates and credentials; ssh by the user's ssh program). Offline, the
 /// last clone is used as it is. A failed fetch falls back to the last clone and says so in
-/// [`GitCheckout::stale`]. The error is the reason alone (without the URL, which every caller
-/// names already).
+/// [`GitCheckout::stale`]. Callers show the error's reason alone ([`GitError::reason`],
+/// [`GitError::reason_text`]): they name the URL already.
+///
+/// [`GitError::reason`]: crate::source::git::GitError::reason
+/// [`GitError::reason_text`]: crate::source::git::GitError::reason_text
 pub fn sync_git(
     url: &str,
     branch: Option<&str>,
     cache: &Path,
     options: &crate::source::git::GitOptions,
-) -> Result<GitCheckout, String> {
+) -> Result<GitCheckout, crate::source::git::GitError> {
     crate::source::git::sync(url, &git_cache_dir(cache, url), branch, options)
-        .map_err(|e| e.reason())
 }
 
 #[cfg(test)]

@@ -738,14 +738,14 @@ fn write_indices(out: &mut String, paint: &Paint, audit: &Audit, lang: Lang) {
             location.push_str(&format!(" @ {short}"));
         }
         // The state is painted: its text is escaped before the colour is put around it.
-        let state = match (&layer.failed, &layer.stale) {
+        let state = match (layer.failure(), layer.staleness()) {
             (Some(why), _) => paint.paint(
                 AnsiColor::Red.on_default().effects(Effects::BOLD),
-                &format!("{}: {}", h(lang, "failed"), Shown(why)),
+                &format!("{}: {}", h(lang, "failed"), Shown(&why.render(lang))),
             ),
             (None, Some(why)) => paint.paint(
                 AnsiColor::Yellow.on_default(),
-                &format!("{}: {}", h(lang, "stale"), Shown(why)),
+                &format!("{}: {}", h(lang, "stale"), Shown(&why.render(lang))),
             ),
             (None, None) => String::new(),
         };

@@ -40,7 +40,7 @@ pub fn site(args: &SiteArgs) -> Result<u8, String> {
             // The reasons name no URL: the messages do.
             let shown = crate::source::git::display_url(url);
             let checkout = crate::index::source::sync_git(url, None, &cache, &args.sources.git())
-                .map_err(|e| format!("{shown}: {e}"))?;
+                .map_err(|e| format!("{shown}: {}", e.reason()))?;
             if let Some(stale) = &checkout.stale {
                 crate::safe_eprintln!("warning: {shown}: {stale}");
             }

@@ -176,14 +176,20 @@ pub(super) fn vetting(audit: &Audit, third_party: &[&AuditedPackage], lang: Lang
         .indices
         .iter()
         .map(|l| {
-            let (state_key, state) = match (&l.failed, &l.stale) {
+            let (state_key, state) = match (l.failure(), l.staleness()) {
                 (Some(why), _) => (
                     "failed",
-                    fill(&tr(lang, "vetting.state_failed"), &[("reason", why)]),
+                    fill(
+                        &tr(lang, "vetting.state_failed"),
+                        &[("reason", &why.render(lang))],
+                    ),
                 ),
                 (None, Some(why)) => (
                     "stale",
-                    fill(&tr(lang, "vetting.state_stale"), &[("reason", why)]),
+                    fill(
+                        &tr(lang, "vetting.state_stale"),
+                        &[("reason", &why.render(lang))],
+                    ),
                 ),
                 (None, None) => ("read", tr(lang, "vetting.state_read")),
             };
@@ -283,9 +289,15 @@ pub(super) fn vetting(audit: &Audit, third_party: &[&AuditedPackage], lang: Lang
                             // Why it is not certain: the indices' errors, as the audit words
                             // them.
                             let mut detail = vetting_detail(&p.vetting, lang);
-                            if !p.vetting.errors.is_empty() {
+                            if !p.vetting.error_texts.is_empty() {
+                                let errors: Vec<String> = p
+                                    .vetting
+                                    .error_texts
+                                    .iter()
+                                    .map(|e| e.render(lang))
+                                    .collect();
                                 detail.push_str(": ");
-                                detail.push_str(&p.vetting.errors.join("; "));
+                                detail.push_str(&errors.join("; "));
                             }
                             detail
                         },

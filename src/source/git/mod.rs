@@ -96,8 +96,8 @@ pub struct Checkout {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum GitError {
     /// A URL fundament does not read (an unsafe ssh host, an unknown scheme).
-    #[error("{url}: {message}")]
-    Url { url: String, message: String },
+    #[error("{url}: {refusal}")]
+    Url { url: String, refusal: UrlRefusal },
     #[error("offline, and {url} has never been fetched (into {dir})")]
     NotFetched { url: String, dir: String },
     #[error("cannot fetch {url}: {message}")]
@@ -108,6 +108,60 @@ pub enum GitError {
     Push { url: String, message: String },
     #[error("{path}: {message}")]
     Io { path: String, message: String },
+}
+
+/// Why fundament does not read a git URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UrlRefusal {
+    ControlCharacters,
+    SshNeedsHost,
+    SshNeedsPath,
+    UnclosedBracket,
+    PortNotNumber,
+    /// Neither https, http, ssh, git, file, scp-like nor a local path.
+    UnknownScheme,
+    /// An ssh host that ssh would read as an option (`-oProxyCommand=…`) or that has spaces.
+    UnsafeSshHost {
+        host: String,
+    },
+    /// The same for the ssh user.
+    UnsafeSshUser {
+        user: String,
+    },
+    /// A repository path that git would read as an option.
+    PathStartsWithDash {
+        path: String,
+    },
+}
+
+impl UrlRefusal {
+    /// The refusal as a translatable text.
+    pub fn text(&self) -> crate::diagnostic::Text {
+        use crate::diagnostic::Text;
+        match self {
+            UrlRefusal::ControlCharacters => Text::new("git_url_control_characters"),
+            UrlRefusal::SshNeedsHost => Text::new("git_url_ssh_needs_host"),
+            UrlRefusal::SshNeedsPath => Text::new("git_url_ssh_needs_path"),
+            UrlRefusal::UnclosedBracket => Text::new("git_url_unclosed_bracket"),
+            UrlRefusal::PortNotNumber => Text::new("git_url_port_not_number"),
+            UrlRefusal::UnknownScheme => Text::new("git_url_unknown_scheme"),
+            UrlRefusal::UnsafeSshHost { host } => {
+                crate::text!("git_url_unsafe_ssh_host", host = host)
+            }
+            UrlRefusal::UnsafeSshUser { user } => {
+                crate::text!("git_url_unsafe_ssh_user", user = user)
+            }
+            UrlRefusal::PathStartsWithDash { path } => {
+                crate::text!("git_url_path_starts_with_dash", path = path)
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for UrlRefusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text().english())
+    }
 }
 
 impl GitError {
@@ -123,7 +177,7 @@ impl GitError {
     pub fn reason_text(&self) -> crate::diagnostic::Text {
         use crate::diagnostic::Text;
         match self {
-            GitError::Url { message, .. } => Text::verbatim(message),
+            GitError::Url { refusal, .. } => refusal.text(),
             GitError::NotFetched { dir, .. } => crate::text!("git_not_fetched", dir = dir),
             GitError::Fetch { message, .. } => crate::text!("git_cannot_fetch", message = message),
             GitError::NoSuchReference { reference, .. } => {
@@ -208,12 +262,12 @@ struct SshAddress {
 
 impl Remote {
     fn parse(url: &str) -> Result<Remote, GitError> {
-        let refuse = |message: &str| GitError::Url {
+        let refuse = |refusal: UrlRefusal| GitError::Url {
             url: display_url(url),
-            message: message.to_string(),
+            refusal,
         };
         if url.chars().any(char::is_control) {
-            return Err(refuse("a git URL must not contain control characters"));
+            return Err(refuse(UrlRefusal::ControlCharacters));
         }
         let lower = url.to_ascii_lowercase();
         if lower.starts_with("https://") || lower.starts_with("http://") {
@@ -232,7 +286,7 @@ impl Remote {
         if let Some(rest) = ssh_rest {
             let (authority, path) = match rest.find('/') {
                 Some(i) => rest.split_at(i),
-                None => return Err(refuse("an ssh URL needs a path")),
+                None => return Err(refuse(UrlRefusal::SshNeedsPath)),
             };
             let (user, host_port) = match authority.rsplit_once('@') {
                 Some((u, h)) => (Some(u.to_string()), h),
@@ -242,7 +296,7 @@ impl Remote {
                 Some(v6) => {
                     let (host, after) = v6
                         .split_once(']')
-                        .ok_or_else(|| refuse("an unclosed `[` in the host"))?;
+                        .ok_or_else(|| refuse(UrlRefusal::UnclosedBracket))?;
                     (host.to_string(), after.strip_prefix(':'))
                 }
                 None => match host_port.rsplit_once(':') {
@@ -254,7 +308,7 @@ impl Remote {
                 None | Some("") => None,
                 Some(p) => Some(
                     p.parse::<u16>()
-                        .map_err(|_| refuse("the port is not a number"))?,
+                        .map_err(|_| refuse(UrlRefusal::PortNotNumber))?,
                 ),
             };
             // `ssh://host/~user/repo` means `~user/repo` on the host, as git reads it.
@@ -273,9 +327,7 @@ impl Remote {
             return SshAddress::checked(user, host, None, path.to_string()).map(Remote::Ssh);
         }
         if lower.contains("://") {
-            return Err(refuse(
-                "not a git URL fundament reads (https://, http://, ssh://, git://, file://, user@host:path, or a local path)",
-            ));
+            return Err(refuse(UrlRefusal::UnknownScheme));
         }
         Ok(Remote::Local)
     }
@@ -292,30 +344,27 @@ impl SshAddress {
             "{}{host}:{path}",
             user.as_deref().map(|u| format!("{u}@")).unwrap_or_default()
         );
-        let refuse = |message: String| GitError::Url {
+        let refuse = |refusal: UrlRefusal| GitError::Url {
             url: url.clone(),
-            message,
+            refusal,
         };
         if host.is_empty() {
-            return Err(refuse("an ssh URL needs a host".to_string()));
+            return Err(refuse(UrlRefusal::SshNeedsHost));
         }
         // `ssh -oProxyCommand=...` must never come from a URL (CVE-2017-1000117 and kin).
-        for (what, value) in [("host", Some(&host)), ("user", user.as_ref())] {
-            if let Some(value) = value
-                && (value.starts_with('-') || value.contains(char::is_whitespace))
-            {
-                return Err(refuse(format!(
-                    "the ssh {what} `{value}` starts with `-` or contains spaces; refused"
-                )));
-            }
+        let unsafe_value =
+            |value: &String| value.starts_with('-') || value.contains(char::is_whitespace);
+        if unsafe_value(&host) {
+            return Err(refuse(UrlRefusal::UnsafeSshHost { host }));
+        }
+        if let Some(user) = user.as_ref().filter(|u| unsafe_value(u)) {
+            return Err(refuse(UrlRefusal::UnsafeSshUser { user: user.clone() }));
         }
         if path.is_empty() {
-            return Err(refuse("an ssh URL needs a path".to_string()));
+            return Err(refuse(UrlRefusal::SshNeedsPath));
         }
         if path.starts_with('-') {
-            return Err(refuse(format!(
-                "the repository path `{path}` starts with `-`; refused"
-            )));
+            return Err(refuse(UrlRefusal::PathStartsWithDash { path }));
         }
         Ok(SshAddress {
             user,
