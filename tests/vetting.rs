@@ -33,23 +33,9 @@ fn new_index(dir: &Path, name: &str) -> PathBuf {
     dir.to_path_buf()
 }
 
+/// A record decided on [`DAY`].
 fn record(purl: &str, version: &str, decision: Decision, licence: &str) -> Record {
-    Record {
-        purl: purl.to_string(),
-        version: Some(version.to_string()),
-        versions: None,
-        decision,
-        licence: licence.to_string(),
-        reviewer: "Ann Example".to_string(),
-        organisation: "City of Example".to_string(),
-        date: DAY.to_string(),
-        review_by: None,
-        notes: None,
-        evidence: RecordEvidence::default(),
-        no_evidence: None,
-        signatures: Vec::new(),
-        vex: Vec::new(),
-    }
+    support::index::record_on(DAY, purl, version, decision, licence)
 }
 
 fn publish_all(index: &Path, records: &[Record]) {

@@ -11,7 +11,7 @@ mod layered;
 mod local;
 
 use fundament::index::{
-    Decision, IndexOptions, IndexSettings, Layered, LookupError, Record, RecordEvidence, SourceKind,
+    Decision, IndexOptions, IndexSettings, Layered, LookupError, Record, SourceKind,
 };
 use fundament::registry::http::HttpOptions;
 use std::path::Path;
@@ -19,7 +19,7 @@ use std::process::Output;
 use std::time::Duration;
 use support::index::{
     EPOCH, TODAY, assert_says, code, decided, index_cmd, index_cmd_with, new_index, ok, publish,
-    publish_ok, query, text, verify,
+    publish_ok, query, record, text, verify,
 };
 use support::server::{Reply, TestServer};
 
@@ -43,25 +43,6 @@ fn approving(purl: &str) -> Vec<&str> {
     let mut args = vec![purl];
     args.extend_from_slice(APPROVE);
     args
-}
-
-fn record(purl: &str, version: &str, decision: Decision, licence: &str) -> Record {
-    Record {
-        purl: purl.to_string(),
-        version: Some(version.to_string()),
-        versions: None,
-        decision,
-        licence: licence.to_string(),
-        reviewer: "Ann Example".to_string(),
-        organisation: "City of Example".to_string(),
-        date: TODAY.to_string(),
-        review_by: None,
-        notes: None,
-        evidence: RecordEvidence::default(),
-        no_evidence: None,
-        signatures: Vec::new(),
-        vex: Vec::new(),
-    }
 }
 
 fn lines(path: &Path) -> Vec<serde_json::Value> {

@@ -160,3 +160,40 @@ pub fn decided<'a>(
     args.extend_from_slice(&["--reviewer", reviewer, "--organisation", organisation]);
     args
 }
+
+/// A record of `purl` at `version`, decided by Ann Example of the City of Example on `day`,
+/// with nothing else set.
+pub fn record_on(
+    day: &str,
+    purl: &str,
+    version: &str,
+    decision: fundament::index::Decision,
+    licence: &str,
+) -> fundament::index::Record {
+    fundament::index::Record {
+        purl: purl.to_string(),
+        version: Some(version.to_string()),
+        versions: None,
+        decision,
+        licence: licence.to_string(),
+        reviewer: "Ann Example".to_string(),
+        organisation: "City of Example".to_string(),
+        date: day.to_string(),
+        review_by: None,
+        notes: None,
+        evidence: fundament::index::RecordEvidence::default(),
+        no_evidence: None,
+        signatures: Vec::new(),
+        vex: Vec::new(),
+    }
+}
+
+/// [`record_on`] [`TODAY`].
+pub fn record(
+    purl: &str,
+    version: &str,
+    decision: fundament::index::Decision,
+    licence: &str,
+) -> fundament::index::Record {
+    record_on(TODAY, purl, version, decision, licence)
+}
